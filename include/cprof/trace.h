@@ -1,0 +1,132 @@
+/*
+ * cprof/trace.h: the cprof-trace instrumentation API.
+ *
+ * Tasks, regions and logs after Go's runtime/trace:
+ *
+ *     cprof_task *t = cprof_task_begin(NULL, "request");
+ *     TRACE_REGION(t, "parse") {
+ *             parse(req);
+ *     }
+ *     cprof_logf(t, "status", "%d", code);
+ *     cprof_task_end(t);
+ *
+ * Compile with -DCPROF_TRACE_DISABLE and every call and macro compiles to
+ * nothing (TRACE_REGION's block still runs), the types stay defined and
+ * nothing needs to be linked.
+ *
+ * Ownership: a cprof_task is an opaque handle, not memory. Nothing returned
+ * by this API needs to be freed; ending a task only records that it ended.
+ * Misuse (a task or region ended twice, NULL strings) never crashes the
+ * program: it is recorded in the trace and reported by the reader.
+ */
+#ifndef CPROF_TRACE_H
+#define CPROF_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A task: an opaque handle whose value is the task id. NULL is the
+ * background task. */
+typedef struct cprof_task cprof_task;
+
+/*
+ * A region: a value the caller keeps on its stack between
+ * cprof_region_begin() and cprof_region_end(). Its fields are private.
+ */
+typedef struct cprof_region {
+	uint64_t cprof_task_id_;
+	const char *cprof_type_;
+	uint32_t cprof_state_; /* 0: inert, 1: open, 2: ended */
+	uint32_t cprof_once_;  /* TRACE_REGION's loop guard */
+} cprof_region;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CPROF_PRINTF_(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CPROF_PRINTF_(fmt, args)
+#endif
+
+#define CPROF_CAT2_(a, b) a##b
+#define CPROF_CAT_(a, b) CPROF_CAT2_(a, b)
+
+#ifndef CPROF_TRACE_DISABLE
+
+cprof_task *cprof_task_begin(cprof_task *parent, const char *type);
+void cprof_task_end(cprof_task *task);
+uint64_t cprof_task_id(const cprof_task *task);
+cprof_region cprof_region_begin(cprof_task *task, const char *type);
+void cprof_region_end(cprof_region *region);
+void cprof_log(cprof_task *task, const char *category, const char *message);
+void cprof_logf(cprof_task *task, const char *category, const char *fmt, ...)
+	CPROF_PRINTF_(3, 4);
+bool cprof_trace_enabled(void);
+
+/*
+ * TRACE_REGION(task, type) { ... }: the region ends on every exit from the
+ * block (falling off its end, return, break, goto) through the cleanup
+ * attribute. A `break` or `continue` directly inside the block leaves the
+ * region's block, as in a loop body.
+ */
+#define TRACE_REGION(task, type)                                              \
+	for (cprof_region CPROF_CAT_(cprof_region_, __LINE__)                 \
+		     __attribute__((cleanup(cprof_region_end))) =             \
+			     cprof_region_begin((task), (type));              \
+	     CPROF_CAT_(cprof_region_, __LINE__).cprof_once_;                 \
+	     CPROF_CAT_(cprof_region_, __LINE__).cprof_once_ = 0)
+
+#else /* CPROF_TRACE_DISABLE */
+
+static inline cprof_task *cprof_task_begin(cprof_task *parent, const char *type)
+{
+	(void)parent;
+	(void)type;
+	return (cprof_task *)0;
+}
+static inline void cprof_task_end(cprof_task *task) { (void)task; }
+static inline uint64_t cprof_task_id(const cprof_task *task)
+{
+	(void)task;
+	return 0;
+}
+static inline cprof_region cprof_region_begin(cprof_task *task, const char *type)
+{
+	cprof_region r = {0, 0, 0, 0};
+	(void)task;
+	(void)type;
+	return r;
+}
+static inline void cprof_region_end(cprof_region *region) { (void)region; }
+static inline void cprof_log(cprof_task *task, const char *category,
+			     const char *message)
+{
+	(void)task;
+	(void)category;
+	(void)message;
+}
+static inline void cprof_logf(cprof_task *task, const char *category,
+			      const char *fmt, ...) CPROF_PRINTF_(3, 4);
+static inline void cprof_logf(cprof_task *task, const char *category,
+			      const char *fmt, ...)
+{
+	(void)task;
+	(void)category;
+	(void)fmt;
+}
+static inline bool cprof_trace_enabled(void) { return false; }
+
+#define TRACE_REGION(task, type)                                              \
+	for (int CPROF_CAT_(cprof_once_, __LINE__) = 1;                       \
+	     CPROF_CAT_(cprof_once_, __LINE__);                               \
+	     CPROF_CAT_(cprof_once_, __LINE__) = 0)
+
+#endif /* CPROF_TRACE_DISABLE */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CPROF_TRACE_H */

@@ -1,0 +1,151 @@
+/*
+ * libcprof-trace: the instrumentation API of include/cprof/trace.h on top of
+ * the `cprof` tracepoint provider.
+ *
+ * A task handle is its id cast to a pointer: no memory is allocated for a
+ * task, so a task ended twice or used after its end cannot crash the
+ * program; the reader sees the second cprof:task_end and warns.
+ *
+ * With no session recording, every call is one predictable branch on the
+ * tracepoint's enabled state (lttng_ust_tracepoint_enabled).
+ */
+#include <cprof/trace.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cprof-tp-enums.h"
+#include "cprof-tp.h"
+
+#define CPROF_EXPORT __attribute__((visibility("default")))
+
+/* Longest message recorded by cprof_log(); longer ones are truncated and
+ * the event carries the full length. It keeps an event well inside one
+ * sub-buffer. */
+#define CPROF_LOG_MAX 4096
+
+enum region_state { REGION_INERT = 0, REGION_OPEN = 1, REGION_ENDED = 2 };
+
+static uint64_t next_task_id = 1;
+
+static void warn(uint32_t code, const char *detail)
+{
+	lttng_ust_tracepoint(cprof, warning, code, detail ? detail : "");
+}
+
+static const char *checked_type(const char *type)
+{
+	if (type)
+		return type;
+	if (lttng_ust_tracepoint_enabled(cprof, warning))
+		warn(CPROF_TP_WARN_NULL_TYPE, "NULL type");
+	return "(null)";
+}
+
+CPROF_EXPORT cprof_task *cprof_task_begin(cprof_task *parent, const char *type)
+{
+	uint64_t id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
+
+	if (lttng_ust_tracepoint_enabled(cprof, task_begin))
+		lttng_ust_do_tracepoint(cprof, task_begin, id, cprof_task_id(parent),
+					checked_type(type));
+	return (cprof_task *)(uintptr_t)id;
+}
+
+CPROF_EXPORT void cprof_task_end(cprof_task *task)
+{
+	if (!task)
+		return; /* the background task never ends */
+	if (lttng_ust_tracepoint_enabled(cprof, task_end))
+		lttng_ust_do_tracepoint(cprof, task_end, cprof_task_id(task));
+}
+
+CPROF_EXPORT uint64_t cprof_task_id(const cprof_task *task)
+{
+	return (uint64_t)(uintptr_t)task;
+}
+
+CPROF_EXPORT cprof_region cprof_region_begin(cprof_task *task, const char *type)
+{
+	cprof_region region = {cprof_task_id(task), type, REGION_OPEN, 1};
+
+	if (lttng_ust_tracepoint_enabled(cprof, region_begin)) {
+		region.cprof_type_ = checked_type(type);
+		lttng_ust_do_tracepoint(cprof, region_begin, region.cprof_task_id_,
+					region.cprof_type_);
+	}
+	return region;
+}
+
+CPROF_EXPORT void cprof_region_end(cprof_region *region)
+{
+	if (!region)
+		return;
+	if (region->cprof_state_ != REGION_OPEN) {
+		if (lttng_ust_tracepoint_enabled(cprof, warning))
+			warn(region->cprof_state_ == REGION_ENDED
+				     ? CPROF_TP_WARN_REGION_ENDED_TWICE
+				     : CPROF_TP_WARN_REGION_NOT_BEGUN,
+			     region->cprof_state_ == REGION_ENDED && region->cprof_type_
+				     ? region->cprof_type_
+				     : "");
+		return;
+	}
+	region->cprof_state_ = REGION_ENDED;
+	if (lttng_ust_tracepoint_enabled(cprof, region_end))
+		lttng_ust_do_tracepoint(cprof, region_end, region->cprof_task_id_,
+					region->cprof_type_ ? region->cprof_type_ : "(null)");
+}
+
+static void log_n(cprof_task *task, const char *category, const char *message, size_t len)
+{
+	uint32_t recorded = len > CPROF_LOG_MAX ? CPROF_LOG_MAX : (uint32_t)len;
+
+	if (!category) {
+		warn(CPROF_TP_WARN_NULL_CATEGORY, "NULL log category");
+		category = "(null)";
+	}
+	if (recorded < len)
+		warn(CPROF_TP_WARN_LOG_TRUNCATED, category);
+	lttng_ust_do_tracepoint(cprof, log, cprof_task_id(task), category, message,
+				recorded, (uint64_t)len);
+}
+
+CPROF_EXPORT void cprof_log(cprof_task *task, const char *category, const char *message)
+{
+	if (!lttng_ust_tracepoint_enabled(cprof, log))
+		return;
+	if (!message) {
+		warn(CPROF_TP_WARN_NULL_MESSAGE, "NULL log message");
+		message = "";
+	}
+	log_n(task, category, message, strlen(message));
+}
+
+CPROF_EXPORT void cprof_logf(cprof_task *task, const char *category, const char *fmt, ...)
+{
+	char buf[CPROF_LOG_MAX + 1];
+	va_list ap;
+	int n;
+
+	if (!lttng_ust_tracepoint_enabled(cprof, log))
+		return;
+	if (!fmt) {
+		warn(CPROF_TP_WARN_NULL_MESSAGE, "NULL log format");
+		log_n(task, category, "", 0);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	/* vsnprintf returns the full length: log_n truncates to what fits. */
+	log_n(task, category, buf, (size_t)n);
+}
+
+CPROF_EXPORT bool cprof_trace_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cprof, region_begin);
+}

@@ -1,0 +1,181 @@
+/*
+ * The LTTng-UST tracepoint provider `cprof`: every event cprof-trace
+ * records. This file is the trace format; the reader
+ * (viewer/reader/) decodes exactly these names and fields. Change a field
+ * here and the reader must change with it.
+ *
+ * Conventions:
+ * - Thread and process come from LTTng's vtid and vpid contexts, never from
+ *   payload fields (except where an event names another thread).
+ * - Stacks are interned per process: `stack` defines an id once, other
+ *   events refer to it (0 means no stack).
+ * - Times in payloads are CLOCK_MONOTONIC nanoseconds, the clock LTTng-UST
+ *   stamps events with.
+ */
+#undef LTTNG_UST_TRACEPOINT_PROVIDER
+#define LTTNG_UST_TRACEPOINT_PROVIDER cprof
+
+#undef LTTNG_UST_TRACEPOINT_INCLUDE
+#define LTTNG_UST_TRACEPOINT_INCLUDE "cprof-tp.h"
+
+#if !defined(CPROF_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define CPROF_TP_H
+
+#include <lttng/tracepoint.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- Instrumentation API (libcprof-trace) -------------------------------- */
+
+LTTNG_UST_TRACEPOINT_EVENT(cprof, task_begin,
+	LTTNG_UST_TP_ARGS(uint64_t, id, uint64_t, parent, const char *, type),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, id, id)
+		lttng_ust_field_integer(uint64_t, parent, parent)
+		lttng_ust_field_string(type, type)))
+
+LTTNG_UST_TRACEPOINT_EVENT(cprof, task_end,
+	LTTNG_UST_TP_ARGS(uint64_t, id),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, id, id)))
+
+LTTNG_UST_TRACEPOINT_EVENT(cprof, region_begin,
+	LTTNG_UST_TP_ARGS(uint64_t, task, const char *, type),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, task, task)
+		lttng_ust_field_string(type, type)))
+
+LTTNG_UST_TRACEPOINT_EVENT(cprof, region_end,
+	LTTNG_UST_TP_ARGS(uint64_t, task, const char *, type),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, task, task)
+		lttng_ust_field_string(type, type)))
+
+/* `length` is the message's full length; when it exceeds the recorded
+ * sequence, the message was truncated. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, log,
+	LTTNG_UST_TP_ARGS(uint64_t, task, const char *, category,
+			  const char *, message, uint32_t, recorded,
+			  uint64_t, length),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, task, task)
+		lttng_ust_field_string(category, category)
+		lttng_ust_field_sequence_text(char, message, message, uint32_t, recorded)
+		lttng_ust_field_integer(uint64_t, length, length)))
+
+/* Misuse of the API, recorded for the reader to report: `code` is one of
+ * enum cprof_tp_warning. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, warning,
+	LTTNG_UST_TP_ARGS(uint32_t, code, const char *, detail),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint32_t, code, code)
+		lttng_ust_field_string(detail, detail)))
+
+/* --- Automatic events (libcprof-trace-preload) --------------------------- */
+
+/* Settings of the preload library in this process, once at start. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, config,
+	LTTNG_UST_TP_ARGS(uint32_t, alloc_mode, uint64_t, alloc_rate,
+			  uint32_t, cpu_rate, uint64_t, io_threshold_ns,
+			  uint32_t, stack_depth, uint32_t, flags),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint32_t, alloc_mode, alloc_mode)
+		lttng_ust_field_integer(uint64_t, alloc_rate, alloc_rate)
+		lttng_ust_field_integer(uint32_t, cpu_rate, cpu_rate)
+		lttng_ust_field_integer(uint64_t, io_threshold_ns, io_threshold_ns)
+		lttng_ust_field_integer(uint32_t, stack_depth, stack_depth)
+		lttng_ust_field_integer(uint32_t, flags, flags)))
+
+/* An interned stack: return addresses, innermost first. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, stack,
+	LTTNG_UST_TP_ARGS(uint64_t, id, const uint64_t *, ips, uint16_t, depth),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, id, id)
+		lttng_ust_field_sequence_hex(uint64_t, ips, ips, uint16_t, depth)))
+
+/* Emitted by a new thread as it starts: who created it, from where. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, thread_start,
+	LTTNG_UST_TP_ARGS(uint64_t, parent_tid, uint64_t, start_routine,
+			  uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, parent_tid, parent_tid)
+		lttng_ust_field_integer_hex(uint64_t, start_routine, start_routine)
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+/* A thread's name, now; `tid` is the thread named (it may be another). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, thread_name,
+	LTTNG_UST_TP_ARGS(uint64_t, tid, const char *, name),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, tid, tid)
+		lttng_ust_field_string(name, name)))
+
+LTTNG_UST_TRACEPOINT_EVENT(cprof, thread_exit,
+	LTTNG_UST_TP_ARGS(int, unused),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, unused, unused)))
+
+/* A wait that blocked: `kind` is one of enum cprof_tp_wait_kind. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, wait_begin,
+	LTTNG_UST_TP_ARGS(uint64_t, obj, uint8_t, kind, uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, obj, obj)
+		lttng_ust_field_integer(uint8_t, kind, kind)
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+/* `result` is the primitive's return value (0, ETIMEDOUT, ...). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, wait_end,
+	LTTNG_UST_TP_ARGS(uint64_t, obj, uint8_t, kind, int32_t, result),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, obj, obj)
+		lttng_ust_field_integer(uint8_t, kind, kind)
+		lttng_ust_field_integer(int32_t, result, result)))
+
+/* Release of a mutex or rwlock that another thread waited for, with the
+ * holder's stack (for the mutex profile). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, lock_release,
+	LTTNG_UST_TP_ARGS(uint64_t, obj, uint8_t, kind, uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, obj, obj)
+		lttng_ust_field_integer(uint8_t, kind, kind)
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+/* A recorded allocation (sampled or all, see `config`). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, alloc,
+	LTTNG_UST_TP_ARGS(uint64_t, ptr, uint64_t, size, uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, ptr, ptr)
+		lttng_ust_field_integer(uint64_t, size, size)
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+/* Free of a recorded allocation. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, free,
+	LTTNG_UST_TP_ARGS(uint64_t, ptr),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, ptr, ptr)))
+
+/* Heap bytes in use in the process (all allocations, not only recorded). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, heap,
+	LTTNG_UST_TP_ARGS(uint64_t, in_use),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, in_use, in_use)))
+
+/* A blocking call that took at least the threshold; emitted at its end.
+ * `call` is one of enum cprof_tp_call. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, syscall,
+	LTTNG_UST_TP_ARGS(uint8_t, call, uint64_t, duration_ns, int64_t, result,
+			  uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint8_t, call, call)
+		lttng_ust_field_integer(uint64_t, duration_ns, duration_ns)
+		lttng_ust_field_integer(int64_t, result, result)
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+/* A CPU-time sample of the emitting thread. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, cpu_sample,
+	LTTNG_UST_TP_ARGS(uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+#endif /* CPROF_TP_H */
+
+#include <lttng/tracepoint-event.h>

@@ -1,0 +1,51 @@
+/*
+ * cprof-trace: command-line entry point. Dispatches to one subcommand per
+ * file (cmd/cmd_<name>.c), as uftrace's cmds/ does.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmds.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"record", cprof_cmd_record, "record [options] [--] PROGRAM [ARGS...]  run a program under an LTTng session"},
+	{"stats", cprof_cmd_stats, "stats [--json] TRACE                     summary: threads, tasks, regions, logs, waits"},
+	{"dump", cprof_cmd_dump, "dump TRACE                               one line per event"},
+	{"pprof", cprof_cmd_pprof, "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
+	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: cprof-trace COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %s\n", commands[i].help);
+	fprintf(out, "\n'cprof-trace COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("cprof-trace 0.1.0\n");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "cprof-trace: unknown command '%s' (see cprof-trace --help)\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,158 @@
+/*
+ * The trace model's storage: creation, destruction and the string table.
+ * Strings are interned in an open-addressing hash table so that region
+ * types, categories and thread names cost four bytes per item.
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct string_index {
+	uint32_t *slots; /* cprof_str + 1, 0 = empty */
+	size_t cap;      /* power of two */
+};
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+struct cprof_model *cprof_model_create(void)
+{
+	struct cprof_model *model = calloc(1, sizeof(*model));
+	struct string_index *index = NULL;
+	char **empty;
+	struct cprof_stack *none;
+
+	if (!model)
+		goto error;
+	index = calloc(1, sizeof(*index));
+	if (!index)
+		goto error;
+	model->string_index = index;
+	empty = cprof_vec_push(&model->strings);
+	if (!empty || !(*empty = strdup("")))
+		goto error;
+	none = cprof_vec_push(&model->stacks);
+	if (!none)
+		goto error;
+	none->process = CPROF_NONE;
+	return model;
+
+error:
+	cprof_model_destroy(model);
+	return NULL;
+}
+
+void cprof_model_destroy(struct cprof_model *model)
+{
+	if (!model)
+		return;
+	for (size_t i = 0; i < model->strings.n; i++)
+		free(model->strings.v[i]);
+	cprof_vec_free(&model->strings);
+	if (model->string_index) {
+		struct string_index *index = model->string_index;
+		free(index->slots);
+		free(index);
+	}
+	for (size_t i = 0; i < model->counters.n; i++)
+		cprof_vec_free(&model->counters.v[i].points);
+	cprof_vec_free(&model->processes);
+	cprof_vec_free(&model->modules);
+	cprof_vec_free(&model->threads);
+	cprof_vec_free(&model->tasks);
+	cprof_vec_free(&model->regions);
+	cprof_vec_free(&model->logs);
+	cprof_vec_free(&model->waits);
+	cprof_vec_free(&model->releases);
+	cprof_vec_free(&model->allocs);
+	cprof_vec_free(&model->syscalls);
+	cprof_vec_free(&model->samples);
+	cprof_vec_free(&model->counters);
+	cprof_vec_free(&model->stacks);
+	cprof_vec_free(&model->frames);
+	cprof_vec_free(&model->lost);
+	cprof_vec_free(&model->warnings);
+	free(model);
+}
+
+static int index_grow(struct cprof_model *model, struct string_index *index)
+{
+	size_t ncap = index->cap ? index->cap * 2 : 1024;
+	uint32_t *slots = calloc(ncap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t i = 1; i < model->strings.n; i++) {
+		const char *s = model->strings.v[i];
+		size_t j = hash_bytes(s, strlen(s)) & (ncap - 1);
+		while (slots[j])
+			j = (j + 1) & (ncap - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(index->slots);
+	index->slots = slots;
+	index->cap = ncap;
+	return 0;
+}
+
+cprof_str cprof_model_intern(struct cprof_model *model, const char *s, size_t len)
+{
+	struct string_index *index = model->string_index;
+	size_t j;
+	char *copy, **slot;
+
+	if (!s || len == 0)
+		return 0;
+	if ((model->strings.n + 1) * 2 > index->cap && index_grow(model, index))
+		return 0;
+	j = hash_bytes(s, len) & (index->cap - 1);
+	while (index->slots[j]) {
+		const char *t = model->strings.v[index->slots[j] - 1];
+		if (strncmp(t, s, len) == 0 && t[len] == '\0')
+			return index->slots[j] - 1;
+		j = (j + 1) & (index->cap - 1);
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	slot = cprof_vec_push(&model->strings);
+	if (!slot) {
+		free(copy);
+		return 0;
+	}
+	*slot = copy;
+	index->slots[j] = (uint32_t)(model->strings.n - 1) + 1;
+	return (cprof_str)(model->strings.n - 1);
+}
+
+size_t cprof_model_memory(const struct cprof_model *model)
+{
+	const struct string_index *index = model->string_index;
+	size_t bytes = sizeof(*model) + index->cap * sizeof(uint32_t);
+
+	for (size_t i = 0; i < model->strings.n; i++)
+		bytes += strlen(model->strings.v[i]) + 1 + sizeof(char *);
+	for (size_t i = 0; i < model->counters.n; i++)
+		bytes += model->counters.v[i].points.cap *
+			 sizeof(struct cprof_counter_point);
+#define VEC_BYTES(vec) ((vec).cap * sizeof(*(vec).v))
+	bytes += VEC_BYTES(model->processes) + VEC_BYTES(model->modules) +
+		 VEC_BYTES(model->threads) + VEC_BYTES(model->tasks) +
+		 VEC_BYTES(model->regions) + VEC_BYTES(model->logs) +
+		 VEC_BYTES(model->waits) + VEC_BYTES(model->releases) +
+		 VEC_BYTES(model->allocs) + VEC_BYTES(model->syscalls) +
+		 VEC_BYTES(model->samples) + VEC_BYTES(model->counters) +
+		 VEC_BYTES(model->stacks) + VEC_BYTES(model->frames) +
+		 VEC_BYTES(model->lost) + VEC_BYTES(model->warnings);
+#undef VEC_BYTES
+	return bytes;
+}

@@ -1,0 +1,202 @@
+/*
+ * The in-memory trace model: what the reader (viewer/reader/) fills from a
+ * CTF trace and what every analysis, exporter and the UI read. Nothing
+ * downstream of the model touches babeltrace2.
+ *
+ * Layout: one flat array per kind of item, in the order the reader met them
+ * (time order of their first event). Items refer to each other by index
+ * (uint32_t), strings by cprof_str (an index into the string table).
+ * CPROF_NONE marks "no such item". Times are absolute nanoseconds of the
+ * trace clock; model->begin_ns and end_ns bound them.
+ *
+ * Ownership: cprof_model_create() returns a model the caller owns and
+ * releases with cprof_model_destroy(). Every pointer obtained from a model
+ * is borrowed and lives as long as the model.
+ */
+#ifndef CPROF_MODEL_H
+#define CPROF_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/vec.h"
+
+#define CPROF_NONE UINT32_MAX
+
+/* An interned string: index into the model's string table; 0 is "". */
+typedef uint32_t cprof_str;
+
+struct cprof_process {
+	int32_t pid;
+	int32_t ppid;       /* from the vppid context, 0 when unknown */
+	cprof_str name;     /* procname of its first event */
+	uint32_t alloc_mode; /* enum cprof_tp_alloc_mode from cprof:config */
+	uint64_t alloc_rate; /* mean bytes between samples (sample mode) */
+	uint32_t cpu_rate;   /* Hz, 0 when no CPU samples */
+	uint64_t io_threshold_ns;
+	bool has_config;     /* a cprof:config event was seen */
+};
+
+/* A loaded ELF object (lttng_ust_statedump:bin_info, lttng_ust_lib:load). */
+struct cprof_module {
+	uint32_t process;
+	uint64_t base, size;
+	cprof_str path;
+	cprof_str build_id;   /* lowercase hex, "" when unknown */
+	cprof_str debug_link; /* "" when none */
+	bool is_pic;
+	uint64_t load_ns, unload_ns; /* unload_ns 0: still loaded */
+};
+
+struct cprof_thread {
+	int32_t tid;
+	uint32_t process;
+	cprof_str name;
+	uint64_t first_ns, last_ns; /* first and last event of the thread */
+	uint64_t events;
+	uint64_t start_ns, end_ns;  /* cprof:thread_start / thread_exit, 0 unknown */
+	int32_t parent_tid;         /* 0 unknown */
+	uint64_t start_routine;     /* address, 0 unknown */
+	uint32_t create_stack;      /* stack index, 0 none */
+};
+
+struct cprof_task {
+	uint64_t id;
+	uint64_t parent_id;   /* 0: background */
+	uint32_t parent;      /* index of the parent task, CPROF_NONE */
+	uint32_t process;
+	cprof_str type;
+	uint64_t begin_ns, end_ns; /* end_ns 0: never ended in the trace */
+	uint32_t begin_thread, end_thread; /* end_thread CPROF_NONE if not ended */
+};
+
+struct cprof_region {
+	uint32_t thread;
+	uint32_t task;        /* task index, CPROF_NONE: background */
+	cprof_str type;
+	uint16_t depth;       /* 0 outermost, per thread */
+	uint64_t begin_ns, end_ns; /* end_ns 0: still open at trace end */
+};
+
+struct cprof_log {
+	uint32_t thread;
+	uint32_t task;
+	cprof_str category;
+	cprof_str message;
+	uint64_t ns;
+	uint64_t length;      /* full length; > strlen(message) when truncated */
+};
+
+/* A blocking wait on a synchronization object (kind: enum cprof_tp_wait_kind). */
+struct cprof_wait {
+	uint32_t thread;
+	uint32_t stack;
+	uint8_t kind;
+	int32_t result;
+	uint64_t obj;
+	uint64_t begin_ns, end_ns; /* end_ns 0: still waiting at trace end */
+};
+
+/* Release of a lock someone waited for, with the holder's stack. */
+struct cprof_release {
+	uint32_t thread;
+	uint32_t stack;
+	uint8_t kind;
+	uint64_t obj;
+	uint64_t ns;
+};
+
+struct cprof_alloc {
+	uint32_t thread;
+	uint32_t stack;
+	uint64_t ptr, size;
+	uint64_t ns, free_ns; /* free_ns 0: not freed in the trace */
+};
+
+struct cprof_syscall {
+	uint32_t thread;
+	uint32_t stack;
+	uint8_t call;         /* enum cprof_tp_call */
+	int64_t result;
+	uint64_t begin_ns, end_ns;
+};
+
+struct cprof_sample {
+	uint32_t thread;
+	uint32_t stack;
+	uint64_t ns;
+};
+
+/* A point of a counter track. */
+struct cprof_counter_point {
+	uint64_t ns;
+	int64_t value;
+};
+
+struct cprof_counter {
+	cprof_str name;       /* "heap in use", "threads alive", ... */
+	uint32_t process;     /* CPROF_NONE: whole trace */
+	CPROF_VEC(struct cprof_counter_point) points;
+};
+
+/* An interned stack: frames[first .. first+depth), innermost first. */
+struct cprof_stack {
+	uint32_t process;
+	uint32_t first;
+	uint16_t depth;
+};
+
+/* Events the tracer could not record (babeltrace2 discarded-events). */
+struct cprof_lost {
+	uint64_t begin_ns, end_ns;
+	uint64_t count;
+};
+
+struct cprof_warning {
+	uint64_t ns;
+	uint32_t thread;      /* CPROF_NONE when not tied to a thread */
+	cprof_str text;
+};
+
+struct cprof_model {
+	cprof_str path;       /* the trace directory */
+	uint64_t begin_ns, end_ns;
+	uint64_t events;      /* events kept (of the recorded process tree) */
+	uint64_t lost_events;
+
+	CPROF_VEC(char *) strings; /* owned; strings.v[0] is "" */
+	void *string_index;        /* private to model.c */
+
+	CPROF_VEC(struct cprof_process) processes;
+	CPROF_VEC(struct cprof_module) modules;
+	CPROF_VEC(struct cprof_thread) threads;
+	CPROF_VEC(struct cprof_task) tasks;
+	CPROF_VEC(struct cprof_region) regions;
+	CPROF_VEC(struct cprof_log) logs;
+	CPROF_VEC(struct cprof_wait) waits;
+	CPROF_VEC(struct cprof_release) releases;
+	CPROF_VEC(struct cprof_alloc) allocs;
+	CPROF_VEC(struct cprof_syscall) syscalls;
+	CPROF_VEC(struct cprof_sample) samples;
+	CPROF_VEC(struct cprof_counter) counters;
+	CPROF_VEC(struct cprof_stack) stacks; /* stacks.v[0]: the empty stack */
+	CPROF_VEC(uint64_t) frames;
+	CPROF_VEC(struct cprof_lost) lost;
+	CPROF_VEC(struct cprof_warning) warnings;
+};
+
+struct cprof_model *cprof_model_create(void);
+void cprof_model_destroy(struct cprof_model *model);
+
+/* Interns `len` bytes of `s`; returns 0 ("") on out of memory. */
+cprof_str cprof_model_intern(struct cprof_model *model, const char *s, size_t len);
+static inline const char *cprof_model_str(const struct cprof_model *model, cprof_str s)
+{
+	return model->strings.v[s];
+}
+
+/* Approximate heap bytes held by the model (for the bench's bytes/event). */
+size_t cprof_model_memory(const struct cprof_model *model);
+
+#endif /* CPROF_MODEL_H */

@@ -1,0 +1,1 @@
+/* babeltrace2 reader: see reader.h */

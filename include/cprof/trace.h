@@ -23,6 +23,7 @@
 #define CPROF_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h> /* NULL: the background task */
 #include <stdint.h>
 
 #ifdef __cplusplus

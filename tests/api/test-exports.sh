@@ -1,0 +1,15 @@
+#!/bin/sh
+# libcprof-trace exports only cprof_* symbols and has a versioned soname.
+set -eu
+lib=$1
+bad=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^cprof_' || true)
+if [ -n "$bad" ]; then
+	echo "libcprof-trace exports non-cprof symbols:" >&2
+	echo "$bad" >&2
+	exit 1
+fi
+for s in cprof_task_begin cprof_task_end cprof_task_id cprof_region_begin \
+	 cprof_region_end cprof_log cprof_logf cprof_trace_enabled; do
+	nm -D --defined-only "$lib" | grep -q " $s\$" || { echo "missing export $s" >&2; exit 1; }
+done
+readelf -d "$lib" | grep -q 'SONAME.*libcprof-trace\.so\.0' || { echo "no versioned soname" >&2; exit 1; }

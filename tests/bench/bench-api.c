@@ -1,0 +1,97 @@
+/*
+ * bench-api: the cost of a region begin/end pair.
+ *
+ *   bench-api off     ns per pair with no session recording
+ *   bench-api on      ns per pair and per two raw tracepoints (same int and
+ *                     string), interleaved in rounds, while a session
+ *                     records both providers; prints the ratio.
+ *
+ * Rounds alternate between the two loops and the medians are compared, so
+ * both see the same machine noise.
+ */
+#define LTTNG_UST_TRACEPOINT_CREATE_PROBES
+#define LTTNG_UST_TRACEPOINT_DEFINE
+#include "bench-api-tp.h"
+
+#include <cprof/trace.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ROUNDS 15
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static double region_pairs(cprof_task *task, long n)
+{
+	double t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		cprof_region r = cprof_region_begin(task, "parse");
+		cprof_region_end(&r);
+	}
+	return (now_ns() - t0) / n;
+}
+
+static double raw_pairs(uint64_t task, long n)
+{
+	double t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		lttng_ust_tracepoint(cprof_bench, raw, task, "parse");
+		lttng_ust_tracepoint(cprof_bench, raw, task, "parse");
+	}
+	return (now_ns() - t0) / n;
+}
+
+int main(int argc, char **argv)
+{
+	cprof_task *task = cprof_task_begin(NULL, "bench");
+	double a[ROUNDS], b[ROUNDS];
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench-api off|on\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "off")) {
+		if (cprof_trace_enabled()) {
+			fprintf(stderr, "bench-api off: a session is recording cprof events\n");
+			return 1;
+		}
+		for (int r = 0; r < ROUNDS; r++)
+			a[r] = region_pairs(task, 5000000);
+		printf("no session: region begin/end pair %.2f ns (bound 5 ns)\n",
+		       median(a, ROUNDS));
+		return 0;
+	}
+	if (!cprof_trace_enabled()) {
+		fprintf(stderr, "bench-api on: no session records cprof events\n");
+		return 1;
+	}
+	for (int r = 0; r < ROUNDS; r++) {
+		a[r] = region_pairs(task, 20000);
+		b[r] = raw_pairs(cprof_task_id(task), 20000);
+	}
+	double region = median(a, ROUNDS), raw = median(b, ROUNDS);
+	printf(
+	    "session: region pair %.1f ns, two raw tracepoints %.1f ns, ratio %.2f (bound 1.5)\n",
+	    region, raw, region / raw);
+	cprof_task_end(task);
+	return 0;
+}

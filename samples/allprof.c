@@ -1,0 +1,286 @@
+/*
+ * allprof: every kind of load at once, after the seeds' "comprehensive
+ * example program" (cpu.IncreaseInt, memory.AllocMemory, block.PrintHello,
+ * threadcreate.CreateGoroutine1000, mutex.Mutex01..03), so that each
+ * cprof-trace profile has something to find:
+ *
+ *   cpu      increase2000 does twice the work of increase1000
+ *   heap     alloc1000 keeps its 1000-byte blocks
+ *   sync     print_hello/print_world fight over stdout_lock, mutex01..03
+ *            over mu (and then stdout_lock)
+ *   threads  create_threads creates thousands of short-lived threads
+ *
+ * Go's fmt.Printf takes the stdout lock; glibc's FILE lock is internal
+ * (not a pthread mutex) and no preload can see it, so stdout writes here
+ * go through an explicit pthread mutex, `stdout_lock`, as a C program that
+ * keeps lines whole would do.
+ *
+ * Run it with stdout sent somewhere: `allprof --seconds 5 > /dev/null`.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cprof/trace.h>
+
+#include "common.h"
+
+static pthread_mutex_t stdout_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+static long opt_threads = 10000;
+static long opt_batch = 100;
+
+/* The seed's loops count to 1000 and 2000; volatile keeps -O2 from
+ * folding the loop into a constant, so the 1:2 work ratio survives. */
+static SAMPLE_FRAME int increase1000(int n)
+{
+	for (volatile int i = 0; i < 1000; i = i + 1)
+		n = n + 1;
+	return n;
+}
+
+static SAMPLE_FRAME int increase2000(int n)
+{
+	for (volatile int i = 0; i < 2000; i = i + 1)
+		n = n + 1;
+	return n;
+}
+
+static SAMPLE_FRAME void *increase_int(void *arg)
+{
+	int i = 0;
+
+	sample_name_thread("%s", (const char *)arg);
+	while (sample_running()) {
+		i = increase1000(i);
+		i = increase2000(i);
+	}
+	return (void *)(intptr_t)i;
+}
+
+static SAMPLE_FRAME char *alloc1000(void)
+{
+	return malloc(1000);
+}
+
+/*
+ * The seed allocates once and sleeps; a block a second keeps the heap
+ * profile non-empty under sampling (one 1000-byte block alone would
+ * rarely be picked at the default 512 KiB rate) while staying as small.
+ */
+static SAMPLE_FRAME void *alloc_memory(void *arg)
+{
+	char **kept = NULL;
+	size_t n = 0, cap = 0;
+
+	sample_name_thread("alloc_memory");
+	while (sample_running()) {
+		char *bytes1000 = alloc1000();
+
+		if (bytes1000)
+			bytes1000[0] = '0';
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char **nk = realloc(kept, ncap * sizeof(*nk));
+
+			if (!nk) {
+				free(bytes1000);
+				break;
+			}
+			kept = nk;
+			cap = ncap;
+		}
+		kept[n++] = bytes1000;
+		sample_sleep_ns(1000000);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(kept[i]);
+	free(kept);
+	return NULL;
+}
+
+static SAMPLE_FRAME void *print_hello(void *arg)
+{
+	sample_name_thread("print_hello");
+	while (sample_running()) {
+		pthread_mutex_lock(&stdout_lock);
+		fputs("Hello\n", stdout);
+		pthread_mutex_unlock(&stdout_lock);
+	}
+	return NULL;
+}
+
+static SAMPLE_FRAME void *print_world(void *arg)
+{
+	sample_name_thread("print_world");
+	while (sample_running()) {
+		pthread_mutex_lock(&stdout_lock);
+		fputs("World\n", stdout);
+		pthread_mutex_unlock(&stdout_lock);
+	}
+	return NULL;
+}
+
+static SAMPLE_FRAME void *inner_func(void *arg)
+{
+	volatile long n = 0;
+
+	for (long i = 0; i < 100000; i++)
+		n = n + 1;
+	return NULL;
+}
+
+/*
+ * The seed starts 100,000 goroutines. Threads cost far more than
+ * goroutines, so this starts --threads of them, --batch at a time, each
+ * batch joined before the next: the threads profile shows every creation
+ * at this function.
+ */
+static SAMPLE_FRAME void *create_threads(void *arg)
+{
+	pthread_t *batch = calloc((size_t)opt_batch, sizeof(*batch));
+	long created = 0;
+
+	sample_name_thread("create_threads");
+	if (!batch)
+		return NULL;
+	while (sample_running() && created < opt_threads) {
+		long n = 0;
+		cprof_task *t = cprof_task_begin(NULL, "thread_batch");
+
+		for (; n < opt_batch && created + n < opt_threads; n++)
+			if (pthread_create(&batch[n], NULL, inner_func, NULL) != 0)
+				break;
+		for (long i = 0; i < n; i++)
+			pthread_join(batch[i], NULL);
+		cprof_logf(t, "threads", "created %ld", n);
+		cprof_task_end(t);
+		created += n;
+		if (n == 0)
+			break;
+	}
+	free(batch);
+	fprintf(stderr, "allprof: create_threads created %ld threads\n", created);
+	return NULL;
+}
+
+static SAMPLE_FRAME void *mutex01(void *arg)
+{
+	sample_name_thread("mutex01");
+	while (sample_running()) {
+		pthread_mutex_lock(&mu);
+		pthread_mutex_lock(&stdout_lock);
+		fputs("Mutex01\n", stdout);
+		pthread_mutex_unlock(&stdout_lock);
+		pthread_mutex_unlock(&mu);
+	}
+	return NULL;
+}
+
+static SAMPLE_FRAME void *mutex02(void *arg)
+{
+	sample_name_thread("mutex02");
+	while (sample_running()) {
+		pthread_mutex_lock(&mu);
+		pthread_mutex_lock(&stdout_lock);
+		fputs("Mutex02\n", stdout);
+		pthread_mutex_unlock(&stdout_lock);
+		pthread_mutex_unlock(&mu);
+	}
+	return NULL;
+}
+
+static SAMPLE_FRAME void *mutex03(void *arg)
+{
+	sample_name_thread("mutex03");
+	while (sample_running()) {
+		pthread_mutex_lock(&mu);
+		pthread_mutex_lock(&stdout_lock);
+		fputs("Mutex03\n", stdout);
+		pthread_mutex_unlock(&stdout_lock);
+		pthread_mutex_unlock(&mu);
+	}
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: allprof [--seconds N] [--threads N] [--batch N] > /dev/null\n"
+		"\n"
+		"Every kind of load at once, for every cprof-trace profile:\n"
+		"  CPU        increase_int -> increase1000 / increase2000 (1:2 work)\n"
+		"  memory     alloc_memory -> alloc1000 (kept 1000-byte blocks)\n"
+		"  sync       print_hello, print_world contend on stdout_lock;\n"
+		"             mutex01, mutex02, mutex03 contend on one mutex\n"
+		"  threads    create_threads starts short-lived threads\n"
+		"\n"
+		"Options:\n"
+		"  --seconds N   run for N seconds (default 10; 0: until SIGINT)\n"
+		"  --threads N   threads create_threads starts in all (default 10000)\n"
+		"  --batch N     threads started before joining them (default 100)\n"
+		"  -h, --help    this text\n"
+		"\n"
+		"Example: cprof-trace record -o allprof.out -- allprof --seconds 5 > /dev/null\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"seconds", required_argument, NULL, 's'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	void *(*const fns[])(void *) = {increase_int, increase_int, alloc_memory,
+					print_hello,  print_world,  create_threads,
+					mutex01,      mutex02,	    mutex03};
+	const char *const args[] = {
+	    "increase_int", "increase_int2", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	enum { NFN = sizeof(fns) / sizeof(fns[0]) };
+	pthread_t th[NFN];
+	double seconds = 10;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			seconds = sample_parse_seconds("allprof", "seconds", optarg);
+			break;
+		case 't':
+			opt_threads = sample_parse_long("allprof", "threads", optarg, 0, 10000000);
+			break;
+		case 'b':
+			opt_batch = sample_parse_long("allprof", "batch", optarg, 1, 10000);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "allprof: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	sample_install_signals();
+	for (int i = 0; i < NFN; i++) {
+		if (pthread_create(&th[i], NULL, fns[i], (void *)args[i]) != 0) {
+			fprintf(stderr, "allprof: cannot create thread %d\n", i);
+			return 1;
+		}
+	}
+	sample_wait(seconds);
+	for (int i = 0; i < NFN; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&stdout_lock);
+	fflush(stdout);
+	pthread_mutex_unlock(&stdout_lock);
+	return 0;
+}

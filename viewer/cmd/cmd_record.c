@@ -1,12 +1,893 @@
-/* cprof-trace record: not implemented yet. */
+/*
+ * cprof-trace record [options] [--] PROGRAM [ARGS...]
+ *
+ * Runs PROGRAM under an LTTng session of its own (tracer/session/) and
+ * leaves the CTF trace in DIR, with DIR/cprof-record.json naming the root
+ * process so that the reader keeps only the recorded process tree (the
+ * per-UID buffers also collect other processes of the same user).
+ *
+ * Order matters: the session is started before the program exists, and
+ * the program waits for the daemon's registration (LTTNG_UST_REGISTER_
+ * TIMEOUT) before main(), so its first event is recorded. The session is
+ * always stopped and destroyed, whether the program exits, crashes, or
+ * record is interrupted; the exit status is the program's.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmds.h"
+#include "session.h"
+
+#ifndef CPROF_INSTALL_LIBDIR
+#define CPROF_INSTALL_LIBDIR "/usr/local/lib"
+#endif
+#ifndef CPROF_LTTNG_UST_LIBDIR
+#define CPROF_LTTNG_UST_LIBDIR "/usr/lib"
+#endif
+
+#define PRELOAD_NAME "libcprof-trace-preload.so"
+#define RECORD_JSON "cprof-record.json"
+
+extern char **environ;
+
+enum alloc_mode { ALLOC_OFF, ALLOC_SAMPLE, ALLOC_ALL };
+
+static const char *const alloc_mode_names[] = {"off", "sample", "all"};
+
+struct record_options {
+	const char *output;
+	bool force;
+	bool auto_events;
+	bool locks;
+	bool io;
+	bool threads;
+	enum alloc_mode alloc;
+	uint64_t alloc_rate;
+	unsigned stack_depth;
+	uint64_t io_threshold_ns;
+	unsigned cpu_rate;
+	struct cprof_session_channel channel;
+	char **argv; /* PROGRAM ARGS..., NULL-terminated */
+};
+
+/* --- Signals ------------------------------------------------------------- */
+
+/*
+ * The child's pid for the handler, and the first signal that interrupted
+ * record before the child existed. Both are written before the handlers
+ * can run or from the handlers only.
+ */
+static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t pending_signal;
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void forward_signal(int sig, siginfo_t *info, void *ucontext)
+{
+	(void)ucontext;
+	/*
+	 * A terminal's ^C or ^\ (si_code SI_KERNEL) already reached the whole
+	 * foreground process group, child included: sending it again would
+	 * turn one ^C into two for a program that handles the first one
+	 * gracefully.
+	 */
+	if (child_pid > 0) {
+		if (info->si_code != SI_KERNEL)
+			kill((pid_t)child_pid, sig);
+	} else if (!pending_signal) {
+		pending_signal = sig;
+	}
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		sigaction(forwarded_signals[i], &sa, NULL);
+}
+
+static void block_forwarded_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		sigaddset(&set, forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* --- Options ------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cprof-trace record [options] [--] PROGRAM [ARGS...]\n"
+		"\n"
+		"Runs PROGRAM under an LTTng session of its own and writes its trace to DIR.\n"
+		"Exits with PROGRAM's status (128+N when it died of signal N).\n"
+		"\n"
+		"options:\n"
+		"  -o, --output DIR       trace directory (default trace.out)\n"
+		"  -f, --force            replace an existing trace directory\n"
+		"      --no-auto          no automatic events: only the program's own\n"
+		"                         cprof/trace.h calls are recorded (no preload)\n"
+		"      --no-locks         no lock, condition, semaphore, barrier, join waits\n"
+		"      --no-io            no blocking-call events\n"
+		"      --no-threads       no thread creation/name/exit events\n"
+		"      --alloc=MODE       allocation events: off, sample (default), all\n"
+		"      --alloc-rate=BYTES mean bytes between sampled allocations (default 524288)\n"
+		"      --stack-depth=N    frames per stack (default 32)\n"
+		"      --io-threshold=T   record blocking calls longer than T (default 10us;\n"
+		"                         units ns, us, ms, s; a bare number is ns)\n"
+		"      --cpu-rate=HZ      CPU samples per second of thread CPU time (default\n"
+		"                         100, 0 off)\n"
+		"      --subbuf-size=SIZE channel sub-buffer size (default 4M)\n"
+		"      --num-subbuf=N     channel sub-buffers per CPU (default 8)\n"
+		"  -h, --help             this help\n"
+		"\n"
+		"environment: CPROF_PRELOAD_LIB names the preload library to use instead of\n"
+		"the one found next to cprof-trace or in %s.\n",
+		CPROF_INSTALL_LIBDIR);
+}
+
+/* A non-negative integer with an optional binary suffix (k, M, G). */
+static bool parse_size(const char *text, uint64_t *value)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (!*text || *text == '-')
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return false;
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	else if (*end == 'g' || *end == 'G')
+		mult = 1024 * 1024 * 1024, end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > UINT64_MAX / mult)
+		return false;
+	*value = v * mult;
+	return true;
+}
+
+static bool parse_duration_ns(const char *text, uint64_t *ns)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {{"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
+	char *end;
+	unsigned long long v;
+
+	if (!*text || *text == '-')
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].suffix)) {
+			if (v > UINT64_MAX / units[i].mult)
+				return false;
+			*ns = v * units[i].mult;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *value)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*text || *text == '-')
+		return false;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*value = (unsigned)v;
+	return true;
+}
+
+static bool is_power_of_two(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+enum {
+	OPT_NO_AUTO = 256,
+	OPT_NO_LOCKS,
+	OPT_NO_IO,
+	OPT_NO_THREADS,
+	OPT_ALLOC,
+	OPT_ALLOC_RATE,
+	OPT_STACK_DEPTH,
+	OPT_IO_THRESHOLD,
+	OPT_CPU_RATE,
+	OPT_SUBBUF_SIZE,
+	OPT_NUM_SUBBUF,
+};
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_options(int argc, char **argv, struct record_options *opts)
+{
+	static const struct option longopts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"no-auto", no_argument, NULL, OPT_NO_AUTO},
+	    {"no-locks", no_argument, NULL, OPT_NO_LOCKS},
+	    {"no-io", no_argument, NULL, OPT_NO_IO},
+	    {"no-threads", no_argument, NULL, OPT_NO_THREADS},
+	    {"alloc", required_argument, NULL, OPT_ALLOC},
+	    {"alloc-rate", required_argument, NULL, OPT_ALLOC_RATE},
+	    {"stack-depth", required_argument, NULL, OPT_STACK_DEPTH},
+	    {"io-threshold", required_argument, NULL, OPT_IO_THRESHOLD},
+	    {"cpu-rate", required_argument, NULL, OPT_CPU_RATE},
+	    {"subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE},
+	    {"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*opts = (struct record_options){
+	    .output = "trace.out",
+	    .auto_events = true,
+	    .locks = true,
+	    .io = true,
+	    .threads = true,
+	    .alloc = ALLOC_SAMPLE,
+	    .alloc_rate = 524288,
+	    .stack_depth = 32,
+	    .io_threshold_ns = 10000,
+	    .cpu_rate = 100,
+	    .channel =
+		{
+		    .subbuf_size = CPROF_SESSION_SUBBUF_SIZE,
+		    .num_subbuf = CPROF_SESSION_NUM_SUBBUF,
+		    .blocking_timeout = CPROF_SESSION_BLOCKING_TIMEOUT_US,
+		},
+	};
+
+	optind = 1;
+	opterr = 0;
+	/* '+': the first non-option is PROGRAM; its own options are its own. */
+	while ((c = getopt_long(argc, argv, "+o:fh", longopts, NULL)) != -1) {
+		bool ok = true;
+
+		switch (c) {
+		case 'o':
+			opts->output = optarg;
+			ok = *optarg != '\0';
+			break;
+		case 'f':
+			opts->force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_NO_AUTO:
+			opts->auto_events = false;
+			break;
+		case OPT_NO_LOCKS:
+			opts->locks = false;
+			break;
+		case OPT_NO_IO:
+			opts->io = false;
+			break;
+		case OPT_NO_THREADS:
+			opts->threads = false;
+			break;
+		case OPT_ALLOC:
+			ok = false;
+			for (size_t i = 0; i < 3; i++) {
+				if (!strcmp(optarg, alloc_mode_names[i])) {
+					opts->alloc = (enum alloc_mode)i;
+					ok = true;
+				}
+			}
+			break;
+		case OPT_ALLOC_RATE:
+			ok = parse_size(optarg, &opts->alloc_rate) && opts->alloc_rate > 0;
+			break;
+		case OPT_STACK_DEPTH:
+			ok = parse_uint(optarg, 1, 256, &opts->stack_depth);
+			break;
+		case OPT_IO_THRESHOLD:
+			ok = parse_duration_ns(optarg, &opts->io_threshold_ns);
+			break;
+		case OPT_CPU_RATE:
+			ok = parse_uint(optarg, 0, 10000, &opts->cpu_rate);
+			break;
+		case OPT_SUBBUF_SIZE:
+			ok = parse_size(optarg, &opts->channel.subbuf_size) &&
+			     is_power_of_two(opts->channel.subbuf_size) &&
+			     opts->channel.subbuf_size >= 4096;
+			break;
+		case OPT_NUM_SUBBUF: {
+			unsigned n;
+
+			ok = parse_uint(optarg, 2, 1u << 20, &n) && is_power_of_two(n);
+			opts->channel.num_subbuf = n;
+			break;
+		}
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				fprintf(
+				    stderr,
+				    "cprof-trace record: unknown option or missing value: -%c\n",
+				    optopt);
+			else
+				fprintf(stderr,
+					"cprof-trace record: unknown option or missing value: %s\n",
+					argv[optind - 1]);
+			fprintf(stderr, "(see cprof-trace record --help)\n");
+			return 2;
+		}
+		if (!ok) {
+			fprintf(stderr, "cprof-trace record: invalid value for %s: '%s'\n",
+				argv[optind - 1], optarg);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr,
+			"cprof-trace record: no program to run (see cprof-trace record --help)\n");
+		return 2;
+	}
+	opts->argv = argv + optind;
+	return -1;
+}
+
+/* --- The output directory ------------------------------------------------ */
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : -1;
+}
+
+/*
+ * --force replaces a trace, not whatever directory -o happens to name:
+ * `-o ~ --force` must not wipe a home directory.
+ */
+static bool looks_like_trace(const char *dir)
+{
+	static const char *const marks[] = {RECORD_JSON, "ust", "kernel", "metadata", "index"};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, marks[i]);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool dir_is_empty(const char *dir, int *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	bool empty = true;
+
+	*err = 0;
+	if (!d) {
+		*err = errno;
+		return false;
+	}
+	while ((ent = readdir(d))) {
+		if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, len + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/*
+ * Makes `dir` an empty directory (replacing a trace with --force) and
+ * returns its absolute path, which LTTng needs. *created tells whether it
+ * did not exist, so a run that never started can leave nothing behind.
+ */
+static char *prepare_output(const char *dir, bool force, bool *created)
+{
+	struct stat st;
+	char *abs = NULL;
+	int err;
+
+	*created = false;
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "cprof-trace: %s: exists and is not a directory\n", dir);
+			goto error;
+		}
+		if (!dir_is_empty(dir, &err)) {
+			if (err) {
+				fprintf(stderr, "cprof-trace: %s: %s\n", dir, strerror(err));
+				goto error;
+			}
+			if (!force) {
+				fprintf(stderr,
+					"cprof-trace: %s: exists and is not empty (use --force to "
+					"replace the trace, or -o another directory)\n",
+					dir);
+				goto error;
+			}
+			if (!looks_like_trace(dir)) {
+				fprintf(
+				    stderr,
+				    "cprof-trace: %s: not a trace directory; refusing to remove "
+				    "it, even with --force\n",
+				    dir);
+				goto error;
+			}
+			if (nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS) != 0) {
+				fprintf(stderr,
+					"cprof-trace: %s: cannot remove the old trace: %s\n", dir,
+					strerror(errno));
+				goto error;
+			}
+			*created = true;
+		}
+	} else if (errno == ENOENT) {
+		*created = true;
+	} else {
+		fprintf(stderr, "cprof-trace: %s: %s\n", dir, strerror(errno));
+		goto error;
+	}
+	if (mkdir_p(dir) != 0) {
+		fprintf(stderr, "cprof-trace: %s: cannot create directory: %s\n", dir,
+			strerror(errno));
+		goto error;
+	}
+	abs = realpath(dir, NULL);
+	if (!abs) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", dir, strerror(errno));
+		goto error;
+	}
+	return abs;
+error:
+	return NULL;
+}
+
+/* --- The program's environment ------------------------------------------- */
+
+static bool readable_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+/*
+ * The preload library: CPROF_PRELOAD_LIB, else the build tree's copy next
+ * to this executable (viewer/cprof-trace -> tracer/preload/), else the
+ * install libdir. Returns a malloc'd absolute path or NULL.
+ */
+static char *find_preload(void)
+{
+	const char *env = getenv("CPROF_PRELOAD_LIB");
+	char exe[PATH_MAX];
+	char path[PATH_MAX + 64];
+	ssize_t n;
+
+	if (env && *env) {
+		if (readable_file(env))
+			return realpath(env, NULL);
+		fprintf(stderr, "cprof-trace: warning: CPROF_PRELOAD_LIB=%s: no such library\n",
+			env);
+		return NULL;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/../tracer/preload/" PRELOAD_NAME, exe);
+			if (readable_file(path))
+				return realpath(path, NULL);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/" PRELOAD_NAME, CPROF_INSTALL_LIBDIR);
+	if (readable_file(path))
+		return realpath(path, NULL);
+	return NULL;
+}
+
+struct env_builder {
+	char **vars;
+	size_t count;
+	size_t cap;
+	bool failed;
+};
+
+static void env_put(struct env_builder *env, const char *name, const char *value)
+{
+	size_t len = strlen(name);
+	char *var;
+
+	if (env->failed)
+		return;
+	if (asprintf(&var, "%s=%s", name, value) < 0) {
+		env->failed = true;
+		return;
+	}
+	for (size_t i = 0; i < env->count; i++) {
+		if (!strncmp(env->vars[i], name, len) && env->vars[i][len] == '=') {
+			free(env->vars[i]);
+			env->vars[i] = var;
+			return;
+		}
+	}
+	if (env->count + 2 > env->cap) {
+		size_t cap = env->cap ? env->cap * 2 : 64;
+		char **vars = realloc(env->vars, cap * sizeof(*vars));
+
+		if (!vars) {
+			free(var);
+			env->failed = true;
+			return;
+		}
+		env->vars = vars;
+		env->cap = cap;
+	}
+	env->vars[env->count++] = var;
+	env->vars[env->count] = NULL;
+}
+
+static void env_put_u64(struct env_builder *env, const char *name, uint64_t value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%" PRIu64, value);
+	env_put(env, name, text);
+}
+
+static void env_free(struct env_builder *env)
+{
+	for (size_t i = 0; i < env->count; i++)
+		free(env->vars[i]);
+	free(env->vars);
+}
+
+/*
+ * The program's environment: ours plus the settings the preload library
+ * reads once at start (inherited by the program's children).
+ */
+static bool build_environment(const struct record_options *opts, struct env_builder *env)
+{
+	char *preload = NULL;
+
+	for (char **e = environ; *e; e++) {
+		char *eq = strchr(*e, '=');
+		char *name;
+
+		if (!eq)
+			continue;
+		name = strndup(*e, (size_t)(eq - *e));
+		if (!name)
+			return false;
+		env_put(env, name, eq + 1);
+		free(name);
+	}
+	/*
+	 * Blocking channels only block for programs that allow it; without
+	 * this a full buffer discards events instead of waiting.
+	 */
+	env_put(env, "LTTNG_UST_ALLOW_BLOCKING", "1");
+	/* Wait for the daemon before main() so that no early event is lost
+	 * (3 s is lttng-ust's default; a user's own value wins). */
+	if (!getenv("LTTNG_UST_REGISTER_TIMEOUT"))
+		env_put(env, "LTTNG_UST_REGISTER_TIMEOUT", "3000");
+
+	if (opts->auto_events) {
+		preload = find_preload();
+		if (!preload) {
+			fprintf(stderr,
+				"cprof-trace: warning: %s not found (set CPROF_PRELOAD_LIB); "
+				"recording without automatic events\n",
+				PRELOAD_NAME);
+		} else {
+			const char *old = getenv("LD_PRELOAD");
+			const char *helpers[] = {CPROF_LTTNG_UST_LIBDIR "/liblttng-ust-dl.so.1",
+						 CPROF_LTTNG_UST_LIBDIR "/liblttng-ust-fork.so.1"};
+			char value[4 * PATH_MAX];
+			size_t len;
+
+			/*
+			 * Ours first: a user's own preloaded allocator is then
+			 * what our wrappers find with RTLD_NEXT, and is traced.
+			 * liblttng-ust-dl records libraries loaded later (for
+			 * symbols), liblttng-ust-fork keeps children traceable.
+			 */
+			len = (size_t)snprintf(value, sizeof(value), "%s", preload);
+			for (size_t i = 0; i < 2; i++)
+				if (readable_file(helpers[i]) && len < sizeof(value))
+					len += (size_t)snprintf(value + len, sizeof(value) - len,
+								" %s", helpers[i]);
+			if (old && *old && len < sizeof(value))
+				snprintf(value + len, sizeof(value) - len, " %s", old);
+			env_put(env, "LD_PRELOAD", value);
+			free(preload);
+		}
+		env_put(env, "CPROF_LOCKS", opts->locks ? "1" : "0");
+		env_put(env, "CPROF_IO", opts->io ? "1" : "0");
+		env_put(env, "CPROF_THREADS", opts->threads ? "1" : "0");
+		env_put(env, "CPROF_ALLOC", alloc_mode_names[opts->alloc]);
+		env_put_u64(env, "CPROF_ALLOC_RATE", opts->alloc_rate);
+		env_put_u64(env, "CPROF_STACK_DEPTH", opts->stack_depth);
+		env_put_u64(env, "CPROF_IO_THRESHOLD_NS", opts->io_threshold_ns);
+		env_put_u64(env, "CPROF_CPU_RATE", opts->cpu_rate);
+	}
+	return !env->failed;
+}
+
+/* --- cprof-record.json --------------------------------------------------- */
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* Written to a temporary name and renamed: a reader never sees half. */
+static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
+			      const char *session)
+{
+	char path[PATH_MAX + 32];
+	char tmp[PATH_MAX + 32];
+	FILE *out;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/" RECORD_JSON, dir);
+	snprintf(tmp, sizeof(tmp), "%s/." RECORD_JSON ".tmp", dir);
+	out = fopen(tmp, "w");
+	if (!out)
+		return false;
+	fprintf(out, "{\"pid\": %ld, \"argv\": [", (long)pid);
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			fputs(", ", out);
+		json_string(out, argv[i]);
+	}
+	fprintf(out, "], \"discarded_events\": %" PRIu64 ", \"session\": ", discarded);
+	json_string(out, session);
+	fputs("}\n", out);
+	ok = !ferror(out);
+	ok = fclose(out) == 0 && ok;
+	if (ok)
+		ok = rename(tmp, path) == 0;
+	if (!ok)
+		unlink(tmp);
+	return ok;
+}
+
+/* --- Running the program ------------------------------------------------- */
+
+/*
+ * Forks and execs the program with `envp`. An exec failure comes back
+ * through a close-on-exec pipe as an errno (0 bytes read: exec worked).
+ * Forwarded signals are blocked across the fork so the handler never sees
+ * a child_pid that is not set yet.
+ */
+static pid_t spawn_program(char **argv, char **envp, int *exec_errno)
+{
+	sigset_t old;
+	int fds[2];
+	pid_t pid;
+	ssize_t n;
+	int err = 0;
+
+	*exec_errno = 0;
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		*exec_errno = errno;
+		return -1;
+	}
+	block_forwarded_signals(&old);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction dfl;
+
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
+		     i++)
+			sigaction(forwarded_signals[i], &dfl, NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(fds[0]);
+		execvpe(argv[0], argv, envp);
+		err = errno;
+		(void)!write(fds[1], &err, sizeof(err));
+		_exit(127);
+	}
+	if (pid < 0) {
+		*exec_errno = errno;
+	} else {
+		child_pid = pid;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fds[1]);
+	if (pid > 0) {
+		do {
+			n = read(fds[0], &err, sizeof(err));
+		} while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)sizeof(err))
+			*exec_errno = err;
+	}
+	close(fds[0]);
+	return pid;
+}
+
+static int wait_program(pid_t pid)
+{
+	int wstatus;
+
+	while (waitpid(pid, &wstatus, 0) < 0) {
+		if (errno != EINTR)
+			return 1;
+	}
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
 
 int cprof_cmd_record(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "cprof-trace record: not implemented yet\n");
-	return 1;
+	struct record_options opts;
+	struct env_builder env = {0};
+	struct cprof_session *session = NULL;
+	char *output = NULL;
+	bool created_output = false;
+	bool traced = false; /* the program ran: keep the trace */
+	bool daemon_started;
+	int exec_errno = 0;
+	int status;
+	pid_t pid;
+
+	status = parse_options(argc, argv, &opts);
+	if (status >= 0)
+		goto end;
+	status = 1;
+
+	install_signal_handlers();
+	output = prepare_output(opts.output, opts.force, &created_output);
+	if (!output)
+		goto end;
+	if (!build_environment(&opts, &env)) {
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		goto end;
+	}
+	if (cprof_session_create(output, &session) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		goto end;
+	}
+	if (cprof_session_ensure_daemon(session, &daemon_started) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: %s\n", cprof_session_borrow_error(session));
+		goto end;
+	}
+	if (daemon_started)
+		fprintf(stderr, "cprof-trace: no LTTng session daemon was running: started "
+				"lttng-sessiond\n");
+	cprof_session_reap_stale();
+	if (cprof_session_setup(session, &opts.channel) != CPROF_SESSION_OK ||
+	    cprof_session_start(session) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", opts.output,
+			cprof_session_borrow_error(session));
+		goto end;
+	}
+	if (pending_signal) {
+		status = 128 + pending_signal;
+		goto end;
+	}
+
+	pid = spawn_program(opts.argv, env.vars, &exec_errno);
+	if (pid < 0 || exec_errno) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", opts.argv[0], strerror(exec_errno));
+		if (pid > 0)
+			wait_program(pid);
+		status = exec_errno == ENOENT ? 127 : 126;
+		goto end;
+	}
+	traced = true;
+	status = wait_program(pid);
+
+	if (cprof_session_stop(session) != CPROF_SESSION_OK)
+		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
+	if (!write_record_json(output, pid, opts.argv, cprof_session_discarded_events(session),
+			       cprof_session_borrow_name(session)))
+		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, RECORD_JSON,
+			strerror(errno));
+
+end:
+	if (session) {
+		uint64_t discarded = cprof_session_discarded_events(session);
+		uint64_t lost_packets = cprof_session_lost_packets(session);
+
+		if (cprof_session_destroy(session) != CPROF_SESSION_OK)
+			fprintf(stderr, "cprof-trace: warning: the LTTng session could not be "
+					"destroyed cleanly\n");
+		if (traced) {
+			if (lost_packets)
+				fprintf(stderr,
+					"cprof-trace: warning: %" PRIu64
+					" packets lost (events in them are not counted)\n",
+					lost_packets);
+			fprintf(stderr,
+				"cprof-trace: recorded trace (%" PRIu64 " events lost) in %s\n",
+				discarded, opts.output);
+		}
+	}
+	if (!traced && created_output && output)
+		nftw(output, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+	env_free(&env);
+	free(output);
+	return status;
 }

@@ -1,0 +1,102 @@
+/*
+ * The LTTng session driver behind `cprof-trace record`: it talks to the
+ * session daemon only through liblttng-ctl (never the `lttng` command).
+ *
+ * One cprof_session is one LTTng session of its own (unique name) writing
+ * a CTF trace to a local directory: UST domain, per-UID buffers, one
+ * channel, the `cprof:*`, `lttng_ust_statedump:*` and `lttng_ust_lib:*`
+ * events, and the vtid, vpid, vppid and procname contexts.
+ *
+ * Ownership: cprof_session_create() returns a session the caller owns and
+ * frees with cprof_session_destroy(), which also destroys the LTTng
+ * session if one was set up (flushing whatever was recorded). Strings
+ * returned by cprof_session_borrow_*() belong to the session.
+ *
+ * Errors: every call that fails records a sentence a user can act on,
+ * returned by cprof_session_borrow_error(); the caller reports it once.
+ */
+#ifndef CPROF_SESSION_H
+#define CPROF_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum cprof_session_status {
+	CPROF_SESSION_OK = 0,
+	CPROF_SESSION_ERROR_MEMORY,
+	/* No session daemon, and none could be started. */
+	CPROF_SESSION_ERROR_DAEMON,
+	/* The session daemon refused a request. */
+	CPROF_SESSION_ERROR_LTTNG,
+};
+
+/* Channel geometry. Sizes are powers of two (LTTng rounds them up). */
+struct cprof_session_channel {
+	uint64_t subbuf_size;	  /* bytes per sub-buffer */
+	uint64_t num_subbuf;	  /* sub-buffers per CPU */
+	int64_t blocking_timeout; /* us; 0: discard when full, -1: wait forever */
+};
+
+/* Defaults measured to lose nothing at 1M events/s for 10 s (see the
+ * record benchmark in tests/bench/). */
+#define CPROF_SESSION_SUBBUF_SIZE (4u * 1024 * 1024)
+#define CPROF_SESSION_NUM_SUBBUF 8u
+#define CPROF_SESSION_BLOCKING_TIMEOUT_US 1000000
+
+/* The channel's name in the session and in the trace. */
+#define CPROF_SESSION_CHANNEL "cprof"
+
+struct cprof_session;
+
+/*
+ * A new session object writing to `output_dir` (an absolute path). Nothing
+ * is asked of LTTng yet; the name is chosen here, unique on this machine.
+ */
+enum cprof_session_status cprof_session_create(const char *output_dir,
+					       struct cprof_session **session);
+
+/*
+ * Makes sure a session daemon answers: when none is alive, starts
+ * `lttng-sessiond --daemonize` and sets *started.
+ */
+enum cprof_session_status cprof_session_ensure_daemon(struct cprof_session *session, bool *started);
+
+/*
+ * Creates the LTTng session, its channel, events and contexts. On failure
+ * nothing is left on the daemon.
+ */
+enum cprof_session_status cprof_session_setup(struct cprof_session *session,
+					      const struct cprof_session_channel *channel);
+
+enum cprof_session_status cprof_session_start(struct cprof_session *session);
+
+/*
+ * Stops tracing, waiting until every recorded event is readable, then
+ * reads the channel's discarded-event and lost-packet counts.
+ */
+enum cprof_session_status cprof_session_stop(struct cprof_session *session);
+
+/* Counts read by cprof_session_stop(). */
+uint64_t cprof_session_discarded_events(const struct cprof_session *session);
+uint64_t cprof_session_lost_packets(const struct cprof_session *session);
+
+const char *cprof_session_borrow_name(const struct cprof_session *session);
+const char *cprof_session_borrow_error(const struct cprof_session *session);
+
+/*
+ * Stops (if needed) and destroys the LTTng session, waiting until its
+ * trace is complete on disk, then frees `session`. NULL is a no-op.
+ * Returns CPROF_SESSION_ERROR_LTTNG (message printed nowhere: the object
+ * is gone) if the daemon refused; callers may only warn.
+ */
+enum cprof_session_status cprof_session_destroy(struct cprof_session *session);
+
+/*
+ * Destroys sessions left behind by `record` processes of this machine
+ * that died without cleaning up (SIGKILL): their name carries their pid.
+ * Without this, a leaked session would keep writing every cprof event of
+ * the user's processes to disk. Returns the number destroyed.
+ */
+int cprof_session_reap_stale(void);
+
+#endif /* CPROF_SESSION_H */

@@ -1,0 +1,160 @@
+/*
+ * The symbolizer on this very process: its modules are described the way
+ * lttng_ust_statedump:bin_info describes them (base = dlpi_addr + first
+ * PT_LOAD p_vaddr, size = the PT_LOAD span), then addresses of known
+ * functions and return addresses must come back with names, files, lines.
+ */
+#include <assert.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/model.h"
+#include "symbols/symbols.h"
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			exit(1);                                                                   \
+		}                                                                                  \
+	} while (0)
+
+static int add_module(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct cprof_model *m = data;
+	uint64_t lo = UINT64_MAX, hi = 0, first = 0;
+	char exe[4096];
+	const char *path = info->dlpi_name;
+	bool found = false;
+	(void)size;
+
+	for (int j = 0; j < info->dlpi_phnum; j++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[j];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (!found)
+			first = info->dlpi_addr + ph->p_vaddr;
+		found = true;
+		if (ph->p_vaddr < lo)
+			lo = ph->p_vaddr;
+		if (ph->p_vaddr + ph->p_memsz > hi)
+			hi = ph->p_vaddr + ph->p_memsz;
+	}
+	if (!found)
+		return 0;
+	if (!path || !*path) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return 0;
+		exe[n] = 0;
+		path = exe;
+	}
+	struct cprof_module *mod = cprof_vec_push(&m->modules);
+	CHECK(mod);
+	mod->process = 0;
+	mod->base = first;
+	mod->size = hi - lo;
+	mod->path = cprof_model_intern(m, path, strlen(path));
+	mod->is_pic = true;
+	return 0;
+}
+
+int test_symbols_leaf(int x);
+__attribute__((noinline)) int test_symbols_leaf(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x * 3 + 1;
+}
+
+static uintptr_t return_address;
+static int call_line;
+
+__attribute__((noinline)) static int test_symbols_caller(int x)
+{
+	int r;
+	call_line = __LINE__ + 1;
+	r = test_symbols_leaf(x);
+	__asm__ volatile("" ::: "memory");
+	return r + 1;
+}
+
+__attribute__((noinline)) static void grab(void)
+{
+	return_address = (uintptr_t)__builtin_return_address(0);
+}
+
+__attribute__((noinline)) static void test_symbols_grabber(void)
+{
+	call_line = __LINE__ + 1;
+	grab();
+	__asm__ volatile("" ::: "memory");
+}
+
+int main(void)
+{
+	struct cprof_model *m = cprof_model_create();
+	struct cprof_symbolizer *s;
+	struct cprof_symbol_loc loc;
+	struct cprof_process *proc;
+
+	CHECK(m);
+	proc = cprof_vec_push(&m->processes);
+	CHECK(proc);
+	proc->pid = getpid();
+	dl_iterate_phdr(add_module, m);
+	/* a module whose file is gone: names must still come out */
+	struct cprof_module *gone = cprof_vec_push(&m->modules);
+	gone->base = 0x7e0000000000ull;
+	gone->size = 0x10000;
+	gone->path = cprof_model_intern(m, "/nonexistent/libgone.so", 23);
+	gone->is_pic = true;
+
+	s = cprof_symbolizer_create(m, &(struct cprof_symbolizer_options){.inline_frames = true});
+	CHECK(s);
+
+	/* a function's own entry (not a return address) */
+	CHECK(cprof_symbolizer_lookup(s, 0, (uintptr_t)&test_symbols_leaf, false, &loc));
+	CHECK(loc.module != CPROF_NONE);
+	CHECK(!strcmp(loc.frames[loc.nframes - 1].function, "test_symbols_leaf"));
+	CHECK(strstr(loc.frames[0].file, "test-symbols.c"));
+	CHECK(loc.frames[0].line > 0);
+
+	/* a return address: the line is the call's */
+	(void)test_symbols_caller(1);
+	test_symbols_grabber();
+	CHECK(cprof_symbolizer_lookup(s, 0, return_address, true, &loc));
+	printf("return address -> %s %s:%d (%zu frames)\n", loc.frames[0].function,
+	       loc.frames[0].file, loc.frames[0].line, loc.nframes);
+	CHECK(!strcmp(loc.frames[loc.nframes - 1].function, "test_symbols_grabber"));
+	CHECK(loc.frames[0].line == call_line);
+
+	/* libc: names from its symbol table, even without debug info */
+	CHECK(cprof_symbolizer_lookup(s, 0, (uintptr_t)&qsort + 4, false, &loc));
+	printf("qsort+4 -> %s\n", loc.frames[loc.nframes - 1].function);
+	CHECK(loc.frames[0].resolved);
+	CHECK(strstr(loc.frames[loc.nframes - 1].function, "qsort"));
+
+	/* a module that cannot be opened, and an address outside everything */
+	CHECK(cprof_symbolizer_lookup(s, 0, 0x7e0000000123ull, true, &loc));
+	CHECK(!strcmp(loc.frames[0].function, "libgone.so+0x123"));
+	CHECK(!loc.frames[0].resolved);
+	CHECK(cprof_symbolizer_lookup(s, 0, 0x10, false, &loc));
+	CHECK(loc.module == CPROF_NONE);
+	CHECK(!strcmp(loc.frames[0].function, "0x10"));
+
+	/* the cache answers the same again */
+	struct cprof_symbolizer_stats st;
+	CHECK(cprof_symbolizer_lookup(s, 0, return_address, true, &loc));
+	cprof_symbolizer_get_stats(s, &st);
+	CHECK(st.cache_hits == 1);
+	CHECK(st.modules_loaded >= 2);
+
+	cprof_symbolizer_destroy(s);
+	cprof_model_destroy(m);
+	printf("ok\n");
+	return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * The trace reader: reads an LTTng trace directory (CTF) with a
+ * libbabeltrace2 graph (one src.ctf.fs per metadata directory, one
+ * flt.utils.muxer, a simple sink of ours) and fills a cprof_model.
+ *
+ * Only the reader touches babeltrace2: everything downstream reads the model.
+ *
+ * Ownership: on CPROF_READ_OK, *out is a model the caller owns and releases
+ * with cprof_model_destroy(). On any other status *out is NULL and `err`
+ * holds one sentence naming the path and the problem, without a trailing
+ * newline or the "cprof-trace: " prefix.
+ */
+#ifndef CPROF_READER_H
+#define CPROF_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/model.h"
+
+enum cprof_read_status {
+	CPROF_READ_OK = 0,
+	CPROF_READ_NOT_FOUND,	    /* the path does not exist / unreadable */
+	CPROF_READ_NOT_CTF,	    /* no `metadata` file under the path */
+	CPROF_READ_BAD_METADATA,    /* metadata cut short or corrupt */
+	CPROF_READ_BAD_STREAM,	    /* babeltrace2 could not decode a stream */
+	CPROF_READ_NO_CPROF_EVENTS, /* readable, but no cprof:* event kept */
+	CPROF_READ_CANCELED,	    /* the progress callback asked to stop */
+	CPROF_READ_ERROR,	    /* babeltrace2 setup failed, out of memory */
+};
+
+/* One decoded event, for `cprof-trace dump`. Strings live until the
+ * callback returns. `fields` is "name = value, ..." of the payload. */
+struct cprof_read_event {
+	uint64_t ns; /* absolute, from the clock's origin */
+	int32_t pid, tid;
+	const char *name; /* "cprof:task_begin", ... */
+	const char *fields;
+};
+
+struct cprof_read_options {
+	/*
+	 * Called from the reading thread from time to time with the fraction
+	 * of the trace's time range read so far (0..1), and once with 1 at the
+	 * end. Return false to stop reading (CPROF_READ_CANCELED).
+	 */
+	bool (*progress)(double fraction, void *data);
+	void *progress_data;
+	/*
+	 * Called for every event of a kept process, in time order, after the
+	 * model took it into account. Slows reading down: dump only.
+	 */
+	void (*event)(const struct cprof_read_event *event, void *data);
+	void *event_data;
+	/* Keep every process even when DIR/cprof-record.json names a root
+	 * process (default: keep the tree rooted at that pid). */
+	bool keep_all_processes;
+};
+
+enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
+					struct cprof_model **out, char *err, size_t errlen);
+
+#endif /* CPROF_READER_H */

@@ -210,10 +210,10 @@ static const struct {
 	const char *name;
 	bool optional;
 } contexts[] = {
-	{LTTNG_EVENT_CONTEXT_VTID, "vtid", false},
-	{LTTNG_EVENT_CONTEXT_VPID, "vpid", false},
-	{LTTNG_EVENT_CONTEXT_VPPID, "vppid", true},
-	{LTTNG_EVENT_CONTEXT_PROCNAME, "procname", false},
+    {LTTNG_EVENT_CONTEXT_VTID, "vtid", false},
+    {LTTNG_EVENT_CONTEXT_VPID, "vpid", false},
+    {LTTNG_EVENT_CONTEXT_VPPID, "vppid", true},
+    {LTTNG_EVENT_CONTEXT_PROCNAME, "procname", false},
 };
 
 static const char *const event_patterns[] = {

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "count.h"
 #include "session.h"
 
 #ifndef CPROF_INSTALL_LIBDIR
@@ -55,6 +56,7 @@ struct record_options {
 	bool locks;
 	bool io;
 	bool threads;
+	bool count;
 	enum alloc_mode alloc;
 	uint64_t alloc_rate;
 	unsigned stack_depth;
@@ -142,6 +144,8 @@ static void usage(FILE *out)
 		"                         100, 0 off)\n"
 		"      --subbuf-size=SIZE channel sub-buffer size (default 4M)\n"
 		"      --num-subbuf=N     channel sub-buffers per CPU (default 8)\n"
+		"      --no-count         do not read the trace back to count its events\n"
+		"                         (the closing line then gives only the losses)\n"
 		"  -h, --help             this help\n"
 		"\n"
 		"environment: CPROF_PRELOAD_LIB names the preload library to use instead of\n"
@@ -234,6 +238,7 @@ enum {
 	OPT_CPU_RATE,
 	OPT_SUBBUF_SIZE,
 	OPT_NUM_SUBBUF,
+	OPT_NO_COUNT,
 };
 
 /* Returns -1 to go on, else an exit status. */
@@ -264,6 +269,7 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    .locks = true,
 	    .io = true,
 	    .threads = true,
+	    .count = true,
 	    .alloc = ALLOC_SAMPLE,
 	    .alloc_rate = 524288,
 	    .stack_depth = 32,
@@ -305,6 +311,9 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 			break;
 		case OPT_NO_THREADS:
 			opts->threads = false;
+			break;
+		case OPT_NO_COUNT:
+			opts->count = false;
 			break;
 		case OPT_ALLOC:
 			ok = false;
@@ -799,6 +808,50 @@ static int wait_program(pid_t pid)
 	return 1;
 }
 
+/*
+ * The closing line. The count comes from reading the trace back: it
+ * includes every process that shared the per-UID buffers, and LTTng's
+ * discarded count is cross-checked against the discarded-events records
+ * in the streams (see the bit-63 note in session.c).
+ */
+static void report(const struct record_options *opts, const char *output, uint64_t discarded,
+		   uint64_t lost_packets)
+{
+	struct cprof_event_count count;
+	enum cprof_count_status status = CPROF_COUNT_ERROR;
+
+	if (lost_packets)
+		fprintf(stderr,
+			"cprof-trace: warning: %" PRIu64
+			" packets lost (the events in them are not counted)\n",
+			lost_packets);
+	if (opts->count) {
+		status = cprof_count_events(output, &count);
+		if (status == CPROF_COUNT_NO_TRACE)
+			fprintf(stderr,
+				"cprof-trace: warning: no LTTng-UST process registered: the "
+				"program neither uses libcprof-trace nor got the preload "
+				"library\n");
+		else if (status == CPROF_COUNT_ERROR)
+			fprintf(
+			    stderr,
+			    "cprof-trace: warning: %s: babeltrace2 cannot read the trace back\n",
+			    opts->output);
+		if (status == CPROF_COUNT_OK && count.discarded > discarded)
+			discarded = count.discarded;
+	}
+	if (status == CPROF_COUNT_OK)
+		fprintf(stderr,
+			"cprof-trace: recorded %" PRIu64 " events (%" PRIu64 " lost) in %s\n",
+			count.events, discarded, opts->output);
+	else if (status == CPROF_COUNT_NO_TRACE)
+		fprintf(stderr, "cprof-trace: recorded 0 events (%" PRIu64 " lost) in %s\n",
+			discarded, opts->output);
+	else
+		fprintf(stderr, "cprof-trace: recorded trace (%" PRIu64 " events lost) in %s\n",
+			discarded, opts->output);
+}
+
 int cprof_cmd_record(int argc, char **argv)
 {
 	struct record_options opts;
@@ -874,16 +927,8 @@ end:
 		if (cprof_session_destroy(session) != CPROF_SESSION_OK)
 			fprintf(stderr, "cprof-trace: warning: the LTTng session could not be "
 					"destroyed cleanly\n");
-		if (traced) {
-			if (lost_packets)
-				fprintf(stderr,
-					"cprof-trace: warning: %" PRIu64
-					" packets lost (events in them are not counted)\n",
-					lost_packets);
-			fprintf(stderr,
-				"cprof-trace: recorded trace (%" PRIu64 " events lost) in %s\n",
-				discarded, opts.output);
-		}
+		if (traced)
+			report(&opts, output, discarded, lost_packets);
 	}
 	if (!traced && created_output && output)
 		nftw(output, remove_entry, 32, FTW_DEPTH | FTW_PHYS);

@@ -43,6 +43,13 @@
 #define PRELOAD_NAME "libcprof-trace-preload.so"
 #define RECORD_JSON "cprof-record.json"
 
+/*
+ * Counting decodes the whole trace (about 0.8 s per million events, 40
+ * bytes each on disk): by default only traces up to this size are
+ * counted, so recording a busy program does not end with a long wait.
+ */
+#define COUNT_LIMIT_MIB 128
+
 extern char **environ;
 
 enum alloc_mode { ALLOC_OFF, ALLOC_SAMPLE, ALLOC_ALL };
@@ -56,7 +63,7 @@ struct record_options {
 	bool locks;
 	bool io;
 	bool threads;
-	bool count;
+	int count; /* 1: count, 0: never, -1: when the trace is small */
 	enum alloc_mode alloc;
 	uint64_t alloc_rate;
 	unsigned stack_depth;
@@ -95,16 +102,25 @@ static void forward_signal(int sig, siginfo_t *info, void *ucontext)
 	}
 }
 
+/*
+ * A signal ignored when record started (nohup, a shell's background job)
+ * stays ignored, for record and, through exec, for the program: it would
+ * have been ignored without record.
+ */
 static void install_signal_handlers(void)
 {
 	struct sigaction sa;
+	struct sigaction old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = forward_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++) {
+		if (sigaction(forwarded_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(forwarded_signals[i], &sa, NULL);
+	}
 }
 
 static void block_forwarded_signals(sigset_t *old)
@@ -144,13 +160,17 @@ static void usage(FILE *out)
 		"                         100, 0 off)\n"
 		"      --subbuf-size=SIZE channel sub-buffer size (default 4M)\n"
 		"      --num-subbuf=N     channel sub-buffers per CPU (default 8)\n"
-		"      --no-count         do not read the trace back to count its events\n"
-		"                         (the closing line then gives only the losses)\n"
+		"      --count, --no-count  read the trace back to count its events, or not\n"
+		"                         (default: only when it holds under %d MiB, about\n"
+		"                         0.8 s per million events)\n"
+		"      --blocking-timeout=T how long a full buffer may block the program\n"
+		"                         before events are discarded (default 1s; 0: never\n"
+		"                         block, inf: block for ever)\n"
 		"  -h, --help             this help\n"
 		"\n"
 		"environment: CPROF_PRELOAD_LIB names the preload library to use instead of\n"
 		"the one found next to cprof-trace or in %s.\n",
-		CPROF_INSTALL_LIBDIR);
+		COUNT_LIMIT_MIB, CPROF_INSTALL_LIBDIR);
 }
 
 /* A non-negative integer with an optional binary suffix (k, M, G). */
@@ -239,6 +259,8 @@ enum {
 	OPT_SUBBUF_SIZE,
 	OPT_NUM_SUBBUF,
 	OPT_NO_COUNT,
+	OPT_COUNT,
+	OPT_BLOCKING_TIMEOUT,
 };
 
 /* Returns -1 to go on, else an exit status. */
@@ -269,7 +291,7 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    .locks = true,
 	    .io = true,
 	    .threads = true,
-	    .count = true,
+	    .count = -1,
 	    .alloc = ALLOC_SAMPLE,
 	    .alloc_rate = 524288,
 	    .stack_depth = 32,
@@ -313,8 +335,22 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 			opts->threads = false;
 			break;
 		case OPT_NO_COUNT:
-			opts->count = false;
+			opts->count = 0;
 			break;
+		case OPT_COUNT:
+			opts->count = 1;
+			break;
+		case OPT_BLOCKING_TIMEOUT: {
+			uint64_t us;
+
+			if (!strcmp(optarg, "inf")) {
+				opts->channel.blocking_timeout = -1;
+			} else {
+				ok = parse_duration_ns(optarg, &us) && us / 1000 <= INT64_MAX;
+				opts->channel.blocking_timeout = (int64_t)(us / 1000);
+			}
+			break;
+		}
 		case OPT_ALLOC:
 			ok = false;
 			for (size_t i = 0; i < 3; i++) {
@@ -762,12 +798,15 @@ static pid_t spawn_program(char **argv, char **envp, int *exec_errno)
 	pid = fork();
 	if (pid == 0) {
 		struct sigaction dfl;
+		struct sigaction cur;
 
 		memset(&dfl, 0, sizeof(dfl));
 		dfl.sa_handler = SIG_DFL;
 		for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
 		     i++)
-			sigaction(forwarded_signals[i], &dfl, NULL);
+			if (sigaction(forwarded_signals[i], NULL, &cur) == 0 &&
+			    cur.sa_handler != SIG_IGN)
+				sigaction(forwarded_signals[i], &dfl, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(fds[0]);
 		execvpe(argv[0], argv, envp);
@@ -808,6 +847,24 @@ static int wait_program(pid_t pid)
 	return 1;
 }
 
+static uint64_t tree_bytes_total;
+
+static int add_bytes(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F)
+		tree_bytes_total += (uint64_t)st->st_size;
+	return 0;
+}
+
+static uint64_t tree_bytes(const char *dir)
+{
+	tree_bytes_total = 0;
+	nftw(dir, add_bytes, 16, FTW_PHYS);
+	return tree_bytes_total;
+}
+
 /*
  * The closing line. The count comes from reading the trace back: it
  * includes every process that shared the per-UID buffers, and LTTng's
@@ -819,13 +876,15 @@ static void report(const struct record_options *opts, const char *output, uint64
 {
 	struct cprof_event_count count;
 	enum cprof_count_status status = CPROF_COUNT_ERROR;
+	uint64_t bytes;
 
 	if (lost_packets)
 		fprintf(stderr,
 			"cprof-trace: warning: %" PRIu64
 			" packets lost (the events in them are not counted)\n",
 			lost_packets);
-	if (opts->count) {
+	bytes = tree_bytes(output);
+	if (opts->count > 0 || (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20)) {
 		status = cprof_count_events(output, &count);
 		if (status == CPROF_COUNT_NO_TRACE)
 			fprintf(stderr,
@@ -839,6 +898,8 @@ static void report(const struct record_options *opts, const char *output, uint64
 			    opts->output);
 		if (status == CPROF_COUNT_OK && count.discarded > discarded)
 			discarded = count.discarded;
+	} else {
+		status = CPROF_COUNT_ERROR;
 	}
 	if (status == CPROF_COUNT_OK)
 		fprintf(stderr,
@@ -848,8 +909,10 @@ static void report(const struct record_options *opts, const char *output, uint64
 		fprintf(stderr, "cprof-trace: recorded 0 events (%" PRIu64 " lost) in %s\n",
 			discarded, opts->output);
 	else
-		fprintf(stderr, "cprof-trace: recorded trace (%" PRIu64 " events lost) in %s\n",
-			discarded, opts->output);
+		fprintf(stderr,
+			"cprof-trace: recorded %" PRIu64 " MiB of events (%" PRIu64
+			" lost) in %s\n",
+			(bytes + (1 << 20) - 1) >> 20, discarded, opts->output);
 }
 
 int cprof_cmd_record(int argc, char **argv)

@@ -1,0 +1,196 @@
+#!/bin/bash
+# cprof-trace record under a real lttng-sessiond: exit status, signals,
+# refusal to overwrite, the closing line, the trace directory's contents.
+#
+# usage: test-record.sh CASE    (env CPROF_TRACE, RECORD_PROG)
+set -euo pipefail
+
+case_name=$1
+cprof=${CPROF_TRACE:?CPROF_TRACE must name the cprof-trace executable}
+prog=${RECORD_PROG:?RECORD_PROG must name test-record-prog}
+
+if ! pgrep -x lttng-sessiond >/dev/null; then
+	lttng-sessiond --daemonize
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-test-record.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+	echo "FAIL ($case_name): $*" >&2
+	exit 1
+}
+
+# record ARGS... : runs record, leaves its status in $rc and stderr in $work/err
+record() {
+	set +e
+	"$cprof" record "$@" 2>"$work/err"
+	rc=$?
+	set -e
+	cat "$work/err" >&2
+}
+
+last_line() {
+	tail -n 1 "$work/err"
+}
+
+expect_status() {
+	[ "$rc" -eq "$1" ] || fail "expected exit status $1, got $rc"
+}
+
+# The closing line: exactly one, last, naming events, losses and the dir.
+expect_closing_line() {
+	local dir=$1
+	last_line | grep -Eq "^cprof-trace: recorded [0-9]+ (events|MiB of events) \([0-9]+ lost\) in $dir\$" ||
+		fail "bad closing line: '$(last_line)'"
+	[ "$(grep -c '^cprof-trace: recorded ' "$work/err")" -eq 1 ] || fail "more than one closing line"
+}
+
+expect_trace() {
+	local dir=$1
+	[ -f "$dir/cprof-record.json" ] || fail "$dir/cprof-record.json missing"
+	find "$dir" -name metadata -path '*ust/uid/*' | grep -q . || fail "no CTF metadata under $dir/ust/uid"
+}
+
+json_field() { # FILE KEY -> value (numbers and strings only)
+	sed -E 's/.*"'"$2"'": ("[^"]*"|[0-9]+).*/\1/' "$1"
+}
+
+case $case_name in
+exit0 | exit3)
+	code=${case_name#exit}
+	record -o "$work/t" -- "$prog" exit "$code"
+	expect_status "$code"
+	expect_closing_line "$work/t"
+	expect_trace "$work/t"
+	;;
+segv)
+	record -o "$work/t" -- "$prog" signal SEGV
+	expect_status $((128 + 11))
+	expect_closing_line "$work/t"
+	expect_trace "$work/t"
+	;;
+abort)
+	record -o "$work/t" -- "$prog" signal ABRT
+	expect_status $((128 + 6))
+	expect_closing_line "$work/t"
+	expect_trace "$work/t"
+	;;
+no-program)
+	record -o "$work/t" -- "$work/does-not-exist"
+	expect_status 127
+	grep -q "does-not-exist: No such file or directory" "$work/err" || fail "no exec error message"
+	[ ! -e "$work/t" ] || fail "a run that never started left $work/t behind"
+	;;
+overwrite)
+	mkdir -p "$work/t"
+	echo precious >"$work/t/cprof-record.json"
+	record -o "$work/t" -- "$prog" exit 0
+	[ "$rc" -ne 0 ] || fail "record overwrote a non-empty directory"
+	grep -q "^cprof-trace: $work/t: exists and is not empty" "$work/err" || fail "no refusal message"
+	[ "$(cat "$work/t/cprof-record.json")" = precious ] || fail "the old trace was touched"
+	# --force replaces it.
+	record --force -o "$work/t" -- "$prog" exit 0
+	expect_status 0
+	expect_trace "$work/t"
+	grep -q '"pid"' "$work/t/cprof-record.json" || fail "--force did not replace the trace"
+	# --force never removes a directory that is not a trace.
+	mkdir -p "$work/notrace"
+	echo data >"$work/notrace/file"
+	record --force -o "$work/notrace" -- "$prog" exit 0
+	[ "$rc" -ne 0 ] || fail "--force removed a directory that is not a trace"
+	[ -f "$work/notrace/file" ] || fail "a non-trace directory was touched"
+	# An empty directory is fine without --force.
+	mkdir -p "$work/empty"
+	record -o "$work/empty" -- "$prog" exit 0
+	expect_status 0
+	expect_trace "$work/empty"
+	;;
+contents)
+	# The default output is trace.out in the current directory.
+	(cd "$work" && "$cprof" record -- "$prog" regions 1000 2>"$work/err") || fail "record failed"
+	cat "$work/err" >&2
+	expect_trace "$work/trace.out"
+	t=$work/trace.out
+	pid=$(json_field "$t/cprof-record.json" pid)
+	session=$(json_field "$t/cprof-record.json" session)
+	discarded=$(json_field "$t/cprof-record.json" discarded_events)
+	[[ $pid =~ ^[0-9]+$ ]] || fail "bad pid in cprof-record.json"
+	[[ $session =~ ^\"cprof-record- ]] || fail "bad session in cprof-record.json"
+	[ "$discarded" = 0 ] || fail "events were discarded: $discarded"
+	grep -q '"argv": \["[^"]*test-record-prog", "regions", "1000"\]' "$t/cprof-record.json" ||
+		fail "bad argv in cprof-record.json"
+	# The session is gone from the daemon.
+	if lttng list 2>/dev/null | grep -q "${session//\"/}"; then
+		fail "session $session still exists"
+	fi
+	babeltrace2 "$t" >"$work/dump"
+	head -n 3 "$work/dump" >&2
+	# Every event carries the thread and process contexts.
+	grep -m 1 "cprof:region_begin.*vpid = $pid," "$work/dump" >"$work/ev" || true
+	grep -q "vtid = $pid, vpid = $pid, .*procname = \"test-record-pro\"" "$work/ev" ||
+		fail "cprof events lack vtid/vpid/procname: $(cat "$work/ev")"
+	n=$(grep -c "cprof:region_.*vpid = $pid," "$work/dump" || true)
+	[ "$n" -eq 2000 ] || fail "expected 2000 region events of pid $pid, found $n"
+	grep -q "lttng_ust_statedump:bin_info.*vpid = $pid," "$work/dump" || fail "no statedump"
+	# The closing line counts at least the program's events.
+	expect_closing_line trace.out
+	count=$(last_line | sed -E 's/^cprof-trace: recorded ([0-9]+) events.*/\1/')
+	[ "$count" -ge 2000 ] || fail "closing line counts $count events, fewer than the program's 2000"
+	total=$(grep -c . "$work/dump")
+	[ "$count" -le "$total" ] || fail "closing line counts $count events, the trace has $total"
+	;;
+sigint | sigterm)
+	sig=${case_name#sig}
+	sig=${sig^^}
+	# A duration of its own so that pgrep never finds another case's program.
+	secs=$([ "$sig" = INT ] && echo 37 || echo 38)
+	# Job control: a background job of a script otherwise ignores SIGINT,
+	# and record (rightly) keeps an ignored signal ignored.
+	set -m
+	"$cprof" record -o "$work/t" -- "$prog" sleep "$secs" 2>"$work/err" &
+	rec=$!
+	# Wait until the program runs (its first events are written before
+	# the sleep), then interrupt record itself.
+	for _ in $(seq 100); do
+		pgrep -f "test-record-prog sleep $secs" >/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -s "$sig" "$rec"
+	set +e
+	wait "$rec"
+	rc=$?
+	set -e
+	cat "$work/err" >&2
+	num=$(kill -l "$sig")
+	expect_status $((128 + num))
+	expect_closing_line "$work/t"
+	expect_trace "$work/t"
+	pid=$(json_field "$work/t/cprof-record.json" pid)
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "the program survived"
+	fi
+	session=$(json_field "$work/t/cprof-record.json" session)
+	if lttng list 2>/dev/null | grep -q "${session//\"/}"; then
+		fail "session $session still exists"
+	fi
+	;;
+args)
+	record --alloc=bogus -- "$prog" exit 0
+	expect_status 2
+	grep -q "invalid value for --alloc" "$work/err" || fail "no message for a bad --alloc"
+	record -o "$work/t"
+	expect_status 2
+	grep -q "no program to run" "$work/err" || fail "no message without a program"
+	"$cprof" record --help | grep -q -- "--no-auto" || fail "--help does not list --no-auto"
+	# Options after PROGRAM belong to PROGRAM.
+	record -o "$work/t" -- "$prog" exit 4 --force
+	expect_status 4
+	;;
+*)
+	echo "unknown case $case_name" >&2
+	exit 2
+	;;
+esac
+echo "ok: $case_name"

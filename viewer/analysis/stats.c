@@ -1,1 +1,407 @@
-/* stats */
+/*
+ * Trace statistics from the model (see stats.h).
+ *
+ * Every distribution is built the same way: (key, duration) pairs, sorted
+ * once, then walked group by group, so percentiles are exact nearest-rank
+ * values and the cost is one sort per kind of item.
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cprof-tp-enums.h"
+
+#define UNENDED UINT64_MAX
+
+struct pair {
+	uint32_t key;
+	uint64_t ns; /* UNENDED: no duration */
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	return 0;
+}
+
+/* Nearest rank: the smallest value with at least p% of values at or below. */
+static uint64_t nearest_rank(const struct pair *sorted, uint64_t n, unsigned p)
+{
+	uint64_t rank = (n * p + 99) / 100;
+
+	if (rank < 1)
+		rank = 1;
+	return sorted[rank - 1].ns;
+}
+
+static const struct cprof_model *sort_model;
+
+static int dist_name_cmp(const void *a, const void *b)
+{
+	const struct cprof_stats_dist *x = a, *y = b;
+	return strcmp(cprof_model_str(sort_model, x->key), cprof_model_str(sort_model, y->key));
+}
+
+static int dist_key_cmp(const void *a, const void *b)
+{
+	const struct cprof_stats_dist *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Groups sorted pairs into distributions; sorted by name when `model`. */
+#define build_dists(pairs, n, out, model)                                                          \
+	build_dists_((pairs), (n), (void **)&(out)->v, &(out)->n, &(out)->cap, (model))
+
+static int build_dists_(struct pair *pairs, size_t n, void **v, size_t *vn, size_t *vcap,
+			const struct cprof_model *model)
+{
+	struct {
+		struct cprof_stats_dist *v;
+		size_t n, cap;
+	} out = {NULL, 0, 0};
+
+	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i, ended;
+		struct cprof_stats_dist *d = cprof_vec_push(&out);
+		if (!d) {
+			free(out.v);
+			return -1;
+		}
+		while (j < n && pairs[j].key == pairs[i].key)
+			j++;
+		for (ended = i; ended < j && pairs[ended].ns != UNENDED; ended++)
+			d->total_ns += pairs[ended].ns;
+		d->key = pairs[i].key;
+		d->count = ended - i;
+		d->unended = j - ended;
+		if (d->count) {
+			d->p50_ns = nearest_rank(pairs + i, d->count, 50);
+			d->p90_ns = nearest_rank(pairs + i, d->count, 90);
+			d->p99_ns = nearest_rank(pairs + i, d->count, 99);
+			d->max_ns = pairs[ended - 1].ns;
+		}
+		i = j;
+	}
+	if (model) {
+		sort_model = model;
+		qsort(out.v, out.n, sizeof(*out.v), dist_name_cmp);
+	} else {
+		qsort(out.v, out.n, sizeof(*out.v), dist_key_cmp);
+	}
+	*v = out.v;
+	*vn = out.n;
+	*vcap = out.cap;
+	return 0;
+}
+
+static int count_name_cmp(const void *a, const void *b)
+{
+	const struct cprof_stats_count *x = a, *y = b;
+	return strcmp(cprof_model_str(sort_model, x->key), cprof_model_str(sort_model, y->key));
+}
+
+static int stack_delay_cmp(const void *a, const void *b)
+{
+	const struct cprof_stats_stack *x = a, *y = b;
+	if (x->delay_ns != y->delay_ns)
+		return x->delay_ns > y->delay_ns ? -1 : 1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+/* Top stacks by delay from (stack, delay) pairs; keeps CPROF_STATS_TOP. */
+#define build_top(pairs, n, out)                                                                   \
+	build_top_((pairs), (n), (void **)&(out)->v, &(out)->n, &(out)->cap)
+
+static int build_top_(struct pair *pairs, size_t n, void **v, size_t *vn, size_t *vcap)
+{
+	struct {
+		struct cprof_stats_stack *v;
+		size_t n, cap;
+	} out = {NULL, 0, 0};
+
+	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	for (size_t i = 0; i < n;) {
+		struct cprof_stats_stack *s = cprof_vec_push(&out);
+		if (!s) {
+			free(out.v);
+			return -1;
+		}
+		s->stack = pairs[i].key;
+		for (; i < n && pairs[i].key == s->stack; i++) {
+			if (pairs[i].ns == UNENDED)
+				continue;
+			s->count++;
+			s->delay_ns += pairs[i].ns;
+		}
+	}
+	qsort(out.v, out.n, sizeof(*out.v), stack_delay_cmp);
+	if (out.n > CPROF_STATS_TOP)
+		out.n = CPROF_STATS_TOP;
+	*v = out.v;
+	*vn = out.n;
+	*vcap = out.cap;
+	return 0;
+}
+
+struct point {
+	uint64_t ns;
+	uint32_t counter;
+	int64_t value;
+};
+
+static int point_cmp(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	return x->counter < y->counter ? -1 : x->counter > y->counter;
+}
+
+/* Peak and final of the sum of every counter named `name` (one per
+ * process). Returns false when there is no such counter. */
+static int sum_counters(const struct cprof_model *m, const char *name, uint64_t *peak,
+			uint64_t *final, bool *found)
+{
+	size_t n = 0, k = 0;
+	struct point *pts;
+	int64_t *cur, sum = 0, best = 0;
+
+	*found = false;
+	*peak = *final = 0;
+	for (size_t i = 0; i < m->counters.n; i++)
+		if (!strcmp(cprof_model_str(m, m->counters.v[i].name), name)) {
+			n += m->counters.v[i].points.n;
+			*found = true;
+		}
+	if (!*found || !n)
+		return 0;
+	pts = malloc(n * sizeof(*pts));
+	cur = calloc(m->counters.n, sizeof(*cur));
+	if (!pts || !cur) {
+		free(pts);
+		free(cur);
+		return -1;
+	}
+	for (size_t i = 0; i < m->counters.n; i++) {
+		const struct cprof_counter *c = &m->counters.v[i];
+		if (strcmp(cprof_model_str(m, c->name), name))
+			continue;
+		for (size_t j = 0; j < c->points.n; j++)
+			pts[k++] =
+			    (struct point){c->points.v[j].ns, (uint32_t)i, c->points.v[j].value};
+	}
+	qsort(pts, n, sizeof(*pts), point_cmp);
+	for (size_t i = 0; i < n; i++) {
+		sum += pts[i].value - cur[pts[i].counter];
+		cur[pts[i].counter] = pts[i].value;
+		if (sum > best)
+			best = sum;
+	}
+	*peak = best > 0 ? (uint64_t)best : 0;
+	*final = sum > 0 ? (uint64_t)sum : 0;
+	free(pts);
+	free(cur);
+	return 0;
+}
+
+enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct cprof_stats *s)
+{
+	size_t most = m->tasks.n;
+	struct pair *pairs = NULL;
+	size_t n;
+	bool found;
+
+	memset(s, 0, sizeof(*s));
+	s->duration_ns = m->end_ns > m->begin_ns ? m->end_ns - m->begin_ns : 0;
+	if (m->regions.n > most)
+		most = m->regions.n;
+	if (m->logs.n > most)
+		most = m->logs.n;
+	if (m->waits.n > most)
+		most = m->waits.n;
+	if (m->syscalls.n > most)
+		most = m->syscalls.n;
+	pairs = malloc((most ? most : 1) * sizeof(*pairs));
+	if (!pairs)
+		goto error;
+
+	for (n = 0; n < m->tasks.n; n++) {
+		const struct cprof_task *t = &m->tasks.v[n];
+		pairs[n] = (struct pair){t->type, t->end_ns ? t->end_ns - t->begin_ns : UNENDED};
+	}
+	if (build_dists(pairs, n, &s->tasks, m))
+		goto error;
+
+	for (n = 0; n < m->regions.n; n++) {
+		const struct cprof_region *r = &m->regions.v[n];
+		pairs[n] = (struct pair){r->type, r->end_ns ? r->end_ns - r->begin_ns : UNENDED};
+	}
+	if (build_dists(pairs, n, &s->regions, m))
+		goto error;
+
+	for (n = 0; n < m->logs.n; n++)
+		pairs[n] = (struct pair){m->logs.v[n].category, 0};
+	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	for (size_t i = 0; i < n;) {
+		struct cprof_stats_count *c = cprof_vec_push(&s->logs);
+		if (!c)
+			goto error;
+		c->key = pairs[i].key;
+		for (; i < n && pairs[i].key == c->key; i++)
+			c->count++;
+	}
+	sort_model = m;
+	qsort(s->logs.v, s->logs.n, sizeof(*s->logs.v), count_name_cmp);
+
+	/* sync */
+	for (n = 0; n < m->waits.n; n++) {
+		const struct cprof_wait *w = &m->waits.v[n];
+		uint64_t d = w->end_ns ? w->end_ns - w->begin_ns : UNENDED;
+		pairs[n] = (struct pair){w->kind, d};
+		if (d != UNENDED) {
+			s->sync_contentions++;
+			s->sync_delay_ns += d;
+		}
+	}
+	if (build_dists(pairs, n, &s->sync_kinds, NULL))
+		goto error;
+	for (n = 0; n < m->waits.n; n++) {
+		const struct cprof_wait *w = &m->waits.v[n];
+		pairs[n] = (struct pair){w->stack, w->end_ns ? w->end_ns - w->begin_ns : UNENDED};
+	}
+	if (build_top(pairs, n, &s->sync_top))
+		goto error;
+
+	/* blocking calls */
+	for (n = 0; n < m->syscalls.n; n++) {
+		const struct cprof_syscall *c = &m->syscalls.v[n];
+		pairs[n] = (struct pair){c->call, c->end_ns - c->begin_ns};
+		s->syscall_count++;
+		s->syscall_ns += c->end_ns - c->begin_ns;
+	}
+	if (build_dists(pairs, n, &s->syscalls, NULL))
+		goto error;
+	for (n = 0; n < m->syscalls.n; n++) {
+		const struct cprof_syscall *c = &m->syscalls.v[n];
+		pairs[n] = (struct pair){c->stack, c->end_ns - c->begin_ns};
+	}
+	if (build_top(pairs, n, &s->syscall_top))
+		goto error;
+
+	/* heap */
+	if (sum_counters(m, "heap in use", &s->heap_peak_bytes, &s->heap_final_bytes, &found))
+		goto error;
+	s->heap_known = found || m->allocs.n;
+	{
+		double estimate = 0;
+		for (size_t i = 0; i < m->allocs.n; i++) {
+			const struct cprof_alloc *a = &m->allocs.v[i];
+			const struct cprof_process *p =
+			    &m->processes.v[m->threads.v[a->thread].process];
+			s->allocs++;
+			s->alloc_bytes += a->size;
+			if (a->free_ns)
+				s->frees++;
+			/* A sampled allocation of size S stands for 1/(1-e^(-S/rate))
+			 * allocations (Go's and pprof's scaling). */
+			if (p->alloc_mode == CPROF_TP_ALLOC_SAMPLE && p->alloc_rate && a->size)
+				estimate +=
+				    1.0 / (1.0 - exp(-(double)a->size / (double)p->alloc_rate));
+			else
+				estimate += 1.0;
+		}
+		if (s->duration_ns)
+			s->allocs_per_s = estimate * 1e9 / (double)s->duration_ns;
+	}
+
+	/* threads */
+	for (size_t i = 0; i < m->threads.n; i++) {
+		if (m->threads.v[i].start_ns)
+			s->threads_started++;
+		if (m->threads.v[i].end_ns)
+			s->threads_exited++;
+	}
+	if (sum_counters(m, "threads alive", &s->threads_peak, &s->threads_alive_end, &found))
+		goto error;
+	if (!found) {
+		s->threads_peak = s->threads_alive_end = 0;
+		for (size_t i = 0; i < m->threads.n; i++)
+			if (!m->threads.v[i].end_ns)
+				s->threads_alive_end++;
+		s->threads_peak = m->threads.n;
+	}
+
+	free(pairs);
+	return CPROF_STATS_OK;
+error:
+	free(pairs);
+	cprof_stats_fini(s);
+	return CPROF_STATS_NO_MEMORY;
+}
+
+void cprof_stats_fini(struct cprof_stats *s)
+{
+	cprof_vec_free(&s->tasks);
+	cprof_vec_free(&s->regions);
+	cprof_vec_free(&s->logs);
+	cprof_vec_free(&s->sync_kinds);
+	cprof_vec_free(&s->sync_top);
+	cprof_vec_free(&s->syscalls);
+	cprof_vec_free(&s->syscall_top);
+}
+
+const char *cprof_stats_wait_kind_name(uint32_t kind)
+{
+	static const char *const names[] = {
+	    [CPROF_TP_WAIT_MUTEX] = "mutex",
+	    [CPROF_TP_WAIT_RWLOCK_READ] = "rwlock-read",
+	    [CPROF_TP_WAIT_RWLOCK_WRITE] = "rwlock-write",
+	    [CPROF_TP_WAIT_COND] = "cond",
+	    [CPROF_TP_WAIT_SEM] = "sem",
+	    [CPROF_TP_WAIT_BARRIER] = "barrier",
+	    [CPROF_TP_WAIT_JOIN] = "join",
+	    [CPROF_TP_WAIT_SPIN] = "spin",
+	};
+	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
+}
+
+const char *cprof_stats_call_name(uint32_t call)
+{
+	static const char *const names[] = {
+	    [CPROF_TP_CALL_READ] = "read",
+	    [CPROF_TP_CALL_WRITE] = "write",
+	    [CPROF_TP_CALL_READV] = "readv",
+	    [CPROF_TP_CALL_WRITEV] = "writev",
+	    [CPROF_TP_CALL_PREAD] = "pread",
+	    [CPROF_TP_CALL_PWRITE] = "pwrite",
+	    [CPROF_TP_CALL_RECV] = "recv",
+	    [CPROF_TP_CALL_RECVFROM] = "recvfrom",
+	    [CPROF_TP_CALL_RECVMSG] = "recvmsg",
+	    [CPROF_TP_CALL_SEND] = "send",
+	    [CPROF_TP_CALL_SENDTO] = "sendto",
+	    [CPROF_TP_CALL_SENDMSG] = "sendmsg",
+	    [CPROF_TP_CALL_ACCEPT] = "accept",
+	    [CPROF_TP_CALL_ACCEPT4] = "accept4",
+	    [CPROF_TP_CALL_CONNECT] = "connect",
+	    [CPROF_TP_CALL_POLL] = "poll",
+	    [CPROF_TP_CALL_PPOLL] = "ppoll",
+	    [CPROF_TP_CALL_SELECT] = "select",
+	    [CPROF_TP_CALL_PSELECT] = "pselect",
+	    [CPROF_TP_CALL_EPOLL_WAIT] = "epoll_wait",
+	    [CPROF_TP_CALL_EPOLL_PWAIT] = "epoll_pwait",
+	    [CPROF_TP_CALL_NANOSLEEP] = "nanosleep",
+	    [CPROF_TP_CALL_CLOCK_NANOSLEEP] = "clock_nanosleep",
+	    [CPROF_TP_CALL_USLEEP] = "usleep",
+	    [CPROF_TP_CALL_SLEEP] = "sleep",
+	    [CPROF_TP_CALL_FSYNC] = "fsync",
+	};
+	return call < sizeof(names) / sizeof(names[0]) && names[call] ? names[call] : "?";
+}

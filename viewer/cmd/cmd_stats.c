@@ -1,12 +1,390 @@
-/* cprof-trace stats: not implemented yet. */
+/*
+ * cprof-trace stats [--json] TRACE: a summary of a trace, as text for
+ * people or as JSON for scripts (the JSON shape is a contract: keys are
+ * added, never removed).
+ */
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "analysis/stats.h"
 #include "cmds.h"
+#include "reader/reader.h"
+#include "symbols/symbols.h"
+
+#define STACK_FRAMES 8
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: cprof-trace stats [--json] TRACE\n\n"
+		     "Summarise a trace: duration, events, lost events, threads, per task and\n"
+		     "region type count/total/p50/p90/p99/max, logs per category, waits, heap,\n"
+		     "blocking calls and warnings.\n\n"
+		     "  --json   machine-readable output\n"
+		     "  --all-processes  keep every process, not only the recorded tree\n");
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+/* "12.345ms"-style durations for the text output. */
+static const char *dur(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.3fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.3fms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
+	return buf;
+}
+
+/* One frame of a stack, "function file:line", in `buf`. */
+static const char *frame_name(struct cprof_symbolizer *sym, const struct cprof_model *m,
+			      uint32_t process, uint64_t ip, char *buf, size_t len)
+{
+	struct cprof_symbol_loc loc;
+
+	if (sym && cprof_symbolizer_lookup(sym, process, ip, true, &loc) && loc.nframes) {
+		const struct cprof_symbol *f = &loc.frames[loc.nframes - 1];
+		if (f->file && f->file[0])
+			snprintf(buf, len, "%s %s:%d", f->function, f->file, f->line);
+		else
+			snprintf(buf, len, "%s", f->function);
+	} else {
+		snprintf(buf, len, "0x%" PRIx64, ip);
+	}
+	(void)m;
+	return buf;
+}
+
+static void print_stack_json(FILE *out, struct cprof_symbolizer *sym, const struct cprof_model *m,
+			     const struct cprof_stats_stack *s)
+{
+	const struct cprof_stack *st = &m->stacks.v[s->stack];
+	char buf[512];
+
+	fprintf(out, "{\"count\": %" PRIu64 ", \"delay_ns\": %" PRIu64 ", \"frames\": [", s->count,
+		s->delay_ns);
+	for (uint16_t i = 0; s->stack && i < st->depth && i < STACK_FRAMES; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, frame_name(sym, m, st->process, m->frames.v[st->first + i], buf,
+					 sizeof(buf)));
+	}
+	fputs("]}", out);
+}
+
+static void print_dists_json(FILE *out, const struct cprof_model *m, const char *key,
+			     const struct cprof_stats_dist *v, size_t n, int keykind)
+{
+	fprintf(out, ", \"%s\": {", key);
+	for (size_t i = 0; i < n; i++) {
+		const struct cprof_stats_dist *d = &v[i];
+		if (i)
+			fputs(", ", out);
+		json_str(out, keykind == 0   ? cprof_model_str(m, d->key)
+			      : keykind == 1 ? cprof_stats_wait_kind_name(d->key)
+					     : cprof_stats_call_name(d->key));
+		fprintf(out,
+			": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"p50_ns\": %" PRIu64
+			", \"p90_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64
+			", \"unended\": %" PRIu64 "}",
+			d->count, d->total_ns, d->p50_ns, d->p90_ns, d->p99_ns, d->max_ns,
+			d->unended);
+	}
+	fputs("}", out);
+}
+
+static void print_json(FILE *out, const struct cprof_model *m, const struct cprof_stats *s,
+		       struct cprof_symbolizer *sym)
+{
+	fprintf(out,
+		"{\"events\": %" PRIu64 ", \"lost_events\": %" PRIu64 ", \"duration_ns\": %" PRIu64,
+		m->events, m->lost_events, s->duration_ns);
+	fprintf(out, ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64, m->begin_ns, m->end_ns);
+
+	fputs(", \"processes\": [", out);
+	for (size_t i = 0; i < m->processes.n; i++) {
+		const struct cprof_process *p = &m->processes.v[i];
+		fprintf(out, "%s{\"pid\": %d, \"ppid\": %d, \"name\": ", i ? ", " : "", p->pid,
+			p->ppid);
+		json_str(out, cprof_model_str(m, p->name));
+		fputs("}", out);
+	}
+	fputs("]", out);
+
+	fputs(", \"threads\": [", out);
+	for (size_t i = 0; i < m->threads.n; i++) {
+		const struct cprof_thread *t = &m->threads.v[i];
+		fprintf(out, "%s{\"tid\": %d, \"pid\": %d, \"name\": ", i ? ", " : "", t->tid,
+			m->processes.v[t->process].pid);
+		json_str(out, cprof_model_str(m, t->name));
+		fprintf(out,
+			", \"events\": %" PRIu64 ", \"first_ns\": %" PRIu64
+			", \"last_ns\": %" PRIu64 ", \"start_ns\": %" PRIu64
+			", \"end_ns\": %" PRIu64 ", \"parent_tid\": %d}",
+			t->events, t->first_ns, t->last_ns, t->start_ns, t->end_ns, t->parent_tid);
+	}
+	fputs("]", out);
+
+	print_dists_json(out, m, "tasks", s->tasks.v, s->tasks.n, 0);
+	print_dists_json(out, m, "regions", s->regions.v, s->regions.n, 0);
+
+	fputs(", \"logs\": {", out);
+	for (size_t i = 0; i < s->logs.n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, cprof_model_str(m, s->logs.v[i].key));
+		fprintf(out, ": %" PRIu64, s->logs.v[i].count);
+	}
+	fputs("}", out);
+
+	fprintf(out, ", \"sync\": {\"contentions\": %" PRIu64 ", \"delay_ns\": %" PRIu64,
+		s->sync_contentions, s->sync_delay_ns);
+	print_dists_json(out, m, "kinds", s->sync_kinds.v, s->sync_kinds.n, 1);
+	fputs(", \"top_stacks\": [", out);
+	for (size_t i = 0; i < s->sync_top.n; i++) {
+		if (i)
+			fputs(", ", out);
+		print_stack_json(out, sym, m, &s->sync_top.v[i]);
+	}
+	fputs("]}", out);
+
+	fprintf(out,
+		", \"heap\": {\"known\": %s, \"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64
+		", \"allocs\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64
+		", \"allocs_per_s\": %.1f}",
+		s->heap_known ? "true" : "false", s->heap_peak_bytes, s->heap_final_bytes,
+		s->allocs, s->alloc_bytes, s->frees, s->allocs_per_s);
+
+	fprintf(out, ", \"syscalls\": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64,
+		s->syscall_count, s->syscall_ns);
+	print_dists_json(out, m, "calls", s->syscalls.v, s->syscalls.n, 2);
+	fputs(", \"top_stacks\": [", out);
+	for (size_t i = 0; i < s->syscall_top.n; i++) {
+		if (i)
+			fputs(", ", out);
+		print_stack_json(out, sym, m, &s->syscall_top.v[i]);
+	}
+	fputs("]}", out);
+
+	fprintf(out,
+		", \"thread_summary\": {\"threads\": %zu, \"started\": %" PRIu64
+		", \"exited\": %" PRIu64 ", \"alive_at_end\": %" PRIu64 ", \"peak_alive\": %" PRIu64
+		"}",
+		m->threads.n, s->threads_started, s->threads_exited, s->threads_alive_end,
+		s->threads_peak);
+
+	fputs(", \"lost\": [", out);
+	for (size_t i = 0; i < m->lost.n; i++)
+		fprintf(out,
+			"%s{\"count\": %" PRIu64 ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64
+			"}",
+			i ? ", " : "", m->lost.v[i].count, m->lost.v[i].begin_ns,
+			m->lost.v[i].end_ns);
+	fputs("]", out);
+
+	fputs(", \"warnings\": [", out);
+	for (size_t i = 0; i < m->warnings.n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, cprof_model_str(m, m->warnings.v[i].text));
+	}
+	fputs("]}\n", out);
+}
+
+static void print_dists_text(FILE *out, const struct cprof_model *m, const char *title,
+			     const struct cprof_stats_dist *v, size_t n, int keykind)
+{
+	char b[6][32];
+
+	if (!n)
+		return;
+	fprintf(out, "\n%-24s %8s %12s %12s %12s %12s %12s\n", title, "count", "total", "p50",
+		"p90", "p99", "max");
+	for (size_t i = 0; i < n; i++) {
+		const struct cprof_stats_dist *d = &v[i];
+		const char *name = keykind == 0	  ? cprof_model_str(m, d->key)
+				   : keykind == 1 ? cprof_stats_wait_kind_name(d->key)
+						  : cprof_stats_call_name(d->key);
+		fprintf(out, "  %-22.60s %8" PRIu64 " %12s %12s %12s %12s %12s", name, d->count,
+			dur(d->total_ns, b[0], 32), dur(d->p50_ns, b[1], 32),
+			dur(d->p90_ns, b[2], 32), dur(d->p99_ns, b[3], 32),
+			dur(d->max_ns, b[4], 32));
+		if (d->unended)
+			fprintf(out, "  (+%" PRIu64 " not ended)", d->unended);
+		fputc('\n', out);
+	}
+}
+
+static void print_top_text(FILE *out, struct cprof_symbolizer *sym, const struct cprof_model *m,
+			   const char *title, const struct cprof_stats_stack *v, size_t n)
+{
+	char buf[512], d[32];
+
+	if (!n)
+		return;
+	fprintf(out, "  %s:\n", title);
+	for (size_t i = 0; i < n; i++) {
+		const struct cprof_stack *st = &m->stacks.v[v[i].stack];
+		fprintf(out, "    %s in %" PRIu64 " waits\n", dur(v[i].delay_ns, d, sizeof(d)),
+			v[i].count);
+		if (!v[i].stack)
+			fprintf(out, "      (no stack)\n");
+		for (uint16_t k = 0; v[i].stack && k < st->depth && k < STACK_FRAMES; k++)
+			fprintf(out, "      %s\n",
+				frame_name(sym, m, st->process, m->frames.v[st->first + k], buf,
+					   sizeof(buf)));
+	}
+}
+
+static void print_text(FILE *out, const struct cprof_model *m, const struct cprof_stats *s,
+		       struct cprof_symbolizer *sym)
+{
+	char b[32], c[32];
+
+	fprintf(out, "trace:        %s\n", cprof_model_str(m, m->path));
+	fprintf(out, "duration:     %s\n", dur(s->duration_ns, b, sizeof(b)));
+	fprintf(out, "events:       %" PRIu64 "\n", m->events);
+	fprintf(out, "lost events:  %" PRIu64 "%s\n", m->lost_events,
+		m->lost_events ? "  (the tracer's buffers were full: counts below may be low)"
+			       : "");
+	fprintf(out, "processes:    %zu\n", m->processes.n);
+	for (size_t i = 0; i < m->processes.n; i++)
+		fprintf(out, "  %-8d %s\n", m->processes.v[i].pid,
+			cprof_model_str(m, m->processes.v[i].name));
+
+	fprintf(out, "\nthreads:      %zu\n", m->threads.n);
+	fprintf(out, "  %-8s %-16s %10s %12s\n", "tid", "name", "events", "lifetime");
+	for (size_t i = 0; i < m->threads.n; i++) {
+		const struct cprof_thread *t = &m->threads.v[i];
+		uint64_t from = t->start_ns ? t->start_ns : t->first_ns;
+		uint64_t to = t->end_ns ? t->end_ns : t->last_ns;
+		fprintf(out, "  %-8d %-16s %10" PRIu64 " %12s", t->tid, cprof_model_str(m, t->name),
+			t->events, dur(to > from ? to - from : 0, b, sizeof(b)));
+		if (t->parent_tid)
+			fprintf(out, "  created by %d", t->parent_tid);
+		fputc('\n', out);
+	}
+	if (s->threads_started || s->threads_exited)
+		fprintf(out,
+			"  %" PRIu64 " started, %" PRIu64 " exited, %" PRIu64
+			" alive at the end, peak %" PRIu64 " alive\n",
+			s->threads_started, s->threads_exited, s->threads_alive_end,
+			s->threads_peak);
+
+	print_dists_text(out, m, "tasks", s->tasks.v, s->tasks.n, 0);
+	print_dists_text(out, m, "regions", s->regions.v, s->regions.n, 0);
+	if (s->logs.n) {
+		fprintf(out, "\n%-24s %8s\n", "logs", "count");
+		for (size_t i = 0; i < s->logs.n; i++)
+			fprintf(out, "  %-22.60s %8" PRIu64 "\n",
+				cprof_model_str(m, s->logs.v[i].key), s->logs.v[i].count);
+	}
+	if (s->sync_contentions) {
+		fprintf(out, "\nsync: %" PRIu64 " waits that blocked, %s in total\n",
+			s->sync_contentions, dur(s->sync_delay_ns, b, sizeof(b)));
+		print_dists_text(out, m, "waits by kind", s->sync_kinds.v, s->sync_kinds.n, 1);
+		print_top_text(out, sym, m, "top waiting stacks by delay", s->sync_top.v,
+			       s->sync_top.n);
+	}
+	if (s->heap_known)
+		fprintf(out,
+			"\nheap: peak %" PRIu64 " bytes in use, %" PRIu64 " at the end; %" PRIu64
+			" allocations recorded (%" PRIu64 " bytes, %" PRIu64
+			" freed), %.0f allocations/s\n",
+			s->heap_peak_bytes, s->heap_final_bytes, s->allocs, s->alloc_bytes,
+			s->frees, s->allocs_per_s);
+	if (s->syscall_count) {
+		fprintf(out, "\nblocking calls: %" PRIu64 " over the threshold, %s in total\n",
+			s->syscall_count, dur(s->syscall_ns, c, sizeof(c)));
+		print_dists_text(out, m, "calls", s->syscalls.v, s->syscalls.n, 2);
+		print_top_text(out, sym, m, "top blocking stacks", s->syscall_top.v,
+			       s->syscall_top.n);
+	}
+	if (m->warnings.n) {
+		fprintf(out, "\nwarnings:     %zu\n", m->warnings.n);
+		for (size_t i = 0; i < m->warnings.n; i++)
+			fprintf(out, "  %s\n", cprof_model_str(m, m->warnings.v[i].text));
+	}
+}
 
 int cprof_cmd_stats(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "cprof-trace stats: not implemented yet\n");
-	return 1;
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"all-processes", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cprof_read_options opts = {0};
+	struct cprof_model *model = NULL;
+	struct cprof_symbolizer *sym = NULL;
+	struct cprof_stats stats;
+	bool json = false;
+	char err[8192];
+	int c, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'a':
+			opts.keep_all_processes = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (cprof_read_trace(argv[optind], &opts, &model, err, sizeof(err)) != CPROF_READ_OK) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
+		return 1;
+	}
+	if (model->lost_events)
+		fprintf(stderr,
+			"cprof-trace: %s: warning: %" PRIu64
+			" events lost by the tracer (buffers full); counts may be low\n",
+			argv[optind], model->lost_events);
+	if (cprof_stats_compute(model, &stats) != CPROF_STATS_OK) {
+		fprintf(stderr, "cprof-trace: %s: out of memory\n", argv[optind]);
+		goto end;
+	}
+	if (stats.sync_top.n || stats.syscall_top.n)
+		sym = cprof_symbolizer_create(model, NULL);
+	if (json)
+		print_json(stdout, model, &stats, sym);
+	else
+		print_text(stdout, model, &stats, sym);
+	cprof_stats_fini(&stats);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+end:
+	cprof_symbolizer_destroy(sym);
+	cprof_model_destroy(model);
+	return rc;
 }

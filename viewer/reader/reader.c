@@ -158,7 +158,7 @@ enum ev_kind {
 	EV_LIB_UNLOAD,
 };
 
-#define MAX_FIELDS 6
+#define MAX_FIELDS 8
 
 static const struct {
 	const char *name;
@@ -173,7 +173,7 @@ static const struct {
     {"cprof:warning", EV_WARNING, {"code", "detail"}},
     {"cprof:config",
      EV_CONFIG,
-     {"alloc_mode", "alloc_rate", "cpu_rate", "io_threshold_ns", "stack_depth", "flags"}},
+     {"alloc_mode", "alloc_rate", "cpu_rate", "io_threshold_ns", "stack_depth", "flags", "ppid"}},
     {"cprof:stack", EV_STACK, {"id", "ips"}},
     {"cprof:thread_start", EV_THREAD_START, {"parent_tid", "start_routine", "stack"}},
     {"cprof:thread_name", EV_THREAD_NAME, {"tid", "name"}},
@@ -212,7 +212,7 @@ struct decoder {
 
 struct proc_state {
 	int32_t pid, ppid;
-	int8_t keep;	 /* 1 kept, -1 left out */
+	int8_t keep;	 /* 1 kept, -1 left out, 0 not known yet */
 	uint32_t model;	 /* model process index, CPROF_NONE until a cprof event */
 	uint64_t events; /* kept events of this process */
 	uint64_t first_ns, last_ns;
@@ -507,18 +507,32 @@ static struct proc_state *proc_get(struct reader *r, int32_t pid, int32_t ppid)
 		p->model = CPROF_NONE;
 		p->heap_counter = p->threads_counter = CPROF_NONE;
 		p->keep = 1;
-		/* Keep the tree rooted at the recorded pid: a process is kept when
-		 * it is the root or its parent was kept; parents emit (at least
-		 * their statedump) before their children exist. */
-		if (r->root_pid > 0 && pid != r->root_pid) {
-			uint32_t *pi = map_find(&r->proc_index, (uint32_t)ppid, 0);
-			p->keep = pi && r->procs.v[*pi].keep > 0 ? 1 : -1;
-		}
+		if (r->root_pid > 0 && pid != r->root_pid)
+			p->keep = 0; /* decided at its first cprof event */
 		idx = map_find(&r->proc_index, (uint32_t)pid, 0);
 	}
 	r->last_pid = pid;
 	r->last_proc = *idx;
 	return &r->procs.v[*idx];
+}
+
+/*
+ * Keep the tree rooted at the recorded pid: a process is kept when it is
+ * the root or its parent was kept (parents emit before their children
+ * exist). The parent comes from the vppid context, which lttng-ust 2.13
+ * lacks, or else from a `ppid` field of cprof:config; a process whose
+ * parent is unknown is left out, since per-UID buffers also collect
+ * unrelated processes.
+ */
+static void proc_decide(struct reader *r, struct proc_state *p, const struct decoder *d,
+			const bt_field *payload)
+{
+	uint32_t *pi;
+
+	if (d->kind == EV_CONFIG && d->f[6] >= 0)
+		p->ppid = (int32_t)get_uint(d, payload, 6);
+	pi = p->ppid > 0 ? map_find(&r->proc_index, (uint32_t)p->ppid, 0) : NULL;
+	p->keep = pi && r->procs.v[*pi].keep > 0 ? 1 : -1;
 }
 
 static uint32_t proc_materialize(struct reader *r, struct proc_state *p, const struct decoder *d,
@@ -1223,16 +1237,21 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 	p = proc_get(r, pid, (int32_t)ctx_int(ctx, d->ctx_vppid));
 	if (!p || p->keep < 0)
 		return;
+	payload = bt_event_borrow_payload_field_const(ev);
+	if (p->keep == 0 && d->is_cprof) {
+		proc_decide(r, p, d, payload);
+		if (p->keep < 0)
+			return;
+	}
 	p->events++;
 	if (!p->first_ns)
 		p->first_ns = ns;
 	p->last_ns = ns;
-	payload = bt_event_borrow_payload_field_const(ev);
 	if (d->is_cprof)
 		on_cprof_event(r, d, payload, ctx, p, tid, ns);
 	else if (d->kind >= EV_BIN_INFO)
 		on_module_event(r, d, payload, (uint32_t)(p - r->procs.v), ns);
-	if (r->opts->event)
+	if (r->opts->event && p->keep > 0)
 		emit_event(r, d, ev, ns, pid, tid);
 }
 

@@ -1,0 +1,81 @@
+/*
+ * Trace statistics: what `cprof-trace stats` prints, computed from the
+ * model only. Durations are summarised as go tool trace's user-defined
+ * tasks and regions pages do: count, total, p50, p90, p99, max, with
+ * nearest-rank percentiles on the sorted durations. Tasks and regions that
+ * never ended are left out of the durations and counted in `unended`.
+ *
+ * Ownership: cprof_stats_compute() fills a caller-provided struct; release
+ * what it holds with cprof_stats_fini(). Strings are the model's (cprof_str)
+ * and live as long as the model.
+ */
+#ifndef CPROF_STATS_H
+#define CPROF_STATS_H
+
+#include <stdint.h>
+
+#include "model/model.h"
+
+struct cprof_stats_dist {
+	uint32_t key;	/* cprof_str type, or a call / wait kind number */
+	uint64_t count; /* ended items: those with a duration */
+	uint64_t unended;
+	uint64_t total_ns, p50_ns, p90_ns, p99_ns, max_ns;
+};
+
+struct cprof_stats_count {
+	cprof_str key;
+	uint64_t count;
+};
+
+/* A stack that waited, by total delay. */
+struct cprof_stats_stack {
+	uint32_t stack; /* model stack index (0: no stack) */
+	uint64_t count, delay_ns;
+};
+
+enum cprof_stats_status {
+	CPROF_STATS_OK = 0,
+	CPROF_STATS_NO_MEMORY,
+};
+
+#define CPROF_STATS_TOP 5
+
+struct cprof_stats {
+	uint64_t duration_ns;
+	CPROF_VEC(struct cprof_stats_dist) tasks;   /* by type name */
+	CPROF_VEC(struct cprof_stats_dist) regions; /* by type name */
+	CPROF_VEC(struct cprof_stats_count) logs;   /* by category name */
+
+	/* Synchronization waits (cprof:wait_begin/end): ended waits. */
+	uint64_t sync_contentions, sync_delay_ns;
+	CPROF_VEC(struct cprof_stats_dist) sync_kinds; /* key: enum cprof_tp_wait_kind */
+	CPROF_VEC(struct cprof_stats_stack) sync_top;  /* at most CPROF_STATS_TOP */
+
+	/* Heap: from the "heap in use" counters (summed over processes) and
+	 * the recorded allocations. */
+	bool heap_known;
+	uint64_t heap_peak_bytes, heap_final_bytes;
+	uint64_t allocs, alloc_bytes, frees; /* recorded (sampled or all) */
+	double allocs_per_s;
+
+	/* Blocking calls (cprof:syscall), key: enum cprof_tp_call. */
+	uint64_t syscall_count, syscall_ns;
+	CPROF_VEC(struct cprof_stats_dist) syscalls;
+	CPROF_VEC(struct cprof_stats_stack) syscall_top;
+
+	/* Threads */
+	uint64_t threads_started, threads_exited; /* cprof:thread_start/exit seen */
+	uint64_t threads_alive_end, threads_peak; /* from the "threads alive" counters */
+};
+
+enum cprof_stats_status cprof_stats_compute(const struct cprof_model *model,
+					    struct cprof_stats *stats);
+void cprof_stats_fini(struct cprof_stats *stats);
+
+/* "mutex", "cond", ... for enum cprof_tp_wait_kind; "read", ... for enum
+ * cprof_tp_call; "?" when unknown. */
+const char *cprof_stats_wait_kind_name(uint32_t kind);
+const char *cprof_stats_call_name(uint32_t call);
+
+#endif /* CPROF_STATS_H */

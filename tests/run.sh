@@ -1,0 +1,75 @@
+#!/bin/bash
+# The README's test command: on a fresh Debian 12 machine, as root,
+#
+#   ./tests/run.sh
+#
+# installs the missing build and test dependencies, starts an LTTng session
+# daemon when none is alive, builds in build-tests/ and runs `meson test`;
+# exits with meson test's status. Extra arguments go to `meson test` (for
+# example a test name or `--suite record`).
+#
+# Environment: BUILD_DIR (default build-tests), MESON_TEST_ARGS.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build-tests}
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# The list in ../shared/PLATFORM-NOTES.md, the compilers a fresh machine may
+# lack, and xvfb for the viewer tests.
+PKGS=(gcc g++ pkg-config meson ninja-build lttng-tools liblttng-ust-dev liblttng-ctl-dev
+	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
+	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+	# dpkg -s succeeds for removed-but-configured packages too: ask for the state.
+	if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	say "installing: ${missing[*]}"
+	SUDO=()
+	if [ "$(id -u)" -ne 0 ]; then
+		if command -v sudo >/dev/null 2>&1; then
+			SUDO=(sudo)
+		else
+			echo "run.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+			exit 1
+		fi
+	fi
+	"${SUDO[@]}" apt-get update
+	DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y --no-install-recommends \
+		"${missing[@]}"
+fi
+
+# Tests record under a real daemon; they start one themselves if needed,
+# but one started here is shared by all of them.
+if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then
+	say "starting lttng-sessiond"
+	lttng-sessiond --daemonize
+fi
+
+say "building ($BUILD_DIR)"
+if [ -f "$BUILD_DIR/build.ninja" ]; then
+	meson setup --reconfigure "$BUILD_DIR"
+else
+	meson setup "$BUILD_DIR"
+fi
+# Two cores on the reference machine: keep the build from swamping it.
+ninja -C "$BUILD_DIR" -j "$(($(nproc) < 4 ? $(nproc) : 4))"
+
+say "testing"
+set +e
+# shellcheck disable=SC2086
+meson test -C "$BUILD_DIR" --print-errorlogs ${MESON_TEST_ARGS:-} "$@"
+status=$?
+set -e
+if [ "$status" -eq 0 ]; then
+	say "all tests passed"
+else
+	say "tests failed (meson test status $status; log: $BUILD_DIR/meson-logs/testlog.txt)"
+fi
+exit "$status"

@@ -106,46 +106,32 @@ static void entry_free(struct entry *e)
 }
 
 /*
- * The buggy eviction: the lock is held for the whole scan of all entries
- * (the seed's "O(n) under the lock").
+ * Makes room for one entry. The buggy version holds the lock for a scan of
+ * every entry (the seed's "O(n) under the lock"); the fixed one takes the
+ * LRU list's tail, O(1), and frees the victim outside the lock.
  */
-static SAMPLE_FRAME void cache_evict_scan(struct cache *c)
+static SAMPLE_FRAME void cache_evict(struct cache *c)
 {
 	struct entry *victim = NULL;
 
 	pthread_mutex_lock(&c->mu);
-	for (size_t i = 0; i < c->count; i++)
-		if (!victim || c->all[i]->last_used < victim->last_used)
-			victim = c->all[i];
-	if (victim && c->count >= c->capacity)
-		remove_locked(c, victim);
-	else
-		victim = NULL;
-	pthread_mutex_unlock(&c->mu);
-	entry_free(victim);
-}
-
-/* The fixed eviction: the candidate is the LRU list's tail, O(1). */
-static SAMPLE_FRAME void cache_evict_lru(struct cache *c)
-{
-	struct entry *victim = NULL;
-
-	pthread_mutex_lock(&c->mu);
-	if (c->count >= c->capacity && c->lru.lru_prev != &c->lru) {
-		victim = c->lru.lru_prev;
-		lru_unlink(victim);
-		remove_locked(c, victim);
+	if (c->fixed) {
+		if (c->count >= c->capacity && c->lru.lru_prev != &c->lru) {
+			victim = c->lru.lru_prev;
+			lru_unlink(victim);
+			remove_locked(c, victim);
+		}
+	} else {
+		for (size_t i = 0; i < c->count; i++)
+			if (!victim || c->all[i]->last_used < victim->last_used)
+				victim = c->all[i];
+		if (victim && c->count >= c->capacity)
+			remove_locked(c, victim);
+		else
+			victim = NULL;
 	}
 	pthread_mutex_unlock(&c->mu);
 	entry_free(victim);
-}
-
-static SAMPLE_FRAME void cache_evict(struct cache *c)
-{
-	if (c->fixed)
-		cache_evict_lru(c);
-	else
-		cache_evict_scan(c);
 }
 
 static SAMPLE_FRAME bool cache_get(struct cache *c, uint64_t key, char *out)

@@ -8,16 +8,16 @@
 # "profiling a networked app" walkthrough: load on /gc), prints the trace's
 # stats and the top of its profiles, and leaves the trace in ./trace.out.
 #
-# Environment: DEMO_PATH (default /gc), DEMO_LOAD (requests, default 600),
+# Environment: DEMO_PATH (default /gc), DEMO_LOAD (requests, default 2000),
 # DEMO_CONC (connections, default 4), DEMO_ARGS (more netapp options).
 set -eu
 
 cd "$(dirname "$0")/.."
 
 DEMO_PATH=${DEMO_PATH:-/gc}
-DEMO_LOAD=${DEMO_LOAD:-600}
+DEMO_LOAD=${DEMO_LOAD:-2000}
 DEMO_CONC=${DEMO_CONC:-4}
-DEMO_ARGS=${DEMO_ARGS:---alloc-min 50 --alloc-max 400 --slow-min 5 --slow-max 50}
+DEMO_ARGS=${DEMO_ARGS:---alloc-min 50 --alloc-max 200 --slow-min 5 --slow-max 50}
 
 say() { printf '\n==> %s\n' "$*"; }
 

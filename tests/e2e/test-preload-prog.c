@@ -1,0 +1,423 @@
+/*
+ * Programs recorded by test-preload.sh: each mode exercises one family of
+ * hooks of libcprof-trace-preload, with no cprof code in it. Modes print
+ * what they measured themselves ("waited NS") for the checks.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HOLD_US 50000
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_spinlock_t spin;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static sem_t sem;
+static pthread_barrier_t barrier;
+static atomic_int held;
+static int ready_flag;
+
+/* --- one holder, one waiter -------------------------------------------- */
+
+static const char *mode;
+
+static void *holder(void *arg)
+{
+	if (strcmp(mode, "mutex") == 0 || strcmp(mode, "timedlock") == 0)
+		pthread_mutex_lock(&mutex);
+	else if (strcmp(mode, "rwlock-rd") == 0 || strcmp(mode, "rwlock-timedrd") == 0)
+		pthread_rwlock_wrlock(&rwlock);
+	else if (strcmp(mode, "rwlock-wr") == 0 || strcmp(mode, "rwlock-timedwr") == 0)
+		pthread_rwlock_rdlock(&rwlock);
+	else if (strcmp(mode, "spin") == 0)
+		pthread_spin_lock(&spin);
+	held = 1;
+	usleep(HOLD_US);
+	if (strcmp(mode, "mutex") == 0 || strcmp(mode, "timedlock") == 0)
+		pthread_mutex_unlock(&mutex);
+	else if (strncmp(mode, "rwlock", 6) == 0)
+		pthread_rwlock_unlock(&rwlock);
+	else if (strcmp(mode, "spin") == 0)
+		pthread_spin_unlock(&spin);
+	return NULL;
+}
+
+static int run_lock(void)
+{
+	struct timespec ts;
+	pthread_t t;
+	uint64_t t0;
+	int r = 0;
+
+	pthread_spin_init(&spin, PTHREAD_PROCESS_PRIVATE);
+	pthread_create(&t, NULL, holder, NULL);
+	while (!held)
+		usleep(100);
+	t0 = now_ns();
+	deadline(&ts, 5000);
+	if (strcmp(mode, "mutex") == 0)
+		r = pthread_mutex_lock(&mutex) || pthread_mutex_unlock(&mutex);
+	else if (strcmp(mode, "timedlock") == 0)
+		r = pthread_mutex_timedlock(&mutex, &ts) || pthread_mutex_unlock(&mutex);
+	else if (strcmp(mode, "rwlock-rd") == 0)
+		r = pthread_rwlock_rdlock(&rwlock) || pthread_rwlock_unlock(&rwlock);
+	else if (strcmp(mode, "rwlock-wr") == 0)
+		r = pthread_rwlock_wrlock(&rwlock) || pthread_rwlock_unlock(&rwlock);
+	else if (strcmp(mode, "rwlock-timedrd") == 0)
+		r = pthread_rwlock_timedrdlock(&rwlock, &ts) || pthread_rwlock_unlock(&rwlock);
+	else if (strcmp(mode, "rwlock-timedwr") == 0)
+		r = pthread_rwlock_timedwrlock(&rwlock, &ts) || pthread_rwlock_unlock(&rwlock);
+	else if (strcmp(mode, "spin") == 0)
+		r = pthread_spin_lock(&spin) || pthread_spin_unlock(&spin);
+	printf("waited %llu\n", (unsigned long long)(now_ns() - t0));
+	pthread_join(t, NULL);
+	return r;
+}
+
+static void *signaller(void *arg)
+{
+	usleep(HOLD_US);
+	if (strcmp(mode, "cond") == 0) {
+		pthread_mutex_lock(&mutex);
+		ready_flag = 1;
+		pthread_cond_signal(&cond);
+		pthread_mutex_unlock(&mutex);
+	} else if (strcmp(mode, "sem") == 0) {
+		sem_post(&sem);
+	} else if (strcmp(mode, "barrier") == 0) {
+		pthread_barrier_wait(&barrier);
+	}
+	return NULL;
+}
+
+static int run_signalled(void)
+{
+	pthread_t t;
+	uint64_t t0 = now_ns();
+
+	sem_init(&sem, 0, 0);
+	pthread_barrier_init(&barrier, NULL, 2);
+	pthread_create(&t, NULL, signaller, NULL);
+	if (strcmp(mode, "cond") == 0) {
+		pthread_mutex_lock(&mutex);
+		while (!ready_flag)
+			pthread_cond_wait(&cond, &mutex);
+		pthread_mutex_unlock(&mutex);
+	} else if (strcmp(mode, "sem") == 0) {
+		while (sem_wait(&sem) != 0 && errno == EINTR)
+			;
+	} else if (strcmp(mode, "barrier") == 0) {
+		pthread_barrier_wait(&barrier);
+	} else if (strcmp(mode, "join") == 0) {
+		/* The signaller sleeps HOLD_US: join blocks for it. */
+	}
+	if (strcmp(mode, "join") == 0 || 1)
+		pthread_join(t, NULL);
+	printf("waited %llu\n", (unsigned long long)(now_ns() - t0));
+	return 0;
+}
+
+/* --- threads and names -------------------------------------------------- */
+
+static void *named(void *arg)
+{
+	prctl(PR_SET_NAME, "by-prctl");
+	usleep(1000);
+	if (arg)
+		pthread_exit(NULL);
+	return NULL;
+}
+
+static int run_threads(void)
+{
+	pthread_t t1, t2;
+
+	pthread_create(&t1, NULL, named, NULL);
+	pthread_create(&t2, NULL, named, (void *)1);
+	pthread_setname_np(t1, "by-setname");
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	return 0;
+}
+
+/* --- allocations ------------------------------------------------------- */
+
+static int run_alloc(void)
+{
+	/* 2000 blocks of 64 KiB (125 MiB in all) kept, 1000 freed. */
+	enum { N = 2000 };
+	static void *blocks[N];
+
+	for (int i = 0; i < N; i++) {
+		blocks[i] = malloc(65536);
+		memset(blocks[i], 1, 64);
+	}
+	for (int i = 0; i < N; i += 2)
+		free(blocks[i]);
+	for (int i = 0; i < 100; i++) {
+		void *p = calloc(4, 256);
+		p = realloc(p, 4096);
+		free(p);
+	}
+	printf("kept %d bytes\n", N / 2 * 65536);
+	return 0;
+}
+
+/* --- blocking calls ---------------------------------------------------- */
+
+static int run_io(void)
+{
+	int fds[2], devnull = open("/dev/null", O_WRONLY);
+	char c = 'x';
+	pid_t pid;
+
+	/* Fast calls: below the threshold, never recorded. */
+	for (int i = 0; i < 1000; i++)
+		if (write(devnull, &c, 1) != 1)
+			return 1;
+	usleep(20000);
+	if (pipe(fds) != 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		usleep(30000);
+		if (write(fds[1], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(fds[0], &c, 1) != 1)
+		return 1;
+	waitpid(pid, NULL, 0);
+	{
+		struct timespec ts = {0, 15000000};
+
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/* --- fork, exec, dlopen ------------------------------------------------ */
+
+static int run_dlopen(void)
+{
+	void *h = dlopen("libz.so.1", RTLD_NOW);
+	const char *(*version)(void);
+
+	if (!h) {
+		fprintf(stderr, "dlopen: %s\n", dlerror());
+		return 1;
+	}
+	version = (const char *(*)(void))dlsym(h, "zlibVersion");
+	printf("zlib %s\n", version ? version() : "?");
+	free(malloc(1000));
+	dlclose(h);
+	return 0;
+}
+
+static int run_fork(const char *self)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		/* The child: locks and mallocs, then becomes another program. */
+		pthread_t t;
+
+		mode = "mutex";
+		run_lock();
+		(void)t;
+		execl(self, self, "dlopen", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return 1;
+	mode = "mutex";
+	return run_lock();
+}
+
+/* --- CPU samples: 1x and 2x work ---------------------------------------- */
+
+static volatile double sink;
+
+__attribute__((noinline)) static void work_one(long n)
+{
+	double x = 0;
+
+	for (long i = 0; i < n; i++)
+		x += (double)i * 1e-9;
+	sink = x;
+}
+
+__attribute__((noinline)) static void work_two(long n)
+{
+	double x = 0;
+
+	for (long i = 0; i < 2 * n; i++)
+		x += (double)i * 1e-9;
+	sink = x;
+}
+
+static int run_cpu(void)
+{
+	long n = 20000000;
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < 50; i++) {
+		work_one(n / 50);
+		work_two(n / 50);
+	}
+	/* At least a second of CPU in all, whatever the machine. */
+	while (now_ns() - t0 < 1500000000u) {
+		work_one(n / 50);
+		work_two(n / 50);
+	}
+	return 0;
+}
+
+/* --- a program that owns SIGPROF ------------------------------------------ */
+
+static volatile sig_atomic_t ticks;
+
+static void on_prof(int sig)
+{
+	ticks++;
+}
+
+static int run_sigprof(void)
+{
+	struct itimerval it = {{0, 10000}, {0, 10000}};
+	uint64_t t0 = now_ns();
+
+	signal(SIGPROF, on_prof);
+	setitimer(ITIMER_PROF, &it, NULL);
+	while (now_ns() - t0 < 300000000u)
+		work_one(100000);
+	printf("ticks %d\n", (int)ticks);
+	return ticks > 0 ? 0 : 1;
+}
+
+/* --- 64 threads hammering locks and malloc -------------------------------- */
+
+static pthread_mutex_t locks[8] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+				   PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+				   PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+				   PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER};
+static pthread_rwlock_t rwlocks[2] = {PTHREAD_RWLOCK_INITIALIZER, PTHREAD_RWLOCK_INITIALIZER};
+static atomic_int stop;
+static atomic_long ops;
+
+static void *hammer(void *arg)
+{
+	unsigned seed = (unsigned)(uintptr_t)arg * 2654435761u;
+	void *keep[16] = {0};
+	long n = 0;
+
+	while (!stop) {
+		unsigned r = rand_r(&seed);
+		void *p;
+
+		pthread_mutex_lock(&locks[r % 8]);
+		p = malloc(16 + r % 4000);
+		pthread_mutex_unlock(&locks[r % 8]);
+		free(keep[r % 16]);
+		keep[r % 16] = p;
+		if (r % 7 == 0) {
+			pthread_rwlock_rdlock(&rwlocks[r % 2]);
+			free(calloc(1, 100));
+			pthread_rwlock_unlock(&rwlocks[r % 2]);
+		} else if (r % 29 == 0) {
+			pthread_rwlock_wrlock(&rwlocks[r % 2]);
+			p = realloc(NULL, 200);
+			p = realloc(p, 4000);
+			pthread_rwlock_unlock(&rwlocks[r % 2]);
+			free(p);
+		}
+		n++;
+	}
+	for (int i = 0; i < 16; i++)
+		free(keep[i]);
+	ops += n;
+	return NULL;
+}
+
+static int run_hammer(void)
+{
+	const char *s = getenv("HAMMER_SECONDS");
+	double seconds = s ? atof(s) : 10;
+	pthread_t t[64];
+
+	for (long i = 0; i < 64; i++)
+		pthread_create(&t[i], NULL, hammer, (void *)(i + 1));
+	usleep((useconds_t)(seconds * 1e6));
+	stop = 1;
+	for (int i = 0; i < 64; i++)
+		pthread_join(t[i], NULL);
+	printf("ops %ld\n", (long)ops);
+	return ops > 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s MODE\n", argv[0]);
+		return 2;
+	}
+	mode = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(mode, "cond") == 0 || strcmp(mode, "sem") == 0 || strcmp(mode, "barrier") == 0 ||
+	    strcmp(mode, "join") == 0)
+		return run_signalled();
+	if (strcmp(mode, "threads") == 0)
+		return run_threads();
+	if (strcmp(mode, "alloc") == 0)
+		return run_alloc();
+	if (strcmp(mode, "io") == 0)
+		return run_io();
+	if (strcmp(mode, "dlopen") == 0)
+		return run_dlopen();
+	if (strcmp(mode, "fork") == 0)
+		return run_fork(argv[0]);
+	if (strcmp(mode, "cpu") == 0)
+		return run_cpu();
+	if (strcmp(mode, "sigprof") == 0)
+		return run_sigprof();
+	if (strcmp(mode, "hammer") == 0)
+		return run_hammer();
+	return run_lock();
+}

@@ -1,0 +1,402 @@
+/*
+ * Allocator hooks.
+ *
+ * `sample` mode is tcmalloc's and Go's scheme: each thread counts down the
+ * bytes it allocates from a distance drawn from an exponential
+ * distribution of mean CPROF_ALLOC_RATE; the allocation that crosses zero
+ * is recorded (ptr, requested size, stack) and the next distance drawn,
+ * so that an allocation of n bytes is picked with probability
+ * 1 - exp(-n / rate), which the reader scales back as pprof does.
+ *
+ * Frees must find out cheaply whether the block was sampled: sampled
+ * pointers go into a lock-free open-addressing set (bounded probing, with
+ * tombstones reused by later inserts), fronted by a small counting filter
+ * indexed by the same hash. A free of an ordinary block reads one counter
+ * of the filter, which stays in cache, and stops there.
+ *
+ * The heap-in-use counter uses malloc_usable_size on every allocation and
+ * free, summed in a per-thread delta flushed to a global counter every
+ * 64 KiB; cprof:heap is emitted whenever the global value moved 1 MiB from
+ * the last one emitted.
+ *
+ * Nothing here allocates or logs. Events are emitted before the real free
+ * (and before realloc moves a block), so that another thread reusing the
+ * address cannot have its alloc event precede our free event.
+ */
+#include "tp.h"
+
+#include "preload.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLUSH_BYTES (64 * 1024)
+#define HEAP_EVENT_BYTES (1024 * 1024)
+
+static int64_t heap_in_use;
+static int64_t heap_last_emitted;
+
+#define SET_BITS 16
+#define SET_SIZE (1u << SET_BITS)
+#define SET_PROBES 32
+#define TOMBSTONE ((uintptr_t)1)
+#define FILTER_SIZE 8192u
+
+static uintptr_t sampled[SET_SIZE];
+static uint16_t filter[FILTER_SIZE];
+
+static inline uint64_t ptr_hash(const void *p)
+{
+	return ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15u;
+}
+
+static inline uint16_t *filter_of(uint64_t h)
+{
+	return &filter[(uint32_t)(h >> 51) & (FILTER_SIZE - 1)];
+}
+
+static bool set_insert(void *p)
+{
+	uint64_t h = ptr_hash(p);
+	uint32_t i = (uint32_t)(h >> (64 - SET_BITS));
+	uint16_t *f = filter_of(h);
+
+	/* A saturated counter stays saturated: it only costs lookups. */
+	if (__atomic_load_n(f, __ATOMIC_RELAXED) == UINT16_MAX)
+		return false;
+	__atomic_fetch_add(f, 1, __ATOMIC_RELAXED);
+	for (int n = 0; n < SET_PROBES; n++, i = (i + 1) & (SET_SIZE - 1)) {
+		uintptr_t cur = __atomic_load_n(&sampled[i], __ATOMIC_RELAXED);
+
+		while (cur == 0 || cur == TOMBSTONE) {
+			if (__atomic_compare_exchange_n(&sampled[i], &cur, (uintptr_t)p, false,
+							__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+				return true;
+		}
+	}
+	__atomic_fetch_sub(f, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+/* Removes p if it is a sampled block; tells whether it was. */
+static inline bool set_remove(void *p)
+{
+	uint64_t h = ptr_hash(p);
+	uint16_t *f = filter_of(h);
+	uint32_t i;
+
+	if (likely(__atomic_load_n(f, __ATOMIC_RELAXED) == 0))
+		return false;
+	i = (uint32_t)(h >> (64 - SET_BITS));
+	for (int n = 0; n < SET_PROBES; n++, i = (i + 1) & (SET_SIZE - 1)) {
+		uintptr_t cur = __atomic_load_n(&sampled[i], __ATOMIC_ACQUIRE);
+
+		if (cur == (uintptr_t)p) {
+			if (!__atomic_compare_exchange_n(&sampled[i], &cur, TOMBSTONE, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				return false;
+			if (__atomic_load_n(f, __ATOMIC_RELAXED) != UINT16_MAX)
+				__atomic_fetch_sub(f, 1, __ATOMIC_RELAXED);
+			return true;
+		}
+	}
+	return false;
+}
+
+void cprof_alloc_after_fork_child(void)
+{
+	/* The child's trace starts empty: its inherited blocks were recorded
+	 * in the parent's. */
+	memset(sampled, 0, sizeof(sampled));
+	memset(filter, 0, sizeof(filter));
+}
+
+/* --- heap counter ------------------------------------------------------ */
+
+static void heap_flush(struct cprof_tls *t)
+{
+	int64_t now = __atomic_add_fetch(&heap_in_use, t->heap_delta, __ATOMIC_RELAXED);
+	int64_t last = __atomic_load_n(&heap_last_emitted, __ATOMIC_RELAXED);
+
+	t->heap_delta = 0;
+	if (now - last < HEAP_EVENT_BYTES && last - now < HEAP_EVENT_BYTES)
+		return;
+	if (!cprof_may_record(t) ||
+	    !__atomic_compare_exchange_n(&heap_last_emitted, &last, now, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return;
+	t->depth++;
+	lttng_ust_tracepoint(cprof, heap, (uint64_t)(now > 0 ? now : 0));
+	t->depth--;
+}
+
+static inline void heap_add(struct cprof_tls *t, int64_t bytes)
+{
+	t->heap_delta += bytes;
+	if (unlikely(t->heap_delta >= FLUSH_BYTES || t->heap_delta <= -FLUSH_BYTES))
+		heap_flush(t);
+}
+
+void cprof_alloc_thread_exit(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (t->heap_delta)
+		heap_flush(t);
+}
+
+/* --- sampling ---------------------------------------------------------- */
+
+static uint64_t rng_next(struct cprof_tls *t)
+{
+	/* xorshift64*: plenty for picking sample distances. */
+	uint64_t x = t->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	t->rng = x;
+	return x * 0x2545f4914f6cdd1du;
+}
+
+static int64_t next_distance(struct cprof_tls *t)
+{
+	/* Uniform in (0, 1], 53 bits. */
+	double u = (double)((rng_next(t) >> 11) + 1) * (1.0 / 9007199254740992.0);
+	double d = -log(u) * (double)cprof_cfg.alloc_rate;
+
+	if (d < 1)
+		return 1;
+	if (d > (double)(INT64_C(1) << 50))
+		return INT64_C(1) << 50;
+	return (int64_t)d;
+}
+
+static void record_alloc(struct cprof_tls *t, void *p, size_t size)
+{
+	t->depth++;
+	if (lttng_ust_tracepoint_enabled(cprof, alloc))
+		lttng_ust_do_tracepoint(cprof, alloc, (uint64_t)(uintptr_t)p, (uint64_t)size,
+					cprof_stack_here());
+	t->depth--;
+}
+
+static void record_free(struct cprof_tls *t, void *p)
+{
+	t->depth++;
+	lttng_ust_tracepoint(cprof, free, (uint64_t)(uintptr_t)p);
+	t->depth--;
+}
+
+__attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, size_t size)
+{
+	if (!t->alloc_init) {
+		t->alloc_init = true;
+		t->rng = (uint64_t)cprof_gettid() * 0x9e3779b97f4a7c15u ^ cprof_now_ns();
+		if (!t->rng)
+			t->rng = 1;
+		t->alloc_countdown += next_distance(t);
+		if (t->alloc_countdown > 0)
+			return;
+	}
+	while (t->alloc_countdown <= 0)
+		t->alloc_countdown += next_distance(t);
+	if (!cprof_may_record(t) || !lttng_ust_tracepoint_enabled(cprof, alloc))
+		return;
+	if (set_insert(p))
+		record_alloc(t, p, size);
+}
+
+/* After a successful allocation of `size` bytes at p. */
+static inline void on_alloc(void *p, size_t size)
+{
+	struct cprof_tls *t = &cprof_tls;
+	uint32_t mode = cprof_cfg.alloc_mode;
+
+	if (mode == CPROF_TP_ALLOC_OFF || !p)
+		return;
+	heap_add(t, (int64_t)cprof_real.malloc_usable_size(p));
+	if (likely(mode == CPROF_TP_ALLOC_SAMPLE)) {
+		t->alloc_countdown -= (int64_t)size;
+		if (unlikely(t->alloc_countdown <= 0))
+			sample_slow(t, p, size);
+	} else if (cprof_may_record(t)) {
+		record_alloc(t, p, size);
+	}
+}
+
+/* Before the real free (or realloc) of p. */
+static inline void on_free(void *p)
+{
+	struct cprof_tls *t = &cprof_tls;
+	uint32_t mode = cprof_cfg.alloc_mode;
+
+	if (mode == CPROF_TP_ALLOC_OFF)
+		return;
+	heap_add(t, -(int64_t)cprof_real.malloc_usable_size(p));
+	if (likely(mode == CPROF_TP_ALLOC_SAMPLE)) {
+		if (unlikely(set_remove(p)) && cprof_may_record(t))
+			record_free(t, p);
+	} else if (cprof_may_record(t)) {
+		record_free(t, p);
+	}
+}
+
+/* --- the hooks --------------------------------------------------------- */
+
+static inline bool resolve_alloc(void)
+{
+	if (likely(cprof_real.malloc != NULL))
+		return true;
+	if (cprof_resolving)
+		return false;
+	cprof_resolve_all();
+	return cprof_real.malloc != NULL;
+}
+
+CPROF_EXPORT void *malloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(!resolve_alloc()))
+		return cprof_bootstrap_alloc(size, 16);
+	p = cprof_real.malloc(size);
+	on_alloc(p, size);
+	return p;
+}
+
+CPROF_EXPORT void free(void *p)
+{
+	if (unlikely(!p))
+		return;
+	if (unlikely(cprof_is_bootstrap(p)))
+		return;
+	if (unlikely(!resolve_alloc()))
+		return;
+	on_free(p);
+	cprof_real.free(p);
+}
+
+CPROF_EXPORT void *calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (unlikely(!resolve_alloc())) {
+		size_t total;
+
+		if (__builtin_mul_overflow(n, size, &total))
+			return NULL;
+		/* The pool is static, hence already zero. */
+		return cprof_bootstrap_alloc(total, 16);
+	}
+	p = cprof_real.calloc(n, size);
+	on_alloc(p, n * size);
+	return p;
+}
+
+CPROF_EXPORT void *realloc(void *old, size_t size)
+{
+	void *p;
+
+	if (unlikely(old && cprof_is_bootstrap(old))) {
+		size_t keep = cprof_bootstrap_size(old);
+
+		p = malloc(size);
+		if (p)
+			memcpy(p, old, keep < size ? keep : size);
+		return p;
+	}
+	if (unlikely(!resolve_alloc()))
+		return cprof_bootstrap_alloc(size, 16);
+	if (!old)
+		return malloc(size);
+	if (cprof_cfg.alloc_mode == CPROF_TP_ALLOC_OFF)
+		return cprof_real.realloc(old, size);
+	{
+		size_t old_usable = cprof_real.malloc_usable_size(old);
+
+		on_free(old);
+		p = cprof_real.realloc(old, size);
+		if (!p && size != 0) {
+			/* Failed: the old block lives on; count it back. Its
+			 * sampled mark, if any, is lost (its free was already
+			 * recorded), which the reader sees as a freed block. */
+			heap_add(&cprof_tls, (int64_t)old_usable);
+			return NULL;
+		}
+		on_alloc(p, size);
+	}
+	return p;
+}
+
+CPROF_EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+	size_t total;
+
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(old, total);
+}
+
+CPROF_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	int r;
+
+	if (unlikely(!resolve_alloc())) {
+		*out = cprof_bootstrap_alloc(size, align);
+		return *out ? 0 : ENOMEM;
+	}
+	r = cprof_real.posix_memalign(out, align, size);
+	if (r == 0)
+		on_alloc(*out, size);
+	return r;
+}
+
+CPROF_EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	void *p;
+
+	if (unlikely(!resolve_alloc()))
+		return cprof_bootstrap_alloc(size, align);
+	p = cprof_real.aligned_alloc(align, size);
+	on_alloc(p, size);
+	return p;
+}
+
+CPROF_EXPORT void *memalign(size_t align, size_t size)
+{
+	void *p;
+
+	if (unlikely(!resolve_alloc()))
+		return cprof_bootstrap_alloc(size, align);
+	p = cprof_real.memalign(align, size);
+	on_alloc(p, size);
+	return p;
+}
+
+CPROF_EXPORT void *valloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(!resolve_alloc()))
+		return cprof_bootstrap_alloc(size, 4096);
+	p = cprof_real.valloc(size);
+	on_alloc(p, size);
+	return p;
+}
+
+CPROF_EXPORT void *pvalloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(!resolve_alloc()))
+		return cprof_bootstrap_alloc(size, 4096);
+	p = cprof_real.pvalloc(size);
+	on_alloc(p, size);
+	return p;
+}

@@ -1,0 +1,200 @@
+/*
+ * Blocking calls: each hook reads CLOCK_MONOTONIC (vDSO) around the real
+ * call and, when the call took at least CPROF_IO_THRESHOLD_NS, emits
+ * cprof:syscall at its end with the duration, the result (the return
+ * value, or -errno when it failed) and the caller's stack.
+ *
+ * `in_io` keeps a blocking call made inside another (a library's sleep
+ * built on nanosleep through the PLT) from being counted twice; glibc's
+ * own usleep and sleep call nanosleep internally, without the PLT, so
+ * they are measured once as usleep or sleep.
+ */
+/* pread and pread64 are both hooked: keep their names apart. */
+#undef _FILE_OFFSET_BITS
+#include "tp.h"
+
+#include "preload.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct {
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*pread)(int, void *, size_t, off_t);
+	ssize_t (*pwrite)(int, const void *, size_t, off_t);
+	ssize_t (*pread64)(int, void *, size_t, off64_t);
+	ssize_t (*pwrite64)(int, const void *, size_t, off64_t);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+	int (*pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
+		       const sigset_t *);
+	int (*epoll_wait)(int, struct epoll_event *, int, int);
+	int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+	int (*nanosleep)(const struct timespec *, struct timespec *);
+	int (*clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
+	int (*usleep)(useconds_t);
+	unsigned int (*sleep)(unsigned int);
+	int (*fsync)(int);
+} real;
+
+void cprof_io_resolve(void) CPROF_HIDDEN;
+void cprof_io_resolve(void)
+{
+#define R(name) real.name = cprof_dlsym(#name)
+	R(read);
+	R(write);
+	R(readv);
+	R(writev);
+	R(pread);
+	R(pwrite);
+	R(pread64);
+	R(pwrite64);
+	R(recv);
+	R(recvfrom);
+	R(recvmsg);
+	R(send);
+	R(sendto);
+	R(sendmsg);
+	R(accept);
+	R(accept4);
+	R(connect);
+	R(poll);
+	R(ppoll);
+	R(select);
+	R(pselect);
+	R(epoll_wait);
+	R(epoll_pwait);
+	R(nanosleep);
+	R(clock_nanosleep);
+	R(usleep);
+	R(sleep);
+	R(fsync);
+#undef R
+}
+
+__attribute__((noinline)) static void io_slow(uint8_t call, uint64_t duration, int64_t result)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	t->depth++;
+	if (lttng_ust_tracepoint_enabled(cprof, syscall))
+		lttng_ust_do_tracepoint(cprof, syscall, call, duration, result, cprof_stack_here());
+	t->depth--;
+}
+
+static inline bool io_begin(uint64_t *t0)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (!cprof_cfg.io || !cprof_may_record(t) || t->in_io)
+		return false;
+	t->in_io = true;
+	*t0 = cprof_now_ns();
+	return true;
+}
+
+static inline void io_end(uint8_t call, uint64_t t0, int64_t result)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+	uint64_t d = cprof_now_ns() - t0;
+
+	t->in_io = false;
+	if (d >= cprof_cfg.io_threshold_ns)
+		io_slow(call, d, result);
+	errno = saved;
+}
+
+/*
+ * One hook: `ret name(params)`, calling real.name(args); `result` turns
+ * its return value `r` into the recorded result.
+ */
+#define IO_HOOK(ret, name, CALL, result, params, args)                                             \
+	CPROF_EXPORT ret name params                                                               \
+	{                                                                                          \
+		uint64_t t0;                                                                       \
+		ret r;                                                                             \
+		if (unlikely(!real.name))                                                          \
+			cprof_resolve_all();                                                       \
+		if (likely(!io_begin(&t0)))                                                        \
+			return real.name args;                                                     \
+		r = real.name args;                                                                \
+		io_end(CALL, t0, result);                                                          \
+		return r;                                                                          \
+	}
+
+#define NEG (r < 0 ? -(int64_t)errno : (int64_t)r)
+/* clock_nanosleep returns the error number itself. */
+#define ERRNUM (-(int64_t)r)
+#define PLAIN ((int64_t)r)
+
+IO_HOOK(ssize_t, read, CPROF_TP_CALL_READ, NEG, (int fd, void *b, size_t n), (fd, b, n))
+IO_HOOK(ssize_t, write, CPROF_TP_CALL_WRITE, NEG, (int fd, const void *b, size_t n), (fd, b, n))
+IO_HOOK(ssize_t, readv, CPROF_TP_CALL_READV, NEG, (int fd, const struct iovec *v, int n),
+	(fd, v, n))
+IO_HOOK(ssize_t, writev, CPROF_TP_CALL_WRITEV, NEG, (int fd, const struct iovec *v, int n),
+	(fd, v, n))
+IO_HOOK(ssize_t, pread, CPROF_TP_CALL_PREAD, NEG, (int fd, void *b, size_t n, off_t o),
+	(fd, b, n, o))
+IO_HOOK(ssize_t, pwrite, CPROF_TP_CALL_PWRITE, NEG, (int fd, const void *b, size_t n, off_t o),
+	(fd, b, n, o))
+IO_HOOK(ssize_t, pread64, CPROF_TP_CALL_PREAD, NEG, (int fd, void *b, size_t n, off64_t o),
+	(fd, b, n, o))
+IO_HOOK(ssize_t, pwrite64, CPROF_TP_CALL_PWRITE, NEG, (int fd, const void *b, size_t n, off64_t o),
+	(fd, b, n, o))
+IO_HOOK(ssize_t, recv, CPROF_TP_CALL_RECV, NEG, (int fd, void *b, size_t n, int f), (fd, b, n, f))
+IO_HOOK(ssize_t, recvfrom, CPROF_TP_CALL_RECVFROM, NEG,
+	(int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l), (fd, b, n, f, a, l))
+IO_HOOK(ssize_t, recvmsg, CPROF_TP_CALL_RECVMSG, NEG, (int fd, struct msghdr *m, int f), (fd, m, f))
+IO_HOOK(ssize_t, send, CPROF_TP_CALL_SEND, NEG, (int fd, const void *b, size_t n, int f),
+	(fd, b, n, f))
+IO_HOOK(ssize_t, sendto, CPROF_TP_CALL_SENDTO, NEG,
+	(int fd, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l),
+	(fd, b, n, f, a, l))
+IO_HOOK(ssize_t, sendmsg, CPROF_TP_CALL_SENDMSG, NEG, (int fd, const struct msghdr *m, int f),
+	(fd, m, f))
+IO_HOOK(int, accept, CPROF_TP_CALL_ACCEPT, NEG, (int fd, struct sockaddr *a, socklen_t *l),
+	(fd, a, l))
+IO_HOOK(int, accept4, CPROF_TP_CALL_ACCEPT4, NEG, (int fd, struct sockaddr *a, socklen_t *l, int f),
+	(fd, a, l, f))
+IO_HOOK(int, connect, CPROF_TP_CALL_CONNECT, NEG, (int fd, const struct sockaddr *a, socklen_t l),
+	(fd, a, l))
+IO_HOOK(int, poll, CPROF_TP_CALL_POLL, NEG, (struct pollfd * f, nfds_t n, int ms), (f, n, ms))
+IO_HOOK(int, ppoll, CPROF_TP_CALL_PPOLL, NEG,
+	(struct pollfd * f, nfds_t n, const struct timespec *ts, const sigset_t *m), (f, n, ts, m))
+IO_HOOK(int, select, CPROF_TP_CALL_SELECT, NEG,
+	(int n, fd_set *r_, fd_set *w, fd_set *e, struct timeval *tv), (n, r_, w, e, tv))
+IO_HOOK(int, pselect, CPROF_TP_CALL_PSELECT, NEG,
+	(int n, fd_set *r_, fd_set *w, fd_set *e, const struct timespec *ts, const sigset_t *m),
+	(n, r_, w, e, ts, m))
+IO_HOOK(int, epoll_wait, CPROF_TP_CALL_EPOLL_WAIT, NEG,
+	(int fd, struct epoll_event *ev, int n, int ms), (fd, ev, n, ms))
+IO_HOOK(int, epoll_pwait, CPROF_TP_CALL_EPOLL_PWAIT, NEG,
+	(int fd, struct epoll_event *ev, int n, int ms, const sigset_t *m), (fd, ev, n, ms, m))
+IO_HOOK(int, nanosleep, CPROF_TP_CALL_NANOSLEEP, NEG,
+	(const struct timespec *req, struct timespec *rem), (req, rem))
+IO_HOOK(int, clock_nanosleep, CPROF_TP_CALL_CLOCK_NANOSLEEP, ERRNUM,
+	(clockid_t c, int f, const struct timespec *req, struct timespec *rem), (c, f, req, rem))
+IO_HOOK(int, usleep, CPROF_TP_CALL_USLEEP, NEG, (useconds_t us), (us))
+IO_HOOK(unsigned int, sleep, CPROF_TP_CALL_SLEEP, PLAIN, (unsigned int s), (s))
+IO_HOOK(int, fsync, CPROF_TP_CALL_FSYNC, NEG, (int fd), (fd))

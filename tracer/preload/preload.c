@@ -1,0 +1,275 @@
+/*
+ * libcprof-trace-preload: automatic thread, lock, allocator, blocking-call
+ * and CPU-sample events, injected by `cprof-trace record` through
+ * LD_PRELOAD. This file holds what every hook needs: the configuration
+ * (environment variables, read once in the constructor), the real libc
+ * symbols, the bootstrap allocator and fork handling.
+ *
+ * The design follows lttng-ust's libc and pthread wrappers: real symbols
+ * come from dlsym(RTLD_NEXT), resolved at the first call into any hook
+ * (which happens inside ld.so, before any thread exists, since ld.so's
+ * own mallocs after relocation come to our malloc), while dlsym's own
+ * calloc is served by a static bump allocator; a thread-local nesting
+ * counter keeps lttng-ust, libunwind and libc from re-entering a hook that
+ * records.
+ */
+#define LTTNG_UST_TRACEPOINT_DEFINE
+#include "tp.h"
+
+#include "preload.h"
+
+#include <cprof/trace.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+__thread struct cprof_tls cprof_tls __attribute__((tls_model("initial-exec")));
+struct cprof_config cprof_cfg;
+struct cprof_real cprof_real;
+bool cprof_resolving;
+
+/* dlsym needs a few hundred bytes (its error state); the rest is margin. */
+#define BOOTSTRAP_SIZE (64 * 1024)
+static _Alignas(64) unsigned char bootstrap_pool[BOOTSTRAP_SIZE];
+static size_t bootstrap_used;
+
+void *cprof_bootstrap_alloc(size_t size, size_t align)
+{
+	size_t old, start, end;
+
+	if (align < 16)
+		align = 16;
+	old = __atomic_load_n(&bootstrap_used, __ATOMIC_RELAXED);
+	do {
+		/* 16 bytes in front of each block hold its size for realloc. */
+		start = (old + 16 + align - 1) & ~(align - 1);
+		end = start + size;
+		if (end > BOOTSTRAP_SIZE || end < start)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&bootstrap_used, &old, end, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	*(size_t *)(bootstrap_pool + start - sizeof(size_t)) = size;
+	return bootstrap_pool + start;
+}
+
+bool cprof_is_bootstrap(const void *ptr)
+{
+	const unsigned char *p = ptr;
+
+	return p >= bootstrap_pool && p < bootstrap_pool + BOOTSTRAP_SIZE;
+}
+
+size_t cprof_bootstrap_size(const void *ptr)
+{
+	return *(const size_t *)((const unsigned char *)ptr - sizeof(size_t));
+}
+
+void *cprof_dlsym(const char *name)
+{
+	return dlsym(RTLD_NEXT, name);
+}
+
+void *cprof_dlvsym(const char *name, const char *version)
+{
+	void *fn = dlvsym(RTLD_NEXT, name, version);
+
+	return fn ? fn : dlsym(RTLD_NEXT, name);
+}
+
+/* Defined by the hook files: resolve their own real symbols. */
+void cprof_sync_resolve(void) CPROF_HIDDEN;
+void cprof_io_resolve(void) CPROF_HIDDEN;
+void cprof_thread_resolve(void) CPROF_HIDDEN;
+
+void cprof_resolve_all(void)
+{
+	static bool done;
+
+	if (__atomic_load_n(&done, __ATOMIC_ACQUIRE) || cprof_resolving)
+		return;
+	cprof_resolving = true;
+	/* Plain stores: a racing resolver writes the same values. */
+	cprof_real.malloc = cprof_dlsym("malloc");
+	cprof_real.calloc = cprof_dlsym("calloc");
+	cprof_real.realloc = cprof_dlsym("realloc");
+	cprof_real.free = cprof_dlsym("free");
+	cprof_real.posix_memalign = cprof_dlsym("posix_memalign");
+	cprof_real.aligned_alloc = cprof_dlsym("aligned_alloc");
+	cprof_real.memalign = cprof_dlsym("memalign");
+	cprof_real.valloc = cprof_dlsym("valloc");
+	cprof_real.pvalloc = cprof_dlsym("pvalloc");
+	cprof_real.malloc_usable_size = cprof_dlsym("malloc_usable_size");
+	cprof_sync_resolve();
+	cprof_io_resolve();
+	cprof_thread_resolve();
+	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
+	cprof_resolving = false;
+}
+
+int32_t cprof_gettid(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (!t->tid)
+		t->tid = (int32_t)syscall(SYS_gettid);
+	return t->tid;
+}
+
+static uint64_t env_u64(const char *name, uint64_t def, uint64_t max)
+{
+	const char *s = getenv(name);
+	char *end = NULL;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return def;
+	return v;
+}
+
+static bool env_bool(const char *name, bool def)
+{
+	const char *s = getenv(name);
+
+	if (!s || !*s)
+		return def;
+	return strcmp(s, "0") != 0 && strcmp(s, "no") != 0 && strcmp(s, "off") != 0;
+}
+
+static void read_config(struct cprof_config *c)
+{
+	const char *mode = getenv("CPROF_ALLOC");
+
+	c->locks = env_bool("CPROF_LOCKS", true);
+	c->io = env_bool("CPROF_IO", true);
+	c->threads = env_bool("CPROF_THREADS", true);
+	c->alloc_mode = CPROF_TP_ALLOC_SAMPLE;
+	if (mode && strcmp(mode, "off") == 0)
+		c->alloc_mode = CPROF_TP_ALLOC_OFF;
+	else if (mode && strcmp(mode, "all") == 0)
+		c->alloc_mode = CPROF_TP_ALLOC_ALL;
+	c->alloc_rate = env_u64("CPROF_ALLOC_RATE", 524288, UINT64_C(1) << 40);
+	if (c->alloc_rate == 0)
+		c->alloc_mode = CPROF_TP_ALLOC_ALL;
+	c->stack_depth = (uint32_t)env_u64("CPROF_STACK_DEPTH", 32, CPROF_MAX_FRAMES);
+	c->io_threshold_ns = env_u64("CPROF_IO_THRESHOLD_NS", 10000, UINT64_MAX);
+	c->cpu_rate = (uint32_t)env_u64("CPROF_CPU_RATE", 100, 10000);
+}
+
+void cprof_emit_config(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+	const struct cprof_config *c = &cprof_cfg;
+	uint32_t flags = (c->locks ? CPROF_TP_CONFIG_LOCKS : 0) | (c->io ? CPROF_TP_CONFIG_IO : 0) |
+			 (c->threads ? CPROF_TP_CONFIG_THREADS : 0);
+	char name[17] = {0};
+
+	t->depth++;
+	lttng_ust_tracepoint(cprof, config, c->alloc_mode, c->alloc_rate, c->cpu_rate,
+			     c->io_threshold_ns, c->stack_depth, flags);
+	if (c->threads && lttng_ust_tracepoint_enabled(cprof, thread_name) &&
+	    prctl(PR_GET_NAME, name) == 0)
+		lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
+	t->depth--;
+}
+
+/*
+ * After fork the child is a new process for the reader (new vpid): stack
+ * ids must be defined again in its stream, its one thread has a new tid,
+ * and POSIX timers are not inherited. Only async-signal-safe work here;
+ * what emits events is done when fork() has returned (see fork below),
+ * once lttng-ust has set itself up again in the child.
+ */
+static void after_fork_child(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	t->tid = 0;
+	t->sampler_armed = false;
+	cprof_stacks_reset();
+	cprof_alloc_after_fork_child();
+}
+
+static pid_t (*real_fork)(void);
+
+/*
+ * Wrapped so that, when libcprof-trace-preload comes before
+ * liblttng-ust-fork.so in LD_PRELOAD (as `record` sets it), our child-side
+ * work runs after lttng-ust re-registered the child with the session
+ * daemon.
+ */
+CPROF_EXPORT pid_t fork(void)
+{
+	pid_t pid;
+	int saved;
+
+	if (unlikely(!real_fork)) {
+		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
+		if (!real_fork) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	pid = real_fork();
+	if (pid != 0 || !cprof_cfg.ready || !cprof_tls.known)
+		return pid;
+	saved = errno;
+	cprof_threads_register(cprof_gettid());
+	cprof_emit_config();
+	cprof_sampler_arm_thread();
+	errno = saved;
+	return pid;
+}
+
+__attribute__((constructor)) static void cprof_preload_init(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+	struct cprof_config c = {0};
+	int saved = errno;
+
+	cprof_resolve_all();
+	/* The `cprof` probes live in libcprof-trace and register in its
+	 * constructor; this call is the reference that keeps it in our
+	 * DT_NEEDED under --as-needed. */
+	(void)cprof_task_id(NULL);
+	if (!real_fork)
+		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
+	read_config(&c);
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	cprof_stacks_init();
+	t->known = true;
+	cprof_threads_register(cprof_gettid());
+	pthread_atfork(NULL, NULL, after_fork_child);
+
+	/* Publish the settings, then let hooks record. */
+	cprof_cfg.alloc_rate = c.alloc_rate;
+	cprof_cfg.cpu_rate = c.cpu_rate;
+	cprof_cfg.io_threshold_ns = c.io_threshold_ns;
+	cprof_cfg.stack_depth = c.stack_depth;
+	cprof_cfg.threads = c.threads;
+	cprof_cfg.io = c.io;
+	cprof_cfg.locks = c.locks;
+	cprof_cfg.alloc_mode = c.alloc_mode;
+	__atomic_store_n(&cprof_cfg.ready, true, __ATOMIC_RELEASE);
+
+	cprof_emit_config();
+	/* The first unwind in a thread sets libunwind's per-thread state up
+	 * (it may allocate): do it here, never first in a signal handler. */
+	t->depth++;
+	cprof_stack_warmup();
+	t->depth--;
+	cprof_sampler_init();
+	cprof_sampler_arm_thread();
+	errno = saved;
+}

@@ -1,0 +1,127 @@
+/*
+ * Internal state shared by the files of libcprof-trace-preload: the
+ * configuration read once at start, the per-thread state, the real libc
+ * symbols and the helpers every hook uses. Nothing here is exported.
+ */
+#ifndef CPROF_PRELOAD_H
+#define CPROF_PRELOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CPROF_EXPORT __attribute__((visibility("default")))
+#define CPROF_HIDDEN __attribute__((visibility("hidden")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Deepest stack recorded, whatever CPROF_STACK_DEPTH asks. */
+#define CPROF_MAX_FRAMES 128
+
+struct cprof_config {
+	bool ready; /* constructor done: hooks may record */
+	bool locks;
+	bool io;
+	bool threads;
+	uint32_t alloc_mode; /* enum cprof_tp_alloc_mode */
+	uint64_t alloc_rate;
+	uint32_t cpu_rate;
+	uint64_t io_threshold_ns;
+	uint32_t stack_depth;
+};
+
+/*
+ * Per-thread state. `depth` is the nesting guard: a hook records only when
+ * it is 0 and raises it while it unwinds or emits, so that whatever
+ * lttng-ust, libunwind or libc call underneath (malloc, mutexes, write)
+ * goes straight to the real function. `known` is set for the main thread
+ * and for threads started through our pthread_create trampoline: threads
+ * started before us (lttng-ust's listener threads) record nothing.
+ */
+struct cprof_tls {
+	int depth;
+	bool known;
+	bool in_io;
+	bool sampler_armed;
+	int32_t tid;
+	int64_t alloc_countdown;
+	bool alloc_init;
+	uint64_t rng;
+	int64_t heap_delta;
+	timer_t timer;
+};
+
+/*
+ * initial-exec: the variable lives in the static TLS block reserved at
+ * program start, so reading it is one %fs-relative load and never calls
+ * __tls_get_addr, which may itself call malloc on first use in a thread and
+ * recurse into our malloc hook. The library is only ever loaded at startup
+ * through LD_PRELOAD, where initial-exec is valid.
+ */
+extern __thread struct cprof_tls cprof_tls __attribute__((tls_model("initial-exec"))) CPROF_HIDDEN;
+extern struct cprof_config cprof_cfg CPROF_HIDDEN;
+
+/* Real functions, resolved with dlsym(RTLD_NEXT) before threads exist. */
+struct cprof_real {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void (*free)(void *);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+};
+extern struct cprof_real cprof_real CPROF_HIDDEN;
+
+CPROF_HIDDEN void cprof_resolve_all(void);
+CPROF_HIDDEN void *cprof_dlsym(const char *name);
+CPROF_HIDDEN void *cprof_dlvsym(const char *name, const char *version);
+
+/* The static bump allocator that serves dlsym's calloc while resolving. */
+CPROF_HIDDEN void *cprof_bootstrap_alloc(size_t size, size_t align);
+CPROF_HIDDEN bool cprof_is_bootstrap(const void *ptr);
+CPROF_HIDDEN size_t cprof_bootstrap_size(const void *ptr);
+extern bool cprof_resolving CPROF_HIDDEN;
+
+/* Interned stack id of the caller of the hook (0 when stacks are off).
+ * Call with depth raised. */
+CPROF_HIDDEN uint64_t cprof_stack_here(void);
+/* Interned stack id of the context a signal interrupted. */
+CPROF_HIDDEN uint64_t cprof_stack_of_context(void *ucontext);
+CPROF_HIDDEN void cprof_stacks_reset(void);
+/* First unwind of a thread, outside any signal handler. */
+CPROF_HIDDEN void cprof_stack_warmup(void);
+CPROF_HIDDEN void cprof_stacks_init(void);
+
+CPROF_HIDDEN void cprof_sampler_arm_thread(void);
+CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
+CPROF_HIDDEN void cprof_sampler_init(void);
+
+CPROF_HIDDEN void cprof_alloc_thread_exit(void);
+CPROF_HIDDEN void cprof_alloc_after_fork_child(void);
+CPROF_HIDDEN void cprof_threads_register(int32_t tid);
+CPROF_HIDDEN void cprof_threads_unregister(void);
+
+CPROF_HIDDEN int32_t cprof_gettid(void);
+CPROF_HIDDEN void cprof_emit_config(void);
+
+static inline uint64_t cprof_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A hook may record: the library is configured, this thread is one of the
+ * program's, and we are not already inside one of our own hooks. */
+static inline bool cprof_may_record(const struct cprof_tls *t)
+{
+	return t->known && t->depth == 0;
+}
+
+#endif /* CPROF_PRELOAD_H */

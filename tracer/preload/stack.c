@@ -1,0 +1,184 @@
+/*
+ * Stacks: unwound with libunwind (DWARF CFI, so -O2 code without frame
+ * pointers unwinds correctly) and interned per process, so that each
+ * distinct stack is written once as cprof:stack and events carry its id.
+ *
+ * The intern table is a fixed, statically allocated open-addressing table
+ * keyed by a 64-bit hash of the return addresses: no malloc, no lock, so it
+ * can be used from the malloc hooks and from the SIGPROF handler. A slot
+ * is claimed with a compare-and-swap on its key; its id is published only
+ * after the cprof:stack event that defines it was emitted, so a thread that
+ * finds the key before the id (or a full table) defines the stack again
+ * under a fresh id rather than wait: a duplicate definition costs a few
+ * bytes, waiting in a signal handler could deadlock.
+ */
+#include "tp.h"
+
+#include "preload.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <string.h>
+
+#define TABLE_BITS 16
+#define TABLE_SIZE (1u << TABLE_BITS)
+#define MAX_PROBES 64
+
+struct slot {
+	uint64_t key;
+	uint64_t id;
+};
+
+static struct slot table[TABLE_SIZE];
+static uint64_t next_id = 1;
+
+/* Our own text: leading frames inside it are the hooks themselves. */
+static uintptr_t self_lo, self_hi;
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t base = (uintptr_t)data;
+
+	if (info->dlpi_addr != base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			self_lo = base + ph->p_vaddr;
+			self_hi = self_lo + ph->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void cprof_stacks_init(void)
+{
+	Dl_info info;
+
+	if (dladdr((void *)cprof_stacks_init, &info) && info.dli_fbase)
+		dl_iterate_phdr(find_self, info.dli_fbase);
+}
+
+void cprof_stacks_reset(void)
+{
+	memset(table, 0, sizeof(table));
+	__atomic_store_n(&next_id, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t hash_ips(const uint64_t *ips, int n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n;
+
+	for (int i = 0; i < n; i++) {
+		h ^= ips[i];
+		h *= 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	return h ? h : 1;
+}
+
+static uint64_t define(const uint64_t *ips, int n)
+{
+	uint64_t id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+
+	lttng_ust_tracepoint(cprof, stack, id, ips, (uint16_t)n);
+	return id;
+}
+
+static uint64_t intern(const uint64_t *ips, int n)
+{
+	uint64_t h, id;
+	uint32_t i;
+
+	if (n <= 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+		return 0;
+	h = hash_ips(ips, n);
+	i = (uint32_t)(h >> (64 - TABLE_BITS));
+	for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & (TABLE_SIZE - 1)) {
+		struct slot *s = &table[i];
+		uint64_t key = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+
+		if (key == 0) {
+			uint64_t expected = 0;
+
+			if (__atomic_compare_exchange_n(&s->key, &expected, h, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				id = define(ips, n);
+				__atomic_store_n(&s->id, id, __ATOMIC_RELEASE);
+				return id;
+			}
+			key = expected;
+		}
+		if (key == h) {
+			id = __atomic_load_n(&s->id, __ATOMIC_ACQUIRE);
+			return id ? id : define(ips, n);
+		}
+	}
+	return define(ips, n);
+}
+
+static int max_depth(void)
+{
+	int d = (int)cprof_cfg.stack_depth;
+
+	return d > 0 && d <= CPROF_MAX_FRAMES ? d : 32;
+}
+
+/* Not inlined: its frame and the hook's are the ones skipped. */
+__attribute__((noinline)) uint64_t cprof_stack_here(void)
+{
+	void *buf[CPROF_MAX_FRAMES + 16];
+	uint64_t ips[CPROF_MAX_FRAMES];
+	int depth = max_depth(), n, skip = 0, out = 0;
+
+	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+		return 0;
+	n = unw_backtrace(buf, depth + 16);
+	while (skip < n && (uintptr_t)buf[skip] >= self_lo && (uintptr_t)buf[skip] < self_hi)
+		skip++;
+	for (int i = skip; i < n && out < depth; i++)
+		ips[out++] = (uint64_t)(uintptr_t)buf[i];
+	return intern(ips, out);
+}
+
+void cprof_stack_warmup(void)
+{
+	void *buf[8];
+
+	(void)unw_backtrace(buf, 8);
+}
+
+/*
+ * From the SIGPROF handler: unw_init_local2 with UNW_INIT_SIGNAL_FRAME
+ * starts from the interrupted context (on x86-64 unw_context_t is the
+ * ucontext_t the kernel passed), so the handler's own frames never appear.
+ * The local unwinder takes no lock with the per-thread caching policy set
+ * in the constructor. The first address is the interrupted instruction,
+ * not a return address: it is stored plus one, as Go does for its CPU
+ * profile, so that readers that subtract one for return addresses land on
+ * the right instruction.
+ */
+uint64_t cprof_stack_of_context(void *ucontext)
+{
+	unw_cursor_t cursor;
+	uint64_t ips[CPROF_MAX_FRAMES];
+	int depth = max_depth(), n = 0;
+
+	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+		return 0;
+	if (unw_init_local2(&cursor, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) < 0)
+		return 0;
+	do {
+		unw_word_t ip = 0;
+
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		ips[n] = (uint64_t)ip + (n == 0 ? 1 : 0);
+		n++;
+	} while (n < depth && unw_step(&cursor) > 0);
+	return intern(ips, n);
+}

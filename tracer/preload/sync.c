@@ -1,0 +1,425 @@
+/*
+ * Synchronization: record what blocks.
+ *
+ * Every lock is tried first (trylock, sem_trywait, pthread_tryjoin_np);
+ * only when that fails does the hook unwind, emit cprof:wait_begin, block
+ * in the real call and emit cprof:wait_end. The uncontended path is the
+ * real trylock plus a thread-local load and a branch.
+ *
+ * Condition variables and barriers have no try form and always block
+ * until another thread acts, so every wait on them is recorded: begin
+ * before the real call (LTTng stamps events when they are emitted, so a
+ * begin cannot be written after the fact), end after it.
+ *
+ * Releases that ended someone's wait (cprof:lock_release, with the
+ * holder's stack, for the mutex profile): a waiter counts itself in a
+ * small table of counters indexed by the lock's address while it blocks;
+ * unlock reads its counter (one load of a shared, rarely written line) and
+ * only when it is non-zero unwinds and emits the release, before the real
+ * unlock so that the release precedes the waiter's wait_end in time. A
+ * collision between two locks costs a spurious release event, never a
+ * missed one.
+ */
+#include "tp.h"
+
+#include "preload.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+
+static struct {
+	int (*mutex_lock)(pthread_mutex_t *);
+	int (*mutex_trylock)(pthread_mutex_t *);
+	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_unlock)(pthread_mutex_t *);
+	int (*rwlock_rdlock)(pthread_rwlock_t *);
+	int (*rwlock_tryrdlock)(pthread_rwlock_t *);
+	int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_wrlock)(pthread_rwlock_t *);
+	int (*rwlock_trywrlock)(pthread_rwlock_t *);
+	int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_unlock)(pthread_rwlock_t *);
+	int (*spin_lock)(pthread_spinlock_t *);
+	int (*spin_trylock)(pthread_spinlock_t *);
+	int (*spin_unlock)(pthread_spinlock_t *);
+	int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+	int (*sem_wait)(sem_t *);
+	int (*sem_trywait)(sem_t *);
+	int (*sem_timedwait)(sem_t *, const struct timespec *);
+	int (*barrier_wait)(pthread_barrier_t *);
+	int (*join)(pthread_t, void **);
+	int (*tryjoin)(pthread_t, void **);
+	int (*timedjoin)(pthread_t, void **, const struct timespec *);
+} real;
+
+void cprof_sync_resolve(void) CPROF_HIDDEN;
+void cprof_sync_resolve(void)
+{
+	real.mutex_lock = cprof_dlsym("pthread_mutex_lock");
+	real.mutex_trylock = cprof_dlsym("pthread_mutex_trylock");
+	real.mutex_timedlock = cprof_dlsym("pthread_mutex_timedlock");
+	real.mutex_unlock = cprof_dlsym("pthread_mutex_unlock");
+	real.rwlock_rdlock = cprof_dlsym("pthread_rwlock_rdlock");
+	real.rwlock_tryrdlock = cprof_dlsym("pthread_rwlock_tryrdlock");
+	real.rwlock_timedrdlock = cprof_dlsym("pthread_rwlock_timedrdlock");
+	real.rwlock_wrlock = cprof_dlsym("pthread_rwlock_wrlock");
+	real.rwlock_trywrlock = cprof_dlsym("pthread_rwlock_trywrlock");
+	real.rwlock_timedwrlock = cprof_dlsym("pthread_rwlock_timedwrlock");
+	real.rwlock_unlock = cprof_dlsym("pthread_rwlock_unlock");
+	real.spin_lock = cprof_dlsym("pthread_spin_lock");
+	real.spin_trylock = cprof_dlsym("pthread_spin_trylock");
+	real.spin_unlock = cprof_dlsym("pthread_spin_unlock");
+	/* The condition variables of glibc >= 2.3.2, not the compat ones an
+	 * unversioned lookup could return. */
+	real.cond_wait = cprof_dlvsym("pthread_cond_wait", "GLIBC_2.3.2");
+	real.cond_timedwait = cprof_dlvsym("pthread_cond_timedwait", "GLIBC_2.3.2");
+	real.sem_wait = cprof_dlsym("sem_wait");
+	real.sem_trywait = cprof_dlsym("sem_trywait");
+	real.sem_timedwait = cprof_dlsym("sem_timedwait");
+	real.barrier_wait = cprof_dlsym("pthread_barrier_wait");
+	real.join = cprof_dlsym("pthread_join");
+	real.tryjoin = cprof_dlsym("pthread_tryjoin_np");
+	real.timedjoin = cprof_dlsym("pthread_timedjoin_np");
+}
+
+#define RESOLVED(fn)                                                                               \
+	do {                                                                                       \
+		if (unlikely(!real.fn))                                                            \
+			cprof_resolve_all();                                                       \
+	} while (0)
+
+#define WAITERS_SIZE 4096u
+static uint32_t waiters[WAITERS_SIZE];
+
+static inline uint32_t *waiters_of(const void *obj)
+{
+	uintptr_t a = (uintptr_t)obj;
+
+	return &waiters[(uint32_t)((a >> 3) * 0x9e3779b97f4a7c15u >> 52) & (WAITERS_SIZE - 1)];
+}
+
+static inline bool locks_on(void)
+{
+	return cprof_cfg.locks && cprof_may_record(&cprof_tls);
+}
+
+struct wait {
+	const void *obj;
+	uint8_t kind;
+	bool recorded;
+	bool counted;
+};
+
+static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	w->obj = obj;
+	w->kind = kind;
+	w->recorded = false;
+	w->counted = count;
+	if (count)
+		__atomic_fetch_add(waiters_of(obj), 1, __ATOMIC_RELAXED);
+	t->depth++;
+	if (lttng_ust_tracepoint_enabled(cprof, wait_begin)) {
+		lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)obj, kind,
+					cprof_stack_here());
+		w->recorded = true;
+	}
+	t->depth--;
+	errno = saved;
+}
+
+static void wait_end(struct wait *w, int result)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	if (w->counted)
+		__atomic_fetch_sub(waiters_of(w->obj), 1, __ATOMIC_RELAXED);
+	if (w->recorded) {
+		t->depth++;
+		lttng_ust_tracepoint(cprof, wait_end, (uint64_t)(uintptr_t)w->obj, w->kind,
+				     (int32_t)result);
+		t->depth--;
+	}
+	errno = saved;
+}
+
+__attribute__((noinline)) static void release(const void *obj, uint8_t kind)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	t->depth++;
+	if (lttng_ust_tracepoint_enabled(cprof, lock_release))
+		lttng_ust_do_tracepoint(cprof, lock_release, (uint64_t)(uintptr_t)obj, kind,
+					cprof_stack_here());
+	t->depth--;
+	errno = saved;
+}
+
+static inline bool has_waiters(const void *obj)
+{
+	return unlikely(__atomic_load_n(waiters_of(obj), __ATOMIC_RELAXED) != 0) && locks_on();
+}
+
+/* --- mutexes ----------------------------------------------------------- */
+
+CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(mutex_lock);
+	if (likely(!locks_on()))
+		return real.mutex_lock(m);
+	r = real.mutex_trylock(m);
+	if (likely(r != EBUSY))
+		return r;
+	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true);
+	r = real.mutex_lock(m);
+	wait_end(&w, r);
+	return r;
+}
+
+CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(mutex_timedlock);
+	if (likely(!locks_on()))
+		return real.mutex_timedlock(m, abstime);
+	r = real.mutex_trylock(m);
+	if (likely(r != EBUSY))
+		return r;
+	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true);
+	r = real.mutex_timedlock(m, abstime);
+	wait_end(&w, r);
+	return r;
+}
+
+CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	RESOLVED(mutex_unlock);
+	/* A recursive mutex still held after this unlock releases nothing. */
+	if (has_waiters(m) &&
+	    !((m->__data.__kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP && m->__data.__count > 1))
+		release(m, CPROF_TP_WAIT_MUTEX);
+	return real.mutex_unlock(m);
+}
+
+/* --- rwlocks ----------------------------------------------------------- */
+
+static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool write)
+{
+	int (*try)(pthread_rwlock_t *) = write ? real.rwlock_trywrlock : real.rwlock_tryrdlock;
+	struct wait w;
+	int r;
+
+	if (likely(!locks_on()))
+		goto plain;
+	r = try(l);
+	if (likely(r != EBUSY))
+		return r;
+	wait_begin(&w, l, write ? CPROF_TP_WAIT_RWLOCK_WRITE : CPROF_TP_WAIT_RWLOCK_READ, true);
+	if (abstime)
+		r = write ? real.rwlock_timedwrlock(l, abstime)
+			  : real.rwlock_timedrdlock(l, abstime);
+	else
+		r = write ? real.rwlock_wrlock(l) : real.rwlock_rdlock(l);
+	wait_end(&w, r);
+	return r;
+plain:
+	if (abstime)
+		return write ? real.rwlock_timedwrlock(l, abstime)
+			     : real.rwlock_timedrdlock(l, abstime);
+	return write ? real.rwlock_wrlock(l) : real.rwlock_rdlock(l);
+}
+
+CPROF_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+	RESOLVED(rwlock_rdlock);
+	return rwlock_wait(l, NULL, false);
+}
+
+CPROF_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+	RESOLVED(rwlock_wrlock);
+	return rwlock_wait(l, NULL, true);
+}
+
+CPROF_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+	RESOLVED(rwlock_timedrdlock);
+	return rwlock_wait(l, abstime, false);
+}
+
+CPROF_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+	RESOLVED(rwlock_timedwrlock);
+	return rwlock_wait(l, abstime, true);
+}
+
+CPROF_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+	RESOLVED(rwlock_unlock);
+	if (has_waiters(l))
+		release(l, l->__data.__cur_writer == cprof_gettid() ? CPROF_TP_WAIT_RWLOCK_WRITE
+								    : CPROF_TP_WAIT_RWLOCK_READ);
+	return real.rwlock_unlock(l);
+}
+
+/* --- spin locks -------------------------------------------------------- */
+
+CPROF_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(spin_lock);
+	if (likely(!locks_on()))
+		return real.spin_lock(l);
+	r = real.spin_trylock(l);
+	if (likely(r != EBUSY))
+		return r;
+	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true);
+	r = real.spin_lock(l);
+	wait_end(&w, r);
+	return r;
+}
+
+CPROF_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+	RESOLVED(spin_unlock);
+	if (has_waiters((const void *)l))
+		release((const void *)l, CPROF_TP_WAIT_SPIN);
+	return real.spin_unlock(l);
+}
+
+/* --- condition variables ------------------------------------------------ */
+
+/* The real wait unlocks the mutex internally: a thread waiting for that
+ * mutex is released by this call, so it is charged here. */
+static void cond_releases(pthread_mutex_t *m)
+{
+	if (has_waiters(m))
+		release(m, CPROF_TP_WAIT_MUTEX);
+}
+
+CPROF_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(cond_wait);
+	if (likely(!locks_on()))
+		return real.cond_wait(c, m);
+	cond_releases(m);
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false);
+	r = real.cond_wait(c, m);
+	wait_end(&w, r);
+	return r;
+}
+
+CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+					const struct timespec *abstime)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(cond_timedwait);
+	if (likely(!locks_on()))
+		return real.cond_timedwait(c, m, abstime);
+	cond_releases(m);
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false);
+	r = real.cond_timedwait(c, m, abstime);
+	wait_end(&w, r);
+	return r;
+}
+
+/* --- semaphores -------------------------------------------------------- */
+
+static int sem_wait_common(sem_t *s, const struct timespec *abstime)
+{
+	struct wait w;
+	int saved = errno, r;
+
+	if (likely(!locks_on()))
+		goto plain;
+	if (real.sem_trywait(s) == 0)
+		return 0;
+	if (errno != EAGAIN) {
+		errno = saved;
+		goto plain;
+	}
+	errno = saved;
+	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false);
+	r = abstime ? real.sem_timedwait(s, abstime) : real.sem_wait(s);
+	wait_end(&w, r == 0 ? 0 : errno);
+	return r;
+plain:
+	return abstime ? real.sem_timedwait(s, abstime) : real.sem_wait(s);
+}
+
+CPROF_EXPORT int sem_wait(sem_t *s)
+{
+	RESOLVED(sem_wait);
+	return sem_wait_common(s, NULL);
+}
+
+CPROF_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
+{
+	RESOLVED(sem_timedwait);
+	return sem_wait_common(s, abstime);
+}
+
+/* --- barriers and joins ------------------------------------------------ */
+
+CPROF_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(barrier_wait);
+	if (likely(!locks_on()))
+		return real.barrier_wait(b);
+	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false);
+	r = real.barrier_wait(b);
+	wait_end(&w, r);
+	return r;
+}
+
+static int join_common(pthread_t thread, void **ret, const struct timespec *abstime, bool timed)
+{
+	struct wait w;
+	int r;
+
+	if (likely(!locks_on()) || !real.tryjoin)
+		goto plain;
+	r = real.tryjoin(thread, ret);
+	if (r != EBUSY)
+		return r;
+	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false);
+	r = timed ? real.timedjoin(thread, ret, abstime) : real.join(thread, ret);
+	wait_end(&w, r);
+	return r;
+plain:
+	return timed ? real.timedjoin(thread, ret, abstime) : real.join(thread, ret);
+}
+
+CPROF_EXPORT int pthread_join(pthread_t thread, void **ret)
+{
+	RESOLVED(join);
+	return join_common(thread, ret, NULL, false);
+}
+
+CPROF_EXPORT int pthread_timedjoin_np(pthread_t thread, void **ret, const struct timespec *abstime)
+{
+	RESOLVED(timedjoin);
+	return join_common(thread, ret, abstime, true);
+}

@@ -1,0 +1,409 @@
+/*
+ * Threads and CPU samples.
+ *
+ * pthread_create starts the new thread in a trampoline that carries the
+ * creator's tid, the start routine and the creation stack: the new thread
+ * emits cprof:thread_start and its name, arms its CPU-time timer, runs the
+ * routine, and on return, pthread_exit or cancellation (a cleanup handler
+ * covers the last two) emits cprof:thread_exit and deletes its timer.
+ *
+ * CPU samples follow Go's profiler on Linux: one POSIX timer per thread on
+ * CLOCK_THREAD_CPUTIME_ID, delivered to that thread (SIGEV_THREAD_ID) as
+ * SIGPROF, so a thread is sampled in proportion to the CPU it uses. The
+ * handler unwinds the interrupted context and emits cprof:cpu_sample; the
+ * lttng-ust ring buffer is lock-free and nests under signal handlers, and
+ * the handler does nothing when the thread is already inside one of our
+ * hooks (depth > 0), so libunwind and the intern table are never
+ * re-entered. A program that installs its own SIGPROF disposition keeps
+ * it: every timer is deleted and cprof:warning (SIGPROF_IN_USE) says so.
+ */
+#include "tp.h"
+
+#include "preload.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static int (*real_pthread_setname_np)(pthread_t, const char *);
+static int (*real_prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static sighandler_t (*real_signal)(int, sighandler_t);
+
+void cprof_thread_resolve(void) CPROF_HIDDEN;
+void cprof_thread_resolve(void)
+{
+	real_pthread_create = cprof_dlsym("pthread_create");
+	real_pthread_setname_np = cprof_dlsym("pthread_setname_np");
+	real_prctl = cprof_dlsym("prctl");
+	real_sigaction = cprof_dlsym("sigaction");
+	real_signal = cprof_dlsym("signal");
+}
+
+/* --- pthread_t -> tid, for pthread_setname_np on another thread ------- */
+
+#define TIDS_SIZE 4096u
+struct tid_slot {
+	uintptr_t self; /* pthread_t, 0 = free */
+	int32_t tid;
+};
+static struct tid_slot tids[TIDS_SIZE];
+
+static uint32_t tid_hash(uintptr_t self)
+{
+	return (uint32_t)((self >> 6) * 0x9e3779b97f4a7c15u >> 52) & (TIDS_SIZE - 1);
+}
+
+void cprof_threads_register(int32_t tid)
+{
+	uintptr_t self = (uintptr_t)pthread_self();
+	uint32_t i = tid_hash(self);
+
+	for (uint32_t n = 0; n < 64; n++, i = (i + 1) & (TIDS_SIZE - 1)) {
+		uintptr_t cur = __atomic_load_n(&tids[i].self, __ATOMIC_ACQUIRE);
+
+		/* A reused pthread_t (after a fork, or an exited thread's
+		 * descriptor) overwrites the stale entry. */
+		if (cur == self ||
+		    (cur == 0 && __atomic_compare_exchange_n(&tids[i].self, &cur, self, false,
+							     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))) {
+			__atomic_store_n(&tids[i].tid, tid, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+void cprof_threads_unregister(void)
+{
+	uintptr_t self = (uintptr_t)pthread_self();
+	uint32_t i = tid_hash(self);
+
+	for (uint32_t n = 0; n < 64; n++, i = (i + 1) & (TIDS_SIZE - 1)) {
+		if (__atomic_load_n(&tids[i].self, __ATOMIC_ACQUIRE) == self) {
+			__atomic_store_n(&tids[i].tid, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&tids[i].self, 0, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+static int32_t tid_of(pthread_t thread)
+{
+	uintptr_t self = (uintptr_t)thread;
+	uint32_t i = tid_hash(self);
+
+	if (pthread_equal(thread, pthread_self()))
+		return cprof_gettid();
+	for (uint32_t n = 0; n < 64; n++, i = (i + 1) & (TIDS_SIZE - 1)) {
+		uintptr_t cur = __atomic_load_n(&tids[i].self, __ATOMIC_ACQUIRE);
+
+		if (cur == self)
+			return __atomic_load_n(&tids[i].tid, __ATOMIC_ACQUIRE);
+		if (cur == 0)
+			break;
+	}
+	return 0;
+}
+
+/* --- CPU sampler ------------------------------------------------------ */
+
+static bool sigprof_taken; /* the program owns SIGPROF: no sampling */
+static bool sampler_on;
+
+/* Every armed timer, so that all can be deleted when the program takes
+ * SIGPROF over (timers belong to the process, any thread may delete). */
+#define TIMERS_SIZE 4096u
+static timer_t timers[TIMERS_SIZE];
+static bool timer_used[TIMERS_SIZE];
+
+static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	if (info->si_code != SI_TIMER || !cprof_may_record(t) ||
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+		goto end;
+	t->depth++;
+	if (lttng_ust_tracepoint_enabled(cprof, cpu_sample))
+		lttng_ust_do_tracepoint(cprof, cpu_sample, cprof_stack_of_context(ucontext));
+	t->depth--;
+end:
+	errno = saved;
+}
+
+static void warn_sigprof(const char *detail)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	t->depth++;
+	lttng_ust_tracepoint(cprof, warning, CPROF_TP_WARN_SIGPROF_IN_USE, detail);
+	t->depth--;
+}
+
+void cprof_sampler_init(void)
+{
+	struct sigaction sa, old;
+
+	if (cprof_cfg.cpu_rate == 0 || !real_sigaction)
+		return;
+	if (real_sigaction(SIGPROF, NULL, &old) == 0 &&
+	    ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)) {
+		__atomic_store_n(&sigprof_taken, true, __ATOMIC_RELAXED);
+		warn_sigprof("SIGPROF already handled at start: CPU sampling off");
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigprof;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (real_sigaction(SIGPROF, &sa, NULL) == 0)
+		__atomic_store_n(&sampler_on, true, __ATOMIC_RELEASE);
+}
+
+static void forget_timer(timer_t id)
+{
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		if (__atomic_load_n(&timer_used[i], __ATOMIC_ACQUIRE) && timers[i] == id) {
+			__atomic_store_n(&timer_used[i], false, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+static void remember_timer(timer_t id)
+{
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		bool used = false;
+
+		if (!__atomic_load_n(&timer_used[i], __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&timer_used[i], &used, true, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			timers[i] = id;
+			return;
+		}
+	}
+}
+
+void cprof_sampler_arm_thread(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+	struct sigevent sev;
+	struct itimerspec its;
+	long period;
+
+	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) || t->sampler_armed ||
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+		return;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev._sigev_un._tid = cprof_gettid();
+	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &t->timer) != 0)
+		return;
+	period = 1000000000L / (long)cprof_cfg.cpu_rate;
+	its.it_interval.tv_sec = period / 1000000000L;
+	its.it_interval.tv_nsec = period % 1000000000L;
+	its.it_value = its.it_interval;
+	t->sampler_armed = true;
+	remember_timer(t->timer);
+	/* Re-check: the program may have taken SIGPROF meanwhile. */
+	if (__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE) ||
+	    timer_settime(t->timer, 0, &its, NULL) != 0)
+		cprof_sampler_disarm_thread();
+}
+
+void cprof_sampler_disarm_thread(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (!t->sampler_armed)
+		return;
+	t->sampler_armed = false;
+	forget_timer(t->timer);
+	timer_delete(t->timer);
+}
+
+/* The program takes SIGPROF: stop every timer before its handler is in
+ * place, so none of our signals reaches it (or kills it under SIG_DFL). */
+static void sigprof_takeover(void)
+{
+	if (__atomic_exchange_n(&sigprof_taken, true, __ATOMIC_ACQ_REL))
+		return;
+	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE))
+		return;
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		bool used = true;
+
+		if (__atomic_compare_exchange_n(&timer_used[i], &used, false, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			timer_delete(timers[i]);
+	}
+	cprof_tls.sampler_armed = false;
+	if (cprof_may_record(&cprof_tls))
+		warn_sigprof("the program installs its own SIGPROF handler: CPU sampling off");
+}
+
+CPROF_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (unlikely(!real_sigaction))
+		cprof_resolve_all();
+	if (sig == SIGPROF && act && act->sa_sigaction != on_sigprof)
+		sigprof_takeover();
+	return real_sigaction(sig, act, old);
+}
+
+CPROF_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+	if (unlikely(!real_signal))
+		cprof_resolve_all();
+	if (sig == SIGPROF)
+		sigprof_takeover();
+	return real_signal(sig, handler);
+}
+
+/* --- thread lifetime --------------------------------------------------- */
+
+struct start {
+	void *(*routine)(void *);
+	void *arg;
+	int32_t parent_tid;
+	uint64_t stack;
+};
+
+static void thread_end(void *unused)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	cprof_sampler_disarm_thread();
+	cprof_alloc_thread_exit();
+	if (cprof_cfg.threads && t->depth == 0) {
+		t->depth++;
+		lttng_ust_tracepoint(cprof, thread_exit, 0);
+		t->depth--;
+	}
+	cprof_threads_unregister();
+	t->known = false;
+}
+
+static void *trampoline(void *p)
+{
+	struct start s = *(struct start *)p;
+	struct cprof_tls *t = &cprof_tls;
+	char name[17] = {0};
+	void *ret;
+
+	cprof_real.free(p);
+	t->known = true;
+	cprof_threads_register(cprof_gettid());
+	t->depth++;
+	if (cprof_cfg.threads) {
+		lttng_ust_tracepoint(cprof, thread_start, (uint64_t)s.parent_tid,
+				     (uint64_t)(uintptr_t)s.routine, s.stack);
+		if (lttng_ust_tracepoint_enabled(cprof, thread_name) &&
+		    prctl(PR_GET_NAME, name) == 0 && name[0])
+			lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
+	}
+	cprof_stack_warmup();
+	t->depth--;
+	cprof_sampler_arm_thread();
+	pthread_cleanup_push(thread_end, NULL);
+	ret = s.routine(s.arg);
+	pthread_cleanup_pop(1);
+	return ret;
+}
+
+/* lttng-ust's own threads (listeners, re-created in a fork child) are not
+ * the program's: they get no trampoline and record nothing. */
+static bool is_lttng_thread(void *(*routine)(void *))
+{
+	Dl_info info;
+
+	return dladdr((void *)routine, &info) && info.dli_fname &&
+	       strstr(info.dli_fname, "liblttng-ust") != NULL;
+}
+
+CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+				void *(*routine)(void *), void *arg)
+{
+	struct cprof_tls *t = &cprof_tls;
+	struct start *s;
+	int ret;
+
+	if (unlikely(!real_pthread_create))
+		cprof_resolve_all();
+	if (!cprof_cfg.ready || !cprof_may_record(t) || is_lttng_thread(routine))
+		return real_pthread_create(thread, attr, routine, arg);
+	s = cprof_real.malloc(sizeof(*s));
+	if (!s)
+		return real_pthread_create(thread, attr, routine, arg);
+	s->routine = routine;
+	s->arg = arg;
+	s->parent_tid = cprof_gettid();
+	s->stack = 0;
+	if (cprof_cfg.threads && lttng_ust_tracepoint_enabled(cprof, thread_start)) {
+		t->depth++;
+		s->stack = cprof_stack_here();
+		t->depth--;
+	}
+	ret = real_pthread_create(thread, attr, trampoline, s);
+	if (ret != 0)
+		cprof_real.free(s);
+	return ret;
+}
+
+static void emit_name(int32_t tid, const char *name)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	if (!cprof_cfg.ready || !cprof_cfg.threads || !cprof_may_record(t))
+		return;
+	t->depth++;
+	lttng_ust_tracepoint(cprof, thread_name, (uint64_t)tid, name);
+	t->depth--;
+	errno = saved;
+}
+
+CPROF_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
+{
+	int ret;
+
+	if (unlikely(!real_pthread_setname_np))
+		cprof_resolve_all();
+	ret = real_pthread_setname_np(thread, name);
+	if (ret == 0)
+		emit_name(tid_of(thread), name);
+	return ret;
+}
+
+CPROF_EXPORT int prctl(int option, ...)
+{
+	unsigned long a2, a3, a4, a5;
+	va_list ap;
+	int ret;
+
+	va_start(ap, option);
+	a2 = va_arg(ap, unsigned long);
+	a3 = va_arg(ap, unsigned long);
+	a4 = va_arg(ap, unsigned long);
+	a5 = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (unlikely(!real_prctl))
+		cprof_resolve_all();
+	ret = real_prctl(option, a2, a3, a4, a5);
+	if (ret == 0 && option == PR_SET_NAME && a2) {
+		char name[17] = {0};
+
+		/* The kernel keeps 15 bytes: report what it kept. */
+		if (real_prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0) == 0)
+			emit_name(cprof_gettid(), name);
+	}
+	return ret;
+}

@@ -237,10 +237,11 @@ static bool synthetic_eq(const void *ctx, uint32_t item)
 	return loc->nlines == 1 && key->profile->lines.v[loc->first_line].function == key->function;
 }
 
-uint64_t cprof_profile_synthetic_location(struct cprof_profile *profile, const char *name)
+uint64_t cprof_profile_synthetic_location(struct cprof_profile *profile, const char *name,
+					  const char *kind)
 {
 	struct synthetic_key key = {profile,
-				    cprof_profile_add_function(profile, name, NULL, NULL, 0)};
+				    cprof_profile_add_function(profile, name, NULL, kind, 0)};
 	struct cprof_profile_line line = {key.function, 0};
 	uint32_t found;
 	uint64_t id;

@@ -122,8 +122,10 @@ uint64_t cprof_profile_add_function(struct cprof_profile *profile, const char *n
 uint64_t cprof_profile_add_location(struct cprof_profile *profile, uint64_t mapping,
 				    uint64_t address, const struct cprof_profile_line *lines,
 				    size_t nlines);
-/* A frame that is not code (a task or region type): one location per name. */
-uint64_t cprof_profile_synthetic_location(struct cprof_profile *profile, const char *name);
+/* A frame that is not code (a task or region type): one location per
+ * (name, kind); `kind` goes in the function's file name ("region", "task"). */
+uint64_t cprof_profile_synthetic_location(struct cprof_profile *profile, const char *name,
+					  const char *kind);
 
 /* `locs` leaf first; `values` has one value per sample type. */
 enum cprof_profile_status cprof_profile_add_sample(struct cprof_profile *profile,

@@ -1599,7 +1599,7 @@ static void take_bt_error(char *out, size_t outlen)
 	n = bt_error_get_cause_count(error);
 	if (n) {
 		const char *msg =
-		    bt_error_cause_get_message(bt_error_borrow_cause_by_index(error, n - 1));
+		    bt_error_cause_get_message(bt_error_borrow_cause_by_index(error, 0));
 		snprintf(out, outlen, "%s", msg ? msg : "");
 	}
 	bt_error_release(error);
@@ -1849,7 +1849,7 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
 					file);
 			else
 				set_err(err, errlen, path,
-					"babeltrace2 cannot read the trace in %s: %s", dirs.v.v[i],
+					"babeltrace2 cannot open the trace in %s (incomplete or corrupt metadata?): %s", dirs.v.v[i],
 					why);
 			status = CPROF_READ_BAD_STREAM;
 			goto end;

@@ -1,0 +1,200 @@
+#!/bin/sh
+# test-stats.sh MODE: record test-stats-app and check what `cprof-trace
+# stats --json` (and dump) report, or check one bad input's error.
+#   record    recorded with `cprof-trace record --no-auto`
+#   lttng     recorded with the lttng CLI (a user's own session, pid tracked)
+#   lost      lttng CLI with tiny discard-mode buffers: lost events reported
+#   dump      dump prints one line per cprof event
+#   missing | notctf | nocprof | notree | stream | metadata | metadata-packet
+#             bad inputs: one-line error, non-zero exit
+# Env: CPROF_TRACE (the cprof-trace binary), STATS_APP (test-stats-app).
+set -eu
+
+mode=$1
+tmp=$(mktemp -d /tmp/cprof-test-stats.XXXXXX)
+session=""
+cleanup() {
+	[ -n "$session" ] && lttng destroy "$session" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
+
+# lttng_record DIR EVENTS [CHANNEL-OPTIONS...]: the app under a session of our
+# own, tracking only its pid (the per-UID buffers see every process of root).
+lttng_record() {
+	dir=$1 events=$2
+	shift 2
+	session=cprof-test-stats-$$-$(date +%s%N)
+	mkfifo "$tmp/go"
+	lttng create "$session" --output="$dir" >/dev/null
+	lttng enable-channel -u -s "$session" "$@" ch >/dev/null
+	for e in $events; do
+		lttng enable-event -u -s "$session" -c ch "$e" >/dev/null
+	done
+	lttng add-context -u -s "$session" -c ch -t vtid -t vpid -t procname >/dev/null
+	"$STATS_APP" "$tmp/go" &
+	pid=$!
+	lttng track -u -s "$session" --vpid="$pid" >/dev/null
+	lttng start "$session" >/dev/null
+	echo go >"$tmp/go"
+	wait "$pid" || fail "test-stats-app exited with $?"
+	lttng stop "$session" >/dev/null
+	lttng destroy "$session" >/dev/null
+	session=""
+}
+
+record() {
+	"$CPROF_TRACE" record --no-auto -o "$tmp/trace" -- "$STATS_APP" 2>"$tmp/record.err" ||
+		fail "record: $(cat "$tmp/record.err")"
+}
+
+# The exact counts test-stats-app.c documents.
+check_counts() {
+	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/stats.json" 2>"$tmp/stats.err" ||
+		fail "stats: $(cat "$tmp/stats.err")"
+	python3 - "$tmp/stats.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+def eq(what, got, want):
+    if got != want:
+        sys.exit("FAIL: %s = %r, want %r" % (what, got, want))
+W = 1000
+eq("lost_events", s["lost_events"], 0)
+names = sorted(t["name"] for t in s["threads"])
+eq("threads", names, ["test-stats-app", "worker-0", "worker-1", "worker-2", "worker-3"])
+for t in s["threads"]:
+    if t["name"].startswith("worker-"):
+        want = 7 * W // 4 + (1 if t["name"] == "worker-0" else 0)
+        eq("events of " + t["name"], t["events"], want)
+tasks = {k: (v["count"], v["unended"]) for k, v in s["tasks"].items()}
+eq("tasks", tasks, {"job": (1, 0), "request": (W, 0), "handoff": (1, 0), "twice": (1, 0),
+                    "(null)": (1, 0), "open": (0, 1)})
+regions = {k: (v["count"], v["unended"]) for k, v in s["regions"].items()}
+eq("regions", regions, {"parse": (W, 0), "decode": (W, 0), "ret": (1, 0), "brk": (1, 0),
+                        "goto": (1, 0), "sleep": (3, 0), "twice": (1, 0)})
+eq("logs", s["logs"], {"status": W, "big": 1})
+sl = s["regions"]["sleep"]
+for k in ("p50_ns", "p90_ns", "p99_ns", "max_ns"):
+    if not 10000000 <= sl[k] < 1000000000:
+        sys.exit("FAIL: sleep %s = %d, want >= 10 ms" % (k, sl[k]))
+if not 30000000 <= sl["total_ns"] <= 3 * sl["max_ns"]:
+    sys.exit("FAIL: sleep total %d" % sl["total_ns"])
+if not sl["p50_ns"] <= sl["p90_ns"] <= sl["p99_ns"] <= sl["max_ns"]:
+    sys.exit("FAIL: percentiles out of order %r" % sl)
+# parse encloses decode, per item: its total is larger
+if not s["regions"]["parse"]["total_ns"] > s["regions"]["decode"]["total_ns"]:
+    sys.exit("FAIL: parse total <= decode total")
+if not s["tasks"]["job"]["total_ns"] >= sl["total_ns"]:
+    sys.exit("FAIL: job shorter than its sleeps")
+w = s["warnings"]
+def has(sub):
+    if sum(sub in x for x in w) != 1:
+        sys.exit("FAIL: want one warning with %r in %r" % (sub, w))
+has("region ended twice")
+has("('twice') ended twice")
+has("NULL task or region type")
+has("log message truncated")
+eq("warnings", len(w), 4)
+eq("duration >= job", s["duration_ns"] >= s["tasks"]["job"]["total_ns"], True)
+EOF
+	"$CPROF_TRACE" stats "$tmp/trace" >"$tmp/stats.txt" || fail "stats (text)"
+	for want in "request" "worker-3" "p99" "status"; do
+		grep -q "$want" "$tmp/stats.txt" || fail "text stats lack '$want'"
+	done
+}
+
+# bad MESSAGE-PART ARGS...: stats fails with one line naming the problem.
+bad() {
+	want=$1
+	shift
+	if timeout 60 "$CPROF_TRACE" stats "$@" >"$tmp/out" 2>"$tmp/err"; then
+		fail "stats $* succeeded"
+	fi
+	rc=$?
+	[ "$rc" -ne 124 ] || fail "stats $* hung"
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "want one error line, got: $(cat "$tmp/err")"
+	grep -q "^cprof-trace: .*$want" "$tmp/err" || fail "want '$want' in: $(cat "$tmp/err")"
+	cat "$tmp/err"
+}
+
+case $mode in
+record)
+	record
+	check_counts
+	;;
+lttng)
+	lttng_record "$tmp/trace" "cprof:* lttng_ust_statedump:*"
+	check_counts
+	;;
+lost)
+	lttng_record "$tmp/trace" "cprof:*" --subbuf-size=4096 --num-subbuf=2 --discard
+	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/stats.json" 2>"$tmp/stats.err" ||
+		fail "stats: $(cat "$tmp/stats.err")"
+	lost=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lost_events"])' "$tmp/stats.json")
+	echo "lost events: $lost"
+	[ "$lost" -gt 0 ] || fail "no lost events reported with 2 x 4 KiB buffers"
+	grep -q "warning: $lost events lost" "$tmp/stats.err" || fail "no warning on stderr"
+	;;
+dump)
+	record
+	"$CPROF_TRACE" dump "$tmp/trace" >"$tmp/dump" || fail "dump"
+	n=$(grep -c ' cprof:' "$tmp/dump")
+	[ "$n" -eq 7028 ] || fail "dump printed $n cprof events, want 7028"
+	grep -q '^0\.[0-9]\{9\} [0-9]* cprof:task_begin id = 1, parent = 0, type = "job"$' "$tmp/dump" ||
+		fail "no task_begin line for job"
+	grep -q 'cprof:log task = [0-9]*, category = "status", _message_length = 15, message = "worker 2 item 7", length = 15' \
+		"$tmp/dump" || fail "no log line"
+	;;
+missing)
+	bad "$tmp/nothing: No such file or directory" "$tmp/nothing"
+	;;
+notctf)
+	mkdir -p "$tmp/empty/sub"
+	echo hello >"$tmp/empty/sub/file"
+	bad "no CTF metadata found (is this an LTTng trace directory?)" "$tmp/empty"
+	;;
+nocprof)
+	lttng_record "$tmp/trace" "lttng_ust_statedump:*"
+	bad "the trace holds no cprof events" "$tmp/trace"
+	;;
+notree)
+	record
+	sed -i 's/"pid": [0-9]*/"pid": 999999999/' "$tmp/trace/cprof-record.json"
+	bad "no cprof events from the recorded process tree (pid 999999999)" "$tmp/trace"
+	;;
+stream)
+	record
+	f=$(find "$tmp/trace" -type f ! -name metadata ! -name '*.json' ! -path '*/index/*' -size +1k | head -n 1)
+	[ -n "$f" ] || fail "no stream file"
+	truncate -s $(($(stat -c %s "$f") / 2 + 100)) "$f"
+	bad "truncated or corrupt stream file" "$tmp/trace"
+	;;
+metadata)
+	record
+	f=$(find "$tmp/trace" -type f -name metadata | head -n 1)
+	truncate -s $(($(stat -c %s "$f") - 100)) "$f"
+	bad "is cut short" "$tmp/trace"
+	;;
+metadata-packet)
+	# cut at a packet boundary: every header is fine, the text is not
+	record
+	f=$(find "$tmp/trace" -type f -name metadata | head -n 1)
+	size=$(stat -c %s "$f")
+	[ "$size" -gt 4096 ] || fail "metadata has a single packet ($size bytes)"
+	truncate -s 4096 "$f"
+	# a packet may end between two declarations: then babeltrace2 itself
+	# refuses the metadata (it does not hang on a complete declaration)
+	bad "metadata" "$tmp/trace"
+	;;
+*)
+	fail "unknown mode $mode"
+	;;
+esac
+echo "ok: $mode"

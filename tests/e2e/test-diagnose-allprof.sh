@@ -1,0 +1,44 @@
+#!/bin/sh
+# allprof, the seeds' "every profile at once" program, recorded with no
+# code change: each profile must point at the function the seed's reader
+# finds in Go's.
+#   sync     top by delay among mutex01..03 and the stdout lock
+#            (print_hello, print_world), both kinds in the top five
+#   cpu      increase2000 ranks above increase1000
+#   threads  the creations are at create_threads
+. "$(dirname "$0")/test-diagnose-lib.sh"
+
+record allprof allprof --seconds 4 --threads 2000
+
+note "sync profile, by delay"
+sync=$(profile allprof sync)
+pprof_top "$sync" -sample_index=delay -unit=ms
+first=$(pprof_top "$sync" -sample_index=delay -unit=ms | first_function)
+case "$first" in
+mutex01 | mutex02 | mutex03 | print_hello | print_world) ;;
+*) fail "sync profile: top function by delay is '$first', not mutex01..03 or the stdout lock" ;;
+esac
+top5=$(pprof_top "$sync" -sample_index=delay -unit=ms | top_rows | head -5)
+echo "$top5" | grep -Eq ' (mutex01|mutex02|mutex03)$' ||
+	fail "sync profile: none of mutex01..03 in the top five by delay"
+echo "$top5" | grep -Eq ' (print_hello|print_world)$' ||
+	fail "sync profile: the stdout lock (print_hello, print_world) not in the top five by delay"
+
+note "cpu profile"
+cpu=$(profile allprof cpu)
+pprof_top "$cpu" -unit=ms
+i2000=$(pprof_top "$cpu" -unit=ms | value_of increase2000 flat)
+i1000=$(pprof_top "$cpu" -unit=ms | value_of increase1000 flat)
+gt "$i1000" 0 || fail "cpu profile: no samples in increase1000"
+gt "$i2000" "$i1000" ||
+	fail "cpu profile: increase2000 ($i2000 ms) does not rank above increase1000 ($i1000 ms)"
+
+note "threads profile, creations"
+threads=$(profile allprof threads)
+pprof_top "$threads" -sample_index=threads
+created=$(pprof_top "$threads" -sample_index=threads | value_of create_threads flat)
+first=$(pprof_top "$threads" -sample_index=threads | first_function)
+[ "$first" = create_threads ] ||
+	fail "threads profile: most threads created at '$first', not create_threads"
+ge "$created" 100 || fail "threads profile: only $created threads created at create_threads"
+echo "PASS: $TEST_NAME: sync top $first; cpu increase2000 $i2000 ms > increase1000 $i1000 ms; create_threads created $created"

@@ -41,7 +41,6 @@ static void emit_some(void)
 static uint64_t emit_rate(uint64_t rate, double seconds)
 {
 	const uint64_t slice_ns = 1000000;
-	uint64_t per_slice = rate / 1000 / 2; /* pairs per slice */
 	uint64_t start = now_ns();
 	uint64_t end = start + (uint64_t)(seconds * 1e9);
 	uint64_t pairs = 0;
@@ -53,12 +52,12 @@ static uint64_t emit_rate(uint64_t rate, double seconds)
 
 		if (t0 >= end)
 			break;
-		for (uint64_t i = 0; i < per_slice; i++) {
+		/* Pairs due by the end of this slice: exact for any rate. */
+		for (uint64_t due = (slice + 1) * rate / 2000; pairs < due; pairs++) {
 			cprof_region r = cprof_region_begin(NULL, "tick");
 
 			cprof_region_end(&r);
 		}
-		pairs += per_slice;
 		t = now_ns();
 		if (t < t0 + slice_ns) {
 			struct timespec ts = {0, (long)(t0 + slice_ns - t)};

@@ -281,6 +281,9 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    {"cpu-rate", required_argument, NULL, OPT_CPU_RATE},
 	    {"subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE},
 	    {"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
+	    {"no-count", no_argument, NULL, OPT_NO_COUNT},
+	    {"count", no_argument, NULL, OPT_COUNT},
+	    {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;

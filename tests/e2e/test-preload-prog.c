@@ -3,7 +3,9 @@
  * hooks of libcprof-trace-preload, with no cprof code in it. Modes print
  * what they measured themselves ("waited NS") for the checks.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>

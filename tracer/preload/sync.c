@@ -169,6 +169,28 @@ static inline bool has_waiters(const void *obj)
 
 /* --- mutexes ----------------------------------------------------------- */
 
+/*
+ * Whether this unlock hands the mutex to a sleeping waiter, read from
+ * glibc's futex word: 2 for the plain kinds (normal, recursive,
+ * error-checking, adaptive) when a waiter sleeps, FUTEX_WAITERS for robust
+ * and priority-inheritance ones. Without it every unlock made while some
+ * thread waits would count, although glibc's mutex lets the unlocker
+ * (or a newcomer) take it again many times before the sleeper runs.
+ */
+static bool unlock_wakes(const pthread_mutex_t *m)
+{
+	int kind = m->__data.__kind;
+	unsigned lock = (unsigned)__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
+
+	if ((kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP && m->__data.__count > 1)
+		return false; /* still held after this unlock */
+	if (kind & (16 | 32)) /* robust, priority inheritance */
+		return (lock & 0x80000000u) != 0;
+	if (kind & 64) /* priority protection: the word is not a waiter count */
+		return true;
+	return lock == 2;
+}
+
 CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	struct wait w;
@@ -206,9 +228,7 @@ CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timesp
 CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	RESOLVED(mutex_unlock);
-	/* A recursive mutex still held after this unlock releases nothing. */
-	if (has_waiters(m) &&
-	    !((m->__data.__kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP && m->__data.__count > 1))
+	if (has_waiters(m) && unlock_wakes(m))
 		release(m, CPROF_TP_WAIT_MUTEX);
 	return real.mutex_unlock(m);
 }

@@ -1,0 +1,208 @@
+#!/bin/bash
+# libcprof-trace-preload under `cprof-trace record` and a real lttng-sessiond:
+# each case records one mode of test-preload-prog (or the C++ program) and
+# checks the automatic events with babeltrace2.
+#
+# usage: test-preload.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB,
+#                                PRELOAD_PROG, PRELOAD_CPP; HAMMER_SECONDS)
+set -euo pipefail
+
+case_name=$1
+cprof=${CPROF_TRACE:?CPROF_TRACE must name the cprof-trace executable}
+: "${CPROF_PRELOAD_LIB:?CPROF_PRELOAD_LIB must name the preload library}"
+export CPROF_PRELOAD_LIB
+
+if ! pgrep -x lttng-sessiond >/dev/null; then
+	lttng-sessiond --daemonize
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-test-preload.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+	echo "FAIL ($case_name): $*" >&2
+	exit 1
+}
+
+# Per-UID buffers hold every process of this user that emits events, other
+# tests' included: the program runs under a name unique to this run, and
+# only events of the processes (vpid) that have a thread of that name are
+# kept (threads may rename themselves).
+name="pl$$x$RANDOM"
+name=${name:0:15}
+cp "${PRELOAD_PROG:?}" "$work/$name"
+prog="$work/$name"
+if [ -n "${PRELOAD_CPP:-}" ]; then
+	cp "$PRELOAD_CPP" "$work/${name}c"
+fi
+
+# record ARGS... : records into $work/trace, program output in $work/out
+record() {
+	rm -rf "$work/trace"
+	if ! "$cprof" record -o "$work/trace" "$@" >"$work/out" 2>"$work/err"; then
+		cat "$work/err" >&2
+		fail "record $* failed"
+	fi
+	babeltrace2 "$work/trace" 2>/dev/null >"$work/all" || true
+	grep -E "procname = \"$name" "$work/all" | sed -E 's/.*vpid = ([0-9]+),.*/\1/' |
+		sort -u >"$work/vpids" || true
+	awk 'NR == FNR { keep[$1] = 1; next }
+	     match($0, /vpid = [0-9]+,/) { v = substr($0, RSTART + 7, RLENGTH - 8); if (v in keep) print }' \
+		"$work/vpids" "$work/all" >"$work/events"
+	rm -f "$work/all"
+}
+
+count() { # EVENT [extra grep pattern]
+	local n
+	n=$(grep -E "cprof:$1:" "$work/events" | grep -cE -- "${2:-.}" || true)
+	echo "$n"
+}
+
+expect_min() { # EVENT MIN [pattern]
+	local n
+	n=$(count "$1" "${3:-.}")
+	[ "$n" -ge "$2" ] || fail "expected at least $2 cprof:$1 ${3:-} events, got $n"
+}
+
+expect_none() { # EVENT [pattern]
+	local n
+	n=$(count "$1" "${2:-.}")
+	[ "$n" -eq 0 ] || fail "expected no cprof:$1 ${2:-} events, got $n"
+}
+
+field() { # EVENT FIELD -> one value per event
+	grep -E "cprof:$1:" "$work/events" | sed -E "s/.* $2 = ([^,} ]+).*/\\1/"
+}
+
+# One wait of KIND (enum cprof_tp_wait_kind) at least, every begin ended.
+expect_wait() { # KIND
+	local b e
+	b=$(count wait_begin "kind = $1,")
+	e=$(count wait_end "kind = $1,")
+	[ "$b" -ge 1 ] || fail "no wait of kind $1"
+	[ "$b" -eq "$e" ] || fail "kind $1: $b wait_begin but $e wait_end"
+	grep -E "cprof:wait_begin:" "$work/events" | grep -E "kind = $1," |
+		grep -qvE "stack = 0 " || fail "kind $1: no stack on wait_begin"
+}
+
+case $case_name in
+mutex | timedlock | rwlock-rd | rwlock-wr | rwlock-timedrd | rwlock-timedwr | spin)
+	record -- "$prog" "$case_name"
+	case $case_name in
+	mutex | timedlock) kind=1 ;;
+	rwlock-rd | rwlock-timedrd) kind=2 ;;
+	rwlock-wr | rwlock-timedwr) kind=3 ;;
+	spin) kind=8 ;;
+	esac
+	expect_wait $kind
+	expect_min lock_release 1
+	;;
+cond | sem | barrier | join)
+	record -- "$prog" "$case_name"
+	case $case_name in
+	cond) kind=4 ;; sem) kind=5 ;; barrier) kind=6 ;; join) kind=7 ;;
+	esac
+	expect_wait $kind
+	;;
+threads)
+	record -- "$prog" threads
+	expect_min thread_start 2
+	expect_min thread_exit 2
+	expect_min thread_name 1 'name = "by-prctl"'
+	expect_min thread_name 1 'name = "by-setname"'
+	# thread_start names its creator and carries a creation stack.
+	grep -E "cprof:thread_start:" "$work/events" | grep -qE "parent_tid = [1-9].*stack = [1-9]" ||
+		fail "thread_start without parent or stack"
+	;;
+alloc-sample)
+	record --alloc=sample -- "$prog" alloc
+	# 2000 x 64 KiB = 125 MiB at a mean of 512 KiB: about 250 samples.
+	n=$(count alloc)
+	[ "$n" -ge 150 ] && [ "$n" -le 400 ] || fail "sampled $n allocations, expected about 250"
+	f=$(count free)
+	[ "$f" -ge $((n / 4)) ] && [ "$f" -le $((n * 3 / 4 + 10)) ] ||
+		fail "$f frees of $n sampled blocks, expected about half"
+	expect_min heap 100
+	last=$(field heap in_use | tail -n 1)
+	# 1000 blocks of 64 KiB kept (usable size a little more).
+	[ "$last" -ge 60000000 ] && [ "$last" -le 75000000 ] || fail "heap in use $last"
+	;;
+alloc-all)
+	record --alloc=all -- "$prog" alloc
+	expect_min alloc 2200
+	expect_min free 1200
+	expect_min alloc 2000 'size = 65536,'
+	;;
+alloc-off)
+	record --alloc=off -- "$prog" alloc
+	expect_none alloc
+	expect_none free
+	expect_none heap
+	;;
+io)
+	record -- "$prog" io
+	expect_min syscall 1 'call = 24,' # usleep(20 ms)
+	expect_min syscall 1 'call = 1,'  # read of a pipe written 30 ms later
+	expect_min syscall 1 'call = 22,' # nanosleep(15 ms)
+	# 1000 writes to /dev/null, each far below 10 us: (almost) none kept.
+	[ "$(count syscall 'call = 2,')" -le 5 ] || fail "fast writes recorded"
+	d=$(grep -E "cprof:syscall:.*call = 24," "$work/events" | head -n 1 |
+		sed -E 's/.*duration_ns = ([0-9]+).*/\1/')
+	[ "$d" -ge 19000000 ] || fail "usleep(20 ms) lasted $d ns"
+	record --io-threshold=1s -- "$prog" io
+	expect_none syscall
+	;;
+fork-exec-dlopen)
+	record -- "$prog" fork
+	pids=$(grep -E "cprof:config:" "$work/events" | sed -E 's/.*vpid = ([0-9]+).*/\1/' | sort -u | wc -l)
+	[ "$pids" -ge 2 ] || fail "config from $pids processes, expected parent and child"
+	[ "$(count config)" -ge 3 ] || fail "no config after exec"
+	grep -qE 'lttng_ust_lib:load:.*libz' "$work/events" || fail "dlopen of libz not seen"
+	w=$(grep -E "cprof:wait_begin:.*kind = 1," "$work/events" | sed -E 's/.*vpid = ([0-9]+).*/\1/' | sort -u | wc -l)
+	[ "$w" -ge 2 ] || fail "mutex waits in $w processes, expected 2"
+	;;
+cpp)
+	prog="$work/${name}c"
+	record -- "$prog"
+	expect_min thread_start 5
+	expect_wait 1
+	expect_min alloc 1
+	;;
+hammer)
+	# 64 threads on 8 mutexes and 2 rwlocks, malloc/calloc/realloc/free:
+	# must finish (no deadlock) and behave as untraced.
+	export HAMMER_SECONDS=${HAMMER_SECONDS:-2}
+	record -- "$prog" hammer
+	grep -qE '^ops [1-9]' "$work/out" || fail "hammer did not report its work"
+	expect_min thread_start 64
+	expect_min thread_exit 64
+	expect_min wait_begin 1
+	;;
+no-auto)
+	record --no-auto -- "$prog" mutex
+	n=$(grep -cE "cprof:" "$work/events" || true)
+	[ "$n" -eq 0 ] || fail "--no-auto recorded $n cprof events"
+	;;
+cpu)
+	record --cpu-rate=200 -- "$prog" cpu
+	expect_min cpu_sample 100
+	# work_two does twice work_one's work: the two hottest stacks split
+	# the samples about 1:2 (a rough check; the profile test is finer).
+	field cpu_sample stack | sort | uniq -c | sort -rn | awk '{print $1}' >"$work/hot"
+	a=$(sed -n 1p "$work/hot")
+	b=$(sed -n 2p "$work/hot")
+	[ -n "$b" ] || fail "fewer than two sampled stacks"
+	awk -v a="$a" -v b="$b" 'BEGIN { r = a / b; exit !(r >= 1.5 && r <= 2.7) }' ||
+		fail "hottest stacks got $a and $b samples, expected about 2:1"
+	;;
+sigprof)
+	record -- "$prog" sigprof
+	expect_min warning 1 'code = 7,'
+	expect_none cpu_sample
+	grep -qE '^ticks [1-9]' "$work/out" || fail "the program's own SIGPROF handler did not run"
+	;;
+*)
+	fail "unknown case"
+	;;
+esac
+echo "ok ($case_name)"

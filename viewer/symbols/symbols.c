@@ -245,6 +245,27 @@ static void report_process(struct cprof_symbolizer *s, uint32_t process)
 	dwfl_report_end(p->dwfl, NULL, NULL);
 }
 
+/*
+ * "memcpy@@GLIBC_2.14" and GCC's clones ("work.constprop.0", "f.isra.0",
+ * "g.part.0", "h.cold") are one function to the reader of a profile: the
+ * version and the clone suffix are dropped so that they add up.
+ */
+static const char *clean_name(struct cprof_symbolizer *s, const char *name)
+{
+	static const char *const clones[] = {".constprop.", ".isra.",	  ".part.",
+					     ".cold",	    ".lto_priv.", ".localalias"};
+	size_t len = strcspn(name, "@");
+
+	for (size_t i = 0; i < sizeof(clones) / sizeof(clones[0]); i++) {
+		const char *c = strstr(name, clones[i]);
+		if (c && (size_t)(c - name) < len)
+			len = (size_t)(c - name);
+	}
+	if (!name[len] || !len)
+		return name;
+	return own(s, strndup(name, len));
+}
+
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
@@ -253,7 +274,7 @@ static int sym_cmp(const void *a, const void *b)
 	return y->rank - x->rank; /* best first */
 }
 
-static void build_symtab(struct mod *md)
+static void build_symtab(struct cprof_symbolizer *s, struct mod *md)
 {
 	int n;
 	size_t k = 0;
@@ -275,6 +296,9 @@ static void build_symtab(struct mod *md)
 			continue;
 		md->syms[k].addr = addr;
 		md->syms[k].end = addr + sym.st_size;
+		name = clean_name(s, name);
+		if (!name)
+			continue;
 		md->syms[k].name = name;
 		md->syms[k].rank = (bind == STB_GLOBAL ? 4
 				    : bind == STB_WEAK ? 2
@@ -296,12 +320,12 @@ static void build_symtab(struct mod *md)
 	md->nsyms = w;
 }
 
-static const char *find_sym(struct mod *md, uint64_t addr)
+static const char *find_sym(struct cprof_symbolizer *s, struct mod *md, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
 	if (!md->symtab_built)
-		build_symtab(md);
+		build_symtab(s, md);
 	hi = md->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -452,7 +476,7 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 		return false;
 	e->n = 1;
 	if (md && md->dwfl_mod) {
-		const char *sym = find_sym(md, a);
+		const char *sym = find_sym(s, md, a);
 		Dwfl_Line *line = dwfl_module_getsrc(md->dwfl_mod, a);
 		if (line) {
 			int lineno = 0;

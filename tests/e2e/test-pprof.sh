@@ -1,0 +1,107 @@
+#!/bin/sh
+# test-pprof.sh: record test-pprof-app (built here -O2 -g, as a user would)
+# with no code change besides its annotations, then check every profile
+# type with `go tool pprof` against what the program measured itself, and
+# the filters, the empty-match error and the overwrite refusal.
+# Env: CPROF_TRACE, CPROF_PRELOAD_LIB, APP_SRC, CPROF_INCLUDE, CPROF_LIBDIR.
+set -eu
+
+tmp=$(mktemp -d /tmp/cprof-test-pprof.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp" GOCACHE="$tmp/gocache" PPROF_TMPDIR="$tmp"
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
+
+cc -O2 -g -pthread -I"$CPROF_INCLUDE" "$APP_SRC" -o "$tmp/app" \
+	-L"$CPROF_LIBDIR" -lcprof-trace -Wl,-rpath,"$CPROF_LIBDIR"
+"$CPROF_TRACE" record --alloc=all -o "$tmp/trace" -- "$tmp/app" >"$tmp/truth" 2>"$tmp/record.err" ||
+	fail "record: $(cat "$tmp/record.err")"
+cat "$tmp/truth"
+truth() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/truth"; }
+
+# cum FILE FUNCTION [pprof options]: the function's cumulative value
+cum() {
+	f=$1 fn=$2
+	shift 2
+	go tool pprof -top -nodecount=100000 -unit=ns "$@" "$f" 2>/dev/null |
+		awk -v fn="$fn" '$NF == fn { v = $4; sub(/[a-zA-Z]+$/, "", v); print v; exit }'
+}
+# within ACTUAL EXPECTED PERCENT
+within() {
+	awk -v a="$1" -v e="$2" -v p="$3" 'BEGIN { d = a - e; if (d < 0) d = -d;
+		exit !(e > 0 && a != "" && d <= e * p / 100) }'
+}
+check() { # NAME ACTUAL EXPECTED PERCENT
+	within "$2" "$3" "$4" || fail "$1: got '$2', expected $3 within $4%"
+	echo "ok: $1 $2 vs $3 (within $4%)"
+}
+
+prof() { # TYPE [options...]: writes $tmp/TYPE.pb.gz
+	t=$1
+	shift
+	"$CPROF_TRACE" pprof -t "$t" -o "$tmp/$t.pb.gz" --force "$@" "$tmp/trace" 2>"$tmp/$t.err" ||
+		fail "pprof -t $t: $(cat "$tmp/$t.err")"
+	cat "$tmp/$t.err"
+	go tool pprof -raw "$tmp/$t.pb.gz" >"$tmp/$t.raw" 2>&1 || fail "go tool pprof -raw $t"
+}
+
+for t in sync mutex cpu heap syscall region threads; do
+	prof $t
+done
+
+check "sync: lock_it delay" "$(cum "$tmp/sync.pb.gz" lock_it -sample_index=delay)" "$(truth lock_wait_ns)" 10
+check "sync: waiter delay" "$(cum "$tmp/sync.pb.gz" waiter -sample_index=delay)" "$(truth cond_wait_ns)" 10
+grep -q 'test-pprof-app.c:[0-9]' "$tmp/sync.raw" || fail "sync: no file:line in -raw"
+check "mutex: holder worker delay" "$(cum "$tmp/mutex.pb.gz" worker -sample_index=delay)" "$(truth lock_wait_ns)" 10
+check "syscall: reader delay" "$(cum "$tmp/syscall.pb.gz" reader -sample_index=delay)" "$(truth read_wait_ns)" 10
+check "heap: leak_it in use" "$(cum "$tmp/heap.pb.gz" leak_it -sample_index=inuse_space)" "$(truth leak_bytes)" 1
+check "heap: leak_it allocated" "$(cum "$tmp/heap.pb.gz" leak_it -sample_index=alloc_space)" 2000000 1
+check "region: phase1" "$(cum "$tmp/region.pb.gz" phase1)" 200000000 2
+check "region: phase2" "$(cum "$tmp/region.pb.gz" phase2)" 400000000 2
+check "region: task compute" "$(cum "$tmp/region.pb.gz" compute)" 600000000 2
+check "threads: worker created" "$(cum "$tmp/threads.pb.gz" worker -sample_index=threads)" 2 0
+grep -q 'lock_it' "$tmp/cpu.raw" || grep -q 'work' "$tmp/cpu.raw" || fail "cpu: no program function"
+
+# filters
+prof sync --thread waiter
+grep -q "1 of [0-9]* waits on thread waiter" "$tmp/sync.err" || fail "--thread: $(cat "$tmp/sync.err")"
+check "sync --thread waiter" "$(cum "$tmp/sync.pb.gz" waiter -sample_index=delay)" "$(truth cond_wait_ns)" 10
+[ -z "$(cum "$tmp/sync.pb.gz" lock_it)" ] || fail "lock_it in sync --thread waiter"
+prof cpu --region phase2
+[ -z "$(cum "$tmp/cpu.pb.gz" work1)" ] || fail "work1 in cpu --region phase2"
+[ -n "$(cum "$tmp/cpu.pb.gz" work2)" ] || fail "cpu --region phase2 lacks work2"
+prof region --task compute --from 0 --to 100s
+grep -q "2 of 2 regions" "$tmp/region.err" || fail "region --task: $(cat "$tmp/region.err")"
+# a window: the waiter's wait spans the whole run, clipped to 100 ms
+prof sync --thread waiter --from 0.1 --to 200ms
+check "sync window 0.1s-200ms" "$(cum "$tmp/sync.pb.gz" waiter -sample_index=delay)" 100000000 1
+# labels: -tagfocus slices by region and thread
+go tool pprof -top -tagfocus=region=phase1 "$tmp/region.pb.gz" 2>/dev/null >"$tmp/focus"
+grep -q phase1 "$tmp/focus" && ! grep -q phase2 "$tmp/focus" || fail "-tagfocus=region=phase1"
+prof sync
+go tool pprof -top -tagfocus=thread=waiter "$tmp/sync.pb.gz" 2>/dev/null >"$tmp/focus"
+grep -q waiter "$tmp/focus" && ! grep -q lock_it "$tmp/focus" || fail "-tagfocus=thread=waiter"
+
+# a filter matching nothing: an error, and no file
+rm -f "$tmp/none.pb.gz"
+if "$CPROF_TRACE" pprof -t sync --task compute -o "$tmp/none.pb.gz" "$tmp/trace" 2>"$tmp/none.err"; then
+	fail "an empty match exited 0"
+fi
+[ ! -e "$tmp/none.pb.gz" ] || fail "an empty match wrote a file"
+grep -q "none of" "$tmp/none.err" || fail "empty match message: $(cat "$tmp/none.err")"
+# never overwrite without --force; default name TYPE.pb.gz
+mkdir "$tmp/out"
+(cd "$tmp/out" && "$CPROF_TRACE" pprof -t region ../trace 2>/dev/null) || fail "default output"
+[ -s "$tmp/out/region.pb.gz" ] || fail "no region.pb.gz"
+if (cd "$tmp/out" && "$CPROF_TRACE" pprof -t region ../trace 2>"$tmp/exists.err"); then
+	fail "overwrote without --force"
+fi
+grep -q "exists" "$tmp/exists.err" || fail "overwrite message: $(cat "$tmp/exists.err")"
+(cd "$tmp/out" && "$CPROF_TRACE" pprof -t region --force ../trace 2>/dev/null) || fail "--force"
+# bad options
+"$CPROF_TRACE" pprof -t nosuch "$tmp/trace" 2>/dev/null && fail "unknown type accepted"
+"$CPROF_TRACE" pprof -t sync --from 1x "$tmp/trace" 2>/dev/null && fail "bad time accepted"
+echo "all ok"

@@ -9,8 +9,9 @@
 #include <string.h>
 
 struct string_index {
-	uint32_t *slots; /* cprof_str + 1, 0 = empty */
-	size_t cap;      /* power of two */
+	uint32_t *slots;	 /* cprof_str + 1, 0 = empty */
+	size_t cap;		 /* power of two */
+	CPROF_VEC(uint32_t) ids; /* interned strings (others are not indexed) */
 };
 
 static uint64_t hash_bytes(const char *s, size_t len)
@@ -60,6 +61,7 @@ void cprof_model_destroy(struct cprof_model *model)
 	if (model->string_index) {
 		struct string_index *index = model->string_index;
 		free(index->slots);
+		cprof_vec_free(&index->ids);
 		free(index);
 	}
 	for (size_t i = 0; i < model->counters.n; i++)
@@ -89,12 +91,13 @@ static int index_grow(struct cprof_model *model, struct string_index *index)
 	uint32_t *slots = calloc(ncap, sizeof(*slots));
 	if (!slots)
 		return -1;
-	for (size_t i = 1; i < model->strings.n; i++) {
+	for (size_t k = 0; k < index->ids.n; k++) {
+		uint32_t i = index->ids.v[k];
 		const char *s = model->strings.v[i];
 		size_t j = hash_bytes(s, strlen(s)) & (ncap - 1);
 		while (slots[j])
 			j = (j + 1) & (ncap - 1);
-		slots[j] = (uint32_t)i + 1;
+		slots[j] = i + 1;
 	}
 	free(index->slots);
 	index->slots = slots;
@@ -110,7 +113,7 @@ cprof_str cprof_model_intern(struct cprof_model *model, const char *s, size_t le
 
 	if (!s || len == 0)
 		return 0;
-	if ((model->strings.n + 1) * 2 > index->cap && index_grow(model, index))
+	if ((index->ids.n + 1) * 2 > index->cap && index_grow(model, index))
 		return 0;
 	j = hash_bytes(s, len) & (index->cap - 1);
 	while (index->slots[j]) {
@@ -130,28 +133,55 @@ cprof_str cprof_model_intern(struct cprof_model *model, const char *s, size_t le
 		return 0;
 	}
 	*slot = copy;
+	{
+		uint32_t *id = cprof_vec_push(&index->ids);
+		if (!id) {
+			model->strings.n--;
+			free(copy);
+			return 0;
+		}
+		*id = (uint32_t)(model->strings.n - 1);
+	}
 	index->slots[j] = (uint32_t)(model->strings.n - 1) + 1;
+	return (cprof_str)(model->strings.n - 1);
+}
+
+cprof_str cprof_model_add_str(struct cprof_model *model, const char *s, size_t len)
+{
+	char *copy, **slot;
+
+	if (!s || len == 0)
+		return 0;
+	copy = malloc(len + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	slot = cprof_vec_push(&model->strings);
+	if (!slot) {
+		free(copy);
+		return 0;
+	}
+	*slot = copy;
 	return (cprof_str)(model->strings.n - 1);
 }
 
 size_t cprof_model_memory(const struct cprof_model *model)
 {
 	const struct string_index *index = model->string_index;
-	size_t bytes = sizeof(*model) + index->cap * sizeof(uint32_t);
+	size_t bytes =
+	    sizeof(*model) + index->cap * sizeof(uint32_t) + index->ids.cap * sizeof(uint32_t);
 
 	for (size_t i = 0; i < model->strings.n; i++)
 		bytes += strlen(model->strings.v[i]) + 1 + sizeof(char *);
 	for (size_t i = 0; i < model->counters.n; i++)
-		bytes += model->counters.v[i].points.cap *
-			 sizeof(struct cprof_counter_point);
+		bytes += model->counters.v[i].points.cap * sizeof(struct cprof_counter_point);
 #define VEC_BYTES(vec) ((vec).cap * sizeof(*(vec).v))
 	bytes += VEC_BYTES(model->processes) + VEC_BYTES(model->modules) +
-		 VEC_BYTES(model->threads) + VEC_BYTES(model->tasks) +
-		 VEC_BYTES(model->regions) + VEC_BYTES(model->logs) +
-		 VEC_BYTES(model->waits) + VEC_BYTES(model->releases) +
-		 VEC_BYTES(model->allocs) + VEC_BYTES(model->syscalls) +
-		 VEC_BYTES(model->samples) + VEC_BYTES(model->counters) +
-		 VEC_BYTES(model->stacks) + VEC_BYTES(model->frames) +
+		 VEC_BYTES(model->threads) + VEC_BYTES(model->tasks) + VEC_BYTES(model->regions) +
+		 VEC_BYTES(model->logs) + VEC_BYTES(model->waits) + VEC_BYTES(model->releases) +
+		 VEC_BYTES(model->allocs) + VEC_BYTES(model->syscalls) + VEC_BYTES(model->samples) +
+		 VEC_BYTES(model->counters) + VEC_BYTES(model->stacks) + VEC_BYTES(model->frames) +
 		 VEC_BYTES(model->lost) + VEC_BYTES(model->warnings);
 #undef VEC_BYTES
 	return bytes;

@@ -191,6 +191,9 @@ void cprof_model_destroy(struct cprof_model *model);
 
 /* Interns `len` bytes of `s`; returns 0 ("") on out of memory. */
 cprof_str cprof_model_intern(struct cprof_model *model, const char *s, size_t len);
+/* Stores `len` bytes of `s` without looking for an equal string (log
+ * messages: mostly unique, not worth a hash probe); 0 ("") on out of memory. */
+cprof_str cprof_model_add_str(struct cprof_model *model, const char *s, size_t len);
 static inline const char *cprof_model_str(const struct cprof_model *model, cprof_str s)
 {
 	return model->strings.v[s];

@@ -223,6 +223,25 @@ struct proc_state {
 struct thread_state {
 	CPROF_VEC(uint32_t) open; /* stack of open region indices */
 	uint32_t wait;		  /* open wait index, CPROF_NONE */
+	/* Regions and logs mostly name the task the thread last touched. */
+	uint64_t last_task_id;
+	uint32_t last_task;
+};
+
+/* Short strings met again and again (types, categories): a direct-mapped
+ * cache in front of the model's string table. */
+#define STR_CACHE 64
+#define STR_CACHE_LEN 40
+struct str_cache {
+	uint32_t len;
+	cprof_str id;
+	char s[STR_CACHE_LEN];
+};
+
+#define THREAD_CACHE 64
+struct thread_cache {
+	uint64_t key;
+	uint32_t thread;
 };
 
 struct reader {
@@ -244,6 +263,8 @@ struct reader {
 	struct map thread_index;		/* (model process, tid) -> thread */
 	uint64_t last_thread_key;
 	uint32_t last_thread;
+	struct thread_cache thread_cache[THREAD_CACHE];
+	struct str_cache str_cache[STR_CACHE];
 
 	struct map tasks;  /* (model process, task id) -> task */
 	struct map stacks; /* (model process, stack id) -> stack */
@@ -585,6 +606,7 @@ static uint32_t thread_find_or_add(struct reader *r, uint32_t proc, int32_t tid,
 	t->name = cprof_model_intern(r->model, name, namelen);
 	t->first_ns = t->last_ns = ns;
 	ts->wait = CPROF_NONE;
+	ts->last_task = CPROF_NONE;
 	r->last_thread_key = key;
 	r->last_thread = (uint32_t)(r->model->threads.n - 1);
 	return r->last_thread;
@@ -599,13 +621,22 @@ static inline uint32_t thread_get(struct reader *r, uint32_t proc, int32_t tid, 
 	const char *name;
 	size_t len;
 
-	if (key == r->last_thread_key && r->last_thread != CPROF_NONE)
-		return r->last_thread;
+	struct thread_cache *c = &r->thread_cache[(uint32_t)tid % THREAD_CACHE];
+	uint32_t t;
+
+	if (c->key == key + 1)
+		return c->thread;
 	if (!map_find(&r->thread_index, proc, (uint32_t)tid)) {
 		name = ctx_procname(d, ctx, &len);
-		return thread_find_or_add(r, proc, tid, ns, name, len);
+		t = thread_find_or_add(r, proc, tid, ns, name, len);
+	} else {
+		t = thread_find_or_add(r, proc, tid, ns, "", 0);
 	}
-	return thread_find_or_add(r, proc, tid, ns, "", 0);
+	if (t != CPROF_NONE) {
+		c->key = key + 1; /* 0: empty slot */
+		c->thread = t;
+	}
+	return t;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -619,6 +650,43 @@ static uint32_t stack_ref(struct reader *r, uint32_t proc, uint64_t id)
 		return 0;
 	idx = map_find(&r->stacks, proc, id);
 	return idx ? *idx : 0;
+}
+
+static inline cprof_str intern_cached(struct reader *r, const char *s, size_t len)
+{
+	struct str_cache *c;
+
+	if (!len)
+		return 0;
+	if (len > STR_CACHE_LEN)
+		return cprof_model_intern(r->model, s, len);
+	c = &r->str_cache[(len * 31 + (unsigned char)s[0] * 7 + (unsigned char)s[len - 1]) %
+			  STR_CACHE];
+	if (c->len == len && c->id && memcmp(c->s, s, len) == 0)
+		return c->id;
+	c->id = cprof_model_intern(r->model, s, len);
+	c->len = (uint32_t)len;
+	memcpy(c->s, s, len);
+	return c->id;
+}
+
+/* The task a region or log of `thread` names, through the thread's cache. */
+static inline uint32_t thread_task_ref(struct reader *r, uint32_t proc, uint32_t thread,
+				       uint64_t id)
+{
+	struct thread_state *ts = &r->tstates.v[thread];
+	uint32_t *idx;
+
+	if (!id)
+		return CPROF_NONE;
+	if (ts->last_task != CPROF_NONE && ts->last_task_id == id)
+		return ts->last_task;
+	idx = map_find(&r->tasks, proc, id);
+	if (!idx)
+		return CPROF_NONE;
+	ts->last_task_id = id;
+	ts->last_task = *idx;
+	return *idx;
 }
 
 static uint32_t task_ref(struct reader *r, uint32_t proc, uint64_t id)
@@ -841,9 +909,11 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 		task->parent = task_ref(r, proc, task->parent_id);
 		task->process = proc;
 		s = get_str(d, payload, 2, &len, NULL, 0);
-		task->type = cprof_model_intern(m, s, len);
+		task->type = intern_cached(r, s, len);
 		task->begin_ns = ns;
 		task->begin_thread = thread;
+		r->tstates.v[thread].last_task_id = id;
+		r->tstates.v[thread].last_task = (uint32_t)(m->tasks.n - 1);
 		task->end_thread = CPROF_NONE;
 		break;
 	}
@@ -877,9 +947,9 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 			return;
 		}
 		reg->thread = thread;
-		reg->task = task_ref(r, proc, get_uint(d, payload, 0));
+		reg->task = thread_task_ref(r, proc, thread, get_uint(d, payload, 0));
 		s = get_str(d, payload, 1, &len, NULL, 0);
-		reg->type = cprof_model_intern(m, s, len);
+		reg->type = intern_cached(r, s, len);
 		reg->depth = (uint16_t)(ts->open.n - 1 > UINT16_MAX ? UINT16_MAX : ts->open.n - 1);
 		reg->begin_ns = ns;
 		*slot = (uint32_t)(m->regions.n - 1);
@@ -887,7 +957,7 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 	}
 	case EV_REGION_END:
 		s = get_str(d, payload, 1, &len, NULL, 0);
-		on_region_end(r, proc, thread, ns, cprof_model_intern(m, s, len),
+		on_region_end(r, proc, thread, ns, intern_cached(r, s, len),
 			      get_uint(d, payload, 0));
 		break;
 	case EV_LOG: {
@@ -897,11 +967,11 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 			return;
 		}
 		log->thread = thread;
-		log->task = task_ref(r, proc, get_uint(d, payload, 0));
+		log->task = thread_task_ref(r, proc, thread, get_uint(d, payload, 0));
 		s = get_str(d, payload, 1, &len, NULL, 0);
-		log->category = cprof_model_intern(m, s, len);
+		log->category = intern_cached(r, s, len);
 		s = get_str(d, payload, 2, &len, NULL, 0);
-		log->message = cprof_model_intern(m, s, len);
+		log->message = cprof_model_add_str(m, s, len);
 		log->length = get_uint(d, payload, 3);
 		if (log->length < len)
 			log->length = len;
@@ -1849,8 +1919,9 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
 					file);
 			else
 				set_err(err, errlen, path,
-					"babeltrace2 cannot open the trace in %s (incomplete or corrupt metadata?): %s", dirs.v.v[i],
-					why);
+					"babeltrace2 cannot open the trace in %s (incomplete or "
+					"corrupt metadata?): %s",
+					dirs.v.v[i], why);
 			status = CPROF_READ_BAD_STREAM;
 			goto end;
 		}

@@ -1,0 +1,368 @@
+/*
+ * The viewer's pure half: level of detail, hit-testing, axis ticks, view
+ * arithmetic, side-panel statistics (against analysis/stats.h) and the PNG
+ * writer. No SDL window: frames are display lists measured with fixed
+ * glyph advances.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/stats.h"
+#include "ui-synth.h"
+#include "ui/panel.h"
+#include "ui/png.h"
+#include "ui/tl.h"
+
+#pragma weak cprof_stats_compute
+#pragma weak cprof_stats_fini
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+static struct ui_metrics metrics(void)
+{
+	struct ui_metrics m;
+	memset(&m, 7, sizeof(m));
+	for (int f = 0; f < UI_FONT_COUNT_; f++)
+		m.height[f] = 13;
+	return m;
+}
+
+static void view_for(struct ui_view *v, const struct ui_index *ix, int w, int h)
+{
+	memset(v, 0, sizeof(*v));
+	v->width = w;
+	v->height = h;
+	v->sel_task = CPROF_NONE;
+	v->search_hit = CPROF_NONE;
+	v->panel_row = -1;
+	v->show_panel = true;
+	ui_view_fit(v, ix);
+}
+
+/* One thread with `n` regions of 10 ns every 20 ns, plus one long region
+ * far to the right: at full zoom the short ones must merge into one block
+ * that counts all of them, and the frame must stay small. */
+static struct cprof_model *dense_model(uint32_t n)
+{
+	struct cprof_model *m = cprof_model_create();
+	const uint64_t T0 = 5000000;
+	m->path = synth_str(m, "dense");
+	struct cprof_process *p = cprof_vec_push(&m->processes);
+	p->pid = 10;
+	p->name = synth_str(m, "dense");
+	struct cprof_thread *t = cprof_vec_push(&m->threads);
+	t->tid = 10;
+	t->name = synth_str(m, "main");
+	cprof_str tiny = synth_str(m, "tiny"), big = synth_str(m, "big");
+	for (uint32_t i = 0; i < n; i++) {
+		struct cprof_region *r = cprof_vec_push(&m->regions);
+		r->thread = 0;
+		r->task = CPROF_NONE;
+		r->type = tiny;
+		r->begin_ns = T0 + i * 20ull;
+		r->end_ns = r->begin_ns + 10;
+	}
+	struct cprof_region *r = cprof_vec_push(&m->regions);
+	r->thread = 0;
+	r->task = CPROF_NONE;
+	r->type = big;
+	r->begin_ns = T0 + n * 20ull + n * 20ull;
+	r->end_ns = r->begin_ns + n * 10ull;
+	m->begin_ns = T0;
+	m->end_ns = r->end_ns;
+	t->first_ns = T0;
+	t->last_ns = m->end_ns;
+	return m;
+}
+
+static void test_lod_merge(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *m = dense_model(200000);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	view_for(&v, ix, 1280, 800);
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	uint64_t merged_count = 0;
+	size_t merged_blocks = 0, wide_tiny = 0, big = 0;
+	for (size_t i = 0; i < dl.n; i++) {
+		if (dl.v[i].hit == UI_HIT_REGIONS) {
+			merged_blocks++;
+			merged_count += dl.v[i].count;
+		} else if (dl.v[i].hit == UI_HIT_REGION) {
+			if (m->regions.v[dl.v[i].ref].type == m->regions.v[0].type)
+				wide_tiny++;
+			else
+				big++;
+		}
+	}
+	CHECK(merged_count == 200000, "merged blocks cover %" PRIu64 " of 200000 regions",
+	      merged_count);
+	CHECK(merged_blocks >= 1 && merged_blocks <= 3, "%zu merged blocks (touching: expect one)",
+	      merged_blocks);
+	CHECK(wide_tiny == 0, "%zu sub-pixel regions drawn alone", wide_tiny);
+	CHECK(big == 1, "the long region drawn %zu times", big);
+	CHECK(dl.rects < 400, "%zu rectangles for 200001 regions", dl.rects);
+
+	/* Zoomed in to 2 us: regions are 10 ns = about 5 px: all drawn one by one. */
+	v.t0 = 1000;
+	v.t1 = 3000;
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	size_t single = 0, merged = 0;
+	for (size_t i = 0; i < dl.n; i++) {
+		single += dl.v[i].hit == UI_HIT_REGION;
+		merged += dl.v[i].hit == UI_HIT_REGIONS;
+	}
+	CHECK(merged == 0, "%zu merged blocks at 2 us", merged);
+	CHECK(single >= 99 && single <= 102, "%zu single regions in 2 us (expect ~100)", single);
+
+	/* Big synthetic trace: bounded rectangles at every zoom level. */
+	struct cprof_model *big_m = synth_model(100000, 8, 3);
+	struct ui_index *bix = ui_index_create(big_m);
+	view_for(&v, bix, 1280, 800);
+	size_t worst = 0;
+	for (int z = 0; z < 30; z++) {
+		ui_dl_clear(&dl);
+		ui_frame_timeline(&dl, bix, &v, &mt);
+		if (dl.rects > worst)
+			worst = dl.rects;
+		ui_view_zoom(&v, bix, 700, 0.6);
+	}
+	CHECK(worst < 12000, "a frame drew %zu rectangles", worst);
+	printf("lod: 200000 dense regions -> %zu blocks; synthetic %zu regions: worst frame %zu "
+	       "rects\n",
+	       merged_blocks, big_m->regions.n, worst);
+	ui_index_destroy(bix);
+	cprof_model_destroy(big_m);
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
+static void test_hit(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *m = synth_model(200, 3, 5);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_dl dl;
+	struct ui_geom g;
+	ui_dl_init(&dl);
+	view_for(&v, ix, 1200, 900);
+	/* Zoom on region 40's task so that its regions are wide. */
+	const struct cprof_region *r = &m->regions.v[40];
+	v.t0 = (double)(r->begin_ns - m->begin_ns) - 2000;
+	v.t1 = (double)(r->end_ns - m->begin_ns) + 2000;
+	ui_geom_compute(&v, &g);
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	double mid = ((double)(r->begin_ns - m->begin_ns) + (double)(r->end_ns - m->begin_ns)) / 2;
+	int x = (int)ui_x_of(&v, &g, mid);
+	int found = 0;
+	/* Scan the column: the region must be under some pixel of its lane at
+	 * its depth, and nothing else of that thread's regions. */
+	for (int y = g.tl_y; y < g.details_y; y++) {
+		const struct ui_dl_item *it = ui_dl_hit(&dl, x, y);
+		if (it && it->hit == UI_HIT_REGION && it->ref == 40)
+			found++;
+	}
+	CHECK(found >= UI_ROW_H - 3 && found <= UI_ROW_H, "region 40 under %d pixels of its column",
+	      found);
+	/* Just left of its start, on the same row, region 40 is not hit. */
+	int x0 = (int)ui_x_of(&v, &g, (double)(r->begin_ns - m->begin_ns)) - 3;
+	for (int y = g.tl_y; y < g.details_y; y++) {
+		const struct ui_dl_item *it = ui_dl_hit(&dl, x0, y);
+		CHECK(!(it && it->hit == UI_HIT_REGION && it->ref == 40),
+		      "hit left of start at y=%d", y);
+	}
+	/* The axis and the gutter. */
+	const struct ui_dl_item *it = ui_dl_hit(&dl, g.tl_x + 10, UI_HEADER_H + 5);
+	CHECK(it && it->hit == UI_HIT_AXIS, "axis not hit");
+	/* The state strip of each thread says running where no wait is. */
+	int states = 0;
+	for (int y = g.tl_y; y < g.details_y; y++) {
+		it = ui_dl_hit(&dl, g.tl_x + g.tl_w / 2, y);
+		states += it && (it->hit == UI_HIT_RUNNING || it->hit == UI_HIT_WAIT ||
+				 it->hit == UI_HIT_SYSCALL);
+	}
+	CHECK(states >= 3 * UI_STATE_H, "%d pixels of thread state in a column", states);
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
+static void test_ticks(void)
+{
+	char a[64], b[64];
+	/* At every zoom from 100 s to 20 ns, neighbouring tick labels differ. */
+	for (double span = 1e11; span >= 20; span /= 3.7) {
+		double step = ui_tick_step(span, 1000, 90);
+		CHECK(step > 0 && span / step <= 1000 / 90.0 + 1, "span %g step %g", span, step);
+		double base = 1234567891.0;
+		double t = ceil(base / step) * step;
+		ui_format_time(a, sizeof(a), t, step);
+		ui_format_time(b, sizeof(b), t + step, step);
+		CHECK(strcmp(a, b) != 0, "span %g: '%s' == '%s'", span, a, b);
+	}
+	ui_format_time(a, sizeof(a), 1.25e6, 5e4);
+	CHECK(!strcmp(a, "1.25 ms"), "'%s'", a);
+	ui_format_time(a, sizeof(a), -0.0001, 1000);
+	CHECK(a[0] != '-', "'%s'", a);
+	ui_format_dur(a, sizeof(a), 1530);
+	CHECK(!strcmp(a, "1.530 \u00b5s"), "'%s'", a);
+}
+
+static void test_view(void)
+{
+	struct cprof_model *m = synth_model(100, 2, 9);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_geom g;
+	view_for(&v, ix, 1000, 700);
+	ui_geom_compute(&v, &g);
+	double x = g.tl_x + 200;
+	double t = ui_t_of(&v, &g, x);
+	ui_view_zoom(&v, ix, x, 0.5);
+	CHECK(fabs(ui_t_of(&v, &g, x) - t) < 1, "zoom moved the time under the cursor");
+	for (int i = 0; i < 80; i++)
+		ui_view_zoom(&v, ix, x, 0.5);
+	CHECK(v.t1 - v.t0 >= 19.9, "zoomed below the floor: %g ns", v.t1 - v.t0);
+	for (int i = 0; i < 200; i++)
+		ui_view_zoom(&v, ix, x, 2);
+	CHECK(v.t1 - v.t0 <= ix->span * 1.11, "zoomed out past the trace");
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
+static void test_panel_stats(void)
+{
+	struct cprof_model *m = synth_model(3000, 4, 11);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_region_stat *st = NULL;
+	uint32_t n = 0;
+	CHECK(ui_panel_region_stats(ix, 0, UINT64_MAX, &st, &n), "region stats failed");
+	/* Independent check of one type by brute force. */
+	uint64_t cnt = 0, tot = 0, mx = 0;
+	for (size_t i = 0; i < m->regions.n; i++)
+		if (m->regions.v[i].type == st[0].type && m->regions.v[i].end_ns) {
+			uint64_t d = m->regions.v[i].end_ns - m->regions.v[i].begin_ns;
+			cnt++;
+			tot += d;
+			mx = d > mx ? d : mx;
+		}
+	CHECK(cnt == st[0].count && tot == st[0].total_ns && mx == st[0].max_ns,
+	      "brute force %" PRIu64 "/%" PRIu64 "/%" PRIu64, cnt, tot, mx);
+	if (cprof_stats_compute) {
+		struct cprof_stats s;
+		memset(&s, 0, sizeof(s));
+		CHECK(cprof_stats_compute(m, &s) == CPROF_STATS_OK, "stats failed");
+		CHECK(s.regions.n == n, "stats has %zu region types, panel %u", s.regions.n, n);
+		for (size_t k = 0; k < s.regions.n; k++) {
+			const struct cprof_stats_dist *d = &s.regions.v[k];
+			const struct ui_region_stat *p = NULL;
+			for (uint32_t j = 0; j < n; j++)
+				if (st[j].type == d->key)
+					p = &st[j];
+			CHECK(p, "type %s missing from the panel", cprof_model_str(m, d->key));
+			if (!p)
+				continue;
+			CHECK(p->count == d->count && p->total_ns == d->total_ns &&
+				  p->p50_ns == d->p50_ns && p->p99_ns == d->p99_ns &&
+				  p->max_ns == d->max_ns && p->unended == d->unended,
+			      "%s: panel %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+			      ", stats %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
+			      cprof_model_str(m, d->key), p->count, p->total_ns, p->p50_ns,
+			      p->p99_ns, p->max_ns, d->count, d->total_ns, d->p50_ns, d->p99_ns,
+			      d->max_ns);
+		}
+		cprof_stats_fini(&s);
+		printf("panel: %u region types equal to cprof_stats_compute\n", n);
+	} else {
+		printf("panel: analysis/stats.c not linked yet, compared by brute force only\n");
+	}
+	/* A range holds fewer regions than the whole trace. */
+	struct ui_region_stat *st2 = NULL;
+	uint32_t n2 = 0;
+	ui_panel_region_stats(ix, 0, ix->span / 2, &st2, &n2);
+	uint64_t all = 0, half = 0;
+	for (uint32_t j = 0; j < n; j++)
+		all += st[j].count;
+	for (uint32_t j = 0; j < n2; j++)
+		half += st2[j].count;
+	CHECK(half > all / 3 && half < all * 2 / 3, "half range: %" PRIu64 " of %" PRIu64, half,
+	      all);
+	free(st);
+	free(st2);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
+static void test_png(void)
+{
+	char path[] = "/tmp/cprof-test-ui-XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	uint8_t img[7 * 5 * 4];
+	for (size_t i = 0; i < sizeof(img); i++)
+		img[i] = (uint8_t)(i * 37 + 11);
+	CHECK(ui_png_write(path, img, 7, 5, 28), "png write");
+	uint8_t *back = NULL;
+	int w = 0, h = 0;
+	CHECK(ui_png_read(path, &back, &w, &h), "png read");
+	CHECK(w == 7 && h == 5 && back && !memcmp(back, img, sizeof(img)), "png round trip");
+	free(back);
+	unlink(path);
+}
+
+static void test_search(void)
+{
+	struct cprof_model *m = synth_model(50, 2, 13);
+	struct ui_index *ix = ui_index_create(m);
+	uint8_t hit;
+	uint32_t ref;
+	CHECK(ui_search_next(ix, "503 BUSY", &hit, &ref, 0), "log text not found");
+	CHECK(hit == UI_HIT_LOG && strstr(cprof_model_str(m, m->logs.v[ref].message), "503"),
+	      "wrong match");
+	uint64_t first = m->logs.v[ref].ns;
+	CHECK(ui_search_next(ix, "503 busy", &hit, &ref, first) && m->logs.v[ref].ns > first,
+	      "n does not move on");
+	CHECK(!ui_search_next(ix, "no-such-thing", &hit, &ref, 0), "found nothing as something");
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
+int main(void)
+{
+	test_lod_merge();
+	test_hit();
+	test_ticks();
+	test_view();
+	test_panel_stats();
+	test_png();
+	test_search();
+	if (failures) {
+		fprintf(stderr, "%d failures\n", failures);
+		return 1;
+	}
+	printf("test-ui: ok\n");
+	return 0;
+}

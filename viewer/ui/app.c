@@ -1,0 +1,962 @@
+/*
+ * The viewer application: window or offscreen surface, loading thread with
+ * a progress bar, the event loop and its input handling, screenshots and
+ * the frame benchmark. Everything drawn goes through the display list built
+ * by tl_frame.c and panel.c.
+ */
+#include <SDL.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/profiles.h"
+#include "export/pprof.h"
+#include "panel.h"
+#include "png.h"
+#include "render.h"
+#include "symbols/symbols.h"
+#include "tl.h"
+#include "ui.h"
+
+#pragma weak cprof_profile_build
+#pragma weak cprof_pprof_write
+#pragma weak cprof_profile_destroy
+
+struct app {
+	const struct cprof_ui_options *o;
+	SDL_Window *win;
+	SDL_Renderer *ren;
+	SDL_Surface *surface; /* screenshot target */
+	struct ui_render *R;
+	struct ui_dl dl;
+	struct cprof_model *model;
+	bool own_model;
+	struct ui_index *ix;
+	struct cprof_symbolizer *sym;
+	struct ui_panel *panel;
+	struct ui_view view;
+
+	/* loading */
+	SDL_atomic_t progress; /* fraction * 10000 */
+	SDL_atomic_t done;
+	SDL_atomic_t cancel;
+	char err[512];
+	double load_s;
+
+	/* input */
+	bool dragging, ranging, moved;
+	int press_x, press_y, last_x;
+	uint32_t last_change;
+	bool dirty;
+	int exports;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool cprof_ui_parse_time(const char *s, uint64_t *ns)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || v < 0)
+		return false;
+	double mul = 1;
+	if (!*end || !strcmp(end, "ns"))
+		mul = 1;
+	else if (!strcmp(end, "us"))
+		mul = 1e3;
+	else if (!strcmp(end, "ms"))
+		mul = 1e6;
+	else if (!strcmp(end, "s"))
+		mul = 1e9;
+	else
+		return false;
+	*ns = (uint64_t)llround(v * mul);
+	return true;
+}
+
+static const char *symbolize(void *ctx, uint32_t process, uint64_t ip, char *buf, size_t size)
+{
+	struct cprof_symbol_loc loc;
+	if (!ctx || !cprof_symbolizer_lookup(ctx, process, ip, true, &loc) || !loc.nframes)
+		return NULL;
+	const struct cprof_symbol *s = &loc.frames[0];
+	if (s->file[0]) {
+		const char *base = strrchr(s->file, '/');
+		snprintf(buf, size, "%s  %s:%d", s->function, base ? base + 1 : s->file, s->line);
+	} else {
+		snprintf(buf, size, "%s", s->function);
+	}
+	return buf;
+}
+
+/* ---- loading ---- */
+
+static bool on_progress(double f, void *data)
+{
+	struct app *a = data;
+	SDL_AtomicSet(&a->progress, (int)(f * 10000));
+	return !SDL_AtomicGet(&a->cancel);
+}
+
+static int load_thread(void *data)
+{
+	struct app *a = data;
+	double t0 = now_s();
+	if (!a->model) {
+		a->model = a->o->load(a->o->trace, on_progress, a, a->err, sizeof(a->err));
+		a->own_model = true;
+	}
+	if (a->model) {
+		a->ix = ui_index_create(a->model);
+		if (!a->ix)
+			snprintf(a->err, sizeof(a->err),
+				 "out of memory building the timeline index");
+	}
+	if (a->ix) {
+		/* Symbolizing is lazy (per looked-up address); creating it only
+		 * records the module list. */
+		a->sym = cprof_symbolizer_create(a->model, NULL);
+		a->ix->symbolize = symbolize;
+		a->ix->sym_ctx = a->sym;
+		a->panel = ui_panel_create(a->ix, a->sym);
+	}
+	a->load_s = now_s() - t0;
+	SDL_AtomicSet(&a->done, 1);
+	return 0;
+}
+
+/* ---- view setup ---- */
+
+static void view_init(struct app *a, int w, int h)
+{
+	struct ui_view *v = &a->view;
+	memset(v, 0, sizeof(*v));
+	v->width = w;
+	v->height = h;
+	v->sel_task = CPROF_NONE;
+	v->search_hit = CPROF_NONE;
+	v->panel_row = -1;
+	v->show_panel = true;
+	ui_view_fit(v, a->ix);
+}
+
+static void select_item(struct app *a, uint8_t hit, uint32_t ref, uint32_t count)
+{
+	struct ui_view *v = &a->view;
+	v->sel.hit = hit;
+	v->sel.ref = ref;
+	v->sel.count = count;
+	uint32_t task = CPROF_NONE;
+	if (hit == UI_HIT_TASK)
+		task = ref;
+	if (task != v->sel_task) {
+		v->sel_task = task;
+		if (task != CPROF_NONE)
+			v->hl_type = 0;
+		ui_index_set_highlight(a->ix, v);
+	}
+}
+
+/* Centers the view on an item's time, keeping the zoom unless it is wider. */
+static void focus_on(struct app *a, uint64_t b_abs, uint64_t e_abs)
+{
+	struct ui_view *v = &a->view;
+	const struct cprof_model *m = a->model;
+	double b = (double)(b_abs - m->begin_ns),
+	       e = (double)((e_abs ? e_abs : m->end_ns) - m->begin_ns);
+	double span = v->t1 - v->t0;
+	if (e - b > span * 0.8)
+		span = (e - b) / 0.6;
+	double c = (b + e) / 2;
+	v->t0 = c - span / 2;
+	v->t1 = c + span / 2;
+	ui_view_zoom(v, a->ix, -1, 1.0); /* clamps */
+}
+
+static void focus_hit(struct app *a, uint8_t hit, uint32_t ref)
+{
+	const struct cprof_model *m = a->model;
+	switch (hit) {
+	case UI_HIT_REGION:
+		focus_on(a, m->regions.v[ref].begin_ns, m->regions.v[ref].end_ns);
+		break;
+	case UI_HIT_LOG:
+		focus_on(a, m->logs.v[ref].ns, m->logs.v[ref].ns);
+		break;
+	case UI_HIT_TASK:
+		focus_on(a, m->tasks.v[ref].begin_ns, m->tasks.v[ref].end_ns);
+		break;
+	case UI_HIT_WAIT:
+		focus_on(a, m->waits.v[ref].begin_ns, m->waits.v[ref].end_ns);
+		break;
+	case UI_HIT_SYSCALL:
+		focus_on(a, m->syscalls.v[ref].begin_ns, m->syscalls.v[ref].end_ns);
+		break;
+	default:
+		break;
+	}
+}
+
+static bool apply_select(struct app *a, const char *sel)
+{
+	const struct cprof_model *m = a->model;
+	struct ui_view *v = &a->view;
+	const char *colon = strchr(sel, ':');
+	if (!colon)
+		return false;
+	size_t kl = colon - sel;
+	const char *val = colon + 1;
+	char *end;
+	unsigned long long n = strtoull(val, &end, 10);
+	bool num = *val && !*end;
+#define KEY(s) (kl == strlen(s) && !strncmp(sel, s, kl))
+	if (KEY("region") && num && n < m->regions.n)
+		select_item(a, UI_HIT_REGION, n, 1);
+	else if (KEY("log") && num && n < m->logs.n)
+		select_item(a, UI_HIT_LOG, n, 1);
+	else if (KEY("wait") && num && n < m->waits.n)
+		select_item(a, UI_HIT_WAIT, n, 1);
+	else if (KEY("syscall") && num && n < m->syscalls.n)
+		select_item(a, UI_HIT_SYSCALL, n, 1);
+	else if (KEY("task") && num) {
+		size_t t;
+		for (t = 0; t < m->tasks.n; t++)
+			if (m->tasks.v[t].id == n)
+				break;
+		if (t == m->tasks.n)
+			return false;
+		select_item(a, UI_HIT_TASK, t, 1);
+	} else if (KEY("type")) {
+		size_t s;
+		for (s = 1; s < m->strings.n; s++)
+			if (!strcmp(m->strings.v[s], val))
+				break;
+		if (s == m->strings.n)
+			return false;
+		v->hl_type = s;
+		ui_index_set_highlight(a->ix, v);
+	} else if (KEY("search")) {
+		snprintf(v->search, sizeof(v->search), "%s", val);
+		ui_index_set_highlight(a->ix, v);
+	} else if (KEY("range")) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "%s", val);
+		char *comma = strchr(buf, ',');
+		uint64_t r0, r1;
+		if (!comma)
+			return false;
+		*comma = 0;
+		if (!cprof_ui_parse_time(buf, &r0) || !cprof_ui_parse_time(comma + 1, &r1))
+			return false;
+		v->range_on = true;
+		v->r0 = r0;
+		v->r1 = r1;
+	} else {
+		return false;
+	}
+#undef KEY
+	return true;
+}
+
+static bool parse_tab(const char *s, enum ui_tab *tab)
+{
+	static const char *const names[UI_TAB_COUNT_] = {"regions", "sync", "blocking", "heap"};
+	for (int t = 0; t < UI_TAB_COUNT_; t++)
+		if (!strcmp(s, names[t])) {
+			*tab = t;
+			return true;
+		}
+	return false;
+}
+
+/* ---- frames ---- */
+
+static void build_frame(struct app *a, bool tooltip)
+{
+	ui_dl_clear(&a->dl);
+	const struct ui_metrics *m = ui_render_metrics(a->R);
+	ui_frame_timeline(&a->dl, a->ix, &a->view, m);
+	if (a->panel)
+		ui_panel_frame(&a->dl, a->panel, &a->view, m);
+	if (tooltip && a->view.hover_on && !a->dragging && !a->ranging) {
+		const struct ui_dl_item *it = ui_dl_hit(&a->dl, a->view.hover_x, a->view.hover_y);
+		if (it) {
+			struct ui_dl_item copy = *it;
+			ui_frame_tooltip(&a->dl, a->ix, &a->view, m, &copy);
+		}
+	}
+}
+
+static void draw(struct app *a, bool tooltip)
+{
+	build_frame(a, tooltip);
+	SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 255);
+	SDL_RenderClear(a->ren);
+	ui_render_dl(a->R, &a->dl);
+}
+
+static void draw_loading(struct app *a, int w, int h)
+{
+	const struct ui_metrics *m = ui_render_metrics(a->R);
+	double f = SDL_AtomicGet(&a->progress) / 10000.0;
+	ui_dl_clear(&a->dl);
+	ui_dl_rect(&a->dl, 0, 0, w, h, ui_theme[UI_C_BG]);
+	int bw = w / 2, bx = (w - bw) / 2, by = h / 2;
+	ui_dl_text(&a->dl, bx, by - 26, bw, ui_theme[UI_C_TEXT], UI_FONT_BOLD, "Loading %s",
+		   a->o->trace);
+	ui_dl_rect(&a->dl, bx, by, bw, 10, ui_theme[UI_C_GRID]);
+	ui_dl_rect(&a->dl, bx, by, (int)(bw * f), 10, ui_theme[UI_C_ACCENT]);
+	ui_dl_text(&a->dl, bx, by + 16, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL,
+		   "%.0f%%   (Esc cancels)", f * 100);
+	(void)m;
+	SDL_RenderClear(a->ren);
+	ui_render_dl(a->R, &a->dl);
+	SDL_RenderPresent(a->ren);
+}
+
+/* ---- export ---- */
+
+static void export_profile(struct app *a)
+{
+	static const enum cprof_profile_type types[UI_TAB_COUNT_] = {
+	    CPROF_PROFILE_REGION, CPROF_PROFILE_SYNC, CPROF_PROFILE_SYSCALL, CPROF_PROFILE_HEAP};
+	static const char *const names[UI_TAB_COUNT_] = {"region", "sync", "syscall", "heap"};
+	struct ui_view *v = &a->view;
+	if (!cprof_profile_build || !cprof_pprof_write) {
+		snprintf(v->status, sizeof(v->status),
+			 "export: profiles are not available in this build");
+		return;
+	}
+	struct cprof_profile_filter f = {0};
+	uint64_t from, to;
+	ui_panel_range(a->ix, v, &from, &to);
+	f.has_from = f.has_to = true;
+	f.from_ns = from;
+	f.to_ns = to;
+	if (v->tab == UI_TAB_HEAP) {
+		f.has_at = true;
+		f.at_ns = to;
+	}
+	if (v->hl_type)
+		f.region = cprof_model_str(a->model, v->hl_type);
+	if (v->sel_task != CPROF_NONE)
+		f.task = cprof_model_str(a->model, a->model->tasks.v[v->sel_task].type);
+	struct cprof_profile *p = NULL;
+	struct cprof_profiles_report rep = {0};
+	enum cprof_profiles_status st =
+	    cprof_profile_build(a->model, a->sym, types[v->tab], &f, &p, &rep);
+	if (st != CPROF_PROFILES_OK || !p) {
+		snprintf(v->status, sizeof(v->status), "export: %s",
+			 rep.text[0] ? rep.text : "nothing to export");
+		return;
+	}
+	char path[256];
+	struct stat sb;
+	for (int k = 1; k < 1000; k++) {
+		snprintf(path, sizeof(path), "cprof-%s-%d.pb.gz", names[v->tab], k);
+		if (stat(path, &sb) != 0)
+			break;
+	}
+	enum cprof_pprof_status ws = cprof_pprof_write(p, path, false);
+	if (ws == CPROF_PPROF_OK) {
+		char cwd[200];
+		if (!getcwd(cwd, sizeof(cwd)))
+			snprintf(cwd, sizeof(cwd), ".");
+		snprintf(v->status, sizeof(v->status),
+			 "exported %s profile (%s) to %s/%s  -  go tool pprof -top %s",
+			 names[v->tab], rep.text, cwd, path, path);
+		printf("cprof-trace: exported %s profile to %s/%s\n", names[v->tab], cwd, path);
+		fflush(stdout);
+	} else {
+		snprintf(v->status, sizeof(v->status), "export: %s: %s", path,
+			 ws == CPROF_PPROF_IO ? strerror(errno) : cprof_pprof_status_string(ws));
+	}
+	cprof_profile_destroy(p);
+}
+
+/* ---- input ---- */
+
+static void search_next(struct app *a)
+{
+	struct ui_view *v = &a->view;
+	uint8_t hit;
+	uint32_t ref;
+	uint64_t after = a->model->begin_ns + (uint64_t)(v->t0 > 0 ? v->t0 : 0);
+	if (v->sel.hit == UI_HIT_REGION && v->search_hit == v->sel.ref)
+		after = a->model->regions.v[v->sel.ref].begin_ns;
+	else if (v->sel.hit == UI_HIT_LOG)
+		after = a->model->logs.v[v->sel.ref].ns;
+	else if (v->sel.hit == UI_HIT_TASK)
+		after = a->model->tasks.v[v->sel.ref].begin_ns;
+	else if (after > 0)
+		after--;
+	if (!ui_search_next(a->ix, v->search, &hit, &ref, after)) {
+		snprintf(v->status, sizeof(v->status), "no match for \"%s\"", v->search);
+		return;
+	}
+	v->search_hit = hit == UI_HIT_REGION ? ref : CPROF_NONE;
+	uint32_t keep_task = v->sel_task;
+	select_item(a, hit, ref, 1);
+	if (hit != UI_HIT_TASK && keep_task != CPROF_NONE) {
+		v->sel_task = CPROF_NONE;
+		ui_index_set_highlight(a->ix, v);
+	}
+	focus_hit(a, hit, ref);
+}
+
+static void clicked(struct app *a, int x, int y)
+{
+	struct ui_view *v = &a->view;
+	build_frame(a, false);
+	const struct ui_dl_item *it = ui_dl_hit(&a->dl, x, y);
+	if (!it) {
+		select_item(a, UI_HIT_NONE, 0, 0);
+		return;
+	}
+	switch (it->hit) {
+	case UI_HIT_PROCESS:
+		a->ix->procs[it->ref].collapsed = !a->ix->procs[it->ref].collapsed;
+		break;
+	case UI_HIT_THREAD:
+		a->ix->threads[it->ref].collapsed = !a->ix->threads[it->ref].collapsed;
+		break;
+	case UI_HIT_TAB:
+		v->tab = it->ref;
+		v->panel_row = -1;
+		break;
+	case UI_HIT_ROW: {
+		v->panel_row = v->panel_row == (int)it->ref ? -1 : (int)it->ref;
+		cprof_str t = ui_panel_row_type(a->panel, v, v->panel_row);
+		v->hl_type = t;
+		if (t)
+			v->sel_task = CPROF_NONE;
+		ui_index_set_highlight(a->ix, v);
+		if (t)
+			snprintf(v->status, sizeof(v->status), "highlighting %u regions of type %s",
+				 a->ix->hl.n, cprof_model_str(a->model, t));
+		break;
+	}
+	case UI_HIT_AXIS:
+		break;
+	default:
+		select_item(a, it->hit, it->ref, it->count);
+		break;
+	}
+}
+
+static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
+{
+	struct ui_view *v = &a->view;
+	struct ui_geom g;
+	ui_geom_compute(v, &g);
+	double cx = v->hover_on ? v->hover_x : g.tl_x + g.tl_w / 2.0;
+	if (v->search_active) {
+		if (k == SDLK_ESCAPE) {
+			v->search_active = false;
+			v->search[0] = 0;
+			SDL_StopTextInput();
+			ui_index_set_highlight(a->ix, v);
+		} else if (k == SDLK_RETURN || k == SDLK_KP_ENTER) {
+			v->search_active = false;
+			SDL_StopTextInput();
+			ui_index_set_highlight(a->ix, v);
+			if (v->search[0])
+				search_next(a);
+		} else if (k == SDLK_BACKSPACE) {
+			size_t n = strlen(v->search);
+			if (n)
+				v->search[n - 1] = 0;
+		}
+		return;
+	}
+	v->status[0] = 0;
+	switch (k) {
+	case SDLK_w:
+		ui_view_zoom(v, a->ix, cx, 0.8);
+		break;
+	case SDLK_s:
+		ui_view_zoom(v, a->ix, cx, 1.25);
+		break;
+	case SDLK_a:
+	case SDLK_LEFT:
+		ui_view_pan(v, a->ix, -g.tl_w * 0.1);
+		break;
+	case SDLK_d:
+	case SDLK_RIGHT:
+		ui_view_pan(v, a->ix, g.tl_w * 0.1);
+		break;
+	case SDLK_UP:
+		v->scroll_y = v->scroll_y > 40 ? v->scroll_y - 40 : 0;
+		break;
+	case SDLK_DOWN:
+		v->scroll_y += 40;
+		break;
+	case SDLK_PAGEUP:
+		v->scroll_y = v->scroll_y > g.tl_h ? v->scroll_y - g.tl_h : 0;
+		break;
+	case SDLK_PAGEDOWN:
+		v->scroll_y += g.tl_h;
+		break;
+	case SDLK_f:
+		ui_view_fit(v, a->ix);
+		break;
+	case SDLK_0:
+		ui_view_fit(v, a->ix);
+		v->scroll_y = 0;
+		v->range_on = false;
+		v->hl_type = 0;
+		v->search[0] = 0;
+		v->panel_row = -1;
+		select_item(a, UI_HIT_NONE, 0, 0);
+		for (uint32_t p = 0; p < a->ix->nprocs; p++)
+			a->ix->procs[p].collapsed = false;
+		for (size_t t = 0; t < a->model->threads.n; t++)
+			a->ix->threads[t].collapsed = false;
+		ui_index_set_highlight(a->ix, v);
+		break;
+	case SDLK_SLASH:
+		v->search_active = true;
+		v->search[0] = 0;
+		SDL_StartTextInput();
+		break;
+	case SDLK_n:
+		if (v->search[0])
+			search_next(a);
+		break;
+	case SDLK_e:
+		export_profile(a);
+		break;
+	case SDLK_TAB:
+		v->tab = (v->tab + ((mod & KMOD_SHIFT) ? UI_TAB_COUNT_ - 1 : 1)) % UI_TAB_COUNT_;
+		v->panel_row = -1;
+		break;
+	case SDLK_1:
+	case SDLK_2:
+	case SDLK_3:
+	case SDLK_4:
+		v->tab = k - SDLK_1;
+		v->panel_row = -1;
+		break;
+	case SDLK_p:
+		v->show_panel = !v->show_panel;
+		break;
+	case SDLK_ESCAPE:
+		if (v->sel.hit != UI_HIT_NONE || v->range_on || v->hl_type || v->search[0]) {
+			v->range_on = false;
+			v->hl_type = 0;
+			v->search[0] = 0;
+			v->panel_row = -1;
+			select_item(a, UI_HIT_NONE, 0, 0);
+			ui_index_set_highlight(a->ix, v);
+		}
+		break;
+	case SDLK_q:
+		*quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle(struct app *a, const SDL_Event *e, bool *quit)
+{
+	struct ui_view *v = &a->view;
+	struct ui_geom g;
+	ui_geom_compute(v, &g);
+	switch (e->type) {
+	case SDL_QUIT:
+		*quit = true;
+		break;
+	case SDL_WINDOWEVENT:
+		if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+			v->width = e->window.data1;
+			v->height = e->window.data2;
+		} else if (e->window.event == SDL_WINDOWEVENT_LEAVE) {
+			v->hover_on = false;
+		}
+		break;
+	case SDL_MOUSEWHEEL: {
+		int mx, my;
+		SDL_GetMouseState(&mx, &my);
+		if (mx < g.tl_x || (g.panel_w && mx >= g.panel_x)) {
+			v->scroll_y -= e->wheel.y * 40;
+			if (v->scroll_y < 0)
+				v->scroll_y = 0;
+		} else {
+			ui_view_zoom(v, a->ix, mx, pow(0.8, e->wheel.y));
+		}
+		if (e->wheel.x)
+			ui_view_pan(v, a->ix, e->wheel.x * 40);
+		break;
+	}
+	case SDL_MOUSEBUTTONDOWN:
+		if (e->button.button != SDL_BUTTON_LEFT)
+			break;
+		a->press_x = a->last_x = e->button.x;
+		a->press_y = e->button.y;
+		a->moved = false;
+		if (e->button.x >= g.tl_x && e->button.x < g.tl_x + g.tl_w &&
+		    e->button.y >= g.tl_y && e->button.y < g.details_y &&
+		    (SDL_GetModState() & KMOD_SHIFT)) {
+			a->ranging = true;
+			v->range_on = true;
+			v->r0 = v->r1 = ui_t_of(v, &g, e->button.x);
+		} else {
+			a->dragging = true;
+		}
+		break;
+	case SDL_MOUSEMOTION:
+		v->hover_on = true;
+		v->hover_x = e->motion.x;
+		v->hover_y = e->motion.y;
+		if (a->ranging) {
+			v->r1 = ui_t_of(v, &g, e->motion.x);
+			a->moved = true;
+		} else if (a->dragging) {
+			int dx = e->motion.x - a->last_x;
+			if (abs(e->motion.x - a->press_x) > 3 || abs(e->motion.y - a->press_y) > 3)
+				a->moved = true;
+			if (a->moved && a->press_x >= g.tl_x &&
+			    (!g.panel_w || a->press_x < g.panel_x)) {
+				ui_view_pan(v, a->ix, -dx);
+				v->scroll_y -= e->motion.yrel;
+				if (v->scroll_y < 0)
+					v->scroll_y = 0;
+			}
+			a->last_x = e->motion.x;
+		}
+		break;
+	case SDL_MOUSEBUTTONUP:
+		if (e->button.button != SDL_BUTTON_LEFT)
+			break;
+		if (a->ranging) {
+			a->ranging = false;
+			if (!a->moved || fabs(v->r1 - v->r0) * g.tl_w / (v->t1 - v->t0) < 3)
+				v->range_on = false;
+		} else if (a->dragging) {
+			a->dragging = false;
+			if (!a->moved)
+				clicked(a, e->button.x, e->button.y);
+		}
+		break;
+	case SDL_TEXTINPUT:
+		if (v->search_active) {
+			size_t n = strlen(v->search);
+			snprintf(v->search + n, sizeof(v->search) - n, "%s", e->text.text);
+		}
+		break;
+	case SDL_KEYDOWN:
+		key(a, e->key.keysym.sym, e->key.keysym.mod, quit);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- modes ---- */
+
+static void report_error(struct app *a, const char *msg)
+{
+	fprintf(stderr, "cprof-trace: %s\n", msg);
+	if (a->win)
+		SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, "cprof-trace", msg, a->win);
+}
+
+static int run_screenshot(struct app *a)
+{
+	const struct cprof_ui_options *o = a->o;
+	struct stat sb;
+	char err[512];
+	if (!o->force && stat(o->screenshot, &sb) == 0) {
+		fprintf(stderr, "cprof-trace: %s: file exists (use --force to overwrite)\n",
+			o->screenshot);
+		return 1;
+	}
+	load_thread(a);
+	if (!a->ix) {
+		fprintf(stderr, "cprof-trace: %s\n", a->err);
+		return 1;
+	}
+	/* A software renderer on a surface: no display needed, and the same
+	 * pixels the software renderer puts in a window. */
+	a->surface =
+	    SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_RGBA32);
+	if (!a->surface || !(a->ren = SDL_CreateSoftwareRenderer(a->surface))) {
+		fprintf(stderr, "cprof-trace: cannot create a %dx%d software renderer: %s\n",
+			o->width, o->height, SDL_GetError());
+		return 1;
+	}
+	a->R = ui_render_create(a->ren, err, sizeof(err));
+	if (!a->R) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
+		return 1;
+	}
+	view_init(a, o->width, o->height);
+	if (o->has_from)
+		a->view.t0 = (double)o->from_ns;
+	if (o->has_to)
+		a->view.t1 = (double)o->to_ns;
+	if (a->view.t1 <= a->view.t0) {
+		fprintf(stderr, "cprof-trace: --from must be before --to\n");
+		return 2;
+	}
+	if (o->tab && !parse_tab(o->tab, &a->view.tab)) {
+		fprintf(stderr, "cprof-trace: --tab %s: expected regions, sync, blocking or heap\n",
+			o->tab);
+		return 2;
+	}
+	if (o->select) {
+		char buf[512];
+		snprintf(buf, sizeof(buf), "%s", o->select);
+		/* several selections separated by ';' */
+		for (char *s = strtok(buf, ";"); s; s = strtok(NULL, ";"))
+			if (!apply_select(a, s)) {
+				fprintf(
+				    stderr,
+				    "cprof-trace: --select %s: expected region:N, task:ID, log:N, "
+				    "wait:N, syscall:N, type:NAME, search:TEXT or range:T0,T1 "
+				    "naming something in the trace\n",
+				    s);
+				return 2;
+			}
+	}
+	if (o->hover) {
+		a->view.hover_on = true;
+		a->view.hover_x = o->hover_x;
+		a->view.hover_y = o->hover_y;
+	}
+	if (a->panel)
+		ui_panel_update(a->panel, &a->view);
+	draw(a, true);
+	SDL_RenderFlush(a->ren);
+	SDL_LockSurface(a->surface);
+	bool ok =
+	    ui_png_write(o->screenshot, a->surface->pixels, o->width, o->height, a->surface->pitch);
+	SDL_UnlockSurface(a->surface);
+	if (!ok) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", o->screenshot, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+static long rss_mb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb / 1024;
+}
+
+/* A fixed script: zoom in towards several points, pan both ways, zoom out
+ * and fit again, so that frames cover every zoom level from the whole
+ * trace to a few microseconds. */
+static void bench_step(struct app *a, int i)
+{
+	struct ui_view *v = &a->view;
+	struct ui_geom g;
+	ui_geom_compute(v, &g);
+	int phase = i % 120;
+	double fx = g.tl_x + g.tl_w * (0.3 + 0.4 * ((i / 120) % 3) / 2.0);
+	if (phase == 0)
+		ui_view_fit(v, a->ix);
+	else if (phase < 40)
+		ui_view_zoom(v, a->ix, fx, 0.8);
+	else if (phase < 60)
+		ui_view_pan(v, a->ix, g.tl_w * 0.05);
+	else if (phase < 80)
+		ui_view_pan(v, a->ix, -g.tl_w * 0.07);
+	else
+		ui_view_zoom(v, a->ix, fx, 1.25);
+	v->hover_on = true;
+	v->hover_x = g.tl_x + (i * 37) % g.tl_w;
+	v->hover_y = g.tl_y + (i * 23) % (g.tl_h > 1 ? g.tl_h : 1);
+}
+
+static int run_window(struct app *a)
+{
+	const struct cprof_ui_options *o = a->o;
+	char err[512];
+	int w = o->width > 0 ? o->width : 1440, h = o->height > 0 ? o->height : 900;
+	bool bench = o->bench_frames > 0;
+	int status = 0;
+
+	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+		fprintf(stderr,
+			"cprof-trace: cannot open a window (%s): run it under a display or "
+			"xvfb-run, or use --screenshot FILE.png\n",
+			SDL_GetError());
+		return 1;
+	}
+	if (bench)
+		SDL_SetHint(SDL_HINT_RENDER_VSYNC, "0");
+	a->win = SDL_CreateWindow("cprof-trace", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+				  w, h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+	if (!a->win) {
+		fprintf(stderr,
+			"cprof-trace: cannot open a window (%s): run it under a display or "
+			"xvfb-run, or use --screenshot FILE.png\n",
+			SDL_GetError());
+		return 1;
+	}
+	a->ren = SDL_CreateRenderer(a->win, -1, bench ? SDL_RENDERER_SOFTWARE : 0);
+	if (!a->ren)
+		a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+	if (!a->ren) {
+		report_error(a, "cannot create a renderer");
+		return 1;
+	}
+	a->R = ui_render_create(a->ren, err, sizeof(err));
+	if (!a->R) {
+		report_error(a, err);
+		return 1;
+	}
+	SDL_GetWindowSize(a->win, &w, &h);
+	/* Load in the background; the window stays responsive and shows progress. */
+	SDL_Thread *thr = SDL_CreateThread(load_thread, "cprof-load", a);
+	if (!thr) {
+		report_error(a, "cannot start the loading thread");
+		return 1;
+	}
+	bool quit = false;
+	while (!SDL_AtomicGet(&a->done)) {
+		SDL_Event e;
+		while (SDL_PollEvent(&e))
+			if (e.type == SDL_QUIT ||
+			    (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE)) {
+				SDL_AtomicSet(&a->cancel, 1);
+				quit = true;
+			} else if (e.type == SDL_WINDOWEVENT &&
+				   e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+				w = e.window.data1;
+				h = e.window.data2;
+			}
+		draw_loading(a, w, h);
+		SDL_Delay(30);
+	}
+	SDL_WaitThread(thr, NULL);
+	if (quit)
+		return 0;
+	if (!a->ix) {
+		char msg[700];
+		snprintf(msg, sizeof(msg), "%s", a->err);
+		report_error(a, msg);
+		return 1;
+	}
+	view_init(a, w, h);
+	if (o->has_from)
+		a->view.t0 = (double)o->from_ns;
+	if (o->has_to)
+		a->view.t1 = (double)o->to_ns;
+	if (o->select)
+		apply_select(a, o->select);
+	if (o->tab)
+		parse_tab(o->tab, &a->view.tab);
+
+	if (bench) {
+		int n = o->bench_frames;
+		double *ms = malloc(n * sizeof(double));
+		if (!ms)
+			return 1;
+		for (int i = 0; i < n; i++) {
+			SDL_Event e;
+			while (SDL_PollEvent(&e))
+				;
+			bench_step(a, i);
+			double t0 = now_s();
+			draw(a, true);
+			SDL_RenderPresent(a->ren);
+			ms[i] = (now_s() - t0) * 1000;
+		}
+		qsort(ms, n, sizeof(double), cmp_double);
+		int p99 = (int)ceil(0.99 * n) - 1;
+		printf("frames=%d median_ms=%.2f p99_ms=%.2f load_s=%.2f rss_mb=%ld\n", n,
+		       ms[n / 2], ms[p99 < 0 ? 0 : p99], a->load_s, rss_mb());
+		free(ms);
+		return 0;
+	}
+
+	a->dirty = true;
+	uint32_t changed_at = SDL_GetTicks();
+	uint64_t pf = UINT64_MAX, pt = UINT64_MAX;
+	int ptab = -1;
+	while (!quit) {
+		SDL_Event e;
+		if (SDL_WaitEventTimeout(&e, a->dirty ? 1 : 120)) {
+			do {
+				handle(a, &e, &quit);
+				a->dirty = true;
+			} while (SDL_PollEvent(&e));
+		}
+		/* The panel follows the view once it settles (150 ms), never
+		 * while a pan or zoom is in flight. */
+		uint64_t f, t;
+		ui_panel_range(a->ix, &a->view, &f, &t);
+		if (f != pf || t != pt || (int)a->view.tab != ptab) {
+			pf = f;
+			pt = t;
+			ptab = a->view.tab;
+			changed_at = SDL_GetTicks();
+		} else if (SDL_GetTicks() - changed_at > 150 && a->panel &&
+			   ui_panel_update(a->panel, &a->view)) {
+			a->dirty = true;
+		}
+		if (a->dirty) {
+			draw(a, true);
+			SDL_RenderPresent(a->ren);
+			a->dirty = false;
+		}
+	}
+	return status;
+}
+
+int cprof_ui_run(const struct cprof_ui_options *o)
+{
+	struct app a = {.o = o, .model = o->model};
+	int status;
+	ui_dl_init(&a.dl);
+	if (o->screenshot)
+		status = run_screenshot(&a);
+	else
+		status = run_window(&a);
+	ui_panel_destroy(a.panel);
+	if (a.sym)
+		cprof_symbolizer_destroy(a.sym);
+	ui_index_destroy(a.ix);
+	if (a.own_model)
+		cprof_model_destroy(a.model);
+	ui_dl_free(&a.dl);
+	ui_render_destroy(a.R);
+	if (a.ren)
+		SDL_DestroyRenderer(a.ren);
+	if (a.surface)
+		SDL_FreeSurface(a.surface);
+	if (a.win)
+		SDL_DestroyWindow(a.win);
+	SDL_Quit();
+	return status;
+}

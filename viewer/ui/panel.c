@@ -1,0 +1,495 @@
+/*
+ * Side panel computations and layout. Region statistics are computed here
+ * for any time range (analysis/stats.h summarizes whole traces); the other
+ * tabs are the top tables of the pprof profiles analysis/profiles.h builds
+ * for the same range, so the panel and `cprof-trace pprof` never disagree.
+ */
+#include "panel.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/profiles.h"
+
+/* Weak while the profile builder is being written in parallel: the panel
+ * says "not available" instead of failing to link. */
+#pragma weak cprof_profile_build
+#pragma weak cprof_profile_top
+#pragma weak cprof_profile_destroy
+
+struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
+{
+	struct ui_panel *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->ix = ix;
+	p->sym = sym;
+	p->to_ns = UINT64_MAX;
+	return p;
+}
+
+void ui_panel_destroy(struct ui_panel *p)
+{
+	if (!p)
+		return;
+	free(p->regions);
+	for (int t = 0; t < UI_TAB_COUNT_; t++)
+		free(p->top[t]);
+	free(p);
+}
+
+void ui_panel_range(const struct ui_index *ix, const struct ui_view *v, uint64_t *from,
+		    uint64_t *to)
+{
+	double a = v->t0, b = v->t1;
+	if (v->range_on) {
+		a = v->r0 < v->r1 ? v->r0 : v->r1;
+		b = v->r0 < v->r1 ? v->r1 : v->r0;
+	}
+	if (a < 0)
+		a = 0;
+	if (b > (double)ix->span)
+		b = (double)ix->span;
+	if (b < a)
+		b = a;
+	*from = (uint64_t)a;
+	*to = (uint64_t)ceil(b);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t nearest_rank(const uint64_t *v, uint64_t n, double q)
+{
+	if (!n)
+		return 0;
+	uint64_t rank = (uint64_t)ceil(q * (double)n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return v[rank - 1];
+}
+
+static int stat_cmp(const void *a, const void *b)
+{
+	const struct ui_region_stat *x = a, *y = b;
+	if (x->total_ns != y->total_ns)
+		return x->total_ns > y->total_ns ? -1 : 1;
+	return x->type < y->type ? -1 : x->type > y->type;
+}
+
+bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to,
+			   struct ui_region_stat **out, uint32_t *nout)
+{
+	const struct cprof_model *m = ix->model;
+	size_t ns = m->strings.n;
+	uint32_t *slot = malloc((ns ? ns : 1) * sizeof(*slot));
+	uint64_t *cnt = NULL, *first = NULL, *durs = NULL, *fill = NULL;
+	struct ui_region_stat *st = NULL;
+	uint32_t n = 0;
+	bool ok = false;
+
+	if (!slot)
+		goto end;
+	for (size_t s = 0; s < ns; s++)
+		slot[s] = CPROF_NONE;
+	/* pass 1: types present, and ended counts for the duration arrays */
+	for (size_t i = 0; i < m->regions.n; i++) {
+		const struct cprof_region *r = &m->regions.v[i];
+		uint64_t b = r->begin_ns - m->begin_ns;
+		if (b < from || b >= to)
+			continue;
+		if (slot[r->type] == CPROF_NONE)
+			slot[r->type] = n++;
+	}
+	st = calloc(n ? n : 1, sizeof(*st));
+	cnt = calloc(n + 1, sizeof(*cnt));
+	if (!st || !cnt)
+		goto end;
+	for (size_t s = 0; s < ns; s++)
+		if (slot[s] != CPROF_NONE)
+			st[slot[s]].type = s;
+	for (size_t i = 0; i < m->regions.n; i++) {
+		const struct cprof_region *r = &m->regions.v[i];
+		uint64_t b = r->begin_ns - m->begin_ns;
+		if (b < from || b >= to)
+			continue;
+		struct ui_region_stat *s = &st[slot[r->type]];
+		if (!r->end_ns) {
+			s->unended++;
+			continue;
+		}
+		cnt[slot[r->type] + 1]++;
+	}
+	first = cnt; /* prefix sums: first[k] = start of type k's durations */
+	for (uint32_t k = 0; k < n; k++)
+		first[k + 1] += first[k];
+	durs = malloc((first[n] ? first[n] : 1) * sizeof(*durs));
+	fill = calloc(n ? n : 1, sizeof(*fill));
+	if (!durs || !fill)
+		goto end;
+	for (size_t i = 0; i < m->regions.n; i++) {
+		const struct cprof_region *r = &m->regions.v[i];
+		uint64_t b = r->begin_ns - m->begin_ns;
+		if (b < from || b >= to || !r->end_ns)
+			continue;
+		uint32_t k = slot[r->type];
+		uint64_t d = r->end_ns > r->begin_ns ? r->end_ns - r->begin_ns : 0;
+		durs[first[k] + fill[k]++] = d;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t *v = durs + first[k];
+		uint64_t c = first[k + 1] - first[k];
+		struct ui_region_stat *s = &st[k];
+		qsort(v, c, sizeof(*v), u64_cmp);
+		s->count = c;
+		for (uint64_t i = 0; i < c; i++) {
+			s->total_ns += v[i];
+			int bk = v[i] ? 63 - __builtin_clzll(v[i]) - 4 : 0;
+			if (bk < 0)
+				bk = 0;
+			if (bk > 23)
+				bk = 23;
+			s->hist[bk]++;
+		}
+		s->p50_ns = nearest_rank(v, c, 0.50);
+		s->p99_ns = nearest_rank(v, c, 0.99);
+		s->max_ns = c ? v[c - 1] : 0;
+	}
+	qsort(st, n, sizeof(*st), stat_cmp);
+	*out = st;
+	*nout = n;
+	st = NULL;
+	ok = true;
+end:
+	free(slot);
+	free(cnt);
+	free(durs);
+	free(fill);
+	free(st);
+	return ok;
+}
+
+static const enum cprof_profile_type tab_profile[UI_TAB_COUNT_] = {
+    [UI_TAB_REGIONS] = CPROF_PROFILE_REGION,
+    [UI_TAB_SYNC] = CPROF_PROFILE_SYNC,
+    [UI_TAB_BLOCKING] = CPROF_PROFILE_SYSCALL,
+    [UI_TAB_HEAP] = CPROF_PROFILE_HEAP,
+};
+
+static void top_for(struct ui_panel *p, enum ui_tab tab)
+{
+	const struct cprof_model *m = p->ix->model;
+	struct cprof_profile *prof = NULL;
+	struct cprof_profiles_report rep = {0};
+	struct cprof_profile_top_entry *e = NULL;
+	size_t ne = 0;
+
+	free(p->top[tab]);
+	p->top[tab] = NULL;
+	p->ntop[tab] = 0;
+	p->total[tab] = 0;
+	p->note[tab][0] = 0;
+	if (!cprof_profile_build || !cprof_profile_top) {
+		snprintf(p->note[tab], sizeof(p->note[tab]),
+			 "profiles not available in this build");
+		return;
+	}
+	struct cprof_profile_filter f = {
+	    .has_from = true, .has_to = true, .from_ns = p->from_ns, .to_ns = p->to_ns};
+	if (tab == UI_TAB_HEAP) {
+		f.has_at = true;
+		f.at_ns = p->to_ns;
+	}
+	enum cprof_profiles_status st =
+	    cprof_profile_build(m, p->sym, tab_profile[tab], &f, &prof, &rep);
+	snprintf(p->note[tab], sizeof(p->note[tab]), "%s", rep.text);
+	if (st != CPROF_PROFILES_OK || !prof)
+		return;
+	/* The value the profile shows by default: delay, bytes in use. */
+	size_t vi = prof->sample_types.n ? prof->sample_types.n - 1 : 0;
+	if (prof->default_sample_type) {
+		for (size_t k = 0; k < prof->sample_types.n; k++)
+			if (prof->sample_types.v[k].type == prof->default_sample_type)
+				vi = k;
+	}
+	if (prof->sample_types.n)
+		p->unit[tab] =
+		    strcmp(cprof_profile_str(prof, prof->sample_types.v[vi].unit), "bytes")
+			? "ns"
+			: "bytes";
+	p->total[tab] = cprof_profile_total(prof, vi);
+	if (cprof_profile_top(prof, vi, &e, &ne) == CPROF_PROFILE_OK) {
+		size_t keep = ne < 200 ? ne : 200;
+		p->top[tab] = calloc(keep ? keep : 1, sizeof(struct ui_top_row));
+		if (p->top[tab]) {
+			for (size_t k = 0; k < keep; k++) {
+				snprintf(p->top[tab][k].name, sizeof(p->top[tab][k].name), "%s",
+					 e[k].name);
+				p->top[tab][k].flat = e[k].flat;
+				p->top[tab][k].cum = e[k].cum;
+			}
+			p->ntop[tab] = keep;
+		}
+	}
+	free(e);
+	cprof_profile_destroy(prof);
+}
+
+bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
+{
+	uint64_t from, to;
+	ui_panel_range(p->ix, v, &from, &to);
+	if (from != p->from_ns || to != p->to_ns) {
+		for (int t = 0; t < UI_TAB_COUNT_; t++)
+			p->valid[t] = false;
+		p->from_ns = from;
+		p->to_ns = to;
+	}
+	if (p->valid[v->tab])
+		return false;
+	if (v->tab == UI_TAB_REGIONS) {
+		free(p->regions);
+		p->regions = NULL;
+		p->nregions = 0;
+		ui_panel_region_stats(p->ix, from, to, &p->regions, &p->nregions);
+	} else {
+		top_for(p, v->tab);
+	}
+	p->valid[v->tab] = true;
+	return true;
+}
+
+cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, int row)
+{
+	if (v->tab != UI_TAB_REGIONS || row < 0 || (uint32_t)row >= p->nregions)
+		return 0;
+	return p->regions[row].type;
+}
+
+/* ---- layout ---- */
+
+static void fmt_value(char *buf, size_t size, int64_t v, const char *unit)
+{
+	if (unit && !strcmp(unit, "bytes")) {
+		double a = (double)v;
+		if (a >= 1 << 30)
+			snprintf(buf, size, "%.1fG", a / (1 << 30));
+		else if (a >= 1 << 20)
+			snprintf(buf, size, "%.1fM", a / (1 << 20));
+		else if (a >= 1 << 10)
+			snprintf(buf, size, "%.1fk", a / (1 << 10));
+		else
+			snprintf(buf, size, "%" PRId64 "B", v);
+		return;
+	}
+	ui_format_dur(buf, size, (double)v);
+}
+
+static void cell(struct ui_dl *dl, const struct ui_metrics *m, int right_x, int y, uint32_t col,
+		 const char *s)
+{
+	int w = ui_text_width(m, UI_FONT_SMALL, s, strlen(s));
+	ui_dl_text(dl, right_x - w, y, 0, col, UI_FONT_SMALL, "%s", s);
+}
+
+static void name_cell(struct ui_dl *dl, const struct ui_metrics *m, int x, int y, int w,
+		      uint32_t col, const char *s)
+{
+	size_t len = strlen(s);
+	size_t fit = ui_text_fit(m, UI_FONT_SMALL, s, len, w);
+	if (fit < len && fit > 3) {
+		char buf[200];
+		size_t k = ui_text_fit(m, UI_FONT_SMALL, s, len, w - m->adv_x[UI_FONT_SMALL][2]);
+		if (k > sizeof(buf) - 4)
+			k = sizeof(buf) - 4;
+		memcpy(buf, s, k);
+		memcpy(buf + k, "\u2026", 4);
+		ui_dl_text(dl, x, y, 0, col, UI_FONT_SMALL, "%s", buf);
+		return;
+	}
+	ui_dl_text(dl, x, y, 0, col, UI_FONT_SMALL, "%s", s);
+}
+
+static void histogram(struct ui_dl *dl, const struct ui_metrics *m, const struct ui_region_stat *s,
+		      uint32_t color, int x, int y, int w, int h)
+{
+	int lo = 23, hi = 0;
+	uint32_t mx = 0;
+	for (int k = 0; k < 24; k++)
+		if (s->hist[k]) {
+			if (k < lo)
+				lo = k;
+			if (k > hi)
+				hi = k;
+			if (s->hist[k] > mx)
+				mx = s->hist[k];
+		}
+	if (!mx)
+		return;
+	if (hi - lo < 5) {
+		lo = lo > 2 ? lo - 2 : 0;
+		hi = lo + 6 > 23 ? 23 : lo + 6;
+	}
+	int nb = hi - lo + 1;
+	int bw = (w - 8) / nb;
+	if (bw > 28)
+		bw = 28;
+	int ph = h - 30;
+	for (int k = lo; k <= hi; k++) {
+		int bx = x + (k - lo) * bw;
+		int bh = s->hist[k] ? (int)ceil((double)s->hist[k] * ph / mx) : 0;
+		if (bh)
+			ui_dl_rect(dl, bx + 1, y + ph - bh + 12, bw - 2, bh, color);
+		if ((k - lo) % 2 == 0) {
+			char b[32];
+			ui_format_dur(b, sizeof(b), (double)(1ull << (k + 4)));
+			/* strip trailing zeros of "16.0 ns"-like labels */
+			ui_dl_text(dl, bx, y + ph + 14, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL,
+				   "%s", b);
+		}
+	}
+	(void)m;
+}
+
+void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *v,
+		    const struct ui_metrics *m)
+{
+	struct ui_geom g;
+	ui_geom_compute(v, &g);
+	if (!g.panel_w)
+		return;
+	static const char *const names[UI_TAB_COUNT_] = {"Regions", "Sync", "Blocking calls",
+							 "Heap"};
+	int x = g.panel_x, w = g.panel_w, y = UI_HEADER_H;
+	int bottom = v->height;
+	ui_dl_rect(dl, x, y, w, bottom - y, ui_theme[UI_C_PANEL]);
+	ui_dl_rect(dl, x, y, 1, bottom - y, ui_theme[UI_C_GRID]);
+	/* tabs */
+	int tx = x + 8;
+	for (int t = 0; t < UI_TAB_COUNT_; t++) {
+		int tw = ui_text_width(m, UI_FONT_NORMAL, names[t], strlen(names[t])) + 18;
+		bool on = v->tab == (enum ui_tab)t;
+		struct ui_dl_item *it = ui_dl_rect(
+		    dl, tx, y + 4, tw, 22, on ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
+		it->hit = UI_HIT_TAB;
+		it->ref = t;
+		if (on)
+			ui_dl_rect(dl, tx, y + 24, tw, 2, ui_theme[UI_C_ACCENT]);
+		ui_dl_text(dl, tx + 9, y + 8, 0, on ? ui_theme[UI_C_TEXT] : ui_theme[UI_C_TEXT_DIM],
+			   on ? UI_FONT_BOLD : UI_FONT_NORMAL, "%s", names[t]);
+		tx += tw + 2;
+	}
+	y += 30;
+	ui_dl_rect(dl, x + 1, y - 2, w - 1, 1, ui_theme[UI_C_GRID]);
+	char a[64], b[64];
+	ui_format_time(a, sizeof(a), (double)p->from_ns, 1000);
+	ui_format_time(b, sizeof(b), (double)p->to_ns, 1000);
+	ui_dl_text(dl, x + 10, y + 2, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s %s .. %s",
+		   v->range_on ? "selected range" : "visible range", a, b);
+	y += 20;
+	int rh = m->height[UI_FONT_SMALL] + 5;
+	int right = x + w - 10;
+	if (!p->valid[v->tab]) {
+		ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
+			   "computing\u2026");
+		return;
+	}
+	if (v->tab == UI_TAB_REGIONS) {
+		int cols[5] = {right - 232, right - 174, right - 116, right - 58, right};
+		static const char *const hdr[5] = {"count", "total", "p50", "p99", "max"};
+		ui_dl_text(dl, x + 10, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "type");
+		for (int k = 0; k < 5; k++)
+			cell(dl, m, cols[k], y, ui_theme[UI_C_TEXT_DIM], hdr[k]);
+		y += rh;
+		int hist_h = v->panel_row >= 0 && (uint32_t)v->panel_row < p->nregions ? 130 : 0;
+		int maxrows = (bottom - y - hist_h - 8) / rh;
+		if (!p->nregions)
+			ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
+				   "no regions begin in this range");
+		for (uint32_t i = 0; i < p->nregions && (int)i < maxrows; i++) {
+			const struct ui_region_stat *s = &p->regions[i];
+			bool sel = v->panel_row == (int)i;
+			struct ui_dl_item *it =
+			    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
+				       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
+			it->hit = UI_HIT_ROW;
+			it->ref = i;
+			uint32_t col = ui_type_color(p->ix, s->type);
+			ui_dl_rect(dl, x + 8, y + 2, 8, 8, col);
+			name_cell(dl, m, x + 20, y, cols[0] - 48 - (x + 20), ui_theme[UI_C_TEXT],
+				  cprof_model_str(p->ix->model, s->type));
+			char c[32];
+			snprintf(c, sizeof(c), "%" PRIu64, s->count);
+			cell(dl, m, cols[0], y, ui_theme[UI_C_TEXT], c);
+			ui_format_dur(c, sizeof(c), (double)s->total_ns);
+			cell(dl, m, cols[1], y, ui_theme[UI_C_TEXT], c);
+			ui_format_dur(c, sizeof(c), (double)s->p50_ns);
+			cell(dl, m, cols[2], y, ui_theme[UI_C_TEXT], c);
+			ui_format_dur(c, sizeof(c), (double)s->p99_ns);
+			cell(dl, m, cols[3], y, ui_theme[UI_C_TEXT], c);
+			ui_format_dur(c, sizeof(c), (double)s->max_ns);
+			cell(dl, m, cols[4], y, ui_theme[UI_C_TEXT], c);
+			y += rh;
+		}
+		if (hist_h) {
+			const struct ui_region_stat *s = &p->regions[v->panel_row];
+			int hy = bottom - hist_h - 4;
+			ui_dl_rect(dl, x + 1, hy - 4, w - 1, 1, ui_theme[UI_C_GRID]);
+			ui_dl_text(dl, x + 10, hy, w - 20, ui_theme[UI_C_TEXT], UI_FONT_SMALL,
+				   "latency of %s (%" PRIu64 " regions%s)",
+				   cprof_model_str(p->ix->model, s->type), s->count,
+				   s->unended ? ", some unended" : "");
+			histogram(dl, m, s, ui_type_color(p->ix, s->type), x + 12, hy + 4, w - 24,
+				  hist_h - 10);
+		}
+		return;
+	}
+	/* top tables */
+	const char *unit = p->unit[v->tab];
+	char t[64];
+	fmt_value(t, sizeof(t), p->total[v->tab], unit);
+	ui_dl_text(dl, x + 10, y, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s  (total %s)",
+		   p->note[v->tab], t);
+	y += rh;
+	int cols[3] = {right - 120, right - 64, right};
+	ui_dl_text(dl, x + 10, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "function / region");
+	cell(dl, m, cols[0], y, ui_theme[UI_C_TEXT_DIM], "flat");
+	cell(dl, m, cols[1], y, ui_theme[UI_C_TEXT_DIM], "flat%");
+	cell(dl, m, cols[2], y, ui_theme[UI_C_TEXT_DIM], "cum");
+	y += rh;
+	int maxrows = (bottom - y - 8) / rh;
+	for (uint32_t i = 0; i < p->ntop[v->tab] && (int)i < maxrows; i++) {
+		const struct ui_top_row *r = &p->top[v->tab][i];
+		bool sel = v->panel_row == (int)i;
+		struct ui_dl_item *it =
+		    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
+			       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
+		it->hit = UI_HIT_ROW;
+		it->ref = i;
+		/* a bar behind the name shows the cum share */
+		if (p->total[v->tab] > 0) {
+			int bw = (int)((double)r->cum / p->total[v->tab] * (cols[0] - 60 - x));
+			if (bw > 0)
+				ui_dl_rect(dl, x + 6, y + rh - 5, bw, 2,
+					   UI_RGBA(0x5e, 0xa8, 0xff, 0x90));
+		}
+		name_cell(dl, m, x + 10, y, cols[0] - 56 - (x + 10), ui_theme[UI_C_TEXT], r->name);
+		char c[32];
+		fmt_value(c, sizeof(c), r->flat, unit);
+		cell(dl, m, cols[0], y, ui_theme[UI_C_TEXT], c);
+		snprintf(c, sizeof(c), "%.1f%%",
+			 p->total[v->tab] ? 100.0 * r->flat / p->total[v->tab] : 0.0);
+		cell(dl, m, cols[1], y, ui_theme[UI_C_TEXT_DIM], c);
+		fmt_value(c, sizeof(c), r->cum, unit);
+		cell(dl, m, cols[2], y, ui_theme[UI_C_TEXT], c);
+		y += rh;
+	}
+}

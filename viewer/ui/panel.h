@@ -1,0 +1,74 @@
+/*
+ * The side panel: summaries of the visible or selected time range, in tabs.
+ * Regions: count, total, p50, p99, max per region type, as go tool trace's
+ * user-defined regions page (nearest-rank percentiles over the regions that
+ * ended, like analysis/stats.h), and a latency histogram of the selected type.
+ * Sync, Blocking calls, Heap: the top entries (flat, cum) of the matching
+ * pprof profiles (analysis/profiles.h) for the range.
+ *
+ * Pure: no SDL. ui_panel_update() recomputes when the range changed (the
+ * app calls it once the view settles, never per frame while panning);
+ * ui_panel_frame() appends the panel to a display list.
+ *
+ * Ownership: ui_panel_create() borrows the index (and its model) and the
+ * symbolizer (may be NULL); ui_panel_destroy() frees the rest.
+ */
+#ifndef CPROF_UI_PANEL_H
+#define CPROF_UI_PANEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tl.h"
+
+struct cprof_symbolizer;
+
+struct ui_region_stat {
+	cprof_str type;
+	uint64_t count, unended;
+	uint64_t total_ns, p50_ns, p99_ns, max_ns;
+	uint32_t hist[24]; /* log2 buckets of duration: [2^k, 2^(k+1)) ns, k from 4 */
+};
+
+struct ui_top_row {
+	char name[160];
+	int64_t flat, cum;
+};
+
+struct ui_panel {
+	struct ui_index *ix;
+	struct cprof_symbolizer *sym;
+	/* the range the tables describe (relative ns) */
+	uint64_t from_ns, to_ns;
+	bool valid[UI_TAB_COUNT_];
+	struct ui_region_stat *regions;
+	uint32_t nregions;
+	struct ui_top_row *top[UI_TAB_COUNT_];
+	uint32_t ntop[UI_TAB_COUNT_];
+	int64_t total[UI_TAB_COUNT_];
+	char note[UI_TAB_COUNT_][520]; /* "312 of 1200 waits", or why empty */
+	const char *unit[UI_TAB_COUNT_];
+	int scroll;
+};
+
+struct ui_panel *ui_panel_create(struct ui_index *index, struct cprof_symbolizer *sym);
+void ui_panel_destroy(struct ui_panel *panel);
+
+/* The range a view summarizes: the shift-drag selection, else what is visible. */
+void ui_panel_range(const struct ui_index *index, const struct ui_view *view, uint64_t *from,
+		    uint64_t *to);
+/* Recomputes the current tab for [from, to) if anything changed; returns
+ * true when it did. */
+bool ui_panel_update(struct ui_panel *panel, const struct ui_view *view);
+/* Region statistics over regions beginning in [from, to) (relative ns). */
+bool ui_panel_region_stats(const struct ui_index *index, uint64_t from, uint64_t to,
+			   struct ui_region_stat **out, uint32_t *n);
+
+void ui_panel_frame(struct ui_dl *dl, struct ui_panel *panel, const struct ui_view *view,
+		    const struct ui_metrics *m);
+
+/* The region type / name of panel row `row` of the current tab, for
+ * highlighting: returns the region type (cprof_str) or 0. */
+cprof_str ui_panel_row_type(const struct ui_panel *panel, const struct ui_view *view, int row);
+
+#endif /* CPROF_UI_PANEL_H */

@@ -1,0 +1,316 @@
+/*
+ * The timeline's pure half: no SDL here, so that level of detail, layout and
+ * hit-testing are unit-testable. A frame is built as a display list of
+ * rectangles, lines and text runs (struct ui_dl); the renderer (render.c)
+ * only paints it, and hit-testing looks up the same list, so what is under
+ * the mouse is exactly what was drawn.
+ *
+ * Scale: the index keeps, per thread and per nesting depth, the regions
+ * sorted by start time. Same-depth regions of one thread never overlap, so
+ * ends are sorted too and a frame binary-searches its way across each row:
+ * items narrower than a pixel are merged into one summary block per run of
+ * touching pixels, which costs O(pixels * depth * log n) per frame instead of
+ * O(events).
+ *
+ * Ownership: ui_index_create() borrows the model (which must outlive the
+ * index); ui_index_destroy() frees what the index owns. A ui_dl owns its
+ * items and text arena; strings of the model are borrowed.
+ */
+#ifndef CPROF_UI_TL_H
+#define CPROF_UI_TL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+struct ui_view;
+
+/* Colours are 0xRRGGBBAA. */
+#define UI_RGB(r, g, b)                                                                            \
+	(((uint32_t)(r) << 24) | ((uint32_t)(g) << 16) | ((uint32_t)(b) << 8) | 0xffu)
+#define UI_RGBA(r, g, b, a)                                                                        \
+	(((uint32_t)(r) << 24) | ((uint32_t)(g) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(a))
+
+enum ui_theme_color {
+	UI_C_BG,
+	UI_C_PANEL,
+	UI_C_HEADER,
+	UI_C_LANE_A,
+	UI_C_LANE_B,
+	UI_C_GRID,
+	UI_C_TEXT,
+	UI_C_TEXT_DIM,
+	UI_C_TEXT_DARK,
+	UI_C_ACCENT,
+	UI_C_RUNNING,
+	UI_C_LOCK,
+	UI_C_COND,
+	UI_C_OTHER_WAIT,
+	UI_C_SYSCALL,
+	UI_C_LOG,
+	UI_C_LOST,
+	UI_C_MERGED,
+	UI_C_SELECT,
+	UI_C_RANGE,
+	UI_C_TASK,
+	UI_C_ARROW,
+	UI_C_COUNTER,
+	UI_C_SEARCH,
+	UI_C_COUNT_
+};
+extern const uint32_t ui_theme[UI_C_COUNT_];
+
+/* What a display-list item stands for, for hit-testing and selection. */
+enum ui_hit {
+	UI_HIT_NONE,
+	UI_HIT_REGION,	/* ref: region index */
+	UI_HIT_REGIONS, /* merged: ref first region index, count */
+	UI_HIT_WAIT,	/* ref: wait index */
+	UI_HIT_SYSCALL, /* ref: syscall index */
+	UI_HIT_STATES,	/* merged waits/syscalls: ref thread, count */
+	UI_HIT_RUNNING, /* ref: thread */
+	UI_HIT_TASK,	/* ref: task index */
+	UI_HIT_TASKS,	/* merged: ref first task, count */
+	UI_HIT_LOG,	/* ref: log index */
+	UI_HIT_LOGS,	/* merged: ref first log, count */
+	UI_HIT_LOST,	/* ref: lost index */
+	UI_HIT_COUNTER, /* ref: counter index */
+	UI_HIT_PROCESS, /* ref: process index (click collapses) */
+	UI_HIT_THREAD,	/* ref: thread index (click collapses) */
+	UI_HIT_TAB,	/* ref: enum ui_tab */
+	UI_HIT_ROW,	/* ref: panel row */
+	UI_HIT_AXIS,
+};
+
+enum ui_dl_kind {
+	UI_DL_RECT,
+	UI_DL_OUTLINE,
+	UI_DL_LINE, /* from (x, y) to (x + w, y + h) */
+	UI_DL_TEXT, /* at (x, y) top-left, clipped to w pixels when w > 0 */
+	UI_DL_CLIP, /* sets the clip rectangle; w == 0 clears it */
+};
+
+enum ui_font { UI_FONT_SMALL, UI_FONT_NORMAL, UI_FONT_BOLD, UI_FONT_COUNT_ };
+
+struct ui_dl_item {
+	int32_t x, y, w, h;
+	uint32_t color;
+	uint8_t kind;
+	uint8_t hit;
+	uint8_t font;
+	uint32_t ref;
+	uint32_t count;
+	uint32_t text; /* offset in the arena, or for model strings see text_ptr */
+	uint32_t len;
+	const char *text_ptr; /* NULL: text lives in the arena at `text` */
+};
+
+struct ui_dl {
+	struct ui_dl_item *v;
+	size_t n, cap;
+	char *arena;
+	size_t arena_n, arena_cap;
+	/* statistics of the last frame, for tests and the bench */
+	size_t rects, merged, texts;
+};
+
+/* Glyph advances of each font (ASCII, plus one slot for anything else). */
+struct ui_metrics {
+	uint8_t adv[UI_FONT_COUNT_][128];
+	uint8_t adv_x[UI_FONT_COUNT_][8]; /* ui_extra_glyphs */
+	int height[UI_FONT_COUNT_];
+};
+
+/* The few non-ASCII glyphs the UI draws (µ · … ▸ ▾ ↔); anything else is '?'. */
+#define UI_NEXTRA 6
+extern const uint32_t ui_extra_glyphs[UI_NEXTRA];
+/* Decodes one UTF-8 character at s[*i], advancing *i; returns the glyph slot:
+ * 0..127 ASCII, 128 + k extra k. */
+int ui_glyph_next(const char *s, size_t len, size_t *i);
+
+enum ui_tab { UI_TAB_REGIONS, UI_TAB_SYNC, UI_TAB_BLOCKING, UI_TAB_HEAP, UI_TAB_COUNT_ };
+
+/* A per-lane sorted row of [begin, end) items with a lookup of their index. */
+struct ui_row {
+	uint32_t *idx;	       /* indices into a model array, sorted by begin */
+	uint64_t *begin, *end; /* relative to model->begin_ns, parallel to idx */
+	uint64_t *maxend;      /* running max of end: tolerate rows that overlap */
+	uint32_t n;
+};
+
+struct ui_thread_index {
+	uint32_t thread;
+	uint16_t depths;     /* rows of regions */
+	struct ui_row *rows; /* [depths] */
+	struct ui_row state; /* waits and syscalls, idx: wait i or syscalls | 1<<31 */
+	struct ui_row logs;  /* begin == end == log time */
+	bool collapsed;
+};
+
+struct ui_process_index {
+	uint32_t process;
+	uint32_t *threads; /* thread index entries of this process, by first event */
+	uint32_t n;
+	bool collapsed;
+};
+
+/* Range-max levels over a counter's points for O(log n) per pixel column. */
+struct ui_counter_index {
+	uint32_t counter;
+	uint64_t *ns; /* relative */
+	int64_t *val;
+	uint32_t n;
+	int64_t *lvl[8]; /* lvl[k][i] = max of val over block i of 16^(k+1) */
+	uint32_t lvl_n[8];
+	int nlvl;
+	int64_t vmax;
+};
+
+struct ui_index {
+	const struct cprof_model *model;
+	uint64_t span;			 /* end_ns - begin_ns, at least 1 */
+	struct ui_thread_index *threads; /* [model->threads.n], by thread index */
+	struct ui_process_index *procs;
+	uint32_t nprocs;
+	struct ui_row *task_rows; /* tasks packed into non-overlapping rows */
+	uint16_t ntask_rows;
+	struct ui_counter_index *counters;
+	uint32_t ncounters;
+	/* CSR: regions of each task, sorted by begin */
+	uint32_t *task_region_first; /* [tasks.n + 1] */
+	uint32_t *task_regions;
+	uint32_t *type_colors; /* per string, 0 = not computed */
+	size_t ntype_colors;
+	/* Regions highlighted by the selected task, type or search, in begin
+	 * order (ui_index_set_highlight); n == 0 when nothing is. */
+	struct ui_row hl;
+	bool hl_active;
+	uint8_t *str_match; /* per string: matches the search */
+	/* Symbolizer for stacks in the details panel; NULL prints addresses. */
+	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ip, char *buf, size_t size);
+	void *sym_ctx;
+};
+
+/* Recomputes ix->hl from the view's selected task, highlighted type and search. */
+void ui_index_set_highlight(struct ui_index *index, const struct ui_view *view);
+
+struct ui_index *ui_index_create(const struct cprof_model *model);
+void ui_index_destroy(struct ui_index *index);
+
+/* First item of the row whose end (running max) is >= t; row->n if none. */
+uint32_t ui_row_first_ending_after(const struct ui_row *row, uint64_t t);
+/* First item at or after `from` whose begin is >= t. */
+uint32_t ui_row_first_beginning_at(const struct ui_row *row, uint32_t from, uint64_t t);
+
+uint32_t ui_type_color(struct ui_index *index, cprof_str type);
+uint32_t ui_wait_color(uint8_t kind);
+const char *ui_wait_kind_name(uint8_t kind);
+const char *ui_call_name(uint8_t call);
+
+/* Where the view is and what is selected; owned by the app, read by frames. */
+struct ui_sel {
+	uint8_t hit; /* enum ui_hit, UI_HIT_NONE: nothing */
+	uint32_t ref;
+	uint32_t count;
+};
+
+struct ui_view {
+	int width, height;
+	double t0, t1; /* visible time range, ns relative to model->begin_ns */
+	int scroll_y;
+	struct ui_sel sel;
+	uint32_t sel_task; /* task index highlighted everywhere, CPROF_NONE */
+	cprof_str hl_type; /* region type highlighted, 0: none */
+	bool range_on;
+	double r0, r1; /* selected time range (shift-drag) */
+	char search[64];
+	bool search_active;  /* typing a search */
+	uint32_t search_hit; /* current match: region index, CPROF_NONE */
+	enum ui_tab tab;
+	int panel_row; /* selected row of the panel, -1 none */
+	int hover_x, hover_y;
+	bool hover_on;
+	char status[1200]; /* one-line message at the bottom ("exported to ...") */
+	bool show_panel;
+};
+
+/* Fixed geometry; the panel is dropped on narrow windows. */
+#define UI_HEADER_H 26
+#define UI_AXIS_H 24
+#define UI_GUTTER_W 176
+#define UI_PANEL_W 380
+#define UI_ROW_H 17
+#define UI_STATE_H 7
+#define UI_COUNTER_H 38
+#define UI_TASK_ROW_H 9
+#define UI_DETAILS_H 132
+#define UI_STATUS_H 20
+#define UI_MAX_DEPTH 16
+
+struct ui_geom {
+	int tl_x, tl_w; /* the timeline's data area */
+	int tl_y, tl_h; /* below the axis, above details */
+	int panel_x, panel_w;
+	int details_y;
+};
+void ui_geom_compute(const struct ui_view *view, struct ui_geom *g);
+
+/* Time (relative ns) <-> x pixel in the data area. */
+double ui_x_of(const struct ui_view *view, const struct ui_geom *g, double t);
+double ui_t_of(const struct ui_view *view, const struct ui_geom *g, double x);
+
+/* Zoom by `factor` (< 1 zooms in) keeping time under x fixed; clamps. */
+void ui_view_zoom(struct ui_view *view, const struct ui_index *index, double x, double factor);
+void ui_view_pan(struct ui_view *view, const struct ui_index *index, double dx_pixels);
+void ui_view_fit(struct ui_view *view, const struct ui_index *index);
+
+/* Axis ticks: step (ns) and decimals for labels so that labels of `label_w`
+ * pixels do not collide. */
+double ui_tick_step(double span_ns, int width_px, int min_gap_px);
+/* Formats `ns` for a step: "1.250 ms", "12.345678901 s", "320 ns". */
+void ui_format_time(char *buf, size_t size, double ns, double step);
+/* Formats a duration with 3-4 significant digits: "1.23 ms". */
+void ui_format_dur(char *buf, size_t size, double ns);
+
+/* Display list. */
+void ui_dl_init(struct ui_dl *dl);
+void ui_dl_clear(struct ui_dl *dl);
+void ui_dl_free(struct ui_dl *dl);
+struct ui_dl_item *ui_dl_rect(struct ui_dl *dl, int x, int y, int w, int h, uint32_t color);
+struct ui_dl_item *ui_dl_outline(struct ui_dl *dl, int x, int y, int w, int h, uint32_t color);
+void ui_dl_line(struct ui_dl *dl, int x0, int y0, int x1, int y1, uint32_t color);
+struct ui_dl_item *ui_dl_text(struct ui_dl *dl, int x, int y, int clip_w, uint32_t color,
+			      enum ui_font font, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+struct ui_dl_item *ui_dl_str(struct ui_dl *dl, int x, int y, int clip_w, uint32_t color,
+			     enum ui_font font, const char *s, size_t len);
+void ui_dl_clip(struct ui_dl *dl, int x, int y, int w, int h);
+const char *ui_dl_item_text(const struct ui_dl *dl, const struct ui_dl_item *it);
+
+int ui_text_width(const struct ui_metrics *m, enum ui_font font, const char *s, size_t len);
+/* Bytes of `s` that fit in `w` pixels. */
+size_t ui_text_fit(const struct ui_metrics *m, enum ui_font font, const char *s, size_t len, int w);
+
+/* Appends a tooltip for `item` at the hover position. */
+void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *index, const struct ui_view *view,
+		      const struct ui_metrics *m, const struct ui_dl_item *item);
+
+/* Builds the timeline part of a frame (header, axis, tracks, lanes, details). */
+void ui_frame_timeline(struct ui_dl *dl, struct ui_index *index, const struct ui_view *view,
+		       const struct ui_metrics *m);
+
+/* The topmost item with a hit kind under (x, y), or NULL. */
+const struct ui_dl_item *ui_dl_hit(const struct ui_dl *dl, int x, int y);
+
+/* Search: next region/log/task after `after` matching view->search. Returns
+ * true and sets *hit and *ref. */
+bool ui_search_next(const struct ui_index *index, const char *needle, uint8_t *hit, uint32_t *ref,
+		    uint64_t after_ns);
+bool ui_str_match(const char *hay, const char *needle);
+
+/* Whether a region matches the highlight state (selected task, type, search). */
+bool ui_region_highlighted(const struct ui_index *index, const struct ui_view *view, uint32_t r);
+
+#endif /* CPROF_UI_TL_H */

@@ -131,6 +131,8 @@ static SAMPLE_FRAME void *inner_func(void *arg)
 {
 	volatile long n = 0;
 
+	/* Linux threads inherit their creator's name. */
+	sample_name_thread("inner_func");
 	for (long i = 0; i < 100000; i++)
 		n = n + 1;
 	__atomic_sub_fetch(&threads_alive, 1, __ATOMIC_RELAXED);

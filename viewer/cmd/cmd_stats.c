@@ -234,7 +234,8 @@ static void print_dists_text(FILE *out, const struct cprof_model *m, const char 
 }
 
 static void print_top_text(FILE *out, struct cprof_symbolizer *sym, const struct cprof_model *m,
-			   const char *title, const struct cprof_stats_stack *v, size_t n)
+			   const char *title, const char *noun, const struct cprof_stats_stack *v,
+			   size_t n)
 {
 	char buf[512], d[32];
 
@@ -243,8 +244,8 @@ static void print_top_text(FILE *out, struct cprof_symbolizer *sym, const struct
 	fprintf(out, "  %s:\n", title);
 	for (size_t i = 0; i < n; i++) {
 		const struct cprof_stack *st = &m->stacks.v[v[i].stack];
-		fprintf(out, "    %s in %" PRIu64 " waits\n", dur(v[i].delay_ns, d, sizeof(d)),
-			v[i].count);
+		fprintf(out, "    %s in %" PRIu64 " %s\n", dur(v[i].delay_ns, d, sizeof(d)),
+			v[i].count, noun);
 		if (!v[i].stack)
 			fprintf(out, "      (no stack)\n");
 		for (uint16_t k = 0; v[i].stack && k < st->depth && k < STACK_FRAMES; k++)
@@ -301,7 +302,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 		fprintf(out, "\nsync: %" PRIu64 " waits that blocked, %s in total\n",
 			s->sync_contentions, dur(s->sync_delay_ns, b, sizeof(b)));
 		print_dists_text(out, m, "waits by kind", s->sync_kinds.v, s->sync_kinds.n, 1);
-		print_top_text(out, sym, m, "top waiting stacks by delay", s->sync_top.v,
+		print_top_text(out, sym, m, "top waiting stacks by delay", "waits", s->sync_top.v,
 			       s->sync_top.n);
 	}
 	if (s->heap_known)
@@ -315,7 +316,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 		fprintf(out, "\nblocking calls: %" PRIu64 " over the threshold, %s in total\n",
 			s->syscall_count, dur(s->syscall_ns, c, sizeof(c)));
 		print_dists_text(out, m, "calls", s->syscalls.v, s->syscalls.n, 2);
-		print_top_text(out, sym, m, "top blocking stacks", s->syscall_top.v,
+		print_top_text(out, sym, m, "top blocking stacks", "calls", s->syscall_top.v,
 			       s->syscall_top.n);
 	}
 	if (m->warnings.n) {

@@ -46,8 +46,8 @@ struct cache {
 	struct entry **all;
 };
 
-static long opt_entries = 50000;
-static long opt_keys = 100000;
+static long opt_entries = 100000;
+static long opt_keys = 200000;
 static long opt_threads = 4;
 static long opt_work_us = 50;
 static long opt_backend_us = 20;
@@ -328,8 +328,8 @@ static void usage(FILE *f)
 		   "  --fixed          keep a separate LRU list: O(1) eviction, short lock\n"
 		   "  --seconds N      run for N seconds (default 10; 0: until SIGINT)\n"
 		   "  --threads N      request threads (default 4)\n"
-		   "  --entries N      cache capacity (default 50000)\n"
-		   "  --keys N         distinct keys requested (default 100000)\n"
+		   "  --entries N      cache capacity (default 100000)\n"
+		   "  --keys N         distinct keys requested (default 200000)\n"
 		   "  --work-us US     JSON encoding work per request (default 50)\n"
 		   "  --backend-us US  backend work per miss (default 20)\n"
 		   "  -h, --help       this text\n"

@@ -522,6 +522,62 @@ static uint32_t find_release(const struct ctx *c, const uint32_t *order, size_t 
 	return CPROF_NONE;
 }
 
+/*
+ * Mutex profile: the part of wait w that earlier holders caused. A waiter
+ * queued behind a long critical section is usually let in by someone else:
+ * a thread that barged in after the long holder released, or the one
+ * served before it in a convoy. Charging the whole wait to that last
+ * releaser would blame the short critical sections for the long one, so
+ * each release by another thread during the wait takes the time since the
+ * previous one (or the wait's start), scaled to the clipped length `len`;
+ * the last releaser `last` keeps the rest and the contention count.
+ * Returns what was charged.
+ */
+static uint64_t charge_earlier_holders(struct ctx *c, const uint32_t *order, size_t n,
+				       const struct cprof_wait *w, uint32_t last, uint64_t len)
+{
+	const struct cprof_model *m = c->m;
+	uint64_t end = w->end_ns ? w->end_ns : m->end_ns;
+	uint64_t whole = end > w->begin_ns ? end - w->begin_ns : 0, prev = w->begin_ns;
+	uint64_t charged = 0;
+	size_t lo = 0, hi = n;
+
+	if (!whole)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cprof_release *r = &m->releases.v[order[mid]];
+		if (r->obj < w->obj || (r->obj == w->obj && r->ns <= w->begin_ns))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < n && !c->failed; k++) {
+		const struct cprof_release *r = &m->releases.v[order[k]];
+		struct cprof_profile_label labels[8];
+		const uint64_t *locs;
+		int64_t values[2];
+		uint64_t share;
+		size_t nl, nlocs;
+
+		if (r->obj != w->obj || r->ns > end || order[k] == last)
+			break;
+		if (r->thread == w->thread)
+			continue;
+		share = (uint64_t)((unsigned __int128)len * (r->ns - prev) / whole);
+		prev = r->ns;
+		if (!share || !(locs = stack_locations(c, r->stack, &nlocs)) || !nlocs)
+			continue;
+		values[0] = 0;
+		values[1] = (int64_t)share;
+		nl = make_labels(c, r->thread, innermost(c, r->thread, r->ns),
+				 cstr(c, kind_name(w->kind)), labels);
+		add(c, locs, nlocs, values, labels, nl);
+		charged += share;
+	}
+	return charged;
+}
+
 static void profile_waits(struct ctx *c, struct cprof_profiles_report *rep)
 {
 	const struct cprof_model *m = c->m;
@@ -565,6 +621,7 @@ static void profile_waits(struct ctx *c, struct cprof_profiles_report *rep)
 				unmatched++;
 				stack = 0;
 			} else {
+				len -= charge_earlier_holders(c, order, m->releases.n, w, rel, len);
 				/* labels describe the holder at its release */
 				thread = m->releases.v[rel].thread;
 				stack = m->releases.v[rel].stack;

@@ -30,12 +30,15 @@ run() {
 	discarded=$(sed -E 's/.*"discarded_events": ([0-9]+).*/\1/' "$work/$name/cprof-record.json")
 	# The program's own events only: the per-UID buffers also hold other
 	# processes' events.
-	recorded=$(babeltrace2 "$work/$name" | grep -c "cprof:region_.*vpid = $pid," || true)
+	recorded=$(babeltrace2 "$work/$name" 2>"$work/$name.bt" |
+		grep -c "cprof:region_.*vpid = $pid," || true)
 	lost=$((emitted - recorded))
 	printf '%-28s emitted %9d  recorded %9d  lost %8d (%.4f%%)  LTTng discarded %8d  wall %5.1f s  %s MiB\n' \
 		"$name" "$emitted" "$recorded" "$lost" "$(awk -v l="$lost" -v e="$emitted" 'BEGIN { print 100 * l / e }')" \
 		"$discarded" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$(du -sm "$work/$name" | cut -f1)"
 	grep -E "late|warning" "$work/$name.err" | sed 's/^/    /' || true
+	printf '    babeltrace2: %d discarded-events warnings\n' \
+		"$(grep -c 'Tracer discarded' "$work/$name.bt" || true)"
 	rm -rf "${work:?}/$name"
 }
 

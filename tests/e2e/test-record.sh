@@ -153,7 +153,7 @@ sigint | sigterm)
 	# Wait until the program runs (its first events are written before
 	# the sleep), then interrupt record itself.
 	for _ in $(seq 100); do
-		pgrep -f "test-record-prog sleep $secs" >/dev/null && break
+		pgrep -f "^$prog sleep $secs" >/dev/null && break
 		sleep 0.1
 	done
 	sleep 0.5
@@ -187,6 +187,55 @@ args)
 	# Options after PROGRAM belong to PROGRAM.
 	record -o "$work/t" -- "$prog" exit 4 --force
 	expect_status 4
+	;;
+stale)
+	# A record killed with SIGKILL leaves its session behind; the next
+	# record destroys it (its pid is dead).
+	"$cprof" record -o "$work/t1" -- "$prog" sleep 39 2>/dev/null &
+	rec=$!
+	for _ in $(seq 100); do
+		pgrep -f "^$prog sleep 39" >/dev/null && break
+		sleep 0.1
+	done
+	stale=$(lttng list 2>/dev/null | grep -o "cprof-record-[0-9]*-$rec-[0-9]*" || true)
+	[ -n "$stale" ] || fail "no session found for record pid $rec"
+	kill -9 "$rec"
+	wait "$rec" 2>/dev/null || true
+	pkill -f "^$prog sleep 39" || true
+	record -o "$work/t2" -- "$prog" exit 0
+	expect_status 0
+	if lttng list 2>/dev/null | grep -q "$stale"; then
+		fail "stale session $stale was not destroyed"
+	fi
+	;;
+env)
+	# The program's environment (the preload library's configuration).
+	lib=$(realpath /lib/x86_64-linux-gnu/libm.so.6)
+	CPROF_PRELOAD_LIB=$lib "$cprof" record -o "$work/t1" --alloc=all --alloc-rate=4k \
+		--stack-depth=16 --io-threshold=2ms --cpu-rate=0 --no-locks -- env >"$work/env" 2>"$work/err"
+	for v in LTTNG_UST_ALLOW_BLOCKING=1 LTTNG_UST_REGISTER_TIMEOUT=3000 CPROF_ALLOC=all \
+		CPROF_ALLOC_RATE=4096 CPROF_STACK_DEPTH=16 CPROF_IO_THRESHOLD_NS=2000000 \
+		CPROF_CPU_RATE=0 CPROF_LOCKS=0 CPROF_IO=1 CPROF_THREADS=1; do
+		grep -qx "$v" "$work/env" || fail "$v missing from the program's environment"
+	done
+	grep -q "^LD_PRELOAD=$lib .*liblttng-ust-dl.so.1 .*liblttng-ust-fork.so.1" "$work/env" ||
+		fail "bad LD_PRELOAD: $(grep LD_PRELOAD "$work/env")"
+	# A user's own LD_PRELOAD is kept, after ours.
+	LD_PRELOAD=$lib CPROF_PRELOAD_LIB=$lib "$cprof" record -o "$work/t2" -- env >"$work/env" 2>"$work/err"
+	grep -q "^LD_PRELOAD=$lib .*fork.so.1 $lib\$" "$work/env" || fail "user LD_PRELOAD lost"
+	# --no-auto: no preload, no configuration.
+	"$cprof" record -o "$work/t3" --no-auto -- env >"$work/env" 2>"$work/err"
+	cfg='^(LD_PRELOAD|CPROF_(LOCKS|IO|THREADS|ALLOC|ALLOC_RATE|STACK_DEPTH|IO_THRESHOLD_NS|CPU_RATE))='
+	if grep -Eq "$cfg" "$work/env"; then
+		fail "--no-auto still sets $(grep -E "$cfg" "$work/env")"
+	fi
+	grep -qx LTTNG_UST_ALLOW_BLOCKING=1 "$work/env" || fail "--no-auto lost LTTNG_UST_ALLOW_BLOCKING"
+	# A missing preload library: one warning, the program still runs.
+	CPROF_PRELOAD_LIB=$work/nope.so "$cprof" record -o "$work/t4" -- env >"$work/env" 2>"$work/err"
+	[ "$(grep -c warning "$work/err")" -eq 1 ] || fail "expected one warning: $(cat "$work/err")"
+	if grep -q "^LD_PRELOAD=" "$work/env"; then
+		fail "LD_PRELOAD set without a preload library"
+	fi
 	;;
 *)
 	echo "unknown case $case_name" >&2

@@ -577,8 +577,6 @@ static char *find_preload(void)
 	if (env && *env) {
 		if (readable_file(env))
 			return realpath(env, NULL);
-		fprintf(stderr, "cprof-trace: warning: CPROF_PRELOAD_LIB=%s: no such library\n",
-			env);
 		return NULL;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -688,7 +686,12 @@ static bool build_environment(const struct record_options *opts, struct env_buil
 
 	if (opts->auto_events) {
 		preload = find_preload();
-		if (!preload) {
+		if (!preload && getenv("CPROF_PRELOAD_LIB") && *getenv("CPROF_PRELOAD_LIB")) {
+			fprintf(stderr,
+				"cprof-trace: warning: CPROF_PRELOAD_LIB=%s: no such library; "
+				"recording without automatic events\n",
+				getenv("CPROF_PRELOAD_LIB"));
+		} else if (!preload) {
 			fprintf(stderr,
 				"cprof-trace: warning: %s not found (set CPROF_PRELOAD_LIB); "
 				"recording without automatic events\n",
@@ -899,7 +902,13 @@ static void report(const struct record_options *opts, const char *output, uint64
 			    stderr,
 			    "cprof-trace: warning: %s: babeltrace2 cannot read the trace back\n",
 			    opts->output);
-		if (status == CPROF_COUNT_OK && count.discarded > discarded)
+		/*
+		 * babeltrace2 2.0.4 has been seen reporting a negative
+		 * discarded count (2^64 - n) followed by +n: the sum modulo
+		 * 2^64 is right, a single wrapped value is not a count.
+		 */
+		if (status == CPROF_COUNT_OK && count.discarded > discarded &&
+		    count.discarded < (UINT64_C(1) << 62))
 			discarded = count.discarded;
 	} else {
 		status = CPROF_COUNT_ERROR;

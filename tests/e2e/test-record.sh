@@ -237,6 +237,47 @@ env)
 		fail "LD_PRELOAD set without a preload library"
 	fi
 	;;
+daemon)
+	# Starting a session daemon when none runs, without touching the
+	# machine's global one: as user nobody, whose per-user daemon lives
+	# under its own HOME.
+	if [ "$(id -u)" -ne 0 ] || ! command -v runuser >/dev/null || ! id nobody >/dev/null 2>&1; then
+		echo "skip: needs root, runuser and user nobody"
+		exit 77
+	fi
+	home=$work/home
+	mkdir -p "$home"
+	chown nobody "$home"
+	chmod 755 "$work"
+	stop_user_daemon() {
+		if [ -f "$home/.lttng/lttng-sessiond.pid" ]; then
+			kill "$(cat "$home/.lttng/lttng-sessiond.pid")" 2>/dev/null || true
+			sleep 0.5
+		fi
+		rm -rf "$work"
+	}
+	trap stop_user_daemon EXIT
+	# No lttng-sessiond on PATH: a sentence that says what to install.
+	set +e
+	runuser -u nobody -- env HOME="$home" PATH=/nonexistent "$cprof" record -o "$home/t0" -- "$prog" exit 0 2>"$work/err"
+	rc=$?
+	set -e
+	cat "$work/err" >&2
+	[ "$rc" -ne 0 ] || fail "record succeeded without a session daemon"
+	grep -q "apt-get install lttng-tools" "$work/err" || fail "no advice to install lttng-tools"
+	# With it: record starts one and says so.
+	set +e
+	runuser -u nobody -- env HOME="$home" "$cprof" record -o "$home/t" -- "$prog" exit 5 2>"$work/err"
+	rc=$?
+	set -e
+	cat "$work/err" >&2
+	expect_status 5
+	grep -q "^cprof-trace: no LTTng session daemon was running: started lttng-sessiond" "$work/err" ||
+		fail "record did not say it started a daemon"
+	[ -f "$home/.lttng/lttng-sessiond.pid" ] || fail "no per-user daemon was started"
+	expect_closing_line "$home/t"
+	expect_trace "$home/t"
+	;;
 *)
 	echo "unknown case $case_name" >&2
 	exit 2

@@ -27,6 +27,7 @@
 
 #include "preload.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -82,7 +83,7 @@ static bool set_insert(void *p)
 }
 
 /* Removes p if it is a sampled block; tells whether it was. */
-static inline bool set_remove(void *p)
+static inline __attribute__((always_inline)) bool set_remove(void *p)
 {
 	uint64_t h = ptr_hash(p);
 	uint16_t *f = filter_of(h);
@@ -115,6 +116,34 @@ void cprof_alloc_after_fork_child(void)
 }
 
 /* --- heap counter ------------------------------------------------------ */
+
+/*
+ * Usable size of a block. When the real allocator is glibc's, its chunk
+ * header is read in place (size word before the block; the IS_MMAPPED bit
+ * says how much of the chunk is header), which is what
+ * malloc_usable_size does minus the call and its checks; this halves the
+ * cost the counter adds to a malloc/free pair. Any other allocator gets
+ * its own malloc_usable_size.
+ */
+static bool glibc_chunks;
+
+void cprof_alloc_init(void)
+{
+	Dl_info info;
+
+	glibc_chunks = cprof_real.malloc && dladdr((void *)cprof_real.malloc, &info) &&
+		       info.dli_fname && strstr(info.dli_fname, "/libc.so.6") != NULL;
+}
+
+static inline size_t usable_size(void *p)
+{
+	if (likely(glibc_chunks)) {
+		size_t head = ((const size_t *)p)[-1];
+
+		return (head & ~(size_t)7) - ((head & 2) ? 2 : 1) * sizeof(size_t);
+	}
+	return cprof_real.malloc_usable_size(p);
+}
 
 static void heap_flush(struct cprof_tls *t)
 {
@@ -211,14 +240,14 @@ __attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, 
 }
 
 /* After a successful allocation of `size` bytes at p. */
-static inline void on_alloc(void *p, size_t size)
+static inline __attribute__((always_inline)) void on_alloc(void *p, size_t size)
 {
 	struct cprof_tls *t = &cprof_tls;
 	uint32_t mode = cprof_cfg.alloc_mode;
 
 	if (mode == CPROF_TP_ALLOC_OFF || !p)
 		return;
-	heap_add(t, (int64_t)cprof_real.malloc_usable_size(p));
+	heap_add(t, (int64_t)usable_size(p));
 	if (likely(mode == CPROF_TP_ALLOC_SAMPLE)) {
 		t->alloc_countdown -= (int64_t)size;
 		if (unlikely(t->alloc_countdown <= 0))
@@ -229,14 +258,14 @@ static inline void on_alloc(void *p, size_t size)
 }
 
 /* Before the real free (or realloc) of p. */
-static inline void on_free(void *p)
+static inline __attribute__((always_inline)) void on_free(void *p)
 {
 	struct cprof_tls *t = &cprof_tls;
 	uint32_t mode = cprof_cfg.alloc_mode;
 
 	if (mode == CPROF_TP_ALLOC_OFF)
 		return;
-	heap_add(t, -(int64_t)cprof_real.malloc_usable_size(p));
+	heap_add(t, -(int64_t)usable_size(p));
 	if (likely(mode == CPROF_TP_ALLOC_SAMPLE)) {
 		if (unlikely(set_remove(p)) && cprof_may_record(t))
 			record_free(t, p);
@@ -316,7 +345,7 @@ CPROF_EXPORT void *realloc(void *old, size_t size)
 	if (cprof_cfg.alloc_mode == CPROF_TP_ALLOC_OFF)
 		return cprof_real.realloc(old, size);
 	{
-		size_t old_usable = cprof_real.malloc_usable_size(old);
+		size_t old_usable = usable_size(old);
 
 		on_free(old);
 		p = cprof_real.realloc(old, size);

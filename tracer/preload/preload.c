@@ -37,8 +37,7 @@ struct cprof_real cprof_real;
 bool cprof_resolving;
 
 /* dlsym needs a few hundred bytes (its error state); the rest is margin. */
-#define BOOTSTRAP_SIZE (64 * 1024)
-static _Alignas(64) unsigned char bootstrap_pool[BOOTSTRAP_SIZE];
+_Alignas(64) unsigned char cprof_bootstrap_pool[CPROF_BOOTSTRAP_SIZE];
 static size_t bootstrap_used;
 
 void *cprof_bootstrap_alloc(size_t size, size_t align)
@@ -52,19 +51,12 @@ void *cprof_bootstrap_alloc(size_t size, size_t align)
 		/* 16 bytes in front of each block hold its size for realloc. */
 		start = (old + 16 + align - 1) & ~(align - 1);
 		end = start + size;
-		if (end > BOOTSTRAP_SIZE || end < start)
+		if (end > CPROF_BOOTSTRAP_SIZE || end < start)
 			return NULL;
 	} while (!__atomic_compare_exchange_n(&bootstrap_used, &old, end, true, __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
-	*(size_t *)(bootstrap_pool + start - sizeof(size_t)) = size;
-	return bootstrap_pool + start;
-}
-
-bool cprof_is_bootstrap(const void *ptr)
-{
-	const unsigned char *p = ptr;
-
-	return p >= bootstrap_pool && p < bootstrap_pool + BOOTSTRAP_SIZE;
+	*(size_t *)(cprof_bootstrap_pool + start - sizeof(size_t)) = size;
+	return cprof_bootstrap_pool + start;
 }
 
 size_t cprof_bootstrap_size(const void *ptr)
@@ -246,6 +238,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	if (!real_fork)
 		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
 	read_config(&c);
+	cprof_alloc_init();
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	cprof_stacks_init();
 	t->known = true;

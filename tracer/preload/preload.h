@@ -83,9 +83,17 @@ CPROF_HIDDEN void *cprof_dlvsym(const char *name, const char *version);
 
 /* The static bump allocator that serves dlsym's calloc while resolving. */
 CPROF_HIDDEN void *cprof_bootstrap_alloc(size_t size, size_t align);
-CPROF_HIDDEN bool cprof_is_bootstrap(const void *ptr);
 CPROF_HIDDEN size_t cprof_bootstrap_size(const void *ptr);
 extern bool cprof_resolving CPROF_HIDDEN;
+#define CPROF_BOOTSTRAP_SIZE (64 * 1024)
+extern unsigned char cprof_bootstrap_pool[CPROF_BOOTSTRAP_SIZE] CPROF_HIDDEN;
+
+static inline bool cprof_is_bootstrap(const void *ptr)
+{
+	const unsigned char *p = ptr;
+
+	return p >= cprof_bootstrap_pool && p < cprof_bootstrap_pool + CPROF_BOOTSTRAP_SIZE;
+}
 
 /* Interned stack id of the caller of the hook (0 when stacks are off).
  * Call with depth raised. */
@@ -101,6 +109,7 @@ CPROF_HIDDEN void cprof_sampler_arm_thread(void);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
 CPROF_HIDDEN void cprof_sampler_init(void);
 
+CPROF_HIDDEN void cprof_alloc_init(void);
 CPROF_HIDDEN void cprof_alloc_thread_exit(void);
 CPROF_HIDDEN void cprof_alloc_after_fork_child(void);
 CPROF_HIDDEN void cprof_threads_register(int32_t tid);

@@ -170,6 +170,22 @@ static inline bool has_waiters(const void *obj)
 /* --- mutexes ----------------------------------------------------------- */
 
 /*
+ * glibc's pthread_mutex_trylock costs about three times its
+ * pthread_mutex_lock (20 ns against 7 ns here), too much for the
+ * uncontended path. For the plain kinds (normal, recursive,
+ * error-checking, adaptive: no robust, PI or PP bit) the futex word is 0
+ * when the mutex is free: then the real lock is called directly, and only
+ * a mutex seen taken goes through trylock and, if that fails, is recorded.
+ * A mutex taken in the few nanoseconds between the look and the real lock
+ * is a wait missed, never a wait invented.
+ */
+static inline bool looks_free(const pthread_mutex_t *m)
+{
+	return (m->__data.__kind & 0x70) == 0 &&
+	       __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0;
+}
+
+/*
  * Whether this unlock hands the mutex to a sleeping waiter, read from
  * glibc's futex word: 2 for the plain kinds (normal, recursive,
  * error-checking, adaptive) when a waiter sleeps, FUTEX_WAITERS for robust
@@ -197,7 +213,7 @@ CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 	int r;
 
 	RESOLVED(mutex_lock);
-	if (likely(!locks_on()))
+	if (likely(!locks_on()) || likely(looks_free(m)))
 		return real.mutex_lock(m);
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))

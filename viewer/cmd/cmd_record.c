@@ -840,8 +840,17 @@ static pid_t spawn_program(char **argv, char **envp, int *exec_errno)
 
 static int wait_program(pid_t pid)
 {
+	siginfo_t info;
 	int wstatus;
 
+	/*
+	 * Wait without reaping first: while the child is a zombie its pid
+	 * cannot be reused, so the handler never forwards a signal to an
+	 * unrelated process that got the same pid.
+	 */
+	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	child_pid = 0;
 	while (waitpid(pid, &wstatus, 0) < 0) {
 		if (errno != EINTR)
 			return 1;
@@ -989,10 +998,11 @@ int cprof_cmd_record(int argc, char **argv)
 
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
+	errno = 0;
 	if (!write_record_json(output, pid, opts.argv, cprof_session_discarded_events(session),
 			       cprof_session_borrow_name(session)))
 		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, RECORD_JSON,
-			strerror(errno));
+			errno ? strerror(errno) : "write error");
 
 end:
 	if (session) {

@@ -232,7 +232,7 @@ env)
 	grep -qx LTTNG_UST_ALLOW_BLOCKING=1 "$work/env" || fail "--no-auto lost LTTNG_UST_ALLOW_BLOCKING"
 	# A missing preload library: one warning, the program still runs.
 	CPROF_PRELOAD_LIB=$work/nope.so "$cprof" record -o "$work/t4" -- env >"$work/env" 2>"$work/err"
-	[ "$(grep -ci "warning:.*preload" "$work/err")" -eq 1 ] ||
+	[ "$(grep -cE "warning: (CPROF_PRELOAD_LIB|libcprof-trace-preload)" "$work/err")" -eq 1 ] ||
 		fail "expected one warning about the preload library: $(cat "$work/err")"
 	if grep -q "^LD_PRELOAD=" "$work/env"; then
 		fail "LD_PRELOAD set without a preload library"

@@ -279,6 +279,26 @@ daemon)
 	expect_closing_line "$home/t"
 	expect_trace "$home/t"
 	;;
+pipe)
+	# stderr closed early (`2>&1 | head`): record still stops and
+	# destroys its session and writes cprof-record.json, and the program
+	# gets the default SIGPIPE back.
+	set +e
+	"$cprof" record -o "$work/t" -- sh -c 'yes | head -n 1; exit 6' 2>&1 | head -c 1 >/dev/null
+	set -e
+	sleep 1
+	[ -f "$work/t/cprof-record.json" ] || fail "record died on a closed pipe"
+	session=$(json_field "$work/t/cprof-record.json" session)
+	if lttng list 2>/dev/null | grep -q "${session//\"/}"; then
+		fail "session $session still exists"
+	fi
+	"$cprof" record -o "$work/t2" -- sh -c 'grep SigIgn /proc/$$/status' >"$work/out" 2>/dev/null
+	mask=$(sed -nE 's/^SigIgn:\s*([0-9a-f]+)/\1/p' "$work/out")
+	[ -n "$mask" ] || fail "no SigIgn line"
+	if (((0x$mask >> 12) & 1)); then
+		fail "the program inherited an ignored SIGPIPE (SigIgn $mask)"
+	fi
+	;;
 *)
 	echo "unknown case $case_name" >&2
 	exit 2

@@ -107,6 +107,9 @@ static void forward_signal(int sig, siginfo_t *info, void *ucontext)
  * stays ignored, for record and, through exec, for the program: it would
  * have been ignored without record.
  */
+/* SIGPIPE was not ignored when record started: the program gets it back. */
+static bool restore_sigpipe;
+
 static void install_signal_handlers(void)
 {
 	struct sigaction sa;
@@ -120,6 +123,14 @@ static void install_signal_handlers(void)
 		if (sigaction(forwarded_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
 			continue;
 		sigaction(forwarded_signals[i], &sa, NULL);
+	}
+	/*
+	 * A closed stderr (`record ... 2>&1 | head`) must not kill record
+	 * between the program's exit and the session's destruction.
+	 */
+	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+		signal(SIGPIPE, SIG_IGN);
+		restore_sigpipe = true;
 	}
 }
 
@@ -813,6 +824,8 @@ static pid_t spawn_program(char **argv, char **envp, int *exec_errno)
 			if (sigaction(forwarded_signals[i], NULL, &cur) == 0 &&
 			    cur.sa_handler != SIG_IGN)
 				sigaction(forwarded_signals[i], &dfl, NULL);
+		if (restore_sigpipe)
+			sigaction(SIGPIPE, &dfl, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(fds[0]);
 		execvpe(argv[0], argv, envp);

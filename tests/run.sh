@@ -18,8 +18,8 @@ BUILD_DIR=${BUILD_DIR:-build-tests}
 say() { printf '\n==> %s\n' "$*"; }
 
 # The list in ../shared/PLATFORM-NOTES.md, the compilers a fresh machine may
-# lack, and xvfb for the viewer tests.
-PKGS=(gcc g++ pkg-config meson ninja-build lttng-tools liblttng-ust-dev liblttng-ctl-dev
+# lack, procps (pgrep, used by the tests) and xvfb for the viewer tests.
+PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev liblttng-ctl-dev
 	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
 	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev)
 missing=()

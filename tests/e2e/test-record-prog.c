@@ -29,8 +29,7 @@ static void emit_some(void)
 {
 	cprof_task *task = cprof_task_begin(NULL, "record-test");
 
-	TRACE_REGION(task, "step")
-	{
+	TRACE_REGION (task, "step") {
 		cprof_log(task, "record", "hello");
 	}
 	cprof_task_end(task);

@@ -1,15 +1,27 @@
 /*
  * The two hot paths the preload library must keep cheap: an uncontended
- * pthread_mutex_lock/unlock pair and a malloc(64)/free pair. Prints the
- * best of several rounds in ns per pair; bench-preload.sh runs it
- * untraced, under our preload and under LTTng's own wrappers.
+ * pthread_mutex_lock/unlock pair and a malloc(64)/free pair.
+ *
+ * Each round times PAIRS pairs through the ordinary symbols (which a
+ * preload library interposes) and, right after, PAIRS pairs through
+ * libc's own functions looked up in libc.so.6 itself (which no preload
+ * library can interpose). Interleaving the two in one process gives a
+ * baseline measured under the same conditions as the hooked calls (same
+ * CPU, same neighbours' load, same threads): on a shared machine two
+ * separate runs can differ by more than what is measured. The script also
+ * runs the program untraced, for the baseline of a separate process.
+ *
+ * Prints one line per round and kind: `KIND ROUND hooked_ns direct_ns`.
  *
  * With argument "mt" a second, idle thread exists while measuring. glibc
  * drops the lock prefix of its mutex fast path while a process has one
  * thread; any process traced by LTTng-UST has its listener threads, so the
  * fair untraced baseline for "what tracing adds" is a multi-threaded one
- * (as a program that uses mutexes is). Both baselines are printed.
+ * (as a program that uses mutexes is).
+ *
+ * usage: bench-preload [mt|st] [ROUNDS] [PAIRS]
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,13 +30,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ROUNDS 7
-#define PAIRS 2000000
-
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-/* Through a volatile pointer, so the compiler cannot elide the pair. */
-static void *(*volatile do_malloc)(size_t) = malloc;
-static void (*volatile do_free)(void *) = free;
+
+/* Through volatile pointers, so the compiler cannot elide the pairs, and
+ * so both variants pay the same indirect call. */
+static void *(*volatile hooked_malloc)(size_t) = malloc;
+static void (*volatile hooked_free)(void *) = free;
+static int (*volatile hooked_lock)(pthread_mutex_t *) = pthread_mutex_lock;
+static int (*volatile hooked_unlock)(pthread_mutex_t *) = pthread_mutex_unlock;
+static void *(*volatile direct_malloc)(size_t);
+static void (*volatile direct_free)(void *);
+static int (*volatile direct_lock)(pthread_mutex_t *);
+static int (*volatile direct_unlock)(pthread_mutex_t *);
 
 static uint64_t now_ns(void)
 {
@@ -34,53 +51,86 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static double best_lock(void)
+static double time_lock(int (*lock)(pthread_mutex_t *), int (*unlock)(pthread_mutex_t *),
+			long pairs)
 {
-	double best = 1e9;
+	uint64_t t0 = now_ns();
 
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = now_ns();
-
-		for (int i = 0; i < PAIRS; i++) {
-			pthread_mutex_lock(&mutex);
-			pthread_mutex_unlock(&mutex);
-		}
-		double ns = (double)(now_ns() - t0) / PAIRS;
-		if (ns < best)
-			best = ns;
+	for (long i = 0; i < pairs; i++) {
+		lock(&mutex);
+		unlock(&mutex);
 	}
-	return best;
+	return (double)(now_ns() - t0) / (double)pairs;
 }
 
-static double best_malloc(void)
+static double time_malloc(void *(*m)(size_t), void (*f)(void *), long pairs)
 {
-	double best = 1e9;
+	uint64_t t0 = now_ns();
 
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = now_ns();
-
-		for (int i = 0; i < PAIRS; i++)
-			do_free(do_malloc(64));
-		double ns = (double)(now_ns() - t0) / PAIRS;
-		if (ns < best)
-			best = ns;
-	}
-	return best;
+	for (long i = 0; i < pairs; i++)
+		f(m(64));
+	return (double)(now_ns() - t0) / (double)pairs;
 }
 
 static void *idle(void *arg)
 {
 	pause();
-	return NULL;
+	return arg;
+}
+
+static void *libc_sym(void *libc, const char *name)
+{
+	void *fn = dlsym(libc, name);
+
+	if (!fn) {
+		fprintf(stderr, "bench-preload: %s not found in libc.so.6\n", name);
+		exit(1);
+	}
+	return fn;
 }
 
 int main(int argc, char **argv)
 {
+	int rounds = argc > 2 ? atoi(argv[2]) : 9;
+	long pairs = argc > 3 ? atol(argv[3]) : 2000000;
+	void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
 	pthread_t t;
 
+	if (!libc) {
+		fprintf(stderr, "bench-preload: libc.so.6 not loaded?\n");
+		return 1;
+	}
+	direct_malloc = (void *(*)(size_t))libc_sym(libc, "malloc");
+	direct_free = (void (*)(void *))libc_sym(libc, "free");
+	direct_lock = (int (*)(pthread_mutex_t *))libc_sym(libc, "pthread_mutex_lock");
+	direct_unlock = (int (*)(pthread_mutex_t *))libc_sym(libc, "pthread_mutex_unlock");
 	if (argc > 1 && strcmp(argv[1], "mt") == 0)
 		pthread_create(&t, NULL, idle, NULL);
-	printf("lock %.2f\n", best_lock());
-	printf("malloc %.2f\n", best_malloc());
+	/* Warm up both paths (first calls resolve, fill tcache). */
+	time_malloc(hooked_malloc, hooked_free, pairs / 10);
+	time_malloc(direct_malloc, direct_free, pairs / 10);
+	for (int r = 0; r < rounds; r++) {
+		double h, d;
+
+		/* Alternate which goes first, so neither always follows the
+		 * other's cache state. */
+		if (r & 1) {
+			d = time_lock(direct_lock, direct_unlock, pairs);
+			h = time_lock(hooked_lock, hooked_unlock, pairs);
+		} else {
+			h = time_lock(hooked_lock, hooked_unlock, pairs);
+			d = time_lock(direct_lock, direct_unlock, pairs);
+		}
+		printf("lock %d %.3f %.3f\n", r, h, d);
+		if (r & 1) {
+			d = time_malloc(direct_malloc, direct_free, pairs);
+			h = time_malloc(hooked_malloc, hooked_free, pairs);
+		} else {
+			h = time_malloc(hooked_malloc, hooked_free, pairs);
+			d = time_malloc(direct_malloc, direct_free, pairs);
+		}
+		printf("malloc %d %.3f %.3f\n", r, h, d);
+		fflush(stdout);
+	}
 	return 0;
 }

@@ -39,9 +39,12 @@ fi
 # record ARGS... : records into $work/trace, program output in $work/out
 record() {
 	rm -rf "$work/trace"
-	if ! "$cprof" record -o "$work/trace" "$@" >"$work/out" 2>"$work/err"; then
+	local rc=0
+	"$cprof" record -o "$work/trace" "$@" >"$work/out" 2>"$work/err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
 		cat "$work/err" >&2
-		fail "record $* failed"
+		tail -n 5 "$work/out" >&2
+		fail "record $* failed (exit status $rc)"
 	fi
 	babeltrace2 "$work/trace" 2>/dev/null >"$work/all" || true
 	grep -E "procname = \"$name" "$work/all" | sed -E 's/.*vpid = ([0-9]+),.*/\1/' |

@@ -14,10 +14,14 @@
  * indexed by the same hash. A free of an ordinary block reads one counter
  * of the filter, which stays in cache, and stops there.
  *
- * The heap-in-use counter uses malloc_usable_size on every allocation and
- * free, summed in a per-thread delta flushed to a global counter every
- * 64 KiB; cprof:heap is emitted whenever the global value moved 1 MiB from
- * the last one emitted.
+ * The heap-in-use counter adds the size of glibc's chunk (read in its
+ * header) on every allocation and subtracts it on every free, in a
+ * per-thread delta flushed to a global counter every 64 KiB; cprof:heap is
+ * emitted whenever the global value moved 1 MiB from the last one emitted.
+ *
+ * In `sample` mode on glibc, malloc and free take a fast path of about
+ * twenty instructions each (see fast_malloc below); everything else goes
+ * through the generic path.
  *
  * Nothing here allocates or logs. Events are emitted before the real free
  * (and before realloc moves a block), so that another thread reusing the
@@ -64,11 +68,12 @@ static bool set_insert(void *p)
 	uint64_t h = ptr_hash(p);
 	uint32_t i = (uint32_t)(h >> (64 - SET_BITS));
 	uint16_t *f = filter_of(h);
+	/* A saturated counter (or a pinned one, see pin_filter) stays so: it
+	 * only sends more frees to the slow path. */
+	bool counted = __atomic_load_n(f, __ATOMIC_RELAXED) != UINT16_MAX;
 
-	/* A saturated counter stays saturated: it only costs lookups. */
-	if (__atomic_load_n(f, __ATOMIC_RELAXED) == UINT16_MAX)
-		return false;
-	__atomic_fetch_add(f, 1, __ATOMIC_RELAXED);
+	if (counted)
+		__atomic_fetch_add(f, 1, __ATOMIC_RELAXED);
 	for (int n = 0; n < SET_PROBES; n++, i = (i + 1) & (SET_SIZE - 1)) {
 		uintptr_t cur = __atomic_load_n(&sampled[i], __ATOMIC_RELAXED);
 
@@ -78,7 +83,8 @@ static bool set_insert(void *p)
 				return true;
 		}
 	}
-	__atomic_fetch_sub(f, 1, __ATOMIC_RELAXED);
+	if (counted)
+		__atomic_fetch_sub(f, 1, __ATOMIC_RELAXED);
 	return false;
 }
 
@@ -107,41 +113,72 @@ static inline __attribute__((always_inline)) bool set_remove(void *p)
 	return false;
 }
 
+/*
+ * Pointers the fast free must send to the slow path although they were
+ * never sampled: NULL (free(NULL) must not read a chunk header) and the
+ * blocks of the bootstrap allocator (not glibc's). Their filter counters
+ * are pinned at the saturated value, so free tests nothing else first.
+ * Bootstrap blocks are few (dlsym's error state); they are remembered to
+ * pin them again after fork, and if there are too many to remember the
+ * fast free is turned off in a fork child.
+ */
+#define PINNED_MAX 32
+static void *pinned[PINNED_MAX];
+static unsigned pinned_count;
+static bool pinned_overflow;
+
+static void pin_filter(const void *p)
+{
+	__atomic_store_n(filter_of(ptr_hash(p)), UINT16_MAX, __ATOMIC_RELAXED);
+}
+
+void cprof_alloc_pin_bootstrap(void *p)
+{
+	unsigned i = __atomic_fetch_add(&pinned_count, 1, __ATOMIC_RELAXED);
+
+	pin_filter(p);
+	if (i < PINNED_MAX)
+		pinned[i] = p;
+	else
+		pinned_overflow = true;
+}
+
+static void (*fast_free)(void *);
+
 void cprof_alloc_after_fork_child(void)
 {
 	/* The child's trace starts empty: its inherited blocks were recorded
 	 * in the parent's. */
 	memset(sampled, 0, sizeof(sampled));
 	memset(filter, 0, sizeof(filter));
+	pin_filter(NULL);
+	for (unsigned i = 0; i < PINNED_MAX && i < pinned_count; i++)
+		pin_filter(pinned[i]);
+	if (pinned_overflow)
+		fast_free = NULL;
 }
 
 /* --- heap counter ------------------------------------------------------ */
 
 /*
- * Usable size of a block. When the real allocator is glibc's, its chunk
- * header is read in place (size word before the block; the IS_MMAPPED bit
- * says how much of the chunk is header), which is what
- * malloc_usable_size does minus the call and its checks; this halves the
- * cost the counter adds to a malloc/free pair. Any other allocator gets
- * its own malloc_usable_size.
+ * Bytes a block occupies, as the heap counter counts them. When the real
+ * allocator is glibc's, the size of its chunk is read in place (the word
+ * before the block, less the flag bits): one load and one mask, where
+ * malloc_usable_size is a call with checks. It counts the chunk's header
+ * word too, which is heap the program uses. Any other allocator gets its
+ * own malloc_usable_size.
  */
 static bool glibc_chunks;
 
-void cprof_alloc_init(void)
+static inline size_t chunk_bytes(const void *p)
 {
-	Dl_info info;
-
-	glibc_chunks = cprof_real.malloc && dladdr((void *)cprof_real.malloc, &info) &&
-		       info.dli_fname && strstr(info.dli_fname, "/libc.so.6") != NULL;
+	return ((const size_t *)p)[-1] & ~(size_t)7;
 }
 
 static inline size_t usable_size(void *p)
 {
-	if (likely(glibc_chunks)) {
-		size_t head = ((const size_t *)p)[-1];
-
-		return (head & ~(size_t)7) - ((head & 2) ? 2 : 1) * sizeof(size_t);
-	}
+	if (likely(glibc_chunks))
+		return chunk_bytes(p);
 	return cprof_real.malloc_usable_size(p);
 }
 
@@ -276,6 +313,34 @@ static inline __attribute__((always_inline)) void on_free(void *p)
 
 /* --- the hooks --------------------------------------------------------- */
 
+/*
+ * The fast paths of malloc and free, taken in the default `sample` mode on
+ * glibc's allocator (they are set once the configuration is published, and
+ * stay NULL otherwise, which sends every call to the generic path). They
+ * are what a malloc(64)/free pair pays, so they are written for the
+ * compiler to emit no prologue: malloc subtracts the size from the
+ * thread's countdown before calling the real malloc (the call that
+ * crosses zero goes to the slow path, which allocates and records), then
+ * adds the block's bytes to the thread's heap delta; free adds to the
+ * delta, reads one counter of the sampled-set filter and tail-calls the
+ * real free. Anything rarer (a delta to flush, a possibly sampled block, a
+ * bootstrap block) is one branch to a function out of line.
+ */
+static void *(*fast_malloc)(size_t);
+
+void cprof_alloc_init(void)
+{
+	Dl_info info;
+
+	glibc_chunks = cprof_real.malloc && dladdr((void *)cprof_real.malloc, &info) &&
+		       info.dli_fname && strstr(info.dli_fname, "/libc.so.6") != NULL;
+	pin_filter(NULL);
+	if (glibc_chunks && cprof_cfg.alloc_mode == CPROF_TP_ALLOC_SAMPLE && cprof_real.free) {
+		__atomic_store_n(&fast_free, cprof_real.free, __ATOMIC_RELAXED);
+		__atomic_store_n(&fast_malloc, cprof_real.malloc, __ATOMIC_RELEASE);
+	}
+}
+
 static inline bool resolve_alloc(void)
 {
 	if (likely(cprof_real.malloc != NULL))
@@ -286,7 +351,7 @@ static inline bool resolve_alloc(void)
 	return cprof_real.malloc != NULL;
 }
 
-CPROF_EXPORT void *malloc(size_t size)
+__attribute__((noinline)) static void *malloc_generic(size_t size)
 {
 	void *p;
 
@@ -297,7 +362,49 @@ CPROF_EXPORT void *malloc(size_t size)
 	return p;
 }
 
-CPROF_EXPORT void free(void *p)
+/* The countdown crossed zero: this allocation is the sampled one. */
+__attribute__((noinline)) static void *malloc_sampled(size_t size)
+{
+	struct cprof_tls *t = &cprof_tls;
+	void *p = cprof_real.malloc(size);
+
+	if (unlikely(!p)) {
+		t->alloc_countdown += (int64_t)size;
+		return NULL;
+	}
+	heap_add(t, (int64_t)usable_size(p));
+	sample_slow(t, p, size);
+	return p;
+}
+
+__attribute__((noinline)) static void *malloc_flush(struct cprof_tls *t, void *p)
+{
+	heap_flush(t);
+	return p;
+}
+
+CPROF_EXPORT void *malloc(size_t size)
+{
+	void *(*real)(size_t) = fast_malloc;
+	struct cprof_tls *t;
+	void *p;
+
+	if (unlikely(!real))
+		return malloc_generic(size);
+	t = &cprof_tls;
+	t->alloc_countdown -= (int64_t)size;
+	if (unlikely(t->alloc_countdown <= 0))
+		return malloc_sampled(size);
+	p = real(size);
+	if (unlikely(!p))
+		return p;
+	t->heap_delta += (int64_t)chunk_bytes(p);
+	if (unlikely(t->heap_delta >= FLUSH_BYTES))
+		return malloc_flush(t, p);
+	return p;
+}
+
+__attribute__((noinline)) static void free_generic(void *p)
 {
 	if (unlikely(!p))
 		return;
@@ -307,6 +414,44 @@ CPROF_EXPORT void free(void *p)
 		return;
 	on_free(p);
 	cprof_real.free(p);
+}
+
+/* p may be a sampled block (or NULL, or a bootstrap block: see
+ * pin_filter), or the delta is due for a flush. */
+__attribute__((noinline)) static void free_slow(void *p)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (unlikely(!p || cprof_is_bootstrap(p)))
+		return;
+	t->heap_delta -= (int64_t)chunk_bytes(p);
+	if (t->heap_delta <= -FLUSH_BYTES)
+		heap_flush(t);
+	if (set_remove(p) && cprof_may_record(t))
+		record_free(t, p);
+	cprof_real.free(p);
+}
+
+__attribute__((noinline)) static void free_flush(struct cprof_tls *t, void *p)
+{
+	heap_flush(t);
+	cprof_real.free(p);
+}
+
+CPROF_EXPORT void free(void *p)
+{
+	void (*real)(void *) = fast_free;
+	struct cprof_tls *t;
+
+	if (unlikely(!real))
+		return free_generic(p);
+	if (unlikely(*filter_of(ptr_hash(p)) != 0))
+		return free_slow(p);
+	t = &cprof_tls;
+	t->heap_delta -= (int64_t)chunk_bytes(p);
+	if (unlikely(t->heap_delta <= -FLUSH_BYTES))
+		return free_flush(t, p);
+	real(p);
 }
 
 CPROF_EXPORT void *calloc(size_t n, size_t size)

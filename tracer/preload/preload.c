@@ -56,6 +56,7 @@ void *cprof_bootstrap_alloc(size_t size, size_t align)
 	} while (!__atomic_compare_exchange_n(&bootstrap_used, &old, end, true, __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
 	*(size_t *)(cprof_bootstrap_pool + start - sizeof(size_t)) = size;
+	cprof_alloc_pin_bootstrap(cprof_bootstrap_pool + start);
 	return cprof_bootstrap_pool + start;
 }
 
@@ -238,7 +239,6 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	if (!real_fork)
 		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
 	read_config(&c);
-	cprof_alloc_init();
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	cprof_stacks_init();
 	t->known = true;
@@ -255,6 +255,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_cfg.locks = c.locks;
 	cprof_cfg.alloc_mode = c.alloc_mode;
 	__atomic_store_n(&cprof_cfg.ready, true, __ATOMIC_RELEASE);
+	cprof_alloc_init();
 
 	cprof_emit_config();
 	/* The first unwind in a thread sets libunwind's per-thread state up

@@ -90,9 +90,8 @@ extern unsigned char cprof_bootstrap_pool[CPROF_BOOTSTRAP_SIZE] CPROF_HIDDEN;
 
 static inline bool cprof_is_bootstrap(const void *ptr)
 {
-	const unsigned char *p = ptr;
-
-	return p >= cprof_bootstrap_pool && p < cprof_bootstrap_pool + CPROF_BOOTSTRAP_SIZE;
+	/* One unsigned comparison: below the pool wraps to a huge value. */
+	return (uintptr_t)ptr - (uintptr_t)cprof_bootstrap_pool < CPROF_BOOTSTRAP_SIZE;
 }
 
 /* Interned stack id of the caller of the hook (0 when stacks are off).
@@ -112,6 +111,7 @@ CPROF_HIDDEN void cprof_sampler_init(void);
 CPROF_HIDDEN void cprof_alloc_init(void);
 CPROF_HIDDEN void cprof_alloc_thread_exit(void);
 CPROF_HIDDEN void cprof_alloc_after_fork_child(void);
+CPROF_HIDDEN void cprof_alloc_pin_bootstrap(void *ptr);
 CPROF_HIDDEN void cprof_threads_register(int32_t tid);
 CPROF_HIDDEN void cprof_threads_unregister(void);
 

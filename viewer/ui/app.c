@@ -24,10 +24,6 @@
 #include "tl.h"
 #include "ui.h"
 
-#pragma weak cprof_profile_build
-#pragma weak cprof_pprof_write
-#pragma weak cprof_profile_destroy
-
 struct app {
 	const struct cprof_ui_options *o;
 	SDL_Window *win;
@@ -334,11 +330,6 @@ static void export_profile(struct app *a)
 	    CPROF_PROFILE_REGION, CPROF_PROFILE_SYNC, CPROF_PROFILE_SYSCALL, CPROF_PROFILE_HEAP};
 	static const char *const names[UI_TAB_COUNT_] = {"region", "sync", "syscall", "heap"};
 	struct ui_view *v = &a->view;
-	if (!cprof_profile_build || !cprof_pprof_write) {
-		snprintf(v->status, sizeof(v->status),
-			 "export: profiles are not available in this build");
-		return;
-	}
 	struct cprof_profile_filter f = {0};
 	uint64_t from, to;
 	ui_panel_range(a->ix, v, &from, &to);
@@ -812,8 +803,22 @@ static int run_window(struct app *a)
 			SDL_GetError());
 		return 1;
 	}
-	if (bench)
+	/* SDL falls back to its offscreen driver when there is no display: an
+	 * interactive window there would be invisible. */
+	const char *drv = SDL_GetCurrentVideoDriver();
+	if (!bench && drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"))) {
+		fprintf(stderr,
+			"cprof-trace: no display to open a window on (SDL video driver '%s'): run "
+			"it under a desktop session or xvfb-run, or use --screenshot FILE.png\n",
+			drv);
+		return 1;
+	}
+	if (bench) {
 		SDL_SetHint(SDL_HINT_RENDER_VSYNC, "0");
+		/* The software renderer presents through the window's own
+		 * framebuffer (XShm), not through a GL texture (llvmpipe). */
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	}
 	a->win = SDL_CreateWindow("cprof-trace", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
 				  w, h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
 	if (!a->win) {

@@ -14,12 +14,6 @@
 
 #include "analysis/profiles.h"
 
-/* Weak while the profile builder is being written in parallel: the panel
- * says "not available" instead of failing to link. */
-#pragma weak cprof_profile_build
-#pragma weak cprof_profile_top
-#pragma weak cprof_profile_destroy
-
 struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
 {
 	struct ui_panel *p = calloc(1, sizeof(*p));
@@ -197,11 +191,6 @@ static void top_for(struct ui_panel *p, enum ui_tab tab)
 	p->ntop[tab] = 0;
 	p->total[tab] = 0;
 	p->note[tab][0] = 0;
-	if (!cprof_profile_build || !cprof_profile_top) {
-		snprintf(p->note[tab], sizeof(p->note[tab]),
-			 "profiles not available in this build");
-		return;
-	}
 	struct cprof_profile_filter f = {
 	    .has_from = true, .has_to = true, .from_ns = p->from_ns, .to_ns = p->to_ns};
 	if (tab == UI_TAB_HEAP) {
@@ -478,8 +467,8 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 		if (p->total[v->tab] > 0) {
 			int bw = (int)((double)r->cum / p->total[v->tab] * (cols[0] - 60 - x));
 			if (bw > 0)
-				ui_dl_rect(dl, x + 6, y + rh - 5, bw, 2,
-					   UI_RGBA(0x5e, 0xa8, 0xff, 0x90));
+				ui_dl_rect(dl, x + 6, y - 1, bw, rh - 2,
+					   UI_RGBA(0x5e, 0xa8, 0xff, 0x28));
 		}
 		name_cell(dl, m, x + 10, y, cols[0] - 56 - (x + 10), ui_theme[UI_C_TEXT], r->name);
 		char c[32];

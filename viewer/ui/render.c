@@ -140,8 +140,18 @@ const struct ui_metrics *ui_render_metrics(const struct ui_render *R)
 	return &R->m;
 }
 
+/* Opaque colours draw without blending: the software renderer's blended
+ * fill is a per-pixel loop, its opaque fill a row memset. */
 static void set_color(SDL_Renderer *r, uint32_t c)
 {
+	static SDL_Renderer *last_r;
+	static int last_mode = -1;
+	int mode = (c & 255) == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND;
+	if (r != last_r || mode != last_mode) {
+		SDL_SetRenderDrawBlendMode(r, mode);
+		last_r = r;
+		last_mode = mode;
+	}
 	SDL_SetRenderDrawColor(r, c >> 24, (c >> 16) & 255, (c >> 8) & 255, c & 255);
 }
 
@@ -174,7 +184,6 @@ static void draw_text(struct ui_render *R, const struct ui_dl *dl, const struct 
 void ui_render_dl(struct ui_render *R, const struct ui_dl *dl)
 {
 	SDL_Renderer *r = R->r;
-	SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
 	for (size_t i = 0; i < dl->n; i++) {
 		const struct ui_dl_item *it = &dl->v[i];
 		switch (it->kind) {

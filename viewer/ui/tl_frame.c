@@ -369,7 +369,10 @@ static void region_merged(struct fctx *c, const struct ui_row *row, uint32_t i, 
 			  double x0, double x1, void *arg)
 {
 	struct lane_arg *a = arg;
-	uint32_t col = ui_theme[UI_C_MERGED];
+	/* Half the first region's colour: merged blocks keep a hint of what
+	 * they hold, and stay distinguishable from single regions. */
+	uint32_t col = mix(ui_type_color(c->ix, c->m->regions.v[row->idx[i]].type),
+			   ui_theme[UI_C_MERGED], 128);
 	if (c->dim)
 		col = mix(col, ui_theme[UI_C_BG], 150);
 	struct ui_dl_item *it = crect(c, x0, x1, a->y, a->h, col);
@@ -820,49 +823,59 @@ static void draw_highlight(struct fctx *c)
 	}
 }
 
-/* Arrows where the selected task moved from one thread to another. */
+/* Arrows where the selected task moved from one thread to another: from
+ * its begin to its first region, between consecutive top-level regions on
+ * different threads, and from its last region to its end. */
+static void arrow(struct fctx *c, uint32_t ta, uint64_t a_abs, uint32_t tb, uint64_t b_abs)
+{
+	if (ta >= c->m->threads.n || tb >= c->m->threads.n || ta == tb)
+		return;
+	int ya = c->thread_y[ta], yb = c->thread_y[tb];
+	double xa = X(c, (double)(a_abs - c->m->begin_ns));
+	double xb = X(c, (double)(b_abs - c->m->begin_ns));
+	if (ya == INT32_MIN || yb == INT32_MIN || (xa < c->clip_x0 && xb < c->clip_x0) ||
+	    (xa > c->clip_x1 && xb > c->clip_x1))
+		return;
+	int y0 = ya + UI_ROW_H / 2, y1 = yb + UI_ROW_H / 2;
+	uint32_t col = ui_theme[UI_C_ARROW];
+	ui_dl_line(c->dl, (int)xa, y0, (int)xb, y1, col);
+	ui_dl_line(c->dl, (int)xa + 1, y0, (int)xb + 1, y1, col);
+	ui_dl_rect(c->dl, (int)xa - 2, y0 - 2, 5, 5, col);
+	double dx = xb - xa, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
+	if (len > 1) {
+		double ux = dx / len, uy = dy / len;
+		for (int s = -1; s <= 1; s += 2) {
+			double hx = xb - 9 * ux + s * 4.5 * -uy;
+			double hy = y1 - 9 * uy + s * 4.5 * ux;
+			ui_dl_line(c->dl, (int)xb, y1, (int)hx, (int)hy, col);
+			ui_dl_line(c->dl, (int)xb + 1, y1, (int)hx + 1, (int)hy, col);
+		}
+	}
+}
+
 static void draw_task_arrows(struct fctx *c)
 {
 	uint32_t t = c->v->sel_task;
 	if (t == CPROF_NONE || t >= c->m->tasks.n)
 		return;
+	const struct cprof_task *task = &c->m->tasks.v[t];
 	uint32_t a = c->ix->task_region_first[t], b = c->ix->task_region_first[t + 1];
-	uint32_t prev = CPROF_NONE;
+	uint32_t prev_thread = task->begin_thread;
+	uint64_t prev_ns = task->begin_ns;
 	int budget = 2000;
 	for (uint32_t k = a; k < b && budget > 0; k++) {
-		uint32_t r = c->ix->task_regions[k];
-		const struct cprof_region *reg = &c->m->regions.v[r];
+		const struct cprof_region *reg = &c->m->regions.v[c->ix->task_regions[k]];
 		if (reg->depth != 0)
 			continue;
-		if (prev != CPROF_NONE && c->m->regions.v[prev].thread != reg->thread) {
-			const struct cprof_region *p = &c->m->regions.v[prev];
-			int ya = c->thread_y[p->thread], yb = c->thread_y[reg->thread];
-			uint64_t pe = p->end_ns ? p->end_ns : c->m->end_ns;
-			double xa = X(c, (double)(pe - c->m->begin_ns));
-			double xb = X(c, (double)(reg->begin_ns - c->m->begin_ns));
-			if (ya != INT32_MIN && yb != INT32_MIN &&
-			    !(xa < c->clip_x0 && xb < c->clip_x0) &&
-			    !(xa > c->clip_x1 && xb > c->clip_x1)) {
-				int y0 = ya + UI_ROW_H / 2, y1 = yb + UI_ROW_H / 2;
-				uint32_t col = ui_theme[UI_C_ARROW];
-				ui_dl_line(c->dl, (int)xa, y0, (int)xb, y1, col);
-				ui_dl_line(c->dl, (int)xa + 1, y0, (int)xb + 1, y1, col);
-				/* arrow head */
-				double dx = xb - xa, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
-				if (len > 1) {
-					double ux = dx / len, uy = dy / len;
-					for (int s = -1; s <= 1; s += 2) {
-						double hx = xb - 8 * ux + s * 4 * -uy;
-						double hy = y1 - 8 * uy + s * 4 * ux;
-						ui_dl_line(c->dl, (int)xb, y1, (int)hx, (int)hy,
-							   col);
-					}
-				}
-				budget--;
-			}
+		if (reg->thread != prev_thread) {
+			arrow(c, prev_thread, prev_ns, reg->thread, reg->begin_ns);
+			budget--;
 		}
-		prev = r;
+		prev_thread = reg->thread;
+		prev_ns = reg->end_ns ? reg->end_ns : c->m->end_ns;
 	}
+	if (task->end_ns && task->end_thread != CPROF_NONE && task->end_thread != prev_thread)
+		arrow(c, prev_thread, prev_ns, task->end_thread, task->end_ns);
 }
 
 static void draw_lost(struct fctx *c)

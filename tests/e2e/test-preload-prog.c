@@ -295,20 +295,50 @@ __attribute__((noinline)) static void work_two(long n)
 	sink = x;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Alternates work_one and work_two until the thread used CPU_SECONDS of
+ * CPU (not wall time: a loaded machine gives less CPU per second). */
+static void *cpu_thread(void *arg)
+{
+	const char *s = getenv("CPU_SECONDS");
+	uint64_t limit = (uint64_t)((s ? atof(s) : 1.5) * 1e9);
+	uint64_t t0 = thread_cpu_ns(), one = 0, two = 0;
+	long n = 400000;
+
+	while (thread_cpu_ns() - t0 < limit) {
+		uint64_t t1 = thread_cpu_ns(), t2;
+
+		work_one(n);
+		t2 = thread_cpu_ns();
+		work_two(n);
+		one += t2 - t1;
+		two += thread_cpu_ns() - t2;
+	}
+	printf("cpu_one_ns %llu\ncpu_two_ns %llu\n", (unsigned long long)one,
+	       (unsigned long long)two);
+	return arg;
+}
+
 static int run_cpu(void)
 {
-	long n = 20000000;
-	uint64_t t0 = now_ns();
+	const char *s = getenv("CPU_THREADS");
+	int n = s ? atoi(s) : 1;
+	pthread_t t[8];
 
-	for (int i = 0; i < 50; i++) {
-		work_one(n / 50);
-		work_two(n / 50);
-	}
-	/* At least a second of CPU in all, whatever the machine. */
-	while (now_ns() - t0 < 1500000000u) {
-		work_one(n / 50);
-		work_two(n / 50);
-	}
+	if (n < 1 || n > 8)
+		n = 1;
+	for (int i = 1; i < n; i++)
+		pthread_create(&t[i], NULL, cpu_thread, NULL);
+	cpu_thread(NULL);
+	for (int i = 1; i < n; i++)
+		pthread_join(t[i], NULL);
 	return 0;
 }
 

@@ -198,6 +198,36 @@ cpu)
 	awk -v a="$a" -v b="$b" 'BEGIN { r = a / b; exit !(r >= 1.5 && r <= 2.7) }' ||
 		fail "hottest stacks got $a and $b samples, expected about 2:1"
 	;;
+cpu-split)
+	# Issue 4's done-when: work_two does twice work_one's work, and the
+	# cpu profile read by go tool pprof splits them 1:2 within 10%. The
+	# kernel samples CPU-time timers at its tick (250 Hz), so the
+	# statistical error of the split falls as 1/sqrt(samples): two
+	# threads burn 4 s of CPU each, about 2000 samples at 250 Hz
+	# (about 3% standard error).
+	export HOME="$work/home" GOCACHE="$work/gocache"
+	mkdir -p "$HOME"
+	CPU_THREADS=2 CPU_SECONDS=${CPU_SECONDS:-4} record --cpu-rate=250 -- "$prog" cpu
+	"$cprof" pprof -t cpu -o "$work/cpu.pb.gz" "$work/trace" 2>"$work/pprof.err" ||
+		fail "pprof -t cpu: $(cat "$work/pprof.err")"
+	go tool pprof -top -nodecount=1000 -unit=ms "$work/cpu.pb.gz" >"$work/top" 2>/dev/null ||
+		fail "go tool pprof -top failed"
+	flat() { awk -v fn="$1" '$NF == fn { v = $1; sub(/ms$/, "", v); print v; exit }' "$work/top"; }
+	one=$(flat work_one)
+	two=$(flat work_two)
+	[ -n "$one" ] && [ -n "$two" ] || { cat "$work/top" >&2; fail "work_one/work_two not in the profile"; }
+	total=$(sed -n 's/.*Total samples = \([0-9.]*\)\(m*s\).*/\1 \2/p' "$work/top")
+	awk -v a="$one" -v b="$two" -v t="$total" 'BEGIN { printf "profile: work_one %s ms, work_two %s ms, ratio %.3f (total %s)\n", a, b, b / a, t }'
+	awk '$1 == "cpu_one_ns" { a += $2 } $1 == "cpu_two_ns" { b += $2 }
+	     END { printf "program: work_one %.0f ms, work_two %.0f ms, ratio %.3f\n", a / 1e6, b / 1e6, b / a }' "$work/out"
+	awk -v a="$one" -v b="$two" 'BEGIN { r = b / a; exit !(r >= 1.8 && r <= 2.2) }' ||
+		fail "work_two/work_one = $two/$one ms, expected 2 within 10%"
+	# The CPU the samples stand for is the CPU the threads used (the
+	# program measured it itself), within 10%.
+	used=$(awk '$1 ~ /^cpu_(one|two)_ns$/ { s += $2 } END { printf "%.0f", s / 1e6 }' "$work/out")
+	awk -v a="$one" -v b="$two" -v u="$used" 'BEGIN { d = (a + b) - u; if (d < 0) d = -d;
+		exit !(d <= u * 0.1) }' || fail "samples stand for $one + $two ms, the program used $used ms"
+	;;
 sigprof)
 	record -- "$prog" sigprof
 	expect_min warning 1 'code = 7,'

@@ -99,6 +99,8 @@ static inline bool cprof_is_bootstrap(const void *ptr)
 CPROF_HIDDEN uint64_t cprof_stack_here(void);
 /* Interned stack id of the context a signal interrupted. */
 CPROF_HIDDEN uint64_t cprof_stack_of_context(void *ucontext);
+/* Only the interrupted instruction: for a signal that must not unwind. */
+CPROF_HIDDEN uint64_t cprof_stack_of_ip(void *ucontext);
 CPROF_HIDDEN void cprof_stacks_reset(void);
 /* First unwind of a thread, outside any signal handler. */
 CPROF_HIDDEN void cprof_stack_warmup(void);

@@ -21,6 +21,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <string.h>
+#include <ucontext.h>
 
 #define TABLE_BITS 16
 #define TABLE_SIZE (1u << TABLE_BITS)
@@ -181,4 +182,17 @@ uint64_t cprof_stack_of_context(void *ucontext)
 		n++;
 	} while (n < depth && unw_step(&cursor) > 0);
 	return intern(ips, n);
+}
+
+/* The interrupted instruction alone (plus one, as above), for a signal that
+ * must not unwind. */
+uint64_t cprof_stack_of_ip(void *ucontext)
+{
+	const ucontext_t *uc = ucontext;
+	uint64_t ip;
+
+	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+		return 0;
+	ip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP] + 1;
+	return intern(&ip, 1);
 }

@@ -12,10 +12,8 @@
  * SIGPROF, so a thread is sampled in proportion to the CPU it uses. The
  * handler unwinds the interrupted context and emits cprof:cpu_sample; the
  * lttng-ust ring buffer is lock-free and nests under signal handlers, and
- * the handler does nothing when the thread is already inside one of our
- * hooks (depth > 0), so libunwind and the intern table are never
- * re-entered. A program that installs its own SIGPROF disposition keeps
- * it: every timer is deleted and cprof:warning (SIGPROF_IN_USE) says so.
+ * the handler never re-enters libunwind (see on_sigprof). A program that installs its own SIGPROF
+ * disposition keeps it: every timer is deleted and cprof:warning (SIGPROF_IN_USE) says so.
  */
 #include "tp.h"
 
@@ -122,17 +120,39 @@ static bool sampler_on;
 static timer_t timers[TIMERS_SIZE];
 static bool timer_used[TIMERS_SIZE];
 
+/*
+ * A thread inside one of our own hooks (depth > 0) may be in the middle of
+ * libunwind, whose per-thread cache is not made for re-entry: its sample
+ * is kept (the CPU was used, by us) with a one-frame stack, the
+ * interrupted instruction, which needs no unwinding; the intern table and
+ * the lttng-ust ring buffer are both safe to nest.
+ *
+ * The kernel checks CPU-time timers at its tick (250 Hz here): a rate
+ * above that, or a thread descheduled past a period, makes one signal
+ * stand for several expirations, which si_overrun counts. Each is a
+ * sample, as setitimer-based profilers lose them: emitted as that many
+ * events with the same stack.
+ */
+#define MAX_OVERRUN 1000
+
 static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
+	uint64_t stack;
+	int n;
 
-	if (info->si_code != SI_TIMER || !cprof_may_record(t) ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+	if (info->si_code != SI_TIMER || !t->known ||
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) ||
+	    !lttng_ust_tracepoint_enabled(cprof, cpu_sample))
 		goto end;
+	n = 1 + (info->si_overrun > 0
+		     ? (info->si_overrun < MAX_OVERRUN ? info->si_overrun : MAX_OVERRUN)
+		     : 0);
 	t->depth++;
-	if (lttng_ust_tracepoint_enabled(cprof, cpu_sample))
-		lttng_ust_do_tracepoint(cprof, cpu_sample, cprof_stack_of_context(ucontext));
+	stack = t->depth == 1 ? cprof_stack_of_context(ucontext) : cprof_stack_of_ip(ucontext);
+	while (n-- > 0)
+		lttng_ust_do_tracepoint(cprof, cpu_sample, stack);
 	t->depth--;
 end:
 	errno = saved;

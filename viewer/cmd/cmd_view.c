@@ -52,6 +52,7 @@ static void usage(FILE *out)
 	    "  --tab NAME             side panel tab: regions, sync, blocking, heap\n"
 	    "  --hover X,Y            screenshot with the mouse at X,Y (tooltip)\n"
 	    "  --force                overwrite the screenshot\n"
+	    "  --print-panel          with --screenshot: print the side panel's tab as JSON\n"
 	    "  --bench-frames N       play N scripted zoom/pan frames, print timings, exit\n"
 	    "\n"
 	    "keys: wheel/W/S zoom, drag/A/D pan, F fit, 0 reset, shift-drag range, / search,\n"
@@ -69,6 +70,7 @@ int cprof_cmd_view(int argc, char **argv)
 	    {"tab", required_argument, NULL, 'T'},
 	    {"hover", required_argument, NULL, 'H'},
 	    {"force", no_argument, NULL, 'F'},
+	    {"print-panel", no_argument, NULL, 'P'},
 	    {"bench-frames", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -123,6 +125,9 @@ int cprof_cmd_view(int argc, char **argv)
 			break;
 		case 'F':
 			o.force = true;
+			break;
+		case 'P':
+			o.print_panel = true;
 			break;
 		case 'b':
 			o.bench_frames = atoi(optarg);

@@ -730,6 +730,8 @@ static int run_screenshot(struct app *a)
 	}
 	if (a->panel)
 		ui_panel_update(a->panel, &a->view);
+	if (o->print_panel && a->panel)
+		ui_panel_print_json(a->panel, &a->view, stdout);
 	draw(a, true);
 	SDL_RenderFlush(a->ren);
 	SDL_LockSurface(a->surface);

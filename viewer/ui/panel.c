@@ -263,6 +263,54 @@ cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, i
 	return p->regions[row].type;
 }
 
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = *s;
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE *out)
+{
+	static const char *const names[UI_TAB_COUNT_] = {"regions", "sync", "blocking", "heap"};
+	fprintf(out, "{\"tab\": \"%s\", \"from_ns\": %" PRIu64 ", \"to_ns\": %" PRIu64,
+		names[v->tab], p->from_ns, p->to_ns);
+	if (v->tab == UI_TAB_REGIONS) {
+		fprintf(out, ", \"regions\": {");
+		for (uint32_t i = 0; i < p->nregions; i++) {
+			const struct ui_region_stat *s = &p->regions[i];
+			fprintf(out, "%s", i ? ", " : "");
+			json_str(out, cprof_model_str(p->ix->model, s->type));
+			fprintf(out,
+				": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64
+				", \"p50_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
+				", \"max_ns\": %" PRIu64 ", \"unended\": %" PRIu64 "}",
+				s->count, s->total_ns, s->p50_ns, s->p99_ns, s->max_ns, s->unended);
+		}
+		fprintf(out, "}}\n");
+		return;
+	}
+	fprintf(out, ", \"total\": %" PRId64 ", \"unit\": \"%s\", \"note\": ", p->total[v->tab],
+		p->unit[v->tab] ? p->unit[v->tab] : "");
+	json_str(out, p->note[v->tab]);
+	fprintf(out, ", \"top\": [");
+	for (uint32_t i = 0; i < p->ntop[v->tab]; i++) {
+		fprintf(out, "%s{\"name\": ", i ? ", " : "");
+		json_str(out, p->top[v->tab][i].name);
+		fprintf(out, ", \"flat\": %" PRId64 ", \"cum\": %" PRId64 "}",
+			p->top[v->tab][i].flat, p->top[v->tab][i].cum);
+	}
+	fprintf(out, "]}\n");
+}
+
 /* ---- layout ---- */
 
 static void fmt_value(char *buf, size_t size, int64_t v, const char *unit)
@@ -364,7 +412,7 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 	/* tabs */
 	int tx = x + 8;
 	for (int t = 0; t < UI_TAB_COUNT_; t++) {
-		int tw = ui_text_width(m, UI_FONT_NORMAL, names[t], strlen(names[t])) + 18;
+		int tw = ui_text_width(m, UI_FONT_BOLD, names[t], strlen(names[t])) + 18;
 		bool on = v->tab == (enum ui_tab)t;
 		struct ui_dl_item *it = ui_dl_rect(
 		    dl, tx, y + 4, tw, 22, on ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
@@ -445,8 +493,10 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 	const char *unit = p->unit[v->tab];
 	char t[64];
 	fmt_value(t, sizeof(t), p->total[v->tab], unit);
-	ui_dl_text(dl, x + 10, y, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s  (total %s)",
-		   p->note[v->tab], t);
+	ui_dl_text(dl, x + 10, y, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s",
+		   p->note[v->tab]);
+	y += rh;
+	ui_dl_text(dl, x + 10, y, w - 20, ui_theme[UI_C_TEXT], UI_FONT_SMALL, "total %s", t);
 	y += rh;
 	int cols[3] = {right - 120, right - 64, right};
 	ui_dl_text(dl, x + 10, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "function / region");

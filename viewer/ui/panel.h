@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tl.h"
 
@@ -63,6 +64,11 @@ bool ui_panel_update(struct ui_panel *panel, const struct ui_view *view);
 /* Region statistics over regions beginning in [from, to) (relative ns). */
 bool ui_panel_region_stats(const struct ui_index *index, uint64_t from, uint64_t to,
 			   struct ui_region_stat **out, uint32_t *n);
+
+/* The current tab's numbers as one JSON object (for tests and scripts):
+ * {"tab":..., "from_ns":..., "to_ns":..., "regions": {TYPE: {count, ...}}}
+ * or {..., "total":N, "unit":U, "top":[{"name","flat","cum"}, ...]}. */
+void ui_panel_print_json(const struct ui_panel *panel, const struct ui_view *view, FILE *out);
 
 void ui_panel_frame(struct ui_dl *dl, struct ui_panel *panel, const struct ui_view *view,
 		    const struct ui_metrics *m);

@@ -34,6 +34,7 @@ struct cprof_ui_options {
 	bool hover;		 /* screenshot: hover at hover_x, hover_y */
 	int hover_x, hover_y;
 	int bench_frames; /* > 0: play a fixed script, print one line */
+	bool print_panel; /* screenshot mode: also print the panel tab as JSON */
 };
 
 /* Returns the process exit status; errors are printed as

@@ -1,0 +1,100 @@
+#!/bin/sh
+# cprof-trace view on a recorded sample: screenshots render headless and
+# identically under the offscreen and dummy video drivers (and Xvfb when
+# present); the side panel's numbers equal `cprof-trace stats --json` and
+# the exported pprof profiles read back by go tool pprof; bad input gives
+# the usual one-line errors; no display and no --screenshot says what to do.
+. "$(dirname "$0")/test-diagnose-lib.sh"
+
+record workers workers --jobs 120 --rate 400 --workers 3 --handoff 3 --seconds 30
+T="$WORK/workers"
+
+note "screenshots"
+SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --screenshot "$WORK/a.png" --size 1280x800 "$T" ||
+	fail "screenshot (offscreen) failed"
+SDL_VIDEODRIVER=dummy "$CPROF_TRACE" view --screenshot "$WORK/b.png" --size 1280x800 "$T" ||
+	fail "screenshot (dummy) failed"
+cmp -s "$WORK/a.png" "$WORK/b.png" || fail "offscreen and dummy screenshots differ"
+if command -v xvfb-run >/dev/null 2>&1; then
+	xvfb-run -a "$CPROF_TRACE" view --screenshot "$WORK/c.png" --size 1280x800 "$T" ||
+		fail "screenshot under xvfb-run failed"
+	cmp -s "$WORK/a.png" "$WORK/c.png" || fail "xvfb and offscreen screenshots differ"
+fi
+python3 - "$WORK/a.png" <<'PY' || fail "screenshot is not a 1280x800 PNG"
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", d[16:24])
+assert (w, h) == (1280, 800), (w, h)
+PY
+"$CPROF_TRACE" view --screenshot "$WORK/a.png" "$T" 2>"$WORK/err" &&
+	fail "overwrote a screenshot without --force"
+grep -q "a.png: file exists" "$WORK/err" || fail "no 'file exists' message: $(cat "$WORK/err")"
+# selections, tabs and hover render too
+for sel in "task:7" "type:compute" "search:handoff" "range:100ms,200ms" "region:3"; do
+	"$CPROF_TRACE" view --screenshot "$WORK/s.png" --force --size 900x600 --select "$sel" \
+		--hover 400,200 "$T" || fail "screenshot with --select $sel failed"
+done
+for tab in sync blocking heap; do
+	"$CPROF_TRACE" view --screenshot "$WORK/s.png" --force --tab $tab "$T" ||
+		fail "screenshot of tab $tab failed"
+done
+
+note "side panel = stats"
+"$CPROF_TRACE" stats --json "$T" >"$WORK/stats.json" || fail "stats --json failed"
+"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel "$T" >"$WORK/panel.json" ||
+	fail "--print-panel failed"
+python3 - "$WORK/stats.json" "$WORK/panel.json" <<'PY' || fail "panel regions differ from stats"
+import json, sys
+stats = json.load(open(sys.argv[1]))["regions"]
+panel = json.load(open(sys.argv[2]))["regions"]
+assert set(stats) == set(panel), (sorted(stats), sorted(panel))
+for t, s in stats.items():
+    for k in ("count", "total_ns", "p50_ns", "p99_ns", "max_ns", "unended"):
+        assert s[k] == panel[t][k], (t, k, s[k], panel[t][k])
+print("panel regions == stats:", ", ".join("%s %d" % (t, s["count"]) for t, s in stats.items()))
+PY
+# A range summarizes fewer regions.
+"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel --select "range:0,300ms" \
+	"$T" >"$WORK/panel-range.json" || fail "--print-panel with a range failed"
+python3 - "$WORK/panel.json" "$WORK/panel-range.json" <<'PY' || fail "range panel wrong"
+import json, sys
+a = json.load(open(sys.argv[1]))["regions"]
+b = json.load(open(sys.argv[2]))["regions"]
+ca = sum(v["count"] for v in a.values())
+cb = sum(v["count"] for v in b.values())
+assert 0 < cb < ca, (cb, ca)
+PY
+
+note "side panel = pprof exports"
+for tab in sync:sync blocking:syscall; do
+	t=${tab%%:*}
+	p=${tab##*:}
+	"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel --tab "$t" "$T" \
+		>"$WORK/panel-$t.json" || fail "--print-panel --tab $t failed"
+	total=$(json_get "$WORK/panel-$t.json" total)
+	prof=$(profile workers "$p")
+	go tool pprof -top -unit=ns -nodecount=1 "$prof" >"$WORK/$p.top" 2>&1 ||
+		fail "go tool pprof on $p failed: $(cat "$WORK/$p.top")"
+	want=$(sed -n 's/.* of \([0-9]*\)ns total.*/\1/p' "$WORK/$p.top")
+	if [ -z "$want" ]; then
+		grep -q "Total samples = 0" "$WORK/$p.top" && want=0
+	fi
+	[ "$total" = "$want" ] || fail "panel $t total $total, go tool pprof says $want"
+	top=$(json_get "$WORK/panel-$t.json" top 0 name)
+	echo "panel $t total $total ns = pprof; top entry $top"
+done
+
+note "errors"
+"$CPROF_TRACE" view "$WORK/nope" 2>"$WORK/err" && fail "view of a missing trace succeeded"
+grep -q "^cprof-trace: $WORK/nope: " "$WORK/err" || fail "bad message: $(cat "$WORK/err")"
+mkdir "$WORK/empty"
+"$CPROF_TRACE" view --screenshot "$WORK/e.png" "$WORK/empty" 2>"$WORK/err" &&
+	fail "view of an empty directory succeeded"
+grep -q "^cprof-trace: .*empty" "$WORK/err" || fail "bad message: $(cat "$WORK/err")"
+env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER= "$CPROF_TRACE" view "$T" 2>"$WORK/err" &&
+	fail "view without a display succeeded"
+grep -q "xvfb-run.*--screenshot" "$WORK/err" || fail "no hint without a display: $(cat "$WORK/err")"
+"$CPROF_TRACE" view --screenshot "$WORK/x.png" --select "task:999999" "$T" 2>"$WORK/err" &&
+	fail "--select of a missing task succeeded"
+echo "PASS: $TEST_NAME"

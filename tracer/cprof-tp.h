@@ -77,14 +77,18 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, warning,
 LTTNG_UST_TRACEPOINT_EVENT(cprof, config,
 	LTTNG_UST_TP_ARGS(uint32_t, alloc_mode, uint64_t, alloc_rate,
 			  uint32_t, cpu_rate, uint64_t, io_threshold_ns,
-			  uint32_t, stack_depth, uint32_t, flags),
+			  uint32_t, stack_depth, uint32_t, flags, int32_t, ppid),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint32_t, alloc_mode, alloc_mode)
 		lttng_ust_field_integer(uint64_t, alloc_rate, alloc_rate)
 		lttng_ust_field_integer(uint32_t, cpu_rate, cpu_rate)
 		lttng_ust_field_integer(uint64_t, io_threshold_ns, io_threshold_ns)
 		lttng_ust_field_integer(uint32_t, stack_depth, stack_depth)
-		lttng_ust_field_integer(uint32_t, flags, flags)))
+		lttng_ust_field_integer(uint32_t, flags, flags)
+		/* getppid() of the process: lttng-ust 2.13 has no vppid
+		 * context, and the reader needs the parent to keep the
+		 * recorded program's children (emitted again after fork). */
+		lttng_ust_field_integer(int32_t, ppid, ppid)))
 
 /* An interned stack: return addresses, innermost first. */
 LTTNG_UST_TRACEPOINT_EVENT(cprof, stack,

@@ -163,6 +163,18 @@ fork-exec-dlopen)
 	grep -qE 'lttng_ust_lib:load:.*libz' "$work/events" || fail "dlopen of libz not seen"
 	w=$(grep -E "cprof:wait_begin:.*kind = 1," "$work/events" | sed -E 's/.*vpid = ([0-9]+).*/\1/' | sort -u | wc -l)
 	[ "$w" -ge 2 ] || fail "mutex waits in $w processes, expected 2"
+	# The reader keeps the child (its cprof:config names its parent).
+	"$cprof" stats --json "$work/trace" >"$work/stats.json" 2>"$work/stats.err" ||
+		fail "stats --json: $(cat "$work/stats.err")"
+	python3 - "$work/stats.json" <<'PY' || fail "stats --json does not show parent and child"
+import json, sys
+procs = json.load(open(sys.argv[1]))["processes"]
+root = json.load(open(sys.argv[1].rsplit("/", 1)[0] + "/trace/cprof-record.json"))["pid"]
+pids = {p["pid"] for p in procs}
+children = [p for p in procs if p.get("ppid") == root]
+print("stats --json processes:", [(p["pid"], p.get("ppid")) for p in procs])
+sys.exit(0 if root in pids and children else 1)
+PY
 	;;
 cpp)
 	prog="$work/${name}c"

@@ -170,7 +170,7 @@ void cprof_emit_config(void)
 
 	t->depth++;
 	lttng_ust_tracepoint(cprof, config, c->alloc_mode, c->alloc_rate, c->cpu_rate,
-			     c->io_threshold_ns, c->stack_depth, flags);
+			     c->io_threshold_ns, c->stack_depth, flags, (int32_t)getppid());
 	if (c->threads && lttng_ust_tracepoint_enabled(cprof, thread_name) &&
 	    prctl(PR_GET_NAME, name) == 0)
 		lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);

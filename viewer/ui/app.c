@@ -730,6 +730,11 @@ static int run_screenshot(struct app *a)
 	}
 	if (a->panel)
 		ui_panel_update(a->panel, &a->view);
+	/* A highlighted type also selects its panel row (its histogram). */
+	if (a->panel && a->view.hl_type && a->view.tab == UI_TAB_REGIONS)
+		for (uint32_t i = 0; i < a->panel->nregions; i++)
+			if (a->panel->regions[i].type == a->view.hl_type)
+				a->view.panel_row = i;
 	if (o->print_panel && a->panel)
 		ui_panel_print_json(a->panel, &a->view, stdout);
 	draw(a, true);

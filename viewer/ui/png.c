@@ -53,11 +53,13 @@ bool ui_png_write(const char *path, const uint8_t *rgba, int width, int height, 
 		saved = ENOMEM;
 		goto end;
 	}
+	/* Filter 0 on every row: on flat UI colours zlib's matches beat
+	 * the sub/up/min-sum heuristics (measured on the goldens). */
 	for (int y = 0; y < height; y++) {
 		raw[y * row] = 0;
 		memcpy(raw + y * row + 1, rgba + (size_t)y * pitch, (size_t)width * 4);
 	}
-	if (compress2(z, &zlen, raw, raw_len, 6) != Z_OK) {
+	if (compress2(z, &zlen, raw, raw_len, 9) != Z_OK) {
 		saved = ENOMEM;
 		goto end;
 	}

@@ -1,5 +1,5 @@
 /*
- * A minimal PNG writer (8-bit RGBA, no filtering, zlib): enough for
+ * A minimal PNG writer (8-bit RGBA, zlib): enough for
  * screenshots and golden images, without another dependency.
  */
 #ifndef CPROF_UI_PNG_H

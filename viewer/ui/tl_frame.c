@@ -315,6 +315,11 @@ static void row_lod(struct fctx *c, const struct ui_row *row, lod_fn wide, lod_f
 			double tb = v->t0 + (floor(bx1) + 1 - c->g.tl_x) * inv;
 			uint64_t tlim = tb <= 0 ? 0 : (uint64_t)ceil(tb);
 			uint32_t k = ui_row_first_beginning_at(row, j, tlim);
+			/* Same-depth items do not overlap, so of those starting in
+			 * this pixel only the last can be wide: it stays alone. */
+			if (k > j &&
+			    X(c, row->end[k - 1]) - X(c, row->begin[k - 1]) >= UI_LOD_MIN_PX)
+				k--;
 			if (k > j) {
 				double e = X(c, row->maxend[k - 1]);
 				if (e > bx1)
@@ -1076,6 +1081,7 @@ static void draw_range(struct fctx *c)
 struct lines {
 	struct fctx *c;
 	int x, y, w, y1, col;
+	bool split; /* a stack follows: keep the first column to half the width */
 };
 
 static void dline(struct lines *L, uint32_t color, enum ui_font f, const char *fmt, ...)
@@ -1096,7 +1102,8 @@ static void dline(struct lines *L, uint32_t color, enum ui_font f, const char *f
 		L->x += L->w / 2;
 		L->y = L->y1 - (UI_DETAILS_H - 8);
 	}
-	size_t fit = ui_text_fit(L->c->mt, f, buf, strlen(buf), L->w / 2 - 12);
+	int room = (L->split || L->col) ? L->w / 2 - 12 : L->w - 12;
+	size_t fit = ui_text_fit(L->c->mt, f, buf, strlen(buf), room);
 	buf[fit] = 0;
 	ui_dl_text(L->c->dl, L->x, L->y, 0, color, f, "%s", buf);
 	L->y += lh;
@@ -1140,6 +1147,11 @@ static void stack_lines(struct lines *L, uint32_t stack, uint32_t thread)
 		return;
 	}
 	const struct cprof_stack *s = &c->m->stacks.v[stack];
+	if (!L->col) {
+		L->col = 1;
+		L->x += L->w / 2;
+		L->y = L->y1 - (UI_DETAILS_H - 8);
+	}
 	dline(L, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "stack (%u frames):", s->depth);
 	for (unsigned k = 0; k < s->depth && k < 12; k++) {
 		uint64_t ip = c->m->frames.v[s->first + k];
@@ -1202,6 +1214,7 @@ static void draw_details(struct fctx *c)
 		break;
 	case UI_HIT_WAIT: {
 		const struct cprof_wait *wt = &m->waits.v[s->ref];
+		L.split = wt->stack != 0;
 		fmt_at(c, a, sizeof(a), wt->begin_ns);
 		ui_format_dur(d, sizeof(d),
 			      (double)((wt->end_ns ? wt->end_ns : m->end_ns) - wt->begin_ns));
@@ -1217,6 +1230,7 @@ static void draw_details(struct fctx *c)
 	}
 	case UI_HIT_SYSCALL: {
 		const struct cprof_syscall *sc = &m->syscalls.v[s->ref];
+		L.split = sc->stack != 0;
 		fmt_at(c, a, sizeof(a), sc->begin_ns);
 		ui_format_dur(d, sizeof(d),
 			      (double)(sc->end_ns > sc->begin_ns ? sc->end_ns - sc->begin_ns : 0));

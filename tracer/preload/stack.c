@@ -122,6 +122,16 @@ static uint64_t intern(const uint64_t *ips, int n)
 	return define(ips, n);
 }
 
+/*
+ * Our frames are the mechanism, not the program: the hook a wait or an
+ * allocation went through, and the trampoline at the bottom of every
+ * thread we started. They are left out of every stack, wherever they are.
+ */
+static inline bool is_self(const void *ip)
+{
+	return (uintptr_t)ip >= self_lo && (uintptr_t)ip < self_hi;
+}
+
 static int max_depth(void)
 {
 	int d = (int)cprof_cfg.stack_depth;
@@ -139,10 +149,11 @@ __attribute__((noinline)) uint64_t cprof_stack_here(void)
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
 	n = unw_backtrace(buf, depth + 16);
-	while (skip < n && (uintptr_t)buf[skip] >= self_lo && (uintptr_t)buf[skip] < self_hi)
+	while (skip < n && is_self(buf[skip]))
 		skip++;
 	for (int i = skip; i < n && out < depth; i++)
-		ips[out++] = (uint64_t)(uintptr_t)buf[i];
+		if (!is_self(buf[i]))
+			ips[out++] = (uint64_t)(uintptr_t)buf[i];
 	return intern(ips, out);
 }
 
@@ -167,7 +178,7 @@ uint64_t cprof_stack_of_context(void *ucontext)
 {
 	unw_cursor_t cursor;
 	uint64_t ips[CPROF_MAX_FRAMES];
-	int depth = max_depth(), n = 0;
+	int depth = max_depth(), n = 0, steps = 0;
 
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
@@ -178,9 +189,13 @@ uint64_t cprof_stack_of_context(void *ucontext)
 
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
-		ips[n] = (uint64_t)ip + (n == 0 ? 1 : 0);
-		n++;
-	} while (n < depth && unw_step(&cursor) > 0);
+		/* The interrupted instruction stays even in our code: that
+		 * CPU was used, by a hook. */
+		if (n == 0)
+			ips[n++] = (uint64_t)ip + 1;
+		else if (!is_self((const void *)(uintptr_t)ip))
+			ips[n++] = (uint64_t)ip;
+	} while (n < depth && ++steps < depth + 16 && unw_step(&cursor) > 0);
 	return intern(ips, n);
 }
 

@@ -54,6 +54,7 @@ static void usage(FILE *out)
 	    "  --force                overwrite the screenshot\n"
 	    "  --print-panel          with --screenshot: print the side panel's tab as JSON\n"
 	    "  --bench-frames N       play N scripted zoom/pan frames, print timings, exit\n"
+	    "  --script FILE          drive the window with actions from FILE (tests; see app.c)\n"
 	    "\n"
 	    "keys: wheel/W/S zoom, drag/A/D pan, F fit, 0 reset, shift-drag range, / search,\n"
 	    "      n next match, E export profile of the selection, Tab/1-4 panel tabs, Q quit\n");
@@ -71,6 +72,7 @@ int cprof_cmd_view(int argc, char **argv)
 	    {"hover", required_argument, NULL, 'H'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"print-panel", no_argument, NULL, 'P'},
+	    {"script", required_argument, NULL, 'S'},
 	    {"bench-frames", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -128,6 +130,9 @@ int cprof_cmd_view(int argc, char **argv)
 			break;
 		case 'P':
 			o.print_panel = true;
+			break;
+		case 'S':
+			o.script = optarg;
 			break;
 		case 'b':
 			o.bench_frames = atoi(optarg);

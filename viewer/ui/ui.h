@@ -33,8 +33,9 @@ struct cprof_ui_options {
 	const char *tab;	 /* "regions", "sync", "blocking", "heap" */
 	bool hover;		 /* screenshot: hover at hover_x, hover_y */
 	int hover_x, hover_y;
-	int bench_frames; /* > 0: play a fixed script, print one line */
-	bool print_panel; /* screenshot mode: also print the panel tab as JSON */
+	int bench_frames;   /* > 0: play a fixed script, print one line */
+	const char *script; /* window mode driven by a file of actions (tests) */
+	bool print_panel;   /* screenshot mode: also print the panel tab as JSON */
 };
 
 /* Returns the process exit status; errors are printed as

@@ -220,6 +220,12 @@ static void report_process(struct cprof_symbolizer *s, uint32_t process)
 		md->base = cm->base;
 		md->end = cm->base + cm->size;
 		md->path = cprof_model_str(m, cm->path);
+		/* lttng-ust's statedump gives the vDSO ("[linux-vdso.so.1]")
+		 * a size of 0, having no file to measure: give it the two
+		 * pages of x86-64's vDSO text, so that CPU samples in
+		 * clock_gettime show as vdso+offset, not bare addresses. */
+		if (cm->size == 0 && md->path[0] == '[' && strstr(md->path, "vdso"))
+			md->end = cm->base + 2 * 4096;
 		slash = strrchr(md->path, '/');
 		md->short_name = slash ? slash + 1 : md->path;
 		if (!*md->short_name)

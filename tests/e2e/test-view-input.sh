@@ -101,16 +101,22 @@ click 700 119
 print
 click 100 124
 print
+key 2
+settle
+click 700 142
+print
 S
 SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$work/script2" --size 960x600 \
 	--from 8.9ms --to 12.4ms "$T" >"$work/out2" || fail "script2 run failed"
 cat "$work/out2"
 python3 - "$work/out2" <<'PY' || fail "click checks failed"
 import json, sys
-reg, row, col = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+reg, row, col, sync = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 assert reg["sel_hit"] == 1 and reg["sel_text"] == "compute", reg
 assert row["hl_type"] != "" and row["hl_n"] > 0 and row["panel_row"] >= 0, row
 assert col["collapsed"] == 1, col
+assert sync["tab"] == 1 and sync["panel_row"] == 0, sync
+assert "waits with queue_pop on their stack" in sync["status"], sync["status"]
 print("clicks ok: region", reg["sel_ref"], "type", row["hl_type"], row["hl_n"], "regions")
 PY
 echo "PASS: test-view-input"

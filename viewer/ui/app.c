@@ -423,13 +423,26 @@ static void clicked(struct app *a, int x, int y)
 	case UI_HIT_THREAD:
 		a->ix->threads[it->ref].collapsed = !a->ix->threads[it->ref].collapsed;
 		break;
-	case UI_HIT_TAB:
+	case UI_HIT_TAB: {
+		cprof_str unused;
 		v->tab = it->ref;
 		v->panel_row = -1;
+		ui_panel_row_occurrences(a->panel, v, -1, &unused);
 		break;
+	}
 	case UI_HIT_ROW: {
 		v->panel_row = v->panel_row == (int)it->ref ? -1 : (int)it->ref;
 		cprof_str t = ui_panel_row_type(a->panel, v, v->panel_row);
+		if (v->tab != UI_TAB_REGIONS) {
+			uint32_t n = ui_panel_row_occurrences(a->panel, v, v->panel_row, &t);
+			if (v->panel_row >= 0 && !t)
+				snprintf(v->status, sizeof(v->status),
+					 "highlighting %u %s with %s on their stack", n,
+					 v->tab == UI_TAB_SYNC	     ? "waits"
+					 : v->tab == UI_TAB_BLOCKING ? "blocking calls"
+								     : "allocations",
+					 a->panel->top[v->tab][v->panel_row].name);
+		}
 		v->hl_type = t;
 		if (t)
 			v->sel_task = CPROF_NONE;
@@ -510,6 +523,10 @@ static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
 		v->hl_type = 0;
 		v->search[0] = 0;
 		v->panel_row = -1;
+		if (a->panel) {
+			cprof_str unused;
+			ui_panel_row_occurrences(a->panel, v, -1, &unused);
+		}
 		select_item(a, UI_HIT_NONE, 0, 0);
 		for (uint32_t p = 0; p < a->ix->nprocs; p++)
 			a->ix->procs[p].collapsed = false;
@@ -549,6 +566,10 @@ static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
 			v->hl_type = 0;
 			v->search[0] = 0;
 			v->panel_row = -1;
+			if (a->panel) {
+				cprof_str unused;
+				ui_panel_row_occurrences(a->panel, v, -1, &unused);
+			}
 			select_item(a, UI_HIT_NONE, 0, 0);
 			ui_index_set_highlight(a->ix, v);
 		}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis/profiles.h"
+#include "symbols/symbols.h"
 
 struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
 {
@@ -311,6 +312,113 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 	fprintf(out, "]}\n");
 }
 
+struct occ {
+	uint64_t b, e;
+	uint32_t idx;
+};
+
+static int occ_cmp(const void *x, const void *y)
+{
+	const struct occ *a = x, *b = y;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, int row,
+				  cprof_str *region_type)
+{
+	struct ui_index *ix = p->ix;
+	const struct cprof_model *m = ix->model;
+	struct ui_row *out = &ix->hl_state;
+	uint8_t *match = NULL;
+	struct occ *occ = NULL;
+	size_t n = 0;
+
+	free(out->idx);
+	free(out->begin);
+	free(out->end);
+	free(out->maxend);
+	memset(out, 0, sizeof(*out));
+	*region_type = 0;
+	if (v->tab == UI_TAB_REGIONS || row < 0 || (uint32_t)row >= p->ntop[v->tab])
+		return 0;
+	const char *name = p->top[v->tab][row].name;
+	/* A region or task name in the profile (a synthetic frame). */
+	for (size_t s = 1; s < m->strings.n; s++)
+		if (!strcmp(m->strings.v[s], name)) {
+			for (size_t i = 0; i < m->regions.n; i++)
+				if (m->regions.v[i].type == s) {
+					*region_type = s;
+					return 0;
+				}
+		}
+	/* Which stacks hold the function, symbolizing each address once
+	 * (the symbolizer caches by address). */
+	match = calloc(m->stacks.n ? m->stacks.n : 1, 1);
+	if (!match)
+		goto end;
+	for (size_t s = 1; s < m->stacks.n && p->sym; s++) {
+		const struct cprof_stack *st = &m->stacks.v[s];
+		for (unsigned k = 0; k < st->depth && !match[s]; k++) {
+			struct cprof_symbol_loc loc;
+			if (!cprof_symbolizer_lookup(p->sym, st->process,
+						     m->frames.v[st->first + k], true, &loc))
+				continue;
+			for (size_t f = 0; f < loc.nframes; f++)
+				if (!strcmp(loc.frames[f].function, name))
+					match[s] = 1;
+		}
+	}
+	size_t cap = v->tab == UI_TAB_SYNC	 ? m->waits.n
+		     : v->tab == UI_TAB_BLOCKING ? m->syscalls.n
+						 : m->allocs.n;
+	occ = malloc((cap ? cap : 1) * sizeof(*occ));
+	if (!occ)
+		goto end;
+	for (size_t i = 0; i < cap; i++) {
+		uint32_t stack;
+		uint64_t b, e;
+		uint32_t idx;
+		if (v->tab == UI_TAB_SYNC) {
+			const struct cprof_wait *w = &m->waits.v[i];
+			stack = w->stack, b = w->begin_ns, e = w->end_ns ? w->end_ns : m->end_ns,
+			idx = i;
+		} else if (v->tab == UI_TAB_BLOCKING) {
+			const struct cprof_syscall *c = &m->syscalls.v[i];
+			stack = c->stack, b = c->begin_ns, e = c->end_ns, idx = i | 0x80000000u;
+		} else {
+			const struct cprof_alloc *a = &m->allocs.v[i];
+			stack = a->stack, b = a->ns, e = a->ns, idx = i | 0x40000000u;
+		}
+		if (stack >= m->stacks.n || !match[stack])
+			continue;
+		b = b > m->begin_ns ? b - m->begin_ns : 0;
+		e = e > m->begin_ns ? e - m->begin_ns : 0;
+		occ[n++] = (struct occ){b, e < b ? b : e, idx};
+	}
+	qsort(occ, n, sizeof(*occ), occ_cmp);
+	if (!n)
+		goto end;
+	out->idx = malloc(n * sizeof(*out->idx));
+	out->begin = malloc(n * sizeof(*out->begin));
+	out->end = malloc(n * sizeof(*out->end));
+	out->maxend = malloc(n * sizeof(*out->maxend));
+	if (!out->idx || !out->begin || !out->end || !out->maxend)
+		goto end;
+	uint64_t mx = 0;
+	for (size_t i = 0; i < n; i++) {
+		out->idx[i] = occ[i].idx;
+		out->begin[i] = occ[i].b;
+		out->end[i] = occ[i].e;
+		mx = occ[i].e > mx ? occ[i].e : mx;
+		out->maxend[i] = mx;
+	}
+	out->n = n;
+end:
+	free(match);
+	free(occ);
+	return out->n;
+}
+
 /* ---- layout ---- */
 
 static void fmt_value(char *buf, size_t size, int64_t v, const char *unit)
@@ -517,8 +625,8 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 		if (p->total[v->tab] > 0) {
 			int bw = (int)((double)r->cum / p->total[v->tab] * (cols[0] - 60 - x));
 			if (bw > 0)
-				ui_dl_rect(dl, x + 6, y - 1, bw, rh - 2,
-					   UI_RGBA(0x5e, 0xa8, 0xff, 0x28));
+				ui_dl_rect(dl, x + 6, y + rh - 4, bw, 2,
+					   UI_RGBA(0x5e, 0xa8, 0xff, 0x70));
 		}
 		name_cell(dl, m, x + 10, y, cols[0] - 56 - (x + 10), ui_theme[UI_C_TEXT], r->name);
 		char c[32];

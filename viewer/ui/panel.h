@@ -77,4 +77,11 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *panel, const struct ui_vi
  * highlighting: returns the region type (cprof_str) or 0. */
 cprof_str ui_panel_row_type(const struct ui_panel *panel, const struct ui_view *view, int row);
 
+/* For a row of the Sync, Blocking or Heap tab: the waits, blocking calls or
+ * allocations whose stack holds that function, into index->hl_state (sorted
+ * by time); a row naming a region type returns that type instead (0 when
+ * none). Returns the number of items highlighted. */
+uint32_t ui_panel_row_occurrences(struct ui_panel *panel, const struct ui_view *view, int row,
+				  cprof_str *region_type);
+
 #endif /* CPROF_UI_PANEL_H */

@@ -187,6 +187,9 @@ struct ui_index {
 	 * order (ui_index_set_highlight); n == 0 when nothing is. */
 	struct ui_row hl;
 	bool hl_active;
+	/* Waits, blocking calls (idx | 1 << 31) or allocations (idx | 1 << 30)
+	 * highlighted from a side-panel row of the Sync, Blocking or Heap tab. */
+	struct ui_row hl_state;
 	uint8_t *str_match; /* per string: matches the search */
 	/* Symbolizer for stacks in the details panel; NULL prints addresses. */
 	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ip, char *buf, size_t size);

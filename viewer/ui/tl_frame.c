@@ -226,7 +226,8 @@ struct fctx {
 	int clip_x0, clip_x1, clip_y0, clip_y1;
 	int *thread_y; /* top of each thread's first region row, INT32_MIN hidden */
 	int *thread_rows;
-	bool dim; /* something is highlighted: dim the rest */
+	int *state_y; /* top of each thread's state strip, INT32_MIN hidden */
+	bool dim;     /* something is highlighted: dim the rest */
 };
 
 static double X(const struct fctx *c, double t)
@@ -565,6 +566,7 @@ static void draw_thread(struct fctx *c, uint32_t t, int y, int band)
 	/* Thread state: alive and not blocked is "running"; waits and blocking
 	 * calls are drawn over it. */
 	int sy = ly + 6;
+	c->state_y[t] = sy;
 	uint64_t alive0 = th->first_ns > c->m->begin_ns ? th->first_ns - c->m->begin_ns : 0;
 	uint64_t alive1 = th->last_ns > c->m->begin_ns ? th->last_ns - c->m->begin_ns : 0;
 	if (th->start_ns && th->start_ns < th->first_ns)
@@ -825,6 +827,57 @@ static void draw_highlight(struct fctx *c)
 		if (x1 - x0 > 24)
 			ctext(c, x0, x1, y + 2, ui_theme[UI_C_TEXT_DARK],
 			      cprof_model_str(c->m, reg->type));
+	}
+}
+
+/* Waits, blocking calls and allocations picked from a side-panel row:
+ * bright marks over the thread-state strip, so they stand out at any zoom. */
+static void draw_state_highlight(struct fctx *c)
+{
+	const struct ui_row *row = &c->ix->hl_state;
+	if (!row->n)
+		return;
+	double t0 = c->v->t0 < 0 ? 0 : c->v->t0;
+	uint32_t i = ui_row_first_ending_after(row, (uint64_t)t0);
+	int budget = 6000, last_x = INT32_MIN;
+	uint32_t last_t = CPROF_NONE;
+	for (; i < row->n && row->begin[i] <= c->v->t1 && budget > 0; i++) {
+		uint32_t idx = row->idx[i], thread;
+		uint8_t hit;
+		if (idx & 0x80000000u) {
+			thread = c->m->syscalls.v[idx & 0x3fffffffu].thread;
+			hit = UI_HIT_SYSCALL;
+		} else if (idx & 0x40000000u) {
+			thread = c->m->allocs.v[idx & 0x3fffffffu].thread;
+			hit = UI_HIT_NONE;
+		} else {
+			thread = c->m->waits.v[idx].thread;
+			hit = UI_HIT_WAIT;
+		}
+		if (thread >= c->m->threads.n || c->state_y[thread] == INT32_MIN)
+			continue;
+		double x0 = X(c, row->begin[i]), x1 = X(c, row->end[i]);
+		if ((int)x0 == last_x && thread == last_t && x1 - x0 < 1)
+			continue;
+		last_x = (int)x0;
+		last_t = thread;
+		budget--;
+		if (x1 - x0 < 3) {
+			x0 -= 1;
+			x1 = x0 + 3;
+		}
+		int y = c->state_y[thread];
+		/* White over the state's own colour: the kind stays readable. */
+		struct ui_dl_item *it =
+		    crect(c, x0, x1, y - 2, UI_STATE_H + 4, UI_RGBA(255, 255, 255, 0x60));
+		if (!it)
+			continue;
+		ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
+		if (hit != UI_HIT_NONE) {
+			it->hit = hit;
+			it->ref = idx & 0x3fffffffu;
+			it->count = 1;
+		}
 	}
 }
 
@@ -1353,15 +1406,17 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_vi
 	c.clip_y1 = c.g.details_y;
 	c.thread_y = malloc((nt ? nt : 1) * sizeof(int));
 	c.thread_rows = calloc(nt ? nt : 1, sizeof(int));
-	if (!c.thread_y || !c.thread_rows)
+	c.state_y = malloc((nt ? nt : 1) * sizeof(int));
+	if (!c.thread_y || !c.thread_rows || !c.state_y)
 		goto end;
 	for (size_t t = 0; t < nt; t++)
-		c.thread_y[t] = INT32_MIN;
+		c.thread_y[t] = c.state_y[t] = INT32_MIN;
 	c.dim = ix->hl_active;
 
 	ui_dl_rect(dl, 0, 0, v->width, v->height, ui_theme[UI_C_BG]);
 	draw_lanes(&c);
 	draw_highlight(&c);
+	draw_state_highlight(&c);
 	draw_lost(&c);
 	draw_range(&c);
 	draw_selection_outline(&c);
@@ -1375,6 +1430,7 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_vi
 end:
 	free(c.thread_y);
 	free(c.thread_rows);
+	free(c.state_y);
 }
 
 /* ---- tooltip ---- */

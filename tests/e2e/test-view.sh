@@ -86,7 +86,7 @@ for tab in sync:sync blocking:syscall; do
 done
 
 note "errors"
-"$CPROF_TRACE" view "$WORK/nope" 2>"$WORK/err" && fail "view of a missing trace succeeded"
+env -u DISPLAY -u WAYLAND_DISPLAY "$CPROF_TRACE" view "$WORK/nope" 2>"$WORK/err" && fail "view of a missing trace succeeded"
 grep -q "^cprof-trace: $WORK/nope: " "$WORK/err" || fail "bad message: $(cat "$WORK/err")"
 mkdir "$WORK/empty"
 "$CPROF_TRACE" view --screenshot "$WORK/e.png" "$WORK/empty" 2>"$WORK/err" &&

@@ -158,7 +158,11 @@ int cprof_cmd_view(int argc, char **argv)
 	o.trace = argv[optind];
 	struct stat sb;
 	if (stat(o.trace, &sb) != 0) {
-		fprintf(stderr, "cprof-trace: %s: no such trace directory\n", o.trace);
+		char msg[600];
+		snprintf(msg, sizeof(msg), "cprof-trace: %s: no such trace directory", o.trace);
+		fprintf(stderr, "%s\n", msg);
+		if (!o.screenshot && !o.bench_frames && !o.script)
+			cprof_ui_show_error(msg);
 		return 1;
 	}
 	return cprof_ui_run(&o);

@@ -205,6 +205,31 @@ static void focus_hit(struct app *a, uint8_t hit, uint32_t ref)
 	}
 }
 
+/* Scrolls so that the selected item's thread lane is in view. */
+static void scroll_to_selection(struct app *a)
+{
+	const struct cprof_model *m = a->model;
+	const struct ui_sel *s = &a->view.sel;
+	uint32_t t = CPROF_NONE;
+	if (s->hit == UI_HIT_REGION)
+		t = m->regions.v[s->ref].thread;
+	else if (s->hit == UI_HIT_WAIT)
+		t = m->waits.v[s->ref].thread;
+	else if (s->hit == UI_HIT_SYSCALL)
+		t = m->syscalls.v[s->ref].thread;
+	else if (s->hit == UI_HIT_LOG)
+		t = m->logs.v[s->ref].thread;
+	if (t == CPROF_NONE)
+		return;
+	int off = ui_thread_offset(a->ix, t);
+	struct ui_geom g;
+	ui_geom_compute(&a->view, &g);
+	if (off < 0)
+		return;
+	if (off < a->view.scroll_y || off + 60 > a->view.scroll_y + g.tl_h)
+		a->view.scroll_y = off > g.tl_h / 3 ? off - g.tl_h / 3 : 0;
+}
+
 static bool apply_select(struct app *a, const char *sel)
 {
 	const struct cprof_model *m = a->model;
@@ -405,6 +430,7 @@ static void search_next(struct app *a)
 		ui_index_set_highlight(a->ix, v);
 	}
 	focus_hit(a, hit, ref);
+	scroll_to_selection(a);
 }
 
 static void clicked(struct app *a, int x, int y)
@@ -751,6 +777,40 @@ static int run_screenshot(struct app *a)
 				    s);
 				return 2;
 			}
+		/* Without --from/--to, show the selected item at a zoom where
+		 * it is a tenth of the width. */
+		if (!o->has_from && !o->has_to && a->view.sel.hit != UI_HIT_NONE) {
+			const struct cprof_model *m = a->model;
+			uint64_t b = 0, e = 0;
+			uint32_t r = a->view.sel.ref;
+			switch (a->view.sel.hit) {
+			case UI_HIT_REGION:
+				b = m->regions.v[r].begin_ns, e = m->regions.v[r].end_ns;
+				break;
+			case UI_HIT_WAIT:
+				b = m->waits.v[r].begin_ns, e = m->waits.v[r].end_ns;
+				break;
+			case UI_HIT_SYSCALL:
+				b = m->syscalls.v[r].begin_ns, e = m->syscalls.v[r].end_ns;
+				break;
+			case UI_HIT_TASK:
+				b = m->tasks.v[r].begin_ns, e = m->tasks.v[r].end_ns;
+				break;
+			case UI_HIT_LOG:
+				b = e = m->logs.v[r].ns;
+				break;
+			}
+			if (!e)
+				e = m->end_ns;
+			double mid = (double)(b + e) / 2 - (double)m->begin_ns;
+			double span = (double)(e - b) * 10;
+			if (span < 2000)
+				span = 2000;
+			a->view.t0 = mid - span / 2;
+			a->view.t1 = mid + span / 2;
+			ui_view_zoom(&a->view, a->ix, -1, 1.0);
+			scroll_to_selection(a);
+		}
 	}
 	if (o->hover) {
 		a->view.hover_on = true;
@@ -1145,6 +1205,16 @@ static int run_window(struct app *a)
 		}
 	}
 	return status;
+}
+
+void cprof_ui_show_error(const char *msg)
+{
+	if (SDL_Init(SDL_INIT_VIDEO) != 0)
+		return;
+	const char *drv = SDL_GetCurrentVideoDriver();
+	if (drv && strcmp(drv, "offscreen") && strcmp(drv, "dummy"))
+		SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, "cprof-trace", msg, NULL);
+	SDL_Quit();
 }
 
 int cprof_ui_run(const struct cprof_ui_options *o)

@@ -708,6 +708,27 @@ static void lane_separator(struct fctx *c, int y)
 		ui_dl_rect(c->dl, 0, y, c->g.tl_x + c->g.tl_w, 1, ui_theme[UI_C_GRID]);
 }
 
+int ui_thread_offset(const struct ui_index *ix, uint32_t thread)
+{
+	int y = (int)ix->ncounters * UI_COUNTER_H;
+	if (ix->ntask_rows) {
+		int h = 6 + ix->ntask_rows * UI_TASK_ROW_H;
+		y += h < 22 ? 22 : h;
+	}
+	for (uint32_t p = 0; p < ix->nprocs; p++) {
+		const struct ui_process_index *pi = &ix->procs[p];
+		y += 22;
+		if (pi->collapsed)
+			continue;
+		for (uint32_t k = 0; k < pi->n; k++) {
+			if (pi->threads[k] == thread)
+				return y;
+			y += thread_lane_h(&ix->threads[pi->threads[k]]);
+		}
+	}
+	return -1;
+}
+
 static void draw_lanes(struct fctx *c)
 {
 	int y = c->g.tl_y - c->v->scroll_y;
@@ -1077,9 +1098,41 @@ static void draw_header(struct fctx *c)
 }
 
 /* Geometry of the selected item, for its outline. */
+static void outline_span(struct fctx *c, uint64_t b_abs, uint64_t e_abs, int y, int h)
+{
+	double x0 = X(c, (double)(b_abs - c->m->begin_ns));
+	double x1 = X(c, (double)((e_abs ? e_abs : c->m->end_ns) - c->m->begin_ns));
+	if (x1 < c->clip_x0 || x0 > c->clip_x1 || y < c->clip_y0 || y + h > c->clip_y1)
+		return;
+	if (x0 < c->clip_x0)
+		x0 = c->clip_x0;
+	if (x1 > c->clip_x1)
+		x1 = c->clip_x1;
+	if (x1 - x0 < 3) {
+		double m = (x0 + x1) / 2;
+		x0 = m - 2;
+		x1 = m + 2;
+	}
+	ui_dl_outline(c->dl, (int)x0 - 1, y - 1, (int)(x1 - x0) + 2, h + 2, ui_theme[UI_C_SELECT]);
+	ui_dl_outline(c->dl, (int)x0 - 2, y - 2, (int)(x1 - x0) + 4, h + 4, ui_theme[UI_C_SELECT]);
+}
+
 static void draw_selection_outline(struct fctx *c)
 {
 	const struct ui_sel *s = &c->v->sel;
+	if (s->hit == UI_HIT_WAIT && s->ref < c->m->waits.n) {
+		const struct cprof_wait *w = &c->m->waits.v[s->ref];
+		if (w->thread < c->m->threads.n && c->state_y[w->thread] != INT32_MIN)
+			outline_span(c, w->begin_ns, w->end_ns, c->state_y[w->thread], UI_STATE_H);
+		return;
+	}
+	if (s->hit == UI_HIT_SYSCALL && s->ref < c->m->syscalls.n) {
+		const struct cprof_syscall *w = &c->m->syscalls.v[s->ref];
+		if (w->thread < c->m->threads.n && c->state_y[w->thread] != INT32_MIN)
+			outline_span(c, w->begin_ns, w->end_ns ? w->end_ns : w->begin_ns + 1,
+				     c->state_y[w->thread], UI_STATE_H);
+		return;
+	}
 	if (s->hit != UI_HIT_REGION || s->ref >= c->m->regions.n)
 		return;
 	const struct cprof_region *r = &c->m->regions.v[s->ref];

@@ -42,6 +42,10 @@ struct cprof_ui_options {
  * "cprof-trace: PATH: problem" (and shown in a message box when a window is up). */
 int cprof_ui_run(const struct cprof_ui_options *options);
 
+/* Shows `msg` in an error message box when a display is available (the
+ * caller prints it on stderr too). */
+void cprof_ui_show_error(const char *msg);
+
 /* "1.5ms", "20us", "3s", "1500" (ns): relative times for --from/--to. */
 bool cprof_ui_parse_time(const char *text, uint64_t *ns);
 

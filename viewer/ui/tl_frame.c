@@ -281,6 +281,25 @@ static void ctext(struct fctx *c, double x0, double x1, int y, uint32_t color, c
 	ui_dl_str(c->dl, (int)a + 3, y, w, color, UI_FONT_SMALL, s, fit);
 }
 
+/* A label with the duration after the name when both fit, else the name. */
+static void ctext_dur(struct fctx *c, double x0, double x1, int y, uint32_t color, const char *s,
+		      double dur_ns)
+{
+	double a = x0 < c->clip_x0 ? c->clip_x0 : x0;
+	double b = x1 > c->clip_x1 ? c->clip_x1 : x1;
+	int w = (int)(b - a) - 6;
+	char d[32], buf[300];
+	ui_format_dur(d, sizeof(d), dur_ns);
+	int n = snprintf(buf, sizeof(buf), "%s  %s", s, d);
+	if (n > 0 && (size_t)n < sizeof(buf) &&
+	    ui_text_width(c->mt, UI_FONT_SMALL, buf, n) <= w && y >= c->clip_y0 &&
+	    y + c->mt->height[UI_FONT_SMALL] <= c->clip_y1) {
+		ui_dl_text(c->dl, (int)a + 3, y, w, color, UI_FONT_SMALL, "%s", buf);
+		return;
+	}
+	ctext(c, x0, x1, y, color, s);
+}
+
 /*
  * The level-of-detail walk over one row: calls `wide` for items at least
  * UI_LOD_MIN_PX wide and `merged` for runs of narrower items that touch
@@ -367,8 +386,9 @@ static void region_wide(struct fctx *c, const struct ui_row *row, uint32_t i, ui
 	it->ref = r;
 	it->count = 1;
 	if (x1 - x0 > 24 && !c->dim)
-		ctext(c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK],
-		      cprof_model_str(c->m, reg->type));
+		ctext_dur(c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK],
+			  cprof_model_str(c->m, reg->type),
+			  (double)(row->end[i] - row->begin[i]));
 }
 
 static void region_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
@@ -1474,8 +1494,6 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_vi
 	draw_range(&c);
 	draw_selection_outline(&c);
 	draw_task_arrows(&c);
-	/* The gutter's right edge */
-	ui_dl_rect(dl, UI_GUTTER_W - 1, c.g.tl_y, 1, c.clip_y1 - c.clip_y0, ui_theme[UI_C_GRID]);
 	draw_axis(&c);
 	draw_header(&c);
 	draw_details(&c);

@@ -85,6 +85,20 @@ for tab in sync:sync blocking:syscall; do
 	echo "panel $t total $total ns = pprof; top entry $top"
 done
 
+note "heap tab = pprof -t heap --at"
+record allprof allprof --seconds 2 --threads 50
+"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel --tab heap --from 0 \
+	--to 1500ms "$WORK/allprof" >"$WORK/panel-heap.json" || fail "--print-panel --tab heap failed"
+total=$(json_get "$WORK/panel-heap.json" total)
+prof=$(PROFILE_OUT=heap-at profile allprof heap --at 1.5s)
+go tool pprof -top -unit=B -nodecount=1 "$prof" >"$WORK/heap.top" 2>&1 ||
+	fail "go tool pprof on heap failed: $(cat "$WORK/heap.top")"
+want=$(sed -n 's/.* of \([0-9]*\)B total.*/\1/p' "$WORK/heap.top")
+[ -n "$want" ] || want=0
+[ "$total" = "$want" ] || fail "panel heap at 1.5s: $total bytes, go tool pprof says $want"
+gt "$total" 0 || fail "no heap in use at 1.5s in allprof"
+echo "panel heap total $total bytes = pprof at 1.5s"
+
 note "errors"
 env -u DISPLAY -u WAYLAND_DISPLAY "$CPROF_TRACE" view "$WORK/nope" 2>"$WORK/err" && fail "view of a missing trace succeeded"
 grep -q "^cprof-trace: $WORK/nope: " "$WORK/err" || fail "bad message: $(cat "$WORK/err")"

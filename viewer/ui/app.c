@@ -205,6 +205,18 @@ static void focus_hit(struct app *a, uint8_t hit, uint32_t ref)
 	}
 }
 
+/* Keeps some lanes on screen however far the wheel or keys scroll. */
+static void clamp_scroll(struct app *a)
+{
+	struct ui_geom g;
+	ui_geom_compute(&a->view, &g);
+	int max = ui_lanes_height(a->ix) - g.tl_h + 40;
+	if (a->view.scroll_y > max)
+		a->view.scroll_y = max;
+	if (a->view.scroll_y < 0)
+		a->view.scroll_y = 0;
+}
+
 /* Scrolls so that the selected item's thread lane is in view. */
 static void scroll_to_selection(struct app *a)
 {
@@ -362,6 +374,8 @@ static void export_profile(struct app *a)
 	f.from_ns = from;
 	f.to_ns = to;
 	if (v->tab == UI_TAB_HEAP) {
+		/* in use at the end of the range, whenever allocated */
+		f.has_from = false;
 		f.has_at = true;
 		f.at_ns = to;
 	}
@@ -810,6 +824,7 @@ static int run_screenshot(struct app *a)
 			a->view.t1 = mid + span / 2;
 			ui_view_zoom(&a->view, a->ix, -1, 1.0);
 			scroll_to_selection(a);
+			clamp_scroll(a);
 		}
 	}
 	if (o->hover) {
@@ -1198,6 +1213,7 @@ static int run_window(struct app *a)
 			   ui_panel_update(a->panel, &a->view)) {
 			a->dirty = true;
 		}
+		clamp_scroll(a);
 		if (a->dirty) {
 			draw(a, true);
 			SDL_RenderPresent(a->ren);

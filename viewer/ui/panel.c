@@ -195,6 +195,9 @@ static void top_for(struct ui_panel *p, enum ui_tab tab)
 	struct cprof_profile_filter f = {
 	    .has_from = true, .has_to = true, .from_ns = p->from_ns, .to_ns = p->to_ns};
 	if (tab == UI_TAB_HEAP) {
+		/* The heap is what is in use at the end of the range,
+		 * whenever it was allocated. */
+		f.has_from = false;
 		f.has_at = true;
 		f.at_ns = p->to_ns;
 	}

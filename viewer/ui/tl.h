@@ -307,6 +307,8 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *index, const struct ui
 /* Where a thread's lane starts below the axis at scroll 0 (the scroll that
  * brings it to the top), -1 when hidden in a collapsed process. */
 int ui_thread_offset(const struct ui_index *index, uint32_t thread);
+/* Height of all tracks and lanes at scroll 0. */
+int ui_lanes_height(const struct ui_index *index);
 
 /* The topmost item with a hit kind under (x, y), or NULL. */
 const struct ui_dl_item *ui_dl_hit(const struct ui_dl *dl, int x, int y);

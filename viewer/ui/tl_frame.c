@@ -291,9 +291,8 @@ static void ctext_dur(struct fctx *c, double x0, double x1, int y, uint32_t colo
 	char d[32], buf[300];
 	ui_format_dur(d, sizeof(d), dur_ns);
 	int n = snprintf(buf, sizeof(buf), "%s  %s", s, d);
-	if (n > 0 && (size_t)n < sizeof(buf) &&
-	    ui_text_width(c->mt, UI_FONT_SMALL, buf, n) <= w && y >= c->clip_y0 &&
-	    y + c->mt->height[UI_FONT_SMALL] <= c->clip_y1) {
+	if (n > 0 && (size_t)n < sizeof(buf) && ui_text_width(c->mt, UI_FONT_SMALL, buf, n) <= w &&
+	    y >= c->clip_y0 && y + c->mt->height[UI_FONT_SMALL] <= c->clip_y1) {
 		ui_dl_text(c->dl, (int)a + 3, y, w, color, UI_FONT_SMALL, "%s", buf);
 		return;
 	}
@@ -387,8 +386,7 @@ static void region_wide(struct fctx *c, const struct ui_row *row, uint32_t i, ui
 	it->count = 1;
 	if (x1 - x0 > 24 && !c->dim)
 		ctext_dur(c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK],
-			  cprof_model_str(c->m, reg->type),
-			  (double)(row->end[i] - row->begin[i]));
+			  cprof_model_str(c->m, reg->type), (double)(row->end[i] - row->begin[i]));
 }
 
 static void region_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
@@ -726,6 +724,23 @@ static void lane_separator(struct fctx *c, int y)
 {
 	if (y >= c->clip_y0 && y < c->clip_y1)
 		ui_dl_rect(c->dl, 0, y, c->g.tl_x + c->g.tl_w, 1, ui_theme[UI_C_GRID]);
+}
+
+int ui_lanes_height(const struct ui_index *ix)
+{
+	int y = (int)ix->ncounters * UI_COUNTER_H;
+	if (ix->ntask_rows) {
+		int h = 6 + ix->ntask_rows * UI_TASK_ROW_H;
+		y += h < 22 ? 22 : h;
+	}
+	for (uint32_t p = 0; p < ix->nprocs; p++) {
+		const struct ui_process_index *pi = &ix->procs[p];
+		y += 22;
+		if (!pi->collapsed)
+			for (uint32_t k = 0; k < pi->n; k++)
+				y += thread_lane_h(&ix->threads[pi->threads[k]]);
+	}
+	return y;
 }
 
 int ui_thread_offset(const struct ui_index *ix, uint32_t thread)
@@ -1530,12 +1545,29 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 		snprintf(lines[n++], 256, "task %s", b);
 		break;
 	}
-	case UI_HIT_REGIONS:
-	case UI_HIT_STATES:
-	case UI_HIT_TASKS:
-	case UI_HIT_LOGS:
-		snprintf(lines[n++], 256, "%u items (merged; zoom in)", it->count);
+	case UI_HIT_REGIONS: {
+		const struct cprof_region *r = &m->regions.v[it->ref];
+		snprintf(lines[n++], 256, "%u regions merged at this zoom", it->count);
+		snprintf(lines[n++], 256, "first: %s", cprof_model_str(m, r->type));
+		thread_desc(&c, r->thread, b, sizeof(b));
+		snprintf(lines[n++], 256, "thread %s", b);
+		snprintf(lines[n++], 256, "zoom in (wheel or W) to see each");
 		break;
+	}
+	case UI_HIT_STATES:
+		snprintf(lines[n++], 256, "%u waits and blocking calls merged", it->count);
+		snprintf(lines[n++], 256, "zoom in (wheel or W) to see each");
+		break;
+	case UI_HIT_TASKS:
+		snprintf(lines[n++], 256, "%u tasks merged at this zoom", it->count);
+		break;
+	case UI_HIT_LOGS: {
+		const struct cprof_log *l = &m->logs.v[it->ref];
+		snprintf(lines[n++], 256, "%u logs", it->count);
+		snprintf(lines[n++], 256, "first: [%s] %s", cprof_model_str(m, l->category),
+			 cprof_model_str(m, l->message));
+		break;
+	}
 	case UI_HIT_WAIT: {
 		const struct cprof_wait *w = &m->waits.v[it->ref];
 		fmt_at(&c, a, sizeof(a), w->begin_ns);
@@ -1596,9 +1628,16 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 		double t = ui_t_of(v, &g, v->hover_x);
 		const struct cprof_counter *k = &m->counters.v[it->ref];
 		int64_t val = 0;
-		for (size_t i = 0;
-		     i < k->points.n && (double)(k->points.v[i].ns - m->begin_ns) <= t; i++)
-			val = k->points.v[i].value;
+		size_t lo = 0, hi = k->points.n; /* first point after t */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if ((double)(k->points.v[mid].ns - m->begin_ns) <= t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > 0)
+			val = k->points.v[lo - 1].value;
 		if (strstr(cprof_model_str(m, k->name), "heap"))
 			snprintf(lines[n++], 256, "%s: %.2f MiB", cprof_model_str(m, k->name),
 				 val / 1048576.0);

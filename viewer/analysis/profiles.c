@@ -60,45 +60,6 @@ struct ctx {
 	CPROF_VEC(uint64_t) scratch;
 };
 
-static const char *const wait_kind_names[] = {
-    [CPROF_TP_WAIT_MUTEX] = "mutex",
-    [CPROF_TP_WAIT_RWLOCK_READ] = "rwlock_read",
-    [CPROF_TP_WAIT_RWLOCK_WRITE] = "rwlock_write",
-    [CPROF_TP_WAIT_COND] = "cond",
-    [CPROF_TP_WAIT_SEM] = "sem",
-    [CPROF_TP_WAIT_BARRIER] = "barrier",
-    [CPROF_TP_WAIT_JOIN] = "join",
-    [CPROF_TP_WAIT_SPIN] = "spin",
-};
-
-static const char *const call_names[CPROF_TP_CALL_COUNT_] = {
-    [CPROF_TP_CALL_READ] = "read",
-    [CPROF_TP_CALL_WRITE] = "write",
-    [CPROF_TP_CALL_READV] = "readv",
-    [CPROF_TP_CALL_WRITEV] = "writev",
-    [CPROF_TP_CALL_PREAD] = "pread",
-    [CPROF_TP_CALL_PWRITE] = "pwrite",
-    [CPROF_TP_CALL_RECV] = "recv",
-    [CPROF_TP_CALL_RECVFROM] = "recvfrom",
-    [CPROF_TP_CALL_RECVMSG] = "recvmsg",
-    [CPROF_TP_CALL_SEND] = "send",
-    [CPROF_TP_CALL_SENDTO] = "sendto",
-    [CPROF_TP_CALL_SENDMSG] = "sendmsg",
-    [CPROF_TP_CALL_ACCEPT] = "accept",
-    [CPROF_TP_CALL_ACCEPT4] = "accept4",
-    [CPROF_TP_CALL_CONNECT] = "connect",
-    [CPROF_TP_CALL_POLL] = "poll",
-    [CPROF_TP_CALL_PPOLL] = "ppoll",
-    [CPROF_TP_CALL_SELECT] = "select",
-    [CPROF_TP_CALL_PSELECT] = "pselect",
-    [CPROF_TP_CALL_EPOLL_WAIT] = "epoll_wait",
-    [CPROF_TP_CALL_EPOLL_PWAIT] = "epoll_pwait",
-    [CPROF_TP_CALL_NANOSLEEP] = "nanosleep",
-    [CPROF_TP_CALL_CLOCK_NANOSLEEP] = "clock_nanosleep",
-    [CPROF_TP_CALL_USLEEP] = "usleep",
-    [CPROF_TP_CALL_SLEEP] = "sleep",
-    [CPROF_TP_CALL_FSYNC] = "fsync",
-};
 
 static const char *const type_names[] = {
     [CPROF_PROFILE_SYNC] = "sync",	 [CPROF_PROFILE_MUTEX] = "mutex",
@@ -460,12 +421,6 @@ static bool in_window(const struct ctx *c, uint64_t t)
 
 /* ---- the profiles ------------------------------------------------------- */
 
-static const char *kind_name(uint8_t kind)
-{
-	return kind < sizeof(wait_kind_names) / sizeof(wait_kind_names[0]) && wait_kind_names[kind]
-		   ? wait_kind_names[kind]
-		   : "wait";
-}
 
 static bool is_lock(uint8_t kind)
 {
@@ -571,7 +526,7 @@ static uint64_t charge_earlier_holders(struct ctx *c, const uint32_t *order, siz
 		values[0] = 0;
 		values[1] = (int64_t)share;
 		nl = make_labels(c, r->thread, innermost(c, r->thread, r->ns),
-				 cstr(c, kind_name(w->kind)), labels);
+				 cstr(c, cprof_wait_kind_name(w->kind)), labels);
 		add(c, locs, nlocs, values, labels, nl);
 		charged += share;
 	}
@@ -630,7 +585,7 @@ static void profile_waits(struct ctx *c, struct cprof_profiles_report *rep)
 		}
 		values[0] = 1;
 		values[1] = (int64_t)len;
-		nl = make_labels(c, thread, region, cstr(c, kind_name(w->kind)), labels);
+		nl = make_labels(c, thread, region, cstr(c, cprof_wait_kind_name(w->kind)), labels);
 		locs = stack_locations(c, stack, &nlocs);
 		if (!nlocs) {
 			uint64_t id = cprof_profile_synthetic_location(
@@ -661,9 +616,7 @@ static void profile_syscalls(struct ctx *c, struct cprof_profiles_report *rep)
 		size_t nl, nlocs;
 		const uint64_t *locs;
 		int64_t values[2];
-		const char *call = s->call < CPROF_TP_CALL_COUNT_ && call_names[s->call]
-				       ? call_names[s->call]
-				       : "syscall";
+		const char *call = cprof_call_name(s->call);
 
 		rep->total++;
 		if (!clip(c, s->begin_ns, s->end_ns, &len) || !thread_ok(c, s->thread))

@@ -73,9 +73,4 @@ enum cprof_stats_status cprof_stats_compute(const struct cprof_model *model,
 					    struct cprof_stats *stats);
 void cprof_stats_fini(struct cprof_stats *stats);
 
-/* "mutex", "cond", ... for enum cprof_tp_wait_kind; "read", ... for enum
- * cprof_tp_call; "?" when unknown. */
-const char *cprof_stats_wait_kind_name(uint32_t kind);
-const char *cprof_stats_call_name(uint32_t call);
-
 #endif /* CPROF_STATS_H */

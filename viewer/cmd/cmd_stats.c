@@ -99,8 +99,8 @@ static void print_dists_json(FILE *out, const struct cprof_model *m, const char 
 		if (i)
 			fputs(", ", out);
 		json_str(out, keykind == 0   ? cprof_model_str(m, d->key)
-			      : keykind == 1 ? cprof_stats_wait_kind_name(d->key)
-					     : cprof_stats_call_name(d->key));
+			      : keykind == 1 ? cprof_wait_kind_name(d->key)
+					     : cprof_call_name(d->key));
 		fprintf(out,
 			": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"p50_ns\": %" PRIu64
 			", \"p90_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64
@@ -221,8 +221,8 @@ static void print_dists_text(FILE *out, const struct cprof_model *m, const char 
 	for (size_t i = 0; i < n; i++) {
 		const struct cprof_stats_dist *d = &v[i];
 		const char *name = keykind == 0	  ? cprof_model_str(m, d->key)
-				   : keykind == 1 ? cprof_stats_wait_kind_name(d->key)
-						  : cprof_stats_call_name(d->key);
+				   : keykind == 1 ? cprof_wait_kind_name(d->key)
+						  : cprof_call_name(d->key);
 		fprintf(out, "  %-22.60s %8" PRIu64 " %12s %12s %12s %12s %12s", name, d->count,
 			dur(d->total_ns, b[0], 32), dur(d->p50_ns, b[1], 32),
 			dur(d->p90_ns, b[2], 32), dur(d->p99_ns, b[3], 32),

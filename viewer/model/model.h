@@ -202,4 +202,10 @@ static inline const char *cprof_model_str(const struct cprof_model *model, cprof
 /* Approximate heap bytes held by the model (for the bench's bytes/event). */
 size_t cprof_model_memory(const struct cprof_model *model);
 
+/* Short names of a wait kind (enum cprof_tp_wait_kind: "mutex", "cond", ...)
+ * and of a blocking call (enum cprof_tp_call: "read", "nanosleep", ...);
+ * "?" for a value this version does not know. */
+const char *cprof_wait_kind_name(uint32_t kind);
+const char *cprof_call_name(uint32_t call);
+
 #endif /* CPROF_MODEL_H */

@@ -324,7 +324,16 @@ static void row_lod(struct fctx *c, const struct ui_row *row, lod_fn wide, lod_f
 		double x0 = X(c, row->begin[i]), x1 = X(c, row->end[i]);
 		if (x1 - x0 >= UI_LOD_MIN_PX) {
 			wide(c, row, i, 1, x0, x1, arg);
-			i++;
+			/* Rows that overlap (the task track's overflow row, waits
+			 * inside blocking calls) would draw items hidden under this
+			 * one: skip what begins before its last pixel. Rows without
+			 * overlap have nothing there, so this costs one search. */
+			double tb = v->t0 + (floor(x1) - c->g.tl_x) * inv;
+			uint64_t tlim = tb <= 0 ? 0 : (uint64_t)ceil(tb);
+			uint32_t k = i + 1;
+			if (k < row->n && row->begin[k] < tlim)
+				k = ui_row_first_beginning_at(row, k, tlim);
+			i = k;
 			continue;
 		}
 		uint32_t j = i + 1;

@@ -405,7 +405,7 @@ static void export_profile(struct app *a)
 		if (!getcwd(cwd, sizeof(cwd)))
 			snprintf(cwd, sizeof(cwd), ".");
 		snprintf(v->status, sizeof(v->status),
-			 "exported %s profile (%s) to %s/%s  -  go tool pprof -top %s",
+			 "exported %s profile (%.300s) to %.200s/%.250s  -  go tool pprof -top %.250s",
 			 names[v->tab], rep.text, cwd, path, path);
 		printf("cprof-trace: exported %s profile to %s/%s\n", names[v->tab], cwd, path);
 		fflush(stdout);
@@ -1040,7 +1040,7 @@ static int run_script(struct app *a, const char *file)
 		} else if (!strncmp(line, "text ", 5)) {
 			SDL_Event e = {0};
 			e.type = SDL_TEXTINPUT;
-			snprintf(e.text.text, sizeof(e.text.text), "%s", line + 5);
+			snprintf(e.text.text, sizeof(e.text.text), "%.31s", line + 5);
 			script_event(a, &e, &quit);
 		} else if (!strcmp(line, "settle")) {
 			if (a->panel)

@@ -1385,7 +1385,7 @@ static void draw_details(struct fctx *c)
 		ui_format_dur(d, sizeof(d),
 			      (double)(sc->end_ns > sc->begin_ns ? sc->end_ns - sc->begin_ns : 0));
 		dline(&L, ui_theme[UI_C_SYSCALL], UI_FONT_BOLD, "Blocking call  %s()",
-		      ui_call_name(sc->call));
+		      cprof_call_name(sc->call));
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL,
 		      "start %s   duration %s   result %" PRId64, a, d, sc->result);
 		thread_desc(c, sc->thread, b, sizeof(b));
@@ -1593,7 +1593,7 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 		fmt_at(&c, a, sizeof(a), s->begin_ns);
 		ui_format_dur(d, sizeof(d),
 			      (double)(s->end_ns > s->begin_ns ? s->end_ns - s->begin_ns : 0));
-		snprintf(lines[n++], 256, "%s()", ui_call_name(s->call));
+		snprintf(lines[n++], 256, "%s()", cprof_call_name(s->call));
 		snprintf(lines[n++], 256, "start %s  duration %s", a, d);
 		thread_desc(&c, s->thread, b, sizeof(b));
 		snprintf(lines[n++], 256, "thread %s", b);

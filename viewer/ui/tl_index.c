@@ -583,41 +583,6 @@ const char *ui_wait_kind_name(uint8_t kind)
 	}
 }
 
-const char *ui_call_name(uint8_t call)
-{
-	static const char *const names[] = {
-	    [CPROF_TP_CALL_READ] = "read",
-	    [CPROF_TP_CALL_WRITE] = "write",
-	    [CPROF_TP_CALL_READV] = "readv",
-	    [CPROF_TP_CALL_WRITEV] = "writev",
-	    [CPROF_TP_CALL_PREAD] = "pread",
-	    [CPROF_TP_CALL_PWRITE] = "pwrite",
-	    [CPROF_TP_CALL_RECV] = "recv",
-	    [CPROF_TP_CALL_RECVFROM] = "recvfrom",
-	    [CPROF_TP_CALL_RECVMSG] = "recvmsg",
-	    [CPROF_TP_CALL_SEND] = "send",
-	    [CPROF_TP_CALL_SENDTO] = "sendto",
-	    [CPROF_TP_CALL_SENDMSG] = "sendmsg",
-	    [CPROF_TP_CALL_ACCEPT] = "accept",
-	    [CPROF_TP_CALL_ACCEPT4] = "accept4",
-	    [CPROF_TP_CALL_CONNECT] = "connect",
-	    [CPROF_TP_CALL_POLL] = "poll",
-	    [CPROF_TP_CALL_PPOLL] = "ppoll",
-	    [CPROF_TP_CALL_SELECT] = "select",
-	    [CPROF_TP_CALL_PSELECT] = "pselect",
-	    [CPROF_TP_CALL_EPOLL_WAIT] = "epoll_wait",
-	    [CPROF_TP_CALL_EPOLL_PWAIT] = "epoll_pwait",
-	    [CPROF_TP_CALL_NANOSLEEP] = "nanosleep",
-	    [CPROF_TP_CALL_CLOCK_NANOSLEEP] = "clock_nanosleep",
-	    [CPROF_TP_CALL_USLEEP] = "usleep",
-	    [CPROF_TP_CALL_SLEEP] = "sleep",
-	    [CPROF_TP_CALL_FSYNC] = "fsync",
-	};
-	if (call < CPROF_TP_CALL_COUNT_ && names[call])
-		return names[call];
-	return "blocking call";
-}
-
 /* ---- time formatting and view arithmetic ---- */
 
 double ui_tick_step(double span_ns, int width_px, int min_gap_px)

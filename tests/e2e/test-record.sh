@@ -133,12 +133,15 @@ contents)
 	n=$(grep -c "cprof:region_.*vpid = $pid," "$work/dump" || true)
 	[ "$n" -eq 2000 ] || fail "expected 2000 region events of pid $pid, found $n"
 	grep -q "lttng_ust_statedump:bin_info.*vpid = $pid," "$work/dump" || fail "no statedump"
-	# The closing line counts at least the program's events.
+	# The closing line counts the recorded program's events: every event
+	# of its pid, not those of other processes sharing the per-UID buffers.
 	expect_closing_line trace.out
 	count=$(last_line | sed -E 's/^cprof-trace: recorded ([0-9]+) events.*/\1/')
 	[ "$count" -ge 2000 ] || fail "closing line counts $count events, fewer than the program's 2000"
 	total=$(grep -c . "$work/dump")
 	[ "$count" -le "$total" ] || fail "closing line counts $count events, the trace has $total"
+	own=$(grep -c "vpid = $pid," "$work/dump" || true)
+	[ "$count" -eq "$own" ] || fail "closing line counts $count events, pid $pid emitted $own"
 	;;
 sigint | sigterm)
 	sig=${case_name#sig}

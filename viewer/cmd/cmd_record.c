@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "count.h"
+#include "reader/reader.h"
 #include "session.h"
 
 #ifndef CPROF_INSTALL_LIBDIR
@@ -894,16 +894,18 @@ static uint64_t tree_bytes(const char *dir)
 }
 
 /*
- * The closing line. The count comes from reading the trace back: it
- * includes every process that shared the per-UID buffers, and LTTng's
+ * The closing line. The count comes from reading the trace back with the
+ * reader (count only), so it is the recorded process tree's events, not
+ * those of every process that shared the per-UID buffers; LTTng's
  * discarded count is cross-checked against the discarded-events records
- * in the streams (see the bit-63 note in session.c).
+ * in the streams (see the bit-63 note in session.c), which are per buffer.
  */
 static void report(const struct record_options *opts, const char *output, uint64_t discarded,
 		   uint64_t lost_packets)
 {
-	struct cprof_event_count count;
-	enum cprof_count_status status = CPROF_COUNT_ERROR;
+	static const struct cprof_read_options count_opts = {.count_only = true};
+	struct cprof_model *model = NULL;
+	enum cprof_read_status status = CPROF_READ_ERROR;
 	uint64_t bytes;
 
 	if (lost_packets)
@@ -913,13 +915,13 @@ static void report(const struct record_options *opts, const char *output, uint64
 			lost_packets);
 	bytes = tree_bytes(output);
 	if (opts->count > 0 || (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20)) {
-		status = cprof_count_events(output, &count);
-		if (status == CPROF_COUNT_NO_TRACE)
+		status = cprof_read_trace(output, &count_opts, &model, NULL, 0);
+		if (status == CPROF_READ_NOT_CTF)
 			fprintf(stderr,
 				"cprof-trace: warning: no LTTng-UST process registered: the "
 				"program neither uses libcprof-trace nor got the preload "
 				"library\n");
-		else if (status == CPROF_COUNT_ERROR)
+		else if (status != CPROF_READ_OK && status != CPROF_READ_NO_CPROF_EVENTS)
 			fprintf(
 			    stderr,
 			    "cprof-trace: warning: %s: babeltrace2 cannot read the trace back\n",
@@ -929,17 +931,15 @@ static void report(const struct record_options *opts, const char *output, uint64
 		 * discarded count (2^64 - n) followed by +n: the sum modulo
 		 * 2^64 is right, a single wrapped value is not a count.
 		 */
-		if (status == CPROF_COUNT_OK && count.discarded > discarded &&
-		    count.discarded < (UINT64_C(1) << 62))
-			discarded = count.discarded;
-	} else {
-		status = CPROF_COUNT_ERROR;
+		if (status == CPROF_READ_OK && model->lost_events > discarded &&
+		    model->lost_events < (UINT64_C(1) << 62))
+			discarded = model->lost_events;
 	}
-	if (status == CPROF_COUNT_OK)
+	if (status == CPROF_READ_OK)
 		fprintf(stderr,
 			"cprof-trace: recorded %" PRIu64 " events (%" PRIu64 " lost) in %s\n",
-			count.events, discarded, opts->output);
-	else if (status == CPROF_COUNT_NO_TRACE)
+			model->events, discarded, opts->output);
+	else if (status == CPROF_READ_NOT_CTF || status == CPROF_READ_NO_CPROF_EVENTS)
 		fprintf(stderr, "cprof-trace: recorded 0 events (%" PRIu64 " lost) in %s\n",
 			discarded, opts->output);
 	else
@@ -947,6 +947,7 @@ static void report(const struct record_options *opts, const char *output, uint64
 			"cprof-trace: recorded %" PRIu64 " MiB of events (%" PRIu64
 			" lost) in %s\n",
 			(bytes + (1 << 20) - 1) >> 20, discarded, opts->output);
+	cprof_model_destroy(model);
 }
 
 int cprof_cmd_record(int argc, char **argv)

@@ -1317,6 +1317,12 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 	if (!p->first_ns)
 		p->first_ns = ns;
 	p->last_ns = ns;
+	if (r->opts->count_only) {
+		/* The model process is what makes finish_model count these. */
+		if (d->is_cprof)
+			proc_materialize(r, p, d, ctx);
+		return;
+	}
 	if (d->is_cprof)
 		on_cprof_event(r, d, payload, ctx, p, tid, ns);
 	else if (d->kind >= EV_BIN_INFO)

@@ -56,6 +56,13 @@ struct cprof_read_options {
 	/* Keep every process even when DIR/cprof-record.json names a root
 	 * process (default: keep the tree rooted at that pid). */
 	bool keep_all_processes;
+	/*
+	 * Count only: the model gets its processes, `events`, the time range
+	 * and the lost events, nothing else (no threads, tasks, stacks...).
+	 * For record's closing line, which needs the count of the recorded
+	 * process tree without paying for the whole model.
+	 */
+	bool count_only;
 };
 
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,

@@ -245,6 +245,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"allprof", opts, usage};
 	void *(*const fns[])(void *) = {increase_int, increase_int, alloc_memory,
 					print_hello,  print_world,  create_threads,
 					mutex01,      mutex02,	    mutex03};
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
 	double seconds = 10;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 's':
 			seconds = sample_parse_seconds("allprof", "seconds", optarg);
@@ -266,17 +267,7 @@ int main(int argc, char **argv)
 		case 'b':
 			opt_batch = sample_parse_long("allprof", "batch", optarg, 1, 10000);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "allprof: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	sample_install_signals();
 	for (int i = 0; i < NFN; i++) {

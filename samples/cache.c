@@ -352,6 +352,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"cache", opts, usage};
 	struct gateway_stats *st;
 	uint64_t *hist, requests = 0, hits = 0;
 	double seconds = 10, elapsed;
@@ -360,7 +361,7 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'f':
 			fixed = true;
@@ -384,17 +385,7 @@ int main(int argc, char **argv)
 			opt_backend_us =
 			    sample_parse_long("cache", "backend-us", optarg, 0, 1000000);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "cache: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	sample_install_signals();
 	if (cache_init(&cache, (size_t)opt_entries, fixed) != 0) {

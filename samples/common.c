@@ -116,6 +116,25 @@ double sample_parse_seconds(const char *prog, const char *opt, const char *arg)
 	return v;
 }
 
+int sample_next_option(const struct sample_cli *cli, int argc, char **argv)
+{
+	int c = getopt_long(argc, argv, "h", cli->options, NULL);
+
+	if (c == 'h') {
+		cli->usage(stdout);
+		exit(0);
+	}
+	if (c == '?' || c == ':') {
+		cli->usage(stderr);
+		exit(2);
+	}
+	if (c == -1 && optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", cli->name, argv[optind]);
+		exit(2);
+	}
+	return c;
+}
+
 void sample_name_thread(const char *fmt, ...)
 {
 	char name[16];

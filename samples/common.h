@@ -11,8 +11,10 @@
 #ifndef SAMPLES_COMMON_H
 #define SAMPLES_COMMON_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__clang__)
 #define SAMPLE_FRAME __attribute__((noinline))
@@ -47,6 +49,21 @@ uint64_t sample_rand_range(uint64_t lo, uint64_t hi);
  */
 long sample_parse_long(const char *prog, const char *opt, const char *arg, long min, long max);
 double sample_parse_seconds(const char *prog, const char *opt, const char *arg);
+
+/* A sample's command line: what every sample answers the same way. */
+struct sample_cli {
+	const char *name;	      /* prefix of the messages: "allprof" */
+	const struct option *options; /* getopt_long's table, --help included */
+	void (*usage)(FILE *f);
+};
+
+/*
+ * getopt_long over argv, one option per call: returns the option's `val`
+ * (optarg set), or -1 when the options are done. Answers the rest itself:
+ * -h/--help prints the usage on stdout and exits 0, an unknown option or a
+ * missing value prints it on stderr and exits 2, an operand exits 2.
+ */
+int sample_next_option(const struct sample_cli *cli, int argc, char **argv);
 
 /* Names the calling thread (at most 15 characters are kept). */
 void sample_name_thread(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -632,3 +632,28 @@ void http_load_print(const char *prog, const struct http_load *load,
 		res->seconds > 0 ? (double)(res->ok + res->errors) / res->seconds : 0, load->conc,
 		res->p50_ms, res->p90_ms, res->p99_ms, res->max_ms);
 }
+
+int http_serve(const char *prog, const struct http_route *routes, size_t nroutes, int port,
+	       int default_port, const char *what, struct http_load *load, double seconds)
+{
+	struct http_load_result res;
+	struct http_server *srv;
+	int rc = 0;
+
+	srv = http_server_start(prog, port >= 0 ? port : load ? 0 : default_port, routes, nroutes);
+	if (!srv)
+		return -1;
+	fprintf(stderr, "%s: listening on http://127.0.0.1:%d%s\n", prog, http_server_port(srv),
+		what);
+	if (load) {
+		load->port = http_server_port(srv);
+		load->seconds = seconds;
+		if (http_load_run(load, &res) != 0 || res.errors)
+			rc = 1;
+		http_load_print(prog, load, &res);
+	} else {
+		sample_wait(seconds);
+	}
+	http_server_stop(srv);
+	return rc;
+}

@@ -74,4 +74,14 @@ int http_load_run(const struct http_load *load, struct http_load_result *res);
 void http_load_print(const char *prog, const struct http_load *load,
 		     const struct http_load_result *res);
 
+/*
+ * The networked samples' main: serves `routes` on 127.0.0.1:port (port < 0:
+ * `default_port`, or any free port when there is a load), says where
+ * ("PROG: listening on http://127.0.0.1:PORT" + `what`), then runs `load`
+ * (NULL: none) against itself, or serves for `seconds` (0: until SIGINT).
+ * Returns -1 when the server cannot start, 1 when the load failed, else 0.
+ */
+int http_serve(const char *prog, const struct http_route *routes, size_t nroutes, int port,
+	       int default_port, const char *what, struct http_load *load, double seconds);
+
 #endif

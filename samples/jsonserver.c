@@ -177,15 +177,14 @@ int main(int argc, char **argv)
 	    {"load", required_argument, NULL, 'l'}, {"conc", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"jsonserver", opts, usage};
 	struct http_load load = {
 	    .method = "POST", .path = "/sendjson", .body = "{\"id\": 42}", .conc = 8};
-	struct http_load_result res;
-	struct http_server *srv;
 	bool with_load = false;
 	double seconds = 0;
-	int port = -1, c, rc = 0;
+	int port = -1, c, rc;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'p':
 			port = (int)sample_parse_long("jsonserver", "port", optarg, 0, 65535);
@@ -201,41 +200,14 @@ int main(int argc, char **argv)
 		case 'c':
 			load.conc = (int)sample_parse_long("jsonserver", "conc", optarg, 1, 1024);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "jsonserver: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	if (with_load && load.requests == 0 && seconds == 0) {
 		fprintf(stderr, "jsonserver: --load 0 runs until --seconds: give --seconds\n");
 		return 2;
 	}
 	sample_install_signals();
-	srv = http_server_start("jsonserver",
-				port >= 0   ? port
-				: with_load ? 0
-					    : 4000,
-				routes, sizeof(routes) / sizeof(routes[0]));
-	if (!srv)
-		return 1;
-	fprintf(stderr, "jsonserver: listening on http://127.0.0.1:%d/sendjson\n",
-		http_server_port(srv));
-	if (with_load) {
-		load.port = http_server_port(srv);
-		load.seconds = seconds;
-		if (http_load_run(&load, &res) != 0 || res.errors)
-			rc = 1;
-		http_load_print("jsonserver", &load, &res);
-	} else {
-		sample_wait(seconds);
-	}
-	http_server_stop(srv);
-	return rc;
+	rc = http_serve("jsonserver", routes, sizeof(routes) / sizeof(routes[0]), port, 4000,
+			"/sendjson", with_load ? &load : NULL, seconds);
+	return rc < 0 ? 1 : rc;
 }

@@ -94,11 +94,12 @@ int main(int argc, char **argv)
 	    {"batch", required_argument, NULL, 'b'},   {"pause-ms", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"leak", opts, usage};
 	double seconds = 10;
 	pthread_t th;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 's':
 			seconds = sample_parse_seconds("leak", "seconds", optarg);
@@ -112,17 +113,7 @@ int main(int argc, char **argv)
 		case 'p':
 			opt_pause_ms = sample_parse_long("leak", "pause-ms", optarg, 0, 3600000);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "leak: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	sample_install_signals();
 	printf("hello world\n");

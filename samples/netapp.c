@@ -172,14 +172,13 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"netapp", opts, usage};
 	struct http_load load = {.method = "GET", .path = "/fast", .conc = 4};
-	struct http_load_result res;
-	struct http_server *srv;
 	bool with_load = false;
 	double seconds = 0;
-	int port = -1, c, rc = 0;
+	int port = -1, c, rc;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'p':
 			port = (int)sample_parse_long("netapp", "port", optarg, 0, 65535);
@@ -217,17 +216,7 @@ int main(int argc, char **argv)
 		case 'P':
 			load.path = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "netapp: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	if (opt_slow_max_ms < opt_slow_min_ms || opt_alloc_max < opt_alloc_min) {
 		fprintf(stderr, "netapp: a --*-max is below its --*-min\n");
@@ -238,27 +227,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sample_install_signals();
-	srv = http_server_start("netapp",
-				port >= 0   ? port
-				: with_load ? 0
-					    : 8080,
-				routes, sizeof(routes) / sizeof(routes[0]));
-	if (!srv)
+	rc = http_serve("netapp", routes, sizeof(routes) / sizeof(routes[0]), port, 8080,
+			" (/fast /slow /gc)", with_load ? &load : NULL, seconds);
+	if (rc < 0)
 		return 1;
-	fprintf(stderr, "netapp: listening on http://127.0.0.1:%d (/fast /slow /gc)\n",
-		http_server_port(srv));
-	if (with_load) {
-		load.port = http_server_port(srv);
-		load.seconds = seconds;
-		if (http_load_run(&load, &res) != 0)
-			rc = 1;
-		http_load_print("netapp", &load, &res);
-		if (res.errors)
-			rc = 1;
-	} else {
-		sample_wait(seconds);
-	}
-	http_server_stop(srv);
 	fprintf(stderr, "netapp: %zu buffers (%zu KiB) kept alive by /gc\n", long_lived_len,
 		long_lived_len * 10);
 	return rc;

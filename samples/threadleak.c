@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"threadleak", opts, usage};
 	struct context ctx = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 	double seconds = 3;
 	long nthreads = 100;
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 	struct worker *ws;
 	int started, c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 'f':
 			fixed = true;
@@ -132,17 +133,7 @@ int main(int argc, char **argv)
 		case 's':
 			seconds = sample_parse_seconds("threadleak", "seconds", optarg);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "threadleak: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	sample_install_signals();
 	/* Never freed in the leaky case: the threads still point into it. */

@@ -231,12 +231,13 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const struct sample_cli cli = {"workers", opts, usage};
 	double seconds = 5;
 	pthread_t *th, st;
 	long produced;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = sample_next_option(&cli, argc, argv)) != -1) {
 		switch (c) {
 		case 's':
 			seconds = sample_parse_seconds("workers", "seconds", optarg);
@@ -253,17 +254,7 @@ int main(int argc, char **argv)
 		case 'k':
 			opt_handoff = sample_parse_long("workers", "handoff", optarg, 0, 1000000);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "workers: unexpected argument '%s'\n", argv[optind]);
-		return 2;
 	}
 	sample_install_signals();
 	sample_name_thread("producer");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cmds.h"
+#include "common/cli.h"
 #include "reader/reader.h"
 
 struct dump {
@@ -50,26 +51,18 @@ int cprof_cmd_dump(int argc, char **argv)
 	struct cprof_read_options opts = {0};
 	struct cprof_model *model = NULL;
 	char err[8192];
-	int c;
+	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = cprof_cli_next(argc, argv, "h", longopts, usage, &status)) != -1) {
 		switch (c) {
 		case 'a':
 			opts.keep_all_processes = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
+	if (status >= 0)
+		return status;
 	opts.event = on_event;
 	opts.event_data = &d;
 	if (cprof_read_trace(argv[optind], &opts, &model, err, sizeof(err)) != CPROF_READ_OK) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cmds.h"
+#include "common/cli.h"
 #include "reader/reader.h"
 #include "ui/ui.h"
 
@@ -78,9 +79,9 @@ int cprof_cmd_view(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900};
-	int c;
+	int c, status;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((c = cprof_cli_next(argc, argv, "ho:", longopts, usage, &status)) != -1) {
 		switch (c) {
 		case 'o':
 			o.screenshot = optarg;
@@ -143,18 +144,10 @@ int cprof_cmd_view(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
+	if (status >= 0)
+		return status;
 	o.trace = argv[optind];
 	struct stat sb;
 	if (stat(o.trace, &sb) != 0) {

@@ -181,28 +181,38 @@ static void focus_on(struct app *a, uint64_t b_abs, uint64_t e_abs)
 	ui_view_zoom(v, a->ix, -1, 1.0); /* clamps */
 }
 
-static void focus_hit(struct app *a, uint8_t hit, uint32_t ref)
+/* An item's time span as the model has it (end 0: still open at the end);
+ * false for hits that are no single item. */
+static bool hit_span(const struct cprof_model *m, uint8_t hit, uint32_t ref, uint64_t *b,
+		     uint64_t *e)
 {
-	const struct cprof_model *m = a->model;
 	switch (hit) {
 	case UI_HIT_REGION:
-		focus_on(a, m->regions.v[ref].begin_ns, m->regions.v[ref].end_ns);
-		break;
+		*b = m->regions.v[ref].begin_ns, *e = m->regions.v[ref].end_ns;
+		return true;
 	case UI_HIT_LOG:
-		focus_on(a, m->logs.v[ref].ns, m->logs.v[ref].ns);
-		break;
+		*b = *e = m->logs.v[ref].ns;
+		return true;
 	case UI_HIT_TASK:
-		focus_on(a, m->tasks.v[ref].begin_ns, m->tasks.v[ref].end_ns);
-		break;
+		*b = m->tasks.v[ref].begin_ns, *e = m->tasks.v[ref].end_ns;
+		return true;
 	case UI_HIT_WAIT:
-		focus_on(a, m->waits.v[ref].begin_ns, m->waits.v[ref].end_ns);
-		break;
+		*b = m->waits.v[ref].begin_ns, *e = m->waits.v[ref].end_ns;
+		return true;
 	case UI_HIT_SYSCALL:
-		focus_on(a, m->syscalls.v[ref].begin_ns, m->syscalls.v[ref].end_ns);
-		break;
+		*b = m->syscalls.v[ref].begin_ns, *e = m->syscalls.v[ref].end_ns;
+		return true;
 	default:
-		break;
+		return false;
 	}
+}
+
+static void focus_hit(struct app *a, uint8_t hit, uint32_t ref)
+{
+	uint64_t b, e;
+
+	if (hit_span(a->model, hit, ref, &b, &e))
+		focus_on(a, b, e);
 }
 
 /* Keeps some lanes on screen however far the wheel or keys scroll. */
@@ -404,9 +414,10 @@ static void export_profile(struct app *a)
 		char cwd[200];
 		if (!getcwd(cwd, sizeof(cwd)))
 			snprintf(cwd, sizeof(cwd), ".");
-		snprintf(v->status, sizeof(v->status),
-			 "exported %s profile (%.300s) to %.200s/%.250s  -  go tool pprof -top %.250s",
-			 names[v->tab], rep.text, cwd, path, path);
+		snprintf(
+		    v->status, sizeof(v->status),
+		    "exported %s profile (%.300s) to %.200s/%.250s  -  go tool pprof -top %.250s",
+		    names[v->tab], rep.text, cwd, path, path);
 		printf("cprof-trace: exported %s profile to %s/%s\n", names[v->tab], cwd, path);
 		fflush(stdout);
 	} else {
@@ -796,24 +807,7 @@ static int run_screenshot(struct app *a)
 		if (!o->has_from && !o->has_to && a->view.sel.hit != UI_HIT_NONE) {
 			const struct cprof_model *m = a->model;
 			uint64_t b = 0, e = 0;
-			uint32_t r = a->view.sel.ref;
-			switch (a->view.sel.hit) {
-			case UI_HIT_REGION:
-				b = m->regions.v[r].begin_ns, e = m->regions.v[r].end_ns;
-				break;
-			case UI_HIT_WAIT:
-				b = m->waits.v[r].begin_ns, e = m->waits.v[r].end_ns;
-				break;
-			case UI_HIT_SYSCALL:
-				b = m->syscalls.v[r].begin_ns, e = m->syscalls.v[r].end_ns;
-				break;
-			case UI_HIT_TASK:
-				b = m->tasks.v[r].begin_ns, e = m->tasks.v[r].end_ns;
-				break;
-			case UI_HIT_LOG:
-				b = e = m->logs.v[r].ns;
-				break;
-			}
+			hit_span(m, a->view.sel.hit, a->view.sel.ref, &b, &e);
 			if (!e)
 				e = m->end_ns;
 			double mid = (double)(b + e) / 2 - (double)m->begin_ns;

@@ -1141,12 +1141,13 @@ static void draw_header(struct fctx *c)
 			    legend[k].name);
 }
 
-/* Geometry of the selected item, for its outline. */
-static void outline_span(struct fctx *c, uint64_t b_abs, uint64_t e_abs, int y, int h)
+/* The selected item's outline: two rings around [b_abs, e_abs) at least 4 px
+ * wide, cut to the timeline's width (e_abs 0: still open at the end). */
+static void outline_x(struct fctx *c, uint64_t b_abs, uint64_t e_abs, int y, int h)
 {
 	double x0 = X(c, (double)(b_abs - c->m->begin_ns));
 	double x1 = X(c, (double)((e_abs ? e_abs : c->m->end_ns) - c->m->begin_ns));
-	if (x1 < c->clip_x0 || x0 > c->clip_x1 || y < c->clip_y0 || y + h > c->clip_y1)
+	if (x1 < c->clip_x0 || x0 > c->clip_x1)
 		return;
 	if (x0 < c->clip_x0)
 		x0 = c->clip_x0;
@@ -1159,6 +1160,14 @@ static void outline_span(struct fctx *c, uint64_t b_abs, uint64_t e_abs, int y, 
 	}
 	ui_dl_outline(c->dl, (int)x0 - 1, y - 1, (int)(x1 - x0) + 2, h + 2, ui_theme[UI_C_SELECT]);
 	ui_dl_outline(c->dl, (int)x0 - 2, y - 2, (int)(x1 - x0) + 4, h + 4, ui_theme[UI_C_SELECT]);
+}
+
+/* The same, drawn only when the whole row is in view (state rows). */
+static void outline_span(struct fctx *c, uint64_t b_abs, uint64_t e_abs, int y, int h)
+{
+	if (y < c->clip_y0 || y + h > c->clip_y1)
+		return;
+	outline_x(c, b_abs, e_abs, y, h);
 }
 
 static void draw_selection_outline(struct fctx *c)
@@ -1183,25 +1192,8 @@ static void draw_selection_outline(struct fctx *c)
 	int ty = c->thread_y[r->thread];
 	if (ty == INT32_MIN || r->depth >= c->thread_rows[r->thread])
 		return;
-	double b = (double)(r->begin_ns - c->m->begin_ns);
-	double e = (double)((r->end_ns ? r->end_ns : c->m->end_ns) - c->m->begin_ns);
-	double x0 = X(c, b), x1 = X(c, e);
-	if (x1 < c->clip_x0 || x0 > c->clip_x1)
-		return;
-	if (x0 < c->clip_x0)
-		x0 = c->clip_x0;
-	if (x1 > c->clip_x1)
-		x1 = c->clip_x1;
-	if (x1 - x0 < 3) {
-		double m = (x0 + x1) / 2;
-		x0 = m - 2;
-		x1 = m + 2;
-	}
-	int y = ty + r->depth * UI_ROW_H;
-	ui_dl_outline(c->dl, (int)x0 - 1, y - 1, (int)(x1 - x0) + 2, UI_ROW_H + 1,
-		      ui_theme[UI_C_SELECT]);
-	ui_dl_outline(c->dl, (int)x0 - 2, y - 2, (int)(x1 - x0) + 4, UI_ROW_H + 3,
-		      ui_theme[UI_C_SELECT]);
+	/* UI_ROW_H - 1: a region bar leaves one pixel between rows. */
+	outline_x(c, r->begin_ns, r->end_ns, ty + r->depth * UI_ROW_H, UI_ROW_H - 1);
 }
 
 static void draw_range(struct fctx *c)

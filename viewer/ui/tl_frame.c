@@ -1522,6 +1522,19 @@ end:
 
 /* ---- tooltip ---- */
 
+/* The lines every item on a thread's lanes has: when, how long, where. */
+static void tip_span(struct fctx *c, char (*lines)[256], int *n, uint64_t begin_ns, double dur_ns,
+		     uint32_t thread)
+{
+	char a[64], d[64], b[160];
+
+	fmt_at(c, a, sizeof(a), begin_ns);
+	ui_format_dur(d, sizeof(d), dur_ns);
+	snprintf(lines[(*n)++], 256, "start %s  duration %s", a, d);
+	thread_desc(c, thread, b, sizeof(b));
+	snprintf(lines[(*n)++], 256, "thread %s", b);
+}
+
 void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_view *v,
 		      const struct ui_metrics *mt, const struct ui_dl_item *it)
 {
@@ -1535,13 +1548,9 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 	switch (it->hit) {
 	case UI_HIT_REGION: {
 		const struct cprof_region *r = &m->regions.v[it->ref];
-		fmt_at(&c, a, sizeof(a), r->begin_ns);
-		ui_format_dur(d, sizeof(d),
-			      (double)((r->end_ns ? r->end_ns : m->end_ns) - r->begin_ns));
 		snprintf(lines[n++], 256, "%s", cprof_model_str(m, r->type));
-		snprintf(lines[n++], 256, "start %s  duration %s", a, d);
-		thread_desc(&c, r->thread, b, sizeof(b));
-		snprintf(lines[n++], 256, "thread %s", b);
+		tip_span(&c, lines, &n, r->begin_ns,
+			 (double)((r->end_ns ? r->end_ns : m->end_ns) - r->begin_ns), r->thread);
 		task_desc(&c, r->task, b, sizeof(b));
 		snprintf(lines[n++], 256, "task %s", b);
 		break;
@@ -1571,24 +1580,17 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 	}
 	case UI_HIT_WAIT: {
 		const struct cprof_wait *w = &m->waits.v[it->ref];
-		fmt_at(&c, a, sizeof(a), w->begin_ns);
-		ui_format_dur(d, sizeof(d),
-			      (double)((w->end_ns ? w->end_ns : m->end_ns) - w->begin_ns));
 		snprintf(lines[n++], 256, "blocked on %s", ui_wait_kind_name(w->kind));
-		snprintf(lines[n++], 256, "start %s  duration %s", a, d);
-		thread_desc(&c, w->thread, b, sizeof(b));
-		snprintf(lines[n++], 256, "thread %s", b);
+		tip_span(&c, lines, &n, w->begin_ns,
+			 (double)((w->end_ns ? w->end_ns : m->end_ns) - w->begin_ns), w->thread);
 		break;
 	}
 	case UI_HIT_SYSCALL: {
 		const struct cprof_syscall *s = &m->syscalls.v[it->ref];
-		fmt_at(&c, a, sizeof(a), s->begin_ns);
-		ui_format_dur(d, sizeof(d),
-			      (double)(s->end_ns > s->begin_ns ? s->end_ns - s->begin_ns : 0));
 		snprintf(lines[n++], 256, "%s()", cprof_call_name(s->call));
-		snprintf(lines[n++], 256, "start %s  duration %s", a, d);
-		thread_desc(&c, s->thread, b, sizeof(b));
-		snprintf(lines[n++], 256, "thread %s", b);
+		tip_span(&c, lines, &n, s->begin_ns,
+			 (double)(s->end_ns > s->begin_ns ? s->end_ns - s->begin_ns : 0),
+			 s->thread);
 		break;
 	}
 	case UI_HIT_LOG: {

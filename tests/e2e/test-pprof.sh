@@ -50,6 +50,9 @@ prof() { # TYPE [options...]: writes $tmp/TYPE.pb.gz
 
 for t in sync mutex cpu heap syscall region threads; do
 	prof $t
+	# pprof names a profile after its first mapping: the program, not a library
+	go tool pprof -top "$tmp/$t.pb.gz" 2>/dev/null | grep -q "^File: app$" ||
+		fail "$t: go tool pprof does not name the program as the profile's file"
 done
 
 check "sync: lock_it delay" "$(cum "$tmp/sync.pb.gz" lock_it -sample_index=delay)" "$(truth lock_wait_ns)" 10

@@ -312,6 +312,37 @@ static uint64_t mapping_for(struct ctx *c, uint32_t module)
 	return c->module_mapping[module];
 }
 
+/*
+ * pprof names the profile after its first mapping ("File: ..."): make that
+ * the recorded program's executable, not whichever library a sample met
+ * first. The executable is the first process's module whose file name
+ * begins with the process name (procname is cut at 15 bytes).
+ */
+static void map_executable_first(struct ctx *c)
+{
+	const struct cprof_model *m = c->m;
+	const char *name;
+	size_t len;
+
+	if (!m->processes.n)
+		return;
+	name = cprof_model_str(m, m->processes.v[0].name);
+	len = strlen(name);
+	if (!len)
+		return;
+	for (size_t i = 0; i < m->modules.n; i++) {
+		const struct cprof_module *mod = &m->modules.v[i];
+		const char *path = cprof_model_str(m, mod->path);
+		const char *base = strrchr(path, '/');
+
+		base = base ? base + 1 : path;
+		if (mod->process == 0 && !strncmp(base, name, len)) {
+			mapping_for(c, (uint32_t)i);
+			return;
+		}
+	}
+}
+
 static uint64_t location_for(struct ctx *c, uint32_t process, uint64_t address, bool is_return)
 {
 	struct loc_key key = {c, process, is_return, address};
@@ -1058,6 +1089,7 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	c.k_tid = cstr(&c, "tid");
 	c.k_task = cstr(&c, "task");
 	c.k_region = cstr(&c, "region");
+	map_executable_first(&c);
 	c.k_extra = cstr(&c, type == CPROF_PROFILE_SYSCALL ? "call" : "wait");
 	if (c.failed || !setup_types(&c))
 		goto nomem;

@@ -86,7 +86,12 @@ for tab in sync:sync blocking:syscall; do
 done
 
 note "heap tab = pprof -t heap --at"
-record allprof allprof --seconds 2 --threads 50
+# --alloc=all: a 2 s run allocates about 2 MB, a handful of samples at the
+# default rate (sometimes none in use at 1.5 s).
+ensure_sessiond
+"$CPROF_TRACE" record --alloc=all -o "$WORK/allprof" -- "$SAMPLES_DIR/allprof" --seconds 2 \
+	--threads 50 >"$WORK/allprof.stdout" 2>"$WORK/allprof.stderr" ||
+	fail "record of allprof failed: $(cat "$WORK/allprof.stderr")"
 "$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel --tab heap --from 0 \
 	--to 1500ms "$WORK/allprof" >"$WORK/panel-heap.json" || fail "--print-panel --tab heap failed"
 total=$(json_get "$WORK/panel-heap.json" total)
@@ -98,6 +103,55 @@ want=$(sed -n 's/.* of \([0-9]*\)B total.*/\1/p' "$WORK/heap.top")
 [ "$total" = "$want" ] || fail "panel heap at 1.5s: $total bytes, go tool pprof says $want"
 gt "$total" 0 || fail "no heap in use at 1.5s in allprof"
 echo "panel heap total $total bytes = pprof at 1.5s"
+
+note "CPU samples and allocations on the lanes"
+# Selected and hovered, zoomed on the item: the frame shows the sample
+# ticks' and allocation markers' colours and the details panel.
+for sel in sample:0 alloc:0; do
+	"$CPROF_TRACE" view --screenshot "$WORK/$sel.png" --force --size 1280x800 --select "$sel" \
+		"$WORK/allprof" || fail "screenshot with --select $sel failed"
+done
+"$CPROF_TRACE" view --screenshot "$WORK/marks.png" --force --size 1280x800 "$WORK/allprof" ||
+	fail "screenshot of allprof failed"
+python3 - "$WORK/marks.png" "$WORK/sample:0.png" "$WORK/alloc:0.png" <<'PY' || fail "no sample ticks or allocation markers drawn"
+import struct, sys, zlib
+def pixels(path):
+    d = open(path, "rb").read()
+    w, h = struct.unpack(">II", d[16:24])
+    i, idat = 8, b""
+    while i < len(d):
+        n, t = struct.unpack(">I4s", d[i:i + 8])
+        if t == b"IDAT":
+            idat += d[i + 8:i + 8 + n]
+        i += 12 + n
+    raw, bpp, stride = zlib.decompress(idat), 4, w * 4
+    out, prev = [], bytearray(stride)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+            if f == 1: line[x] = (line[x] + a) & 255
+            elif f == 2: line[x] = (line[x] + b) & 255
+            elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out.append(bytes(line)); prev = line
+    return w, out
+def count(path, rgb):
+    w, rows = pixels(path)
+    # the timeline's data area only (gutter 176 px, side panel 380 px)
+    return sum(1 for r in rows for x in range(176, w - 380) if r[4 * x:4 * x + 3] == rgb)
+SAMPLE, ALLOC, LANE = (0x9f, 0xd8, 0xc8), (0xf0, 0x7c, 0xc0), (0x1b, 0x1e, 0x24)
+FREED = tuple((p * 186 + q * 70) >> 8 for p, q in zip(ALLOC, LANE))  # freed: dimmer
+n = count(sys.argv[1], bytes(SAMPLE))
+assert n > 50, "only %d sample-tick pixels in the full view" % n
+s = count(sys.argv[2], bytes(SAMPLE))
+a = count(sys.argv[3], bytes(ALLOC)) + count(sys.argv[3], bytes(FREED))
+assert s > 0 and a > 0, (s, a)
+print("sample-tick pixels: full view %d, zoomed on sample 0: %d; allocation pixels zoomed on alloc 0: %d" % (n, s, a))
+PY
 
 note "errors"
 env -u DISPLAY -u WAYLAND_DISPLAY "$CPROF_TRACE" view "$WORK/nope" 2>"$WORK/err" && fail "view of a missing trace succeeded"

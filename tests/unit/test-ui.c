@@ -155,6 +155,176 @@ static void test_lod_merge(void)
 	cprof_model_destroy(m);
 }
 
+/* One thread with `n` CPU samples every 10 us and an allocation every
+ * 40 us (sizes 16 B .. 1 MiB): at full zoom both rows merge into density
+ * blocks that account for every item; zoomed in, each sample and each
+ * allocation is a marker of its own under its pixel, with a tooltip and a
+ * details panel naming it. */
+static struct cprof_model *marks_model(uint32_t n)
+{
+	struct cprof_model *m = cprof_model_create();
+	const uint64_t T0 = 7000000;
+	m->path = synth_str(m, "marks");
+	struct cprof_process *p = cprof_vec_push(&m->processes);
+	p->pid = 20;
+	p->name = synth_str(m, "marks");
+	p->cpu_rate = 100000;
+	p->alloc_mode = CPROF_TP_ALLOC_ALL;
+	struct cprof_thread *t = cprof_vec_push(&m->threads);
+	t->tid = 20;
+	t->name = synth_str(m, "main");
+	/* the model starts with stacks.v[0], the empty stack */
+	uint32_t sid = m->stacks.n;
+	struct cprof_stack *st = cprof_vec_push(&m->stacks);
+	st->process = 0;
+	st->first = m->frames.n;
+	st->depth = 2;
+	*(uint64_t *)cprof_vec_push(&m->frames) = 0x401000;
+	*(uint64_t *)cprof_vec_push(&m->frames) = 0x402000;
+	for (uint32_t i = 0; i < n; i++) {
+		struct cprof_sample *s = cprof_vec_push(&m->samples);
+		s->thread = 0;
+		s->stack = sid;
+		s->ns = T0 + i * 10000ull;
+		if (i % 4 == 0) {
+			struct cprof_alloc *a = cprof_vec_push(&m->allocs);
+			a->thread = 0;
+			a->stack = sid;
+			a->size = 16ull << (i / 4 % 17);
+			a->ptr = 0x10000 + i;
+			a->ns = T0 + i * 10000ull + 3000;
+			a->free_ns = i % 8 ? a->ns + 5000 : 0;
+		}
+	}
+	m->begin_ns = T0;
+	m->end_ns = T0 + n * 10000ull;
+	t->first_ns = T0;
+	t->last_ns = m->end_ns;
+	return m;
+}
+
+static const char *fake_symbolize(void *ctx, uint32_t process, uint64_t ip, bool is_return,
+				  char *buf, size_t size)
+{
+	(void)ctx;
+	(void)process;
+	snprintf(buf, size, "%s%s  f.c:1", ip == 0x401000 ? "leaf_fn" : "caller_fn",
+		 is_return ? "" : "_ip");
+	return buf;
+}
+
+static bool dl_has_text(const struct ui_dl *dl, size_t from, const char *needle)
+{
+	for (size_t i = from; i < dl->n; i++)
+		if (dl->v[i].kind == UI_DL_TEXT && strstr(ui_dl_item_text(dl, &dl->v[i]), needle))
+			return true;
+	return false;
+}
+
+static void test_marks(void)
+{
+	struct ui_metrics mt = metrics();
+	const uint32_t n = 200000;
+	struct cprof_model *m = marks_model(n);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_dl dl;
+	struct ui_geom g;
+	ui_dl_init(&dl);
+	ix->symbolize = fake_symbolize;
+	view_for(&v, ix, 1280, 800);
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	uint64_t sc = 0, ac = 0;
+	size_t sblocks = 0, ablocks = 0, single = 0;
+	for (size_t i = 0; i < dl.n; i++) {
+		const struct ui_dl_item *it = &dl.v[i];
+		if (it->hit == UI_HIT_SAMPLES)
+			sc += it->count, sblocks++;
+		else if (it->hit == UI_HIT_ALLOCS)
+			ac += it->count, ablocks++;
+		else if (it->hit == UI_HIT_SAMPLE || it->hit == UI_HIT_ALLOC)
+			single++;
+	}
+	CHECK(sc == n && ac == m->allocs.n, "merged samples %" PRIu64 "/%u, allocs %" PRIu64 "/%zu",
+	      sc, n, ac, m->allocs.n);
+	CHECK(sblocks >= 1 && sblocks <= 3 && ablocks >= 1 && ablocks <= 3 && single == 0,
+	      "%zu sample blocks, %zu alloc blocks, %zu singles at full zoom", sblocks, ablocks,
+	      single);
+	CHECK(dl.rects < 300, "%zu rectangles for %u samples", dl.rects, n);
+
+	/* 200 us across the data area: samples 10 us apart are single ticks. */
+	v.t0 = 1000000;
+	v.t1 = 1200000;
+	ui_geom_compute(&v, &g);
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	size_t ticks = 0, marks = 0;
+	for (size_t i = 0; i < dl.n; i++) {
+		ticks += dl.v[i].hit == UI_HIT_SAMPLE;
+		marks += dl.v[i].hit == UI_HIT_ALLOC;
+		CHECK(dl.v[i].hit != UI_HIT_SAMPLES && dl.v[i].hit != UI_HIT_ALLOCS,
+		      "merged marks at 200 us");
+	}
+	CHECK(ticks >= 19 && ticks <= 21, "%zu sample ticks in 200 us (expect 20)", ticks);
+	CHECK(marks >= 4 && marks <= 6, "%zu allocation markers in 200 us (expect 5)", marks);
+	/* Sample 110 is at 1.1 ms: a column through its x hits it, and the
+	 * allocation 3 us later is hit at its own x (both scanned top to bottom). */
+	uint32_t want_s = 110, want_a = 110 / 4 + 1; /* allocation of sample 112 */
+	int xs = (int)ui_x_of(&v, &g, (double)(m->samples.v[want_s].ns - m->begin_ns));
+	int xa = (int)ui_x_of(&v, &g, (double)(m->allocs.v[want_a].ns - m->begin_ns));
+	const struct ui_dl_item *hs = NULL, *ha = NULL;
+	int ys = 0;
+	for (int y = g.tl_y; y < g.details_y; y++) {
+		const struct ui_dl_item *it = ui_dl_hit(&dl, xs, y);
+		if (it && it->hit == UI_HIT_SAMPLE && !hs)
+			hs = it, ys = y;
+		it = ui_dl_hit(&dl, xa, y);
+		if (it && it->hit == UI_HIT_ALLOC && !ha)
+			ha = it;
+	}
+	CHECK(hs && hs->ref == want_s, "sample hit %u (want %u)", hs ? hs->ref : 0, want_s);
+	CHECK(ha && ha->ref == want_a, "allocation hit %u (want %u)", ha ? ha->ref : 0, want_a);
+	/* Tooltips name the top frame (a sample's as an instruction pointer). */
+	if (hs && ha) {
+		struct ui_dl_item copy = *hs;
+		size_t mark = dl.n;
+		v.hover_on = true;
+		v.hover_x = xs;
+		v.hover_y = ys;
+		ui_frame_tooltip(&dl, ix, &v, &mt, &copy);
+		CHECK(dl_has_text(&dl, mark, "CPU sample in leaf_fn_ip"), "sample tooltip");
+		CHECK(dl_has_text(&dl, mark, "thread main 20"), "sample tooltip thread");
+		copy = *ha;
+		mark = dl.n;
+		ui_frame_tooltip(&dl, ix, &v, &mt, &copy);
+		char want[64];
+		snprintf(want, sizeof(want), "%" PRIu64 " B", m->allocs.v[want_a].size);
+		CHECK(dl_has_text(&dl, mark, want) && dl_has_text(&dl, mark, "in leaf_fn"),
+		      "allocation tooltip lacks '%s'", want);
+	}
+	/* Selected: the details panel holds the symbolized stack. */
+	v.sel.hit = UI_HIT_ALLOC;
+	v.sel.ref = want_a;
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	CHECK(dl_has_text(&dl, 0, "Allocation") && dl_has_text(&dl, 0, "caller_fn  f.c:1"),
+	      "allocation details without its stack");
+	v.sel.hit = UI_HIT_SAMPLE;
+	v.sel.ref = want_s;
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	CHECK(dl_has_text(&dl, 0, "CPU sample") && dl_has_text(&dl, 0, "leaf_fn_ip  f.c:1") &&
+		  dl_has_text(&dl, 0, "caller_fn  f.c:1"),
+	      "sample details without its stack");
+	printf("marks: %u samples + %zu allocations -> %zu + %zu blocks at full zoom; %zu ticks, "
+	       "%zu markers in 200 us\n",
+	       n, m->allocs.n, sblocks, ablocks, ticks, marks);
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 static void test_hit(void)
 {
 	struct ui_metrics mt = metrics();
@@ -349,6 +519,7 @@ int main(void)
 {
 	test_lod_merge();
 	test_hit();
+	test_marks();
 	test_ticks();
 	test_view();
 	test_panel_stats();

@@ -82,10 +82,11 @@ bool cprof_ui_parse_time(const char *s, uint64_t *ns)
 	return true;
 }
 
-static const char *symbolize(void *ctx, uint32_t process, uint64_t ip, char *buf, size_t size)
+static const char *symbolize(void *ctx, uint32_t process, uint64_t ip, bool is_return, char *buf,
+			     size_t size)
 {
 	struct cprof_symbol_loc loc;
-	if (!ctx || !cprof_symbolizer_lookup(ctx, process, ip, true, &loc) || !loc.nframes)
+	if (!ctx || !cprof_symbolizer_lookup(ctx, process, ip, is_return, &loc) || !loc.nframes)
 		return NULL;
 	const struct cprof_symbol *s = &loc.frames[0];
 	if (s->file[0]) {
@@ -202,6 +203,12 @@ static bool hit_span(const struct cprof_model *m, uint8_t hit, uint32_t ref, uin
 	case UI_HIT_SYSCALL:
 		*b = m->syscalls.v[ref].begin_ns, *e = m->syscalls.v[ref].end_ns;
 		return true;
+	case UI_HIT_SAMPLE:
+		*b = *e = m->samples.v[ref].ns;
+		return true;
+	case UI_HIT_ALLOC:
+		*b = *e = m->allocs.v[ref].ns;
+		return true;
 	default:
 		return false;
 	}
@@ -241,6 +248,10 @@ static void scroll_to_selection(struct app *a)
 		t = m->syscalls.v[s->ref].thread;
 	else if (s->hit == UI_HIT_LOG)
 		t = m->logs.v[s->ref].thread;
+	else if (s->hit == UI_HIT_SAMPLE)
+		t = m->samples.v[s->ref].thread;
+	else if (s->hit == UI_HIT_ALLOC)
+		t = m->allocs.v[s->ref].thread;
 	if (t == CPROF_NONE)
 		return;
 	int off = ui_thread_offset(a->ix, t);
@@ -273,6 +284,10 @@ static bool apply_select(struct app *a, const char *sel)
 		select_item(a, UI_HIT_WAIT, n, 1);
 	else if (KEY("syscall") && num && n < m->syscalls.n)
 		select_item(a, UI_HIT_SYSCALL, n, 1);
+	else if (KEY("sample") && num && n < m->samples.n)
+		select_item(a, UI_HIT_SAMPLE, n, 1);
+	else if (KEY("alloc") && num && n < m->allocs.n)
+		select_item(a, UI_HIT_ALLOC, n, 1);
 	else if (KEY("task") && num) {
 		size_t t;
 		for (t = 0; t < m->tasks.n; t++)
@@ -797,7 +812,8 @@ static int run_screenshot(struct app *a)
 				fprintf(
 				    stderr,
 				    "cprof-trace: --select %s: expected region:N, task:ID, log:N, "
-				    "wait:N, syscall:N, type:NAME, search:TEXT or range:T0,T1 "
+				    "wait:N, syscall:N, sample:N, alloc:N, type:NAME, search:TEXT "
+				    "or range:T0,T1 "
 				    "naming something in the trace\n",
 				    s);
 				return 2;

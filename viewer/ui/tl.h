@@ -58,6 +58,8 @@ enum ui_theme_color {
 	UI_C_ARROW,
 	UI_C_COUNTER,
 	UI_C_SEARCH,
+	UI_C_SAMPLE,
+	UI_C_ALLOC,
 	UI_C_COUNT_
 };
 extern const uint32_t ui_theme[UI_C_COUNT_];
@@ -82,6 +84,11 @@ enum ui_hit {
 	UI_HIT_TAB,	/* ref: enum ui_tab */
 	UI_HIT_ROW,	/* ref: panel row */
 	UI_HIT_AXIS,
+	UI_HIT_SAMPLE,	   /* ref: CPU sample index */
+	UI_HIT_SAMPLES,	   /* merged: ref first sample, count */
+	UI_HIT_ALLOC,	   /* ref: allocation index */
+	UI_HIT_ALLOCS,	   /* merged: ref first allocation, count */
+	UI_HIT_TASK_TRACK, /* the task track's gutter (click collapses) */
 };
 
 enum ui_dl_kind {
@@ -142,10 +149,12 @@ struct ui_row {
 
 struct ui_thread_index {
 	uint32_t thread;
-	uint16_t depths;     /* rows of regions */
-	struct ui_row *rows; /* [depths] */
-	struct ui_row state; /* waits and syscalls, idx: wait i or syscalls | 1<<31 */
-	struct ui_row logs;  /* begin == end == log time */
+	uint16_t depths;       /* rows of regions */
+	struct ui_row *rows;   /* [depths] */
+	struct ui_row state;   /* waits and syscalls, idx: wait i or syscalls | 1<<31 */
+	struct ui_row logs;    /* begin == end == log time */
+	struct ui_row samples; /* CPU samples, begin == end */
+	struct ui_row allocs;  /* allocations, begin == end == allocation time */
 	bool collapsed;
 };
 
@@ -175,7 +184,12 @@ struct ui_index {
 	struct ui_process_index *procs;
 	uint32_t nprocs;
 	struct ui_row *task_rows; /* tasks packed into non-overlapping rows */
-	uint16_t ntask_rows;
+	uint32_t ntask_rows;
+	/* Every task in one row (the collapsed track), and the tasks of rows
+	 * UI_TASK_MAX_ROWS - 1 and beyond (the "+N more" row of a tall track);
+	 * both overlap, which row_lod tolerates through the running max. */
+	struct ui_row task_all, task_more;
+	bool tasks_collapsed;
 	struct ui_counter_index *counters;
 	uint32_t ncounters;
 	/* CSR: regions of each task, sorted by begin */
@@ -191,8 +205,11 @@ struct ui_index {
 	 * highlighted from a side-panel row of the Sync, Blocking or Heap tab. */
 	struct ui_row hl_state;
 	uint8_t *str_match; /* per string: matches the search */
-	/* Symbolizer for stacks in the details panel; NULL prints addresses. */
-	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ip, char *buf, size_t size);
+	/* Symbolizer for stacks in the details panel; NULL prints addresses.
+	 * is_return: ip is a return address (every frame but a CPU sample's
+	 * interrupted instruction). */
+	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ip, bool is_return,
+				 char *buf, size_t size);
 	void *sym_ctx;
 };
 
@@ -247,6 +264,9 @@ struct ui_view {
 #define UI_STATE_H 7
 #define UI_COUNTER_H 38
 #define UI_TASK_ROW_H 9
+#define UI_TASK_MAX_ROWS 16 /* past this, the last row says "+N more" */
+#define UI_SAMPLE_H 5	    /* CPU sample ticks */
+#define UI_ALLOC_H 7	    /* allocation markers (size-scaled) */
 #define UI_DETAILS_H 132
 #define UI_STATUS_H 20
 #define UI_MAX_DEPTH 16

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cprof-tp-enums.h"
 #include "tl.h"
 
 const uint32_t ui_extra_glyphs[UI_NEXTRA] = {0xb5, 0xb7, 0x2026, 0x25b8, 0x25be, 0x2194};
@@ -226,8 +227,9 @@ struct fctx {
 	int clip_x0, clip_x1, clip_y0, clip_y1;
 	int *thread_y; /* top of each thread's first region row, INT32_MIN hidden */
 	int *thread_rows;
-	int *state_y; /* top of each thread's state strip, INT32_MIN hidden */
-	bool dim;     /* something is highlighted: dim the rest */
+	int *state_y;		 /* top of each thread's state strip, INT32_MIN hidden */
+	int *sample_y, *alloc_y; /* tops of the CPU sample and allocation rows */
+	bool dim;		 /* something is highlighted: dim the rest */
 };
 
 static double X(const struct fctx *c, double t)
@@ -475,6 +477,92 @@ static void log_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uin
 	log_mark(c, row, i, n, x0, x1 < x0 + 1 ? x0 + 1 : x1, arg);
 }
 
+/* CPU samples: a 2 px tick each; a run closer than a pixel becomes one
+ * block whose brightness is its density against the sampling rate, which
+ * reads as the share of that stretch the thread spent on a CPU. */
+static double sample_expected_per_px(const struct fctx *c, uint32_t thread)
+{
+	const struct cprof_thread *th = &c->m->threads.v[thread];
+	uint32_t hz = th->process < c->m->processes.n ? c->m->processes.v[th->process].cpu_rate : 0;
+	return hz ? hz * 1e-9 / c->scale : 0;
+}
+
+static void sample_tick(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n, double x0,
+			double x1, void *arg)
+{
+	struct lane_arg *a = arg;
+	struct ui_dl_item *it = crect(c, x0 - 0.5, x0 + 1.5, a->y, a->h, ui_theme[UI_C_SAMPLE]);
+	if (!it)
+		return;
+	it->hit = UI_HIT_SAMPLE;
+	it->ref = row->idx[i];
+	it->count = 1;
+}
+
+static void sample_density(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
+			   double x0, double x1, void *arg)
+{
+	struct lane_arg *a = arg;
+	double w = x1 - x0 < 1 ? 1 : x1 - x0;
+	double per_px = n / w, want = sample_expected_per_px(c, a->thread);
+	double f = want > 0 ? per_px / want : 1;
+	int wb = 70 + (int)(186 * (f > 1 ? 1 : f));
+	struct ui_dl_item *it = crect(c, x0 - 0.5, x1 + 1.5, a->y, a->h,
+				      mix(ui_theme[UI_C_LANE_A], ui_theme[UI_C_SAMPLE], wb));
+	if (!it)
+		return;
+	it->hit = UI_HIT_SAMPLES;
+	it->ref = row->idx[i];
+	it->count = n;
+	c->dl->merged++;
+}
+
+/* Allocations: a 3 px marker whose height grows with log2 of the size
+ * (16 B: 3 px, 1 MiB and more: the full row); runs closer than a pixel
+ * become a full-height block whose brightness is their count per pixel. */
+static int alloc_marker_h(uint64_t size)
+{
+	int l2 = 0;
+	while (l2 < 63 && (1ull << (l2 + 1)) <= size)
+		l2++;
+	int h = 3 + (l2 - 4) * (UI_ALLOC_H - 3) / 16;
+	return h < 3 ? 3 : h > UI_ALLOC_H ? UI_ALLOC_H : h;
+}
+
+static void alloc_mark(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n, double x0,
+		       double x1, void *arg)
+{
+	struct lane_arg *a = arg;
+	const struct cprof_alloc *al = &c->m->allocs.v[row->idx[i]];
+	int h = alloc_marker_h(al->size);
+	uint32_t col = ui_theme[UI_C_ALLOC];
+	if (al->free_ns)
+		col = mix(col, ui_theme[UI_C_LANE_A], 70); /* freed: a little dimmer */
+	struct ui_dl_item *it = crect(c, x0 - 1, x0 + 2, a->y + a->h - h, h, col);
+	if (!it)
+		return;
+	it->hit = UI_HIT_ALLOC;
+	it->ref = row->idx[i];
+	it->count = 1;
+}
+
+static void alloc_density(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
+			  double x0, double x1, void *arg)
+{
+	struct lane_arg *a = arg;
+	double w = x1 - x0 < 1 ? 1 : x1 - x0;
+	double f = n / w / 4.0; /* four or more per pixel: full colour */
+	int wb = 80 + (int)(176 * (f > 1 ? 1 : f));
+	struct ui_dl_item *it = crect(c, x0 - 1, x1 + 2, a->y, a->h,
+				      mix(ui_theme[UI_C_LANE_A], ui_theme[UI_C_ALLOC], wb));
+	if (!it)
+		return;
+	it->hit = UI_HIT_ALLOCS;
+	it->ref = row->idx[i];
+	it->count = n;
+	c->dl->merged++;
+}
+
 static void task_wide(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n, double x0,
 		      double x1, void *arg)
 {
@@ -509,10 +597,16 @@ static void task_merged(struct fctx *c, const struct ui_row *row, uint32_t i, ui
 	c->dl->merged++;
 }
 
+/* The CPU sample and allocation rows, present only when the thread has some. */
+static int marks_h(const struct ui_thread_index *ti)
+{
+	return (ti->samples.n ? UI_SAMPLE_H + 1 : 0) + (ti->allocs.n ? UI_ALLOC_H + 1 : 0);
+}
+
 static int thread_lane_h(const struct ui_thread_index *ti)
 {
 	int rows = ti->collapsed ? (ti->depths ? 1 : 0) : ti->depths;
-	return 3 + rows * UI_ROW_H + 6 + UI_STATE_H + 4;
+	return 3 + rows * UI_ROW_H + 6 + marks_h(ti) + UI_STATE_H + 4;
 }
 
 static const char *thread_label(const struct cprof_model *m, uint32_t t, char *buf, size_t size)
@@ -590,9 +684,24 @@ static void draw_thread(struct fctx *c, uint32_t t, int y, int band)
 	a.h = 5;
 	if (ti->logs.n)
 		row_lod(c, &ti->logs, log_mark, log_merged, &a);
+	int my = ly + 6;
+	if (ti->samples.n) {
+		c->sample_y[t] = a.y = my;
+		a.h = UI_SAMPLE_H;
+		if (a.y + a.h > c->clip_y0 && a.y < c->clip_y1)
+			row_lod(c, &ti->samples, sample_tick, sample_density, &a);
+		my += UI_SAMPLE_H + 1;
+	}
+	if (ti->allocs.n) {
+		c->alloc_y[t] = a.y = my;
+		a.h = UI_ALLOC_H;
+		if (a.y + a.h > c->clip_y0 && a.y < c->clip_y1)
+			row_lod(c, &ti->allocs, alloc_mark, alloc_density, &a);
+		my += UI_ALLOC_H + 1;
+	}
 	/* Thread state: alive and not blocked is "running"; waits and blocking
 	 * calls are drawn over it. */
-	int sy = ly + 6;
+	int sy = my;
 	c->state_y[t] = sy;
 	uint64_t alive0 = th->first_ns > c->m->begin_ns ? th->first_ns - c->m->begin_ns : 0;
 	uint64_t alive1 = th->last_ns > c->m->begin_ns ? th->last_ns - c->m->begin_ns : 0;
@@ -921,6 +1030,12 @@ static void draw_state_highlight(struct fctx *c)
 		}
 		if (thread >= c->m->threads.n || c->state_y[thread] == INT32_MIN)
 			continue;
+		int y = c->state_y[thread], h = UI_STATE_H;
+		if ((idx & 0x40000000u) && c->alloc_y[thread] != INT32_MIN) {
+			y = c->alloc_y[thread];
+			h = UI_ALLOC_H;
+			hit = UI_HIT_ALLOC;
+		}
 		double x0 = X(c, row->begin[i]), x1 = X(c, row->end[i]);
 		if ((int)x0 == last_x && thread == last_t && x1 - x0 < 1)
 			continue;
@@ -931,10 +1046,9 @@ static void draw_state_highlight(struct fctx *c)
 			x0 -= 1;
 			x1 = x0 + 3;
 		}
-		int y = c->state_y[thread];
 		/* White over the state's own colour: the kind stays readable. */
 		struct ui_dl_item *it =
-		    crect(c, x0, x1, y - 2, UI_STATE_H + 4, UI_RGBA(255, 255, 255, 0x60));
+		    crect(c, x0, x1, y - 2, h + 4, UI_RGBA(255, 255, 255, 0x60));
 		if (!it)
 			continue;
 		ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
@@ -1119,26 +1233,42 @@ static void draw_header(struct fctx *c)
 	static const struct {
 		int color;
 		const char *name;
-	} legend[] = {{UI_C_RUNNING, "running"},
-		      {UI_C_LOCK, "lock"},
-		      {UI_C_COND, "cond/sem"},
-		      {UI_C_OTHER_WAIT, "join"},
-		      {UI_C_SYSCALL, "blocking call"},
-		      {UI_C_LOG, "log"},
-		      {-1, "lost events"}};
-	int lw = 0;
-	for (size_t k = 0; k < sizeof(legend) / sizeof(legend[0]); k++)
-		lw += 26 +
-		      ui_text_width(c->mt, UI_FONT_SMALL, legend[k].name, strlen(legend[k].name));
+		bool optional; /* dropped first when the header is too narrow */
+	} legend[] = {{UI_C_RUNNING, "running", false},
+		      {UI_C_LOCK, "lock", false},
+		      {UI_C_COND, "cond/sem", false},
+		      {UI_C_OTHER_WAIT, "join", false},
+		      {UI_C_SYSCALL, "blocking call", false},
+		      {UI_C_LOG, "log", false},
+		      {UI_C_SAMPLE, "CPU sample", true},
+		      {UI_C_ALLOC, "allocation", true},
+		      {-1, "lost events", false}};
+	const size_t nleg = sizeof(legend) / sizeof(legend[0]);
+	bool want_opt[2] = {c->m->samples.n > 0, c->m->allocs.n > 0};
 	int info_end = x + ui_text_width(c->mt, UI_FONT_SMALL, info, strlen(info));
-	int lx = c->v->width - 8 - lw;
-	if (lx < info_end + 24)
-		return;
-	for (size_t k = 0; k < sizeof(legend) / sizeof(legend[0]); k++)
-		legend_item(c, &lx, 2,
-			    legend[k].color < 0 ? UI_RGB(0xff, 0x3b, 0x3b)
-						: ui_theme[legend[k].color],
-			    legend[k].name);
+	int lx = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		int lw = 0;
+		for (size_t k = 0; k < nleg; k++)
+			if (!legend[k].optional ||
+			    (pass == 0 && want_opt[legend[k].color == UI_C_ALLOC]))
+				lw += 26 + ui_text_width(c->mt, UI_FONT_SMALL, legend[k].name,
+							 strlen(legend[k].name));
+		lx = c->v->width - 8 - lw;
+		if (lx >= info_end + 24) {
+			if (pass == 1)
+				want_opt[0] = want_opt[1] = false;
+			break;
+		}
+		if (pass == 1)
+			return;
+	}
+	for (size_t k = 0; k < nleg; k++)
+		if (!legend[k].optional || want_opt[legend[k].color == UI_C_ALLOC])
+			legend_item(c, &lx, 2,
+				    legend[k].color < 0 ? UI_RGB(0xff, 0x3b, 0x3b)
+							: ui_theme[legend[k].color],
+				    legend[k].name);
 }
 
 /* The selected item's outline: two rings around [b_abs, e_abs) at least 4 px
@@ -1184,6 +1314,18 @@ static void draw_selection_outline(struct fctx *c)
 		if (w->thread < c->m->threads.n && c->state_y[w->thread] != INT32_MIN)
 			outline_span(c, w->begin_ns, w->end_ns ? w->end_ns : w->begin_ns + 1,
 				     c->state_y[w->thread], UI_STATE_H);
+		return;
+	}
+	if (s->hit == UI_HIT_SAMPLE && s->ref < c->m->samples.n) {
+		const struct cprof_sample *sp = &c->m->samples.v[s->ref];
+		if (sp->thread < c->m->threads.n && c->sample_y[sp->thread] != INT32_MIN)
+			outline_span(c, sp->ns, sp->ns + 1, c->sample_y[sp->thread], UI_SAMPLE_H);
+		return;
+	}
+	if (s->hit == UI_HIT_ALLOC && s->ref < c->m->allocs.n) {
+		const struct cprof_alloc *al = &c->m->allocs.v[s->ref];
+		if (al->thread < c->m->threads.n && c->alloc_y[al->thread] != INT32_MIN)
+			outline_span(c, al->ns, al->ns + 1, c->alloc_y[al->thread], UI_ALLOC_H);
 		return;
 	}
 	if (s->hit != UI_HIT_REGION || s->ref >= c->m->regions.n)
@@ -1281,7 +1423,9 @@ static void thread_desc(struct fctx *c, uint32_t t, char *buf, size_t size)
 	snprintf(buf, size, "%s (%s)", thread_label(c->m, t, b, sizeof(b)), pn);
 }
 
-static void stack_lines(struct lines *L, uint32_t stack, uint32_t thread)
+/* first_is_ip: frame 0 is an interrupted instruction (a CPU sample), not a
+ * return address, so it is looked up as is rather than at address - 1. */
+static void stack_lines(struct lines *L, uint32_t stack, bool first_is_ip)
 {
 	struct fctx *c = L->c;
 	if (!stack || stack >= c->m->stacks.n) {
@@ -1300,11 +1444,58 @@ static void stack_lines(struct lines *L, uint32_t stack, uint32_t thread)
 		char sym[256];
 		const char *name = NULL;
 		if (c->ix->symbolize)
-			name = c->ix->symbolize(c->ix->sym_ctx, s->process, ip, sym, sizeof(sym));
+			name = c->ix->symbolize(c->ix->sym_ctx, s->process, ip,
+						!(first_is_ip && k == 0), sym, sizeof(sym));
 		if (name)
 			dline(L, ui_theme[UI_C_TEXT], UI_FONT_SMALL, "  %s", name);
 		else
 			dline(L, ui_theme[UI_C_TEXT], UI_FONT_SMALL, "  0x%" PRIx64, ip);
+	}
+}
+
+static void fmt_size(char *buf, size_t size, uint64_t bytes)
+{
+	if (bytes >= 1048576)
+		snprintf(buf, size, "%.2f MiB (%" PRIu64 " B)", bytes / 1048576.0, bytes);
+	else if (bytes >= 1024)
+		snprintf(buf, size, "%.2f KiB (%" PRIu64 " B)", bytes / 1024.0, bytes);
+	else
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+}
+
+/* Whether the allocation is one of all or a sample standing for more. */
+static const char *alloc_mode_desc(struct fctx *c, uint32_t thread)
+{
+	const struct cprof_thread *th = &c->m->threads.v[thread];
+	if (th->process >= c->m->processes.n)
+		return "";
+	const struct cprof_process *p = &c->m->processes.v[th->process];
+	if (p->alloc_mode == CPROF_TP_ALLOC_SAMPLE)
+		return "sampled: stands for about alloc-rate bytes";
+	if (p->alloc_mode == CPROF_TP_ALLOC_ALL)
+		return "every allocation recorded";
+	return "";
+}
+
+/* The innermost frame's function, for tooltips ("" when no stack). */
+static void top_function(struct fctx *c, uint32_t stack, bool is_ip, char *buf, size_t size)
+{
+	buf[0] = 0;
+	if (!stack || stack >= c->m->stacks.n || !c->m->stacks.v[stack].depth)
+		return;
+	const struct cprof_stack *s = &c->m->stacks.v[stack];
+	uint64_t ip = c->m->frames.v[s->first];
+	const char *name = NULL;
+	char sym[256];
+	if (c->ix->symbolize)
+		name = c->ix->symbolize(c->ix->sym_ctx, s->process, ip, !is_ip, sym, sizeof(sym));
+	if (name) {
+		snprintf(buf, size, "%s", name);
+		char *cut = strstr(buf, "  "); /* drop "  file:line" */
+		if (cut)
+			*cut = 0;
+	} else {
+		snprintf(buf, size, "0x%" PRIx64, ip);
 	}
 }
 
@@ -1345,6 +1536,41 @@ static void draw_details(struct fctx *c)
 		}
 		break;
 	}
+	case UI_HIT_SAMPLE: {
+		const struct cprof_sample *sp = &m->samples.v[s->ref];
+		L.split = sp->stack != 0;
+		fmt_at(c, a, sizeof(a), sp->ns);
+		dline(&L, ui_theme[UI_C_SAMPLE], UI_FONT_BOLD, "CPU sample");
+		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "at %s   (on CPU, interrupted here)",
+		      a);
+		thread_desc(c, sp->thread, b, sizeof(b));
+		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "thread %s", b);
+		stack_lines(&L, sp->stack, true);
+		break;
+	}
+	case UI_HIT_ALLOC: {
+		const struct cprof_alloc *al = &m->allocs.v[s->ref];
+		L.split = al->stack != 0;
+		fmt_at(c, a, sizeof(a), al->ns);
+		fmt_size(e, sizeof(e), al->size);
+		dline(&L, ui_theme[UI_C_ALLOC], UI_FONT_BOLD, "Allocation  %s", e);
+		if (al->free_ns) {
+			ui_format_dur(d, sizeof(d), (double)(al->free_ns - al->ns));
+			dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "at %s   freed %s later", a,
+			      d);
+		} else {
+			dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL,
+			      "at %s   not freed in the trace", a);
+		}
+		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "address 0x%" PRIx64 "   %s",
+		      al->ptr, alloc_mode_desc(c, al->thread));
+		thread_desc(c, al->thread, b, sizeof(b));
+		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "thread %s", b);
+		stack_lines(&L, al->stack, false);
+		break;
+	}
+	case UI_HIT_SAMPLES:
+	case UI_HIT_ALLOCS:
 	case UI_HIT_REGIONS:
 	case UI_HIT_STATES:
 	case UI_HIT_TASKS:
@@ -1367,7 +1593,7 @@ static void draw_details(struct fctx *c)
 		      wt->obj, wt->result);
 		thread_desc(c, wt->thread, b, sizeof(b));
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "thread %s", b);
-		stack_lines(&L, wt->stack, wt->thread);
+		stack_lines(&L, wt->stack, false);
 		break;
 	}
 	case UI_HIT_SYSCALL: {
@@ -1382,7 +1608,7 @@ static void draw_details(struct fctx *c)
 		      "start %s   duration %s   result %" PRId64, a, d, sc->result);
 		thread_desc(c, sc->thread, b, sizeof(b));
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "thread %s", b);
-		stack_lines(&L, sc->stack, sc->thread);
+		stack_lines(&L, sc->stack, false);
 		break;
 	}
 	case UI_HIT_LOG: {
@@ -1496,10 +1722,12 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_vi
 	c.thread_y = malloc((nt ? nt : 1) * sizeof(int));
 	c.thread_rows = calloc(nt ? nt : 1, sizeof(int));
 	c.state_y = malloc((nt ? nt : 1) * sizeof(int));
-	if (!c.thread_y || !c.thread_rows || !c.state_y)
+	c.sample_y = malloc((nt ? nt : 1) * sizeof(int));
+	c.alloc_y = malloc((nt ? nt : 1) * sizeof(int));
+	if (!c.thread_y || !c.thread_rows || !c.state_y || !c.sample_y || !c.alloc_y)
 		goto end;
 	for (size_t t = 0; t < nt; t++)
-		c.thread_y[t] = c.state_y[t] = INT32_MIN;
+		c.thread_y[t] = c.state_y[t] = c.sample_y[t] = c.alloc_y[t] = INT32_MIN;
 	c.dim = ix->hl_active;
 
 	ui_dl_rect(dl, 0, 0, v->width, v->height, ui_theme[UI_C_BG]);
@@ -1518,6 +1746,8 @@ end:
 	free(c.thread_y);
 	free(c.thread_rows);
 	free(c.state_y);
+	free(c.sample_y);
+	free(c.alloc_y);
 }
 
 /* ---- tooltip ---- */
@@ -1564,6 +1794,43 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 		snprintf(lines[n++], 256, "zoom in (wheel or W) to see each");
 		break;
 	}
+	case UI_HIT_SAMPLE: {
+		const struct cprof_sample *sp = &m->samples.v[it->ref];
+		top_function(&c, sp->stack, true, b, sizeof(b));
+		snprintf(lines[n++], 256, "CPU sample%s%s", b[0] ? " in " : "", b);
+		fmt_at(&c, a, sizeof(a), sp->ns);
+		snprintf(lines[n++], 256, "at %s", a);
+		thread_desc(&c, sp->thread, b, sizeof(b));
+		snprintf(lines[n++], 256, "thread %s", b);
+		snprintf(lines[n++], 256, "click: its stack");
+		break;
+	}
+	case UI_HIT_SAMPLES:
+		snprintf(lines[n++], 256, "%u CPU samples merged at this zoom", it->count);
+		snprintf(lines[n++], 256, "brighter: more of the time on a CPU");
+		snprintf(lines[n++], 256, "zoom in (wheel or W) to see each");
+		break;
+	case UI_HIT_ALLOC: {
+		const struct cprof_alloc *al = &m->allocs.v[it->ref];
+		fmt_size(d, sizeof(d), al->size);
+		top_function(&c, al->stack, false, b, sizeof(b));
+		snprintf(lines[n++], 256, "allocation %s%s%s", d, b[0] ? " in " : "", b);
+		fmt_at(&c, a, sizeof(a), al->ns);
+		if (al->free_ns) {
+			ui_format_dur(d, sizeof(d), (double)(al->free_ns - al->ns));
+			snprintf(lines[n++], 256, "at %s  freed %s later", a, d);
+		} else {
+			snprintf(lines[n++], 256, "at %s  not freed in the trace", a);
+		}
+		thread_desc(&c, al->thread, b, sizeof(b));
+		snprintf(lines[n++], 256, "thread %s", b);
+		snprintf(lines[n++], 256, "click: its stack");
+		break;
+	}
+	case UI_HIT_ALLOCS:
+		snprintf(lines[n++], 256, "%u allocations merged at this zoom", it->count);
+		snprintf(lines[n++], 256, "zoom in (wheel or W) to see each");
+		break;
 	case UI_HIT_STATES:
 		snprintf(lines[n++], 256, "%u waits and blocking calls merged", it->count);
 		snprintf(lines[n++], 256, "zoom in (wheel or W) to see each");

@@ -25,6 +25,7 @@ const uint32_t ui_theme[UI_C_COUNT_] = {
     [UI_C_SELECT] = UI_RGB(0xff, 0xff, 0xff),	   [UI_C_RANGE] = UI_RGBA(0x5e, 0xa8, 0xff, 0x30),
     [UI_C_TASK] = UI_RGB(0x3c, 0xb3, 0xa8),	   [UI_C_ARROW] = UI_RGB(0xff, 0xd4, 0x4f),
     [UI_C_COUNTER] = UI_RGB(0x5e, 0xa8, 0xff),	   [UI_C_SEARCH] = UI_RGB(0xff, 0x8c, 0x1a),
+    [UI_C_SAMPLE] = UI_RGB(0x9f, 0xd8, 0xc8),	   [UI_C_ALLOC] = UI_RGB(0xf0, 0x7c, 0xc0),
 };
 
 static void row_free(struct ui_row *row)
@@ -155,14 +156,16 @@ static bool build_threads(struct ui_index *ix)
 	const struct cprof_model *m = ix->model;
 	size_t nt = m->threads.n;
 	uint32_t *cnt = NULL;
-	uint32_t *scnt = NULL, *lcnt = NULL;
+	uint32_t *scnt = NULL, *lcnt = NULL, *ccnt = NULL, *acnt = NULL;
 	bool ok = false;
 
 	ix->threads = calloc(nt ? nt : 1, sizeof(*ix->threads));
 	cnt = calloc((nt ? nt : 1) * UI_MAX_DEPTH, sizeof(*cnt));
 	scnt = calloc(nt ? nt : 1, sizeof(*scnt));
 	lcnt = calloc(nt ? nt : 1, sizeof(*lcnt));
-	if (!ix->threads || !cnt || !scnt || !lcnt)
+	ccnt = calloc(nt ? nt : 1, sizeof(*ccnt));
+	acnt = calloc(nt ? nt : 1, sizeof(*acnt));
+	if (!ix->threads || !cnt || !scnt || !lcnt || !ccnt || !acnt)
 		goto end;
 	for (size_t i = 0; i < m->regions.n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
@@ -180,6 +183,12 @@ static bool build_threads(struct ui_index *ix)
 	for (size_t i = 0; i < m->logs.n; i++)
 		if (m->logs.v[i].thread < nt)
 			lcnt[m->logs.v[i].thread]++;
+	for (size_t i = 0; i < m->samples.n; i++)
+		if (m->samples.v[i].thread < nt)
+			ccnt[m->samples.v[i].thread]++;
+	for (size_t i = 0; i < m->allocs.n; i++)
+		if (m->allocs.v[i].thread < nt)
+			acnt[m->allocs.v[i].thread]++;
 	for (size_t t = 0; t < nt; t++) {
 		struct ui_thread_index *ti = &ix->threads[t];
 		ti->thread = t;
@@ -194,7 +203,8 @@ static bool build_threads(struct ui_index *ix)
 		for (unsigned d = 0; d < depths; d++)
 			if (!row_alloc(&ti->rows[d], cnt[t * UI_MAX_DEPTH + d]))
 				goto end;
-		if (!row_alloc(&ti->state, scnt[t]) || !row_alloc(&ti->logs, lcnt[t]))
+		if (!row_alloc(&ti->state, scnt[t]) || !row_alloc(&ti->logs, lcnt[t]) ||
+		    !row_alloc(&ti->samples, ccnt[t]) || !row_alloc(&ti->allocs, acnt[t]))
 			goto end;
 	}
 	for (size_t i = 0; i < m->regions.n; i++) {
@@ -222,12 +232,24 @@ static bool build_threads(struct ui_index *ix)
 		if (l->thread < nt)
 			row_add(&ix->threads[l->thread].logs, i, rel(m, l->ns), rel(m, l->ns));
 	}
+	for (size_t i = 0; i < m->samples.n; i++) {
+		const struct cprof_sample *sp = &m->samples.v[i];
+		if (sp->thread < nt)
+			row_add(&ix->threads[sp->thread].samples, i, rel(m, sp->ns),
+				rel(m, sp->ns));
+	}
+	for (size_t i = 0; i < m->allocs.n; i++) {
+		const struct cprof_alloc *al = &m->allocs.v[i];
+		if (al->thread < nt)
+			row_add(&ix->threads[al->thread].allocs, i, rel(m, al->ns), rel(m, al->ns));
+	}
 	for (size_t t = 0; t < nt; t++) {
 		struct ui_thread_index *ti = &ix->threads[t];
 		for (unsigned d = 0; d < ti->depths; d++)
 			if (!row_finish(&ti->rows[d]))
 				goto end;
-		if (!row_finish(&ti->state) || !row_finish(&ti->logs))
+		if (!row_finish(&ti->state) || !row_finish(&ti->logs) ||
+		    !row_finish(&ti->samples) || !row_finish(&ti->allocs))
 			goto end;
 	}
 	ok = true;
@@ -235,6 +257,8 @@ end:
 	free(cnt);
 	free(scnt);
 	free(lcnt);
+	free(ccnt);
+	free(acnt);
 	return ok;
 }
 
@@ -465,6 +489,8 @@ void ui_index_destroy(struct ui_index *ix)
 			free(ti->rows);
 			row_free(&ti->state);
 			row_free(&ti->logs);
+			row_free(&ti->samples);
+			row_free(&ti->allocs);
 		}
 	}
 	free(ix->threads);
@@ -476,6 +502,8 @@ void ui_index_destroy(struct ui_index *ix)
 		for (unsigned j = 0; j < ix->ntask_rows; j++)
 			row_free(&ix->task_rows[j]);
 	free(ix->task_rows);
+	row_free(&ix->task_all);
+	row_free(&ix->task_more);
 	if (ix->counters)
 		for (uint32_t c = 0; c < ix->ncounters; c++) {
 			free(ix->counters[c].ns);

@@ -241,8 +241,18 @@ static int64_t next_distance(struct cprof_tls *t)
 	return (int64_t)d;
 }
 
-static void record_alloc(struct cprof_tls *t, void *p, size_t size)
+/* caller: the hook's return address. lttng-ust's own blocks are not the
+ * program's (see ust.c); the table is not refreshed here, on a path that
+ * `all` mode takes for every allocation. */
+static inline bool ust_caller(const void *caller)
 {
+	return cprof_ust_is_caller(caller, false);
+}
+
+static void record_alloc(struct cprof_tls *t, void *p, size_t size, const void *caller)
+{
+	if (ust_caller(caller))
+		return;
 	t->depth++;
 	if (lttng_ust_tracepoint_enabled(cprof, alloc))
 		lttng_ust_do_tracepoint(cprof, alloc, (uint64_t)(uintptr_t)p, (uint64_t)size,
@@ -257,7 +267,8 @@ static void record_free(struct cprof_tls *t, void *p)
 	t->depth--;
 }
 
-__attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, size_t size)
+__attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, size_t size,
+						  const void *caller)
 {
 	if (!t->alloc_init) {
 		t->alloc_init = true;
@@ -270,14 +281,15 @@ __attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, 
 	}
 	while (t->alloc_countdown <= 0)
 		t->alloc_countdown += next_distance(t);
-	if (!cprof_may_record(t) || !lttng_ust_tracepoint_enabled(cprof, alloc))
+	if (!cprof_may_record(t) || !lttng_ust_tracepoint_enabled(cprof, alloc) ||
+	    ust_caller(caller))
 		return;
 	if (set_insert(p))
-		record_alloc(t, p, size);
+		record_alloc(t, p, size, NULL);
 }
 
 /* After a successful allocation of `size` bytes at p. */
-static inline __attribute__((always_inline)) void on_alloc(void *p, size_t size)
+static inline __attribute__((always_inline)) void on_alloc(void *p, size_t size, const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 	uint32_t mode = cprof_cfg.alloc_mode;
@@ -288,9 +300,9 @@ static inline __attribute__((always_inline)) void on_alloc(void *p, size_t size)
 	if (likely(mode == CPROF_TP_ALLOC_SAMPLE)) {
 		t->alloc_countdown -= (int64_t)size;
 		if (unlikely(t->alloc_countdown <= 0))
-			sample_slow(t, p, size);
+			sample_slow(t, p, size, caller);
 	} else if (cprof_may_record(t)) {
-		record_alloc(t, p, size);
+		record_alloc(t, p, size, caller);
 	}
 }
 
@@ -351,19 +363,19 @@ static inline bool resolve_alloc(void)
 	return cprof_real.malloc != NULL;
 }
 
-__attribute__((noinline)) static void *malloc_generic(size_t size)
+__attribute__((noinline)) static void *malloc_generic(size_t size, const void *caller)
 {
 	void *p;
 
 	if (unlikely(!resolve_alloc()))
 		return cprof_bootstrap_alloc(size, 16);
 	p = cprof_real.malloc(size);
-	on_alloc(p, size);
+	on_alloc(p, size, caller);
 	return p;
 }
 
 /* The countdown crossed zero: this allocation is the sampled one. */
-__attribute__((noinline)) static void *malloc_sampled(size_t size)
+__attribute__((noinline)) static void *malloc_sampled(size_t size, const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 	void *p = cprof_real.malloc(size);
@@ -373,7 +385,7 @@ __attribute__((noinline)) static void *malloc_sampled(size_t size)
 		return NULL;
 	}
 	heap_add(t, (int64_t)usable_size(p));
-	sample_slow(t, p, size);
+	sample_slow(t, p, size, caller);
 	return p;
 }
 
@@ -390,11 +402,11 @@ CPROF_EXPORT void *malloc(size_t size)
 	void *p;
 
 	if (unlikely(!real))
-		return malloc_generic(size);
+		return malloc_generic(size, CPROF_CALLER());
 	t = &cprof_tls;
 	t->alloc_countdown -= (int64_t)size;
 	if (unlikely(t->alloc_countdown <= 0))
-		return malloc_sampled(size);
+		return malloc_sampled(size, CPROF_CALLER());
 	p = real(size);
 	if (unlikely(!p))
 		return p;
@@ -467,7 +479,7 @@ CPROF_EXPORT void *calloc(size_t n, size_t size)
 		return cprof_bootstrap_alloc(total, 16);
 	}
 	p = cprof_real.calloc(n, size);
-	on_alloc(p, n * size);
+	on_alloc(p, n * size, CPROF_CALLER());
 	return p;
 }
 
@@ -501,7 +513,7 @@ CPROF_EXPORT void *realloc(void *old, size_t size)
 			heap_add(&cprof_tls, (int64_t)old_usable);
 			return NULL;
 		}
-		on_alloc(p, size);
+		on_alloc(p, size, CPROF_CALLER());
 	}
 	return p;
 }
@@ -527,7 +539,7 @@ CPROF_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	}
 	r = cprof_real.posix_memalign(out, align, size);
 	if (r == 0)
-		on_alloc(*out, size);
+		on_alloc(*out, size, CPROF_CALLER());
 	return r;
 }
 
@@ -538,7 +550,7 @@ CPROF_EXPORT void *aligned_alloc(size_t align, size_t size)
 	if (unlikely(!resolve_alloc()))
 		return cprof_bootstrap_alloc(size, align);
 	p = cprof_real.aligned_alloc(align, size);
-	on_alloc(p, size);
+	on_alloc(p, size, CPROF_CALLER());
 	return p;
 }
 
@@ -549,7 +561,7 @@ CPROF_EXPORT void *memalign(size_t align, size_t size)
 	if (unlikely(!resolve_alloc()))
 		return cprof_bootstrap_alloc(size, align);
 	p = cprof_real.memalign(align, size);
-	on_alloc(p, size);
+	on_alloc(p, size, CPROF_CALLER());
 	return p;
 }
 
@@ -560,7 +572,7 @@ CPROF_EXPORT void *valloc(size_t size)
 	if (unlikely(!resolve_alloc()))
 		return cprof_bootstrap_alloc(size, 4096);
 	p = cprof_real.valloc(size);
-	on_alloc(p, size);
+	on_alloc(p, size, CPROF_CALLER());
 	return p;
 }
 
@@ -571,6 +583,6 @@ CPROF_EXPORT void *pvalloc(size_t size)
 	if (unlikely(!resolve_alloc()))
 		return cprof_bootstrap_alloc(size, 4096);
 	p = cprof_real.pvalloc(size);
-	on_alloc(p, size);
+	on_alloc(p, size, CPROF_CALLER());
 	return p;
 }

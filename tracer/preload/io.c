@@ -92,11 +92,16 @@ void cprof_io_resolve(void)
 #undef R
 }
 
-__attribute__((noinline)) static void io_slow(uint8_t call, uint64_t duration, int64_t result)
+__attribute__((noinline)) static void io_slow(uint8_t call, uint64_t duration, int64_t result,
+					      const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 
 	t->depth++;
+	if (cprof_ust_is_caller(caller, true)) {
+		t->depth--;
+		return;
+	}
 	if (lttng_ust_tracepoint_enabled(cprof, syscall))
 		lttng_ust_do_tracepoint(cprof, syscall, call, duration, result, cprof_stack_here());
 	t->depth--;
@@ -113,7 +118,7 @@ static inline bool io_begin(uint64_t *t0)
 	return true;
 }
 
-static inline void io_end(uint8_t call, uint64_t t0, int64_t result)
+static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
@@ -121,7 +126,7 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result)
 
 	t->in_io = false;
 	if (d >= cprof_cfg.io_threshold_ns)
-		io_slow(call, d, result);
+		io_slow(call, d, result, caller);
 	errno = saved;
 }
 
@@ -139,7 +144,7 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result)
 		if (likely(!io_begin(&t0)))                                                        \
 			return real.name args;                                                     \
 		r = real.name args;                                                                \
-		io_end(CALL, t0, result);                                                          \
+		io_end(CALL, t0, result, CPROF_CALLER());                                          \
 		return r;                                                                          \
 	}
 

@@ -241,6 +241,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	read_config(&c);
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	cprof_stacks_init();
+	cprof_ust_refresh();
 	t->known = true;
 	cprof_threads_register(cprof_gettid());
 	pthread_atfork(NULL, NULL, after_fork_child);

@@ -117,6 +117,16 @@ CPROF_HIDDEN void cprof_alloc_pin_bootstrap(void *ptr);
 CPROF_HIDDEN void cprof_threads_register(int32_t tid);
 CPROF_HIDDEN void cprof_threads_unregister(void);
 
+/*
+ * Whether ip, a hook's return address, lies in lttng-ust's own code (see
+ * ust.c). Only for a call about to be recorded: with `refresh`, the table
+ * is first brought up to date if objects were loaded since (one
+ * dl_iterate_phdr callback).
+ */
+CPROF_HIDDEN bool cprof_ust_is_caller(const void *ip, bool refresh);
+CPROF_HIDDEN void cprof_ust_refresh(void);
+#define CPROF_CALLER() __builtin_return_address(0)
+
 CPROF_HIDDEN int32_t cprof_gettid(void);
 CPROF_HIDDEN void cprof_emit_config(void);
 

@@ -112,7 +112,10 @@ struct wait {
 	bool counted;
 };
 
-static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count)
+/* caller: the hook's return address; lttng-ust's own waits are not the
+ * program's (see ust.c). */
+static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count,
+		       const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
@@ -120,6 +123,14 @@ static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count
 	w->obj = obj;
 	w->kind = kind;
 	w->recorded = false;
+	w->counted = false;
+	t->depth++;
+	if (cprof_ust_is_caller(caller, true)) {
+		t->depth--;
+		errno = saved;
+		return;
+	}
+	t->depth--;
 	w->counted = count;
 	if (count)
 		__atomic_fetch_add(waiters_of(obj), 1, __ATOMIC_RELAXED);
@@ -149,13 +160,13 @@ static void wait_end(struct wait *w, int result)
 	errno = saved;
 }
 
-__attribute__((noinline)) static void release(const void *obj, uint8_t kind)
+__attribute__((noinline)) static void release(const void *obj, uint8_t kind, const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
 
 	t->depth++;
-	if (lttng_ust_tracepoint_enabled(cprof, lock_release))
+	if (lttng_ust_tracepoint_enabled(cprof, lock_release) && !cprof_ust_is_caller(caller, true))
 		lttng_ust_do_tracepoint(cprof, lock_release, (uint64_t)(uintptr_t)obj, kind,
 					cprof_stack_here());
 	t->depth--;
@@ -218,7 +229,7 @@ CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true);
+	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER());
 	r = real.mutex_lock(m);
 	wait_end(&w, r);
 	return r;
@@ -235,7 +246,7 @@ CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timesp
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true);
+	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER());
 	r = real.mutex_timedlock(m, abstime);
 	wait_end(&w, r);
 	return r;
@@ -245,13 +256,14 @@ CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	RESOLVED(mutex_unlock);
 	if (has_waiters(m) && unlock_wakes(m))
-		release(m, CPROF_TP_WAIT_MUTEX);
+		release(m, CPROF_TP_WAIT_MUTEX, CPROF_CALLER());
 	return real.mutex_unlock(m);
 }
 
 /* --- rwlocks ----------------------------------------------------------- */
 
-static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool write)
+static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool write,
+		       const void *caller)
 {
 	int (*try)(pthread_rwlock_t *) = write ? real.rwlock_trywrlock : real.rwlock_tryrdlock;
 	struct wait w;
@@ -262,7 +274,8 @@ static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool
 	r = try(l);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, l, write ? CPROF_TP_WAIT_RWLOCK_WRITE : CPROF_TP_WAIT_RWLOCK_READ, true);
+	wait_begin(&w, l, write ? CPROF_TP_WAIT_RWLOCK_WRITE : CPROF_TP_WAIT_RWLOCK_READ, true,
+		   caller);
 	if (abstime)
 		r = write ? real.rwlock_timedwrlock(l, abstime)
 			  : real.rwlock_timedrdlock(l, abstime);
@@ -280,33 +293,35 @@ plain:
 CPROF_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	RESOLVED(rwlock_rdlock);
-	return rwlock_wait(l, NULL, false);
+	return rwlock_wait(l, NULL, false, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	RESOLVED(rwlock_wrlock);
-	return rwlock_wait(l, NULL, true);
+	return rwlock_wait(l, NULL, true, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	RESOLVED(rwlock_timedrdlock);
-	return rwlock_wait(l, abstime, false);
+	return rwlock_wait(l, abstime, false, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	RESOLVED(rwlock_timedwrlock);
-	return rwlock_wait(l, abstime, true);
+	return rwlock_wait(l, abstime, true, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	RESOLVED(rwlock_unlock);
 	if (has_waiters(l))
-		release(l, l->__data.__cur_writer == cprof_gettid() ? CPROF_TP_WAIT_RWLOCK_WRITE
-								    : CPROF_TP_WAIT_RWLOCK_READ);
+		release(l,
+			l->__data.__cur_writer == cprof_gettid() ? CPROF_TP_WAIT_RWLOCK_WRITE
+								 : CPROF_TP_WAIT_RWLOCK_READ,
+			CPROF_CALLER());
 	return real.rwlock_unlock(l);
 }
 
@@ -323,7 +338,7 @@ CPROF_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 	r = real.spin_trylock(l);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true);
+	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true, CPROF_CALLER());
 	r = real.spin_lock(l);
 	wait_end(&w, r);
 	return r;
@@ -333,7 +348,7 @@ CPROF_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
 {
 	RESOLVED(spin_unlock);
 	if (has_waiters((const void *)l))
-		release((const void *)l, CPROF_TP_WAIT_SPIN);
+		release((const void *)l, CPROF_TP_WAIT_SPIN, CPROF_CALLER());
 	return real.spin_unlock(l);
 }
 
@@ -341,10 +356,10 @@ CPROF_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
 
 /* The real wait unlocks the mutex internally: a thread waiting for that
  * mutex is released by this call, so it is charged here. */
-static void cond_releases(pthread_mutex_t *m)
+static void cond_releases(pthread_mutex_t *m, const void *caller)
 {
 	if (has_waiters(m))
-		release(m, CPROF_TP_WAIT_MUTEX);
+		release(m, CPROF_TP_WAIT_MUTEX, caller);
 }
 
 CPROF_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
@@ -355,8 +370,8 @@ CPROF_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	RESOLVED(cond_wait);
 	if (likely(!locks_on()))
 		return real.cond_wait(c, m);
-	cond_releases(m);
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false);
+	cond_releases(m, CPROF_CALLER());
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER());
 	r = real.cond_wait(c, m);
 	wait_end(&w, r);
 	return r;
@@ -371,8 +386,8 @@ CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 	RESOLVED(cond_timedwait);
 	if (likely(!locks_on()))
 		return real.cond_timedwait(c, m, abstime);
-	cond_releases(m);
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false);
+	cond_releases(m, CPROF_CALLER());
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER());
 	r = real.cond_timedwait(c, m, abstime);
 	wait_end(&w, r);
 	return r;
@@ -380,7 +395,7 @@ CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 /* --- semaphores -------------------------------------------------------- */
 
-static int sem_wait_common(sem_t *s, const struct timespec *abstime)
+static int sem_wait_common(sem_t *s, const struct timespec *abstime, const void *caller)
 {
 	struct wait w;
 	int saved = errno, r;
@@ -394,7 +409,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime)
 		goto plain;
 	}
 	errno = saved;
-	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false);
+	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false, caller);
 	r = abstime ? real.sem_timedwait(s, abstime) : real.sem_wait(s);
 	wait_end(&w, r == 0 ? 0 : errno);
 	return r;
@@ -405,13 +420,13 @@ plain:
 CPROF_EXPORT int sem_wait(sem_t *s)
 {
 	RESOLVED(sem_wait);
-	return sem_wait_common(s, NULL);
+	return sem_wait_common(s, NULL, CPROF_CALLER());
 }
 
 CPROF_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
 	RESOLVED(sem_timedwait);
-	return sem_wait_common(s, abstime);
+	return sem_wait_common(s, abstime, CPROF_CALLER());
 }
 
 /* --- barriers and joins ------------------------------------------------ */
@@ -424,13 +439,14 @@ CPROF_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 	RESOLVED(barrier_wait);
 	if (likely(!locks_on()))
 		return real.barrier_wait(b);
-	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false);
+	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false, CPROF_CALLER());
 	r = real.barrier_wait(b);
 	wait_end(&w, r);
 	return r;
 }
 
-static int join_common(pthread_t thread, void **ret, const struct timespec *abstime, bool timed)
+static int join_common(pthread_t thread, void **ret, const struct timespec *abstime, bool timed,
+		       const void *caller)
 {
 	struct wait w;
 	int r;
@@ -440,7 +456,7 @@ static int join_common(pthread_t thread, void **ret, const struct timespec *abst
 	r = real.tryjoin(thread, ret);
 	if (r != EBUSY)
 		return r;
-	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false);
+	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false, caller);
 	r = timed ? real.timedjoin(thread, ret, abstime) : real.join(thread, ret);
 	wait_end(&w, r);
 	return r;
@@ -451,11 +467,11 @@ plain:
 CPROF_EXPORT int pthread_join(pthread_t thread, void **ret)
 {
 	RESOLVED(join);
-	return join_common(thread, ret, NULL, false);
+	return join_common(thread, ret, NULL, false, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_timedjoin_np(pthread_t thread, void **ret, const struct timespec *abstime)
 {
 	RESOLVED(timedjoin);
-	return join_common(thread, ret, abstime, true);
+	return join_common(thread, ret, abstime, true, CPROF_CALLER());
 }

@@ -158,6 +158,24 @@ io)
 	record --io-threshold=1s -- "$prog" io
 	expect_none syscall
 	;;
+ust-own)
+	# lttng-ust's own calls on the program's threads (liblttng-ust-dl reads
+	# every object's ELF file from dlclose at exit, a fork child registers
+	# with the session daemon) are not the program's: with every blocking
+	# call recorded, only the program's one read remains; and lttng-ust's
+	# listener threads emit no cprof event (each comes from a main thread
+	# or from a thread that cprof:thread_start announced).
+	record --io-threshold=0 -- "$prog" io
+	reads=$(count syscall 'call = 1,')
+	[ "$reads" -eq 1 ] || fail "$reads blocking reads recorded, the program made 1"
+	[ "$(count syscall 'call = 2,')" -ge 1000 ] || fail "threshold 0 did not record every write"
+	awk 'match($0, /vtid = [0-9]+/) { t = substr($0, RSTART + 7, RLENGTH - 7)
+		match($0, /vpid = [0-9]+/); p = substr($0, RSTART + 7, RLENGTH - 7)
+		if (/cprof:thread_start:/) started[t] = 1
+		else if (/cprof:/ && t != p && !(t in started) && n++ < 3) print "event from thread " t ": " $0 }' \
+		"$work/events" >"$work/strays"
+	[ ! -s "$work/strays" ] || fail "events from threads the program did not start: $(cat "$work/strays")"
+	;;
 fork-exec-dlopen)
 	record -- "$prog" fork
 	pids=$(grep -E "cprof:config:" "$work/events" | sed -E 's/.*vpid = ([0-9]+).*/\1/' | sort -u | wc -l)

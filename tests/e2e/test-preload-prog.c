@@ -155,10 +155,16 @@ static int run_signalled(void)
 
 /* --- threads and names -------------------------------------------------- */
 
+/* Set once main has renamed the first thread: that thread must still be
+ * alive then, however late main runs. */
+static atomic_int renamed;
+
 static void *named(void *arg)
 {
 	prctl(PR_SET_NAME, "by-prctl");
 	usleep(1000);
+	while (!arg && !atomic_load(&renamed))
+		usleep(1000);
 	if (arg)
 		pthread_exit(NULL);
 	return NULL;
@@ -171,6 +177,7 @@ static int run_threads(void)
 	pthread_create(&t1, NULL, named, NULL);
 	pthread_create(&t2, NULL, named, (void *)1);
 	pthread_setname_np(t1, "by-setname");
+	atomic_store(&renamed, 1);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	return 0;

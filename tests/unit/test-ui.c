@@ -325,6 +325,103 @@ static void test_marks(void)
 	cprof_model_destroy(m);
 }
 
+/* `n` tasks of 50 us starting every 1 us: 50 are open at once, so the
+ * track needs exactly 50 rows, none holding two tasks that overlap; past
+ * UI_TASK_MAX_ROWS the last row shown says "+N more"; collapsed, one row;
+ * at full zoom tasks merge and the frame stays small. */
+static void test_task_rows(void)
+{
+	struct ui_metrics mt = metrics();
+	const uint32_t n = 20000;
+	struct cprof_model *m = cprof_model_create();
+	const uint64_t T0 = 9000000;
+	m->path = synth_str(m, "tasks");
+	struct cprof_process *p = cprof_vec_push(&m->processes);
+	p->pid = 30;
+	p->name = synth_str(m, "tasks");
+	struct cprof_thread *th = cprof_vec_push(&m->threads);
+	th->tid = 30;
+	th->name = synth_str(m, "main");
+	cprof_str ty = synth_str(m, "job");
+	for (uint32_t i = 0; i < n; i++) {
+		struct cprof_task *t = cprof_vec_push(&m->tasks);
+		t->id = i + 1;
+		t->parent = CPROF_NONE;
+		t->type = ty;
+		t->begin_ns = T0 + i * 1000ull;
+		t->end_ns = t->begin_ns + 50000;
+		t->begin_thread = t->end_thread = 0;
+	}
+	m->begin_ns = T0;
+	m->end_ns = T0 + n * 1000ull + 50000;
+	th->first_ns = m->begin_ns;
+	th->last_ns = m->end_ns;
+	struct ui_index *ix = ui_index_create(m);
+	CHECK(ix->ntask_rows == 50, "%u task rows for 50 open at once", ix->ntask_rows);
+	uint64_t placed = 0;
+	for (uint32_t r = 0; r < ix->ntask_rows; r++) {
+		const struct ui_row *row = &ix->task_rows[r];
+		placed += row->n;
+		for (uint32_t i = 1; i < row->n; i++)
+			CHECK(row->begin[i] >= row->end[i - 1], "row %u: task %u overlaps", r, i);
+	}
+	CHECK(placed == n, "%" PRIu64 " of %u tasks placed", placed, n);
+	uint32_t more = 0;
+	for (uint32_t r = UI_TASK_MAX_ROWS - 1; r < ix->ntask_rows; r++)
+		more += ix->task_rows[r].n;
+	CHECK(ix->task_more.n == more && ix->task_all.n == n, "more row %u (want %u), all %u",
+	      ix->task_more.n, more, ix->task_all.n);
+
+	struct ui_view v;
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	view_for(&v, ix, 1280, 800);
+	v.t0 = 100000;
+	v.t1 = 300000; /* 200 us: tasks are ~300 px wide */
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	char want[64];
+	snprintf(want, sizeof(want), "+%u more", more);
+	CHECK(dl_has_text(&dl, 0, want), "no '%s' row", want);
+	int ys[64], ny = 0;
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.v[i].hit == UI_HIT_TASK) {
+			bool seen = false;
+			for (int k = 0; k < ny; k++)
+				seen |= ys[k] == dl.v[i].y;
+			if (!seen && ny < 64)
+				ys[ny++] = dl.v[i].y;
+		}
+	CHECK(ny == UI_TASK_MAX_ROWS, "tasks drawn on %d rows (want %d)", ny, UI_TASK_MAX_ROWS);
+	int tall = ui_lanes_height(ix);
+	ix->tasks_collapsed = true;
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	ny = 0;
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.v[i].hit == UI_HIT_TASK || dl.v[i].hit == UI_HIT_TASKS) {
+			bool seen = false;
+			for (int k = 0; k < ny; k++)
+				seen |= ys[k] == dl.v[i].y;
+			if (!seen && ny < 64)
+				ys[ny++] = dl.v[i].y;
+		}
+	CHECK(ny == 1, "collapsed track drew %d rows", ny);
+	CHECK(ui_lanes_height(ix) < tall, "collapsing did not shrink the track");
+	ix->tasks_collapsed = false;
+	/* Whole trace: 20 ms on ~700 px, 50 us tasks are ~1.7 px: bounded. */
+	ui_view_fit(&v, ix);
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	CHECK(dl.rects < 20000, "%zu rectangles for %u tasks", dl.rects, n);
+	printf("tasks: %u tasks -> %u rows, %u in the +more row; full view %zu rects, %zu "
+	       "merged\n",
+	       n, ix->ntask_rows, more, dl.rects, dl.merged);
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 static void test_hit(void)
 {
 	struct ui_metrics mt = metrics();
@@ -520,6 +617,7 @@ int main(void)
 	test_lod_merge();
 	test_hit();
 	test_marks();
+	test_task_rows();
 	test_ticks();
 	test_view();
 	test_panel_stats();

@@ -489,6 +489,9 @@ static void clicked(struct app *a, int x, int y)
 	case UI_HIT_THREAD:
 		a->ix->threads[it->ref].collapsed = !a->ix->threads[it->ref].collapsed;
 		break;
+	case UI_HIT_TASK_TRACK:
+		a->ix->tasks_collapsed = !a->ix->tasks_collapsed;
+		break;
 	case UI_HIT_TAB: {
 		cprof_str unused;
 		v->tab = it->ref;
@@ -598,6 +601,7 @@ static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
 			a->ix->procs[p].collapsed = false;
 		for (size_t t = 0; t < a->model->threads.n; t++)
 			a->ix->threads[t].collapsed = false;
+		a->ix->tasks_collapsed = false;
 		ui_index_set_highlight(a->ix, v);
 		break;
 	case SDLK_SLASH:
@@ -982,6 +986,7 @@ static void script_print(struct app *a)
 		collapsed += a->ix->procs[p].collapsed;
 	for (size_t t = 0; t < m->threads.n; t++)
 		collapsed += a->ix->threads[t].collapsed;
+	collapsed += a->ix->tasks_collapsed;
 	printf("\"sel_text\": \"%s\", \"collapsed\": %d, \"status\": \"", text, collapsed);
 	for (const char *c = v->status; *c; c++)
 		if (*c == '"' || *c == '\\')

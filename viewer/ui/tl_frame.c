@@ -844,13 +844,28 @@ static void lane_separator(struct fctx *c, int y)
 		ui_dl_rect(c->dl, 0, y, c->g.tl_x + c->g.tl_w, 1, ui_theme[UI_C_GRID]);
 }
 
+/* Rows the task track shows: all of them, one when collapsed, or
+ * UI_TASK_MAX_ROWS - 1 and a "+N more" row when there are more. */
+static uint32_t task_rows_shown(const struct ui_index *ix)
+{
+	if (!ix->ntask_rows)
+		return 0;
+	if (ix->tasks_collapsed)
+		return 1;
+	return ix->ntask_rows > UI_TASK_MAX_ROWS ? UI_TASK_MAX_ROWS : ix->ntask_rows;
+}
+
+static int task_track_h(const struct ui_index *ix)
+{
+	if (!ix->ntask_rows)
+		return 0;
+	int h = 6 + (int)task_rows_shown(ix) * UI_TASK_ROW_H;
+	return h < 22 ? 22 : h;
+}
+
 int ui_lanes_height(const struct ui_index *ix)
 {
-	int y = (int)ix->ncounters * UI_COUNTER_H;
-	if (ix->ntask_rows) {
-		int h = 6 + ix->ntask_rows * UI_TASK_ROW_H;
-		y += h < 22 ? 22 : h;
-	}
+	int y = (int)ix->ncounters * UI_COUNTER_H + task_track_h(ix);
 	for (uint32_t p = 0; p < ix->nprocs; p++) {
 		const struct ui_process_index *pi = &ix->procs[p];
 		y += 22;
@@ -863,11 +878,7 @@ int ui_lanes_height(const struct ui_index *ix)
 
 int ui_thread_offset(const struct ui_index *ix, uint32_t thread)
 {
-	int y = (int)ix->ncounters * UI_COUNTER_H;
-	if (ix->ntask_rows) {
-		int h = 6 + ix->ntask_rows * UI_TASK_ROW_H;
-		y += h < 22 ? 22 : h;
-	}
+	int y = (int)ix->ncounters * UI_COUNTER_H + task_track_h(ix);
 	for (uint32_t p = 0; p < ix->nprocs; p++) {
 		const struct ui_process_index *pi = &ix->procs[p];
 		y += 22;
@@ -880,6 +891,50 @@ int ui_thread_offset(const struct ui_index *ix, uint32_t thread)
 		}
 	}
 	return -1;
+}
+
+/*
+ * The task track: tasks packed into as many rows as are ever open at once.
+ * Collapsed, every task shares one row; past UI_TASK_MAX_ROWS rows, the
+ * last one shows the rest overlapping, labelled "+N more". Overlapping rows
+ * cost no more than the others: row_lod skips what a wide task hides and
+ * merges what is narrower than a pixel.
+ */
+static void draw_task_track(struct fctx *c, int y, int h, int band)
+{
+	const struct ui_index *ix = c->ix;
+	char lab[160];
+	int gy0 = y < c->clip_y0 ? c->clip_y0 : y;
+	int gy1 = y + h > c->clip_y1 ? c->clip_y1 : y + h;
+	uint32_t bg = ui_theme[band ? UI_C_LANE_B : UI_C_LANE_A];
+	struct ui_dl_item *g = ui_dl_rect(c->dl, 0, gy0, UI_GUTTER_W - 1, gy1 - gy0, bg);
+	g->hit = UI_HIT_TASK_TRACK;
+	ui_dl_rect(c->dl, c->g.tl_x, gy0, c->g.tl_w, gy1 - gy0, bg);
+	snprintf(lab, sizeof(lab), "%s Tasks (%zu)",
+		 ix->ntask_rows > 1 ? (ix->tasks_collapsed ? "\u25b8" : "\u25be") : " ",
+		 c->m->tasks.n);
+	gutter_label(c, y, 20, lab, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, 0);
+	if (h >= 34) {
+		snprintf(lab, sizeof(lab), "%u rows", ix->ntask_rows);
+		gutter_label(c, y + 16, 14, lab, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, 24);
+	}
+	uint32_t shown = task_rows_shown(ix);
+	for (uint32_t r = 0; r < shown; r++) {
+		struct lane_arg a = {.y = y + 3 + (int)r * UI_TASK_ROW_H, .h = UI_TASK_ROW_H};
+		if (a.y + a.h <= c->clip_y0 || a.y >= c->clip_y1)
+			continue;
+		const struct ui_row *row = &ix->task_rows[r];
+		if (ix->tasks_collapsed)
+			row = &ix->task_all;
+		else if (r == shown - 1 && ix->ntask_rows > shown) {
+			row = &ix->task_more;
+			snprintf(lab, sizeof(lab), "+%u more in %u rows", row->n,
+				 ix->ntask_rows - (shown - 1));
+			gutter_label(c, a.y, UI_TASK_ROW_H, lab, ui_theme[UI_C_TEXT_DIM],
+				     UI_FONT_SMALL, 10);
+		}
+		row_lod(c, row, task_wide, task_merged, &a);
+	}
 }
 
 static void draw_lanes(struct fctx *c)
@@ -897,23 +952,9 @@ static void draw_lanes(struct fctx *c)
 	}
 	(void)counters_h;
 	if (c->ix->ntask_rows) {
-		int h = 6 + c->ix->ntask_rows * UI_TASK_ROW_H;
-		if (h < 22)
-			h = 22;
-		if (y + h > c->clip_y0 && y < c->clip_y1) {
-			int gy0 = y < c->clip_y0 ? c->clip_y0 : y;
-			int gy1 = y + h > c->clip_y1 ? c->clip_y1 : y + h;
-			uint32_t bg = ui_theme[band ? UI_C_LANE_B : UI_C_LANE_A];
-			ui_dl_rect(c->dl, 0, gy0, UI_GUTTER_W - 1, gy1 - gy0, bg);
-			ui_dl_rect(c->dl, c->g.tl_x, gy0, c->g.tl_w, gy1 - gy0, bg);
-			snprintf(lab, sizeof(lab), "Tasks (%zu)", c->m->tasks.n);
-			gutter_label(c, y, 20, lab, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, 10);
-			for (unsigned r = 0; r < c->ix->ntask_rows; r++) {
-				struct lane_arg a = {.y = y + 3 + r * UI_TASK_ROW_H,
-						     .h = UI_TASK_ROW_H};
-				row_lod(c, &c->ix->task_rows[r], task_wide, task_merged, &a);
-			}
-		}
+		int h = task_track_h(c->ix);
+		if (y + h > c->clip_y0 && y < c->clip_y1)
+			draw_task_track(c, y, h, band);
 		y += h;
 		lane_separator(c, y - 1);
 		band ^= 1;

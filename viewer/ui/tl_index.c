@@ -308,17 +308,64 @@ end:
 	return ok;
 }
 
+/* A min-heap of rows keyed by the end of their last task. */
+struct row_heap {
+	uint64_t *end;
+	uint32_t *row;
+	uint32_t n;
+};
+
+static void heap_sift_down(struct row_heap *h, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->n &&
+		    (h->end[l] < h->end[m] || (h->end[l] == h->end[m] && h->row[l] < h->row[m])))
+			m = l;
+		if (r < h->n &&
+		    (h->end[r] < h->end[m] || (h->end[r] == h->end[m] && h->row[r] < h->row[m])))
+			m = r;
+		if (m == i)
+			return;
+		uint64_t te = h->end[i];
+		uint32_t tr = h->row[i];
+		h->end[i] = h->end[m], h->row[i] = h->row[m];
+		h->end[m] = te, h->row[m] = tr;
+		i = m;
+	}
+}
+
+static void heap_push(struct row_heap *h, uint64_t end, uint32_t row)
+{
+	uint32_t i = h->n++;
+	h->end[i] = end;
+	h->row[i] = row;
+	while (i > 0) {
+		uint32_t p = (i - 1) / 2;
+		if (h->end[p] < h->end[i] || (h->end[p] == h->end[i] && h->row[p] < h->row[i]))
+			break;
+		uint64_t te = h->end[i];
+		uint32_t tr = h->row[i];
+		h->end[i] = h->end[p], h->row[i] = h->row[p];
+		h->end[p] = te, h->row[p] = tr;
+		i = p;
+	}
+}
+
 static bool build_tasks(struct ui_index *ix)
 {
 	const struct cprof_model *m = ix->model;
 	size_t n = m->tasks.n;
 	struct sort_ent *ents = malloc((n ? n : 1) * sizeof(*ents));
-	uint64_t last_end[8];
-	uint32_t cnt[8] = {0};
-	uint8_t *rowof = malloc(n ? n : 1);
+	uint32_t *cnt = calloc(n ? n : 1, sizeof(*cnt));
+	uint32_t *rowof = malloc((n ? n : 1) * sizeof(*rowof));
+	struct row_heap heap = {malloc((n ? n : 1) * sizeof(uint64_t)),
+				malloc((n ? n : 1) * sizeof(uint32_t)), 0};
+	struct row_heap freeh = {malloc((n ? n : 1) * sizeof(uint64_t)),
+				 malloc((n ? n : 1) * sizeof(uint32_t)), 0};
 	bool ok = false;
 
-	if (!ents || !rowof)
+	if (!ents || !cnt || !rowof || !heap.end || !heap.row || !freeh.end || !freeh.row)
 		goto end;
 	for (size_t i = 0; i < n; i++) {
 		const struct cprof_task *t = &m->tasks.v[i];
@@ -326,29 +373,32 @@ static bool build_tasks(struct ui_index *ix)
 					    (uint32_t)i};
 	}
 	qsort(ents, n, sizeof(*ents), sort_ent_cmp);
-	/* Greedy interval packing: first row free at the task's start; past 8
-	 * rows, the row that frees first takes it (the row index tolerates
-	 * overlap through its running max). */
-	int nrows = 0;
+	/* Greedy interval partitioning in start order: rows whose last task
+	 * ended by the task's start move from the busy heap (by end) to the
+	 * free heap (by row number), and the task takes the topmost free row,
+	 * else a new one. That uses as many rows as tasks are ever open at once
+	 * (the fewest possible), keeps tasks near the top, in O(n log rows). */
+	uint32_t nrows = 0;
 	for (size_t k = 0; k < n; k++) {
-		int r = -1;
-		for (int j = 0; j < nrows; j++)
-			if (last_end[j] <= ents[k].b) {
-				r = j;
-				break;
-			}
-		if (r < 0 && nrows < 8)
-			r = nrows++;
-		if (r < 0) {
-			r = 0;
-			for (int j = 1; j < nrows; j++)
-				if (last_end[j] < last_end[r])
-					r = j;
+		uint32_t r;
+		while (heap.n && heap.end[0] <= ents[k].b) {
+			uint32_t fr = heap.row[0];
+			heap.end[0] = heap.end[heap.n - 1];
+			heap.row[0] = heap.row[heap.n - 1];
+			heap.n--;
+			heap_sift_down(&heap, 0);
+			heap_push(&freeh, fr, fr);
 		}
-		if (r == nrows - 1 && cnt[r] == 0)
-			last_end[r] = 0;
-		if (ents[k].e > last_end[r] || cnt[r] == 0)
-			last_end[r] = ents[k].e;
+		if (freeh.n) {
+			r = freeh.row[0];
+			freeh.end[0] = freeh.end[freeh.n - 1];
+			freeh.row[0] = freeh.row[freeh.n - 1];
+			freeh.n--;
+			heap_sift_down(&freeh, 0);
+		} else {
+			r = nrows++;
+		}
+		heap_push(&heap, ents[k].e > ents[k].b ? ents[k].e : ents[k].b + 1, r);
 		cnt[r]++;
 		rowof[k] = r;
 	}
@@ -356,13 +406,26 @@ static bool build_tasks(struct ui_index *ix)
 	ix->task_rows = calloc(nrows ? nrows : 1, sizeof(*ix->task_rows));
 	if (!ix->task_rows)
 		goto end;
-	for (int j = 0; j < nrows; j++)
+	for (uint32_t j = 0; j < nrows; j++)
 		if (!row_alloc(&ix->task_rows[j], cnt[j]))
 			goto end;
-	for (size_t k = 0; k < n; k++)
+	/* The "+N more" row holds rows UI_TASK_MAX_ROWS - 1 and beyond. */
+	uint32_t more = 0;
+	if (nrows > UI_TASK_MAX_ROWS)
+		for (uint32_t j = UI_TASK_MAX_ROWS - 1; j < nrows; j++)
+			more += cnt[j];
+	if (!row_alloc(&ix->task_all, n) || !row_alloc(&ix->task_more, more))
+		goto end;
+	for (size_t k = 0; k < n; k++) {
 		row_add(&ix->task_rows[rowof[k]], ents[k].idx, ents[k].b, ents[k].e);
-	for (int j = 0; j < nrows; j++)
+		row_add(&ix->task_all, ents[k].idx, ents[k].b, ents[k].e);
+		if (more && rowof[k] >= UI_TASK_MAX_ROWS - 1)
+			row_add(&ix->task_more, ents[k].idx, ents[k].b, ents[k].e);
+	}
+	for (uint32_t j = 0; j < nrows; j++)
 		row_finish(&ix->task_rows[j]);
+	row_finish(&ix->task_all);
+	row_finish(&ix->task_more);
 
 	/* Regions of each task, in time order, for highlighting and arrows. */
 	ix->task_region_first = calloc(n + 1, sizeof(uint32_t));
@@ -407,7 +470,12 @@ static bool build_tasks(struct ui_index *ix)
 	ok = true;
 end:
 	free(ents);
+	free(cnt);
 	free(rowof);
+	free(heap.end);
+	free(heap.row);
+	free(freeh.end);
+	free(freeh.row);
 	return ok;
 }
 
@@ -499,7 +567,7 @@ void ui_index_destroy(struct ui_index *ix)
 			free(ix->procs[p].threads);
 	free(ix->procs);
 	if (ix->task_rows)
-		for (unsigned j = 0; j < ix->ntask_rows; j++)
+		for (uint32_t j = 0; j < ix->ntask_rows; j++)
 			row_free(&ix->task_rows[j]);
 	free(ix->task_rows);
 	row_free(&ix->task_all);

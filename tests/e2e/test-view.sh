@@ -113,7 +113,13 @@ for sel in sample:0 alloc:0; do
 done
 "$CPROF_TRACE" view --screenshot "$WORK/marks.png" --force --size 1280x800 "$WORK/allprof" ||
 	fail "screenshot of allprof failed"
-python3 - "$WORK/marks.png" "$WORK/sample:0.png" "$WORK/alloc:0.png" <<'PY' || fail "no sample ticks or allocation markers drawn"
+# The loading frame, captured with the reader paused at its first progress
+# report past 30% (it reports every 65536 events: allprof holds ~90k).
+CPROF_VIEW_SHOT_LOADING=0.3 "$CPROF_TRACE" view --screenshot "$WORK/load.png" --size 960x600 \
+	"$WORK/allprof" >"$WORK/load.out" || fail "loading screenshot failed"
+frac=$(sed -n 's/^loading frame at //p' "$WORK/load.out")
+[ -n "$frac" ] || fail "no loading fraction printed: $(cat "$WORK/load.out")"
+python3 - "$WORK/marks.png" "$WORK/sample:0.png" "$WORK/alloc:0.png" "$WORK/load.png" "$frac" <<'PY' || fail "no sample ticks, allocation markers or progress bar drawn"
 import struct, sys, zlib
 def pixels(path):
     d = open(path, "rb").read()
@@ -151,6 +157,14 @@ s = count(sys.argv[2], bytes(SAMPLE))
 a = count(sys.argv[3], bytes(ALLOC)) + count(sys.argv[3], bytes(FREED))
 assert s > 0 and a > 0, (s, a)
 print("sample-tick pixels: full view %d, zoomed on sample 0: %d; allocation pixels zoomed on alloc 0: %d" % (n, s, a))
+# progress bar: at y = 300, from x = 240, 480 px long, filled to the fraction
+f = float(sys.argv[5])
+assert 0.3 <= f < 1, f
+w, rows = pixels(sys.argv[4])
+ACCENT = bytes((0x5e, 0xa8, 0xff))
+filled = sum(1 for x in range(w) if rows[300][4 * x:4 * x + 3] == ACCENT)
+assert abs(filled - int(480 * f)) <= 1, (filled, f)
+print("loading frame: bar filled %d of 480 px at %.1f%%" % (filled, f * 100))
 PY
 
 note "errors"

@@ -422,6 +422,35 @@ static void test_task_rows(void)
 	cprof_model_destroy(m);
 }
 
+/* The loading frame: the bar's filled part follows the fraction, clamped. */
+static void test_loading(void)
+{
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	const double fr[] = {0, 0.25, 0.5, 0.999, 1, 1.7, -1};
+	for (size_t k = 0; k < sizeof(fr) / sizeof(fr[0]); k++) {
+		ui_dl_clear(&dl);
+		ui_frame_loading(&dl, 1000, 600, "trace.out", fr[k]);
+		int filled = 0, track = 0;
+		for (size_t i = 0; i < dl.n; i++) {
+			if (dl.v[i].kind != UI_DL_RECT || dl.v[i].y != 300)
+				continue;
+			if (dl.v[i].color == ui_theme[UI_C_ACCENT])
+				filled = dl.v[i].w;
+			else if (dl.v[i].color == ui_theme[UI_C_GRID])
+				track = dl.v[i].w;
+		}
+		double f = fr[k] < 0 ? 0 : fr[k] > 1 ? 1 : fr[k];
+		char pct[16];
+		snprintf(pct, sizeof(pct), "%.0f%%", f * 100);
+		CHECK(track == 500 && filled == (int)(500 * f), "fraction %g: bar %d of %d", fr[k],
+		      filled, track);
+		CHECK(dl_has_text(&dl, 0, pct) && dl_has_text(&dl, 0, "Loading trace.out"),
+		      "fraction %g: no '%s'", fr[k], pct);
+	}
+	ui_dl_free(&dl);
+}
+
 static void test_hit(void)
 {
 	struct ui_metrics mt = metrics();
@@ -618,6 +647,7 @@ int main(void)
 	test_hit();
 	test_marks();
 	test_task_rows();
+	test_loading();
 	test_ticks();
 	test_view();
 	test_panel_stats();

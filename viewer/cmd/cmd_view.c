@@ -59,7 +59,10 @@ static void usage(FILE *out)
 	    "  --script FILE          drive the window with actions from FILE (tests; see app.c)\n"
 	    "\n"
 	    "keys: wheel/W/S zoom, drag/A/D pan, F fit, 0 reset, shift-drag range, / search,\n"
-	    "      n next match, E export profile of the selection, Tab/1-4 panel tabs, Q quit\n");
+	    "      n next match, E export profile of the selection, Tab/1-4 panel tabs, Q quit\n"
+	    "\n"
+	    "environment: CPROF_VIEW_SHOT_LOADING=F with --screenshot writes the loading frame\n"
+	    "instead, taken while loading is paused at its first progress report >= F (0..1)\n");
 }
 
 int cprof_cmd_view(int argc, char **argv)

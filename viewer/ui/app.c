@@ -42,6 +42,12 @@ struct app {
 	SDL_atomic_t progress; /* fraction * 10000 */
 	SDL_atomic_t done;
 	SDL_atomic_t cancel;
+	/* CPROF_VIEW_SHOT_LOADING=F with --screenshot: the loader pauses at
+	 * the first progress report >= F so that the frame it shows can be
+	 * captured (tests look at the progress bar this way). */
+	double shot_at;
+	bool shot_paused;
+	SDL_sem *paused, *resume;
 	char err[512];
 	double load_s;
 
@@ -104,6 +110,11 @@ static bool on_progress(double f, void *data)
 {
 	struct app *a = data;
 	SDL_AtomicSet(&a->progress, (int)(f * 10000));
+	if (a->shot_at > 0 && f >= a->shot_at && !a->shot_paused) {
+		a->shot_paused = true;
+		SDL_SemPost(a->paused);
+		SDL_SemWait(a->resume);
+	}
 	return !SDL_AtomicGet(&a->cancel);
 }
 
@@ -367,21 +378,10 @@ static void draw(struct app *a, bool tooltip)
 
 static void draw_loading(struct app *a, int w, int h)
 {
-	const struct ui_metrics *m = ui_render_metrics(a->R);
-	double f = SDL_AtomicGet(&a->progress) / 10000.0;
 	ui_dl_clear(&a->dl);
-	ui_dl_rect(&a->dl, 0, 0, w, h, ui_theme[UI_C_BG]);
-	int bw = w / 2, bx = (w - bw) / 2, by = h / 2;
-	ui_dl_text(&a->dl, bx, by - 26, bw, ui_theme[UI_C_TEXT], UI_FONT_BOLD, "Loading %s",
-		   a->o->trace);
-	ui_dl_rect(&a->dl, bx, by, bw, 10, ui_theme[UI_C_GRID]);
-	ui_dl_rect(&a->dl, bx, by, (int)(bw * f), 10, ui_theme[UI_C_ACCENT]);
-	ui_dl_text(&a->dl, bx, by + 16, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL,
-		   "%.0f%%   (Esc cancels)", f * 100);
-	(void)m;
+	ui_frame_loading(&a->dl, w, h, a->o->trace, SDL_AtomicGet(&a->progress) / 10000.0);
 	SDL_RenderClear(a->ren);
 	ui_render_dl(a->R, &a->dl);
-	SDL_RenderPresent(a->ren);
 }
 
 /* ---- export ---- */
@@ -764,6 +764,63 @@ static void report_error(struct app *a, const char *msg)
 		SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, "cprof-trace", msg, a->win);
 }
 
+static bool write_surface(struct app *a)
+{
+	SDL_RenderFlush(a->ren);
+	SDL_LockSurface(a->surface);
+	bool ok = ui_png_write(a->o->screenshot, a->surface->pixels, a->o->width, a->o->height,
+			       a->surface->pitch);
+	SDL_UnlockSurface(a->surface);
+	if (!ok)
+		fprintf(stderr, "cprof-trace: %s: %s\n", a->o->screenshot, strerror(errno));
+	return ok;
+}
+
+/* The loading frame, captured while the real loader is paused at its first
+ * progress report at or past `at`; then loading is canceled. Prints the
+ * fraction the frame shows. */
+static int run_loading_shot(struct app *a, double at)
+{
+	int status = 1;
+	a->shot_at = at > 0 ? at : 1e-9;
+	a->paused = SDL_CreateSemaphore(0);
+	a->resume = SDL_CreateSemaphore(0);
+	if (!a->paused || !a->resume) {
+		fprintf(stderr, "cprof-trace: cannot create semaphores: %s\n", SDL_GetError());
+		goto end;
+	}
+	SDL_Thread *thr = SDL_CreateThread(load_thread, "cprof-load", a);
+	if (!thr) {
+		fprintf(stderr, "cprof-trace: cannot start the loading thread\n");
+		goto end;
+	}
+	bool paused = false;
+	while (!paused && !SDL_AtomicGet(&a->done))
+		paused = SDL_SemWaitTimeout(a->paused, 20) == 0;
+	if (paused) {
+		draw_loading(a, a->o->width, a->o->height);
+		if (write_surface(a)) {
+			printf("loading frame at %.4f\n", SDL_AtomicGet(&a->progress) / 10000.0);
+			fflush(stdout);
+			status = 0;
+		}
+		SDL_AtomicSet(&a->cancel, 1);
+		SDL_SemPost(a->resume);
+	} else {
+		fprintf(stderr,
+			"cprof-trace: %s: loading ended before reporting %.0f%% (the reader "
+			"reports every 65536 events)\n",
+			a->o->trace, at * 100);
+	}
+	SDL_WaitThread(thr, NULL);
+end:
+	if (a->paused)
+		SDL_DestroySemaphore(a->paused);
+	if (a->resume)
+		SDL_DestroySemaphore(a->resume);
+	return status;
+}
+
 static int run_screenshot(struct app *a)
 {
 	const struct cprof_ui_options *o = a->o;
@@ -772,11 +829,6 @@ static int run_screenshot(struct app *a)
 	if (!o->force && stat(o->screenshot, &sb) == 0) {
 		fprintf(stderr, "cprof-trace: %s: file exists (use --force to overwrite)\n",
 			o->screenshot);
-		return 1;
-	}
-	load_thread(a);
-	if (!a->ix) {
-		fprintf(stderr, "cprof-trace: %s\n", a->err);
 		return 1;
 	}
 	/* A software renderer on a surface: no display needed, and the same
@@ -791,6 +843,14 @@ static int run_screenshot(struct app *a)
 	a->R = ui_render_create(a->ren, err, sizeof(err));
 	if (!a->R) {
 		fprintf(stderr, "cprof-trace: %s\n", err);
+		return 1;
+	}
+	const char *at = getenv("CPROF_VIEW_SHOT_LOADING");
+	if (at && at[0])
+		return run_loading_shot(a, atof(at));
+	load_thread(a);
+	if (!a->ix) {
+		fprintf(stderr, "cprof-trace: %s\n", a->err);
 		return 1;
 	}
 	view_init(a, o->width, o->height);
@@ -856,16 +916,7 @@ static int run_screenshot(struct app *a)
 	if (o->print_panel && a->panel)
 		ui_panel_print_json(a->panel, &a->view, stdout);
 	draw(a, true);
-	SDL_RenderFlush(a->ren);
-	SDL_LockSurface(a->surface);
-	bool ok =
-	    ui_png_write(o->screenshot, a->surface->pixels, o->width, o->height, a->surface->pitch);
-	SDL_UnlockSurface(a->surface);
-	if (!ok) {
-		fprintf(stderr, "cprof-trace: %s: %s\n", o->screenshot, strerror(errno));
-		return 1;
-	}
-	return 0;
+	return write_surface(a) ? 0 : 1;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -1157,6 +1208,7 @@ static int run_window(struct app *a)
 				h = e.window.data2;
 			}
 		draw_loading(a, w, h);
+		SDL_RenderPresent(a->ren);
 		SDL_Delay(30);
 	}
 	SDL_WaitThread(thr, NULL);

@@ -319,6 +319,10 @@ size_t ui_text_fit(const struct ui_metrics *m, enum ui_font font, const char *s,
 void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *index, const struct ui_view *view,
 		      const struct ui_metrics *m, const struct ui_dl_item *item);
 
+/* The frame shown while a trace loads: its name, a bar filled to
+ * `fraction` (0..1) of half the width, the percentage and how to cancel. */
+void ui_frame_loading(struct ui_dl *dl, int width, int height, const char *trace, double fraction);
+
 /* Builds the timeline part of a frame (header, axis, tracks, lanes, details). */
 void ui_frame_timeline(struct ui_dl *dl, struct ui_index *index, const struct ui_view *view,
 		       const struct ui_metrics *m);

@@ -1791,6 +1791,22 @@ end:
 	free(c.alloc_y);
 }
 
+void ui_frame_loading(struct ui_dl *dl, int w, int h, const char *trace, double f)
+{
+	if (!(f >= 0))
+		f = 0; /* also NaN */
+	if (f > 1)
+		f = 1;
+	ui_dl_rect(dl, 0, 0, w, h, ui_theme[UI_C_BG]);
+	int bw = w / 2, bx = (w - bw) / 2, by = h / 2;
+	ui_dl_text(dl, bx, by - 26, bw, ui_theme[UI_C_TEXT], UI_FONT_BOLD, "Loading %s", trace);
+	ui_dl_rect(dl, bx, by, bw, 10, ui_theme[UI_C_GRID]);
+	if ((int)(bw * f) > 0)
+		ui_dl_rect(dl, bx, by, (int)(bw * f), 10, ui_theme[UI_C_ACCENT]);
+	ui_dl_text(dl, bx, by + 16, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL,
+		   "%.0f%%   (Esc cancels)", f * 100);
+}
+
 /* ---- tooltip ---- */
 
 /* The lines every item on a thread's lanes has: when, how long, where. */

@@ -1505,17 +1505,18 @@ static void fmt_size(char *buf, size_t size, uint64_t bytes)
 }
 
 /* Whether the allocation is one of all or a sample standing for more. */
-static const char *alloc_mode_desc(struct fctx *c, uint32_t thread)
+static const char *alloc_mode_desc(struct fctx *c, uint32_t thread, char *buf, size_t size)
 {
 	const struct cprof_thread *th = &c->m->threads.v[thread];
+	buf[0] = 0;
 	if (th->process >= c->m->processes.n)
-		return "";
+		return buf;
 	const struct cprof_process *p = &c->m->processes.v[th->process];
 	if (p->alloc_mode == CPROF_TP_ALLOC_SAMPLE)
-		return "sampled: stands for about alloc-rate bytes";
-	if (p->alloc_mode == CPROF_TP_ALLOC_ALL)
-		return "every allocation recorded";
-	return "";
+		snprintf(buf, size, "sampled: one per ~%.0f KiB allocated", p->alloc_rate / 1024.0);
+	else if (p->alloc_mode == CPROF_TP_ALLOC_ALL)
+		snprintf(buf, size, "every allocation recorded");
+	return buf;
 }
 
 /* The innermost frame's function, for tooltips ("" when no stack). */
@@ -1604,7 +1605,7 @@ static void draw_details(struct fctx *c)
 			      "at %s   not freed in the trace", a);
 		}
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "address 0x%" PRIx64 "   %s",
-		      al->ptr, alloc_mode_desc(c, al->thread));
+		      al->ptr, alloc_mode_desc(c, al->thread, b, sizeof(b)));
 		thread_desc(c, al->thread, b, sizeof(b));
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "thread %s", b);
 		stack_lines(&L, al->stack, false);

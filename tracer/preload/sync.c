@@ -112,10 +112,30 @@ struct wait {
 	bool counted;
 };
 
-/* caller: the hook's return address; lttng-ust's own waits are not the
- * program's (see ust.c). */
-static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count,
-		       const void *caller)
+static bool mark_waiter(pthread_mutex_t *m);
+
+/*
+ * caller: the hook's return address; lttng-ust's own waits are not the
+ * program's (see ust.c).
+ *
+ * m: the mutex waited for, when it is one of glibc's plain kinds. Its
+ * holder emits the release only when its unlock wakes a sleeper (futex
+ * word 2, see unlock_wakes), and unwinding our stack takes microseconds:
+ * a holder that unlocked meanwhile, before this thread set the word to 2
+ * in the real lock, saw no waiter, emitted nothing, and the wait had no
+ * holder to blame (a quarter of the waits on a lock held for short
+ * times). So the waiter marks the mutex itself once its stack is known,
+ * and only then emits wait_begin: it sets the word from 1 (locked, no
+ * waiter) to 2, as glibc's lock does before it sleeps, which costs the
+ * holder at most a futex wake nobody needed, and from then on the holder's
+ * unlock emits the release, stamped after this wait_begin (the holder
+ * reads the word after the mark, then unwinds its own stack). A mutex
+ * found free at that point was released while we unwound: it is taken
+ * with trylock and there was no wait to record (true is returned, the
+ * caller owns the mutex).
+ */
+static bool wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count,
+		       const void *caller, pthread_mutex_t *m)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
@@ -128,7 +148,7 @@ static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count
 	if (cprof_ust_is_caller(caller, true)) {
 		t->depth--;
 		errno = saved;
-		return;
+		return false;
 	}
 	t->depth--;
 	w->counted = count;
@@ -136,12 +156,25 @@ static void wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count
 		__atomic_fetch_add(waiters_of(obj), 1, __ATOMIC_RELAXED);
 	t->depth++;
 	if (lttng_ust_tracepoint_enabled(cprof, wait_begin)) {
-		lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)obj, kind,
-					cprof_stack_here());
+		uint64_t stack = cprof_stack_here();
+
+		if (m && !mark_waiter(m)) {
+			if (real.mutex_trylock(m) == 0) {
+				if (count)
+					__atomic_fetch_sub(waiters_of(obj), 1, __ATOMIC_RELAXED);
+				w->counted = false;
+				t->depth--;
+				errno = saved;
+				return true;
+			}
+			mark_waiter(m);
+		}
+		lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)obj, kind, stack);
 		w->recorded = true;
 	}
 	t->depth--;
 	errno = saved;
+	return false;
 }
 
 static void wait_end(struct wait *w, int result)
@@ -190,10 +223,26 @@ static inline bool has_waiters(const void *obj)
  * A mutex taken in the few nanoseconds between the look and the real lock
  * is a wait missed, never a wait invented.
  */
+static inline bool plain(const pthread_mutex_t *m)
+{
+	return (m->__data.__kind & 0x70) == 0;
+}
+
 static inline bool looks_free(const pthread_mutex_t *m)
 {
-	return (m->__data.__kind & 0x70) == 0 &&
-	       __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0;
+	return plain(m) && __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0;
+}
+
+/* Marks a plain mutex as waited for (see wait_begin); false when it is
+ * free. */
+static bool mark_waiter(pthread_mutex_t *m)
+{
+	int expected = 1;
+
+	if (__atomic_compare_exchange_n(&m->__data.__lock, &expected, 2, false, __ATOMIC_RELAXED,
+					__ATOMIC_RELAXED))
+		return true;
+	return expected != 0;
 }
 
 /*
@@ -229,7 +278,8 @@ CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER());
+	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL))
+		return 0;
 	r = real.mutex_lock(m);
 	wait_end(&w, r);
 	return r;
@@ -246,7 +296,8 @@ CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timesp
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER());
+	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL))
+		return 0;
 	r = real.mutex_timedlock(m, abstime);
 	wait_end(&w, r);
 	return r;
@@ -275,7 +326,7 @@ static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool
 	if (likely(r != EBUSY))
 		return r;
 	wait_begin(&w, l, write ? CPROF_TP_WAIT_RWLOCK_WRITE : CPROF_TP_WAIT_RWLOCK_READ, true,
-		   caller);
+		   caller, NULL);
 	if (abstime)
 		r = write ? real.rwlock_timedwrlock(l, abstime)
 			  : real.rwlock_timedrdlock(l, abstime);
@@ -338,7 +389,7 @@ CPROF_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 	r = real.spin_trylock(l);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true, CPROF_CALLER());
+	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true, CPROF_CALLER(), NULL);
 	r = real.spin_lock(l);
 	wait_end(&w, r);
 	return r;
@@ -371,7 +422,7 @@ CPROF_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	if (likely(!locks_on()))
 		return real.cond_wait(c, m);
 	cond_releases(m, CPROF_CALLER());
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER());
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL);
 	r = real.cond_wait(c, m);
 	wait_end(&w, r);
 	return r;
@@ -387,7 +438,7 @@ CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 	if (likely(!locks_on()))
 		return real.cond_timedwait(c, m, abstime);
 	cond_releases(m, CPROF_CALLER());
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER());
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL);
 	r = real.cond_timedwait(c, m, abstime);
 	wait_end(&w, r);
 	return r;
@@ -409,7 +460,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, const void 
 		goto plain;
 	}
 	errno = saved;
-	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false, caller);
+	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false, caller, NULL);
 	r = abstime ? real.sem_timedwait(s, abstime) : real.sem_wait(s);
 	wait_end(&w, r == 0 ? 0 : errno);
 	return r;
@@ -439,7 +490,7 @@ CPROF_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 	RESOLVED(barrier_wait);
 	if (likely(!locks_on()))
 		return real.barrier_wait(b);
-	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false, CPROF_CALLER());
+	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false, CPROF_CALLER(), NULL);
 	r = real.barrier_wait(b);
 	wait_end(&w, r);
 	return r;
@@ -456,7 +507,7 @@ static int join_common(pthread_t thread, void **ret, const struct timespec *abst
 	r = real.tryjoin(thread, ret);
 	if (r != EBUSY)
 		return r;
-	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false, caller);
+	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false, caller, NULL);
 	r = timed ? real.timedjoin(thread, ret, abstime) : real.join(thread, ret);
 	wait_end(&w, r);
 	return r;

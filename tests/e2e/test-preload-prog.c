@@ -431,6 +431,59 @@ static int run_hammer(void)
 	return ops > 0 ? 0 : 1;
 }
 
+/* --- a lock held for short times ---------------------------------------- */
+
+/*
+ * The holder takes the mutex, lets the waiter go for it, and unlocks after
+ * 300 ns (every other round 1 ms, a wait even for a waiter running late): the short holds end while the waiter,
+ * its trylock failed, is still unwinding its stack for wait_begin, which is
+ * where a holder used to see no sleeper and emit no release.
+ */
+static pthread_mutex_t handoff_mutex = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int handoff_phase, handoff_done;
+#define HANDOFF_ROUNDS 200
+
+static void spin_ns(uint64_t ns)
+{
+	uint64_t end = now_ns() + ns;
+
+	while (now_ns() < end)
+		;
+}
+
+static void *handoff_waiter(void *arg)
+{
+	for (int i = 1; i <= HANDOFF_ROUNDS; i++) {
+		while (atomic_load(&handoff_phase) != i)
+			;
+		pthread_mutex_lock(&handoff_mutex);
+		pthread_mutex_unlock(&handoff_mutex);
+		atomic_store(&handoff_done, i);
+	}
+	return arg;
+}
+
+static int run_handoff(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, handoff_waiter, NULL);
+	for (int i = 1; i <= HANDOFF_ROUNDS; i++) {
+		pthread_mutex_lock(&handoff_mutex);
+		atomic_store(&handoff_phase, i);
+		spin_ns(i % 2 ? 300 : 1000000);
+		pthread_mutex_unlock(&handoff_mutex);
+		while (atomic_load(&handoff_done) != i)
+			;
+		/* Rounds 2 ms apart: the mutex profile matches a release
+		 * stamped up to 1 ms after a wait's end, which must not be
+		 * the next round's. */
+		usleep(2000);
+	}
+	pthread_join(t, NULL);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -458,5 +511,7 @@ int main(int argc, char **argv)
 		return run_sigprof();
 	if (strcmp(mode, "hammer") == 0)
 		return run_hammer();
+	if (strcmp(mode, "handoff") == 0)
+		return run_handoff();
 	return run_lock();
 }

@@ -10,6 +10,7 @@
 
 #include "cmds.h"
 #include "common/cli.h"
+#include "analysis/profiles.h"
 #include "reader/reader.h"
 #include "ui/ui.h"
 
@@ -46,8 +47,8 @@ static void usage(FILE *out)
 	    "\n"
 	    "  --screenshot FILE.png  render one frame to a PNG and exit (no display needed)\n"
 	    "  --size WxH             window or screenshot size (default 1440x900)\n"
-	    "  --from T, --to T       visible range, relative to the trace start (1.5ms, 20us, 3s, "
-	    "ns)\n"
+	    "  --from T, --to T       visible range from the trace start: seconds, or with a\n"
+	    "                         unit as in pprof's filters (1.5s 20ms 300us 1000ns)\n"
 	    "  --select WHAT          region:N, task:ID, log:N, wait:N, syscall:N, sample:N,\n"
 	    "                         alloc:N, type:NAME, search:TEXT, range:T0,T1 (several:\n"
 	    "                         separate with ';')\n"
@@ -100,7 +101,7 @@ int cprof_cmd_view(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			if (!cprof_ui_parse_time(optarg, &o.from_ns)) {
+			if (!cprof_parse_duration(optarg, &o.from_ns)) {
 				fprintf(stderr,
 					"cprof-trace: --from %s: expected a time like 1.5ms\n",
 					optarg);
@@ -109,7 +110,7 @@ int cprof_cmd_view(int argc, char **argv)
 			o.has_from = true;
 			break;
 		case 't':
-			if (!cprof_ui_parse_time(optarg, &o.to_ns)) {
+			if (!cprof_parse_duration(optarg, &o.to_ns)) {
 				fprintf(stderr,
 					"cprof-trace: --to %s: expected a time like 1.5ms\n",
 					optarg);

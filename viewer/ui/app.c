@@ -66,28 +66,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-bool cprof_ui_parse_time(const char *s, uint64_t *ns)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		return false;
-	double mul = 1;
-	if (!*end || !strcmp(end, "ns"))
-		mul = 1;
-	else if (!strcmp(end, "us"))
-		mul = 1e3;
-	else if (!strcmp(end, "ms"))
-		mul = 1e6;
-	else if (!strcmp(end, "s"))
-		mul = 1e9;
-	else
-		return false;
-	*ns = (uint64_t)llround(v * mul);
-	return true;
-}
-
 static const char *symbolize(void *ctx, uint32_t process, uint64_t ip, bool is_return, char *buf,
 			     size_t size)
 {
@@ -327,7 +305,7 @@ static bool apply_select(struct app *a, const char *sel)
 		if (!comma)
 			return false;
 		*comma = 0;
-		if (!cprof_ui_parse_time(buf, &r0) || !cprof_ui_parse_time(comma + 1, &r1))
+		if (!cprof_parse_duration(buf, &r0) || !cprof_parse_duration(comma + 1, &r1))
 			return false;
 		v->range_on = true;
 		v->r0 = r0;

@@ -46,7 +46,4 @@ int cprof_ui_run(const struct cprof_ui_options *options);
  * caller prints it on stderr too). */
 void cprof_ui_show_error(const char *msg);
 
-/* "1.5ms", "20us", "3s", "1500" (ns): relative times for --from/--to. */
-bool cprof_ui_parse_time(const char *text, uint64_t *ns);
-
 #endif /* CPROF_UI_H */

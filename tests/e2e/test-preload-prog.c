@@ -435,7 +435,7 @@ static int run_hammer(void)
 
 /*
  * The holder takes the mutex, lets the waiter go for it, and unlocks after
- * 300 ns (every other round 1 ms, a wait even for a waiter running late): the short holds end while the waiter,
+ * 300 ns (every other round 1 ms and until the waiter waits): the short holds end while the waiter,
  * its trylock failed, is still unwinding its stack for wait_begin, which is
  * where a holder used to see no sleeper and emit no release.
  */
@@ -471,7 +471,19 @@ static int run_handoff(void)
 	for (int i = 1; i <= HANDOFF_ROUNDS; i++) {
 		pthread_mutex_lock(&handoff_mutex);
 		atomic_store(&handoff_phase, i);
-		spin_ns(i % 2 ? 300 : 1000000);
+		if (i % 2) {
+			spin_ns(300);
+		} else {
+			/* Long rounds end once the waiter is in (glibc's futex
+			 * word says so: 2), or after 100 ms: one wait each,
+			 * however late the waiter is scheduled. */
+			uint64_t end = now_ns() + 100000000;
+
+			spin_ns(1000000);
+			while (__atomic_load_n(&handoff_mutex.__data.__lock, __ATOMIC_RELAXED) != 2 &&
+			       now_ns() < end)
+				;
+		}
 		pthread_mutex_unlock(&handoff_mutex);
 		while (atomic_load(&handoff_done) != i)
 			;

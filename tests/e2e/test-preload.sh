@@ -117,7 +117,7 @@ mutex-holder)
 	cat "$work/pprof.err"
 	waits=$(sed -n 's/.*profile: \([0-9]*\) of.*/\1/p' "$work/pprof.err")
 	unknown=$(sed -n 's/.*; \([0-9]*\) waits with no matching release.*/\1/p' "$work/pprof.err")
-	[ "${waits:-0}" -ge 50 ] || fail "${waits:-0} lock waits, expected the 100 long holds'"
+	[ "${waits:-0}" -ge 90 ] || fail "${waits:-0} lock waits, expected the 100 long holds'"
 	[ "${unknown:-0}" -le $((waits / 10)) ] || fail "${unknown} of $waits waits have no holder"
 	;;
 cond | sem | barrier | join)

@@ -876,6 +876,20 @@ static void on_module_event(struct reader *r, const struct decoder *d, const bt_
 	}
 }
 
+static void wait_end_lost(struct reader *r, uint32_t thread, uint64_t ns)
+{
+	struct thread_state *ts = &r->tstates.v[thread];
+	struct cprof_wait *w = &r->model->waits.v[ts->wait];
+	char a[96];
+
+	w->end_ns = ns > w->begin_ns ? ns : w->begin_ns + 1;
+	ts->wait = CPROF_NONE;
+	model_warn(r, ns, thread,
+		   "%s wait on 0x%" PRIx64 " by thread %s: its end was not recorded (events "
+		   "lost?); taken to end at the thread's next event",
+		   cprof_wait_kind_name(w->kind), w->obj, thread_label(r, thread, a, sizeof(a)));
+}
+
 static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_field *payload,
 			   const bt_field *ctx, struct proc_state *p, int32_t tid, uint64_t ns)
 {
@@ -895,6 +909,13 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 	t = &m->threads.v[thread];
 	t->events++;
 	t->last_ns = ns;
+	/* A blocked thread emits nothing until its wait_end (a CPU sample and
+	 * its stack may come from the spin before blocking): any other event
+	 * means the wait_end was lost, and the wait ended by now rather than
+	 * at the end of the trace. */
+	if (r->tstates.v[thread].wait != CPROF_NONE && d->kind != EV_WAIT_END &&
+	    d->kind != EV_CPU_SAMPLE && d->kind != EV_STACK)
+		wait_end_lost(r, thread, ns);
 
 	switch (d->kind) {
 	case EV_TASK_BEGIN: {
@@ -1112,6 +1133,13 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 		al->size = get_uint(d, payload, 1);
 		al->stack = stack_ref(r, proc, get_uint(d, payload, 2));
 		al->ns = ns;
+		{
+			/* The same address handed out again: its previous block was
+			 * freed by now, even if that free was lost. */
+			uint32_t *prev = map_find(&r->allocs, proc, al->ptr);
+			if (prev && !m->allocs.v[*prev].free_ns)
+				m->allocs.v[*prev].free_ns = ns;
+		}
 		if (map_put(&r->allocs, proc, al->ptr, (uint32_t)(m->allocs.n - 1)))
 			r->out_of_memory = true;
 		break;

@@ -377,7 +377,9 @@ int main(void)
 	{
 		double scale = 1.0 / (1.0 - exp(-1.0));
 		p = build(m, sym, CPROF_PROFILE_HEAP, NULL, 3);
-		CHECK(total(p, "alloc_objects") == 3 * llround(scale));
+		/* estimates rounded once per sample: thread 0's two blocks
+		 * share one (3.16 -> 3), thread 1's is alone (1.58 -> 2) */
+		CHECK(total(p, "alloc_objects") == llround(2 * scale) + llround(scale));
 		CHECK(total(p, "inuse_space") == 2 * llround(scale * 1024));
 		out = pprof_read(p, "heap", "-top");
 		CHECK(strstr(out, "prof_alloc_site"));
@@ -385,7 +387,7 @@ int main(void)
 		cprof_profile_destroy(p);
 		f = (struct cprof_profile_filter){.has_at = true, .at_ns = 50 * MS};
 		p = build(m, sym, CPROF_PROFILE_HEAP, &f, 3);
-		CHECK(total(p, "inuse_objects") == 3 * llround(scale));
+		CHECK(total(p, "inuse_objects") == llround(2 * scale) + llround(scale));
 		cprof_profile_destroy(p);
 		m->processes.v[0].alloc_mode = CPROF_TP_ALLOC_ALL;
 		p = build(m, sym, CPROF_PROFILE_HEAP, NULL, 3);

@@ -291,6 +291,16 @@ enum cprof_profile_status cprof_profile_add_sample(struct cprof_profile *profile
 						   const struct cprof_profile_label *labels,
 						   size_t nlabels)
 {
+	size_t index;
+	return cprof_profile_add_sample_at(profile, locs, nlocs, values, labels, nlabels, &index);
+}
+
+enum cprof_profile_status cprof_profile_add_sample_at(struct cprof_profile *profile,
+						      const uint64_t *locs, size_t nlocs,
+						      const int64_t *values,
+						      const struct cprof_profile_label *labels,
+						      size_t nlabels, size_t *index)
+{
 	struct sample_key key = {profile, locs, nlocs, labels, nlabels};
 	size_t nv = profile->sample_types.n;
 	uint64_t hash = cprof_hash_mix(nlocs, nlabels);
@@ -312,6 +322,7 @@ enum cprof_profile_status cprof_profile_add_sample(struct cprof_profile *profile
 		int64_t *v = &profile->values.v[(size_t)found * nv];
 		for (size_t i = 0; i < nv; i++)
 			v[i] += values[i];
+		*index = found;
 		return CPROF_PROFILE_OK;
 	}
 	for (size_t i = 0; i < nlocs; i++) {
@@ -341,6 +352,7 @@ enum cprof_profile_status cprof_profile_add_sample(struct cprof_profile *profile
 	s->nlocs = (uint32_t)nlocs;
 	s->first_label = (uint32_t)labels0;
 	s->nlabels = (uint32_t)nlabels;
+	*index = profile->samples.n - 1;
 	return CPROF_PROFILE_OK;
 nomem:
 	profile->sample_locs.n = locs0;

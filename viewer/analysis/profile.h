@@ -134,6 +134,14 @@ enum cprof_profile_status cprof_profile_add_sample(struct cprof_profile *profile
 						   const struct cprof_profile_label *labels,
 						   size_t nlabels);
 
+/* The same, and *index gets the sample's index (a new one or the sample
+ * the values were added to), for callers that finish values later. */
+enum cprof_profile_status cprof_profile_add_sample_at(struct cprof_profile *profile,
+						      const uint64_t *locs, size_t nlocs,
+						      const int64_t *values,
+						      const struct cprof_profile_label *labels,
+						      size_t nlabels, size_t *index);
+
 static inline const int64_t *cprof_profile_sample_values(const struct cprof_profile *profile,
 							 size_t sample)
 {

@@ -9,6 +9,9 @@
  * With no session recording, every call is one predictable branch on the
  * tracepoint's enabled state (lttng_ust_tracepoint_enabled).
  */
+/* The library defines the real functions the header's inline fast paths
+ * stand in for. */
+#define CPROF_TRACE_NO_INLINE
 #include <cprof/trace.h>
 
 #include <stdarg.h>
@@ -120,6 +123,22 @@ CPROF_EXPORT void cprof_region_end(cprof_region *region)
 	if (lttng_ust_tracepoint_enabled(cprof, region_end))
 		region_end_slow(region);
 }
+
+/*
+ * For the header's inline fast paths: where lttng-ust keeps the region
+ * tracepoints' enabled state, and the full functions under the names the
+ * inline bodies call (the public names would be the inline bodies
+ * themselves in a caller's translation unit).
+ */
+CPROF_EXPORT const struct cprof_probe_state_ cprof_probe_state_ = {
+    &lttng_ust_tracepoint_cprof___region_begin.state,
+    &lttng_ust_tracepoint_cprof___region_end.state,
+};
+
+CPROF_EXPORT cprof_region cprof_region_begin_slow_(cprof_task *task, const char *type)
+    __attribute__((alias("cprof_region_begin")));
+CPROF_EXPORT void cprof_region_end_slow_(cprof_region *region)
+    __attribute__((alias("cprof_region_end")));
 
 static void log_n(cprof_task *task, const char *category, const char *message, size_t len)
 {

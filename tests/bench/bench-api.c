@@ -1,7 +1,9 @@
 /*
  * bench-api: the cost of a region begin/end pair.
  *
- *   bench-api off     ns per pair with no session recording
+ *   bench-api off     ns per pair with no session recording, through the
+ *                     header's inline fast path and through calls into the
+ *                     library (bench-api-call.c), interleaved in rounds
  *   bench-api on      ns per pair and per two raw tracepoints (same int and
  *                     string), interleaved in rounds, while a session
  *                     records both providers; prints the ratio.
@@ -50,6 +52,8 @@ static double region_pairs(cprof_task *task, long n)
 	return (now_ns() - t0) / n;
 }
 
+double bench_region_pairs_call(cprof_task *task, long n);
+
 static double raw_pairs(uint64_t task, long n)
 {
 	double t0 = now_ns();
@@ -63,7 +67,7 @@ static double raw_pairs(uint64_t task, long n)
 int main(int argc, char **argv)
 {
 	cprof_task *task = cprof_task_begin(NULL, "bench");
-	double a[ROUNDS], b[ROUNDS];
+	double a[ROUNDS], b[ROUNDS], c[ROUNDS];
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-api off|on\n");
@@ -74,10 +78,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench-api off: a session is recording cprof events\n");
 			return 1;
 		}
-		for (int r = 0; r < ROUNDS; r++)
+		for (int r = 0; r < ROUNDS; r++) {
 			a[r] = region_pairs(task, 5000000);
-		printf("no session: region begin/end pair %.2f ns (bound 5 ns)\n",
-		       median(a, ROUNDS));
+			b[r] = bench_region_pairs_call(task, 5000000);
+		}
+		double inl = median(a, ROUNDS), call = median(b, ROUNDS);
+		printf("no session: region begin/end pair %.2f ns (bound 5 ns), "
+		       "%.2f ns through calls into the library (%.1fx)\n",
+		       inl, call, call / inl);
 		return 0;
 	}
 	if (!cprof_trace_enabled()) {
@@ -87,11 +95,12 @@ int main(int argc, char **argv)
 	for (int r = 0; r < ROUNDS; r++) {
 		a[r] = region_pairs(task, 20000);
 		b[r] = raw_pairs(cprof_task_id(task), 20000);
+		c[r] = bench_region_pairs_call(task, 20000);
 	}
-	double region = median(a, ROUNDS), raw = median(b, ROUNDS);
-	printf(
-	    "session: region pair %.1f ns, two raw tracepoints %.1f ns, ratio %.2f (bound 1.5)\n",
-	    region, raw, region / raw);
+	double region = median(a, ROUNDS), raw = median(b, ROUNDS), call = median(c, ROUNDS);
+	printf("session: region pair %.1f ns, two raw tracepoints %.1f ns, ratio %.2f (bound "
+	       "1.5); through calls %.1f ns, ratio %.2f\n",
+	       region, raw, region / raw, call, call / raw);
 	cprof_task_end(task);
 	return 0;
 }

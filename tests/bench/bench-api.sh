@@ -2,7 +2,17 @@
 # Region begin/end cost, with and without a recording session (issue 2).
 set -eu
 bin=$1
-"$bin" off
+# The session daemon is shared: another user's session recording cprof:*
+# turns our tracepoints on. Wait up to a minute for a quiet moment.
+off_done=0
+for _ in $(seq 30); do
+	if "$bin" off 2>/dev/null; then
+		off_done=1
+		break
+	fi
+	sleep 2
+done
+[ "$off_done" = 1 ] || echo "no session: not measured (another session records cprof events)" >&2
 pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
 session="cprof-bench-api-$$"
 out=$(mktemp -d)
@@ -15,3 +25,4 @@ lttng add-context -u -s "$session" -c bench -t vtid -t vpid >/dev/null
 lttng start "$session" >/dev/null
 LTTNG_UST_REGISTER_TIMEOUT=3000 "$bin" on
 lttng stop "$session" >/dev/null
+[ "$off_done" = 1 ] || exit 77

@@ -909,12 +909,14 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 	t = &m->threads.v[thread];
 	t->events++;
 	t->last_ns = ns;
-	/* A blocked thread emits nothing until its wait_end (a CPU sample and
-	 * its stack may come from the spin before blocking): any other event
-	 * means the wait_end was lost, and the wait ended by now rather than
-	 * at the end of the trace. */
+	/* A blocked thread emits nothing of its own until its wait_end: a CPU
+	 * sample and its stack may come from the spin before blocking, and
+	 * the allocator's events from inside the call (pthread_join frees the
+	 * joined thread's TLS). Any other event means the wait_end was lost,
+	 * and the wait ended by now rather than at the end of the trace. */
 	if (r->tstates.v[thread].wait != CPROF_NONE && d->kind != EV_WAIT_END &&
-	    d->kind != EV_CPU_SAMPLE && d->kind != EV_STACK)
+	    d->kind != EV_CPU_SAMPLE && d->kind != EV_STACK && d->kind != EV_ALLOC &&
+	    d->kind != EV_FREE && d->kind != EV_HEAP)
 		wait_end_lost(r, thread, ns);
 
 	switch (d->kind) {

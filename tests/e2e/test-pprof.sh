@@ -111,4 +111,10 @@ grep -q "exists" "$tmp/exists.err" || fail "overwrite message: $(cat "$tmp/exist
 # bad options
 "$CPROF_TRACE" pprof -t nosuch "$tmp/trace" 2>/dev/null && fail "unknown type accepted"
 "$CPROF_TRACE" pprof -t sync --from 1x "$tmp/trace" 2>/dev/null && fail "bad time accepted"
+if "$CPROF_TRACE" pprof -t sync --from 1000 -o "$tmp/late.pb.gz" "$tmp/trace" 2>"$tmp/late.err"; then
+	fail "--from after the end of the trace accepted"
+fi
+grep -q "after the end of the trace" "$tmp/late.err" || fail "late --from message: $(cat "$tmp/late.err")"
+[ ! -e "$tmp/late.pb.gz" ] || fail "a failed export left a file behind"
+ls "$tmp"/*.tmp.* >/dev/null 2>&1 && fail "an export left a temporary file behind"
 echo "all ok"

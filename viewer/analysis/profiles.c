@@ -1092,7 +1092,12 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	c.win_from = m->begin_ns + (f->has_from ? f->from_ns : 0);
 	c.win_to = f->has_to ? m->begin_ns + f->to_ns : m->end_ns;
 	if (c.win_to < c.win_from) {
-		snprintf(rep->text, sizeof(rep->text), "--from is after --to");
+		if (f->has_to)
+			snprintf(rep->text, sizeof(rep->text), "--from is after --to");
+		else
+			snprintf(rep->text, sizeof(rep->text),
+				 "--from is after the end of the trace (it lasts %.3f s)",
+				 (double)(m->end_ns - m->begin_ns) / 1e9);
 		return CPROF_PROFILES_INVALID;
 	}
 	if (!symbolizer) {

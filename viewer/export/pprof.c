@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -221,23 +223,40 @@ end:
 	return status;
 }
 
+/*
+ * The profile is written to a temporary file beside PATH and put in place
+ * at the end, so a failure never leaves a half-written profile, and without
+ * `force` link() refuses an existing PATH atomically.
+ */
 enum cprof_pprof_status cprof_pprof_write(const struct cprof_profile *profile, const char *path,
 					  bool force)
 {
 	enum cprof_pprof_status status;
 	uint8_t *raw = NULL, *gz = NULL;
 	size_t raw_len, gz_len, done = 0;
+	char *tmp = NULL;
 	int fd = -1, saved;
 
+	if (!force && access(path, F_OK) == 0) {
+		status = CPROF_PPROF_EXISTS;
+		goto end;
+	}
 	status = cprof_pprof_encode(profile, &raw, &raw_len);
 	if (status)
 		goto end;
 	status = cprof_pprof_gzip(raw, raw_len, &gz, &gz_len);
 	if (status)
 		goto end;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		status = CPROF_PPROF_NOMEM;
+		goto end;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		status = errno == EEXIST ? CPROF_PPROF_EXISTS : CPROF_PPROF_IO;
+		free(tmp);
+		tmp = NULL;
+		status = CPROF_PPROF_IO;
 		goto end;
 	}
 	while (done < gz_len) {
@@ -250,16 +269,27 @@ enum cprof_pprof_status cprof_pprof_write(const struct cprof_profile *profile, c
 		}
 		done += (size_t)w;
 	}
-	if (fsync(fd) && errno != EINVAL && errno != EROFS) {
+	if ((fsync(fd) && errno != EINVAL && errno != EROFS) || fchmod(fd, 0644)) {
 		status = CPROF_PPROF_IO;
 		goto end;
 	}
+	if (close(fd)) {
+		fd = -1;
+		status = CPROF_PPROF_IO;
+		goto end;
+	}
+	fd = -1;
+	if (force ? rename(tmp, path) : link(tmp, path))
+		status = errno == EEXIST ? CPROF_PPROF_EXISTS : CPROF_PPROF_IO;
 end:
 	saved = errno;
-	if (fd >= 0 && close(fd) && status == CPROF_PPROF_OK)
-		status = CPROF_PPROF_IO;
-	else
-		errno = saved;
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp); /* after link(), or after a failure; gone after rename() */
+		free(tmp);
+	}
+	errno = saved;
 	free(raw);
 	free(gz);
 	return status;

@@ -496,6 +496,73 @@ static int run_handoff(void)
 	return 0;
 }
 
+/*
+ * What glibc does with an available semaphore or a free rwlock, which the
+ * hooks (they try first) must keep: sem_wait and sem_timedwait act on a
+ * pending cancellation even when they need not wait, and a timed wait
+ * given an invalid time fails with EINVAL before looking at the object.
+ */
+static sem_t cancel_sem;
+
+static void *sem_cancelled(void *arg)
+{
+	struct timespec ts;
+
+	pthread_cancel(pthread_self()); /* deferred: pending until a cancellation point */
+	if (arg) {
+		deadline(&ts, 1000);
+		sem_timedwait(&cancel_sem, &ts);
+	} else {
+		sem_wait(&cancel_sem);
+	}
+	return NULL;
+}
+
+static int run_sem_cancel(void)
+{
+	int bad = 0;
+
+	for (int timed = 0; timed < 2; timed++) {
+		pthread_t t;
+		void *ret = NULL;
+
+		sem_init(&cancel_sem, 0, 1);
+		pthread_create(&t, NULL, sem_cancelled, timed ? &cancel_sem : NULL);
+		pthread_join(t, &ret);
+		if (ret != PTHREAD_CANCELED) {
+			printf("%s on an available semaphore ignored a pending cancel\n",
+			       timed ? "sem_timedwait" : "sem_wait");
+			bad = 1;
+		}
+		sem_destroy(&cancel_sem);
+	}
+	return bad;
+}
+
+static int run_timed_einval(void)
+{
+	const struct timespec bad_time = {0, 2000000000L};
+	pthread_rwlock_t rd = PTHREAD_RWLOCK_INITIALIZER, wr = PTHREAD_RWLOCK_INITIALIZER;
+	sem_t s;
+	int r, bad = 0;
+
+	sem_init(&s, 0, 1);
+	r = sem_timedwait(&s, &bad_time);
+	if (!(r == -1 && errno == EINVAL)) {
+		printf("sem_timedwait: %d, expected EINVAL\n", r);
+		bad = 1;
+	}
+	if ((r = pthread_rwlock_timedrdlock(&rd, &bad_time)) != EINVAL) {
+		printf("pthread_rwlock_timedrdlock: %d, expected EINVAL\n", r);
+		bad = 1;
+	}
+	if ((r = pthread_rwlock_timedwrlock(&wr, &bad_time)) != EINVAL) {
+		printf("pthread_rwlock_timedwrlock: %d, expected EINVAL\n", r);
+		bad = 1;
+	}
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -525,5 +592,9 @@ int main(int argc, char **argv)
 		return run_hammer();
 	if (strcmp(mode, "handoff") == 0)
 		return run_handoff();
+	if (strcmp(mode, "sem-cancel") == 0)
+		return run_sem_cancel();
+	if (strcmp(mode, "timed-einval") == 0)
+		return run_timed_einval();
 	return run_lock();
 }

@@ -320,7 +320,10 @@ static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool
 	struct wait w;
 	int r;
 
-	if (likely(!locks_on()))
+	/* glibc rejects an invalid time before it looks at the lock; the
+	 * trylock would take a free one. */
+	if (likely(!locks_on()) ||
+	    (abstime && (abstime->tv_nsec < 0 || abstime->tv_nsec >= 1000000000L)))
 		goto plain;
 	r = try(l);
 	if (likely(r != EBUSY))
@@ -446,12 +449,20 @@ CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 /* --- semaphores -------------------------------------------------------- */
 
+/*
+ * glibc's sem_wait and sem_timedwait act on a pending cancellation, and
+ * sem_timedwait rejects an invalid time, before they look at the
+ * semaphore; sem_trywait does neither, so both come first here.
+ */
 static int sem_wait_common(sem_t *s, const struct timespec *abstime, const void *caller)
 {
 	struct wait w;
 	int saved = errno, r;
 
 	if (likely(!locks_on()))
+		goto plain;
+	pthread_testcancel();
+	if (abstime && (abstime->tv_nsec < 0 || abstime->tv_nsec >= 1000000000L))
 		goto plain;
 	if (real.sem_trywait(s) == 0)
 		return 0;

@@ -4,7 +4,8 @@
 # checks the automatic events with babeltrace2.
 #
 # usage: test-preload.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB,
-#                                PRELOAD_PROG, PRELOAD_CPP; HAMMER_SECONDS)
+#                                PRELOAD_PROG, PRELOAD_CPP, PRELOAD_CLOCK;
+#                                HAMMER_SECONDS)
 set -euo pipefail
 
 case_name=$1
@@ -34,6 +35,9 @@ cp "${PRELOAD_PROG:?}" "$work/$name"
 prog="$work/$name"
 if [ -n "${PRELOAD_CPP:-}" ]; then
 	cp "$PRELOAD_CPP" "$work/${name}c"
+fi
+if [ -n "${PRELOAD_CLOCK:-}" ]; then
+	cp "$PRELOAD_CLOCK" "$work/${name}k"
 fi
 
 # record ARGS... : records into $work/trace, program output in $work/out
@@ -251,10 +255,11 @@ cpu)
 cpu-split)
 	# Issue 4's done-when: work_two does twice work_one's work, and the
 	# cpu profile read by go tool pprof splits them 1:2 within 10%. The
-	# kernel samples CPU-time timers at its tick (250 Hz), so the
-	# statistical error of the split falls as 1/sqrt(samples): two
-	# threads burn 4 s of CPU each, about 2000 samples at 250 Hz
-	# (about 3% standard error).
+	# kernel samples CPU-time timers at its tick (250 Hz): two threads
+	# burn 4 s of CPU each, about 2000 samples, in turns of 20-60 ms and
+	# 40-120 ms of random length (see cpu_thread), so that only the
+	# samples at a turn's ends are in doubt (about 1% error on the ratio;
+	# a fixed 0.3/0.6 ms pair locked in phase with the tick under load).
 	export HOME="$work/home" GOCACHE="$work/gocache"
 	mkdir -p "$HOME"
 	CPU_THREADS=2 CPU_SECONDS=${CPU_SECONDS:-4} record --cpu-rate=250 -- "$prog" cpu
@@ -283,6 +288,60 @@ sigprof)
 	expect_min warning 1 'code = 7,'
 	expect_none cpu_sample
 	grep -qE '^ticks [1-9]' "$work/out" || fail "the program's own SIGPROF handler did not run"
+	;;
+clocklock | rwlock-clockrd | rwlock-clockwr | cond-clock | sem-clock)
+	# glibc 2.30's clock variants, which libstdc++ uses for steady-clock
+	# waits: one wait of about 50 ms each, recorded as its timed sibling's.
+	prog="$work/${name}k"
+	record -- "$prog" "$case_name"
+	grep -qE '^waited [0-9]+ result 0$' "$work/out" || fail "the wait failed: $(cat "$work/out")"
+	case $case_name in
+	clocklock) kind=1 ;; rwlock-clockrd) kind=2 ;; rwlock-clockwr) kind=3 ;;
+	cond-clock) kind=4 ;; sem-clock) kind=5 ;;
+	esac
+	expect_wait $kind
+	case $case_name in
+	clocklock | rwlock-*) expect_min lock_release 1 ;;
+	esac
+	;;
+clock-semantics)
+	# What the clock variants return (invalid clock or time on a free
+	# object, pending cancellation, timeouts) is glibc's, line for line.
+	prog="$work/${name}k"
+	"$prog" semantics >"$work/plain" || fail "the program failed without the preload library"
+	record -- "$prog" semantics
+	diff -u "$work/plain" "$work/out" >&2 || fail "results differ under the preload library"
+	# glibc's documented answers: an invalid clock is refused, the object
+	# stays free.
+	for call in mutex_clocklock rwlock_clockrdlock rwlock_clockwrlock sem_clockwait; do
+		grep -qE "^$call (free|available), bad clock: EINVAL$" "$work/out" ||
+			fail "$call with a bad clock did not fail with EINVAL"
+	done
+	grep -qx ' then trylock: 0' "$work/out" || fail "mutex_clocklock took the mutex on EINVAL"
+	grep -qx ' then trywrlock: 0' "$work/out" || fail "a clock rwlock lock took the lock on EINVAL"
+	grep -qx ' then value 1' "$work/out" || fail "sem_clockwait took the semaphore on EINVAL"
+	# The timeouts were real waits: recorded, ended with ETIMEDOUT.
+	for kind in 1 2 3 4 5; do
+		[ "$(count wait_end "kind = $kind, result = 110")" -ge 1 ] ||
+			fail "no wait of kind $kind ended with ETIMEDOUT"
+	done
+	;;
+cpp-timed)
+	# libstdc++'s steady-clock waits: std::timed_mutex::try_lock_for,
+	# std::condition_variable::wait_for, std::shared_timed_mutex's
+	# try_lock_shared_for and try_lock_for, each recorded on its object.
+	prog="$work/${name}c"
+	record -- "$prog" timed
+	grep -qx 'timed ok' "$work/out" || fail "the program's timed waits failed"
+	obj() { sed -n "s/^obj $1 0x\([0-9a-fA-F]*\)$/\1/p" "$work/out"; }
+	for pair in timed_mutex:1 cond:4 shared_timed_mutex:2 shared_timed_mutex:3; do
+		o=$(obj "${pair%%:*}")
+		k=${pair##*:}
+		[ -n "$o" ] || fail "no address printed for ${pair%%:*}"
+		grep -E "cprof:wait_begin:" "$work/events" | grep -iE "obj = 0x0*$o, kind = $k," >/dev/null ||
+			fail "no wait of kind $k on the ${pair%%:*} (0x$o)"
+		expect_wait "$k"
+	done
 	;;
 sem-cancel | timed-einval)
 	# glibc's semantics where the hooks try first: the program checks

@@ -12,6 +12,7 @@
  * ms the spins aim at: a spin preempted just before its deadline ends
  * late, by milliseconds on a loaded machine.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -77,9 +77,15 @@ __attribute__((noinline)) static void *waiter(void *arg)
 	return arg;
 }
 
+/* Set by reader() just before its first read: main writes the first byte
+ * 50 ms after that, not 50 ms after creating it (a loaded machine started
+ * the reader after all four writes: no read blocked, nothing to profile). */
+static volatile int reader_started;
+
 __attribute__((noinline)) static void *reader(void *arg)
 {
 	char buf[16];
+	__atomic_store_n(&reader_started, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 4; i++) {
 		double t = now();
 		if (read(pipefd[0], buf, 1) != 1)
@@ -120,6 +126,8 @@ int main(void)
 	pthread_create(&t[3], NULL, reader, NULL);
 	pthread_create(&t[0], NULL, worker, NULL);
 	pthread_create(&t[1], NULL, worker, NULL);
+	while (!__atomic_load_n(&reader_started, __ATOMIC_ACQUIRE))
+		usleep(1000);
 	for (int i = 0; i < 4; i++) {
 		usleep(50000);
 		if (write(pipefd[1], "x", 1) != 1)

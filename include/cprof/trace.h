@@ -79,11 +79,11 @@ void cprof_region_end_slow_(cprof_region *region);
  * The region calls inlined: with no session recording, a begin/end pair
  * costs two flag tests and a few stores, no call (0.4 ns measured by
  * tests/bench/bench-api, against 3-4 ns for two calls through the PLT).
- * The flags are the `state`
- * words of the library's own region tracepoints, read through pointers:
- * lttng-ust flips those words itself when a session enables or disables
- * the events, so there is no copy that could go stale. Recording, and
- * every misuse, goes out of line to the library's full functions.
+ * The flags are the `state` words of the library's own region
+ * tracepoints, read through pointers: lttng-ust flips those words itself
+ * when a session enables or disables the events, so there is no copy that
+ * could go stale. Recording, and every misuse, goes out of line to the
+ * library's full functions.
  *
  * gnu_inline: these bodies are only for inlining and never emitted, so
  * the address of cprof_region_begin/cprof_region_end and any call the

@@ -1,11 +1,19 @@
 // A C++ program recorded by test-preload.sh: std::thread, std::mutex,
 // std::condition_variable, operator new/delete and exceptions, all going
 // through libcprof-trace-preload's hooks underneath libstdc++.
+//
+// With argument "timed": the steady-clock waits, which libstdc++ 12 makes
+// with glibc's clock variants (pthread_cond_clockwait,
+// pthread_mutex_clocklock, pthread_rwlock_clockrdlock/clockwrlock). Each
+// blocks once for about 30 ms, and the program prints the addresses of
+// the objects waited for ("obj NAME 0x...") for the checks.
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -33,8 +41,76 @@ static void worker(int)
 	}
 }
 
-int main()
+static std::timed_mutex tm;
+static std::shared_timed_mutex stm;
+static const std::chrono::milliseconds hold(30);
+
+static int run_timed()
 {
+	using namespace std::chrono_literals;
+	int bad = 0;
+
+	std::printf("obj timed_mutex %p\nobj cond %p\nobj shared_timed_mutex %p\n", (void *)&tm,
+		    (void *)&cv, (void *)&stm);
+	{
+		// try_lock_for: pthread_mutex_clocklock(CLOCK_MONOTONIC).
+		std::unique_lock<std::timed_mutex> g(tm);
+		std::thread t([&bad] {
+			if (!tm.try_lock_for(5s))
+				bad = 1;
+			else
+				tm.unlock();
+		});
+		std::this_thread::sleep_for(hold);
+		g.unlock();
+		t.join();
+	}
+	{
+		// wait_for: pthread_cond_clockwait(CLOCK_MONOTONIC).
+		std::thread t([] {
+			std::this_thread::sleep_for(hold);
+			std::lock_guard<std::mutex> g(m);
+			go = true;
+			cv.notify_all();
+		});
+		std::unique_lock<std::mutex> l(m);
+		if (!cv.wait_for(l, 5s, [] { return go; }))
+			bad = 1;
+		l.unlock();
+		t.join();
+	}
+	{
+		// try_lock_shared_for / try_lock_for:
+		// pthread_rwlock_clockrdlock / clockwrlock.
+		std::unique_lock<std::shared_timed_mutex> w(stm);
+		std::thread t([&bad] {
+			if (!stm.try_lock_shared_for(5s))
+				bad = 1;
+			else
+				stm.unlock_shared();
+		});
+		std::this_thread::sleep_for(hold);
+		w.unlock();
+		t.join();
+		std::shared_lock<std::shared_timed_mutex> r(stm);
+		std::thread u([&bad] {
+			if (!stm.try_lock_for(5s))
+				bad = 1;
+			else
+				stm.unlock();
+		});
+		std::this_thread::sleep_for(hold);
+		r.unlock();
+		u.join();
+	}
+	std::printf("timed %s\n", bad ? "failed" : "ok");
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && std::strcmp(argv[1], "timed") == 0)
+		return run_timed();
 	std::thread waiter([] {
 		std::unique_lock<std::mutex> l(m);
 		cv.wait(l, [] { return go; });

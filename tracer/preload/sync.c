@@ -11,6 +11,12 @@
  * before the real call (LTTng stamps events when they are emitted, so a
  * begin cannot be written after the fact), end after it.
  *
+ * The clock variants of glibc 2.30 (pthread_cond_clockwait,
+ * pthread_mutex_clocklock, pthread_rwlock_clock{rd,wr}lock, sem_clockwait),
+ * which libstdc++ calls for every steady-clock wait, are hooked as their
+ * timed siblings, with glibc's own checks of the clock and time kept
+ * ahead of the try.
+ *
  * Releases that ended someone's wait (cprof:lock_release, with the
  * holder's stack, for the mutex profile): a waiter counts itself in a
  * small table of counters indexed by the lock's address while it blocks;
@@ -27,27 +33,34 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <time.h>
 
 static struct {
 	int (*mutex_lock)(pthread_mutex_t *);
 	int (*mutex_trylock)(pthread_mutex_t *);
 	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
 	int (*mutex_unlock)(pthread_mutex_t *);
 	int (*rwlock_rdlock)(pthread_rwlock_t *);
 	int (*rwlock_tryrdlock)(pthread_rwlock_t *);
 	int (*rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
 	int (*rwlock_wrlock)(pthread_rwlock_t *);
 	int (*rwlock_trywrlock)(pthread_rwlock_t *);
 	int (*rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
 	int (*rwlock_unlock)(pthread_rwlock_t *);
 	int (*spin_lock)(pthread_spinlock_t *);
 	int (*spin_trylock)(pthread_spinlock_t *);
 	int (*spin_unlock)(pthread_spinlock_t *);
 	int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
 	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+	int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+			      const struct timespec *);
 	int (*sem_wait)(sem_t *);
 	int (*sem_trywait)(sem_t *);
 	int (*sem_timedwait)(sem_t *, const struct timespec *);
+	int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
 	int (*barrier_wait)(pthread_barrier_t *);
 	int (*join)(pthread_t, void **);
 	int (*tryjoin)(pthread_t, void **);
@@ -60,13 +73,16 @@ void cprof_sync_resolve(void)
 	real.mutex_lock = cprof_dlsym("pthread_mutex_lock");
 	real.mutex_trylock = cprof_dlsym("pthread_mutex_trylock");
 	real.mutex_timedlock = cprof_dlsym("pthread_mutex_timedlock");
+	real.mutex_clocklock = cprof_dlsym("pthread_mutex_clocklock");
 	real.mutex_unlock = cprof_dlsym("pthread_mutex_unlock");
 	real.rwlock_rdlock = cprof_dlsym("pthread_rwlock_rdlock");
 	real.rwlock_tryrdlock = cprof_dlsym("pthread_rwlock_tryrdlock");
 	real.rwlock_timedrdlock = cprof_dlsym("pthread_rwlock_timedrdlock");
+	real.rwlock_clockrdlock = cprof_dlsym("pthread_rwlock_clockrdlock");
 	real.rwlock_wrlock = cprof_dlsym("pthread_rwlock_wrlock");
 	real.rwlock_trywrlock = cprof_dlsym("pthread_rwlock_trywrlock");
 	real.rwlock_timedwrlock = cprof_dlsym("pthread_rwlock_timedwrlock");
+	real.rwlock_clockwrlock = cprof_dlsym("pthread_rwlock_clockwrlock");
 	real.rwlock_unlock = cprof_dlsym("pthread_rwlock_unlock");
 	real.spin_lock = cprof_dlsym("pthread_spin_lock");
 	real.spin_trylock = cprof_dlsym("pthread_spin_trylock");
@@ -75,9 +91,11 @@ void cprof_sync_resolve(void)
 	 * unversioned lookup could return. */
 	real.cond_wait = cprof_dlvsym("pthread_cond_wait", "GLIBC_2.3.2");
 	real.cond_timedwait = cprof_dlvsym("pthread_cond_timedwait", "GLIBC_2.3.2");
+	real.cond_clockwait = cprof_dlsym("pthread_cond_clockwait");
 	real.sem_wait = cprof_dlsym("sem_wait");
 	real.sem_trywait = cprof_dlsym("sem_trywait");
 	real.sem_timedwait = cprof_dlsym("sem_timedwait");
+	real.sem_clockwait = cprof_dlsym("sem_clockwait");
 	real.barrier_wait = cprof_dlsym("pthread_barrier_wait");
 	real.join = cprof_dlsym("pthread_join");
 	real.tryjoin = cprof_dlsym("pthread_tryjoin_np");
@@ -103,6 +121,19 @@ static inline uint32_t *waiters_of(const void *obj)
 static inline bool locks_on(void)
 {
 	return cprof_cfg.locks && cprof_may_record(&cprof_tls);
+}
+
+/* What glibc accepts in a timed or clock wait (valid_nanoseconds and
+ * futex_abstimed_supported_clockid in its sources); it answers EINVAL
+ * otherwise. */
+static inline bool time_valid(const struct timespec *abstime)
+{
+	return abstime->tv_nsec >= 0 && abstime->tv_nsec < 1000000000L;
+}
+
+static inline bool clock_valid(clockid_t clock)
+{
+	return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC;
 }
 
 struct wait {
@@ -303,6 +334,27 @@ CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timesp
 	return r;
 }
 
+/* glibc refuses an unsupported clock before it looks at the mutex; the
+ * time, as in timedlock, only once it must sleep. */
+CPROF_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
+					 const struct timespec *abstime)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(mutex_clocklock);
+	if (likely(!locks_on()) || !clock_valid(clock))
+		return real.mutex_clocklock(m, clock, abstime);
+	r = real.mutex_trylock(m);
+	if (likely(r != EBUSY))
+		return r;
+	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL))
+		return 0;
+	r = real.mutex_clocklock(m, clock, abstime);
+	wait_end(&w, r);
+	return r;
+}
+
 CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	RESOLVED(mutex_unlock);
@@ -313,59 +365,91 @@ CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 
 /* --- rwlocks ----------------------------------------------------------- */
 
-static int rwlock_wait(pthread_rwlock_t *l, const struct timespec *abstime, bool write,
-		       const void *caller)
+/* Which of glibc's lock or wait calls a hook stands for. */
+enum bound {
+	UNTIMED, /* lock, wait */
+	TIMED,	 /* timedlock, timedwait: CLOCK_REALTIME */
+	CLOCKED, /* clocklock, clockwait (glibc 2.30) */
+};
+
+static inline int rwlock_real(pthread_rwlock_t *l, enum bound bound, clockid_t clock,
+			      const struct timespec *abstime, bool write)
+{
+	switch (bound) {
+	case TIMED:
+		return write ? real.rwlock_timedwrlock(l, abstime)
+			     : real.rwlock_timedrdlock(l, abstime);
+	case CLOCKED:
+		return write ? real.rwlock_clockwrlock(l, clock, abstime)
+			     : real.rwlock_clockrdlock(l, clock, abstime);
+	default:
+		return write ? real.rwlock_wrlock(l) : real.rwlock_rdlock(l);
+	}
+}
+
+/* Inlined in each hook: bound and write are constants there, and the
+ * untimed locks keep a fast path with no test of them. */
+static inline __attribute__((always_inline)) int rwlock_wait(pthread_rwlock_t *l, enum bound bound,
+							     clockid_t clock,
+							     const struct timespec *abstime,
+							     bool write, const void *caller)
 {
 	int (*try)(pthread_rwlock_t *) = write ? real.rwlock_trywrlock : real.rwlock_tryrdlock;
 	struct wait w;
 	int r;
 
-	/* glibc rejects an invalid time before it looks at the lock; the
-	 * trylock would take a free one. */
+	/* glibc rejects an invalid time (and, for the clock forms, clock)
+	 * before it looks at the lock; the trylock would take a free one. */
 	if (likely(!locks_on()) ||
-	    (abstime && (abstime->tv_nsec < 0 || abstime->tv_nsec >= 1000000000L)))
-		goto plain;
+	    (bound != UNTIMED && abstime &&
+	     (!time_valid(abstime) || (bound == CLOCKED && !clock_valid(clock)))))
+		return rwlock_real(l, bound, clock, abstime, write);
 	r = try(l);
 	if (likely(r != EBUSY))
 		return r;
 	wait_begin(&w, l, write ? CPROF_TP_WAIT_RWLOCK_WRITE : CPROF_TP_WAIT_RWLOCK_READ, true,
 		   caller, NULL);
-	if (abstime)
-		r = write ? real.rwlock_timedwrlock(l, abstime)
-			  : real.rwlock_timedrdlock(l, abstime);
-	else
-		r = write ? real.rwlock_wrlock(l) : real.rwlock_rdlock(l);
+	r = rwlock_real(l, bound, clock, abstime, write);
 	wait_end(&w, r);
 	return r;
-plain:
-	if (abstime)
-		return write ? real.rwlock_timedwrlock(l, abstime)
-			     : real.rwlock_timedrdlock(l, abstime);
-	return write ? real.rwlock_wrlock(l) : real.rwlock_rdlock(l);
 }
 
 CPROF_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	RESOLVED(rwlock_rdlock);
-	return rwlock_wait(l, NULL, false, CPROF_CALLER());
+	return rwlock_wait(l, UNTIMED, CLOCK_REALTIME, NULL, false, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	RESOLVED(rwlock_wrlock);
-	return rwlock_wait(l, NULL, true, CPROF_CALLER());
+	return rwlock_wait(l, UNTIMED, CLOCK_REALTIME, NULL, true, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	RESOLVED(rwlock_timedrdlock);
-	return rwlock_wait(l, abstime, false, CPROF_CALLER());
+	return rwlock_wait(l, TIMED, CLOCK_REALTIME, abstime, false, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	RESOLVED(rwlock_timedwrlock);
-	return rwlock_wait(l, abstime, true, CPROF_CALLER());
+	return rwlock_wait(l, TIMED, CLOCK_REALTIME, abstime, true, CPROF_CALLER());
+}
+
+CPROF_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
+					    const struct timespec *abstime)
+{
+	RESOLVED(rwlock_clockrdlock);
+	return rwlock_wait(l, CLOCKED, clock, abstime, false, CPROF_CALLER());
+}
+
+CPROF_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+					    const struct timespec *abstime)
+{
+	RESOLVED(rwlock_clockwrlock);
+	return rwlock_wait(l, CLOCKED, clock, abstime, true, CPROF_CALLER());
 }
 
 CPROF_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
@@ -447,23 +531,62 @@ CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 	return r;
 }
 
+/* An invalid time or clock fails at once, the mutex kept: no wait, and no
+ * release of the mutex, to record. */
+CPROF_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+					const struct timespec *abstime)
+{
+	struct wait w;
+	int r;
+
+	RESOLVED(cond_clockwait);
+	if (likely(!locks_on()) || !time_valid(abstime) || !clock_valid(clock))
+		return real.cond_clockwait(c, m, clock, abstime);
+	cond_releases(m, CPROF_CALLER());
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL);
+	r = real.cond_clockwait(c, m, clock, abstime);
+	wait_end(&w, r);
+	return r;
+}
+
 /* --- semaphores -------------------------------------------------------- */
 
+static inline int sem_real(sem_t *s, enum bound bound, clockid_t clock,
+			   const struct timespec *abstime)
+{
+	switch (bound) {
+	case TIMED:
+		return real.sem_timedwait(s, abstime);
+	case CLOCKED:
+		return real.sem_clockwait(s, clock, abstime);
+	default:
+		return real.sem_wait(s);
+	}
+}
+
 /*
- * glibc's sem_wait and sem_timedwait act on a pending cancellation, and
- * sem_timedwait rejects an invalid time, before they look at the
- * semaphore; sem_trywait does neither, so both come first here.
+ * Before they look at the semaphore, glibc's sem_timedwait rejects an
+ * invalid time and sem_clockwait an invalid clock or time (EINVAL, even
+ * with a cancellation pending); then sem_wait and sem_timedwait act on a
+ * pending cancellation, which sem_clockwait (glibc 2.36) does only if it
+ * sleeps. sem_trywait does none of this, so it all comes first here.
  */
-static int sem_wait_common(sem_t *s, const struct timespec *abstime, const void *caller)
+static inline __attribute__((always_inline)) int sem_wait_common(sem_t *s, enum bound bound,
+								 clockid_t clock,
+								 const struct timespec *abstime,
+								 const void *caller)
 {
 	struct wait w;
 	int saved = errno, r;
 
 	if (likely(!locks_on()))
 		goto plain;
-	pthread_testcancel();
-	if (abstime && (abstime->tv_nsec < 0 || abstime->tv_nsec >= 1000000000L))
+	if (bound != UNTIMED && !time_valid(abstime))
 		goto plain;
+	if (bound == CLOCKED && !clock_valid(clock))
+		goto plain;
+	if (bound != CLOCKED)
+		pthread_testcancel();
 	if (real.sem_trywait(s) == 0)
 		return 0;
 	if (errno != EAGAIN) {
@@ -472,23 +595,29 @@ static int sem_wait_common(sem_t *s, const struct timespec *abstime, const void 
 	}
 	errno = saved;
 	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false, caller, NULL);
-	r = abstime ? real.sem_timedwait(s, abstime) : real.sem_wait(s);
+	r = sem_real(s, bound, clock, abstime);
 	wait_end(&w, r == 0 ? 0 : errno);
 	return r;
 plain:
-	return abstime ? real.sem_timedwait(s, abstime) : real.sem_wait(s);
+	return sem_real(s, bound, clock, abstime);
 }
 
 CPROF_EXPORT int sem_wait(sem_t *s)
 {
 	RESOLVED(sem_wait);
-	return sem_wait_common(s, NULL, CPROF_CALLER());
+	return sem_wait_common(s, UNTIMED, CLOCK_REALTIME, NULL, CPROF_CALLER());
 }
 
 CPROF_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
 	RESOLVED(sem_timedwait);
-	return sem_wait_common(s, abstime, CPROF_CALLER());
+	return sem_wait_common(s, TIMED, CLOCK_REALTIME, abstime, CPROF_CALLER());
+}
+
+CPROF_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
+{
+	RESOLVED(sem_clockwait);
+	return sem_wait_common(s, CLOCKED, clock, abstime, CPROF_CALLER());
 }
 
 /* --- barriers and joins ------------------------------------------------ */

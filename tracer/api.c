@@ -14,9 +14,15 @@
 #define CPROF_TRACE_NO_INLINE
 #include <cprof/trace.h>
 
+#include <dlfcn.h>
+#include <errno.h>
+#include <lttng/ust-fork.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
@@ -37,8 +43,25 @@ static inline uint64_t task_id(const cprof_task *task)
 	return (uint64_t)(uintptr_t)task;
 }
 
+/*
+ * cprof:process goes before a process's first other event: the reader keeps
+ * a child of the recorded program only if its first cprof event names its
+ * parent, and without the preload nothing else does. Announced once per
+ * process (again in a fork child), on the recording paths only.
+ */
+static int process_announced;
+
+static void announce_process(void)
+{
+	if (__atomic_load_n(&process_announced, __ATOMIC_RELAXED) ||
+	    __atomic_exchange_n(&process_announced, 1, __ATOMIC_RELAXED))
+		return;
+	lttng_ust_tracepoint(cprof, process, (int32_t)getppid());
+}
+
 static void warn(uint32_t code, const char *detail)
 {
+	announce_process();
 	lttng_ust_tracepoint(cprof, warning, code, detail ? detail : "");
 }
 
@@ -55,8 +78,10 @@ CPROF_EXPORT cprof_task *cprof_task_begin(cprof_task *parent, const char *type)
 {
 	uint64_t id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
 
-	if (lttng_ust_tracepoint_enabled(cprof, task_begin))
+	if (lttng_ust_tracepoint_enabled(cprof, task_begin)) {
+		announce_process();
 		lttng_ust_do_tracepoint(cprof, task_begin, id, task_id(parent), checked_type(type));
+	}
 	return (cprof_task *)(uintptr_t)id;
 }
 
@@ -64,8 +89,10 @@ CPROF_EXPORT void cprof_task_end(cprof_task *task)
 {
 	if (!task)
 		return; /* the background task never ends */
-	if (lttng_ust_tracepoint_enabled(cprof, task_end))
+	if (lttng_ust_tracepoint_enabled(cprof, task_end)) {
+		announce_process();
 		lttng_ust_do_tracepoint(cprof, task_end, task_id(task));
+	}
 }
 
 CPROF_EXPORT uint64_t cprof_task_id(const cprof_task *task)
@@ -82,6 +109,7 @@ static __attribute__((noinline)) cprof_region region_begin_slow(cprof_task *task
 {
 	cprof_region region = {task_id(task), checked_type(type), REGION_OPEN, 1};
 
+	announce_process();
 	lttng_ust_do_tracepoint(cprof, region_begin, region.cprof_task_id_, region.cprof_type_);
 	return region;
 }
@@ -108,6 +136,7 @@ static __attribute__((noinline)) void region_end_misuse(const cprof_region *regi
 
 static __attribute__((noinline)) void region_end_slow(const cprof_region *region)
 {
+	announce_process();
 	lttng_ust_do_tracepoint(cprof, region_end, region->cprof_task_id_,
 				region->cprof_type_ ? region->cprof_type_ : "(null)");
 }
@@ -150,6 +179,7 @@ static void log_n(cprof_task *task, const char *category, const char *message, s
 	}
 	if (recorded < len)
 		warn(CPROF_TP_WARN_LOG_TRUNCATED, category);
+	announce_process();
 	lttng_ust_do_tracepoint(cprof, log, task_id(task), category, message, recorded,
 				(uint64_t)len);
 }
@@ -190,4 +220,84 @@ CPROF_EXPORT void cprof_logf(cprof_task *task, const char *category, const char 
 CPROF_EXPORT bool cprof_trace_enabled(void)
 {
 	return lttng_ust_tracepoint_enabled(cprof, region_begin);
+}
+
+/*
+ * Fork. lttng-ust sets a process up for tracing once, in its constructor:
+ * a fork child keeps the parent's cached vpid and vtid and its session
+ * daemon connection, so without liblttng-ust-fork.so in LD_PRELOAD (which
+ * `record --no-auto` leaves out) the child's events land under the
+ * parent's thread. lttng-ust exports the protocol that library runs around
+ * fork(); here it runs from fork handlers, only when liblttng-ust-fork is
+ * not loaded (both would take lttng-ust's fork mutex twice) and only when a
+ * session records cprof events at that moment: setting the child up again
+ * means registering with the session daemon, 10-20 ms in the child, which
+ * untraced programs should not pay on every fork.
+ *
+ * The decision is per thread: the parent and child handlers run on the
+ * thread that forked (in the child, its only copy), and two threads may
+ * fork at once.
+ */
+static bool fork_wrapped;
+static _Thread_local bool fork_protocol;
+static _Thread_local sigset_t fork_sigset;
+
+static bool any_api_event_enabled(void)
+{
+	return lttng_ust_tracepoint_enabled(cprof, process) ||
+	       lttng_ust_tracepoint_enabled(cprof, region_begin) ||
+	       lttng_ust_tracepoint_enabled(cprof, region_end) ||
+	       lttng_ust_tracepoint_enabled(cprof, task_begin) ||
+	       lttng_ust_tracepoint_enabled(cprof, task_end) ||
+	       lttng_ust_tracepoint_enabled(cprof, log) ||
+	       lttng_ust_tracepoint_enabled(cprof, warning);
+}
+
+static void fork_prepare(void)
+{
+	fork_protocol = !fork_wrapped && any_api_event_enabled();
+	if (fork_protocol)
+		lttng_ust_before_fork(&fork_sigset);
+}
+
+static void fork_parent(void)
+{
+	if (fork_protocol)
+		lttng_ust_after_fork_parent(&fork_sigset);
+}
+
+static void fork_child(void)
+{
+	int saved = errno;
+
+	/* With liblttng-ust-fork the child is set up again after these
+	 * handlers: its first API event, later, announces it. */
+	__atomic_store_n(&process_announced, 0, __ATOMIC_RELAXED);
+	if (fork_protocol) {
+		lttng_ust_after_fork_child(&fork_sigset);
+		if (lttng_ust_tracepoint_enabled(cprof, process))
+			announce_process();
+	}
+	errno = saved;
+}
+
+/*
+ * liblttng-ust's constructor ran before this one (a dependency) and waited
+ * for the session daemon (LTTNG_UST_REGISTER_TIMEOUT), so a session that
+ * records from the start is enabled by now, if the probes registered
+ * before us; otherwise the first API event announces the process.
+ */
+__attribute__((constructor)) static void cprof_api_init(void)
+{
+	int saved = errno;
+	void *fork_lib = dlopen("liblttng-ust-fork.so.1", RTLD_LAZY | RTLD_NOLOAD);
+
+	if (fork_lib) {
+		fork_wrapped = true;
+		dlclose(fork_lib);
+	}
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	if (lttng_ust_tracepoint_enabled(cprof, process))
+		announce_process();
+	errno = saved;
 }

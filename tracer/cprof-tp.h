@@ -71,6 +71,16 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, warning,
 		lttng_ust_field_integer(uint32_t, code, code)
 		lttng_ust_field_string(detail, detail)))
 
+/* The emitting process's parent (getppid()), from libcprof-trace: before
+ * the process's first other API event, at start when a session already
+ * records, and in a fork child. lttng-ust 2.13 has no vppid context, and
+ * without the preload (`record --no-auto`) no cprof:config carries it: the
+ * reader needs it to keep the recorded program's children. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, process,
+	LTTNG_UST_TP_ARGS(int32_t, ppid),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, ppid, ppid)))
+
 /* --- Automatic events (libcprof-trace-preload) --------------------------- */
 
 /* Settings of the preload library in this process, once at start. */

@@ -147,6 +147,7 @@ enum ev_kind {
 	EV_HEAP,
 	EV_SYSCALL,
 	EV_CPU_SAMPLE,
+	EV_PROCESS,
 	EV_CPROF_OTHER, /* a cprof:* event this reader does not know */
 	/* modules, for the symbolizer */
 	EV_BIN_INFO,
@@ -174,6 +175,7 @@ static const struct {
     {"cprof:config",
      EV_CONFIG,
      {"alloc_mode", "alloc_rate", "cpu_rate", "io_threshold_ns", "stack_depth", "flags", "ppid"}},
+    {"cprof:process", EV_PROCESS, {"ppid"}},
     {"cprof:stack", EV_STACK, {"id", "ips"}},
     {"cprof:thread_start", EV_THREAD_START, {"parent_tid", "start_routine", "stack"}},
     {"cprof:thread_name", EV_THREAD_NAME, {"tid", "name"}},
@@ -541,7 +543,8 @@ static struct proc_state *proc_get(struct reader *r, int32_t pid, int32_t ppid)
  * Keep the tree rooted at the recorded pid: a process is kept when it is
  * the root or its parent was kept (parents emit before their children
  * exist). The parent comes from the vppid context, which lttng-ust 2.13
- * lacks, or else from a `ppid` field of cprof:config; a process whose
+ * lacks, or else from the `ppid` field of cprof:config (preload) or
+ * cprof:process (libcprof-trace, also under record --no-auto); a process whose
  * parent is unknown is left out, since per-UID buffers also collect
  * unrelated processes.
  */
@@ -552,6 +555,8 @@ static void proc_decide(struct reader *r, struct proc_state *p, const struct dec
 
 	if (d->kind == EV_CONFIG && d->f[6] >= 0)
 		p->ppid = (int32_t)get_uint(d, payload, 6);
+	else if (d->kind == EV_PROCESS && d->f[0] >= 0)
+		p->ppid = (int32_t)get_uint(d, payload, 0);
 	pi = p->ppid > 0 ? map_find(&r->proc_index, (uint32_t)p->ppid, 0) : NULL;
 	p->keep = pi && r->procs.v[*pi].keep > 0 ? 1 : -1;
 }
@@ -1011,6 +1016,14 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 		else
 			model_warn(r, ns, thread, "%s on thread %s", warning_text(code),
 				   thread_label(r, thread, a, sizeof(a)));
+		break;
+	}
+	case EV_PROCESS: {
+		/* The root is kept by pid, before any ppid is known. */
+		struct cprof_process *mp = &m->processes.v[proc];
+		int32_t ppid = (int32_t)get_uint(d, payload, 0);
+		if (mp->ppid <= 0 && ppid > 0)
+			mp->ppid = p->ppid = ppid;
 		break;
 	}
 	case EV_CONFIG: {

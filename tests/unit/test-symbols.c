@@ -14,54 +14,8 @@
 
 #include "model/model.h"
 #include "symbols/symbols.h"
+#include "test-profile-model.h"
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
-
-static int add_module(struct dl_phdr_info *info, size_t size, void *data)
-{
-	struct cprof_model *m = data;
-	uint64_t lo = UINT64_MAX, hi = 0, first = 0;
-	char exe[4096];
-	const char *path = info->dlpi_name;
-	bool found = false;
-	(void)size;
-
-	for (int j = 0; j < info->dlpi_phnum; j++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[j];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (!found)
-			first = info->dlpi_addr + ph->p_vaddr;
-		found = true;
-		if (ph->p_vaddr < lo)
-			lo = ph->p_vaddr;
-		if (ph->p_vaddr + ph->p_memsz > hi)
-			hi = ph->p_vaddr + ph->p_memsz;
-	}
-	if (!found)
-		return 0;
-	if (!path || !*path) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n <= 0)
-			return 0;
-		exe[n] = 0;
-		path = exe;
-	}
-	struct cprof_module *mod = cprof_vec_push(&m->modules);
-	CHECK(mod);
-	mod->process = 0;
-	mod->base = first;
-	mod->size = hi - lo;
-	mod->path = cprof_model_intern(m, path, strlen(path));
-	mod->is_pic = true;
-	return 0;
-}
 
 int test_symbols_leaf(int x);
 __attribute__((noinline)) int test_symbols_leaf(int x)
@@ -105,7 +59,7 @@ int main(void)
 	proc = cprof_vec_push(&m->processes);
 	CHECK(proc);
 	proc->pid = getpid();
-	dl_iterate_phdr(add_module, m);
+	test_add_self_modules(m);
 	/* a module whose file is gone: names must still come out */
 	struct cprof_module *gone = cprof_vec_push(&m->modules);
 	gone->base = 0x7e0000000000ull;

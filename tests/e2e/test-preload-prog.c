@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -580,6 +581,65 @@ static int run_timed_einval(void)
 	return bad;
 }
 
+/*
+ * A dl_iterate_phdr callback that takes a mutex another thread holds
+ * while it makes a slow call and waits for a lock: ld.so's lock that
+ * dl_iterate_phdr holds must not be needed by the hooks of that other
+ * thread (it deadlocked when they refreshed their table of lttng-ust's
+ * code with dl_iterate_phdr).
+ */
+static pthread_mutex_t phdr_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t phdr_other = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int phdr_in;
+
+static int phdr_callback(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)info;
+	(void)size;
+	(void)data;
+	atomic_store(&phdr_in, 1);
+	pthread_mutex_lock(&phdr_mutex);
+	pthread_mutex_unlock(&phdr_mutex);
+	return 1;
+}
+
+static void *phdr_iterate(void *arg)
+{
+	(void)arg;
+	dl_iterate_phdr(phdr_callback, NULL);
+	return NULL;
+}
+
+static void *phdr_hold_other(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&phdr_other);
+	usleep(HOLD_US);
+	pthread_mutex_unlock(&phdr_other);
+	return NULL;
+}
+
+static int run_phdr_lock(void)
+{
+	pthread_t it, other;
+
+	pthread_mutex_lock(&phdr_mutex);
+	pthread_create(&it, NULL, phdr_iterate, NULL);
+	while (!atomic_load(&phdr_in))
+		usleep(1000);
+	usleep(HOLD_US); /* the iterating thread now sleeps on phdr_mutex */
+	usleep(HOLD_US); /* a blocking call above the threshold */
+	pthread_create(&other, NULL, phdr_hold_other, NULL);
+	usleep(HOLD_US / 5);
+	pthread_mutex_lock(&phdr_other); /* a contended lock */
+	pthread_mutex_unlock(&phdr_other);
+	pthread_mutex_unlock(&phdr_mutex); /* releases a waiter */
+	pthread_join(it, NULL);
+	pthread_join(other, NULL);
+	printf("phdr-lock done\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -613,5 +673,7 @@ int main(int argc, char **argv)
 		return run_sem_cancel();
 	if (strcmp(mode, "timed-einval") == 0)
 		return run_timed_einval();
+	if (strcmp(mode, "phdr-lock") == 0)
+		return run_phdr_lock();
 	return run_lock();
 }

@@ -348,6 +348,16 @@ sem-cancel | timed-einval)
 	# them itself and fails (record then fails) when they change.
 	record -- "$prog" "$case_name"
 	;;
+phdr-lock)
+	# The program holds a mutex that a dl_iterate_phdr callback waits
+	# for, and meanwhile sleeps, waits for another lock and unlocks: no
+	# hook may need ld.so's lock. A deadlock ends in `timeout`.
+	rc=0
+	timeout 60 "$cprof" record -o "$work/trace" -- "$prog" phdr-lock >"$work/out" 2>"$work/err" ||
+		rc=$?
+	[ "$rc" -eq 0 ] || fail "record exited $rc (124: the program deadlocked)"
+	grep -q '^phdr-lock done' "$work/out" || fail "the program did not finish"
+	;;
 *)
 	fail "unknown case"
 	;;

@@ -240,6 +240,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
 	read_config(&c);
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	cprof_phdr_init();
 	cprof_stacks_init();
 	cprof_ust_refresh();
 	t->known = true;

@@ -41,6 +41,7 @@ struct cprof_config {
  */
 struct cprof_tls {
 	int depth;
+	int unwinding; /* inside libunwind for us: see phdr.c */
 	bool known;
 	bool in_io;
 	bool sampler_armed;
@@ -106,6 +107,10 @@ CPROF_HIDDEN void cprof_stacks_reset(void);
 CPROF_HIDDEN void cprof_stack_warmup(void);
 CPROF_HIDDEN void cprof_stacks_init(void);
 
+/* The copy of the loaded objects' program headers that our unwinds
+ * iterate over instead of taking ld.so's lock (phdr.c). */
+CPROF_HIDDEN void cprof_phdr_init(void);
+
 CPROF_HIDDEN void cprof_sampler_arm_thread(void);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
 CPROF_HIDDEN void cprof_sampler_init(void);
@@ -119,9 +124,9 @@ CPROF_HIDDEN void cprof_threads_unregister(void);
 
 /*
  * Whether ip, a hook's return address, lies in lttng-ust's own code (see
- * ust.c). Only for a call about to be recorded: with `refresh`, the table
- * is first brought up to date if objects were loaded since (one
- * dl_iterate_phdr callback).
+ * ust.c). Only for a call about to be recorded: with `refresh`, an address
+ * outside the table is also looked up among the objects loaded since
+ * (_dl_find_object, lock-free: never dl_iterate_phdr, see ust.c).
  */
 CPROF_HIDDEN bool cprof_ust_is_caller(const void *ip, bool refresh);
 CPROF_HIDDEN void cprof_ust_refresh(void);

@@ -148,7 +148,9 @@ __attribute__((noinline)) uint64_t cprof_stack_here(void)
 
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
+	cprof_tls.unwinding++;
 	n = unw_backtrace(buf, depth + 16);
+	cprof_tls.unwinding--;
 	while (skip < n && is_self(buf[skip]))
 		skip++;
 	for (int i = skip; i < n && out < depth; i++)
@@ -161,7 +163,9 @@ void cprof_stack_warmup(void)
 {
 	void *buf[8];
 
+	cprof_tls.unwinding++;
 	(void)unw_backtrace(buf, 8);
+	cprof_tls.unwinding--;
 }
 
 /*
@@ -182,8 +186,11 @@ uint64_t cprof_stack_of_context(void *ucontext)
 
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
-	if (unw_init_local2(&cursor, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) < 0)
+	cprof_tls.unwinding++;
+	if (unw_init_local2(&cursor, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) < 0) {
+		cprof_tls.unwinding--;
 		return 0;
+	}
 	do {
 		unw_word_t ip = 0;
 
@@ -196,6 +203,7 @@ uint64_t cprof_stack_of_context(void *ucontext)
 		else if (!is_self((const void *)(uintptr_t)ip))
 			ips[n++] = (uint64_t)ip;
 	} while (n < depth && ++steps < depth + 16 && unw_step(&cursor) > 0);
+	cprof_tls.unwinding--;
 	return intern(ips, n);
 }
 

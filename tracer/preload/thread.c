@@ -19,7 +19,6 @@
 
 #include "preload.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -340,13 +339,12 @@ static void *trampoline(void *p)
 }
 
 /* lttng-ust's own threads (listeners, re-created in a fork child) are not
- * the program's: they get no trampoline and record nothing. */
+ * the program's: they get no trampoline and record nothing. Not dladdr,
+ * which takes ld.so's lock: a thread inside dlopen (a constructor) may be
+ * waiting for a mutex this caller holds. */
 static bool is_lttng_thread(void *(*routine)(void *))
 {
-	Dl_info info;
-
-	return dladdr((void *)routine, &info) && info.dli_fname &&
-	       strstr(info.dli_fname, "liblttng-ust") != NULL;
+	return cprof_ust_is_caller((const void *)routine, true);
 }
 
 CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,

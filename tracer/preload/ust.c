@@ -11,16 +11,24 @@
  * one: only when an event is about to be recorded is the hook's return
  * address compared with the executable segments of the liblttng-ust*
  * objects. The table is filled at start (every lttng-ust library is loaded
- * by then: preloaded, or needed by libcprof-trace) and filled again when
- * dl_iterate_phdr's load counter moved, which costs one callback (about
- * 8 ns here) on the recording path.
+ * by then: preloaded, or needed by libcprof-trace); an lttng-ust object
+ * loaded later is added when one of its addresses is first looked up
+ * (below).
  *
  * The table only grows, and its length is published after its entries, so
  * readers never lock. A library unloaded later leaves a stale range; none
  * of lttng-ust's is ever unloaded while the process traces.
+ *
+ * Only the constructor walks the objects with dl_iterate_phdr. After it,
+ * an address outside the table is looked up with _dl_find_object, which
+ * takes no lock: dl_iterate_phdr holds ld.so's lock while it runs its
+ * callbacks, and a program whose callback waits for a mutex held by a
+ * thread that is inside one of our hooks (recording a slow call, a wait,
+ * a release) would deadlock if the hook asked for that lock too.
  */
 #include "preload.h"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <string.h>
 
@@ -100,16 +108,41 @@ void cprof_ust_refresh(void)
 	__atomic_store_n(&refreshing, 0, __ATOMIC_RELEASE);
 }
 
+/* ip is in no known range: whether it is in an lttng-ust object loaded
+ * since the table was filled (and then remember that object). */
+static bool find_late(const void *ip)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+	struct dl_find_object obj;
+	unsigned n;
+
+	if (_dl_find_object((void *)ip, &obj) != 0 || !obj.dlfo_link_map ||
+	    !is_lttng_ust(obj.dlfo_link_map->l_name))
+		return false;
+	if (__atomic_exchange_n(&refreshing, 1, __ATOMIC_ACQUIRE))
+		return true;
+	n = __atomic_load_n(&ranges_count, __ATOMIC_RELAXED);
+	if (n < RANGES_MAX) {
+		ranges[n].lo = (uintptr_t)obj.dlfo_map_start;
+		ranges[n].hi = (uintptr_t)obj.dlfo_map_end;
+		__atomic_store_n(&ranges_count, n + 1, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&refreshing, 0, __ATOMIC_RELEASE);
+	return true;
+#else
+	(void)ip;
+	return false;
+#endif
+}
+
 bool cprof_ust_is_caller(const void *ip, bool refresh)
 {
 	uintptr_t a = (uintptr_t)ip;
 	unsigned n;
 
-	if (refresh)
-		cprof_ust_refresh();
 	n = __atomic_load_n(&ranges_count, __ATOMIC_ACQUIRE);
 	for (unsigned i = 0; i < n; i++)
 		if (a >= ranges[i].lo && a < ranges[i].hi)
 			return true;
-	return false;
+	return refresh && find_late(ip);
 }

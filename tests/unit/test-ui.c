@@ -641,6 +641,44 @@ static void test_search(void)
 	cprof_model_destroy(m);
 }
 
+/* Region names and log text in UTF-8 draw their letters, not '?': é, ü, ê,
+ * Greek, Cyrillic and dashes have slots that map back to their code points;
+ * CJK/emoji (not in DejaVu Sans) and broken bytes give U+FFFD, one slot per
+ * character, never an ASCII letter. */
+static void test_utf8_glyphs(void)
+{
+	const char *s =
+	    "r\xc3\xa9gion \xce\xbb \xd0\x96 \xe2\x80\x94 \xe6\x97\xa5\xf0\x9f\x9a\x80\xff!";
+	const uint32_t want[] = {'r',	0xe9, 'g',    'i', 'o',	   'n',	   ' ',	   0x3bb, ' ',
+				 0x416, ' ',  0x2014, ' ', 0xfffd, 0xfffd, 0xfffd, '!'};
+	size_t len = strlen(s), i = 0, k = 0;
+	while (i < len && k < sizeof(want) / sizeof(want[0])) {
+		int g = ui_glyph_next(s, len, &i);
+		CHECK(g >= 0 && g < 128 + UI_NGLYPH_X, "slot %d out of range", g);
+		CHECK(ui_glyph_cp(g) == want[k], "char %zu: U+%04X, want U+%04X", k,
+		      (unsigned)ui_glyph_cp(g), (unsigned)want[k]);
+		k++;
+	}
+	CHECK(i == len && k == sizeof(want) / sizeof(want[0]), "decoded %zu chars, %zu bytes", k,
+	      i);
+	for (int g = 0; g < 128 + UI_NGLYPH_X; g++) {
+		size_t j = 0;
+		char buf[8];
+		uint32_t cp = ui_glyph_cp(g);
+		if (cp < 32 || cp == 127)
+			continue;
+		int n = cp < 0x80    ? (buf[0] = (char)cp, 1)
+			: cp < 0x800 ? (buf[0] = (char)(0xc0 | cp >> 6),
+					buf[1] = (char)(0x80 | (cp & 63)), 2)
+				     : (buf[0] = (char)(0xe0 | cp >> 12),
+					buf[1] = (char)(0x80 | ((cp >> 6) & 63)),
+					buf[2] = (char)(0x80 | (cp & 63)), 3);
+		int back = ui_glyph_next(buf, (size_t)n, &j);
+		CHECK(ui_glyph_cp(back) == cp, "slot %d (U+%04X) reads back as U+%04X", g,
+		      (unsigned)cp, (unsigned)ui_glyph_cp(back));
+	}
+}
+
 int main(void)
 {
 	test_lod_merge();
@@ -653,6 +691,7 @@ int main(void)
 	test_panel_stats();
 	test_png();
 	test_search();
+	test_utf8_glyphs();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NGLYPH (128 + UI_NEXTRA)
+#define NGLYPH (128 + UI_NGLYPH_X)
 
 struct ui_render {
 	SDL_Renderer *r;
@@ -21,11 +21,6 @@ struct ui_render {
 };
 
 static const int font_px[UI_FONT_COUNT_] = {11, 12, 12};
-
-static uint32_t glyph_cp(int g)
-{
-	return g < 128 ? (uint32_t)g : ui_extra_glyphs[g - 128];
-}
 
 struct ui_render *ui_render_create(SDL_Renderer *r, char *err, size_t errlen)
 {
@@ -59,7 +54,7 @@ struct ui_render *ui_render_create(SDL_Renderer *r, char *err, size_t errlen)
 		/* Light hinting keeps small sizes crisp without distorting shapes. */
 		TTF_SetFontHinting(fonts[f], TTF_HINTING_LIGHT);
 	}
-	atlas = SDL_CreateRGBSurfaceWithFormat(0, 1024, 256, 32, SDL_PIXELFORMAT_ARGB8888);
+	atlas = SDL_CreateRGBSurfaceWithFormat(0, 1024, 1024, 32, SDL_PIXELFORMAT_ARGB8888);
 	if (!atlas) {
 		snprintf(err, errlen, "cannot create the glyph atlas: %s", SDL_GetError());
 		goto error;
@@ -69,7 +64,7 @@ struct ui_render *ui_render_create(SDL_Renderer *r, char *err, size_t errlen)
 	for (int f = 0; f < UI_FONT_COUNT_; f++) {
 		R->m.height[f] = TTF_FontHeight(fonts[f]);
 		for (int g = 32; g < NGLYPH; g++) {
-			uint32_t cp = glyph_cp(g);
+			uint32_t cp = ui_glyph_cp(g);
 			if (g >= 127 && g < 128)
 				continue;
 			int minx, maxx, miny, maxy, adv = 0;

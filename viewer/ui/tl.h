@@ -123,18 +123,32 @@ struct ui_dl {
 	size_t rects, merged, texts;
 };
 
-/* Glyph advances of each font (ASCII, plus one slot for anything else). */
+/*
+ * Non-ASCII glyphs: the UI's own symbols (µ · … ▸ ▾ ↔ and U+FFFD for
+ * anything the atlas lacks), then the blocks DejaVu Sans covers that
+ * region names and log text are written in (Latin-1, Latin Extended-A,
+ * Greek, Cyrillic, the dashes and quotes of General Punctuation). CJK and emoji are not in DejaVu
+ * Sans: they draw as U+FFFD rather than an ASCII '?' that reads as part of the name.
+ */
+#define UI_NEXTRA 7
+#define UI_GLYPH_REPLACEMENT (128 + 6)
+#define UI_NRANGE_LATIN (0x180 - 0xa0)
+#define UI_NRANGE_GRCY (0x500 - 0x370)
+#define UI_NRANGE_PUNCT (0x2028 - 0x2010)
+#define UI_NGLYPH_X (UI_NEXTRA + UI_NRANGE_LATIN + UI_NRANGE_GRCY + UI_NRANGE_PUNCT)
+extern const uint32_t ui_extra_glyphs[UI_NEXTRA];
+/* The code point drawn in glyph slot g (0..128 + UI_NGLYPH_X - 1). */
+uint32_t ui_glyph_cp(int g);
+
+/* Glyph advances of each font: ASCII, then the UI_NGLYPH_X slots above. */
 struct ui_metrics {
 	uint8_t adv[UI_FONT_COUNT_][128];
-	uint8_t adv_x[UI_FONT_COUNT_][8]; /* ui_extra_glyphs */
+	uint8_t adv_x[UI_FONT_COUNT_][UI_NGLYPH_X];
 	int height[UI_FONT_COUNT_];
 };
 
-/* The few non-ASCII glyphs the UI draws (µ · … ▸ ▾ ↔); anything else is '?'. */
-#define UI_NEXTRA 6
-extern const uint32_t ui_extra_glyphs[UI_NEXTRA];
 /* Decodes one UTF-8 character at s[*i], advancing *i; returns the glyph slot:
- * 0..127 ASCII, 128 + k extra k. */
+ * 0..127 ASCII, 128 + k non-ASCII slot k (UI_GLYPH_REPLACEMENT when none). */
 int ui_glyph_next(const char *s, size_t len, size_t *i);
 
 enum ui_tab { UI_TAB_REGIONS, UI_TAB_SYNC, UI_TAB_BLOCKING, UI_TAB_HEAP, UI_TAB_COUNT_ };

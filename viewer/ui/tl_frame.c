@@ -14,7 +14,7 @@
 #include "cprof-tp-enums.h"
 #include "tl.h"
 
-const uint32_t ui_extra_glyphs[UI_NEXTRA] = {0xb5, 0xb7, 0x2026, 0x25b8, 0x25be, 0x2194};
+const uint32_t ui_extra_glyphs[UI_NEXTRA] = {0xb5, 0xb7, 0x2026, 0x25b8, 0x25be, 0x2194, 0xfffd};
 
 /* ---- display list ---- */
 
@@ -184,7 +184,29 @@ int ui_glyph_next(const char *s, size_t len, size_t *i)
 	for (int k = 0; k < UI_NEXTRA; k++)
 		if (ui_extra_glyphs[k] == cp)
 			return 128 + k;
-	return '?';
+	if (cp >= 0xa0 && cp < 0x180)
+		return 128 + UI_NEXTRA + (int)(cp - 0xa0);
+	if (cp >= 0x370 && cp < 0x500)
+		return 128 + UI_NEXTRA + UI_NRANGE_LATIN + (int)(cp - 0x370);
+	if (cp >= 0x2010 && cp < 0x2028)
+		return 128 + UI_NEXTRA + UI_NRANGE_LATIN + UI_NRANGE_GRCY + (int)(cp - 0x2010);
+	return UI_GLYPH_REPLACEMENT;
+}
+
+uint32_t ui_glyph_cp(int g)
+{
+	if (g < 128)
+		return (uint32_t)g;
+	g -= 128;
+	if (g < UI_NEXTRA)
+		return ui_extra_glyphs[g];
+	g -= UI_NEXTRA;
+	if (g < UI_NRANGE_LATIN)
+		return 0xa0 + (uint32_t)g;
+	g -= UI_NRANGE_LATIN;
+	if (g < UI_NRANGE_GRCY)
+		return 0x370 + (uint32_t)g;
+	return 0x2010 + (uint32_t)(g - UI_NRANGE_GRCY);
 }
 
 static int glyph_adv(const struct ui_metrics *m, enum ui_font f, int g)

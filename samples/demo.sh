@@ -22,8 +22,10 @@ DEMO_ARGS=${DEMO_ARGS:---alloc-min 50 --alloc-max 200 --slow-min 5 --slow-max 50
 say() { printf '\n==> %s\n' "$*"; }
 
 # Build dependencies (the list in ../shared/PLATFORM-NOTES.md, plus the
-# compilers a fresh machine may lack).
-PKGS="gcc g++ pkg-config meson ninja-build lttng-tools liblttng-ust-dev liblttng-ctl-dev
+# compilers a fresh machine may lack, and procps for pgrep below: Debian's
+# base image has no pgrep, and without it the check would start a second
+# lttng-sessiond, which fails when one runs).
+PKGS="gcc g++ pkg-config procps meson ninja-build lttng-tools liblttng-ust-dev liblttng-ctl-dev
 babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
 libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev"
 missing=
@@ -52,11 +54,18 @@ if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then
 	lttng-sessiond --daemonize
 fi
 
-say "building (meson, build dir: build)"
-if [ ! -f build/build.ninja ]; then
-	meson setup build
+# meson and ninja print a few hundred lines a first-time reader does not
+# need: keep them in a log and show it only when the build fails.
+say "building (meson, build dir: build; log: build/demo-build.log)"
+log=$(mktemp)
+if ! { [ -f build/build.ninja ] || meson setup build; } >"$log" 2>&1 ||
+	! ninja -C build >>"$log" 2>&1; then
+	cat "$log" >&2
+	mv "$log" build/demo-build.log 2>/dev/null || :
+	echo "demo.sh: the build failed (its log is above)" >&2
+	exit 1
 fi
-ninja -C build
+mv "$log" build/demo-build.log
 
 CPROF=build/viewer/cprof-trace
 NETAPP=build/samples/netapp
@@ -70,12 +79,14 @@ say "cprof-trace stats trace.out"
 "$CPROF" stats trace.out || echo "(cprof-trace stats failed: see the message above)"
 
 # The top of the profiles the seeds' walkthrough reads: where memory is held
-# and where the CPU went, then where threads waited and the requests' regions.
+# and where the CPU went, then the requests' regions.
 show_profile() {
 	type=$1
-	shift
+	what=$2
+	shift 2
 	out=demo-$type.pb.gz
-	say "cprof-trace pprof -t $type -o $out trace.out; go tool pprof -top $*"
+	say "$type profile: $what"
+	echo "    cprof-trace pprof -t $type -o $out trace.out && go tool pprof -top ${*:+$* }$out"
 	if ! "$CPROF" pprof -t "$type" -o "$out" --force trace.out; then
 		echo "(no $type profile from this build of cprof-trace: see the message above)"
 		return 0
@@ -89,9 +100,10 @@ show_profile() {
 	HOME=${HOME:-/tmp} go tool pprof -top -nodecount=12 "$@" "$out" 2>&1 |
 		sed -n '1,20p' || echo "(go tool pprof could not read $out)"
 }
-show_profile heap -sample_index=inuse_space
-show_profile cpu
-show_profile region
+show_profile heap "memory still in use at the end, by the code that allocated it" \
+	-sample_index=inuse_space
+show_profile cpu "where the CPU time went (flat: in the function itself)"
+show_profile region "where the requests spent their time, by annotated region"
 
 say "done: the trace is in ./trace.out"
 echo "    cprof-trace: $CPROF"

@@ -307,6 +307,10 @@ static bool apply_select(struct app *a, const char *sel)
 		*comma = 0;
 		if (!cprof_parse_duration(buf, &r0) || !cprof_parse_duration(comma + 1, &r1))
 			return false;
+		/* a range wholly after the trace would summarize nothing and
+		 * show a clamped, empty range */
+		if ((r0 < r1 ? r0 : r1) >= a->ix->span)
+			return false;
 		v->range_on = true;
 		v->r0 = r0;
 		v->r1 = r1;
@@ -742,6 +746,32 @@ static void report_error(struct app *a, const char *msg)
 		SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_ERROR, "cprof-trace", msg, a->win);
 }
 
+/*
+ * --from/--to over the fitted view. A --from past the trace's end would
+ * leave t0 > t1 when --to is not given (the window then drew a negative
+ * span), so it is refused with the trace's length, as pprof does.
+ */
+static bool apply_from_to(struct app *a, char *err, size_t errlen)
+{
+	const struct cprof_ui_options *o = a->o;
+	char len[64];
+	if (o->has_from && o->from_ns >= a->ix->span) {
+		ui_format_dur(len, sizeof(len), (double)a->ix->span);
+		snprintf(err, errlen, "%s: --from is after the end of the trace (it lasts %s)",
+			 o->trace, len);
+		return false;
+	}
+	if (o->has_from)
+		a->view.t0 = (double)o->from_ns;
+	if (o->has_to)
+		a->view.t1 = (double)o->to_ns;
+	if (a->view.t1 <= a->view.t0) {
+		snprintf(err, errlen, "--from must be before --to");
+		return false;
+	}
+	return true;
+}
+
 static bool write_surface(struct app *a)
 {
 	SDL_RenderFlush(a->ren);
@@ -832,12 +862,8 @@ static int run_screenshot(struct app *a)
 		return 1;
 	}
 	view_init(a, o->width, o->height);
-	if (o->has_from)
-		a->view.t0 = (double)o->from_ns;
-	if (o->has_to)
-		a->view.t1 = (double)o->to_ns;
-	if (a->view.t1 <= a->view.t0) {
-		fprintf(stderr, "cprof-trace: --from must be before --to\n");
+	if (!apply_from_to(a, err, sizeof(err))) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 2;
 	}
 	if (o->tab && !parse_tab(o->tab, &a->view.tab)) {
@@ -1199,10 +1225,10 @@ static int run_window(struct app *a)
 		return 1;
 	}
 	view_init(a, w, h);
-	if (o->has_from)
-		a->view.t0 = (double)o->from_ns;
-	if (o->has_to)
-		a->view.t1 = (double)o->to_ns;
+	if (!apply_from_to(a, a->err, sizeof(a->err))) {
+		report_error(a, a->err);
+		return 2;
+	}
 	if (o->select)
 		apply_select(a, o->select);
 	if (o->tab)

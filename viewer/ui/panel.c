@@ -46,6 +46,8 @@ void ui_panel_range(const struct ui_index *ix, const struct ui_view *v, uint64_t
 	}
 	if (a < 0)
 		a = 0;
+	if (a > (double)ix->span)
+		a = (double)ix->span;
 	if (b > (double)ix->span)
 		b = (double)ix->span;
 	if (b < a)

@@ -1,0 +1,58 @@
+#!/bin/sh
+# The viewer on odd but legal input (helper "review-ui"): UTF-8 names and
+# log text draw their letters; --from past the end and a range outside the
+# trace are refused with a clear message instead of a broken view.
+# Env: CPROF_TRACE, EDGE_APP, GOLDENS.
+set -eu
+: "${CPROF_TRACE:?}" "${EDGE_APP:?}" "${GOLDENS:?}"
+work=$(mktemp -d /tmp/cprof-test-view-edge.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export SDL_VIDEODRIVER=offscreen
+fail() {
+	echo "FAIL: test-view-edge: $*" >&2
+	exit 1
+}
+tar -C "$work" -xzf "$GOLDENS/workers-small.tar.gz"
+G="$work/small.trace"
+
+# --from after the end: refused with the trace's length, in both modes
+# (the window used to open with t0 > t1)
+"$CPROF_TRACE" view --screenshot "$work/a.png" --from 100s "$G" 2>"$work/err" &&
+	fail "--from past the end succeeded"
+grep -q "^cprof-trace: .*small.trace: --from is after the end of the trace (it lasts " \
+	"$work/err" || fail "bad --from message: $(cat "$work/err")"
+printf 'settle\nprint\n' >"$work/s0"
+"$CPROF_TRACE" view --script "$work/s0" --from 100s "$G" >"$work/out" 2>"$work/err" &&
+	fail "window with --from past the end succeeded: $(cat "$work/out")"
+grep -q "after the end of the trace" "$work/err" || fail "bad message: $(cat "$work/err")"
+"$CPROF_TRACE" view --screenshot "$work/a.png" --force --from 5ms --to 2ms "$G" 2>"$work/err" &&
+	fail "--from after --to succeeded"
+grep -q "from must be before --to" "$work/err" || fail "bad message: $(cat "$work/err")"
+# a range wholly after the trace is not something in the trace
+"$CPROF_TRACE" view --screenshot "$work/a.png" --force --select "range:100s,200s" "$G" \
+	2>"$work/err" && fail "--select of a range after the trace succeeded"
+grep -q "select range:100s,200s" "$work/err" || fail "bad message: $(cat "$work/err")"
+# a range running past the end is clamped to the trace, not emptied
+"$CPROF_TRACE" view --screenshot "$work/a.png" --force --print-panel --select "range:1ms,100s" \
+	"$G" >"$work/panel.json" || fail "range past the end failed"
+python3 - "$work/panel.json" <<'PY' || fail "range past the end: wrong panel"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["from_ns"] == 1000000 and p["to_ns"] > p["from_ns"], p
+assert sum(v["count"] for v in p["regions"].values()) > 0, p
+PY
+
+# UTF-8: a recorded --no-auto trace with accented, Greek, Cyrillic names
+if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then
+	lttng-sessiond --daemonize || fail "cannot start lttng-sessiond"
+fi
+"$CPROF_TRACE" record --no-auto -o "$work/edge" -- "$EDGE_APP" >"$work/rec.out" 2>&1 ||
+	fail "record failed: $(cat "$work/rec.out")"
+"$CPROF_TRACE" view --screenshot "$work/u.png" --size 960x600 --print-panel "$work/edge" \
+	>"$work/upanel.json" || fail "screenshot of the UTF-8 trace failed"
+python3 - "$work/upanel.json" <<'PY' || fail "UTF-8 panel wrong"
+import json, sys
+p = json.load(open(sys.argv[1]))["regions"]
+assert "région ünïcode — Ωμέγα Жук" in p, sorted(p)
+PY
+echo "PASS: test-view-edge"

@@ -15,8 +15,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"record", cprof_cmd_record, "record [options] [--] PROGRAM [ARGS...]  run a program under an LTTng session"},
-	{"stats", cprof_cmd_stats, "stats [--json] TRACE                     summary: threads, tasks, regions, logs, waits"},
-	{"dump", cprof_cmd_dump, "dump TRACE                               one line per event"},
+	{"stats", cprof_cmd_stats, "stats [--json] [--all-processes] TRACE   summary: threads, tasks, regions, logs, waits"},
+	{"dump", cprof_cmd_dump, "dump [--all-processes] TRACE             one line per event"},
 	{"pprof", cprof_cmd_pprof, "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
 	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},
 };
@@ -26,7 +26,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: cprof-trace COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %s\n", commands[i].help);
-	fprintf(out, "\n'cprof-trace COMMAND --help' describes a command's options.\n");
+	fprintf(out, "\n'cprof-trace COMMAND --help' describes a command's options;\n"
+		     "'cprof-trace --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("cprof-trace 0.1.0\n");
+		printf("cprof-trace %s\n", CPROF_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -13,7 +13,9 @@
  *   warnings from misuse: region ended twice, task ended twice, NULL type,
  *            log truncated
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pthread_setname_np; meson may already define it */
+#endif
 #include <cprof/trace.h>
 
 #include <pthread.h>

@@ -17,7 +17,7 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cprof-trace stats [--json] TRACE\n\n"
+	fprintf(out, "usage: cprof-trace stats [--json] [--all-processes] TRACE\n\n"
 		     "Summarise a trace: duration, events, lost events, threads, per task and\n"
 		     "region type count/total/p50/p90/p99/max, logs per category, waits, heap,\n"
 		     "blocking calls and warnings.\n\n"

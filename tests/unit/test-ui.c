@@ -607,6 +607,60 @@ static void test_panel_stats(void)
 	cprof_model_destroy(m);
 }
 
+/* Regions still open at the end of the trace: one begun by the trace's
+ * last event is in the whole-trace panel (stats counts it), and a type with
+ * no ended region shows "0+1" and no durations, not "0" and "0 ns". */
+static void test_panel_open_regions(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *m = dense_model(10);
+	cprof_str open = synth_str(m, "still-open");
+	struct cprof_region *r = cprof_vec_push(&m->regions);
+	r->thread = 0;
+	r->task = CPROF_NONE;
+	r->type = open;
+	r->depth = 1;
+	r->begin_ns = m->end_ns; /* the trace's last event */
+	r->end_ns = 0;
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	view_for(&v, ix, 1280, 800);
+	uint64_t from, to;
+	ui_panel_range(ix, &v, &from, &to);
+	struct ui_region_stat *st = NULL;
+	uint32_t n = 0;
+	CHECK(ui_panel_region_stats(ix, from, to, &st, &n), "region stats failed");
+	const struct ui_region_stat *so = NULL;
+	for (uint32_t j = 0; j < n; j++)
+		if (st[j].type == open)
+			so = &st[j];
+	CHECK(so && so->unended == 1 && so->count == 0,
+	      "region begun at the trace's end missing from the whole-trace panel (%u types)", n);
+	struct ui_panel *p = ui_panel_create(ix, NULL);
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	ui_panel_update(p, &v);
+	ui_panel_frame(&dl, p, &v, &mt);
+	CHECK(dl_has_text(&dl, 0, "0+1"), "no '0+1' count for the open region");
+	ui_dl_clear(&dl);
+	bool found = false;
+	for (int row = 0; row < 3; row++) {
+		if (ui_panel_row_type(p, &v, row) != open)
+			continue;
+		found = true;
+		v.panel_row = row;
+		ui_panel_update(p, &v);
+		ui_panel_frame(&dl, p, &v, &mt);
+		CHECK(dl_has_text(&dl, 0, "1 still open at the end"), "histogram caption");
+	}
+	CHECK(found, "no panel row for the open region");
+	ui_dl_free(&dl);
+	ui_panel_destroy(p);
+	free(st);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 static void test_png(void)
 {
 	char path[] = "/tmp/cprof-test-ui-XXXXXX";
@@ -692,6 +746,7 @@ int main(void)
 	test_png();
 	test_search();
 	test_utf8_glyphs();
+	test_panel_open_regions();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -82,6 +82,16 @@ static int stat_cmp(const void *a, const void *b)
 	return x->type < y->type ? -1 : x->type > y->type;
 }
 
+/*
+ * [from, to) with the trace's last instant included when the range runs to
+ * the end: a region begun by the trace's last event (still open at exit)
+ * is in the whole-trace view, as `stats` counts it.
+ */
+static bool begins_in(const struct ui_index *ix, uint64_t b, uint64_t from, uint64_t to)
+{
+	return b >= from && (b < to || (b == to && to >= ix->span));
+}
+
 bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to,
 			   struct ui_region_stat **out, uint32_t *nout)
 {
@@ -101,7 +111,7 @@ bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to
 	for (size_t i = 0; i < m->regions.n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		uint64_t b = r->begin_ns - m->begin_ns;
-		if (b < from || b >= to)
+		if (!begins_in(ix, b, from, to))
 			continue;
 		if (slot[r->type] == CPROF_NONE)
 			slot[r->type] = n++;
@@ -116,7 +126,7 @@ bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to
 	for (size_t i = 0; i < m->regions.n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		uint64_t b = r->begin_ns - m->begin_ns;
-		if (b < from || b >= to)
+		if (!begins_in(ix, b, from, to))
 			continue;
 		struct ui_region_stat *s = &st[slot[r->type]];
 		if (!r->end_ns) {
@@ -135,7 +145,7 @@ bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to
 	for (size_t i = 0; i < m->regions.n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		uint64_t b = r->begin_ns - m->begin_ns;
-		if (b < from || b >= to || !r->end_ns)
+		if (!begins_in(ix, b, from, to) || !r->end_ns)
 			continue;
 		uint32_t k = slot[r->type];
 		uint64_t d = r->end_ns > r->begin_ns ? r->end_ns - r->begin_ns : 0;
@@ -577,26 +587,36 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 			name_cell(dl, m, x + 20, y, cols[0] - 48 - (x + 20), ui_theme[UI_C_TEXT],
 				  cprof_model_str(p->ix->model, s->type));
 			char c[32];
-			snprintf(c, sizeof(c), "%" PRIu64, s->count);
+			/* Regions still open at the end have no duration: counted
+			 * as "+N" (as stats' "+N not ended"), and a type with
+			 * none ended shows no durations rather than 0 ns. */
+			if (s->unended)
+				snprintf(c, sizeof(c), "%" PRIu64 "+%" PRIu64, s->count,
+					 s->unended);
+			else
+				snprintf(c, sizeof(c), "%" PRIu64, s->count);
 			cell(dl, m, cols[0], y, ui_theme[UI_C_TEXT], c);
-			ui_format_dur(c, sizeof(c), (double)s->total_ns);
-			cell(dl, m, cols[1], y, ui_theme[UI_C_TEXT], c);
-			ui_format_dur(c, sizeof(c), (double)s->p50_ns);
-			cell(dl, m, cols[2], y, ui_theme[UI_C_TEXT], c);
-			ui_format_dur(c, sizeof(c), (double)s->p99_ns);
-			cell(dl, m, cols[3], y, ui_theme[UI_C_TEXT], c);
-			ui_format_dur(c, sizeof(c), (double)s->max_ns);
-			cell(dl, m, cols[4], y, ui_theme[UI_C_TEXT], c);
+			const uint64_t durs[4] = {s->total_ns, s->p50_ns, s->p99_ns, s->max_ns};
+			for (int k = 0; k < 4; k++) {
+				if (s->count)
+					ui_format_dur(c, sizeof(c), (double)durs[k]);
+				else
+					snprintf(c, sizeof(c), "-");
+				cell(dl, m, cols[k + 1], y, ui_theme[UI_C_TEXT], c);
+			}
 			y += rh;
 		}
 		if (hist_h) {
 			const struct ui_region_stat *s = &p->regions[v->panel_row];
 			int hy = bottom - hist_h - 4;
 			ui_dl_rect(dl, x + 1, hy - 4, w - 1, 1, ui_theme[UI_C_GRID]);
+			char open[64] = "";
+			if (s->unended)
+				snprintf(open, sizeof(open), ", %" PRIu64 " still open at the end",
+					 s->unended);
 			ui_dl_text(dl, x + 10, hy, w - 20, ui_theme[UI_C_TEXT], UI_FONT_SMALL,
 				   "latency of %s (%" PRIu64 " regions%s)",
-				   cprof_model_str(p->ix->model, s->type), s->count,
-				   s->unended ? ", some unended" : "");
+				   cprof_model_str(p->ix->model, s->type), s->count, open);
 			histogram(dl, m, s, ui_type_color(p->ix, s->type), x + 12, hy + 4, w - 24,
 				  hist_h - 10);
 		}

@@ -55,4 +55,16 @@ import json, sys
 p = json.load(open(sys.argv[1]))["regions"]
 assert "région ünïcode — Ωμέγα Жук" in p, sorted(p)
 PY
+# search typed in UTF-8: Backspace takes a character, not a byte
+printf 'key /\ntext ré\nkey Backspace\nprint\ntext égion\nkey Return\nprint\n' >"$work/s2"
+"$CPROF_TRACE" view --script "$work/s2" --size 960x600 "$work/edge" >"$work/out2" ||
+	fail "search script failed"
+python3 - "$work/out2" <<'PY' || fail "UTF-8 search wrong: $(cat "$work/out2")"
+import json, sys
+lines = [l for l in open(sys.argv[1], "rb").read().decode("utf-8").splitlines() if l.startswith("{")]
+bs, found = [json.loads(l) for l in lines]
+assert bs["search"] == "r", bs["search"]
+assert found["search"] == "région" and found["sel_hit"] == 1, found
+assert found["sel_text"].startswith("région ünïcode"), found["sel_text"]
+PY
 echo "PASS: test-view-edge"

@@ -530,9 +530,14 @@ static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
 			if (v->search[0])
 				search_next(a);
 		} else if (k == SDLK_BACKSPACE) {
+			/* one character, not one byte: a UTF-8 tail left behind
+			 * draws as U+FFFD and matches nothing */
 			size_t n = strlen(v->search);
+			while (n && ((unsigned char)v->search[n - 1] & 0xc0) == 0x80)
+				n--;
 			if (n)
-				v->search[n - 1] = 0;
+				n--;
+			v->search[n] = 0;
 		}
 		return;
 	}
@@ -718,8 +723,10 @@ static void handle(struct app *a, const SDL_Event *e, bool *quit)
 		break;
 	case SDL_TEXTINPUT:
 		if (v->search_active) {
-			size_t n = strlen(v->search);
-			snprintf(v->search + n, sizeof(v->search) - n, "%s", e->text.text);
+			/* whole characters only: a cut UTF-8 sequence matches nothing */
+			size_t n = strlen(v->search), add = strlen(e->text.text);
+			if (n + add < sizeof(v->search))
+				memcpy(v->search + n, e->text.text, add + 1);
 		}
 		break;
 	case SDL_KEYDOWN:

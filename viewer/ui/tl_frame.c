@@ -997,8 +997,9 @@ static void draw_lanes(struct fctx *c)
 				name = cprof_model_str(c->m, c->m->processes.v[pi->process].name);
 				pid = c->m->processes.v[pi->process].pid;
 			}
-			snprintf(lab, sizeof(lab), "%s %s   pid %" PRId32 "   \u00b7   %u threads",
-				 pi->collapsed ? "\u25b8" : "\u25be", name, pid, pi->n);
+			snprintf(lab, sizeof(lab), "%s %s   pid %" PRId32 "   \u00b7   %u thread%s",
+				 pi->collapsed ? "\u25b8" : "\u25be", name, pid, pi->n,
+				 pi->n == 1 ? "" : "s");
 			gutter_label_w(c, y, h, lab, ui_theme[UI_C_TEXT], UI_FONT_BOLD, 0,
 				       c->g.tl_x + c->g.tl_w);
 		}

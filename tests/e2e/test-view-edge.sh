@@ -41,6 +41,29 @@ p = json.load(open(sys.argv[1]))
 assert p["from_ns"] == 1000000 and p["to_ns"] > p["from_ns"], p
 assert sum(v["count"] for v in p["regions"].values()) > 0, p
 PY
+# a bad --select or --tab in window mode: refused like --screenshot refuses
+# it (they used to be ignored). A malformed one before any window opens
+# (here SDL has no display, which would otherwise be the complaint); one
+# naming nothing in the trace once it is loaded.
+for bad in "bogus:1" "region:x" "range:1ms" "region:1;wait:"; do
+	"$CPROF_TRACE" view --select "$bad" "$G" >"$work/out" 2>"$work/err" && st=0 || st=$?
+	[ "$st" -eq 2 ] || fail "window --select $bad: exit $st"
+	[ "$(wc -l <"$work/err")" -eq 1 ] && grep -q "^cprof-trace: --select .*: expected region:N" \
+		"$work/err" || fail "window --select $bad: $(cat "$work/err")"
+done
+"$CPROF_TRACE" view --tab nope "$G" 2>"$work/err" && fail "window --tab nope succeeded"
+grep -q "^cprof-trace: --tab nope: expected" "$work/err" || fail "bad --tab message: $(cat "$work/err")"
+for bad in "region:99999999" "region:3;type:no such type" "task:424242"; do
+	"$CPROF_TRACE" view --script "$work/s0" --select "$bad" "$G" >"$work/out" 2>"$work/err" &&
+		st=0 || st=$?
+	[ "$st" -eq 2 ] && [ ! -s "$work/out" ] || fail "window --select $bad: exit $st, $(cat "$work/out")"
+	grep -q "^cprof-trace: --select [^;]*: expected region:N.*naming something in the trace" \
+		"$work/err" || fail "window --select $bad: $(cat "$work/err")"
+done
+"$CPROF_TRACE" view --script "$work/s0" --select "region:3;type:decode" "$G" >"$work/out" ||
+	fail "window with a good --select failed"
+grep -q '"sel_hit": 1, "sel_ref": 3,.*"hl_type": "decode"' "$work/out" ||
+	fail "window --select not applied: $(cat "$work/out")"
 
 # UTF-8: a recorded --no-auto trace with accented, Greek, Cyrillic names
 if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then

@@ -321,6 +321,61 @@ static bool apply_select(struct app *a, const char *sel)
 	return true;
 }
 
+/*
+ * What apply_select() checks without a trace: the key and the shape of its
+ * value. The window opens before the trace loads (to show progress), so a
+ * malformed --select is refused here, before any window, as the screenshot
+ * path refuses it; whether it names something in the trace is known only
+ * after loading.
+ */
+static bool select_syntax_ok(const char *sel)
+{
+	static const char *const numeric[] = {"region", "log",	 "wait", "syscall",
+					      "sample", "alloc", "task"};
+	const char *colon = strchr(sel, ':');
+	if (!colon)
+		return false;
+	size_t kl = colon - sel;
+	const char *val = colon + 1;
+	for (size_t k = 0; k < sizeof(numeric) / sizeof(numeric[0]); k++)
+		if (kl == strlen(numeric[k]) && !strncmp(sel, numeric[k], kl))
+			return *val && strspn(val, "0123456789") == strlen(val);
+	if ((kl == 4 && !strncmp(sel, "type", 4)) || (kl == 6 && !strncmp(sel, "search", 6)))
+		return true;
+	if (kl == 5 && !strncmp(sel, "range", 5)) {
+		char buf[128];
+		uint64_t r0, r1;
+		snprintf(buf, sizeof(buf), "%s", val);
+		char *comma = strchr(buf, ',');
+		if (!comma)
+			return false;
+		*comma = 0;
+		return cprof_parse_duration(buf, &r0) && cprof_parse_duration(comma + 1, &r1);
+	}
+	return false;
+}
+
+static void select_error(char *err, size_t errlen, const char *sel)
+{
+	snprintf(err, errlen,
+		 "--select %s: expected region:N, task:ID, log:N, wait:N, syscall:N, sample:N, "
+		 "alloc:N, type:NAME, search:TEXT or range:T0,T1 naming something in the trace",
+		 sel);
+}
+
+/* Checks every ';'-separated part of a --select with select_syntax_ok(). */
+static bool selects_syntax_ok(const char *select, char *err, size_t errlen)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", select);
+	for (char *s = strtok(buf, ";"); s; s = strtok(NULL, ";"))
+		if (!select_syntax_ok(s)) {
+			select_error(err, errlen, s);
+			return false;
+		}
+	return true;
+}
+
 static bool parse_tab(const char *s, enum ui_tab *tab)
 {
 	static const char *const names[UI_TAB_COUNT_] = {"regions", "sync", "blocking", "heap"};
@@ -779,6 +834,42 @@ static bool apply_from_to(struct app *a, char *err, size_t errlen)
 	return true;
 }
 
+/*
+ * --select (several separated by ';') over the loaded trace, for the
+ * screenshot and the window alike. Without --from/--to, the selected item
+ * is shown at a zoom where it is a tenth of the width.
+ */
+static bool apply_selects(struct app *a, char *err, size_t errlen)
+{
+	const struct cprof_ui_options *o = a->o;
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", o->select);
+	for (char *s = strtok(buf, ";"); s; s = strtok(NULL, ";"))
+		if (!apply_select(a, s)) {
+			select_error(err, errlen, s);
+			return false;
+		}
+	/* Without --from/--to, show the selected item at a zoom where
+	 * it is a tenth of the width. */
+	if (!o->has_from && !o->has_to && a->view.sel.hit != UI_HIT_NONE) {
+		const struct cprof_model *m = a->model;
+		uint64_t b = 0, e = 0;
+		hit_span(m, a->view.sel.hit, a->view.sel.ref, &b, &e);
+		if (!e)
+			e = m->end_ns;
+		double mid = (double)(b + e) / 2 - (double)m->begin_ns;
+		double span = (double)(e - b) * 10;
+		if (span < 2000)
+			span = 2000;
+		a->view.t0 = mid - span / 2;
+		a->view.t1 = mid + span / 2;
+		ui_view_zoom(&a->view, a->ix, -1, 1.0);
+		scroll_to_selection(a);
+		clamp_scroll(a);
+	}
+	return true;
+}
+
 static bool write_surface(struct app *a)
 {
 	SDL_RenderFlush(a->ren);
@@ -878,39 +969,9 @@ static int run_screenshot(struct app *a)
 			o->tab);
 		return 2;
 	}
-	if (o->select) {
-		char buf[512];
-		snprintf(buf, sizeof(buf), "%s", o->select);
-		/* several selections separated by ';' */
-		for (char *s = strtok(buf, ";"); s; s = strtok(NULL, ";"))
-			if (!apply_select(a, s)) {
-				fprintf(
-				    stderr,
-				    "cprof-trace: --select %s: expected region:N, task:ID, log:N, "
-				    "wait:N, syscall:N, sample:N, alloc:N, type:NAME, search:TEXT "
-				    "or range:T0,T1 "
-				    "naming something in the trace\n",
-				    s);
-				return 2;
-			}
-		/* Without --from/--to, show the selected item at a zoom where
-		 * it is a tenth of the width. */
-		if (!o->has_from && !o->has_to && a->view.sel.hit != UI_HIT_NONE) {
-			const struct cprof_model *m = a->model;
-			uint64_t b = 0, e = 0;
-			hit_span(m, a->view.sel.hit, a->view.sel.ref, &b, &e);
-			if (!e)
-				e = m->end_ns;
-			double mid = (double)(b + e) / 2 - (double)m->begin_ns;
-			double span = (double)(e - b) * 10;
-			if (span < 2000)
-				span = 2000;
-			a->view.t0 = mid - span / 2;
-			a->view.t1 = mid + span / 2;
-			ui_view_zoom(&a->view, a->ix, -1, 1.0);
-			scroll_to_selection(a);
-			clamp_scroll(a);
-		}
+	if (o->select && !apply_selects(a, err, sizeof(err))) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
+		return 2;
 	}
 	if (o->hover) {
 		a->view.hover_on = true;
@@ -1154,6 +1215,16 @@ static int run_window(struct app *a)
 	bool bench = o->bench_frames > 0 || o->script;
 	int status = 0;
 
+	enum ui_tab tab;
+	if (o->tab && !parse_tab(o->tab, &tab)) {
+		fprintf(stderr, "cprof-trace: --tab %s: expected regions, sync, blocking or heap\n",
+			o->tab);
+		return 2;
+	}
+	if (o->select && !selects_syntax_ok(o->select, err, sizeof(err))) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
+		return 2;
+	}
 	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
 		fprintf(stderr,
 			"cprof-trace: cannot open a window (%s): run it under a display or "
@@ -1236,8 +1307,10 @@ static int run_window(struct app *a)
 		report_error(a, a->err);
 		return 2;
 	}
-	if (o->select)
-		apply_select(a, o->select);
+	if (o->select && !apply_selects(a, err, sizeof(err))) {
+		report_error(a, err);
+		return 2;
+	}
 	if (o->tab)
 		parse_tab(o->tab, &a->view.tab);
 

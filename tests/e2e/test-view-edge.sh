@@ -64,6 +64,16 @@ done
 	fail "window with a good --select failed"
 grep -q '"sel_hit": 1, "sel_ref": 3,.*"hl_type": "decode"' "$work/out" ||
 	fail "window --select not applied: $(cat "$work/out")"
+# --script's print is JSON however the search is typed: quotes,
+# backslashes and a tab in the search and in the status that repeats it
+printf 'key /\ntext a"b\\c\tz\nkey Return\nprint\n' >"$work/s3"
+"$CPROF_TRACE" view --script "$work/s3" "$G" >"$work/out3" || fail "quoted search failed"
+python3 - "$work/out3" <<'PY' || fail "print is not JSON: $(cat "$work/out3")"
+import json, sys
+p = json.loads(open(sys.argv[1]).read())
+assert p["search"] == 'a"b\\c\tz', p["search"]
+assert p["status"] == 'no match for "a"b\\c\tz"', p["status"]
+PY
 
 # UTF-8: a recorded --no-auto trace with accented, Greek, Cyrillic names
 if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then

@@ -1091,11 +1091,14 @@ static void script_print(struct app *a)
 	const struct ui_view *v = &a->view;
 	printf("{\"t0\": %.1f, \"t1\": %.1f, \"sel_hit\": %u, \"sel_ref\": %u, \"sel_task\": %d, "
 	       "\"range_on\": %d, \"r0\": %.1f, \"r1\": %.1f, \"tab\": %d, \"panel_row\": %d, "
-	       "\"hl_type\": \"%s\", \"hl_n\": %u, \"search\": \"%s\", \"scroll_y\": %d, ",
+	       "\"hl_type\": ",
 	       v->t0, v->t1, v->sel.hit, v->sel.ref,
 	       v->sel_task == CPROF_NONE ? -1 : (int)v->sel_task, v->range_on, v->r0, v->r1,
-	       (int)v->tab, v->panel_row, cprof_model_str(a->model, v->hl_type),
-	       a->ix->hl_active ? a->ix->hl.n : 0, v->search, v->scroll_y);
+	       (int)v->tab, v->panel_row);
+	ui_json_str(stdout, cprof_model_str(a->model, v->hl_type));
+	printf(", \"hl_n\": %u, \"search\": ", a->ix->hl_active ? a->ix->hl.n : 0);
+	ui_json_str(stdout, v->search);
+	printf(", \"scroll_y\": %d, ", v->scroll_y);
 	const char *text = "";
 	const struct cprof_model *m = a->model;
 	if (v->sel.hit == UI_HIT_REGION)
@@ -1110,13 +1113,11 @@ static void script_print(struct app *a)
 	for (size_t t = 0; t < m->threads.n; t++)
 		collapsed += a->ix->threads[t].collapsed;
 	collapsed += a->ix->tasks_collapsed;
-	printf("\"sel_text\": \"%s\", \"collapsed\": %d, \"status\": \"", text, collapsed);
-	for (const char *c = v->status; *c; c++)
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else
-			putchar(*c);
-	printf("\"}\n");
+	printf("\"sel_text\": ");
+	ui_json_str(stdout, text);
+	printf(", \"collapsed\": %d, \"status\": ", collapsed);
+	ui_json_str(stdout, v->status);
+	printf("}\n");
 	fflush(stdout);
 }
 

@@ -279,17 +279,53 @@ cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, i
 	return p->regions[row].type;
 }
 
-static void json_str(FILE *out, const char *s)
+/*
+ * Names and log text come from the traced program: any bytes. Quotes,
+ * backslashes and control characters are escaped, and bytes that are not
+ * UTF-8 become U+FFFD, so that every line parses as JSON.
+ */
+void ui_json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char ch = *s;
-		if (ch == '"' || ch == '\\')
+		if (ch == '"' || ch == '\\') {
 			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
+			s++;
+			continue;
+		}
+		if (ch < 0x20) {
 			fprintf(out, "\\u%04x", ch);
-		else
+			s++;
+			continue;
+		}
+		if (ch < 0x80) {
 			fputc(ch, out);
+			s++;
+			continue;
+		}
+		/* a lead byte, then its continuation bytes; no overlong or
+		 * surrogate forms */
+		int n = ch >= 0xf0 && ch < 0xf5	  ? 4
+			: ch >= 0xe0		  ? 3
+			: ch >= 0xc2 && ch < 0xe0 ? 2
+						  : 0;
+		bool ok = n > 0;
+		for (int k = 1; ok && k < n; k++)
+			ok = ((unsigned char)s[k] & 0xc0) == 0x80;
+		if (ok && n == 3)
+			ok = !(ch == 0xe0 && (unsigned char)s[1] < 0xa0) &&
+			     !(ch == 0xed && (unsigned char)s[1] >= 0xa0);
+		if (ok && n == 4)
+			ok = !(ch == 0xf0 && (unsigned char)s[1] < 0x90) &&
+			     !(ch == 0xf4 && (unsigned char)s[1] >= 0x90);
+		if (ok) {
+			fwrite(s, 1, n, out);
+			s += n;
+		} else {
+			fputs("\\ufffd", out);
+			s++;
+		}
 	}
 	fputc('"', out);
 }
@@ -304,7 +340,7 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 		for (uint32_t i = 0; i < p->nregions; i++) {
 			const struct ui_region_stat *s = &p->regions[i];
 			fprintf(out, "%s", i ? ", " : "");
-			json_str(out, cprof_model_str(p->ix->model, s->type));
+			ui_json_str(out, cprof_model_str(p->ix->model, s->type));
 			fprintf(out,
 				": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64
 				", \"p50_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
@@ -316,11 +352,11 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 	}
 	fprintf(out, ", \"total\": %" PRId64 ", \"unit\": \"%s\", \"note\": ", p->total[v->tab],
 		p->unit[v->tab] ? p->unit[v->tab] : "");
-	json_str(out, p->note[v->tab]);
+	ui_json_str(out, p->note[v->tab]);
 	fprintf(out, ", \"top\": [");
 	for (uint32_t i = 0; i < p->ntop[v->tab]; i++) {
 		fprintf(out, "%s{\"name\": ", i ? ", " : "");
-		json_str(out, p->top[v->tab][i].name);
+		ui_json_str(out, p->top[v->tab][i].name);
 		fprintf(out, ", \"flat\": %" PRId64 ", \"cum\": %" PRId64 "}",
 			p->top[v->tab][i].flat, p->top[v->tab][i].cum);
 	}

@@ -733,6 +733,49 @@ static void test_utf8_glyphs(void)
 	}
 }
 
+/* A region still open at the end is drawn to the end of the trace; its
+ * lane label and tooltip say the duration is a lower bound, a finished
+ * region's do not. */
+static void test_open_region_label(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *m = dense_model(10);
+	struct cprof_region *r = cprof_vec_push(&m->regions);
+	r->thread = 0;
+	r->task = CPROF_NONE;
+	r->type = synth_str(m, "op");
+	r->depth = 1;
+	r->begin_ns = m->end_ns - 200;
+	r->end_ns = 0;
+	uint32_t open = (uint32_t)(m->regions.n - 1), big = open - 1;
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	view_for(&v, ix, 1280, 800);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	CHECK(dl_has_text(&dl, 0, "op  \u2265 200 ns (open)"), "open region's lane label");
+	CHECK(dl_has_text(&dl, 0, "big  100 ns") && !dl_has_text(&dl, 0, "big  \u2265"),
+	      "finished region's lane label");
+	const struct ui_dl_item *hit[2] = {NULL, NULL};
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.v[i].hit == UI_HIT_REGION && (dl.v[i].ref == open || dl.v[i].ref == big))
+			hit[dl.v[i].ref == open] = &dl.v[i];
+	CHECK(hit[0] && hit[1], "regions not drawn");
+	for (int k = 0; k < 2 && hit[0] && hit[1]; k++) {
+		struct ui_dl_item copy = *hit[k];
+		size_t mark = dl.n;
+		ui_frame_tooltip(&dl, ix, &v, &mt, &copy);
+		CHECK(dl_has_text(&dl, mark,
+				  k ? "duration \u2265 200 ns (open)" : "duration 100 ns") &&
+			  (k || !dl_has_text(&dl, mark, "(open)")),
+		      "tooltip of the %s region", k ? "open" : "finished");
+	}
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 /* Strings from the trace are any bytes; the JSON lines tests read must parse. */
 static void test_json_str(void)
 {
@@ -778,6 +821,7 @@ int main(void)
 	test_utf8_glyphs();
 	test_panel_open_regions();
 	test_json_str();
+	test_open_region_label();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

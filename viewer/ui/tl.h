@@ -124,13 +124,13 @@ struct ui_dl {
 };
 
 /*
- * Non-ASCII glyphs: the UI's own symbols (µ · … ▸ ▾ ↔ and U+FFFD for
- * anything the atlas lacks), then the blocks DejaVu Sans covers that
+ * Non-ASCII glyphs: the UI's own symbols (µ · … ▸ ▾ ↔, U+FFFD for
+ * anything the atlas lacks, ≥), then the blocks DejaVu Sans covers that
  * region names and log text are written in (Latin-1, Latin Extended-A,
  * Greek, Cyrillic, the dashes and quotes of General Punctuation). CJK and emoji are not in DejaVu
  * Sans: they draw as U+FFFD rather than an ASCII '?' that reads as part of the name.
  */
-#define UI_NEXTRA 7
+#define UI_NEXTRA 8
 #define UI_GLYPH_REPLACEMENT (128 + 6)
 #define UI_NRANGE_LATIN (0x180 - 0xa0)
 #define UI_NRANGE_GRCY (0x500 - 0x370)
@@ -309,6 +309,10 @@ double ui_tick_step(double span_ns, int width_px, int min_gap_px);
 void ui_format_time(char *buf, size_t size, double ns, double step);
 /* Formats a duration with 3-4 significant digits: "1.23 ms". */
 void ui_format_dur(char *buf, size_t size, double ns);
+/* The same for an item still open at the trace's end, whose duration is
+ * measured to the end: "≥ 1.23 ms (open)", so that it does not read as a
+ * finished one. */
+void ui_format_dur_open(char *buf, size_t size, double ns, bool open);
 
 /* Display list. */
 void ui_dl_init(struct ui_dl *dl);

@@ -14,7 +14,8 @@
 #include "cprof-tp-enums.h"
 #include "tl.h"
 
-const uint32_t ui_extra_glyphs[UI_NEXTRA] = {0xb5, 0xb7, 0x2026, 0x25b8, 0x25be, 0x2194, 0xfffd};
+const uint32_t ui_extra_glyphs[UI_NEXTRA] = {0xb5,   0xb7,   0x2026, 0x25b8,
+					     0x25be, 0x2194, 0xfffd, 0x2265};
 
 /* ---- display list ---- */
 
@@ -305,15 +306,16 @@ static void ctext(struct fctx *c, double x0, double x1, int y, uint32_t color, c
 	ui_dl_str(c->dl, (int)a + 3, y, w, color, UI_FONT_SMALL, s, fit);
 }
 
-/* A label with the duration after the name when both fit, else the name. */
+/* A label with the duration after the name when both fit, else the name
+ * (open: still open at the end, measured to it). */
 static void ctext_dur(struct fctx *c, double x0, double x1, int y, uint32_t color, const char *s,
-		      double dur_ns)
+		      double dur_ns, bool open)
 {
 	double a = x0 < c->clip_x0 ? c->clip_x0 : x0;
 	double b = x1 > c->clip_x1 ? c->clip_x1 : x1;
 	int w = (int)(b - a) - 6;
-	char d[32], buf[300];
-	ui_format_dur(d, sizeof(d), dur_ns);
+	char d[64], buf[300];
+	ui_format_dur_open(d, sizeof(d), dur_ns, open);
 	int n = snprintf(buf, sizeof(buf), "%s  %s", s, d);
 	if (n > 0 && (size_t)n < sizeof(buf) && ui_text_width(c->mt, UI_FONT_SMALL, buf, n) <= w &&
 	    y >= c->clip_y0 && y + c->mt->height[UI_FONT_SMALL] <= c->clip_y1) {
@@ -419,7 +421,8 @@ static void region_wide(struct fctx *c, const struct ui_row *row, uint32_t i, ui
 	it->count = 1;
 	if (x1 - x0 > 24 && !c->dim)
 		ctext_dur(c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK],
-			  cprof_model_str(c->m, reg->type), (double)(row->end[i] - row->begin[i]));
+			  cprof_model_str(c->m, reg->type), (double)(row->end[i] - row->begin[i]),
+			  reg->end_ns == 0);
 }
 
 static void region_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
@@ -1587,8 +1590,8 @@ static void draw_details(struct fctx *c)
 		dline(&L, ui_type_color(c->ix, r->type), UI_FONT_BOLD, "Region  %s",
 		      cprof_model_str(m, r->type));
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL,
-		      "start %s   duration %s%s   depth %u", a, d, r->end_ns ? "" : " (still open)",
-		      r->depth);
+		      "start %s   duration %s%s%s   depth %u", a, r->end_ns ? "" : "\u2265 ", d,
+		      r->end_ns ? "" : " (still open at the end)", r->depth);
 		thread_desc(c, r->thread, b, sizeof(b));
 		dline(&L, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, "thread %s", b);
 		task_desc(c, r->task, e, sizeof(e));
@@ -1835,12 +1838,12 @@ void ui_frame_loading(struct ui_dl *dl, int w, int h, const char *trace, double 
 
 /* The lines every item on a thread's lanes has: when, how long, where. */
 static void tip_span(struct fctx *c, char (*lines)[256], int *n, uint64_t begin_ns, double dur_ns,
-		     uint32_t thread)
+		     bool open, uint32_t thread)
 {
 	char a[64], d[64], b[160];
 
 	fmt_at(c, a, sizeof(a), begin_ns);
-	ui_format_dur(d, sizeof(d), dur_ns);
+	ui_format_dur_open(d, sizeof(d), dur_ns, open);
 	snprintf(lines[(*n)++], 256, "start %s  duration %s", a, d);
 	thread_desc(c, thread, b, sizeof(b));
 	snprintf(lines[(*n)++], 256, "thread %s", b);
@@ -1861,7 +1864,8 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 		const struct cprof_region *r = &m->regions.v[it->ref];
 		snprintf(lines[n++], 256, "%s", cprof_model_str(m, r->type));
 		tip_span(&c, lines, &n, r->begin_ns,
-			 (double)((r->end_ns ? r->end_ns : m->end_ns) - r->begin_ns), r->thread);
+			 (double)((r->end_ns ? r->end_ns : m->end_ns) - r->begin_ns), !r->end_ns,
+			 r->thread);
 		task_desc(&c, r->task, b, sizeof(b));
 		snprintf(lines[n++], 256, "task %s", b);
 		break;
@@ -1930,14 +1934,15 @@ void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *ix, const struct ui_vie
 		const struct cprof_wait *w = &m->waits.v[it->ref];
 		snprintf(lines[n++], 256, "blocked on %s", ui_wait_kind_name(w->kind));
 		tip_span(&c, lines, &n, w->begin_ns,
-			 (double)((w->end_ns ? w->end_ns : m->end_ns) - w->begin_ns), w->thread);
+			 (double)((w->end_ns ? w->end_ns : m->end_ns) - w->begin_ns), !w->end_ns,
+			 w->thread);
 		break;
 	}
 	case UI_HIT_SYSCALL: {
 		const struct cprof_syscall *s = &m->syscalls.v[it->ref];
 		snprintf(lines[n++], 256, "%s()", cprof_call_name(s->call));
 		tip_span(&c, lines, &n, s->begin_ns,
-			 (double)(s->end_ns > s->begin_ns ? s->end_ns - s->begin_ns : 0),
+			 (double)(s->end_ns > s->begin_ns ? s->end_ns - s->begin_ns : 0), false,
 			 s->thread);
 		break;
 	}

@@ -746,6 +746,13 @@ void ui_format_dur(char *buf, size_t size, double ns)
 	snprintf(buf, size, "%.*f %s", d, v, u);
 }
 
+void ui_format_dur_open(char *buf, size_t size, double ns, bool open)
+{
+	char d[48];
+	ui_format_dur(d, sizeof(d), ns);
+	snprintf(buf, size, open ? "\u2265 %s (open)" : "%s", d);
+}
+
 void ui_geom_compute(const struct ui_view *view, struct ui_geom *g)
 {
 	int pw = view->show_panel ? UI_PANEL_W : 0;

@@ -60,7 +60,6 @@ struct ctx {
 	CPROF_VEC(uint64_t) scratch;
 };
 
-
 static const char *const type_names[] = {
     [CPROF_PROFILE_SYNC] = "sync",	 [CPROF_PROFILE_MUTEX] = "mutex",
     [CPROF_PROFILE_CPU] = "cpu",	 [CPROF_PROFILE_HEAP] = "heap",
@@ -163,9 +162,18 @@ static bool build_regions(struct ctx *c)
 		}
 		if (r->thread < nt)
 			c->thread_nreg[r->thread]++;
+		size_t p;
 		while (depth && region_end(c, &m->regions.v[stack[depth - 1]]) <= r->begin_ns)
 			depth--;
-		c->parent[i] = depth ? stack[depth - 1] : CPROF_NONE;
+		/* A region ended after the region it began in (out of order,
+		 * see the reader's close_open) is no child of it: its parent is
+		 * the innermost region holding all of it. So no child outlives
+		 * its parent, no self time is clamped, and each region type's
+		 * cumulative time in the profile stays its stats total (the
+		 * overlap counts in both, as both were open then). */
+		for (p = depth; p && region_end(c, &m->regions.v[stack[p - 1]]) < region_end(c, r);)
+			p--;
+		c->parent[i] = p ? stack[p - 1] : CPROF_NONE;
 		stack[depth++] = i;
 	}
 	free(stack);
@@ -451,7 +459,6 @@ static bool in_window(const struct ctx *c, uint64_t t)
 }
 
 /* ---- the profiles ------------------------------------------------------- */
-
 
 static bool is_lock(uint8_t kind)
 {

@@ -222,9 +222,17 @@ struct proc_state {
 	int64_t threads_alive;
 };
 
+/* A region closed with the region it began in (see close_open). */
+struct cut_region {
+	uint32_t region;
+	uint32_t warning; /* its warning, rewritten if its own end comes */
+	cprof_str enclosing;
+};
+
 struct thread_state {
 	CPROF_VEC(uint32_t) open; /* stack of open region indices */
-	uint32_t wait;		  /* open wait index, CPROF_NONE */
+	CPROF_VEC(struct cut_region) cut;
+	uint32_t wait; /* open wait index, CPROF_NONE */
 	/* Regions and logs mostly name the task the thread last touched. */
 	uint64_t last_task_id;
 	uint32_t last_task;
@@ -306,9 +314,10 @@ static void set_err(char *err, size_t errlen, const char *path, const char *fmt,
 			*p = ' ';
 }
 
-static void model_warn(struct reader *r, uint64_t ns, uint32_t thread, const char *fmt, ...)
+/* Returns the warning's index, CPROF_NONE when out of memory. */
+static uint32_t model_warn(struct reader *r, uint64_t ns, uint32_t thread, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void model_warn(struct reader *r, uint64_t ns, uint32_t thread, const char *fmt, ...)
+static uint32_t model_warn(struct reader *r, uint64_t ns, uint32_t thread, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -319,17 +328,18 @@ static void model_warn(struct reader *r, uint64_t ns, uint32_t thread, const cha
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return;
+		return CPROF_NONE;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	w = cprof_vec_push(&r->model->warnings);
 	if (!w) {
 		r->out_of_memory = true;
-		return;
+		return CPROF_NONE;
 	}
 	w->ns = ns;
 	w->thread = thread;
 	w->text = cprof_model_intern(r->model, buf, (size_t)n);
+	return (uint32_t)(r->model->warnings.n - 1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -745,6 +755,81 @@ static void region_close(struct reader *r, uint32_t region, uint64_t ns)
 	r->model->regions.v[region].end_ns = ns ? ns : 1;
 }
 
+/*
+ * Ends region open[k] of thread `owner` at `ns`. Regions nest per thread
+ * (Go's rule), so the regions begun inside it and still open are misuse of
+ * one of two kinds, which only a later event tells apart: their end was
+ * forgotten (an early return), or they end later, out of order (begin A,
+ * begin B, end A, end B). They are closed here with their enclosing region,
+ * the best guess for a forgotten end, and remembered: if their own end comes
+ * later on their thread, it moves their end there (on_region_end), so that
+ * every duration in stats and profiles is the one the program measured and
+ * none is cut short. Either way each gets one warning, rewritten to say
+ * which kind it was.
+ */
+static void close_open(struct reader *r, uint32_t owner, size_t k, uint64_t ns)
+{
+	struct thread_state *ts = &r->tstates.v[owner];
+	const struct cprof_region *regions = r->model->regions.v;
+	cprof_str type = regions[ts->open.v[k]].type;
+	char a[96];
+
+	for (size_t j = k + 1; j < ts->open.n; j++) {
+		uint32_t inner = ts->open.v[j];
+		struct cut_region *cut = cprof_vec_push(&ts->cut);
+		uint32_t w = model_warn(
+		    r, ns, owner,
+		    "region '%s' on thread %s was not ended before its enclosing region '%s'",
+		    cprof_model_str(r->model, regions[inner].type),
+		    thread_label(r, owner, a, sizeof(a)), cprof_model_str(r->model, type));
+		region_close(r, inner, ns);
+		if (!cut) {
+			r->out_of_memory = true;
+			continue;
+		}
+		cut->region = inner;
+		cut->warning = w;
+		cut->enclosing = type;
+	}
+	region_close(r, ts->open.v[k], ns);
+	ts->open.n = k;
+}
+
+/* The region of `type` (and task) closed early by close_open on `thread`
+ * whose own end comes now: it ends here, out of order. */
+static bool end_cut(struct reader *r, uint32_t proc, uint32_t thread, uint64_t ns, cprof_str type,
+		    uint64_t task_id)
+{
+	struct thread_state *ts = &r->tstates.v[thread];
+	uint32_t task = task_ref(r, proc, task_id);
+	char a[96];
+
+	for (size_t k = ts->cut.n; k-- > 0;) {
+		struct cut_region cut = ts->cut.v[k];
+		struct cprof_region *reg = &r->model->regions.v[cut.region];
+		if (reg->type != type || reg->task != task)
+			continue;
+		reg->end_ns = ns;
+		memmove(&ts->cut.v[k], &ts->cut.v[k + 1], (ts->cut.n - k - 1) * sizeof(*ts->cut.v));
+		ts->cut.n--;
+		if (cut.warning != CPROF_NONE) {
+			char buf[512];
+			int n = snprintf(
+			    buf, sizeof(buf),
+			    "region '%s' on thread %s ended after its enclosing region "
+			    "'%s' (regions must nest)",
+			    cprof_model_str(r->model, type), thread_label(r, thread, a, sizeof(a)),
+			    cprof_model_str(r->model, cut.enclosing));
+			if (n > 0)
+				r->model->warnings.v[cut.warning].text = cprof_model_intern(
+				    r->model, buf,
+				    (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+		}
+		return true;
+	}
+	return false;
+}
+
 static void on_region_end(struct reader *r, uint32_t proc, uint32_t thread, uint64_t ns,
 			  cprof_str type, uint64_t task_id)
 {
@@ -755,23 +840,15 @@ static void on_region_end(struct reader *r, uint32_t proc, uint32_t thread, uint
 	for (size_t k = ts->open.n; k-- > 0;) {
 		if (regions[ts->open.v[k]].type != type)
 			continue;
-		/* Regions nest: anything opened after this one and still open
-		 * was never ended on this thread. */
-		for (size_t j = ts->open.n; --j > k;) {
-			uint32_t inner = ts->open.v[j];
-			model_warn(r, ns, thread,
-				   "region '%s' on thread %s was not ended before its enclosing "
-				   "region '%s'",
-				   cprof_model_str(r->model, regions[inner].type),
-				   thread_label(r, thread, a, sizeof(a)),
-				   cprof_model_str(r->model, type));
-			region_close(r, inner, ns);
-		}
-		region_close(r, ts->open.v[k], ns);
-		ts->open.n = k;
+		close_open(r, thread, k, ns);
 		return;
 	}
-	/* Not open on this thread: did another thread of the process begin it? */
+	if (ts->cut.n && end_cut(r, proc, thread, ns, type, task_id))
+		return;
+	/* Not open on this thread: did another thread of the process begin it?
+	 * It ends there as if ended on its own thread, with the regions begun
+	 * inside it, so that no region outlives the one it began in unless
+	 * its own end says so. */
 	for (size_t t = 0; t < r->tstates.n; t++) {
 		struct thread_state *os = &r->tstates.v[t];
 		if (t == thread || r->model->threads.v[t].process != proc)
@@ -786,10 +863,7 @@ static void on_region_end(struct reader *r, uint32_t proc, uint32_t thread, uint
 				   cprof_model_str(r->model, type),
 				   thread_label(r, (uint32_t)t, a, sizeof(a)),
 				   thread_label(r, thread, b, sizeof(b)));
-			region_close(r, os->open.v[k], ns);
-			memmove(&os->open.v[k], &os->open.v[k + 1],
-				(os->open.n - k - 1) * sizeof(uint32_t));
-			os->open.n--;
+			close_open(r, (uint32_t)t, k, ns);
 			return;
 		}
 	}
@@ -1838,8 +1912,10 @@ static void finish_model(struct reader *r)
 
 static void reader_free(struct reader *r)
 {
-	for (size_t t = 0; t < r->tstates.n; t++)
+	for (size_t t = 0; t < r->tstates.n; t++) {
 		cprof_vec_free(&r->tstates.v[t].open);
+		cprof_vec_free(&r->tstates.v[t].cut);
+	}
 	cprof_vec_free(&r->tstates);
 	cprof_vec_free(&r->decoders);
 	cprof_vec_free(&r->procs);

@@ -776,6 +776,72 @@ static void test_open_region_label(void)
 	cprof_model_destroy(m);
 }
 
+/* The axis labels every tick it can: at whatever zoom and offset, the
+ * rightmost tick keeps a label (shifted left from the edge when centring
+ * would cross it), and labels stay inside the data area without touching. */
+static void test_axis_last_label(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *m = synth_model(100, 2, 9);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_geom g;
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	int views = 0, bad = 0;
+	for (int w = 0; w < 2; w++) {
+		view_for(&v, ix, w ? 1280 : 700, 600);
+		ui_geom_compute(&v, &g);
+		int right = g.tl_x + g.tl_w;
+		for (double span = 3e3; span < ix->span; span *= 2.3) {
+			for (int k = 0; k < 40; k++) {
+				v.t0 = span * 0.37 + k * span / 97;
+				v.t1 = v.t0 + span;
+				ui_dl_clear(&dl);
+				ui_frame_timeline(&dl, ix, &v, &mt);
+				int last_tick = INT32_MIN, ticks = 0;
+				int lx[64], lw[64], nl = 0;
+				for (size_t i = 0; i < dl.n; i++) {
+					const struct ui_dl_item *it = &dl.v[i];
+					if (it->kind == UI_DL_RECT && it->w == 1 && it->h == 6 &&
+					    it->y == UI_HEADER_H + UI_AXIS_H - 7) {
+						ticks++;
+						if (it->x > last_tick)
+							last_tick = it->x;
+					} else if (it->kind == UI_DL_TEXT &&
+						   it->y == UI_HEADER_H + 3 && it->x >= g.tl_x &&
+						   nl < 64) {
+						const char *t = ui_dl_item_text(&dl, it);
+						lx[nl] = it->x;
+						lw[nl++] =
+						    ui_text_width(&mt, UI_FONT_SMALL, t, strlen(t));
+					}
+				}
+				views++;
+				bool ok = ticks > 0 && nl > 0;
+				bool covered = false;
+				for (int j = 0; j < nl; j++) {
+					ok = ok && lx[j] >= g.tl_x && lx[j] + lw[j] <= right &&
+					     (j == 0 || lx[j] >= lx[j - 1] + lw[j - 1] + 8);
+					/* a label shifted from the edge ends 2 px left of it */
+					covered |= lx[j] - 3 <= last_tick &&
+						   last_tick <= lx[j] + lw[j] + 3;
+				}
+				if (!(ok && covered) && bad++ < 5)
+					CHECK(false,
+					      "width %d, %g..%g: %d ticks, %d labels, last tick "
+					      "x=%d %s",
+					      v.width, v.t0, v.t1, ticks, nl, last_tick,
+					      ok ? "unlabelled" : "labels overlap or overflow");
+			}
+		}
+	}
+	CHECK(bad == 0, "%d of %d views with an unlabelled last tick or bad labels", bad, views);
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 /* Strings from the trace are any bytes; the JSON lines tests read must parse. */
 static void test_json_str(void)
 {
@@ -822,6 +888,7 @@ int main(void)
 	test_panel_open_regions();
 	test_json_str();
 	test_open_region_label();
+	test_axis_last_label();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -1233,13 +1233,25 @@ static void draw_axis(struct fctx *c)
 		step = want;
 	}
 	double first = ceil(c->v->t0 / step) * step;
-	int last_end = INT32_MIN;
 	struct ui_dl_item *ax =
 	    ui_dl_rect(c->dl, c->g.tl_x, y, c->g.tl_w, UI_AXIS_H - 1, ui_theme[UI_C_PANEL]);
 	ax->hit = UI_HIT_AXIS;
-	for (double t = first; t <= c->v->t1; t += step) {
+	/* Labels are placed first and emitted after: a label that would cross
+	 * the data area's right edge is shifted left rather than dropped (the
+	 * rightmost tick says where the view ends), and when that makes it
+	 * touch its neighbour, the neighbour gives way. */
+	struct {
+		double t;
+		int x, w;
+	} lab[128];
+	int nlab = 0, right = c->g.tl_x + c->g.tl_w;
+	for (int k = 0; k < 4096; k++) {
+		/* by index, not by accumulating step: no tick lost to rounding */
+		double t = first + k * step;
+		if (t > c->v->t1)
+			break;
 		double x = X(c, t);
-		if (x < c->g.tl_x || x > c->g.tl_x + c->g.tl_w)
+		if (x < c->g.tl_x || x > right)
 			continue;
 		ui_dl_rect(c->dl, (int)x, y + UI_AXIS_H - 7, 1, 6, ui_theme[UI_C_TEXT_DIM]);
 		/* grid line through the lanes */
@@ -1250,10 +1262,28 @@ static void draw_axis(struct fctx *c)
 		int lx = (int)x - lw / 2;
 		if (lx < c->g.tl_x + 2)
 			lx = (int)x + 3;
-		if (lx + lw > c->g.tl_x + c->g.tl_w || lx < last_end + 8)
-			continue;
-		last_end = lx + lw;
-		ui_dl_text(c->dl, lx, y + 3, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s", buf);
+		if (lx + lw > right - 2)
+			lx = right - 2 - lw;
+		if (lx < c->g.tl_x + 2)
+			continue; /* wider than the data area */
+		if (nlab > 0 && lx < lab[nlab - 1].x + lab[nlab - 1].w + 8) {
+			/* only the edge-shifted last label can touch its neighbour */
+			if (lx + lw < right - 2 || nlab < 2 ||
+			    lx < lab[nlab - 2].x + lab[nlab - 2].w + 8)
+				continue;
+			nlab--;
+		}
+		if (nlab == (int)(sizeof(lab) / sizeof(lab[0])))
+			break;
+		lab[nlab].t = t;
+		lab[nlab].x = lx;
+		lab[nlab].w = lw;
+		nlab++;
+	}
+	for (int k = 0; k < nlab; k++) {
+		ui_format_time(buf, sizeof(buf), lab[k].t, step);
+		ui_dl_text(c->dl, lab[k].x, y + 3, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s",
+			   buf);
 	}
 	/* the visible span, in the gutter */
 	char d[64];

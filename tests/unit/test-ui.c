@@ -842,6 +842,73 @@ static void test_axis_last_label(void)
 	cprof_model_destroy(m);
 }
 
+/* The details panel of a selection takes at most half of the room below
+ * the axis: at the smallest size it used to cover every lane and start
+ * above the axis. Its text stays inside it. */
+static void test_details_small_window(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *m = synth_model(20, 2, 3);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_geom g;
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	static const int sizes[][2] = {{200, 150}, {320, 200}, {640, 300}, {1440, 900}};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		view_for(&v, ix, sizes[k][0], sizes[k][1]);
+		v.sel.hit = UI_HIT_REGION;
+		v.sel.ref = 0;
+		v.sel.count = 1;
+		ui_geom_compute(&v, &g);
+		int below = v.height - UI_STATUS_H - g.tl_y;
+		CHECK(g.details_h > 0 && g.details_h <= below / 2 && g.tl_h >= below / 2,
+		      "%dx%d: details %d px, timeline %d px of %d", v.width, v.height, g.details_h,
+		      g.tl_h, below);
+		CHECK(g.details_y == g.tl_y + g.tl_h &&
+			  g.details_y + g.details_h == v.height - UI_STATUS_H,
+		      "%dx%d: details at %d+%d", v.width, v.height, g.details_y, g.details_h);
+		if (v.height >= 900)
+			CHECK(g.details_h == UI_DETAILS_H, "full-size details %d px", g.details_h);
+		ui_dl_clear(&dl);
+		ui_frame_timeline(&dl, ix, &v, &mt);
+		bool region_line = false;
+		for (size_t i = 0; i < dl.n; i++) {
+			const struct ui_dl_item *it = &dl.v[i];
+			if (it->kind != UI_DL_TEXT || it->y < g.details_y ||
+			    it->y >= g.details_y + g.details_h)
+				continue;
+			region_line |= !strncmp(ui_dl_item_text(&dl, it), "Region", 6);
+			CHECK(it->y + mt.height[it->font] <= g.details_y + g.details_h,
+			      "%dx%d: details text '%s' at y %d runs out of the panel", v.width,
+			      v.height, ui_dl_item_text(&dl, it), it->y);
+		}
+		CHECK(region_line, "%dx%d: no 'Region' line in the details", v.width, v.height);
+		/* a second column never writes over the first's lines */
+		for (size_t i = 0; i < dl.n; i++)
+			for (size_t j = i + 1; j < dl.n; j++) {
+				const struct ui_dl_item *p = &dl.v[i], *q = &dl.v[j];
+				if (p->kind != UI_DL_TEXT || q->kind != UI_DL_TEXT ||
+				    p->y < g.details_y || q->y < g.details_y ||
+				    p->y >= g.details_y + g.details_h ||
+				    q->y >= g.details_y + g.details_h)
+					continue;
+				const char *ps = ui_dl_item_text(&dl, p),
+					   *qs = ui_dl_item_text(&dl, q);
+				int pw = ui_text_width(&mt, p->font, ps, strlen(ps)),
+				    qw = ui_text_width(&mt, q->font, qs, strlen(qs));
+				bool rows = p->y < q->y + mt.height[q->font] &&
+					    q->y < p->y + mt.height[p->font];
+				bool cols = p->x < q->x + qw && q->x < p->x + pw;
+				CHECK(!(rows && cols), "%dx%d: details '%s' and '%s' overlap",
+				      v.width, v.height, ps, qs);
+			}
+	}
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 /* Strings from the trace are any bytes; the JSON lines tests read must parse. */
 static void test_json_str(void)
 {
@@ -889,6 +956,7 @@ int main(void)
 	test_json_str();
 	test_open_region_label();
 	test_axis_last_label();
+	test_details_small_window();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -289,7 +289,7 @@ struct ui_geom {
 	int tl_x, tl_w; /* the timeline's data area */
 	int tl_y, tl_h; /* below the axis, above details */
 	int panel_x, panel_w;
-	int details_y;
+	int details_y, details_h; /* details panel: at most half of what is below the axis */
 };
 void ui_geom_compute(const struct ui_view *view, struct ui_geom *g);
 

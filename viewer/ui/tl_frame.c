@@ -1461,8 +1461,9 @@ static void draw_range(struct fctx *c)
 
 struct lines {
 	struct fctx *c;
-	int x, y, w, y1, col;
-	bool split; /* a stack follows: keep the first column to half the width */
+	int x, y, w, y0, y1, col; /* y0: where a column starts */
+	int maxw;		  /* widest line drawn in the first column */
+	bool split;		  /* a stack follows: keep the first column to half the width */
 };
 
 static void dline(struct lines *L, uint32_t color, enum ui_font f, const char *fmt, ...)
@@ -1476,17 +1477,24 @@ static void dline(struct lines *L, uint32_t color, enum ui_font f, const char *f
 	va_end(ap);
 	int lh = L->c->mt->height[f] + 2;
 	if (L->y + lh > L->y1) {
-		if (L->col)
+		/* A second column only where it overlaps no line of the first
+		 * (a short panel, in a small window, runs out of lines early). */
+		if (L->col || L->maxw > L->w / 2 - 12)
 			return;
 		/* second column */
 		L->col = 1;
 		L->x += L->w / 2;
-		L->y = L->y1 - (UI_DETAILS_H - 8);
+		L->y = L->y0;
 	}
 	int room = (L->split || L->col) ? L->w / 2 - 12 : L->w - 12;
 	size_t fit = ui_text_fit(L->c->mt, f, buf, strlen(buf), room);
 	buf[fit] = 0;
 	ui_dl_text(L->c->dl, L->x, L->y, 0, color, f, "%s", buf);
+	if (!L->col) {
+		int tw = ui_text_width(L->c->mt, f, buf, fit);
+		if (tw > L->maxw)
+			L->maxw = tw;
+	}
 	L->y += lh;
 }
 
@@ -1533,7 +1541,7 @@ static void stack_lines(struct lines *L, uint32_t stack, bool first_is_ip)
 	if (!L->col) {
 		L->col = 1;
 		L->x += L->w / 2;
-		L->y = L->y1 - (UI_DETAILS_H - 8);
+		L->y = L->y0;
 	}
 	dline(L, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "stack (%u frames):", s->depth);
 	for (unsigned k = 0; k < s->depth && k < 12; k++) {
@@ -1605,9 +1613,10 @@ static void draw_details(struct fctx *c)
 		return;
 	int y = c->g.details_y;
 	int w = c->g.tl_x + c->g.tl_w;
-	ui_dl_rect(c->dl, 0, y, w, UI_DETAILS_H, ui_theme[UI_C_PANEL]);
+	ui_dl_rect(c->dl, 0, y, w, c->g.details_h, ui_theme[UI_C_PANEL]);
 	ui_dl_rect(c->dl, 0, y, w, 1, ui_theme[UI_C_GRID]);
-	struct lines L = {.c = c, .x = 12, .y = y + 6, .w = w - 12, .y1 = y + UI_DETAILS_H - 2};
+	struct lines L = {
+	    .c = c, .x = 12, .y = y + 6, .w = w - 12, .y0 = y + 6, .y1 = y + c->g.details_h - 2};
 	char a[128], b[128], d[64], e[128];
 	const struct ui_sel *s = &v->sel;
 

@@ -765,8 +765,14 @@ void ui_geom_compute(const struct ui_view *view, struct ui_geom *g)
 	if (g->tl_w < 50)
 		g->tl_w = 50;
 	g->tl_y = UI_HEADER_H + UI_AXIS_H;
-	g->details_y = view->height - UI_STATUS_H -
-		       (view->sel.hit != UI_HIT_NONE || view->range_on ? UI_DETAILS_H : 0);
+	/* In a small window a full-height details panel would cover every
+	 * lane (at 200x150 it started above the axis): it gets at most half
+	 * of the room below the axis, and cuts its lines to fit. */
+	int below = view->height - UI_STATUS_H - g->tl_y;
+	g->details_h = 0;
+	if (view->sel.hit != UI_HIT_NONE || view->range_on)
+		g->details_h = UI_DETAILS_H < below / 2 ? UI_DETAILS_H : below > 0 ? below / 2 : 0;
+	g->details_y = view->height - UI_STATUS_H - g->details_h;
 	g->tl_h = g->details_y - g->tl_y;
 }
 

@@ -90,6 +90,20 @@ static void print_stack_json(FILE *out, struct cprof_symbolizer *sym, const stru
 	fputs("]}", out);
 }
 
+/* `, "top_stacks": [...]`: the heaviest stacks of a summary. */
+static void print_top_stacks_json(FILE *out, struct cprof_symbolizer *sym,
+				  const struct cprof_model *m, const struct cprof_stats_stack *top,
+				  size_t n)
+{
+	fputs(", \"top_stacks\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		print_stack_json(out, sym, m, &top[i]);
+	}
+	fputs("]", out);
+}
+
 static void print_dists_json(FILE *out, const struct cprof_model *m, const char *key,
 			     const struct cprof_stats_dist *v, size_t n, int keykind)
 {
@@ -158,13 +172,8 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 	fprintf(out, ", \"sync\": {\"contentions\": %" PRIu64 ", \"delay_ns\": %" PRIu64,
 		s->sync_contentions, s->sync_delay_ns);
 	print_dists_json(out, m, "kinds", s->sync_kinds.v, s->sync_kinds.n, 1);
-	fputs(", \"top_stacks\": [", out);
-	for (size_t i = 0; i < s->sync_top.n; i++) {
-		if (i)
-			fputs(", ", out);
-		print_stack_json(out, sym, m, &s->sync_top.v[i]);
-	}
-	fputs("]}", out);
+	print_top_stacks_json(out, sym, m, s->sync_top.v, s->sync_top.n);
+	fputs("}", out);
 
 	fprintf(out,
 		", \"heap\": {\"known\": %s, \"peak_bytes\": %" PRIu64 ", \"final_bytes\": %" PRIu64
@@ -176,13 +185,8 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 	fprintf(out, ", \"syscalls\": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64,
 		s->syscall_count, s->syscall_ns);
 	print_dists_json(out, m, "calls", s->syscalls.v, s->syscalls.n, 2);
-	fputs(", \"top_stacks\": [", out);
-	for (size_t i = 0; i < s->syscall_top.n; i++) {
-		if (i)
-			fputs(", ", out);
-		print_stack_json(out, sym, m, &s->syscall_top.v[i]);
-	}
-	fputs("]}", out);
+	print_top_stacks_json(out, sym, m, s->syscall_top.v, s->syscall_top.n);
+	fputs("}", out);
 
 	fprintf(out,
 		", \"thread_summary\": {\"threads\": %zu, \"started\": %" PRIu64

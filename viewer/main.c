@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{"dump", cprof_cmd_dump, "dump [--all-processes] TRACE             one line per event"},
 	{"pprof", cprof_cmd_pprof, "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
 	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},
+	{"symbolize", cprof_cmd_symbolize, "symbolize [--force] TRACE               store the trace's symbols inside it"},
 };
 
 static void usage(FILE *out)

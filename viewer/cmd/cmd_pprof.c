@@ -36,7 +36,9 @@ static void usage(FILE *out)
 	    "  --task TYPE        only inside tasks of that type\n"
 	    "  --region TYPE      only inside regions of that type\n"
 	    "  --thread NAME|TID  only on that thread\n"
-	    "  --no-inline        do not report inlined calls as frames\n");
+	    "  --no-inline        do not report inlined calls as frames\n"
+	    "  --debug-dir DIR    also look for debug files in DIR/.build-id/xx/yyyy.debug\n"
+	    "                     (for addresses the trace's stored symbols lack)\n");
 }
 
 static int parse_time(const char *opt, const char *arg, uint64_t *ns)
@@ -53,7 +55,8 @@ static int parse_time(const char *opt, const char *arg, uint64_t *ns)
 
 int cprof_cmd_pprof(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_AT, OPT_TASK, OPT_REGION, OPT_THREAD, OPT_NO_INLINE };
+	enum { OPT_FROM = 256, OPT_TO, OPT_AT, OPT_TASK, OPT_REGION, OPT_THREAD, OPT_NO_INLINE,
+	       OPT_DEBUG_DIR };
 	static const struct option options[] = {
 	    {"type", required_argument, NULL, 't'},
 	    {"output", required_argument, NULL, 'o'},
@@ -66,6 +69,7 @@ int cprof_cmd_pprof(int argc, char **argv)
 	    {"region", required_argument, NULL, OPT_REGION},
 	    {"thread", required_argument, NULL, OPT_THREAD},
 	    {"no-inline", no_argument, NULL, OPT_NO_INLINE},
+	    {"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cprof_profile_filter filter = {0};
@@ -124,6 +128,9 @@ int cprof_cmd_pprof(int argc, char **argv)
 			break;
 		case OPT_NO_INLINE:
 			sym_opts.inline_frames = false;
+			break;
+		case OPT_DEBUG_DIR:
+			sym_opts.debug_dir = optarg;
 			break;
 		default:
 			usage(stderr);

@@ -31,6 +31,7 @@
 
 #include "cmds.h"
 #include "reader/reader.h"
+#include "symbols/symbols.h"
 #include "session.h"
 
 #ifndef CPROF_INSTALL_LIBDIR
@@ -64,6 +65,7 @@ struct record_options {
 	bool io;
 	bool threads;
 	int count; /* 1: count, 0: never, -1: when the trace is small */
+	int symbols; /* store the trace's symbols: 1, 0, -1 when it is small */
 	enum alloc_mode alloc;
 	uint64_t alloc_rate;
 	unsigned stack_depth;
@@ -174,6 +176,11 @@ static void usage(FILE *out)
 		"      --count, --no-count  read the trace back to count its events, or not\n"
 		"                         (default: only when it holds under %d MiB, about\n"
 		"                         0.8 s per million events)\n"
+		"      --symbols, --no-symbols  store function, file and line of every stack\n"
+		"                         address inside the trace, so that it reads the same\n"
+		"                         elsewhere or once the program is rebuilt (default:\n"
+		"                         only when it holds under %d MiB; about 3 s per\n"
+		"                         100,000 addresses; see `cprof-trace symbolize`)\n"
 		"      --blocking-timeout=T how long a full buffer may block the program\n"
 		"                         before events are discarded (default 1s; 0: never\n"
 		"                         block, inf: block for ever)\n"
@@ -181,7 +188,7 @@ static void usage(FILE *out)
 		"\n"
 		"environment: CPROF_PRELOAD_LIB names the preload library to use instead of\n"
 		"the one found next to cprof-trace or in %s.\n",
-		COUNT_LIMIT_MIB, CPROF_INSTALL_LIBDIR);
+		COUNT_LIMIT_MIB, COUNT_LIMIT_MIB, CPROF_INSTALL_LIBDIR);
 }
 
 /* A non-negative integer with an optional binary suffix (k, M, G). */
@@ -270,6 +277,8 @@ enum {
 	OPT_SUBBUF_SIZE,
 	OPT_NUM_SUBBUF,
 	OPT_NO_COUNT,
+	OPT_SYMBOLS,
+	OPT_NO_SYMBOLS,
 	OPT_COUNT,
 	OPT_BLOCKING_TIMEOUT,
 };
@@ -294,6 +303,8 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    {"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
 	    {"no-count", no_argument, NULL, OPT_NO_COUNT},
 	    {"count", no_argument, NULL, OPT_COUNT},
+	    {"symbols", no_argument, NULL, OPT_SYMBOLS},
+	    {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
 	    {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
 	    {NULL, 0, NULL, 0},
 	};
@@ -306,6 +317,7 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    .io = true,
 	    .threads = true,
 	    .count = -1,
+	    .symbols = -1,
 	    .alloc = ALLOC_SAMPLE,
 	    .alloc_rate = 524288,
 	    .stack_depth = 32,
@@ -353,6 +365,12 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 			break;
 		case OPT_COUNT:
 			opts->count = 1;
+			break;
+		case OPT_SYMBOLS:
+			opts->symbols = 1;
+			break;
+		case OPT_NO_SYMBOLS:
+			opts->symbols = 0;
 			break;
 		case OPT_BLOCKING_TIMEOUT: {
 			uint64_t us;
@@ -894,6 +912,26 @@ static uint64_t tree_bytes(const char *dir)
 }
 
 /*
+ * Stores the trace's symbols while its binaries are still here (see
+ * symbols/store.h). Reads the whole trace once more: skipped by default
+ * for a big trace, where `cprof-trace symbolize` does it on demand.
+ */
+static void store_symbols(const struct record_options *opts, const char *output)
+{
+	struct cprof_model *model = NULL;
+	char msg[1024];
+
+	if (opts->symbols == 0 ||
+	    (opts->symbols < 0 && tree_bytes(output) > (uint64_t)COUNT_LIMIT_MIB << 20))
+		return;
+	if (cprof_read_trace(output, NULL, &model, NULL, 0) != CPROF_READ_OK)
+		return; /* report() says why */
+	if (cprof_store_trace_symbols(model, NULL, true, msg, sizeof(msg)))
+		fprintf(stderr, "cprof-trace: warning: %s\n", msg);
+	cprof_model_destroy(model);
+}
+
+/*
  * The closing line. The count comes from reading the trace back with the
  * reader (count only), so it is the recorded process tree's events, not
  * those of every process that shared the per-UID buffers; LTTng's
@@ -1026,8 +1064,10 @@ end:
 		if (cprof_session_destroy(session) != CPROF_SESSION_OK)
 			fprintf(stderr, "cprof-trace: warning: the LTTng session could not be "
 					"destroyed cleanly\n");
-		if (traced)
+		if (traced) {
+			store_symbols(&opts, output);
 			report(&opts, output, discarded, lost_packets);
+		}
 	}
 	if (!traced && created_output && output)
 		nftw(output, remove_entry, 32, FTW_DEPTH | FTW_PHYS);

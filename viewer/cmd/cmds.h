@@ -11,5 +11,6 @@ int cprof_cmd_stats(int argc, char **argv);
 int cprof_cmd_dump(int argc, char **argv);
 int cprof_cmd_pprof(int argc, char **argv);
 int cprof_cmd_view(int argc, char **argv);
+int cprof_cmd_symbolize(int argc, char **argv);
 
 #endif /* CPROF_CMDS_H */

@@ -17,19 +17,30 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <errno.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hidx.h"
+#include "store.h"
 
 struct sym {
 	uint64_t addr, end;
 	const char *name;
 	int rank; /* which of several symbols at one address wins */
+};
+
+/* Why a module gives no symbols, said once per module (see note_missing). */
+enum mod_lack {
+	LACK_NONE,
+	LACK_FILE,     /* the file is gone and no debug file has its build-id */
+	LACK_BUILD_ID, /* the file was rebuilt since the trace */
+	LACK_SYMBOLS,  /* stripped, no debug info: no symbol table at all */
 };
 
 struct mod {
@@ -38,13 +49,17 @@ struct mod {
 	const char *path;
 	const char *short_name;
 	Dwfl_Module *dwfl_mod; /* NULL: no usable ELF */
+	int store_module;      /* in the trace's stored symbols, -1: none */
+	enum mod_lack lack;
+	bool noted;
 	bool symtab_built;
 	struct sym *syms;
 	size_t nsyms;
 };
 
 struct proc {
-	bool reported;
+	bool reported;	    /* mods built */
+	bool dwfl_reported; /* ELF files opened: only once the stored symbols miss */
 	Dwfl *dwfl;
 	struct mod *mods; /* sorted by base */
 	size_t nmods;
@@ -70,6 +85,8 @@ struct cprof_symbolizer {
 	struct cprof_hidx cache;
 	CPROF_VEC(struct cprof_symbol) frames;
 	CPROF_VEC(char *) owned;
+	struct symstore *store; /* the trace's own symbols, NULL: none */
+	CPROF_VEC(const char *) notes;
 	struct cprof_symbolizer_stats stats;
 };
 
@@ -88,6 +105,40 @@ static const char *own(struct cprof_symbolizer *s, char *str)
 	return str;
 }
 
+/* Says `text` (owned) once: on stderr unless quiet, and to the viewer. */
+static void note(struct cprof_symbolizer *s, char *text)
+{
+	const char **slot;
+
+	if (!text || !own(s, text) || !(slot = cprof_vec_push(&s->notes)))
+		return;
+	*slot = text;
+	if (!s->options.quiet)
+		fprintf(stderr, "cprof-trace: %s\n", text);
+}
+
+/* The trace's stored symbols, if it has them: false only when out of memory. */
+static bool load_store(struct cprof_symbolizer *s)
+{
+	const char *dir = cprof_model_str(s->model, s->model->path);
+	char *path = NULL, *err = NULL;
+
+	if (!dir || !*dir)
+		return true;
+	if (asprintf(&path, "%s/%s", dir, CPROF_SYMBOL_STORE_FILE) < 0)
+		return false;
+	s->store = symstore_load(path, &err);
+	free(path);
+	if (err)
+		note(s, err);
+	return true;
+}
+
+const char *cprof_symbolizer_note(const struct cprof_symbolizer *s)
+{
+	return s->notes.n ? s->notes.v[0] : NULL;
+}
+
 struct cprof_symbolizer *cprof_symbolizer_create(const struct cprof_model *model,
 						 const struct cprof_symbolizer_options *options)
 {
@@ -100,6 +151,12 @@ struct cprof_symbolizer *cprof_symbolizer_create(const struct cprof_model *model
 		s->options = *options;
 	if (s->options.debuginfo_path && !(s->debuginfo_path = strdup(s->options.debuginfo_path)))
 		goto error;
+	/* debug links (separate debug files named in the object) in --debug-dir too */
+	if (!s->debuginfo_path && s->options.debug_dir &&
+	    asprintf(&s->debuginfo_path, ":.debug:/usr/lib/debug:%s", s->options.debug_dir) < 0) {
+		s->debuginfo_path = NULL;
+		goto error;
+	}
 	s->callbacks.find_elf = dwfl_build_id_find_elf;
 	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
 	s->callbacks.section_address = dwfl_offline_section_address;
@@ -107,6 +164,8 @@ struct cprof_symbolizer *cprof_symbolizer_create(const struct cprof_model *model
 	s->nprocs = model->processes.n;
 	s->procs = calloc(s->nprocs ? s->nprocs : 1, sizeof(*s->procs));
 	if (!s->procs)
+		goto error;
+	if (!s->options.no_store && !load_store(s))
 		goto error;
 	return s;
 error:
@@ -130,6 +189,8 @@ void cprof_symbolizer_destroy(struct cprof_symbolizer *s)
 	for (size_t i = 0; i < s->owned.n; i++)
 		free(s->owned.v[i]);
 	cprof_vec_free(&s->owned);
+	cprof_vec_free(&s->notes);
+	symstore_destroy(s->store);
 	cprof_vec_free(&s->entries);
 	cprof_vec_free(&s->frames);
 	cprof_hidx_free(&s->cache);
@@ -164,33 +225,57 @@ static bool build_id_matches(Dwfl_Module *mod, const char *want)
 	return !strcasecmp(hex, want);
 }
 
-static Dwfl_Module *report_module(struct cprof_symbolizer *s, Dwfl *dwfl, const char *path,
-				  const char *build_id, uint64_t base)
+/* A debug file for `build_id` under `dir`'s .build-id tree, or false. */
+static bool debug_file(const char *dir, const char *build_id, char *out, size_t size)
 {
+	snprintf(out, size, "%s/.build-id/%.2s/%s.debug", dir, build_id, build_id + 2);
+	return access(out, R_OK) == 0;
+}
+
+static Dwfl_Module *report_module(struct cprof_symbolizer *s, Dwfl *dwfl, struct mod *md,
+				  const char *build_id)
+{
+	const char *path = md->path;
 	Dwfl_Module *mod = NULL;
 	char debug[4096];
+	bool found = false;
 
+	md->lack = LACK_FILE;
 	if (path[0] == '/' && access(path, R_OK) == 0)
-		mod = dwfl_report_elf(dwfl, path, path, -1, base, false);
+		mod = dwfl_report_elf(dwfl, path, path, -1, md->base, false);
 	if (mod && !build_id_matches(mod, build_id)) {
 		/* The file was rebuilt since the trace: its symbols would lie. */
 		s->stats.build_id_mismatches++;
+		md->lack = LACK_BUILD_ID;
 		mod = NULL;
 	}
 	/*
 	 * The object may be gone or replaced while its debug file (which holds
-	 * the symbol table and DWARF at the same addresses) is still installed.
+	 * the symbol table and DWARF at the same addresses) is still installed:
+	 * in --debug-dir first, then where Debian's -dbgsym packages put it.
 	 */
 	if (!mod && build_id && strlen(build_id) > 2) {
-		snprintf(debug, sizeof(debug), "/usr/lib/debug/.build-id/%.2s/%s.debug", build_id,
-			 build_id + 2);
-		if (access(debug, R_OK) == 0) {
-			mod = dwfl_report_elf(dwfl, path, debug, -1, base, false);
+		if (s->options.debug_dir)
+			found = debug_file(s->options.debug_dir, build_id, debug, sizeof(debug));
+		if (!found)
+			found = debug_file("/usr/lib/debug", build_id, debug, sizeof(debug));
+		if (found) {
+			mod = dwfl_report_elf(dwfl, path, debug, -1, md->base, false);
 			if (mod && !build_id_matches(mod, build_id))
 				mod = NULL;
 		}
 	}
+	if (mod)
+		md->lack = LACK_NONE;
 	return mod;
+}
+
+/* How the stored symbols name a module: its build-id, else its path. */
+static const char *module_key(const struct cprof_model *m, uint32_t index)
+{
+	const struct cprof_module *cm = &m->modules.v[index];
+	const char *id = cprof_model_str(m, cm->build_id);
+	return id && *id ? id : cprof_model_str(m, cm->path);
 }
 
 static void report_process(struct cprof_symbolizer *s, uint32_t process)
@@ -233,7 +318,18 @@ static void report_process(struct cprof_symbolizer *s, uint32_t process)
 	next:;
 	}
 	qsort(p->mods, p->nmods, sizeof(*p->mods), mod_cmp);
+	for (size_t j = 0; j < p->nmods; j++)
+		p->mods[j].store_module =
+		    s->store ? symstore_module(s->store, module_key(m, p->mods[j].index)) : -1;
+}
 
+/* Opens the process's ELF files: only needed for what the trace's own
+ * symbols lack, so a trace that carries them never reads a binary. */
+static void report_dwfl(struct cprof_symbolizer *s, struct proc *p)
+{
+	const struct cprof_model *m = s->model;
+
+	p->dwfl_reported = true;
 	p->dwfl = dwfl_begin(&s->callbacks);
 	if (!p->dwfl)
 		return;
@@ -241,8 +337,7 @@ static void report_process(struct cprof_symbolizer *s, uint32_t process)
 	for (size_t j = 0; j < p->nmods; j++) {
 		struct mod *md = &p->mods[j];
 		const struct cprof_module *cm = &m->modules.v[md->index];
-		md->dwfl_mod =
-		    report_module(s, p->dwfl, md->path, cprof_model_str(m, cm->build_id), md->base);
+		md->dwfl_mod = report_module(s, p->dwfl, md, cprof_model_str(m, cm->build_id));
 		if (md->dwfl_mod)
 			s->stats.modules_loaded++;
 		else
@@ -464,6 +559,79 @@ static bool add_inline_frames(struct cprof_symbolizer *s, Dwfl_Module *mod, uint
 	return any;
 }
 
+/*
+ * The trace's stored frames for e: 1 when found, 0 when not (look it up in
+ * the ELF files), -1 when out of memory. Without inline frames, the one
+ * frame is what resolve() gives then: the outer function, with the line of
+ * the innermost.
+ */
+static int from_store(struct cprof_symbolizer *s, const struct mod *md, struct entry *e)
+{
+	const struct cprof_symbol *stored;
+	size_t n;
+
+	if (!symstore_find(s->store, md->store_module, e->offset, e->is_return, &stored, &n))
+		return 0;
+	if (!s->options.inline_frames) {
+		struct cprof_symbol *f = push_frame(s);
+		if (!f)
+			return -1;
+		*f = stored[n - 1];
+		f->file = stored[0].file;
+		f->line = stored[0].line;
+		e->n = 1;
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct cprof_symbol *f = push_frame(s);
+		if (!f)
+			return -1;
+		*f = stored[i];
+	}
+	e->n = (uint32_t)n;
+	return 1;
+}
+
+/* An address of md fell back to md+offset: say why, once per module. The
+ * vDSO and other pseudo-files have nothing to read. */
+static void note_missing(struct cprof_symbolizer *s, struct mod *md)
+{
+	char *text = NULL;
+	int r = 0;
+
+	if (md->noted || md->path[0] != '/')
+		return;
+	md->noted = true;
+	if (md->dwfl_mod && !md->symtab_built)
+		build_symtab(s, md);
+	/* a module with symbols has gaps between them: no news */
+	if (md->dwfl_mod && md->nsyms == 0)
+		md->lack = LACK_SYMBOLS;
+	switch (md->lack) {
+	case LACK_FILE:
+		r = asprintf(
+		    &text,
+		    "%s: %s is gone and the trace has no symbols for it: stacks shown as %s+offset",
+		    md->short_name, md->path, md->short_name);
+		break;
+	case LACK_BUILD_ID:
+		r = asprintf(&text,
+			     "%s: build-id differs from the trace's, stacks shown as %s+offset",
+			     md->short_name, md->short_name);
+		break;
+	case LACK_SYMBOLS:
+		r = asprintf(&text,
+			     "%s: no symbols (stripped, no debug info): stacks shown as %s+offset",
+			     md->short_name, md->short_name);
+		break;
+	case LACK_NONE:
+		return;
+	}
+	if (r < 0)
+		text = NULL;
+	note(s, text);
+}
+
 static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 {
 	struct proc *p = &s->procs[e->process];
@@ -478,6 +646,15 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 	e->module = md ? md->index : CPROF_NONE;
 	e->offset = md ? e->address - md->base : e->address;
 	e->first = (uint32_t)s->frames.n;
+	if (md && md->store_module >= 0)
+		switch (from_store(s, md, e)) {
+		case 1:
+			return true;
+		case -1:
+			return false;
+		}
+	if (!p->dwfl_reported)
+		report_dwfl(s, p);
 	if (!(f = push_frame(s)))
 		return false;
 	e->n = 1;
@@ -498,6 +675,8 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 		f = &s->frames.v[e->first];
 	}
 	if (!f->function) {
+		if (md)
+			note_missing(s, md);
 		/* never dropped: the module and offset still tell where it was */
 		int r = md ? asprintf(&name, "%s+0x%" PRIx64, md->short_name, e->offset)
 			   : asprintf(&name, "0x%" PRIx64, e->address);
@@ -552,4 +731,103 @@ void cprof_symbolizer_get_stats(const struct cprof_symbolizer *s,
 				struct cprof_symbolizer_stats *stats)
 {
 	*stats = s->stats;
+}
+
+/* Looks `address` up and adds it to the store being written if it resolved. */
+static bool save_one(struct cprof_symbolizer *s, struct symstore_writer *w, uint32_t process,
+		     uint64_t address, bool is_return)
+{
+	const struct cprof_model *m = s->model;
+	struct cprof_symbol_loc loc;
+
+	if (!cprof_symbolizer_lookup(s, process, address, is_return, &loc))
+		return false;
+	if (loc.module == CPROF_NONE || !loc.frames[0].resolved)
+		return true;
+	return symstore_writer_add(w, module_key(m, loc.module),
+				   cprof_model_str(m, m->modules.v[loc.module].path), loc.offset,
+				   is_return, loc.frames, loc.nframes);
+}
+
+int cprof_symbolizer_save(struct cprof_symbolizer *s, const char *path, size_t *stored)
+{
+	const struct cprof_model *m = s->model;
+	struct symstore_writer *w = symstore_writer_create();
+	bool *sampled = calloc(m->stacks.n ? m->stacks.n : 1, sizeof(*sampled));
+	int status = -1;
+
+	if (!w || !sampled)
+		goto end;
+	/* a CPU sample's first frame is the interrupted instruction itself */
+	for (size_t i = 0; i < m->samples.n; i++)
+		if (m->samples.v[i].stack < m->stacks.n)
+			sampled[m->samples.v[i].stack] = true;
+	for (size_t i = 1; i < m->stacks.n; i++) {
+		const struct cprof_stack *st = &m->stacks.v[i];
+		for (uint32_t j = 0; j < st->depth; j++) {
+			bool is_return = !(j == 0 && sampled[i]);
+			if (!save_one(s, w, st->process, m->frames.v[st->first + j], is_return))
+				goto end;
+		}
+	}
+	for (size_t i = 0; i < m->threads.n; i++) {
+		const struct cprof_thread *t = &m->threads.v[i];
+		if (t->start_routine && !save_one(s, w, t->process, t->start_routine, false))
+			goto end;
+	}
+	if (symstore_writer_save(w, path))
+		goto end;
+	*stored = symstore_writer_count(w);
+	status = 0;
+end:
+	if (status && !errno)
+		errno = ENOMEM;
+	symstore_writer_destroy(w);
+	free(sampled);
+	return status;
+}
+
+int cprof_store_trace_symbols(const struct cprof_model *model, const char *debug_dir, bool force,
+			      char *msg, size_t msglen)
+{
+	const struct cprof_symbolizer_options opts = {
+	    .inline_frames = true, .debug_dir = debug_dir, .no_store = true};
+	const char *dir = cprof_model_str(model, model->path);
+	struct cprof_symbolizer *s = NULL;
+	struct timespec t0, t1;
+	char *path = NULL, *tmp = NULL;
+	size_t stored = 0;
+	int status = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (asprintf(&path, "%s/%s", dir, CPROF_SYMBOL_STORE_FILE) < 0 ||
+	    asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		snprintf(msg, msglen, "%s: out of memory", dir);
+		path = tmp = NULL;
+		goto end;
+	}
+	if (!force && access(path, F_OK) == 0) {
+		snprintf(msg, msglen,
+			 "%s: the trace already holds its symbols (--force replaces them)", path);
+		goto end;
+	}
+	if (!(s = cprof_symbolizer_create(model, &opts))) {
+		snprintf(msg, msglen, "%s: out of memory", dir);
+		goto end;
+	}
+	/* written aside, then renamed: a reader never sees half a file */
+	if (cprof_symbolizer_save(s, tmp, &stored) || rename(tmp, path)) {
+		snprintf(msg, msglen, "%s: cannot store symbols: %s", path, strerror(errno));
+		unlink(tmp);
+		goto end;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snprintf(msg, msglen, "stored the symbols of %zu addresses in %s (%.2f s)", stored, path,
+		 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	status = 0;
+end:
+	cprof_symbolizer_destroy(s);
+	free(path);
+	free(tmp);
+	return status;
 }

@@ -44,7 +44,13 @@ struct cprof_symbol_loc {
 struct cprof_symbolizer_options {
 	bool inline_frames;	    /* report inlined calls as frames (slower) */
 	const char *debuginfo_path; /* NULL: libdwfl's ":.debug:/usr/lib/debug" */
+	const char *debug_dir;	    /* a .build-id/xx/yyyy.debug tree searched first */
+	bool no_store;		    /* ignore the symbols stored in the trace */
+	bool quiet;		    /* do not print notes on stderr */
 };
+
+/* The symbols a trace carries (see store.h), in its directory. */
+#define CPROF_SYMBOL_STORE_FILE "cprof-symbols.gz"
 
 struct cprof_symbolizer *cprof_symbolizer_create(const struct cprof_model *model,
 						 const struct cprof_symbolizer_options *options);
@@ -58,6 +64,32 @@ void cprof_symbolizer_destroy(struct cprof_symbolizer *symbolizer);
  */
 bool cprof_symbolizer_lookup(struct cprof_symbolizer *symbolizer, uint32_t process,
 			     uint64_t address, bool is_return, struct cprof_symbol_loc *loc);
+
+/*
+ * Why some stacks show as module+offset (a binary gone, rebuilt, or
+ * stripped; a damaged symbol file), each said once per module on stderr as
+ * it is found, unless quiet. Returns the first, for a status line, or NULL.
+ */
+const char *cprof_symbolizer_note(const struct cprof_symbolizer *symbolizer);
+
+/*
+ * Resolves every address the model's stacks and thread start routines hold
+ * and writes what resolved to `path` (CPROF_SYMBOL_STORE_FILE in the trace
+ * directory), so that the trace reads the same once its binaries are gone.
+ * The symbolizer should be created with no_store and inline_frames.
+ * Returns 0 with *stored set, or -1 with errno set.
+ */
+int cprof_symbolizer_save(struct cprof_symbolizer *symbolizer, const char *path,
+			  size_t *stored);
+
+/*
+ * What `record` and `symbolize` do: cprof_symbolizer_save() into the model's
+ * trace directory, refusing to replace symbols already there unless
+ * `force`. Returns 0 or -1; either way `msg` gets one sentence to print
+ * (what was stored and how long it took, or what went wrong).
+ */
+int cprof_store_trace_symbols(const struct cprof_model *model, const char *debug_dir, bool force,
+			      char *msg, size_t msglen);
 
 struct cprof_symbolizer_stats {
 	uint64_t lookups, cache_hits;

@@ -913,22 +913,23 @@ static uint64_t tree_bytes(const char *dir)
 
 /*
  * Stores the trace's symbols while its binaries are still here (see
- * symbols/store.h). Reads the whole trace once more: skipped by default
- * for a big trace, where `cprof-trace symbolize` does it on demand.
+ * symbols/store.h). Reads the whole trace, so skipped by default for a big
+ * one, where `cprof-trace symbolize` does it on demand. Returns the model
+ * it read, for report() to count, or NULL.
  */
-static void store_symbols(const struct record_options *opts, const char *output)
+static struct cprof_model *store_symbols(const struct record_options *opts, const char *output)
 {
 	struct cprof_model *model = NULL;
 	char msg[1024];
 
 	if (opts->symbols == 0 ||
 	    (opts->symbols < 0 && tree_bytes(output) > (uint64_t)COUNT_LIMIT_MIB << 20))
-		return;
+		return NULL;
 	if (cprof_read_trace(output, NULL, &model, NULL, 0) != CPROF_READ_OK)
-		return; /* report() says why */
+		return NULL; /* report() reads it again and says why */
 	if (cprof_store_trace_symbols(model, NULL, true, msg, sizeof(msg)))
 		fprintf(stderr, "cprof-trace: warning: %s\n", msg);
-	cprof_model_destroy(model);
+	return model;
 }
 
 /*
@@ -939,11 +940,10 @@ static void store_symbols(const struct record_options *opts, const char *output)
  * in the streams (see the bit-63 note in session.c), which are per buffer.
  */
 static void report(const struct record_options *opts, const char *output, uint64_t discarded,
-		   uint64_t lost_packets)
+		   uint64_t lost_packets, struct cprof_model *model /* read already, or NULL */)
 {
 	static const struct cprof_read_options count_opts = {.count_only = true};
-	struct cprof_model *model = NULL;
-	enum cprof_read_status status = CPROF_READ_ERROR;
+	enum cprof_read_status status = model ? CPROF_READ_OK : CPROF_READ_ERROR;
 	uint64_t bytes;
 
 	if (lost_packets)
@@ -952,7 +952,8 @@ static void report(const struct record_options *opts, const char *output, uint64
 			" packets lost (the events in them are not counted)\n",
 			lost_packets);
 	bytes = tree_bytes(output);
-	if (opts->count > 0 || (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20)) {
+	if (!model && (opts->count > 0 ||
+		       (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20))) {
 		status = cprof_read_trace(output, &count_opts, &model, NULL, 0);
 		if (status == CPROF_READ_NOT_CTF)
 			fprintf(stderr,
@@ -1065,8 +1066,11 @@ end:
 			fprintf(stderr, "cprof-trace: warning: the LTTng session could not be "
 					"destroyed cleanly\n");
 		if (traced) {
-			store_symbols(&opts, output);
-			report(&opts, output, discarded, lost_packets);
+			/* the model read for the symbols counts too, unless --no-count */
+			struct cprof_model *model = store_symbols(&opts, output);
+			report(&opts, output, discarded, lost_packets, opts.count ? model : NULL);
+			if (!opts.count)
+				cprof_model_destroy(model);
 		}
 	}
 	if (!traced && created_output && output)

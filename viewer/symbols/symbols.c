@@ -346,6 +346,31 @@ static void report_dwfl(struct cprof_symbolizer *s, struct proc *p)
 	dwfl_report_end(p->dwfl, NULL, NULL);
 }
 
+/* libstdc++'s demangler (the Itanium C++ ABI's), which GCC's C++ programs
+ * use for their own names: no second implementation to keep in step. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/*
+ * "_ZN4shop9Inventory7restockEi" reads "shop::Inventory::restock(int)", as
+ * in the program's source. The first `len` bytes of `name` are the symbol;
+ * a name that does not demangle is kept as it is.
+ */
+static const char *demangle(struct cprof_symbolizer *s, const char *name, size_t len)
+{
+	char *mangled = strndup(name, len), *out;
+	int status = -1;
+
+	if (!mangled)
+		return NULL;
+	out = __cxa_demangle(mangled, NULL, NULL, &status);
+	if (status == 0 && out) {
+		free(mangled);
+		return own(s, out);
+	}
+	free(out);
+	return own(s, mangled);
+}
+
 /*
  * "memcpy@@GLIBC_2.14" and GCC's clones ("work.constprop.0", "f.isra.0",
  * "g.part.0", "h.cold") are one function to the reader of a profile: the
@@ -362,6 +387,8 @@ static const char *clean_name(struct cprof_symbolizer *s, const char *name)
 		if (c && (size_t)(c - name) < len)
 			len = (size_t)(c - name);
 	}
+	if (!strncmp(name, "_Z", 2))
+		return demangle(s, name, len);
 	if (!name[len] || !len)
 		return name;
 	return own(s, strndup(name, len));
@@ -484,18 +511,20 @@ static struct cprof_symbol *push_frame(struct cprof_symbolizer *s)
 	return f;
 }
 
-static const char *die_name(Dwarf_Die *die)
+/* A C++ function's linkage name says its namespace, class and parameters
+ * (DW_AT_name has only "restock"): demangled, it is preferred. */
+static const char *die_name(struct cprof_symbolizer *s, Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
-	const char *name = dwarf_diename(die);
+	Dwarf_Attribute *a = dwarf_attr_integrate(die, DW_AT_linkage_name, &attr);
+	const char *linkage;
 
-	if (!name) {
-		Dwarf_Attribute *a = dwarf_attr_integrate(die, DW_AT_linkage_name, &attr);
-		if (!a)
-			a = dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr);
-		name = a ? dwarf_formstring(a) : NULL;
-	}
-	return name;
+	if (!a)
+		a = dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr);
+	linkage = a ? dwarf_formstring(a) : NULL;
+	if (linkage && !strncmp(linkage, "_Z", 2))
+		return demangle(s, linkage, strlen(linkage));
+	return dwarf_diename(die) ? dwarf_diename(die) : linkage;
 }
 
 /*
@@ -526,7 +555,7 @@ static bool add_inline_frames(struct cprof_symbolizer *s, Dwfl_Module *mod, uint
 		int tag = dwarf_tag(&scopes[i]);
 		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
 			continue;
-		const char *name = die_name(&scopes[i]);
+		const char *name = die_name(s, &scopes[i]);
 		s->frames.v[cur].function = name ? name : "??";
 		s->frames.v[cur].resolved = name != NULL;
 		if (tag == DW_TAG_subprogram) {

@@ -43,6 +43,7 @@
 
 static int64_t heap_in_use;
 static int64_t heap_last_emitted;
+static int64_t heap_peak_emitted;
 
 #define SET_BITS 16
 #define SET_SIZE (1u << SET_BITS)
@@ -187,13 +188,26 @@ static void heap_flush(struct cprof_tls *t)
 	int64_t now = __atomic_add_fetch(&heap_in_use, t->heap_delta, __ATOMIC_RELAXED);
 	int64_t last = __atomic_load_n(&heap_last_emitted, __ATOMIC_RELAXED);
 
+	int64_t peak = __atomic_load_n(&heap_peak_emitted, __ATOMIC_RELAXED);
+	int64_t step = last / 8;
+
+	/*
+	 * A new peak is worth an event every 64 KiB, so that the peak is known
+	 * within 64 KiB (a fixed MiB step showed a heap that stays under a MiB
+	 * as 0 bytes); other changes, an eighth of the heap, between 64 KiB and
+	 * a MiB, so that a big heap costs no more events than before.
+	 */
+	step = step < FLUSH_BYTES ? FLUSH_BYTES : step > HEAP_EVENT_BYTES ? HEAP_EVENT_BYTES : step;
 	t->heap_delta = 0;
-	if (now - last < HEAP_EVENT_BYTES && last - now < HEAP_EVENT_BYTES)
+	if (now - peak < FLUSH_BYTES && now - last < step && last - now < step)
 		return;
 	if (!cprof_may_record(t) ||
 	    !__atomic_compare_exchange_n(&heap_last_emitted, &last, now, false, __ATOMIC_RELAXED,
 					 __ATOMIC_RELAXED))
 		return;
+	if (now > peak)
+		__atomic_compare_exchange_n(&heap_peak_emitted, &peak, now, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
 	t->depth++;
 	lttng_ust_tracepoint(cprof, heap, (uint64_t)(now > 0 ? now : 0));
 	t->depth--;

@@ -4,12 +4,21 @@
  * object this program has loaded (libc, libdw, libelf, libz, itself), as
  * return addresses, and resolved cold, with inline frames, through the
  * same symbolizer `cprof-trace pprof` uses. Prints the time and the rate.
+ *
+ * Then the symbols a trace carries (symbols/store.h): the same addresses,
+ * as one-frame stacks of the model, are stored as `record` stores them,
+ * and read back by a symbolizer that finds them in the trace directory.
+ * Prints the store's time and size, and the read-back's time against the
+ * ELF lookups' (the ratio); every address must give the same frames.
  */
 #include <inttypes.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../unit/test-profile-model.h"
 #include "symbols/symbols.h"
@@ -43,6 +52,48 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Stores the symbols of every stack address, then reads them back. */
+static void bench_store(struct cprof_model *m, struct cprof_symbolizer *elf, size_t want,
+			double elf_s)
+{
+	char dir[] = "/tmp/cprof-bench-symstore.XXXXXX", path[256];
+	struct cprof_symbolizer *s;
+	struct cprof_symbol_loc a, b;
+	struct stat st;
+	size_t stored = 0;
+	double t0, t1, t2;
+
+	CHECK(mkdtemp(dir));
+	m->path = test_str(m, dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, CPROF_SYMBOL_STORE_FILE);
+	t0 = now();
+	s = cprof_symbolizer_create(m, &(struct cprof_symbolizer_options){
+					   .inline_frames = true, .no_store = true, .quiet = true});
+	CHECK(s && cprof_symbolizer_save(s, path, &stored) == 0);
+	cprof_symbolizer_destroy(s);
+	t1 = now();
+	CHECK(stat(path, &st) == 0);
+	s = cprof_symbolizer_create(
+	    m, &(struct cprof_symbolizer_options){.inline_frames = true, .quiet = true});
+	CHECK(s);
+	for (size_t i = 1; i < m->stacks.n; i++) {
+		uint64_t ip = m->frames.v[m->stacks.v[i].first];
+		CHECK(cprof_symbolizer_lookup(s, 0, ip, true, &a));
+		CHECK(cprof_symbolizer_lookup(elf, 0, ip, true, &b));
+		CHECK(a.nframes == b.nframes &&
+		      !strcmp(a.frames[0].function, b.frames[0].function));
+		CHECK(a.frames[0].line == b.frames[0].line);
+	}
+	t2 = now();
+	printf("stored the symbols of %zu of %zu addresses in %.3f s, %.2f MiB (%.1f bytes each); "
+	       "read back in %.3f s: %.2fx the ELF lookups' time, same frames\n",
+	       stored, want, t1 - t0, (double)st.st_size / 1048576.0,
+	       (double)st.st_size / (double)(stored ? stored : 1), t2 - t1, (t2 - t1) / elf_s);
+	cprof_symbolizer_destroy(s);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	size_t want = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
@@ -71,10 +122,13 @@ int main(int argc, char **argv)
 			i++;
 		}
 		CHECK(cprof_symbolizer_lookup(s, 0, ranges[i].lo + off, true, &loc));
+		test_add_stack(m, 0, &(uint64_t){ranges[i].lo + off}, 1);
 		resolved += loc.frames[loc.nframes - 1].resolved;
 		with_line += loc.frames[0].line > 0;
 	}
 	t1 = now();
+	if (getenv("NO_INLINE") == NULL)
+		bench_store(m, s, want, t1 - t0);
 	printf("symbolized %zu distinct addresses over %zu modules (%.1f MiB of text) in %.3f s "
 	       "(%.0f/s); %" PRIu64 " named, %" PRIu64 " with a line (bound 5 s)\n",
 	       want, m->modules.n, (double)total / 1048576.0, t1 - t0, (double)want / (t1 - t0),

@@ -13,6 +13,9 @@
  *
  * The viewer's task track shows each job moving between threads; the
  * region profile (cprof-trace pprof -t region) shows where jobs spend time.
+ * Each queue's depth is a counter ("work queue", "store queue"), recorded
+ * at every push and pop: `stats` gives its samples, min, max, last value
+ * and time-weighted mean, the viewer draws it as a track.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -38,6 +41,7 @@ struct queue {
 	struct job *head, *tail;
 	long len;
 	bool closed;
+	const char *name; /* its depth counter */
 };
 
 static long opt_workers = 4;
@@ -45,8 +49,10 @@ static long opt_rate = 500;
 static long opt_jobs = 0;
 static long opt_handoff = 3;
 
-static struct queue work_q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
-static struct queue store_q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+static struct queue work_q = {
+    .mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .name = "work queue"};
+static struct queue store_q = {
+    .mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .name = "store queue"};
 static long done_here, done_by_storer;
 
 static void queue_push(struct queue *q, struct job *j)
@@ -59,6 +65,8 @@ static void queue_push(struct queue *q, struct job *j)
 		q->head = j;
 	q->tail = j;
 	q->len++;
+	/* under the lock: the recorded values follow the queue's own order */
+	cprof_counter(q->name, q->len);
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->mu);
 }
@@ -77,6 +85,7 @@ static struct job *queue_pop(struct queue *q)
 		if (!q->head)
 			q->tail = NULL;
 		q->len--;
+		cprof_counter(q->name, q->len);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return j;

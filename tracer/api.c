@@ -162,12 +162,31 @@ CPROF_EXPORT void cprof_region_end(cprof_region *region)
 CPROF_EXPORT const struct cprof_probe_state_ cprof_probe_state_ = {
     &lttng_ust_tracepoint_cprof___region_begin.state,
     &lttng_ust_tracepoint_cprof___region_end.state,
+    &lttng_ust_tracepoint_cprof___counter.state,
 };
 
 CPROF_EXPORT cprof_region cprof_region_begin_slow_(cprof_task *task, const char *type)
     __attribute__((alias("cprof_region_begin")));
 CPROF_EXPORT void cprof_region_end_slow_(cprof_region *region)
     __attribute__((alias("cprof_region_end")));
+
+/* Counters sit in loops (every queue push and pop): like the regions, one
+ * flag test when no session records. */
+CPROF_EXPORT void cprof_counter(const char *name, int64_t value)
+{
+	if (!lttng_ust_tracepoint_enabled(cprof, counter))
+		return;
+	if (!name) {
+		if (lttng_ust_tracepoint_enabled(cprof, warning))
+			warn(CPROF_TP_WARN_NULL_TYPE, "NULL counter name");
+		name = "(null)";
+	}
+	announce_process();
+	lttng_ust_do_tracepoint(cprof, counter, name, value);
+}
+
+CPROF_EXPORT void cprof_counter_slow_(const char *name, int64_t value)
+    __attribute__((alias("cprof_counter")));
 
 static void log_n(cprof_task *task, const char *category, const char *message, size_t len)
 {
@@ -250,6 +269,7 @@ static bool any_api_event_enabled(void)
 	       lttng_ust_tracepoint_enabled(cprof, task_begin) ||
 	       lttng_ust_tracepoint_enabled(cprof, task_end) ||
 	       lttng_ust_tracepoint_enabled(cprof, log) ||
+	       lttng_ust_tracepoint_enabled(cprof, counter) ||
 	       lttng_ust_tracepoint_enabled(cprof, warning);
 }
 

@@ -81,6 +81,14 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, process,
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(int32_t, ppid, ppid)))
 
+/* A user counter's value (cprof_counter()): it holds until the next value
+ * of the same name in the same process. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, counter,
+	LTTNG_UST_TP_ARGS(const char *, name, int64_t, value),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_string(name, name)
+		lttng_ust_field_integer(int64_t, value, value)))
+
 /* --- Automatic events (libcprof-trace-preload) --------------------------- */
 
 /* Settings of the preload library in this process, once at start. */

@@ -10,6 +10,9 @@
  *     cprof_logf(t, "status", "%d", code);
  *     cprof_task_end(t);
  *
+ * Counters after Tracy's plots: cprof_counter("queue depth", n) records a
+ * value the viewer draws as a track and `stats` summarises.
+ *
  * Compile with -DCPROF_TRACE_DISABLE and every call and macro compiles to
  * nothing (TRACE_REGION's block still runs), the types stay defined and
  * nothing needs to be linked.
@@ -64,15 +67,21 @@ void cprof_region_end(cprof_region *region);
 void cprof_log(cprof_task *task, const char *category, const char *message);
 void cprof_logf(cprof_task *task, const char *category, const char *fmt, ...) CPROF_PRINTF_(3, 4);
 bool cprof_trace_enabled(void);
+/* Records the current value of the counter `name` (a queue depth, a pool
+ * size): the value holds until the next one. `name` is copied when a
+ * session records; NULL is recorded as "(null)" with a warning. */
+void cprof_counter(const char *name, int64_t value);
 
 /* Private to the inline fast paths below (see there). */
 struct cprof_probe_state_ {
 	const volatile int *cprof_region_begin_;
 	const volatile int *cprof_region_end_;
+	const volatile int *cprof_counter_;
 };
 extern const struct cprof_probe_state_ cprof_probe_state_;
 cprof_region cprof_region_begin_slow_(cprof_task *task, const char *type);
 void cprof_region_end_slow_(cprof_region *region);
+void cprof_counter_slow_(const char *name, int64_t value);
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(CPROF_TRACE_NO_INLINE)
 /*
@@ -109,6 +118,12 @@ extern __inline__ __attribute__((gnu_inline)) void cprof_region_end(cprof_region
 		return;
 	}
 	cprof_region_end_slow_(region);
+}
+
+extern __inline__ __attribute__((gnu_inline)) void cprof_counter(const char *name, int64_t value)
+{
+	if (__builtin_expect(*cprof_probe_state_.cprof_counter_ != 0, 0))
+		cprof_counter_slow_(name, value);
 }
 #endif
 
@@ -169,6 +184,11 @@ static inline void cprof_logf(cprof_task *task, const char *category, const char
 static inline bool cprof_trace_enabled(void)
 {
 	return false;
+}
+static inline void cprof_counter(const char *name, int64_t value)
+{
+	(void)name;
+	(void)value;
 }
 
 #define TRACE_REGION(task, type)                                                                   \

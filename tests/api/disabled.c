@@ -20,6 +20,7 @@ int main(void)
 		}
 	}
 	cprof_region_end(&r);
+	cprof_counter("depth", runs);
 	cprof_logf(t, "cat", "runs=%d", runs);
 	cprof_task_end(t);
 	if (runs != 3 || cprof_trace_enabled() || cprof_task_id(t) != 0) {

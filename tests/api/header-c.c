@@ -11,6 +11,7 @@ int cprof_header_check(void)
 		n++;
 	}
 	cprof_logf(t, "c", "%d", n);
+	cprof_counter("n", n);
 	cprof_task_end(t);
 	return n + (int)cprof_trace_enabled();
 }

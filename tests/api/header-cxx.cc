@@ -10,6 +10,7 @@ int cprof_header_check_cxx()
 		n++;
 	}
 	cprof_log(t, "c", "m");
+	cprof_counter("n", n);
 	cprof_task_end(t);
 	return n;
 }

@@ -1,13 +1,16 @@
 /*
  * cprof-trace stats [--json] TRACE: a summary of a trace, as text for
  * people or as JSON for scripts (the JSON shape is a contract: keys are
- * added, never removed).
+ * added, never removed). With --critical-path TYPE, where the time of the
+ * tasks of that type went instead (analysis/critpath.h).
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/counters.h"
+#include "analysis/critpath.h"
 #include "analysis/stats.h"
 #include "cmds.h"
 #include "reader/reader.h"
@@ -17,12 +20,18 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cprof-trace stats [--json] [--all-processes] TRACE\n\n"
+	fprintf(out, "usage: cprof-trace stats [--json] [--all-processes] [--critical-path TYPE] "
+		     "TRACE\n\n"
 		     "Summarise a trace: duration, events, lost events, threads, per task and\n"
 		     "region type count/total/p50/p90/p99/max, logs per category, waits, heap,\n"
-		     "blocking calls and warnings.\n\n"
+		     "blocking calls, user counters (samples, min, max, last, time-weighted\n"
+		     "mean) and warnings.\n\n"
 		     "  --json   machine-readable output\n"
-		     "  --all-processes  keep every process, not only the recorded tree\n");
+		     "  --all-processes  keep every process, not only the recorded tree\n"
+		     "  --critical-path TYPE  instead, where the time of the ended tasks of type\n"
+		     "           TYPE went, summed by what (run, lock, cond, syscall, join,\n"
+		     "           queue), thread and function; a lock wait is followed to the\n"
+		     "           thread that held the lock and what it ran meanwhile\n");
 }
 
 static void json_str(FILE *out, const char *s)
@@ -125,6 +134,48 @@ static void print_dists_json(FILE *out, const struct cprof_model *m, const char 
 	fputs("}", out);
 }
 
+static void print_counters_json(FILE *out, const struct cprof_model *m)
+{
+	struct cprof_counters cs;
+
+	if (cprof_counters_summarize(m, m->begin_ns, m->end_ns, &cs) != CPROF_COUNTERS_OK)
+		return;
+	fputs(", \"counters\": {", out);
+	for (size_t i = 0; i < cs.v.n; i++) {
+		const struct cprof_counter_summary *c = &cs.v.v[i];
+		if (i)
+			fputs(", ", out);
+		json_str(out, cprof_model_str(m, c->name));
+		fprintf(out,
+			": {\"samples\": %" PRIu64 ", \"min\": %" PRId64 ", \"max\": %" PRId64
+			", \"last\": %" PRId64 ", \"mean\": %.3f}",
+			c->samples, c->min, c->max, c->last, c->mean);
+	}
+	fputs("}", out);
+	cprof_counters_fini(&cs);
+}
+
+static void print_counters_text(FILE *out, const struct cprof_model *m)
+{
+	struct cprof_counters cs;
+
+	if (cprof_counters_summarize(m, m->begin_ns, m->end_ns, &cs) != CPROF_COUNTERS_OK ||
+	    !cs.v.n) {
+		cprof_counters_fini(&cs);
+		return;
+	}
+	fprintf(out, "\n%-24s %8s %12s %12s %12s %14s\n", "counters", "samples", "min", "max",
+		"last", "mean");
+	for (size_t i = 0; i < cs.v.n; i++) {
+		const struct cprof_counter_summary *c = &cs.v.v[i];
+		fprintf(out,
+			"  %-22.60s %8" PRIu64 " %12" PRId64 " %12" PRId64 " %12" PRId64
+			" %14.3f\n",
+			cprof_model_str(m, c->name), c->samples, c->min, c->max, c->last, c->mean);
+	}
+	cprof_counters_fini(&cs);
+}
+
 static void print_json(FILE *out, const struct cprof_model *m, const struct cprof_stats *s,
 		       struct cprof_symbolizer *sym)
 {
@@ -194,6 +245,8 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		"}",
 		m->threads.n, s->threads_started, s->threads_exited, s->threads_alive_end,
 		s->threads_peak);
+
+	print_counters_json(out, m);
 
 	fputs(", \"lost\": [", out);
 	for (size_t i = 0; i < m->lost.n; i++)
@@ -323,6 +376,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 		print_top_text(out, sym, m, "top blocking stacks", "calls", s->syscall_top.v,
 			       s->syscall_top.n);
 	}
+	print_counters_text(out, m);
 	if (m->warnings.n) {
 		fprintf(out, "\nwarnings:     %zu\n", m->warnings.n);
 		for (size_t i = 0; i < m->warnings.n; i++)
@@ -330,11 +384,67 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 	}
 }
 
+/* --critical-path: the aggregate over the tasks of one type. */
+static int print_critical_path(FILE *out, const struct cprof_model *m, const char *path,
+			       const char *type, bool json)
+{
+	struct cprof_critpath *cp = cprof_critpath_create(m);
+	struct cprof_symbolizer *sym = NULL;
+	struct cprof_cp_aggregate agg = {0};
+	enum cprof_critpath_status st = CPROF_CRITPATH_NO_MEMORY;
+	char b[32];
+
+	if (cp) {
+		sym = m->stacks.n > 1 ? cprof_symbolizer_create(m, NULL) : NULL;
+		st = cprof_critpath_aggregate(cp, sym, type, &agg);
+	}
+	if (st != CPROF_CRITPATH_OK) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", path,
+			st == CPROF_CRITPATH_NO_TASKS ? "no task of that type in the trace"
+						      : "out of memory");
+		goto end;
+	}
+	if (json) {
+		fputs("{\"type\": ", out);
+		json_str(out, type);
+		fprintf(out, ", \"tasks\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"segments\": [",
+			agg.tasks, agg.total_ns);
+		for (size_t i = 0; i < agg.rows.n; i++) {
+			const struct cprof_cp_row *r = &agg.rows.v[i];
+			fprintf(out, "%s{\"what\": \"%s\", \"thread\": ", i ? ", " : "",
+				cprof_cp_what_name(r->what));
+			json_str(out, r->thread);
+			fputs(", \"function\": ", out);
+			json_str(out, r->function);
+			fprintf(out, ", \"ns\": %" PRIu64 "}", r->ns);
+		}
+		fputs("]}\n", out);
+	} else {
+		fprintf(out, "critical path of %" PRIu64 " '%s' tasks, %s in total:\n", agg.tasks,
+			type, dur(agg.total_ns, b, sizeof(b)));
+		fprintf(out, "  %7s %12s  %-8s %-16s %s\n", "share", "time", "what", "thread",
+			"function");
+		for (size_t i = 0; i < agg.rows.n; i++) {
+			const struct cprof_cp_row *r = &agg.rows.v[i];
+			fprintf(out, "  %6.2f%% %12s  %-8s %-16s %s\n",
+				agg.total_ns ? 100.0 * (double)r->ns / (double)agg.total_ns : 0,
+				dur(r->ns, b, sizeof(b)), cprof_cp_what_name(r->what), r->thread,
+				r->function);
+		}
+	}
+end:
+	cprof_cp_aggregate_fini(&agg);
+	cprof_symbolizer_destroy(sym);
+	cprof_critpath_destroy(cp);
+	return st == CPROF_CRITPATH_OK ? 0 : 1;
+}
+
 int cprof_cmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"all-processes", no_argument, NULL, 'a'},
+	    {"critical-path", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -343,6 +453,7 @@ int cprof_cmd_stats(int argc, char **argv)
 	struct cprof_symbolizer *sym = NULL;
 	struct cprof_stats stats;
 	bool json = false;
+	const char *critical = NULL;
 	char err[8192];
 	int c, rc = 1;
 
@@ -354,6 +465,9 @@ int cprof_cmd_stats(int argc, char **argv)
 			break;
 		case 'a':
 			opts.keep_all_processes = true;
+			break;
+		case 'c':
+			critical = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -376,6 +490,12 @@ int cprof_cmd_stats(int argc, char **argv)
 			"cprof-trace: %s: warning: %" PRIu64
 			" events lost by the tracer (buffers full); counts may be low\n",
 			argv[optind], model->lost_events);
+	if (critical) {
+		rc = print_critical_path(stdout, model, argv[optind], critical, json);
+		if (!rc && fflush(stdout) != 0)
+			rc = 1;
+		goto end;
+	}
 	if (cprof_stats_compute(model, &stats) != CPROF_STATS_OK) {
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", argv[optind]);
 		goto end;

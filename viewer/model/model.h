@@ -137,6 +137,7 @@ struct cprof_counter_point {
 struct cprof_counter {
 	cprof_str name;       /* "heap in use", "threads alive", ... */
 	uint32_t process;     /* CPROF_NONE: whole trace */
+	bool user;            /* the program's own (cprof_counter()), not derived */
 	CPROF_VEC(struct cprof_counter_point) points;
 };
 

@@ -148,6 +148,7 @@ enum ev_kind {
 	EV_SYSCALL,
 	EV_CPU_SAMPLE,
 	EV_PROCESS,
+	EV_COUNTER,
 	EV_CPROF_OTHER, /* a cprof:* event this reader does not know */
 	/* modules, for the symbolizer */
 	EV_BIN_INFO,
@@ -176,6 +177,7 @@ static const struct {
      EV_CONFIG,
      {"alloc_mode", "alloc_rate", "cpu_rate", "io_threshold_ns", "stack_depth", "flags", "ppid"}},
     {"cprof:process", EV_PROCESS, {"ppid"}},
+    {"cprof:counter", EV_COUNTER, {"name", "value"}},
     {"cprof:stack", EV_STACK, {"id", "ips"}},
     {"cprof:thread_start", EV_THREAD_START, {"parent_tid", "start_routine", "stack"}},
     {"cprof:thread_name", EV_THREAD_NAME, {"tid", "name"}},
@@ -276,9 +278,10 @@ struct reader {
 	struct thread_cache thread_cache[THREAD_CACHE];
 	struct str_cache str_cache[STR_CACHE];
 
-	struct map tasks;  /* (model process, task id) -> task */
-	struct map stacks; /* (model process, stack id) -> stack */
-	struct map allocs; /* (model process, ptr) -> open alloc */
+	struct map tasks;    /* (model process, task id) -> task */
+	struct map stacks;   /* (model process, stack id) -> stack */
+	struct map allocs;   /* (model process, ptr) -> open alloc */
+	struct map counters; /* (model process, name) -> user counter */
 
 	int32_t root_pid; /* 0: keep every process */
 	bool missing_context_warned;
@@ -741,6 +744,26 @@ static void counter_add(struct reader *r, struct cprof_counter *c, uint64_t ns, 
 	}
 	pt->ns = ns;
 	pt->value = value;
+}
+
+/* cprof:counter: one track per (process, name), created at its first value. */
+static void on_counter(struct reader *r, const struct decoder *d, const bt_field *payload,
+		       uint32_t proc, uint64_t ns)
+{
+	size_t len;
+	const char *s = get_str(d, payload, 0, &len, NULL, 0);
+	cprof_str name = intern_cached(r, s, len);
+	uint32_t *idx = map_find(&r->counters, proc, name);
+	uint32_t slot = idx ? *idx : CPROF_NONE;
+	struct cprof_counter *c = counter_get(r, &slot, proc, "");
+
+	if (!c || (!idx && map_put(&r->counters, proc, name, slot))) {
+		r->out_of_memory = true;
+		return;
+	}
+	c->name = name;
+	c->user = true;
+	counter_add(r, c, ns, (int64_t)get_uint(d, payload, 1));
 }
 
 static const char *thread_label(struct reader *r, uint32_t thread, char *buf, size_t len)
@@ -1263,6 +1286,9 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 		sc->begin_ns = dur < ns ? ns - dur : 0;
 		break;
 	}
+	case EV_COUNTER:
+		on_counter(r, d, payload, proc, ns);
+		break;
 	case EV_CPU_SAMPLE: {
 		struct cprof_sample *sm = cprof_vec_push(&m->samples);
 		if (!sm) {
@@ -1925,6 +1951,7 @@ static void reader_free(struct reader *r)
 	map_free(&r->tasks);
 	map_free(&r->stacks);
 	map_free(&r->allocs);
+	map_free(&r->counters);
 	free(r->fmt);
 }
 

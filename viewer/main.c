@@ -15,7 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"record", cprof_cmd_record, "record [options] [--] PROGRAM [ARGS...]  run a program under an LTTng session"},
-	{"stats", cprof_cmd_stats, "stats [--json] [--all-processes] TRACE   summary: threads, tasks, regions, logs, waits"},
+	{"stats", cprof_cmd_stats, "stats [--json] [--all-processes] [--critical-path TYPE] TRACE  summary: threads, tasks, regions, logs, waits"},
 	{"dump", cprof_cmd_dump, "dump [--all-processes] TRACE             one line per event"},
 	{"pprof", cprof_cmd_pprof, "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
 	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},

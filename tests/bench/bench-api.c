@@ -1,5 +1,6 @@
 /*
- * bench-api: the cost of a region begin/end pair.
+ * bench-api: the cost of a region begin/end pair, and of a counter value
+ * (cprof_counter) against one raw tracepoint of the same shape.
  *
  *   bench-api off     ns per pair with no session recording, through the
  *                     header's inline fast path and through calls into the
@@ -54,6 +55,22 @@ static double region_pairs(cprof_task *task, long n)
 
 double bench_region_pairs_call(cprof_task *task, long n);
 
+static double counter_values(long n)
+{
+	double t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		cprof_counter("depth", i);
+	return (now_ns() - t0) / n;
+}
+
+static double raw_one(long n)
+{
+	double t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		lttng_ust_tracepoint(cprof_bench, raw, (uint64_t)i, "depth");
+	return (now_ns() - t0) / n;
+}
+
 static double raw_pairs(uint64_t task, long n)
 {
 	double t0 = now_ns();
@@ -86,6 +103,9 @@ int main(int argc, char **argv)
 		printf("no session: region begin/end pair %.2f ns (bound 5 ns), "
 		       "%.2f ns through calls into the library (%.1fx)\n",
 		       inl, call, call / inl);
+		for (int r = 0; r < ROUNDS; r++)
+			a[r] = counter_values(5000000);
+		printf("no session: counter value %.2f ns (bound 2 ns)\n", median(a, ROUNDS));
 		return 0;
 	}
 	if (!cprof_trace_enabled()) {
@@ -101,6 +121,13 @@ int main(int argc, char **argv)
 	printf("session: region pair %.1f ns, two raw tracepoints %.1f ns, ratio %.2f (bound "
 	       "1.5); through calls %.1f ns, ratio %.2f\n",
 	       region, raw, region / raw, call, call / raw);
+	for (int r = 0; r < ROUNDS; r++) {
+		a[r] = counter_values(20000);
+		b[r] = raw_one(20000);
+	}
+	region = median(a, ROUNDS), raw = median(b, ROUNDS);
+	printf("session: counter value %.1f ns, one raw tracepoint %.1f ns, ratio %.2f\n", region,
+	       raw, region / raw);
 	cprof_task_end(task);
 	return 0;
 }

@@ -27,6 +27,7 @@
 
 #include "analysis/counters.h"
 #include "analysis/critpath.h"
+#include "analysis/flame.h"
 #include "analysis/threads.h"
 #include "cprof-tp-enums.h"
 #include "test-profile-model.h"
@@ -350,6 +351,59 @@ static void test_counters(const struct cprof_model *m)
 	CHECK(!cprof_counter_summarize_one(m, &m->counters.v[0], AT(1), AT(5), &one));
 }
 
+/* Stacks (leaf first) main<-a<-b x3, main<-a x2, main<-b<-write (libc) x5:
+ * all 10 > main 10 > a 5 (self 2) > b 3; main > b 5 > write 5. */
+static void test_flame(void)
+{
+	struct cprof_profile *p = cprof_profile_create();
+	struct cprof_profile_mapping app = {.start = 0x1000, .limit = 0x9000};
+	struct cprof_profile_mapping libc = {.start = 0x10000, .limit = 0x90000};
+	const char *fns[] = {"main", "a", "b", "write"};
+	uint64_t loc[4], m_app, m_libc;
+	const struct cprof_flame_node *n, *main_n, *a, *b;
+	struct cprof_flame *f;
+
+	CHECK(p && cprof_profile_add_sample_type(p, "samples", "count") == CPROF_PROFILE_OK);
+	app.file = cprof_profile_string(p, "/usr/bin/app");
+	libc.file = cprof_profile_string(p, "/lib/x86_64-linux-gnu/libc.so.6");
+	m_app = cprof_profile_add_mapping(p, &app);
+	m_libc = cprof_profile_add_mapping(p, &libc);
+	for (int i = 0; i < 4; i++) {
+		struct cprof_profile_line ln = {
+		    cprof_profile_add_function(p, fns[i], NULL, i == 3 ? "io.c" : "app.c", 1),
+		    10 + i};
+		loc[i] = cprof_profile_add_location(p, i == 3 ? m_libc : m_app, 0x1000u * (i + 2),
+						    &ln, 1);
+	}
+	CHECK(cprof_profile_add_sample(p, (uint64_t[]){loc[2], loc[1], loc[0]}, 3, (int64_t[]){3},
+				       NULL, 0) == CPROF_PROFILE_OK);
+	CHECK(cprof_profile_add_sample(p, (uint64_t[]){loc[1], loc[0]}, 2, (int64_t[]){2}, NULL,
+				       0) == CPROF_PROFILE_OK);
+	CHECK(cprof_profile_add_sample(p, (uint64_t[]){loc[3], loc[2], loc[0]}, 3, (int64_t[]){5},
+				       NULL, 0) == CPROF_PROFILE_OK);
+	f = cprof_flame_create(p, 0);
+	CHECK(f && f->nodes.n == 6 && f->max_depth == 3);
+	n = &f->nodes.v[0];
+	CHECK(n->total == 10 && n->self == 0 && !strcmp(cprof_flame_str(f, n->name), "all"));
+	main_n = &f->nodes.v[n->first_child];
+	CHECK(!strcmp(cprof_flame_str(f, main_n->name), "main") && main_n->total == 10);
+	CHECK(main_n->next_sibling == CPROF_FLAME_NONE && main_n->module == CPROF_FLAME_PROGRAM);
+	a = &f->nodes.v[main_n->first_child]; /* a and b tie at 5: by name */
+	b = &f->nodes.v[a->next_sibling];
+	CHECK(!strcmp(cprof_flame_str(f, a->name), "a") && a->total == 5 && a->self == 2);
+	CHECK(!strcmp(cprof_flame_str(f, b->name), "b") && b->total == 5 && b->self == 0);
+	n = &f->nodes.v[a->first_child];
+	CHECK(!strcmp(cprof_flame_str(f, n->name), "b") && n->total == 3 && n->self == 3);
+	n = &f->nodes.v[b->first_child];
+	CHECK(!strcmp(cprof_flame_str(f, n->name), "write") && n->self == 5 && n->depth == 3);
+	CHECK(n->module == CPROF_FLAME_LIBC && !strcmp(cprof_flame_str(f, n->file), "io.c"));
+	CHECK(n->line == 13);
+	cprof_flame_destroy(f);
+	CHECK(cprof_flame_module_of("/usr/lib/x86_64-linux-gnu/libz.so.1") == CPROF_FLAME_LIBRARY);
+	CHECK(cprof_flame_module_of("") == CPROF_FLAME_ANNOTATION);
+	cprof_profile_destroy(p);
+}
+
 int main(void)
 {
 	struct cprof_model *m = make_model();
@@ -357,6 +411,7 @@ int main(void)
 	test_threads(m);
 	test_critpath(m);
 	test_counters(m);
+	test_flame();
 	cprof_model_destroy(m);
 	printf("analysis: OK\n");
 	return 0;

@@ -71,6 +71,39 @@ enum cprof_tp_call {
 	CPROF_TP_CALL_USLEEP,
 	CPROF_TP_CALL_SLEEP,
 	CPROF_TP_CALL_FSYNC,
+	/* Fortified variants (__read_chk, __poll_chk, ...) are recorded as
+	 * their plain call; stdio reads only when they reach the descriptor. */
+	CPROF_TP_CALL_OPEN,
+	CPROF_TP_CALL_WAITPID, /* wait, waitpid */
+	CPROF_TP_CALL_WAIT4,   /* wait3, wait4 */
+	CPROF_TP_CALL_WAITID,
+	CPROF_TP_CALL_FGETS,
+	CPROF_TP_CALL_FREAD,
+	CPROF_TP_CALL_GETLINE, /* getline, getdelim */
+	CPROF_TP_CALL_GETC,    /* fgetc, getc, getchar and their _unlocked forms */
+	CPROF_TP_CALL_SCANF,   /* scanf, fscanf, vscanf, vfscanf */
+	CPROF_TP_CALL_PAUSE,
+	CPROF_TP_CALL_SIGSUSPEND,
+	CPROF_TP_CALL_SIGWAIT,
+	CPROF_TP_CALL_SIGWAITINFO,
+	CPROF_TP_CALL_SIGTIMEDWAIT,
+	CPROF_TP_CALL_MSGRCV,
+	CPROF_TP_CALL_MSGSND,
+	CPROF_TP_CALL_SEMOP, /* semop, semtimedop */
+	CPROF_TP_CALL_MQ_RECEIVE, /* mq_receive, mq_timedreceive */
+	CPROF_TP_CALL_MQ_SEND,    /* mq_send, mq_timedsend */
+	CPROF_TP_CALL_FDATASYNC,
+	CPROF_TP_CALL_MSYNC,
+	CPROF_TP_CALL_TCDRAIN,
+	CPROF_TP_CALL_LOCKF,
+	CPROF_TP_CALL_FLOCK,
+	CPROF_TP_CALL_FCNTL, /* F_SETLKW, F_OFD_SETLKW */
+	CPROF_TP_CALL_RECVMMSG,
+	CPROF_TP_CALL_SENDMMSG,
+	CPROF_TP_CALL_PREADV, /* preadv, preadv2 */
+	CPROF_TP_CALL_PWRITEV, /* pwritev, pwritev2 */
+	CPROF_TP_CALL_EPOLL_PWAIT2,
+	CPROF_TP_CALL_SYSTEM,
 	CPROF_TP_CALL_COUNT_
 };
 

@@ -1,8 +1,8 @@
 /*
- * Blocking calls: each hook reads CLOCK_MONOTONIC (vDSO) around the real
- * call and, when the call took at least CPROF_IO_THRESHOLD_NS, emits
- * cprof:syscall at its end with the duration, the result (the return
- * value, or -errno when it failed) and the caller's stack.
+ * Blocking calls (the rest are in io-more.c and stdio.c): each hook reads CLOCK_MONOTONIC (vDSO)
+ * around the real call and, when the call took at least CPROF_IO_THRESHOLD_NS, emits cprof:syscall
+ * at its end with the duration, the result (the return value, or -errno when it failed) and the
+ * caller's stack.
  *
  * `in_io` keeps a blocking call made inside another (a library's sleep
  * built on nanosleep through the PLT) from being counted twice; glibc's
@@ -11,8 +11,11 @@
  */
 /* pread and pread64 are both hooked: keep their names apart. */
 #undef _FILE_OFFSET_BITS
+/* The hooks define the functions fortified builds inline. */
+#undef _FORTIFY_SOURCE
 #include "tp.h"
 
+#include "io.h"
 #include "preload.h"
 
 #include <errno.h>
@@ -55,6 +58,15 @@ static struct {
 	int (*usleep)(useconds_t);
 	unsigned int (*sleep)(unsigned int);
 	int (*fsync)(int);
+	/* -D_FORTIFY_SOURCE=2 builds (all of Debian's) call these instead. */
+	ssize_t (*__read_chk)(int, void *, size_t, size_t);
+	ssize_t (*__pread_chk)(int, void *, size_t, off_t, size_t);
+	ssize_t (*__pread64_chk)(int, void *, size_t, off64_t, size_t);
+	ssize_t (*__recv_chk)(int, void *, size_t, size_t, int);
+	ssize_t (*__recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+	int (*__poll_chk)(struct pollfd *, nfds_t, int, size_t);
+	int (*__ppoll_chk)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *,
+			   size_t);
 } real;
 
 void cprof_io_resolve(void) CPROF_HIDDEN;
@@ -89,11 +101,18 @@ void cprof_io_resolve(void)
 	R(usleep);
 	R(sleep);
 	R(fsync);
+	R(__read_chk);
+	R(__pread_chk);
+	R(__pread64_chk);
+	R(__recv_chk);
+	R(__recvfrom_chk);
+	R(__poll_chk);
+	R(__ppoll_chk);
 #undef R
 }
 
-__attribute__((noinline)) static void io_slow(uint8_t call, uint64_t duration, int64_t result,
-					      const void *caller)
+__attribute__((noinline)) void cprof_io_slow(uint8_t call, uint64_t duration, int64_t result,
+					     const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 
@@ -106,52 +125,6 @@ __attribute__((noinline)) static void io_slow(uint8_t call, uint64_t duration, i
 		lttng_ust_do_tracepoint(cprof, syscall, call, duration, result, cprof_stack_here());
 	t->depth--;
 }
-
-static inline bool io_begin(uint64_t *t0)
-{
-	struct cprof_tls *t = &cprof_tls;
-
-	if (!cprof_cfg.io || !cprof_may_record(t) || t->in_io)
-		return false;
-	t->in_io = true;
-	*t0 = cprof_now_ns();
-	return true;
-}
-
-static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void *caller)
-{
-	struct cprof_tls *t = &cprof_tls;
-	int saved = errno;
-	uint64_t d = cprof_now_ns() - t0;
-
-	t->in_io = false;
-	if (d >= cprof_cfg.io_threshold_ns)
-		io_slow(call, d, result, caller);
-	errno = saved;
-}
-
-/*
- * One hook: `ret name(params)`, calling real.name(args); `result` turns
- * its return value `r` into the recorded result.
- */
-#define IO_HOOK(ret, name, CALL, result, params, args)                                             \
-	CPROF_EXPORT ret name params                                                               \
-	{                                                                                          \
-		uint64_t t0;                                                                       \
-		ret r;                                                                             \
-		if (unlikely(!real.name))                                                          \
-			cprof_resolve_all();                                                       \
-		if (likely(!io_begin(&t0)))                                                        \
-			return real.name args;                                                     \
-		r = real.name args;                                                                \
-		io_end(CALL, t0, result, CPROF_CALLER());                                          \
-		return r;                                                                          \
-	}
-
-#define NEG (r < 0 ? -(int64_t)errno : (int64_t)r)
-/* clock_nanosleep returns the error number itself. */
-#define ERRNUM (-(int64_t)r)
-#define PLAIN ((int64_t)r)
 
 IO_HOOK(ssize_t, read, CPROF_TP_CALL_READ, NEG, (int fd, void *b, size_t n), (fd, b, n))
 IO_HOOK(ssize_t, write, CPROF_TP_CALL_WRITE, NEG, (int fd, const void *b, size_t n), (fd, b, n))
@@ -203,3 +176,22 @@ IO_HOOK(int, clock_nanosleep, CPROF_TP_CALL_CLOCK_NANOSLEEP, ERRNUM,
 IO_HOOK(int, usleep, CPROF_TP_CALL_USLEEP, NEG, (useconds_t us), (us))
 IO_HOOK(unsigned int, sleep, CPROF_TP_CALL_SLEEP, PLAIN, (unsigned int s), (s))
 IO_HOOK(int, fsync, CPROF_TP_CALL_FSYNC, NEG, (int fd), (fd))
+
+/* The fortified entry points check the buffer size, then do the call:
+ * recorded as the plain call. */
+IO_HOOK(ssize_t, __read_chk, CPROF_TP_CALL_READ, NEG, (int fd, void *b, size_t n, size_t bl),
+	(fd, b, n, bl))
+IO_HOOK(ssize_t, __pread_chk, CPROF_TP_CALL_PREAD, NEG,
+	(int fd, void *b, size_t n, off_t o, size_t bl), (fd, b, n, o, bl))
+IO_HOOK(ssize_t, __pread64_chk, CPROF_TP_CALL_PREAD, NEG,
+	(int fd, void *b, size_t n, off64_t o, size_t bl), (fd, b, n, o, bl))
+IO_HOOK(ssize_t, __recv_chk, CPROF_TP_CALL_RECV, NEG, (int fd, void *b, size_t n, size_t bl, int f),
+	(fd, b, n, bl, f))
+IO_HOOK(ssize_t, __recvfrom_chk, CPROF_TP_CALL_RECVFROM, NEG,
+	(int fd, void *b, size_t n, size_t bl, int f, struct sockaddr *a, socklen_t *l),
+	(fd, b, n, bl, f, a, l))
+IO_HOOK(int, __poll_chk, CPROF_TP_CALL_POLL, NEG, (struct pollfd * f, nfds_t n, int ms, size_t fl),
+	(f, n, ms, fl))
+IO_HOOK(int, __ppoll_chk, CPROF_TP_CALL_PPOLL, NEG,
+	(struct pollfd * f, nfds_t n, const struct timespec *ts, const sigset_t *m, size_t fl),
+	(f, n, ts, m, fl))

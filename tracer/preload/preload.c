@@ -81,6 +81,9 @@ void *cprof_dlvsym(const char *name, const char *version)
 void cprof_sync_resolve(void) CPROF_HIDDEN;
 void cprof_io_resolve(void) CPROF_HIDDEN;
 void cprof_thread_resolve(void) CPROF_HIDDEN;
+void cprof_fd_resolve(void) CPROF_HIDDEN;
+void cprof_io_more_resolve(void) CPROF_HIDDEN;
+void cprof_stdio_resolve(void) CPROF_HIDDEN;
 
 void cprof_resolve_all(void)
 {
@@ -103,6 +106,9 @@ void cprof_resolve_all(void)
 	cprof_sync_resolve();
 	cprof_io_resolve();
 	cprof_thread_resolve();
+	cprof_fd_resolve();
+	cprof_io_more_resolve();
+	cprof_stdio_resolve();
 	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
 	cprof_resolving = false;
 }
@@ -239,7 +245,10 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	if (!real_fork)
 		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
 	read_config(&c);
+	/* libunwind sets itself up here, and opens its pipe. */
+	cprof_fd_own_begin();
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	cprof_fd_own_end();
 	cprof_phdr_init();
 	cprof_stacks_init();
 	cprof_ust_refresh();

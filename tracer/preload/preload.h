@@ -132,6 +132,11 @@ CPROF_HIDDEN bool cprof_ust_is_caller(const void *ip, bool refresh);
 CPROF_HIDDEN void cprof_ust_refresh(void);
 #define CPROF_CALLER() __builtin_return_address(0)
 
+/* Around libunwind's set-up: the descriptors it opens then are ours, and the program's close calls
+ * leave them open (fd.c). */
+CPROF_HIDDEN void cprof_fd_own_begin(void);
+CPROF_HIDDEN void cprof_fd_own_end(void);
+
 CPROF_HIDDEN int32_t cprof_gettid(void);
 CPROF_HIDDEN void cprof_emit_config(void);
 

@@ -1,0 +1,65 @@
+/*
+ * What every blocking-call hook shares (io.c, io-more.c, stdio.c): time
+ * the real call with CLOCK_MONOTONIC and, when it took at least the
+ * threshold, emit cprof:syscall with the caller's stack (see io.c).
+ */
+#ifndef CPROF_PRELOAD_IO_H
+#define CPROF_PRELOAD_IO_H
+
+#include "preload.h"
+
+#include <errno.h>
+
+CPROF_HIDDEN void cprof_io_slow(uint8_t call, uint64_t duration, int64_t result,
+				const void *caller);
+
+static inline bool io_begin(uint64_t *t0)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (!cprof_cfg.io || !cprof_may_record(t) || t->in_io)
+		return false;
+	t->in_io = true;
+	*t0 = cprof_now_ns();
+	return true;
+}
+
+static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void *caller)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+	uint64_t d = cprof_now_ns() - t0;
+
+	t->in_io = false;
+	if (d >= cprof_cfg.io_threshold_ns)
+		cprof_io_slow(call, d, result, caller);
+	errno = saved;
+}
+
+/*
+ * One hook: `ret name(params)`, calling real.name(args) (a `real` struct
+ * of the including file); `result` turns its return value `r` into the
+ * recorded result. The declaration serves the glibc entry points that
+ * no header declares (__read_chk, __uflow, ...).
+ */
+#define IO_HOOK(ret, name, CALL, result, params, args)                                             \
+	CPROF_EXPORT ret name params;                                                              \
+	CPROF_EXPORT ret name params                                                               \
+	{                                                                                          \
+		uint64_t t0;                                                                       \
+		ret r;                                                                             \
+		if (unlikely(!real.name))                                                          \
+			cprof_resolve_all();                                                       \
+		if (likely(!io_begin(&t0)))                                                        \
+			return real.name args;                                                     \
+		r = real.name args;                                                                \
+		io_end(CALL, t0, result, CPROF_CALLER());                                          \
+		return r;                                                                          \
+	}
+
+#define NEG (r < 0 ? -(int64_t)errno : (int64_t)r)
+/* clock_nanosleep and friends return the error number itself. */
+#define ERRNUM (-(int64_t)r)
+#define PLAIN ((int64_t)r)
+
+#endif /* CPROF_PRELOAD_IO_H */

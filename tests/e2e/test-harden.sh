@@ -124,6 +124,29 @@ for line in open(sys.argv[1].rsplit("/", 1)[0] + "/out"):
 PY
 	[ ! -s "$work/missing" ] || fail "blocking calls not recorded: $(cat "$work/missing")"
 	;;
+sigprof-*)
+	# The program takes SIGPROF (with sigaction, signal, sigset,
+	# bsd_signal or the raw system call) and counts the ticks of its own
+	# 100 Hz ITIMER_PROF over 0.5 s of CPU: as many as untraced (our
+	# sampling timers doubled them), and the trace says sampling stopped.
+	"$app" "$case_name" >"$work/plain" || fail "untraced run failed"
+	record -- "$app" "$case_name"
+	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
+	echo "untraced: $(cat "$work/plain"); traced: $(cat "$work/out")"
+	# Ticks per 10 ms of CPU: about 1 (the kernel's tick makes it
+	# coarse), and traced within 30% of untraced (our timers made it 2).
+	awk 'FNR == 1 { r[++i] = $2 / ($4 / 10) }
+	     END { printf "ticks per 10 ms of CPU: untraced %.2f, traced %.2f\n", r[1], r[2]
+		   exit !(r[1] > 0.6 && r[1] < 1.4 && r[2] / r[1] > 0.7 && r[2] / r[1] < 1.3) }' \
+		"$work/plain" "$work/out" || fail "the program's own SIGPROF count changed under record"
+	stats_json
+	py <<'PY' || fail "no warning that CPU sampling stopped"
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+print("warnings:", w)
+sys.exit(0 if any("SIGPROF" in json.dumps(x) for x in w) else 1)
+PY
+	;;
 *)
 	fail "unknown case"
 	;;

@@ -82,6 +82,7 @@ void cprof_sync_resolve(void) CPROF_HIDDEN;
 void cprof_io_resolve(void) CPROF_HIDDEN;
 void cprof_thread_resolve(void) CPROF_HIDDEN;
 void cprof_fd_resolve(void) CPROF_HIDDEN;
+void cprof_sampler_resolve(void) CPROF_HIDDEN;
 void cprof_io_more_resolve(void) CPROF_HIDDEN;
 void cprof_stdio_resolve(void) CPROF_HIDDEN;
 
@@ -107,6 +108,7 @@ void cprof_resolve_all(void)
 	cprof_io_resolve();
 	cprof_thread_resolve();
 	cprof_fd_resolve();
+	cprof_sampler_resolve();
 	cprof_io_more_resolve();
 	cprof_stdio_resolve();
 	__atomic_store_n(&done, true, __ATOMIC_RELEASE);

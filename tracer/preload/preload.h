@@ -51,6 +51,7 @@ struct cprof_tls {
 	uint64_t rng;
 	int64_t heap_delta;
 	timer_t timer;
+	uint64_t sample_due; /* thread CPU time of the next sample */
 };
 
 /*
@@ -114,6 +115,8 @@ CPROF_HIDDEN void cprof_phdr_init(void);
 CPROF_HIDDEN void cprof_sampler_arm_thread(void);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
 CPROF_HIDDEN void cprof_sampler_init(void);
+/* Stops sampling if SIGPROF's handler is no longer ours. */
+CPROF_HIDDEN void cprof_sampler_check(void);
 
 CPROF_HIDDEN void cprof_alloc_init(void);
 CPROF_HIDDEN void cprof_alloc_thread_exit(void);

@@ -1,19 +1,11 @@
 /*
- * Threads and CPU samples.
+ * Threads (CPU samples are in sampler.c).
  *
  * pthread_create starts the new thread in a trampoline that carries the
  * creator's tid, the start routine and the creation stack: the new thread
  * emits cprof:thread_start and its name, arms its CPU-time timer, runs the
  * routine, and on return, pthread_exit or cancellation (a cleanup handler
  * covers the last two) emits cprof:thread_exit and deletes its timer.
- *
- * CPU samples follow Go's profiler on Linux: one POSIX timer per thread on
- * CLOCK_THREAD_CPUTIME_ID, delivered to that thread (SIGEV_THREAD_ID) as
- * SIGPROF, so a thread is sampled in proportion to the CPU it uses. The
- * handler unwinds the interrupted context and emits cprof:cpu_sample; the
- * lttng-ust ring buffer is lock-free and nests under signal handlers, and
- * the handler never re-enters libunwind (see on_sigprof). A program that installs its own SIGPROF
- * disposition keeps it: every timer is deleted and cprof:warning (SIGPROF_IN_USE) says so.
  */
 #include "tp.h"
 
@@ -30,8 +22,6 @@
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 static int (*real_pthread_setname_np)(pthread_t, const char *);
 static int (*real_prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
-static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
-static sighandler_t (*real_signal)(int, sighandler_t);
 
 void cprof_thread_resolve(void) CPROF_HIDDEN;
 void cprof_thread_resolve(void)
@@ -39,8 +29,6 @@ void cprof_thread_resolve(void)
 	real_pthread_create = cprof_dlsym("pthread_create");
 	real_pthread_setname_np = cprof_dlsym("pthread_setname_np");
 	real_prctl = cprof_dlsym("prctl");
-	real_sigaction = cprof_dlsym("sigaction");
-	real_signal = cprof_dlsym("signal");
 }
 
 /* --- pthread_t -> tid, for pthread_setname_np on another thread ------- */
@@ -106,185 +94,6 @@ static int32_t tid_of(pthread_t thread)
 			break;
 	}
 	return 0;
-}
-
-/* --- CPU sampler ------------------------------------------------------ */
-
-static bool sigprof_taken; /* the program owns SIGPROF: no sampling */
-static bool sampler_on;
-
-/* Every armed timer, so that all can be deleted when the program takes
- * SIGPROF over (timers belong to the process, any thread may delete). */
-#define TIMERS_SIZE 4096u
-static timer_t timers[TIMERS_SIZE];
-static bool timer_used[TIMERS_SIZE];
-
-/*
- * A thread inside one of our own hooks (depth > 0) may be in the middle of
- * libunwind, whose per-thread cache is not made for re-entry: its sample
- * is kept (the CPU was used, by us) with a one-frame stack, the
- * interrupted instruction, which needs no unwinding; the intern table and
- * the lttng-ust ring buffer are both safe to nest.
- *
- * The kernel checks CPU-time timers at its tick (250 Hz here): a rate
- * above that, or a thread descheduled past a period, makes one signal
- * stand for several expirations, which si_overrun counts. Each is a
- * sample, as setitimer-based profilers lose them: emitted as that many
- * events with the same stack.
- */
-#define MAX_OVERRUN 1000
-
-static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
-{
-	struct cprof_tls *t = &cprof_tls;
-	int saved = errno;
-	uint64_t stack;
-	int n;
-
-	if (info->si_code != SI_TIMER || !t->known ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) ||
-	    !lttng_ust_tracepoint_enabled(cprof, cpu_sample))
-		goto end;
-	n = 1 + (info->si_overrun > 0
-		     ? (info->si_overrun < MAX_OVERRUN ? info->si_overrun : MAX_OVERRUN)
-		     : 0);
-	t->depth++;
-	stack = t->depth == 1 ? cprof_stack_of_context(ucontext) : cprof_stack_of_ip(ucontext);
-	while (n-- > 0)
-		lttng_ust_do_tracepoint(cprof, cpu_sample, stack);
-	t->depth--;
-end:
-	errno = saved;
-}
-
-static void warn_sigprof(const char *detail)
-{
-	struct cprof_tls *t = &cprof_tls;
-
-	t->depth++;
-	lttng_ust_tracepoint(cprof, warning, CPROF_TP_WARN_SIGPROF_IN_USE, detail);
-	t->depth--;
-}
-
-void cprof_sampler_init(void)
-{
-	struct sigaction sa, old;
-
-	if (cprof_cfg.cpu_rate == 0 || !real_sigaction)
-		return;
-	if (real_sigaction(SIGPROF, NULL, &old) == 0 &&
-	    ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)) {
-		__atomic_store_n(&sigprof_taken, true, __ATOMIC_RELAXED);
-		warn_sigprof("SIGPROF already handled at start: CPU sampling off");
-		return;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigprof;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (real_sigaction(SIGPROF, &sa, NULL) == 0)
-		__atomic_store_n(&sampler_on, true, __ATOMIC_RELEASE);
-}
-
-static void forget_timer(timer_t id)
-{
-	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
-		if (__atomic_load_n(&timer_used[i], __ATOMIC_ACQUIRE) && timers[i] == id) {
-			__atomic_store_n(&timer_used[i], false, __ATOMIC_RELEASE);
-			return;
-		}
-	}
-}
-
-static void remember_timer(timer_t id)
-{
-	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
-		bool used = false;
-
-		if (!__atomic_load_n(&timer_used[i], __ATOMIC_RELAXED) &&
-		    __atomic_compare_exchange_n(&timer_used[i], &used, true, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			timers[i] = id;
-			return;
-		}
-	}
-}
-
-void cprof_sampler_arm_thread(void)
-{
-	struct cprof_tls *t = &cprof_tls;
-	struct sigevent sev;
-	struct itimerspec its;
-	long period;
-
-	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) || t->sampler_armed ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
-		return;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGPROF;
-	sev._sigev_un._tid = cprof_gettid();
-	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &t->timer) != 0)
-		return;
-	period = 1000000000L / (long)cprof_cfg.cpu_rate;
-	its.it_interval.tv_sec = period / 1000000000L;
-	its.it_interval.tv_nsec = period % 1000000000L;
-	its.it_value = its.it_interval;
-	t->sampler_armed = true;
-	remember_timer(t->timer);
-	/* Re-check: the program may have taken SIGPROF meanwhile. */
-	if (__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE) ||
-	    timer_settime(t->timer, 0, &its, NULL) != 0)
-		cprof_sampler_disarm_thread();
-}
-
-void cprof_sampler_disarm_thread(void)
-{
-	struct cprof_tls *t = &cprof_tls;
-
-	if (!t->sampler_armed)
-		return;
-	t->sampler_armed = false;
-	forget_timer(t->timer);
-	timer_delete(t->timer);
-}
-
-/* The program takes SIGPROF: stop every timer before its handler is in
- * place, so none of our signals reaches it (or kills it under SIG_DFL). */
-static void sigprof_takeover(void)
-{
-	if (__atomic_exchange_n(&sigprof_taken, true, __ATOMIC_ACQ_REL))
-		return;
-	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE))
-		return;
-	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
-		bool used = true;
-
-		if (__atomic_compare_exchange_n(&timer_used[i], &used, false, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-			timer_delete(timers[i]);
-	}
-	cprof_tls.sampler_armed = false;
-	if (cprof_may_record(&cprof_tls))
-		warn_sigprof("the program installs its own SIGPROF handler: CPU sampling off");
-}
-
-CPROF_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
-{
-	if (unlikely(!real_sigaction))
-		cprof_resolve_all();
-	if (sig == SIGPROF && act && act->sa_sigaction != on_sigprof)
-		sigprof_takeover();
-	return real_sigaction(sig, act, old);
-}
-
-CPROF_EXPORT sighandler_t signal(int sig, sighandler_t handler)
-{
-	if (unlikely(!real_signal))
-		cprof_resolve_all();
-	if (sig == SIGPROF)
-		sigprof_takeover();
-	return real_signal(sig, handler);
 }
 
 /* --- thread lifetime --------------------------------------------------- */

@@ -1,0 +1,317 @@
+/*
+ * CPU samples, after Go's profiler on Linux: one POSIX timer per thread on
+ * CLOCK_THREAD_CPUTIME_ID, delivered to that thread (SIGEV_THREAD_ID) as
+ * SIGPROF, so a thread is sampled in proportion to the CPU it uses. The
+ * handler unwinds the interrupted context and emits cprof:cpu_sample; the
+ * lttng-ust ring buffer is lock-free and nests under signal handlers, and
+ * the handler never re-enters libunwind (see on_sigprof).
+ *
+ * SIGPROF is the program's when it wants it. Installing a disposition
+ * through sigaction, signal, bsd_signal, sysv_signal, ssignal or sigset
+ * stops sampling before the new handler is in place: every timer is
+ * deleted and cprof:warning (SIGPROF_IN_USE) says so. A handler installed
+ * with the raw rt_sigaction system call (Go's runtime does, for one) goes
+ * past every wrapper; for it, each timer is one-shot and re-armed by our
+ * handler only: once our handler is gone, a thread's timer fires at most
+ * once more into the program's handler and then stays quiet. The swap is
+ * noticed (and sampling stopped with the same warning) when the program
+ * starts its own profiling timer (setitimer, timer_create), when a thread
+ * starts, and at exit at the latest.
+ */
+#include "tp.h"
+
+#include "preload.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static sighandler_t (*real_signal)(int, sighandler_t);
+static sighandler_t (*real_bsd_signal)(int, sighandler_t);
+static sighandler_t (*real_ssignal)(int, sighandler_t);
+static sighandler_t (*real_sysv_signal)(int, sighandler_t);
+static sighandler_t (*real___sysv_signal)(int, sighandler_t);
+static sighandler_t (*real_sigset)(int, sighandler_t);
+static int (*real_setitimer)(__itimer_which_t, const struct itimerval *, struct itimerval *);
+static int (*real_timer_create)(clockid_t, struct sigevent *, timer_t *);
+
+void cprof_sampler_resolve(void) CPROF_HIDDEN;
+void cprof_sampler_resolve(void)
+{
+	real_sigaction = cprof_dlsym("sigaction");
+	real_signal = cprof_dlsym("signal");
+	real_bsd_signal = cprof_dlsym("bsd_signal");
+	real_ssignal = cprof_dlsym("ssignal");
+	real_sysv_signal = cprof_dlsym("sysv_signal");
+	real___sysv_signal = cprof_dlsym("__sysv_signal");
+	real_sigset = cprof_dlsym("sigset");
+	real_setitimer = cprof_dlsym("setitimer");
+	real_timer_create = cprof_dlsym("timer_create");
+}
+
+static bool sigprof_taken; /* the program owns SIGPROF: no sampling */
+static bool sampler_on;
+static uint64_t period_ns;
+
+/* Every armed timer, so that all can be deleted when the program takes
+ * SIGPROF over (timers belong to the process, any thread may delete). */
+#define TIMERS_SIZE 4096u
+static timer_t timers[TIMERS_SIZE];
+static bool timer_used[TIMERS_SIZE];
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The thread's timer fires once, when its CPU clock reaches `due`. */
+static int arm_at(timer_t timer, uint64_t due)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(due / 1000000000u);
+	its.it_value.tv_nsec = (long)(due % 1000000000u);
+	return timer_settime(timer, TIMER_ABSTIME, &its, NULL);
+}
+
+/*
+ * A thread inside one of our own hooks (depth > 0) may be in the middle of
+ * libunwind, whose per-thread cache is not made for re-entry: its sample
+ * is kept (the CPU was used, by us) with a one-frame stack, the
+ * interrupted instruction, which needs no unwinding; the intern table and
+ * the lttng-ust ring buffer are both safe to nest.
+ *
+ * The kernel checks CPU-time timers at its tick (250 Hz here): a rate
+ * above that, or a thread descheduled past a period, makes one signal
+ * stand for several periods. Each is a sample, as setitimer-based
+ * profilers lose them: emitted as that many events with the same stack.
+ * The next expiry is the next period boundary after now, as a periodic
+ * timer's would be.
+ */
+#define MAX_OVERRUN 1000
+
+static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+	uint64_t stack, now, n;
+
+	(void)sig;
+	if (info->si_code != SI_TIMER || !t->known || !t->sampler_armed ||
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+		goto end;
+	now = thread_cpu_ns();
+	n = now >= t->sample_due ? 1 + (now - t->sample_due) / period_ns : 1;
+	t->sample_due += n * period_ns;
+	if (t->sample_due <= now)
+		t->sample_due = now + period_ns;
+	if (arm_at(t->timer, t->sample_due) != 0)
+		t->sampler_armed = false;
+	if (!lttng_ust_tracepoint_enabled(cprof, cpu_sample))
+		goto end;
+	if (n > MAX_OVERRUN)
+		n = MAX_OVERRUN;
+	t->depth++;
+	stack = t->depth == 1 ? cprof_stack_of_context(ucontext) : cprof_stack_of_ip(ucontext);
+	while (n-- > 0)
+		lttng_ust_do_tracepoint(cprof, cpu_sample, stack);
+	t->depth--;
+end:
+	errno = saved;
+}
+
+static void warn_sigprof(const char *detail)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	t->depth++;
+	lttng_ust_tracepoint(cprof, warning, CPROF_TP_WARN_SIGPROF_IN_USE, detail);
+	t->depth--;
+}
+
+void cprof_sampler_init(void)
+{
+	struct sigaction sa, old;
+
+	if (cprof_cfg.cpu_rate == 0 || !real_sigaction)
+		return;
+	if (real_sigaction(SIGPROF, NULL, &old) == 0 &&
+	    ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)) {
+		__atomic_store_n(&sigprof_taken, true, __ATOMIC_RELAXED);
+		warn_sigprof("SIGPROF already handled at start: CPU sampling off");
+		return;
+	}
+	period_ns = 1000000000u / cprof_cfg.cpu_rate;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigprof;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (real_sigaction(SIGPROF, &sa, NULL) == 0)
+		__atomic_store_n(&sampler_on, true, __ATOMIC_RELEASE);
+}
+
+static void forget_timer(timer_t id)
+{
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		if (__atomic_load_n(&timer_used[i], __ATOMIC_ACQUIRE) && timers[i] == id) {
+			__atomic_store_n(&timer_used[i], false, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+static void remember_timer(timer_t id)
+{
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		bool used = false;
+
+		if (!__atomic_load_n(&timer_used[i], __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&timer_used[i], &used, true, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			timers[i] = id;
+			return;
+		}
+	}
+}
+
+/* The program takes SIGPROF: stop every timer before its handler is in
+ * place, so none of our signals reaches it (or kills it under SIG_DFL). */
+static void sigprof_takeover(const char *detail)
+{
+	if (__atomic_exchange_n(&sigprof_taken, true, __ATOMIC_ACQ_REL))
+		return;
+	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE))
+		return;
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		bool used = true;
+
+		if (__atomic_compare_exchange_n(&timer_used[i], &used, false, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			timer_delete(timers[i]);
+	}
+	cprof_tls.sampler_armed = false;
+	if (cprof_tls.known)
+		warn_sigprof(detail);
+}
+
+/* Whether our handler is still SIGPROF's, for a handler installed where
+ * no wrapper sees it. */
+void cprof_sampler_check(void)
+{
+	struct sigaction cur;
+
+	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) || !real_sigaction)
+		return;
+	if (real_sigaction(SIGPROF, NULL, &cur) == 0 &&
+	    (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != on_sigprof))
+		sigprof_takeover("the program replaced the SIGPROF handler (rt_sigaction system "
+				 "call): CPU sampling off");
+}
+
+void cprof_sampler_arm_thread(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+	struct sigevent sev;
+
+	cprof_sampler_check();
+	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) || t->sampler_armed ||
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+		return;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev._sigev_un._tid = cprof_gettid();
+	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &t->timer) != 0)
+		return;
+	t->sample_due = thread_cpu_ns() + period_ns;
+	t->sampler_armed = true;
+	remember_timer(t->timer);
+	/* Re-check: the program may have taken SIGPROF meanwhile. */
+	if (__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE) ||
+	    arm_at(t->timer, t->sample_due) != 0)
+		cprof_sampler_disarm_thread();
+}
+
+void cprof_sampler_disarm_thread(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (!t->sampler_armed)
+		return;
+	t->sampler_armed = false;
+	forget_timer(t->timer);
+	timer_delete(t->timer);
+}
+
+/* --- the program's own SIGPROF ------------------------------------------ */
+
+#define TAKEN "the program installs its own SIGPROF handler: CPU sampling off"
+
+CPROF_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (unlikely(!real_sigaction))
+		cprof_resolve_all();
+	if (sig == SIGPROF && act && act->sa_sigaction != on_sigprof)
+		sigprof_takeover(TAKEN);
+	return real_sigaction(sig, act, old);
+}
+
+CPROF_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+CPROF_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	return sigaction(sig, act, old);
+}
+
+/* signal() and its aliases, sigset(): SIG_HOLD only blocks the signal. */
+#define SIGNAL_HOOK(name)                                                                          \
+	CPROF_EXPORT sighandler_t name(int sig, sighandler_t handler);                             \
+	CPROF_EXPORT sighandler_t name(int sig, sighandler_t handler)                              \
+	{                                                                                          \
+		if (unlikely(!real_##name))                                                        \
+			cprof_resolve_all();                                                       \
+		if (sig == SIGPROF && handler != SIG_HOLD)                                         \
+			sigprof_takeover(TAKEN);                                                   \
+		return real_##name(sig, handler);                                                  \
+	}
+
+SIGNAL_HOOK(signal)
+SIGNAL_HOOK(bsd_signal)
+SIGNAL_HOOK(ssignal)
+SIGNAL_HOOK(sysv_signal)
+SIGNAL_HOOK(__sysv_signal)
+SIGNAL_HOOK(sigset)
+
+/* A program starting its own profiling timer has installed its handler
+ * by then, however it did. */
+CPROF_EXPORT int setitimer(__itimer_which_t which, const struct itimerval *nv,
+			   struct itimerval *old)
+{
+	if (unlikely(!real_setitimer))
+		cprof_resolve_all();
+	if (which == ITIMER_PROF)
+		cprof_sampler_check();
+	return real_setitimer(which, nv, old);
+}
+
+CPROF_EXPORT int timer_create(clockid_t clock, struct sigevent *sev, timer_t *id)
+{
+	if (unlikely(!real_timer_create))
+		cprof_resolve_all();
+	if (sev && sev->sigev_signo == SIGPROF && cprof_tls.depth == 0)
+		cprof_sampler_check();
+	return real_timer_create(clock, sev, id);
+}
+
+/* The last chance to say that the samples stopped coming. */
+__attribute__((destructor)) static void sampler_fini(void)
+{
+	cprof_sampler_check();
+}

@@ -10,8 +10,8 @@
  *   sigprof-bsd_signal | sigprof-raw     take SIGPROF with that call, run
  *       the program's own ITIMER_PROF at 100 Hz for 0.5 s of CPU and count
  *       the ticks its handler sees
- *   setname-early   name a new thread from its creator before the thread
- *       has run (memcached's way), print the thread's tid
+ *   setname-early   name new threads from their creator before they have
+ *       run (memcached's way), print their tids
  *   title-fork      copy environ, overwrite the argv/environ block for a
  *       process title (setproctitle, as nginx and postgres do), fork two
  *       children that block on a pipe, wait for them
@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -171,32 +172,42 @@ static int run_sigprof(const char *how)
 	return 0;
 }
 
-/* --- a thread named by its creator before it runs ---------------------- */
+/* --- threads named by their creator before they run ------------------ */
 
+#define EARLY_THREADS 8
 static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
 
 static void *named(void *arg)
 {
-	(void)arg;
 	pthread_mutex_lock(&gate);
-	printf("named tid %ld\n", (long)syscall(SYS_gettid));
+	printf("named %s tid %ld\n", (const char *)arg, (long)syscall(SYS_gettid));
 	pthread_mutex_unlock(&gate);
 	return NULL;
 }
 
+/* On one CPU the creator goes on running after pthread_create (the
+ * kernel does not run the child first): the names come before the
+ * threads have run, as memcached's do. */
 static int run_setname_early(void)
 {
-	pthread_t th;
+	static char names[EARLY_THREADS][16];
+	pthread_t th[EARLY_THREADS];
+	cpu_set_t one;
 
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 	printf("creator tid %ld\n", (long)syscall(SYS_gettid));
-	pthread_mutex_lock(&gate); /* the new thread cannot get far */
-	if (pthread_create(&th, NULL, named, NULL) != 0)
-		return 1;
-	if (pthread_setname_np(th, "early-name") != 0)
-		return 1;
-	usleep(20000);
+	pthread_mutex_lock(&gate);
+	for (int i = 0; i < EARLY_THREADS; i++) {
+		snprintf(names[i], sizeof(names[i]), "early-%d", i);
+		if (pthread_create(&th[i], NULL, named, names[i]) != 0 ||
+		    pthread_setname_np(th[i], names[i]) != 0)
+			return 1;
+	}
 	pthread_mutex_unlock(&gate);
-	pthread_join(th, NULL);
+	for (int i = 0; i < EARLY_THREADS; i++)
+		pthread_join(th[i], NULL);
 	return 0;
 }
 

@@ -147,6 +147,48 @@ print("warnings:", w)
 sys.exit(0 if any("SIGPROF" in json.dumps(x) for x in w) else 1)
 PY
 	;;
+setname-early)
+	# pthread_setname_np on a thread that has not run yet: the name is
+	# the new thread's, not its creator's.
+	record -- "$app" setname-early
+	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
+	stats_json
+	py "$work/out" <<'PY' ||
+import json, sys
+threads = {t["tid"]: t["name"] for t in json.load(open(sys.argv[1]))["threads"]}
+print("threads:", threads)
+bad = 0
+for line in open(sys.argv[2]):
+    w = line.split()
+    if w[0] == "creator" and threads.get(int(w[2]), "").startswith("early-"):
+        bad += 1
+    if w[0] == "named" and threads.get(int(w[3])) != w[1]:
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+		fail "threads named before they ran have other names (or their creator has one)"
+	;;
+memcached)
+	# memcached names its threads from the main thread, some before they
+	# run: the main thread keeps its name.
+	need /usr/bin/memcached memcached
+	port=$((20000 + RANDOM % 20000))
+	record -- timeout -s INT 3 /usr/bin/memcached -u root -l 127.0.0.1 -p "$port" -U 0 -t 2
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
+	stats_json
+	py <<'PY' || fail "memcached's threads are misnamed"
+import json, sys
+s = json.load(open(sys.argv[1]))
+# memcached's process: the one whose threads are named mc-*
+pids = {t["pid"] for t in s["threads"] if t["name"].startswith("mc-")}
+threads = [t for t in s["threads"] if t["pid"] in pids]
+print("memcached threads:", [(t["tid"], t["name"]) for t in threads])
+main = [t for t in threads if t["tid"] == t["pid"]]
+named = {t["name"] for t in threads}
+sys.exit(0 if len(pids) == 1 and main and main[0]["name"] == "memcached" and len(named) >= 3
+         else 1)
+PY
+	;;
 *)
 	fail "unknown case"
 	;;

@@ -205,8 +205,19 @@ CPROF_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
 	if (unlikely(!real_pthread_setname_np))
 		cprof_resolve_all();
 	ret = real_pthread_setname_np(thread, name);
-	if (ret == 0)
-		emit_name(tid_of(thread), name);
+	/*
+	 * A thread named by its creator before it has run (memcached names
+	 * its workers so) has no tid here yet: the name is the kernel's
+	 * already, and the thread reads it back and emits it itself once it
+	 * has registered (see trampoline). Emitting it now would name tid 0,
+	 * which the reader takes for the emitting thread, the creator.
+	 */
+	if (ret == 0) {
+		int32_t tid = tid_of(thread);
+
+		if (tid)
+			emit_name(tid, name);
+	}
 	return ret;
 }
 

@@ -21,7 +21,9 @@ say() { printf '\n==> %s\n' "$*"; }
 # lack, procps (pgrep, used by the tests) and xvfb for the viewer tests.
 PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev liblttng-ctl-dev
 	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
-	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev)
+	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
+	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
+	python3 nginx-light memcached pigz wrk curl)
 missing=()
 for p in "${PKGS[@]}"; do
 	# dpkg -s succeeds for removed-but-configured packages too: ask for the state.

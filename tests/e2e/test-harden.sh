@@ -189,6 +189,97 @@ sys.exit(0 if len(pids) == 1 and main and main[0]["name"] == "memcached" and len
          else 1)
 PY
 	;;
+title-fork)
+	# A process title written over argv and environ (setproctitle), then
+	# two children that block 2 s in read: both are processes of the
+	# trace, with their reads (the children lost their cprof:config, and
+	# the reader dropped them).
+	record -- "$app" title-fork
+	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
+	stats_json
+	py $(sed -n 's/^workers //p' "$work/out") <<'PY' || fail "the children are missing from the trace"
+import json, sys
+s = json.load(open(sys.argv[1]))
+pids = {p["pid"] for p in s["processes"]}
+print("processes:", s["processes"], "reads:", s["syscalls"]["calls"].get("read"))
+read = s["syscalls"]["calls"].get("read", {"count": 0})
+sys.exit(0 if {int(sys.argv[2]), int(sys.argv[3])} <= pids and read["count"] >= 2 else 1)
+PY
+	;;
+nginx)
+	# nginx (process titles, fork) with two workers under a loopback load:
+	# both workers are processes of the trace, with their events.
+	need /usr/sbin/nginx nginx-light
+	need wrk wrk
+	need curl curl
+	port=$((20000 + RANDOM % 20000))
+	mkdir -p "$work/nginx"
+	cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $work/nginx/body;
+	proxy_temp_path $work/nginx/proxy;
+	fastcgi_temp_path $work/nginx/fastcgi;
+	uwsgi_temp_path $work/nginx/uwsgi;
+	scgi_temp_path $work/nginx/scgi;
+	server {
+		listen 127.0.0.1:$port reuseport;
+		location / { return 200 "ok\n"; }
+	}
+}
+EOF
+	rm -rf "$work/trace"
+	"$cprof" record -o "$work/trace" -- /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" \
+		>"$work/out" 2>"$work/err" &
+	echo $! >>"$work/pids"
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 1 # the workers register with the session daemon
+	wrk -t 2 -c 8 -d 2s "http://127.0.0.1:$port/" >"$work/wrk" 2>&1 || fail "wrk: $(cat "$work/wrk")"
+	grep -E 'Requests/sec' "$work/wrk"
+	kill -QUIT "$(cat "$work/nginx/nginx.pid")"
+	wait "$(cat "$work/pids")" || fail "record of nginx: $(cat "$work/err")"
+	stats_json
+	py <<'PY' || fail "nginx's workers are missing from the trace"
+import json, sys
+s = json.load(open(sys.argv[1]))
+procs = s["processes"]
+root = min(p["pid"] for p in procs)
+workers = [p["pid"] for p in procs if p.get("ppid") == root]
+events = {}
+for t in s["threads"]:
+    events[t["pid"]] = events.get(t["pid"], 0) + t["events"]
+print("processes:", procs, "events per process:", events)
+sys.exit(0 if len(workers) >= 2 and all(events.get(w, 0) >= 10 for w in workers) else 1)
+PY
+	;;
+pigz)
+	# pigz (threads, large reads and writes) on 20 MB: the output is the
+	# same traced and untraced.
+	need /usr/bin/pigz pigz
+	head -c 15000000 /dev/urandom | base64 >"$work/text" # about 20 MB
+	/usr/bin/pigz -p 2 -c "$work/text" >"$work/plain.gz"
+	rm -rf "$work/trace"
+	"$cprof" record -o "$work/trace" -- /usr/bin/pigz -p 2 -c "$work/text" >"$work/traced.gz" \
+		2>"$work/err" || fail "record pigz: $(cat "$work/err")"
+	cmp "$work/plain.gz" "$work/traced.gz" || fail "pigz output differs under record"
+	/usr/bin/pigz -dc "$work/traced.gz" | cmp - "$work/text" || fail "traced output does not decompress"
+	stats_json
+	n=$(py <<'PY'
+import json, sys
+print(len(json.load(open(sys.argv[1]))["threads"]))
+PY
+)
+	[ "$n" -ge 3 ] || fail "pigz's threads are not in the trace ($n threads)"
+	;;
 *)
 	fail "unknown case"
 	;;

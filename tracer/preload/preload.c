@@ -168,7 +168,20 @@ static void read_config(struct cprof_config *c)
 	c->cpu_rate = (uint32_t)env_u64("CPROF_CPU_RATE", 100, 10000);
 }
 
-void cprof_emit_config(void)
+bool cprof_config_pending;
+
+/*
+ * cprof:config (with the thread's name) opens every process's events: the
+ * reader keeps a process by it. It is emitted from the settings kept in
+ * memory since the constructor, never from the environment, which a
+ * program may have overwritten by then (setproctitle: nginx, postgres).
+ * When lttng-ust has not registered the process with the session daemon
+ * yet (a fork child does not wait for it: see fork below; lttng-ust's own
+ * wait may have timed out), the event would be dropped: it is kept
+ * pending and emitted before the process's first event that has a stack
+ * (cprof_config_check), when recording has begun.
+ */
+static void emit_config_now(void)
 {
 	struct cprof_tls *t = &cprof_tls;
 	const struct cprof_config *c = &cprof_cfg;
@@ -183,6 +196,23 @@ void cprof_emit_config(void)
 	    prctl(PR_GET_NAME, name) == 0)
 		lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
 	t->depth--;
+}
+
+void cprof_emit_config(void)
+{
+	if (!lttng_ust_tracepoint_enabled(cprof, config)) {
+		__atomic_store_n(&cprof_config_pending, true, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&cprof_config_pending, false, __ATOMIC_RELEASE);
+	emit_config_now();
+}
+
+void cprof_config_flush(void)
+{
+	if (lttng_ust_tracepoint_enabled(cprof, config) &&
+	    __atomic_exchange_n(&cprof_config_pending, false, __ATOMIC_ACQ_REL))
+		emit_config_now();
 }
 
 /*

@@ -142,6 +142,16 @@ CPROF_HIDDEN void cprof_fd_own_end(void);
 
 CPROF_HIDDEN int32_t cprof_gettid(void);
 CPROF_HIDDEN void cprof_emit_config(void);
+/* cprof:config could not be recorded yet (see preload.c). */
+extern bool cprof_config_pending CPROF_HIDDEN;
+CPROF_HIDDEN void cprof_config_flush(void);
+
+/* Before an event with a stack: the pending cprof:config first. */
+static inline void cprof_config_check(void)
+{
+	if (unlikely(__atomic_load_n(&cprof_config_pending, __ATOMIC_RELAXED)))
+		cprof_config_flush();
+}
 
 static inline uint64_t cprof_now_ns(void)
 {

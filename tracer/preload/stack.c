@@ -146,6 +146,7 @@ __attribute__((noinline)) uint64_t cprof_stack_here(void)
 	uint64_t ips[CPROF_MAX_FRAMES];
 	int depth = max_depth(), n, skip = 0, out = 0;
 
+	cprof_config_check();
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
 	cprof_tls.unwinding++;
@@ -184,6 +185,7 @@ uint64_t cprof_stack_of_context(void *ucontext)
 	uint64_t ips[CPROF_MAX_FRAMES];
 	int depth = max_depth(), n = 0, steps = 0;
 
+	cprof_config_check();
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
 	cprof_tls.unwinding++;
@@ -214,6 +216,7 @@ uint64_t cprof_stack_of_ip(void *ucontext)
 	const ucontext_t *uc = ucontext;
 	uint64_t ip;
 
+	cprof_config_check();
 	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
 		return 0;
 	ip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP] + 1;

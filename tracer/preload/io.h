@@ -39,10 +39,11 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void 
 /*
  * One hook: `ret name(params)`, calling real.name(args) (a `real` struct
  * of the including file); `result` turns its return value `r` into the
- * recorded result. The declaration serves the glibc entry points that
- * no header declares (__read_chk, __uflow, ...).
+ * recorded result; the call is not timed when `untimed` holds (stdio.c:
+ * the FILE's buffer serves it). The declaration serves the glibc entry
+ * points that no header declares (__read_chk, __uflow, ...).
  */
-#define IO_HOOK(ret, name, CALL, result, params, args)                                             \
+#define IO_HOOK_UNLESS(ret, name, CALL, result, untimed, params, args)                             \
 	CPROF_EXPORT ret name params;                                                              \
 	CPROF_EXPORT ret name params                                                               \
 	{                                                                                          \
@@ -50,12 +51,14 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void 
 		ret r;                                                                             \
 		if (unlikely(!real.name))                                                          \
 			cprof_resolve_all();                                                       \
-		if (likely(!io_begin(&t0)))                                                        \
+		if ((untimed) || likely(!io_begin(&t0)))                                           \
 			return real.name args;                                                     \
 		r = real.name args;                                                                \
 		io_end(CALL, t0, result, CPROF_CALLER());                                          \
 		return r;                                                                          \
 	}
+#define IO_HOOK(ret, name, CALL, result, params, args)                                             \
+	IO_HOOK_UNLESS(ret, name, CALL, result, false, params, args)
 
 #define NEG (r < 0 ? -(int64_t)errno : (int64_t)r)
 /* clock_nanosleep and friends return the error number itself. */

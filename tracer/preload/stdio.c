@@ -101,24 +101,9 @@ static inline bool has_line(FILE *fp, int delim)
 	return n && memchr(fp->_IO_read_ptr, delim, n);
 }
 
-/*
- * One hook: `ret name(params)` on the stream `fp`; `served` says whether
- * the buffer serves the call without a read.
- */
+/* `served`: the buffer serves the call without a read. */
 #define STDIO_HOOK(ret, name, CALL, result, served, params, args)                                  \
-	CPROF_EXPORT ret name params;                                                              \
-	CPROF_EXPORT ret name params                                                               \
-	{                                                                                          \
-		uint64_t t0;                                                                       \
-		ret r;                                                                             \
-		if (unlikely(!real.name))                                                          \
-			cprof_resolve_all();                                                       \
-		if ((served) || likely(!io_begin(&t0)))                                            \
-			return real.name args;                                                     \
-		r = real.name args;                                                                \
-		io_end(CALL, t0, result, CPROF_CALLER());                                          \
-		return r;                                                                          \
-	}
+	IO_HOOK_UNLESS(ret, name, CALL, result, served, params, args)
 
 /* EOF or NULL: the error is in errno, or it was the end of the file. */
 #define CHAR_RESULT (r == EOF ? -(int64_t)errno : 1)

@@ -26,6 +26,7 @@
 
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
+#include "flight-watch.h"
 
 #define CPROF_EXPORT __attribute__((visibility("default")))
 
@@ -35,6 +36,12 @@
 #define CPROF_LOG_MAX 4096
 
 enum region_state { REGION_INERT = 0, REGION_OPEN = 1, REGION_ENDED = 2 };
+
+/* Or'ed into an open region's state: the flight recorder watches its type
+ * and keeps its begin time (flight-watch.c). The header's inline end sees
+ * a state other than REGION_OPEN and calls the library. */
+#define REGION_WATCHED 4u
+#define REGION_STATE_MASK 3u
 
 static uint64_t next_task_id = 1;
 
@@ -51,12 +58,19 @@ static inline uint64_t task_id(const cprof_task *task)
  */
 static int process_announced;
 
+void cprof_announce_process_(void);
+
 static void announce_process(void)
 {
 	if (__atomic_load_n(&process_announced, __ATOMIC_RELAXED) ||
 	    __atomic_exchange_n(&process_announced, 1, __ATOMIC_RELAXED))
 		return;
 	lttng_ust_tracepoint(cprof, process, (int32_t)getppid());
+}
+
+void cprof_announce_process_(void)
+{
+	announce_process();
 }
 
 static void warn(uint32_t code, const char *detail)
@@ -81,6 +95,8 @@ CPROF_EXPORT cprof_task *cprof_task_begin(cprof_task *parent, const char *type)
 	if (lttng_ust_tracepoint_enabled(cprof, task_begin)) {
 		announce_process();
 		lttng_ust_do_tracepoint(cprof, task_begin, id, task_id(parent), checked_type(type));
+		if (cprof_watch_tasks_ && type)
+			cprof_watch_task_begin_(id, type);
 	}
 	return (cprof_task *)(uintptr_t)id;
 }
@@ -92,6 +108,8 @@ CPROF_EXPORT void cprof_task_end(cprof_task *task)
 	if (lttng_ust_tracepoint_enabled(cprof, task_end)) {
 		announce_process();
 		lttng_ust_do_tracepoint(cprof, task_end, task_id(task));
+		if (cprof_watch_tasks_)
+			cprof_watch_task_end_(task_id(task));
 	}
 }
 
@@ -111,6 +129,8 @@ static __attribute__((noinline)) cprof_region region_begin_slow(cprof_task *task
 
 	announce_process();
 	lttng_ust_do_tracepoint(cprof, region_begin, region.cprof_task_id_, region.cprof_type_);
+	if (cprof_watch_regions_ && type && cprof_watch_region_begin_(type))
+		region.cprof_state_ |= REGION_WATCHED;
 	return region;
 }
 
@@ -143,14 +163,20 @@ static __attribute__((noinline)) void region_end_slow(const cprof_region *region
 
 CPROF_EXPORT void cprof_region_end(cprof_region *region)
 {
-	if (__builtin_expect(!region || region->cprof_state_ != REGION_OPEN, 0)) {
+	uint32_t watched;
+
+	if (__builtin_expect(!region || (region->cprof_state_ & REGION_STATE_MASK) != REGION_OPEN,
+			     0)) {
 		if (region)
 			region_end_misuse(region);
 		return;
 	}
+	watched = region->cprof_state_ & REGION_WATCHED;
 	region->cprof_state_ = REGION_ENDED;
 	if (lttng_ust_tracepoint_enabled(cprof, region_end))
 		region_end_slow(region);
+	if (__builtin_expect(watched, 0))
+		cprof_watch_region_end_(region->cprof_type_, region->cprof_task_id_);
 }
 
 /*
@@ -317,6 +343,7 @@ __attribute__((constructor)) static void cprof_api_init(void)
 		dlclose(fork_lib);
 	}
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	cprof_watch_init_();
 	if (lttng_ust_tracepoint_enabled(cprof, process))
 		announce_process();
 	errno = saved;

@@ -29,6 +29,14 @@ enum cprof_tp_wait_kind {
 	CPROF_TP_WAIT_SPIN = 8,
 };
 
+/* cprof:snapshot `kind`: what asked for a flight recorder snapshot */
+enum cprof_tp_snapshot_kind {
+	CPROF_TP_SNAPSHOT_API = 0,
+	CPROF_TP_SNAPSHOT_REGION = 1,
+	CPROF_TP_SNAPSHOT_TASK = 2,
+	CPROF_TP_SNAPSHOT_SIGNAL = 3,
+};
+
 /* cprof:config `alloc_mode` */
 enum cprof_tp_alloc_mode {
 	CPROF_TP_ALLOC_OFF = 0,

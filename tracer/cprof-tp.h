@@ -89,6 +89,26 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, counter,
 		lttng_ust_field_string(name, name)
 		lttng_ust_field_integer(int64_t, value, value)))
 
+/* A snapshot request for a flight recorder (`record --flight`): the
+ * program called cprof_trace_snapshot(), a watched region or task lasted
+ * longer than its threshold, or the program got the trigger signal.
+ * `token` is the recording's (CPROF_FLIGHT_TOKEN, 0 without one): the
+ * recording's LTTng trigger matches its own token only. `kind` is one of
+ * enum cprof_tp_snapshot_kind; `reason` the API's reason or the region or
+ * task type; `duration_ns` and `task` describe a slow region or task;
+ * `time_ns` is when it was asked for (CLOCK_MONOTONIC). The event is also
+ * recorded, so a snapshot shows what triggered it. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, snapshot,
+	LTTNG_UST_TP_ARGS(uint64_t, token, uint8_t, kind, const char *, reason,
+			  uint64_t, duration_ns, uint64_t, task, uint64_t, time_ns),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, token, token)
+		lttng_ust_field_integer(uint8_t, kind, kind)
+		lttng_ust_field_string(reason, reason)
+		lttng_ust_field_integer(uint64_t, duration_ns, duration_ns)
+		lttng_ust_field_integer(uint64_t, task, task)
+		lttng_ust_field_integer(uint64_t, time_ns, time_ns)))
+
 /* --- Automatic events (libcprof-trace-preload) --------------------------- */
 
 /* Settings of the preload library in this process, once at start. */

@@ -72,6 +72,15 @@ bool cprof_trace_enabled(void);
  * session records; NULL is recorded as "(null)" with a warning. */
 void cprof_counter(const char *name, int64_t value);
 
+/*
+ * Asks a flight recorder (`cprof-trace record --flight --snapshot-on api`)
+ * to save the last seconds of the trace now, as DIR/snapshot-NNN-REASON/.
+ * `reason` (NULL: "") names the snapshot. Returns at once: the snapshot is
+ * taken by `record`, never by the program. With nothing recording it costs
+ * about a nanosecond.
+ */
+void cprof_trace_snapshot(const char *reason);
+
 /* Private to the inline fast paths below (see there). */
 struct cprof_probe_state_ {
 	const volatile int *cprof_region_begin_;
@@ -189,6 +198,10 @@ static inline void cprof_counter(const char *name, int64_t value)
 {
 	(void)name;
 	(void)value;
+}
+static inline void cprof_trace_snapshot(const char *reason)
+{
+	(void)reason;
 }
 
 #define TRACE_REGION(task, type)                                                                   \

@@ -23,6 +23,7 @@ int main(void)
 	cprof_counter("depth", runs);
 	cprof_logf(t, "cat", "runs=%d", runs);
 	cprof_task_end(t);
+	cprof_trace_snapshot("never");
 	if (runs != 3 || cprof_trace_enabled() || cprof_task_id(t) != 0) {
 		fprintf(stderr, "disabled build misbehaves: runs=%d\n", runs);
 		return 1;

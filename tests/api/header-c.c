@@ -13,5 +13,6 @@ int cprof_header_check(void)
 	cprof_logf(t, "c", "%d", n);
 	cprof_counter("n", n);
 	cprof_task_end(t);
+	cprof_trace_snapshot("check");
 	return n + (int)cprof_trace_enabled();
 }

@@ -12,5 +12,6 @@ int cprof_header_check_cxx()
 	cprof_log(t, "c", "m");
 	cprof_counter("n", n);
 	cprof_task_end(t);
+	cprof_trace_snapshot(nullptr);
 	return n;
 }

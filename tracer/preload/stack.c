@@ -16,10 +16,13 @@
 
 #include "preload.h"
 
+#include "flight-env.h"
+
 #include <dlfcn.h>
 #include <link.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
 
@@ -34,6 +37,12 @@ struct slot {
 
 static struct slot table[TABLE_SIZE];
 static uint64_t next_id = 1;
+
+/* Flight recorder (see flight-env.h): a stack's definition is written
+ * again at every use, under the same id. A snapshot keeps the last part of
+ * an overwritten ring buffer, where a stack defined once would long be
+ * gone; the reader keeps the first definition of an id it sees. */
+static bool redefine;
 
 /* Our own text: leading frames inside it are the hooks themselves. */
 static uintptr_t self_lo, self_hi;
@@ -60,6 +69,9 @@ void cprof_stacks_init(void)
 {
 	Dl_info info;
 
+	const char *intern_env = getenv(CPROF_FLIGHT_ENV_INTERN);
+
+	redefine = intern_env && !strcmp(intern_env, "0");
 	if (dladdr((void *)cprof_stacks_init, &info) && info.dli_fbase)
 		dl_iterate_phdr(find_self, info.dli_fbase);
 }
@@ -116,7 +128,11 @@ static uint64_t intern(const uint64_t *ips, int n)
 		}
 		if (key == h) {
 			id = __atomic_load_n(&s->id, __ATOMIC_ACQUIRE);
-			return id ? id : define(ips, n);
+			if (!id)
+				return define(ips, n);
+			if (redefine)
+				lttng_ust_tracepoint(cprof, stack, id, ips, (uint16_t)n);
+			return id;
 		}
 	}
 	return define(ips, n);

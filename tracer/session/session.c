@@ -233,7 +233,13 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 	enum lttng_error_code code;
 	int ret;
 
-	descriptor = lttng_session_descriptor_local_create(session->name, session->output_dir);
+	/* A snapshot session has no output of its own: each snapshot names
+	 * its own directory or relay (flight.c). */
+	if (channel->overwrite)
+		descriptor = lttng_session_descriptor_snapshot_create(session->name);
+	else
+		descriptor = lttng_session_descriptor_local_create(session->name,
+								   session->output_dir);
 	if (!descriptor) {
 		status = CPROF_SESSION_ERROR_MEMORY;
 		goto error;
@@ -265,10 +271,14 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 		goto error;
 	}
 	snprintf(chan->name, sizeof(chan->name), "%s", CPROF_SESSION_CHANNEL);
-	chan->attr.overwrite = 0;
+	chan->attr.overwrite = channel->overwrite ? 1 : 0;
 	chan->attr.subbuf_size = channel->subbuf_size;
 	chan->attr.num_subbuf = channel->num_subbuf;
-	ret = lttng_channel_set_blocking_timeout(chan, channel->blocking_timeout);
+	/* Snapshots read the buffers through mmap only. */
+	if (channel->overwrite)
+		chan->attr.output = LTTNG_EVENT_MMAP;
+	ret = lttng_channel_set_blocking_timeout(chan,
+						 channel->overwrite ? 0 : channel->blocking_timeout);
 	if (ret < 0) {
 		set_error(session, "cannot set the channel's blocking timeout: %s",
 			  lttng_reason(ret));

@@ -35,6 +35,13 @@ struct cprof_session_channel {
 	uint64_t subbuf_size;	  /* bytes per sub-buffer */
 	uint64_t num_subbuf;	  /* sub-buffers per CPU */
 	int64_t blocking_timeout; /* us; 0: discard when full, -1: wait forever */
+	/*
+	 * A flight recorder (flight.h): a snapshot session whose ring buffers
+	 * overwrite their oldest sub-buffer when full and are written out only
+	 * by snapshots. blocking_timeout is then unused (overwrite mode never
+	 * blocks), and the output directory is the snapshots' parent.
+	 */
+	bool overwrite;
 };
 
 /* Defaults measured to lose nothing at 1M events/s for 10 s (see the

@@ -31,6 +31,7 @@
 
 #include "cmds.h"
 #include "reader/reader.h"
+#include "record_flight.h"
 #include "symbols/symbols.h"
 #include "session.h"
 
@@ -72,6 +73,7 @@ struct record_options {
 	uint64_t io_threshold_ns;
 	unsigned cpu_rate;
 	struct cprof_session_channel channel;
+	struct record_flight flight;
 	char **argv; /* PROGRAM ARGS..., NULL-terminated */
 };
 
@@ -90,6 +92,10 @@ static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 static void forward_signal(int sig, siginfo_t *info, void *ucontext)
 {
 	(void)ucontext;
+	if (sig == SIGUSR1 || sig == SIGUSR2) {
+		cprof_flight_on_signal(sig);
+		return;
+	}
 	/*
 	 * A terminal's ^C or ^\ (si_code SI_KERNEL) already reached the whole
 	 * foreground process group, child included: sending it again would
@@ -112,7 +118,7 @@ static void forward_signal(int sig, siginfo_t *info, void *ucontext)
 /* SIGPIPE was not ignored when record started: the program gets it back. */
 static bool restore_sigpipe;
 
-static void install_signal_handlers(void)
+static void install_signal_handlers(const struct record_flight *flight)
 {
 	struct sigaction sa;
 	struct sigaction old;
@@ -126,6 +132,11 @@ static void install_signal_handlers(void)
 			continue;
 		sigaction(forwarded_signals[i], &sa, NULL);
 	}
+	/* The flight recorder's trigger signals are record's own: a snapshot,
+	 * not forwarded (the program gets its own through its handler). */
+	for (int sig = SIGUSR1; sig <= SIGUSR2; sig += SIGUSR2 - SIGUSR1)
+		if (record_flight_wants_signal(flight, sig))
+			sigaction(sig, &sa, NULL);
 	/*
 	 * A closed stderr (`record ... 2>&1 | head`) must not kill record
 	 * between the program's exit and the session's destruction.
@@ -189,6 +200,7 @@ static void usage(FILE *out)
 		"environment: CPROF_PRELOAD_LIB names the preload library to use instead of\n"
 		"the one found next to cprof-trace or in %s.\n",
 		COUNT_LIMIT_MIB, COUNT_LIMIT_MIB, CPROF_INSTALL_LIBDIR);
+	record_flight_usage(out);
 }
 
 /* A non-negative integer with an optional binary suffix (k, M, G). */
@@ -306,8 +318,10 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    {"symbols", no_argument, NULL, OPT_SYMBOLS},
 	    {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
 	    {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
+	    RECORD_FLIGHT_LONGOPTS
 	    {NULL, 0, NULL, 0},
 	};
+	static const struct record_flight_parsers flight_parsers = {parse_size, parse_duration_ns};
 	int c;
 
 	*opts = (struct record_options){
@@ -330,6 +344,7 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 		    .blocking_timeout = CPROF_SESSION_BLOCKING_TIMEOUT_US,
 		},
 	};
+	record_flight_init(&opts->flight);
 
 	optind = 1;
 	opterr = 0;
@@ -416,6 +431,14 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 			opts->channel.num_subbuf = n;
 			break;
 		}
+		case RECORD_FLIGHT_OPT_FLIGHT:
+		case RECORD_FLIGHT_OPT_SNAPSHOT_ON:
+		case RECORD_FLIGHT_OPT_SNAPSHOT_MAX:
+		case RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL:
+		case RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT:
+			if (!record_flight_option(&opts->flight, c, optarg, &flight_parsers))
+				return 2;
+			continue;
 		case '?':
 		default:
 			if (optopt && optopt < 256)
@@ -436,6 +459,8 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 			return 2;
 		}
 	}
+	if (!record_flight_check(&opts->flight, &opts->channel))
+		return 2;
 	if (optind >= argc) {
 		fprintf(stderr,
 			"cprof-trace record: no program to run (see cprof-trace record --help)\n");
@@ -778,7 +803,7 @@ static void json_string(FILE *out, const char *s)
 
 /* Written to a temporary name and renamed: a reader never sees half. */
 static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
-			      const char *session)
+			      const char *session, const struct cprof_flight_snapshot *snapshot)
 {
 	char path[PATH_MAX + 32];
 	char tmp[PATH_MAX + 32];
@@ -798,6 +823,16 @@ static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t 
 	}
 	fprintf(out, "], \"discarded_events\": %" PRIu64 ", \"session\": ", discarded);
 	json_string(out, session);
+	if (snapshot) {
+		fprintf(out, ", \"snapshot\": {\"seq\": %u, \"trigger\": ", snapshot->seq);
+		json_string(out, snapshot->trigger);
+		fputs(", \"reason\": ", out);
+		json_string(out, snapshot->reason);
+		fprintf(out,
+			", \"duration_ns\": %" PRIu64 ", \"task\": %" PRIu64
+			", \"time_ns\": %" PRIu64 "}",
+			snapshot->duration_ns, snapshot->task, snapshot->time_ns);
+	}
 	fputs("}\n", out);
 	ok = !ferror(out);
 	ok = fclose(out) == 0 && ok;
@@ -806,6 +841,27 @@ static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t 
 	if (!ok)
 		unlink(tmp);
 	return ok;
+}
+
+/* A flight recorder snapshot's cprof-record.json: the recorded process
+ * tree, and what the snapshot was taken for. */
+struct flight_meta {
+	pid_t pid;
+	char **argv;
+	const char *session;
+};
+
+static bool write_snapshot_json(void *data, const char *dir,
+				const struct cprof_flight_snapshot *snapshot)
+{
+	const struct flight_meta *meta = data;
+
+	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot);
+}
+
+static void env_put_cb(void *data, const char *name, const char *value)
+{
+	env_put(data, name, value);
 }
 
 /* --- Running the program ------------------------------------------------- */
@@ -998,6 +1054,9 @@ int cprof_cmd_record(int argc, char **argv)
 	bool created_output = false;
 	bool traced = false; /* the program ran: keep the trace */
 	bool daemon_started;
+	struct flight_meta flight_meta = {0};
+	bool flight_ran = false; /* the program ran under a flight recorder */
+	bool relay = false;
 	int exec_errno = 0;
 	int status;
 	pid_t pid;
@@ -1007,8 +1066,10 @@ int cprof_cmd_record(int argc, char **argv)
 		goto end;
 	status = 1;
 
-	install_signal_handlers();
-	output = prepare_output(opts.output, opts.force, &created_output);
+	install_signal_handlers(&opts.flight);
+	/* Snapshots sent to a relay need no local directory. */
+	relay = opts.flight.config.output_url != NULL;
+	output = relay ? strdup("/") : prepare_output(opts.output, opts.force, &created_output);
 	if (!output)
 		goto end;
 	if (!build_environment(&opts, &env)) {
@@ -1033,6 +1094,12 @@ int cprof_cmd_record(int argc, char **argv)
 			cprof_session_borrow_error(session));
 		goto end;
 	}
+	if (!record_flight_arm(&opts.flight, session, output, env_put_cb, &env))
+		goto end;
+	if (env.failed) {
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		goto end;
+	}
 	if (pending_signal) {
 		status = 128 + pending_signal;
 		goto end;
@@ -1047,13 +1114,22 @@ int cprof_cmd_record(int argc, char **argv)
 		goto end;
 	}
 	traced = true;
+	flight_meta = (struct flight_meta){pid, opts.argv, cprof_session_borrow_name(session)};
+	record_flight_start(&opts.flight, pid, opts.argv, write_snapshot_json, &flight_meta);
 	status = wait_program(pid);
+	if (opts.flight.on) {
+		/* Snapshots are the trace: nothing to write or count at the end. */
+		record_flight_finish(&opts.flight, opts.output);
+		traced = false;
+		flight_ran = true;
+		goto end;
+	}
 
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
 	errno = 0;
 	if (!write_record_json(output, pid, opts.argv, cprof_session_discarded_events(session),
-			       cprof_session_borrow_name(session)))
+			       cprof_session_borrow_name(session), NULL))
 		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, RECORD_JSON,
 			errno ? strerror(errno) : "write error");
 
@@ -1073,8 +1149,9 @@ end:
 				cprof_model_destroy(model);
 		}
 	}
-	if (!traced && created_output && output)
+	if (!traced && !flight_ran && created_output && output && !relay)
 		nftw(output, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+	record_flight_free(&opts.flight);
 	env_free(&env);
 	free(output);
 	return status;

@@ -1137,7 +1137,9 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 		struct cprof_stack *st;
 		const bt_field *ips;
 		uint64_t n;
-		if (d->f[1] < 0 || d->fk[1] != F_ARRAY)
+		/* An id means one stack: a flight recorder's preload writes
+		 * the definition again at every use. */
+		if (d->f[1] < 0 || d->fk[1] != F_ARRAY || map_find(&r->stacks, proc, id))
 			break;
 		ips = member(payload, d->f[1]);
 		n = bt_field_array_get_length(ips);

@@ -19,6 +19,9 @@
 #define CPROF_TRACE_NO_INLINE
 #include <cprof/trace.h>
 
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,6 +101,43 @@ static size_t parse_rules(const char *text, struct rule *rules)
 	return n;
 }
 
+static void request(uint8_t kind, const char *reason, uint64_t duration_ns, uint64_t task);
+
+static char signal_reason[16];
+
+/* LTTng-UST tracepoints may be hit from signal handlers (the preload's
+ * CPU sampler does so too). */
+static void on_signal(int signo)
+{
+	int saved = errno;
+
+	(void)signo;
+	if (lttng_ust_tracepoint_enabled(cprof, snapshot))
+		request(CPROF_TP_SNAPSHOT_SIGNAL, signal_reason, 0, 0);
+	errno = saved;
+}
+
+/*
+ * The trigger signal sent to the program: taken only when the program
+ * left it at its default (which kills it); a program that handles it
+ * itself, now or later with its own sigaction(), keeps its behaviour.
+ */
+static void watch_signal(const char *text)
+{
+	struct sigaction sa, old;
+	int signo = text ? atoi(text) : 0;
+
+	if (signo <= 0 || signo >= NSIG || sigaction(signo, NULL, &old) != 0 ||
+	    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+		return;
+	snprintf(signal_reason, sizeof(signal_reason), "%d", signo);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(signo, &sa, NULL);
+}
+
 void cprof_watch_init_(void)
 {
 	const char *t = getenv(CPROF_FLIGHT_ENV_TOKEN);
@@ -111,6 +151,7 @@ void cprof_watch_init_(void)
 		tasks = calloc(TASK_SLOTS, sizeof(*tasks));
 	cprof_watch_regions_ = n_region_rules > 0;
 	cprof_watch_tasks_ = n_task_rules > 0 && tasks;
+	watch_signal(getenv(CPROF_FLIGHT_ENV_SIGNAL));
 }
 
 static void request(uint8_t kind, const char *reason, uint64_t duration_ns, uint64_t task)

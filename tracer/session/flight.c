@@ -32,7 +32,7 @@
  * notification channel has no descriptor to poll: this bounds what a
  * trigger waits for record, well under the second a snapshot may take. */
 #define POLL_MS 20
-#define LOST_POLL_MS 200
+#define LOST_POLL_MS 1000
 /* lttng-relayd's default control port. */
 #define RELAY_CTRL_PORT "5342"
 
@@ -53,7 +53,8 @@ struct cprof_flight {
 	cprof_flight_meta_fn meta;
 	void *meta_data;
 	uint64_t last_ns;   /* when the last snapshot was taken */
-	uint64_t discarded; /* the channel's discarded events, last seen */
+	uint64_t discarded;   /* the channel's discarded events, last seen */
+	uint64_t probe_bytes; /* one sub-buffer per stream (the `lost` probe) */
 	unsigned taken, failed, held_interval, held_max;
 	char error[512];
 };
@@ -360,6 +361,13 @@ enum cprof_flight_status cprof_flight_create(const struct cprof_flight_config *c
 	f->config = *config;
 	snprintf(f->session, sizeof(f->session), "%s", cprof_session_borrow_name(session));
 	f->output_dir = output_dir ? strdup(output_dir) : NULL;
+	{
+		struct cprof_session_channel channel;
+		char err[256];
+
+		if (cprof_flight_channel(config, &channel, err, sizeof(err)) == CPROF_FLIGHT_OK)
+			f->probe_bytes = channel.subbuf_size * possible_cpus();
+	}
 	/* Positive and non-zero: the filter compares it as a signed integer. */
 	if (getrandom(&f->token, sizeof(f->token), 0) != sizeof(f->token))
 		f->token = (uint64_t)getpid() << 32 ^ monotonic_ns();
@@ -878,30 +886,93 @@ static void drain_notifications(struct cprof_flight *f)
 	}
 }
 
-/* The channel's discarded events (bit 63: see session.c). */
-static uint64_t discarded_events(struct cprof_flight *f)
+/*
+ * The `lost` trigger. LTTng 2.13 reports no discarded-event count for an
+ * overwrite channel while it records: the session daemon asks the
+ * consumer for lost packets instead, which it counts only while reading
+ * sub-buffers in order, and a snapshot session is never read that way.
+ * The count is in the ring buffers, though: every packet's context holds
+ * its stream's discarded events so far. So the thread takes a probe
+ * snapshot of the newest sub-buffer of each stream (--snapshot-max
+ * does not count it) into a temporary directory once a second and reads
+ * the last packet of each stream file.
+ */
+
+/* lttng-ust's packet header and context (CTF 1.8, 64-bit layout):
+ * magic, uuid[16], stream_id, stream_instance_id, then timestamp_begin,
+ * timestamp_end, content_size, packet_size (bits), packet_seq_num,
+ * events_discarded. */
+#define PACKET_SIZE_OFFSET 56
+#define EVENTS_DISCARDED_OFFSET 72
+
+static uint64_t probe_total;
+
+static int add_discarded(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	struct lttng_channel *channels = NULL;
-	uint64_t total = 0;
-	int count = lttng_list_channels(f->handle, &channels);
+	const char *base = path + ftw->base;
+	unsigned char buf[8];
+	uint64_t packet_bits = 0, discarded = 0;
+	int fd;
 
-	for (int i = 0; i < count; i++) {
-		uint64_t d = 0;
+	if (type != FTW_F || !strcmp(base, "metadata") || strstr(path, "/index/") ||
+	    st->st_size < EVENTS_DISCARDED_OFFSET + 8)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, buf, 8, PACKET_SIZE_OFFSET) == 8)
+		memcpy(&packet_bits, buf, 8);
+	if (packet_bits >= 8 * (EVENTS_DISCARDED_OFFSET + 8) && packet_bits % 8 == 0 &&
+	    (uint64_t)st->st_size >= packet_bits / 8 &&
+	    pread(fd, buf, 8, st->st_size - (off_t)(packet_bits / 8) + EVENTS_DISCARDED_OFFSET) ==
+		8)
+		memcpy(&discarded, buf, 8);
+	close(fd);
+	probe_total += discarded;
+	return 0;
+}
 
-		if (!strcmp(channels[i].name, CPROF_SESSION_CHANNEL) &&
-		    lttng_channel_get_discarded_event_count(&channels[i], &d) == 0)
-			total += d & ~(UINT64_C(1) << 63);
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* The channel's discarded events so far; false if the probe failed. */
+static bool discarded_events(struct cprof_flight *f, uint64_t *count)
+{
+	struct lttng_snapshot_output *out = lttng_snapshot_output_create();
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	bool ok = false;
+
+	snprintf(dir, sizeof(dir), "%s/cprof-flight-probe-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!out || !mkdtemp(dir))
+		goto end;
+	lttng_snapshot_output_set_name("probe", out);
+	lttng_snapshot_output_set_local_path(dir, out);
+	lttng_snapshot_output_set_size(f->probe_bytes, out);
+	if (lttng_snapshot_record(f->session, out, 1) >= 0) {
+		probe_total = 0;
+		nftw(dir, add_discarded, 16, FTW_PHYS);
+		*count = probe_total;
+		ok = true;
 	}
-	free(channels);
-	return total;
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+end:
+	lttng_snapshot_output_destroy(out);
+	return ok;
 }
 
 static void check_lost(struct cprof_flight *f)
 {
-	uint64_t now = discarded_events(f);
 	struct request req = {.kind = KIND_LOST};
+	uint64_t now;
 
-	if (now <= f->discarded)
+	if (!discarded_events(f, &now) || now <= f->discarded)
 		return;
 	req.received_ns = monotonic_ns();
 	snprintf(req.reason, sizeof(req.reason), "%" PRIu64 " events discarded",
@@ -918,7 +989,7 @@ static void *flight_thread(void *arg)
 	bool quit = false;
 
 	if (lost)
-		f->discarded = discarded_events(f);
+		discarded_events(f, &f->discarded);
 	while (!quit) {
 		struct pollfd pfd = {.fd = wake_pipe[0], .events = POLLIN};
 		char buf[64];

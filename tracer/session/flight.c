@@ -975,8 +975,8 @@ static void check_lost(struct cprof_flight *f)
 	if (!discarded_events(f, &now) || now <= f->discarded)
 		return;
 	req.received_ns = monotonic_ns();
-	snprintf(req.reason, sizeof(req.reason), "%" PRIu64 " events discarded",
-		 now - f->discarded);
+	snprintf(req.reason, sizeof(req.reason), "the tracer discarded %" PRIu64 " event%s",
+		 now - f->discarded, now - f->discarded == 1 ? "" : "s");
 	f->discarded = now;
 	take_snapshot(f, &req);
 }

@@ -55,7 +55,7 @@ struct cprof_flight {
 	uint64_t last_ns;   /* when the last snapshot was taken */
 	uint64_t discarded;   /* the channel's discarded events, last seen */
 	uint64_t probe_bytes; /* one sub-buffer per stream (the `lost` probe) */
-	unsigned taken, failed, held_interval, held_max;
+	unsigned taken, failed, held_interval, held_max, merged;
 	char error[512];
 };
 
@@ -661,6 +661,78 @@ static void describe(const struct request *req, const struct cprof_flight_config
 
 static uint64_t dir_bytes(const char *dir);
 
+/* Offsets in lttng-ust's packet header and context (CTF 1.8, 64-bit
+ * layout): magic, uuid[16], stream_id, stream_instance_id, then
+ * timestamp_begin, timestamp_end, content_size, packet_size (bits),
+ * packet_seq_num, events_discarded. Timestamps are CLOCK_MONOTONIC ns. */
+#define TIMESTAMP_BEGIN_OFFSET 32
+#define PACKET_SIZE_OFFSET 56
+#define EVENTS_DISCARDED_OFFSET 72
+
+#define CTF_MAGIC 0xC1FC1FC1u
+
+/* A CTF stream file: it begins with a packet header's magic. */
+static bool is_stream_file(const char *path, const struct stat *st, int type,
+			   const struct FTW *ftw)
+{
+	uint32_t magic = 0;
+	int fd;
+
+	if (type != FTW_F || !strcmp(path + ftw->base, "metadata") || strstr(path, "/index/") ||
+	    st->st_size < EVENTS_DISCARDED_OFFSET + 8)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (pread(fd, &magic, 4, 0) != 4)
+		magic = 0;
+	close(fd);
+	return magic == CTF_MAGIC;
+}
+
+static uint64_t latest_begin;
+
+static int stream_begin(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	uint64_t begin = 0;
+	int fd;
+
+	if (!is_stream_file(path, st, type, ftw))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &begin, 8, TIMESTAMP_BEGIN_OFFSET) == 8 && begin > latest_begin)
+		latest_begin = begin;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Each CPU's ring buffer reaches back its own way: from the latest of
+ * their first packets on, every CPU's events are there. A slow region that
+ * began before that instant may have lost events on a busier CPU.
+ */
+static void check_coverage(const char *path, const struct request *req, unsigned seq)
+{
+	uint64_t region_begin;
+
+	if ((req->kind != CPROF_TP_SNAPSHOT_REGION && req->kind != CPROF_TP_SNAPSHOT_TASK) ||
+	    !req->time_ns || req->duration_ns > req->time_ns)
+		return;
+	region_begin = req->time_ns - req->duration_ns;
+	latest_begin = 0;
+	nftw(path, stream_begin, 16, FTW_PHYS);
+	if (latest_begin > region_begin)
+		fprintf(stderr,
+			"cprof-trace: warning: snapshot %u: every CPU's buffer reaches back only "
+			"to %.1f ms after the %s began (%.1f ms after the request); a larger "
+			"--flight SIZE keeps more\n",
+			seq, (double)(latest_begin - region_begin) / 1e6,
+			req->kind == CPROF_TP_SNAPSHOT_REGION ? "region" : "task",
+			(double)(monotonic_ns() - req->time_ns) / 1e6);
+}
+
 /*
  * LTTng writes a local snapshot into PATH/NAME-DATE-TIME-N/; its content
  * moves up to PATH so that the snapshot directory is the trace directory.
@@ -723,7 +795,10 @@ static int record_snapshot(struct cprof_flight *f, const char *name, const char 
 	struct lttng_snapshot_output *out = lttng_snapshot_output_create();
 	int ret = -LTTNG_ERR_NOMEM;
 
+	uint64_t t0 = monotonic_ns();
 	lttng_regenerate_statedump(f->session);
+	if (getenv("CPROF_FLIGHT_DEBUG"))
+		fprintf(stderr, "debug: statedump %.1f ms\n", (double)(monotonic_ns() - t0) / 1e6);
 	if (!out)
 		return ret;
 	lttng_snapshot_output_set_name(name, out);
@@ -772,6 +847,10 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	snprintf(path, sizeof(path), "%s/%s", f->output_dir ? f->output_dir : ".", name);
 	describe(req, &f->config, what, sizeof(what));
 	ret = record_snapshot(f, name, path);
+	if (getenv("CPROF_FLIGHT_DEBUG"))
+		fprintf(stderr, "debug: notified %.1f ms after the request, snapshot took %.1f ms\n",
+			req->time_ns ? (double)(req->received_ns - req->time_ns) / 1e6 : 0.0,
+			(double)(monotonic_ns() - now) / 1e6);
 	now = monotonic_ns();
 	if (ret < 0) {
 		f->failed++;
@@ -796,6 +875,8 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 			 (req->time_ns && req->time_ns <= now ? req->time_ns : req->received_ns)) /
 		    1e6,
 		req->time_ns ? "request" : "trigger");
+	if (!f->config.output_url)
+		check_coverage(path, req, seq);
 }
 
 static uint64_t tree_total;
@@ -866,24 +947,37 @@ static bool parse_notification(struct lttng_notification *n, struct request *req
 	return true;
 }
 
+/*
+ * Requests that queued up while a snapshot was being taken (two triggers
+ * at once, a storm of slow requests) make one snapshot, of the newest:
+ * the older ones' events are the first the ring buffers overwrite.
+ */
 static void drain_notifications(struct cprof_flight *f)
 {
+	struct request newest, req;
+	unsigned n_requests = 0;
+
 	for (;;) {
 		struct lttng_notification *n = NULL;
-		struct request req;
 		bool pending = false;
 
 		if (lttng_notification_channel_has_pending_notification(f->channel, &pending) !=
 			LTTNG_NOTIFICATION_CHANNEL_STATUS_OK ||
 		    !pending)
-			return;
+			break;
 		if (lttng_notification_channel_get_next_notification(f->channel, &n) !=
 		    LTTNG_NOTIFICATION_CHANNEL_STATUS_OK)
-			return;
-		if (parse_notification(n, &req))
-			take_snapshot(f, &req);
+			break;
+		if (parse_notification(n, &req)) {
+			newest = req;
+			n_requests++;
+		}
 		lttng_notification_destroy(n);
 	}
+	if (!n_requests)
+		return;
+	f->merged += n_requests - 1;
+	take_snapshot(f, &newest);
 }
 
 /*
@@ -898,24 +992,15 @@ static void drain_notifications(struct cprof_flight *f)
  * the last packet of each stream file.
  */
 
-/* lttng-ust's packet header and context (CTF 1.8, 64-bit layout):
- * magic, uuid[16], stream_id, stream_instance_id, then timestamp_begin,
- * timestamp_end, content_size, packet_size (bits), packet_seq_num,
- * events_discarded. */
-#define PACKET_SIZE_OFFSET 56
-#define EVENTS_DISCARDED_OFFSET 72
-
 static uint64_t probe_total;
 
 static int add_discarded(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	const char *base = path + ftw->base;
 	unsigned char buf[8];
 	uint64_t packet_bits = 0, discarded = 0;
 	int fd;
 
-	if (type != FTW_F || !strcmp(base, "metadata") || strstr(path, "/index/") ||
-	    st->st_size < EVENTS_DISCARDED_OFFSET + 8)
+	if (!is_stream_file(path, st, type, ftw))
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1083,6 +1168,12 @@ void cprof_flight_stop(struct cprof_flight *f)
 			f->held_interval, f->held_interval == 1 ? "" : "s",
 			f->held_interval == 1 ? "was" : "were");
 	f->held_interval = 0;
+	if (f->merged)
+		fprintf(stderr,
+			"cprof-trace: %u trigger%s fired while a snapshot was being taken: of "
+			"those that queued up, only the newest got a snapshot\n",
+			f->merged, f->merged == 1 ? "" : "s");
+	f->merged = 0;
 }
 
 void cprof_flight_destroy(struct cprof_flight *f)

@@ -1,0 +1,166 @@
+/*
+ * The flight recorder's test program.
+ *
+ *   stall SECONDS   two threads serve requests (a task and a region
+ *                   `request` each, a short lookup under `table_lock`);
+ *                   a maintenance thread calls rebuild_index() once per
+ *                   ~2000 requests, which holds `table_lock` for 150 ms,
+ *                   so about 1 request in 2000 stalls behind it. Prints
+ *                   "slow request task=ID ms=MS" for each request slower
+ *                   than 100 ms.
+ *   api             works 0.6 s, calls cprof_trace_snapshot("checkpoint")
+ *                   and prints "requested at NS" (CLOCK_MONOTONIC), works
+ *                   0.6 s more.
+ *   signal          prints "ready", raises SIGUSR2 at itself after 0.3 s,
+ *                   works until 2 s have passed (the test signals record
+ *                   meanwhile).
+ *   lost            logs a message larger than a 4 KiB sub-buffer once,
+ *                   amid small events for 2.5 s.
+ */
+#include <cprof/trace.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_long served;
+static atomic_int stop;
+static volatile unsigned long sink;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void spin_us(unsigned us)
+{
+	double end = now_s() + us / 1e6;
+
+	while (now_s() < end)
+		sink++;
+}
+
+/* Rarely called, and slow while holding the lock every request needs. */
+static __attribute__((noinline)) void rebuild_index(void)
+{
+	pthread_mutex_lock(&table_lock);
+	usleep(150 * 1000);
+	pthread_mutex_unlock(&table_lock);
+	sink++; /* no tail call: the unlock's stack shows this function */
+}
+
+static __attribute__((noinline)) void lookup(void)
+{
+	pthread_mutex_lock(&table_lock);
+	sink++;
+	pthread_mutex_unlock(&table_lock);
+}
+
+static void *serve(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		cprof_task *t = cprof_task_begin(NULL, "request");
+		double t0 = now_s(), ms;
+
+		TRACE_REGION(t, "request") {
+			lookup();
+			spin_us(20);
+			usleep(150);
+		}
+		ms = (now_s() - t0) * 1e3;
+		if (ms > 100)
+			printf("slow request task=%llu ms=%.1f\n",
+			       (unsigned long long)cprof_task_id(t), ms);
+		cprof_task_end(t);
+		atomic_fetch_add(&served, 1);
+	}
+	return NULL;
+}
+
+static void *maintain(void *arg)
+{
+	long next = 1000;
+
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		usleep(1000);
+		if (atomic_load(&served) >= next) {
+			rebuild_index();
+			next = atomic_load(&served) + 2000;
+		}
+	}
+	return NULL;
+}
+
+static int stall(double seconds)
+{
+	pthread_t th[3];
+	double end = now_s() + seconds;
+
+	pthread_create(&th[0], NULL, serve, NULL);
+	pthread_create(&th[1], NULL, serve, NULL);
+	pthread_create(&th[2], NULL, maintain, NULL);
+	while (now_s() < end)
+		usleep(10000);
+	atomic_store(&stop, 1);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	printf("served %ld requests\n", atomic_load(&served));
+	return 0;
+}
+
+static void work(double seconds)
+{
+	double end = now_s() + seconds;
+
+	while (now_s() < end) {
+		TRACE_REGION(NULL, "tick") {
+			spin_us(200);
+			usleep(800);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 3 && !strcmp(argv[1], "stall"))
+		return stall(atof(argv[2]));
+	if (argc >= 2 && !strcmp(argv[1], "api")) {
+		struct timespec ts;
+
+		work(0.6);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		cprof_trace_snapshot("checkpoint");
+		printf("requested at %lld\n", (long long)ts.tv_sec * 1000000000 + ts.tv_nsec);
+		work(0.6);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "signal")) {
+		printf("ready\n");
+		work(0.3);
+		raise(SIGUSR2);
+		work(1.7);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "lost")) {
+		static char big[6000];
+
+		memset(big, 'x', sizeof(big) - 1);
+		work(0.8);
+		cprof_log(NULL, "big", big);
+		work(1.7);
+		return 0;
+	}
+	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal | lost\n");
+	return 2;
+}

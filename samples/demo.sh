@@ -27,7 +27,8 @@ say() { printf '\n==> %s\n' "$*"; }
 # lttng-sessiond, which fails when one runs).
 PKGS="gcc g++ pkg-config procps meson ninja-build lttng-tools liblttng-ust-dev liblttng-ctl-dev
 babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
-libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev"
+libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
+libjansson-dev"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

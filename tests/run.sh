@@ -22,6 +22,7 @@ say() { printf '\n==> %s\n' "$*"; }
 PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev liblttng-ctl-dev
 	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
 	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
+	libjansson-dev
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
 	python3 nginx-light memcached pigz wrk curl)
 missing=()

@@ -1,0 +1,218 @@
+#!/bin/bash
+# test-flight.sh CASE: `cprof-trace record --flight` under a real session
+# daemon, with test-flight-app.
+#   region  1 request in ~2000 stalls 150 ms behind rebuild_index(): every
+#           snapshot holds its stalled request whole, and the snapshot's
+#           mutex profile (read by go tool pprof) names rebuild_index
+#   api     cprof_trace_snapshot("checkpoint"): one snapshot, symbols
+#           resolve (the statedump was regenerated); without the api rule,
+#           no snapshot
+#   signal  SIGUSR2 to record and to the program: two snapshots, the
+#           program is not killed by its own SIGUSR2
+#   lost    an event too big for a sub-buffer: a `lost` snapshot whose
+#           stats count the lost event; none without a loss
+#   relay   snapshots sent to an lttng-relayd on loopback, read back from
+#           its output tree with the host shown; a relay that is down
+#   input   bad rules, sizes and outputs: one line, exit 2, no program run
+# Env: CPROF_TRACE, CPROF_PRELOAD_LIB, FLIGHT_APP.
+set -euo pipefail
+
+case_name=$1
+tmp=$(mktemp -d /tmp/cprof-test-flight.XXXXXX)
+relayd_pid=
+cleanup() {
+	if [ -n "$relayd_pid" ]; then
+		kill "$relayd_pid" 2>/dev/null || true
+		wait "$relayd_pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
+
+# snapshots DIR: the snapshot directories under DIR, one a line.
+snapshots() {
+	find "$1" -mindepth 1 -maxdepth 1 -type d -name 'snapshot-*' | sort
+}
+
+json_field() { # FILE KEY: a number or string field of the snapshot object
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshot"][sys.argv[2]])' "$1" "$2"
+}
+
+case_region() {
+	"$CPROF_TRACE" record --flight=8M --snapshot-on 'region:request>100ms' \
+		--snapshot-interval 1s --snapshot-max 3 -o "$tmp/fr" -- "$FLIGHT_APP" stall 4 \
+		>"$tmp/app.out" 2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	grep -q '^slow request' "$tmp/app.out" || fail "no request stalled: $(cat "$tmp/app.out")"
+	n=$(grep -c "^cprof-trace: snapshot [0-9]*: region 'request' lasted" "$tmp/record.err" || true)
+	[ "$n" -ge 1 ] || fail "no snapshot line"
+	[ "$(snapshots "$tmp/fr" | wc -l)" -eq "$n" ] || fail "$n lines but $(snapshots "$tmp/fr" | wc -l) snapshots"
+	grep -q 'warning' "$tmp/record.err" && fail "warnings: $(grep warning "$tmp/record.err")"
+	for d in $(snapshots "$tmp/fr"); do
+		case $d in */snapshot-00[1-3]-region-request) ;; *) fail "bad name $d" ;; esac
+		task=$(json_field "$d/cprof-record.json" task)
+		dur=$(json_field "$d/cprof-record.json" duration_ns)
+		[ "$dur" -gt 100000000 ] || fail "$d: duration $dur"
+		grep -q "^slow request task=$task " "$tmp/app.out" ||
+			fail "$d: task $task is not one the program saw stall"
+		# The stalled request whole: its begin and its end, 100+ ms apart.
+		"$CPROF_TRACE" dump "$d" >"$tmp/dump" 2>"$tmp/dump.err" || fail "dump $d: $(cat "$tmp/dump.err")"
+		b=$(awk -v t="task = $task," '$3 == "cprof:region_begin" && index($0, t) { print $1 }' "$tmp/dump")
+		e=$(awk -v t="task = $task," '$3 == "cprof:region_end" && index($0, t) { print $1 }' "$tmp/dump")
+		[ -n "$b" ] && [ -n "$e" ] || fail "$d: region of task $task not whole (begin '$b', end '$e')"
+		awk -v b="$b" -v e="$e" 'BEGIN { exit !(e - b > 0.1) }' || fail "$d: region $b..$e"
+		# Who held the lock: the mutex profile charges the holder.
+		"$CPROF_TRACE" pprof -t mutex -o "$tmp/mutex.pb.gz" --force "$d" >/dev/null 2>"$tmp/pprof.err" ||
+			fail "pprof $d: $(cat "$tmp/pprof.err")"
+		go tool pprof -top "$tmp/mutex.pb.gz" >"$tmp/top" 2>&1 || fail "go tool pprof"
+		top=$(awk '/flat%/ { getline; print $6; exit }' "$tmp/top")
+		[ "$top" = rebuild_index ] || fail "$d: mutex profile's top is '$top'"
+		"$CPROF_TRACE" stats "$d" >"$tmp/stats" 2>&1 || fail "stats $d"
+		grep -q "^snapshot: *region 'request' lasted" "$tmp/stats" || fail "$d: stats does not say why: $(head -12 "$tmp/stats")"
+		echo "ok: $d: task $task, $((dur / 1000000)) ms, mutex holder $top"
+	done
+}
+
+case_api() {
+	"$CPROF_TRACE" record --flight --snapshot-on api -o "$tmp/fa" -- "$FLIGHT_APP" api \
+		>"$tmp/app.out" 2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	d=$tmp/fa/snapshot-001-api-checkpoint
+	[ "$(snapshots "$tmp/fa")" = "$d" ] || fail "snapshots: $(snapshots "$tmp/fa")"
+	[ "$(json_field "$d/cprof-record.json" reason)" = checkpoint ] || fail "reason"
+	"$CPROF_TRACE" dump "$d" >"$tmp/dump" 2>/dev/null || fail "dump"
+	grep -q 'cprof:snapshot .*reason = "checkpoint"' "$tmp/dump" ||
+		fail "no cprof:snapshot event in the snapshot"
+	# The statedump was regenerated into the snapshot: stacks have names.
+	"$CPROF_TRACE" pprof -t cpu -o "$tmp/cpu.pb.gz" "$d" >/dev/null 2>&1 || fail "pprof cpu"
+	go tool pprof -top "$tmp/cpu.pb.gz" >"$tmp/top" 2>&1 || fail "go tool pprof"
+	grep -q ' work$' "$tmp/top" || fail "no symbols: $(head -12 "$tmp/top")"
+	ms=$(sed -nE 's/.*\(([0-9.]+) MiB, ([0-9]+) ms after the request\)$/\2/p' "$tmp/record.err")
+	[ -n "$ms" ] || fail "no latency in the snapshot line"
+	echo "ok: api snapshot on disk $ms ms after the call"
+	# Without the api rule the call asks nothing.
+	"$CPROF_TRACE" record --flight --snapshot-on 'region:never>1s' -o "$tmp/fn" -- \
+		"$FLIGHT_APP" api >/dev/null 2>"$tmp/record2.err" || fail "record: $(cat "$tmp/record2.err")"
+	[ -z "$(snapshots "$tmp/fn")" ] || fail "a snapshot without the api rule"
+	grep -q "flight recorder: 0 snapshots" "$tmp/record2.err" || fail "$(cat "$tmp/record2.err")"
+}
+
+case_signal() {
+	mkfifo "$tmp/out"
+	"$CPROF_TRACE" record --flight --snapshot-on signal:USR2 --snapshot-interval 0 \
+		-o "$tmp/fs" -- "$FLIGHT_APP" signal >"$tmp/out" 2>"$tmp/record.err" &
+	rec=$!
+	read -r line <"$tmp/out" # "ready": the program runs
+	[ "$line" = ready ] || fail "app said '$line'"
+	sleep 1
+	kill -USR2 "$rec"
+	wait "$rec" || fail "record (and the program) exited with $?: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	[ "$(snapshots "$tmp/fs" | wc -l)" -eq 2 ] || fail "snapshots: $(snapshots "$tmp/fs")"
+	grep -q "snapshot [12]: the program got SIGUSR2" "$tmp/record.err" || fail "program's signal"
+	grep -q "snapshot [12]: record got SIGUSR2" "$tmp/record.err" || fail "record's signal"
+	for d in $(snapshots "$tmp/fs"); do
+		case $d in */snapshot-00[12]-signal-USR2) ;; *) fail "bad name $d" ;; esac
+		"$CPROF_TRACE" stats "$d" >/dev/null 2>&1 || fail "stats $d"
+	done
+}
+
+case_lost() {
+	"$CPROF_TRACE" record --flight=64k --snapshot-on lost -o "$tmp/fl" -- "$FLIGHT_APP" lost \
+		>/dev/null 2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	d=$tmp/fl/snapshot-001-lost
+	[ -d "$d" ] || fail "no lost snapshot: $(snapshots "$tmp/fl")"
+	grep -q "snapshot 1: the tracer discarded 1 event" "$tmp/record.err" || fail "line"
+	"$CPROF_TRACE" stats --json "$d" >"$tmp/stats.json" 2>/dev/null || fail "stats"
+	python3 -c 'import json,sys; n = json.load(open(sys.argv[1]))["lost_events"]; sys.exit(0 if n >= 1 else "lost_events %d" % n)' "$tmp/stats.json" ||
+		fail "the snapshot does not count the lost event"
+	# No loss, no snapshot.
+	"$CPROF_TRACE" record --flight=64k --snapshot-on lost -o "$tmp/fn" -- "$FLIGHT_APP" api \
+		>/dev/null 2>"$tmp/record2.err" || fail "record: $(cat "$tmp/record2.err")"
+	[ -z "$(snapshots "$tmp/fn")" ] || fail "lost snapshot with no loss: $(cat "$tmp/record2.err")"
+}
+
+case_relay() {
+	# Ports of our own: other tests may run a relay on the default ones.
+	base=$((20000 + ($$ % 20000)))
+	mkdir "$tmp/relay"
+	lttng-relayd -C "tcp://127.0.0.1:$base" -D "tcp://127.0.0.1:$((base + 1))" \
+		-L "tcp://127.0.0.1:$((base + 2))" -o "$tmp/relay" >"$tmp/relayd.log" 2>&1 &
+	relayd_pid=$!
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null && break
+		sleep 0.1
+	done
+	"$CPROF_TRACE" record --flight --snapshot-on api \
+		--snapshot-output "net://127.0.0.1:$base:$((base + 1))" -o "$tmp/unused" -- \
+		"$FLIGHT_APP" api >/dev/null 2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	[ ! -e "$tmp/unused" ] || fail "a local directory was made"
+	grep -q "snapshot 1: .*snapshot-001-api-checkpoint to net://127.0.0.1:$base" "$tmp/record.err" ||
+		fail "snapshot line"
+	host=$(hostname)
+	d=$(find "$tmp/relay" -mindepth 3 -maxdepth 3 -type d -name 'snapshot-001-api-checkpoint-*')
+	[ -n "$d" ] || fail "nothing in the relay's tree: $(find "$tmp/relay" -maxdepth 3)"
+	case $d in "$tmp/relay/$host/cprof-record-"*) ;; *) fail "relay tree $d" ;; esac
+	"$CPROF_TRACE" stats "$d" >"$tmp/stats" 2>"$tmp/stats.err" || fail "stats: $(cat "$tmp/stats.err")"
+	grep -qE "^  [0-9]+ +test-flight-app +on $host\$" "$tmp/stats" ||
+		fail "stats does not show the host: $(head -12 "$tmp/stats")"
+	kill "$relayd_pid"
+	wait "$relayd_pid" 2>/dev/null || true
+	relayd_pid=
+	# The relay is gone: say so, take no snapshot, never stop the program.
+	"$CPROF_TRACE" record --flight --snapshot-on api \
+		--snapshot-output "net://127.0.0.1:$base:$((base + 1))" -- \
+		"$FLIGHT_APP" api >"$tmp/app.out" 2>"$tmp/record2.err" || fail "record: $(cat "$tmp/record2.err")"
+	cat "$tmp/record2.err"
+	grep -q "warning: net://127.0.0.1:$base:$((base + 1)): no lttng-relayd answers" "$tmp/record2.err" ||
+		fail "no warning that the relay is down"
+	grep -q "warning: snapshot 1 .* failed" "$tmp/record2.err" || fail "no failure line"
+	grep -q "requested at" "$tmp/app.out" || fail "the program did not run to its end"
+}
+
+# expect_error ARGS...: exit 2, one line on stderr, program not run.
+expect_error() {
+	local want=$1
+	shift
+	rc=0
+	"$CPROF_TRACE" record "$@" -o "$tmp/bad" -- touch "$tmp/ran" 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 2 ] || fail "record $*: exit $rc, want 2"
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "record $*: not one line: $(cat "$tmp/err")"
+	grep -q -- "$want" "$tmp/err" || fail "record $*: '$(cat "$tmp/err")' lacks '$want'"
+	[ ! -e "$tmp/ran" ] && [ ! -e "$tmp/bad" ] || fail "record $*: ran or made its output"
+	echo "ok: $(cat "$tmp/err")"
+}
+
+case_input() {
+	expect_error "unknown rule" --flight --snapshot-on bogus
+	expect_error "expected region:TYPE>DURATION" --flight --snapshot-on region:request
+	expect_error "expected task:TYPE>DURATION" --flight --snapshot-on 'task:>5ms'
+	expect_error "'fast' is not a duration" --flight --snapshot-on 'region:request>fast'
+	expect_error "the signal must be USR1 or USR2" --flight --snapshot-on signal:KILL
+	expect_error "too small for" --flight=8k
+	expect_error "invalid value for --flight" --flight=lots
+	expect_error "invalid value for --snapshot-max" --flight --snapshot-max 0
+	expect_error "invalid value for --snapshot-interval" --flight --snapshot-interval soon
+	expect_error "expected net://HOST" --flight --snapshot-output http://relay
+	expect_error "need --flight" --snapshot-on api
+	# A region type the program does not name: a warning, not an error.
+	"$CPROF_TRACE" record --flight --snapshot-on 'region:reqeust>1s' \
+		--snapshot-on 'region:tick>1s' -o "$tmp/ok" -- \
+		"$FLIGHT_APP" api >/dev/null 2>"$tmp/err" || fail "record: $(cat "$tmp/err")"
+	grep -q "warning: region type 'reqeust' does not appear in" "$tmp/err" ||
+		fail "no warning for an unknown type: $(cat "$tmp/err")"
+	grep -q "warning: region type 'tick'" "$tmp/err" && fail "warned about a known type"
+	echo "ok: $(grep reqeust "$tmp/err")"
+}
+
+"case_$case_name"
+echo "ok: flight-$case_name"

@@ -836,6 +836,7 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	char path[4096];
 	char what[256];
 	uint64_t now = monotonic_ns();
+	double after_ms;
 	unsigned seq;
 	int ret;
 
@@ -864,17 +865,17 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 		flatten(path, name);
 		write_meta(f, req, seq, path);
 	}
-	fprintf(stderr, "cprof-trace: snapshot %u: %s: %s", seq, what,
-		f->config.output_url ? f->config.output_url : path);
-	if (!f->config.output_url)
-		fprintf(stderr, " (%.1f MiB", (double)dir_bytes(path) / (1 << 20));
+	after_ms = (double)(now - (req->time_ns && req->time_ns <= now ? req->time_ns
+								  : req->received_ns)) /
+		   1e6;
+	if (f->config.output_url)
+		fprintf(stderr, "cprof-trace: snapshot %u: %s: %s to %s (%.0f ms after the %s)\n",
+			seq, what, name, f->config.output_url, after_ms,
+			req->time_ns ? "request" : "trigger");
 	else
-		fprintf(stderr, " (");
-	fprintf(stderr, ", %.0f ms after the %s)\n",
-		(double)(now -
-			 (req->time_ns && req->time_ns <= now ? req->time_ns : req->received_ns)) /
-		    1e6,
-		req->time_ns ? "request" : "trigger");
+		fprintf(stderr, "cprof-trace: snapshot %u: %s: %s (%.1f MiB, %.0f ms after the %s)\n",
+			seq, what, path, (double)dir_bytes(path) / (1 << 20), after_ms,
+			req->time_ns ? "request" : "trigger");
 	if (!f->config.output_url)
 		check_coverage(path, req, seq);
 }

@@ -1067,6 +1067,7 @@ int cprof_cmd_record(int argc, char **argv)
 	status = 1;
 
 	install_signal_handlers(&opts.flight);
+	record_flight_check_types(&opts.flight, opts.argv[0]);
 	/* Snapshots sent to a relay need no local directory. */
 	relay = opts.flight.config.output_url != NULL;
 	output = relay ? strdup("/") : prepare_output(opts.output, opts.force, &created_output);

@@ -14,6 +14,7 @@
 #include "analysis/stats.h"
 #include "cmds.h"
 #include "reader/reader.h"
+#include "reader/record_meta.h"
 #include "symbols/symbols.h"
 
 #define STACK_FRAMES 8
@@ -190,6 +191,8 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		fprintf(out, "%s{\"pid\": %d, \"ppid\": %d, \"name\": ", i ? ", " : "", p->pid,
 			p->ppid);
 		json_str(out, cprof_model_str(m, p->name));
+		fputs(", \"host\": ", out);
+		json_str(out, cprof_model_str(m, p->host));
 		fputs("}", out);
 	}
 	fputs("]", out);
@@ -315,9 +318,15 @@ static void print_top_text(FILE *out, struct cprof_symbolizer *sym, const struct
 static void print_text(FILE *out, const struct cprof_model *m, const struct cprof_stats *s,
 		       struct cprof_symbolizer *sym)
 {
+	struct cprof_snapshot_meta snap;
+	char why[256];
 	char b[32], c[32];
 
 	fprintf(out, "trace:        %s\n", cprof_model_str(m, m->path));
+	if (cprof_read_snapshot_meta(cprof_model_str(m, m->path), &snap)) {
+		cprof_snapshot_meta_describe(&snap, why, sizeof(why));
+		fprintf(out, "snapshot:     %s\n", why);
+	}
 	fprintf(out, "duration:     %s\n", dur(s->duration_ns, b, sizeof(b)));
 	fprintf(out, "events:       %" PRIu64 "\n", m->events);
 	fprintf(out, "lost events:  %" PRIu64 "%s\n", m->lost_events,
@@ -325,8 +334,10 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 			       : "");
 	fprintf(out, "processes:    %zu\n", m->processes.n);
 	for (size_t i = 0; i < m->processes.n; i++)
-		fprintf(out, "  %-8d %s\n", m->processes.v[i].pid,
-			cprof_model_str(m, m->processes.v[i].name));
+		fprintf(out, "  %-8d %s%s%s\n", m->processes.v[i].pid,
+			cprof_model_str(m, m->processes.v[i].name),
+			*cprof_model_str(m, m->processes.v[i].host) ? "  on " : "",
+			cprof_model_str(m, m->processes.v[i].host));
 
 	fprintf(out, "\nthreads:      %zu\n", m->threads.n);
 	fprintf(out, "  %-8s %-16s %10s %12s\n", "tid", "name", "events", "lifetime");

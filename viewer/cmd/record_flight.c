@@ -5,9 +5,14 @@
 #include "record_flight.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void record_flight_init(struct record_flight *rf)
 {
@@ -145,6 +150,71 @@ bool record_flight_arm(struct record_flight *rf, const struct cprof_session *ses
 	}
 	cprof_flight_export_env(rf->flight, put, data);
 	return true;
+}
+
+/* PROGRAM as execvp would find it, or NULL. */
+static char *find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(name, '/'))
+		return realpath(name, NULL);
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", name);
+		if (access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+		path += len + (path[len] == ':');
+	}
+	return NULL;
+}
+
+/* Whether `file` holds the C string `text` (a type named in its code). */
+static bool file_holds(const char *file, const char *text)
+{
+	struct stat st;
+	void *map = MAP_FAILED;
+	bool found = true; /* when in doubt, do not warn */
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0)
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map != MAP_FAILED) {
+		found = memmem(map, (size_t)st.st_size, text, strlen(text) + 1) != NULL;
+		munmap(map, (size_t)st.st_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+/*
+ * A region or task type is only known once the program uses it: a type
+ * missing from the program's own file is probably a typo, but may come
+ * from a library or be built at run time, so this only warns.
+ */
+void record_flight_check_types(const struct record_flight *rf, const char *program)
+{
+	char *file;
+
+	if (!rf->on)
+		return;
+	file = find_program(program);
+	if (!file)
+		return;
+	for (size_t i = 0; i < rf->config.n_rules; i++) {
+		const struct cprof_flight_rule *r = &rf->config.rules[i];
+
+		if (r->type && !file_holds(file, r->type))
+			fprintf(stderr,
+				"cprof-trace: warning: %s type '%s' does not appear in %s (a "
+				"typo? it may come from a library): watching for it anyway\n",
+				r->kind == CPROF_FLIGHT_RULE_REGION ? "region" : "task", r->type,
+				file);
+	}
+	free(file);
 }
 
 bool record_flight_wants_signal(const struct record_flight *rf, int signo)

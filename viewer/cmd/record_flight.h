@@ -53,6 +53,9 @@ bool record_flight_option(struct record_flight *rf, int opt, const char *arg,
  * replaces record's channel. False after a one-line message. */
 bool record_flight_check(struct record_flight *rf, struct cprof_session_channel *channel);
 
+/* Warns about region and task types `program` does not name. */
+void record_flight_check_types(const struct record_flight *rf, const char *program);
+
 /* After the session started: the trigger, and the program's environment
  * through `put`. False after a one-line message. */
 bool record_flight_arm(struct record_flight *rf, const struct cprof_session *session,

@@ -36,6 +36,8 @@ struct cprof_process {
 	uint32_t cpu_rate;   /* Hz, 0 when no CPU samples */
 	uint64_t io_threshold_ns;
 	bool has_config;     /* a cprof:config event was seen */
+	cprof_str host;      /* the trace's hostname (relay trees hold several) */
+	bool host_known;
 };
 
 /* A loaded ELF object (lttng_ust_statedump:bin_info, lttng_ust_lib:load). */

@@ -1419,6 +1419,18 @@ static void emit_event(struct reader *r, const struct decoder *d, const bt_event
 /* ------------------------------------------------------------------------ */
 /* The sink */
 
+/* The host a process ran on: LTTng writes it in the trace's environment;
+ * a relay's output tree holds traces of several hosts. */
+static void proc_set_host(struct reader *r, struct cprof_process *mp, const bt_event *ev)
+{
+	const bt_trace *trace = bt_stream_borrow_trace_const(bt_event_borrow_stream_const(ev));
+	const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(trace, "hostname");
+	const char *host = v && bt_value_is_string(v) ? bt_value_string_get(v) : "";
+
+	mp->host = cprof_model_intern(r->model, host, strlen(host));
+	mp->host_known = true;
+}
+
 static void on_event_message(struct reader *r, const bt_message *msg)
 {
 	const bt_event *ev = bt_message_event_borrow_event_const(msg);
@@ -1470,6 +1482,8 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 	}
 	if (d->is_cprof)
 		on_cprof_event(r, d, payload, ctx, p, tid, ns);
+	if (p->model != CPROF_NONE && !r->model->processes.v[p->model].host_known)
+		proc_set_host(r, &r->model->processes.v[p->model], ev);
 	else if (d->kind >= EV_BIN_INFO)
 		on_module_event(r, d, payload, (uint32_t)(p - r->procs.v), ns);
 	if (r->opts->event && p->keep > 0)

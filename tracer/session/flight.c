@@ -33,6 +33,7 @@
  * trigger waits for record, well under the second a snapshot may take. */
 #define POLL_MS 20
 #define LOST_POLL_MS 1000
+#define CHILDREN_POLL_MS 100
 /* lttng-relayd's default control port. */
 #define RELAY_CTRL_PORT "5342"
 
@@ -46,6 +47,9 @@ struct cprof_flight {
 	struct lttng_handle *handle;
 	bool registered;
 	bool subscribed;
+	struct lttng_process_attr_tracker_handle *tracker;
+	pid_t tracked[256]; /* the program's processes handed to the tracker */
+	unsigned n_tracked;
 	pthread_t thread;
 	bool running;
 	pid_t pid;
@@ -554,6 +558,71 @@ end:
 	return status;
 }
 
+/*
+ * Per-UID buffers take the events of every process of the user that has
+ * the `cprof` probes, and a ring buffer of other programs' events would
+ * push the recorded program's out. The process-ID tracker keeps the
+ * session to the program's processes: none until it starts, then it and
+ * the children the thread finds (a child's first milliseconds, before it
+ * is found, are not recorded).
+ */
+static enum cprof_flight_status track_nothing_yet(struct cprof_flight *f)
+{
+	enum lttng_error_code code;
+
+	code = lttng_session_get_tracker_handle(f->session, LTTNG_DOMAIN_UST,
+						LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &f->tracker);
+	if (code != LTTNG_OK ||
+	    lttng_process_attr_tracker_handle_set_tracking_policy(
+		f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
+		LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
+		set_error(f, "cannot limit the session to the program's processes: %s",
+			  lttng_reason(code != LTTNG_OK ? code : LTTNG_ERR_UNK));
+		return CPROF_FLIGHT_ERROR_LTTNG;
+	}
+	return CPROF_FLIGHT_OK;
+}
+
+static void track(struct cprof_flight *f, pid_t pid)
+{
+	for (unsigned i = 0; i < f->n_tracked; i++)
+		if (f->tracked[i] == pid)
+			return;
+	if (f->n_tracked == sizeof(f->tracked) / sizeof(f->tracked[0]))
+		return;
+	f->tracked[f->n_tracked++] = pid;
+	lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid);
+}
+
+/* The program's descendants, through /proc/PID/task/TID/children. */
+static void track_children(struct cprof_flight *f, pid_t pid, int depth)
+{
+	char path[64];
+	DIR *tasks;
+	struct dirent *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	tasks = depth < 8 ? opendir(path) : NULL;
+	while (tasks && (t = readdir(tasks))) {
+		char file[320];
+		FILE *in;
+		int child;
+
+		if (t->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "/proc/%d/task/%s/children", (int)pid, t->d_name);
+		in = fopen(file, "r");
+		while (in && fscanf(in, "%d", &child) == 1) {
+			track(f, (pid_t)child);
+			track_children(f, (pid_t)child, depth + 1);
+		}
+		if (in)
+			fclose(in);
+	}
+	if (tasks)
+		closedir(tasks);
+}
+
 enum cprof_flight_status cprof_flight_arm(struct cprof_flight *f)
 {
 	enum cprof_flight_status status = CPROF_FLIGHT_OK;
@@ -569,6 +638,9 @@ enum cprof_flight_status cprof_flight_arm(struct cprof_flight *f)
 	f->handle = lttng_create_handle(f->session, &domain);
 	if (!f->handle)
 		return CPROF_FLIGHT_ERROR_MEMORY;
+	status = track_nothing_yet(f);
+	if (status != CPROF_FLIGHT_OK)
+		return status;
 	if (has_rule(&f->config, CPROF_FLIGHT_RULE_REGION) ||
 	    has_rule(&f->config, CPROF_FLIGHT_RULE_TASK) ||
 	    has_rule(&f->config, CPROF_FLIGHT_RULE_API) ||
@@ -1071,7 +1143,7 @@ static void *flight_thread(void *arg)
 {
 	struct cprof_flight *f = arg;
 	bool lost = has_rule(&f->config, CPROF_FLIGHT_RULE_LOST);
-	uint64_t next_lost = 0;
+	uint64_t next_lost = 0, next_children = 0;
 	bool quit = false;
 
 	if (lost)
@@ -1098,6 +1170,10 @@ static void *flight_thread(void *arg)
 		}
 		if (f->channel)
 			drain_notifications(f);
+		if (monotonic_ns() >= next_children) {
+			track_children(f, f->pid, 0);
+			next_children = monotonic_ns() + (uint64_t)CHILDREN_POLL_MS * 1000000;
+		}
 		if (lost && monotonic_ns() >= next_lost) {
 			check_lost(f);
 			next_lost = monotonic_ns() + (uint64_t)LOST_POLL_MS * 1000000;
@@ -1124,6 +1200,7 @@ enum cprof_flight_status cprof_flight_start(struct cprof_flight *f, pid_t pid, c
 
 	f->pid = pid;
 	f->argv = argv;
+	track(f, pid);
 	f->meta = meta;
 	f->meta_data = meta_data;
 	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -1187,6 +1264,7 @@ void cprof_flight_destroy(struct cprof_flight *f)
 	lttng_trigger_destroy(f->trigger);
 	if (f->handle)
 		lttng_destroy_handle(f->handle);
+	lttng_process_attr_tracker_handle_destroy(f->tracker);
 	free(f->output_dir);
 	free(f);
 }

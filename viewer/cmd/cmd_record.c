@@ -988,6 +988,25 @@ static struct cprof_model *store_symbols(const struct record_options *opts, cons
 	return model;
 }
 
+/* Each flight recorder snapshot carries its symbols too, stored once the
+ * program is gone rather than between snapshots, where reading one back
+ * would delay the next. */
+static void store_snapshot_symbols(const struct record_options *opts, const char *output)
+{
+	DIR *d = opendir(output);
+	struct dirent *e;
+	char path[PATH_MAX + 256];
+
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "snapshot-", 9))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", output, e->d_name);
+		cprof_model_destroy(store_symbols(opts, path));
+	}
+	if (d)
+		closedir(d);
+}
+
 /*
  * The closing line. The count comes from reading the trace back with the
  * reader (count only), so it is the recorded process tree's events, not
@@ -1121,6 +1140,8 @@ int cprof_cmd_record(int argc, char **argv)
 	if (opts.flight.on) {
 		/* Snapshots are the trace: nothing to write or count at the end. */
 		record_flight_finish(&opts.flight, opts.output);
+		if (!relay)
+			store_snapshot_symbols(&opts, output);
 		traced = false;
 		flight_ran = true;
 		goto end;

@@ -91,9 +91,10 @@ case_api() {
 	grep -q 'cprof:snapshot .*reason = "checkpoint"' "$tmp/dump" ||
 		fail "no cprof:snapshot event in the snapshot"
 	# The statedump was regenerated into the snapshot: stacks have names.
-	"$CPROF_TRACE" pprof -t cpu -o "$tmp/cpu.pb.gz" "$d" >/dev/null 2>&1 || fail "pprof cpu"
-	go tool pprof -top "$tmp/cpu.pb.gz" >"$tmp/top" 2>&1 || fail "go tool pprof"
-	grep -q ' work$' "$tmp/top" || fail "no symbols: $(head -12 "$tmp/top")"
+	# (the blocking calls: usleep in work() is one every millisecond)
+	"$CPROF_TRACE" pprof -t syscall -o "$tmp/sys.pb.gz" "$d" >/dev/null 2>&1 || fail "pprof syscall"
+	go tool pprof -traces "$tmp/sys.pb.gz" >"$tmp/traces" 2>&1 || fail "go tool pprof"
+	grep -qE ' work$' "$tmp/traces" || fail "no symbols: $(head -20 "$tmp/traces")"
 	ms=$(sed -nE 's/.*\(([0-9.]+) MiB, ([0-9]+) ms after the request\)$/\2/p' "$tmp/record.err")
 	[ -n "$ms" ] || fail "no latency in the snapshot line"
 	echo "ok: api snapshot on disk $ms ms after the call"

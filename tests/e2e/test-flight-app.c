@@ -71,7 +71,7 @@ static void *serve(void *arg)
 		cprof_task *t = cprof_task_begin(NULL, "request");
 		double t0 = now_s(), ms;
 
-		TRACE_REGION(t, "request") {
+		TRACE_REGION (t, "request") {
 			lookup();
 			spin_us(20);
 			usleep(150);
@@ -123,7 +123,7 @@ static void work(double seconds)
 	double end = now_s() + seconds;
 
 	while (now_s() < end) {
-		TRACE_REGION(NULL, "tick") {
+		TRACE_REGION (NULL, "tick") {
 			spin_us(200);
 			usleep(800);
 		}

@@ -56,7 +56,7 @@ struct cprof_flight {
 	char **argv;
 	cprof_flight_meta_fn meta;
 	void *meta_data;
-	uint64_t last_ns;   /* when the last snapshot was taken */
+	uint64_t last_ns;     /* when the last snapshot was taken */
 	uint64_t discarded;   /* the channel's discarded events, last seen */
 	uint64_t probe_bytes; /* one sub-buffer per stream (the `lost` probe) */
 	unsigned taken, failed, held_interval, held_max, merged;
@@ -572,10 +572,9 @@ static enum cprof_flight_status track_nothing_yet(struct cprof_flight *f)
 
 	code = lttng_session_get_tracker_handle(f->session, LTTNG_DOMAIN_UST,
 						LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &f->tracker);
-	if (code != LTTNG_OK ||
-	    lttng_process_attr_tracker_handle_set_tracking_policy(
-		f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
-		LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
+	if (code != LTTNG_OK || lttng_process_attr_tracker_handle_set_tracking_policy(
+				    f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
+				    LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
 		set_error(f, "cannot limit the session to the program's processes: %s",
 			  lttng_reason(code != LTTNG_OK ? code : LTTNG_ERR_UNK));
 		return CPROF_FLIGHT_ERROR_LTTNG;
@@ -744,8 +743,7 @@ static uint64_t dir_bytes(const char *dir);
 #define CTF_MAGIC 0xC1FC1FC1u
 
 /* A CTF stream file: it begins with a packet header's magic. */
-static bool is_stream_file(const char *path, const struct stat *st, int type,
-			   const struct FTW *ftw)
+static bool is_stream_file(const char *path, const struct stat *st, int type, const struct FTW *ftw)
 {
 	uint32_t magic = 0;
 	int fd;
@@ -921,7 +919,8 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	describe(req, &f->config, what, sizeof(what));
 	ret = record_snapshot(f, name, path);
 	if (getenv("CPROF_FLIGHT_DEBUG"))
-		fprintf(stderr, "debug: notified %.1f ms after the request, snapshot took %.1f ms\n",
+		fprintf(stderr,
+			"debug: notified %.1f ms after the request, snapshot took %.1f ms\n",
 			req->time_ns ? (double)(req->received_ns - req->time_ns) / 1e6 : 0.0,
 			(double)(monotonic_ns() - now) / 1e6);
 	now = monotonic_ns();
@@ -938,15 +937,16 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 		write_meta(f, req, seq, path);
 	}
 	after_ms = (double)(now - (req->time_ns && req->time_ns <= now ? req->time_ns
-								  : req->received_ns)) /
+								       : req->received_ns)) /
 		   1e6;
 	if (f->config.output_url)
 		fprintf(stderr, "cprof-trace: snapshot %u: %s: %s to %s (%.0f ms after the %s)\n",
 			seq, what, name, f->config.output_url, after_ms,
 			req->time_ns ? "request" : "trigger");
 	else
-		fprintf(stderr, "cprof-trace: snapshot %u: %s: %s (%.1f MiB, %.0f ms after the %s)\n",
-			seq, what, path, (double)dir_bytes(path) / (1 << 20), after_ms,
+		fprintf(stderr,
+			"cprof-trace: snapshot %u: %s: %s (%.1f MiB, %.0f ms after the %s)\n", seq,
+			what, path, (double)dir_bytes(path) / (1 << 20), after_ms,
 			req->time_ns ? "request" : "trigger");
 	if (!f->config.output_url)
 		check_coverage(path, req, seq);

@@ -25,7 +25,8 @@ bool cprof_read_snapshot_meta(const char *dir, struct cprof_snapshot_meta *meta)
 		meta->seq = (unsigned)json_integer_value(json_object_get(snap, "seq"));
 		snprintf(meta->trigger, sizeof(meta->trigger), "%s", trigger ? trigger : "");
 		snprintf(meta->reason, sizeof(meta->reason), "%s", reason ? reason : "");
-		meta->duration_ns = (uint64_t)json_integer_value(json_object_get(snap, "duration_ns"));
+		meta->duration_ns =
+		    (uint64_t)json_integer_value(json_object_get(snap, "duration_ns"));
 		meta->task = (uint64_t)json_integer_value(json_object_get(snap, "task"));
 		ok = true;
 	}
@@ -36,8 +37,9 @@ bool cprof_read_snapshot_meta(const char *dir, struct cprof_snapshot_meta *meta)
 void cprof_snapshot_meta_describe(const struct cprof_snapshot_meta *meta, char *out, size_t len)
 {
 	if (!strcmp(meta->trigger, "region") || !strcmp(meta->trigger, "task"))
-		snprintf(out, len, "%s '%s' lasted %.1f ms (task %llu)", meta->trigger, meta->reason,
-			 (double)meta->duration_ns / 1e6, (unsigned long long)meta->task);
+		snprintf(out, len, "%s '%s' lasted %.1f ms (task %llu)", meta->trigger,
+			 meta->reason, (double)meta->duration_ns / 1e6,
+			 (unsigned long long)meta->task);
 	else if (!strcmp(meta->trigger, "api"))
 		snprintf(out, len, "the program called cprof_trace_snapshot(\"%s\")", meta->reason);
 	else if (!strcmp(meta->trigger, "signal"))

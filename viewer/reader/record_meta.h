@@ -12,10 +12,10 @@
 
 struct cprof_snapshot_meta {
 	unsigned seq;
-	char trigger[16];  /* region, task, signal, api, lost */
-	char reason[128];  /* region or task type, the API's reason, ... */
+	char trigger[16]; /* region, task, signal, api, lost */
+	char reason[128]; /* region or task type, the API's reason, ... */
 	uint64_t duration_ns;
-	uint64_t task;     /* the slow region's or task's task id, 0: none */
+	uint64_t task; /* the slow region's or task's task id, 0: none */
 };
 
 /* True when `dir` is a flight recorder snapshot; fills *meta. */

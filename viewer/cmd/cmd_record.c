@@ -318,7 +318,11 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	    {"symbols", no_argument, NULL, OPT_SYMBOLS},
 	    {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
 	    {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
-	    RECORD_FLIGHT_LONGOPTS
+	    {"flight", optional_argument, NULL, RECORD_FLIGHT_OPT_FLIGHT},
+	    {"snapshot-on", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_ON},
+	    {"snapshot-max", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_MAX},
+	    {"snapshot-interval", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL},
+	    {"snapshot-output", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT},
 	    {NULL, 0, NULL, 0},
 	};
 	static const struct record_flight_parsers flight_parsers = {parse_size, parse_duration_ns};

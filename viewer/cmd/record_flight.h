@@ -21,14 +21,6 @@ enum {
 	RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT,
 };
 
-/* getopt_long entries for the options above. */
-#define RECORD_FLIGHT_LONGOPTS                                                                     \
-	{"flight", optional_argument, NULL, RECORD_FLIGHT_OPT_FLIGHT},                             \
-	    {"snapshot-on", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_ON},               \
-	    {"snapshot-max", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_MAX},             \
-	    {"snapshot-interval", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL},   \
-	    {"snapshot-output", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT},
-
 struct record_flight {
 	bool on;	       /* --flight */
 	bool snapshot_options; /* any --snapshot-* */

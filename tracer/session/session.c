@@ -238,8 +238,8 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 	if (channel->overwrite)
 		descriptor = lttng_session_descriptor_snapshot_create(session->name);
 	else
-		descriptor = lttng_session_descriptor_local_create(session->name,
-								   session->output_dir);
+		descriptor =
+		    lttng_session_descriptor_local_create(session->name, session->output_dir);
 	if (!descriptor) {
 		status = CPROF_SESSION_ERROR_MEMORY;
 		goto error;
@@ -277,8 +277,8 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 	/* Snapshots read the buffers through mmap only. */
 	if (channel->overwrite)
 		chan->attr.output = LTTNG_EVENT_MMAP;
-	ret = lttng_channel_set_blocking_timeout(chan,
-						 channel->overwrite ? 0 : channel->blocking_timeout);
+	ret = lttng_channel_set_blocking_timeout(
+	    chan, channel->overwrite ? 0 : channel->blocking_timeout);
 	if (ret < 0) {
 		set_error(session, "cannot set the channel's blocking timeout: %s",
 			  lttng_reason(ret));

@@ -32,8 +32,8 @@
 #include "cmds.h"
 #include "reader/reader.h"
 #include "record_flight.h"
-#include "symbols/symbols.h"
 #include "session.h"
+#include "symbols/symbols.h"
 
 #ifndef CPROF_INSTALL_LIBDIR
 #define CPROF_INSTALL_LIBDIR "/usr/local/lib"

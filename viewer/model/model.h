@@ -36,7 +36,7 @@ struct cprof_process {
 	uint32_t cpu_rate;   /* Hz, 0 when no CPU samples */
 	uint64_t io_threshold_ns;
 	bool has_config;     /* a cprof:config event was seen */
-	cprof_str host;      /* the trace's hostname (relay trees hold several) */
+	cprof_str host;	     /* the trace's hostname (relay trees hold several) */
 	bool host_known;
 };
 

@@ -1424,7 +1424,8 @@ static void emit_event(struct reader *r, const struct decoder *d, const bt_event
 static void proc_set_host(struct reader *r, struct cprof_process *mp, const bt_event *ev)
 {
 	const bt_trace *trace = bt_stream_borrow_trace_const(bt_event_borrow_stream_const(ev));
-	const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(trace, "hostname");
+	const bt_value *v =
+	    bt_trace_borrow_environment_entry_value_by_name_const(trace, "hostname");
 	const char *host = v && bt_value_is_string(v) ? bt_value_string_get(v) : "";
 
 	mp->host = cprof_model_intern(r->model, host, strlen(host));

@@ -730,8 +730,6 @@ static void describe(const struct request *req, const struct cprof_flight_config
 	}
 }
 
-static uint64_t dir_bytes(const char *dir);
-
 /* Offsets in lttng-ust's packet header and context (CTF 1.8, 64-bit
  * layout): magic, uuid[16], stream_id, stream_instance_id, then
  * timestamp_begin, timestamp_end, content_size, packet_size (bits),
@@ -760,21 +758,31 @@ static bool is_stream_file(const char *path, const struct stat *st, int type, co
 	return magic == CTF_MAGIC;
 }
 
+/* The 64-bit word at `offset` of `path` (0 when it cannot be read). */
+static uint64_t read_u64(const char *path, off_t offset)
+{
+	uint64_t value = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &value, 8, offset) != 8)
+		value = 0;
+	close(fd);
+	return value;
+}
+
 static uint64_t latest_begin;
 
 static int stream_begin(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	uint64_t begin = 0;
-	int fd;
+	uint64_t begin;
 
 	if (!is_stream_file(path, st, type, ftw))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &begin, 8, TIMESTAMP_BEGIN_OFFSET) == 8 && begin > latest_begin)
+	begin = read_u64(path, TIMESTAMP_BEGIN_OFFSET);
+	if (begin > latest_begin)
 		latest_begin = begin;
-	close(fd);
 	return 0;
 }
 
@@ -946,7 +954,7 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	else
 		fprintf(stderr,
 			"cprof-trace: snapshot %u: %s: %s (%.1f MiB, %.0f ms after the %s)\n", seq,
-			what, path, (double)dir_bytes(path) / (1 << 20), after_ms,
+			what, path, (double)cprof_tree_bytes(path) / (1 << 20), after_ms,
 			req->time_ns ? "request" : "trigger");
 	if (!f->config.output_url)
 		check_coverage(path, req, seq);
@@ -963,8 +971,9 @@ static int add_size(const char *path, const struct stat *st, int type, struct FT
 	return 0;
 }
 
-/* Only the flight thread calls this. */
-static uint64_t dir_bytes(const char *dir)
+/* The flight thread calls it while the program runs, record's main
+ * thread after: never both at once. */
+uint64_t cprof_tree_bytes(const char *dir)
 {
 	tree_total = 0;
 	nftw(dir, add_size, 16, FTW_PHYS);
@@ -1069,24 +1078,16 @@ static uint64_t probe_total;
 
 static int add_discarded(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	unsigned char buf[8];
-	uint64_t packet_bits = 0, discarded = 0;
-	int fd;
+	uint64_t packet_bits;
 
 	if (!is_stream_file(path, st, type, ftw))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, buf, 8, PACKET_SIZE_OFFSET) == 8)
-		memcpy(&packet_bits, buf, 8);
+	/* The last packet: the count so far. */
+	packet_bits = read_u64(path, PACKET_SIZE_OFFSET);
 	if (packet_bits >= 8 * (EVENTS_DISCARDED_OFFSET + 8) && packet_bits % 8 == 0 &&
-	    (uint64_t)st->st_size >= packet_bits / 8 &&
-	    pread(fd, buf, 8, st->st_size - (off_t)(packet_bits / 8) + EVENTS_DISCARDED_OFFSET) ==
-		8)
-		memcpy(&discarded, buf, 8);
-	close(fd);
-	probe_total += discarded;
+	    (uint64_t)st->st_size >= packet_bits / 8)
+		probe_total += read_u64(path, st->st_size - (off_t)(packet_bits / 8) +
+						  EVENTS_DISCARDED_OFFSET);
 	return 0;
 }
 

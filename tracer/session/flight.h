@@ -151,4 +151,8 @@ unsigned cprof_flight_snapshots(const struct cprof_flight *flight);
 
 void cprof_flight_destroy(struct cprof_flight *flight);
 
+/* The bytes of the files under `dir` (not thread-safe: one caller at a
+ * time). */
+uint64_t cprof_tree_bytes(const char *dir);
+
 #endif /* CPROF_FLIGHT_H */

@@ -953,23 +953,6 @@ static int wait_program(pid_t pid)
 	return 1;
 }
 
-static uint64_t tree_bytes_total;
-
-static int add_bytes(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (type == FTW_F)
-		tree_bytes_total += (uint64_t)st->st_size;
-	return 0;
-}
-
-static uint64_t tree_bytes(const char *dir)
-{
-	tree_bytes_total = 0;
-	nftw(dir, add_bytes, 16, FTW_PHYS);
-	return tree_bytes_total;
-}
 
 /*
  * Stores the trace's symbols while its binaries are still here (see
@@ -983,7 +966,7 @@ static struct cprof_model *store_symbols(const struct record_options *opts, cons
 	char msg[1024];
 
 	if (opts->symbols == 0 ||
-	    (opts->symbols < 0 && tree_bytes(output) > (uint64_t)COUNT_LIMIT_MIB << 20))
+	    (opts->symbols < 0 && cprof_tree_bytes(output) > (uint64_t)COUNT_LIMIT_MIB << 20))
 		return NULL;
 	if (cprof_read_trace(output, NULL, &model, NULL, 0) != CPROF_READ_OK)
 		return NULL; /* report() reads it again and says why */
@@ -1030,7 +1013,7 @@ static void report(const struct record_options *opts, const char *output, uint64
 			"cprof-trace: warning: %" PRIu64
 			" packets lost (the events in them are not counted)\n",
 			lost_packets);
-	bytes = tree_bytes(output);
+	bytes = cprof_tree_bytes(output);
 	if (!model && (opts->count > 0 ||
 		       (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20))) {
 		status = cprof_read_trace(output, &count_opts, &model, NULL, 0);

@@ -16,6 +16,8 @@
  *                   meanwhile).
  *   lost            logs a message larger than a 4 KiB sub-buffer once,
  *                   amid small events for 2.5 s.
+ *   fill SECONDS    regions as fast as it can for SECONDS (the ring
+ *                   buffers fill), then cprof_trace_snapshot("full").
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -161,6 +163,21 @@ int main(int argc, char **argv)
 		work(1.7);
 		return 0;
 	}
-	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal | lost\n");
+	if (argc >= 3 && !strcmp(argv[1], "fill")) {
+		/* Fills the ring buffers, then asks (the snapshot's worst case). */
+		double end = now_s() + atof(argv[2]);
+		unsigned long n = 0;
+
+		while (now_s() < end)
+			for (int i = 0; i < 1000; i++, n++)
+				TRACE_REGION(NULL, "fill") {
+					sink++;
+				}
+		cprof_trace_snapshot("full");
+		printf("%lu regions, then asked\n", n);
+		work(1.0);
+		return 0;
+	}
+	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal | lost | fill SECONDS\n");
 	return 2;
 }

@@ -76,6 +76,14 @@ case_region() {
 		[ "$top" = rebuild_index ] || fail "$d: mutex profile's top is '$top'"
 		"$CPROF_TRACE" stats "$d" >"$tmp/stats" 2>&1 || fail "stats $d"
 		grep -q "^snapshot: *region 'request' lasted" "$tmp/stats" || fail "$d: stats does not say why: $(head -12 "$tmp/stats")"
+		# The viewer opens on the slow region (when it is built).
+		if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
+			echo print >"$tmp/script"
+			SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$tmp/script" "$d" \
+				>"$tmp/view.out" 2>&1 || fail "view: $(cat "$tmp/view.out")"
+			grep -q '"sel_hit": 1, .*"sel_text": "request"' "$tmp/view.out" ||
+				fail "$d: the viewer did not select the slow region: $(cat "$tmp/view.out")"
+		fi
 		echo "ok: $d: task $task, $((dur / 1000000)) ms, mutex holder $top"
 	done
 }

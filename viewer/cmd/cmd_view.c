@@ -12,6 +12,7 @@
 #include "common/cli.h"
 #include "analysis/profiles.h"
 #include "reader/reader.h"
+#include "reader/record_meta.h"
 #include "ui/ui.h"
 
 struct progress_fwd {
@@ -68,6 +69,8 @@ static void usage(FILE *out)
 
 int cprof_cmd_view(int argc, char **argv)
 {
+	static char slow[200];
+	struct cprof_snapshot_meta snap;
 	static const struct option longopts[] = {
 	    {"screenshot", required_argument, NULL, 'o'},
 	    {"size", required_argument, NULL, 'z'},
@@ -162,6 +165,13 @@ int cprof_cmd_view(int argc, char **argv)
 		if (!o.screenshot && !o.bench_frames && !o.script)
 			cprof_ui_show_error(msg);
 		return 1;
+	}
+	/* A flight recorder snapshot opens on the slow region that triggered it. */
+	if (cprof_read_snapshot_meta(o.trace, &snap) && snap.task &&
+	    !strcmp(snap.trigger, "region")) {
+		snprintf(slow, sizeof(slow), "slow:%llu:%s", (unsigned long long)snap.task,
+			 snap.reason);
+		o.default_select = slow;
 	}
 	return cprof_ui_run(&o);
 }

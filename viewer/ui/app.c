@@ -285,6 +285,24 @@ static bool apply_select(struct app *a, const char *sel)
 		if (t == m->tasks.n)
 			return false;
 		select_item(a, UI_HIT_TASK, t, 1);
+	} else if (KEY("slow") && *val) {
+		/* slow:TASK:TYPE, a flight recorder snapshot's trigger: the
+		 * longest region of TYPE in task TASK. */
+		const char *type = strchr(val, ':');
+		uint64_t task = strtoull(val, NULL, 10), best = 0;
+		size_t r, pick = m->regions.n;
+		for (r = 0; type && r < m->regions.n; r++) {
+			const struct cprof_region *g = &m->regions.v[r];
+			uint64_t d = g->end_ns > g->begin_ns ? g->end_ns - g->begin_ns : 0;
+			if (g->task != CPROF_NONE && m->tasks.v[g->task].id == task && d >= best &&
+			    !strcmp(cprof_model_str(m, g->type), type + 1)) {
+				best = d;
+				pick = r;
+			}
+		}
+		if (pick == m->regions.n)
+			return false;
+		select_item(a, UI_HIT_REGION, pick, 1);
 	} else if (KEY("type")) {
 		size_t s;
 		for (s = 1; s < m->strings.n; s++)
@@ -843,8 +861,12 @@ static bool apply_selects(struct app *a, char *err, size_t errlen)
 {
 	const struct cprof_ui_options *o = a->o;
 	char buf[512];
-	snprintf(buf, sizeof(buf), "%s", o->select);
-	for (char *s = strtok(buf, ";"); s; s = strtok(NULL, ";"))
+	/* The default selection (a snapshot's slow region) is dropped
+	 * silently if it names nothing. */
+	if (!o->select && (!o->default_select || !apply_select(a, o->default_select)))
+		return true;
+	snprintf(buf, sizeof(buf), "%s", o->select ? o->select : "");
+	for (char *s = strtok(buf, ";"); o->select && s; s = strtok(NULL, ";"))
 		if (!apply_select(a, s)) {
 			select_error(err, errlen, s);
 			return false;
@@ -969,7 +991,7 @@ static int run_screenshot(struct app *a)
 			o->tab);
 		return 2;
 	}
-	if (o->select && !apply_selects(a, err, sizeof(err))) {
+	if ((o->select || o->default_select) && !apply_selects(a, err, sizeof(err))) {
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 2;
 	}
@@ -1308,7 +1330,7 @@ static int run_window(struct app *a)
 		report_error(a, a->err);
 		return 2;
 	}
-	if (o->select && !apply_selects(a, err, sizeof(err))) {
+	if ((o->select || o->default_select) && !apply_selects(a, err, sizeof(err))) {
 		report_error(a, err);
 		return 2;
 	}

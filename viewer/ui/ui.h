@@ -30,6 +30,7 @@ struct cprof_ui_options {
 	bool has_from, has_to;
 	uint64_t from_ns, to_ns; /* relative to the trace's first event */
 	const char *select;	 /* "region:N", "task:ID", "type:NAME", "search:TEXT", ... */
+	const char *default_select; /* without --select: selected if it names something */
 	const char *tab;	 /* "regions", "sync", "blocking", "heap" */
 	bool hover;		 /* screenshot: hover at hover_x, hover_y */
 	int hover_x, hover_y;

@@ -1240,19 +1240,28 @@ void cprof_flight_stop(struct cprof_flight *f)
 	if (f->registered)
 		lttng_unregister_trigger(f->trigger);
 	f->registered = false;
-	if (f->held_interval)
-		fprintf(stderr,
-			"cprof-trace: %u trigger%s fired less than --snapshot-interval after a "
-			"snapshot and %s ignored\n",
-			f->held_interval, f->held_interval == 1 ? "" : "s",
-			f->held_interval == 1 ? "was" : "were");
-	f->held_interval = 0;
-	if (f->merged)
-		fprintf(stderr,
-			"cprof-trace: %u trigger%s fired while a snapshot was being taken: of "
-			"those that queued up, only the newest got a snapshot\n",
-			f->merged, f->merged == 1 ? "" : "s");
-	f->merged = 0;
+}
+
+void cprof_flight_describe_held(const struct cprof_flight *f, char *out, size_t len)
+{
+	unsigned held = f->held_interval + f->held_max + f->merged;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!held)
+		return;
+	n += (size_t)snprintf(out, len, "; %u more trigger%s not taken:", held,
+			      held == 1 ? "" : "s");
+	if (f->held_interval && n < len)
+		n += (size_t)snprintf(out + n, len - n, " %u within --snapshot-interval,",
+				      f->held_interval);
+	if (f->held_max && n < len)
+		n += (size_t)snprintf(out + n, len - n, " %u after --snapshot-max,", f->held_max);
+	if (f->merged && n < len)
+		n +=
+		    (size_t)snprintf(out + n, len - n, " %u queued behind a newer one,", f->merged);
+	if (n < len && out[n - 1] == ',')
+		out[n - 1] = '\0';
 }
 
 void cprof_flight_destroy(struct cprof_flight *f)

@@ -140,11 +140,14 @@ void cprof_flight_on_signal(int signo);
 /* Whether `signo` is a trigger signal of `config`. */
 bool cprof_flight_wants_signal(const struct cprof_flight_config *config, int signo);
 
-/* After the program exited: stops the thread, unregisters the trigger,
- * prints what the rate limits held back. */
+/* After the program exited: stops the thread, unregisters the trigger. */
 void cprof_flight_stop(struct cprof_flight *flight);
 
 const char *cprof_flight_borrow_error(const struct cprof_flight *flight);
+
+/* "" or "; N more triggers not taken: ..." (what the rate limits held
+ * back), for record's closing line. */
+void cprof_flight_describe_held(const struct cprof_flight *flight, char *out, size_t len);
 
 /* Snapshots written so far. */
 unsigned cprof_flight_snapshots(const struct cprof_flight *flight);

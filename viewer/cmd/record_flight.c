@@ -237,15 +237,17 @@ bool record_flight_start(struct record_flight *rf, pid_t pid, char **argv,
 
 void record_flight_finish(struct record_flight *rf, const char *output_name)
 {
+	char held[256];
 	unsigned n;
 
 	if (!rf->flight)
 		return;
 	cprof_flight_stop(rf->flight);
 	n = cprof_flight_snapshots(rf->flight);
-	fprintf(stderr, "cprof-trace: flight recorder: %u snapshot%s %s %s\n", n, n == 1 ? "" : "s",
-		rf->config.output_url ? "sent to" : "in",
-		rf->config.output_url ? rf->config.output_url : output_name);
+	cprof_flight_describe_held(rf->flight, held, sizeof(held));
+	fprintf(stderr, "cprof-trace: flight recorder: %u snapshot%s %s %s%s\n", n,
+		n == 1 ? "" : "s", rf->config.output_url ? "sent to" : "in",
+		rf->config.output_url ? rf->config.output_url : output_name, held);
 }
 
 void record_flight_free(struct record_flight *rf)

@@ -55,6 +55,17 @@ static double region_pairs(cprof_task *task, long n)
 
 double bench_region_pairs_call(cprof_task *task, long n);
 
+/* cprof_trace_snapshot() with no flight recorder listening. */
+static double snapshot_calls(long n)
+{
+	double t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		cprof_trace_snapshot("bench");
+		__asm__ volatile("" ::: "memory");
+	}
+	return (now_ns() - t0) / n;
+}
+
 static double counter_values(long n)
 {
 	double t0 = now_ns();
@@ -99,6 +110,8 @@ int main(int argc, char **argv)
 			a[r] = region_pairs(task, 5000000);
 			b[r] = bench_region_pairs_call(task, 5000000);
 		}
+		for (int r = 0; r < ROUNDS; r++)
+			c[r] = snapshot_calls(5000000);
 		double inl = median(a, ROUNDS), call = median(b, ROUNDS);
 		printf("no session: region begin/end pair %.2f ns (bound 5 ns), "
 		       "%.2f ns through calls into the library (%.1fx)\n",
@@ -106,6 +119,8 @@ int main(int argc, char **argv)
 		for (int r = 0; r < ROUNDS; r++)
 			a[r] = counter_values(5000000);
 		printf("no session: counter value %.2f ns (bound 2 ns)\n", median(a, ROUNDS));
+		printf("no session: cprof_trace_snapshot() %.2f ns (nothing listening)\n",
+		       median(c, ROUNDS));
 		return 0;
 	}
 	if (!cprof_trace_enabled()) {

@@ -28,6 +28,8 @@
 #include "analysis/counters.h"
 #include "analysis/critpath.h"
 #include "analysis/flame.h"
+#include "analysis/flame_model.h"
+#include "analysis/profiles.h"
 #include "analysis/threads.h"
 #include "cprof-tp-enums.h"
 #include "test-profile-model.h"
@@ -404,6 +406,64 @@ static void test_flame(void)
 	cprof_profile_destroy(p);
 }
 
+/* The graph from the model has the figures and names of the pprof profile
+ * of the same kind and window (its `top`, flat and cum by name). */
+static void test_flame_model(const struct cprof_model *m)
+{
+	static const struct {
+		enum cprof_flame_items items;
+		enum cprof_profile_type type;
+		double from, to;
+	} cases[] = {
+	    {CPROF_FLAME_CPU_SAMPLES, CPROF_PROFILE_CPU, 0, 100},
+	    {CPROF_FLAME_CPU_SAMPLES, CPROF_PROFILE_CPU, 41.5, 43},
+	    {CPROF_FLAME_WAITS, CPROF_PROFILE_SYNC, 0, 100},
+	    {CPROF_FLAME_WAITS, CPROF_PROFILE_SYNC, 17, 55},
+	    {CPROF_FLAME_CALLS, CPROF_PROFILE_SYSCALL, 35, 100},
+	};
+	struct cprof_symbolizer *sym = cprof_symbolizer_create(m, NULL);
+	struct cprof_flame_source *src = cprof_flame_source_create(m, sym);
+
+	CHECK(sym && src);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct cprof_profile_filter f = {.has_from = true,
+						 .has_to = true,
+						 .from_ns = (uint64_t)(cases[c].from * MS),
+						 .to_ns = (uint64_t)(cases[c].to * MS)};
+		struct cprof_profiles_report rep;
+		struct cprof_profile *p = NULL;
+		struct cprof_profile_top_entry *e = NULL;
+		struct cprof_flame_top *top = NULL;
+		struct cprof_flame *fl;
+		size_t ne = 0, nt = 0;
+
+		fl = cprof_flame_from_model(src, cases[c].items, AT(cases[c].from), AT(cases[c].to),
+					    &top, &nt);
+		CHECK(fl);
+		CHECK(cprof_profile_build(m, sym, cases[c].type, &f, &p, &rep) ==
+		      CPROF_PROFILES_OK);
+		CHECK(cprof_profile_top(p, 1, &e, &ne) == CPROF_PROFILE_OK);
+		CHECK(fl->nodes.v[0].total == cprof_profile_total(p, 1));
+		CHECK(nt == ne);
+		for (size_t i = 0; i < ne; i++) {
+			bool found = false;
+			for (size_t k = 0; k < nt && !found; k++)
+				found = !strcmp(top[k].name, e[i].name) &&
+					top[k].flat == e[i].flat && top[k].cum == e[i].cum;
+			if (!found)
+				fprintf(stderr, "case %zu: %s %lld %lld not in the graph's top\n",
+					c, e[i].name, (long long)e[i].flat, (long long)e[i].cum);
+			CHECK(found);
+		}
+		free(e);
+		cprof_profile_destroy(p);
+		cprof_flame_top_free(top, nt);
+		cprof_flame_destroy(fl);
+	}
+	cprof_flame_source_destroy(src);
+	cprof_symbolizer_destroy(sym);
+}
+
 int main(void)
 {
 	struct cprof_model *m = make_model();
@@ -412,6 +472,7 @@ int main(void)
 	test_critpath(m);
 	test_counters(m);
 	test_flame();
+	test_flame_model(m);
 	cprof_model_destroy(m);
 	printf("analysis: OK\n");
 	return 0;

@@ -273,6 +273,7 @@ struct level {
 	unsigned depth;
 	uint32_t hint;
 	uint32_t from;
+	uint64_t obj; /* the lock a holder's time is charged for */
 };
 
 static void run(struct walk *w, uint32_t thread, uint64_t b, uint64_t e, const struct level *lv)
@@ -286,7 +287,7 @@ static void run(struct walk *w, uint32_t thread, uint64_t b, uint64_t e, const s
 				     0,
 				     thread,
 				     lv->from,
-				     0};
+				     lv->obj};
 	uint32_t r;
 
 	if (e <= b)
@@ -356,7 +357,7 @@ static void follow(struct walk *w, const struct cprof_wait *wt, uint32_t thread,
 	     k < cp->nrels && cp->rels[k].obj == wt->obj && cp->rels[k].ns <= wend && !w->failed;
 	     k++) {
 		const struct rel *r = &cp->rels[k];
-		struct level next = {top, lv->depth + 1, r->stack, thread};
+		struct level next = {top, lv->depth + 1, r->stack, thread, wt->obj};
 		uint64_t sb = prev > bb ? prev : bb, se = r->ns < ee ? r->ns : ee;
 		if (r->thread == thread)
 			continue;
@@ -369,7 +370,7 @@ static void follow(struct walk *w, const struct cprof_wait *wt, uint32_t thread,
 	       cp->rels[k].ns <= wend + RELEASE_LATE_NS;
 	     k++) {
 		const struct rel *r = &cp->rels[k];
-		struct level next = {top, lv->depth + 1, r->stack, thread};
+		struct level next = {top, lv->depth + 1, r->stack, thread, wt->obj};
 		if (r->thread != thread) {
 			walk(w, r->thread, bb, ee, &next);
 			return;
@@ -479,8 +480,8 @@ enum cprof_critpath_status cprof_critpath_task(struct cprof_critpath *cp, uint32
 	for (size_t i = 0; i + 1 < n && !w.failed; i++) {
 		uint64_t a = pts[i].ns < t->begin_ns ? t->begin_ns : pts[i].ns;
 		uint64_t b = pts[i + 1].ns > t->end_ns ? t->end_ns : pts[i + 1].ns;
-		struct level own = {-1, 0, 0, pts[i].thread};
-		struct level handoff = {CPROF_CP_QUEUE, 1, 0, pts[i].thread};
+		struct level own = {-1, 0, 0, pts[i].thread, 0};
+		struct level handoff = {CPROF_CP_QUEUE, 1, 0, pts[i].thread, 0};
 		if (b <= a)
 			continue;
 		if (pts[i].thread == pts[i + 1].thread)
@@ -501,7 +502,7 @@ enum cprof_critpath_status cprof_critpath_region(struct cprof_critpath *cp, uint
 {
 	const struct cprof_region *r = &cp->m->regions.v[region];
 	struct walk w = {cp, out, r->task, false};
-	struct level own = {-1, 0, 0, r->thread};
+	struct level own = {-1, 0, 0, r->thread, 0};
 
 	memset(out, 0, sizeof(*out));
 	if (!r->end_ns)

@@ -62,7 +62,8 @@ struct cprof_cp_segment {
 	uint32_t label;
 	uint32_t thread;      /* model thread where the time went */
 	uint32_t from_thread; /* the thread that waited (== thread at depth 0) */
-	uint64_t obj;	      /* the lock or condition waited for, 0 none */
+	uint64_t obj;	      /* the lock or condition waited for (for a holder's time:
+			       * the lock it held), 0 none */
 };
 
 struct cprof_cp_path {

@@ -29,22 +29,22 @@ enum cprof_flame_module cprof_flame_module_of(const char *path)
 
 struct build {
 	const struct cprof_profile *p;
-	struct cprof_flame *f;
+	struct cprof_flame_builder fb;
 	uint32_t *fn_name; /* per profile function: names index + 1, 0 unset */
 	uint32_t *fn_file;
 	uint8_t *loc_module; /* per location */
-	/* (parent, function id) -> node: open addressing, keys packed */
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap, used;
 };
 
-static uint32_t add_name(struct build *b, const char *s)
+uint32_t cprof_flame_add_name(struct cprof_flame *f, const char *s)
 {
-	char **slot = cprof_vec_push(&b->f->names);
-	if (!slot || !(*slot = strdup(s)))
+	char **slot = cprof_vec_push(&f->names);
+	if (!slot)
 		return CPROF_FLAME_NONE;
-	return (uint32_t)(b->f->names.n - 1);
+	if (!(*slot = strdup(s))) {
+		f->names.n--;
+		return CPROF_FLAME_NONE;
+	}
+	return (uint32_t)(f->names.n - 1);
 }
 
 static inline uint64_t mix(uint64_t k)
@@ -55,7 +55,7 @@ static inline uint64_t mix(uint64_t k)
 	return k;
 }
 
-static bool grow(struct build *b)
+static bool grow(struct cprof_flame_builder *b)
 {
 	size_t ncap = b->cap ? b->cap * 2 : 1024;
 	uint64_t *nk = malloc(ncap * sizeof(*nk));
@@ -85,10 +85,41 @@ static bool grow(struct build *b)
 	return true;
 }
 
-/* The child of `parent` for function `fn` (profile id), created when new. */
-static uint32_t child(struct build *b, uint32_t parent, uint64_t fn, uint8_t module, int64_t line)
+bool cprof_flame_builder_init(struct cprof_flame_builder *b)
 {
-	uint64_t key = ((uint64_t)parent << 32) | (fn & 0xffffffffu);
+	struct cprof_flame_node *root;
+
+	memset(b, 0, sizeof(*b));
+	b->f = calloc(1, sizeof(*b->f));
+	if (!b->f)
+		return false;
+	root = cprof_vec_push(&b->f->nodes);
+	if (!root || cprof_flame_add_name(b->f, "all") != 0 ||
+	    cprof_flame_add_name(b->f, "") != 1) {
+		cprof_flame_builder_fini(b);
+		return false;
+	}
+	root->parent = root->first_child = root->next_sibling = CPROF_FLAME_NONE;
+	root->file = 1;
+	root->module = CPROF_FLAME_ANNOTATION;
+	return true;
+}
+
+void cprof_flame_builder_fini(struct cprof_flame_builder *b)
+{
+	cprof_flame_destroy(b->f);
+	b->f = NULL;
+	free(b->keys);
+	free(b->vals);
+	b->keys = NULL;
+	b->vals = NULL;
+	b->cap = b->used = 0;
+}
+
+uint32_t cprof_flame_child(struct cprof_flame_builder *b, uint32_t parent, uint32_t name,
+			   uint32_t file, int32_t line, uint8_t module)
+{
+	uint64_t key = ((uint64_t)parent << 32) | name;
 	struct cprof_flame_node *n;
 	size_t h;
 
@@ -97,23 +128,14 @@ static uint32_t child(struct build *b, uint32_t parent, uint64_t fn, uint8_t mod
 	for (h = mix(key) & (b->cap - 1); b->keys[h] != UINT64_MAX; h = (h + 1) & (b->cap - 1))
 		if (b->keys[h] == key)
 			return b->vals[h];
-	if (!b->fn_name[fn - 1]) {
-		const struct cprof_profile_function *pf = &b->p->functions.v[fn - 1];
-		uint32_t nm = add_name(b, cprof_profile_str(b->p, pf->name));
-		uint32_t fl = add_name(b, cprof_profile_str(b->p, pf->file));
-		if (nm == CPROF_FLAME_NONE || fl == CPROF_FLAME_NONE)
-			return CPROF_FLAME_NONE;
-		b->fn_name[fn - 1] = nm + 1;
-		b->fn_file[fn - 1] = fl + 1;
-	}
 	n = cprof_vec_push(&b->f->nodes);
 	if (!n)
 		return CPROF_FLAME_NONE;
 	n->parent = parent;
 	n->first_child = n->next_sibling = CPROF_FLAME_NONE;
-	n->name = b->fn_name[fn - 1] - 1;
-	n->file = b->fn_file[fn - 1] - 1;
-	n->line = (int32_t)line;
+	n->name = name;
+	n->file = file;
+	n->line = line;
 	n->depth = (uint16_t)(b->f->nodes.v[parent].depth + 1);
 	n->module = module;
 	if (n->depth > b->f->max_depth)
@@ -124,16 +146,33 @@ static uint32_t child(struct build *b, uint32_t parent, uint64_t fn, uint8_t mod
 	return b->vals[h];
 }
 
+/* The node of profile function `fn` under `parent`. */
+static uint32_t child(struct build *b, uint32_t parent, uint64_t fn, uint8_t module, int64_t line)
+{
+	if (!b->fn_name[fn - 1]) {
+		const struct cprof_profile_function *pf = &b->p->functions.v[fn - 1];
+		uint32_t nm = cprof_flame_add_name(b->fb.f, cprof_profile_str(b->p, pf->name));
+		uint32_t fl = cprof_flame_add_name(b->fb.f, cprof_profile_str(b->p, pf->file));
+		if (nm == CPROF_FLAME_NONE || fl == CPROF_FLAME_NONE)
+			return CPROF_FLAME_NONE;
+		b->fn_name[fn - 1] = nm + 1;
+		b->fn_file[fn - 1] = fl + 1;
+	}
+	return cprof_flame_child(&b->fb, parent, b->fn_name[fn - 1] - 1, b->fn_file[fn - 1] - 1,
+				 (int32_t)line, module);
+}
+
 static bool add_sample(struct build *b, size_t s, size_t value_index)
 {
 	const struct cprof_profile *p = b->p;
 	const struct cprof_profile_sample *sm = &p->samples.v[s];
 	int64_t v = cprof_profile_sample_values(p, s)[value_index];
+	struct cprof_flame *f = b->fb.f;
 	uint32_t node = 0;
 
 	if (!v)
 		return true;
-	b->f->nodes.v[0].total += v;
+	f->nodes.v[0].total += v;
 	for (uint32_t i = sm->nlocs; i-- > 0;) {
 		uint64_t loc_id = p->sample_locs.v[sm->first_loc + i];
 		const struct cprof_profile_location *loc = &p->locations.v[loc_id - 1];
@@ -142,10 +181,10 @@ static bool add_sample(struct build *b, size_t s, size_t value_index)
 			node = child(b, node, ln->function, b->loc_module[loc_id - 1], ln->line);
 			if (node == CPROF_FLAME_NONE)
 				return false;
-			b->f->nodes.v[node].total += v;
+			b->fb.f->nodes.v[node].total += v;
 		}
 	}
-	b->f->nodes.v[node].self += v;
+	b->fb.f->nodes.v[node].self += v;
 	return true;
 }
 
@@ -161,7 +200,7 @@ static int by_total(const void *a, const void *b)
 }
 
 /* Links every node under its parent, children by total. */
-static bool link_children(struct cprof_flame *f)
+bool cprof_flame_link(struct cprof_flame *f)
 {
 	size_t n = f->nodes.n;
 	uint32_t *order = malloc((n + 1) * sizeof(*order));
@@ -198,37 +237,29 @@ static void locations_modules(struct build *b)
 
 struct cprof_flame *cprof_flame_create(const struct cprof_profile *profile, size_t value_index)
 {
-	struct cprof_flame *f = calloc(1, sizeof(*f));
-	struct build b = {profile, f, NULL, NULL, NULL, NULL, NULL, 0, 0};
-	struct cprof_flame_node *root;
-	bool ok = false;
+	struct build b = {profile, {0}, NULL, NULL, NULL};
+	struct cprof_flame *f = NULL;
 
-	if (!f)
+	if (!cprof_flame_builder_init(&b.fb))
 		return NULL;
 	b.fn_name = calloc(profile->functions.n + 1, sizeof(*b.fn_name));
 	b.fn_file = calloc(profile->functions.n + 1, sizeof(*b.fn_file));
 	b.loc_module = calloc(profile->locations.n + 1, 1);
-	root = cprof_vec_push(&f->nodes);
-	if (!b.fn_name || !b.fn_file || !b.loc_module || !root || add_name(&b, "all") != 0 ||
-	    value_index >= profile->sample_types.n)
+	if (!b.fn_name || !b.fn_file || !b.loc_module || value_index >= profile->sample_types.n)
 		goto end;
-	root->parent = root->first_child = root->next_sibling = CPROF_FLAME_NONE;
-	root->module = CPROF_FLAME_ANNOTATION;
 	locations_modules(&b);
 	for (size_t s = 0; s < profile->samples.n; s++)
 		if (!add_sample(&b, s, value_index))
 			goto end;
-	ok = link_children(f);
+	if (cprof_flame_link(b.fb.f)) {
+		f = b.fb.f;
+		b.fb.f = NULL;
+	}
 end:
 	free(b.fn_name);
 	free(b.fn_file);
 	free(b.loc_module);
-	free(b.keys);
-	free(b.vals);
-	if (!ok) {
-		cprof_flame_destroy(f);
-		return NULL;
-	}
+	cprof_flame_builder_fini(&b.fb);
 	return f;
 }
 

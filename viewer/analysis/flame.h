@@ -57,6 +57,26 @@ static inline const char *cprof_flame_str(const struct cprof_flame *f, uint32_t 
 	return f->names.v[s];
 }
 
+/*
+ * Building a tree by hand (flame_model.c): names are added once each
+ * (names 0 and 1 are "all" and ""), cprof_flame_child() finds or adds the
+ * child of a node for a name, the caller adds values to the nodes it
+ * walks, then cprof_flame_link() orders the children. The builder owns
+ * the tree until the caller takes b.f (and sets it NULL) before _fini().
+ */
+struct cprof_flame_builder {
+	struct cprof_flame *f;
+	uint64_t *keys; /* (parent, name) -> node, open addressing */
+	uint32_t *vals;
+	size_t cap, used;
+};
+bool cprof_flame_builder_init(struct cprof_flame_builder *b);
+void cprof_flame_builder_fini(struct cprof_flame_builder *b);
+uint32_t cprof_flame_add_name(struct cprof_flame *f, const char *s);
+uint32_t cprof_flame_child(struct cprof_flame_builder *b, uint32_t parent, uint32_t name,
+			   uint32_t file, int32_t line, uint8_t module);
+bool cprof_flame_link(struct cprof_flame *f);
+
 /* The module class of a mapping's file name (see enum cprof_flame_module). */
 enum cprof_flame_module cprof_flame_module_of(const char *path);
 

@@ -12,5 +12,6 @@ int cprof_cmd_dump(int argc, char **argv);
 int cprof_cmd_pprof(int argc, char **argv);
 int cprof_cmd_view(int argc, char **argv);
 int cprof_cmd_symbolize(int argc, char **argv);
+int cprof_cmd_compare(int argc, char **argv);
 
 #endif /* CPROF_CMDS_H */

@@ -1,0 +1,550 @@
+/*
+ * cprof-trace compare [options] OLD... -- NEW...
+ *
+ * Did a change help, and is the difference real? Reads each trace, boils
+ * it down (analysis/compare.h), and prints one row per type, metric and
+ * top function with the change and its significance, benchstat's way: `~`
+ * when the difference is not significant. --json gives the same rows to
+ * scripts (the shape is a contract: keys are added, never removed).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "analysis/stattest.h"
+#include "cmds.h"
+#include "reader/reader.h"
+#include "symbols/symbols.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cprof-trace compare [options] OLD... -- NEW...\n"
+		"       cprof-trace compare [options] OLD NEW\n"
+		"\n"
+		"Compare runs before (OLD) and after (NEW) a change: for every region, task,\n"
+		"blocking-call and wait type its count, total, p50, p90 and p99, and the top\n"
+		"functions of the cpu, sync, mutex and heap profiles; the change in percent,\n"
+		"a p-value, and '~' where the difference is not significant.\n"
+		"\n"
+		"Tests (benchstat's): Mann-Whitney U, exact up to 50 values a side. Across\n"
+		"runs, over the per-run values (one per trace), when there are enough runs\n"
+		"for that test to reach alpha after the correction (its smallest p is 0.1 for\n"
+		"3+3 runs, 0.029 for 4+4; with 50 rows it takes 7+7). Otherwise the test is\n"
+		"within runs: each run is cut into 10 time slices and each slice's\n"
+		"value (its count, total, p50, p90, p99, function time) is one observation.\n"
+		"Slices, not single items: items close in time share the machine's state, and\n"
+		"a test over thousands of items finds every wobble between two runs\n"
+		"significant. With one run a side it tells whether these two runs differ, not\n"
+		"the programs. p-values are Holm-corrected over all rows. A row is significant\n"
+		"when p < alpha, the change is at least --min-change, and for p50/p90/p99 the\n"
+		"confidence interval of the change (order statistics of every item) excludes\n"
+		"0. Old and new values are medians over runs (p50/p90/p99 with fewer than 4\n"
+		"runs a side: the percentile of every item pooled). A type or function on one\n"
+		"side only is marked new or gone.\n"
+		"\n"
+		"  --json             machine-readable output\n"
+		"  --alpha A          significance level (default 0.05)\n"
+		"  --min-change PCT   smaller changes are never significant (default 5)\n"
+		"  --top N            functions per profile (default 10)\n"
+		"  --from TIME --to TIME  only what began in that window of each trace\n"
+		"                     (seconds from its start, or 1.5s 20ms 300us 1000ns)\n"
+		"  --all-processes    keep every process, not only the recorded tree\n");
+}
+
+struct opts {
+	bool json;
+	struct cprof_compare_options cmp;
+	struct cprof_profile_filter filter;
+	struct cprof_read_options read;
+};
+
+static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v >= lo && v <= hi)) {
+		fprintf(stderr, "cprof-trace: compare: %s: '%s' is not a number in [%g, %g]\n", opt,
+			arg, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_time(const char *opt, const char *arg, uint64_t *ns, bool *has)
+{
+	if (!cprof_parse_duration(arg, ns)) {
+		fprintf(stderr,
+			"cprof-trace: compare: %s: '%s' is not a time (use 1.5, 1.5s, 20ms, "
+			"300us or 1000ns)\n",
+			opt, arg);
+		return -1;
+	}
+	*has = true;
+	return 0;
+}
+
+/* Options first; returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_ALPHA = 256, OPT_MIN, OPT_TOP, OPT_FROM, OPT_TO, OPT_ALL };
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"alpha", required_argument, NULL, OPT_ALPHA},
+	    {"min-change", required_argument, NULL, OPT_MIN},
+	    {"top", required_argument, NULL, OPT_TOP},
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"all-processes", no_argument, NULL, OPT_ALL},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	double top;
+	int c;
+
+	/* '+': stop at the first trace, so "--" is ours to find */
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+		int bad = 0;
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_ALPHA:
+			bad = parse_number("--alpha", optarg, 1e-12, 0.5, &o->cmp.alpha);
+			break;
+		case OPT_MIN:
+			bad = parse_number("--min-change", optarg, 0, 1e9, &o->cmp.min_change_pct);
+			break;
+		case OPT_TOP:
+			bad = parse_number("--top", optarg, 0, 10000, &top);
+			o->cmp.top_functions = (size_t)top;
+			break;
+		case OPT_FROM:
+			bad = parse_time("--from", optarg, &o->filter.from_ns, &o->filter.has_from);
+			break;
+		case OPT_TO:
+			bad = parse_time("--to", optarg, &o->filter.to_ns, &o->filter.has_to);
+			break;
+		case OPT_ALL:
+			o->read.keep_all_processes = true;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	return -1;
+}
+
+/* Reads one trace and boils it down; the model is freed at once. */
+static int load(const char *path, const struct opts *o, struct cprof_compare_run **run)
+{
+	struct cprof_model *model = NULL;
+	struct cprof_symbolizer *sym = NULL;
+	char err[8192];
+	int rc = -1;
+
+	if (cprof_read_trace(path, &o->read, &model, err, sizeof(err)) != CPROF_READ_OK) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
+		return -1;
+	}
+	if (model->lost_events)
+		fprintf(stderr,
+			"cprof-trace: %s: warning: %" PRIu64
+			" events lost by the tracer (buffers full); counts may be low\n",
+			path, model->lost_events);
+	sym = cprof_symbolizer_create(model, NULL);
+	if (!sym || cprof_compare_run_create(model, sym, &o->filter, run) != CPROF_COMPARE_OK)
+		fprintf(stderr, "cprof-trace: %s: out of memory\n", path);
+	else
+		rc = 0;
+	cprof_symbolizer_destroy(sym);
+	cprof_model_destroy(model);
+	return rc;
+}
+
+/* ---- text ---- */
+
+static const char *fmt_value(const char *metric, double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (!strcmp(metric, "count"))
+		snprintf(buf, len, "%.0f", v);
+	else if (!strcmp(metric, "alloc_bytes"))
+		snprintf(buf, len,
+			 v < 1e3   ? "%.0fB"
+			 : v < 1e6 ? "%.1fkB"
+				   : "%.1fMB",
+			 v < 1e3   ? v
+			 : v < 1e6 ? v / 1e3
+				   : v / 1e6);
+	else if (v < 1e3)
+		snprintf(buf, len, "%.0fns", v);
+	else if (v < 1e6)
+		snprintf(buf, len, "%.1fus", v / 1e3);
+	else if (v < 1e9)
+		snprintf(buf, len, "%.2fms", v / 1e6);
+	else
+		snprintf(buf, len, "%.3fs", v / 1e9);
+	return buf;
+}
+
+static const char *short_metric(const char *metric)
+{
+	if (!strcmp(metric, "total_ns"))
+		return "total";
+	if (!strncmp(metric, "p5", 2) || !strncmp(metric, "p9", 2))
+		return metric[2] == '0' ? (metric[1] == '5' ? "p50" : "p90") : "p99";
+	return metric;
+}
+
+/* "request p99", "mutex wait in cache_evict", "cpu in encode_json". */
+static const char *row_label(const struct cprof_compare_row *r, char *buf, size_t len)
+{
+	switch (r->kind) {
+	case CPROF_CMP_REGION:
+	case CPROF_CMP_TASK:
+		snprintf(buf, len, "%s %s", r->name, short_metric(r->metric));
+		break;
+	case CPROF_CMP_CALL:
+		snprintf(buf, len, "%s call %s", r->name, short_metric(r->metric));
+		break;
+	case CPROF_CMP_WAIT:
+		snprintf(buf, len, "%s wait %s", r->name, short_metric(r->metric));
+		break;
+	case CPROF_CMP_CPU:
+		snprintf(buf, len, "cpu in %s", r->name);
+		break;
+	case CPROF_CMP_SYNC:
+		snprintf(buf, len, "wait in %s", r->name);
+		break;
+	case CPROF_CMP_MUTEX:
+		snprintf(buf, len, "mutex wait in %s", r->name);
+		break;
+	case CPROF_CMP_HEAP:
+		snprintf(buf, len, "allocations in %s", r->name);
+		break;
+	default:
+		snprintf(buf, len, "%s", r->name);
+	}
+	return buf;
+}
+
+static const char *fmt_delta(const struct cprof_compare_row *r, char *buf, size_t len)
+{
+	if (isnan(r->delta_pct))
+		snprintf(buf, len, "new");
+	else if (r->new == 0 && r->old > 0)
+		snprintf(buf, len, "gone");
+	else
+		snprintf(buf, len, fabs(r->delta_pct) < 1000 ? "%+.1f%%" : "%+.0f%%", r->delta_pct);
+	return buf;
+}
+
+/*
+ * The summary line: the most significant row of up to three kinds, tasks
+ * first (what users wait for), then regions, then the profiles' culprits.
+ */
+static void summary(const struct cprof_compare *c, char *buf, size_t len)
+{
+	static const enum cprof_compare_kind order[] = {
+	    CPROF_CMP_TASK, CPROF_CMP_REGION, CPROF_CMP_MUTEX, CPROF_CMP_SYNC,
+	    CPROF_CMP_CPU,  CPROF_CMP_HEAP,   CPROF_CMP_WAIT,  CPROF_CMP_CALL,
+	};
+	const struct cprof_compare_row *first[CPROF_CMP_KINDS] = {0};
+	size_t used = 0, shown = 0;
+	char label[256], d[32];
+
+	/* rows come sorted by significance, then p, then size */
+	for (size_t i = 0; i < c->rows.n && c->rows.v[i].significant; i++)
+		if (!first[c->rows.v[i].kind])
+			first[c->rows.v[i].kind] = &c->rows.v[i];
+	buf[0] = 0;
+	for (size_t k = 0; k < CPROF_CMP_KINDS && shown < 3; k++) {
+		const struct cprof_compare_row *r = first[order[k]];
+		if (!r)
+			continue;
+		used +=
+		    (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s %s (p=%.2g)",
+				     shown++ ? "; " : "", row_label(r, label, sizeof(label)),
+				     fmt_delta(r, d, sizeof(d)), r->p);
+	}
+	if (!shown)
+		snprintf(buf, len, "no significant change at alpha %g (%zu tests, Holm-corrected)",
+			 c->alpha, c->tests);
+}
+
+static const char *test_name(enum cprof_compare_test t)
+{
+	switch (t) {
+	case CPROF_CMP_TEST_RUNS:
+		return "runs";
+	case CPROF_CMP_TEST_SLICES:
+		return "slices";
+	default:
+		return "none";
+	}
+}
+
+/* One sentence on which test decided, for the header and the JSON. */
+static void test_note(const struct cprof_compare *c, char *buf, size_t len)
+{
+	if (c->across_runs)
+		snprintf(buf, len,
+			 "Mann-Whitney U across runs (%zu+%zu per-run values), Holm-corrected "
+			 "over %zu tests",
+			 c->runs_old, c->runs_new, c->tests);
+	else if (c->runs_old == 1 && c->runs_new == 1)
+		snprintf(buf, len,
+			 "1 run per side: no across-run test, nothing marked significant (record "
+			 "2 or more runs a side); the p-values (Mann-Whitney U within runs, 10 "
+			 "time slices each, Holm-corrected over %zu tests) say whether these two "
+			 "runs differ, not the programs",
+			 c->tests);
+	else
+		snprintf(buf, len,
+			 "%zu+%zu runs: too few for an across-run test (its smallest p, %.2g, "
+			 "cannot reach alpha %g over %zu tests); Mann-Whitney U within runs (10 "
+			 "time slices each, pooled over runs), Holm-corrected",
+			 c->runs_old, c->runs_new, cprof_utest_min_p(c->runs_old, c->runs_new),
+			 c->alpha, c->tests);
+}
+
+static void print_text(const struct cprof_compare *c)
+{
+	char a[32], b[32], d[64], label[256], line[1024];
+
+	test_note(c, line, sizeof(line));
+	printf("test: %s; alpha %g; changes under %g%% are ~\n\n", line, c->alpha,
+	       c->min_change_pct);
+	printf("%-7s %-28s %-8s %11s %11s %9s  %s\n", "kind", "name", "metric", "old", "new",
+	       "delta", "p");
+	for (size_t i = 0; i < c->rows.n; i++) {
+		const struct cprof_compare_row *r = &c->rows.v[i];
+		if (r->significant)
+			fmt_delta(r, d, sizeof(d));
+		else if (strcmp(r->presence, "both"))
+			snprintf(d, sizeof(d), "%s ~", r->presence);
+		else
+			snprintf(d, sizeof(d), "~");
+		printf("%-7s %-28.60s %-8s %11s %11s %9s", cprof_compare_kind_name(r->kind),
+		       r->name, short_metric(r->metric), fmt_value(r->metric, r->old, a, 32),
+		       fmt_value(r->metric, r->new, b, 32), d);
+		if (!isnan(r->p))
+			printf("  (p=%.3f n=%zu+%zu %s)", r->p, r->n_old, r->n_new,
+			       test_name(r->test));
+		putchar('\n');
+	}
+	summary(c, line, sizeof(line));
+	(void)label;
+	printf("\nsummary: %s\n", line);
+}
+
+/* ---- JSON (jansson) ---- */
+
+static json_t *num(double v)
+{
+	if (isnan(v) || isinf(v))
+		return json_null();
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static json_t *pair(double lo, double hi)
+{
+	return isnan(lo) || isnan(hi) ? json_null() : json_pack("[oo]", num(lo), num(hi));
+}
+
+static json_t *paths(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *row_json(const struct cprof_compare_row *r)
+{
+	return json_pack("{ss ss ss so so so so so so so sb ss ss sI sI so so so}", "kind",
+			 cprof_compare_kind_name(r->kind), "name", r->name, "metric", r->metric,
+			 "old", num(r->old), "new", num(r->new), "delta_pct", num(r->delta_pct),
+			 "p", num(r->p), "p_raw", num(r->p_raw), "p_runs", num(r->p_runs),
+			 "p_items", num(r->p_items), "significant", r->significant, "test",
+			 test_name(r->test), "presence", r->presence, "n_old", (json_int_t)r->n_old,
+			 "n_new", (json_int_t)r->n_new, "old_ci", pair(r->old_lo, r->old_hi),
+			 "new_ci", pair(r->new_lo, r->new_hi), "delta_ci_pct",
+			 pair(r->delta_lo, r->delta_hi));
+}
+
+static int print_json(const struct cprof_compare *c, char **old, size_t nold, char **new,
+		      size_t nnew, json_t *warnings)
+{
+	char note[1024], sum[1024];
+	json_t *rows = json_array(), *root;
+	int rc;
+
+	test_note(c, note, sizeof(note));
+	summary(c, sum, sizeof(sum));
+	for (size_t i = 0; rows && i < c->rows.n; i++)
+		if (json_array_append_new(rows, row_json(&c->rows.v[i])))
+			return -1;
+	root = json_pack("{so so sI sI ss ss sf sf sI sb so ss so}", "old", paths(old, nold), "new",
+			 paths(new, nnew), "runs_old", (json_int_t)c->runs_old, "runs_new",
+			 (json_int_t)c->runs_new, "test", note, "correction", "holm", "alpha",
+			 c->alpha, "min_change_pct", c->min_change_pct, "tests",
+			 (json_int_t)c->tests, "across_runs", c->across_runs, "warnings",
+			 json_incref(warnings), "summary", sum, "rows", rows);
+	if (!root)
+		return -1;
+	rc = json_dumpf(root, stdout, JSON_REAL_PRECISION(10));
+	putchar('\n');
+	json_decref(root);
+	return rc;
+}
+
+/* ---- checks on the inputs ---- */
+
+static void warn(json_t *warnings, const char *fmt, const char *a, const char *b)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), fmt, a, b);
+	fprintf(stderr, "cprof-trace: compare: warning: %s\n", buf);
+	json_array_append_new(warnings, json_string(buf));
+}
+
+static double mean_seconds(struct cprof_compare_run **runs, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (double)cprof_compare_run_duration(runs[i]) / 1e9;
+	return n ? sum / (double)n : 0;
+}
+
+static void check_inputs(struct cprof_compare_run **old, size_t nold,
+			 struct cprof_compare_run **new, size_t nnew, json_t *warnings)
+{
+	const char *prog = cprof_compare_run_program(old[0]);
+	double a = mean_seconds(old, nold), b = mean_seconds(new, nnew);
+	char sa[32], sb[32];
+
+	for (size_t i = 0; i < nold + nnew; i++) {
+		const char *p = cprof_compare_run_program(i < nold ? old[i] : new[i - nold]);
+		if (strcmp(p, prog)) {
+			warn(warnings,
+			     "traces of different programs ('%s' and '%s'): compared anyway", prog,
+			     p);
+			break;
+		}
+	}
+	if (a > 0 && b > 0 && (a / b > 1.1 || b / a > 1.1)) {
+		snprintf(sa, sizeof(sa), "%.2f s", a);
+		snprintf(sb, sizeof(sb), "%.2f s", b);
+		warn(warnings,
+		     "runs last %s (OLD) and %s (NEW) on average: counts, totals and function "
+		     "times are per run, not per second",
+		     sa, sb);
+	}
+}
+
+/* Splits the operands (from argv[first]) at "--"; without one, exactly
+ * OLD NEW, as benchstat takes old.txt new.txt. */
+static int split_operands(int argc, char **argv, int first, char ***old, size_t *nold, char ***new,
+			  size_t *nnew)
+{
+	int sep = -1;
+
+	if (first > 1 && !strcmp(argv[first - 1], "--")) {
+		fprintf(stderr, "cprof-trace: compare: no OLD traces before '--'\n");
+		return -1;
+	}
+	for (int i = first; i < argc && sep < 0; i++)
+		if (!strcmp(argv[i], "--"))
+			sep = i;
+	*old = argv + first;
+	if (sep < 0) {
+		if (argc - first != 2) {
+			fprintf(
+			    stderr,
+			    "cprof-trace: compare: give OLD... -- NEW... (or exactly OLD NEW)\n");
+			return -1;
+		}
+		*nold = *nnew = 1;
+		*new = argv + first + 1;
+		return 0;
+	}
+	*nold = (size_t)(sep - first);
+	*new = argv + sep + 1;
+	*nnew = (size_t)(argc - sep - 1);
+	if (!*nold || !*nnew) {
+		fprintf(stderr, "cprof-trace: compare: no %s traces (OLD... -- NEW...)\n",
+			*nold ? "NEW" : "OLD");
+		return -1;
+	}
+	return 0;
+}
+
+int cprof_cmd_compare(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct cprof_compare_run **runs = NULL;
+	struct cprof_compare cmp = {0};
+	char **old, **new;
+	size_t nold, nnew, loaded = 0;
+	json_t *warnings = json_array();
+	int rc;
+
+	cprof_compare_default_options(&o.cmp);
+	rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		goto end;
+	rc = 2;
+	if (split_operands(argc, argv, optind, &old, &nold, &new, &nnew)) {
+		usage(stderr);
+		goto end;
+	}
+	rc = 1;
+	runs = calloc(nold + nnew, sizeof(*runs));
+	if (!runs || !warnings)
+		goto end;
+	for (; loaded < nold + nnew; loaded++)
+		if (load(loaded < nold ? old[loaded] : new[loaded - nold], &o, &runs[loaded]))
+			goto end;
+	check_inputs(runs, nold, runs + nold, nnew, warnings);
+	if (cprof_compare_compute(runs, nold, runs + nold, nnew, &o.cmp, &cmp) !=
+	    CPROF_COMPARE_OK) {
+		fprintf(stderr, "cprof-trace: compare: out of memory\n");
+		goto end;
+	}
+	if (!o.json) {
+		print_text(&cmp);
+	} else if (print_json(&cmp, old, nold, new, nnew, warnings)) {
+		fprintf(stderr, "cprof-trace: compare: out of memory\n");
+		goto end;
+	}
+	rc = fflush(stdout) == 0 ? 0 : 1;
+end:
+	cprof_compare_fini(&cmp);
+	for (size_t i = 0; runs && i < loaded; i++)
+		cprof_compare_run_destroy(runs[i]);
+	free(runs);
+	json_decref(warnings);
+	return rc;
+}

@@ -16,6 +16,7 @@
 #include "analysis/profiles.h"
 #include "cmds.h"
 #include "export/pprof.h"
+#include "pprof_base.h"
 #include "reader/reader.h"
 #include "symbols/symbols.h"
 
@@ -24,6 +25,8 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: cprof-trace pprof -t TYPE [filters] [-o FILE] [--force] TRACE\n"
+	    "       cprof-trace pprof -t TYPE [filters] [-o FILE] --base OLD [--base OLD...]\n"
+	    "                         [--normalize second|run] [--noise PCT] NEW...\n"
 	    "\n"
 	    "  -t, --type TYPE    sync, mutex, cpu, heap, syscall, region, threads\n"
 	    "  -o, --output FILE  where to write (default TYPE.pb.gz)\n"
@@ -38,7 +41,8 @@ static void usage(FILE *out)
 	    "  --thread NAME|TID  only on that thread\n"
 	    "  --no-inline        do not report inlined calls as frames\n"
 	    "  --debug-dir DIR    also look for debug files in DIR/.build-id/xx/yyyy.debug\n"
-	    "                     (for addresses the trace's stored symbols lack)\n");
+	    "                     (for addresses the trace's stored symbols lack)\n"
+	    "\n" CPROF_PPROF_BASE_USAGE);
 }
 
 static int parse_time(const char *opt, const char *arg, uint64_t *ns)
@@ -70,8 +74,10 @@ int cprof_cmd_pprof(int argc, char **argv)
 	    {"thread", required_argument, NULL, OPT_THREAD},
 	    {"no-inline", no_argument, NULL, OPT_NO_INLINE},
 	    {"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
+	    CPROF_PPROF_BASE_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
+	struct cprof_pprof_base_opts diff;
 	struct cprof_profile_filter filter = {0};
 	struct cprof_symbolizer_options sym_opts = {.inline_frames = true};
 	struct cprof_profiles_report report;
@@ -87,6 +93,7 @@ int cprof_cmd_pprof(int argc, char **argv)
 	enum cprof_profiles_status ps;
 	enum cprof_pprof_status ws;
 
+	cprof_pprof_base_init(&diff);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "t:o:fh", options, NULL)) != -1) {
 		switch (opt) {
@@ -133,6 +140,8 @@ int cprof_cmd_pprof(int argc, char **argv)
 			sym_opts.debug_dir = optarg;
 			break;
 		default:
+			if (cprof_pprof_base_option(&diff, opt, optarg) == 0)
+				break;
 			usage(stderr);
 			return 2;
 		}
@@ -149,6 +158,9 @@ int cprof_cmd_pprof(int argc, char **argv)
 			type_name);
 		return 2;
 	}
+	if (diff.nold && optind < argc)
+		return cprof_pprof_base_run(&diff, type, type_name, &filter, &sym_opts,
+					    argv + optind, (size_t)(argc - optind), output, force);
 	if (optind != argc - 1) {
 		fprintf(stderr, "cprof-trace: pprof: expected exactly one TRACE directory\n");
 		usage(stderr);

@@ -421,15 +421,17 @@ static double quantile_of(enum metric m)
 	return m == M_P50 ? 0.5 : m == M_P90 ? 0.9 : 0.99;
 }
 
-/* Nearest rank, as `stats` computes its percentiles. */
+/* The nearest rank (1-based) of a percentile among n values, as `stats`
+ * computes its percentiles. */
+static size_t rank_of(size_t n, enum metric m)
+{
+	size_t rank = (n * (m == M_P50 ? 50 : m == M_P90 ? 90 : 99) + 99) / 100;
+	return rank ? rank : 1;
+}
+
 static double nearest_rank(const double *sorted, size_t n, enum metric m)
 {
-	unsigned pct = m == M_P50 ? 50 : m == M_P90 ? 90 : 99;
-	size_t rank = (n * pct + 99) / 100;
-
-	if (!n)
-		return NAN;
-	return sorted[(rank ? rank : 1) - 1];
+	return n ? sorted[rank_of(n, m) - 1] : NAN;
 }
 
 /* A run's value of a metric; NaN when it has none (no item: no percentile). */
@@ -446,20 +448,9 @@ static double run_value(const struct series *s, enum metric m)
 static double slice_value(const struct series *s, uint32_t sl, enum metric m)
 {
 	if (is_quantile(m)) {
-		double *v;
-		size_t n;
-		double r;
-		if (!s || s->first[sl + 1] == s->first[sl])
-			return NAN;
-		n = s->first[sl + 1] - s->first[sl];
-		v = malloc(n * sizeof(*v));
-		if (!v)
-			return NAN;
-		for (size_t i = 0; i < n; i++)
-			v[i] = s->items.v[s->first[sl] + i].v; /* sorted within the slice */
-		r = nearest_rank(v, n, m);
-		free(v);
-		return r;
+		size_t n = s ? s->first[sl + 1] - s->first[sl] : 0;
+		/* items are sorted by value within their slice */
+		return n ? s->items.v[s->first[sl] + rank_of(n, m) - 1].v : NAN;
 	}
 	if (!s)
 		return 0;
@@ -576,6 +567,9 @@ static int fill_row(const struct side *old, const struct side *new, enum cprof_c
 	struct sample a = {0}, b = {0};
 	bool nomem = false;
 	double q = is_quantile(m) ? quantile_of(m) : 0.5;
+	/* each side at sqrt(confidence): the change's interval, from both,
+	 * then covers at least `confidence` (independent sides) */
+	double conf = sqrt(o->confidence);
 
 	memset(row, 0, sizeof(*row));
 	row->kind = kind;
@@ -604,8 +598,8 @@ static int fill_row(const struct side *old, const struct side *new, enum cprof_c
 		row->p_raw = row->p_runs;
 		row->n_old = a.nruns;
 		row->n_new = b.nruns;
-		interval(a.runs, a.nruns, 0.5, o->confidence, &row->old_lo, &row->old_hi);
-		interval(b.runs, b.nruns, 0.5, o->confidence, &row->new_lo, &row->new_hi);
+		interval(a.runs, a.nruns, 0.5, conf, &row->old_lo, &row->old_hi);
+		interval(b.runs, b.nruns, 0.5, conf, &row->new_lo, &row->new_hi);
 	} else {
 		row->test = CPROF_CMP_TEST_SLICES;
 		row->p_raw = test_p(a.slices, a.nslices, b.slices, b.nslices, &nomem);
@@ -619,8 +613,8 @@ static int fill_row(const struct side *old, const struct side *new, enum cprof_c
 		if (!across) {
 			row->old = nearest_rank(a.items, a.nitems, m);
 			row->new = nearest_rank(b.items, b.nitems, m);
-			interval(a.items, a.nitems, q, o->confidence, &row->old_lo, &row->old_hi);
-			interval(b.items, b.nitems, q, o->confidence, &row->new_lo, &row->new_hi);
+			interval(a.items, a.nitems, q, conf, &row->old_lo, &row->old_hi);
+			interval(b.items, b.nitems, q, conf, &row->new_lo, &row->new_hi);
 		}
 	}
 	row->delta_pct = pct_change(row->old, row->new);

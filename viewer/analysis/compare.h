@@ -102,8 +102,9 @@ struct cprof_compare_row {
 	enum cprof_compare_test test;
 	const char *presence; /* "both", "new" (NEW only) or "gone" (OLD only) */
 	size_t n_old, n_new;  /* values each side of the test */
-	/* Confidence intervals of old and new, and of the change in percent;
-	 * NaN where the sample is too small or the metric has none. */
+	/* Confidence intervals of old and new (each at sqrt(confidence)), and
+	 * of the change in percent (at least `confidence`); NaN where the
+	 * sample is too small or the metric has none. */
 	double old_lo, old_hi, new_lo, new_hi, delta_lo, delta_hi;
 };
 

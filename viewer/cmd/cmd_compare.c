@@ -326,7 +326,7 @@ static void test_note(const struct cprof_compare *c, char *buf, size_t len)
 
 static void print_text(const struct cprof_compare *c)
 {
-	char a[32], b[32], d[64], label[256], line[1024];
+	char a[32], b[32], d[64], line[1024];
 
 	test_note(c, line, sizeof(line));
 	printf("test: %s; alpha %g; changes under %g%% are ~\n\n", line, c->alpha,
@@ -347,10 +347,11 @@ static void print_text(const struct cprof_compare *c)
 		if (!isnan(r->p))
 			printf("  (p=%.3f n=%zu+%zu %s)", r->p, r->n_old, r->n_new,
 			       test_name(r->test));
+		if (!isnan(r->delta_lo))
+			printf("  95%% CI %+.1f%% .. %+.1f%%", r->delta_lo, r->delta_hi);
 		putchar('\n');
 	}
 	summary(c, line, sizeof(line));
-	(void)label;
 	printf("\nsummary: %s\n", line);
 }
 

@@ -366,6 +366,23 @@ static json_t *num(double v)
 	return json_real(v);
 }
 
+/* A string as JSON; bytes that are not UTF-8 (names come from the traced
+ * program) become '?' rather than failing the whole output. */
+static json_t *str(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j || !(copy = strdup(s)))
+		return j;
+	for (char *c = copy; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			*c = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *pair(double lo, double hi)
 {
 	return isnan(lo) || isnan(hi) ? json_null() : json_pack("[oo]", num(lo), num(hi));
@@ -376,21 +393,21 @@ static json_t *paths(char **v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+		json_array_append_new(a, str(v[i]));
 	return a;
 }
 
 static json_t *row_json(const struct cprof_compare_row *r)
 {
-	return json_pack("{ss ss ss so so so so so so so sb ss ss sI sI so so so}", "kind",
-			 cprof_compare_kind_name(r->kind), "name", r->name, "metric", r->metric,
-			 "old", num(r->old), "new", num(r->new), "delta_pct", num(r->delta_pct),
-			 "p", num(r->p), "p_raw", num(r->p_raw), "p_runs", num(r->p_runs),
-			 "p_items", num(r->p_items), "significant", r->significant, "test",
-			 test_name(r->test), "presence", r->presence, "n_old", (json_int_t)r->n_old,
-			 "n_new", (json_int_t)r->n_new, "old_ci", pair(r->old_lo, r->old_hi),
-			 "new_ci", pair(r->new_lo, r->new_hi), "delta_ci_pct",
-			 pair(r->delta_lo, r->delta_hi));
+	return json_pack("{ss so ss so so so so so so so sb ss ss sI sI so so so}", "kind",
+			 cprof_compare_kind_name(r->kind), "name", str(r->name), "metric",
+			 r->metric, "old", num(r->old), "new", num(r->new), "delta_pct",
+			 num(r->delta_pct), "p", num(r->p), "p_raw", num(r->p_raw), "p_runs",
+			 num(r->p_runs), "p_items", num(r->p_items), "significant", r->significant,
+			 "test", test_name(r->test), "presence", r->presence, "n_old",
+			 (json_int_t)r->n_old, "n_new", (json_int_t)r->n_new, "old_ci",
+			 pair(r->old_lo, r->old_hi), "new_ci", pair(r->new_lo, r->new_hi),
+			 "delta_ci_pct", pair(r->delta_lo, r->delta_hi));
 }
 
 static int print_json(const struct cprof_compare *c, char **old, size_t nold, char **new,
@@ -405,12 +422,12 @@ static int print_json(const struct cprof_compare *c, char **old, size_t nold, ch
 	for (size_t i = 0; rows && i < c->rows.n; i++)
 		if (json_array_append_new(rows, row_json(&c->rows.v[i])))
 			return -1;
-	root = json_pack("{so so sI sI ss ss sf sf sI sb so ss so}", "old", paths(old, nold), "new",
+	root = json_pack("{so so sI sI ss ss sf sf sI sb so so so}", "old", paths(old, nold), "new",
 			 paths(new, nnew), "runs_old", (json_int_t)c->runs_old, "runs_new",
 			 (json_int_t)c->runs_new, "test", note, "correction", "holm", "alpha",
 			 c->alpha, "min_change_pct", c->min_change_pct, "tests",
 			 (json_int_t)c->tests, "across_runs", c->across_runs, "warnings",
-			 json_incref(warnings), "summary", sum, "rows", rows);
+			 json_incref(warnings), "summary", str(sum), "rows", rows);
 	if (!root)
 		return -1;
 	rc = json_dumpf(root, stdout, JSON_REAL_PRECISION(10));
@@ -427,7 +444,7 @@ static void warn(json_t *warnings, const char *fmt, const char *a, const char *b
 
 	snprintf(buf, sizeof(buf), fmt, a, b);
 	fprintf(stderr, "cprof-trace: compare: warning: %s\n", buf);
-	json_array_append_new(warnings, json_string(buf));
+	json_array_append_new(warnings, str(buf));
 }
 
 static double mean_seconds(struct cprof_compare_run **runs, size_t n)

@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{"stats", cprof_cmd_stats, "stats [--json] [--all-processes] [--critical-path TYPE] TRACE  summary: threads, tasks, regions, logs, waits"},
 	{"dump", cprof_cmd_dump, "dump [--all-processes] TRACE             one line per event"},
 	{"pprof", cprof_cmd_pprof, "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
-	{"compare", cprof_cmd_compare, "compare [options] OLD... -- NEW...    did it change? benchstat's tests over traces"},
+	{"compare", cprof_cmd_compare, "compare [options] OLD... -- NEW...       did it change? benchstat's tests over traces"},
 	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},
 	{"symbolize", cprof_cmd_symbolize, "symbolize [--force] TRACE               store the trace's symbols inside it"},
 };

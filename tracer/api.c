@@ -189,6 +189,7 @@ CPROF_EXPORT const struct cprof_probe_state_ cprof_probe_state_ = {
     &lttng_ust_tracepoint_cprof___region_begin.state,
     &lttng_ust_tracepoint_cprof___region_end.state,
     &lttng_ust_tracepoint_cprof___counter.state,
+    &lttng_ust_tracepoint_cprof___snapshot.state,
 };
 
 CPROF_EXPORT cprof_region cprof_region_begin_slow_(cprof_task *task, const char *type)

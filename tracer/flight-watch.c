@@ -253,7 +253,8 @@ void cprof_watch_task_end_(uint64_t id)
 
 /*
  * With no flight recorder listening (and no session recording cprof
- * events), this is one call and one test of the tracepoint's state.
+ * events), the header's inline fast path is one test of the tracepoint's
+ * state; this is what a call reaches otherwise.
  */
 CPROF_EXPORT void cprof_trace_snapshot(const char *reason)
 {
@@ -261,3 +262,7 @@ CPROF_EXPORT void cprof_trace_snapshot(const char *reason)
 		return;
 	request(CPROF_TP_SNAPSHOT_API, reason ? reason : "", 0, 0);
 }
+
+/* For the header's inline fast path (see cprof_probe_state_ in api.c). */
+CPROF_EXPORT void cprof_trace_snapshot_slow_(const char *reason)
+    __attribute__((alias("cprof_trace_snapshot")));

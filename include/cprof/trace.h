@@ -86,11 +86,13 @@ struct cprof_probe_state_ {
 	const volatile int *cprof_region_begin_;
 	const volatile int *cprof_region_end_;
 	const volatile int *cprof_counter_;
+	const volatile int *cprof_snapshot_;
 };
 extern const struct cprof_probe_state_ cprof_probe_state_;
 cprof_region cprof_region_begin_slow_(cprof_task *task, const char *type);
 void cprof_region_end_slow_(cprof_region *region);
 void cprof_counter_slow_(const char *name, int64_t value);
+void cprof_trace_snapshot_slow_(const char *reason);
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(CPROF_TRACE_NO_INLINE)
 /*
@@ -133,6 +135,12 @@ extern __inline__ __attribute__((gnu_inline)) void cprof_counter(const char *nam
 {
 	if (__builtin_expect(*cprof_probe_state_.cprof_counter_ != 0, 0))
 		cprof_counter_slow_(name, value);
+}
+
+extern __inline__ __attribute__((gnu_inline)) void cprof_trace_snapshot(const char *reason)
+{
+	if (__builtin_expect(*cprof_probe_state_.cprof_snapshot_ != 0, 0))
+		cprof_trace_snapshot_slow_(reason);
 }
 #endif
 

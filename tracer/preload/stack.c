@@ -45,9 +45,9 @@ static uint64_t next_id = 1;
  * keeps the last part of an overwritten ring buffer, where a stack defined
  * once would long be gone: every stack used in a snapshot is defined in it
  * except, at worst, those used in its first REDEFINE_MS. Writing it at
- * every use made netapp's requests a third slower (two more events of
- * 300 bytes each); the coarse clock costs a few nanoseconds. The reader
- * keeps the first definition of an id it sees.
+ * every use cost netapp two more events of about 300 bytes per request;
+ * the coarse clock costs a few nanoseconds. The reader keeps the first
+ * definition of an id it sees.
  */
 #define REDEFINE_MS 5
 static bool redefine;

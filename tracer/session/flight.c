@@ -3,7 +3,7 @@
  * and its notification channel, and the thread that takes snapshots. See
  * flight.h for what LTTng does here and what it cannot.
  */
-#include "flight.h"
+#include "flight-internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,39 +37,13 @@
 /* lttng-relayd's default control port. */
 #define RELAY_CTRL_PORT "5342"
 
-struct cprof_flight {
-	struct cprof_flight_config config;
-	char session[LTTNG_NAME_MAX];
-	char *output_dir;
-	uint64_t token;
-	struct lttng_trigger *trigger;
-	struct lttng_notification_channel *channel;
-	struct lttng_handle *handle;
-	bool registered;
-	bool subscribed;
-	struct lttng_process_attr_tracker_handle *tracker;
-	pid_t tracked[256]; /* the program's processes handed to the tracker */
-	unsigned n_tracked;
-	pthread_t thread;
-	bool running;
-	pid_t pid;
-	char **argv;
-	cprof_flight_meta_fn meta;
-	void *meta_data;
-	uint64_t last_ns;     /* when the last snapshot was taken */
-	uint64_t discarded;   /* the channel's discarded events, last seen */
-	uint64_t probe_bytes; /* one sub-buffer per stream (the `lost` probe) */
-	unsigned taken, failed, held_interval, held_max, merged;
-	char error[512];
-};
-
 /* Written by the signal handler: one process has one flight recorder. */
 static int wake_pipe[2] = {-1, -1};
 
-static void set_error(struct cprof_flight *f, const char *fmt, ...)
+void flight_set_error(struct cprof_flight *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void set_error(struct cprof_flight *f, const char *fmt, ...)
+void flight_set_error(struct cprof_flight *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,7 +64,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint64_t monotonic_ns(void)
+uint64_t flight_now_ns(void)
 {
 	struct timespec ts;
 
@@ -98,7 +72,7 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static const char *lttng_reason(int code)
+const char *flight_lttng_reason(int code)
 {
 	return lttng_strerror(code > 0 ? -code : code);
 }
@@ -199,7 +173,7 @@ void cprof_flight_config_free(struct cprof_flight_config *config)
 	config->n_rules = 0;
 }
 
-static bool has_rule(const struct cprof_flight_config *config, enum cprof_flight_rule_kind kind)
+bool flight_has_rule(const struct cprof_flight_config *config, enum cprof_flight_rule_kind kind)
 {
 	for (size_t i = 0; i < config->n_rules; i++)
 		if (config->rules[i].kind == kind)
@@ -374,7 +348,7 @@ enum cprof_flight_status cprof_flight_create(const struct cprof_flight_config *c
 	}
 	/* Positive and non-zero: the filter compares it as a signed integer. */
 	if (getrandom(&f->token, sizeof(f->token), 0) != sizeof(f->token))
-		f->token = (uint64_t)getpid() << 32 ^ monotonic_ns();
+		f->token = (uint64_t)getpid() << 32 ^ flight_now_ns();
 	f->token = (f->token >> 2) | 1;
 	if (output_dir && !f->output_dir) {
 		free(f);
@@ -439,196 +413,13 @@ void cprof_flight_export_env(const struct cprof_flight *flight,
 	put(data, CPROF_FLIGHT_ENV_INTERN, "0");
 }
 
-/* --- The trigger ------------------------------------------------------------ */
-
-#define TRIGGER_PREFIX "cprof-flight-"
-
-/* The captured payload fields, in this order. */
-static const char *const captures[] = {"kind", "reason", "duration_ns", "task", "time_ns"};
-
-/*
- * Triggers outlive the `record` that registered them (they are the
- * daemon's, not a session's): one whose session is gone belongs to a
- * record that was killed, and would keep the programs of this user
- * evaluating its condition.
- */
-static void reap_stale_triggers(void)
-{
-	struct lttng_triggers *triggers = NULL;
-	struct lttng_session *sessions = NULL;
-	unsigned count = 0;
-	int n_sessions;
-
-	if (lttng_list_triggers(&triggers) != LTTNG_OK)
-		return;
-	n_sessions = lttng_list_sessions(&sessions);
-	lttng_triggers_get_count(triggers, &count);
-	for (unsigned i = 0; i < count; i++) {
-		const struct lttng_trigger *t = lttng_triggers_get_at_index(triggers, i);
-		const char *name = NULL;
-		bool alive = false;
-
-		if (lttng_trigger_get_name(t, &name) != LTTNG_TRIGGER_STATUS_OK ||
-		    strncmp(name, TRIGGER_PREFIX, strlen(TRIGGER_PREFIX)))
-			continue;
-		for (int s = 0; s < n_sessions; s++)
-			if (!strcmp(sessions[s].name, name + strlen(TRIGGER_PREFIX)))
-				alive = true;
-		if (!alive && n_sessions >= 0)
-			lttng_unregister_trigger(t);
-	}
-	free(sessions);
-	lttng_triggers_destroy(triggers);
-}
-
-static struct lttng_condition *snapshot_condition(struct cprof_flight *f)
-{
-	struct lttng_event_rule *rule = lttng_event_rule_user_tracepoint_create();
-	struct lttng_condition *cond = NULL;
-	char filter[96];
-
-	/* Requests of other programs (other tokens) are not ours; the
-	 * library emits region and task requests only for watched types, and
-	 * API requests are ours only with the `api` rule. */
-	snprintf(filter, sizeof(filter), "token == %" PRIu64 "%s", f->token,
-		 has_rule(&f->config, CPROF_FLIGHT_RULE_API) ? "" : " && kind != 0");
-	if (!rule ||
-	    lttng_event_rule_user_tracepoint_set_name_pattern(rule, "cprof:snapshot") !=
-		LTTNG_EVENT_RULE_STATUS_OK ||
-	    lttng_event_rule_user_tracepoint_set_filter(rule, filter) != LTTNG_EVENT_RULE_STATUS_OK)
-		goto end;
-	cond = lttng_condition_event_rule_matches_create(rule);
-	for (size_t i = 0; cond && i < sizeof(captures) / sizeof(captures[0]); i++) {
-		struct lttng_event_expr *expr =
-		    lttng_event_expr_event_payload_field_create(captures[i]);
-
-		if (!expr || lttng_condition_event_rule_matches_append_capture_descriptor(
-				 cond, expr) != LTTNG_CONDITION_STATUS_OK) {
-			lttng_event_expr_destroy(expr);
-			lttng_condition_destroy(cond);
-			cond = NULL;
-		}
-	}
-end:
-	lttng_event_rule_destroy(rule);
-	return cond;
-}
-
-static enum cprof_flight_status register_trigger(struct cprof_flight *f)
-{
-	enum cprof_flight_status status = CPROF_FLIGHT_ERROR_MEMORY;
-	struct lttng_condition *cond = snapshot_condition(f);
-	struct lttng_action *action = lttng_action_notify_create();
-	enum lttng_notification_channel_status nstatus;
-	enum lttng_error_code code;
-	char name[LTTNG_NAME_MAX + 16];
-
-	if (!cond || !action)
-		goto end;
-	f->trigger = lttng_trigger_create(cond, action);
-	if (!f->trigger)
-		goto end;
-	snprintf(name, sizeof(name), TRIGGER_PREFIX "%s", f->session);
-	code = lttng_register_trigger_with_name(f->trigger, name);
-	if (code != LTTNG_OK) {
-		set_error(f, "cannot register the snapshot trigger: %s", lttng_reason(code));
-		status = CPROF_FLIGHT_ERROR_LTTNG;
-		goto end;
-	}
-	f->registered = true;
-	f->channel = lttng_notification_channel_create(lttng_session_daemon_notification_endpoint);
-	if (!f->channel) {
-		set_error(f, "cannot open a notification channel to the session daemon");
-		status = CPROF_FLIGHT_ERROR_LTTNG;
-		goto end;
-	}
-	nstatus = lttng_notification_channel_subscribe(
-	    f->channel, lttng_trigger_get_const_condition(f->trigger));
-	if (nstatus != LTTNG_NOTIFICATION_CHANNEL_STATUS_OK) {
-		set_error(f, "cannot subscribe to the snapshot trigger's notifications (status %d)",
-			  (int)nstatus);
-		status = CPROF_FLIGHT_ERROR_LTTNG;
-		goto end;
-	}
-	f->subscribed = true;
-	status = CPROF_FLIGHT_OK;
-end:
-	lttng_condition_destroy(cond);
-	lttng_action_destroy(action);
-	return status;
-}
-
-/*
- * Per-UID buffers take the events of every process of the user that has
- * the `cprof` probes, and a ring buffer of other programs' events would
- * push the recorded program's out. The process-ID tracker keeps the
- * session to the program's processes: none until it starts, then it and
- * the children the thread finds (a child's first milliseconds, before it
- * is found, are not recorded).
- */
-static enum cprof_flight_status track_nothing_yet(struct cprof_flight *f)
-{
-	enum lttng_error_code code;
-
-	code = lttng_session_get_tracker_handle(f->session, LTTNG_DOMAIN_UST,
-						LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &f->tracker);
-	if (code != LTTNG_OK || lttng_process_attr_tracker_handle_set_tracking_policy(
-				    f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
-				    LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
-		set_error(f, "cannot limit the session to the program's processes: %s",
-			  lttng_reason(code != LTTNG_OK ? code : LTTNG_ERR_UNK));
-		return CPROF_FLIGHT_ERROR_LTTNG;
-	}
-	return CPROF_FLIGHT_OK;
-}
-
-static void track(struct cprof_flight *f, pid_t pid)
-{
-	for (unsigned i = 0; i < f->n_tracked; i++)
-		if (f->tracked[i] == pid)
-			return;
-	if (f->n_tracked == sizeof(f->tracked) / sizeof(f->tracked[0]))
-		return;
-	f->tracked[f->n_tracked++] = pid;
-	lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid);
-}
-
-/* The program's descendants, through /proc/PID/task/TID/children. */
-static void track_children(struct cprof_flight *f, pid_t pid, int depth)
-{
-	char path[64];
-	DIR *tasks;
-	struct dirent *t;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	tasks = depth < 8 ? opendir(path) : NULL;
-	while (tasks && (t = readdir(tasks))) {
-		char file[320];
-		FILE *in;
-		int child;
-
-		if (t->d_name[0] == '.')
-			continue;
-		snprintf(file, sizeof(file), "/proc/%d/task/%s/children", (int)pid, t->d_name);
-		in = fopen(file, "r");
-		while (in && fscanf(in, "%d", &child) == 1) {
-			track(f, (pid_t)child);
-			track_children(f, (pid_t)child, depth + 1);
-		}
-		if (in)
-			fclose(in);
-	}
-	if (tasks)
-		closedir(tasks);
-}
-
 enum cprof_flight_status cprof_flight_arm(struct cprof_flight *f)
 {
 	enum cprof_flight_status status = CPROF_FLIGHT_OK;
 	struct lttng_domain domain = {.type = LTTNG_DOMAIN_UST};
 	char why[256];
 
-	reap_stale_triggers();
+	flight_reap_stale_triggers();
 	if (f->config.output_url && !relay_answers(f->config.output_url, why, sizeof(why)))
 		fprintf(stderr,
 			"cprof-trace: warning: %s: no lttng-relayd answers (%s): snapshots will "
@@ -637,30 +428,18 @@ enum cprof_flight_status cprof_flight_arm(struct cprof_flight *f)
 	f->handle = lttng_create_handle(f->session, &domain);
 	if (!f->handle)
 		return CPROF_FLIGHT_ERROR_MEMORY;
-	status = track_nothing_yet(f);
+	status = flight_track_nothing_yet(f);
 	if (status != CPROF_FLIGHT_OK)
 		return status;
-	if (has_rule(&f->config, CPROF_FLIGHT_RULE_REGION) ||
-	    has_rule(&f->config, CPROF_FLIGHT_RULE_TASK) ||
-	    has_rule(&f->config, CPROF_FLIGHT_RULE_API) ||
-	    has_rule(&f->config, CPROF_FLIGHT_RULE_SIGNAL))
-		status = register_trigger(f);
+	if (flight_has_rule(&f->config, CPROF_FLIGHT_RULE_REGION) ||
+	    flight_has_rule(&f->config, CPROF_FLIGHT_RULE_TASK) ||
+	    flight_has_rule(&f->config, CPROF_FLIGHT_RULE_API) ||
+	    flight_has_rule(&f->config, CPROF_FLIGHT_RULE_SIGNAL))
+		status = flight_register_trigger(f);
 	return status;
 }
 
 /* --- Snapshots ---------------------------------------------------------------- */
-
-struct request {
-	uint8_t kind; /* enum cprof_tp_snapshot_kind, or KIND_LOST */
-	char reason[128];
-	uint64_t duration_ns;
-	uint64_t task;
-	uint64_t time_ns;
-	uint64_t received_ns;
-};
-
-#define KIND_SIGNAL_TO_RECORD 100
-#define KIND_LOST 101
 
 static const char *trigger_name(uint8_t kind)
 {
@@ -730,120 +509,6 @@ static void describe(const struct request *req, const struct cprof_flight_config
 	}
 }
 
-/* Offsets in lttng-ust's packet header and context (CTF 1.8, 64-bit
- * layout): magic, uuid[16], stream_id, stream_instance_id, then
- * timestamp_begin, timestamp_end, content_size, packet_size (bits),
- * packet_seq_num, events_discarded. Timestamps are CLOCK_MONOTONIC ns. */
-#define TIMESTAMP_BEGIN_OFFSET 32
-#define PACKET_SIZE_OFFSET 56
-#define EVENTS_DISCARDED_OFFSET 72
-
-#define CTF_MAGIC 0xC1FC1FC1u
-
-/* A CTF stream file: it begins with a packet header's magic. */
-static bool is_stream_file(const char *path, const struct stat *st, int type, const struct FTW *ftw)
-{
-	uint32_t magic = 0;
-	int fd;
-
-	if (type != FTW_F || !strcmp(path + ftw->base, "metadata") || strstr(path, "/index/") ||
-	    st->st_size < EVENTS_DISCARDED_OFFSET + 8)
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (pread(fd, &magic, 4, 0) != 4)
-		magic = 0;
-	close(fd);
-	return magic == CTF_MAGIC;
-}
-
-/* The 64-bit word at `offset` of `path` (0 when it cannot be read). */
-static uint64_t read_u64(const char *path, off_t offset)
-{
-	uint64_t value = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &value, 8, offset) != 8)
-		value = 0;
-	close(fd);
-	return value;
-}
-
-static uint64_t latest_begin;
-
-static int stream_begin(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	uint64_t begin;
-
-	if (!is_stream_file(path, st, type, ftw))
-		return 0;
-	begin = read_u64(path, TIMESTAMP_BEGIN_OFFSET);
-	if (begin > latest_begin)
-		latest_begin = begin;
-	return 0;
-}
-
-/*
- * Each CPU's ring buffer reaches back its own way: from the latest of
- * their first packets on, every CPU's events are there. A slow region that
- * began before that instant may have lost events on a busier CPU.
- */
-static void check_coverage(const char *path, const struct request *req, unsigned seq)
-{
-	uint64_t region_begin;
-
-	if ((req->kind != CPROF_TP_SNAPSHOT_REGION && req->kind != CPROF_TP_SNAPSHOT_TASK) ||
-	    !req->time_ns || req->duration_ns > req->time_ns)
-		return;
-	region_begin = req->time_ns - req->duration_ns;
-	latest_begin = 0;
-	nftw(path, stream_begin, 16, FTW_PHYS);
-	if (latest_begin > region_begin)
-		fprintf(stderr,
-			"cprof-trace: warning: snapshot %u: every CPU's buffer reaches back only "
-			"to %.1f ms after the %s began (%.1f ms after the request); a larger "
-			"--flight SIZE keeps more\n",
-			seq, (double)(latest_begin - region_begin) / 1e6,
-			req->kind == CPROF_TP_SNAPSHOT_REGION ? "region" : "task",
-			(double)(monotonic_ns() - req->time_ns) / 1e6);
-}
-
-/*
- * LTTng writes a local snapshot into PATH/NAME-DATE-TIME-N/; its content
- * moves up to PATH so that the snapshot directory is the trace directory.
- * Left as it is if anything fails: the reader finds the trace either way.
- */
-static void flatten(const char *path, const char *name)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char inner[8192] = "";
-
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, name, strlen(name)) && e->d_name[strlen(name)] == '-')
-			snprintf(inner, sizeof(inner), "%s/%s", path, e->d_name);
-	closedir(d);
-	if (!inner[0] || !(d = opendir(inner)))
-		return;
-	while ((e = readdir(d))) {
-		char from[8448], to[8448];
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(from, sizeof(from), "%s/%s", inner, e->d_name);
-		snprintf(to, sizeof(to), "%s/%s", path, e->d_name);
-		if (rename(from, to) != 0)
-			break;
-	}
-	closedir(d);
-	rmdir(inner);
-}
-
 static void write_meta(struct cprof_flight *f, const struct request *req, unsigned seq,
 		       const char *dir)
 {
@@ -873,10 +538,7 @@ static int record_snapshot(struct cprof_flight *f, const char *name, const char 
 	struct lttng_snapshot_output *out = lttng_snapshot_output_create();
 	int ret = -LTTNG_ERR_NOMEM;
 
-	uint64_t t0 = monotonic_ns();
 	lttng_regenerate_statedump(f->session);
-	if (getenv("CPROF_FLIGHT_DEBUG"))
-		fprintf(stderr, "debug: statedump %.1f ms\n", (double)(monotonic_ns() - t0) / 1e6);
 	if (!out)
 		return ret;
 	lttng_snapshot_output_set_name(name, out);
@@ -913,7 +575,7 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	char name[96];
 	char path[4096];
 	char what[256];
-	uint64_t now = monotonic_ns();
+	uint64_t now = flight_now_ns();
 	double after_ms;
 	unsigned seq;
 	int ret;
@@ -926,22 +588,17 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	snprintf(path, sizeof(path), "%s/%s", f->output_dir ? f->output_dir : ".", name);
 	describe(req, &f->config, what, sizeof(what));
 	ret = record_snapshot(f, name, path);
-	if (getenv("CPROF_FLIGHT_DEBUG"))
-		fprintf(stderr,
-			"debug: notified %.1f ms after the request, snapshot took %.1f ms\n",
-			req->time_ns ? (double)(req->received_ns - req->time_ns) / 1e6 : 0.0,
-			(double)(monotonic_ns() - now) / 1e6);
-	now = monotonic_ns();
+	now = flight_now_ns();
 	if (ret < 0) {
 		f->failed++;
 		fprintf(stderr,
 			"cprof-trace: warning: snapshot %u (%s) failed: %s%s; recording goes on\n",
-			seq, what, lttng_reason(ret),
+			seq, what, flight_lttng_reason(ret),
 			f->config.output_url ? " (is lttng-relayd running?)" : "");
 		return;
 	}
 	if (!f->config.output_url) {
-		flatten(path, name);
+		flight_flatten(path, name);
 		write_meta(f, req, seq, path);
 	}
 	after_ms = (double)(now - (req->time_ns && req->time_ns <= now ? req->time_ns
@@ -957,27 +614,7 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 			what, path, (double)cprof_tree_bytes(path) / (1 << 20), after_ms,
 			req->time_ns ? "request" : "trigger");
 	if (!f->config.output_url)
-		check_coverage(path, req, seq);
-}
-
-static uint64_t tree_total;
-
-static int add_size(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (type == FTW_F)
-		tree_total += (uint64_t)st->st_size;
-	return 0;
-}
-
-/* The flight thread calls it while the program runs, record's main
- * thread after: never both at once. */
-uint64_t cprof_tree_bytes(const char *dir)
-{
-	tree_total = 0;
-	nftw(dir, add_size, 16, FTW_PHYS);
-	return tree_total;
+		flight_check_coverage(path, req, seq);
 }
 
 /* --- The thread ------------------------------------------------------------------ */
@@ -1002,7 +639,7 @@ static bool parse_notification(struct lttng_notification *n, struct request *req
 	uint64_t kind = 0;
 
 	memset(req, 0, sizeof(*req));
-	req->received_ns = monotonic_ns();
+	req->received_ns = flight_now_ns();
 	if (!eval ||
 	    lttng_evaluation_event_rule_matches_get_captured_values(eval, &values) !=
 		LTTNG_EVALUATION_EVENT_RULE_MATCHES_STATUS_OK ||
@@ -1062,78 +699,14 @@ static void drain_notifications(struct cprof_flight *f)
 	take_snapshot(f, &newest);
 }
 
-/*
- * The `lost` trigger. LTTng 2.13 reports no discarded-event count for an
- * overwrite channel while it records: the session daemon asks the
- * consumer for lost packets instead, which it counts only while reading
- * sub-buffers in order, and a snapshot session is never read that way.
- * The count is in the ring buffers, though: every packet's context holds
- * its stream's discarded events so far. So the thread takes a probe
- * snapshot of the newest sub-buffer of each stream (--snapshot-max
- * does not count it) into a temporary directory once a second and reads
- * the last packet of each stream file.
- */
-
-static uint64_t probe_total;
-
-static int add_discarded(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	uint64_t packet_bits;
-
-	if (!is_stream_file(path, st, type, ftw))
-		return 0;
-	/* The last packet: the count so far. */
-	packet_bits = read_u64(path, PACKET_SIZE_OFFSET);
-	if (packet_bits >= 8 * (EVENTS_DISCARDED_OFFSET + 8) && packet_bits % 8 == 0 &&
-	    (uint64_t)st->st_size >= packet_bits / 8)
-		probe_total += read_u64(path, st->st_size - (off_t)(packet_bits / 8) +
-						  EVENTS_DISCARDED_OFFSET);
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-/* The channel's discarded events so far; false if the probe failed. */
-static bool discarded_events(struct cprof_flight *f, uint64_t *count)
-{
-	struct lttng_snapshot_output *out = lttng_snapshot_output_create();
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096];
-	bool ok = false;
-
-	snprintf(dir, sizeof(dir), "%s/cprof-flight-probe-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!out || !mkdtemp(dir))
-		goto end;
-	lttng_snapshot_output_set_name("probe", out);
-	lttng_snapshot_output_set_local_path(dir, out);
-	lttng_snapshot_output_set_size(f->probe_bytes, out);
-	if (lttng_snapshot_record(f->session, out, 1) >= 0) {
-		probe_total = 0;
-		nftw(dir, add_discarded, 16, FTW_PHYS);
-		*count = probe_total;
-		ok = true;
-	}
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-end:
-	lttng_snapshot_output_destroy(out);
-	return ok;
-}
-
 static void check_lost(struct cprof_flight *f)
 {
 	struct request req = {.kind = KIND_LOST};
 	uint64_t now;
 
-	if (!discarded_events(f, &now) || now <= f->discarded)
+	if (!flight_discarded_events(f, &now) || now <= f->discarded)
 		return;
-	req.received_ns = monotonic_ns();
+	req.received_ns = flight_now_ns();
 	snprintf(req.reason, sizeof(req.reason), "the tracer discarded %" PRIu64 " event%s",
 		 now - f->discarded, now - f->discarded == 1 ? "" : "s");
 	f->discarded = now;
@@ -1143,12 +716,12 @@ static void check_lost(struct cprof_flight *f)
 static void *flight_thread(void *arg)
 {
 	struct cprof_flight *f = arg;
-	bool lost = has_rule(&f->config, CPROF_FLIGHT_RULE_LOST);
+	bool lost = flight_has_rule(&f->config, CPROF_FLIGHT_RULE_LOST);
 	uint64_t next_lost = 0, next_children = 0;
 	bool quit = false;
 
 	if (lost)
-		discarded_events(f, &f->discarded);
+		flight_discarded_events(f, &f->discarded);
 	while (!quit) {
 		struct pollfd pfd = {.fd = wake_pipe[0], .events = POLLIN};
 		char buf[64];
@@ -1162,7 +735,7 @@ static void *flight_thread(void *arg)
 				} else {
 					struct request req = {.kind = KIND_SIGNAL_TO_RECORD};
 
-					req.received_ns = monotonic_ns();
+					req.received_ns = flight_now_ns();
 					snprintf(req.reason, sizeof(req.reason), "%s",
 						 buf[i] == '1' ? "USR1" : "USR2");
 					take_snapshot(f, &req);
@@ -1171,13 +744,13 @@ static void *flight_thread(void *arg)
 		}
 		if (f->channel)
 			drain_notifications(f);
-		if (monotonic_ns() >= next_children) {
-			track_children(f, f->pid, 0);
-			next_children = monotonic_ns() + (uint64_t)CHILDREN_POLL_MS * 1000000;
+		if (flight_now_ns() >= next_children) {
+			flight_track_children(f, f->pid, 0);
+			next_children = flight_now_ns() + (uint64_t)CHILDREN_POLL_MS * 1000000;
 		}
-		if (lost && monotonic_ns() >= next_lost) {
+		if (lost && flight_now_ns() >= next_lost) {
 			check_lost(f);
-			next_lost = monotonic_ns() + (uint64_t)LOST_POLL_MS * 1000000;
+			next_lost = flight_now_ns() + (uint64_t)LOST_POLL_MS * 1000000;
 		}
 	}
 	return NULL;
@@ -1201,11 +774,11 @@ enum cprof_flight_status cprof_flight_start(struct cprof_flight *f, pid_t pid, c
 
 	f->pid = pid;
 	f->argv = argv;
-	track(f, pid);
+	flight_track(f, pid);
 	f->meta = meta;
 	f->meta_data = meta_data;
 	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-		set_error(f, "cannot create a pipe: %s", strerror(errno));
+		flight_set_error(f, "cannot create a pipe: %s", strerror(errno));
 		return CPROF_FLIGHT_ERROR_MEMORY;
 	}
 	/* Signals are record's main thread's business. */
@@ -1214,7 +787,7 @@ enum cprof_flight_status cprof_flight_start(struct cprof_flight *f, pid_t pid, c
 	ret = pthread_create(&f->thread, NULL, flight_thread, f);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret) {
-		set_error(f, "cannot start the snapshot thread: %s", strerror(ret));
+		flight_set_error(f, "cannot start the snapshot thread: %s", strerror(ret));
 		return CPROF_FLIGHT_ERROR_MEMORY;
 	}
 	f->running = true;

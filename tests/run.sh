@@ -24,7 +24,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
 	libjansson-dev
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
-	python3 nginx-light memcached pigz wrk curl)
+	python3 nginx-light memcached pigz wrk curl
+	libmicrohttpd-dev libarchive-dev)
 missing=()
 for p in "${PKGS[@]}"; do
 	# dpkg -s succeeds for removed-but-configured packages too: ask for the state.

@@ -218,6 +218,58 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, cpu_sample,
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, stack, stack)))
 
+/* --- State dumps (libcprof-trace-preload, processes run for `serve`) ----- */
+
+/* A session that starts while the process runs asked for its state: what
+ * follows, up to state_end, is the process at that instant, emitted by a
+ * thread of the preload library (not one of the program's: the reader
+ * keeps it out of the threads). `request` is the asker's sequence number. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, state_begin,
+	LTTNG_UST_TP_ARGS(uint64_t, request, uint32_t, flags),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, request, request)
+		lttng_ust_field_integer(uint32_t, flags, flags)))
+
+/* One thread alive at the dump: its name, its stack now (0 when it could
+ * not be taken), how it was created, and what it is blocked in: `block`
+ * is a wait kind (enum cprof_tp_wait_kind, low byte) on `wait_obj`, with
+ * the lock's holder when known (0 unknown), or a blocking call (enum
+ * cprof_tp_call, second byte) for `blocked_ns` so far; 0 when it runs. A wait
+ * reported here is ended by the thread's own wait_end. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, thread_state,
+	LTTNG_UST_TP_ARGS(int32_t, tid, const char *, name, uint64_t, stack,
+			  uint64_t, create_stack, int32_t, parent_tid,
+			  uint64_t, start_routine, uint32_t, block, uint64_t, wait_obj,
+			  int32_t, holder_tid, uint64_t, blocked_ns),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, tid, tid)
+		lttng_ust_field_string(name, name)
+		lttng_ust_field_integer(uint64_t, stack, stack)
+		lttng_ust_field_integer(uint64_t, create_stack, create_stack)
+		lttng_ust_field_integer(int32_t, parent_tid, parent_tid)
+		lttng_ust_field_integer_hex(uint64_t, start_routine, start_routine)
+		lttng_ust_field_integer(uint32_t, block, block)
+		lttng_ust_field_integer_hex(uint64_t, wait_obj, wait_obj)
+		lttng_ust_field_integer(int32_t, holder_tid, holder_tid)
+		lttng_ust_field_integer(uint64_t, blocked_ns, blocked_ns)))
+
+/* A sampled block allocated before the dump and still live, with the
+ * allocating thread's tid. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, state_alloc,
+	LTTNG_UST_TP_ARGS(int32_t, tid, uint64_t, ptr, uint64_t, size, uint64_t, stack),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, tid, tid)
+		lttng_ust_field_integer_hex(uint64_t, ptr, ptr)
+		lttng_ust_field_integer(uint64_t, size, size)
+		lttng_ust_field_integer(uint64_t, stack, stack)))
+
+LTTNG_UST_TRACEPOINT_EVENT(cprof, state_end,
+	LTTNG_UST_TP_ARGS(uint64_t, request, uint32_t, threads, uint32_t, blocks),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, request, request)
+		lttng_ust_field_integer(uint32_t, threads, threads)
+		lttng_ust_field_integer(uint32_t, blocks, blocks)))
+
 #endif /* CPROF_TP_H */
 
 #include <lttng/tracepoint-event.h>

@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{"compare", cprof_cmd_compare, "compare [options] OLD... -- NEW...       did it change? benchstat's tests over traces"},
 	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},
 	{"symbolize", cprof_cmd_symbolize, "symbolize [--force] TRACE               store the trace's symbols inside it"},
+	{"serve", cprof_cmd_serve, "serve [--listen H:P] -- PROGRAM | --pid PID  Go's /debug/pprof/ for a running program"},
+	{"env", cprof_cmd_env, "env [record's options]                   the environment that makes a program servable"},
 };
 
 static void usage(FILE *out)

@@ -30,6 +30,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -54,6 +55,14 @@ static int64_t heap_peak_emitted;
 static uintptr_t sampled[SET_SIZE];
 static uint16_t filter[FILTER_SIZE];
 
+/* What a served process keeps of each sampled block (state.h), written
+ * after the block's slot is claimed, read by state dumps. */
+static struct {
+	uint64_t size;
+	uint64_t stack;
+	int32_t tid;
+} sampled_meta[SET_SIZE];
+
 static inline uint64_t ptr_hash(const void *p)
 {
 	return ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15u;
@@ -64,7 +73,8 @@ static inline uint16_t *filter_of(uint64_t h)
 	return &filter[(uint32_t)(h >> 51) & (FILTER_SIZE - 1)];
 }
 
-static bool set_insert(void *p)
+/* Returns the slot taken, or -1 when the set has no room near p. */
+static int32_t set_insert(void *p)
 {
 	uint64_t h = ptr_hash(p);
 	uint32_t i = (uint32_t)(h >> (64 - SET_BITS));
@@ -81,12 +91,28 @@ static bool set_insert(void *p)
 		while (cur == 0 || cur == TOMBSTONE) {
 			if (__atomic_compare_exchange_n(&sampled[i], &cur, (uintptr_t)p, false,
 							__ATOMIC_RELEASE, __ATOMIC_RELAXED))
-				return true;
+				return (int32_t)i;
 		}
 	}
 	if (counted)
 		__atomic_fetch_sub(f, 1, __ATOMIC_RELAXED);
-	return false;
+	return -1;
+}
+
+uint32_t cprof_alloc_emit_live(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < SET_SIZE; i++) {
+		uintptr_t p = __atomic_load_n(&sampled[i], __ATOMIC_ACQUIRE);
+
+		if (p == 0 || p == TOMBSTONE || !sampled_meta[i].size)
+			continue;
+		lttng_ust_tracepoint(cprof, state_alloc, sampled_meta[i].tid, (uint64_t)p,
+				     sampled_meta[i].size, sampled_meta[i].stack);
+		n++;
+	}
+	return n;
 }
 
 /* Removes p if it is a sampled block; tells whether it was. */
@@ -106,6 +132,7 @@ static inline __attribute__((always_inline)) bool set_remove(void *p)
 			if (!__atomic_compare_exchange_n(&sampled[i], &cur, TOMBSTONE, false,
 							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 				return false;
+			sampled_meta[i].size = 0;
 			if (__atomic_load_n(f, __ATOMIC_RELAXED) != UINT16_MAX)
 				__atomic_fetch_sub(f, 1, __ATOMIC_RELAXED);
 			return true;
@@ -281,6 +308,25 @@ static void record_free(struct cprof_tls *t, void *p)
 	t->depth--;
 }
 
+/* A served process keeps every sampled block, recording or not. */
+static void keep_sampled(struct cprof_tls *t, void *p, size_t size)
+{
+	int32_t i = set_insert(p);
+	uint64_t stack;
+
+	if (i < 0)
+		return;
+	t->depth++;
+	stack = cprof_stack_here();
+	sampled_meta[i].size = size;
+	sampled_meta[i].stack = stack;
+	sampled_meta[i].tid = cprof_gettid();
+	if (lttng_ust_tracepoint_enabled(cprof, alloc))
+		lttng_ust_do_tracepoint(cprof, alloc, (uint64_t)(uintptr_t)p, (uint64_t)size,
+					stack);
+	t->depth--;
+}
+
 __attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, size_t size,
 						  const void *caller)
 {
@@ -295,10 +341,15 @@ __attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, 
 	}
 	while (t->alloc_countdown <= 0)
 		t->alloc_countdown += next_distance(t);
-	if (!cprof_may_record(t) || !lttng_ust_tracepoint_enabled(cprof, alloc) ||
-	    ust_caller(caller))
+	if (!cprof_may_record(t) || ust_caller(caller))
 		return;
-	if (set_insert(p))
+	if (cprof_state_on) {
+		keep_sampled(t, p, size);
+		return;
+	}
+	if (!lttng_ust_tracepoint_enabled(cprof, alloc))
+		return;
+	if (set_insert(p) >= 0)
 		record_alloc(t, p, size, NULL);
 }
 

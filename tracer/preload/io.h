@@ -7,13 +7,17 @@
 #define CPROF_PRELOAD_IO_H
 
 #include "preload.h"
+#include "state.h"
 
 #include <errno.h>
 
 CPROF_HIDDEN void cprof_io_slow(uint8_t call, uint64_t duration, int64_t result,
 				const void *caller);
 
-static inline bool io_begin(uint64_t *t0)
+/* Inlined into the hook, whose frame outlives the call: in a served
+ * process it saves the context a state dump unwinds (state.h). `call`: the
+ * enum cprof_tp_call a dump reports, 0 unknown. */
+static inline __attribute__((always_inline)) bool io_begin_call(uint64_t *t0, uint8_t call)
 {
 	struct cprof_tls *t = &cprof_tls;
 
@@ -21,7 +25,14 @@ static inline bool io_begin(uint64_t *t0)
 		return false;
 	t->in_io = true;
 	*t0 = cprof_now_ns();
+	if (unlikely(t->state != NULL))
+		cprof_state_block(t, 0, 0, call, *t0);
 	return true;
+}
+
+static inline __attribute__((always_inline)) bool io_begin(uint64_t *t0)
+{
+	return io_begin_call(t0, 0);
 }
 
 static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void *caller)
@@ -30,6 +41,7 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void 
 	int saved = errno;
 	uint64_t d = cprof_now_ns() - t0;
 
+	cprof_state_unblock(t);
 	t->in_io = false;
 	if (d >= cprof_cfg.io_threshold_ns)
 		cprof_io_slow(call, d, result, caller);
@@ -51,7 +63,7 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void 
 		ret r;                                                                             \
 		if (unlikely(!real.name))                                                          \
 			cprof_resolve_all();                                                       \
-		if ((untimed) || likely(!io_begin(&t0)))                                           \
+		if ((untimed) || likely(!io_begin_call(&t0, CALL)))                                \
 			return real.name args;                                                     \
 		r = real.name args;                                                                \
 		io_end(CALL, t0, result, CPROF_CALLER());                                          \

@@ -17,6 +17,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include <cprof/trace.h>
 
@@ -259,6 +260,7 @@ CPROF_EXPORT pid_t fork(void)
 	cprof_threads_register(cprof_gettid());
 	cprof_emit_config();
 	cprof_sampler_arm_thread();
+	cprof_state_after_fork_child();
 	errno = saved;
 	return pid;
 }
@@ -306,6 +308,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	t->depth++;
 	cprof_stack_warmup();
 	t->depth--;
+	cprof_state_init();
 	cprof_sampler_init();
 	cprof_sampler_arm_thread();
 	errno = saved;

@@ -39,6 +39,8 @@ struct cprof_config {
  * and for threads started through our pthread_create trampoline: threads
  * started before us (lttng-ust's listener threads) record nothing.
  */
+struct cprof_state_slot;
+
 struct cprof_tls {
 	int depth;
 	int unwinding; /* inside libunwind for us: see phdr.c */
@@ -52,6 +54,7 @@ struct cprof_tls {
 	int64_t heap_delta;
 	timer_t timer;
 	uint64_t sample_due; /* thread CPU time of the next sample */
+	struct cprof_state_slot *state; /* state.h: NULL unless served */
 };
 
 /*

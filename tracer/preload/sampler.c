@@ -21,6 +21,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -104,6 +105,11 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 	uint64_t stack, now, n;
 
 	(void)sig;
+	if (info->si_code == SI_QUEUE && info->si_value.sival_int == CPROF_STATE_SIGVAL &&
+	    info->si_pid == getpid()) {
+		cprof_state_on_signal(ucontext);
+		goto end;
+	}
 	if (info->si_code != SI_TIMER || !t->known || !t->sampler_armed ||
 	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
 		goto end;
@@ -140,7 +146,8 @@ void cprof_sampler_init(void)
 {
 	struct sigaction sa, old;
 
-	if (cprof_cfg.cpu_rate == 0 || !real_sigaction)
+	/* a served process needs the handler for state dumps (state.h) */
+	if ((cprof_cfg.cpu_rate == 0 && !cprof_state_on) || !real_sigaction)
 		return;
 	if (real_sigaction(SIGPROF, NULL, &old) == 0 &&
 	    ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)) {
@@ -148,13 +155,19 @@ void cprof_sampler_init(void)
 		warn_sigprof("SIGPROF already handled at start: CPU sampling off");
 		return;
 	}
-	period_ns = 1000000000u / cprof_cfg.cpu_rate;
+	period_ns = cprof_cfg.cpu_rate ? 1000000000u / cprof_cfg.cpu_rate : 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigprof;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (real_sigaction(SIGPROF, &sa, NULL) == 0)
 		__atomic_store_n(&sampler_on, true, __ATOMIC_RELEASE);
+}
+
+bool cprof_sigprof_ours(void)
+{
+	return __atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE);
 }
 
 static void forget_timer(timer_t id)
@@ -223,7 +236,7 @@ void cprof_sampler_arm_thread(void)
 
 	cprof_sampler_check();
 	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) || t->sampler_armed ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+	    cprof_cfg.cpu_rate == 0 || __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
 		return;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;

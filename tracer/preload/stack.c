@@ -15,6 +15,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include "flight-env.h"
 
@@ -37,6 +38,18 @@ struct slot {
 };
 
 static struct slot table[TABLE_SIZE];
+
+/*
+ * In a served process (state.h) every interned stack is also kept here,
+ * so that a session started later gets the definitions of the ids that
+ * events and the live heap refer to (cprof_stacks_redefine). Records are
+ * [id, depth, ips...], appended lock-free; the depth word is written last
+ * and marks the record complete. BSS: untouched pages cost nothing.
+ */
+#define STORE_WORDS (1u << 21)
+static uint64_t store[STORE_WORDS];
+static uint64_t store_used;
+
 static uint64_t next_id = 1;
 
 /*
@@ -97,6 +110,7 @@ void cprof_stacks_reset(void)
 {
 	memset(table, 0, sizeof(table));
 	__atomic_store_n(&next_id, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&store_used, 0, __ATOMIC_RELAXED);
 }
 
 static uint64_t hash_ips(const uint64_t *ips, int n)
@@ -111,12 +125,48 @@ static uint64_t hash_ips(const uint64_t *ips, int n)
 	return h ? h : 1;
 }
 
+static void keep(uint64_t id, const uint64_t *ips, int n)
+{
+	uint64_t o = __atomic_fetch_add(&store_used, (uint64_t)n + 2, __ATOMIC_RELAXED);
+
+	if (o + (uint64_t)n + 2 > STORE_WORDS)
+		return;
+	store[o] = id;
+	memcpy(&store[o + 2], ips, (size_t)n * sizeof(*ips));
+	__atomic_store_n(&store[o + 1], (uint64_t)n, __ATOMIC_RELEASE);
+}
+
+void cprof_stacks_redefine(void)
+{
+	uint64_t used = __atomic_load_n(&store_used, __ATOMIC_ACQUIRE);
+
+	if (used > STORE_WORDS)
+		used = STORE_WORDS;
+	for (uint64_t o = 0; o + 2 <= used;) {
+		uint64_t n = __atomic_load_n(&store[o + 1], __ATOMIC_ACQUIRE);
+
+		if (n == 0 || o + 2 + n > used)
+			break; /* still being written: its writer defines it */
+		lttng_ust_tracepoint(cprof, stack, store[o], &store[o + 2], (uint16_t)n);
+		o += n + 2;
+	}
+}
+
 static uint64_t define(const uint64_t *ips, int n)
 {
 	uint64_t id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 
+	if (cprof_state_on)
+		keep(id, ips, n);
 	lttng_ust_tracepoint(cprof, stack, id, ips, (uint16_t)n);
 	return id;
+}
+
+/* Stacks are taken while a session records them, or always to keep them
+ * for a later session in a served process. */
+static inline bool stacks_wanted(void)
+{
+	return lttng_ust_tracepoint_enabled(cprof, stack) || cprof_state_on;
 }
 
 static uint64_t intern(const uint64_t *ips, int n)
@@ -124,7 +174,7 @@ static uint64_t intern(const uint64_t *ips, int n)
 	uint64_t h, id;
 	uint32_t i;
 
-	if (n <= 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+	if (n <= 0 || !stacks_wanted())
 		return 0;
 	h = hash_ips(ips, n);
 	i = (uint32_t)(h >> (64 - TABLE_BITS));
@@ -190,7 +240,7 @@ __attribute__((noinline)) uint64_t cprof_stack_here(void)
 	int depth = max_depth(), n, skip = 0, out = 0;
 
 	cprof_config_check();
-	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
 		return 0;
 	cprof_tls.unwinding++;
 	n = unw_backtrace(buf, depth + 16);
@@ -222,20 +272,54 @@ void cprof_stack_warmup(void)
  * profile, so that readers that subtract one for return addresses land on
  * the right instruction.
  */
+static uint64_t walk(unw_cursor_t *cursor, bool exact_first);
+
 uint64_t cprof_stack_of_context(void *ucontext)
 {
 	unw_cursor_t cursor;
-	uint64_t ips[CPROF_MAX_FRAMES];
-	int depth = max_depth(), n = 0, steps = 0;
+	uint64_t id;
 
 	cprof_config_check();
-	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
 		return 0;
 	cprof_tls.unwinding++;
 	if (unw_init_local2(&cursor, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) < 0) {
 		cprof_tls.unwinding--;
 		return 0;
 	}
+	id = walk(&cursor, true);
+	cprof_tls.unwinding--;
+	return id;
+}
+
+/*
+ * Another thread's stack, from the context its hook saved (state.h): the
+ * first address is a return address into the hook, which is ours and left
+ * out like every frame of ours.
+ */
+uint64_t cprof_stack_of_unw_context(unw_context_t *ctx)
+{
+	unw_cursor_t cursor;
+	uint64_t id;
+
+	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
+		return 0;
+	cprof_tls.unwinding++;
+	if (unw_init_local(&cursor, ctx) < 0) {
+		cprof_tls.unwinding--;
+		return 0;
+	}
+	id = walk(&cursor, false);
+	cprof_tls.unwinding--;
+	return id;
+}
+
+static uint64_t walk(unw_cursor_t *cursor_, bool exact_first)
+{
+	unw_cursor_t cursor = *cursor_;
+	uint64_t ips[CPROF_MAX_FRAMES];
+	int depth = max_depth(), n = 0, steps = 0;
+
 	do {
 		unw_word_t ip = 0;
 
@@ -243,12 +327,11 @@ uint64_t cprof_stack_of_context(void *ucontext)
 			break;
 		/* The interrupted instruction stays even in our code: that
 		 * CPU was used, by a hook. */
-		if (n == 0)
+		if (n == 0 && exact_first)
 			ips[n++] = (uint64_t)ip + 1;
 		else if (!is_self((const void *)(uintptr_t)ip))
 			ips[n++] = (uint64_t)ip;
 	} while (n < depth && ++steps < depth + 16 && unw_step(&cursor) > 0);
-	cprof_tls.unwinding--;
 	return intern(ips, n);
 }
 
@@ -260,7 +343,7 @@ uint64_t cprof_stack_of_ip(void *ucontext)
 	uint64_t ip;
 
 	cprof_config_check();
-	if (cprof_cfg.stack_depth == 0 || !lttng_ust_tracepoint_enabled(cprof, stack))
+	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
 		return 0;
 	ip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP] + 1;
 	return intern(&ip, 1);

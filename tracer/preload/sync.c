@@ -29,6 +29,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -165,8 +166,8 @@ static bool mark_waiter(pthread_mutex_t *m);
  * with trylock and there was no wait to record (true is returned, the
  * caller owns the mutex).
  */
-static bool wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count,
-		       const void *caller, pthread_mutex_t *m)
+static bool wait_begin_record(struct wait *w, const void *obj, uint8_t kind, bool count,
+			      const void *caller, pthread_mutex_t *m)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
@@ -208,14 +209,29 @@ static bool wait_begin(struct wait *w, const void *obj, uint8_t kind, bool count
 	return false;
 }
 
+/* Inlined into each hook, whose frame outlives the wait: see state.h. */
+static inline __attribute__((always_inline)) bool wait_begin(struct wait *w, const void *obj,
+							     uint8_t kind, bool count,
+							     const void *caller, pthread_mutex_t *m)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (wait_begin_record(w, obj, kind, count, caller, m))
+		return true;
+	if (unlikely(t->state != NULL))
+		cprof_state_block(t, kind, (uint64_t)(uintptr_t)obj, 0, cprof_now_ns());
+	return false;
+}
+
 static void wait_end(struct wait *w, int result)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
+	bool reported = cprof_state_unblock(t);
 
 	if (w->counted)
 		__atomic_fetch_sub(waiters_of(w->obj), 1, __ATOMIC_RELAXED);
-	if (w->recorded) {
+	if (w->recorded || reported) {
 		t->depth++;
 		lttng_ust_tracepoint(cprof, wait_end, (uint64_t)(uintptr_t)w->obj, w->kind,
 				     (int32_t)result);

@@ -10,6 +10,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -117,6 +118,7 @@ static void thread_end(void *unused)
 		t->depth--;
 	}
 	cprof_threads_unregister();
+	cprof_state_thread_end();
 	t->known = false;
 }
 
@@ -130,6 +132,7 @@ static void *trampoline(void *p)
 	cprof_real.free(p);
 	t->known = true;
 	cprof_threads_register(cprof_gettid());
+	cprof_state_thread_begin(s.parent_tid, (uint64_t)(uintptr_t)s.routine, s.stack);
 	t->depth++;
 	if (cprof_cfg.threads) {
 		lttng_ust_tracepoint(cprof, thread_start, (uint64_t)s.parent_tid,
@@ -174,7 +177,8 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	s->arg = arg;
 	s->parent_tid = cprof_gettid();
 	s->stack = 0;
-	if (cprof_cfg.threads && lttng_ust_tracepoint_enabled(cprof, thread_start)) {
+	if (cprof_cfg.threads &&
+	    (lttng_ust_tracepoint_enabled(cprof, thread_start) || cprof_state_on)) {
 		t->depth++;
 		s->stack = cprof_stack_here();
 		t->depth--;

@@ -19,6 +19,7 @@
 #define CPROF_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum cprof_session_status {
@@ -107,3 +108,23 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session);
 int cprof_session_reap_stale(void);
 
 #endif /* CPROF_SESSION_H */
+
+/* --- Sessions of a running process (`serve`, `record --pid`) ------------- */
+
+/*
+ * Records only these processes (LTTng's process-ID tracker, by vpid):
+ * per-UID buffers otherwise collect every process of the user that emits
+ * cprof events. Call between setup and start.
+ */
+enum cprof_session_status cprof_session_track_pids(struct cprof_session *session,
+						   const int32_t *pids, size_t n);
+
+/* served.c: see served.h. Whether pid runs libcprof-trace-preload's
+ * state keeper (it was started with `cprof-trace env`'s environment). */
+bool cprof_served_has_state_keeper(int32_t pid);
+/* root and its descendants, at most max; returns how many. */
+size_t cprof_served_tree(int32_t root, int32_t *pids, size_t max);
+/* Asks each process for its state (once a session records it); waits up
+ * to timeout_ms for the answers and returns how many answered. */
+size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t request, uint32_t flags,
+				  int timeout_ms);

@@ -64,7 +64,7 @@ static const char *const type_names[] = {
     [CPROF_PROFILE_SYNC] = "sync",	 [CPROF_PROFILE_MUTEX] = "mutex",
     [CPROF_PROFILE_CPU] = "cpu",	 [CPROF_PROFILE_HEAP] = "heap",
     [CPROF_PROFILE_SYSCALL] = "syscall", [CPROF_PROFILE_REGION] = "region",
-    [CPROF_PROFILE_THREADS] = "threads",
+    [CPROF_PROFILE_THREADS] = "threads", [CPROF_PROFILE_GOROUTINE] = "goroutine",
 };
 
 bool cprof_profile_type_parse(const char *name, enum cprof_profile_type *type)
@@ -936,6 +936,40 @@ static void profile_threads(struct ctx *c, struct cprof_profiles_report *rep)
 	cprof_vec_free(&locs);
 }
 
+/* Go's goroutine profile: one sample per thread of the last state dump,
+ * at its stack then, labelled with what it was blocked in. */
+static void profile_goroutines(struct ctx *c, struct cprof_profiles_report *rep)
+{
+	const struct cprof_model *m = c->m;
+
+	for (size_t i = 0; i < m->thread_states.n && !c->failed; i++) {
+		const struct cprof_thread_state *ts = &m->thread_states.v[i];
+		struct cprof_profile_label labels[8];
+		int64_t one = 1, state;
+		const uint64_t *locs;
+		size_t nlocs, nl;
+
+		if (ts->ns < m->state_begin_ns)
+			continue;
+		rep->total++;
+		if (!thread_ok(c, ts->thread))
+			continue;
+		rep->matched++;
+		state = cstr(c, ts->wait_kind ? cprof_wait_kind_name(ts->wait_kind)
+				: ts->call    ? cprof_call_name(ts->call)
+					      : "running");
+		locs = stack_locations(c, ts->stack, &nlocs);
+		nl = make_labels(c, ts->thread, CPROF_NONE, state, labels);
+		if (!nlocs) {
+			uint64_t unknown =
+			    cprof_profile_synthetic_location(c->p, "(stack unknown)", "");
+			add(c, &unknown, 1, &one, labels, nl);
+		} else {
+			add(c, locs, nlocs, &one, labels, nl);
+		}
+	}
+}
+
 /* ---- driver ------------------------------------------------------------- */
 
 static cprof_str find_model_str(const struct cprof_model *m, const char *s)
@@ -1049,6 +1083,10 @@ static bool setup_types(struct ctx *c)
 		T("alive", "count");
 		ok = ok && !cprof_profile_set_default_sample_type(p, "threads");
 		break;
+	case CPROF_PROFILE_GOROUTINE:
+		T("goroutine", "count");
+		ok = ok && !cprof_profile_set_period(p, "goroutine", "count", 1);
+		break;
 	}
 #undef T
 	return ok;
@@ -1071,6 +1109,8 @@ static const char *item_name(enum cprof_profile_type type)
 		return "regions";
 	case CPROF_PROFILE_THREADS:
 		return "threads";
+	case CPROF_PROFILE_GOROUTINE:
+		return "thread stacks (state dumps)";
 	}
 	return "items";
 }
@@ -1146,7 +1186,9 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	c.k_task = cstr(&c, "task");
 	c.k_region = cstr(&c, "region");
 	map_executable_first(&c);
-	c.k_extra = cstr(&c, type == CPROF_PROFILE_SYSCALL ? "call" : "wait");
+	c.k_extra = cstr(&c, type == CPROF_PROFILE_SYSCALL     ? "call"
+			     : type == CPROF_PROFILE_GOROUTINE ? "state"
+							       : "wait");
 	if (c.failed || !setup_types(&c))
 		goto nomem;
 	c.p->time_nanos = (int64_t)c.win_from;
@@ -1174,9 +1216,18 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	case CPROF_PROFILE_THREADS:
 		profile_threads(&c, rep);
 		break;
+	case CPROF_PROFILE_GOROUTINE:
+		profile_goroutines(&c, rep);
+		break;
 	}
 	if (c.failed)
 		goto nomem;
+	if (f->allow_empty && (!rep->total || !rep->matched)) {
+		snprintf(rep->text, sizeof(rep->text), "0 %s%s", item_name(type), filters);
+		*out = c.p;
+		c.p = NULL;
+		goto end;
+	}
 	if (!rep->total) {
 		snprintf(rep->text, sizeof(rep->text), "the trace holds no %s%s", item_name(type),
 			 type == CPROF_PROFILE_CPU    ? " (record with --cpu-rate=HZ)"

@@ -32,6 +32,8 @@ enum cprof_profile_type {
 	CPROF_PROFILE_SYSCALL,
 	CPROF_PROFILE_REGION,
 	CPROF_PROFILE_THREADS,
+	/* every thread's stack at the trace's last state dump (cprof:thread_state) */
+	CPROF_PROFILE_GOROUTINE,
 };
 
 enum cprof_profiles_status {
@@ -50,6 +52,9 @@ struct cprof_profile_filter {
 	const char *task;   /* task type, NULL: any */
 	const char *region; /* region type, NULL: any */
 	const char *thread; /* thread name or decimal tid, NULL: any */
+	/* A profile with no sample is still a profile (serve's endpoints,
+	 * as Go's): CPROF_PROFILES_OK instead of NO_DATA or NO_MATCH. */
+	bool allow_empty;
 };
 
 struct cprof_profiles_report {

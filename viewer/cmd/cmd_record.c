@@ -296,7 +296,7 @@ enum {
 };
 
 /* Returns -1 to go on, else an exit status. */
-static int parse_options(int argc, char **argv, struct record_options *opts)
+static int parse_options(int argc, char **argv, struct record_options *opts, bool need_program)
 {
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -465,7 +465,7 @@ static int parse_options(int argc, char **argv, struct record_options *opts)
 	}
 	if (!record_flight_check(&opts->flight, &opts->channel))
 		return 2;
-	if (optind >= argc) {
+	if (optind >= argc && need_program) {
 		fprintf(stderr,
 			"cprof-trace record: no program to run (see cprof-trace record --help)\n");
 		return 2;
@@ -1067,7 +1067,7 @@ int cprof_cmd_record(int argc, char **argv)
 	int status;
 	pid_t pid;
 
-	status = parse_options(argc, argv, &opts);
+	status = parse_options(argc, argv, &opts, true);
 	if (status >= 0)
 		goto end;
 	status = 1;
@@ -1164,4 +1164,32 @@ end:
 	env_free(&env);
 	free(output);
 	return status;
+}
+
+/* --- The environment for `env` and `serve` -------------------------------- */
+
+int cprof_record_environment(int argc, char **argv, bool need_program, char ***envp,
+			     char ***program)
+{
+	struct record_options opts;
+	struct env_builder env = {0};
+	int status = parse_options(argc, argv, &opts, need_program);
+
+	if (status >= 0)
+		return status;
+	if (!build_environment(&opts, &env)) {
+		env_free(&env);
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		return 1;
+	}
+	/* the state keeper: sessions may start at any time (state.h) */
+	env_put(&env, "CPROF_SERVE", "1");
+	if (env.failed) {
+		env_free(&env);
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		return 1;
+	}
+	*envp = env.vars;
+	*program = opts.argv;
+	return -1;
 }

@@ -6,6 +6,8 @@
 #ifndef CPROF_CMDS_H
 #define CPROF_CMDS_H
 
+#include <stdbool.h>
+
 int cprof_cmd_record(int argc, char **argv);
 int cprof_cmd_stats(int argc, char **argv);
 int cprof_cmd_dump(int argc, char **argv);
@@ -13,5 +15,17 @@ int cprof_cmd_pprof(int argc, char **argv);
 int cprof_cmd_view(int argc, char **argv);
 int cprof_cmd_symbolize(int argc, char **argv);
 int cprof_cmd_compare(int argc, char **argv);
+int cprof_cmd_serve(int argc, char **argv);
+int cprof_cmd_env(int argc, char **argv);
+
+/*
+ * record's options (argv[0] is the command's name) -> the environment
+ * record gives a program, plus CPROF_SERVE=1 (NULL-terminated, the
+ * caller frees each string and the array), and the program's argv
+ * (borrowed from argv, NULL-terminated; empty when need_program is false
+ * and none was given). Returns -1 to go on, else an exit status.
+ */
+int cprof_record_environment(int argc, char **argv, bool need_program, char ***envp,
+			     char ***program);
 
 #endif /* CPROF_CMDS_H */

@@ -82,6 +82,7 @@ void cprof_model_destroy(struct cprof_model *model)
 	cprof_vec_free(&model->frames);
 	cprof_vec_free(&model->lost);
 	cprof_vec_free(&model->warnings);
+	cprof_vec_free(&model->thread_states);
 	free(model);
 }
 

@@ -130,6 +130,24 @@ struct cprof_sample {
 	uint64_t ns;
 };
 
+/*
+ * A thread as a state dump (cprof:thread_state) found it: its stack at that
+ * instant (0 unknown) and what it was blocked in since when: a wait
+ * (wait_kind, enum cprof_tp_wait_kind, on wait_obj, held by holder_tid
+ * when known) or a blocking call (call, enum cprof_tp_call); neither: it
+ * was running.
+ */
+struct cprof_thread_state {
+	uint32_t thread;
+	uint32_t stack;
+	uint64_t ns;
+	uint8_t wait_kind;
+	uint8_t call;
+	uint64_t wait_obj;
+	int32_t holder_tid;
+	uint64_t since_ns; /* 0 when running */
+};
+
 /* A point of a counter track. */
 struct cprof_counter_point {
 	uint64_t ns;
@@ -187,6 +205,10 @@ struct cprof_model {
 	CPROF_VEC(uint64_t) frames;
 	CPROF_VEC(struct cprof_lost) lost;
 	CPROF_VEC(struct cprof_warning) warnings;
+	CPROF_VEC(struct cprof_thread_state) thread_states;
+	/* The last state dump (cprof:state_begin/end) in the trace, 0 none:
+	 * what a profile of "after the dump" starts from. */
+	uint64_t state_begin_ns, state_end_ns;
 };
 
 struct cprof_model *cprof_model_create(void);

@@ -149,6 +149,10 @@ enum ev_kind {
 	EV_CPU_SAMPLE,
 	EV_PROCESS,
 	EV_COUNTER,
+	EV_STATE_BEGIN,
+	EV_THREAD_STATE,
+	EV_STATE_ALLOC,
+	EV_STATE_END,
 	EV_CPROF_OTHER, /* a cprof:* event this reader does not know */
 	/* modules, for the symbolizer */
 	EV_BIN_INFO,
@@ -160,7 +164,7 @@ enum ev_kind {
 	EV_LIB_UNLOAD,
 };
 
-#define MAX_FIELDS 8
+#define MAX_FIELDS 10
 
 static const struct {
 	const char *name;
@@ -190,6 +194,13 @@ static const struct {
     {"cprof:heap", EV_HEAP, {"in_use"}},
     {"cprof:syscall", EV_SYSCALL, {"call", "duration_ns", "result", "stack"}},
     {"cprof:cpu_sample", EV_CPU_SAMPLE, {"stack"}},
+    {"cprof:state_begin", EV_STATE_BEGIN, {"request"}},
+    {"cprof:thread_state",
+     EV_THREAD_STATE,
+     {"tid", "name", "stack", "create_stack", "parent_tid", "start_routine", "block", "wait_obj",
+      "holder_tid", "blocked_ns"}},
+    {"cprof:state_alloc", EV_STATE_ALLOC, {"tid", "ptr", "size", "stack"}},
+    {"cprof:state_end", EV_STATE_END, {"request"}},
     {"lttng_ust_statedump:bin_info", EV_BIN_INFO, {"baddr", "memsz", "path", "is_pic"}},
     {"lttng_ust_statedump:build_id", EV_BUILD_ID, {"baddr", "build_id"}},
     {"lttng_ust_statedump:debug_link", EV_DEBUG_LINK, {"baddr", "filename"}},
@@ -222,6 +233,7 @@ struct proc_state {
 	uint64_t first_ns, last_ns;
 	uint32_t heap_counter, threads_counter; /* model counter index */
 	int64_t threads_alive;
+	int32_t state_tid; /* the preload's dumping thread, 0 none (not a thread) */
 };
 
 /* A region closed with the region it began in (see close_open). */
@@ -992,6 +1004,163 @@ static void wait_end_lost(struct reader *r, uint32_t thread, uint64_t ns)
 		   cprof_wait_kind_name(w->kind), w->obj, thread_label(r, thread, a, sizeof(a)));
 }
 
+static void define_stack(struct reader *r, const struct decoder *d, const bt_field *payload,
+			 uint32_t proc)
+{
+	struct cprof_model *m = r->model;
+	uint64_t id = get_uint(d, payload, 0);
+	struct cprof_stack *st;
+	const bt_field *ips;
+	uint64_t n;
+
+	/* An id means one stack: a flight recorder's preload writes the
+	 * definition again at every use, a served process at every dump. */
+	if (d->f[1] < 0 || d->fk[1] != F_ARRAY || map_find(&r->stacks, proc, id))
+		return;
+	ips = member(payload, d->f[1]);
+	n = bt_field_array_get_length(ips);
+	if (n > UINT16_MAX)
+		n = UINT16_MAX;
+	st = cprof_vec_push(&m->stacks);
+	if (!st || map_put(&r->stacks, proc, id, (uint32_t)(m->stacks.n - 1))) {
+		r->out_of_memory = true;
+		return;
+	}
+	st->process = proc;
+	st->first = (uint32_t)m->frames.n;
+	st->depth = (uint16_t)n;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t *fr = cprof_vec_push(&m->frames);
+		if (!fr) {
+			r->out_of_memory = true;
+			return;
+		}
+		*fr = bt_field_integer_unsigned_get_value(
+		    bt_field_array_borrow_element_field_by_index_const(ips, k));
+	}
+}
+
+static void apply_config(struct reader *r, const struct decoder *d, const bt_field *payload,
+			 uint32_t proc)
+{
+	struct cprof_process *mp = &r->model->processes.v[proc];
+
+	mp->alloc_mode = (uint32_t)get_uint(d, payload, 0);
+	mp->alloc_rate = get_uint(d, payload, 1);
+	mp->cpu_rate = (uint32_t)get_uint(d, payload, 2);
+	mp->io_threshold_ns = get_uint(d, payload, 3);
+	mp->has_config = true;
+}
+
+/*
+ * A thread as a state dump found it: named, with its creation (when the
+ * trace does not have it), its stack now, and a wait in progress opened as
+ * if it began at the dump (its wait_end, from the thread, closes it).
+ */
+static void on_thread_state(struct reader *r, const struct decoder *d, const bt_field *payload,
+			    uint32_t proc, uint64_t ns)
+{
+	struct cprof_model *m = r->model;
+	int32_t tid = (int32_t)get_uint(d, payload, 0);
+	uint32_t block = (uint32_t)get_uint(d, payload, 6);
+	struct cprof_thread_state *ts;
+	struct cprof_thread *t;
+	uint32_t thread;
+	const char *s;
+	size_t len;
+
+	s = get_str(d, payload, 1, &len, NULL, 0);
+	thread = thread_find_or_add(r, proc, tid, ns, s, len);
+	ts = thread == CPROF_NONE ? NULL : cprof_vec_push(&m->thread_states);
+	if (!ts) {
+		r->out_of_memory = true;
+		return;
+	}
+	t = &m->threads.v[thread];
+	if (len)
+		t->name = cprof_model_intern(m, s, len);
+	if (!t->create_stack && !t->start_ns) {
+		t->create_stack = stack_ref(r, proc, get_uint(d, payload, 3));
+		t->parent_tid = (int32_t)get_uint(d, payload, 4);
+		t->start_routine = get_uint(d, payload, 5);
+	}
+	ts->thread = thread;
+	ts->stack = stack_ref(r, proc, get_uint(d, payload, 2));
+	ts->ns = ns;
+	ts->wait_kind = (uint8_t)(block & 0xff);
+	ts->call = (uint8_t)(block >> 8);
+	ts->wait_obj = get_uint(d, payload, 7);
+	ts->holder_tid = (int32_t)get_uint(d, payload, 8);
+	ts->since_ns = ts->wait_kind || ts->call ? ns - get_uint(d, payload, 9) : 0;
+	if (ts->wait_kind && r->tstates.v[thread].wait == CPROF_NONE) {
+		struct cprof_wait *w = cprof_vec_push(&m->waits);
+		if (!w) {
+			r->out_of_memory = true;
+			return;
+		}
+		w->thread = thread;
+		w->obj = ts->wait_obj;
+		w->kind = ts->wait_kind;
+		w->stack = ts->stack;
+		w->begin_ns = ns;
+		r->tstates.v[thread].wait = (uint32_t)(m->waits.n - 1);
+	}
+}
+
+/*
+ * Events of the preload's dumping thread (see cprof:state_begin): the
+ * process's state at a session's start, about other threads. The dumping
+ * thread is not one of the program's and gets no thread of its own.
+ */
+static void on_state_event(struct reader *r, const struct decoder *d, const bt_field *payload,
+			   uint32_t proc, uint64_t ns)
+{
+	struct cprof_model *m = r->model;
+
+	switch (d->kind) {
+	case EV_STATE_BEGIN:
+		m->state_begin_ns = ns;
+		break;
+	case EV_STATE_END:
+		m->state_end_ns = ns;
+		break;
+	case EV_STACK:
+		define_stack(r, d, payload, proc);
+		break;
+	case EV_CONFIG:
+		apply_config(r, d, payload, proc);
+		break;
+	case EV_THREAD_STATE:
+		on_thread_state(r, d, payload, proc, ns);
+		break;
+	case EV_STATE_ALLOC: {
+		/* the allocating thread when it is known, else the process's
+		 * first thread: a block outlives the thread that made it */
+		int32_t tid = (int32_t)get_uint(d, payload, 0);
+		uint32_t *ti = map_find(&r->thread_index, proc, (uint32_t)tid);
+		struct cprof_alloc *al;
+		uint64_t ptr = get_uint(d, payload, 1);
+		if (!ti)
+			ti = map_find(&r->thread_index, proc, (uint32_t)m->processes.v[proc].pid);
+		if (!ti)
+			break;
+		al = cprof_vec_push(&m->allocs);
+		if (!al || map_put(&r->allocs, proc, ptr, (uint32_t)(m->allocs.n - 1))) {
+			r->out_of_memory = true;
+			return;
+		}
+		al->thread = *ti;
+		al->ptr = ptr;
+		al->size = get_uint(d, payload, 2);
+		al->stack = stack_ref(r, proc, get_uint(d, payload, 3));
+		al->ns = ns;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_field *payload,
 			   const bt_field *ctx, struct proc_state *p, int32_t tid, uint64_t ns)
 {
@@ -1005,6 +1174,12 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 
 	if (proc == CPROF_NONE)
 		return;
+	if (d->kind == EV_STATE_BEGIN)
+		p->state_tid = tid;
+	if (p->state_tid && tid == p->state_tid) {
+		on_state_event(r, d, payload, proc, ns);
+		return;
+	}
 	thread = thread_get(r, proc, tid, ns, d, ctx);
 	if (thread == CPROF_NONE)
 		return;
@@ -1123,47 +1298,12 @@ static void on_cprof_event(struct reader *r, const struct decoder *d, const bt_f
 			mp->ppid = p->ppid = ppid;
 		break;
 	}
-	case EV_CONFIG: {
-		struct cprof_process *mp = &m->processes.v[proc];
-		mp->alloc_mode = (uint32_t)get_uint(d, payload, 0);
-		mp->alloc_rate = get_uint(d, payload, 1);
-		mp->cpu_rate = (uint32_t)get_uint(d, payload, 2);
-		mp->io_threshold_ns = get_uint(d, payload, 3);
-		mp->has_config = true;
+	case EV_CONFIG:
+		apply_config(r, d, payload, proc);
 		break;
-	}
-	case EV_STACK: {
-		uint64_t id = get_uint(d, payload, 0);
-		struct cprof_stack *st;
-		const bt_field *ips;
-		uint64_t n;
-		/* An id means one stack: a flight recorder's preload writes
-		 * the definition again at every use. */
-		if (d->f[1] < 0 || d->fk[1] != F_ARRAY || map_find(&r->stacks, proc, id))
-			break;
-		ips = member(payload, d->f[1]);
-		n = bt_field_array_get_length(ips);
-		if (n > UINT16_MAX)
-			n = UINT16_MAX;
-		st = cprof_vec_push(&m->stacks);
-		if (!st || map_put(&r->stacks, proc, id, (uint32_t)(m->stacks.n - 1))) {
-			r->out_of_memory = true;
-			return;
-		}
-		st->process = proc;
-		st->first = (uint32_t)m->frames.n;
-		st->depth = (uint16_t)n;
-		for (uint64_t k = 0; k < n; k++) {
-			uint64_t *fr = cprof_vec_push(&m->frames);
-			if (!fr) {
-				r->out_of_memory = true;
-				return;
-			}
-			*fr = bt_field_integer_unsigned_get_value(
-			    bt_field_array_borrow_element_field_by_index_const(ips, k));
-		}
+	case EV_STACK:
+		define_stack(r, d, payload, proc);
 		break;
-	}
 	case EV_THREAD_START: {
 		struct cprof_counter *c;
 		t->start_ns = ns;

@@ -1,0 +1,220 @@
+#!/bin/sh
+# cprof-trace serve: Go's /debug/pprof/ endpoints for a running program,
+# read the way the seeds read them: go tool pprof -raw URL (curl for the
+# text dump and the trace). CASE is one of:
+#   endpoints  netapp under wrk load: every endpoint names its culprit
+#   errors     400, 404, 409, 410 and the refusal of a bare --pid
+#   security   non-loopback --listen needs --token; 401 without it
+#   pid        env + serve --pid of a process started by a shell
+#   deadlock   goroutine?debug=2 names the two deadlocked threads
+. "$(dirname "$0")/test-diagnose-lib.sh"
+
+CASE=${1:?usage: test-serve.sh CASE}
+ensure_sessiond
+PIDS=""
+stop_all() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null || true
+	done
+	cleanup
+}
+trap stop_all EXIT
+
+# serve_start NAME ARGS...: runs cprof-trace serve ARGS in the background,
+# waits for its URL; sets URL and SERVE_PID.
+serve_start() {
+	name=$1
+	shift
+	"$CPROF_TRACE" serve "$@" >"$WORK/$name.stdout" 2>"$WORK/$name.stderr" &
+	SERVE_PID=$!
+	PIDS="$PIDS $SERVE_PID"
+	i=0
+	while ! grep -q 'serving process' "$WORK/$name.stderr" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		kill -0 "$SERVE_PID" 2>/dev/null || { cat "$WORK/$name.stderr" >&2; fail "serve $* exited"; }
+		[ $i -lt 300 ] || fail "serve $* printed no URL"
+	done
+	URL=$(sed -n 's/.* at \(http[^ ]*\)$/\1/p' "$WORK/$name.stderr" | head -1)
+	URL=${URL%/}
+	note "serving at $URL"
+}
+
+# raw ENDPOINT: go tool pprof -raw of URL/ENDPOINT into $WORK/raw.txt
+raw() {
+	note "go tool pprof -raw $URL$1"
+	# -timeout: pprof waits 1.5 x seconds by default; a capture also
+	# starts and ends an LTTng session, slow on a loaded machine
+	go tool pprof -timeout 120 -raw "$URL$1" >"$WORK/raw.txt" 2>"$WORK/raw.err" ||
+		{ cat "$WORK/raw.err" "$WORK"/serve*.stderr >&2; fail "go tool pprof -raw $1 failed"; }
+}
+
+has() {
+	grep -q "$1" "$WORK/raw.txt" || { head -40 "$WORK/raw.txt" >&2; fail "$2"; }
+}
+
+status_of() {
+	curl -s -o "$WORK/body" -w '%{http_code}' -m 60 "$@"
+}
+
+netapp_port() {
+	i=0
+	while ! grep -q 'listening on' "$WORK/serve.stderr" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "netapp did not listen"
+	done
+	sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.stderr" | head -1
+}
+
+case $CASE in
+endpoints)
+	serve_start serve --listen 127.0.0.1:0 -- "$SAMPLES_DIR/netapp" --port 0 \
+		--alloc-min 50 --alloc-max 300 --slow-min 5 --slow-max 20
+	APP=$(netapp_port)
+	# long-lived buffers made before any request: the heap must show them
+	wrk -t1 -c2 -d3s "http://127.0.0.1:$APP/gc" >"$WORK/wrk0.txt" 2>&1
+	raw /heap
+	has gc_heavy_handler "heap: no gc_heavy_handler (objects allocated before the request)"
+	grep -q 'inuse_space' "$WORK/raw.txt" || fail "heap: no inuse_space sample type"
+	raw /allocs
+	has gc_heavy_handler "allocs: no gc_heavy_handler"
+	wrk -t1 -c2 -d120s "http://127.0.0.1:$APP/gc" >"$WORK/wrk1.txt" 2>&1 &
+	LOAD=$!
+	PIDS="$PIDS $LOAD"
+	sleep 0.5
+	raw '/profile?seconds=2'
+	has gc_heavy_handler "profile: no gc_heavy_handler in the CPU samples under /gc load"
+	raw '/heap?seconds=2'
+	has gc_heavy_handler "heap?seconds=2: no gc_heavy_handler in the delta"
+	raw '/region?seconds=2'
+	has handle "region: no 'handle' region"
+	raw '/threadcreate'
+	has accept_loop "threadcreate: the connection threads were not created by accept_loop"
+	raw '/goroutine'
+	has accept_loop "goroutine: no thread in accept_loop"
+	raw '/mutex?seconds=1'
+	raw '/block?seconds=1'
+	kill "$LOAD"
+	wait "$LOAD" || true
+	wrk -t1 -c4 -d120s "http://127.0.0.1:$APP/slow" >"$WORK/wrk2.txt" 2>&1 &
+	LOAD=$!
+	PIDS="$PIDS $LOAD"
+	sleep 0.5
+	raw '/syscall?seconds=2'
+	has slow_handler "syscall: no slow_handler under /slow load"
+	code=$(status_of "$URL/goroutine?debug=2")
+	[ "$code" = 200 ] || fail "goroutine?debug=2: HTTP $code"
+	grep -q '^thread [0-9]* "accept" \[in accept' "$WORK/body" ||
+		{ cat "$WORK/body" >&2; fail "goroutine?debug=2: no accept thread blocked in accept"; }
+	grep -q 'nanosleep' "$WORK/body" || fail "goroutine?debug=2: no thread in nanosleep under /slow"
+	code=$(curl -s -o "$WORK/t.tar" -w '%{http_code}' -m 60 "$URL/trace?seconds=1")
+	[ "$code" = 200 ] || fail "trace: HTTP $code"
+	mkdir "$WORK/t" && tar -xf "$WORK/t.tar" -C "$WORK/t" || fail "trace: not a tar archive"
+	"$CPROF_TRACE" stats "$WORK/t/trace" >"$WORK/stats.txt" || fail "stats of the trace endpoint's tar failed"
+	grep -q 'handle' "$WORK/stats.txt" || fail "trace: stats shows no 'handle' region"
+	kill "$LOAD"
+	wait "$LOAD" || true
+	code=$(status_of "$URL/")
+	[ "$code" = 200 ] && grep -q 'href="profile"' "$WORK/body" || fail "index: HTTP $code"
+	echo "PASS: $TEST_NAME: every endpoint"
+	;;
+errors)
+	serve_start serve --listen 127.0.0.1:0 -- "$SAMPLES_DIR/netapp" --port 0
+	for q in 'profile?seconds=abc' 'profile?seconds=-1' 'profile?seconds=3601' 'goroutine?debug=x'; do
+		code=$(status_of "$URL/$q")
+		[ "$code" = 400 ] || fail "$q: HTTP $code, not 400"
+		[ "$(wc -l <"$WORK/body")" = 1 ] || fail "$q: the 400 is not one line"
+	done
+	code=$(status_of "$URL/nope")
+	[ "$code" = 404 ] || fail "unknown profile: HTTP $code"
+	code=$(status_of "${URL%/debug/pprof}/other")
+	[ "$code" = 404 ] || fail "unknown path: HTTP $code"
+	# two at once: the second is refused with a reason, never mixed
+	curl -s -o "$WORK/a.pb" -m 60 "$URL/profile?seconds=3" &
+	A=$!
+	sleep 1
+	code=$(status_of "$URL/profile?seconds=1")
+	wait $A
+	[ "$code" = 409 ] && grep -q 'another capture' "$WORK/body" || fail "concurrent profile: HTTP $code"
+	go tool pprof -raw "$WORK/a.pb" >/dev/null 2>&1 || fail "the first of two profiles is unreadable"
+	# a client that goes away mid-profile: the session still ends
+	curl -s -m 2 -o /dev/null "$URL/profile?seconds=30" || true
+	i=0
+	while code=$(status_of "$URL/goroutine") && [ "$code" = 409 ] && [ $i -lt 20 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	[ "$code" = 200 ] || fail "after a client left mid-profile: HTTP $code (its 30 s capture went on?)"
+	# the program exits: serve exits with its status
+	kill -TERM "$(pgrep -P "$SERVE_PID" netapp)"
+	wait "$SERVE_PID" || true
+	# --pid of a process without the library
+	sleep 30 &
+	S=$!
+	PIDS="$PIDS $S"
+	if "$CPROF_TRACE" serve --listen 127.0.0.1:0 --pid "$S" 2>"$WORK/nopre.err"; then
+		fail "serve --pid of a plain process did not fail"
+	fi
+	grep -q 'cprof-trace env' "$WORK/nopre.err" || fail "no hint to use cprof-trace env: $(cat "$WORK/nopre.err")"
+	echo "PASS: $TEST_NAME: 400, 404, 409, refused --pid"
+	;;
+security)
+	if "$CPROF_TRACE" serve --listen 0.0.0.0:0 -- true 2>"$WORK/open.err"; then
+		fail "a non-loopback --listen without --token was accepted"
+	fi
+	grep -q 'token' "$WORK/open.err" || fail "the refusal does not mention --token"
+	echo "s3cret-token-123" >"$WORK/token"
+	serve_start serve --listen 0.0.0.0:0 --token "$WORK/token" -- "$SAMPLES_DIR/netapp" --port 0
+	URL=$(echo "$URL" | sed 's/0\.0\.0\.0/127.0.0.1/')
+	code=$(status_of "$URL")
+	[ "$code" = 401 ] || fail "no token: HTTP $code"
+	code=$(status_of -H 'Authorization: Bearer wrong' "$URL")
+	[ "$code" = 401 ] || fail "wrong token: HTTP $code"
+	code=$(status_of -H 'Authorization: Bearer s3cret-token-123' "$URL")
+	[ "$code" = 200 ] || fail "right token: HTTP $code"
+	echo "PASS: $TEST_NAME: loopback by default, token otherwise"
+	;;
+pid)
+	"$CPROF_TRACE" env >"$WORK/env.txt" || fail "cprof-trace env failed"
+	grep -q '^LD_PRELOAD=.*libcprof-trace-preload' "$WORK/env.txt" || fail "env: no LD_PRELOAD"
+	grep -q '^CPROF_SERVE=1$' "$WORK/env.txt" || fail "env: no CPROF_SERVE=1"
+	"$CPROF_TRACE" env --cpu-rate=50 | grep -q '^CPROF_CPU_RATE=50$' || fail "env: --cpu-rate not applied"
+	env $(cat "$WORK/env.txt") "$SAMPLES_DIR/netapp" --port 0 >"$WORK/app.out" 2>"$WORK/serve.stderr" &
+	APPPID=$!
+	PIDS="$PIDS $APPPID"
+	APP=$(netapp_port)
+	serve_start serve2 --listen 127.0.0.1:0 --pid "$APPPID"
+	raw '/goroutine'
+	has accept_loop "serve --pid: goroutine has no accept_loop"
+	kill "$APPPID"
+	wait "$APPPID" || true
+	# gone: 410 (or 503 mid-capture) until serve notices, then serve exits
+	code=$(status_of "$URL/heap") || true
+	case $code in 410 | 503 | 000) ;; *) fail "exited process: HTTP $code" ;; esac
+	i=0
+	while kill -0 "$SERVE_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 "$SERVE_PID" 2>/dev/null && fail "serve --pid did not exit with its process"
+	echo "PASS: $TEST_NAME: env, serve --pid, exited process"
+	;;
+deadlock)
+	serve_start serve --listen 127.0.0.1:0 -- "$DEADLOCK_PROG" 60
+	sleep 1
+	code=$(status_of "$URL/goroutine?debug=2")
+	[ "$code" = 200 ] || fail "goroutine?debug=2: HTTP $code"
+	cat "$WORK/body"
+	grep -q '^DEADLOCK:.*lock-ab.*\|^DEADLOCK:.*thread' "$WORK/body" || fail "no DEADLOCK line"
+	grep -q '^thread [0-9]* "lock-ab" \[mutex wait on 0x[0-9a-f]* held by thread [0-9]* "lock-ba"' "$WORK/body" ||
+		fail "lock-ab is not shown waiting for lock-ba's mutex"
+	grep -q '^thread [0-9]* "lock-ba" \[mutex wait on 0x[0-9a-f]* held by thread [0-9]* "lock-ab"' "$WORK/body" ||
+		fail "lock-ba is not shown waiting for lock-ab's mutex"
+	grep -A3 '"lock-ab" \[' "$WORK/body" | grep -q lock_ab || fail "lock-ab's stack does not show lock_ab"
+	echo "PASS: $TEST_NAME: the deadlocked pair"
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac

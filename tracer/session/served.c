@@ -1,0 +1,155 @@
+/*
+ * The client side of served.h: finding the processes of a served tree and
+ * asking them for their state once a session records them.
+ */
+#include "served.h"
+#include "session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+bool cprof_served_has_state_keeper(int32_t pid)
+{
+	char want[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(want, sizeof(want), " @" CPROF_SERVED_SOCKET_FMT "\n", (long)pid);
+	f = fopen("/proc/net/unix", "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line), w = strlen(want);
+
+		found = n >= w && !strcmp(line + n - w, want);
+	}
+	fclose(f);
+	return found;
+}
+
+static int32_t parent_of(int32_t pid)
+{
+	char path[64], buf[512];
+	const char *close_paren;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	/* the command name may hold spaces and parentheses: skip to the last ')' */
+	close_paren = strrchr(buf, ')');
+	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+size_t cprof_served_tree(int32_t root, int32_t *pids, size_t max)
+{
+	size_t n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (max == 0)
+		return 0;
+	pids[n++] = root;
+	d = opendir("/proc");
+	if (!d)
+		return n;
+	/* a few passes: a child's directory may come before its parent's */
+	for (int pass = 0; pass < 4; pass++) {
+		size_t before = n;
+
+		rewinddir(d);
+		while ((e = readdir(d)) && n < max) {
+			char *end;
+			long pid = strtol(e->d_name, &end, 10);
+			int32_t ppid;
+			bool known = false, parent_in = false;
+
+			if (*end || pid <= 0)
+				continue;
+			ppid = parent_of((int32_t)pid);
+			for (size_t i = 0; i < n; i++) {
+				known = known || pids[i] == (int32_t)pid;
+				parent_in = parent_in || pids[i] == ppid;
+			}
+			if (!known && parent_in)
+				pids[n++] = (int32_t)pid;
+		}
+		if (n == before)
+			break;
+	}
+	closedir(d);
+	return n;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t request, uint32_t flags,
+				  int timeout_ms)
+{
+	struct sockaddr_un self = {.sun_family = AF_UNIX};
+	size_t asked = 0, answered = 0;
+	uint64_t deadline;
+	char msg[64];
+	int len;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	/* autobind: an abstract address of our own, for the answers */
+	if (bind(fd, (struct sockaddr *)&self, sizeof(sa_family_t)) != 0) {
+		close(fd);
+		return 0;
+	}
+	len = snprintf(msg, sizeof(msg), "dump %llu %u", (unsigned long long)request, flags);
+	for (size_t i = 0; i < n; i++) {
+		struct sockaddr_un to = {.sun_family = AF_UNIX};
+		socklen_t tolen;
+
+		tolen = (socklen_t)snprintf(to.sun_path + 1, sizeof(to.sun_path) - 1,
+					    CPROF_SERVED_SOCKET_FMT, (long)pids[i]);
+		tolen += (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1);
+		if (sendto(fd, msg, (size_t)len, 0, (struct sockaddr *)&to, tolen) == len)
+			asked++;
+	}
+	deadline = now_ms() + (uint64_t)timeout_ms;
+	while (answered < asked) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		uint64_t now = now_ms();
+		unsigned long long got;
+		char buf[64];
+		ssize_t r;
+
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
+			break;
+		r = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (r <= 0)
+			continue;
+		buf[r] = '\0';
+		if (sscanf(buf, "done %llu", &got) == 1 && got == request)
+			answered++;
+	}
+	close(fd);
+	return answered;
+}

@@ -1,0 +1,253 @@
+/*
+ * One capture = one LTTng session: create, track the served processes,
+ * start, ask for their state, record, stop and destroy (which waits until
+ * the trace is complete on disk). The session is destroyed on every path,
+ * a cancelled one included, so a client that goes away never leaves a
+ * session recording.
+ */
+#include "capture.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reader/reader.h"
+#include "served.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : -1;
+}
+
+void cprof_capture_destroy(struct cprof_capture *capture)
+{
+	if (!capture)
+		return;
+	if (capture->dir[0])
+		nftw(capture->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(capture);
+}
+
+static bool wait_recording(const struct cprof_capture_options *opts)
+{
+	uint64_t end = now_ns() + opts->duration_ns;
+
+	for (;;) {
+		uint64_t now = now_ns();
+		struct timespec step = {0, 50000000};
+
+		if (opts->cancelled && opts->cancelled(opts->data))
+			return false;
+		if (now >= end)
+			return true;
+		if (end - now < 50000000u)
+			step.tv_nsec = (long)(end - now);
+		nanosleep(&step, NULL);
+	}
+}
+
+static uint64_t next_request(void)
+{
+	static uint64_t seq;
+
+	return __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED) ^ ((uint64_t)getpid() << 32);
+}
+
+/*
+ * Creating a session, its channel, contexts, events and tracker takes
+ * hundreds of milliseconds on a busy machine (starting one, about a
+ * hundred): the next session is prepared ahead, after each capture and at
+ * the first request, so that a request only starts it and its first
+ * samples come soon after the request.
+ */
+static pthread_mutex_t standby_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cprof_capture *standby;
+static struct cprof_session *standby_session;
+
+static enum cprof_capture_status prepare(const struct cprof_capture_options *opts,
+					 struct cprof_capture **cap, struct cprof_session **out,
+					 char *err, size_t errlen)
+{
+	struct cprof_session *session = NULL;
+	struct cprof_capture *c = calloc(1, sizeof(*c));
+	const char *tmp = getenv("TMPDIR");
+	bool started;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		goto error;
+	}
+	snprintf(c->dir, sizeof(c->dir), "%s/cprof-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(c->dir)) {
+		snprintf(err, errlen, "%s: cannot create a temporary directory: %s", c->dir,
+			 strerror(errno));
+		c->dir[0] = '\0';
+		goto error;
+	}
+	snprintf(c->trace, sizeof(c->trace), "%s/trace", c->dir);
+	if (cprof_session_create(c->trace, &session) != CPROF_SESSION_OK) {
+		snprintf(err, errlen, "out of memory");
+		goto error;
+	}
+	if (cprof_session_ensure_daemon(session, &started) != CPROF_SESSION_OK ||
+	    cprof_session_setup(session, opts->channel) != CPROF_SESSION_OK) {
+		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
+		goto error;
+	}
+	if (cprof_session_track_pids(session, opts->pids, opts->npids) != CPROF_SESSION_OK) {
+		snprintf(err, errlen, "cannot limit session %s to the served processes",
+			 cprof_session_borrow_name(session));
+		goto error;
+	}
+	*cap = c;
+	*out = session;
+	return CPROF_CAPTURE_OK;
+error:
+	cprof_session_destroy(session);
+	cprof_capture_destroy(c);
+	return CPROF_CAPTURE_ERROR;
+}
+
+struct standby_args {
+	int32_t pids[256];
+	size_t npids;
+	struct cprof_session_channel channel;
+};
+
+static void *prepare_standby(void *arg)
+{
+	struct standby_args *a = arg;
+	struct cprof_capture_options opts = {
+	    .pids = a->pids, .npids = a->npids, .channel = &a->channel};
+	struct cprof_capture *c = NULL;
+	struct cprof_session *session = NULL;
+	char err[256];
+
+	if (prepare(&opts, &c, &session, err, sizeof(err)) == CPROF_CAPTURE_OK) {
+		pthread_mutex_lock(&standby_mu);
+		if (!standby) {
+			standby = c;
+			standby_session = session;
+			c = NULL;
+			session = NULL;
+		}
+		pthread_mutex_unlock(&standby_mu);
+	}
+	cprof_session_destroy(session);
+	cprof_capture_destroy(c);
+	free(a);
+	return NULL;
+}
+
+void cprof_capture_prepare_ahead(const struct cprof_capture_options *opts)
+{
+	struct standby_args *a = calloc(1, sizeof(*a));
+	pthread_attr_t attr;
+	pthread_t thread;
+
+	if (!a)
+		return;
+	a->npids = opts->npids < 256 ? opts->npids : 256;
+	memcpy(a->pids, opts->pids, a->npids * sizeof(*a->pids));
+	a->channel = *opts->channel;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&thread, &attr, prepare_standby, a) != 0)
+		free(a);
+	pthread_attr_destroy(&attr);
+}
+
+void cprof_capture_drop_standby(void)
+{
+	pthread_mutex_lock(&standby_mu);
+	cprof_session_destroy(standby_session);
+	cprof_capture_destroy(standby);
+	standby = NULL;
+	standby_session = NULL;
+	pthread_mutex_unlock(&standby_mu);
+}
+
+enum cprof_capture_status cprof_capture_record(const struct cprof_capture_options *opts,
+					       struct cprof_capture **out, char *err, size_t errlen)
+{
+	enum cprof_capture_status status = CPROF_CAPTURE_ERROR;
+	struct cprof_session *session = NULL;
+	struct cprof_capture *c = NULL;
+	uint64_t t0 = now_ns();
+
+	*out = NULL;
+	pthread_mutex_lock(&standby_mu);
+	c = standby;
+	session = standby_session;
+	standby = NULL;
+	standby_session = NULL;
+	pthread_mutex_unlock(&standby_mu);
+	if (c) /* the tree may have new processes since */
+		cprof_session_track_pids(session, opts->pids, opts->npids);
+	else if (prepare(opts, &c, &session, err, errlen) != CPROF_CAPTURE_OK)
+		goto end;
+	if (cprof_session_start(session) != CPROF_SESSION_OK) {
+		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
+		goto end;
+	}
+	c->setup_ns = now_ns() - t0;
+	c->answered = cprof_served_request_state(opts->pids, opts->npids, next_request(),
+						 opts->dump_flags, 2000);
+	c->dump_ns = now_ns() - t0 - c->setup_ns;
+	if (!wait_recording(opts)) {
+		status = CPROF_CAPTURE_CANCELED;
+		goto end;
+	}
+	t0 = now_ns();
+	if (cprof_session_stop(session) != CPROF_SESSION_OK) {
+		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
+		goto end;
+	}
+	status = CPROF_CAPTURE_OK;
+end:
+	if (session && cprof_session_destroy(session) != CPROF_SESSION_OK &&
+	    status == CPROF_CAPTURE_OK) {
+		snprintf(err, errlen, "the LTTng session could not be destroyed cleanly");
+		status = CPROF_CAPTURE_ERROR;
+	}
+	if (c)
+		c->teardown_ns = now_ns() - t0;
+	if (status == CPROF_CAPTURE_OK) {
+		*out = c;
+		c = NULL;
+	}
+	cprof_capture_destroy(c);
+	cprof_capture_prepare_ahead(opts);
+	return status;
+}
+
+struct cprof_model *cprof_capture_read(const struct cprof_capture *capture, char *err,
+				       size_t errlen)
+{
+	struct cprof_read_options ropts = {.keep_all_processes = true};
+	struct cprof_model *model = NULL;
+	enum cprof_read_status rs;
+
+	rs = cprof_read_trace(capture->trace, &ropts, &model, err, errlen);
+	if (rs == CPROF_READ_NOT_CTF || rs == CPROF_READ_NO_CPROF_EVENTS)
+		snprintf(err, errlen,
+			 "nothing was recorded (is the process running with `cprof-trace env`'s "
+			 "environment?)");
+	return rs == CPROF_READ_OK ? model : NULL;
+}

@@ -1,0 +1,153 @@
+/*
+ * goroutine?debug=2 for threads: one paragraph per thread of the last
+ * state dump, in the spirit of Go's goroutine dump:
+ *
+ *   thread 4242 "worker-1" [mutex wait on 0x5555... held by thread 4243 "worker-2", 3.20 s]:
+ *   lock_b
+ *   	/src/app.c:42
+ *
+ * Threads that wait for each other's locks (a cycle of "held by") are
+ * named first, in one DEADLOCK line per cycle.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endpoints.h"
+#include "symbols/symbols.h"
+
+static const struct cprof_thread_state *state_of_tid(const struct cprof_model *m, int32_t tid,
+						     uint32_t process)
+{
+	for (size_t i = 0; i < m->thread_states.n; i++) {
+		const struct cprof_thread_state *ts = &m->thread_states.v[i];
+		const struct cprof_thread *t = &m->threads.v[ts->thread];
+
+		if (ts->ns >= m->state_begin_ns && t->tid == tid && t->process == process)
+			return ts;
+	}
+	return NULL;
+}
+
+static const char *name_of(const struct cprof_model *m, uint32_t thread)
+{
+	return cprof_model_str(m, m->threads.v[thread].name);
+}
+
+/* Follows "waits for a lock held by" from ts; a cycle back to ts is a
+ * deadlock, written once (from its lowest tid). */
+static void report_cycle(FILE *out, const struct cprof_model *m,
+			 const struct cprof_thread_state *ts)
+{
+	const struct cprof_thread_state *cur = ts;
+	int32_t lowest = m->threads.v[ts->thread].tid;
+
+	for (int hops = 0; hops < 64; hops++) {
+		uint32_t proc = m->threads.v[cur->thread].process;
+
+		if (!cur->wait_kind || !cur->holder_tid)
+			return;
+		cur = state_of_tid(m, cur->holder_tid, proc);
+		if (!cur)
+			return;
+		if (m->threads.v[cur->thread].tid < lowest)
+			return; /* reported from the lowest tid of the cycle */
+		if (cur == ts)
+			break;
+	}
+	if (cur != ts)
+		return;
+	fputs("DEADLOCK: these threads wait for each other's locks:", out);
+	do {
+		const struct cprof_thread *t = &m->threads.v[cur->thread];
+
+		fprintf(out, " thread %d \"%s\" waits for %s 0x%" PRIx64 " held by thread %d;",
+			(int)t->tid, name_of(m, cur->thread), cprof_wait_kind_name(cur->wait_kind),
+			cur->wait_obj, (int)cur->holder_tid);
+		cur = state_of_tid(m, cur->holder_tid, t->process);
+	} while (cur && cur != ts);
+	fputs("\n\n", out);
+}
+
+static void write_state(FILE *out, const struct cprof_model *m, const struct cprof_thread_state *ts)
+{
+	double secs =
+	    ts->since_ns && ts->ns > ts->since_ns ? (double)(ts->ns - ts->since_ns) / 1e9 : 0;
+
+	if (ts->wait_kind) {
+		fprintf(out, "%s wait on 0x%" PRIx64, cprof_wait_kind_name(ts->wait_kind),
+			ts->wait_obj);
+		if (ts->holder_tid) {
+			const struct cprof_thread_state *h =
+			    state_of_tid(m, ts->holder_tid, m->threads.v[ts->thread].process);
+
+			fprintf(out, " held by thread %d", (int)ts->holder_tid);
+			if (h)
+				fprintf(out, " \"%s\"", name_of(m, h->thread));
+		}
+		fprintf(out, ", %.2f s", secs);
+	} else if (ts->call) {
+		fprintf(out, "in %s, %.2f s", cprof_call_name(ts->call), secs);
+	} else {
+		fputs("running", out);
+	}
+}
+
+static void write_stack(FILE *out, const struct cprof_model *m, struct cprof_symbolizer *sym,
+			uint32_t stack)
+{
+	const struct cprof_stack *st;
+
+	if (!stack || stack >= m->stacks.n) {
+		fputs("(stack unknown)\n", out);
+		return;
+	}
+	st = &m->stacks.v[stack];
+	for (uint16_t i = 0; i < st->depth; i++) {
+		struct cprof_symbol_loc loc;
+
+		if (!sym || !cprof_symbolizer_lookup(sym, st->process, m->frames.v[st->first + i],
+						     true, &loc)) {
+			fprintf(out, "0x%" PRIx64 "\n", m->frames.v[st->first + i]);
+			continue;
+		}
+		for (size_t k = 0; k < loc.nframes; k++) {
+			fprintf(out, "%s%s\n", loc.frames[k].function,
+				k + 1 < loc.nframes ? " (inline)" : "");
+			if (loc.frames[k].file[0])
+				fprintf(out, "\t%s:%d\n", loc.frames[k].file, loc.frames[k].line);
+		}
+	}
+}
+
+char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)
+{
+	struct cprof_symbolizer_options sopts = {.inline_frames = true};
+	struct cprof_symbolizer *sym = cprof_symbolizer_create(m, &sopts);
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, len);
+
+	if (!out) {
+		cprof_symbolizer_destroy(sym);
+		return NULL;
+	}
+	for (size_t i = 0; i < m->thread_states.n; i++)
+		if (m->thread_states.v[i].ns >= m->state_begin_ns)
+			report_cycle(out, m, &m->thread_states.v[i]);
+	for (size_t i = 0; i < m->thread_states.n; i++) {
+		const struct cprof_thread_state *ts = &m->thread_states.v[i];
+		const struct cprof_thread *t = &m->threads.v[ts->thread];
+
+		if (ts->ns < m->state_begin_ns)
+			continue;
+		fprintf(out, "thread %d \"%s\" [", (int)t->tid, name_of(m, ts->thread));
+		write_state(out, m, ts);
+		fputs("]:\n", out);
+		write_stack(out, m, sym, ts->stack);
+		fputc('\n', out);
+	}
+	fclose(out);
+	cprof_symbolizer_destroy(sym);
+	return buf;
+}

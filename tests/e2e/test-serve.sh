@@ -73,7 +73,7 @@ netapp_port() {
 case $CASE in
 endpoints)
 	serve_start serve --listen 127.0.0.1:0 -- "$SAMPLES_DIR/netapp" --port 0 \
-		--alloc-min 50 --alloc-max 300 --slow-min 5 --slow-max 20
+		--alloc-min 50 --alloc-max 150 --slow-min 5 --slow-max 20
 	APP=$(netapp_port)
 	# long-lived buffers made before any request: the heap must show them
 	wrk -t1 -c2 -d3s "http://127.0.0.1:$APP/gc" >"$WORK/wrk0.txt" 2>&1
@@ -84,9 +84,11 @@ endpoints)
 	has gc_heavy_handler "allocs: no gc_heavy_handler"
 	wrk -t1 -c2 -d120s "http://127.0.0.1:$APP/gc" >"$WORK/wrk1.txt" 2>&1 &
 	LOAD=$!
-	PIDS="$PIDS $LOAD"
-	sleep 0.5
-	raw '/profile?seconds=2'
+	wrk -t1 -c4 -d120s "http://127.0.0.1:$APP/slow" >"$WORK/wrk2.txt" 2>&1 &
+	SLOW=$!
+	PIDS="$PIDS $LOAD $SLOW"
+	curl -s -m 30 -o /dev/null "http://127.0.0.1:$APP/slow" || fail "netapp does not answer /slow"
+	raw '/profile?seconds=3'
 	has gc_heavy_handler "profile: no gc_heavy_handler in the CPU samples under /gc load"
 	raw '/heap?seconds=2'
 	has gc_heavy_handler "heap?seconds=2: no gc_heavy_handler in the delta"
@@ -98,12 +100,6 @@ endpoints)
 	has accept_loop "goroutine: no thread in accept_loop"
 	raw '/mutex?seconds=1'
 	raw '/block?seconds=1'
-	kill "$LOAD"
-	wait "$LOAD" || true
-	wrk -t1 -c4 -d120s "http://127.0.0.1:$APP/slow" >"$WORK/wrk2.txt" 2>&1 &
-	LOAD=$!
-	PIDS="$PIDS $LOAD"
-	sleep 0.5
 	raw '/syscall?seconds=2'
 	has slow_handler "syscall: no slow_handler under /slow load"
 	code=$(status_of "$URL/goroutine?debug=2")
@@ -116,8 +112,20 @@ endpoints)
 	mkdir "$WORK/t" && tar -xf "$WORK/t.tar" -C "$WORK/t" || fail "trace: not a tar archive"
 	"$CPROF_TRACE" stats "$WORK/t/trace" >"$WORK/stats.txt" || fail "stats of the trace endpoint's tar failed"
 	grep -q 'handle' "$WORK/stats.txt" || fail "trace: stats shows no 'handle' region"
-	kill "$LOAD"
-	wait "$LOAD" || true
+	# the .tar itself, wherever a trace directory is taken
+	"$CPROF_TRACE" stats "$WORK/t.tar" >"$WORK/stats-tar.txt" || fail "stats FILE.tar failed"
+	if diff "$WORK/stats.txt" "$WORK/stats-tar.txt" | grep '^[<>]' | grep -vq '^[<>] trace: '; then
+		fail "stats of the .tar differs from stats of its directory"
+	fi
+	"$CPROF_TRACE" pprof -t region -o "$WORK/r.pb.gz" "$WORK/t.tar" 2>/dev/null ||
+		fail "pprof FILE.tar failed"
+	"$CPROF_TRACE" dump "$WORK/t.tar" | grep -q 'cprof:region_begin' || fail "dump FILE.tar shows no region"
+	echo "not a tar" >"$WORK/bad.tar"
+	if "$CPROF_TRACE" stats "$WORK/bad.tar" 2>"$WORK/bad.err"; then fail "stats of a bad .tar succeeded"; fi
+	[ "$(wc -l <"$WORK/bad.err")" = 1 ] && grep -q 'bad.tar' "$WORK/bad.err" ||
+		fail "a bad .tar: not one line naming the file: $(cat "$WORK/bad.err")"
+	kill "$LOAD" "$SLOW"
+	wait "$LOAD" "$SLOW" || true
 	code=$(status_of "$URL/")
 	[ "$code" = 200 ] && grep -q 'href="profile"' "$WORK/body" || fail "index: HTTP $code"
 	echo "PASS: $TEST_NAME: every endpoint"

@@ -28,7 +28,7 @@ static void usage(FILE *out)
 	    "       cprof-trace pprof -t TYPE [filters] [-o FILE] --base OLD [--base OLD...]\n"
 	    "                         [--normalize second|run] [--noise PCT] NEW...\n"
 	    "\n"
-	    "  -t, --type TYPE    sync, mutex, cpu, heap, syscall, region, threads\n"
+	    "  -t, --type TYPE    sync, mutex, cpu, heap, syscall, region, threads, goroutine\n"
 	    "  -o, --output FILE  where to write (default TYPE.pb.gz)\n"
 	    "  -f, --force        overwrite FILE if it exists\n"
 	    "\n"
@@ -148,13 +148,13 @@ int cprof_cmd_pprof(int argc, char **argv)
 	}
 	if (!type_name) {
 		fprintf(stderr, "cprof-trace: pprof: -t TYPE is required (sync, mutex, cpu, heap, "
-				"syscall, region, threads)\n");
+				"syscall, region, threads, goroutine)\n");
 		return 2;
 	}
 	if (!cprof_profile_type_parse(type_name, &type)) {
 		fprintf(stderr,
 			"cprof-trace: pprof: unknown profile type '%s' (sync, mutex, cpu, "
-			"heap, syscall, region, threads)\n",
+			"heap, syscall, region, threads, goroutine)\n",
 			type_name);
 		return 2;
 	}

@@ -15,6 +15,7 @@
  * the graph sees it.
  */
 #include "reader.h"
+#include "tar.h"
 
 #include <babeltrace2/babeltrace.h>
 #include <dirent.h>
@@ -2114,8 +2115,8 @@ static void reader_free(struct reader *r)
 
 /* ------------------------------------------------------------------------ */
 
-enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
-					struct cprof_model **out, char *err, size_t errlen)
+static enum cprof_read_status read_dir(const char *path, const struct cprof_read_options *opts,
+				       struct cprof_model **out, char *err, size_t errlen)
 {
 	static const struct cprof_read_options no_opts;
 	enum cprof_read_status status = CPROF_READ_ERROR;
@@ -2313,5 +2314,29 @@ end:
 	cprof_model_destroy(r.model);
 	reader_free(&r);
 	dirs_free(&dirs);
+	return status;
+}
+
+/* The entry point: a trace directory, or a tar archive of one (tar.c). */
+enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
+					struct cprof_model **out, char *err, size_t errlen)
+{
+	enum cprof_read_status status;
+	char *tmpdir = NULL, *dir;
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return read_dir(path, opts, out, err, errlen);
+	dir = cprof_tar_extract(path, &tmpdir, err, errlen);
+	if (!dir) {
+		*out = NULL;
+		cprof_tar_cleanup(tmpdir);
+		return CPROF_READ_NOT_CTF;
+	}
+	status = read_dir(dir, opts, out, err, errlen);
+	if (status == CPROF_READ_OK)
+		(*out)->path = cprof_model_intern(*out, path, strlen(path));
+	free(dir);
+	cprof_tar_cleanup(tmpdir);
 	return status;
 }

@@ -156,7 +156,18 @@ errors)
 		sleep 0.5
 		i=$((i + 1))
 	done
-	[ "$code" = 200 ] || fail "after a client left mid-profile: HTTP $code (its 30 s capture went on?)"
+	[ "$code" = 200 ] || fail "after a client left mid-profile: HTTP $code: $(cat "$WORK/body")"
+	# 100 requests in a row, half of them refused, then a capture still works
+	i=0
+	while [ $i -lt 100 ]; do
+		curl -s -o /dev/null -m 10 "$URL/nope" &
+		c=$!
+		curl -s -o /dev/null -m 10 "$URL/cmdline"
+		wait $c || true
+		i=$((i + 2))
+	done
+	code=$(status_of "$URL/threadcreate")
+	[ "$code" = 200 ] || fail "after 100 requests: HTTP $code"
 	# the program exits: serve exits with its status
 	kill -TERM "$(pgrep -P "$SERVE_PID" netapp)"
 	wait "$SERVE_PID" || true
@@ -168,7 +179,19 @@ errors)
 		fail "serve --pid of a plain process did not fail"
 	fi
 	grep -q 'cprof-trace env' "$WORK/nopre.err" || fail "no hint to use cprof-trace env: $(cat "$WORK/nopre.err")"
-	echo "PASS: $TEST_NAME: 400, 404, 409, refused --pid"
+	# a tar whose entry climbs out of the extraction directory is refused
+	python3 - "$WORK/evil.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    data = b"x"
+    info = tarfile.TarInfo("../cprof-evil-entry")
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+PY
+	if "$CPROF_TRACE" stats "$WORK/evil.tar" 2>"$WORK/evil.err"; then fail "stats of a climbing .tar succeeded"; fi
+	grep -q 'outside the archive' "$WORK/evil.err" || fail "climbing .tar: $(cat "$WORK/evil.err")"
+	[ ! -e /tmp/cprof-evil-entry ] || fail "a .tar entry was written outside the extraction directory"
+	echo "PASS: $TEST_NAME: 400, 404, 409, refused --pid, a climbing .tar"
 	;;
 security)
 	if "$CPROF_TRACE" serve --listen 0.0.0.0:0 -- true 2>"$WORK/open.err"; then

@@ -274,7 +274,9 @@ void cprof_stack_warmup(void)
  */
 static uint64_t walk(unw_cursor_t *cursor, bool exact_first);
 
-uint64_t cprof_stack_of_context(void *ucontext)
+/* signal: ctx is what the kernel gave a handler (the interrupted
+ * instruction first), else a context saved by unw_getcontext. */
+static uint64_t from_context(unw_context_t *ctx, bool signal)
 {
 	unw_cursor_t cursor;
 	uint64_t id;
@@ -283,13 +285,18 @@ uint64_t cprof_stack_of_context(void *ucontext)
 	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
 		return 0;
 	cprof_tls.unwinding++;
-	if (unw_init_local2(&cursor, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) < 0) {
+	if (unw_init_local2(&cursor, ctx, signal ? UNW_INIT_SIGNAL_FRAME : 0) < 0) {
 		cprof_tls.unwinding--;
 		return 0;
 	}
-	id = walk(&cursor, true);
+	id = walk(&cursor, signal);
 	cprof_tls.unwinding--;
 	return id;
+}
+
+uint64_t cprof_stack_of_context(void *ucontext)
+{
+	return from_context((unw_context_t *)ucontext, true);
 }
 
 /*
@@ -299,31 +306,18 @@ uint64_t cprof_stack_of_context(void *ucontext)
  */
 uint64_t cprof_stack_of_unw_context(unw_context_t *ctx)
 {
-	unw_cursor_t cursor;
-	uint64_t id;
-
-	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
-		return 0;
-	cprof_tls.unwinding++;
-	if (unw_init_local(&cursor, ctx) < 0) {
-		cprof_tls.unwinding--;
-		return 0;
-	}
-	id = walk(&cursor, false);
-	cprof_tls.unwinding--;
-	return id;
+	return from_context(ctx, false);
 }
 
-static uint64_t walk(unw_cursor_t *cursor_, bool exact_first)
+static uint64_t walk(unw_cursor_t *cursor, bool exact_first)
 {
-	unw_cursor_t cursor = *cursor_;
 	uint64_t ips[CPROF_MAX_FRAMES];
 	int depth = max_depth(), n = 0, steps = 0;
 
 	do {
 		unw_word_t ip = 0;
 
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+		if (unw_get_reg(cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
 		/* The interrupted instruction stays even in our code: that
 		 * CPU was used, by a hook. */
@@ -331,7 +325,7 @@ static uint64_t walk(unw_cursor_t *cursor_, bool exact_first)
 			ips[n++] = (uint64_t)ip + 1;
 		else if (!is_self((const void *)(uintptr_t)ip))
 			ips[n++] = (uint64_t)ip;
-	} while (n < depth && ++steps < depth + 16 && unw_step(&cursor) > 0);
+	} while (n < depth && ++steps < depth + 16 && unw_step(cursor) > 0);
 	return intern(ips, n);
 }
 

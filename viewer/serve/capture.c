@@ -77,8 +77,11 @@ static uint64_t next_request(void)
  * samples come soon after the request.
  */
 static pthread_mutex_t standby_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t standby_done = PTHREAD_COND_INITIALIZER;
 static struct cprof_capture *standby;
 static struct cprof_session *standby_session;
+static int preparing;	    /* threads preparing one */
+static bool standby_closed; /* serve is stopping: prepare no more */
 
 static enum cprof_capture_status prepare(const struct cprof_capture_options *opts,
 					 struct cprof_capture **cap, struct cprof_session **out,
@@ -141,7 +144,7 @@ static void *prepare_standby(void *arg)
 
 	if (prepare(&opts, &c, &session, err, sizeof(err)) == CPROF_CAPTURE_OK) {
 		pthread_mutex_lock(&standby_mu);
-		if (!standby) {
+		if (!standby && !standby_closed) {
 			standby = c;
 			standby_session = session;
 			c = NULL;
@@ -152,6 +155,10 @@ static void *prepare_standby(void *arg)
 	cprof_session_destroy(session);
 	cprof_capture_destroy(c);
 	free(a);
+	pthread_mutex_lock(&standby_mu);
+	preparing--;
+	pthread_cond_broadcast(&standby_done);
+	pthread_mutex_unlock(&standby_mu);
 	return NULL;
 }
 
@@ -168,14 +175,22 @@ void cprof_capture_prepare_ahead(const struct cprof_capture_options *opts)
 	a->channel = *opts->channel;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&thread, &attr, prepare_standby, a) != 0)
+	pthread_mutex_lock(&standby_mu);
+	if (standby_closed || pthread_create(&thread, &attr, prepare_standby, a) != 0)
 		free(a);
+	else
+		preparing++;
+	pthread_mutex_unlock(&standby_mu);
 	pthread_attr_destroy(&attr);
 }
 
 void cprof_capture_drop_standby(void)
 {
 	pthread_mutex_lock(&standby_mu);
+	/* a session being prepared is left on the daemon by no one */
+	standby_closed = true;
+	while (preparing > 0)
+		pthread_cond_wait(&standby_done, &standby_mu);
 	cprof_session_destroy(standby_session);
 	cprof_capture_destroy(standby);
 	standby = NULL;

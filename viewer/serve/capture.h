@@ -52,7 +52,8 @@ struct cprof_model *cprof_capture_read(const struct cprof_capture *capture, char
 void cprof_capture_destroy(struct cprof_capture *capture);
 /* Prepares the next capture's session in the background (pids, channel). */
 void cprof_capture_prepare_ahead(const struct cprof_capture_options *opts);
-/* Destroys the session prepared ahead for the next capture, if any. */
+/* Destroys the session prepared ahead for the next capture, if any, and
+ * prepares no more (waits for one being prepared). */
 void cprof_capture_drop_standby(void);
 
 #endif /* CPROF_SERVE_CAPTURE_H */

@@ -164,9 +164,14 @@ static void reply_profile(struct cprof_serve_reply *r, const struct endpoint *e,
 		reply_text(r, 500, "out of memory\n");
 		goto end;
 	}
+	/* The window starts at the state dump (a session prepared ahead may
+	 * have begun its trace earlier), or after it for what happens next. */
 	if (after_dump && model->state_end_ns > model->begin_ns) {
 		filter.has_from = true;
 		filter.from_ns = model->state_end_ns - model->begin_ns;
+	} else if (model->state_begin_ns > model->begin_ns) {
+		filter.has_from = true;
+		filter.from_ns = model->state_begin_ns - model->begin_ns;
 	}
 	if (cprof_profile_build(model, sym, e->type, &filter, &profile, &report) !=
 	    CPROF_PROFILES_OK) {

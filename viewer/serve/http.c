@@ -86,6 +86,9 @@ bool cprof_http_is_loopback(const char *listen)
 	return all;
 }
 
+/* serve is stopping (its program exited): captures in progress end now. */
+static bool stopping;
+
 /* The client closed its end: no reply will be read, stop the capture. */
 static bool client_gone(void *data)
 {
@@ -95,6 +98,8 @@ static bool client_gone(void *data)
 	struct pollfd p;
 	char c;
 
+	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+		return true;
 	if (!info)
 		return false;
 	p.fd = info->connect_fd;
@@ -281,6 +286,7 @@ void cprof_http_stop(struct cprof_http *http)
 {
 	if (!http)
 		return;
+	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	MHD_stop_daemon(http->daemon);
 	cprof_capture_drop_standby();
 	pthread_mutex_destroy(&http->busy);

@@ -76,6 +76,24 @@ static uint64_t next_request(void)
  * the first request, so that a request only starts it and its first
  * samples come soon after the request.
  */
+/*
+ * liblttng-ctl is not thread-safe (one global connection to the daemon,
+ * opened and closed by every call): two threads calling it at once get
+ * "no session daemon" or "fatal error" back. Every call of ours into it
+ * holds this lock.
+ */
+static pthread_mutex_t ctl_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static enum cprof_session_status locked_destroy(struct cprof_session *session)
+{
+	enum cprof_session_status status;
+
+	pthread_mutex_lock(&ctl_mu);
+	status = cprof_session_destroy(session);
+	pthread_mutex_unlock(&ctl_mu);
+	return status;
+}
+
 static pthread_mutex_t standby_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t standby_done = PTHREAD_COND_INITIALIZER;
 static struct cprof_capture *standby;
@@ -108,21 +126,25 @@ static enum cprof_capture_status prepare(const struct cprof_capture_options *opt
 		snprintf(err, errlen, "out of memory");
 		goto error;
 	}
+	pthread_mutex_lock(&ctl_mu);
 	if (cprof_session_ensure_daemon(session, &started) != CPROF_SESSION_OK ||
 	    cprof_session_setup(session, opts->channel) != CPROF_SESSION_OK) {
+		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto error;
 	}
 	if (cprof_session_track_pids(session, opts->pids, opts->npids) != CPROF_SESSION_OK) {
+		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "cannot limit session %s to the served processes",
 			 cprof_session_borrow_name(session));
 		goto error;
 	}
+	pthread_mutex_unlock(&ctl_mu);
 	*cap = c;
 	*out = session;
 	return CPROF_CAPTURE_OK;
 error:
-	cprof_session_destroy(session);
+	locked_destroy(session);
 	cprof_capture_destroy(c);
 	return CPROF_CAPTURE_ERROR;
 }
@@ -133,6 +155,27 @@ struct standby_args {
 	struct cprof_session_channel channel;
 };
 
+/*
+ * A daemon busy with other clients' sessions has been seen to answer
+ * "no session daemon" or "fatal error" to one request and serve the
+ * next: a request is tried three times, 200 ms apart, before it fails.
+ */
+static enum cprof_capture_status prepare_retry(const struct cprof_capture_options *opts,
+					       struct cprof_capture **cap,
+					       struct cprof_session **out, char *err, size_t errlen)
+{
+	enum cprof_capture_status status = CPROF_CAPTURE_ERROR;
+
+	for (int attempt = 0; attempt < 3 && status != CPROF_CAPTURE_OK; attempt++) {
+		struct timespec pause = {0, 200000000};
+
+		if (attempt)
+			nanosleep(&pause, NULL);
+		status = prepare(opts, cap, out, err, errlen);
+	}
+	return status;
+}
+
 static void *prepare_standby(void *arg)
 {
 	struct standby_args *a = arg;
@@ -142,7 +185,7 @@ static void *prepare_standby(void *arg)
 	struct cprof_session *session = NULL;
 	char err[256];
 
-	if (prepare(&opts, &c, &session, err, sizeof(err)) == CPROF_CAPTURE_OK) {
+	if (prepare_retry(&opts, &c, &session, err, sizeof(err)) == CPROF_CAPTURE_OK) {
 		pthread_mutex_lock(&standby_mu);
 		if (!standby && !standby_closed) {
 			standby = c;
@@ -152,7 +195,7 @@ static void *prepare_standby(void *arg)
 		}
 		pthread_mutex_unlock(&standby_mu);
 	}
-	cprof_session_destroy(session);
+	locked_destroy(session);
 	cprof_capture_destroy(c);
 	free(a);
 	pthread_mutex_lock(&standby_mu);
@@ -191,7 +234,7 @@ void cprof_capture_drop_standby(void)
 	standby_closed = true;
 	while (preparing > 0)
 		pthread_cond_wait(&standby_done, &standby_mu);
-	cprof_session_destroy(standby_session);
+	locked_destroy(standby_session);
 	cprof_capture_destroy(standby);
 	standby = NULL;
 	standby_session = NULL;
@@ -213,14 +256,17 @@ enum cprof_capture_status cprof_capture_record(const struct cprof_capture_option
 	standby = NULL;
 	standby_session = NULL;
 	pthread_mutex_unlock(&standby_mu);
-	if (c) /* the tree may have new processes since */
-		cprof_session_track_pids(session, opts->pids, opts->npids);
-	else if (prepare(opts, &c, &session, err, errlen) != CPROF_CAPTURE_OK)
+	if (!c && prepare_retry(opts, &c, &session, err, errlen) != CPROF_CAPTURE_OK)
 		goto end;
+	pthread_mutex_lock(&ctl_mu);
+	/* the tree may have new processes since the session was prepared */
+	cprof_session_track_pids(session, opts->pids, opts->npids);
 	if (cprof_session_start(session) != CPROF_SESSION_OK) {
+		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto end;
 	}
+	pthread_mutex_unlock(&ctl_mu);
 	c->setup_ns = now_ns() - t0;
 	c->answered = cprof_served_request_state(opts->pids, opts->npids, next_request(),
 						 opts->dump_flags, 2000);
@@ -230,14 +276,16 @@ enum cprof_capture_status cprof_capture_record(const struct cprof_capture_option
 		goto end;
 	}
 	t0 = now_ns();
+	pthread_mutex_lock(&ctl_mu);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK) {
+		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto end;
 	}
+	pthread_mutex_unlock(&ctl_mu);
 	status = CPROF_CAPTURE_OK;
 end:
-	if (session && cprof_session_destroy(session) != CPROF_SESSION_OK &&
-	    status == CPROF_CAPTURE_OK) {
+	if (session && locked_destroy(session) != CPROF_SESSION_OK && status == CPROF_CAPTURE_OK) {
 		snprintf(err, errlen, "the LTTng session could not be destroyed cleanly");
 		status = CPROF_CAPTURE_ERROR;
 	}

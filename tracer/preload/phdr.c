@@ -16,12 +16,11 @@
  * to the real dl_iterate_phdr.
  *
  * The copy is taken in the constructor and taken again after each
- * dlopen/dlmopen/dlclose, by a thread of ours that holds none of the
- * program's locks: the hooked call returns once the new copy is published,
- * or after REFRESH_WAIT_NS if that thread is held on ld.so's lock (by a
- * callback such as the one above), so waiting never deadlocks either. A
- * library loaded by a dlopen that has not returned yet (its constructors
- * run inside it) is missing from the copy: its frames end the unwind.
+ * dlopen/dlmopen/dlclose that loads or unloads an object, by a thread of ours that holds none of
+ * the program's locks: the hooked call returns once the new copy is published, or after
+ * REFRESH_WAIT_NS if that thread is held on ld.so's lock (by a callback such as the one above), so
+ * waiting never deadlocks either. A library loaded by a dlopen that has not returned yet (its
+ * constructors run inside it) is missing from the copy: its frames end the unwind.
  *
  * Readers never lock: they announce themselves in one of two counters (the
  * parity of an epoch) before loading the published pointer; the writer
@@ -64,6 +63,10 @@ static unsigned long readers[2];
 static unsigned epoch;
 
 static uint32_t requested, completed; /* futex words */
+static bool ust_dl_preloaded;	      /* liblttng-ust-dl's wrappers do lttng_ust_dl_update */
+
+/* liblttng-ust's (exported for liblttng-ust-dl, in no header). */
+void lttng_ust_dl_update(void *ip);
 static pid_t refresher_pid, refresher_failed;
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
@@ -308,6 +311,12 @@ void cprof_phdr_init(void)
 		real_dlmopen = cprof_dlsym("dlmopen");
 	if (!real_dlclose)
 		real_dlclose = cprof_dlsym("dlclose");
+	{
+		Dl_info di;
+
+		ust_dl_preloaded = real_dlopen && dladdr((void *)real_dlopen, &di) &&
+				   di.dli_fname && strstr(di.dli_fname, "liblttng-ust-dl");
+	}
 	refresh_now();
 	pthread_atfork(NULL, NULL, after_fork_child);
 }
@@ -344,8 +353,55 @@ CPROF_EXPORT int dl_iterate_phdr(int (*cb)(struct dl_phdr_info *, size_t, void *
 	return iterate ? iterate(cb, data) : 0;
 }
 
+/*
+ * ld.so's count of objects loaded and unloaded: a dlopen of an object
+ * already loaded (every tracepoint provider's constructor dlopens
+ * liblttng-ust-tracepoint) and a dlclose that leaves it loaded (the
+ * destructors' at exit) change nothing, and cost nothing more.
+ */
+static int read_generation(struct dl_phdr_info *info, size_t size, void *data)
+{
+	if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs))
+		*(unsigned long long *)data = info->dlpi_adds + info->dlpi_subs;
+	return 1;
+}
+
+static unsigned long long generation(void)
+{
+	iterate_fn iterate = resolve_iterate();
+	unsigned long long g = 0;
+
+	if (iterate)
+		iterate(read_generation, &g);
+	return g;
+}
+
+/*
+ * The objects changed: a new copy for our unwinds, and for the reader's
+ * symbols the lttng_ust_lib:load/unload events of what came and went
+ * (liblttng-ust's own mark-and-sweep over the loaded objects, which
+ * liblttng-ust-dl calls from its dlopen and dlclose wrappers; that
+ * library is no longer preloaded: its wrappers read every object's ELF
+ * file at every dlopen and dlclose, those of the tracepoint providers'
+ * constructors and destructors included).
+ */
+static void objects_changed(void *caller)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	request_refresh();
+	if (__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE) && !ust_dl_preloaded) {
+		t->depth++;
+		lttng_ust_dl_update(caller);
+		t->depth--;
+	}
+	errno = saved;
+}
+
 CPROF_EXPORT void *dlopen(const char *file, int mode)
 {
+	unsigned long long before = generation();
 	void *handle;
 
 	if (unlikely(!real_dlopen))
@@ -353,13 +409,14 @@ CPROF_EXPORT void *dlopen(const char *file, int mode)
 	if (!real_dlopen)
 		return NULL;
 	handle = real_dlopen(file, mode);
-	if (handle)
-		request_refresh();
+	if (handle && generation() != before)
+		objects_changed(CPROF_CALLER());
 	return handle;
 }
 
 CPROF_EXPORT void *dlmopen(Lmid_t lmid, const char *file, int mode)
 {
+	unsigned long long before = generation();
 	void *handle;
 
 	if (unlikely(!real_dlmopen))
@@ -367,13 +424,14 @@ CPROF_EXPORT void *dlmopen(Lmid_t lmid, const char *file, int mode)
 	if (!real_dlmopen)
 		return NULL;
 	handle = real_dlmopen(lmid, file, mode);
-	if (handle)
-		request_refresh();
+	if (handle && generation() != before)
+		objects_changed(CPROF_CALLER());
 	return handle;
 }
 
 CPROF_EXPORT int dlclose(void *handle)
 {
+	unsigned long long before = generation();
 	int ret;
 
 	if (unlikely(!real_dlclose))
@@ -381,7 +439,7 @@ CPROF_EXPORT int dlclose(void *handle)
 	if (!real_dlclose)
 		return -1;
 	ret = real_dlclose(handle);
-	if (ret == 0)
-		request_refresh();
+	if (ret == 0 && generation() != before)
+		objects_changed(CPROF_CALLER());
 	return ret;
 }

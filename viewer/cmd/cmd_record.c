@@ -756,19 +756,18 @@ static bool build_environment(const struct record_options *opts, struct env_buil
 				PRELOAD_NAME);
 		} else {
 			const char *old = getenv("LD_PRELOAD");
-			const char *helpers[] = {CPROF_LTTNG_UST_LIBDIR "/liblttng-ust-dl.so.1",
-						 CPROF_LTTNG_UST_LIBDIR "/liblttng-ust-fork.so.1"};
+			const char *helpers[] = {CPROF_LTTNG_UST_LIBDIR "/liblttng-ust-fork.so.1"};
 			char value[4 * PATH_MAX];
 			size_t len;
 
 			/*
 			 * Ours first: a user's own preloaded allocator is then
 			 * what our wrappers find with RTLD_NEXT, and is traced.
-			 * liblttng-ust-dl records libraries loaded later (for
-			 * symbols), liblttng-ust-fork keeps children traceable.
+			 * liblttng-ust-fork keeps children traceable (the
+			 * preload library records libraries loaded later).
 			 */
 			len = (size_t)snprintf(value, sizeof(value), "%s", preload);
-			for (size_t i = 0; i < 2; i++)
+			for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
 				if (readable_file(helpers[i]) && len < sizeof(value))
 					len += (size_t)snprintf(value + len, sizeof(value) - len,
 								" %s", helpers[i]);

@@ -15,6 +15,7 @@
  *   title-fork      copy environ, overwrite the argv/environ block for a
  *       process title (setproctitle, as nginx and postgres do), fork two
  *       children that block on a pipe, wait for them
+ *   plugin PATH     dlopen PATH and call its plugin_sleep (30 ms)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -266,6 +267,22 @@ static int run_title_fork(int argc, char **argv)
 	return 0;
 }
 
+/* --- a library loaded after the start ---------------------------------- */
+
+static int run_plugin(const char *path)
+{
+	void *h = dlopen(path, RTLD_NOW);
+	void (*fn)(void) = h ? (void (*)(void))dlsym(h, "plugin_sleep") : NULL;
+
+	if (!fn) {
+		fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
+		return 1;
+	}
+	fn();
+	dlclose(h);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -278,6 +295,8 @@ int main(int argc, char **argv)
 		return run_setname_early();
 	if (strcmp(mode, "title-fork") == 0)
 		return run_title_fork(argc, argv);
+	if (strcmp(mode, "plugin") == 0 && argc > 2)
+		return run_plugin(argv[2]);
 	fprintf(stderr, "usage: %s MODE (see the source)\n", argv[0]);
 	return 2;
 }

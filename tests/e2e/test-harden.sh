@@ -280,6 +280,20 @@ PY
 )
 	[ "$n" -ge 3 ] || fail "pigz's threads are not in the trace ($n threads)"
 	;;
+plugin)
+	# A library dlopen'ed after the start: its frames are named in the
+	# stacks (lttng_ust_lib:load from the preload library's dlopen hook).
+	record -- "$app" plugin "${HARDEN_PLUGIN:?}"
+	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
+	stats_json
+	py <<'PY' || fail "plugin_sleep is not named in the blocking calls' stacks"
+import json, sys
+s = json.load(open(sys.argv[1]))["syscalls"]
+frames = [f for st in s["top_stacks"] for f in st["frames"]]
+print("frames:", frames[:12])
+sys.exit(0 if any(f.split()[0] == "plugin_sleep" for f in frames) else 1)
+PY
+	;;
 *)
 	fail "unknown case"
 	;;

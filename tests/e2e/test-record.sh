@@ -221,7 +221,9 @@ env)
 		CPROF_CPU_RATE=0 CPROF_LOCKS=0 CPROF_IO=1 CPROF_THREADS=1; do
 		grep -qx "$v" "$work/env" || fail "$v missing from the program's environment"
 	done
-	grep -q "^LD_PRELOAD=$lib .*liblttng-ust-dl.so.1 .*liblttng-ust-fork.so.1" "$work/env" ||
+	# liblttng-ust-fork after ours; no liblttng-ust-dl (the preload library
+	# records later loads itself, without its ELF re-reads).
+	grep -qx "LD_PRELOAD=$lib [^ ]*liblttng-ust-fork.so.1" "$work/env" ||
 		fail "bad LD_PRELOAD: $(grep LD_PRELOAD "$work/env")"
 	# A user's own LD_PRELOAD is kept, after ours.
 	LD_PRELOAD=$lib CPROF_PRELOAD_LIB=$lib "$cprof" record -o "$work/t2" -- env >"$work/env" 2>"$work/err"

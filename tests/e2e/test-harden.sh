@@ -169,11 +169,12 @@ PY
 		fail "threads named before they ran have other names (or their creator has one)"
 	;;
 memcached)
-	# memcached names its threads from the main thread, some before they
+	# memcached (8 s: a loaded session daemon may take seconds to register
+	# it) names its threads from the main thread, some before they
 	# run: the main thread keeps its name.
 	need /usr/bin/memcached memcached
 	port=$((20000 + RANDOM % 20000))
-	record -- timeout -s INT 3 /usr/bin/memcached -u root -l 127.0.0.1 -p "$port" -U 0 -t 2
+	record -- timeout -s INT 8 /usr/bin/memcached -u root -l 127.0.0.1 -p "$port" -U 0 -t 2
 	[ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
 	stats_json
 	py <<'PY' || fail "memcached's threads are misnamed"

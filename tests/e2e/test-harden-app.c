@@ -255,7 +255,7 @@ static int run_title_fork(int argc, char **argv)
 		}
 	}
 	close(p[0]);
-	usleep(2000000); /* time for the children to register */
+	usleep(4000000); /* time for the children to register, even under load */
 	close(p[1]);
 	for (int i = 0; i < 2; i++) {
 		int st;

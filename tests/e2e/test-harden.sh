@@ -192,7 +192,7 @@ PY
 	;;
 title-fork)
 	# A process title written over argv and environ (setproctitle), then
-	# two children that block 2 s in read: both are processes of the
+	# two children that block 4 s in read: both are processes of the
 	# trace, with their reads (the children lost their cprof:config, and
 	# the reader dropped them).
 	record -- "$app" title-fork

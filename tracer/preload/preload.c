@@ -217,6 +217,54 @@ void cprof_config_flush(void)
 }
 
 /*
+ * lttng-ust reads its environment once and keeps pointers to the strings
+ * (HOME to find its session daemon, LTTNG_UST_REGISTER_TIMEOUT for its
+ * waits and socket timeouts, ...), and reads them again in a fork child.
+ * A program that writes its process title over argv and environ
+ * (setproctitle: nginx, postgres) leaves those pointers on its title: the
+ * child then registers with a garbage timeout, or not at all. The values
+ * are kept here at start and, in a fork child (before liblttng-ust-fork
+ * re-registers it, after our pthread_atfork handler), written back where
+ * they were if they changed: only those bytes, which were the environment's.
+ */
+static const char *const ust_env_names[] = {"LTTNG_UST_DEBUG",
+					    "LTTNG_UST_ABORT_ON_CRITICAL",
+					    "LTTNG_UST_WITHOUT_BADDR_STATEDUMP",
+					    "LTTNG_UST_REGISTER_TIMEOUT",
+					    "LTTNG_UST_CLOCK_PLUGIN",
+					    "LTTNG_UST_GETCPU_PLUGIN",
+					    "LTTNG_UST_ALLOW_BLOCKING",
+					    "HOME",
+					    "LTTNG_HOME"};
+#define UST_ENV_COUNT (sizeof(ust_env_names) / sizeof(ust_env_names[0]))
+static struct {
+	char *at;
+	size_t len;
+	char saved[256];
+} ust_env[UST_ENV_COUNT];
+
+static void ust_env_save(void)
+{
+	for (size_t i = 0; i < UST_ENV_COUNT; i++) {
+		char *v = getenv(ust_env_names[i]);
+		size_t n = v ? strlen(v) : 0;
+
+		if (!v || n >= sizeof(ust_env[i].saved))
+			continue;
+		memcpy(ust_env[i].saved, v, n + 1);
+		ust_env[i].len = n;
+		ust_env[i].at = v;
+	}
+}
+
+static void ust_env_restore(void)
+{
+	for (size_t i = 0; i < UST_ENV_COUNT; i++)
+		if (ust_env[i].at && memcmp(ust_env[i].at, ust_env[i].saved, ust_env[i].len + 1))
+			memcpy(ust_env[i].at, ust_env[i].saved, ust_env[i].len + 1);
+}
+
+/*
  * After fork the child is a new process for the reader (new vpid): stack
  * ids must be defined again in its stream, its one thread has a new tid,
  * and POSIX timers are not inherited. Only async-signal-safe work here;
@@ -229,6 +277,7 @@ static void after_fork_child(void)
 
 	t->tid = 0;
 	t->sampler_armed = false;
+	ust_env_restore();
 	cprof_stacks_reset();
 	cprof_alloc_after_fork_child();
 }
@@ -279,6 +328,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	if (!real_fork)
 		real_fork = (pid_t(*)(void))cprof_dlsym("fork");
 	read_config(&c);
+	ust_env_save();
 	/* libunwind sets itself up here, and opens its pipe. */
 	cprof_fd_own_begin();
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);

@@ -1,0 +1,648 @@
+/*
+ * One handler per event kind, and the table that names them: the event
+ * class name, the payload members the handler reads (by index into
+ * ev->f, in the order listed) and what it wants of each. decode.c resolves
+ * a class against this table once, when it first meets the class.
+ *
+ * Handlers of cprof events run with ev->proc and ev->thread set (rd_feed);
+ * module handlers with ev->p, the process state whose index the module
+ * keeps until rd_finish maps it to a model process.
+ */
+#include "state.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cprof-tp-enums.h"
+
+static uint32_t stack_ref(struct rd_state *st, uint32_t proc, uint64_t id)
+{
+	uint32_t *idx;
+
+	if (!id)
+		return 0;
+	idx = cprof_pairmap_find(&st->stacks, proc, id);
+	return idx ? *idx : 0;
+}
+
+static struct cprof_counter *counter_get(struct rd_state *st, uint32_t *slot, uint32_t proc,
+					 const char *name)
+{
+	struct cprof_counter *c;
+
+	if (*slot != CPROF_NONE)
+		return &st->model->counters.v[*slot];
+	c = cprof_vec_push(&st->model->counters);
+	if (!c) {
+		st->out_of_memory = true;
+		return NULL;
+	}
+	c->name = cprof_model_intern(st->model, name, strlen(name));
+	c->process = proc;
+	*slot = (uint32_t)(st->model->counters.n - 1);
+	return c;
+}
+
+static void counter_add(struct rd_state *st, struct cprof_counter *c, uint64_t ns, int64_t value)
+{
+	struct cprof_counter_point *pt = cprof_vec_push(&c->points);
+	if (!pt) {
+		st->out_of_memory = true;
+		return;
+	}
+	pt->ns = ns;
+	pt->value = value;
+}
+
+/* ---- tasks, logs, warnings, process settings ------------------------------ */
+
+static void on_task_begin(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	struct cprof_task *task = cprof_vec_push(&m->tasks);
+	uint64_t id = ev->f[0].u;
+
+	if (!task || cprof_pairmap_put(&st->tasks, ev->proc, id, (uint32_t)(m->tasks.n - 1))) {
+		st->out_of_memory = true;
+		return;
+	}
+	task->id = id;
+	task->parent_id = ev->f[1].u;
+	task->parent = rd_task_ref(st, ev->proc, task->parent_id);
+	task->process = ev->proc;
+	task->type = rd_intern_cached(st, ev->f[2].s, ev->f[2].n);
+	task->begin_ns = ev->ns;
+	task->begin_thread = ev->thread;
+	st->tstates.v[ev->thread].last_task_id = id;
+	st->tstates.v[ev->thread].last_task = (uint32_t)(m->tasks.n - 1);
+	task->end_thread = CPROF_NONE;
+}
+
+static void on_task_end(struct rd_state *st, struct rd_event *ev)
+{
+	uint64_t id = ev->f[0].u;
+	uint32_t ti = rd_task_ref(st, ev->proc, id);
+	struct cprof_task *task;
+	char a[96];
+
+	if (ti == CPROF_NONE) {
+		rd_warn(st, ev->ns, ev->thread,
+			"task %" PRIu64 " ended on thread %s but never began in the trace", id,
+			rd_thread_label(st, ev->thread, a, sizeof(a)));
+		return;
+	}
+	task = &st->model->tasks.v[ti];
+	if (task->end_ns) {
+		rd_warn(st, ev->ns, ev->thread, "task %" PRIu64 " ('%s') ended twice", id,
+			cprof_model_str(st->model, task->type));
+		return;
+	}
+	task->end_ns = ev->ns;
+	task->end_thread = ev->thread;
+}
+
+static void on_log(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_log *log = cprof_vec_push(&st->model->logs);
+
+	if (!log) {
+		st->out_of_memory = true;
+		return;
+	}
+	log->thread = ev->thread;
+	log->task = rd_thread_task_ref(st, ev->proc, ev->thread, ev->f[0].u);
+	log->category = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
+	log->message = cprof_model_add_str(st->model, ev->f[2].s, ev->f[2].n);
+	log->length = ev->f[3].u;
+	if (log->length < ev->f[2].n)
+		log->length = ev->f[2].n;
+	log->ns = ev->ns;
+}
+
+static const char *warning_text(uint32_t code)
+{
+	switch (code) {
+	case CPROF_TP_WARN_REGION_ENDED_TWICE:
+		return "region ended twice";
+	case CPROF_TP_WARN_REGION_NOT_BEGUN:
+		return "region ended but never begun";
+	case CPROF_TP_WARN_NULL_TYPE:
+		return "NULL task or region type";
+	case CPROF_TP_WARN_NULL_CATEGORY:
+		return "NULL log category";
+	case CPROF_TP_WARN_NULL_MESSAGE:
+		return "NULL log message";
+	case CPROF_TP_WARN_LOG_TRUNCATED:
+		return "log message truncated";
+	case CPROF_TP_WARN_SIGPROF_IN_USE:
+		return "the program uses SIGPROF: CPU sampling skipped";
+	default:
+		return "unknown warning";
+	}
+}
+
+static void on_warning(struct rd_state *st, struct rd_event *ev)
+{
+	uint32_t code = (uint32_t)ev->f[0].u;
+	const char *s = ev->f[1].s;
+	size_t len = ev->f[1].n;
+	char a[96];
+
+	if (len)
+		rd_warn(st, ev->ns, ev->thread, "%s on thread %s: %.*s", warning_text(code),
+			rd_thread_label(st, ev->thread, a, sizeof(a)), (int)(len > 200 ? 200 : len),
+			s);
+	else
+		rd_warn(st, ev->ns, ev->thread, "%s on thread %s", warning_text(code),
+			rd_thread_label(st, ev->thread, a, sizeof(a)));
+}
+
+static void on_process(struct rd_state *st, struct rd_event *ev)
+{
+	/* The root is kept by pid, before any ppid is known. */
+	struct cprof_process *mp = &st->model->processes.v[ev->proc];
+	int32_t ppid = (int32_t)ev->f[0].u;
+
+	if (mp->ppid <= 0 && ppid > 0)
+		mp->ppid = ev->p->ppid = ppid;
+}
+
+static void on_config(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_process *mp = &st->model->processes.v[ev->proc];
+
+	mp->alloc_mode = (uint32_t)ev->f[0].u;
+	mp->alloc_rate = ev->f[1].u;
+	mp->cpu_rate = (uint32_t)ev->f[2].u;
+	mp->io_threshold_ns = ev->f[3].u;
+	mp->has_config = true;
+}
+
+/* ---- stacks and threads ----------------------------------------------------- */
+
+static void on_stack(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	uint64_t id = ev->f[0].u, n = ev->f[1].n;
+	struct cprof_stack *s;
+	uint64_t *fr;
+
+	/* An id means one stack: a flight recorder's preload writes the
+	 * definition again at every use. */
+	if (!(ev->present & 2u) || !ev->f[1].a || cprof_pairmap_find(&st->stacks, ev->proc, id))
+		return;
+	if (n > UINT16_MAX)
+		n = UINT16_MAX;
+	s = cprof_vec_push(&m->stacks);
+	if (!s || cprof_pairmap_put(&st->stacks, ev->proc, id, (uint32_t)(m->stacks.n - 1))) {
+		st->out_of_memory = true;
+		return;
+	}
+	s->process = ev->proc;
+	s->first = (uint32_t)m->frames.n;
+	s->depth = (uint16_t)n;
+	for (uint64_t k = 0; k < n; k++) {
+		if (!(fr = cprof_vec_push(&m->frames))) {
+			st->out_of_memory = true;
+			return;
+		}
+		*fr = ev->f[1].a[k];
+	}
+}
+
+/* The "threads alive" counter: the main thread counts from the first change. */
+static void threads_alive_add(struct rd_state *st, struct rd_event *ev, int delta)
+{
+	struct cprof_counter *c =
+	    counter_get(st, &ev->p->threads_counter, ev->proc, "threads alive");
+
+	if (c) {
+		if (!c->points.n)
+			ev->p->threads_alive = 1; /* the main thread */
+		ev->p->threads_alive += delta;
+		counter_add(st, c, ev->ns, ev->p->threads_alive);
+	}
+}
+
+static void on_thread_start(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_thread *t = &st->model->threads.v[ev->thread];
+
+	t->start_ns = ev->ns;
+	t->parent_tid = (int32_t)ev->f[0].u;
+	t->start_routine = ev->f[1].u;
+	t->create_stack = stack_ref(st, ev->proc, ev->f[2].u);
+	threads_alive_add(st, ev, 1);
+}
+
+static void on_thread_name(struct rd_state *st, struct rd_event *ev)
+{
+	int32_t named = (int32_t)ev->f[0].u;
+	uint32_t nt = named == ev->tid || !named
+			  ? ev->thread
+			  : rd_thread_find_or_add(st, ev->proc, named, ev->ns, "", 0);
+
+	if (nt == CPROF_NONE)
+		return;
+	st->model->threads.v[nt].name = cprof_model_intern(st->model, ev->f[1].s, ev->f[1].n);
+}
+
+static void on_thread_exit(struct rd_state *st, struct rd_event *ev)
+{
+	st->model->threads.v[ev->thread].end_ns = ev->ns;
+	threads_alive_add(st, ev, -1);
+}
+
+/* ---- waits, allocations, blocking calls, CPU samples ---------------------- */
+
+static void on_wait_begin(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_wait *w = cprof_vec_push(&st->model->waits);
+
+	if (!w) {
+		st->out_of_memory = true;
+		return;
+	}
+	w->thread = ev->thread;
+	w->obj = ev->f[0].u;
+	w->kind = (uint8_t)ev->f[1].u;
+	w->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	w->begin_ns = ev->ns;
+	st->tstates.v[ev->thread].wait = (uint32_t)(st->model->waits.n - 1);
+}
+
+static void on_wait_end(struct rd_state *st, struct rd_event *ev)
+{
+	struct rd_thread *ts = &st->tstates.v[ev->thread];
+	struct cprof_wait *waits = st->model->waits.v;
+
+	if (ts->wait != CPROF_NONE && waits[ts->wait].obj == ev->f[0].u) {
+		waits[ts->wait].end_ns = ev->ns;
+		waits[ts->wait].result = (int32_t)ev->f[2].u;
+		ts->wait = CPROF_NONE;
+	}
+}
+
+static void on_lock_release(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_release *rl = cprof_vec_push(&st->model->releases);
+
+	if (!rl) {
+		st->out_of_memory = true;
+		return;
+	}
+	rl->thread = ev->thread;
+	rl->obj = ev->f[0].u;
+	rl->kind = (uint8_t)ev->f[1].u;
+	rl->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	rl->ns = ev->ns;
+}
+
+static void on_alloc(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	struct cprof_alloc *al = cprof_vec_push(&m->allocs);
+	uint32_t *prev;
+
+	if (!al) {
+		st->out_of_memory = true;
+		return;
+	}
+	al->thread = ev->thread;
+	al->ptr = ev->f[0].u;
+	al->size = ev->f[1].u;
+	al->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	al->ns = ev->ns;
+	/* The same address handed out again: its previous block was freed by
+	 * now, even if that free was lost. */
+	prev = cprof_pairmap_find(&st->allocs, ev->proc, al->ptr);
+	if (prev && !m->allocs.v[*prev].free_ns)
+		m->allocs.v[*prev].free_ns = ev->ns;
+	if (cprof_pairmap_put(&st->allocs, ev->proc, al->ptr, (uint32_t)(m->allocs.n - 1)))
+		st->out_of_memory = true;
+}
+
+static void on_free(struct rd_state *st, struct rd_event *ev)
+{
+	uint64_t ptr = ev->f[0].u;
+	uint32_t *ai = cprof_pairmap_find(&st->allocs, ev->proc, ptr);
+
+	if (ai) {
+		st->model->allocs.v[*ai].free_ns = ev->ns;
+		cprof_pairmap_del(&st->allocs, ev->proc, ptr);
+	}
+}
+
+static void on_heap(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_counter *c = counter_get(st, &ev->p->heap_counter, ev->proc, "heap in use");
+	if (c)
+		counter_add(st, c, ev->ns, (int64_t)ev->f[0].u);
+}
+
+static void on_syscall(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_syscall *sc = cprof_vec_push(&st->model->syscalls);
+	uint64_t dur = ev->f[1].u;
+
+	if (!sc) {
+		st->out_of_memory = true;
+		return;
+	}
+	sc->thread = ev->thread;
+	sc->call = (uint8_t)ev->f[0].u;
+	sc->result = (int64_t)ev->f[2].u;
+	sc->stack = stack_ref(st, ev->proc, ev->f[3].u);
+	sc->end_ns = ev->ns;
+	sc->begin_ns = dur < ev->ns ? ev->ns - dur : 0;
+}
+
+/* cprof:counter: one track per (process, name), created at its first value. */
+static void on_counter(struct rd_state *st, struct rd_event *ev)
+{
+	cprof_str name = rd_intern_cached(st, ev->f[0].s, ev->f[0].n);
+	uint32_t *idx = cprof_pairmap_find(&st->counters, ev->proc, name);
+	uint32_t slot = idx ? *idx : CPROF_NONE;
+	struct cprof_counter *c = counter_get(st, &slot, ev->proc, "");
+
+	if (!c || (!idx && cprof_pairmap_put(&st->counters, ev->proc, name, slot))) {
+		st->out_of_memory = true;
+		return;
+	}
+	c->name = name;
+	c->user = true;
+	counter_add(st, c, ev->ns, (int64_t)ev->f[1].u);
+}
+
+static void on_cpu_sample(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_sample *sm = cprof_vec_push(&st->model->samples);
+
+	if (!sm) {
+		st->out_of_memory = true;
+		return;
+	}
+	sm->thread = ev->thread;
+	sm->stack = stack_ref(st, ev->proc, ev->f[0].u);
+	sm->ns = ev->ns;
+}
+
+/* ---- a state dump (the preload's dumping thread) --------------------------- */
+
+static void on_state_begin(struct rd_state *st, struct rd_event *ev)
+{
+	st->model->state_begin_ns = ev->ns;
+}
+
+static void on_state_end(struct rd_state *st, struct rd_event *ev)
+{
+	st->model->state_end_ns = ev->ns;
+}
+
+/*
+ * A thread as a state dump found it: named, with its creation (when the
+ * trace does not have it), its stack now, and a wait in progress opened as
+ * if it began at the dump (its wait_end, from the thread, closes it).
+ */
+static void on_thread_state(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	uint32_t block = (uint32_t)ev->f[6].u;
+	uint32_t thread = rd_thread_find_or_add(st, ev->proc, (int32_t)ev->f[0].u, ev->ns,
+						ev->f[1].s, ev->f[1].n);
+	struct cprof_thread_state *ts =
+	    thread == CPROF_NONE ? NULL : cprof_vec_push(&m->thread_states);
+	struct cprof_thread *t;
+
+	if (!ts) {
+		st->out_of_memory = true;
+		return;
+	}
+	t = &m->threads.v[thread];
+	if (ev->f[1].n)
+		t->name = cprof_model_intern(m, ev->f[1].s, ev->f[1].n);
+	if (!t->create_stack && !t->start_ns) {
+		t->create_stack = stack_ref(st, ev->proc, ev->f[3].u);
+		t->parent_tid = (int32_t)ev->f[4].u;
+		t->start_routine = ev->f[5].u;
+	}
+	ts->thread = thread;
+	ts->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	ts->ns = ev->ns;
+	ts->wait_kind = (uint8_t)(block & 0xff);
+	ts->call = (uint8_t)(block >> 8);
+	ts->wait_obj = ev->f[7].u;
+	ts->holder_tid = (int32_t)ev->f[8].u;
+	ts->since_ns = ts->wait_kind || ts->call ? ev->ns - ev->f[9].u : 0;
+	if (ts->wait_kind && st->tstates.v[thread].wait == CPROF_NONE) {
+		struct cprof_wait *w = cprof_vec_push(&m->waits);
+		if (!w) {
+			st->out_of_memory = true;
+			return;
+		}
+		w->thread = thread;
+		w->obj = ts->wait_obj;
+		w->kind = ts->wait_kind;
+		w->stack = ts->stack;
+		w->begin_ns = ev->ns;
+		st->tstates.v[thread].wait = (uint32_t)(m->waits.n - 1);
+	}
+}
+
+/* A block in use at the dump: on the allocating thread when it is known,
+ * else the process's first thread (a block outlives the thread that made
+ * it). */
+static void on_state_alloc(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	uint32_t *ti = cprof_pairmap_find(&st->thread_index, ev->proc, (uint32_t)ev->f[0].u);
+	uint64_t ptr = ev->f[1].u;
+	struct cprof_alloc *al;
+
+	if (!ti)
+		ti = cprof_pairmap_find(&st->thread_index, ev->proc,
+					(uint32_t)m->processes.v[ev->proc].pid);
+	if (!ti)
+		return;
+	al = cprof_vec_push(&m->allocs);
+	if (!al || cprof_pairmap_put(&st->allocs, ev->proc, ptr, (uint32_t)(m->allocs.n - 1))) {
+		st->out_of_memory = true;
+		return;
+	}
+	al->thread = *ti;
+	al->ptr = ptr;
+	al->size = ev->f[2].u;
+	al->stack = stack_ref(st, ev->proc, ev->f[3].u);
+	al->ns = ev->ns;
+}
+
+/* ---- modules (lttng_ust_statedump, lttng_ust_lib) --------------------------- */
+
+static struct cprof_module *module_find(struct rd_state *st, uint32_t pstate, uint64_t baddr)
+{
+	for (size_t i = st->model->modules.n; i-- > 0;) {
+		struct cprof_module *m = &st->model->modules.v[i];
+		if (m->process == pstate && m->base == baddr)
+			return m;
+	}
+	return NULL;
+}
+
+static uint32_t pstate_of(struct rd_state *st, const struct rd_event *ev)
+{
+	return (uint32_t)(ev->p - st->procs.v);
+}
+
+static void module_load(struct rd_state *st, struct rd_event *ev, bool is_pic)
+{
+	struct cprof_module *m = cprof_vec_push(&st->model->modules);
+
+	if (!m) {
+		st->out_of_memory = true;
+		return;
+	}
+	m->process = pstate_of(st, ev);
+	m->base = ev->f[0].u;
+	m->size = ev->f[1].u;
+	m->path = cprof_model_intern(st->model, ev->f[2].s, ev->f[2].n);
+	m->is_pic = is_pic;
+	m->load_ns = ev->ns;
+}
+
+static void on_bin_info(struct rd_state *st, struct rd_event *ev)
+{
+	module_load(st, ev, ev->f[3].u != 0);
+}
+
+static void on_lib_load(struct rd_state *st, struct rd_event *ev)
+{
+	module_load(st, ev, true);
+}
+
+static void on_build_id(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_module *m = module_find(st, pstate_of(st, ev), ev->f[0].u);
+	if (m)
+		m->build_id = cprof_model_intern(st->model, ev->f[1].s, ev->f[1].n);
+}
+
+static void on_debug_link(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_module *m = module_find(st, pstate_of(st, ev), ev->f[0].u);
+	if (m)
+		m->debug_link = cprof_model_intern(st->model, ev->f[1].s, ev->f[1].n);
+}
+
+static void on_lib_unload(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_module *m = module_find(st, pstate_of(st, ev), ev->f[0].u);
+	if (m && !m->unload_ns)
+		m->unload_ns = ev->ns;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+#define CPROF RD_CPROF
+#define KEEPS (RD_CPROF | RD_KEEPS_WAIT)
+#define MODULE RD_MODULE
+#define U RD_UINT
+#define S RD_STR
+
+static const struct rd_kind kinds[] = {
+    {"cprof:task_begin", on_task_begin, CPROF, 0, {{"id", U}, {"parent", U}, {"type", S}}},
+    {"cprof:task_end", on_task_end, CPROF, 0, {{"id", U}}},
+    {"cprof:region_begin", rd_on_region_begin, CPROF, 0, {{"task", U}, {"type", S}}},
+    {"cprof:region_end", rd_on_region_end, CPROF, 0, {{"task", U}, {"type", S}}},
+    {"cprof:log", on_log, CPROF, 0, {{"task", U}, {"category", S}, {"message", S}, {"length", U}}},
+    {"cprof:warning", on_warning, CPROF, 0, {{"code", U}, {"detail", S}}},
+    {"cprof:config",
+     on_config,
+     CPROF | RD_PPID,
+     6,
+     {{"alloc_mode", U},
+      {"alloc_rate", U},
+      {"cpu_rate", U},
+      {"io_threshold_ns", U},
+      {"stack_depth", U},
+      {"flags", U},
+      {"ppid", U}},
+     on_config},
+    {"cprof:process", on_process, CPROF | RD_PPID, 0, {{"ppid", U}}},
+    {"cprof:counter", on_counter, CPROF, 0, {{"name", S}, {"value", U}}},
+    {"cprof:stack", on_stack, KEEPS, 0, {{"id", U}, {"ips", RD_U64S}}, on_stack},
+    {"cprof:thread_start",
+     on_thread_start,
+     CPROF,
+     0,
+     {{"parent_tid", U}, {"start_routine", U}, {"stack", U}}},
+    {"cprof:thread_name", on_thread_name, CPROF, 0, {{"tid", U}, {"name", S}}},
+    {"cprof:thread_exit", on_thread_exit, CPROF, 0, {{NULL, U}}},
+    {"cprof:wait_begin", on_wait_begin, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},
+    {"cprof:wait_end", on_wait_end, KEEPS, 0, {{"obj", U}, {"kind", U}, {"result", U}}},
+    {"cprof:lock_release", on_lock_release, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},
+    {"cprof:alloc", on_alloc, KEEPS, 0, {{"ptr", U}, {"size", U}, {"stack", U}}},
+    {"cprof:free", on_free, KEEPS, 0, {{"ptr", U}}},
+    {"cprof:heap", on_heap, KEEPS, 0, {{"in_use", U}}},
+    {"cprof:syscall",
+     on_syscall,
+     CPROF,
+     0,
+     {{"call", U}, {"duration_ns", U}, {"result", U}, {"stack", U}}},
+    {"cprof:cpu_sample", on_cpu_sample, KEEPS, 0, {{"stack", U}}},
+    {"cprof:state_begin", NULL, CPROF | RD_STATE_BEGIN, 0, {{"request", U}}, on_state_begin},
+    {"cprof:thread_state",
+     NULL,
+     CPROF,
+     0,
+     {{"tid", U},
+      {"name", S},
+      {"stack", U},
+      {"create_stack", U},
+      {"parent_tid", U},
+      {"start_routine", U},
+      {"block", U},
+      {"wait_obj", U},
+      {"holder_tid", U},
+      {"blocked_ns", U}},
+     on_thread_state},
+    {"cprof:state_alloc",
+     NULL,
+     CPROF,
+     0,
+     {{"tid", U}, {"ptr", U}, {"size", U}, {"stack", U}},
+     on_state_alloc},
+    {"cprof:state_end", NULL, CPROF, 0, {{"request", U}}, on_state_end},
+    {"lttng_ust_statedump:bin_info",
+     on_bin_info,
+     MODULE,
+     0,
+     {{"baddr", U}, {"memsz", U}, {"path", S}, {"is_pic", U}}},
+    {"lttng_ust_statedump:build_id", on_build_id, MODULE, 0, {{"baddr", U}, {"build_id", RD_HEX}}},
+    {"lttng_ust_statedump:debug_link", on_debug_link, MODULE, 0, {{"baddr", U}, {"filename", S}}},
+    {"lttng_ust_lib:load", on_lib_load, MODULE, 0, {{"baddr", U}, {"memsz", U}, {"path", S}}},
+    {"lttng_ust_lib:build_id", on_build_id, MODULE, 0, {{"baddr", U}, {"build_id", RD_HEX}}},
+    {"lttng_ust_lib:debug_link", on_debug_link, MODULE, 0, {{"baddr", U}, {"filename", S}}},
+    {"lttng_ust_lib:unload", on_lib_unload, MODULE, 0, {{"baddr", U}}},
+};
+
+/* A cprof event this reader does not know: its process and thread are
+ * still in the model, as for any cprof event. */
+static const struct rd_kind cprof_other = {"cprof:*", NULL, CPROF, 0, {{NULL, U}}};
+static const struct rd_kind other = {"*", NULL, 0, 0, {{NULL, U}}};
+
+#undef CPROF
+#undef KEEPS
+#undef MODULE
+#undef U
+#undef S
+
+const struct rd_kind *rd_kind_find(const char *name)
+{
+	if (!name)
+		return &other;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (strcmp(name, kinds[k].name) == 0)
+			return &kinds[k];
+	return strncmp(name, "cprof:", 6) == 0 ? &cprof_other : &other;
+}

@@ -1,0 +1,166 @@
+/*
+ * Regions: begin pushes on the thread's stack of open regions, end pops
+ * the innermost open region of its type. Ends that do not match (out of
+ * order, forgotten, on another thread) are repaired here and each gets a
+ * warning, so that the durations in stats and profiles are the ones the
+ * program measured.
+ */
+#include "state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	struct rd_thread *ts = &st->tstates.v[ev->thread];
+	struct cprof_region *reg = cprof_vec_push(&m->regions);
+	uint32_t *slot = reg ? cprof_vec_push(&ts->open) : NULL;
+
+	if (!slot) {
+		st->out_of_memory = true;
+		return;
+	}
+	reg->thread = ev->thread;
+	reg->task = rd_thread_task_ref(st, ev->proc, ev->thread, ev->f[0].u);
+	reg->type = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
+	reg->depth = (uint16_t)(ts->open.n - 1 > UINT16_MAX ? UINT16_MAX : ts->open.n - 1);
+	reg->begin_ns = ev->ns;
+	*slot = (uint32_t)(m->regions.n - 1);
+}
+
+static void region_close(struct rd_state *st, uint32_t region, uint64_t ns)
+{
+	st->model->regions.v[region].end_ns = ns ? ns : 1;
+}
+
+/*
+ * Ends region open[k] of thread `owner` at `ns`. Regions nest per thread
+ * (Go's rule), so the regions begun inside it and still open are misuse of
+ * one of two kinds, which only a later event tells apart: their end was
+ * forgotten (an early return), or they end later, out of order (begin A,
+ * begin B, end A, end B). They are closed here with their enclosing region,
+ * the best guess for a forgotten end, and remembered: if their own end comes
+ * later on their thread, it moves their end there (end_cut), so that
+ * every duration in stats and profiles is the one the program measured and
+ * none is cut short. Either way each gets one warning, rewritten to say
+ * which kind it was.
+ */
+static void close_open(struct rd_state *st, uint32_t owner, size_t k, uint64_t ns)
+{
+	struct rd_thread *ts = &st->tstates.v[owner];
+	const struct cprof_region *regions = st->model->regions.v;
+	cprof_str type = regions[ts->open.v[k]].type;
+	char a[96];
+
+	for (size_t j = k + 1; j < ts->open.n; j++) {
+		uint32_t inner = ts->open.v[j];
+		struct rd_cut_region *cut = cprof_vec_push(&ts->cut);
+		uint32_t w = rd_warn(
+		    st, ns, owner,
+		    "region '%s' on thread %s was not ended before its enclosing region '%s'",
+		    cprof_model_str(st->model, regions[inner].type),
+		    rd_thread_label(st, owner, a, sizeof(a)), cprof_model_str(st->model, type));
+		region_close(st, inner, ns);
+		if (!cut) {
+			st->out_of_memory = true;
+			continue;
+		}
+		cut->region = inner;
+		cut->warning = w;
+		cut->enclosing = type;
+	}
+	region_close(st, ts->open.v[k], ns);
+	ts->open.n = k;
+}
+
+/* The region of `type` (and task) closed early by close_open on `thread`
+ * whose own end comes now: it ends here, out of order. */
+static bool end_cut(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		    cprof_str type, uint64_t task_id)
+{
+	struct rd_thread *ts = &st->tstates.v[thread];
+	uint32_t task = rd_task_ref(st, proc, task_id);
+	char a[96];
+
+	for (size_t k = ts->cut.n; k-- > 0;) {
+		struct rd_cut_region cut = ts->cut.v[k];
+		struct cprof_region *reg = &st->model->regions.v[cut.region];
+		if (reg->type != type || reg->task != task)
+			continue;
+		reg->end_ns = ns;
+		memmove(&ts->cut.v[k], &ts->cut.v[k + 1], (ts->cut.n - k - 1) * sizeof(*ts->cut.v));
+		ts->cut.n--;
+		if (cut.warning != CPROF_NONE) {
+			char buf[512];
+			int n =
+			    snprintf(buf, sizeof(buf),
+				     "region '%s' on thread %s ended after its enclosing region "
+				     "'%s' (regions must nest)",
+				     cprof_model_str(st->model, type),
+				     rd_thread_label(st, thread, a, sizeof(a)),
+				     cprof_model_str(st->model, cut.enclosing));
+			if (n > 0)
+				st->model->warnings.v[cut.warning].text = cprof_model_intern(
+				    st->model, buf,
+				    (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Not open on this thread: did another thread of the process begin it?
+ * It ends there as if ended on its own thread, with the regions begun
+ * inside it, so that no region outlives the one it began in unless
+ * its own end says so. */
+static bool end_on_other_thread(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+				cprof_str type, uint64_t task_id)
+{
+	struct cprof_region *regions = st->model->regions.v;
+	char a[96], b[96];
+
+	for (size_t t = 0; t < st->tstates.n; t++) {
+		struct rd_thread *os = &st->tstates.v[t];
+		if (t == thread || st->model->threads.v[t].process != proc)
+			continue;
+		for (size_t k = os->open.n; k-- > 0;) {
+			struct cprof_region *reg = &regions[os->open.v[k]];
+			uint32_t task = rd_task_ref(st, proc, task_id);
+			if (reg->type != type || reg->task != task)
+				continue;
+			rd_warn(st, ns, thread,
+				"region '%s' began on thread %s and ended on thread %s",
+				cprof_model_str(st->model, type),
+				rd_thread_label(st, (uint32_t)t, a, sizeof(a)),
+				rd_thread_label(st, thread, b, sizeof(b)));
+			close_open(st, (uint32_t)t, k, ns);
+			return true;
+		}
+	}
+	return false;
+}
+
+void rd_on_region_end(struct rd_state *st, struct rd_event *ev)
+{
+	uint32_t proc = ev->proc, thread = ev->thread;
+	cprof_str type = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
+	uint64_t task_id = ev->f[0].u;
+	struct rd_thread *ts = &st->tstates.v[thread];
+	struct cprof_region *regions = st->model->regions.v;
+	char a[96];
+
+	for (size_t k = ts->open.n; k-- > 0;) {
+		if (regions[ts->open.v[k]].type != type)
+			continue;
+		close_open(st, thread, k, ev->ns);
+		return;
+	}
+	if (ts->cut.n && end_cut(st, proc, thread, ev->ns, type, task_id))
+		return;
+	if (end_on_other_thread(st, proc, thread, ev->ns, type, task_id))
+		return;
+	rd_warn(st, ev->ns, thread,
+		"region '%s' ended on thread %s with no open region of that type",
+		cprof_model_str(st->model, type), rd_thread_label(st, thread, a, sizeof(a)));
+}

@@ -1,0 +1,234 @@
+/*
+ * The reader's model building, apart from babeltrace2: what an event of
+ * each kind does to the model, given its decoded values. decode.c turns a
+ * babeltrace2 event into a struct rd_event; rd_feed() takes it from there
+ * (which process tree to keep, processes and threads, then the kind's
+ * handler from the table in handlers.c). Unit tests feed events directly.
+ *
+ * Private to viewer/reader/ and its tests: nothing here is exported.
+ *
+ * Ownership: rd_state_init() borrows the model, which the caller owns;
+ * rd_state_fini() releases what the state allocated, never the model.
+ */
+#ifndef CPROF_READER_STATE_H
+#define CPROF_READER_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pairmap.h"
+#include "common/vec.h"
+#include "model/model.h"
+
+#define RD_MAX_FIELDS 10
+
+/* What a handler wants of a payload member. */
+enum rd_want {
+	RD_UINT = 0, /* an integer, signed ones cast; 0 when not an integer */
+	RD_STR,	     /* a string; "" when not a string */
+	RD_HEX,	     /* a string, or an array of bytes as lowercase hex (build ids) */
+	RD_U64S,     /* an array of unsigned integers (stack addresses) */
+};
+
+struct rd_state;
+struct rd_event;
+typedef void (*rd_handler)(struct rd_state *st, struct rd_event *ev);
+
+enum {
+	RD_CPROF = 1u << 0,	  /* a cprof:* event: its process and thread go in the model */
+	RD_KEEPS_WAIT = 1u << 1,  /* may come while its thread waits (see rd_feed) */
+	RD_MODULE = 1u << 2,	  /* a module event, for the symbolizer */
+	RD_PPID = 1u << 3,	  /* carries the process's parent pid (see rd_kind.ppid) */
+	RD_STATE_BEGIN = 1u << 4, /* its thread is the preload's state-dumping thread */
+};
+
+/* One entry of the event table: an event class name and what to do with it. */
+struct rd_kind {
+	const char *name;
+	rd_handler on; /* NULL: only counted */
+	unsigned flags;
+	int8_t ppid; /* with RD_PPID: the member carrying the parent pid */
+	struct {
+		const char *name;
+		enum rd_want want;
+	} fields[RD_MAX_FIELDS]; /* name NULL: end */
+	/* from the preload's dumping thread (see RD_STATE_BEGIN), NULL: nothing */
+	rd_handler on_state;
+};
+
+/* The entry of `name`, or of an unknown cprof:* event, or of any other
+ * event; never NULL. */
+const struct rd_kind *rd_kind_find(const char *name);
+
+struct rd_value {
+	uint64_t u;	   /* RD_UINT */
+	const char *s;	   /* RD_STR, RD_HEX: never NULL once decoded */
+	size_t n;	   /* string length, or array length */
+	const uint64_t *a; /* RD_U64S: NULL when the member is not an array */
+};
+
+/*
+ * One event. The decoder fills the header; the payload values come from
+ * fetch_fields() when rd_feed() first needs them (events of processes left
+ * out are never decoded), the procname context from fetch_procname() when a
+ * process or thread is first met. Tests fill everything and leave both
+ * callbacks NULL.
+ */
+struct rd_event {
+	const struct rd_kind *kind;
+	uint64_t ns;
+	int32_t pid, tid, ppid; /* vpid, vtid, vppid contexts (0: absent) */
+	bool missing_context;	/* no vpid or vtid context */
+
+	unsigned present; /* bit i: payload member i exists */
+	struct rd_value f[RD_MAX_FIELDS];
+	void (*fetch_fields)(struct rd_event *ev);
+	const char *procname;
+	size_t procname_len;
+	const char *(*fetch_procname)(const struct rd_event *ev, size_t *len);
+	/* The host the event's trace was recorded on ("" unknown); tests
+	 * leave fetch_host NULL. */
+	const char *host;
+	const char *(*fetch_host)(const struct rd_event *ev);
+	const void *source; /* the decoder's data for both callbacks */
+
+	/* set by rd_feed() for the handler */
+	struct rd_proc *p;
+	uint32_t proc;	 /* model process (cprof events) */
+	uint32_t thread; /* model thread (cprof events) */
+};
+
+struct rd_proc {
+	int32_t pid, ppid;
+	int8_t keep;	 /* 1 kept, -1 left out, 0 not known yet */
+	uint32_t model;	 /* model process index, CPROF_NONE until a cprof event */
+	uint64_t events; /* kept events of this process */
+	uint64_t first_ns, last_ns;
+	uint32_t heap_counter, threads_counter; /* model counter index */
+	int64_t threads_alive;
+	int32_t state_tid; /* the preload's dumping thread, 0 none (not a thread) */
+};
+
+/* A region closed with the region it began in (see rd_region_end). */
+struct rd_cut_region {
+	uint32_t region;
+	uint32_t warning; /* its warning, rewritten if its own end comes */
+	cprof_str enclosing;
+};
+
+struct rd_thread {
+	CPROF_VEC(uint32_t) open; /* stack of open region indices */
+	CPROF_VEC(struct rd_cut_region) cut;
+	uint32_t wait; /* open wait index, CPROF_NONE */
+	/* Regions and logs mostly name the task the thread last touched. */
+	uint64_t last_task_id;
+	uint32_t last_task;
+};
+
+/* Short strings met again and again (types, categories): a direct-mapped
+ * cache in front of the model's string table. */
+#define RD_STR_CACHE 64
+#define RD_STR_CACHE_LEN 40
+struct rd_str_cache {
+	uint32_t len;
+	cprof_str id;
+	char s[RD_STR_CACHE_LEN];
+};
+
+#define RD_THREAD_CACHE 64
+struct rd_thread_cache {
+	uint64_t key;
+	uint32_t thread;
+};
+
+struct rd_state {
+	struct cprof_model *model;
+	int32_t root_pid; /* 0: keep every process */
+	bool count_only;  /* see cprof_read_options */
+
+	CPROF_VEC(struct rd_proc) procs;
+	struct cprof_pairmap proc_index; /* pid -> procs index */
+	int32_t last_pid;
+	uint32_t last_proc;
+
+	CPROF_VEC(struct rd_thread) tstates; /* parallel to model threads */
+	struct cprof_pairmap thread_index;   /* (model process, tid) -> thread */
+	uint64_t last_thread_key;
+	uint32_t last_thread;
+	struct rd_thread_cache thread_cache[RD_THREAD_CACHE];
+	struct rd_str_cache str_cache[RD_STR_CACHE];
+
+	struct cprof_pairmap tasks;    /* (model process, task id) -> task */
+	struct cprof_pairmap stacks;   /* (model process, stack id) -> stack */
+	struct cprof_pairmap allocs;   /* (model process, ptr) -> open alloc */
+	struct cprof_pairmap counters; /* (model process, name) -> user counter */
+
+	bool missing_context_warned;
+	bool out_of_memory;
+};
+
+void rd_state_init(struct rd_state *st, struct cprof_model *model);
+void rd_state_fini(struct rd_state *st);
+
+/* Takes one event into the model. Returns true when the event belongs to a
+ * kept process and was taken in full (dump prints those). */
+bool rd_feed(struct rd_state *st, struct rd_event *ev);
+
+/* After the last event: modules to model processes, event counts and time
+ * range, warnings for regions still open. */
+void rd_finish(struct rd_state *st);
+
+/* ---- shared by the handlers ---------------------------------------------- */
+
+/* Adds a warning; returns its index, CPROF_NONE when out of memory. */
+uint32_t rd_warn(struct rd_state *st, uint64_t ns, uint32_t thread, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "tid (name)" of a model thread, in buf. */
+const char *rd_thread_label(struct rd_state *st, uint32_t thread, char *buf, size_t len);
+uint32_t rd_thread_find_or_add(struct rd_state *st, uint32_t proc, int32_t tid, uint64_t ns,
+			       const char *name, size_t namelen);
+uint32_t rd_task_ref(struct rd_state *st, uint32_t proc, uint64_t id);
+
+/* Handlers that live apart from the table (regions.c). */
+void rd_on_region_begin(struct rd_state *st, struct rd_event *ev);
+void rd_on_region_end(struct rd_state *st, struct rd_event *ev);
+
+/* The task a region or log of `thread` names, through the thread's cache. */
+static inline uint32_t rd_thread_task_ref(struct rd_state *st, uint32_t proc, uint32_t thread,
+					  uint64_t id)
+{
+	struct rd_thread *ts = &st->tstates.v[thread];
+	uint32_t *idx;
+
+	if (!id)
+		return CPROF_NONE;
+	if (ts->last_task != CPROF_NONE && ts->last_task_id == id)
+		return ts->last_task;
+	idx = cprof_pairmap_find(&st->tasks, proc, id);
+	if (!idx)
+		return CPROF_NONE;
+	ts->last_task_id = id;
+	ts->last_task = *idx;
+	return *idx;
+}
+
+static inline cprof_str rd_intern_cached(struct rd_state *st, const char *s, size_t len)
+{
+	struct rd_str_cache *c;
+
+	if (!len)
+		return 0;
+	if (len > RD_STR_CACHE_LEN)
+		return cprof_model_intern(st->model, s, len);
+	c = &st->str_cache[(len * 31 + (unsigned char)s[0] * 7 + (unsigned char)s[len - 1]) %
+			   RD_STR_CACHE];
+	if (c->len == len && c->id && memcmp(c->s, s, len) == 0)
+		return c->id;
+	c->id = cprof_model_intern(st->model, s, len);
+	c->len = (uint32_t)len;
+	memcpy(c->s, s, len);
+	return c->id;
+}
+
+#endif /* CPROF_READER_STATE_H */

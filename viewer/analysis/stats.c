@@ -212,12 +212,63 @@ static int sum_counters(const struct cprof_model *m, const char *name, uint64_t 
 	return 0;
 }
 
+/* Allocations, frees, the allocation rate and the heap counter's peak. */
+static int heap_stats(const struct cprof_model *m, struct cprof_stats *s)
+{
+	double estimate = 0;
+	bool found;
+
+	if (sum_counters(m, "heap in use", &s->heap_peak_bytes, &s->heap_final_bytes, &found))
+		return -1;
+	s->heap_known = found || m->allocs.n;
+	for (size_t i = 0; i < m->allocs.n; i++) {
+		const struct cprof_alloc *a = &m->allocs.v[i];
+		const struct cprof_process *p = &m->processes.v[m->threads.v[a->thread].process];
+		s->allocs++;
+		s->alloc_bytes += a->size;
+		if (a->free_ns)
+			s->frees++;
+		/* A sampled allocation of size S stands for 1/(1-e^(-S/rate))
+		 * allocations (Go's and pprof's scaling). */
+		if (p->alloc_mode == CPROF_TP_ALLOC_SAMPLE && p->alloc_rate && a->size)
+			estimate += 1.0 / (1.0 - exp(-(double)a->size / (double)p->alloc_rate));
+		else
+			estimate += 1.0;
+	}
+	if (s->duration_ns)
+		s->allocs_per_s = estimate * 1e9 / (double)s->duration_ns;
+	return 0;
+}
+
+/* Threads started, exited, alive at the peak and at the end: from the
+ * "threads alive" counter, or else from the threads met. */
+static int thread_stats(const struct cprof_model *m, struct cprof_stats *s)
+{
+	bool found;
+
+	for (size_t i = 0; i < m->threads.n; i++) {
+		if (m->threads.v[i].start_ns)
+			s->threads_started++;
+		if (m->threads.v[i].end_ns)
+			s->threads_exited++;
+	}
+	if (sum_counters(m, "threads alive", &s->threads_peak, &s->threads_alive_end, &found))
+		return -1;
+	if (!found) {
+		s->threads_peak = s->threads_alive_end = 0;
+		for (size_t i = 0; i < m->threads.n; i++)
+			if (!m->threads.v[i].end_ns)
+				s->threads_alive_end++;
+		s->threads_peak = m->threads.n;
+	}
+	return 0;
+}
+
 enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct cprof_stats *s)
 {
 	size_t most = m->tasks.n;
 	struct pair *pairs = NULL;
 	size_t n;
-	bool found;
 
 	memset(s, 0, sizeof(*s));
 	s->duration_ns = m->end_ns > m->begin_ns ? m->end_ns - m->begin_ns : 0;
@@ -296,48 +347,8 @@ enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct 
 	if (build_top(pairs, n, &s->syscall_top))
 		goto error;
 
-	/* heap */
-	if (sum_counters(m, "heap in use", &s->heap_peak_bytes, &s->heap_final_bytes, &found))
+	if (heap_stats(m, s) || thread_stats(m, s))
 		goto error;
-	s->heap_known = found || m->allocs.n;
-	{
-		double estimate = 0;
-		for (size_t i = 0; i < m->allocs.n; i++) {
-			const struct cprof_alloc *a = &m->allocs.v[i];
-			const struct cprof_process *p =
-			    &m->processes.v[m->threads.v[a->thread].process];
-			s->allocs++;
-			s->alloc_bytes += a->size;
-			if (a->free_ns)
-				s->frees++;
-			/* A sampled allocation of size S stands for 1/(1-e^(-S/rate))
-			 * allocations (Go's and pprof's scaling). */
-			if (p->alloc_mode == CPROF_TP_ALLOC_SAMPLE && p->alloc_rate && a->size)
-				estimate +=
-				    1.0 / (1.0 - exp(-(double)a->size / (double)p->alloc_rate));
-			else
-				estimate += 1.0;
-		}
-		if (s->duration_ns)
-			s->allocs_per_s = estimate * 1e9 / (double)s->duration_ns;
-	}
-
-	/* threads */
-	for (size_t i = 0; i < m->threads.n; i++) {
-		if (m->threads.v[i].start_ns)
-			s->threads_started++;
-		if (m->threads.v[i].end_ns)
-			s->threads_exited++;
-	}
-	if (sum_counters(m, "threads alive", &s->threads_peak, &s->threads_alive_end, &found))
-		goto error;
-	if (!found) {
-		s->threads_peak = s->threads_alive_end = 0;
-		for (size_t i = 0; i < m->threads.n; i++)
-			if (!m->threads.v[i].end_ns)
-				s->threads_alive_end++;
-		s->threads_peak = m->threads.n;
-	}
 
 	free(pairs);
 	return CPROF_STATS_OK;
@@ -357,4 +368,3 @@ void cprof_stats_fini(struct cprof_stats *s)
 	cprof_vec_free(&s->syscalls);
 	cprof_vec_free(&s->syscall_top);
 }
-

@@ -1,0 +1,483 @@
+/*
+ * test-reader FIXTURES: the reader without a session daemon.
+ *
+ * First its event handlers, fed decoded events directly (no babeltrace2:
+ * reader/state.h), each case checking what the model holds after a short
+ * sequence. Then cprof_read_trace() and cprof_stats_compute() on the
+ * recorded traces in FIXTURES (tests/data/traces, see fixture-app.c for
+ * what each holds), good and damaged.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/stats.h"
+#include "cprof-tp-enums.h"
+#include "reader/reader.h"
+#include "reader/state.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			failures++;                                                                \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+		}                                                                                  \
+	} while (0)
+
+/* ---- handlers, fed decoded events ------------------------------------------ */
+
+struct fixture {
+	struct cprof_model *m;
+	struct rd_state st;
+};
+
+static void setup(struct fixture *f, int32_t root_pid)
+{
+	f->m = cprof_model_create();
+	rd_state_init(&f->st, f->m);
+	f->st.root_pid = root_pid;
+}
+
+static void teardown(struct fixture *f)
+{
+	rd_state_fini(&f->st);
+	cprof_model_destroy(f->m);
+}
+
+/*
+ * One event of class `name` at `ns` (ms) from pid/tid; `spec` gives the
+ * payload values in the table's order: 'u' an integer, 's' a string, '-'
+ * an absent member. Returns what rd_feed returned.
+ */
+static bool feed(struct fixture *f, const char *name, uint64_t ms, int32_t pid, int32_t tid,
+		 const char *spec, ...)
+{
+	struct rd_event ev = {0};
+	va_list ap;
+
+	ev.kind = rd_kind_find(name);
+	ev.ns = ms * 1000000u;
+	ev.pid = pid;
+	ev.tid = tid;
+	ev.procname = "app";
+	ev.procname_len = 3;
+	va_start(ap, spec);
+	for (int i = 0; spec[i]; i++) {
+		ev.f[i].s = "";
+		if (spec[i] == '-')
+			continue;
+		ev.present |= 1u << i;
+		if (spec[i] == 'u') {
+			ev.f[i].u = va_arg(ap, uint64_t);
+		} else if (spec[i] == 's') {
+			ev.f[i].s = va_arg(ap, const char *);
+			ev.f[i].n = strlen(ev.f[i].s);
+		} else if (spec[i] == 'a') {
+			ev.f[i].a = va_arg(ap, const uint64_t *);
+			ev.f[i].n = va_arg(ap, size_t);
+		}
+	}
+	va_end(ap);
+	return rd_feed(&f->st, &ev);
+}
+
+static const char *warning(struct fixture *f, size_t i)
+{
+	return i < f->m->warnings.n ? cprof_model_str(f->m, f->m->warnings.v[i].text) : "";
+}
+
+static const char *str(struct fixture *f, cprof_str s)
+{
+	return cprof_model_str(f->m, s);
+}
+
+static void test_task_region_log(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:task_begin", 1, 10, 10, "uus", (uint64_t)7, (uint64_t)0, "request");
+	feed(&f, "cprof:region_begin", 2, 10, 10, "us", (uint64_t)7, "parse");
+	feed(&f, "cprof:log", 3, 10, 10, "ussu", (uint64_t)7, "status", "ok", (uint64_t)2);
+	feed(&f, "cprof:region_end", 4, 10, 10, "us", (uint64_t)7, "parse");
+	feed(&f, "cprof:task_end", 5, 10, 11, "u", (uint64_t)7);
+	rd_finish(&f.st);
+	CHECK(f.m->processes.n == 1 && f.m->threads.n == 2, "%zu processes, %zu threads",
+	      f.m->processes.n, f.m->threads.n);
+	CHECK(!strcmp(str(&f, f.m->threads.v[0].name), "app"), "thread named after procname");
+	CHECK(f.m->tasks.n == 1 && !strcmp(str(&f, f.m->tasks.v[0].type), "request"), "task");
+	CHECK(f.m->tasks.v[0].begin_ns == 1000000 && f.m->tasks.v[0].end_ns == 5000000,
+	      "task %" PRIu64 "..%" PRIu64, f.m->tasks.v[0].begin_ns, f.m->tasks.v[0].end_ns);
+	CHECK(f.m->tasks.v[0].end_thread == 1, "ended on the second thread");
+	CHECK(f.m->regions.n == 1 && f.m->regions.v[0].task == 0, "region in the task");
+	CHECK(f.m->regions.v[0].end_ns == 4000000, "region end %" PRIu64, f.m->regions.v[0].end_ns);
+	CHECK(f.m->logs.n == 1 && f.m->logs.v[0].task == 0 && f.m->logs.v[0].length == 2, "log");
+	CHECK(!strcmp(str(&f, f.m->logs.v[0].message), "ok"), "log message");
+	CHECK(f.m->events == 5 && f.m->begin_ns == 1000000 && f.m->end_ns == 5000000,
+	      "events %" PRIu64, f.m->events);
+	CHECK(f.m->warnings.n == 0, "warning: %s", warning(&f, 0));
+	teardown(&f);
+}
+
+/* begin A, begin B, end A, end B: B keeps its true end, one warning says so. */
+static void test_region_out_of_order(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:region_begin", 1, 10, 10, "us", (uint64_t)0, "a");
+	feed(&f, "cprof:region_begin", 2, 10, 10, "us", (uint64_t)0, "b");
+	feed(&f, "cprof:region_end", 3, 10, 10, "us", (uint64_t)0, "a");
+	feed(&f, "cprof:region_end", 9, 10, 10, "us", (uint64_t)0, "b");
+	rd_finish(&f.st);
+	CHECK(f.m->regions.v[0].end_ns == 3000000, "a ends at 3 ms");
+	CHECK(f.m->regions.v[1].end_ns == 9000000, "b ends at 9 ms, not %" PRIu64,
+	      f.m->regions.v[1].end_ns);
+	CHECK(f.m->warnings.n == 1 && strstr(warning(&f, 0), "'b'") &&
+		  strstr(warning(&f, 0), "ended after its enclosing region 'a'"),
+	      "warning: %s", warning(&f, 0));
+	teardown(&f);
+}
+
+/* begin A, begin B, end A, nothing more: B closed with A, and said so. */
+static void test_region_forgotten_and_open(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:region_begin", 1, 10, 10, "us", (uint64_t)0, "a");
+	feed(&f, "cprof:region_begin", 2, 10, 10, "us", (uint64_t)0, "b");
+	feed(&f, "cprof:region_end", 3, 10, 10, "us", (uint64_t)0, "a");
+	feed(&f, "cprof:region_begin", 4, 10, 10, "us", (uint64_t)0, "c");
+	feed(&f, "cprof:region_end", 5, 10, 10, "us", (uint64_t)0, "nosuch");
+	feed(&f, "cprof:log", 6, 10, 10, "ussu", (uint64_t)0, "x", "y", (uint64_t)1);
+	rd_finish(&f.st);
+	CHECK(f.m->regions.v[1].end_ns == 3000000, "b closed with a");
+	CHECK(f.m->regions.v[2].end_ns == 0, "c still open");
+	CHECK(f.m->warnings.n == 3, "%zu warnings", f.m->warnings.n);
+	CHECK(strstr(warning(&f, 0), "'b' on thread 10 (app) was not ended before its enclosing "
+				     "region 'a'"),
+	      "%s", warning(&f, 0));
+	CHECK(strstr(warning(&f, 1), "'nosuch' ended on thread 10 (app) with no open region"), "%s",
+	      warning(&f, 1));
+	CHECK(strstr(warning(&f, 2), "'c' on thread 10 (app) still open at the end"), "%s",
+	      warning(&f, 2));
+	teardown(&f);
+}
+
+static void test_region_other_thread(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:region_begin", 1, 10, 10, "us", (uint64_t)0, "e");
+	feed(&f, "cprof:region_end", 4, 10, 11, "us", (uint64_t)0, "e");
+	rd_finish(&f.st);
+	CHECK(f.m->regions.n == 1 && f.m->regions.v[0].end_ns == 4000000, "e ended by thread 11");
+	CHECK(f.m->warnings.n == 1 && strstr(warning(&f, 0), "began on thread 10 (app) and ended "
+							     "on thread 11 (app)"),
+	      "%s", warning(&f, 0));
+	teardown(&f);
+}
+
+/* A wait whose end was lost ends at the thread's next own event; the
+ * allocator's events during the wait do not end it. */
+static void test_wait_end_lost(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:wait_begin", 1, 10, 10, "uuu", (uint64_t)0xab,
+	     (uint64_t)CPROF_TP_WAIT_MUTEX, (uint64_t)0);
+	feed(&f, "cprof:alloc", 2, 10, 10, "uuu", (uint64_t)0x1000, (uint64_t)64, (uint64_t)0);
+	CHECK(f.m->waits.v[0].end_ns == 0, "an alloc does not end the wait");
+	feed(&f, "cprof:region_begin", 5, 10, 10, "us", (uint64_t)0, "r");
+	CHECK(f.m->waits.v[0].end_ns == 5000000, "wait ends at 5 ms, not %" PRIu64,
+	      f.m->waits.v[0].end_ns);
+	CHECK(f.m->warnings.n == 1 && strstr(warning(&f, 0), "mutex wait on 0xab by thread 10 "
+							     "(app): its end was not recorded"),
+	      "%s", warning(&f, 0));
+	feed(&f, "cprof:wait_begin", 6, 10, 10, "uuu", (uint64_t)0xcd, (uint64_t)CPROF_TP_WAIT_COND,
+	     (uint64_t)0);
+	feed(&f, "cprof:wait_end", 8, 10, 10, "uuu", (uint64_t)0xcd, (uint64_t)CPROF_TP_WAIT_COND,
+	     (uint64_t)-1);
+	CHECK(f.m->waits.v[1].end_ns == 8000000 && f.m->waits.v[1].result == -1, "wait_end");
+	teardown(&f);
+}
+
+static void test_allocs(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:alloc", 1, 10, 10, "uuu", (uint64_t)0x1000, (uint64_t)64, (uint64_t)0);
+	feed(&f, "cprof:free", 2, 10, 10, "u", (uint64_t)0x1000);
+	feed(&f, "cprof:alloc", 3, 10, 10, "uuu", (uint64_t)0x1000, (uint64_t)32, (uint64_t)0);
+	/* the same address again, its free lost: the block was freed by now */
+	feed(&f, "cprof:alloc", 4, 10, 10, "uuu", (uint64_t)0x1000, (uint64_t)16, (uint64_t)0);
+	feed(&f, "cprof:free", 5, 10, 10, "u", (uint64_t)0x9999);
+	CHECK(f.m->allocs.n == 3, "%zu allocs", f.m->allocs.n);
+	CHECK(f.m->allocs.v[0].free_ns == 2000000, "first freed at 2 ms");
+	CHECK(f.m->allocs.v[1].free_ns == 4000000, "second freed when its address came back");
+	CHECK(f.m->allocs.v[2].free_ns == 0 && f.m->allocs.v[2].size == 16, "third in use");
+	teardown(&f);
+}
+
+static void test_stacks_and_threads(void)
+{
+	static const uint64_t ips[] = {0x401000, 0x402000, 0x403000};
+	struct fixture f;
+	const struct cprof_stack *s;
+
+	setup(&f, 0);
+	feed(&f, "cprof:stack", 1, 10, 10, "ua", (uint64_t)5, ips, (size_t)3);
+	feed(&f, "cprof:cpu_sample", 2, 10, 10, "u", (uint64_t)5);
+	feed(&f, "cprof:cpu_sample", 3, 10, 10, "u", (uint64_t)6); /* unknown stack: none */
+	feed(&f, "cprof:thread_start", 4, 10, 11, "uuu", (uint64_t)10, (uint64_t)0x4000,
+	     (uint64_t)5);
+	feed(&f, "cprof:thread_name", 5, 10, 10, "us", (uint64_t)11, "worker");
+	feed(&f, "cprof:thread_exit", 6, 10, 11, "-");
+	CHECK(f.m->samples.n == 2 && f.m->samples.v[1].stack == 0, "samples");
+	s = &f.m->stacks.v[f.m->samples.v[0].stack];
+	CHECK(f.m->samples.v[0].stack && s->depth == 3 && f.m->frames.v[s->first + 2] == 0x403000,
+	      "sample stack");
+	CHECK(f.m->threads.n == 2 && !strcmp(str(&f, f.m->threads.v[1].name), "worker"),
+	      "thread 11 renamed by thread 10");
+	CHECK(f.m->threads.v[1].parent_tid == 10 && f.m->threads.v[1].start_routine == 0x4000 &&
+		  f.m->threads.v[1].create_stack == f.m->samples.v[0].stack &&
+		  f.m->threads.v[1].end_ns == 6000000,
+	      "thread start and exit");
+	CHECK(f.m->counters.n == 1 && f.m->counters.v[0].points.n == 2 &&
+		  f.m->counters.v[0].points.v[0].value == 2 &&
+		  f.m->counters.v[0].points.v[1].value == 1,
+	      "threads alive 2 then 1");
+	teardown(&f);
+}
+
+/* With a root pid, only the tree rooted there is kept: a child names its
+ * parent in cprof:process (or cprof:config); unrelated processes go. */
+static void test_process_tree(void)
+{
+	struct fixture f;
+
+	setup(&f, 100);
+	CHECK(feed(&f, "cprof:process", 1, 100, 100, "u", (uint64_t)1), "root kept");
+	CHECK(feed(&f, "cprof:process", 2, 200, 200, "u", (uint64_t)100), "child kept");
+	CHECK(!feed(&f, "cprof:process", 3, 300, 300, "u", (uint64_t)999), "stranger left out");
+	CHECK(!feed(&f, "cprof:log", 4, 300, 300, "ussu", (uint64_t)0, "x", "y", (uint64_t)1),
+	      "stranger's events left out");
+	CHECK(feed(&f, "cprof:config", 5, 400, 400, "uuuuuuu", (uint64_t)CPROF_TP_ALLOC_SAMPLE,
+		   (uint64_t)4096, (uint64_t)100, (uint64_t)10000, (uint64_t)32, (uint64_t)0,
+		   (uint64_t)200),
+	      "grandchild kept through cprof:config");
+	rd_finish(&f.st);
+	CHECK(f.m->processes.n == 3 && f.m->events == 3, "%zu processes, %" PRIu64 " events",
+	      f.m->processes.n, f.m->events);
+	CHECK(f.m->processes.v[1].ppid == 100 && f.m->processes.v[2].ppid == 200, "ppids");
+	CHECK(f.m->processes.v[2].has_config && f.m->processes.v[2].alloc_rate == 4096 &&
+		  f.m->processes.v[2].cpu_rate == 100,
+	      "config");
+	teardown(&f);
+}
+
+static void test_modules_and_unknown(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "lttng_ust_statedump:bin_info", 1, 10, 10, "uusu", (uint64_t)0x7000,
+	     (uint64_t)0x1000, "/lib/x.so", (uint64_t)1);
+	feed(&f, "lttng_ust_statedump:build_id", 1, 10, 10, "us", (uint64_t)0x7000, "abcd");
+	feed(&f, "lttng_ust_statedump:bin_info", 1, 20, 20, "uusu", (uint64_t)0x8000,
+	     (uint64_t)0x1000, "/lib/y.so", (uint64_t)1);
+	feed(&f, "cprof:not_known_yet", 2, 10, 10, "");
+	feed(&f, "other:event", 3, 10, 10, "");
+	rd_finish(&f.st);
+	/* pid 20 emitted no cprof event: its module goes */
+	CHECK(f.m->modules.n == 1 && f.m->modules.v[0].process == 0 &&
+		  !strcmp(str(&f, f.m->modules.v[0].build_id), "abcd"),
+	      "%zu modules", f.m->modules.n);
+	CHECK(f.m->threads.n == 1 && f.m->threads.v[0].events == 1, "unknown cprof event counted");
+	CHECK(f.m->events == 4, "%" PRIu64 " events of kept processes", f.m->events);
+	teardown(&f);
+}
+
+static void test_warning_event(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:warning", 1, 10, 10, "us", (uint64_t)CPROF_TP_WARN_NULL_TYPE, "NULL type");
+	feed(&f, "cprof:task_end", 2, 10, 10, "u", (uint64_t)42);
+	CHECK(!strcmp(warning(&f, 0), "NULL task or region type on thread 10 (app): NULL type"),
+	      "%s", warning(&f, 0));
+	CHECK(!strcmp(warning(&f, 1), "task 42 ended on thread 10 (app) but never began in the "
+				      "trace"),
+	      "%s", warning(&f, 1));
+	teardown(&f);
+}
+
+/* ---- recorded traces --------------------------------------------------------- */
+
+static const char *fixtures;
+
+static enum cprof_read_status read_fixture(const char *name, const struct cprof_read_options *o,
+					   struct cprof_model **m, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	return cprof_read_trace(path, o, m, err, errlen);
+}
+
+static const struct cprof_stats_dist *
+dist(const struct cprof_model *m, const struct cprof_stats_dist *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cprof_model_str(m, v[i].key), name))
+			return &v[i];
+	return NULL;
+}
+
+static void test_fixture_annotated(void)
+{
+	struct cprof_model *m = NULL;
+	struct cprof_stats s;
+	const struct cprof_stats_dist *d;
+	char err[8192];
+	enum cprof_read_status st = read_fixture("annotated", NULL, &m, err, sizeof(err));
+
+	CHECK(st == CPROF_READ_OK, "%s", err);
+	if (st != CPROF_READ_OK)
+		return;
+	CHECK(m->events == 81 && m->lost_events == 0, "%" PRIu64 " events", m->events);
+	CHECK(m->processes.n == 1 &&
+		  !strcmp(cprof_model_str(m, m->processes.v[0].name), "fixture-app"),
+	      "process");
+	CHECK(m->threads.n == 3 && !strcmp(cprof_model_str(m, m->threads.v[1].name), "worker-0") &&
+		  !strcmp(cprof_model_str(m, m->threads.v[2].name), "worker-1"),
+	      "threads");
+	CHECK(m->threads.v[1].events == 21 && m->threads.v[2].events == 21, "worker events");
+	CHECK(m->tasks.n == 8 && m->regions.n == 16 && m->logs.n == 6, "%zu %zu %zu", m->tasks.n,
+	      m->regions.n, m->logs.n);
+	CHECK(m->modules.n == 9, "%zu modules from the statedump", m->modules.n);
+	CHECK(m->warnings.n == 3, "%zu warnings", m->warnings.n);
+	CHECK(cprof_stats_compute(m, &s) == CPROF_STATS_OK, "stats");
+	d = dist(m, s.tasks.v, s.tasks.n, "request");
+	CHECK(d && d->count == 6 && d->unended == 0, "request tasks");
+	d = dist(m, s.regions.v, s.regions.n, "left-open");
+	CHECK(d && d->count == 0 && d->unended == 1, "left-open region");
+	d = dist(m, s.regions.v, s.regions.n, "sleep");
+	CHECK(d && d->count == 1 && d->total_ns >= 5000000, "sleep region >= 5 ms");
+	d = dist(m, s.regions.v, s.regions.n, "decode");
+	CHECK(d && d->count == 6 && d->p50_ns <= d->p90_ns && d->p90_ns <= d->max_ns, "decode");
+	CHECK(s.logs.n == 1 && s.logs.v[0].count == 6, "status logs");
+	CHECK(s.sync_contentions == 0 && s.syscall_count == 0 && !s.heap_known, "no auto events");
+	cprof_stats_fini(&s);
+	cprof_model_destroy(m);
+}
+
+static void test_fixture_auto(void)
+{
+	struct cprof_read_options all = {.keep_all_processes = true};
+	struct cprof_read_options count = {.count_only = true};
+	struct cprof_model *m = NULL;
+	struct cprof_stats s;
+	char err[8192];
+
+	CHECK(read_fixture("auto", NULL, &m, err, sizeof(err)) == CPROF_READ_OK, "%s", err);
+	if (!m)
+		return;
+	CHECK(m->events == 109 && m->processes.n == 1 && m->threads.n == 3, "%" PRIu64 " events",
+	      m->events);
+	CHECK(m->processes.v[0].has_config && m->processes.v[0].cpu_rate == 500 &&
+		  m->processes.v[0].alloc_rate == 4096 &&
+		  m->processes.v[0].alloc_mode == CPROF_TP_ALLOC_SAMPLE,
+	      "config of the preload");
+	CHECK(cprof_stats_compute(m, &s) == CPROF_STATS_OK, "stats");
+	CHECK(s.sync_contentions == 7 && s.allocs == 11 && s.alloc_bytes == 11264 &&
+		  s.threads_started == 2 && s.threads_exited == 2,
+	      "%" PRIu64 " waits, %" PRIu64 " allocs", s.sync_contentions, s.allocs);
+	CHECK(m->samples.n == 4 && m->syscalls.n > 0 && m->stacks.n > 1, "samples, calls, stacks");
+	cprof_stats_fini(&s);
+	cprof_model_destroy(m);
+
+	/* per-UID buffers also caught other processes: the recorded tree is one */
+	CHECK(read_fixture("auto", &all, &m, err, sizeof(err)) == CPROF_READ_OK, "%s", err);
+	CHECK(m && m->processes.n == 3, "--all-processes: %zu", m ? m->processes.n : 0);
+	cprof_model_destroy(m);
+	CHECK(read_fixture("auto", &count, &m, err, sizeof(err)) == CPROF_READ_OK, "%s", err);
+	CHECK(m && m->events == 109 && m->threads.n == 0, "count only");
+	cprof_model_destroy(m);
+}
+
+static void test_fixture_lost(void)
+{
+	struct cprof_model *m = NULL;
+	char err[8192];
+
+	CHECK(read_fixture("lost", NULL, &m, err, sizeof(err)) == CPROF_READ_OK, "%s", err);
+	if (!m)
+		return;
+	CHECK(m->lost_events == 2815 && m->lost.n > 0, "%" PRIu64 " lost", m->lost_events);
+	CHECK(m->events == 186 && m->logs.n == 185, "%" PRIu64 " events, %zu logs", m->events,
+	      m->logs.n);
+	cprof_model_destroy(m);
+}
+
+static void expect_error(const char *name, enum cprof_read_status want, const char *text)
+{
+	struct cprof_model *m = NULL;
+	char err[8192];
+	enum cprof_read_status st = read_fixture(name, NULL, &m, err, sizeof(err));
+
+	CHECK(st == want && !m, "%s: status %d, want %d", name, (int)st, (int)want);
+	CHECK(strstr(err, text) && !strchr(err, '\n'), "%s: '%s' lacks '%s'", name, err, text);
+	cprof_model_destroy(m);
+}
+
+static void test_fixture_errors(void)
+{
+	expect_error("no-cprof", CPROF_READ_NO_CPROF_EVENTS,
+		     "the trace holds no cprof events (were cprof:* events enabled?)");
+	expect_error("truncated-stream", CPROF_READ_BAD_STREAM,
+		     "truncated or corrupt stream file ");
+	expect_error("truncated-metadata", CPROF_READ_BAD_METADATA, "is cut short (packet at byte");
+	expect_error("truncated-metadata-text", CPROF_READ_BAD_METADATA,
+		     "is cut short (its text ends inside a declaration)");
+	expect_error("nothing-here", CPROF_READ_NOT_FOUND, "No such file or directory");
+	expect_error("fixture-app.c", CPROF_READ_NOT_CTF, "not a directory");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: test-reader FIXTURES-DIR\n");
+		return 2;
+	}
+	fixtures = argv[1];
+	test_task_region_log();
+	test_region_out_of_order();
+	test_region_forgotten_and_open();
+	test_region_other_thread();
+	test_wait_end_lost();
+	test_allocs();
+	test_stacks_and_threads();
+	test_process_tree();
+	test_modules_and_unknown();
+	test_warning_event();
+	test_fixture_annotated();
+	test_fixture_auto();
+	test_fixture_lost();
+	test_fixture_errors();
+	if (failures)
+		fprintf(stderr, "%d failures\n", failures);
+	else
+		printf("all reader checks passed\n");
+	return failures ? 1 : 0;
+}

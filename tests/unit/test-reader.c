@@ -305,6 +305,13 @@ static void test_modules_and_unknown(void)
 	      "%zu modules", f.m->modules.n);
 	CHECK(f.m->threads.n == 1 && f.m->threads.v[0].events == 1, "unknown cprof event counted");
 	CHECK(f.m->events == 4, "%" PRIu64 " events of kept processes", f.m->events);
+	feed(&f, "cprof:counter", 4, 10, 10, "su", "depth", (uint64_t)5);
+	feed(&f, "cprof:counter", 5, 10, 10, "su", "depth", (uint64_t)2);
+	feed(&f, "cprof:counter", 6, 10, 10, "su", "other", (uint64_t)9);
+	CHECK(f.m->counters.n == 2 && f.m->counters.v[0].user && f.m->counters.v[0].points.n == 2 &&
+		  f.m->counters.v[0].points.v[1].value == 2 &&
+		  !strcmp(str(&f, f.m->counters.v[1].name), "other"),
+	      "user counters: one track per name");
 	teardown(&f);
 }
 
@@ -355,14 +362,18 @@ static void test_fixture_annotated(void)
 	CHECK(st == CPROF_READ_OK, "%s", err);
 	if (st != CPROF_READ_OK)
 		return;
-	CHECK(m->events == 81 && m->lost_events == 0, "%" PRIu64 " events", m->events);
+	CHECK(m->events == 87 && m->lost_events == 0, "%" PRIu64 " events", m->events);
 	CHECK(m->processes.n == 1 &&
 		  !strcmp(cprof_model_str(m, m->processes.v[0].name), "fixture-app"),
 	      "process");
 	CHECK(m->threads.n == 3 && !strcmp(cprof_model_str(m, m->threads.v[1].name), "worker-0") &&
 		  !strcmp(cprof_model_str(m, m->threads.v[2].name), "worker-1"),
 	      "threads");
-	CHECK(m->threads.v[1].events == 21 && m->threads.v[2].events == 21, "worker events");
+	CHECK(m->threads.v[1].events == 24 && m->threads.v[2].events == 24, "worker events");
+	CHECK(m->counters.n == 1 && m->counters.v[0].user && m->counters.v[0].points.n == 6 &&
+		  !strcmp(cprof_model_str(m, m->counters.v[0].name), "queue depth") &&
+		  m->counters.v[0].points.v[0].value == 3,
+	      "the program's counter");
 	CHECK(m->tasks.n == 8 && m->regions.n == 16 && m->logs.n == 6, "%zu %zu %zu", m->tasks.n,
 	      m->regions.n, m->logs.n);
 	CHECK(m->modules.n == 9, "%zu modules from the statedump", m->modules.n);

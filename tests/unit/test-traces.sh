@@ -33,7 +33,7 @@ s = json.load(open(sys.argv[1]))
 def eq(what, got, want):
     if got != want:
         sys.exit("FAIL: %s = %r, want %r" % (what, got, want))
-eq("events", s["events"], 81)
+eq("events", s["events"], 87)
 eq("lost", s["lost_events"], 0)
 eq("threads", sorted(t["name"] for t in s["threads"]), ["fixture-app", "worker-0", "worker-1"])
 eq("tasks", {k: (v["count"], v["unended"]) for k, v in s["tasks"].items()},
@@ -42,6 +42,8 @@ eq("regions", {k: (v["count"], v["unended"]) for k, v in s["regions"].items()},
    {"parse": (6, 0), "decode": (6, 0), "sleep": (1, 0), "outer": (1, 0), "inner": (1, 0),
     "left-open": (0, 1)})
 eq("logs", s["logs"], {"status": 6})
+eq("counters", {k: (v["samples"], v["min"], v["max"]) for k, v in s["counters"].items()},
+   {"queue depth": (6, 1, 3)})
 if s["regions"]["sleep"]["total_ns"] < 5000000:
     sys.exit("FAIL: sleep region shorter than 5 ms")
 eq("warnings", len(s["warnings"]), 3)
@@ -52,7 +54,7 @@ grep -q "region 'inner' on thread [0-9]* (fixture-app) ended after its enclosing
 	"$tmp/a.txt" || fail "text stats lack the out-of-order warning"
 
 "$T" dump annotated >"$tmp/a.dump" || fail "dump annotated"
-[ "$(grep -c ' cprof:' "$tmp/a.dump")" -eq 55 ] || fail "dump: $(grep -c ' cprof:' "$tmp/a.dump") cprof events, want 55"
+[ "$(grep -c ' cprof:' "$tmp/a.dump")" -eq 61 ] || fail "dump: $(grep -c ' cprof:' "$tmp/a.dump") cprof events, want 61"
 grep -q 'cprof:log task = [0-9]*, category = "status", _message_length = 15, message = "worker 1 item 2", length = 15$' \
 	"$tmp/a.dump" || fail "dump lacks worker 1's last log"
 

@@ -9,7 +9,8 @@
  *              a warning). Regions: parse 6 with decode 6 inside, sleep 1
  *              (5 ms, main), outer 1 and inner 1 ended out of order (inner
  *              ends after outer: one warning), left-open 1 never ended (one
- *              warning). Logs: status 6, "worker N item K".
+ *              warning). Logs: status 6, "worker N item K". Counter
+ *              "queue depth": 3, 2, 1 from each worker (6 values).
  *   auto       (record, preload) two threads taking one mutex in turns
  *              while holding it 2 ms (waits), 64 allocations of 1 KiB kept
  *              to the end, a 3 ms nanosleep, 40 ms of CPU spin.
@@ -46,6 +47,7 @@ static void *worker(void *arg)
 		TRACE_REGION (t, "parse") {
 			TRACE_REGION (t, "decode") {
 				cprof_logf(t, "status", "worker %d item %d", n, k);
+				cprof_counter("queue depth", 3 - k);
 			}
 		}
 		cprof_task_end(t);

@@ -1,5 +1,7 @@
 #!/bin/sh
-# record.sh BUILD_DIR: records the fixture traces of this directory again
+# record.sh BUILD_DIR [FIXTURE...]: records the fixture traces of this
+# directory again (all of them, or the ones named; the damaged ones are
+# copies of `annotated`)
 # (needs a root lttng-sessiond; the tests that read them do not). Run it
 # only when the trace format changes, then update the tests' expected
 # values and regenerate the goldens (tests/unit/test-traces.sh --update).
@@ -25,11 +27,19 @@ cc -O1 -g -pthread -I"$top/include" "$here/fixture-app.c" -o "$tmp/fixture-app" 
 	-L"$build/tracer" -lcprof-trace -Wl,-rpath,"$build/tracer"
 cp "$build/tracer/preload/libcprof-trace-preload.so" "$tmp/"
 cd "$here"
-rm -rf annotated auto lost no-cprof truncated-stream truncated-metadata truncated-metadata-text
+shift
+want=${*:-annotated auto lost no-cprof}
+wanted() { case " $want " in *" $1 "*) return 0 ;; esac; return 1; }
 
-"$trace" record --no-auto -o annotated -- "$tmp/fixture-app" annotated
-CPROF_PRELOAD_LIB="$tmp/libcprof-trace-preload.so" \
-	"$trace" record --cpu-rate=500 --alloc-rate=4096 -o auto -- "$tmp/fixture-app" auto
+if wanted annotated; then
+	rm -rf annotated
+	"$trace" record --no-auto -o annotated -- "$tmp/fixture-app" annotated
+fi
+if wanted auto; then
+	rm -rf auto
+	CPROF_PRELOAD_LIB="$tmp/libcprof-trace-preload.so" \
+		"$trace" record --cpu-rate=500 --alloc-rate=4096 -o auto -- "$tmp/fixture-app" auto
+fi
 
 # lttng_session DIR EVENTS [CHANNEL-OPTIONS]: fixture-app burst under a
 # session of its own that tracks only its pid.
@@ -55,10 +65,17 @@ lttng_session() {
 	lttng destroy "$session" >/dev/null
 	session=""
 }
-lttng_session lost "cprof:*" --subbuf-size=4096 --num-subbuf=2 --discard
-lttng_session no-cprof "lttng_ust_statedump:*"
+if wanted lost; then
+	rm -rf lost
+	lttng_session lost "cprof:*" --subbuf-size=4096 --num-subbuf=2 --discard
+fi
+if wanted no-cprof; then
+	rm -rf no-cprof
+	lttng_session no-cprof "lttng_ust_statedump:*"
+fi
 
 # Damaged copies of `annotated`.
+rm -rf truncated-stream truncated-metadata truncated-metadata-text
 cp -r annotated truncated-stream
 f=$(find truncated-stream -type f -name 'cprof_*' ! -name '*.idx' -size +1k | sort | head -n 1)
 truncate -s $(($(stat -c %s "$f") / 2 + 100)) "$f"

@@ -462,7 +462,8 @@ static void test_fixture_errors(void)
 	expect_error("truncated-metadata-text", CPROF_READ_BAD_METADATA,
 		     "is cut short (its text ends inside a declaration)");
 	expect_error("nothing-here", CPROF_READ_NOT_FOUND, "No such file or directory");
-	expect_error("fixture-app.c", CPROF_READ_NOT_CTF, "not a directory");
+	expect_error("fixture-app.c", CPROF_READ_NOT_CTF,
+		     "not a trace directory nor a tar archive");
 }
 
 int main(int argc, char **argv)

@@ -550,13 +550,13 @@ static void test_panel_stats(void)
 {
 	struct cprof_model *m = synth_model(3000, 4, 11);
 	struct ui_index *ix = ui_index_create(m);
-	struct ui_region_stat *st = NULL;
+	struct cprof_stats_dist *st = NULL;
 	uint32_t n = 0;
 	CHECK(ui_panel_region_stats(ix, 0, UINT64_MAX, &st, &n), "region stats failed");
 	/* Independent check of one type by brute force. */
 	uint64_t cnt = 0, tot = 0, mx = 0;
 	for (size_t i = 0; i < m->regions.n; i++)
-		if (m->regions.v[i].type == st[0].type && m->regions.v[i].end_ns) {
+		if (m->regions.v[i].type == st[0].key && m->regions.v[i].end_ns) {
 			uint64_t d = m->regions.v[i].end_ns - m->regions.v[i].begin_ns;
 			cnt++;
 			tot += d;
@@ -571,9 +571,9 @@ static void test_panel_stats(void)
 		CHECK(s.regions.n == n, "stats has %zu region types, panel %u", s.regions.n, n);
 		for (size_t k = 0; k < s.regions.n; k++) {
 			const struct cprof_stats_dist *d = &s.regions.v[k];
-			const struct ui_region_stat *p = NULL;
+			const struct cprof_stats_dist *p = NULL;
 			for (uint32_t j = 0; j < n; j++)
-				if (st[j].type == d->key)
+				if (st[j].key == d->key)
 					p = &st[j];
 			CHECK(p, "type %s missing from the panel", cprof_model_str(m, d->key));
 			if (!p)
@@ -591,7 +591,7 @@ static void test_panel_stats(void)
 		printf("panel: %u region types equal to cprof_stats_compute\n", n);
 	}
 	/* A range holds fewer regions than the whole trace. */
-	struct ui_region_stat *st2 = NULL;
+	struct cprof_stats_dist *st2 = NULL;
 	uint32_t n2 = 0;
 	ui_panel_region_stats(ix, 0, ix->span / 2, &st2, &n2);
 	uint64_t all = 0, half = 0;
@@ -627,12 +627,12 @@ static void test_panel_open_regions(void)
 	view_for(&v, ix, 1280, 800);
 	uint64_t from, to;
 	ui_panel_range(ix, &v, &from, &to);
-	struct ui_region_stat *st = NULL;
+	struct cprof_stats_dist *st = NULL;
 	uint32_t n = 0;
 	CHECK(ui_panel_region_stats(ix, from, to, &st, &n), "region stats failed");
-	const struct ui_region_stat *so = NULL;
+	const struct cprof_stats_dist *so = NULL;
 	for (uint32_t j = 0; j < n; j++)
-		if (st[j].type == open)
+		if (st[j].key == open)
 			so = &st[j];
 	CHECK(so && so->unended == 1 && so->count == 0,
 	      "region begun at the trace's end missing from the whole-trace panel (%u types)", n);

@@ -55,6 +55,12 @@ static int dist_key_cmp(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+static unsigned hist_bucket(uint64_t ns)
+{
+	int k = ns ? 63 - __builtin_clzll(ns) - 4 : 0;
+	return k < 0 ? 0 : k >= CPROF_STATS_HIST ? CPROF_STATS_HIST - 1 : (unsigned)k;
+}
+
 /* Groups sorted pairs into distributions; sorted by name when `model`. */
 #define build_dists(pairs, n, out, model)                                                          \
 	build_dists_((pairs), (n), (void **)&(out)->v, &(out)->n, &(out)->cap, (model))
@@ -79,6 +85,8 @@ static int build_dists_(struct pair *pairs, size_t n, void **v, size_t *vn, size
 			j++;
 		for (ended = i; ended < j && pairs[ended].ns != UNENDED; ended++)
 			d->total_ns += pairs[ended].ns;
+		for (size_t k = i; k < ended; k++)
+			d->hist[hist_bucket(pairs[k].ns)]++;
 		d->key = pairs[i].key;
 		d->count = ended - i;
 		d->unended = j - ended;
@@ -264,6 +272,48 @@ static int thread_stats(const struct cprof_model *m, struct cprof_stats *s)
 	return 0;
 }
 
+/* (type, duration) of the regions beginning in [from, to), relative ns;
+ * to at or past the trace's end takes its last instant too. */
+static size_t region_pairs(const struct cprof_model *m, uint64_t from, uint64_t to,
+			   struct pair *pairs)
+{
+	uint64_t span = m->end_ns > m->begin_ns ? m->end_ns - m->begin_ns : 1;
+	size_t n = 0;
+	for (size_t i = 0; i < m->regions.n; i++) {
+		const struct cprof_region *r = &m->regions.v[i];
+		uint64_t b = r->begin_ns - m->begin_ns;
+		if (b < from || (b > to || (b == to && to < span)))
+			continue;
+		pairs[n++] =
+		    (struct pair){r->type, !r->end_ns		     ? UNENDED
+					   : r->end_ns > r->begin_ns ? r->end_ns - r->begin_ns
+								     : 0};
+	}
+	return n;
+}
+
+enum cprof_stats_status cprof_stats_regions(const struct cprof_model *m, uint64_t from_ns,
+					    uint64_t to_ns, struct cprof_stats_dist **out,
+					    size_t *nout)
+{
+	struct pair *pairs = malloc((m->regions.n ? m->regions.n : 1) * sizeof(*pairs));
+	struct {
+		struct cprof_stats_dist *v;
+		size_t n, cap;
+	} dists = {NULL, 0, 0};
+
+	if (!pairs)
+		return CPROF_STATS_NO_MEMORY;
+	size_t n = region_pairs(m, from_ns, to_ns, pairs);
+	int rc = build_dists(pairs, n, &dists, m);
+	free(pairs);
+	if (rc)
+		return CPROF_STATS_NO_MEMORY;
+	*out = dists.v;
+	*nout = dists.n;
+	return CPROF_STATS_OK;
+}
+
 enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct cprof_stats *s)
 {
 	size_t most = m->tasks.n;
@@ -291,10 +341,7 @@ enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct 
 	if (build_dists(pairs, n, &s->tasks, m))
 		goto error;
 
-	for (n = 0; n < m->regions.n; n++) {
-		const struct cprof_region *r = &m->regions.v[n];
-		pairs[n] = (struct pair){r->type, r->end_ns ? r->end_ns - r->begin_ns : UNENDED};
-	}
+	n = region_pairs(m, 0, UINT64_MAX, pairs);
 	if (build_dists(pairs, n, &s->regions, m))
 		goto error;
 

@@ -16,11 +16,16 @@
 
 #include "model/model.h"
 
+/* Log2 buckets of duration: bucket k holds [2^(k+4), 2^(k+5)) ns (the
+ * first also everything shorter, the last everything longer). */
+#define CPROF_STATS_HIST 24
+
 struct cprof_stats_dist {
 	uint32_t key;	/* cprof_str type, or a call / wait kind number */
 	uint64_t count; /* ended items: those with a duration */
 	uint64_t unended;
 	uint64_t total_ns, p50_ns, p90_ns, p99_ns, max_ns;
+	uint32_t hist[CPROF_STATS_HIST]; /* of the ended items */
 };
 
 struct cprof_stats_count {
@@ -72,5 +77,17 @@ struct cprof_stats {
 enum cprof_stats_status cprof_stats_compute(const struct cprof_model *model,
 					    struct cprof_stats *stats);
 void cprof_stats_fini(struct cprof_stats *stats);
+
+/*
+ * Region durations by type, as in cprof_stats.regions, over the regions
+ * that begin in [from_ns, to_ns) (relative to the trace's first event; a
+ * range that runs to the trace's end includes its last instant, so that a
+ * region begun by the last event counts). The viewer's side panel
+ * summarizes its range with this. *out is malloc'ed (free() it), sorted by
+ * type name.
+ */
+enum cprof_stats_status cprof_stats_regions(const struct cprof_model *model, uint64_t from_ns,
+					    uint64_t to_ns, struct cprof_stats_dist **out,
+					    size_t *n);
 
 #endif /* CPROF_STATS_H */

@@ -15,7 +15,7 @@
 
 #include "analysis/profiles.h"
 #include "cmds.h"
-#include "export/pprof.h"
+#include "export/export.h"
 #include "pprof_base.h"
 #include "reader/reader.h"
 #include "symbols/symbols.h"
@@ -80,18 +80,16 @@ int cprof_cmd_pprof(int argc, char **argv)
 	struct cprof_pprof_base_opts diff;
 	struct cprof_profile_filter filter = {0};
 	struct cprof_symbolizer_options sym_opts = {.inline_frames = true};
-	struct cprof_profiles_report report;
+	struct cprof_export_result result;
 	struct cprof_model *model = NULL;
 	struct cprof_symbolizer *sym = NULL;
-	struct cprof_profile *profile = NULL;
 	enum cprof_profile_type type;
 	const char *type_name = NULL, *output = NULL, *trace;
 	char default_output[64], err[1024];
 	bool force = false;
 	int status = 1, opt;
 	enum cprof_read_status rs;
-	enum cprof_profiles_status ps;
-	enum cprof_pprof_status ws;
+	enum cprof_export_status es;
 
 	cprof_pprof_base_init(&diff);
 	optind = 1;
@@ -188,25 +186,20 @@ int cprof_cmd_pprof(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", trace);
 		goto end;
 	}
-	ps = cprof_profile_build(model, sym, type, &filter, &profile, &report);
-	if (ps != CPROF_PROFILES_OK) {
-		fprintf(stderr, "cprof-trace: %s: %s profile: %s\n", trace, type_name, report.text);
+	es = cprof_export_pprof(model, sym, type, &filter, output, force, &result);
+	if (es == CPROF_EXPORT_PROFILE) {
+		fprintf(stderr, "cprof-trace: %s: %s profile: %s\n", trace, type_name,
+			result.report.text);
 		goto end;
 	}
-	fprintf(stderr, "cprof-trace: %s profile: %s\n", type_name, report.text);
-	ws = cprof_pprof_write(profile, output, force);
-	if (ws != CPROF_PPROF_OK) {
-		if (ws == CPROF_PPROF_IO)
-			fprintf(stderr, "cprof-trace: %s: %s\n", output, strerror(errno));
-		else
-			fprintf(stderr, "cprof-trace: %s: %s\n", output,
-				cprof_pprof_status_string(ws));
+	fprintf(stderr, "cprof-trace: %s profile: %s\n", type_name, result.report.text);
+	if (es != CPROF_EXPORT_OK) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", output, cprof_export_write_error(&result));
 		goto end;
 	}
 	fprintf(stderr, "cprof-trace: wrote %s\n", output);
 	status = 0;
 end:
-	cprof_profile_destroy(profile);
 	cprof_symbolizer_destroy(sym);
 	cprof_model_destroy(model);
 	return status;

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/profiles.h"
 #include "cmds.h"
 #include "common/cli.h"
-#include "analysis/profiles.h"
 #include "reader/reader.h"
 #include "reader/record_meta.h"
 #include "ui/ui.h"
@@ -38,6 +38,87 @@ static struct cprof_model *load(const char *path, bool (*progress)(double, void 
 		return NULL;
 	}
 	return model;
+}
+
+/*
+ * One --select item: a key and a value of the right shape. Whether it names
+ * something in the trace is known only after loading (the window opens
+ * before, to show progress), so that is the viewer's to say.
+ */
+static bool parse_select(char *spec, struct cprof_ui_select *sel)
+{
+	static const struct {
+		const char *key;
+		enum cprof_ui_select_kind kind;
+	} keys[] = {
+	    {"region", CPROF_UI_SELECT_REGION}, {"log", CPROF_UI_SELECT_LOG},
+	    {"wait", CPROF_UI_SELECT_WAIT},	{"syscall", CPROF_UI_SELECT_SYSCALL},
+	    {"sample", CPROF_UI_SELECT_SAMPLE}, {"alloc", CPROF_UI_SELECT_ALLOC},
+	    {"task", CPROF_UI_SELECT_TASK},	{"type", CPROF_UI_SELECT_TYPE},
+	    {"search", CPROF_UI_SELECT_SEARCH}, {"range", CPROF_UI_SELECT_RANGE},
+	};
+	const char *colon = strchr(spec, ':');
+	size_t k;
+	if (!colon)
+		return false;
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if ((size_t)(colon - spec) == strlen(keys[k].key) &&
+		    !strncmp(spec, keys[k].key, colon - spec))
+			break;
+	if (k == sizeof(keys) / sizeof(keys[0]))
+		return false;
+	const char *val = colon + 1;
+	*sel = (struct cprof_ui_select){.kind = keys[k].kind, .spec = spec, .text = val};
+	if (sel->kind == CPROF_UI_SELECT_TYPE || sel->kind == CPROF_UI_SELECT_SEARCH)
+		return true;
+	if (sel->kind == CPROF_UI_SELECT_RANGE) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "%s", val);
+		char *comma = strchr(buf, ',');
+		if (!comma)
+			return false;
+		*comma = 0;
+		return cprof_parse_duration(buf, &sel->r0) &&
+		       cprof_parse_duration(comma + 1, &sel->r1);
+	}
+	if (!*val || strspn(val, "0123456789") != strlen(val))
+		return false;
+	sel->n = strtoull(val, NULL, 10);
+	return true;
+}
+
+/* --select A;B;...: splits `buf` (a copy of the argument) in place. */
+static bool parse_selects(char *buf, struct cprof_ui_options *o)
+{
+	char *save = NULL;
+	for (char *s = strtok_r(buf, ";", &save); s; s = strtok_r(NULL, ";", &save)) {
+		if (o->nselect == CPROF_UI_MAX_SELECTS) {
+			fprintf(stderr, "cprof-trace: --select: at most %d items\n",
+				CPROF_UI_MAX_SELECTS);
+			return false;
+		}
+		if (!parse_select(s, &o->select[o->nselect])) {
+			fprintf(stderr,
+				"cprof-trace: --select %s: expected " CPROF_UI_SELECT_FORMS
+				" naming something in the trace\n",
+				s);
+			return false;
+		}
+		o->nselect++;
+	}
+	return true;
+}
+
+static bool parse_tab(const char *s, int *tab)
+{
+	static const char *const names[] = {"regions", "sync", "blocking", "heap"};
+	for (int t = 0; t < (int)(sizeof(names) / sizeof(names[0])); t++)
+		if (!strcmp(s, names[t])) {
+			*tab = t;
+			return true;
+		}
+	fprintf(stderr, "cprof-trace: --tab %s: expected regions, sync, blocking or heap\n", s);
+	return false;
 }
 
 static void usage(FILE *out)
@@ -69,8 +150,6 @@ static void usage(FILE *out)
 
 int cprof_cmd_view(int argc, char **argv)
 {
-	static char slow[200];
-	struct cprof_snapshot_meta snap;
 	static const struct option longopts[] = {
 	    {"screenshot", required_argument, NULL, 'o'},
 	    {"size", required_argument, NULL, 'z'},
@@ -87,6 +166,10 @@ int cprof_cmd_view(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900};
+	static char slow[200];
+	struct cprof_snapshot_meta snap;
+	const char *select = NULL, *tab = NULL;
+	char selbuf[512];
 	int c, status;
 	optind = 1;
 	while ((c = cprof_cli_next(argc, argv, "ho:", longopts, usage, &status)) != -1) {
@@ -122,10 +205,10 @@ int cprof_cmd_view(int argc, char **argv)
 			o.has_to = true;
 			break;
 		case 's':
-			o.select = optarg;
+			select = optarg;
 			break;
 		case 'T':
-			o.tab = optarg;
+			tab = optarg;
 			break;
 		case 'H':
 			if (sscanf(optarg, "%d,%d", &o.hover_x, &o.hover_y) != 2) {
@@ -166,12 +249,27 @@ int cprof_cmd_view(int argc, char **argv)
 			cprof_ui_show_error(msg);
 		return 1;
 	}
+	if (o.screenshot && !o.force && stat(o.screenshot, &sb) == 0) {
+		fprintf(stderr, "cprof-trace: %s: file exists (use --force to overwrite)\n",
+			o.screenshot);
+		return 1;
+	}
+	if (tab && !parse_tab(tab, &o.tab))
+		return 2;
+	snprintf(selbuf, sizeof(selbuf), "%s", select ? select : "");
+	if (!parse_selects(selbuf, &o))
+		return 2;
 	/* A flight recorder snapshot opens on the slow region that triggered it. */
 	if (cprof_read_snapshot_meta(o.trace, &snap) && snap.task &&
 	    !strcmp(snap.trigger, "region")) {
 		snprintf(slow, sizeof(slow), "slow:%llu:%s", (unsigned long long)snap.task,
 			 snap.reason);
-		o.default_select = slow;
+		o.has_default_select = true;
+		o.default_select =
+		    (struct cprof_ui_select){.kind = CPROF_UI_SELECT_SLOW,
+					     .spec = slow,
+					     .n = snap.task,
+					     .text = slow + strlen(slow) - strlen(snap.reason)};
 	}
 	return cprof_ui_run(&o);
 }

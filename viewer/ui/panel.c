@@ -1,8 +1,9 @@
 /*
- * Side panel computations and layout. Region statistics are computed here
- * for any time range (analysis/stats.h summarizes whole traces); the other
- * tabs are the top tables of the pprof profiles analysis/profiles.h builds
- * for the same range, so the panel and `cprof-trace pprof` never disagree.
+ * Side panel computations and layout. Its numbers come from the analyses
+ * the commands print: region statistics from analysis/stats.h (as `stats`),
+ * the other tabs from the top tables of the pprof profiles
+ * analysis/profiles.h builds for the same range (as `pprof`), so the panel
+ * and the commands never disagree.
  */
 #include "panel.h"
 
@@ -56,132 +57,23 @@ void ui_panel_range(const struct ui_index *ix, const struct ui_view *v, uint64_t
 	*to = (uint64_t)ceil(b);
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t nearest_rank(const uint64_t *v, uint64_t n, double q)
-{
-	if (!n)
-		return 0;
-	uint64_t rank = (uint64_t)ceil(q * (double)n);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return v[rank - 1];
-}
-
 static int stat_cmp(const void *a, const void *b)
 {
-	const struct ui_region_stat *x = a, *y = b;
+	const struct cprof_stats_dist *x = a, *y = b;
 	if (x->total_ns != y->total_ns)
 		return x->total_ns > y->total_ns ? -1 : 1;
-	return x->type < y->type ? -1 : x->type > y->type;
-}
-
-/*
- * [from, to) with the trace's last instant included when the range runs to
- * the end: a region begun by the trace's last event (still open at exit)
- * is in the whole-trace view, as `stats` counts it.
- */
-static bool begins_in(const struct ui_index *ix, uint64_t b, uint64_t from, uint64_t to)
-{
-	return b >= from && (b < to || (b == to && to >= ix->span));
+	return x->key < y->key ? -1 : x->key > y->key;
 }
 
 bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to,
-			   struct ui_region_stat **out, uint32_t *nout)
+			   struct cprof_stats_dist **out, uint32_t *nout)
 {
-	const struct cprof_model *m = ix->model;
-	size_t ns = m->strings.n;
-	uint32_t *slot = malloc((ns ? ns : 1) * sizeof(*slot));
-	uint64_t *cnt = NULL, *first = NULL, *durs = NULL, *fill = NULL;
-	struct ui_region_stat *st = NULL;
-	uint32_t n = 0;
-	bool ok = false;
-
-	if (!slot)
-		goto end;
-	for (size_t s = 0; s < ns; s++)
-		slot[s] = CPROF_NONE;
-	/* pass 1: types present, and ended counts for the duration arrays */
-	for (size_t i = 0; i < m->regions.n; i++) {
-		const struct cprof_region *r = &m->regions.v[i];
-		uint64_t b = r->begin_ns - m->begin_ns;
-		if (!begins_in(ix, b, from, to))
-			continue;
-		if (slot[r->type] == CPROF_NONE)
-			slot[r->type] = n++;
-	}
-	st = calloc(n ? n : 1, sizeof(*st));
-	cnt = calloc(n + 1, sizeof(*cnt));
-	if (!st || !cnt)
-		goto end;
-	for (size_t s = 0; s < ns; s++)
-		if (slot[s] != CPROF_NONE)
-			st[slot[s]].type = s;
-	for (size_t i = 0; i < m->regions.n; i++) {
-		const struct cprof_region *r = &m->regions.v[i];
-		uint64_t b = r->begin_ns - m->begin_ns;
-		if (!begins_in(ix, b, from, to))
-			continue;
-		struct ui_region_stat *s = &st[slot[r->type]];
-		if (!r->end_ns) {
-			s->unended++;
-			continue;
-		}
-		cnt[slot[r->type] + 1]++;
-	}
-	first = cnt; /* prefix sums: first[k] = start of type k's durations */
-	for (uint32_t k = 0; k < n; k++)
-		first[k + 1] += first[k];
-	durs = malloc((first[n] ? first[n] : 1) * sizeof(*durs));
-	fill = calloc(n ? n : 1, sizeof(*fill));
-	if (!durs || !fill)
-		goto end;
-	for (size_t i = 0; i < m->regions.n; i++) {
-		const struct cprof_region *r = &m->regions.v[i];
-		uint64_t b = r->begin_ns - m->begin_ns;
-		if (!begins_in(ix, b, from, to) || !r->end_ns)
-			continue;
-		uint32_t k = slot[r->type];
-		uint64_t d = r->end_ns > r->begin_ns ? r->end_ns - r->begin_ns : 0;
-		durs[first[k] + fill[k]++] = d;
-	}
-	for (uint32_t k = 0; k < n; k++) {
-		uint64_t *v = durs + first[k];
-		uint64_t c = first[k + 1] - first[k];
-		struct ui_region_stat *s = &st[k];
-		qsort(v, c, sizeof(*v), u64_cmp);
-		s->count = c;
-		for (uint64_t i = 0; i < c; i++) {
-			s->total_ns += v[i];
-			int bk = v[i] ? 63 - __builtin_clzll(v[i]) - 4 : 0;
-			if (bk < 0)
-				bk = 0;
-			if (bk > 23)
-				bk = 23;
-			s->hist[bk]++;
-		}
-		s->p50_ns = nearest_rank(v, c, 0.50);
-		s->p99_ns = nearest_rank(v, c, 0.99);
-		s->max_ns = c ? v[c - 1] : 0;
-	}
-	qsort(st, n, sizeof(*st), stat_cmp);
-	*out = st;
-	*nout = n;
-	st = NULL;
-	ok = true;
-end:
-	free(slot);
-	free(cnt);
-	free(durs);
-	free(fill);
-	free(st);
-	return ok;
+	size_t n = 0;
+	if (cprof_stats_regions(ix->model, from, to, out, &n) != CPROF_STATS_OK)
+		return false;
+	qsort(*out, n, sizeof(**out), stat_cmp);
+	*nout = (uint32_t)n;
+	return true;
 }
 
 static const enum cprof_profile_type tab_profile[UI_TAB_COUNT_] = {
@@ -276,7 +168,7 @@ cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, i
 {
 	if (v->tab != UI_TAB_REGIONS || row < 0 || (uint32_t)row >= p->nregions)
 		return 0;
-	return p->regions[row].type;
+	return p->regions[row].key;
 }
 
 /*
@@ -338,9 +230,9 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 	if (v->tab == UI_TAB_REGIONS) {
 		fprintf(out, ", \"regions\": {");
 		for (uint32_t i = 0; i < p->nregions; i++) {
-			const struct ui_region_stat *s = &p->regions[i];
+			const struct cprof_stats_dist *s = &p->regions[i];
 			fprintf(out, "%s", i ? ", " : "");
-			ui_json_str(out, cprof_model_str(p->ix->model, s->type));
+			ui_json_str(out, cprof_model_str(p->ix->model, s->key));
 			fprintf(out,
 				": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64
 				", \"p50_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
@@ -514,12 +406,12 @@ static void name_cell(struct ui_dl *dl, const struct ui_metrics *m, int x, int y
 	ui_dl_text(dl, x, y, 0, col, UI_FONT_SMALL, "%s", s);
 }
 
-static void histogram(struct ui_dl *dl, const struct ui_metrics *m, const struct ui_region_stat *s,
-		      uint32_t color, int x, int y, int w, int h)
+static void histogram(struct ui_dl *dl, const struct ui_metrics *m,
+		      const struct cprof_stats_dist *s, uint32_t color, int x, int y, int w, int h)
 {
-	int lo = 23, hi = 0;
+	int lo = CPROF_STATS_HIST - 1, hi = 0;
 	uint32_t mx = 0;
-	for (int k = 0; k < 24; k++)
+	for (int k = 0; k < CPROF_STATS_HIST; k++)
 		if (s->hist[k]) {
 			if (k < lo)
 				lo = k;
@@ -532,7 +424,7 @@ static void histogram(struct ui_dl *dl, const struct ui_metrics *m, const struct
 		return;
 	if (hi - lo < 5) {
 		lo = lo > 2 ? lo - 2 : 0;
-		hi = lo + 6 > 23 ? 23 : lo + 6;
+		hi = lo + 6 > CPROF_STATS_HIST - 1 ? CPROF_STATS_HIST - 1 : lo + 6;
 	}
 	int nb = hi - lo + 1;
 	int bw = (w - 8) / nb;
@@ -611,17 +503,17 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 			ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
 				   "no regions begin in this range");
 		for (uint32_t i = 0; i < p->nregions && (int)i < maxrows; i++) {
-			const struct ui_region_stat *s = &p->regions[i];
+			const struct cprof_stats_dist *s = &p->regions[i];
 			bool sel = v->panel_row == (int)i;
 			struct ui_dl_item *it =
 			    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
 				       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
 			it->hit = UI_HIT_ROW;
 			it->ref = i;
-			uint32_t col = ui_type_color(p->ix, s->type);
+			uint32_t col = ui_type_color(p->ix, s->key);
 			ui_dl_rect(dl, x + 8, y + 2, 8, 8, col);
 			name_cell(dl, m, x + 20, y, cols[0] - 48 - (x + 20), ui_theme[UI_C_TEXT],
-				  cprof_model_str(p->ix->model, s->type));
+				  cprof_model_str(p->ix->model, s->key));
 			char c[32];
 			/* Regions still open at the end have no duration: counted
 			 * as "+N" (as stats' "+N not ended"), and a type with
@@ -643,7 +535,7 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 			y += rh;
 		}
 		if (hist_h) {
-			const struct ui_region_stat *s = &p->regions[v->panel_row];
+			const struct cprof_stats_dist *s = &p->regions[v->panel_row];
 			int hy = bottom - hist_h - 4;
 			ui_dl_rect(dl, x + 1, hy - 4, w - 1, 1, ui_theme[UI_C_GRID]);
 			char open[64] = "";
@@ -652,8 +544,8 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 					 s->unended);
 			ui_dl_text(dl, x + 10, hy, w - 20, ui_theme[UI_C_TEXT], UI_FONT_SMALL,
 				   "latency of %s (%" PRIu64 " regions%s)",
-				   cprof_model_str(p->ix->model, s->type), s->count, open);
-			histogram(dl, m, s, ui_type_color(p->ix, s->type), x + 12, hy + 4, w - 24,
+				   cprof_model_str(p->ix->model, s->key), s->count, open);
+			histogram(dl, m, s, ui_type_color(p->ix, s->key), x + 12, hy + 4, w - 24,
 				  hist_h - 10);
 		}
 		return;

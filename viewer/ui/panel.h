@@ -1,8 +1,8 @@
 /*
  * The side panel: summaries of the visible or selected time range, in tabs.
  * Regions: count, total, p50, p99, max per region type, as go tool trace's
- * user-defined regions page (nearest-rank percentiles over the regions that
- * ended, like analysis/stats.h), and a latency histogram of the selected type.
+ * user-defined regions page, computed by analysis/stats.h as `stats` does
+ * (cprof_stats_regions), and a latency histogram of the selected type.
  * Sync, Blocking calls, Heap: the top entries (flat, cum) of the matching
  * pprof profiles (analysis/profiles.h) for the range.
  *
@@ -20,16 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "analysis/stats.h"
 #include "tl.h"
 
 struct cprof_symbolizer;
-
-struct ui_region_stat {
-	cprof_str type;
-	uint64_t count, unended;
-	uint64_t total_ns, p50_ns, p99_ns, max_ns;
-	uint32_t hist[24]; /* log2 buckets of duration: [2^k, 2^(k+1)) ns, k from 4 */
-};
 
 struct ui_top_row {
 	char name[160];
@@ -42,7 +36,7 @@ struct ui_panel {
 	/* the range the tables describe (relative ns) */
 	uint64_t from_ns, to_ns;
 	bool valid[UI_TAB_COUNT_];
-	struct ui_region_stat *regions;
+	struct cprof_stats_dist *regions; /* key: the region type; by total, longest first */
 	uint32_t nregions;
 	struct ui_top_row *top[UI_TAB_COUNT_];
 	uint32_t ntop[UI_TAB_COUNT_];
@@ -61,9 +55,10 @@ void ui_panel_range(const struct ui_index *index, const struct ui_view *view, ui
 /* Recomputes the current tab for [from, to) if anything changed; returns
  * true when it did. */
 bool ui_panel_update(struct ui_panel *panel, const struct ui_view *view);
-/* Region statistics over regions beginning in [from, to) (relative ns). */
+/* Region statistics over regions beginning in [from, to) (relative ns),
+ * longest total first; *out is malloc'ed. */
 bool ui_panel_region_stats(const struct ui_index *index, uint64_t from, uint64_t to,
-			   struct ui_region_stat **out, uint32_t *n);
+			   struct cprof_stats_dist **out, uint32_t *n);
 
 /* The current tab's numbers as one JSON object (for tests and scripts):
  * {"tab":..., "from_ns":..., "to_ns":..., "regions": {TYPE: {count, ...}}}

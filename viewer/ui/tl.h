@@ -326,12 +326,45 @@ struct ui_dl_item *ui_dl_text(struct ui_dl *dl, int x, int y, int clip_w, uint32
     __attribute__((format(printf, 7, 8)));
 struct ui_dl_item *ui_dl_str(struct ui_dl *dl, int x, int y, int clip_w, uint32_t color,
 			     enum ui_font font, const char *s, size_t len);
+/* The same with `len` bytes of `s` copied into the list (s may be a temporary). */
+struct ui_dl_item *ui_dl_strcpy(struct ui_dl *dl, int x, int y, int clip_w, uint32_t color,
+				enum ui_font font, const char *s, size_t len);
 void ui_dl_clip(struct ui_dl *dl, int x, int y, int w, int h);
 const char *ui_dl_item_text(const struct ui_dl *dl, const struct ui_dl_item *it);
 
 int ui_text_width(const struct ui_metrics *m, enum ui_font font, const char *s, size_t len);
 /* Bytes of `s` that fit in `w` pixels. */
 size_t ui_text_fit(const struct ui_metrics *m, enum ui_font font, const char *s, size_t len, int w);
+
+/*
+ * What an item is, in lines: one function words every kind of item for
+ * both the tooltip (short, at the mouse) and the details panel of the
+ * selection (longer, with the stack in a second column), so that the two
+ * never drift apart. The tooltip shows the first line bold and the rest
+ * dim; the details panel uses each line's colour and font.
+ */
+enum ui_desc_use { UI_DESC_TOOLTIP, UI_DESC_DETAILS };
+
+#define UI_DESC_MAX 24
+
+struct ui_desc_line {
+	uint32_t color;
+	uint8_t font; /* enum ui_font */
+	bool column;  /* a stack begins here: the details panel's second column */
+	char text[512];
+};
+
+struct ui_desc {
+	int n;
+	bool split; /* a stack follows: the first column keeps to half the width */
+	struct ui_desc_line line[UI_DESC_MAX];
+};
+
+/* Fills `out` for the item `what` (hit kind, ref, count); n == 0 for hits
+ * that are no item (tabs, gutters, the axis). The view gives the mouse
+ * position a counter's tooltip reads its value at. */
+void ui_describe(struct ui_index *index, const struct ui_view *view, enum ui_desc_use use,
+		 const struct ui_sel *what, struct ui_desc *out);
 
 /* Appends a tooltip for `item` at the hover position. */
 void ui_frame_tooltip(struct ui_dl *dl, struct ui_index *index, const struct ui_view *view,

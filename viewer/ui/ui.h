@@ -19,6 +19,37 @@ typedef struct cprof_model *(*cprof_ui_load_fn)(const char *path,
 						bool (*progress)(double fraction, void *data),
 						void *data, char *err, size_t errlen);
 
+/* What --select can name (cmd_view.c parses it, the viewer looks it up). */
+enum cprof_ui_select_kind {
+	CPROF_UI_SELECT_REGION,
+	CPROF_UI_SELECT_LOG,
+	CPROF_UI_SELECT_WAIT,
+	CPROF_UI_SELECT_SYSCALL,
+	CPROF_UI_SELECT_SAMPLE,
+	CPROF_UI_SELECT_ALLOC,
+	CPROF_UI_SELECT_TASK,	/* n: the task's ID */
+	CPROF_UI_SELECT_TYPE,	/* text: a region or task type */
+	CPROF_UI_SELECT_SEARCH, /* text */
+	CPROF_UI_SELECT_RANGE,	/* [r0, r1], relative to the trace's first event */
+	CPROF_UI_SELECT_SLOW,	/* the longest region of type `text` in the task of ID n */
+};
+
+/* The forms --select takes, for messages. */
+#define CPROF_UI_SELECT_FORMS                                                                      \
+	"region:N, task:ID, log:N, wait:N, syscall:N, sample:N, alloc:N, type:NAME, search:TEXT "  \
+	"or "                                                                                      \
+	"range:T0,T1"
+
+struct cprof_ui_select {
+	enum cprof_ui_select_kind kind;
+	const char *spec; /* as given ("region:3"), for messages */
+	uint64_t n;	  /* index into the model's array, or a task ID */
+	const char *text; /* in spec */
+	uint64_t r0, r1;
+};
+
+#define CPROF_UI_MAX_SELECTS 64
+
 struct cprof_ui_options {
 	const char *trace;
 	cprof_ui_load_fn load;
@@ -29,10 +60,15 @@ struct cprof_ui_options {
 	int width, height;
 	bool has_from, has_to;
 	uint64_t from_ns, to_ns; /* relative to the trace's first event */
-	const char *select;	 /* "region:N", "task:ID", "type:NAME", "search:TEXT", ... */
-	const char *default_select; /* without --select: selected if it names something */
-	const char *tab;	 /* "regions", "sync", "blocking", "heap" */
-	bool hover;		 /* screenshot: hover at hover_x, hover_y */
+	/* --select, applied in order once the trace is loaded */
+	struct cprof_ui_select select[CPROF_UI_MAX_SELECTS];
+	int nselect;
+	/* Without --select: selected if it names something (a flight recorder
+	 * snapshot's slow region), else silently nothing. */
+	bool has_default_select;
+	struct cprof_ui_select default_select;
+	int tab;    /* the side panel's first tab (enum ui_tab: 0 regions ... 3 heap) */
+	bool hover; /* screenshot: hover at hover_x, hover_y */
 	int hover_x, hover_y;
 	int bench_frames;   /* > 0: play a fixed script, print one line */
 	const char *script; /* window mode driven by a file of actions (tests) */

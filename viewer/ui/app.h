@@ -1,0 +1,93 @@
+/*
+ * The viewer application's state and what its files share (not used
+ * outside viewer/ui). app.c owns loading, the view, selection and the
+ * window loop; app_input.c turns SDL events into view changes; the modes
+ * that run without a person have a file each: app_shot.c (--screenshot),
+ * app_script.c (--script) and app_bench.c (--bench-frames).
+ */
+#ifndef CPROF_UI_APP_H
+#define CPROF_UI_APP_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+#include "panel.h"
+#include "render.h"
+#include "tl.h"
+#include "ui.h"
+
+struct cprof_symbolizer;
+
+struct app {
+	const struct cprof_ui_options *o;
+	SDL_Window *win;
+	SDL_Renderer *ren;
+	SDL_Surface *surface; /* screenshot target */
+	struct ui_render *R;
+	struct ui_dl dl;
+	struct cprof_model *model;
+	bool own_model;
+	struct ui_index *ix;
+	struct cprof_symbolizer *sym;
+	struct ui_panel *panel;
+	struct ui_view view;
+
+	/* loading */
+	SDL_atomic_t progress; /* fraction * 10000 */
+	SDL_atomic_t done;
+	SDL_atomic_t cancel;
+	/* CPROF_VIEW_SHOT_LOADING=F with --screenshot: the loader pauses at
+	 * the first progress report >= F so that the frame it shows can be
+	 * captured (tests look at the progress bar this way). */
+	double shot_at;
+	bool shot_paused;
+	SDL_sem *paused, *resume;
+	char err[512];
+	double load_s;
+
+	/* input */
+	bool dragging, ranging, moved, shift;
+	int press_x, press_y, last_x;
+	bool dirty;
+};
+
+/* Monotonic seconds. */
+double ui_app_now(void);
+
+/* Loads the trace (unless a model was given), indexes it, creates the
+ * symbolizer and the panel; an SDL thread function. */
+int ui_app_load(void *app);
+/* The view fitted to the trace in a w x h window. */
+void ui_app_view_init(struct app *a, int w, int h);
+/* --from/--to, then the --select items; false with a sentence in err. */
+bool ui_app_apply_from_to(struct app *a, char *err, size_t errlen);
+bool ui_app_apply_selects(struct app *a, char *err, size_t errlen);
+
+void ui_app_select_item(struct app *a, uint8_t hit, uint32_t ref, uint32_t count);
+/* Centers the view on an item; scrolls its thread's lane into view. */
+void ui_app_focus_hit(struct app *a, uint8_t hit, uint32_t ref);
+void ui_app_scroll_to_selection(struct app *a);
+/* Keeps some lanes on screen however far the wheel or keys scroll. */
+void ui_app_clamp_scroll(struct app *a);
+
+/* Builds the frame into a->dl (with the tooltip at the mouse when asked). */
+void ui_app_build_frame(struct app *a, bool tooltip);
+/* Builds and renders it (not presented). */
+void ui_app_draw(struct app *a, bool tooltip);
+void ui_app_draw_loading(struct app *a, int w, int h);
+
+/* The E key: the profile of the panel's tab over its range. */
+void ui_app_export_profile(struct app *a);
+
+/* One SDL event (real or scripted). */
+void ui_app_handle(struct app *a, const SDL_Event *e, bool *quit);
+
+/* Prints `msg` on stderr, and in a message box when a window is up. */
+void ui_app_report_error(struct app *a, const char *msg);
+
+/* The modes: each returns the process exit status. */
+int ui_app_screenshot(struct app *a);
+int ui_app_script(struct app *a, const char *file);
+int ui_app_bench(struct app *a);
+
+#endif /* CPROF_UI_APP_H */

@@ -1,0 +1,174 @@
+/*
+ * --script FILE: feeds the same event handler real SDL events read from a
+ * file, one action a line, so that tests drive zoom, pan, selection,
+ * search and export without a person at the keyboard:
+ *   move X Y | wheel N | click X Y | drag X0 Y0 X1 Y1 | shiftdrag X0 Y0 X1 Y1
+ *   key NAME (SDL key names: W, S, A, D, F, 0, /, N, E, Tab, Escape, Return)
+ *   text STRING | settle | print | shot FILE.png
+ * `print` writes the view state as one line of JSON on stdout.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "png.h"
+
+static void script_mouse(struct app *a, Uint32 type, int x, int y, bool *quit)
+{
+	SDL_Event e = {0};
+	e.type = type;
+	if (type == SDL_MOUSEMOTION) {
+		e.motion.xrel = x - a->view.hover_x;
+		e.motion.yrel = y - a->view.hover_y;
+		e.motion.x = x;
+		e.motion.y = y;
+	} else {
+		e.button.button = SDL_BUTTON_LEFT;
+		e.button.x = x;
+		e.button.y = y;
+	}
+	ui_app_handle(a, &e, quit);
+}
+
+static void script_key(struct app *a, SDL_Keycode k, Uint32 type, bool *quit)
+{
+	SDL_Event e = {0};
+	e.type = type;
+	e.key.keysym.sym = k;
+	e.key.keysym.mod = a->shift ? KMOD_LSHIFT : 0;
+	ui_app_handle(a, &e, quit);
+}
+
+static void script_drag(struct app *a, int x0, int y0, int x1, int y1, bool *quit)
+{
+	script_mouse(a, SDL_MOUSEMOTION, x0, y0, quit);
+	script_mouse(a, SDL_MOUSEBUTTONDOWN, x0, y0, quit);
+	for (int s = 1; s <= 8; s++)
+		script_mouse(a, SDL_MOUSEMOTION, x0 + (x1 - x0) * s / 8, y0 + (y1 - y0) * s / 8,
+			     quit);
+	script_mouse(a, SDL_MOUSEBUTTONUP, x1, y1, quit);
+}
+
+static void script_print(struct app *a)
+{
+	const struct ui_view *v = &a->view;
+	printf("{\"t0\": %.1f, \"t1\": %.1f, \"sel_hit\": %u, \"sel_ref\": %u, \"sel_task\": %d, "
+	       "\"range_on\": %d, \"r0\": %.1f, \"r1\": %.1f, \"tab\": %d, \"panel_row\": %d, "
+	       "\"hl_type\": ",
+	       v->t0, v->t1, v->sel.hit, v->sel.ref,
+	       v->sel_task == CPROF_NONE ? -1 : (int)v->sel_task, v->range_on, v->r0, v->r1,
+	       (int)v->tab, v->panel_row);
+	ui_json_str(stdout, cprof_model_str(a->model, v->hl_type));
+	printf(", \"hl_n\": %u, \"search\": ", a->ix->hl_active ? a->ix->hl.n : 0);
+	ui_json_str(stdout, v->search);
+	printf(", \"scroll_y\": %d, ", v->scroll_y);
+	const char *text = "";
+	const struct cprof_model *m = a->model;
+	if (v->sel.hit == UI_HIT_REGION)
+		text = cprof_model_str(m, m->regions.v[v->sel.ref].type);
+	else if (v->sel.hit == UI_HIT_LOG)
+		text = cprof_model_str(m, m->logs.v[v->sel.ref].message);
+	else if (v->sel.hit == UI_HIT_TASK)
+		text = cprof_model_str(m, m->tasks.v[v->sel.ref].type);
+	int collapsed = 0;
+	for (uint32_t p = 0; p < a->ix->nprocs; p++)
+		collapsed += a->ix->procs[p].collapsed;
+	for (size_t t = 0; t < m->threads.n; t++)
+		collapsed += a->ix->threads[t].collapsed;
+	collapsed += a->ix->tasks_collapsed;
+	printf("\"sel_text\": ");
+	ui_json_str(stdout, text);
+	printf(", \"collapsed\": %d, \"status\": ", collapsed);
+	ui_json_str(stdout, v->status);
+	printf("}\n");
+	fflush(stdout);
+}
+
+static bool script_shot(struct app *a, const char *path)
+{
+	int w = a->view.width, h = a->view.height;
+	uint8_t *px = malloc((size_t)w * h * 4);
+	bool ok = false;
+	if (!px)
+		return false;
+	ui_app_draw(a, true);
+	if (SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_RGBA32, px, w * 4) == 0)
+		ok = ui_png_write(path, px, w, h, w * 4);
+	SDL_RenderPresent(a->ren);
+	free(px);
+	return ok;
+}
+
+int ui_app_script(struct app *a, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[512];
+	bool quit = false;
+	int lineno = 0;
+	if (!f) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	while (!quit && fgets(line, sizeof(line), f)) {
+		int x0, y0, x1, y1, n;
+		char arg[400];
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (sscanf(line, "move %d %d", &x0, &y0) == 2) {
+			script_mouse(a, SDL_MOUSEMOTION, x0, y0, &quit);
+		} else if (sscanf(line, "wheel %d", &n) == 1) {
+			SDL_Event e = {0};
+			e.type = SDL_MOUSEWHEEL;
+			e.wheel.y = n;
+			ui_app_handle(a, &e, &quit);
+		} else if (sscanf(line, "click %d %d", &x0, &y0) == 2) {
+			script_mouse(a, SDL_MOUSEMOTION, x0, y0, &quit);
+			script_mouse(a, SDL_MOUSEBUTTONDOWN, x0, y0, &quit);
+			script_mouse(a, SDL_MOUSEBUTTONUP, x0, y0, &quit);
+		} else if (sscanf(line, "shiftdrag %d %d %d %d", &x0, &y0, &x1, &y1) == 4) {
+			script_key(a, SDLK_LSHIFT, SDL_KEYDOWN, &quit);
+			script_drag(a, x0, y0, x1, y1, &quit);
+			script_key(a, SDLK_LSHIFT, SDL_KEYUP, &quit);
+		} else if (sscanf(line, "drag %d %d %d %d", &x0, &y0, &x1, &y1) == 4) {
+			script_drag(a, x0, y0, x1, y1, &quit);
+		} else if (sscanf(line, "key %399s", arg) == 1) {
+			SDL_Keycode k = SDL_GetKeyFromName(arg);
+			if (k == SDLK_UNKNOWN)
+				goto bad;
+			script_key(a, k, SDL_KEYDOWN, &quit);
+			script_key(a, k, SDL_KEYUP, &quit);
+		} else if (!strncmp(line, "text ", 5)) {
+			SDL_Event e = {0};
+			e.type = SDL_TEXTINPUT;
+			snprintf(e.text.text, sizeof(e.text.text), "%.31s", line + 5);
+			ui_app_handle(a, &e, &quit);
+		} else if (!strcmp(line, "settle")) {
+			if (a->panel)
+				ui_panel_update(a->panel, &a->view);
+		} else if (!strcmp(line, "print")) {
+			script_print(a);
+		} else if (sscanf(line, "shot %399s", arg) == 1) {
+			if (!script_shot(a, arg)) {
+				fprintf(stderr, "cprof-trace: %s: cannot write the screenshot\n",
+					arg);
+				fclose(f);
+				return 1;
+			}
+		} else {
+			goto bad;
+		}
+		ui_app_draw(a, true);
+		SDL_RenderPresent(a->ren);
+		continue;
+	bad:
+		fprintf(stderr, "cprof-trace: %s:%d: unknown action '%s'\n", file, lineno, line);
+		fclose(f);
+		return 2;
+	}
+	fclose(f);
+	return 0;
+}

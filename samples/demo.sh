@@ -26,7 +26,7 @@ say() { printf '\n==> %s\n' "$*"; }
 # base image has no pgrep, and without it the check would start a second
 # lttng-sessiond, which fails when one runs).
 PKGS="gcc g++ pkg-config procps meson ninja-build lttng-tools liblttng-ust-dev liblttng-ctl-dev
-babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
+babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core zlib1g-dev
 libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
 libjansson-dev"
 missing=

@@ -8,7 +8,10 @@
 # exits with meson test's status. Extra arguments go to `meson test` (for
 # example a test name or `--suite record`).
 #
-# Environment: BUILD_DIR (default build-tests), MESON_TEST_ARGS.
+# Then builds once more with -Dviewer=disabled in BUILD_DIR-noviewer and
+# runs that build's quick tests (NOVIEWER=0 skips it).
+#
+# Environment: BUILD_DIR (default build-tests), MESON_TEST_ARGS, NOVIEWER.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -20,7 +23,7 @@ say() { printf '\n==> %s\n' "$*"; }
 # The list in ../shared/PLATFORM-NOTES.md, the compilers a fresh machine may
 # lack, procps (pgrep, used by the tests) and xvfb for the viewer tests.
 PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev liblttng-ctl-dev
-	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core zlib1g-dev
+	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core zlib1g-dev
 	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
 	libjansson-dev
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
@@ -71,6 +74,26 @@ set +e
 meson test -C "$BUILD_DIR" --print-errorlogs ${MESON_TEST_ARGS:-} "$@"
 status=$?
 set -e
+
+# The viewer is optional (meson -Dviewer=disabled): prove that such a build
+# still compiles everything else and that its `view` says what it lacks.
+# Its other tests are the main build's, so only the quick ones run again.
+# Only on a full run (no test names given); NOVIEWER=0 skips it.
+if [ "$status" -eq 0 ] && [ "${NOVIEWER:-1}" != 0 ] && [ $# -eq 0 ] && [ -z "${MESON_TEST_ARGS:-}" ]; then
+	NOVIEW_DIR="$BUILD_DIR-noviewer"
+	say "building without the viewer ($NOVIEW_DIR)"
+	if [ -f "$NOVIEW_DIR/build.ninja" ]; then
+		meson setup --reconfigure -Dviewer=disabled "$NOVIEW_DIR" >/dev/null
+	else
+		meson setup -Dviewer=disabled "$NOVIEW_DIR" >/dev/null
+	fi
+	set +e
+	ninja -C "$NOVIEW_DIR" -j "$(($(nproc) < 4 ? $(nproc) : 4))" >"$NOVIEW_DIR/build-output.log" 2>&1 &&
+		meson test -C "$NOVIEW_DIR" --print-errorlogs view-none symbols profile heap-scale
+	status=$?
+	set -e
+	[ "$status" -eq 0 ] || say "the build without the viewer failed (log: $NOVIEW_DIR/build-output.log)"
+fi
 if [ "$status" -eq 0 ]; then
 	say "all tests passed"
 else

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmds.h"
+#include "config.h"
 
 struct command {
 	const char *name;

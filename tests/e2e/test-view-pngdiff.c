@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ui/png.h"
+#include "ui/pngio.h"
 
 int main(int argc, char **argv)
 {

@@ -15,7 +15,7 @@
 #include "analysis/stats.h"
 #include "ui-synth.h"
 #include "ui/panel.h"
-#include "ui/png.h"
+#include "ui/pngio.h"
 #include "ui/tl.h"
 
 static int failures;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "png.h"
+#include "pngio.h"
 
 static void script_mouse(struct app *a, Uint32 type, int x, int y, bool *quit)
 {

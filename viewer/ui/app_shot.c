@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "png.h"
+#include "pngio.h"
 
 static bool write_surface(struct app *a)
 {

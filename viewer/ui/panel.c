@@ -447,110 +447,76 @@ static void histogram(struct ui_dl *dl, const struct ui_metrics *m,
 	(void)m;
 }
 
-void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *v,
-		    const struct ui_metrics *m)
+/* The Regions tab: one row per type, and the histogram of the selected one. */
+static void regions_table(struct ui_dl *dl, const struct ui_panel *p, const struct ui_view *v,
+			  const struct ui_metrics *m, int x, int y, int w, int bottom)
 {
-	struct ui_geom g;
-	ui_geom_compute(v, &g);
-	if (!g.panel_w)
-		return;
-	static const char *const names[UI_TAB_COUNT_] = {"Regions", "Sync", "Blocking calls",
-							 "Heap"};
-	int x = g.panel_x, w = g.panel_w, y = UI_HEADER_H;
-	int bottom = v->height;
-	ui_dl_rect(dl, x, y, w, bottom - y, ui_theme[UI_C_PANEL]);
-	ui_dl_rect(dl, x, y, 1, bottom - y, ui_theme[UI_C_GRID]);
-	/* tabs */
-	int tx = x + 8;
-	for (int t = 0; t < UI_TAB_COUNT_; t++) {
-		int tw = ui_text_width(m, UI_FONT_BOLD, names[t], strlen(names[t])) + 18;
-		bool on = v->tab == (enum ui_tab)t;
-		struct ui_dl_item *it = ui_dl_rect(
-		    dl, tx, y + 4, tw, 22, on ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
-		it->hit = UI_HIT_TAB;
-		it->ref = t;
-		if (on)
-			ui_dl_rect(dl, tx, y + 24, tw, 2, ui_theme[UI_C_ACCENT]);
-		ui_dl_text(dl, tx + 9, y + 8, 0, on ? ui_theme[UI_C_TEXT] : ui_theme[UI_C_TEXT_DIM],
-			   on ? UI_FONT_BOLD : UI_FONT_NORMAL, "%s", names[t]);
-		tx += tw + 2;
-	}
-	y += 30;
-	ui_dl_rect(dl, x + 1, y - 2, w - 1, 1, ui_theme[UI_C_GRID]);
-	char a[64], b[64];
-	ui_format_time(a, sizeof(a), (double)p->from_ns, 1000);
-	ui_format_time(b, sizeof(b), (double)p->to_ns, 1000);
-	ui_dl_text(dl, x + 10, y + 2, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s %s .. %s",
-		   v->range_on ? "selected range" : "visible range", a, b);
-	y += 20;
 	int rh = m->height[UI_FONT_SMALL] + 5;
 	int right = x + w - 10;
-	if (!p->valid[v->tab]) {
+	int cols[5] = {right - 232, right - 174, right - 116, right - 58, right};
+	static const char *const hdr[5] = {"count", "total", "p50", "p99", "max"};
+	ui_dl_text(dl, x + 10, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "type");
+	for (int k = 0; k < 5; k++)
+		cell(dl, m, cols[k], y, ui_theme[UI_C_TEXT_DIM], hdr[k]);
+	y += rh;
+	int hist_h = v->panel_row >= 0 && (uint32_t)v->panel_row < p->nregions ? 130 : 0;
+	int maxrows = (bottom - y - hist_h - 8) / rh;
+	if (!p->nregions)
 		ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
-			   "computing\u2026");
-		return;
-	}
-	if (v->tab == UI_TAB_REGIONS) {
-		int cols[5] = {right - 232, right - 174, right - 116, right - 58, right};
-		static const char *const hdr[5] = {"count", "total", "p50", "p99", "max"};
-		ui_dl_text(dl, x + 10, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "type");
-		for (int k = 0; k < 5; k++)
-			cell(dl, m, cols[k], y, ui_theme[UI_C_TEXT_DIM], hdr[k]);
-		y += rh;
-		int hist_h = v->panel_row >= 0 && (uint32_t)v->panel_row < p->nregions ? 130 : 0;
-		int maxrows = (bottom - y - hist_h - 8) / rh;
-		if (!p->nregions)
-			ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
-				   "no regions begin in this range");
-		for (uint32_t i = 0; i < p->nregions && (int)i < maxrows; i++) {
-			const struct cprof_stats_dist *s = &p->regions[i];
-			bool sel = v->panel_row == (int)i;
-			struct ui_dl_item *it =
-			    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
-				       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
-			it->hit = UI_HIT_ROW;
-			it->ref = i;
-			uint32_t col = ui_type_color(p->ix, s->key);
-			ui_dl_rect(dl, x + 8, y + 2, 8, 8, col);
-			name_cell(dl, m, x + 20, y, cols[0] - 48 - (x + 20), ui_theme[UI_C_TEXT],
-				  cprof_model_str(p->ix->model, s->key));
-			char c[32];
-			/* Regions still open at the end have no duration: counted
-			 * as "+N" (as stats' "+N not ended"), and a type with
-			 * none ended shows no durations rather than 0 ns. */
-			if (s->unended)
-				snprintf(c, sizeof(c), "%" PRIu64 "+%" PRIu64, s->count,
-					 s->unended);
+			   "no regions begin in this range");
+	for (uint32_t i = 0; i < p->nregions && (int)i < maxrows; i++) {
+		const struct cprof_stats_dist *s = &p->regions[i];
+		bool sel = v->panel_row == (int)i;
+		struct ui_dl_item *it =
+		    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
+			       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
+		it->hit = UI_HIT_ROW;
+		it->ref = i;
+		uint32_t col = ui_type_color(p->ix, s->key);
+		ui_dl_rect(dl, x + 8, y + 2, 8, 8, col);
+		name_cell(dl, m, x + 20, y, cols[0] - 48 - (x + 20), ui_theme[UI_C_TEXT],
+			  cprof_model_str(p->ix->model, s->key));
+		char c[32];
+		/* Regions still open at the end have no duration: counted
+		 * as "+N" (as stats' "+N not ended"), and a type with
+		 * none ended shows no durations rather than 0 ns. */
+		if (s->unended)
+			snprintf(c, sizeof(c), "%" PRIu64 "+%" PRIu64, s->count, s->unended);
+		else
+			snprintf(c, sizeof(c), "%" PRIu64, s->count);
+		cell(dl, m, cols[0], y, ui_theme[UI_C_TEXT], c);
+		const uint64_t durs[4] = {s->total_ns, s->p50_ns, s->p99_ns, s->max_ns};
+		for (int k = 0; k < 4; k++) {
+			if (s->count)
+				ui_format_dur(c, sizeof(c), (double)durs[k]);
 			else
-				snprintf(c, sizeof(c), "%" PRIu64, s->count);
-			cell(dl, m, cols[0], y, ui_theme[UI_C_TEXT], c);
-			const uint64_t durs[4] = {s->total_ns, s->p50_ns, s->p99_ns, s->max_ns};
-			for (int k = 0; k < 4; k++) {
-				if (s->count)
-					ui_format_dur(c, sizeof(c), (double)durs[k]);
-				else
-					snprintf(c, sizeof(c), "-");
-				cell(dl, m, cols[k + 1], y, ui_theme[UI_C_TEXT], c);
-			}
-			y += rh;
+				snprintf(c, sizeof(c), "-");
+			cell(dl, m, cols[k + 1], y, ui_theme[UI_C_TEXT], c);
 		}
-		if (hist_h) {
-			const struct cprof_stats_dist *s = &p->regions[v->panel_row];
-			int hy = bottom - hist_h - 4;
-			ui_dl_rect(dl, x + 1, hy - 4, w - 1, 1, ui_theme[UI_C_GRID]);
-			char open[64] = "";
-			if (s->unended)
-				snprintf(open, sizeof(open), ", %" PRIu64 " still open at the end",
-					 s->unended);
-			ui_dl_text(dl, x + 10, hy, w - 20, ui_theme[UI_C_TEXT], UI_FONT_SMALL,
-				   "latency of %s (%" PRIu64 " regions%s)",
-				   cprof_model_str(p->ix->model, s->key), s->count, open);
-			histogram(dl, m, s, ui_type_color(p->ix, s->key), x + 12, hy + 4, w - 24,
-				  hist_h - 10);
-		}
-		return;
+		y += rh;
 	}
-	/* top tables */
+	if (hist_h) {
+		const struct cprof_stats_dist *s = &p->regions[v->panel_row];
+		int hy = bottom - hist_h - 4;
+		ui_dl_rect(dl, x + 1, hy - 4, w - 1, 1, ui_theme[UI_C_GRID]);
+		char open[64] = "";
+		if (s->unended)
+			snprintf(open, sizeof(open), ", %" PRIu64 " still open at the end",
+				 s->unended);
+		ui_dl_text(dl, x + 10, hy, w - 20, ui_theme[UI_C_TEXT], UI_FONT_SMALL,
+			   "latency of %s (%" PRIu64 " regions%s)",
+			   cprof_model_str(p->ix->model, s->key), s->count, open);
+		histogram(dl, m, s, ui_type_color(p->ix, s->key), x + 12, hy + 4, w - 24,
+			  hist_h - 10);
+	}
+}
+
+/* The Sync, Blocking calls and Heap tabs: a profile's top functions. */
+static void top_table(struct ui_dl *dl, const struct ui_panel *p, const struct ui_view *v,
+		      const struct ui_metrics *m, int x, int y, int w, int bottom)
+{
+	int rh = m->height[UI_FONT_SMALL] + 5;
+	int right = x + w - 10;
 	const char *unit = p->unit[v->tab];
 	char t[64];
 	fmt_value(t, sizeof(t), p->total[v->tab], unit);
@@ -592,4 +558,51 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 		cell(dl, m, cols[2], y, ui_theme[UI_C_TEXT], c);
 		y += rh;
 	}
+}
+
+void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *v,
+		    const struct ui_metrics *m)
+{
+	struct ui_geom g;
+	ui_geom_compute(v, &g);
+	if (!g.panel_w)
+		return;
+	static const char *const names[UI_TAB_COUNT_] = {"Regions", "Sync", "Blocking calls",
+							 "Heap"};
+	int x = g.panel_x, w = g.panel_w, y = UI_HEADER_H;
+	int bottom = v->height;
+	ui_dl_rect(dl, x, y, w, bottom - y, ui_theme[UI_C_PANEL]);
+	ui_dl_rect(dl, x, y, 1, bottom - y, ui_theme[UI_C_GRID]);
+	/* tabs */
+	int tx = x + 8;
+	for (int t = 0; t < UI_TAB_COUNT_; t++) {
+		int tw = ui_text_width(m, UI_FONT_BOLD, names[t], strlen(names[t])) + 18;
+		bool on = v->tab == (enum ui_tab)t;
+		struct ui_dl_item *it = ui_dl_rect(
+		    dl, tx, y + 4, tw, 22, on ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
+		it->hit = UI_HIT_TAB;
+		it->ref = t;
+		if (on)
+			ui_dl_rect(dl, tx, y + 24, tw, 2, ui_theme[UI_C_ACCENT]);
+		ui_dl_text(dl, tx + 9, y + 8, 0, on ? ui_theme[UI_C_TEXT] : ui_theme[UI_C_TEXT_DIM],
+			   on ? UI_FONT_BOLD : UI_FONT_NORMAL, "%s", names[t]);
+		tx += tw + 2;
+	}
+	y += 30;
+	ui_dl_rect(dl, x + 1, y - 2, w - 1, 1, ui_theme[UI_C_GRID]);
+	char a[64], b[64];
+	ui_format_time(a, sizeof(a), (double)p->from_ns, 1000);
+	ui_format_time(b, sizeof(b), (double)p->to_ns, 1000);
+	ui_dl_text(dl, x + 10, y + 2, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s %s .. %s",
+		   v->range_on ? "selected range" : "visible range", a, b);
+	y += 20;
+	if (!p->valid[v->tab]) {
+		ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
+			   "computing\u2026");
+		return;
+	}
+	if (v->tab == UI_TAB_REGIONS)
+		regions_table(dl, p, v, m, x, y, w, bottom);
+	else
+		top_table(dl, p, v, m, x, y, w, bottom);
 }

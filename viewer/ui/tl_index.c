@@ -352,6 +352,55 @@ static void heap_push(struct row_heap *h, uint64_t end, uint32_t row)
 	}
 }
 
+/* Regions of each task, in time order, for highlighting and arrows (CSR:
+ * task_region_first, task_regions). */
+static bool build_task_regions(struct ui_index *ix)
+{
+	const struct cprof_model *m = ix->model;
+	size_t n = m->tasks.n;
+
+	ix->task_region_first = calloc(n + 1, sizeof(uint32_t));
+	if (!ix->task_region_first)
+		return false;
+	size_t tot = 0;
+	for (size_t i = 0; i < m->regions.n; i++)
+		if (m->regions.v[i].task < n) {
+			ix->task_region_first[m->regions.v[i].task + 1]++;
+			tot++;
+		}
+	for (size_t t = 0; t < n; t++)
+		ix->task_region_first[t + 1] += ix->task_region_first[t];
+	ix->task_regions = malloc((tot ? tot : 1) * sizeof(uint32_t));
+	uint32_t *fill = calloc(n ? n : 1, sizeof(uint32_t));
+	if (!ix->task_regions || !fill) {
+		free(fill);
+		return false;
+	}
+	for (size_t i = 0; i < m->regions.n; i++) {
+		uint32_t t = m->regions.v[i].task;
+		if (t < n)
+			ix->task_regions[ix->task_region_first[t] + fill[t]++] = i;
+	}
+	free(fill);
+	/* Regions were appended in the order the reader met their ends or
+	 * begins; arrows want begin order. */
+	for (size_t t = 0; t < n; t++) {
+		uint32_t *a = ix->task_regions + ix->task_region_first[t];
+		uint32_t k = ix->task_region_first[t + 1] - ix->task_region_first[t];
+		for (uint32_t i = 1; i < k; i++) {
+			uint32_t v = a[i];
+			uint64_t b = m->regions.v[v].begin_ns;
+			uint32_t j = i;
+			while (j > 0 && m->regions.v[a[j - 1]].begin_ns > b) {
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = v;
+		}
+	}
+	return true;
+}
+
 static bool build_tasks(struct ui_index *ix)
 {
 	const struct cprof_model *m = ix->model;
@@ -427,47 +476,7 @@ static bool build_tasks(struct ui_index *ix)
 	row_finish(&ix->task_all);
 	row_finish(&ix->task_more);
 
-	/* Regions of each task, in time order, for highlighting and arrows. */
-	ix->task_region_first = calloc(n + 1, sizeof(uint32_t));
-	if (!ix->task_region_first)
-		goto end;
-	size_t tot = 0;
-	for (size_t i = 0; i < m->regions.n; i++)
-		if (m->regions.v[i].task < n) {
-			ix->task_region_first[m->regions.v[i].task + 1]++;
-			tot++;
-		}
-	for (size_t t = 0; t < n; t++)
-		ix->task_region_first[t + 1] += ix->task_region_first[t];
-	ix->task_regions = malloc((tot ? tot : 1) * sizeof(uint32_t));
-	uint32_t *fill = calloc(n ? n : 1, sizeof(uint32_t));
-	if (!ix->task_regions || !fill) {
-		free(fill);
-		goto end;
-	}
-	for (size_t i = 0; i < m->regions.n; i++) {
-		uint32_t t = m->regions.v[i].task;
-		if (t < n)
-			ix->task_regions[ix->task_region_first[t] + fill[t]++] = i;
-	}
-	free(fill);
-	/* Regions were appended in the order the reader met their ends or
-	 * begins; arrows want begin order. */
-	for (size_t t = 0; t < n; t++) {
-		uint32_t *a = ix->task_regions + ix->task_region_first[t];
-		uint32_t k = ix->task_region_first[t + 1] - ix->task_region_first[t];
-		for (uint32_t i = 1; i < k; i++) {
-			uint32_t v = a[i];
-			uint64_t b = m->regions.v[v].begin_ns;
-			uint32_t j = i;
-			while (j > 0 && m->regions.v[a[j - 1]].begin_ns > b) {
-				a[j] = a[j - 1];
-				j--;
-			}
-			a[j] = v;
-		}
-	}
-	ok = true;
+	ok = build_task_regions(ix);
 end:
 	free(ents);
 	free(cnt);

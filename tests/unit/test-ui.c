@@ -939,6 +939,72 @@ static void test_json_str(void)
 	}
 }
 
+/* One ui_describe() words every item drawn, for the tooltip and for the
+ * details panel: both say something for each kind a frame holds, and the
+ * two name the same thread for a single item on a thread's lane (a merged
+ * block's details only say how many it holds). */
+static void check_described(struct ui_index *ix, struct ui_view *v, const struct ui_dl *dl,
+			    bool *kinds)
+{
+	static struct ui_desc tip, det;
+	for (size_t i = 0; i < dl->n; i++) {
+		const struct ui_dl_item *it = &dl->v[i];
+		if (it->hit == UI_HIT_NONE || it->hit == UI_HIT_PROCESS ||
+		    it->hit == UI_HIT_THREAD || it->hit == UI_HIT_TAB || it->hit == UI_HIT_ROW ||
+		    it->hit == UI_HIT_AXIS || it->hit == UI_HIT_TASK_TRACK || kinds[it->hit])
+			continue;
+		kinds[it->hit] = true;
+		struct ui_sel what = {.hit = it->hit, .ref = it->ref, .count = it->count};
+		ui_describe(ix, v, UI_DESC_TOOLTIP, &what, &tip);
+		ui_describe(ix, v, UI_DESC_DETAILS, &what, &det);
+		CHECK(tip.n > 0 && tip.n <= 5 && det.n > 0, "hit %u: %d tooltip, %d details lines",
+		      it->hit, tip.n, det.n);
+		bool single = it->hit == UI_HIT_REGION || it->hit == UI_HIT_WAIT ||
+			      it->hit == UI_HIT_SYSCALL || it->hit == UI_HIT_SAMPLE ||
+			      it->hit == UI_HIT_ALLOC;
+		for (int k = 0; single && k < tip.n; k++) {
+			if (strncmp(tip.line[k].text, "thread ", 7))
+				continue;
+			bool same = false;
+			for (int j = 0; j < det.n; j++)
+				same |= strstr(det.line[j].text, tip.line[k].text + 7) != NULL;
+			CHECK(same, "hit %u: tooltip '%s' not in the details", it->hit,
+			      tip.line[k].text);
+		}
+	}
+}
+
+static void test_describe(void)
+{
+	struct ui_metrics mt = metrics();
+	struct cprof_model *models[] = {synth_model(200, 3, 5), marks_model(20000)};
+	bool kinds[UI_HIT_TASK_TRACK + 1] = {false};
+	struct ui_dl dl;
+	ui_dl_init(&dl);
+	for (size_t k = 0; k < 2; k++) {
+		struct ui_index *ix = ui_index_create(models[k]);
+		struct ui_view v;
+		ix->symbolize = fake_symbolize;
+		view_for(&v, ix, 1280, 800);
+		for (int zoom = 0; zoom < 4; zoom++) {
+			ui_dl_clear(&dl);
+			ui_frame_timeline(&dl, ix, &v, &mt);
+			check_described(ix, &v, &dl, kinds);
+			double mid = (v.t0 + v.t1) / 2, half = (v.t1 - v.t0) / 40;
+			v.t0 = mid - half;
+			v.t1 = mid + half;
+		}
+		ui_index_destroy(ix);
+		cprof_model_destroy(models[k]);
+	}
+	static const uint8_t want[] = {UI_HIT_REGION, UI_HIT_REGIONS, UI_HIT_RUNNING,
+				       UI_HIT_TASK,   UI_HIT_SAMPLE,  UI_HIT_SAMPLES,
+				       UI_HIT_ALLOC,  UI_HIT_ALLOCS};
+	for (size_t k = 0; k < sizeof(want); k++)
+		CHECK(kinds[want[k]], "no item of hit kind %u drawn to describe", want[k]);
+	ui_dl_free(&dl);
+}
+
 int main(void)
 {
 	test_lod_merge();
@@ -957,6 +1023,7 @@ int main(void)
 	test_open_region_label();
 	test_axis_last_label();
 	test_details_small_window();
+	test_describe();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -122,11 +122,10 @@ static void search_key(struct app *a, SDL_Keycode k)
 }
 
 /* The 0 key: the whole trace, nothing selected, every lane expanded. */
-static void reset_view(struct app *a)
+/* Nothing selected, highlighted, searched or ranged any more. */
+static void clear_selection(struct app *a)
 {
 	struct ui_view *v = &a->view;
-	ui_view_fit(v, a->ix);
-	v->scroll_y = 0;
 	v->range_on = false;
 	v->hl_type = 0;
 	v->search[0] = 0;
@@ -136,6 +135,14 @@ static void reset_view(struct app *a)
 		ui_panel_row_occurrences(a->panel, v, -1, &unused);
 	}
 	ui_app_select_item(a, UI_HIT_NONE, 0, 0);
+}
+
+static void reset_view(struct app *a)
+{
+	struct ui_view *v = &a->view;
+	ui_view_fit(v, a->ix);
+	v->scroll_y = 0;
+	clear_selection(a);
 	for (uint32_t p = 0; p < a->ix->nprocs; p++)
 		a->ix->procs[p].collapsed = false;
 	for (size_t t = 0; t < a->model->threads.n; t++)
@@ -216,15 +223,7 @@ static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
 		break;
 	case SDLK_ESCAPE:
 		if (v->sel.hit != UI_HIT_NONE || v->range_on || v->hl_type || v->search[0]) {
-			v->range_on = false;
-			v->hl_type = 0;
-			v->search[0] = 0;
-			v->panel_row = -1;
-			if (a->panel) {
-				cprof_str unused;
-				ui_panel_row_occurrences(a->panel, v, -1, &unused);
-			}
-			ui_app_select_item(a, UI_HIT_NONE, 0, 0);
+			clear_selection(a);
 			ui_index_set_highlight(a->ix, v);
 		}
 		break;

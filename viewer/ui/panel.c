@@ -447,6 +447,15 @@ static void histogram(struct ui_dl *dl, const struct ui_metrics *m,
 	(void)m;
 }
 
+/* A table row's background: what a click on the row hits. */
+static void row_bg(struct ui_dl *dl, int x, int y, int w, int rh, uint32_t row, bool selected)
+{
+	struct ui_dl_item *it = ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
+					   selected ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
+	it->hit = UI_HIT_ROW;
+	it->ref = row;
+}
+
 /* The Regions tab: one row per type, and the histogram of the selected one. */
 static void regions_table(struct ui_dl *dl, const struct ui_panel *p, const struct ui_view *v,
 			  const struct ui_metrics *m, int x, int y, int w, int bottom)
@@ -466,12 +475,7 @@ static void regions_table(struct ui_dl *dl, const struct ui_panel *p, const stru
 			   "no regions begin in this range");
 	for (uint32_t i = 0; i < p->nregions && (int)i < maxrows; i++) {
 		const struct cprof_stats_dist *s = &p->regions[i];
-		bool sel = v->panel_row == (int)i;
-		struct ui_dl_item *it =
-		    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
-			       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
-		it->hit = UI_HIT_ROW;
-		it->ref = i;
+		row_bg(dl, x, y, w, rh, i, v->panel_row == (int)i);
 		uint32_t col = ui_type_color(p->ix, s->key);
 		ui_dl_rect(dl, x + 8, y + 2, 8, 8, col);
 		name_cell(dl, m, x + 20, y, cols[0] - 48 - (x + 20), ui_theme[UI_C_TEXT],
@@ -534,12 +538,7 @@ static void top_table(struct ui_dl *dl, const struct ui_panel *p, const struct u
 	int maxrows = (bottom - y - 8) / rh;
 	for (uint32_t i = 0; i < p->ntop[v->tab] && (int)i < maxrows; i++) {
 		const struct ui_top_row *r = &p->top[v->tab][i];
-		bool sel = v->panel_row == (int)i;
-		struct ui_dl_item *it =
-		    ui_dl_rect(dl, x + 4, y - 2, w - 8, rh,
-			       sel ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
-		it->hit = UI_HIT_ROW;
-		it->ref = i;
+		row_bg(dl, x, y, w, rh, i, v->panel_row == (int)i);
 		/* a bar behind the name shows the cum share */
 		if (p->total[v->tab] > 0) {
 			int bw = (int)((double)r->cum / p->total[v->tab] * (cols[0] - 60 - x));

@@ -121,6 +121,24 @@ static bool parse_tab(const char *s, int *tab)
 	return false;
 }
 
+/* A flight recorder snapshot opens on the slow region that triggered it. */
+static void default_select(struct cprof_ui_options *o)
+{
+	static char slow[200];
+	struct cprof_snapshot_meta snap;
+	if (cprof_read_snapshot_meta(o->trace, &snap) && snap.task &&
+	    !strcmp(snap.trigger, "region")) {
+		snprintf(slow, sizeof(slow), "slow:%llu:%s", (unsigned long long)snap.task,
+			 snap.reason);
+		o->has_default_select = true;
+		o->default_select =
+		    (struct cprof_ui_select){.kind = CPROF_UI_SELECT_SLOW,
+					     .spec = slow,
+					     .n = snap.task,
+					     .text = slow + strlen(slow) - strlen(snap.reason)};
+	}
+}
+
 static void usage(FILE *out)
 {
 	fprintf(
@@ -167,8 +185,6 @@ int cprof_cmd_view(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900};
-	static char slow[200];
-	struct cprof_snapshot_meta snap;
 	const char *select = NULL, *tab = NULL;
 	char selbuf[512];
 	int c, status;
@@ -260,17 +276,6 @@ int cprof_cmd_view(int argc, char **argv)
 	snprintf(selbuf, sizeof(selbuf), "%s", select ? select : "");
 	if (!parse_selects(selbuf, &o))
 		return 2;
-	/* A flight recorder snapshot opens on the slow region that triggered it. */
-	if (cprof_read_snapshot_meta(o.trace, &snap) && snap.task &&
-	    !strcmp(snap.trigger, "region")) {
-		snprintf(slow, sizeof(slow), "slow:%llu:%s", (unsigned long long)snap.task,
-			 snap.reason);
-		o.has_default_select = true;
-		o.default_select =
-		    (struct cprof_ui_select){.kind = CPROF_UI_SELECT_SLOW,
-					     .spec = slow,
-					     .n = snap.task,
-					     .text = slow + strlen(slow) - strlen(snap.reason)};
-	}
+	default_select(&o);
 	return cprof_ui_run(&o);
 }

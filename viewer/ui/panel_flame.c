@@ -1,0 +1,392 @@
+/*
+ * The flame graph tab (see panel_flame.h).
+ */
+#include "panel_flame.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "panel.h"
+
+#define FLAME_ROW_H 17
+#define FLAME_MIN_TEXT_W 28
+#define FLAME_TOP_ROWS 200
+
+static const struct {
+	const char *name;
+	enum cprof_profile_type type;
+	const char *value; /* sample type shown */
+} kinds[UI_FLAME_KIND_COUNT_] = {
+    [UI_FLAME_CPU] = {"cpu", CPROF_PROFILE_CPU, "cpu"},
+    [UI_FLAME_SYNC] = {"sync", CPROF_PROFILE_SYNC, "delay"},
+    [UI_FLAME_MUTEX] = {"mutex", CPROF_PROFILE_MUTEX, "delay"},
+    [UI_FLAME_SYSCALL] = {"syscall", CPROF_PROFILE_SYSCALL, "delay"},
+    [UI_FLAME_HEAP] = {"heap", CPROF_PROFILE_HEAP, "inuse_space"},
+    [UI_FLAME_ALLOC] = {"alloc", CPROF_PROFILE_HEAP, "alloc_space"},
+    [UI_FLAME_REGION] = {"region", CPROF_PROFILE_REGION, "duration"},
+    [UI_FLAME_THREADS] = {"threads", CPROF_PROFILE_THREADS, "threads"},
+};
+
+bool ui_flame_kind_parse(const char *name, enum ui_flame_kind *kind)
+{
+	for (int k = 0; k < UI_FLAME_KIND_COUNT_; k++)
+		if (!strcmp(name, kinds[k].name)) {
+			*kind = (enum ui_flame_kind)k;
+			return true;
+		}
+	return false;
+}
+
+const char *ui_flame_kind_name(enum ui_flame_kind kind)
+{
+	return (unsigned)kind < UI_FLAME_KIND_COUNT_ ? kinds[kind].name : "?";
+}
+
+struct ui_flame *ui_flame_create(void)
+{
+	struct ui_flame *f = calloc(1, sizeof(*f));
+	if (f)
+		f->zoom = 0;
+	return f;
+}
+
+static void clear(struct ui_flame *f)
+{
+	cprof_flame_destroy(f->tree);
+	f->tree = NULL;
+	free(f->top);
+	f->top = NULL;
+	f->ntop = 0;
+	f->total = 0;
+	f->zoom = 0;
+	f->note[0] = 0;
+}
+
+void ui_flame_destroy(struct ui_flame *f)
+{
+	if (!f)
+		return;
+	clear(f);
+	cprof_vec_free(&f->boxes);
+	free(f);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void keep_top(struct ui_flame *f, const struct cprof_profile *prof, int vi)
+{
+	struct cprof_profile_top_entry *e = NULL;
+	size_t ne = 0, keep;
+
+	if (cprof_profile_top(prof, (size_t)vi, &e, &ne) != CPROF_PROFILE_OK)
+		return;
+	keep = ne < FLAME_TOP_ROWS ? ne : FLAME_TOP_ROWS;
+	f->top = calloc(keep ? keep : 1, sizeof(*f->top));
+	if (f->top) {
+		for (size_t k = 0; k < keep; k++) {
+			snprintf(f->top[k].name, sizeof(f->top[k].name), "%s", e[k].name);
+			f->top[k].flat = e[k].flat;
+			f->top[k].cum = e[k].cum;
+		}
+		f->ntop = (uint32_t)keep;
+	}
+	free(e);
+}
+
+bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cprof_symbolizer *sym,
+		     uint64_t from, uint64_t to)
+{
+	struct cprof_profile_filter filt = {
+	    .has_from = true, .has_to = true, .from_ns = from, .to_ns = to};
+	struct cprof_profiles_report rep = {0};
+	struct cprof_profile *prof = NULL;
+	double t0 = now_ms();
+	int vi;
+
+	if (f->valid && f->from_ns == from && f->to_ns == to && f->computed_kind == f->kind)
+		return false;
+	clear(f);
+	f->valid = true;
+	f->from_ns = from;
+	f->to_ns = to;
+	f->computed_kind = f->kind;
+	if (f->kind == UI_FLAME_HEAP) {
+		/* in use at the end of the range, whenever it was allocated */
+		filt.has_from = false;
+		filt.has_at = true;
+		filt.at_ns = to;
+	}
+	if (cprof_profile_build(m, sym, kinds[f->kind].type, &filt, &prof, &rep) !=
+		CPROF_PROFILES_OK ||
+	    !prof) {
+		snprintf(f->note, sizeof(f->note), "%s", rep.text);
+		goto end;
+	}
+	snprintf(f->note, sizeof(f->note), "%s", rep.text);
+	vi = cprof_profile_sample_type_index(prof, kinds[f->kind].value);
+	if (vi < 0)
+		vi = 0;
+	f->unit = cprof_profile_str(prof, prof->sample_types.v[vi].unit);
+	f->unit = !strcmp(f->unit, "bytes") ? "bytes" : !strcmp(f->unit, "count") ? "count" : "ns";
+	f->total = cprof_profile_total(prof, (size_t)vi);
+	f->tree = cprof_flame_create(prof, (size_t)vi);
+	keep_top(f, prof, vi);
+	cprof_profile_destroy(prof);
+end:
+	f->compute_ms = now_ms() - t0;
+	return true;
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+uint32_t ui_flame_color(uint8_t module, const char *name)
+{
+	/* [module][light/dark] */
+	static const uint8_t base[4][2][3] = {
+	    {{0xf2, 0xa3, 0x4f}, {0xd9, 0x5b, 0x3a}}, /* program: orange .. red */
+	    {{0x7d, 0xb0, 0xee}, {0x43, 0x73, 0xc4}}, /* libc: blue */
+	    {{0x8f, 0xce, 0x7c}, {0x45, 0x97, 0x5c}}, /* other libraries: green */
+	    {{0xbd, 0xa4, 0xea}, {0x85, 0x66, 0xc6}}, /* annotations: purple */
+	};
+	uint32_t h = 2166136261u;
+	unsigned t;
+
+	if (module > 3)
+		module = 3;
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 16777619u;
+	}
+	t = (h >> 8) % 256;
+#define CH(i) (base[module][0][i] + ((int)base[module][1][i] - base[module][0][i]) * (int)t / 255)
+	return UI_RGB(CH(0), CH(1), CH(2));
+#undef CH
+}
+
+static void fmt_value(char *buf, size_t size, const char *unit, int64_t v)
+{
+	if (!strcmp(unit, "ns")) {
+		ui_format_dur(buf, size, (double)v);
+	} else if (!strcmp(unit, "bytes")) {
+		double a = (double)v;
+		if (a >= 1 << 30)
+			snprintf(buf, size, "%.1f GiB", a / (1 << 30));
+		else if (a >= 1 << 20)
+			snprintf(buf, size, "%.1f MiB", a / (1 << 20));
+		else if (a >= 1 << 10)
+			snprintf(buf, size, "%.1f KiB", a / (1 << 10));
+		else
+			snprintf(buf, size, "%" PRId64 " B", v);
+	} else {
+		snprintf(buf, size, "%" PRId64, v);
+	}
+}
+
+struct draw {
+	struct ui_dl *dl;
+	struct ui_flame *f;
+	const struct ui_metrics *m;
+	const char *search;
+	int x0, y0, bottom;
+};
+
+static bool matches(const struct draw *d, const char *name)
+{
+	return d->search && *d->search && strstr(name, d->search);
+}
+
+static void box(struct draw *d, uint32_t node, int x, int w, bool dim)
+{
+	const struct cprof_flame *t = d->f->tree;
+	const struct cprof_flame_node *n = &t->nodes.v[node];
+	const char *name = cprof_flame_str(t, n->name);
+	int y = d->y0 + (int)n->depth * FLAME_ROW_H;
+	uint32_t col = ui_flame_color(n->module, name);
+	struct ui_flame_box *b;
+
+	if (y + FLAME_ROW_H > d->bottom)
+		return;
+	if (dim)
+		col = UI_RGB(0x4a, 0x50, 0x5c);
+	ui_dl_rect(d->dl, x, y, w > 1 ? w - 1 : 1, FLAME_ROW_H - 1, col);
+	if (matches(d, name))
+		ui_dl_outline(d->dl, x, y, w > 1 ? w - 1 : 1, FLAME_ROW_H - 1,
+			      ui_theme[UI_C_SEARCH]);
+	if (w >= FLAME_MIN_TEXT_W)
+		ui_dl_text(d->dl, x + 3, y + 2, w - 6, ui_theme[UI_C_TEXT_DARK], UI_FONT_SMALL,
+			   "%s", name);
+	b = cprof_vec_push(&d->f->boxes);
+	if (b)
+		*b = (struct ui_flame_box){x, y, w, FLAME_ROW_H, node};
+}
+
+/* A node and its descendants across [x, x + w); narrower than a pixel:
+ * left out (its parent's box covers it). */
+static void subtree(struct draw *d, uint32_t node, double x, double w)
+{
+	const struct cprof_flame *t = d->f->tree;
+	const struct cprof_flame_node *n = &t->nodes.v[node];
+	double cx = x;
+
+	if (w < 1 || d->y0 + (int)n->depth * FLAME_ROW_H + FLAME_ROW_H > d->bottom)
+		return;
+	box(d, node, (int)x, (int)(x + w) - (int)x, false);
+	for (uint32_t c = n->first_child; c != CPROF_FLAME_NONE; c = t->nodes.v[c].next_sibling) {
+		double cw = n->total ? w * (double)t->nodes.v[c].total / (double)n->total : 0;
+		if (cw < 1)
+			break; /* children are sorted by total: the rest are narrower */
+		subtree(d, c, cx, cw);
+		cx += cw;
+	}
+}
+
+static void tooltip(struct draw *d, uint32_t node, int hx, int hy)
+{
+	const struct cprof_flame *t = d->f->tree;
+	const struct cprof_flame_node *n = &t->nodes.v[node];
+	const struct cprof_flame_node *z = &t->nodes.v[d->f->zoom];
+	char v[48], lines[3][240];
+	int w = 0, lh = d->m->height[UI_FONT_SMALL] + 3, x, y;
+
+	fmt_value(v, sizeof(v), d->f->unit, n->total);
+	snprintf(lines[0], sizeof(lines[0]), "%s", cprof_flame_str(t, n->name));
+	if (*cprof_flame_str(t, n->file) && n->line)
+		snprintf(lines[1], sizeof(lines[1]), "%s:%d", cprof_flame_str(t, n->file), n->line);
+	else
+		snprintf(lines[1], sizeof(lines[1]), "%s",
+			 *cprof_flame_str(t, n->file) ? cprof_flame_str(t, n->file) : "(no file)");
+	snprintf(lines[2], sizeof(lines[2]), "%s, %.1f%% of all, %.1f%% of the zoomed frame", v,
+		 t->nodes.v[0].total ? 100.0 * (double)n->total / (double)t->nodes.v[0].total : 0,
+		 z->total ? 100.0 * (double)n->total / (double)z->total : 0);
+	for (int i = 0; i < 3; i++) {
+		int lw = ui_text_width(d->m, UI_FONT_SMALL, lines[i], strlen(lines[i]));
+		if (lw > w)
+			w = lw;
+	}
+	w += 12;
+	x = hx + 12;
+	y = hy + 14;
+	if (x + w > d->x0 + d->f->area_w)
+		x = d->x0 + d->f->area_w - w;
+	if (x < d->x0)
+		x = d->x0;
+	if (y + 3 * lh + 8 > d->f->area_y + d->f->area_h)
+		y = hy - 3 * lh - 12;
+	ui_dl_rect(d->dl, x, y, w, 3 * lh + 8, ui_theme[UI_C_HEADER]);
+	ui_dl_outline(d->dl, x, y, w, 3 * lh + 8, ui_theme[UI_C_GRID]);
+	for (int i = 0; i < 3; i++)
+		ui_dl_text(d->dl, x + 6, y + 4 + i * lh, 0,
+			   i ? ui_theme[UI_C_TEXT_DIM] : ui_theme[UI_C_TEXT],
+			   i ? UI_FONT_SMALL : UI_FONT_BOLD, "%s", lines[i]);
+}
+
+static void table(struct draw *d, int x, int y, int w, int h)
+{
+	const struct ui_flame *f = d->f;
+	int rh = d->m->height[UI_FONT_SMALL] + 5, right = x + w - 6;
+	char a[48];
+
+	ui_dl_text(d->dl, x + 4, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "name");
+	ui_dl_text(d->dl, right - 150, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "flat");
+	ui_dl_text(d->dl, right - 60, y, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "cum");
+	y += rh;
+	for (uint32_t i = 0; i < f->ntop && y + rh <= d->bottom && y < y + h; i++, y += rh) {
+		ui_dl_text(d->dl, x + 4, y, right - 160 - x, ui_theme[UI_C_TEXT], UI_FONT_SMALL,
+			   "%s", f->top[i].name);
+		fmt_value(a, sizeof(a), f->unit, f->top[i].flat);
+		ui_dl_text(d->dl, right - 150, y, 0, ui_theme[UI_C_TEXT], UI_FONT_SMALL, "%s", a);
+		fmt_value(a, sizeof(a), f->unit, f->top[i].cum);
+		ui_dl_text(d->dl, right - 60, y, 0, ui_theme[UI_C_TEXT], UI_FONT_SMALL, "%s", a);
+	}
+}
+
+void ui_flame_frame(struct ui_dl *dl, struct ui_flame *f, const struct ui_metrics *m, int x, int y,
+		    int w, int h, const char *search, bool hover_on, int hover_x, int hover_y)
+{
+	struct draw d = {dl, f, m, search, x, y, y + h};
+	uint32_t hover;
+
+	f->boxes.n = 0;
+	f->area_x = x;
+	f->area_y = y;
+	f->area_w = w;
+	f->area_h = h;
+	if (!f->tree || !f->tree->nodes.v[0].total) {
+		ui_dl_text(dl, x + 4, y + 4, w - 8, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL, "%s",
+			   f->note[0] ? f->note : "nothing to show in this range");
+		return;
+	}
+	if (f->table) {
+		table(&d, x, y, w, h);
+		return;
+	}
+	/* the zoomed frame's ancestors, full width and dimmed: click to go back */
+	for (uint32_t a = f->tree->nodes.v[f->zoom].parent; a != CPROF_FLAME_NONE;
+	     a = f->tree->nodes.v[a].parent)
+		box(&d, a, x, w, true);
+	subtree(&d, f->zoom, x, w);
+	hover = hover_on ? ui_flame_hit(f, hover_x, hover_y) : CPROF_FLAME_NONE;
+	if (hover != CPROF_FLAME_NONE) {
+		const struct ui_flame_box *b = NULL;
+		for (size_t i = 0; i < f->boxes.n && !b; i++)
+			if (f->boxes.v[i].node == hover)
+				b = &f->boxes.v[i];
+		if (b)
+			ui_dl_outline(dl, b->x, b->y, b->w > 1 ? b->w - 1 : 1, b->h - 1,
+				      ui_theme[UI_C_SELECT]);
+		tooltip(&d, hover, hover_x, hover_y);
+	}
+}
+
+uint32_t ui_flame_hit(const struct ui_flame *f, int x, int y)
+{
+	for (size_t i = f->boxes.n; i-- > 0;) {
+		const struct ui_flame_box *b = &f->boxes.v[i];
+		if (x >= b->x && x < b->x + b->w && y >= b->y && y < b->y + b->h)
+			return b->node;
+	}
+	return CPROF_FLAME_NONE;
+}
+
+bool ui_flame_click(struct ui_flame *f, int x, int y)
+{
+	uint32_t node = ui_flame_hit(f, x, y);
+
+	if (node == CPROF_FLAME_NONE || f->table)
+		return false;
+	if (node == f->zoom)
+		node = f->tree->nodes.v[node].parent == CPROF_FLAME_NONE
+			   ? 0
+			   : f->tree->nodes.v[node].parent;
+	if (node == f->zoom)
+		return false;
+	f->zoom = node;
+	return true;
+}
+
+void ui_flame_print_json(const struct ui_flame *f, FILE *out)
+{
+	fprintf(out,
+		"{\"tab\": \"flame\", \"from_ns\": %" PRIu64 ", \"to_ns\": %" PRIu64
+		", \"profile\": \"%s\", \"total\": %" PRId64 ", \"unit\": \"%s\", \"note\": ",
+		f->from_ns, f->to_ns, ui_flame_kind_name(f->kind), f->total,
+		f->unit ? f->unit : "");
+	ui_json_str(out, f->note);
+	fputs(", \"zoom\": ", out);
+	ui_json_str(out, f->tree ? cprof_flame_str(f->tree, f->tree->nodes.v[f->zoom].name) : "");
+	fputs(", \"top\": [", out);
+	for (uint32_t i = 0; i < f->ntop; i++) {
+		fprintf(out, "%s{\"name\": ", i ? ", " : "");
+		ui_json_str(out, f->top[i].name);
+		fprintf(out, ", \"flat\": %" PRId64 ", \"cum\": %" PRId64 "}", f->top[i].flat,
+			f->top[i].cum);
+	}
+	fputs("]}\n", out);
+}

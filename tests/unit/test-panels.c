@@ -12,6 +12,7 @@
 
 #include "ui-synth.h"
 #include "ui/panel_flame.h"
+#include "ui/panel_path.h"
 #include "ui/panel_threads.h"
 
 static int failures;
@@ -175,6 +176,65 @@ static void test_threads(const struct cprof_model *m)
 	ui_threads_destroy(t);
 }
 
+/* A task's path: rows add up to its duration, the overlay draws on the
+ * lanes it is given, nothing is left when the selection goes. */
+static int lane_of(void *ctx, uint32_t thread)
+{
+	(void)ctx;
+	return 100 + 20 * (int)thread;
+}
+
+static void test_path(const struct cprof_model *m)
+{
+	struct ui_path *p = ui_path_create();
+	struct ui_metrics mt = metrics();
+	struct ui_view v = {.width = 1200, .height = 800, .show_panel = true};
+	struct ui_geom g;
+	struct ui_dl dl;
+	uint64_t sum = 0;
+	uint32_t task = CPROF_NONE;
+	char *json = NULL;
+	size_t jlen = 0, bars = 0;
+	FILE *out;
+
+	for (uint32_t i = 0; i < m->tasks.n && task == CPROF_NONE; i++)
+		if (m->tasks.v[i].end_ns)
+			task = i;
+	CHECK(task != CPROF_NONE);
+	CHECK(ui_path_update(p, m, NULL, UI_HIT_TASK, task) && p->valid);
+	CHECK(!ui_path_update(p, m, NULL, UI_HIT_TASK, task));
+	CHECK(p->total_ns == m->tasks.v[task].end_ns - m->tasks.v[task].begin_ns);
+	for (size_t i = 0; i < p->rows.n; i++) {
+		sum += p->rows.v[i].ns;
+		CHECK(!i || p->rows.v[i - 1].ns >= p->rows.v[i].ns);
+	}
+	CHECK(sum == p->total_ns);
+	v.t0 = (double)(m->tasks.v[task].begin_ns - m->begin_ns);
+	v.t1 = (double)(m->tasks.v[task].end_ns - m->begin_ns);
+	ui_geom_compute(&v, &g);
+	ui_dl_init(&dl);
+	ui_path_overlay(&dl, p, &v, &g, lane_of, NULL);
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.v[i].kind == UI_DL_RECT) {
+			bars++;
+			CHECK(dl.v[i].x >= g.tl_x - 1 &&
+			      dl.v[i].x + dl.v[i].w <= g.tl_x + g.tl_w + 1);
+			CHECK((dl.v[i].y - 100) % 20 == 0);
+		}
+	CHECK(bars > 0);
+	ui_dl_clear(&dl);
+	ui_path_frame(&dl, p, &mt, 800, 60, 380, 500);
+	CHECK(dl.n > 2);
+	out = open_memstream(&json, &jlen);
+	ui_path_print_json(p, out);
+	fclose(out);
+	CHECK(strstr(json, "\"tab\": \"path\", \"of\": \"task\"") != NULL);
+	free(json);
+	CHECK(ui_path_update(p, m, NULL, UI_HIT_NONE, 0) && !p->valid);
+	ui_dl_free(&dl);
+	ui_path_destroy(p);
+}
+
 int main(void)
 {
 	struct cprof_model *m = synth_model(400, 4, 0);
@@ -182,6 +242,7 @@ int main(void)
 	CHECK(m != NULL);
 	test_flame(m);
 	test_threads(m);
+	test_path(m);
 	cprof_model_destroy(m);
 	if (failures) {
 		fprintf(stderr, "panels: %d failures\n", failures);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "analysis/flame.h"
+#include "analysis/flame_model.h"
 #include "analysis/profiles.h"
 #include "tl.h"
 
@@ -66,7 +67,9 @@ struct ui_flame {
 	char note[520];
 	struct ui_flame_row *top;
 	uint32_t ntop;
-	double compute_ms; /* time of the last recomputation */
+	double compute_ms;		/* time of the last recomputation */
+	struct cprof_flame_source *src; /* CPU, sync and blocking calls: straight
+					 * from the model (built at first use) */
 	/* last frame's layout */
 	CPROF_VEC(struct ui_flame_box) boxes;
 	int area_x, area_y, area_w, area_h;

@@ -111,13 +111,31 @@ static bool parse_selects(char *buf, struct cprof_ui_options *o)
 
 static bool parse_tab(const char *s, int *tab)
 {
-	static const char *const names[] = {"regions", "sync", "blocking", "heap"};
+	static const char *const names[] = {"regions", "sync",	  "blocking", "heap",
+					    "flame",   "threads", "path"};
 	for (int t = 0; t < (int)(sizeof(names) / sizeof(names[0])); t++)
 		if (!strcmp(s, names[t])) {
 			*tab = t;
 			return true;
 		}
-	fprintf(stderr, "cprof-trace: --tab %s: expected regions, sync, blocking or heap\n", s);
+	fprintf(stderr,
+		"cprof-trace: --tab %s: expected regions, sync, blocking, heap, flame, threads "
+		"or path\n",
+		s);
+	return false;
+}
+
+static bool profile_ok(const char *s)
+{
+	static const char *const names[] = {"cpu",  "sync",  "mutex",  "syscall",
+					    "heap", "alloc", "region", "threads"};
+	for (size_t t = 0; t < sizeof(names) / sizeof(names[0]); t++)
+		if (!strcmp(s, names[t]))
+			return true;
+	fprintf(stderr,
+		"cprof-trace: --profile %s: expected cpu, sync, mutex, syscall, heap, alloc, "
+		"region or threads\n",
+		s);
 	return false;
 }
 
@@ -152,7 +170,10 @@ static void usage(FILE *out)
 	    "  --select WHAT          region:N, task:ID, log:N, wait:N, syscall:N, sample:N,\n"
 	    "                         alloc:N, type:NAME, search:TEXT, range:T0,T1 (several:\n"
 	    "                         separate with ';')\n"
-	    "  --tab NAME             side panel tab: regions, sync, blocking, heap\n"
+	    "  --tab NAME             side panel tab: regions, sync, blocking, heap, flame,\n"
+	    "                         threads, path (the selected task's critical path)\n"
+	    "  --profile TYPE         the flame tab's profile: cpu, sync, mutex, syscall, heap,\n"
+	    "                         alloc (allocated bytes), region, threads (default cpu)\n"
 	    "  --hover X,Y            screenshot with the mouse at X,Y (tooltip)\n"
 	    "  --force                overwrite the screenshot\n"
 	    "  --print-panel          with --screenshot: print the side panel's tab as JSON\n"
@@ -161,7 +182,9 @@ static void usage(FILE *out)
 	    "                         viewer/ui/app_script.c)\n"
 	    "\n"
 	    "keys: wheel/W/S zoom, drag/A/D pan, F fit, 0 reset, shift-drag range, / search,\n"
-	    "      n next match, E export profile of the selection, Tab/1-4 panel tabs, Q quit\n"
+	    "      n next match, E export profile of the selection, Tab/1-7 panel tabs, G the\n"
+	    "      flame graph's next profile, T its table, Backspace zoom out, C the selected\n"
+	    "      task's or region's critical path, Q quit\n"
 	    "\n"
 	    "environment: CPROF_VIEW_SHOT_LOADING=F with --screenshot writes the loading frame\n"
 	    "instead, taken while loading is paused at its first progress report >= F (0..1)\n");
@@ -176,6 +199,7 @@ int cprof_cmd_view(int argc, char **argv)
 	    {"to", required_argument, NULL, 't'},
 	    {"select", required_argument, NULL, 's'},
 	    {"tab", required_argument, NULL, 'T'},
+	    {"profile", required_argument, NULL, 'p'},
 	    {"hover", required_argument, NULL, 'H'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"print-panel", no_argument, NULL, 'P'},
@@ -226,6 +250,11 @@ int cprof_cmd_view(int argc, char **argv)
 			break;
 		case 'T':
 			tab = optarg;
+			break;
+		case 'p':
+			if (!profile_ok(optarg))
+				return 2;
+			o.profile = optarg;
 			break;
 		case 'H':
 			if (sscanf(optarg, "%d,%d", &o.hover_x, &o.hover_y) != 2) {

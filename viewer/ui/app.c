@@ -76,6 +76,8 @@ int ui_app_load(void *data)
 		a->ix->symbolize = symbolize;
 		a->ix->sym_ctx = a->sym;
 		a->panel = ui_panel_create(a->ix, a->sym);
+		if (a->panel && a->o->profile)
+			ui_flame_kind_parse(a->o->profile, &a->panel->flame->kind);
 	}
 	a->load_s = ui_app_now() - t0;
 	SDL_AtomicSet(&a->done, 1);
@@ -326,16 +328,29 @@ void ui_app_draw_loading(struct app *a, int w, int h)
 void ui_app_export_profile(struct app *a)
 {
 	static const enum cprof_profile_type types[UI_TAB_COUNT_] = {
-	    CPROF_PROFILE_REGION, CPROF_PROFILE_SYNC, CPROF_PROFILE_SYSCALL, CPROF_PROFILE_HEAP};
-	static const char *const names[UI_TAB_COUNT_] = {"region", "sync", "syscall", "heap"};
+	    CPROF_PROFILE_REGION, CPROF_PROFILE_SYNC,	 CPROF_PROFILE_SYSCALL, CPROF_PROFILE_HEAP,
+	    CPROF_PROFILE_CPU,	  CPROF_PROFILE_THREADS, CPROF_PROFILE_REGION};
+	static const char *const names[UI_TAB_COUNT_] = {"region", "sync",    "syscall", "heap",
+							 "cpu",	   "threads", "region"};
 	struct ui_view *v = &a->view;
 	struct cprof_profile_filter f = {0};
+	enum cprof_profile_type type = types[v->tab];
+	const char *name = names[v->tab];
+	bool heap = v->tab == UI_TAB_HEAP;
 	uint64_t from, to;
+	if (v->tab == UI_TAB_FLAME && a->panel) {
+		/* the flame graph's own type; "alloc" is the heap profile */
+		name = ui_flame_kind_name(a->panel->flame->kind);
+		heap = a->panel->flame->kind == UI_FLAME_HEAP;
+		if (a->panel->flame->kind == UI_FLAME_ALLOC)
+			name = "heap";
+		cprof_profile_type_parse(name, &type);
+	}
 	ui_panel_range(a->ix, v, &from, &to);
 	f.has_from = f.has_to = true;
 	f.from_ns = from;
 	f.to_ns = to;
-	if (v->tab == UI_TAB_HEAP) {
+	if (heap) {
 		/* in use at the end of the range, whenever allocated */
 		f.has_from = false;
 		f.has_at = true;
@@ -348,13 +363,13 @@ void ui_app_export_profile(struct app *a)
 	char path[256];
 	struct stat sb;
 	for (int k = 1; k < 1000; k++) {
-		snprintf(path, sizeof(path), "cprof-%s-%d.pb.gz", names[v->tab], k);
+		snprintf(path, sizeof(path), "cprof-%s-%d.pb.gz", name, k);
 		if (stat(path, &sb) != 0)
 			break;
 	}
 	struct cprof_export_result res;
 	enum cprof_export_status st =
-	    cprof_export_pprof(a->model, a->sym, types[v->tab], &f, path, false, &res);
+	    cprof_export_pprof(a->model, a->sym, type, &f, path, false, &res);
 	if (st == CPROF_EXPORT_PROFILE) {
 		snprintf(v->status, sizeof(v->status), "export: %s",
 			 res.report.text[0] ? res.report.text : "nothing to export");

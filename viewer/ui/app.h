@@ -12,6 +12,9 @@
 #include <stdbool.h>
 
 #include "panel.h"
+#include "panel_flame.h"
+#include "panel_path.h"
+#include "panel_threads.h"
 #include "render.h"
 #include "tl.h"
 #include "ui.h"

@@ -38,10 +38,32 @@ static void search_next(struct app *a)
 	ui_app_scroll_to_selection(a);
 }
 
+/* A click in a wide tab's own drawing: a flame frame zooms in (or out),
+ * a thread's row selects its lane. */
+static bool panel_click(struct app *a, int x, int y)
+{
+	struct ui_view *v = &a->view;
+	struct ui_geom g;
+	uint32_t t;
+
+	ui_geom_compute(v, &g);
+	if (!a->panel || !g.panel_w || x < g.panel_x)
+		return false;
+	if (v->tab == UI_TAB_FLAME)
+		return ui_flame_click(a->panel->flame, x, y);
+	if (v->tab != UI_TAB_THREADS || (t = ui_threads_hit(a->panel->threads, x, y)) == CPROF_NONE)
+		return false;
+	ui_app_select_item(a, UI_HIT_RUNNING, t, 1);
+	ui_app_scroll_to_selection(a);
+	return true;
+}
+
 static void clicked(struct app *a, int x, int y)
 {
 	struct ui_view *v = &a->view;
 	ui_app_build_frame(a, false);
+	if (panel_click(a, x, y))
+		return;
 	const struct ui_dl_item *it = ui_dl_hit(&a->dl, x, y);
 	if (!it) {
 		ui_app_select_item(a, UI_HIT_NONE, 0, 0);
@@ -87,6 +109,12 @@ static void clicked(struct app *a, int x, int y)
 		break;
 	}
 	case UI_HIT_AXIS:
+		break;
+	case UI_HIT_FLAME_KIND:
+		a->panel->flame->kind = (enum ui_flame_kind)it->ref;
+		break;
+	case UI_HIT_FLAME_MODE:
+		a->panel->flame->table = !a->panel->flame->table;
 		break;
 	default:
 		ui_app_select_item(a, it->hit, it->ref, it->count);
@@ -149,6 +177,25 @@ static void reset_view(struct app *a)
 		a->ix->threads[t].collapsed = false;
 	a->ix->tasks_collapsed = false;
 	ui_index_set_highlight(a->ix, v);
+}
+
+/* G: the flame graph's next profile type (shift: previous), T: table or
+ * graph, Backspace: zoom out one frame. */
+static void flame_key(struct app *a, SDL_Keycode k, Uint16 mod)
+{
+	struct ui_flame *f = a->panel ? a->panel->flame : NULL;
+
+	if (!f)
+		return;
+	if (k == SDLK_g)
+		f->kind = (enum ui_flame_kind)(
+		    (f->kind + ((mod & KMOD_SHIFT) ? UI_FLAME_KIND_COUNT_ - 1 : 1)) %
+		    UI_FLAME_KIND_COUNT_);
+	else if (k == SDLK_t)
+		f->table = !f->table;
+	else if (a->view.tab == UI_TAB_FLAME && f->tree && f->zoom)
+		f->zoom = f->tree->nodes.v[f->zoom].parent;
+	a->view.tab = UI_TAB_FLAME;
 }
 
 static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
@@ -215,8 +262,22 @@ static void key(struct app *a, SDL_Keycode k, Uint16 mod, bool *quit)
 	case SDLK_2:
 	case SDLK_3:
 	case SDLK_4:
+	case SDLK_5:
+	case SDLK_6:
+	case SDLK_7:
 		v->tab = k - SDLK_1;
 		v->panel_row = -1;
+		break;
+	case SDLK_g:
+	case SDLK_t:
+	case SDLK_BACKSPACE:
+		flame_key(a, k, mod);
+		break;
+	case SDLK_c:
+		v->tab = UI_TAB_PATH;
+		if (v->sel.hit != UI_HIT_TASK && v->sel.hit != UI_HIT_REGION)
+			snprintf(v->status, sizeof(v->status),
+				 "select a task or a region: the Path tab shows its critical path");
 		break;
 	case SDLK_p:
 		v->show_panel = !v->show_panel;

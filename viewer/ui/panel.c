@@ -14,7 +14,28 @@
 #include <string.h>
 
 #include "analysis/profiles.h"
+#include "panel_flame.h"
+#include "panel_path.h"
+#include "panel_threads.h"
 #include "symbols/symbols.h"
+
+static const char *const tab_names[UI_TAB_COUNT_] = {"regions", "sync",	   "blocking", "heap",
+						     "flame",	"threads", "path"};
+
+const char *ui_tab_name(enum ui_tab tab)
+{
+	return (unsigned)tab < UI_TAB_COUNT_ ? tab_names[tab] : "?";
+}
+
+bool ui_tab_parse(const char *name, enum ui_tab *tab)
+{
+	for (int t = 0; t < UI_TAB_COUNT_; t++)
+		if (!strcmp(name, tab_names[t])) {
+			*tab = (enum ui_tab)t;
+			return true;
+		}
+	return false;
+}
 
 struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
 {
@@ -24,6 +45,13 @@ struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *s
 	p->ix = ix;
 	p->sym = sym;
 	p->to_ns = UINT64_MAX;
+	p->flame = ui_flame_create();
+	p->threads = ui_threads_create();
+	p->path = ui_path_create();
+	if (!p->flame || !p->threads || !p->path) {
+		ui_panel_destroy(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -34,6 +62,11 @@ void ui_panel_destroy(struct ui_panel *p)
 	free(p->regions);
 	for (int t = 0; t < UI_TAB_COUNT_; t++)
 		free(p->top[t]);
+	if (p->ix && p->ix->path == p->path)
+		p->ix->path = NULL;
+	ui_flame_destroy(p->flame);
+	ui_threads_destroy(p->threads);
+	ui_path_destroy(p->path);
 	free(p);
 }
 
@@ -142,7 +175,9 @@ static void top_for(struct ui_panel *p, enum ui_tab tab)
 
 bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
 {
+	const struct cprof_model *m = p->ix->model;
 	uint64_t from, to;
+	bool changed;
 	ui_panel_range(p->ix, v, &from, &to);
 	if (from != p->from_ns || to != p->to_ns) {
 		for (int t = 0; t < UI_TAB_COUNT_; t++)
@@ -150,18 +185,37 @@ bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
 		p->from_ns = from;
 		p->to_ns = to;
 	}
-	if (p->valid[v->tab])
-		return false;
-	if (v->tab == UI_TAB_REGIONS) {
-		free(p->regions);
-		p->regions = NULL;
-		p->nregions = 0;
-		ui_panel_region_stats(p->ix, from, to, &p->regions, &p->nregions);
-	} else {
-		top_for(p, v->tab);
+	/* The wide tabs keep their own state (the flame graph its profile
+	 * type and zoom, the path the selection it belongs to) and say
+	 * themselves whether it changed. */
+	p->ix->path = NULL;
+	switch (v->tab) {
+	case UI_TAB_FLAME:
+		changed = ui_flame_update(p->flame, m, p->sym, from, to);
+		break;
+	case UI_TAB_THREADS:
+		changed = ui_threads_update(p->threads, m, from, to);
+		break;
+	case UI_TAB_PATH:
+		changed = ui_path_update(p->path, m, p->sym, v->sel.hit, v->sel.ref);
+		p->ix->path = p->path->valid ? p->path : NULL;
+		break;
+	default:
+		if (p->valid[v->tab])
+			return false;
+		if (v->tab == UI_TAB_REGIONS) {
+			free(p->regions);
+			p->regions = NULL;
+			p->nregions = 0;
+			ui_panel_region_stats(p->ix, from, to, &p->regions, &p->nregions);
+		} else {
+			top_for(p, v->tab);
+		}
+		changed = true;
+		break;
 	}
 	p->valid[v->tab] = true;
-	return true;
+	return changed;
 }
 
 cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, int row)
@@ -224,9 +278,21 @@ void ui_json_str(FILE *out, const char *s)
 
 void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE *out)
 {
-	static const char *const names[UI_TAB_COUNT_] = {"regions", "sync", "blocking", "heap"};
+	switch (v->tab) {
+	case UI_TAB_FLAME:
+		ui_flame_print_json(p->flame, out);
+		return;
+	case UI_TAB_THREADS:
+		ui_threads_print_json(p->threads, p->ix->model, out);
+		return;
+	case UI_TAB_PATH:
+		ui_path_print_json(p->path, out);
+		return;
+	default:
+		break;
+	}
 	fprintf(out, "{\"tab\": \"%s\", \"from_ns\": %" PRIu64 ", \"to_ns\": %" PRIu64,
-		names[v->tab], p->from_ns, p->to_ns);
+		tab_names[v->tab], p->from_ns, p->to_ns);
 	if (v->tab == UI_TAB_REGIONS) {
 		fprintf(out, ", \"regions\": {");
 		for (uint32_t i = 0; i < p->nregions; i++) {
@@ -559,6 +625,65 @@ static void top_table(struct ui_dl *dl, const struct ui_panel *p, const struct u
 	}
 }
 
+/* The Flame tab's header: one chip per profile type, and graph/table. */
+static int flame_header(struct ui_dl *dl, const struct ui_panel *p, const struct ui_metrics *m,
+			int x, int y, int w)
+{
+	int cx = x + 10, rh = m->height[UI_FONT_SMALL] + 6;
+
+	for (int k = 0; k <= UI_FLAME_KIND_COUNT_; k++) {
+		bool table = k == UI_FLAME_KIND_COUNT_;
+		const char *name = table ? (p->flame->table ? "graph" : "table")
+					 : ui_flame_kind_name((enum ui_flame_kind)k);
+		bool on = !table && p->flame->kind == (enum ui_flame_kind)k;
+		int tw = ui_text_width(m, UI_FONT_SMALL, name, strlen(name)) + 10;
+		struct ui_dl_item *it;
+		if (cx + tw > x + w - 4) {
+			cx = x + 10;
+			y += rh + 2;
+		}
+		it = ui_dl_rect(dl, cx, y, tw, rh,
+				on	? ui_theme[UI_C_ACCENT]
+				: table ? ui_theme[UI_C_GRID]
+					: ui_theme[UI_C_HEADER]);
+		it->hit = table ? UI_HIT_FLAME_MODE : UI_HIT_FLAME_KIND;
+		it->ref = (uint32_t)k;
+		ui_dl_text(dl, cx + 5, y + 3, 0,
+			   on ? ui_theme[UI_C_TEXT_DARK] : ui_theme[UI_C_TEXT], UI_FONT_SMALL, "%s",
+			   name);
+		cx += tw + 4;
+	}
+	return y + rh + 6;
+}
+
+static void wide_tab(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *v,
+		     const struct ui_metrics *m, int x, int y, int w, int bottom)
+{
+	bool hover = v->hover_on && v->hover_x >= x;
+	char t[64];
+
+	if (v->tab == UI_TAB_FLAME) {
+		y = flame_header(dl, p, m, x, y, w);
+		if (p->flame->tree && p->flame->total) {
+			fmt_value(t, sizeof(t), p->flame->total, p->flame->unit);
+			ui_dl_text(dl, x + 10, y, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL,
+				   "%s profile, total %s; click a frame to zoom, G: next type, "
+				   "T: table",
+				   ui_flame_kind_name(p->flame->kind), t);
+			y += m->height[UI_FONT_SMALL] + 6;
+		}
+		ui_flame_frame(dl, p->flame, m, x + 6, y, w - 12, bottom - UI_STATUS_H - y,
+			       v->search, hover, v->hover_x, v->hover_y);
+	} else if (v->tab == UI_TAB_THREADS) {
+		ui_threads_frame(dl, p->threads, p->ix->model, m, x + 6, y, w - 12,
+				 bottom - UI_STATUS_H - y,
+				 v->sel.hit == UI_HIT_RUNNING ? v->sel.ref : CPROF_NONE, hover,
+				 v->hover_x, v->hover_y);
+	} else {
+		ui_path_frame(dl, p->path, m, x + 6, y, w - 12, bottom - UI_STATUS_H - y);
+	}
+}
+
 void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *v,
 		    const struct ui_metrics *m)
 {
@@ -566,16 +691,20 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 	ui_geom_compute(v, &g);
 	if (!g.panel_w)
 		return;
-	static const char *const names[UI_TAB_COUNT_] = {"Regions", "Sync", "Blocking calls",
-							 "Heap"};
+	static const char *const names[UI_TAB_COUNT_] = {"Regions", "Sync",    "Blocking", "Heap",
+							 "Flame",   "Threads", "Path"};
 	int x = g.panel_x, w = g.panel_w, y = UI_HEADER_H;
 	int bottom = v->height;
 	ui_dl_rect(dl, x, y, w, bottom - y, ui_theme[UI_C_PANEL]);
 	ui_dl_rect(dl, x, y, 1, bottom - y, ui_theme[UI_C_GRID]);
-	/* tabs */
-	int tx = x + 8;
+	/* tabs, their padding shrunk until all seven fit */
+	int tx = x + 8, textw = 0, pad;
+	for (int t = 0; t < UI_TAB_COUNT_; t++)
+		textw += ui_text_width(m, UI_FONT_BOLD, names[t], strlen(names[t]));
+	pad = (w - 16 - textw) / UI_TAB_COUNT_ - 2;
+	pad = pad > 18 ? 18 : pad < 4 ? 4 : pad;
 	for (int t = 0; t < UI_TAB_COUNT_; t++) {
-		int tw = ui_text_width(m, UI_FONT_BOLD, names[t], strlen(names[t])) + 18;
+		int tw = ui_text_width(m, UI_FONT_BOLD, names[t], strlen(names[t])) + pad;
 		bool on = v->tab == (enum ui_tab)t;
 		struct ui_dl_item *it = ui_dl_rect(
 		    dl, tx, y + 4, tw, 22, on ? ui_theme[UI_C_HEADER] : ui_theme[UI_C_PANEL]);
@@ -583,7 +712,8 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 		it->ref = t;
 		if (on)
 			ui_dl_rect(dl, tx, y + 24, tw, 2, ui_theme[UI_C_ACCENT]);
-		ui_dl_text(dl, tx + 9, y + 8, 0, on ? ui_theme[UI_C_TEXT] : ui_theme[UI_C_TEXT_DIM],
+		ui_dl_text(dl, tx + pad / 2, y + 8, 0,
+			   on ? ui_theme[UI_C_TEXT] : ui_theme[UI_C_TEXT_DIM],
 			   on ? UI_FONT_BOLD : UI_FONT_NORMAL, "%s", names[t]);
 		tx += tw + 2;
 	}
@@ -602,6 +732,8 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *p, const struct ui_view *
 	}
 	if (v->tab == UI_TAB_REGIONS)
 		regions_table(dl, p, v, m, x, y, w, bottom);
+	else if (UI_TAB_WIDE(v->tab))
+		wide_tab(dl, p, v, m, x, y, w, bottom);
 	else
 		top_table(dl, p, v, m, x, y, w, bottom);
 }

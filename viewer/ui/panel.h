@@ -24,6 +24,13 @@
 #include "tl.h"
 
 struct cprof_symbolizer;
+struct ui_flame;
+struct ui_threads;
+struct ui_path;
+
+/* "regions", "sync", "blocking", "heap", "flame", "threads", "path". */
+const char *ui_tab_name(enum ui_tab tab);
+bool ui_tab_parse(const char *name, enum ui_tab *tab);
 
 struct ui_top_row {
 	char name[160];
@@ -44,6 +51,9 @@ struct ui_panel {
 	char note[UI_TAB_COUNT_][520]; /* "312 of 1200 waits", or why empty */
 	const char *unit[UI_TAB_COUNT_];
 	int scroll;
+	struct ui_flame *flame;	    /* the Flame tab */
+	struct ui_threads *threads; /* the Threads tab */
+	struct ui_path *path;	    /* the Path tab (and the timeline's overlay) */
 };
 
 struct ui_panel *ui_panel_create(struct ui_index *index, struct cprof_symbolizer *sym);

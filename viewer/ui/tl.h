@@ -89,6 +89,8 @@ enum ui_hit {
 	UI_HIT_ALLOC,	   /* ref: allocation index */
 	UI_HIT_ALLOCS,	   /* merged: ref first allocation, count */
 	UI_HIT_TASK_TRACK, /* the task track's gutter (click collapses) */
+	UI_HIT_FLAME_KIND, /* ref: enum ui_flame_kind (the Flame tab's chooser) */
+	UI_HIT_FLAME_MODE, /* the Flame tab's graph/table switch */
 };
 
 enum ui_dl_kind {
@@ -151,7 +153,18 @@ struct ui_metrics {
  * 0..127 ASCII, 128 + k non-ASCII slot k (UI_GLYPH_REPLACEMENT when none). */
 int ui_glyph_next(const char *s, size_t len, size_t *i);
 
-enum ui_tab { UI_TAB_REGIONS, UI_TAB_SYNC, UI_TAB_BLOCKING, UI_TAB_HEAP, UI_TAB_COUNT_ };
+enum ui_tab {
+	UI_TAB_REGIONS,
+	UI_TAB_SYNC,
+	UI_TAB_BLOCKING,
+	UI_TAB_HEAP,
+	UI_TAB_FLAME,	/* flame graph of any profile (panel_flame.h) */
+	UI_TAB_THREADS, /* per-thread time breakdown (panel_threads.h) */
+	UI_TAB_PATH,	/* critical path of the selection (panel_path.h) */
+	UI_TAB_COUNT_
+};
+/* The wide tabs take more of the window than the tables. */
+#define UI_TAB_WIDE(tab) ((tab) >= UI_TAB_FLAME)
 
 /* A per-lane sorted row of [begin, end) items with a lookup of their index. */
 struct ui_row {
@@ -191,6 +204,8 @@ struct ui_counter_index {
 	int64_t vmax;
 };
 
+struct ui_path;
+
 struct ui_index {
 	const struct cprof_model *model;
 	uint64_t span;			 /* end_ns - begin_ns, at least 1 */
@@ -225,6 +240,9 @@ struct ui_index {
 	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ip, bool is_return,
 				 char *buf, size_t size);
 	void *sym_ctx;
+	/* The critical path drawn over the lanes (the Path tab's), NULL none;
+	 * owned by the panel. */
+	const struct ui_path *path;
 };
 
 /* Recomputes ix->hl from the view's selected task, highlighted type and search. */
@@ -274,6 +292,7 @@ struct ui_view {
 #define UI_AXIS_H 24
 #define UI_GUTTER_W 176
 #define UI_PANEL_W 380
+#define UI_PANEL_WIDE_W 620 /* the flame, threads and path tabs, room permitting */
 #define UI_ROW_H 17
 #define UI_STATE_H 7
 #define UI_COUNTER_H 38

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/counters.h"
 #include "cprof-tp-enums.h"
 #include "tl.h"
 
@@ -452,10 +453,26 @@ static void describe_counter(struct desc *d, const struct ui_sel *s)
 		return;
 	}
 	int64_t val = counter_at_hover(d, k);
-	if (strstr(name, "heap"))
+	bool mib = strstr(name, "heap") != NULL;
+	struct cprof_counter_summary cs;
+	if (mib)
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "%s: %.2f MiB", name, val / 1048576.0);
 	else
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "%s: %" PRId64, name, val);
+	/* what the track holds over the visible range, as stats lists it */
+	if (!cprof_counter_summarize_one(
+		m, k, m->begin_ns + (uint64_t)(d->v->t0 > 0 ? d->v->t0 : 0),
+		m->begin_ns + (uint64_t)(d->v->t1 > 0 ? d->v->t1 : 0), &cs))
+		return;
+	if (mib)
+		add(d, DIM_COLOR, UI_FONT_SMALL,
+		    "visible: min %.2f, max %.2f, last %.2f MiB, mean %.2f", cs.min / 1048576.0,
+		    cs.max / 1048576.0, cs.last / 1048576.0, cs.mean / 1048576.0);
+	else
+		add(d, DIM_COLOR, UI_FONT_SMALL,
+		    "visible: min %" PRId64 ", max %" PRId64 ", last %" PRId64
+		    ", mean %.2f (%" PRIu64 " values)",
+		    cs.min, cs.max, cs.last, cs.mean, cs.samples);
 }
 
 typedef void (*describe_fn)(struct desc *d, const struct ui_sel *s);

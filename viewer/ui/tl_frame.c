@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panel_path.h"
 #include "tl_draw.h"
 
 static void lane_separator(struct fctx *c, int y)
@@ -327,7 +328,20 @@ static void draw_status(struct fctx *c)
 	    c->dl, 8, y + 3, w - 16, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL,
 	    "wheel/W/S zoom \u00b7 drag/A/D pan \u00b7 F fit \u00b7 0 reset \u00b7 click select "
 	    "\u00b7 shift-drag range \u00b7 / search, n next \u00b7 E export profile \u00b7 Tab "
-	    "panel");
+	    "panel \u00b7 5 flame (G profile, T table) \u00b7 6 threads \u00b7 7/C critical path");
+}
+
+/* The critical path's bars sit on each thread's state strip, where the
+ * waits it follows are drawn. */
+static int path_lane_y(void *ctx, uint32_t thread)
+{
+	const struct fctx *c = ctx;
+	int y;
+
+	if (thread >= c->m->threads.n || c->state_y[thread] == INT32_MIN)
+		return -1;
+	y = c->state_y[thread] - 5;
+	return y >= c->clip_y0 && y < c->clip_y1 ? y : -1;
 }
 
 void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_view *v,
@@ -360,6 +374,8 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_vi
 	draw_range(&c);
 	draw_selection_outline(&c);
 	ui_lane_task_arrows(&c);
+	if (ix->path)
+		ui_path_overlay(dl, ix->path, v, &c.g, path_lane_y, &c);
 	ui_axis_draw(&c);
 	draw_header(&c);
 	ui_details_draw(&c);

@@ -765,6 +765,10 @@ void ui_format_dur_open(char *buf, size_t size, double ns, bool open)
 void ui_geom_compute(const struct ui_view *view, struct ui_geom *g)
 {
 	int pw = view->show_panel ? UI_PANEL_W : 0;
+	/* a flame graph or a list of sentences needs width: the wide tabs
+	 * take up to 40% of a window wide enough for it */
+	if (view->show_panel && UI_TAB_WIDE(view->tab) && view->width * 2 / 5 > UI_PANEL_W)
+		pw = view->width * 2 / 5 < UI_PANEL_WIDE_W ? view->width * 2 / 5 : UI_PANEL_WIDE_W;
 	if (view->width < 900)
 		pw = 0;
 	g->panel_w = pw;

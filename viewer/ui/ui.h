@@ -67,8 +67,9 @@ struct cprof_ui_options {
 	 * snapshot's slow region), else silently nothing. */
 	bool has_default_select;
 	struct cprof_ui_select default_select;
-	int tab;    /* the side panel's first tab (enum ui_tab: 0 regions ... 3 heap) */
-	bool hover; /* screenshot: hover at hover_x, hover_y */
+	int tab;	     /* the side panel's first tab (enum ui_tab: 0 regions ... 6 path) */
+	const char *profile; /* the flame tab's profile type ("cpu", "mutex", ...), NULL cpu */
+	bool hover;	     /* screenshot: hover at hover_x, hover_y */
 	int hover_x, hover_y;
 	int bench_frames;   /* > 0: play a fixed script, print one line */
 	const char *script; /* window mode driven by a file of actions (tests) */

@@ -136,7 +136,13 @@ void ui_path_row_text(const struct ui_path *p, const struct ui_path_row *r, char
 		snprintf(buf, len, "joining a thread in %s on %s", fn, th);
 		break;
 	default:
-		snprintf(buf, len, "handed over: %s busy with %s", th, fn);
+		/* the receiving thread blocked (waiting for work) or busy */
+		if (r->obj)
+			snprintf(buf, len, "handed over: %s waiting in %s", th, fn);
+		else if (r->function[0])
+			snprintf(buf, len, "handed over: %s busy with %s", th, fn);
+		else
+			snprintf(buf, len, "handed over to %s", th);
 		break;
 	}
 }

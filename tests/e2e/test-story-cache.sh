@@ -43,6 +43,72 @@ assert top_lock["thread"].startswith("gateway-"), top_lock
 assert abs(lock_ns / 1e6 - mutex_ms) <= max(1.0, 0.01 * mutex_ms), (lock_ns / 1e6, mutex_ms)
 PY
 
+# The viewer's tabs on the same trace, with the figures pprof and stats give.
+if [ -n "${VIEW:-1}" ] && "$CPROF_TRACE" view --help >/dev/null 2>&1; then
+	export SDL_VIDEODRIVER=dummy
+	"$CPROF_TRACE" view --screenshot "$WORK/flame.png" --size 1920x1080 --tab flame \
+		--profile mutex --print-panel "$WORK/scan" >"$WORK/flame.json" || fail "view --tab flame failed"
+	"$CPROF_TRACE" view --screenshot "$WORK/threads.png" --size 1920x1080 --tab threads \
+		--print-panel "$WORK/scan" >"$WORK/threads.json" || fail "view --tab threads failed"
+	# the slowest request's critical path
+	slow=$("$CPROF_TRACE" dump "$WORK/scan" | awk '
+		/cprof:task_begin/ { match($0, /id = [0-9]+/); b[substr($0, RSTART + 5, RLENGTH - 5)] = $1 }
+		/cprof:task_end/ { match($0, /id = [0-9]+/); i = substr($0, RSTART + 5, RLENGTH - 5)
+			if ((i in b) && $1 - b[i] > best) { best = $1 - b[i]; id = i } }
+		END { print id }')
+	"$CPROF_TRACE" view --screenshot "$WORK/path.png" --size 1920x1080 --tab path \
+		--select "task:$slow" --print-panel "$WORK/scan" >"$WORK/path.json" ||
+		fail "view --tab path failed"
+	"$CPROF_TRACE" pprof -t mutex --no-inline -o "$WORK/mutex-noinline.pb.gz" "$WORK/scan" \
+		>/dev/null 2>&1 || fail "pprof -t mutex --no-inline failed"
+	go tool pprof -top -nodecount=200 -sample_index=delay -unit=ns \
+		"$WORK/mutex-noinline.pb.gz" >"$WORK/mutex.top" 2>&1 || fail "go tool pprof failed"
+	[ -z "${KEEP_SHOTS:-}" ] || cp "$WORK"/flame.png "$WORK"/threads.png "$WORK"/path.png "$KEEP_SHOTS"
+	python3 - "$WORK/flame.json" "$WORK/mutex.top" "$WORK/threads.json" "$WORK/stats.json" \
+		"$WORK/path.json" <<'PY' || fail "viewer panel checks failed"
+import json, re, sys
+flame = json.load(open(sys.argv[1]))
+top = {}
+rows = False
+for line in open(sys.argv[2]):
+    if re.match(r"\s*flat\s+flat%", line):
+        rows = True
+        continue
+    f = line.split()
+    if rows and len(f) >= 6:
+        top[" ".join(f[5:])] = (float(f[0].rstrip("ns")), float(f[3].rstrip("ns")))
+assert flame["profile"] == "mutex", flame["profile"]
+assert flame["top"][0]["name"] == "cache_evict", flame["top"][:3]
+# every row of the flame tab is pprof's own figure for that function
+for r in flame["top"]:
+    flat, cum = top[r["name"]]
+    assert abs(flat - r["flat"]) <= 1 and abs(cum - r["cum"]) <= 1, (r, flat, cum)
+print("flame tab: %d rows equal to go tool pprof -top (mutex, delay)" % len(flame["top"]))
+threads = json.load(open(sys.argv[3]))
+stats = json.load(open(sys.argv[4]))
+assert threads["tab"] == "threads"
+gw = [t for t in threads["threads"] if t["name"].startswith("gateway-")]
+assert len(gw) == 4, gw
+for t in gw:
+    assert set(t) >= {"tid", "name", "running_ns", "cpu_ns", "lock_ns", "cond_ns",
+                      "syscall_ns", "join_ns"}, t
+    assert t["lock_ns"] > t["cond_ns"] + t["syscall_ns"] + t["join_ns"], t
+# every lock wait is a gateway's: their lock time is stats' mutex total
+lock = sum(t["lock_ns"] for t in threads["threads"])
+assert lock == stats["sync"]["kinds"]["mutex"]["total_ns"], (lock, stats["sync"]["kinds"])
+print("threads tab: lock time %.1f ms = stats mutex total" % (lock / 1e6))
+path = json.load(open(sys.argv[5]))
+assert path["of"] == "task" and path["total_ns"] > 0, path
+assert sum(r["ns"] for r in path["rows"]) == path["total_ns"]
+own = [r["thread"] for r in path["rows"] if r["what"] == "run"]
+cross = [r for r in path["rows"] if r["what"] == "lock" and r["function"] == "cache_evict"
+         and r["thread"] not in own]
+assert cross, path["rows"][:5]
+print("path tab: the slowest request waited %.1f ms for cache_evict on another thread"
+      % (sum(r["ns"] for r in cross) / 1e6))
+PY
+fi
+
 # a type with no task is an error naming the trace
 if "$CPROF_TRACE" stats --critical-path nosuch "$WORK/scan" >/dev/null 2>"$WORK/err"; then
 	fail "--critical-path of an unknown type succeeded"

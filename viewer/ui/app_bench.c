@@ -61,6 +61,10 @@ int ui_app_bench(struct app *a)
 	double *ms = malloc(n * sizeof(double));
 	if (!ms)
 		return 1;
+	/* the side panel as the window shows it once the view settles (the
+	 * flame graph of --tab flame): computed once, drawn every frame */
+	if (a->panel)
+		ui_panel_update(a->panel, &a->view);
 	for (int i = 0; i < n; i++) {
 		SDL_Event e;
 		while (SDL_PollEvent(&e))

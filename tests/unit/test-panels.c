@@ -235,6 +235,54 @@ static void test_path(const struct cprof_model *m)
 	ui_path_destroy(p);
 }
 
+/* A user counter's tooltip: its value under the mouse, and the visible
+ * range's min, max, last value and mean, as stats computes them. */
+static void test_counter_tooltip(struct cprof_model *m)
+{
+	struct cprof_counter *c = cprof_vec_push(&m->counters);
+	static const int64_t vals[] = {3, 7, 2, 5};
+	uint64_t span = m->end_ns - m->begin_ns;
+	struct ui_index *ix;
+	struct ui_view v;
+	struct ui_desc d;
+	struct ui_sel sel;
+	bool found = false;
+
+	CHECK(c != NULL);
+	c->name = synth_str(m, "queue depth");
+	c->process = 0;
+	c->user = true;
+	for (int i = 0; i < 4; i++) {
+		struct cprof_counter_point *p = cprof_vec_push(&c->points);
+		*p = (struct cprof_counter_point){m->begin_ns + span / 5 * (uint64_t)(i + 1),
+						  vals[i]};
+	}
+	ix = ui_index_create(m);
+	CHECK(ix != NULL);
+	memset(&v, 0, sizeof(v));
+	v.width = 1400;
+	v.height = 900;
+	v.sel_task = CPROF_NONE;
+	v.search_hit = CPROF_NONE;
+	v.panel_row = -1;
+	ui_view_fit(&v, ix);
+	v.hover_on = true;
+	{
+		struct ui_geom g;
+		ui_geom_compute(&v, &g);
+		/* past the last value: 5 */
+		v.hover_x = (int)ui_x_of(&v, &g, (double)span * 0.9);
+	}
+	v.hover_y = 60;
+	sel = (struct ui_sel){UI_HIT_COUNTER, (uint32_t)(m->counters.n - 1), 1};
+	ui_describe(ix, &v, UI_DESC_TOOLTIP, &sel, &d);
+	CHECK(d.n >= 2 && strstr(d.line[0].text, "queue depth: 5"));
+	for (int i = 0; i < d.n; i++)
+		found = found || strstr(d.line[i].text, "min 2, max 7, last 5") != NULL;
+	CHECK(found);
+	ui_index_destroy(ix);
+}
+
 int main(void)
 {
 	struct cprof_model *m = synth_model(400, 4, 0);
@@ -243,6 +291,7 @@ int main(void)
 	test_flame(m);
 	test_threads(m);
 	test_path(m);
+	test_counter_tooltip(m);
 	cprof_model_destroy(m);
 	if (failures) {
 		fprintf(stderr, "panels: %d failures\n", failures);

@@ -243,7 +243,15 @@ EOF
 		curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	sleep 1 # the workers register with the session daemon
+	# the workers register with the session daemon before the load: on a
+	# busy machine that takes more than the second this once waited
+	for _ in $(seq 100); do
+		workers=$(pgrep -P "$(cat "$work/nginx/nginx.pid" 2>/dev/null || echo 1)" | wc -l)
+		registered=$(lttng list -u 2>/dev/null | grep -c "^PID: \($(pgrep -d '\|' -P \
+			"$(cat "$work/nginx/nginx.pid" 2>/dev/null || echo 1)")\) " || true)
+		[ "$workers" -ge 2 ] && [ "$registered" -ge 2 ] && break
+		sleep 0.1
+	done
 	wrk -t 2 -c 8 -d 2s "http://127.0.0.1:$port/" >"$work/wrk" 2>&1 || fail "wrk: $(cat "$work/wrk")"
 	grep -E 'Requests/sec' "$work/wrk"
 	kill -QUIT "$(cat "$work/nginx/nginx.pid")"

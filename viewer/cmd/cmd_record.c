@@ -14,8 +14,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -25,24 +23,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cmds.h"
+#include "environment.h"
+#include "output.h"
 #include "reader/reader.h"
 #include "record_flight.h"
 #include "session.h"
 #include "symbols/symbols.h"
 
-#ifndef CPROF_INSTALL_LIBDIR
-#define CPROF_INSTALL_LIBDIR "/usr/local/lib"
-#endif
-#ifndef CPROF_LTTNG_UST_LIBDIR
-#define CPROF_LTTNG_UST_LIBDIR "/usr/lib"
-#endif
-
-#define PRELOAD_NAME "libcprof-trace-preload.so"
 #define RECORD_JSON "cprof-record.json"
 
 /*
@@ -52,26 +43,14 @@
  */
 #define COUNT_LIMIT_MIB 128
 
-extern char **environ;
-
-enum alloc_mode { ALLOC_OFF, ALLOC_SAMPLE, ALLOC_ALL };
-
 static const char *const alloc_mode_names[] = {"off", "sample", "all"};
 
 struct record_options {
 	const char *output;
 	bool force;
-	bool auto_events;
-	bool locks;
-	bool io;
-	bool threads;
 	int count; /* 1: count, 0: never, -1: when the trace is small */
 	int symbols; /* store the trace's symbols: 1, 0, -1 when it is small */
-	enum alloc_mode alloc;
-	uint64_t alloc_rate;
-	unsigned stack_depth;
-	uint64_t io_threshold_ns;
-	unsigned cpu_rate;
+	struct cprof_record_config preload; /* the program's environment */
 	struct cprof_session_channel channel;
 	struct record_flight flight;
 	char **argv; /* PROGRAM ARGS..., NULL-terminated */
@@ -80,81 +59,19 @@ struct record_options {
 /* --- Signals ------------------------------------------------------------- */
 
 /*
- * The child's pid for the handler, and the first signal that interrupted
- * record before the child existed. Both are written before the handlers
- * can run or from the handlers only.
+ * record forwards the signals that interrupt it to the program
+ * (tracer/session/child.h); the flight recorder's trigger signals are its
+ * own: a snapshot, not forwarded.
  */
-static volatile sig_atomic_t child_pid;
-static volatile sig_atomic_t pending_signal;
-
-static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
-static void forward_signal(int sig, siginfo_t *info, void *ucontext)
-{
-	(void)ucontext;
-	if (sig == SIGUSR1 || sig == SIGUSR2) {
-		cprof_flight_on_signal(sig);
-		return;
-	}
-	/*
-	 * A terminal's ^C or ^\ (si_code SI_KERNEL) already reached the whole
-	 * foreground process group, child included: sending it again would
-	 * turn one ^C into two for a program that handles the first one
-	 * gracefully.
-	 */
-	if (child_pid > 0) {
-		if (info->si_code != SI_KERNEL)
-			kill((pid_t)child_pid, sig);
-	} else if (!pending_signal) {
-		pending_signal = sig;
-	}
-}
-
-/*
- * A signal ignored when record started (nohup, a shell's background job)
- * stays ignored, for record and, through exec, for the program: it would
- * have been ignored without record.
- */
-/* SIGPIPE was not ignored when record started: the program gets it back. */
-static bool restore_sigpipe;
-
 static void install_signal_handlers(const struct record_flight *flight)
 {
-	struct sigaction sa;
-	struct sigaction old;
+	sigset_t own;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = forward_signal;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++) {
-		if (sigaction(forwarded_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(forwarded_signals[i], &sa, NULL);
-	}
-	/* The flight recorder's trigger signals are record's own: a snapshot,
-	 * not forwarded (the program gets its own through its handler). */
+	sigemptyset(&own);
 	for (int sig = SIGUSR1; sig <= SIGUSR2; sig += SIGUSR2 - SIGUSR1)
 		if (record_flight_wants_signal(flight, sig))
-			sigaction(sig, &sa, NULL);
-	/*
-	 * A closed stderr (`record ... 2>&1 | head`) must not kill record
-	 * between the program's exit and the session's destruction.
-	 */
-	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
-		signal(SIGPIPE, SIG_IGN);
-		restore_sigpipe = true;
-	}
-}
-
-static void block_forwarded_signals(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
-		sigaddset(&set, forwarded_signals[i]);
-	sigprocmask(SIG_BLOCK, &set, old);
+			sigaddset(&own, sig);
+	cprof_child_install_signal_handlers(&own, cprof_flight_on_signal);
 }
 
 /* --- Options ------------------------------------------------------------- */
@@ -295,52 +212,52 @@ enum {
 	OPT_BLOCKING_TIMEOUT,
 };
 
-/* Returns -1 to go on, else an exit status. */
-static int parse_options(int argc, char **argv, struct record_options *opts, bool need_program)
-{
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"no-auto", no_argument, NULL, OPT_NO_AUTO},
-	    {"no-locks", no_argument, NULL, OPT_NO_LOCKS},
-	    {"no-io", no_argument, NULL, OPT_NO_IO},
-	    {"no-threads", no_argument, NULL, OPT_NO_THREADS},
-	    {"alloc", required_argument, NULL, OPT_ALLOC},
-	    {"alloc-rate", required_argument, NULL, OPT_ALLOC_RATE},
-	    {"stack-depth", required_argument, NULL, OPT_STACK_DEPTH},
-	    {"io-threshold", required_argument, NULL, OPT_IO_THRESHOLD},
-	    {"cpu-rate", required_argument, NULL, OPT_CPU_RATE},
-	    {"subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE},
-	    {"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
-	    {"no-count", no_argument, NULL, OPT_NO_COUNT},
-	    {"count", no_argument, NULL, OPT_COUNT},
-	    {"symbols", no_argument, NULL, OPT_SYMBOLS},
-	    {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
-	    {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
-	    {"flight", optional_argument, NULL, RECORD_FLIGHT_OPT_FLIGHT},
-	    {"snapshot-on", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_ON},
-	    {"snapshot-max", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_MAX},
-	    {"snapshot-interval", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL},
-	    {"snapshot-output", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT},
-	    {NULL, 0, NULL, 0},
-	};
-	static const struct record_flight_parsers flight_parsers = {parse_size, parse_duration_ns};
-	int c;
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {"no-auto", no_argument, NULL, OPT_NO_AUTO},
+    {"no-locks", no_argument, NULL, OPT_NO_LOCKS},
+    {"no-io", no_argument, NULL, OPT_NO_IO},
+    {"no-threads", no_argument, NULL, OPT_NO_THREADS},
+    {"alloc", required_argument, NULL, OPT_ALLOC},
+    {"alloc-rate", required_argument, NULL, OPT_ALLOC_RATE},
+    {"stack-depth", required_argument, NULL, OPT_STACK_DEPTH},
+    {"io-threshold", required_argument, NULL, OPT_IO_THRESHOLD},
+    {"cpu-rate", required_argument, NULL, OPT_CPU_RATE},
+    {"subbuf-size", required_argument, NULL, OPT_SUBBUF_SIZE},
+    {"num-subbuf", required_argument, NULL, OPT_NUM_SUBBUF},
+    {"no-count", no_argument, NULL, OPT_NO_COUNT},
+    {"count", no_argument, NULL, OPT_COUNT},
+    {"symbols", no_argument, NULL, OPT_SYMBOLS},
+    {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
+    {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
+    {"flight", optional_argument, NULL, RECORD_FLIGHT_OPT_FLIGHT},
+    {"snapshot-on", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_ON},
+    {"snapshot-max", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_MAX},
+    {"snapshot-interval", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL},
+    {"snapshot-output", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT},
+    {NULL, 0, NULL, 0},
+};
 
+static void options_init(struct record_options *opts)
+{
 	*opts = (struct record_options){
 	    .output = "trace.out",
-	    .auto_events = true,
-	    .locks = true,
-	    .io = true,
-	    .threads = true,
 	    .count = -1,
 	    .symbols = -1,
-	    .alloc = ALLOC_SAMPLE,
-	    .alloc_rate = 524288,
-	    .stack_depth = 32,
-	    .io_threshold_ns = 10000,
-	    .cpu_rate = 100,
+	    .preload =
+		{
+		    .auto_events = true,
+		    .locks = true,
+		    .io = true,
+		    .threads = true,
+		    .alloc = alloc_mode_names[1],
+		    .alloc_rate = 524288,
+		    .stack_depth = 32,
+		    .io_threshold_ns = 10000,
+		    .cpu_rate = 100,
+		},
 	    .channel =
 		{
 		    .subbuf_size = CPROF_SESSION_SUBBUF_SIZE,
@@ -349,7 +266,73 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 		},
 	};
 	record_flight_init(&opts->flight);
+}
 
+/* An option that takes a value: false when `arg` is not one. */
+static bool parse_value(int c, const char *arg, struct record_options *opts)
+{
+	struct cprof_record_config *preload = &opts->preload;
+	bool ok = true;
+
+	switch (c) {
+	case OPT_BLOCKING_TIMEOUT: {
+		uint64_t us;
+
+		if (!strcmp(arg, "inf")) {
+			opts->channel.blocking_timeout = -1;
+		} else {
+			ok = parse_duration_ns(arg, &us) && us / 1000 <= INT64_MAX;
+			opts->channel.blocking_timeout = (int64_t)(us / 1000);
+		}
+		break;
+	}
+	case OPT_ALLOC:
+		ok = false;
+		for (size_t i = 0; i < 3; i++) {
+			if (!strcmp(arg, alloc_mode_names[i])) {
+				preload->alloc = alloc_mode_names[i];
+				ok = true;
+			}
+		}
+		break;
+	case OPT_ALLOC_RATE:
+		ok = parse_size(arg, &preload->alloc_rate) && preload->alloc_rate > 0;
+		break;
+	case OPT_STACK_DEPTH:
+		ok = parse_uint(arg, 1, 256, &preload->stack_depth);
+		break;
+	case OPT_IO_THRESHOLD:
+		ok = parse_duration_ns(arg, &preload->io_threshold_ns);
+		break;
+	case OPT_CPU_RATE:
+		ok = parse_uint(arg, 0, 10000, &preload->cpu_rate);
+		break;
+	case OPT_SUBBUF_SIZE:
+		ok = parse_size(arg, &opts->channel.subbuf_size) &&
+		     is_power_of_two(opts->channel.subbuf_size) &&
+		     opts->channel.subbuf_size >= 4096;
+		break;
+	case OPT_NUM_SUBBUF: {
+		unsigned n;
+
+		ok = parse_uint(arg, 2, 1u << 20, &n) && is_power_of_two(n);
+		opts->channel.num_subbuf = n;
+		break;
+	}
+	default:
+		ok = false;
+		break;
+	}
+	return ok;
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_options(int argc, char **argv, struct record_options *opts, bool need_program)
+{
+	static const struct record_flight_parsers flight_parsers = {parse_size, parse_duration_ns};
+	int c;
+
+	options_init(opts);
 	optind = 1;
 	opterr = 0;
 	/* '+': the first non-option is PROGRAM; its own options are its own. */
@@ -368,16 +351,16 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 			usage(stdout);
 			return 0;
 		case OPT_NO_AUTO:
-			opts->auto_events = false;
+			opts->preload.auto_events = false;
 			break;
 		case OPT_NO_LOCKS:
-			opts->locks = false;
+			opts->preload.locks = false;
 			break;
 		case OPT_NO_IO:
-			opts->io = false;
+			opts->preload.io = false;
 			break;
 		case OPT_NO_THREADS:
-			opts->threads = false;
+			opts->preload.threads = false;
 			break;
 		case OPT_NO_COUNT:
 			opts->count = 0;
@@ -391,50 +374,16 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 		case OPT_NO_SYMBOLS:
 			opts->symbols = 0;
 			break;
-		case OPT_BLOCKING_TIMEOUT: {
-			uint64_t us;
-
-			if (!strcmp(optarg, "inf")) {
-				opts->channel.blocking_timeout = -1;
-			} else {
-				ok = parse_duration_ns(optarg, &us) && us / 1000 <= INT64_MAX;
-				opts->channel.blocking_timeout = (int64_t)(us / 1000);
-			}
-			break;
-		}
+		case OPT_BLOCKING_TIMEOUT:
 		case OPT_ALLOC:
-			ok = false;
-			for (size_t i = 0; i < 3; i++) {
-				if (!strcmp(optarg, alloc_mode_names[i])) {
-					opts->alloc = (enum alloc_mode)i;
-					ok = true;
-				}
-			}
-			break;
 		case OPT_ALLOC_RATE:
-			ok = parse_size(optarg, &opts->alloc_rate) && opts->alloc_rate > 0;
-			break;
 		case OPT_STACK_DEPTH:
-			ok = parse_uint(optarg, 1, 256, &opts->stack_depth);
-			break;
 		case OPT_IO_THRESHOLD:
-			ok = parse_duration_ns(optarg, &opts->io_threshold_ns);
-			break;
 		case OPT_CPU_RATE:
-			ok = parse_uint(optarg, 0, 10000, &opts->cpu_rate);
-			break;
 		case OPT_SUBBUF_SIZE:
-			ok = parse_size(optarg, &opts->channel.subbuf_size) &&
-			     is_power_of_two(opts->channel.subbuf_size) &&
-			     opts->channel.subbuf_size >= 4096;
+		case OPT_NUM_SUBBUF:
+			ok = parse_value(c, optarg, opts);
 			break;
-		case OPT_NUM_SUBBUF: {
-			unsigned n;
-
-			ok = parse_uint(optarg, 2, 1u << 20, &n) && is_power_of_two(n);
-			opts->channel.num_subbuf = n;
-			break;
-		}
 		case RECORD_FLIGHT_OPT_FLIGHT:
 		case RECORD_FLIGHT_OPT_SNAPSHOT_ON:
 		case RECORD_FLIGHT_OPT_SNAPSHOT_MAX:
@@ -472,320 +421,6 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 	}
 	opts->argv = argv + optind;
 	return -1;
-}
-
-/* --- The output directory ------------------------------------------------ */
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path) == 0 ? 0 : -1;
-}
-
-/*
- * --force replaces a trace, not whatever directory -o happens to name:
- * `-o ~ --force` must not wipe a home directory.
- */
-static bool looks_like_trace(const char *dir)
-{
-	static const char *const marks[] = {RECORD_JSON, "ust", "kernel", "metadata", "index"};
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, marks[i]);
-		if (access(path, F_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool dir_is_empty(const char *dir, int *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *ent;
-	bool empty = true;
-
-	*err = 0;
-	if (!d) {
-		*err = errno;
-		return false;
-	}
-	while ((ent = readdir(d))) {
-		if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
-			empty = false;
-			break;
-		}
-	}
-	closedir(d);
-	return empty;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(path, dir, len + 1);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/*
- * Makes `dir` an empty directory (replacing a trace with --force) and
- * returns its absolute path, which LTTng needs. *created tells whether it
- * did not exist, so a run that never started can leave nothing behind.
- */
-static char *prepare_output(const char *dir, bool force, bool *created)
-{
-	struct stat st;
-	char *abs = NULL;
-	int err;
-
-	*created = false;
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "cprof-trace: %s: exists and is not a directory\n", dir);
-			goto error;
-		}
-		if (!dir_is_empty(dir, &err)) {
-			if (err) {
-				fprintf(stderr, "cprof-trace: %s: %s\n", dir, strerror(err));
-				goto error;
-			}
-			if (!force) {
-				fprintf(stderr,
-					"cprof-trace: %s: exists and is not empty (use --force to "
-					"replace the trace, or -o another directory)\n",
-					dir);
-				goto error;
-			}
-			if (!looks_like_trace(dir)) {
-				fprintf(
-				    stderr,
-				    "cprof-trace: %s: not a trace directory; refusing to remove "
-				    "it, even with --force\n",
-				    dir);
-				goto error;
-			}
-			if (nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS) != 0) {
-				fprintf(stderr,
-					"cprof-trace: %s: cannot remove the old trace: %s\n", dir,
-					strerror(errno));
-				goto error;
-			}
-			*created = true;
-		}
-	} else if (errno == ENOENT) {
-		*created = true;
-	} else {
-		fprintf(stderr, "cprof-trace: %s: %s\n", dir, strerror(errno));
-		goto error;
-	}
-	if (mkdir_p(dir) != 0) {
-		fprintf(stderr, "cprof-trace: %s: cannot create directory: %s\n", dir,
-			strerror(errno));
-		goto error;
-	}
-	abs = realpath(dir, NULL);
-	if (!abs) {
-		fprintf(stderr, "cprof-trace: %s: %s\n", dir, strerror(errno));
-		goto error;
-	}
-	return abs;
-error:
-	return NULL;
-}
-
-/* --- The program's environment ------------------------------------------- */
-
-static bool readable_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
-}
-
-/*
- * The preload library: CPROF_PRELOAD_LIB, else the build tree's copy next
- * to this executable (viewer/cprof-trace -> tracer/preload/), else the
- * install libdir. Returns a malloc'd absolute path or NULL.
- */
-static char *find_preload(void)
-{
-	const char *env = getenv("CPROF_PRELOAD_LIB");
-	char exe[PATH_MAX];
-	char path[PATH_MAX + 64];
-	ssize_t n;
-
-	if (env && *env) {
-		if (readable_file(env))
-			return realpath(env, NULL);
-		return NULL;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, sizeof(path), "%s/../tracer/preload/" PRELOAD_NAME, exe);
-			if (readable_file(path))
-				return realpath(path, NULL);
-		}
-	}
-	snprintf(path, sizeof(path), "%s/" PRELOAD_NAME, CPROF_INSTALL_LIBDIR);
-	if (readable_file(path))
-		return realpath(path, NULL);
-	return NULL;
-}
-
-struct env_builder {
-	char **vars;
-	size_t count;
-	size_t cap;
-	bool failed;
-};
-
-static void env_put(struct env_builder *env, const char *name, const char *value)
-{
-	size_t len = strlen(name);
-	char *var;
-
-	if (env->failed)
-		return;
-	if (asprintf(&var, "%s=%s", name, value) < 0) {
-		env->failed = true;
-		return;
-	}
-	for (size_t i = 0; i < env->count; i++) {
-		if (!strncmp(env->vars[i], name, len) && env->vars[i][len] == '=') {
-			free(env->vars[i]);
-			env->vars[i] = var;
-			return;
-		}
-	}
-	if (env->count + 2 > env->cap) {
-		size_t cap = env->cap ? env->cap * 2 : 64;
-		char **vars = realloc(env->vars, cap * sizeof(*vars));
-
-		if (!vars) {
-			free(var);
-			env->failed = true;
-			return;
-		}
-		env->vars = vars;
-		env->cap = cap;
-	}
-	env->vars[env->count++] = var;
-	env->vars[env->count] = NULL;
-}
-
-static void env_put_u64(struct env_builder *env, const char *name, uint64_t value)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%" PRIu64, value);
-	env_put(env, name, text);
-}
-
-static void env_free(struct env_builder *env)
-{
-	for (size_t i = 0; i < env->count; i++)
-		free(env->vars[i]);
-	free(env->vars);
-}
-
-/*
- * The program's environment: ours plus the settings the preload library
- * reads once at start (inherited by the program's children).
- */
-static bool build_environment(const struct record_options *opts, struct env_builder *env)
-{
-	char *preload = NULL;
-
-	for (char **e = environ; *e; e++) {
-		char *eq = strchr(*e, '=');
-		char *name;
-
-		if (!eq)
-			continue;
-		name = strndup(*e, (size_t)(eq - *e));
-		if (!name)
-			return false;
-		env_put(env, name, eq + 1);
-		free(name);
-	}
-	/*
-	 * Blocking channels only block for programs that allow it; without
-	 * this a full buffer discards events instead of waiting.
-	 */
-	env_put(env, "LTTNG_UST_ALLOW_BLOCKING", "1");
-	/* Wait for the daemon before main() so that no early event is lost
-	 * (3 s is lttng-ust's default; a user's own value wins). */
-	if (!getenv("LTTNG_UST_REGISTER_TIMEOUT"))
-		env_put(env, "LTTNG_UST_REGISTER_TIMEOUT", "3000");
-
-	if (opts->auto_events) {
-		preload = find_preload();
-		if (!preload && getenv("CPROF_PRELOAD_LIB") && *getenv("CPROF_PRELOAD_LIB")) {
-			fprintf(stderr,
-				"cprof-trace: warning: CPROF_PRELOAD_LIB=%s: no such library; "
-				"recording without automatic events\n",
-				getenv("CPROF_PRELOAD_LIB"));
-		} else if (!preload) {
-			fprintf(stderr,
-				"cprof-trace: warning: %s not found (set CPROF_PRELOAD_LIB); "
-				"recording without automatic events\n",
-				PRELOAD_NAME);
-		} else {
-			const char *old = getenv("LD_PRELOAD");
-			const char *helpers[] = {CPROF_LTTNG_UST_LIBDIR "/liblttng-ust-fork.so.1"};
-			char value[4 * PATH_MAX];
-			size_t len;
-
-			/*
-			 * Ours first: a user's own preloaded allocator is then
-			 * what our wrappers find with RTLD_NEXT, and is traced.
-			 * liblttng-ust-fork keeps children traceable (the
-			 * preload library records libraries loaded later).
-			 */
-			len = (size_t)snprintf(value, sizeof(value), "%s", preload);
-			for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
-				if (readable_file(helpers[i]) && len < sizeof(value))
-					len += (size_t)snprintf(value + len, sizeof(value) - len,
-								" %s", helpers[i]);
-			if (old && *old && len < sizeof(value))
-				snprintf(value + len, sizeof(value) - len, " %s", old);
-			env_put(env, "LD_PRELOAD", value);
-			free(preload);
-		}
-		env_put(env, "CPROF_LOCKS", opts->locks ? "1" : "0");
-		env_put(env, "CPROF_IO", opts->io ? "1" : "0");
-		env_put(env, "CPROF_THREADS", opts->threads ? "1" : "0");
-		env_put(env, "CPROF_ALLOC", alloc_mode_names[opts->alloc]);
-		env_put_u64(env, "CPROF_ALLOC_RATE", opts->alloc_rate);
-		env_put_u64(env, "CPROF_STACK_DEPTH", opts->stack_depth);
-		env_put_u64(env, "CPROF_IO_THRESHOLD_NS", opts->io_threshold_ns);
-		env_put_u64(env, "CPROF_CPU_RATE", opts->cpu_rate);
-	}
-	return !env->failed;
 }
 
 /* --- cprof-record.json --------------------------------------------------- */
@@ -864,94 +499,8 @@ static bool write_snapshot_json(void *data, const char *dir,
 
 static void env_put_cb(void *data, const char *name, const char *value)
 {
-	env_put(data, name, value);
+	cprof_env_put(data, name, value);
 }
-
-/* --- Running the program ------------------------------------------------- */
-
-/*
- * Forks and execs the program with `envp`. An exec failure comes back
- * through a close-on-exec pipe as an errno (0 bytes read: exec worked).
- * Forwarded signals are blocked across the fork so the handler never sees
- * a child_pid that is not set yet.
- */
-static pid_t spawn_program(char **argv, char **envp, int *exec_errno)
-{
-	sigset_t old;
-	int fds[2];
-	pid_t pid;
-	ssize_t n;
-	int err = 0;
-
-	*exec_errno = 0;
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		*exec_errno = errno;
-		return -1;
-	}
-	block_forwarded_signals(&old);
-	pid = fork();
-	if (pid == 0) {
-		struct sigaction dfl;
-		struct sigaction cur;
-
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
-		     i++)
-			if (sigaction(forwarded_signals[i], NULL, &cur) == 0 &&
-			    cur.sa_handler != SIG_IGN)
-				sigaction(forwarded_signals[i], &dfl, NULL);
-		if (restore_sigpipe)
-			sigaction(SIGPIPE, &dfl, NULL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(fds[0]);
-		execvpe(argv[0], argv, envp);
-		err = errno;
-		(void)!write(fds[1], &err, sizeof(err));
-		_exit(127);
-	}
-	if (pid < 0) {
-		*exec_errno = errno;
-	} else {
-		child_pid = pid;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(fds[1]);
-	if (pid > 0) {
-		do {
-			n = read(fds[0], &err, sizeof(err));
-		} while (n < 0 && errno == EINTR);
-		if (n == (ssize_t)sizeof(err))
-			*exec_errno = err;
-	}
-	close(fds[0]);
-	return pid;
-}
-
-static int wait_program(pid_t pid)
-{
-	siginfo_t info;
-	int wstatus;
-
-	/*
-	 * Wait without reaping first: while the child is a zombie its pid
-	 * cannot be reused, so the handler never forwards a signal to an
-	 * unrelated process that got the same pid.
-	 */
-	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-		;
-	child_pid = 0;
-	while (waitpid(pid, &wstatus, 0) < 0) {
-		if (errno != EINTR)
-			return 1;
-	}
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return 1;
-}
-
 
 /*
  * Stores the trace's symbols while its binaries are still here (see
@@ -1050,10 +599,25 @@ static void report(const struct record_options *opts, const char *output, uint64
 	cprof_model_destroy(model);
 }
 
+/* The trace directory's absolute path (tracer/session/output.h), or "/"
+ * for snapshots sent to a relay, which need no local directory. */
+static char *prepare_output(const struct record_options *opts, bool *created)
+{
+	char err[PATH_MAX + 128];
+	char *output;
+
+	if (opts->flight.config.output_url)
+		return strdup("/");
+	output = cprof_output_prepare(opts->output, opts->force, created, err, sizeof(err));
+	if (!output)
+		fprintf(stderr, "cprof-trace: %s\n", err);
+	return output;
+}
+
 int cprof_cmd_record(int argc, char **argv)
 {
 	struct record_options opts;
-	struct env_builder env = {0};
+	struct cprof_env *env = NULL;
 	struct cprof_session *session = NULL;
 	char *output = NULL;
 	bool created_output = false;
@@ -1073,15 +637,16 @@ int cprof_cmd_record(int argc, char **argv)
 
 	install_signal_handlers(&opts.flight);
 	record_flight_check_types(&opts.flight, opts.argv[0]);
-	/* Snapshots sent to a relay need no local directory. */
 	relay = opts.flight.config.output_url != NULL;
-	output = relay ? strdup("/") : prepare_output(opts.output, opts.force, &created_output);
+	output = prepare_output(&opts, &created_output);
 	if (!output)
 		goto end;
-	if (!build_environment(&opts, &env)) {
+	if (cprof_env_create(&opts.preload, &env) != CPROF_ENV_OK) {
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		goto end;
 	}
+	if (cprof_env_borrow_warning(env))
+		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_env_borrow_warning(env));
 	if (cprof_session_create(output, &session) != CPROF_SESSION_OK) {
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		goto end;
@@ -1100,29 +665,29 @@ int cprof_cmd_record(int argc, char **argv)
 			cprof_session_borrow_error(session));
 		goto end;
 	}
-	if (!record_flight_arm(&opts.flight, session, output, env_put_cb, &env))
+	if (!record_flight_arm(&opts.flight, session, output, env_put_cb, env))
 		goto end;
-	if (env.failed) {
+	if (cprof_env_failed(env)) {
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		goto end;
 	}
-	if (pending_signal) {
-		status = 128 + pending_signal;
+	if (cprof_child_pending_signal()) {
+		status = 128 + cprof_child_pending_signal();
 		goto end;
 	}
 
-	pid = spawn_program(opts.argv, env.vars, &exec_errno);
+	pid = cprof_child_spawn(opts.argv, cprof_env_borrow_vars(env), &exec_errno);
 	if (pid < 0 || exec_errno) {
 		fprintf(stderr, "cprof-trace: %s: %s\n", opts.argv[0], strerror(exec_errno));
 		if (pid > 0)
-			wait_program(pid);
+			cprof_child_wait(pid);
 		status = exec_errno == ENOENT ? 127 : 126;
 		goto end;
 	}
 	traced = true;
 	flight_meta = (struct flight_meta){pid, opts.argv, cprof_session_borrow_name(session)};
 	record_flight_start(&opts.flight, pid, opts.argv, write_snapshot_json, &flight_meta);
-	status = wait_program(pid);
+	status = cprof_child_wait(pid);
 	if (opts.flight.on) {
 		/* Snapshots are the trace: nothing to write or count at the end. */
 		record_flight_finish(&opts.flight, opts.output);
@@ -1158,9 +723,9 @@ end:
 		}
 	}
 	if (!traced && !flight_ran && created_output && output && !relay)
-		nftw(output, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+		cprof_output_remove(output);
 	record_flight_free(&opts.flight);
-	env_free(&env);
+	cprof_env_destroy(env);
 	free(output);
 	return status;
 }
@@ -1171,24 +736,26 @@ int cprof_record_environment(int argc, char **argv, bool need_program, char ***e
 			     char ***program)
 {
 	struct record_options opts;
-	struct env_builder env = {0};
+	struct cprof_env *env = NULL;
 	int status = parse_options(argc, argv, &opts, need_program);
 
 	if (status >= 0)
 		return status;
-	if (!build_environment(&opts, &env)) {
-		env_free(&env);
+	if (cprof_env_create(&opts.preload, &env) != CPROF_ENV_OK) {
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		return 1;
 	}
+	if (cprof_env_borrow_warning(env))
+		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_env_borrow_warning(env));
 	/* the state keeper: sessions may start at any time (state.h) */
-	env_put(&env, "CPROF_SERVE", "1");
-	if (env.failed) {
-		env_free(&env);
+	cprof_env_put(env, "CPROF_SERVE", "1");
+	if (cprof_env_failed(env)) {
+		cprof_env_destroy(env);
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		return 1;
 	}
-	*envp = env.vars;
+	*envp = cprof_env_take_vars(env);
+	cprof_env_destroy(env);
 	*program = opts.argv;
 	return -1;
 }

@@ -1,0 +1,38 @@
+/*
+ * The program `record` runs: started with its own environment, waited for,
+ * and sent the signals that interrupt record (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT), so that record outlives it and can stop the session cleanly.
+ * Kept apart from the command so that the process handling, which needs
+ * process-wide state for its signal handler, lives in one place: one
+ * program per process.
+ */
+#ifndef CPROF_SESSION_CHILD_H
+#define CPROF_SESSION_CHILD_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/*
+ * Installs the forwarding handlers (a signal ignored when record started
+ * stays ignored, for record and the program) and ignores SIGPIPE for
+ * record only, so that a closed stderr cannot kill it between the
+ * program's exit and the session's destruction. The signals in `own`
+ * (may be NULL) are record's own and go to `on_own`, which must be
+ * async-signal-safe, instead of the program.
+ */
+void cprof_child_install_signal_handlers(const sigset_t *own, void (*on_own)(int sig));
+
+/* The first forwarded signal that arrived before a program ran, or 0. */
+int cprof_child_pending_signal(void);
+
+/*
+ * Forks and execs argv with `envp`. Returns the child's pid, or -1; an
+ * exec failure is reported in *exec_errno (the pid is then that of a child
+ * that exits with 127 and must still be waited for).
+ */
+pid_t cprof_child_spawn(char **argv, char **envp, int *exec_errno);
+
+/* Waits for the child: its exit status, 128+N when signal N killed it. */
+int cprof_child_wait(pid_t pid);
+
+#endif /* CPROF_SESSION_CHILD_H */

@@ -11,6 +11,13 @@
  * TIMEOUT) before main(), so its first event is recorded. The session is
  * always stopped and destroyed, whether the program exits, crashes, or
  * record is interrupted; the exit status is the program's.
+ *
+ * This file reads the command line and puts the steps in that order; the
+ * steps themselves live in tracer/session/ so that each concern can be
+ * read on its own: the program's environment and the preload library
+ * (environment.c), the trace directory (output.c), the program's process
+ * and the signals forwarded to it (child.c), the session (session.c) and
+ * the flight recorder (flight*.c, its options in record_flight.c).
  */
 #include <dirent.h>
 #include <errno.h>

@@ -8,7 +8,6 @@
 #include "capture.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "reader/reader.h"
 #include "served.h"
 
@@ -27,20 +27,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path) == 0 ? 0 : -1;
-}
-
 void cprof_capture_destroy(struct cprof_capture *capture)
 {
 	if (!capture)
 		return;
 	if (capture->dir[0])
-		nftw(capture->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		cprof_output_remove(capture->dir);
 	free(capture);
 }
 

@@ -61,7 +61,7 @@ if [ -n "${VIEW:-1}" ] && "$CPROF_TRACE" view --help >/dev/null 2>&1; then
 		fail "view --tab path failed"
 	"$CPROF_TRACE" pprof -t mutex --no-inline -o "$WORK/mutex-noinline.pb.gz" "$WORK/scan" \
 		>/dev/null 2>&1 || fail "pprof -t mutex --no-inline failed"
-	go tool pprof -top -nodecount=200 -sample_index=delay -unit=ns \
+	go tool pprof -top -nodecount=200 -nodefraction=0 -sample_index=delay -unit=ns \
 		"$WORK/mutex-noinline.pb.gz" >"$WORK/mutex.top" 2>&1 || fail "go tool pprof failed"
 	[ -z "${KEEP_SHOTS:-}" ] || cp "$WORK"/flame.png "$WORK"/threads.png "$WORK"/path.png "$KEEP_SHOTS"
 	python3 - "$WORK/flame.json" "$WORK/mutex.top" "$WORK/threads.json" "$WORK/stats.json" \

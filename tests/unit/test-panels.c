@@ -24,15 +24,6 @@ static int failures;
 		}                                                                                  \
 	} while (0)
 
-static struct ui_metrics metrics(void)
-{
-	struct ui_metrics m;
-	memset(&m, 7, sizeof(m));
-	for (int f = 0; f < UI_FONT_COUNT_; f++)
-		m.height[f] = 13;
-	return m;
-}
-
 static const struct ui_flame_box *box_of(const struct ui_flame *f, uint32_t node)
 {
 	for (size_t i = 0; i < f->boxes.n; i++)
@@ -43,7 +34,7 @@ static const struct ui_flame_box *box_of(const struct ui_flame *f, uint32_t node
 
 static void test_flame(const struct cprof_model *m)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct ui_flame *f = ui_flame_create();
 	uint64_t span = m->end_ns - m->begin_ns;
 	const struct cprof_flame_node *root, *top;
@@ -138,7 +129,7 @@ static void test_flame(const struct cprof_model *m)
 
 static void test_threads(const struct cprof_model *m)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct ui_threads *t = ui_threads_create();
 	uint64_t span = m->end_ns - m->begin_ns;
 	struct cprof_thread_breakdown b;
@@ -187,7 +178,7 @@ static int lane_of(void *ctx, uint32_t thread)
 static void test_path(const struct cprof_model *m)
 {
 	struct ui_path *p = ui_path_create();
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct ui_view v = {.width = 1200, .height = 800, .show_panel = true};
 	struct ui_geom g;
 	struct ui_dl dl;

@@ -30,15 +30,6 @@ static int failures;
 		}                                                                                  \
 	} while (0)
 
-static struct ui_metrics metrics(void)
-{
-	struct ui_metrics m;
-	memset(&m, 7, sizeof(m));
-	for (int f = 0; f < UI_FONT_COUNT_; f++)
-		m.height[f] = 13;
-	return m;
-}
-
 static void view_for(struct ui_view *v, const struct ui_index *ix, int w, int h)
 {
 	memset(v, 0, sizeof(*v));
@@ -89,7 +80,7 @@ static struct cprof_model *dense_model(uint32_t n)
 
 static void test_lod_merge(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *m = dense_model(200000);
 	struct ui_index *ix = ui_index_create(m);
 	struct ui_view v;
@@ -223,7 +214,7 @@ static bool dl_has_text(const struct ui_dl *dl, size_t from, const char *needle)
 
 static void test_marks(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	const uint32_t n = 200000;
 	struct cprof_model *m = marks_model(n);
 	struct ui_index *ix = ui_index_create(m);
@@ -331,7 +322,7 @@ static void test_marks(void)
  * at full zoom tasks merge and the frame stays small. */
 static void test_task_rows(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	const uint32_t n = 20000;
 	struct cprof_model *m = cprof_model_create();
 	const uint64_t T0 = 9000000;
@@ -453,7 +444,7 @@ static void test_loading(void)
 
 static void test_hit(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *m = synth_model(200, 3, 5);
 	struct ui_index *ix = ui_index_create(m);
 	struct ui_view v;
@@ -612,7 +603,7 @@ static void test_panel_stats(void)
  * no ended region shows "0+1" and no durations, not "0" and "0 ns". */
 static void test_panel_open_regions(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *m = dense_model(10);
 	cprof_str open = synth_str(m, "still-open");
 	struct cprof_region *r = cprof_vec_push(&m->regions);
@@ -738,7 +729,7 @@ static void test_utf8_glyphs(void)
  * region's do not. */
 static void test_open_region_label(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *m = dense_model(10);
 	struct cprof_region *r = cprof_vec_push(&m->regions);
 	r->thread = 0;
@@ -781,7 +772,7 @@ static void test_open_region_label(void)
  * would cross it), and labels stay inside the data area without touching. */
 static void test_axis_last_label(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *m = synth_model(100, 2, 9);
 	struct ui_index *ix = ui_index_create(m);
 	struct ui_view v;
@@ -847,7 +838,7 @@ static void test_axis_last_label(void)
  * above the axis. Its text stays inside it. */
 static void test_details_small_window(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *m = synth_model(20, 2, 3);
 	struct ui_index *ix = ui_index_create(m);
 	struct ui_view v;
@@ -976,7 +967,7 @@ static void check_described(struct ui_index *ix, struct ui_view *v, const struct
 
 static void test_describe(void)
 {
-	struct ui_metrics mt = metrics();
+	struct ui_metrics mt = synth_metrics();
 	struct cprof_model *models[] = {synth_model(200, 3, 5), marks_model(20000)};
 	bool kinds[UI_HIT_TASK_TRACK + 1] = {false};
 	struct ui_dl dl;

@@ -14,6 +14,7 @@
 
 #include "cprof-tp-enums.h"
 #include "model/model.h"
+#include "ui/tl.h"
 
 static uint64_t synth_rng(uint64_t *s)
 {
@@ -206,6 +207,16 @@ static struct cprof_model *synth_model(uint32_t tasks, uint32_t nthreads, uint64
 	m->begin_ns = T0;
 	m->end_ns = end;
 	free(clock);
+	return m;
+}
+
+/* Glyph metrics of a fixed size, so that layouts do not depend on a font. */
+static inline struct ui_metrics synth_metrics(void)
+{
+	struct ui_metrics m;
+	memset(&m, 7, sizeof(m));
+	for (int f = 0; f < UI_FONT_COUNT_; f++)
+		m.height[f] = 13;
 	return m;
 }
 

@@ -5,7 +5,10 @@
 #   lttng     recorded with the lttng CLI (a user's own session, pid tracked)
 #   lost      lttng CLI with tiny discard-mode buffers: lost events reported
 #   dump      dump prints one line per cprof event
-#   missing | notctf | nocprof | notree | stream | metadata | metadata-packet
+#   nocontext a user's session without vpid/vtid: every command says so
+#   stream    stream files cut short: the rest is read, each damaged file
+#             and its time range named
+#   missing | notctf | nocprof | notree | metadata | metadata-packet
 #             bad inputs: one-line error, non-zero exit
 # Env: CPROF_TRACE (the cprof-trace binary), STATS_APP (test-stats-app).
 set -eu
@@ -171,11 +174,82 @@ notree)
 	bad "no cprof events from the recorded process tree (pid 999999999)" "$tmp/trace"
 	;;
 stream)
-	record
-	f=$(find "$tmp/trace" -type f ! -name metadata ! -name '*.json' ! -path '*/index/*' -size +1k | head -n 1)
-	[ -n "$f" ] || fail "no stream file"
-	truncate -s $(($(stat -c %s "$f") / 2 + 100)) "$f"
-	bad "truncated or corrupt stream file" "$tmp/trace"
+	# Stream files cut short: one cut inside its last packet, one shorter
+	# than a packet header. Every command reads the rest and names each
+	# damaged file, with the time range of what it did not read, in one
+	# warning line; view does not abort.
+	"$CPROF_TRACE" record --no-auto --subbuf-size=16384 -o "$tmp/trace" -- "$STATS_APP" \
+		2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
+	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/whole.json" 2>/dev/null || fail "stats (whole)"
+	dir=$(dirname "$(find "$tmp/trace" -name metadata | head -n 1)")
+	f=$(ls -S "$dir"/cprof_* | head -n 1)
+	[ "$(stat -c %s "$f")" -gt 32768 ] || fail "$f holds a single packet"
+	truncate -s $(($(stat -c %s "$f") - 3000)) "$f"
+	head -c 40 "$f" >"$dir/cprof_99"
+	rm -rf "$dir/index"
+	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/stats.json" 2>"$tmp/stats.err" ||
+		fail "stats of a trace with a cut stream: $(cat "$tmp/stats.err")"
+	cat "$tmp/stats.err"
+	grep -v "events lost by the tracer" "$tmp/stats.err" >"$tmp/notes" || true
+	[ "$(wc -l <"$tmp/notes")" -eq 2 ] || fail "want two warnings, got: $(cat "$tmp/notes")"
+	grep -q "^cprof-trace: $tmp/trace: warning: stream file $f is cut short ([0-9]* of $(stat -c %s "$f") bytes whole): its events from [0-9.]* s to [0-9.]* s were not read$" \
+		"$tmp/notes" || fail "no warning naming $f and a time range"
+	grep -q "^cprof-trace: $tmp/trace: warning: stream file $dir/cprof_99 is shorter than a packet header (40 bytes): none of its events were read$" \
+		"$tmp/notes" || fail "no warning naming cprof_99"
+	python3 - "$tmp/whole.json" "$tmp/stats.json" "$tmp/notes" <<'EOF'
+import json, re, sys
+whole, cut = (json.load(open(a)) for a in sys.argv[1:3])
+if not 0 < cut["events"] <= whole["events"]:
+    sys.exit("FAIL: %d events read of %d" % (cut["events"], whole["events"]))
+a, b = map(float, re.search(r"from ([0-9.]+) s to ([0-9.]+) s", open(sys.argv[3]).read()).groups())
+if not 0 <= a < b < 60:
+    sys.exit("FAIL: damaged range %g..%g s" % (a, b))
+print("read %d of %d events; damaged range %.6f..%.6f s" % (cut["events"], whole["events"], a, b))
+EOF
+	"$CPROF_TRACE" dump "$tmp/trace" >/dev/null 2>"$tmp/err" || fail "dump: $(cat "$tmp/err")"
+	grep -q "cprof_99 is shorter than a packet header" "$tmp/err" || fail "dump: $(cat "$tmp/err")"
+	"$CPROF_TRACE" pprof -t region -o "$tmp/p.pb.gz" "$tmp/trace" 2>"$tmp/err" ||
+		fail "pprof: $(cat "$tmp/err")"
+	grep -q "cprof_99 is shorter than a packet header" "$tmp/err" || fail "pprof: $(cat "$tmp/err")"
+	if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
+		SDL_VIDEODRIVER=dummy "$CPROF_TRACE" view --screenshot "$tmp/shot.png" --size 800x500 \
+			"$tmp/trace" 2>"$tmp/err" || fail "view exited with $?: $(cat "$tmp/err")"
+		grep -q "cprof_99 is shorter than a packet header" "$tmp/err" || fail "view: $(cat "$tmp/err")"
+	fi
+	# nothing readable left: one line naming the damaged file
+	for g in "$dir"/cprof_*; do truncate -s 40 "$g"; done
+	bad "truncated or corrupt stream file $dir/cprof_" "$tmp/trace"
+	;;
+nocontext)
+	# A user's own session without the vpid/vtid contexts: every command
+	# says which contexts are missing and the command that adds them.
+	session=cprof-test-stats-$$-$(date +%s%N)
+	mkfifo "$tmp/go"
+	lttng create "$session" --output="$tmp/trace" >/dev/null
+	lttng enable-channel -u -s "$session" ch >/dev/null
+	lttng enable-event -u -s "$session" -c ch "cprof:*" >/dev/null
+	lttng add-context -u -s "$session" -c ch -t procname >/dev/null
+	"$STATS_APP" "$tmp/go" &
+	pid=$!
+	lttng track -u -s "$session" --vpid="$pid" >/dev/null
+	lttng start "$session" >/dev/null
+	echo go >"$tmp/go"
+	wait "$pid" || fail "test-stats-app exited with $?"
+	lttng destroy "$session" >/dev/null
+	session=""
+	want="^cprof-trace: $tmp/trace: warning: the events lack the vpid and vtid contexts, so every event shows as process 0, thread 0: .*: lttng add-context -u -t vpid -t vtid$"
+	check_note() { # COMMAND...: exits 0 and says $want once on stderr
+		"$@" >/dev/null 2>"$tmp/err" || fail "$*: $(cat "$tmp/err")"
+		[ "$(grep -c "$want" "$tmp/err")" -eq 1 ] || fail "$*: want the contexts warning, got: $(cat "$tmp/err")"
+	}
+	check_note "$CPROF_TRACE" stats "$tmp/trace"
+	check_note "$CPROF_TRACE" dump "$tmp/trace"
+	check_note "$CPROF_TRACE" pprof -t region -o "$tmp/p.pb.gz" "$tmp/trace"
+	if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
+		SDL_VIDEODRIVER=dummy check_note "$CPROF_TRACE" view --screenshot "$tmp/shot.png" \
+			--size 800x500 "$tmp/trace"
+	fi
+	grep "$want" "$tmp/err"
 	;;
 metadata)
 	record

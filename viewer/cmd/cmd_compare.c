@@ -161,6 +161,7 @@ static int load(const char *path, const struct opts *o, struct cprof_compare_run
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return -1;
 	}
+	cprof_read_print_notes(stderr, path, model);
 	if (model->lost_events)
 		fprintf(stderr,
 			"cprof-trace: %s: warning: %" PRIu64

@@ -70,6 +70,7 @@ int cprof_cmd_dump(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 1;
 	}
+	cprof_read_print_notes(stderr, argv[optind], model);
 	if (model->lost_events)
 		fprintf(stderr, "cprof-trace: %s: warning: %" PRIu64 " events lost by the tracer\n",
 			argv[optind], model->lost_events);

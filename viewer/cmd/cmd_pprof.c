@@ -181,6 +181,7 @@ int cprof_cmd_pprof(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		goto end;
 	}
+	cprof_read_print_notes(stderr, trace, model);
 	sym = cprof_symbolizer_create(model, &sym_opts);
 	if (!sym) {
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", trace);

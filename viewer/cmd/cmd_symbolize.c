@@ -63,6 +63,7 @@ int cprof_cmd_symbolize(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 1;
 	}
+	cprof_read_print_notes(stderr, trace, model);
 	status = cprof_store_trace_symbols(model, debug_dir, force, err, sizeof(err));
 	fprintf(stderr, "cprof-trace: %s\n", err);
 	cprof_model_destroy(model);

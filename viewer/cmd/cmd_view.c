@@ -37,6 +37,7 @@ static struct cprof_model *load(const char *path, bool (*progress)(double, void 
 		snprintf(err, errlen, "%s", msg);
 		return NULL;
 	}
+	cprof_read_print_notes(stderr, path, model);
 	return model;
 }
 

@@ -91,6 +91,7 @@ static struct cprof_profile *load(const struct job *a, const char *path)
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return NULL;
 	}
+	cprof_read_print_notes(stderr, path, model);
 	sym = cprof_symbolizer_create(model, a->sym_opts);
 	if (!sym) {
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", path);

@@ -67,6 +67,7 @@ void cprof_model_destroy(struct cprof_model *model)
 	for (size_t i = 0; i < model->counters.n; i++)
 		cprof_vec_free(&model->counters.v[i].points);
 	cprof_vec_free(&model->processes);
+	cprof_vec_free(&model->notes);
 	cprof_vec_free(&model->modules);
 	cprof_vec_free(&model->threads);
 	cprof_vec_free(&model->tasks);
@@ -165,6 +166,17 @@ cprof_str cprof_model_add_str(struct cprof_model *model, const char *s, size_t l
 	}
 	*slot = copy;
 	return (cprof_str)(model->strings.n - 1);
+}
+
+bool cprof_model_add_note(struct cprof_model *model, const char *text)
+{
+	cprof_str s = cprof_model_intern(model, text, strlen(text));
+	cprof_str *slot;
+
+	if (!s || !(slot = cprof_vec_push(&model->notes)))
+		return false;
+	*slot = s;
+	return true;
 }
 
 size_t cprof_model_memory(const struct cprof_model *model)

@@ -205,6 +205,11 @@ struct cprof_model {
 	CPROF_VEC(uint64_t) frames;
 	CPROF_VEC(struct cprof_lost) lost;
 	CPROF_VEC(struct cprof_warning) warnings;
+	/* What keeps the trace from being read as recorded (a damaged stream
+	 * file, contexts the events lack): one sentence each, without the
+	 * path, that every command says on stderr and the viewer in its
+	 * status line. Strings of `strings`. */
+	CPROF_VEC(cprof_str) notes;
 	CPROF_VEC(struct cprof_thread_state) thread_states;
 	/* The last state dump (cprof:state_begin/end) in the trace, 0 none:
 	 * what a profile of "after the dump" starts from. */
@@ -223,6 +228,9 @@ static inline const char *cprof_model_str(const struct cprof_model *model, cprof
 {
 	return model->strings.v[s];
 }
+
+/* Adds a note (see `notes`); false when out of memory. */
+bool cprof_model_add_note(struct cprof_model *model, const char *text);
 
 /* Approximate heap bytes held by the model (for the bench's bytes/event). */
 size_t cprof_model_memory(const struct cprof_model *model);

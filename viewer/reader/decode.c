@@ -250,7 +250,8 @@ const struct rd_decoder *rd_decode(struct rd_decoders *ds, const bt_message *msg
 	ev->pid = (int32_t)ctx_int(src->ctx, d->ctx_vpid);
 	ev->tid = (int32_t)ctx_int(src->ctx, d->ctx_vtid);
 	ev->ppid = (int32_t)ctx_int(src->ctx, d->ctx_vppid);
-	ev->missing_context = d->ctx_vpid < 0 || d->ctx_vtid < 0;
+	ev->missing_context =
+	    (d->ctx_vpid < 0 ? RD_NO_VPID : 0) | (d->ctx_vtid < 0 ? RD_NO_VTID : 0);
 	ev->fetch_fields = fetch_fields;
 	ev->fetch_procname = fetch_procname;
 	ev->fetch_host = fetch_host;

@@ -135,78 +135,180 @@ static bool tsdl_complete(const char *s, size_t n)
 #define CTF_METADATA_MAGIC 0x75D11D57u
 #define METADATA_HEADER 37 /* magic, uuid, checksum, sizes, schemes, version */
 
-bool rd_check_metadata(const char *dir, char *why, size_t whylen)
+/* The TSDL text of DIR/metadata (packetized or plain), NUL-terminated, or
+ * NULL with one sentence in `why`. */
+static char *metadata_text(const char *dir, size_t *tlen, char *why, size_t whylen)
 {
 	char path[4096];
-	size_t size, off = 0, tlen = 0;
+	size_t size, off = 0;
 	unsigned char *buf;
 	char *text = NULL;
-	bool ok = false;
 
+	*tlen = 0;
 	snprintf(path, sizeof(path), "%s/metadata", dir);
 	buf = read_file(path, &size);
 	if (!buf) {
 		snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
-		return false;
+		return NULL;
 	}
-	if (size >= 4 &&
-	    (rd32(buf, false) == CTF_METADATA_MAGIC || rd32(buf, true) == CTF_METADATA_MAGIC)) {
-		bool swap = rd32(buf, false) != CTF_METADATA_MAGIC;
-		text = malloc(size + 1);
-		if (!text) {
-			snprintf(why, whylen, "out of memory");
-			goto end;
+	if (size < 4 ||
+	    (rd32(buf, false) != CTF_METADATA_MAGIC && rd32(buf, true) != CTF_METADATA_MAGIC)) {
+		buf[size] = '\0';
+		*tlen = size;
+		return (char *)buf;
+	}
+	bool swap = rd32(buf, false) != CTF_METADATA_MAGIC;
+	text = malloc(size + 1);
+	if (!text) {
+		snprintf(why, whylen, "out of memory");
+		goto error;
+	}
+	while (off < size) {
+		uint32_t content, packet;
+		if (size - off < METADATA_HEADER || rd32(buf + off, swap) != CTF_METADATA_MAGIC) {
+			snprintf(why, whylen,
+				 "metadata file %s is cut short or corrupt (bad packet "
+				 "header at byte %zu)",
+				 path, off);
+			goto error;
 		}
-		while (off < size) {
-			uint32_t content, packet;
-			if (size - off < METADATA_HEADER ||
-			    rd32(buf + off, swap) != CTF_METADATA_MAGIC) {
-				snprintf(why, whylen,
-					 "metadata file %s is cut short or corrupt (bad packet "
-					 "header at byte %zu)",
-					 path, off);
-				goto end;
-			}
-			content = rd32(buf + off + 24, swap);
-			packet = rd32(buf + off + 28, swap);
-			if (packet % 8 || content > packet || content < METADATA_HEADER * 8 ||
-			    packet / 8 > size - off) {
-				snprintf(why, whylen,
-					 "metadata file %s is cut short (packet at byte %zu claims "
-					 "%u bytes, %zu left)",
-					 path, off, packet / 8, size - off);
-				goto end;
-			}
-			memcpy(text + tlen, buf + off + METADATA_HEADER,
-			       content / 8 - METADATA_HEADER);
-			tlen += content / 8 - METADATA_HEADER;
-			off += packet / 8;
+		content = rd32(buf + off + 24, swap);
+		packet = rd32(buf + off + 28, swap);
+		if (packet % 8 || content > packet || content < METADATA_HEADER * 8 ||
+		    packet / 8 > size - off) {
+			snprintf(why, whylen,
+				 "metadata file %s is cut short (packet at byte %zu claims "
+				 "%u bytes, %zu left)",
+				 path, off, packet / 8, size - off);
+			goto error;
 		}
-	} else {
-		text = (char *)buf;
-		buf = NULL;
-		tlen = size;
+		memcpy(text + *tlen, buf + off + METADATA_HEADER, content / 8 - METADATA_HEADER);
+		*tlen += content / 8 - METADATA_HEADER;
+		off += packet / 8;
 	}
-	if (!tsdl_complete(text, tlen)) {
-		snprintf(why, whylen,
-			 "metadata file %s is cut short (its text ends inside a declaration)",
-			 path);
-		goto end;
-	}
-	ok = true;
-end:
+	text[*tlen] = '\0';
 	free(buf);
+	return text;
+error:
+	free(buf);
+	free(text);
+	*tlen = 0;
+	return NULL;
+}
+
+bool rd_check_metadata(const char *dir, char *why, size_t whylen)
+{
+	size_t tlen;
+	char *text = metadata_text(dir, &tlen, why, whylen);
+	bool ok = text && tsdl_complete(text, tlen);
+
+	if (text && !ok)
+		snprintf(why, whylen,
+			 "metadata file %s/metadata is cut short (its text ends inside a "
+			 "declaration)",
+			 dir);
 	free(text);
 	return ok;
 }
 
+/* The integer after `key =` inside `block`, when there. */
+static bool tsdl_int(const char *block, const char *key, long long *v)
+{
+	size_t k = strlen(key);
+	for (const char *p = strstr(block, key); p; p = strstr(p + 1, key)) {
+		const char *q = p + k;
+		if (p > block && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z')))
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '=') {
+			*v = strtoll(q + 1, NULL, 10);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool rd_metadata_clock(const char *dir, struct rd_clock *clock)
+{
+	char why[512];
+	size_t tlen;
+	char *text = metadata_text(dir, &tlen, why, sizeof(why));
+	char *block, *end;
+	long long freq = 0, off_s = 0, off = 0;
+
+	*clock = (struct rd_clock){0};
+	if (!text)
+		return false;
+	block = strstr(text, "clock {");
+	end = block ? strstr(block, "};") : NULL;
+	if (end) {
+		*end = '\0';
+		if (tsdl_int(block, "freq", &freq) && freq > 0) {
+			tsdl_int(block, "offset_s", &off_s);
+			tsdl_int(block, "offset", &off);
+			clock->freq = (uint64_t)freq;
+			clock->offset_s = off_s;
+			clock->offset = off;
+		}
+	}
+	free(text);
+	return clock->freq != 0;
+}
+
+uint64_t rd_clock_ns(const struct rd_clock *c, uint64_t cycles)
+{
+	long double cyc = (long double)c->offset + (long double)cycles;
+	return (uint64_t)((long double)c->offset_s * 1e9L + cyc * 1e9L / (long double)c->freq);
+}
+
 /*
- * After babeltrace2 refused a trace, name the stream file at fault when we
- * can: LTTng-UST packets start with magic 0xC1FC1FC1 and carry their size
- * in bits at byte 56 of the packet (header: magic, uuid, stream_id,
- * stream_instance_id; context: timestamp_begin, timestamp_end,
- * content_size, packet_size).
+ * LTTng-UST stream packets start with magic 0xC1FC1FC1; the packet context
+ * follows the header (magic, uuid, stream_id, stream_instance_id: 32
+ * bytes): timestamp_begin at byte 32, timestamp_end at 40, content_size at
+ * 48, packet_size at 56 (sizes in bits, times in clock cycles).
  */
+#define STREAM_MAGIC 0xC1FC1FC1u
+#define PACKET_HEADER 64
+
+/* Walks the packets of one stream file: how many bytes from the start are
+ * whole packets, and what the first bad packet's header says. */
+bool rd_scan_stream(const char *path, struct rd_damage *d)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+
+	memset(d, 0, sizeof(*d));
+	if (!f)
+		return false;
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return false;
+	}
+	d->size = (uint64_t)st.st_size;
+	while (d->whole < d->size) {
+		unsigned char h[PACKET_HEADER];
+		uint64_t psize, b, e;
+		if (fseeko(f, (off_t)d->whole, SEEK_SET) ||
+		    fread(h, 1, sizeof(h), f) != sizeof(h) || rd32(h, false) != STREAM_MAGIC)
+			break;
+		memcpy(&b, h + 32, 8);
+		memcpy(&e, h + 40, 8);
+		memcpy(&psize, h + 56, 8);
+		psize /= 8;
+		if (psize < PACKET_HEADER || psize > d->size - d->whole) {
+			d->cut_begin = b;
+			d->cut_end = e;
+			d->cut_header = true;
+			break;
+		}
+		d->last_end = e;
+		d->whole += psize;
+	}
+	fclose(f);
+	return true;
+}
+
 bool rd_find_truncated_stream(const struct rd_dirs *dirs, char *out, size_t outlen)
 {
 	for (size_t i = 0; i < dirs->v.n; i++) {
@@ -216,36 +318,11 @@ bool rd_find_truncated_stream(const struct rd_dirs *dirs, char *out, size_t outl
 			continue;
 		while ((e = readdir(d))) {
 			char path[4096];
-			struct stat st;
-			FILE *f;
-			uint64_t off = 0;
-			bool bad = false;
+			struct rd_damage dm;
 			if (e->d_name[0] == '.' || strcmp(e->d_name, "metadata") == 0)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dirs->v.v[i], e->d_name);
-			if (stat(path, &st) || !S_ISREG(st.st_mode))
-				continue;
-			f = fopen(path, "rb");
-			if (!f)
-				continue;
-			while (off < (uint64_t)st.st_size) {
-				unsigned char h[64];
-				uint64_t psize;
-				if (fseeko(f, (off_t)off, SEEK_SET) || fread(h, 1, 64, f) != 64 ||
-				    rd32(h, false) != 0xC1FC1FC1u) {
-					bad = true;
-					break;
-				}
-				memcpy(&psize, h + 56, 8);
-				psize /= 8;
-				if (!psize || psize > (uint64_t)st.st_size - off) {
-					bad = true;
-					break;
-				}
-				off += psize;
-			}
-			fclose(f);
-			if (bad) {
+			if (rd_scan_stream(path, &dm) && dm.whole < dm.size) {
 				snprintf(out, outlen, "%s", path);
 				closedir(d);
 				return true;

@@ -18,6 +18,7 @@
 
 #include <babeltrace2/babeltrace.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +427,56 @@ end:
 	return status;
 }
 
+/* "1.234567 s" after the trace's first event read, for a time in ns from
+ * the clock's origin. */
+static void trace_time(char *buf, size_t len, const struct cprof_model *m, uint64_t ns)
+{
+	snprintf(buf, len, "%.6f s", ns > m->begin_ns ? (double)(ns - m->begin_ns) / 1e9 : 0.0);
+}
+
+/* One note per damaged stream file: which, how much was read, and the
+ * time range of what was not (from its packet headers). */
+static bool note_damage(struct cprof_model *m, const struct rd_salvage *s)
+{
+	for (size_t i = 0; i < s->damage.n; i++) {
+		const struct rd_damage *d = &s->damage.v[i];
+		const struct rd_clock *c = &s->clocks.v[d->dir];
+		uint64_t begin = d->cut_header ? d->cut_begin : d->last_end;
+		char text[4400], from[48], to[48];
+		if (!c->freq || (!d->cut_header && !d->whole)) {
+			snprintf(text, sizeof(text),
+				 d->size < 64 ? "stream file %s is shorter than a packet header "
+						"(%" PRIu64 " bytes): none of its events were read"
+					      : "stream file %s is damaged from byte %" PRIu64
+						": none of its events past it were read",
+				 d->file, d->size < 64 ? d->size : d->whole);
+		} else {
+			trace_time(from, sizeof(from), m, rd_clock_ns(c, begin));
+			trace_time(to, sizeof(to), m, rd_clock_ns(c, d->cut_end));
+			if (d->cut_header && d->cut_end > begin)
+				snprintf(text, sizeof(text),
+					 "stream file %s is cut short (%" PRIu64 " of %" PRIu64
+					 " bytes whole): its events from %s to %s were not read",
+					 d->file, d->whole, d->size, from, to);
+			else
+				snprintf(text, sizeof(text),
+					 "stream file %s is damaged from byte %" PRIu64
+					 " of %" PRIu64 ": its events from %s on were not read",
+					 d->file, d->whole, d->size, from);
+		}
+		if (!cprof_model_add_note(m, text))
+			return false;
+	}
+	return true;
+}
+
+void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model)
+{
+	for (size_t i = 0; i < model->notes.n; i++)
+		fprintf(out, "cprof-trace: %s: warning: %s\n", path,
+			cprof_model_str(model, model->notes.v[i]));
+}
+
 static enum cprof_read_status read_dir(const char *path, const struct cprof_read_options *opts,
 				       struct cprof_model **out, char *err, size_t errlen)
 {
@@ -433,7 +484,9 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	enum cprof_read_status status;
 	struct reader r = {0};
 	struct rd_dirs dirs = {0};
+	struct rd_salvage salvage = {0};
 	struct cprof_model *model = NULL;
+	char why[8400];
 
 	*out = NULL;
 	if (err && errlen)
@@ -443,6 +496,10 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	if (status != CPROF_READ_OK)
 		goto end;
 	status = CPROF_READ_ERROR;
+	if (rd_salvage(&dirs, &salvage, why, sizeof(why))) {
+		set_err(err, errlen, path, "%s", why);
+		goto end;
+	}
 	model = cprof_model_create();
 	if (!model) {
 		set_err(err, errlen, path, "out of memory");
@@ -459,12 +516,18 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 		goto end;
 	rd_finish(&r.st);
 	status = CPROF_READ_ERROR;
-	if (r.st.out_of_memory) {
+	if (r.st.out_of_memory || !note_damage(model, &salvage)) {
 		set_err(err, errlen, path, "out of memory while reading the trace");
 		goto end;
 	}
 	if (!model->processes.n) {
-		if (r.st.root_pid)
+		if (salvage.damage.n)
+			set_err(err, errlen, path,
+				"truncated or corrupt stream file %s (%" PRIu64 " of %" PRIu64
+				" bytes whole), and the readable rest holds no cprof events",
+				salvage.damage.v[0].file, salvage.damage.v[0].whole,
+				salvage.damage.v[0].size);
+		else if (r.st.root_pid)
 			set_err(err, errlen, path,
 				"no cprof events from the recorded process tree (pid %d)",
 				(int)r.st.root_pid);
@@ -485,6 +548,7 @@ end:
 	rd_decoders_fini(&r.ds);
 	rd_dump_fini(&r.dump);
 	rd_dirs_free(&dirs);
+	rd_salvage_fini(&salvage);
 	return status;
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../model/model.h"
 
@@ -67,5 +68,9 @@ struct cprof_read_options {
 
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
 					struct cprof_model **out, char *err, size_t errlen);
+
+/* The model's notes (what kept the trace from being read as recorded), one
+ * line each: "cprof-trace: PATH: warning: ...". */
+void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model);
 
 #endif /* CPROF_READER_H */

@@ -290,19 +290,42 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	}
 }
 
+/*
+ * A session the user set up without the vpid/vtid contexts: every event
+ * then reads as process 0 / thread 0. Loading it anyway shows what can be
+ * shown; the note says why it looks like one thread and the one command
+ * that fixes the next recording.
+ */
+static void note_missing_context(struct rd_state *st, unsigned missing)
+{
+	char text[400];
+	bool both = (missing & RD_NO_VPID) && (missing & RD_NO_VTID);
+
+	st->missing_context_warned = true;
+	snprintf(text, sizeof(text),
+		 "the events lack the %s context%s, so %s: add %s to the session's channel "
+		 "before it starts: lttng add-context -u%s%s",
+		 both			? "vpid and vtid"
+		 : missing & RD_NO_VPID ? "vpid"
+					: "vtid",
+		 both ? "s" : "",
+		 both			? "every event shows as process 0, thread 0"
+		 : missing & RD_NO_VPID ? "every event shows as process 0"
+					: "every event of a process shows as its thread 0",
+		 both ? "them" : "it", missing & RD_NO_VPID ? " -t vpid" : "",
+		 missing & RD_NO_VTID ? " -t vtid" : "");
+	if (!cprof_model_add_note(st->model, text))
+		st->out_of_memory = true;
+}
+
 bool rd_feed(struct rd_state *st, struct rd_event *ev)
 {
 	const struct rd_kind *k = ev->kind;
 	bool cprof = k->flags & RD_CPROF;
 	struct rd_proc *p;
 
-	if (ev->missing_context && !st->missing_context_warned && cprof) {
-		st->missing_context_warned = true;
-		rd_warn(st, ev->ns, CPROF_NONE,
-			"events lack the vpid/vtid contexts: processes and threads cannot be "
-			"told apart "
-			"(lttng add-context -u -t vpid -t vtid -t vppid -t procname)");
-	}
+	if (ev->missing_context && !st->missing_context_warned && cprof)
+		note_missing_context(st, ev->missing_context);
 	p = proc_get(st, ev->pid, ev->ppid);
 	if (!p || p->keep < 0)
 		return false;

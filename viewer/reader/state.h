@@ -61,6 +61,9 @@ struct rd_kind {
  * event; never NULL. */
 const struct rd_kind *rd_kind_find(const char *name);
 
+/* Contexts an event lacks (rd_event.missing_context). */
+enum { RD_NO_VPID = 1, RD_NO_VTID = 2 };
+
 struct rd_value {
 	uint64_t u;	   /* RD_UINT */
 	const char *s;	   /* RD_STR, RD_HEX: never NULL once decoded */
@@ -78,8 +81,8 @@ struct rd_value {
 struct rd_event {
 	const struct rd_kind *kind;
 	uint64_t ns;
-	int32_t pid, tid, ppid; /* vpid, vtid, vppid contexts (0: absent) */
-	bool missing_context;	/* no vpid or vtid context */
+	int32_t pid, tid, ppid;	 /* vpid, vtid, vppid contexts (0: absent) */
+	uint8_t missing_context; /* RD_NO_VPID | RD_NO_VTID */
 
 	unsigned present; /* bit i: payload member i exists */
 	struct rd_value f[RD_MAX_FIELDS];

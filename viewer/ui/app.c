@@ -96,6 +96,11 @@ void ui_app_view_init(struct app *a, int w, int h)
 	v->show_panel = true;
 	v->tab = a->o->tab;
 	ui_view_fit(v, a->ix);
+	/* what kept the trace from being read as recorded, until a key */
+	if (a->model && a->model->notes.n)
+		snprintf(v->status, sizeof(v->status), "%s%s",
+			 cprof_model_str(a->model, a->model->notes.v[0]),
+			 a->model->notes.n > 1 ? " (and more: see stderr)" : "");
 }
 
 void ui_app_select_item(struct app *a, uint8_t hit, uint32_t ref, uint32_t count)

@@ -534,7 +534,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 		else
 			set_err(err, errlen, path,
 				"the trace holds no cprof events (were cprof:* events enabled?)");
-		status = CPROF_READ_NO_CPROF_EVENTS;
+		status = salvage.damage.n ? CPROF_READ_BAD_STREAM : CPROF_READ_NO_CPROF_EVENTS;
 		goto end;
 	}
 	if (r.opts->progress)

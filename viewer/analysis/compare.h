@@ -140,4 +140,20 @@ void cprof_compare_fini(struct cprof_compare *cmp);
 /* "region", "task", "call", "wait", "cpu", "sync", "mutex", "heap". */
 const char *cprof_compare_kind_name(enum cprof_compare_kind kind);
 
+/* In words (compare_text.c), for `compare` and the viewer alike. */
+/* A metric's value with its unit ("12.3us", "4.1MB", "17"), "-" for NaN. */
+const char *cprof_compare_format_value(const char *metric, double v, char *buf, size_t len);
+/* "total", "p50", "p90", "p99", else the metric as it is. */
+const char *cprof_compare_short_metric(const char *metric);
+/* "request p99", "read call total", "mutex wait in cache_evict". */
+const char *cprof_compare_row_label(const struct cprof_compare_row *r, char *buf, size_t len);
+/* "+12.5%", "new" (absent before) or "gone" (zero after). */
+const char *cprof_compare_format_delta(const struct cprof_compare_row *r, char *buf, size_t len);
+/* The summary line: "request p99 -38% (p=0.002); ..." or why there is none. */
+void cprof_compare_summary(const struct cprof_compare *c, char *buf, size_t len);
+/* "runs", "slices" or "none". */
+const char *cprof_compare_test_name(enum cprof_compare_test t);
+/* One sentence on which test decided and why. */
+void cprof_compare_test_note(const struct cprof_compare *c, char *buf, size_t len);
+
 #endif /* CPROF_COMPARE_H */

@@ -179,157 +179,11 @@ static int load(const char *path, const struct opts *o, struct cprof_compare_run
 
 /* ---- text ---- */
 
-static const char *fmt_value(const char *metric, double v, char *buf, size_t len)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (!strcmp(metric, "count"))
-		snprintf(buf, len, "%.0f", v);
-	else if (!strcmp(metric, "alloc_bytes"))
-		snprintf(buf, len,
-			 v < 1e3   ? "%.0fB"
-			 : v < 1e6 ? "%.1fkB"
-				   : "%.1fMB",
-			 v < 1e3   ? v
-			 : v < 1e6 ? v / 1e3
-				   : v / 1e6);
-	else if (v < 1e3)
-		snprintf(buf, len, "%.0fns", v);
-	else if (v < 1e6)
-		snprintf(buf, len, "%.1fus", v / 1e3);
-	else if (v < 1e9)
-		snprintf(buf, len, "%.2fms", v / 1e6);
-	else
-		snprintf(buf, len, "%.3fs", v / 1e9);
-	return buf;
-}
-
-static const char *short_metric(const char *metric)
-{
-	if (!strcmp(metric, "total_ns"))
-		return "total";
-	if (!strncmp(metric, "p5", 2) || !strncmp(metric, "p9", 2))
-		return metric[2] == '0' ? (metric[1] == '5' ? "p50" : "p90") : "p99";
-	return metric;
-}
-
-/* "request p99", "mutex wait in cache_evict", "cpu in encode_json". */
-static const char *row_label(const struct cprof_compare_row *r, char *buf, size_t len)
-{
-	switch (r->kind) {
-	case CPROF_CMP_REGION:
-	case CPROF_CMP_TASK:
-		snprintf(buf, len, "%s %s", r->name, short_metric(r->metric));
-		break;
-	case CPROF_CMP_CALL:
-		snprintf(buf, len, "%s call %s", r->name, short_metric(r->metric));
-		break;
-	case CPROF_CMP_WAIT:
-		snprintf(buf, len, "%s wait %s", r->name, short_metric(r->metric));
-		break;
-	case CPROF_CMP_CPU:
-		snprintf(buf, len, "cpu in %s", r->name);
-		break;
-	case CPROF_CMP_SYNC:
-		snprintf(buf, len, "wait in %s", r->name);
-		break;
-	case CPROF_CMP_MUTEX:
-		snprintf(buf, len, "mutex wait in %s", r->name);
-		break;
-	case CPROF_CMP_HEAP:
-		snprintf(buf, len, "allocations in %s", r->name);
-		break;
-	default:
-		snprintf(buf, len, "%s", r->name);
-	}
-	return buf;
-}
-
-static const char *fmt_delta(const struct cprof_compare_row *r, char *buf, size_t len)
-{
-	if (isnan(r->delta_pct))
-		snprintf(buf, len, "new");
-	else if (r->new == 0 && r->old > 0)
-		snprintf(buf, len, "gone");
-	else
-		snprintf(buf, len, fabs(r->delta_pct) < 1000 ? "%+.1f%%" : "%+.0f%%", r->delta_pct);
-	return buf;
-}
-
-/*
- * The summary line: the most significant row of up to three kinds, tasks
- * first (what users wait for), then regions, then the profiles' culprits.
- */
-static void summary(const struct cprof_compare *c, char *buf, size_t len)
-{
-	static const enum cprof_compare_kind order[] = {
-	    CPROF_CMP_TASK, CPROF_CMP_REGION, CPROF_CMP_MUTEX, CPROF_CMP_SYNC,
-	    CPROF_CMP_CPU,  CPROF_CMP_HEAP,   CPROF_CMP_WAIT,  CPROF_CMP_CALL,
-	};
-	const struct cprof_compare_row *first[CPROF_CMP_KINDS] = {0};
-	size_t used = 0, shown = 0;
-	char label[256], d[32];
-
-	/* rows come sorted by significance, then p, then size */
-	for (size_t i = 0; i < c->rows.n && c->rows.v[i].significant; i++)
-		if (!first[c->rows.v[i].kind])
-			first[c->rows.v[i].kind] = &c->rows.v[i];
-	buf[0] = 0;
-	for (size_t k = 0; k < CPROF_CMP_KINDS && shown < 3; k++) {
-		const struct cprof_compare_row *r = first[order[k]];
-		if (!r)
-			continue;
-		used +=
-		    (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s %s (p=%.2g)",
-				     shown++ ? "; " : "", row_label(r, label, sizeof(label)),
-				     fmt_delta(r, d, sizeof(d)), r->p);
-	}
-	if (!shown)
-		snprintf(buf, len, "no significant change at alpha %g (%zu tests, Holm-corrected)",
-			 c->alpha, c->tests);
-}
-
-static const char *test_name(enum cprof_compare_test t)
-{
-	switch (t) {
-	case CPROF_CMP_TEST_RUNS:
-		return "runs";
-	case CPROF_CMP_TEST_SLICES:
-		return "slices";
-	default:
-		return "none";
-	}
-}
-
-/* One sentence on which test decided, for the header and the JSON. */
-static void test_note(const struct cprof_compare *c, char *buf, size_t len)
-{
-	if (c->across_runs)
-		snprintf(buf, len,
-			 "Mann-Whitney U across runs (%zu+%zu per-run values), Holm-corrected "
-			 "over %zu tests",
-			 c->runs_old, c->runs_new, c->tests);
-	else if (c->runs_old == 1 && c->runs_new == 1)
-		snprintf(buf, len,
-			 "1 run per side: no across-run test, nothing marked significant (record "
-			 "2 or more runs a side); the p-values (Mann-Whitney U within runs, 10 "
-			 "time slices each, Holm-corrected over %zu tests) say whether these two "
-			 "runs differ, not the programs",
-			 c->tests);
-	else
-		snprintf(buf, len,
-			 "%zu+%zu runs: too few for an across-run test (its smallest p, %.2g, "
-			 "cannot reach alpha %g over %zu tests); Mann-Whitney U within runs (10 "
-			 "time slices each, pooled over runs), Holm-corrected",
-			 c->runs_old, c->runs_new, cprof_utest_min_p(c->runs_old, c->runs_new),
-			 c->alpha, c->tests);
-}
-
 static void print_text(const struct cprof_compare *c)
 {
 	char a[32], b[32], d[64], line[1024];
 
-	test_note(c, line, sizeof(line));
+	cprof_compare_test_note(c, line, sizeof(line));
 	printf("test: %s; alpha %g; changes under %g%% are ~\n\n", line, c->alpha,
 	       c->min_change_pct);
 	printf("%-7s %-28s %-8s %11s %11s %9s  %s\n", "kind", "name", "metric", "old", "new",
@@ -337,22 +191,23 @@ static void print_text(const struct cprof_compare *c)
 	for (size_t i = 0; i < c->rows.n; i++) {
 		const struct cprof_compare_row *r = &c->rows.v[i];
 		if (r->significant)
-			fmt_delta(r, d, sizeof(d));
+			cprof_compare_format_delta(r, d, sizeof(d));
 		else if (strcmp(r->presence, "both"))
 			snprintf(d, sizeof(d), "%s ~", r->presence);
 		else
 			snprintf(d, sizeof(d), "~");
 		printf("%-7s %-28.60s %-8s %11s %11s %9s", cprof_compare_kind_name(r->kind),
-		       r->name, short_metric(r->metric), fmt_value(r->metric, r->old, a, 32),
-		       fmt_value(r->metric, r->new, b, 32), d);
+		       r->name, cprof_compare_short_metric(r->metric),
+		       cprof_compare_format_value(r->metric, r->old, a, 32),
+		       cprof_compare_format_value(r->metric, r->new, b, 32), d);
 		if (!isnan(r->p))
 			printf("  (p=%.3f n=%zu+%zu %s)", r->p, r->n_old, r->n_new,
-			       test_name(r->test));
+			       cprof_compare_test_name(r->test));
 		if (!isnan(r->delta_lo))
 			printf("  95%% CI %+.1f%% .. %+.1f%%", r->delta_lo, r->delta_hi);
 		putchar('\n');
 	}
-	summary(c, line, sizeof(line));
+	cprof_compare_summary(c, line, sizeof(line));
 	printf("\nsummary: %s\n", line);
 }
 
@@ -405,7 +260,7 @@ static json_t *row_json(const struct cprof_compare_row *r)
 			 r->metric, "old", num(r->old), "new", num(r->new), "delta_pct",
 			 num(r->delta_pct), "p", num(r->p), "p_raw", num(r->p_raw), "p_runs",
 			 num(r->p_runs), "p_items", num(r->p_items), "significant", r->significant,
-			 "test", test_name(r->test), "presence", r->presence, "n_old",
+			 "test", cprof_compare_test_name(r->test), "presence", r->presence, "n_old",
 			 (json_int_t)r->n_old, "n_new", (json_int_t)r->n_new, "old_ci",
 			 pair(r->old_lo, r->old_hi), "new_ci", pair(r->new_lo, r->new_hi),
 			 "delta_ci_pct", pair(r->delta_lo, r->delta_hi));
@@ -418,8 +273,8 @@ static int print_json(const struct cprof_compare *c, char **old, size_t nold, ch
 	json_t *rows = json_array(), *root;
 	int rc;
 
-	test_note(c, note, sizeof(note));
-	summary(c, sum, sizeof(sum));
+	cprof_compare_test_note(c, note, sizeof(note));
+	cprof_compare_summary(c, sum, sizeof(sum));
 	for (size_t i = 0; rows && i < c->rows.n; i++)
 		if (json_array_append_new(rows, row_json(&c->rows.v[i])))
 			return -1;

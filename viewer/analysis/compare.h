@@ -46,6 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "analysis/profiles.h"
 #include "common/vec.h"
 #include "model/model.h"
@@ -155,5 +157,10 @@ void cprof_compare_summary(const struct cprof_compare *c, char *buf, size_t len)
 const char *cprof_compare_test_name(enum cprof_compare_test t);
 /* One sentence on which test decided and why. */
 void cprof_compare_test_note(const struct cprof_compare *c, char *buf, size_t len);
+/* A row as `compare --json` prints it (a new reference, NULL when out of
+ * memory), and a string of the traced program's as JSON (bytes that are
+ * not UTF-8 become '?' rather than failing the output). */
+json_t *cprof_compare_row_json(const struct cprof_compare_row *r);
+json_t *cprof_compare_json_string(const char *s);
 
 #endif /* CPROF_COMPARE_H */

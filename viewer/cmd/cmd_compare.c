@@ -213,57 +213,13 @@ static void print_text(const struct cprof_compare *c)
 
 /* ---- JSON (jansson) ---- */
 
-static json_t *num(double v)
-{
-	if (isnan(v) || isinf(v))
-		return json_null();
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
-
-/* A string as JSON; bytes that are not UTF-8 (names come from the traced
- * program) become '?' rather than failing the whole output. */
-static json_t *str(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j || !(copy = strdup(s)))
-		return j;
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-static json_t *pair(double lo, double hi)
-{
-	return isnan(lo) || isnan(hi) ? json_null() : json_pack("[oo]", num(lo), num(hi));
-}
-
 static json_t *paths(char **v, size_t n)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, str(v[i]));
+		json_array_append_new(a, cprof_compare_json_string(v[i]));
 	return a;
-}
-
-static json_t *row_json(const struct cprof_compare_row *r)
-{
-	return json_pack("{ss so ss so so so so so so so sb ss ss sI sI so so so}", "kind",
-			 cprof_compare_kind_name(r->kind), "name", str(r->name), "metric",
-			 r->metric, "old", num(r->old), "new", num(r->new), "delta_pct",
-			 num(r->delta_pct), "p", num(r->p), "p_raw", num(r->p_raw), "p_runs",
-			 num(r->p_runs), "p_items", num(r->p_items), "significant", r->significant,
-			 "test", cprof_compare_test_name(r->test), "presence", r->presence, "n_old",
-			 (json_int_t)r->n_old, "n_new", (json_int_t)r->n_new, "old_ci",
-			 pair(r->old_lo, r->old_hi), "new_ci", pair(r->new_lo, r->new_hi),
-			 "delta_ci_pct", pair(r->delta_lo, r->delta_hi));
 }
 
 static int print_json(const struct cprof_compare *c, char **old, size_t nold, char **new,
@@ -276,14 +232,15 @@ static int print_json(const struct cprof_compare *c, char **old, size_t nold, ch
 	cprof_compare_test_note(c, note, sizeof(note));
 	cprof_compare_summary(c, sum, sizeof(sum));
 	for (size_t i = 0; rows && i < c->rows.n; i++)
-		if (json_array_append_new(rows, row_json(&c->rows.v[i])))
+		if (json_array_append_new(rows, cprof_compare_row_json(&c->rows.v[i])))
 			return -1;
-	root = json_pack("{so so sI sI ss ss sf sf sI sb so so so}", "old", paths(old, nold), "new",
-			 paths(new, nnew), "runs_old", (json_int_t)c->runs_old, "runs_new",
-			 (json_int_t)c->runs_new, "test", note, "correction", "holm", "alpha",
-			 c->alpha, "min_change_pct", c->min_change_pct, "tests",
-			 (json_int_t)c->tests, "across_runs", c->across_runs, "warnings",
-			 json_incref(warnings), "summary", str(sum), "rows", rows);
+	root =
+	    json_pack("{so so sI sI ss ss sf sf sI sb so so so}", "old", paths(old, nold), "new",
+		      paths(new, nnew), "runs_old", (json_int_t)c->runs_old, "runs_new",
+		      (json_int_t)c->runs_new, "test", note, "correction", "holm", "alpha",
+		      c->alpha, "min_change_pct", c->min_change_pct, "tests", (json_int_t)c->tests,
+		      "across_runs", c->across_runs, "warnings", json_incref(warnings), "summary",
+		      cprof_compare_json_string(sum), "rows", rows);
 	if (!root)
 		return -1;
 	rc = json_dumpf(root, stdout, JSON_REAL_PRECISION(10));
@@ -300,7 +257,7 @@ static void warn(json_t *warnings, const char *fmt, const char *a, const char *b
 
 	snprintf(buf, sizeof(buf), fmt, a, b);
 	fprintf(stderr, "cprof-trace: compare: warning: %s\n", buf);
-	json_array_append_new(warnings, str(buf));
+	json_array_append_new(warnings, cprof_compare_json_string(buf));
 }
 
 static double mean_seconds(struct cprof_compare_run **runs, size_t n)

@@ -163,6 +163,11 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "usage: cprof-trace view [options] TRACE\n"
+	    "       cprof-trace view [options] OLD NEW\n"
+	    "\n"
+	    "With two traces: OLD above NEW on aligned time axes (each from its own start),\n"
+	    "beside what `cprof-trace compare OLD NEW` finds (click a row: its type is\n"
+	    "highlighted in both; shift-drag: the comparison over that range of both).\n"
 	    "\n"
 	    "  --screenshot FILE.png  render one frame to a PNG and exit (no display needed)\n"
 	    "  --size WxH             window or screenshot size (default 1440x900)\n"
@@ -214,7 +219,7 @@ int cprof_cmd_view(int argc, char **argv)
 	char selbuf[512];
 	int c, status;
 	optind = 1;
-	while ((c = cprof_cli_next(argc, argv, "ho:", longopts, usage, &status)) != -1) {
+	while ((c = cprof_cli_next_n(argc, argv, "ho:", longopts, usage, 1, 2, &status)) != -1) {
 		switch (c) {
 		case 'o':
 			o.screenshot = optarg;
@@ -287,15 +292,22 @@ int cprof_cmd_view(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	o.trace = argv[optind];
-	struct stat sb;
-	if (stat(o.trace, &sb) != 0) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "cprof-trace: %s: no such trace directory", o.trace);
-		fprintf(stderr, "%s\n", msg);
-		if (!o.screenshot && !o.bench_frames && !o.script)
-			cprof_ui_show_error(msg);
-		return 1;
+	if (optind + 1 < argc)
+		o.trace_new = argv[optind + 1];
+	if (o.trace_new && o.bench_frames) {
+		fprintf(stderr, "cprof-trace: view: --bench-frames takes one trace\n");
+		return 2;
 	}
+	struct stat sb;
+	for (const char *t = o.trace; t; t = t == o.trace ? o.trace_new : NULL)
+		if (stat(t, &sb) != 0) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "cprof-trace: %s: no such trace directory", t);
+			fprintf(stderr, "%s\n", msg);
+			if (!o.screenshot && !o.bench_frames && !o.script)
+				cprof_ui_show_error(msg);
+			return 1;
+		}
 	if (o.screenshot && !o.force && stat(o.screenshot, &sb) == 0) {
 		fprintf(stderr, "cprof-trace: %s: file exists (use --force to overwrite)\n",
 			o.screenshot);

@@ -16,8 +16,10 @@
  * options are done. Then *status is -1 if the trace is argv[optind], or
  * the status the command exits with (the usage was printed).
  */
-static inline int cprof_cli_next(int argc, char **argv, const char *shortopts,
-				 const struct option *longopts, void (*usage)(FILE *), int *status)
+/* The same for a command that takes from `min` to `max` operands. */
+static inline int cprof_cli_next_n(int argc, char **argv, const char *shortopts,
+				   const struct option *longopts, void (*usage)(FILE *), int min,
+				   int max, int *status)
 {
 	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
 
@@ -27,12 +29,18 @@ static inline int cprof_cli_next(int argc, char **argv, const char *shortopts,
 		*status = 0;
 		return -1;
 	}
-	if (c == '?' || c == ':' || (c == -1 && optind != argc - 1)) {
+	if (c == '?' || c == ':' || (c == -1 && (argc - optind < min || argc - optind > max))) {
 		usage(stderr);
 		*status = 2;
 		return -1;
 	}
 	return c;
+}
+
+static inline int cprof_cli_next(int argc, char **argv, const char *shortopts,
+				 const struct option *longopts, void (*usage)(FILE *), int *status)
+{
+	return cprof_cli_next_n(argc, argv, shortopts, longopts, usage, 1, 1, status);
 }
 
 #endif /* CPROF_COMMON_CLI_H */

@@ -471,7 +471,7 @@ bool ui_app_apply_selects(struct app *a, char *err, size_t errlen)
 
 /* Opens the window and its renderer (software for the scripted modes, so
  * that their frames are the screenshot's pixels); 0 or the exit status. */
-static int open_window(struct app *a, bool scripted, int w, int h)
+int ui_app_open_window(struct app *a, bool scripted, int w, int h)
 {
 	char err[512];
 
@@ -595,7 +595,7 @@ static int run_window(struct app *a)
 	const struct cprof_ui_options *o = a->o;
 	int w = o->width > 0 ? o->width : 1440, h = o->height > 0 ? o->height : 900;
 	bool quit = false;
-	int status = open_window(a, o->bench_frames > 0 || o->script, w, h);
+	int status = ui_app_open_window(a, o->bench_frames > 0 || o->script, w, h);
 
 	if (status)
 		return status;
@@ -623,6 +623,21 @@ static int run_window(struct app *a)
 	return event_loop(a);
 }
 
+void ui_app_fini(struct app *a)
+{
+	ui_panel_destroy(a->panel);
+	a->panel = NULL;
+	if (a->sym)
+		cprof_symbolizer_destroy(a->sym);
+	a->sym = NULL;
+	ui_index_destroy(a->ix);
+	a->ix = NULL;
+	if (a->own_model)
+		cprof_model_destroy(a->model);
+	a->model = NULL;
+	ui_dl_free(&a->dl);
+}
+
 void cprof_ui_show_error(const char *msg)
 {
 	if (SDL_Init(SDL_INIT_VIDEO) != 0)
@@ -637,18 +652,14 @@ int cprof_ui_run(const struct cprof_ui_options *o)
 {
 	struct app a = {.o = o, .model = o->model};
 	int status;
+	if (o->trace_new)
+		return ui_compare_run(o);
 	ui_dl_init(&a.dl);
 	if (o->screenshot)
 		status = ui_app_screenshot(&a);
 	else
 		status = run_window(&a);
-	ui_panel_destroy(a.panel);
-	if (a.sym)
-		cprof_symbolizer_destroy(a.sym);
-	ui_index_destroy(a.ix);
-	if (a.own_model)
-		cprof_model_destroy(a.model);
-	ui_dl_free(&a.dl);
+	ui_app_fini(&a);
 	ui_render_destroy(a.R);
 	if (a.ren)
 		SDL_DestroyRenderer(a.ren);

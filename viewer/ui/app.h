@@ -88,9 +88,32 @@ void ui_app_handle(struct app *a, const SDL_Event *e, bool *quit);
 /* Prints `msg` on stderr, and in a message box when a window is up. */
 void ui_app_report_error(struct app *a, const char *msg);
 
+/* Opens the window (software renderer when scripted) into a->win, a->ren
+ * and a->R; 0 or the exit status. */
+int ui_app_open_window(struct app *a, bool scripted, int w, int h);
+/* Frees what the app owns (not the window: cprof_ui_run's). */
+void ui_app_fini(struct app *a);
+
 /* The modes: each returns the process exit status. */
 int ui_app_screenshot(struct app *a);
 int ui_app_script(struct app *a, const char *file);
 int ui_app_bench(struct app *a);
+
+/* `view OLD NEW` (app_compare.c): the two traces and the compare panel. */
+int ui_compare_run(const struct cprof_ui_options *o);
+
+/* What --script drives (app_script.c): one trace's window or the pair's. */
+struct ui_script_host {
+	void *ctx;
+	SDL_Renderer *ren;
+	void (*handle)(void *ctx, const SDL_Event *e, bool *quit);
+	void (*draw)(void *ctx);   /* builds and renders a frame, tooltip on */
+	void (*settle)(void *ctx); /* what the window does once the view settles */
+	void (*print)(void *ctx);  /* the state as one JSON object, no newline */
+	void (*size)(void *ctx, int *w, int *h);
+};
+int ui_script_run(const struct ui_script_host *host, const char *file);
+/* One trace's view state as a JSON object on stdout (script `print`). */
+void ui_app_print_state(struct app *a);
 
 #endif /* CPROF_UI_APP_H */

@@ -1,7 +1,8 @@
 /*
  * --script FILE: feeds the same event handler real SDL events read from a
  * file, one action a line, so that tests drive zoom, pan, selection,
- * search and export without a person at the keyboard:
+ * search and export without a person at the keyboard (of one trace's
+ * window, or of `view OLD NEW`'s: the host says whose):
  *   move X Y | wheel N | click X Y | drag X0 Y0 X1 Y1 | shiftdrag X0 Y0 X1 Y1
  *   key NAME (SDL key names: W, S, A, D, F, 0, /, N, E, Tab, Escape, Return)
  *   text STRING | settle | print | shot FILE.png
@@ -15,33 +16,43 @@
 #include "app.h"
 #include "pngio.h"
 
-static void script_mouse(struct app *a, Uint32 type, int x, int y, bool *quit)
+struct script {
+	const struct ui_script_host *host;
+	int mouse_x, mouse_y;
+	bool shift;
+};
+
+static void script_mouse(struct script *s, Uint32 type, int x, int y, bool *quit)
 {
 	SDL_Event e = {0};
 	e.type = type;
 	if (type == SDL_MOUSEMOTION) {
-		e.motion.xrel = x - a->view.hover_x;
-		e.motion.yrel = y - a->view.hover_y;
+		e.motion.xrel = x - s->mouse_x;
+		e.motion.yrel = y - s->mouse_y;
 		e.motion.x = x;
 		e.motion.y = y;
+		s->mouse_x = x;
+		s->mouse_y = y;
 	} else {
 		e.button.button = SDL_BUTTON_LEFT;
 		e.button.x = x;
 		e.button.y = y;
 	}
-	ui_app_handle(a, &e, quit);
+	s->host->handle(s->host->ctx, &e, quit);
 }
 
-static void script_key(struct app *a, SDL_Keycode k, Uint32 type, bool *quit)
+static void script_key(struct script *s, SDL_Keycode k, Uint32 type, bool *quit)
 {
 	SDL_Event e = {0};
 	e.type = type;
 	e.key.keysym.sym = k;
-	e.key.keysym.mod = a->shift ? KMOD_LSHIFT : 0;
-	ui_app_handle(a, &e, quit);
+	if (k == SDLK_LSHIFT)
+		s->shift = type == SDL_KEYDOWN;
+	e.key.keysym.mod = s->shift ? KMOD_LSHIFT : 0;
+	s->host->handle(s->host->ctx, &e, quit);
 }
 
-static void script_drag(struct app *a, int x0, int y0, int x1, int y1, bool *quit)
+static void script_drag(struct script *a, int x0, int y0, int x1, int y1, bool *quit)
 {
 	script_mouse(a, SDL_MOUSEMOTION, x0, y0, quit);
 	script_mouse(a, SDL_MOUSEBUTTONDOWN, x0, y0, quit);
@@ -51,7 +62,7 @@ static void script_drag(struct app *a, int x0, int y0, int x1, int y1, bool *qui
 	script_mouse(a, SDL_MOUSEBUTTONUP, x1, y1, quit);
 }
 
-static void script_print(struct app *a)
+void ui_app_print_state(struct app *a)
 {
 	const struct ui_view *v = &a->view;
 	printf("{\"t0\": %.1f, \"t1\": %.1f, \"sel_hit\": %u, \"sel_ref\": %u, \"sel_task\": %d, "
@@ -82,27 +93,28 @@ static void script_print(struct app *a)
 	ui_json_str(stdout, text);
 	printf(", \"collapsed\": %d, \"status\": ", collapsed);
 	ui_json_str(stdout, v->status);
-	printf("}\n");
-	fflush(stdout);
+	printf("}");
 }
 
-static bool script_shot(struct app *a, const char *path)
+static bool script_shot(const struct ui_script_host *h, const char *path)
 {
-	int w = a->view.width, h = a->view.height;
-	uint8_t *px = malloc((size_t)w * h * 4);
+	int w, ht;
+	h->size(h->ctx, &w, &ht);
+	uint8_t *px = malloc((size_t)w * ht * 4);
 	bool ok = false;
 	if (!px)
 		return false;
-	ui_app_draw(a, true);
-	if (SDL_RenderReadPixels(a->ren, NULL, SDL_PIXELFORMAT_RGBA32, px, w * 4) == 0)
-		ok = ui_png_write(path, px, w, h, w * 4);
-	SDL_RenderPresent(a->ren);
+	h->draw(h->ctx);
+	if (SDL_RenderReadPixels(h->ren, NULL, SDL_PIXELFORMAT_RGBA32, px, w * 4) == 0)
+		ok = ui_png_write(path, px, w, ht, w * 4);
+	SDL_RenderPresent(h->ren);
 	free(px);
 	return ok;
 }
 
-int ui_app_script(struct app *a, const char *file)
+int ui_script_run(const struct ui_script_host *host, const char *file)
 {
+	struct script sc = {.host = host}, *a = &sc;
 	FILE *f = fopen(file, "r");
 	char line[512];
 	bool quit = false;
@@ -124,7 +136,7 @@ int ui_app_script(struct app *a, const char *file)
 			SDL_Event e = {0};
 			e.type = SDL_MOUSEWHEEL;
 			e.wheel.y = n;
-			ui_app_handle(a, &e, &quit);
+			host->handle(host->ctx, &e, &quit);
 		} else if (sscanf(line, "click %d %d", &x0, &y0) == 2) {
 			script_mouse(a, SDL_MOUSEMOTION, x0, y0, &quit);
 			script_mouse(a, SDL_MOUSEBUTTONDOWN, x0, y0, &quit);
@@ -145,14 +157,15 @@ int ui_app_script(struct app *a, const char *file)
 			SDL_Event e = {0};
 			e.type = SDL_TEXTINPUT;
 			snprintf(e.text.text, sizeof(e.text.text), "%.31s", line + 5);
-			ui_app_handle(a, &e, &quit);
+			host->handle(host->ctx, &e, &quit);
 		} else if (!strcmp(line, "settle")) {
-			if (a->panel)
-				ui_panel_update(a->panel, &a->view);
+			host->settle(host->ctx);
 		} else if (!strcmp(line, "print")) {
-			script_print(a);
+			host->print(host->ctx);
+			putchar('\n');
+			fflush(stdout);
 		} else if (sscanf(line, "shot %399s", arg) == 1) {
-			if (!script_shot(a, arg)) {
+			if (!script_shot(host, arg)) {
 				fprintf(stderr, "cprof-trace: %s: cannot write the screenshot\n",
 					arg);
 				fclose(f);
@@ -161,8 +174,8 @@ int ui_app_script(struct app *a, const char *file)
 		} else {
 			goto bad;
 		}
-		ui_app_draw(a, true);
-		SDL_RenderPresent(a->ren);
+		host->draw(host->ctx);
+		SDL_RenderPresent(host->ren);
 		continue;
 	bad:
 		fprintf(stderr, "cprof-trace: %s:%d: unknown action '%s'\n", file, lineno, line);
@@ -171,4 +184,48 @@ int ui_app_script(struct app *a, const char *file)
 	}
 	fclose(f);
 	return 0;
+}
+
+/* One trace's window as a script host. */
+static void app_handle(void *ctx, const SDL_Event *e, bool *quit)
+{
+	ui_app_handle(ctx, e, quit);
+}
+
+static void app_draw(void *ctx)
+{
+	ui_app_draw(ctx, true);
+}
+
+static void app_settle(void *ctx)
+{
+	struct app *a = ctx;
+	if (a->panel)
+		ui_panel_update(a->panel, &a->view);
+}
+
+static void app_print(void *ctx)
+{
+	ui_app_print_state(ctx);
+}
+
+static void app_size(void *ctx, int *w, int *h)
+{
+	struct app *a = ctx;
+	*w = a->view.width;
+	*h = a->view.height;
+}
+
+int ui_app_script(struct app *a, const char *file)
+{
+	const struct ui_script_host host = {
+	    .ctx = a,
+	    .ren = a->ren,
+	    .handle = app_handle,
+	    .draw = app_draw,
+	    .settle = app_settle,
+	    .print = app_print,
+	    .size = app_size,
+	};
+	return ui_script_run(&host, file);
 }

@@ -208,7 +208,9 @@ struct ui_path;
 
 struct ui_index {
 	const struct cprof_model *model;
-	uint64_t span;			 /* end_ns - begin_ns, at least 1 */
+	/* end_ns - begin_ns, at least 1: how far the view may go. `view OLD
+	 * NEW` sets both to the longer trace's, so that their axes align. */
+	uint64_t span;
 	struct ui_thread_index *threads; /* [model->threads.n], by thread index */
 	struct ui_process_index *procs;
 	uint32_t nprocs;
@@ -285,6 +287,7 @@ struct ui_view {
 	bool hover_on;
 	char status[1200]; /* one-line message at the bottom ("exported to ...") */
 	bool show_panel;
+	const char *label; /* shown before the title ("old", "new"), NULL none */
 };
 
 /* Fixed geometry; the panel is dropped on narrow windows. */
@@ -349,6 +352,10 @@ struct ui_dl_item *ui_dl_str(struct ui_dl *dl, int x, int y, int clip_w, uint32_
 struct ui_dl_item *ui_dl_strcpy(struct ui_dl *dl, int x, int y, int clip_w, uint32_t color,
 				enum ui_font font, const char *s, size_t len);
 void ui_dl_clip(struct ui_dl *dl, int x, int y, int w, int h);
+/* Appends `src` moved by (dx, dy) and clipped to its w x h pane there (the
+ * clip rectangles of `src` are narrowed to the pane); the clip is cleared
+ * after. For windows that show two frames, as `view OLD NEW` does. */
+void ui_dl_append(struct ui_dl *dl, const struct ui_dl *src, int dx, int dy, int w, int h);
 const char *ui_dl_item_text(const struct ui_dl *dl, const struct ui_dl_item *it);
 
 int ui_text_width(const struct ui_metrics *m, enum ui_font font, const char *s, size_t len);

@@ -140,6 +140,47 @@ void ui_dl_clip(struct ui_dl *dl, int x, int y, int w, int h)
 	*it = (struct ui_dl_item){.x = x, .y = y, .w = w, .h = h, .kind = UI_DL_CLIP};
 }
 
+/* Intersection of a clip rectangle with the pane's (w == 0: no clip, the pane). */
+static void clip_to(struct ui_dl_item *it, int x, int y, int w, int h)
+{
+	if (it->w <= 0) {
+		it->x = x, it->y = y, it->w = w, it->h = h;
+		return;
+	}
+	int x0 = it->x > x ? it->x : x, y0 = it->y > y ? it->y : y;
+	int x1 = it->x + it->w < x + w ? it->x + it->w : x + w;
+	int y1 = it->y + it->h < y + h ? it->y + it->h : y + h;
+	it->x = x0, it->y = y0;
+	it->w = x1 > x0 ? x1 - x0 : 1; /* an empty clip is not "no clip" */
+	it->h = y1 > y0 ? y1 - y0 : 0;
+}
+
+void ui_dl_append(struct ui_dl *dl, const struct ui_dl *src, int dx, int dy, int w, int h)
+{
+	size_t base = dl->arena_n;
+
+	if (src->arena_n) {
+		/* the whole arena at once: arena texts move by `base` */
+		if (arena_put(dl, src->arena, src->arena_n - 1) == UINT32_MAX)
+			return;
+	}
+	ui_dl_clip(dl, dx, dy, w, h);
+	for (size_t i = 0; i < src->n; i++) {
+		struct ui_dl_item *it = dl_push(dl);
+		*it = src->v[i];
+		it->x += dx;
+		it->y += dy;
+		if (it->kind == UI_DL_TEXT && !it->text_ptr)
+			it->text += base;
+		else if (it->kind == UI_DL_CLIP)
+			clip_to(it, dx, dy, w, h);
+	}
+	ui_dl_clip(dl, 0, 0, 0, 0);
+	dl->rects += src->rects;
+	dl->merged += src->merged;
+	dl->texts += src->texts;
+}
+
 const char *ui_dl_item_text(const struct ui_dl *dl, const struct ui_dl_item *it)
 {
 	if (it->text_ptr)

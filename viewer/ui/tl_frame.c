@@ -158,11 +158,24 @@ static void draw_header(struct fctx *c)
 	const char *base = strrchr(path, '/');
 	base = base && base[1] ? base + 1 : path;
 	char d[64];
-	ui_format_dur(d, sizeof(d), (double)c->ix->span);
+	/* the trace's own length (the index's span is the longer trace's
+	 * when two are compared) */
+	ui_format_dur(d, sizeof(d),
+		      (double)(c->m->end_ns > c->m->begin_ns ? c->m->end_ns - c->m->begin_ns : 0));
 	char title[300];
 	snprintf(title, sizeof(title), "cprof-trace  %s", base[0] ? base : "trace");
-	ui_dl_text(c->dl, 8, 5, 0, ui_theme[UI_C_TEXT], UI_FONT_BOLD, "%s", title);
-	int x = 16 + ui_text_width(c->mt, UI_FONT_BOLD, title, strlen(title));
+	int x = 8;
+	if (c->v->label) {
+		/* which side of a comparison this is, before anything else */
+		int lw = ui_text_width(c->mt, UI_FONT_BOLD, c->v->label, strlen(c->v->label));
+		ui_dl_rect(c->dl, 4, 3, lw + 10, UI_HEADER_H - 6, ui_theme[UI_C_ACCENT]);
+		ui_dl_text(c->dl, 9, 5, 0, ui_theme[UI_C_TEXT_DARK], UI_FONT_BOLD, "%s",
+			   c->v->label);
+		x += lw + 14;
+		snprintf(title, sizeof(title), "%s", path[0] ? path : "trace");
+	}
+	ui_dl_text(c->dl, x, 5, 0, ui_theme[UI_C_TEXT], UI_FONT_BOLD, "%s", title);
+	x += 8 + ui_text_width(c->mt, UI_FONT_BOLD, title, strlen(title));
 	char info[256];
 	if (c->m->lost_events)
 		snprintf(info, sizeof(info),

@@ -52,6 +52,7 @@ struct cprof_ui_select {
 
 struct cprof_ui_options {
 	const char *trace;
+	const char *trace_new; /* `view OLD NEW`: trace is the old one; NULL: one trace */
 	cprof_ui_load_fn load;
 	struct cprof_model *model; /* already loaded (borrowed); load is then unused */
 

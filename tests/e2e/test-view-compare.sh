@@ -45,37 +45,14 @@ PY
 
 # Both halves drawn: the label badge (accent) at the top left of each, and
 # lanes (many distinct colours) in each half's data area.
-python3 - "$WORK/cmp.png" $W $H <<'PY' || fail "screenshot: both traces are not drawn"
-import sys, zlib, struct
-data = open(sys.argv[1], "rb").read()
+E2E_DIR=$(dirname "$0") python3 - "$WORK/cmp.png" $W $H <<'PY' || fail "screenshot: both traces are not drawn"
+import os, sys
+sys.path.insert(0, os.environ["E2E_DIR"])
+from pngpix import pixels
 w, h = int(sys.argv[2]), int(sys.argv[3])
-pos, idat = 8, b""
-while pos < len(data):
-    n, typ = struct.unpack(">I4s", data[pos:pos + 8])
-    if typ == b"IHDR":
-        assert struct.unpack(">II", data[pos + 8:pos + 16]) == (w, h)
-        depth, ctype = data[pos + 16], data[pos + 17]
-    if typ == b"IDAT":
-        idat += data[pos + 8:pos + 8 + n]
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]
-raw = zlib.decompress(idat)
-stride = w * bpp
-rows, prev = [], bytearray(stride)
-for y in range(h):
-    f = raw[y * (stride + 1)]
-    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]
-        c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line); prev = line
+width, rows = pixels(sys.argv[1])
+assert width == w and len(rows) == h, (width, len(rows))
+bpp = 4
 def px(x, y): return tuple(rows[y][x * bpp:x * bpp + 3])
 for half, y0 in (("old", 0), ("new", h // 2)):
     badge = px(6, y0 + 12)

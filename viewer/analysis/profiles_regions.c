@@ -10,13 +10,30 @@
 
 #include "cprof-tp-enums.h"
 
+/*
+ * The frame of a region or task type: cached per model string and kind
+ * (loc[2 * s + task]), since looking it up by name hashes two strings and
+ * a trace has millions of regions of a few types. 0 when out of memory.
+ */
+static uint64_t type_frame(struct prof_ctx *c, uint64_t *loc, cprof_str s, bool task)
+{
+	uint64_t *slot = &loc[2 * (size_t)s + task];
+	if (!*slot)
+		*slot = cprof_profile_synthetic_location(c->p, cprof_model_str(c->m, s),
+							 task ? "task" : "region");
+	return *slot;
+}
+
 void prof_regions(struct prof_ctx *c, struct cprof_profiles_report *rep)
 {
 	const struct cprof_model *m = c->m;
 	uint64_t *child = calloc(m->regions.n + 1, sizeof(*child));
+	uint64_t *loc = calloc(2 * (m->strings.n + 1), sizeof(*loc));
 	CPROF_VEC(uint64_t) locs = {0};
 
-	if (!child) {
+	if (!child || !loc) {
+		free(child);
+		free(loc);
 		c->failed = true;
 		return;
 	}
@@ -45,9 +62,7 @@ void prof_regions(struct prof_ctx *c, struct cprof_profiles_report *rep)
 		locs.n = 0;
 		for (uint32_t k = (uint32_t)i; k != CPROF_NONE; k = c->parent[k]) {
 			uint64_t *slot = cprof_vec_push(&locs);
-			if (!slot ||
-			    !(*slot = cprof_profile_synthetic_location(
-				  c->p, cprof_model_str(m, m->regions.v[k].type), "region"))) {
+			if (!slot || !(*slot = type_frame(c, loc, m->regions.v[k].type, false))) {
 				c->failed = true;
 				break;
 			}
@@ -55,9 +70,7 @@ void prof_regions(struct prof_ctx *c, struct cprof_profiles_report *rep)
 		task = prof_task_of_chain(c, (uint32_t)i);
 		if (task != CPROF_NONE && task < m->tasks.n) {
 			uint64_t *slot = cprof_vec_push(&locs);
-			if (!slot ||
-			    !(*slot = cprof_profile_synthetic_location(
-				  c->p, cprof_model_str(m, m->tasks.v[task].type), "task")))
+			if (!slot || !(*slot = type_frame(c, loc, m->tasks.v[task].type, true)))
 				c->failed = true;
 		}
 		if (c->failed)
@@ -69,4 +82,5 @@ void prof_regions(struct prof_ctx *c, struct cprof_profiles_report *rep)
 	}
 	cprof_vec_free(&locs);
 	free(child);
+	free(loc);
 }

@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/counters.h"
@@ -464,6 +465,109 @@ static void test_flame_model(const struct cprof_model *m)
 	cprof_symbolizer_destroy(sym);
 }
 
+/* Node (depth, name, file, total, self) of a tree, for comparing two. */
+static int node_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The tree as sorted lines "path total self", one per node. */
+static char **tree_lines(const struct cprof_flame *f, size_t *n)
+{
+	char **v = calloc(f->nodes.n + 1, sizeof(*v));
+	char(*path)[512] = calloc(f->nodes.n + 1, sizeof(*path));
+
+	CHECK(v && path);
+	for (size_t i = 0; i < f->nodes.n; i++) {
+		const struct cprof_flame_node *nd = &f->nodes.v[i];
+		if (i == 0)
+			snprintf(path[i], sizeof(path[i]), "all");
+		else
+			snprintf(path[i], sizeof(path[i]), "%.200s/%.100s@%.50s", path[nd->parent],
+				 cprof_flame_str(f, nd->name), cprof_flame_str(f, nd->file));
+		CHECK(asprintf(&v[i], "%s %lld %lld", path[i], (long long)nd->total,
+			       (long long)nd->self) > 0);
+	}
+	qsort(v, f->nodes.n, sizeof(*v), node_cmp);
+	free(path);
+	*n = f->nodes.n;
+	return v;
+}
+
+/* The region graph from the model is the region profile's tree: nested
+ * regions, a task at the root taken from the innermost region that has
+ * one (a child in a task under a parent in none), a region still open,
+ * windows that cut regions. */
+static void test_flame_regions(void)
+{
+	struct cprof_model *m = cprof_model_create();
+	static const double windows[][2] = {{0, 100}, {12, 33}, {50, 100}, {90, 95}};
+	struct cprof_task *task;
+
+	CHECK(m);
+	m->begin_ns = T0;
+	m->end_ns = AT(100);
+	CHECK(cprof_vec_push(&m->processes));
+	for (int i = 0; i < 2; i++) {
+		struct cprof_thread *t = cprof_vec_push(&m->threads);
+		CHECK(t);
+		*t = (struct cprof_thread){
+		    .tid = 20 + i, .name = test_str(m, "w"), .end_ns = AT(100)};
+	}
+	task = cprof_vec_push(&m->tasks);
+	*task = (struct cprof_task){
+	    .id = 1, .parent = CPROF_NONE, .type = test_str(m, "request"), .begin_ns = AT(10)};
+	add_region(m, 0, CPROF_NONE, "serve", 5, 60);
+	add_region(m, 0, 0, "parse", 10, 20);
+	m->regions.v[m->regions.n - 1].depth = 1;
+	add_region(m, 0, 0, "lookup", 12, 18);
+	m->regions.v[m->regions.n - 1].depth = 2;
+	add_region(m, 0, CPROF_NONE, "parse", 25, 30);
+	m->regions.v[m->regions.n - 1].depth = 1;
+	add_region(m, 1, CPROF_NONE, "serve", 8, 40);
+	add_region(m, 1, CPROF_NONE, "parse", 8, 15);
+	m->regions.v[m->regions.n - 1].depth = 1;
+	add_region(m, 0, CPROF_NONE, "tail", 70, 0); /* open at the end */
+
+	struct cprof_flame_source *src = cprof_flame_source_create(m, NULL);
+	CHECK(src);
+	for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+		struct cprof_profile_filter f = {.has_from = true,
+						 .has_to = true,
+						 .from_ns = (uint64_t)(windows[w][0] * MS),
+						 .to_ns = (uint64_t)(windows[w][1] * MS)};
+		struct cprof_profiles_report rep;
+		struct cprof_profile *p = NULL;
+		struct cprof_flame *a, *b;
+		uint64_t matched;
+		size_t na, nb;
+
+		CHECK(cprof_profile_build(m, NULL, CPROF_PROFILE_REGION, &f, &p, &rep) ==
+		      CPROF_PROFILES_OK);
+		a = cprof_flame_create(p, (size_t)cprof_profile_sample_type_index(p, "duration"));
+		b = cprof_flame_regions(src, AT(windows[w][0]), AT(windows[w][1]), NULL, NULL,
+					&matched);
+		CHECK(a && b && matched == rep.matched);
+		char **la = tree_lines(a, &na), **lb = tree_lines(b, &nb);
+		CHECK(na == nb);
+		for (size_t i = 0; i < na; i++) {
+			if (strcmp(la[i], lb[i]))
+				fprintf(stderr, "window %zu: profile %s, model %s\n", w, la[i],
+					lb[i]);
+			CHECK(!strcmp(la[i], lb[i]));
+			free(la[i]);
+			free(lb[i]);
+		}
+		free(la);
+		free(lb);
+		cprof_flame_destroy(a);
+		cprof_flame_destroy(b);
+		cprof_profile_destroy(p);
+	}
+	cprof_flame_source_destroy(src);
+	cprof_model_destroy(m);
+}
+
 int main(void)
 {
 	struct cprof_model *m = make_model();
@@ -473,6 +577,7 @@ int main(void)
 	test_counters(m);
 	test_flame();
 	test_flame_model(m);
+	test_flame_regions();
 	cprof_model_destroy(m);
 	printf("analysis: OK\n");
 	return 0;

@@ -7,26 +7,10 @@
  * per stack id, then walks each stack with a value once from the root.
  */
 #include "flame_model.h"
+#include "flame_model_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct src_frame {
-	uint32_t name, file; /* source name ids */
-	int32_t line;
-	uint8_t module;
-};
-
-struct cprof_flame_source {
-	const struct cprof_model *m;
-	struct cprof_symbolizer *sym;
-	uint32_t *first[2], *count[2]; /* per stack; count UINT32_MAX: not built */
-	CPROF_VEC(struct src_frame) frames;
-	CPROF_VEC(char *) names;
-	uint32_t *slots; /* open addressing: name id + 1, 0 empty */
-	size_t cap;
-	uint8_t *module_class; /* per model module */
-};
 
 static uint64_t str_hash(const char *s)
 {
@@ -57,7 +41,7 @@ static bool rehash(struct cprof_flame_source *src)
 	return true;
 }
 
-static uint32_t intern(struct cprof_flame_source *src, const char *s)
+uint32_t flame_src_intern(struct cprof_flame_source *src, const char *s)
 {
 	size_t h;
 	char **slot;
@@ -96,7 +80,7 @@ struct cprof_flame_source *cprof_flame_source_create(const struct cprof_model *m
 	}
 	src->module_class = calloc(m->modules.n + 1, 1);
 	if (!src->first[0] || !src->first[1] || !src->count[0] || !src->count[1] ||
-	    !src->module_class || intern(src, "") != 0) {
+	    !src->module_class || flame_src_intern(src, "") != 0) {
 		cprof_flame_source_destroy(src);
 		return NULL;
 	}
@@ -120,6 +104,7 @@ void cprof_flame_source_destroy(struct cprof_flame_source *src)
 	cprof_vec_free(&src->frames);
 	free(src->slots);
 	free(src->module_class);
+	flame_regions_fini(src);
 	free(src);
 }
 
@@ -129,8 +114,8 @@ static bool push_frame(struct cprof_flame_source *src, const char *name, const c
 	struct src_frame *f = cprof_vec_push(&src->frames);
 	if (!f)
 		return false;
-	f->name = intern(src, name);
-	f->file = intern(src, file ? file : "");
+	f->name = flame_src_intern(src, name);
+	f->file = flame_src_intern(src, file ? file : "");
 	f->line = line;
 	f->module = module;
 	return f->name != CPROF_FLAME_NONE && f->file != CPROF_FLAME_NONE;
@@ -173,8 +158,8 @@ static const struct src_frame *stack_frames(struct cprof_flame_source *src, uint
 
 /* Window overlap of [b, e) (e 0: open to the trace's end), as the
  * profiles clip; false when they do not meet. */
-static bool clip(const struct cprof_model *m, uint64_t b, uint64_t e, uint64_t from, uint64_t to,
-		 uint64_t *len)
+bool flame_clip(const struct cprof_model *m, uint64_t b, uint64_t e, uint64_t from, uint64_t to,
+		uint64_t *len)
 {
 	if (!e || e < b)
 		e = m->end_ns > b ? m->end_ns : b;
@@ -203,13 +188,13 @@ static void sum_items(const struct cprof_model *m, enum cprof_flame_items items,
 	} else if (items == CPROF_FLAME_WAITS) {
 		for (size_t i = 0; i < m->waits.n; i++) {
 			const struct cprof_wait *w = &m->waits.v[i];
-			if (clip(m, w->begin_ns, w->end_ns, from, to, &len))
+			if (flame_clip(m, w->begin_ns, w->end_ns, from, to, &len))
 				val[w->stack] += (int64_t)len;
 		}
 	} else {
 		for (size_t i = 0; i < m->syscalls.n; i++) {
 			const struct cprof_syscall *s = &m->syscalls.v[i];
-			if (!clip(m, s->begin_ns, s->end_ns, from, to, &len))
+			if (!flame_clip(m, s->begin_ns, s->end_ns, from, to, &len))
 				continue;
 			if (s->stack && m->stacks.v[s->stack].depth)
 				val[s->stack] += (int64_t)len;
@@ -219,15 +204,7 @@ static void sum_items(const struct cprof_model *m, enum cprof_flame_items items,
 	}
 }
 
-struct walk {
-	struct cprof_flame_source *src;
-	struct cprof_flame_builder fb;
-	uint32_t *name_map; /* source name id -> flame name id + 1 */
-	int64_t *flat, *cum;
-	uint32_t *seen; /* per source name: last stack that counted it in cum */
-};
-
-static uint32_t flame_name(struct walk *w, uint32_t src_name)
+static uint32_t flame_name(struct flame_walk *w, uint32_t src_name)
 {
 	if (!w->name_map[src_name]) {
 		uint32_t id = cprof_flame_add_name(w->fb.f, w->src->names.v[src_name]);
@@ -240,8 +217,8 @@ static uint32_t flame_name(struct walk *w, uint32_t src_name)
 
 /* Adds value v along frames fr[0..n) (innermost first); `stamp` tells
  * this stack from the others for the cum column. */
-static bool add_frames(struct walk *w, const struct src_frame *fr, uint32_t n, uint32_t stamp,
-		       int64_t v)
+bool flame_walk_add(struct flame_walk *w, const struct src_frame *fr, uint32_t n, uint32_t stamp,
+		    int64_t v)
 {
 	uint32_t node = 0;
 
@@ -266,12 +243,12 @@ static bool add_frames(struct walk *w, const struct src_frame *fr, uint32_t n, u
 	return true;
 }
 
-static bool add_stack(struct walk *w, uint32_t stack, bool exact0, int64_t v)
+static bool add_stack(struct flame_walk *w, uint32_t stack, bool exact0, int64_t v)
 {
 	uint32_t n;
 	const struct src_frame *fr = stack_frames(w->src, stack, exact0, &n);
 
-	return fr && add_frames(w, fr, n, stack + 1, v);
+	return fr && flame_walk_add(w, fr, n, stack + 1, v);
 }
 
 static int top_cmp(const void *a, const void *b)
@@ -284,7 +261,7 @@ static int top_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static bool make_top(struct walk *w, struct cprof_flame_top **top, size_t *ntop)
+bool flame_walk_top(struct flame_walk *w, struct cprof_flame_top **top, size_t *ntop)
 {
 	size_t n = 0;
 
@@ -308,6 +285,38 @@ static bool make_top(struct walk *w, struct cprof_flame_top **top, size_t *ntop)
 	return true;
 }
 
+bool flame_walk_init(struct flame_walk *w, struct cprof_flame_source *src)
+{
+	memset(w, 0, sizeof(*w));
+	w->src = src;
+	if (!cprof_flame_builder_init(&w->fb))
+		return false;
+	w->name_map = calloc(src->names.n + 1, sizeof(*w->name_map));
+	w->flat = calloc(src->names.n + 1, sizeof(*w->flat));
+	w->cum = calloc(src->names.n + 1, sizeof(*w->cum));
+	w->seen = calloc(src->names.n + 1, sizeof(*w->seen));
+	return w->name_map && w->flat && w->cum && w->seen;
+}
+
+struct cprof_flame *flame_walk_finish(struct flame_walk *w, bool ok, struct cprof_flame_top **top,
+				      size_t *ntop)
+{
+	struct cprof_flame *f = NULL;
+
+	ok = ok && cprof_flame_link(w->fb.f) && (!top || flame_walk_top(w, top, ntop));
+	if (ok) {
+		f = w->fb.f;
+		w->fb.f = NULL;
+	}
+	cprof_flame_builder_fini(&w->fb);
+	free(w->name_map);
+	free(w->flat);
+	free(w->cum);
+	free(w->seen);
+	memset(w, 0, sizeof(*w));
+	return f;
+}
+
 struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 					   enum cprof_flame_items items, uint64_t from, uint64_t to,
 					   struct cprof_flame_top **top, size_t *ntop)
@@ -316,52 +325,38 @@ struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 	int64_t *val = calloc(m->stacks.n + 1, sizeof(*val));
 	int64_t by_call[256] = {0};
 	struct src_frame call_frame = {0, 0, 0, CPROF_FLAME_ANNOTATION};
-	struct walk w = {src, {0}, NULL, NULL, NULL, NULL};
-	struct cprof_flame *f = NULL;
+	struct flame_walk w;
+	struct cprof_flame *f;
 	bool exact0 = items == CPROF_FLAME_CPU_SAMPLES, ok = val != NULL;
 
 	if (top)
 		*top = NULL;
 	if (ntop)
 		*ntop = 0;
-	if (!ok || !cprof_flame_builder_init(&w.fb))
-		goto end;
-	sum_items(m, items, from, to, val, by_call);
+	if (ok)
+		sum_items(m, items, from, to, val, by_call);
 	for (int k = 0; k < 256 && ok; k++)
-		ok = !by_call[k] || intern(src, cprof_call_name((uint32_t)k)) != CPROF_FLAME_NONE;
+		ok = !by_call[k] ||
+		     flame_src_intern(src, cprof_call_name((uint32_t)k)) != CPROF_FLAME_NONE;
 	/* every stack with a value symbolized first: the name tables are
 	 * then final in size */
 	for (size_t s = 0; s < m->stacks.n && ok; s++) {
 		uint32_t n;
 		ok = !val[s] || stack_frames(src, (uint32_t)s, exact0, &n);
 	}
-	w.name_map = calloc(src->names.n + 1, sizeof(*w.name_map));
-	w.flat = calloc(src->names.n + 1, sizeof(*w.flat));
-	w.cum = calloc(src->names.n + 1, sizeof(*w.cum));
-	w.seen = calloc(src->names.n + 1, sizeof(*w.seen));
-	ok = ok && w.name_map && w.flat && w.cum && w.seen;
+	ok = flame_walk_init(&w, src) && ok;
 	for (size_t s = 0; s < m->stacks.n && ok; s++)
 		if (val[s])
 			ok = add_stack(&w, (uint32_t)s, exact0, val[s]);
 	for (int k = 0; k < 256 && ok; k++) {
 		if (!by_call[k])
 			continue;
-		call_frame.name = intern(src, cprof_call_name((uint32_t)k));
-		ok = add_frames(&w, &call_frame, 1, (uint32_t)(m->stacks.n + 1 + (size_t)k),
-				by_call[k]);
+		call_frame.name = flame_src_intern(src, cprof_call_name((uint32_t)k));
+		ok = flame_walk_add(&w, &call_frame, 1, (uint32_t)(m->stacks.n + 1 + (size_t)k),
+				    by_call[k]);
 	}
-	ok = ok && cprof_flame_link(w.fb.f) && (!top || make_top(&w, top, ntop));
-	if (ok) {
-		f = w.fb.f;
-		w.fb.f = NULL;
-	}
-end:
-	cprof_flame_builder_fini(&w.fb);
+	f = flame_walk_finish(&w, ok, top, ntop);
 	free(val);
-	free(w.name_map);
-	free(w.flat);
-	free(w.cum);
-	free(w.seen);
 	return f;
 }
 

@@ -47,4 +47,12 @@ struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 					   size_t *ntop);
 void cprof_flame_top_free(struct cprof_flame_top *top, size_t n);
 
+/* The region profile's graph (self time of each region in the window under
+ * its enclosing regions, the task at the root; flame_regions.c) in [from_ns,
+ * to_ns] (absolute); *matched counts the regions that overlap the window.
+ * The first call nests the model's regions once. NULL when out of memory. */
+struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t from_ns,
+					uint64_t to_ns, struct cprof_flame_top **top, size_t *ntop,
+					uint64_t *matched);
+
 #endif /* CPROF_FLAME_MODEL_H */

@@ -101,6 +101,25 @@ static void keep_top(struct ui_flame *f, const struct cprof_profile *prof, int v
 	free(e);
 }
 
+/* A graph from the model and its top rows into f. */
+static void keep_graph(struct ui_flame *f, struct cprof_flame *tree, struct cprof_flame_top *top,
+		       size_t n)
+{
+	size_t keep = n < FLAME_TOP_ROWS ? n : FLAME_TOP_ROWS;
+
+	f->tree = tree;
+	f->unit = "ns";
+	f->total = tree->nodes.v[0].total;
+	f->top = calloc(keep ? keep : 1, sizeof(*f->top));
+	for (size_t k = 0; f->top && k < keep; k++) {
+		snprintf(f->top[k].name, sizeof(f->top[k].name), "%s", top[k].name);
+		f->top[k].flat = top[k].flat;
+		f->top[k].cum = top[k].cum;
+	}
+	f->ntop = f->top ? (uint32_t)keep : 0;
+	cprof_flame_top_free(top, n);
+}
+
 /* CPU, sync and blocking calls: one pass over the model's items of that
  * kind, not a whole profile (a few ms where a profile takes a second on a
  * 20M-event trace). The same figures as the profile's. */
@@ -111,30 +130,54 @@ static bool fast_path(struct ui_flame *f, const struct cprof_model *m, struct cp
 				       : f->kind == UI_FLAME_SYNC ? CPROF_FLAME_WAITS
 								  : CPROF_FLAME_CALLS;
 	struct cprof_flame_top *top = NULL;
-	size_t n = 0, keep;
+	struct cprof_flame *tree;
+	size_t n = 0;
 
 	if (!f->src && !(f->src = cprof_flame_source_create(m, sym)))
 		return false;
-	f->tree =
+	tree =
 	    cprof_flame_from_model(f->src, items, m->begin_ns + from, m->begin_ns + to, &top, &n);
-	if (!f->tree)
+	if (!tree)
 		return false;
-	f->unit = "ns";
-	f->total = f->tree->nodes.v[0].total;
-	keep = n < FLAME_TOP_ROWS ? n : FLAME_TOP_ROWS;
-	f->top = calloc(keep ? keep : 1, sizeof(*f->top));
-	for (size_t k = 0; f->top && k < keep; k++) {
-		snprintf(f->top[k].name, sizeof(f->top[k].name), "%s", top[k].name);
-		f->top[k].flat = top[k].flat;
-		f->top[k].cum = top[k].cum;
-	}
-	f->ntop = f->top ? (uint32_t)keep : 0;
-	cprof_flame_top_free(top, n);
+	keep_graph(f, tree, top, n);
 	if (!f->total)
 		snprintf(f->note, sizeof(f->note), "no %s in this range",
 			 f->kind == UI_FLAME_CPU    ? "CPU samples"
 			 : f->kind == UI_FLAME_SYNC ? "waits"
 						    : "blocking calls");
+	return true;
+}
+
+/* Regions: the region profile's graph summed per chain of region types
+ * (analysis/flame_model.h), with the profile's report as its note. */
+static bool region_path(struct ui_flame *f, const struct cprof_model *m,
+			struct cprof_symbolizer *sym, uint64_t from, uint64_t to)
+{
+	struct cprof_flame_top *top = NULL;
+	struct cprof_flame *tree;
+	uint64_t matched;
+	size_t n = 0;
+
+	if (!f->src && !(f->src = cprof_flame_source_create(m, sym)))
+		return false;
+	tree =
+	    cprof_flame_regions(f->src, m->begin_ns + from, m->begin_ns + to, &top, &n, &matched);
+	if (!tree)
+		return false;
+	if (!m->regions.n || !matched) {
+		cprof_flame_destroy(tree);
+		cprof_flame_top_free(top, n);
+		if (!m->regions.n)
+			snprintf(f->note, sizeof(f->note), "the trace holds no regions");
+		else
+			snprintf(f->note, sizeof(f->note),
+				 "none of %zu regions matched: from %.9gs to %.9gs", m->regions.n,
+				 (double)from / 1e9, (double)to / 1e9);
+		return true;
+	}
+	keep_graph(f, tree, top, n);
+	snprintf(f->note, sizeof(f->note), "%" PRIu64 " of %zu regions from %.9gs to %.9gs",
+		 matched, m->regions.n, (double)from / 1e9, (double)to / 1e9);
 	return true;
 }
 
@@ -157,6 +200,11 @@ bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cpr
 	f->computed_kind = f->kind;
 	if (f->kind == UI_FLAME_CPU || f->kind == UI_FLAME_SYNC || f->kind == UI_FLAME_SYSCALL) {
 		if (!fast_path(f, m, sym, from, to))
+			snprintf(f->note, sizeof(f->note), "out of memory");
+		goto end;
+	}
+	if (f->kind == UI_FLAME_REGION) {
+		if (!region_path(f, m, sym, from, to))
 			snprintf(f->note, sizeof(f->note), "out of memory");
 		goto end;
 	}

@@ -10,6 +10,8 @@
 # sample (session start as serve logs it + the first sample's offset in
 # the trace; goal: within 200 ms).
 #
+# Then the same for redis-server under redis-benchmark, when installed.
+#
 # usage: bench-serve.sh CPROF_TRACE NETAPP   (wrk and curl must be installed)
 set -euo pipefail
 
@@ -81,3 +83,60 @@ echo "  untraced  $u   ($(tr '\n' ' ' <"$work/untraced"))"
 echo "  dormant   $d   ($(tr '\n' ' ' <"$work/dormant"))  ratio $(echo "$d $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.98x)"
 echo "  profiling $p   ($(tr '\n' ' ' <"$work/profiling"))  ratio $(echo "$p $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.95x)"
 echo "first CPU sample after the request: median $(median <"$work/first") ms ($(tr '\n' ' ' <"$work/first")ms; session start $(tr '\n' ' ' <"$work/setup")ms) (goal <= 200 ms)"
+
+# The issue's other real server: Debian's redis-server under
+# redis-benchmark (SET and GET, 20 clients), untraced, dormant under serve,
+# and while serve records profile?seconds=N (started just before the
+# benchmark, long enough to cover it). Skipped when redis is not installed.
+if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
+	redis_bench() { # PORT: SET+GET requests/s
+		redis-benchmark -p "$1" -q -n 200000 -c 20 -t set,get 2>/dev/null |
+			tr '\r' '\n' | awk '/requests per second/ { s += $2 } END { print s / 2 }'
+	}
+	redis_up() { # PORT
+		for _ in $(seq 200); do
+			redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+			sleep 0.05
+		done
+		echo "bench-serve: redis-server on port $1 did not answer" >&2
+		exit 1
+	}
+	: >"$work/r_untraced"
+	: >"$work/r_dormant"
+	: >"$work/r_profiling"
+	for ((r = 0; r < rounds; r++)); do
+		port=$((30000 + RANDOM % 20000))
+		redis-server --port "$port" --save '' --appendonly no >/dev/null 2>&1 &
+		p=$!
+		pids="$pids $p"
+		redis_up "$port"
+		redis_bench "$port" >>"$work/r_untraced"
+		redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+		wait $p || true
+
+		port=$((30000 + RANDOM % 20000))
+		"$cprof" serve --listen 127.0.0.1:0 -- redis-server --port "$port" --save '' \
+			--appendonly no >/dev/null 2>"$work/rserve.err" &
+		s=$!
+		pids="$pids $s"
+		wait_line "$work/rserve.err" 'serving process'
+		redis_up "$port"
+		url=$(sed -n 's/.* at \(http[^ ]*\)$/\1/p' "$work/rserve.err" | head -1)
+		sleep 2 # the next capture's session is prepared ahead
+		redis_bench "$port" >>"$work/r_dormant"
+		curl -s -o "$work/rp.pb.gz" -m 120 "${url}profile?seconds=20" &
+		c=$!
+		sleep 2
+		redis_bench "$port" >>"$work/r_profiling"
+		redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+		wait $c || true
+		wait $s || true
+	done
+	u=$(median <"$work/r_untraced")
+	d=$(median <"$work/r_dormant")
+	p=$(median <"$work/r_profiling")
+	echo "redis-server SET/GET under redis-benchmark -c 20, medians of $rounds rounds (requests/s):"
+	echo "  untraced  $u   ($(tr '\n' ' ' <"$work/r_untraced"))"
+	echo "  dormant   $d   ($(tr '\n' ' ' <"$work/r_dormant"))  ratio $(echo "$d $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.98x)"
+	echo "  profiling $p   ($(tr '\n' ' ' <"$work/r_profiling"))  ratio $(echo "$p $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.95x)"
+fi

@@ -99,6 +99,16 @@ static int32_t set_insert(void *p)
 	return -1;
 }
 
+/* The heap in use now, as the state dump's first heap point: a session
+ * started mid-run begins from the process's heap, not from zero. */
+void cprof_alloc_emit_heap(void)
+{
+	int64_t now = __atomic_load_n(&heap_in_use, __ATOMIC_RELAXED);
+
+	if (cprof_cfg.alloc_mode != CPROF_TP_ALLOC_OFF)
+		lttng_ust_tracepoint(cprof, heap, (uint64_t)(now > 0 ? now : 0));
+}
+
 uint32_t cprof_alloc_emit_live(void)
 {
 	uint32_t n = 0;

@@ -233,6 +233,7 @@ static uint32_t dump(uint64_t request, uint32_t flags)
 	cprof_stacks_redefine();
 	threads = dump_threads(request, flags & CPROF_SERVED_ALL_STACKS);
 	blocks = cprof_alloc_emit_live();
+	cprof_alloc_emit_heap();
 	lttng_ust_tracepoint(cprof, state_end, request, threads, blocks);
 	return threads;
 }

@@ -62,6 +62,8 @@ CPROF_HIDDEN void cprof_state_on_signal(void *ucontext);
 CPROF_HIDDEN void cprof_state_wait_hold(struct cprof_state_slot *slot);
 /* The live sampled blocks, as cprof:state_alloc (alloc.c). */
 CPROF_HIDDEN uint32_t cprof_alloc_emit_live(void);
+/* The process's heap in use, as cprof:heap (alloc.c). */
+CPROF_HIDDEN void cprof_alloc_emit_heap(void);
 /* Every stack interned so far, as cprof:stack (stack.c). */
 CPROF_HIDDEN void cprof_stacks_redefine(void);
 CPROF_HIDDEN uint64_t cprof_stack_of_unw_context(unw_context_t *ctx);

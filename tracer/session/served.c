@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,4 +153,52 @@ size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t reques
 	}
 	close(fd);
 	return answered;
+}
+
+bool cprof_served_check(int32_t pid, char *err, size_t errlen)
+{
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+		snprintf(err, errlen, "--pid %ld: no such process", (long)pid);
+		return false;
+	}
+	if (!cprof_served_has_state_keeper(pid)) {
+		snprintf(err, errlen,
+			 "--pid %ld: the process does not run libcprof-trace-preload in serve "
+			 "mode; start it with `env $(cprof-trace env) PROGRAM ...` (or put "
+			 "`cprof-trace env`'s lines in its service's environment)",
+			 (long)pid);
+		return false;
+	}
+	return true;
+}
+
+char **cprof_served_cmdline(int32_t pid)
+{
+	char path[64], buf[4096];
+	char **argv = NULL;
+	size_t n = 0, len = 0, count = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		count += buf[i] == '\0';
+	if (len && buf[len - 1] != '\0')
+		count++; /* cut at the buffer's end */
+	argv = calloc(count + 1, sizeof(*argv));
+	for (size_t i = 0; argv && i < len && n < count; i += strlen(buf + i) + 1)
+		argv[n++] = strdup(buf + i);
+	return argv;
+}
+
+void cprof_served_cmdline_free(char **argv)
+{
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
 }

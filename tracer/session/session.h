@@ -107,8 +107,6 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session);
  */
 int cprof_session_reap_stale(void);
 
-#endif /* CPROF_SESSION_H */
-
 /* --- Sessions of a running process (`serve`, `record --pid`) ------------- */
 
 /*
@@ -128,3 +126,12 @@ size_t cprof_served_tree(int32_t root, int32_t *pids, size_t max);
  * to timeout_ms for the answers and returns how many answered. */
 size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t request, uint32_t flags,
 				  int timeout_ms);
+/* Whether pid can be served or recorded (--pid): it exists and runs the
+ * state keeper; else a sentence saying how to start it goes to `err`. */
+bool cprof_served_check(int32_t pid, char *err, size_t errlen);
+/* The process's command line as a NULL-terminated argv (empty when it is
+ * gone), freed with cprof_served_cmdline_free(); NULL: out of memory. */
+char **cprof_served_cmdline(int32_t pid);
+void cprof_served_cmdline_free(char **argv);
+
+#endif /* CPROF_SESSION_H */

@@ -38,6 +38,7 @@
 #include "output.h"
 #include "reader/reader.h"
 #include "record_flight.h"
+#include "record_pid.h"
 #include "session.h"
 #include "symbols/symbols.h"
 
@@ -55,12 +56,15 @@ static const char *const alloc_mode_names[] = {"off", "sample", "all"};
 struct record_options {
 	const char *output;
 	bool force;
-	int count; /* 1: count, 0: never, -1: when the trace is small */
+	int count;   /* 1: count, 0: never, -1: when the trace is small */
 	int symbols; /* store the trace's symbols: 1, 0, -1 when it is small */
 	struct cprof_record_config preload; /* the program's environment */
 	struct cprof_session_channel channel;
 	struct record_flight flight;
-	char **argv; /* PROGRAM ARGS..., NULL-terminated */
+	char **argv;	      /* PROGRAM ARGS..., NULL-terminated */
+	int32_t pid;	      /* --pid: a running process instead of PROGRAM */
+	uint64_t duration_ns; /* --duration (0: until interrupted or gone) */
+	bool preload_set;     /* an option of the program's environment given */
 };
 
 /* --- Signals ------------------------------------------------------------- */
@@ -87,13 +91,23 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cprof-trace record [options] [--] PROGRAM [ARGS...]\n"
+		"       cprof-trace record --pid PID [--duration T] [options]\n"
 		"\n"
 		"Runs PROGRAM under an LTTng session of its own and writes its trace to DIR.\n"
 		"Exits with PROGRAM's status (128+N when it died of signal N).\n"
+		"With --pid, records PID, a process already running with `cprof-trace env`'s\n"
+		"environment, for T or until Ctrl-C (SIGINT, SIGTERM) or until it exits; the\n"
+		"trace begins with the process's state at that instant: its threads with\n"
+		"their names, the waits in progress and the sampled live heap.\n"
 		"\n"
 		"options:\n"
 		"  -o, --output DIR       trace directory (default trace.out)\n"
 		"  -f, --force            replace an existing trace directory\n"
+		"      --pid PID          record a running process (see above); the options\n"
+		"                         of its environment (--no-locks, --alloc-rate, ...)\n"
+		"                         are `cprof-trace env`'s, given when it started\n"
+		"      --duration T       with --pid: stop after T (units ms, s, m; a bare\n"
+		"                         number is seconds)\n"
 		"      --no-auto          no automatic events: only the program's own\n"
 		"                         cprof/trace.h calls are recorded (no preload)\n"
 		"      --no-locks         no lock, condition, semaphore, barrier, join waits\n"
@@ -195,6 +209,30 @@ static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *v
 	return true;
 }
 
+/* --duration: a bare number is seconds, `m` minutes, or a duration with
+ * a unit (ns, us, ms, s); never 0. */
+static bool parse_wall_duration(const char *text, uint64_t *ns)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*text || *text == '-')
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || v == 0)
+		return false;
+	if (!*end || !strcmp(end, "m")) {
+		uint64_t unit = *end ? 60000000000ull : 1000000000ull;
+
+		if (v > UINT64_MAX / unit)
+			return false;
+		*ns = v * unit;
+		return true;
+	}
+	return parse_duration_ns(text, ns);
+}
+
 static bool is_power_of_two(uint64_t v)
 {
 	return v && !(v & (v - 1));
@@ -217,6 +255,8 @@ enum {
 	OPT_NO_SYMBOLS,
 	OPT_COUNT,
 	OPT_BLOCKING_TIMEOUT,
+	OPT_PID,
+	OPT_DURATION,
 };
 
 static const struct option longopts[] = {
@@ -239,6 +279,8 @@ static const struct option longopts[] = {
     {"symbols", no_argument, NULL, OPT_SYMBOLS},
     {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
     {"blocking-timeout", required_argument, NULL, OPT_BLOCKING_TIMEOUT},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"duration", required_argument, NULL, OPT_DURATION},
     {"flight", optional_argument, NULL, RECORD_FLIGHT_OPT_FLIGHT},
     {"snapshot-on", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_ON},
     {"snapshot-max", required_argument, NULL, RECORD_FLIGHT_OPT_SNAPSHOT_MAX},
@@ -319,6 +361,16 @@ static bool parse_value(int c, const char *arg, struct record_options *opts)
 		     is_power_of_two(opts->channel.subbuf_size) &&
 		     opts->channel.subbuf_size >= 4096;
 		break;
+	case OPT_PID: {
+		unsigned pid;
+
+		ok = parse_uint(arg, 1, INT32_MAX, &pid);
+		opts->pid = (int32_t)pid;
+		break;
+	}
+	case OPT_DURATION:
+		ok = parse_wall_duration(arg, &opts->duration_ns);
+		break;
 	case OPT_NUM_SUBBUF: {
 		unsigned n;
 
@@ -331,6 +383,23 @@ static bool parse_value(int c, const char *arg, struct record_options *opts)
 		break;
 	}
 	return ok;
+}
+
+/* --pid records what the running process's environment asks for. */
+static bool check_pid_options(const struct record_options *opts, bool program)
+{
+	const char *problem = NULL;
+
+	if (!opts->pid && opts->duration_ns)
+		problem = "--duration needs --pid (a program runs until it exits)";
+	else if (opts->pid && program)
+		problem = "--pid records a running process: no PROGRAM";
+	else if (opts->pid && opts->preload_set)
+		problem = "--pid: what the process records was set when it started (`cprof-trace "
+			  "env OPTIONS`); --no-locks, --alloc-rate, ... do not apply";
+	if (problem)
+		fprintf(stderr, "cprof-trace record: %s\n", problem);
+	return !problem;
 }
 
 /* Returns -1 to go on, else an exit status. */
@@ -346,6 +415,8 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 	while ((c = getopt_long(argc, argv, "+o:fh", longopts, NULL)) != -1) {
 		bool ok = true;
 
+		/* what the program's environment says, fixed once it runs */
+		opts->preload_set = opts->preload_set || (c >= OPT_NO_AUTO && c <= OPT_CPU_RATE);
 		switch (c) {
 		case 'o':
 			opts->output = optarg;
@@ -389,6 +460,8 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 		case OPT_CPU_RATE:
 		case OPT_SUBBUF_SIZE:
 		case OPT_NUM_SUBBUF:
+		case OPT_PID:
+		case OPT_DURATION:
 			ok = parse_value(c, optarg, opts);
 			break;
 		case RECORD_FLIGHT_OPT_FLIGHT:
@@ -419,9 +492,10 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 			return 2;
 		}
 	}
-	if (!record_flight_check(&opts->flight, &opts->channel))
+	if (!record_flight_check(&opts->flight, &opts->channel) ||
+	    !check_pid_options(opts, optind < argc))
 		return 2;
-	if (optind >= argc && need_program) {
+	if (optind >= argc && need_program && !opts->pid) {
 		fprintf(stderr,
 			"cprof-trace record: no program to run (see cprof-trace record --help)\n");
 		return 2;
@@ -569,8 +643,8 @@ static void report(const struct record_options *opts, const char *output, uint64
 			" packets lost (the events in them are not counted)\n",
 			lost_packets);
 	bytes = cprof_tree_bytes(output);
-	if (!model && (opts->count > 0 ||
-		       (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20))) {
+	if (!model &&
+	    (opts->count > 0 || (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20))) {
 		status = cprof_read_trace(output, &count_opts, &model, NULL, 0);
 		if (status == CPROF_READ_NOT_CTF)
 			fprintf(stderr,
@@ -621,6 +695,79 @@ static char *prepare_output(const struct record_options *opts, bool *created)
 	return output;
 }
 
+/* The program's environment: the preload library and its options. */
+static struct cprof_env *make_env(const struct record_options *opts)
+{
+	struct cprof_env *env = NULL;
+
+	if (cprof_env_create(&opts->preload, &env) != CPROF_ENV_OK) {
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		return NULL;
+	}
+	if (cprof_env_borrow_warning(env))
+		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_env_borrow_warning(env));
+	return env;
+}
+
+/*
+ * The session, recording: the daemon checked (started when none runs),
+ * sessions left by killed records reaped, the channel set up, limited to
+ * `pids` when given (a running process's tree: per-UID buffers otherwise
+ * take every process of the user that has the library), started.
+ */
+static struct cprof_session *open_session(const struct record_options *opts, const char *output,
+					  const int32_t *pids, size_t npids)
+{
+	struct cprof_session *session = NULL;
+	bool daemon_started;
+
+	if (cprof_session_create(output, &session) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: out of memory\n");
+		return NULL;
+	}
+	if (cprof_session_ensure_daemon(session, &daemon_started) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: %s\n", cprof_session_borrow_error(session));
+		goto error;
+	}
+	if (daemon_started)
+		fprintf(stderr, "cprof-trace: no LTTng session daemon was running: started "
+				"lttng-sessiond\n");
+	cprof_session_reap_stale();
+	if (cprof_session_setup(session, &opts->channel) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", opts->output,
+			cprof_session_borrow_error(session));
+		goto error;
+	}
+	if (npids && cprof_session_track_pids(session, pids, npids) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: cannot limit the session to process %ld's tree\n",
+			(long)pids[0]);
+		goto error;
+	}
+	if (cprof_session_start(session) != CPROF_SESSION_OK) {
+		fprintf(stderr, "cprof-trace: %s: %s\n", opts->output,
+			cprof_session_borrow_error(session));
+		goto error;
+	}
+	return session;
+error:
+	cprof_session_destroy(session);
+	return NULL;
+}
+
+/* PROGRAM with its environment: its pid, or minus the exit status. */
+static pid_t start_program(const struct record_options *opts, struct cprof_env *env)
+{
+	int exec_errno = 0;
+	pid_t pid = cprof_child_spawn(opts->argv, cprof_env_borrow_vars(env), &exec_errno);
+
+	if (pid > 0 && !exec_errno)
+		return pid;
+	fprintf(stderr, "cprof-trace: %s: %s\n", opts->argv[0], strerror(exec_errno));
+	if (pid > 0)
+		cprof_child_wait(pid);
+	return exec_errno == ENOENT ? -127 : -126;
+}
+
 int cprof_cmd_record(int argc, char **argv)
 {
 	struct record_options opts;
@@ -629,11 +776,12 @@ int cprof_cmd_record(int argc, char **argv)
 	char *output = NULL;
 	bool created_output = false;
 	bool traced = false; /* the program ran: keep the trace */
-	bool daemon_started;
 	struct flight_meta flight_meta = {0};
 	bool flight_ran = false; /* the program ran under a flight recorder */
 	bool relay = false;
-	int exec_errno = 0;
+	int32_t pids[256];
+	size_t npids = 0;
+	char **cmdline = NULL; /* --pid: the process's */
 	int status;
 	pid_t pid;
 
@@ -643,38 +791,18 @@ int cprof_cmd_record(int argc, char **argv)
 	status = 1;
 
 	install_signal_handlers(&opts.flight);
-	record_flight_check_types(&opts.flight, opts.argv[0]);
+	if (opts.pid && !record_pid_find(opts.pid, opts.flight.on, pids, &npids, &cmdline))
+		goto end;
+	if (!opts.pid)
+		record_flight_check_types(&opts.flight, opts.argv[0]);
 	relay = opts.flight.config.output_url != NULL;
 	output = prepare_output(&opts, &created_output);
-	if (!output)
+	if (!output || (!opts.pid && !(env = make_env(&opts))))
 		goto end;
-	if (cprof_env_create(&opts.preload, &env) != CPROF_ENV_OK) {
-		fprintf(stderr, "cprof-trace: out of memory\n");
+	session = open_session(&opts, output, pids, npids);
+	if (!session || !record_flight_arm(&opts.flight, session, output, env_put_cb, env))
 		goto end;
-	}
-	if (cprof_env_borrow_warning(env))
-		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_env_borrow_warning(env));
-	if (cprof_session_create(output, &session) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: out of memory\n");
-		goto end;
-	}
-	if (cprof_session_ensure_daemon(session, &daemon_started) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: %s\n", cprof_session_borrow_error(session));
-		goto end;
-	}
-	if (daemon_started)
-		fprintf(stderr, "cprof-trace: no LTTng session daemon was running: started "
-				"lttng-sessiond\n");
-	cprof_session_reap_stale();
-	if (cprof_session_setup(session, &opts.channel) != CPROF_SESSION_OK ||
-	    cprof_session_start(session) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: %s: %s\n", opts.output,
-			cprof_session_borrow_error(session));
-		goto end;
-	}
-	if (!record_flight_arm(&opts.flight, session, output, env_put_cb, env))
-		goto end;
-	if (cprof_env_failed(env)) {
+	if (env && cprof_env_failed(env)) {
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		goto end;
 	}
@@ -682,19 +810,17 @@ int cprof_cmd_record(int argc, char **argv)
 		status = 128 + cprof_child_pending_signal();
 		goto end;
 	}
-
-	pid = cprof_child_spawn(opts.argv, cprof_env_borrow_vars(env), &exec_errno);
-	if (pid < 0 || exec_errno) {
-		fprintf(stderr, "cprof-trace: %s: %s\n", opts.argv[0], strerror(exec_errno));
-		if (pid > 0)
-			cprof_child_wait(pid);
-		status = exec_errno == ENOENT ? 127 : 126;
+	pid = opts.pid ? (pid_t)opts.pid : start_program(&opts, env);
+	if (pid < 0) {
+		status = -pid;
 		goto end;
 	}
 	traced = true;
-	flight_meta = (struct flight_meta){pid, opts.argv, cprof_session_borrow_name(session)};
-	record_flight_start(&opts.flight, pid, opts.argv, write_snapshot_json, &flight_meta);
-	status = cprof_child_wait(pid);
+	flight_meta = (struct flight_meta){pid, cmdline ? cmdline : opts.argv,
+					   cprof_session_borrow_name(session)};
+	record_flight_start(&opts.flight, pid, flight_meta.argv, write_snapshot_json, &flight_meta);
+	status = opts.pid ? record_pid_wait(opts.pid, opts.duration_ns, pids, npids)
+			  : cprof_child_wait(pid);
 	if (opts.flight.on) {
 		/* Snapshots are the trace: nothing to write or count at the end. */
 		record_flight_finish(&opts.flight, opts.output);
@@ -708,7 +834,8 @@ int cprof_cmd_record(int argc, char **argv)
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
 	errno = 0;
-	if (!write_record_json(output, pid, opts.argv, cprof_session_discarded_events(session),
+	if (!write_record_json(output, pid, flight_meta.argv,
+			       cprof_session_discarded_events(session),
 			       cprof_session_borrow_name(session), NULL))
 		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, RECORD_JSON,
 			errno ? strerror(errno) : "write error");
@@ -733,6 +860,7 @@ end:
 		cprof_output_remove(output);
 	record_flight_free(&opts.flight);
 	cprof_env_destroy(env);
+	cprof_served_cmdline_free(cmdline);
 	free(output);
 	return status;
 }

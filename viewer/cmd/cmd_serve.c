@@ -203,19 +203,12 @@ static pid_t start_program(char **program, char **envp)
 /* --pid: the process must run the state keeper, or nothing can be served. */
 static bool check_target(long pid)
 {
-	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
-		fprintf(stderr, "cprof-trace: --pid %ld: no such process\n", pid);
-		return false;
-	}
-	if (!cprof_served_has_state_keeper((int32_t)pid)) {
-		fprintf(stderr,
-			"cprof-trace: --pid %ld: the process does not run libcprof-trace-preload "
-			"in serve mode; start it with `env $(cprof-trace env) PROGRAM ...` (or put "
-			"`cprof-trace env`'s lines in its service's environment)\n",
-			pid);
-		return false;
-	}
-	return true;
+	char err[512];
+
+	if (cprof_served_check((int32_t)pid, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "cprof-trace: %s\n", err);
+	return false;
 }
 
 static int wait_target(pid_t pid, bool ours)

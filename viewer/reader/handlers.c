@@ -474,7 +474,9 @@ static void on_state_alloc(struct rd_state *st, struct rd_event *ev)
 	al->ptr = ptr;
 	al->size = ev->f[2].u;
 	al->stack = stack_ref(st, ev->proc, ev->f[3].u);
-	al->ns = ev->ns;
+	/* made before the trace: in use from the process's first instant in
+	 * it, so that the heap at any time of the trace includes it */
+	al->ns = ev->p->first_ns && ev->p->first_ns < ev->ns ? ev->p->first_ns : ev->ns;
 }
 
 /* ---- modules (lttng_ust_statedump, lttng_ust_lib) --------------------------- */
@@ -583,7 +585,7 @@ static const struct rd_kind kinds[] = {
     {"cprof:lock_release", on_lock_release, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},
     {"cprof:alloc", on_alloc, KEEPS, 0, {{"ptr", U}, {"size", U}, {"stack", U}}},
     {"cprof:free", on_free, KEEPS, 0, {{"ptr", U}}},
-    {"cprof:heap", on_heap, KEEPS, 0, {{"in_use", U}}},
+    {"cprof:heap", on_heap, KEEPS, 0, {{"in_use", U}}, on_heap},
     {"cprof:syscall",
      on_syscall,
      CPROF,

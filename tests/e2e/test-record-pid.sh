@@ -1,0 +1,123 @@
+#!/bin/sh
+# cprof-trace record --pid: a running process, started with `cprof-trace
+# env`'s environment, recorded over the window of work it announces. CASE:
+#   counts  the same task and region counts as `record` from launch; the
+#           threads' names, the wait in progress and the live heap made
+#           before the recording are in the trace from its start
+#   refuse  a process without the preload library, bad option mixes
+#   flight  record --flight --pid: the program's api trigger, and a
+#           SIGUSR2 to record, each give a snapshot with the window
+. "$(dirname "$0")/test-diagnose-lib.sh"
+
+: "${PID_APP:?PID_APP must name test-record-pid-app}"
+CASE=${1:?usage: test-record-pid.sh CASE}
+ensure_sessiond
+PIDS=""
+stop_all() {
+	rm -f "$WORK/go"
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null || true
+	done
+	cleanup
+}
+trap stop_all EXIT
+
+# wait_for FILE TEXT WHAT: until FILE holds TEXT (60 s at most).
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 600 ] || { cat "$1" >&2; fail "$3"; }
+	done
+}
+
+# start_app MODE: the test program under `cprof-trace env`'s environment,
+# waiting for $WORK/go; sets APP.
+start_app() {
+	rm -f "$WORK/go"
+	"$CPROF_TRACE" env >"$WORK/env.txt" || fail "cprof-trace env failed"
+	env $(cat "$WORK/env.txt") "$PID_APP" "$WORK/go" "$1" >"$WORK/app.out" 2>"$WORK/app.err" &
+	APP=$!
+	PIDS="$PIDS $APP"
+	wait_for "$WORK/app.out" ready "the program did not get ready"
+}
+
+# count_of STATS KIND NAME: the count column of a tasks/regions row.
+count_of() {
+	awk -v name="$3" '$1 == name && $2 ~ /^[0-9]+$/ { print $2; exit }' "$1"
+}
+
+case $CASE in
+counts)
+	# from launch: the window opens at once
+	touch "$WORK/go"
+	"$CPROF_TRACE" record -o "$WORK/launch" -- "$PID_APP" "$WORK/go" exit \
+		>"$WORK/launch.out" 2>"$WORK/launch.err" || { cat "$WORK/launch.err" >&2; fail "record failed"; }
+	"$CPROF_TRACE" stats "$WORK/launch" >"$WORK/launch.stats" || fail "stats of launch failed"
+	# a running process: the state first, then the window
+	start_app wait
+	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	touch "$WORK/go"
+	wait_for "$WORK/app.out" 'window done' "the program did not finish its window"
+	# (a background job of a script ignores SIGINT: SIGTERM is the stop here)
+	kill -TERM "$REC"
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
+	cat "$WORK/rec.err"
+	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record --pid's Ctrl-C"
+	rm -f "$WORK/go"
+	"$CPROF_TRACE" stats "$WORK/pid" >"$WORK/pid.stats" || fail "stats of record --pid's trace failed"
+	cat "$WORK/pid.stats"
+	for row in "job" "step"; do
+		a=$(count_of "$WORK/launch.stats" x "$row")
+		b=$(count_of "$WORK/pid.stats" x "$row")
+		note "$row: $a from launch, $b with --pid"
+		[ -n "$a" ] && [ "$a" -gt 0 ] || fail "no '$row' count from launch"
+		[ "$a" = "$b" ] || fail "'$row': $a from launch but ${b:-none} with --pid"
+	done
+	[ "$(count_of "$WORK/pid.stats" x step)" = 200 ] || fail "not the 200 steps the program ran"
+	for name in worker-1 worker-2 holder waiter; do
+		grep -q " $name " "$WORK/pid.stats" || fail "thread '$name' has no name in the --pid trace"
+	done
+	# the waiter was blocked before the recording: the mutex profile
+	# blames the holder for it, as from launch
+	pprof_top "$(profile pid mutex)" >/dev/null
+	grep -q 'holder' "$WORK/pid-mutex.pb.gz.top" ||
+		fail "the mutex profile of the --pid trace does not blame the holder thread's function"
+	# the live heap made before the recording, in use at its first instant
+	pprof_top "$(profile pid heap --at 0)" -sample_index=inuse_space >/dev/null
+	kb=$(value_of keep_live_blocks cum <"$WORK/pid-heap.pb.gz.top")
+	note "keep_live_blocks in use at the start: $kb (48 MiB allocated)"
+	grep -q 'keep_live_blocks' "$WORK/pid-heap.pb.gz.top" ||
+		fail "the heap at the --pid trace's start does not show keep_live_blocks"
+	echo "PASS: $TEST_NAME: same counts as from launch; names, wait and heap from the start"
+	;;
+refuse)
+	sleep 30 &
+	S=$!
+	PIDS="$PIDS $S"
+	if "$CPROF_TRACE" record --pid "$S" -o "$WORK/plain" 2>"$WORK/plain.err"; then
+		fail "record --pid of a process without the preload library succeeded"
+	fi
+	[ "$(wc -l <"$WORK/plain.err")" = 1 ] && grep -q 'cprof-trace env' "$WORK/plain.err" ||
+		fail "not one line saying to use cprof-trace env: $(cat "$WORK/plain.err")"
+	[ ! -e "$WORK/plain" ] || fail "a refused record --pid left a trace directory"
+	for bad in "--pid $S -- true" "--pid $S --no-locks" "--duration 2 -- true" "--pid 0" "--pid $S --duration x"; do
+		# shellcheck disable=SC2086
+		if "$CPROF_TRACE" record -o "$WORK/bad" $bad 2>"$WORK/bad.err"; then
+			fail "record $bad succeeded"
+		fi
+		[ "$(wc -l <"$WORK/bad.err")" = 1 ] || fail "record $bad: not one line: $(cat "$WORK/bad.err")"
+	done
+	echo "PASS: $TEST_NAME: refused with one line each"
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac

@@ -1,0 +1,29 @@
+/*
+ * `record --pid PID`: what differs from recording a program from launch.
+ * The session itself is record's (cmd_record.c).
+ */
+#ifndef CPROF_RECORD_PID_H
+#define CPROF_RECORD_PID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Whether `pid` can be recorded (it runs the preload library's state
+ * keeper; else says on stderr how to start it): then its process tree
+ * (at most 256) and its command line (a NULL-terminated argv the caller
+ * frees with cprof_served_cmdline_free()).
+ */
+bool record_pid_find(int32_t pid, bool flight, int32_t *pids, size_t *npids, char ***cmdline);
+
+/*
+ * Once the session records `pids`: asks them for their state at this
+ * instant, which the trace then begins with, and records until
+ * `duration_ns` (0: no limit), a signal to record (SIGINT, SIGTERM, ...:
+ * the process is not sent it) or the process's exit. Returns record's
+ * exit status.
+ */
+int record_pid_wait(int32_t pid, uint64_t duration_ns, const int32_t *pids, size_t npids);
+
+#endif /* CPROF_RECORD_PID_H */

@@ -122,20 +122,20 @@ static void on_signal(int signo)
  * left it at its default (which kills it); a program that handles it
  * itself, now or later with its own sigaction(), keeps its behaviour.
  */
-static void watch_signal(const char *text)
+static bool watch_signal(const char *text)
 {
 	struct sigaction sa, old;
 	int signo = text ? atoi(text) : 0;
 
 	if (signo <= 0 || signo >= NSIG || sigaction(signo, NULL, &old) != 0 ||
 	    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-		return;
+		return false;
 	snprintf(signal_reason, sizeof(signal_reason), "%d", signo);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	sigaction(signo, &sa, NULL);
+	return sigaction(signo, &sa, NULL) == 0;
 }
 
 void cprof_watch_init_(void)
@@ -152,6 +152,43 @@ void cprof_watch_init_(void)
 	cprof_watch_regions_ = n_region_rules > 0;
 	cprof_watch_tasks_ = n_task_rules > 0 && tasks;
 	watch_signal(getenv(CPROF_FLIGHT_ENV_SIGNAL));
+}
+
+/*
+ * A process that started without the contract in its environment gets it
+ * from `record --flight --pid` through the preload library's state keeper
+ * (token 0: the recording ended). The rules are written before the flags
+ * publish them, and the types of a previous arming stay allocated: a
+ * region begun under them may still end.
+ */
+CPROF_EXPORT void cprof_watch_arm_(uint64_t new_token, const char *regions, const char *task_types,
+				   int signo)
+{
+	static int taken_signal;
+	char text[16];
+
+	__atomic_store_n(&cprof_watch_regions_, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&cprof_watch_tasks_, false, __ATOMIC_RELEASE);
+	if (taken_signal) {
+		struct sigaction old;
+
+		/* ours still (the program may have taken it since): its default again */
+		if (sigaction(taken_signal, NULL, &old) == 0 && old.sa_handler == on_signal)
+			signal(taken_signal, SIG_DFL);
+		taken_signal = 0;
+	}
+	__atomic_store_n(&token, new_token, __ATOMIC_RELEASE);
+	if (!new_token)
+		return;
+	n_region_rules = parse_rules(regions, region_rules);
+	n_task_rules = parse_rules(task_types, task_rules);
+	if (n_task_rules && !tasks)
+		tasks = calloc(TASK_SLOTS, sizeof(*tasks));
+	__atomic_store_n(&cprof_watch_regions_, n_region_rules > 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&cprof_watch_tasks_, n_task_rules > 0 && tasks, __ATOMIC_RELEASE);
+	snprintf(text, sizeof(text), "%d", signo);
+	if (signo && watch_signal(text))
+		taken_signal = signo;
 }
 
 static void request(uint8_t kind, const char *reason, uint64_t duration_ns, uint64_t task)

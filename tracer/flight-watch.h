@@ -16,6 +16,9 @@ extern bool cprof_watch_tasks_;
 
 /* Reads the environment contract (constructor only). */
 void cprof_watch_init_(void);
+/* The same contract at run time (flight-env.h's variables' values; token
+ * 0 disarms), from the preload library's state keeper. */
+void cprof_watch_arm_(uint64_t token, const char *regions, const char *tasks, int signo);
 
 /* A region of `type` begins on this thread: true when its type is watched
  * (its begin time is then kept until cprof_watch_region_end_). */

@@ -44,6 +44,17 @@ note() {
 	echo "--- $*"
 }
 
+# stop_pids: ends the background processes listed in $PIDS (SIGTERM,
+# then SIGKILL after 5 s), for a test's EXIT trap.
+stop_pids() {
+	for p in ${PIDS:-}; do kill "$p" 2>/dev/null || true; done
+	for p in ${PIDS:-}; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null || true
+	done
+}
+
 ensure_sessiond() {
 	if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then
 		lttng-sessiond --daemonize || fail "cannot start lttng-sessiond"

@@ -15,12 +15,7 @@ ensure_sessiond
 PIDS=""
 stop_all() {
 	rm -f "$WORK/go"
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null || true
-	done
+	stop_pids
 	cleanup
 }
 trap stop_all EXIT
@@ -97,6 +92,47 @@ counts)
 	grep -q 'keep_live_blocks' "$WORK/pid-heap.pb.gz.top" ||
 		fail "the heap at the --pid trace's start does not show keep_live_blocks"
 	echo "PASS: $TEST_NAME: same counts as from launch; names, wait and heap from the start"
+	;;
+flight)
+	start_app flight
+	"$CPROF_TRACE" record --flight --pid "$APP" -o "$WORK/fl" --snapshot-on api \
+		--snapshot-on signal:USR2 --snapshot-interval 0 >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'recording process' "record --flight --pid did not start"
+	touch "$WORK/go"
+	wait_for "$WORK/app.out" 'window done' "the program did not finish its window"
+	wait_for "$WORK/rec.err" 'snapshot 1:' "the program's cprof_trace_snapshot() took no snapshot"
+	kill -USR2 "$REC"
+	wait_for "$WORK/rec.err" 'snapshot 2:' "SIGUSR2 to record took no snapshot"
+	kill -TERM "$REC"
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --flight --pid exited with $?"; }
+	cat "$WORK/rec.err"
+	grep -q 'flight recorder: 2 snapshots' "$WORK/rec.err" || fail "not 2 snapshots"
+	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record"
+	snap=$(ls -d "$WORK"/fl/snapshot-001-api-window) || fail "no snapshot-001-api-window"
+	ls -d "$WORK"/fl/snapshot-002-signal* >/dev/null || fail "no snapshot-002-signal*"
+	"$CPROF_TRACE" stats "$snap" >"$WORK/snap.stats" || fail "stats of the api snapshot failed"
+	cat "$WORK/snap.stats"
+	[ "$(count_of "$WORK/snap.stats" x step)" = 200 ] || fail "the api snapshot lacks the window's 200 steps"
+	[ "$(count_of "$WORK/snap.stats" x job)" = 50 ] || fail "the api snapshot lacks the window's 50 jobs"
+	# named before the recording began: only the state taken at the
+	# snapshot names them
+	for name in worker-1 worker-2 holder waiter; do
+		grep -q " $name " "$WORK/snap.stats" || fail "thread '$name' has no name in the snapshot"
+	done
+	grep -q 'worker .*test-record-pid-app.c' "$WORK/snap.stats" ||
+		fail "the snapshot's stacks do not resolve to the program's functions"
+	# the waiter blocked before the recording: its wait is in the snapshot
+	# from its first instant, blamed on the holder
+	mv "$snap" "$WORK/snap"
+	pprof_top "$(profile snap mutex)" >/dev/null
+	grep -q 'holder' "$WORK/snap-mutex.pb.gz.top" ||
+		fail "the snapshot's mutex profile does not blame the holder thread's function"
+	pprof_top "$(profile snap heap --at 0)" -sample_index=inuse_space >/dev/null
+	grep -q 'keep_live_blocks' "$WORK/snap-heap.pb.gz.top" ||
+		fail "the heap at the snapshot's start does not show keep_live_blocks"
+	echo "PASS: $TEST_NAME: api and signal snapshots of a running process, named and whole"
 	;;
 refuse)
 	sleep 30 &

@@ -13,12 +13,7 @@ CASE=${1:?usage: test-serve.sh CASE}
 ensure_sessiond
 PIDS=""
 stop_all() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null || true
-	done
+	stop_pids
 	cleanup
 }
 trap stop_all EXIT

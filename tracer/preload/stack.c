@@ -106,6 +106,11 @@ void cprof_stacks_init(void)
 		dl_iterate_phdr(find_self, info.dli_fbase);
 }
 
+void cprof_stacks_set_redefine(bool on)
+{
+	__atomic_store_n(&redefine, on, __ATOMIC_RELAXED);
+}
+
 void cprof_stacks_reset(void)
 {
 	memset(table, 0, sizeof(table));

@@ -9,6 +9,7 @@
 
 #include "state.h"
 
+#include "flight-watch.h"
 #include "served.h"
 
 #include <errno.h>
@@ -240,6 +241,27 @@ static uint32_t dump(uint64_t request, uint32_t flags)
 
 /* --- the request socket -------------------------------------------------- */
 
+/*
+ * "flight SEQ TOKEN SIGNO\0REGIONS\0TASKS\0" (served.h): the flight
+ * recorder's contract for a process that started without it. Stacks are
+ * then defined again as they are used, as under `record --flight`, so that
+ * a snapshot of the ring buffers defines the stacks it refers to.
+ */
+static int arm_flight(const char *buf, size_t n)
+{
+	unsigned long long seq, token;
+	int signo;
+	const char *regions = memchr(buf, '\0', n);
+	const char *tasks;
+
+	if (sscanf(buf, "flight %llu %llu %d", &seq, &token, &signo) != 3 || !regions ||
+	    !(tasks = memchr(regions + 1, '\0', n - (size_t)(regions + 1 - buf))))
+		return 0;
+	cprof_stacks_set_redefine(token != 0);
+	cprof_watch_arm_((uint64_t)token, regions + 1, tasks + 1, signo);
+	return 1;
+}
+
 static bool sender_allowed(struct msghdr *msg)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
@@ -262,7 +284,7 @@ static void *control_loop(void *arg)
 	t->known = false;
 	t->depth = 1;
 	for (;;) {
-		char buf[128], reply[64];
+		char buf[4096], reply[64];
 		union {
 			struct cmsghdr align;
 			char buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -286,10 +308,16 @@ static void *control_loop(void *arg)
 			break; /* the program closed our descriptor */
 		}
 		buf[n] = '\0';
-		if (!sender_allowed(&msg) || sscanf(buf, "dump %llu %u", &request, &flags) != 2)
+		if (!sender_allowed(&msg))
 			continue;
-		len = snprintf(reply, sizeof(reply), "done %llu %u", request,
-			       dump((uint64_t)request, flags));
+		if (sscanf(buf, "dump %llu %u", &request, &flags) == 2)
+			len = snprintf(reply, sizeof(reply), "done %llu %u", request,
+				       dump((uint64_t)request, flags));
+		else if (sscanf(buf, "flight %llu", &request) == 1)
+			len = snprintf(reply, sizeof(reply), "done %llu %d", request,
+				       arm_flight(buf, (size_t)n));
+		else
+			continue;
 		sendto(fd, reply, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&from,
 		       msg.msg_namelen);
 	}

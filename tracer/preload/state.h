@@ -66,6 +66,9 @@ CPROF_HIDDEN uint32_t cprof_alloc_emit_live(void);
 CPROF_HIDDEN void cprof_alloc_emit_heap(void);
 /* Every stack interned so far, as cprof:stack (stack.c). */
 CPROF_HIDDEN void cprof_stacks_redefine(void);
+/* Stacks defined again at their first use after a few ms, as under a
+ * flight recorder (stack.c; flight-env.h). */
+CPROF_HIDDEN void cprof_stacks_set_redefine(bool on);
 CPROF_HIDDEN uint64_t cprof_stack_of_unw_context(unw_context_t *ctx);
 CPROF_HIDDEN bool cprof_sigprof_ours(void);
 

@@ -34,6 +34,11 @@ struct cprof_flight {
 	uint64_t discarded;   /* the channel's discarded events, last seen */
 	uint64_t probe_bytes; /* one sub-buffer per stream (the `lost` probe) */
 	unsigned taken, failed, held_interval, held_max, merged;
+	/* The processes run the state keeper (served.h): each snapshot ends
+	 * with their state. `arm`: they get the contract from it (--pid). */
+	bool state_keeper, arm;
+	char *arm_regions, *arm_tasks;
+	int arm_signo;
 	char error[512];
 };
 
@@ -62,6 +67,9 @@ enum cprof_flight_status flight_register_trigger(struct cprof_flight *f);
 enum cprof_flight_status flight_track_nothing_yet(struct cprof_flight *f);
 void flight_track(struct cprof_flight *f, pid_t pid);
 void flight_track_children(struct cprof_flight *f, pid_t pid, int depth);
+
+/* flight.c: hands a process the contract (token 0: the end of it). */
+void flight_arm_process(struct cprof_flight *f, pid_t pid, uint64_t token);
 
 /* flight-files.c */
 void flight_flatten(const char *path, const char *name);

@@ -171,6 +171,8 @@ void flight_track(struct cprof_flight *f, pid_t pid)
 		return;
 	f->tracked[f->n_tracked++] = pid;
 	lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid);
+	if (f->arm)
+		flight_arm_process(f, pid, f->token);
 }
 
 /* The program's descendants, through /proc/PID/task/TID/children. */

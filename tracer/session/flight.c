@@ -389,6 +389,34 @@ static char *watch_list(const struct cprof_flight_config *config, enum cprof_fli
 	return text;
 }
 
+void cprof_flight_use_state_keeper(struct cprof_flight *f, bool arm)
+{
+	f->state_keeper = true;
+	f->arm = arm;
+	if (!arm)
+		return;
+	f->arm_regions = watch_list(&f->config, CPROF_FLIGHT_RULE_REGION);
+	f->arm_tasks = watch_list(&f->config, CPROF_FLIGHT_RULE_TASK);
+	for (size_t i = 0; i < f->config.n_rules; i++)
+		if (f->config.rules[i].kind == CPROF_FLIGHT_RULE_SIGNAL)
+			f->arm_signo = f->config.rules[i].signo;
+}
+
+void flight_arm_process(struct cprof_flight *f, pid_t pid, uint64_t token)
+{
+	int32_t one = (int32_t)pid;
+	uint64_t request = (uint64_t)getpid() << 32 | (uint64_t)(uint32_t)pid;
+
+	if (!cprof_served_arm_flight(&one, 1, request, token, f->arm_signo,
+				     f->arm_regions ? f->arm_regions : "",
+				     f->arm_tasks ? f->arm_tasks : "", 1000) &&
+	    token && pid == f->pid)
+		fprintf(stderr,
+			"cprof-trace: warning: process %d did not take the flight recorder's "
+			"triggers: only signals to record will take snapshots\n",
+			(int)pid);
+}
+
 void cprof_flight_export_env(const struct cprof_flight *flight,
 			     void (*put)(void *data, const char *name, const char *value),
 			     void *data)
@@ -539,6 +567,12 @@ static int record_snapshot(struct cprof_flight *f, const char *name, const char 
 	int ret = -LTTNG_ERR_NOMEM;
 
 	lttng_regenerate_statedump(f->session);
+	/* the threads' names, waits in progress, live heap and every stack
+	 * known, at the end of the buffers: the snapshot holds them */
+	if (f->state_keeper)
+		cprof_served_request_state(f->tracked, f->n_tracked,
+					   (uint64_t)getpid() << 32 | (f->taken & 0xffffffffu), 0,
+					   1000);
 	if (!out)
 		return ret;
 	lttng_snapshot_output_set_name(name, out);
@@ -806,6 +840,9 @@ void cprof_flight_stop(struct cprof_flight *f)
 		pthread_join(f->thread, NULL);
 		f->running = false;
 	}
+	for (unsigned i = 0; f->arm && i < f->n_tracked; i++)
+		flight_arm_process(f, f->tracked[i], 0);
+	f->arm = false;
 	if (f->subscribed)
 		lttng_notification_channel_unsubscribe(
 		    f->channel, lttng_trigger_get_const_condition(f->trigger));
@@ -849,5 +886,7 @@ void cprof_flight_destroy(struct cprof_flight *f)
 		lttng_destroy_handle(f->handle);
 	lttng_process_attr_tracker_handle_destroy(f->tracker);
 	free(f->output_dir);
+	free(f->arm_regions);
+	free(f->arm_tasks);
 	free(f);
 }

@@ -124,6 +124,17 @@ void cprof_flight_export_env(const struct cprof_flight *flight,
 			     void *data);
 
 /*
+ * The recorded processes run the preload library's state keeper
+ * (served.h): before each snapshot they are asked for their state (thread
+ * names, waits in progress, live heap, every stack), which the snapshot
+ * then holds whatever the ring buffers overwrote. `arm`: they started
+ * without the environment contract (`record --flight --pid`) and get it
+ * through the state keeper, taken back when the recording stops. Call
+ * before cprof_flight_start().
+ */
+void cprof_flight_use_state_keeper(struct cprof_flight *flight, bool arm);
+
+/*
  * Registers the trigger and subscribes to its notifications; call after
  * the session started, before the program runs. Warns (stderr) when a
  * relay does not answer: snapshots then fail, the program runs anyway.

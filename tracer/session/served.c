@@ -105,14 +105,13 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t request, uint32_t flags,
-				  int timeout_ms)
+/* Sends `msg` to each process and counts the "done REQUEST" answers. */
+static size_t send_request(const int32_t *pids, size_t n, const char *msg, size_t len,
+			   uint64_t request, int timeout_ms)
 {
 	struct sockaddr_un self = {.sun_family = AF_UNIX};
 	size_t asked = 0, answered = 0;
 	uint64_t deadline;
-	char msg[64];
-	int len;
 	int fd;
 
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -123,7 +122,6 @@ size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t reques
 		close(fd);
 		return 0;
 	}
-	len = snprintf(msg, sizeof(msg), "dump %llu %u", (unsigned long long)request, flags);
 	for (size_t i = 0; i < n; i++) {
 		struct sockaddr_un to = {.sun_family = AF_UNIX};
 		socklen_t tolen;
@@ -131,7 +129,7 @@ size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t reques
 		tolen = (socklen_t)snprintf(to.sun_path + 1, sizeof(to.sun_path) - 1,
 					    CPROF_SERVED_SOCKET_FMT, (long)pids[i]);
 		tolen += (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1);
-		if (sendto(fd, msg, (size_t)len, 0, (struct sockaddr *)&to, tolen) == len)
+		if (sendto(fd, msg, len, 0, (struct sockaddr *)&to, tolen) == (ssize_t)len)
 			asked++;
 	}
 	deadline = now_ms() + (uint64_t)timeout_ms;
@@ -153,6 +151,30 @@ size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t reques
 	}
 	close(fd);
 	return answered;
+}
+
+size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t request, uint32_t flags,
+				  int timeout_ms)
+{
+	char msg[64];
+	int len = snprintf(msg, sizeof(msg), "dump %llu %u", (unsigned long long)request, flags);
+
+	return send_request(pids, n, msg, (size_t)len, request, timeout_ms);
+}
+
+size_t cprof_served_arm_flight(const int32_t *pids, size_t n, uint64_t request, uint64_t token,
+			       int signo, const char *regions, const char *tasks, int timeout_ms)
+{
+	char msg[4096];
+	int head = snprintf(msg, sizeof(msg), "flight %llu %llu %d", (unsigned long long)request,
+			    (unsigned long long)token, signo);
+	size_t r = strlen(regions), t = strlen(tasks);
+
+	if (head < 0 || (size_t)head + r + t + 3 > sizeof(msg))
+		return 0;
+	memcpy(msg + head + 1, regions, r + 1);
+	memcpy(msg + head + 1 + r + 1, tasks, t + 1);
+	return send_request(pids, n, msg, (size_t)head + r + t + 3, request, timeout_ms);
 }
 
 bool cprof_served_check(int32_t pid, char *err, size_t errlen)

@@ -5,8 +5,10 @@
  * datagram "dump SEQ FLAGS" to the abstract Unix socket named
  * CPROF_SERVED_SOCKET_FMT (with the process's pid); the process emits its
  * state (cprof:state_begin .. cprof:state_end) into the session and
- * answers "done SEQ THREADS" to the sender's (autobound) address. Only
- * senders of the process's own uid, or root, are answered.
+ * answers "done SEQ THREADS" to the sender's (autobound) address.
+ * "flight SEQ TOKEN SIGNO\0REGIONS\0TASKS\0" hands it the flight
+ * recorder's contract (flight-env.h) at run time, answered "done SEQ 1".
+ * Only senders of the process's own uid, or root, are answered.
  */
 #ifndef CPROF_SERVED_H
 #define CPROF_SERVED_H

@@ -126,6 +126,11 @@ size_t cprof_served_tree(int32_t root, int32_t *pids, size_t max);
  * to timeout_ms for the answers and returns how many answered. */
 size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t request, uint32_t flags,
 				  int timeout_ms);
+/* Sends the flight recorder's contract (flight-env.h: the token, the
+ * watched region and task lines, the trigger signal or 0) to processes
+ * that started without it; token 0 disarms. Returns how many answered. */
+size_t cprof_served_arm_flight(const int32_t *pids, size_t n, uint64_t request, uint64_t token,
+			       int signo, const char *regions, const char *tasks, int timeout_ms);
 /* Whether pid can be served or recorded (--pid): it exists and runs the
  * state keeper; else a sentence saying how to start it goes to `err`. */
 bool cprof_served_check(int32_t pid, char *err, size_t errlen);

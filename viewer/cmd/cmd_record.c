@@ -213,24 +213,18 @@ static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *v
  * a unit (ns, us, ms, s); never 0. */
 static bool parse_wall_duration(const char *text, uint64_t *ns)
 {
-	char *end;
-	unsigned long long v;
+	size_t digits = strspn(text, "0123456789");
+	bool minutes = digits && !strcmp(text + digits, "m");
+	char seconds[32];
 
-	if (!*text || *text == '-')
-		return false;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || end == text || v == 0)
-		return false;
-	if (!*end || !strcmp(end, "m")) {
-		uint64_t unit = *end ? 60000000000ull : 1000000000ull;
-
-		if (v > UINT64_MAX / unit)
-			return false;
-		*ns = v * unit;
-		return true;
+	if (digits && digits < 20 && (!text[digits] || minutes)) {
+		snprintf(seconds, sizeof(seconds), "%.*ss", (int)digits, text);
+		text = seconds;
 	}
-	return parse_duration_ns(text, ns);
+	if (!parse_duration_ns(text, ns) || !*ns || (minutes && *ns > UINT64_MAX / 60))
+		return false;
+	*ns *= minutes ? 60 : 1;
+	return true;
 }
 
 static bool is_power_of_two(uint64_t v)
@@ -791,7 +785,7 @@ int cprof_cmd_record(int argc, char **argv)
 	status = 1;
 
 	install_signal_handlers(&opts.flight);
-	if (opts.pid && !record_pid_find(opts.pid, opts.flight.on, pids, &npids, &cmdline))
+	if (opts.pid && !record_pid_find(opts.pid, pids, &npids, &cmdline))
 		goto end;
 	if (!opts.pid)
 		record_flight_check_types(&opts.flight, opts.argv[0]);
@@ -799,8 +793,10 @@ int cprof_cmd_record(int argc, char **argv)
 	output = prepare_output(&opts, &created_output);
 	if (!output || (!opts.pid && !(env = make_env(&opts))))
 		goto end;
-	session = open_session(&opts, output, pids, npids);
-	if (!session || !record_flight_arm(&opts.flight, session, output, env_put_cb, env))
+	/* a flight recorder tracks the processes itself */
+	session = open_session(&opts, output, pids, opts.flight.on ? 0 : npids);
+	if (!session ||
+	    !record_flight_arm(&opts.flight, session, output, env ? env_put_cb : NULL, env))
 		goto end;
 	if (env && cprof_env_failed(env)) {
 		fprintf(stderr, "cprof-trace: out of memory\n");

@@ -53,7 +53,9 @@ void record_flight_usage(FILE *out)
 		"      --snapshot-interval=T  at least T between two snapshots (default %llus);\n"
 		"                         triggers in between are counted, not taken\n"
 		"      --snapshot-output=net://HOST[:CTRL_PORT[:DATA_PORT]]\n"
-		"                         send snapshots to an lttng-relayd instead of DIR\n",
+		"                         send snapshots to an lttng-relayd instead of DIR\n"
+		"  With --pid, the flight recorder records a running process: it gets the\n"
+		"  triggers through the preload library, until record stops.\n",
 		CPROF_FLIGHT_DEFAULT_SIZE >> 20, CPROF_FLIGHT_DEFAULT_MAX,
 		CPROF_FLIGHT_DEFAULT_INTERVAL_NS / 1000000000ull);
 }
@@ -148,7 +150,10 @@ bool record_flight_arm(struct record_flight *rf, const struct cprof_session *ses
 		fprintf(stderr, "cprof-trace: %s\n", cprof_flight_borrow_error(rf->flight));
 		return false;
 	}
-	cprof_flight_export_env(rf->flight, put, data);
+	if (put)
+		cprof_flight_export_env(rf->flight, put, data);
+	else
+		cprof_flight_use_state_keeper(rf->flight, true);
 	return true;
 }
 

@@ -49,7 +49,8 @@ bool record_flight_check(struct record_flight *rf, struct cprof_session_channel 
 void record_flight_check_types(const struct record_flight *rf, const char *program);
 
 /* After the session started: the trigger, and the program's environment
- * through `put`. False after a one-line message. */
+ * through `put`; `put` NULL: the program runs already (--pid) and gets
+ * the contract through its state keeper. False after a one-line message. */
 bool record_flight_arm(struct record_flight *rf, const struct cprof_session *session,
 		       const char *output_dir,
 		       void (*put)(void *data, const char *name, const char *value), void *data);

@@ -15,16 +15,12 @@
 
 /* --pid: the running process and its descendants, and its command line
  * for cprof-record.json; false (said why) when it cannot be recorded. */
-bool record_pid_find(int32_t pid, bool flight, int32_t *pids, size_t *npids, char ***cmdline)
+bool record_pid_find(int32_t pid, int32_t *pids, size_t *npids, char ***cmdline)
 {
 	char err[512];
 
 	if (!cprof_served_check(pid, err, sizeof(err))) {
 		fprintf(stderr, "cprof-trace: %s\n", err);
-		return false;
-	}
-	if (flight) {
-		fprintf(stderr, "cprof-trace record: --flight with --pid is not supported yet\n");
 		return false;
 	}
 	*npids = cprof_served_tree(pid, pids, 256);

@@ -15,11 +15,13 @@
  * (at most 256) and its command line (a NULL-terminated argv the caller
  * frees with cprof_served_cmdline_free()).
  */
-bool record_pid_find(int32_t pid, bool flight, int32_t *pids, size_t *npids, char ***cmdline);
+bool record_pid_find(int32_t pid, int32_t *pids, size_t *npids, char ***cmdline);
 
 /*
  * Once the session records `pids`: asks them for their state at this
- * instant, which the trace then begins with, and records until
+ * instant, which the trace then begins with (a flight recorder's ring
+ * buffers overwrite it, but the waits it reported end with an event of
+ * their own, and each snapshot ends with the state again), and records until
  * `duration_ns` (0: no limit), a signal to record (SIGINT, SIGTERM, ...:
  * the process is not sent it) or the process's exit. Returns record's
  * exit status.

@@ -276,12 +276,33 @@ static void on_wait_end(struct rd_state *st, struct rd_event *ev)
 {
 	struct rd_thread *ts = &st->tstates.v[ev->thread];
 	struct cprof_wait *waits = st->model->waits.v;
+	struct cprof_thread *t = &st->model->threads.v[ev->thread];
+	struct cprof_wait *w;
 
 	if (ts->wait != CPROF_NONE && waits[ts->wait].obj == ev->f[0].u) {
 		waits[ts->wait].end_ns = ev->ns;
 		waits[ts->wait].result = (int32_t)ev->f[2].u;
 		ts->wait = CPROF_NONE;
+		return;
 	}
+	/* The thread's first event: it was blocked since before the trace
+	 * began (a flight recorder's snapshot keeps the end of ring buffers
+	 * that overwrote the wait's begin), so the wait is in progress at the
+	 * process's first instant in the trace. Its stack is unknown. */
+	if (ts->wait != CPROF_NONE || t->events != 1 || ev->p->first_ns >= ev->ns)
+		return;
+	w = cprof_vec_push(&st->model->waits);
+	if (!w) {
+		st->out_of_memory = true;
+		return;
+	}
+	*w = (struct cprof_wait){.thread = ev->thread,
+				 .kind = (uint8_t)ev->f[1].u,
+				 .result = (int32_t)ev->f[2].u,
+				 .obj = ev->f[0].u,
+				 .begin_ns = ev->p->first_ns,
+				 .end_ns = ev->ns};
+	t->first_ns = ev->p->first_ns;
 }
 
 static void on_lock_release(struct rd_state *st, struct rd_event *ev)

@@ -226,6 +226,40 @@ pid)
 	kill -0 "$SERVE_PID" 2>/dev/null && fail "serve --pid did not exit with its process"
 	echo "PASS: $TEST_NAME: env, serve --pid, exited process"
 	;;
+channel)
+	# record's channel options shape each capture's session (serve's own
+	# default is 1 MiB x 4); the next capture's session is prepared ahead
+	serve_start serve --listen 127.0.0.1:0 --subbuf-size=64k --num-subbuf=2 -- \
+		"$SAMPLES_DIR/netapp" --port 0
+	code=$(status_of "$URL/goroutine")
+	[ "$code" = 200 ] || fail "goroutine: HTTP $code"
+	i=0
+	while ! name=$(lttng list 2>/dev/null | grep -o "cprof-record-[0-9]*-$SERVE_PID-[0-9]*"); do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "no session prepared ahead by serve $SERVE_PID"
+	done
+	name=$(echo "$name" | head -1)
+	lttng list "$name" >"$WORK/list.txt" 2>&1 || fail "lttng list $name failed"
+	grep -Eq 'Sub-buffer size: +65536' "$WORK/list.txt" && grep -Eq 'Sub-buffer count: +2' "$WORK/list.txt" ||
+		{ cat "$WORK/list.txt" >&2; fail "the capture's channel is not 64k x 2"; }
+	# --pid takes the channel's options, and refuses the program's
+	kill "$(pgrep -P "$SERVE_PID" netapp)"
+	wait "$SERVE_PID" || true
+	"$CPROF_TRACE" env >"$WORK/env.txt"
+	env $(cat "$WORK/env.txt") "$SAMPLES_DIR/netapp" --port 0 >"$WORK/app.out" 2>"$WORK/serve.stderr" &
+	APPPID=$!
+	PIDS="$PIDS $APPPID"
+	netapp_port >/dev/null
+	if "$CPROF_TRACE" serve --listen 127.0.0.1:0 --pid "$APPPID" --no-locks 2>"$WORK/nolocks.err"; then
+		fail "serve --pid with --no-locks was accepted"
+	fi
+	[ "$(wc -l <"$WORK/nolocks.err")" = 1 ] || fail "not one line: $(cat "$WORK/nolocks.err")"
+	serve_start serve2 --listen 127.0.0.1:0 --pid "$APPPID" --num-subbuf=8
+	code=$(status_of "$URL/goroutine")
+	[ "$code" = 200 ] || fail "serve --pid --num-subbuf=8: goroutine: HTTP $code"
+	echo "PASS: $TEST_NAME: record's channel options reach serve's captures"
+	;;
 deadlock)
 	serve_start serve --listen 127.0.0.1:0 -- "$DEADLOCK_PROG" 60
 	sleep 1

@@ -65,7 +65,10 @@ struct record_options {
 	int32_t pid;	      /* --pid: a running process instead of PROGRAM */
 	uint64_t duration_ns; /* --duration (0: until interrupted or gone) */
 	bool preload_set;     /* an option of the program's environment given */
+	unsigned channel_set; /* CHANNEL_* options given */
 };
+
+enum { CHANNEL_SUBBUF_SIZE = 1, CHANNEL_NUM_SUBBUF = 2, CHANNEL_BLOCKING = 4 };
 
 /* --- Signals ------------------------------------------------------------- */
 
@@ -327,6 +330,7 @@ static bool parse_value(int c, const char *arg, struct record_options *opts)
 			ok = parse_duration_ns(arg, &us) && us / 1000 <= INT64_MAX;
 			opts->channel.blocking_timeout = (int64_t)(us / 1000);
 		}
+		opts->channel_set |= CHANNEL_BLOCKING;
 		break;
 	}
 	case OPT_ALLOC:
@@ -354,6 +358,7 @@ static bool parse_value(int c, const char *arg, struct record_options *opts)
 		ok = parse_size(arg, &opts->channel.subbuf_size) &&
 		     is_power_of_two(opts->channel.subbuf_size) &&
 		     opts->channel.subbuf_size >= 4096;
+		opts->channel_set |= CHANNEL_SUBBUF_SIZE;
 		break;
 	case OPT_PID: {
 		unsigned pid;
@@ -370,6 +375,7 @@ static bool parse_value(int c, const char *arg, struct record_options *opts)
 
 		ok = parse_uint(arg, 2, 1u << 20, &n) && is_power_of_two(n);
 		opts->channel.num_subbuf = n;
+		opts->channel_set |= CHANNEL_NUM_SUBBUF;
 		break;
 	}
 	default:
@@ -888,5 +894,25 @@ int cprof_record_environment(int argc, char **argv, bool need_program, char ***e
 	*envp = cprof_env_take_vars(env);
 	cprof_env_destroy(env);
 	*program = opts.argv;
+	return -1;
+}
+
+int cprof_record_channel(int argc, char **argv, struct cprof_session_channel *channel, bool *other)
+{
+	struct record_options opts;
+	int status = parse_options(argc, argv, &opts, false);
+
+	if (status >= 0)
+		return status;
+	if (opts.channel_set & CHANNEL_SUBBUF_SIZE)
+		channel->subbuf_size = opts.channel.subbuf_size;
+	if (opts.channel_set & CHANNEL_NUM_SUBBUF)
+		channel->num_subbuf = opts.channel.num_subbuf;
+	if (opts.channel_set & CHANNEL_BLOCKING)
+		channel->blocking_timeout = opts.channel.blocking_timeout;
+	*other = opts.preload_set || opts.argv[0] || opts.pid || opts.duration_ns ||
+		 opts.flight.on || opts.count >= 0 || opts.symbols >= 0 || opts.force ||
+		 strcmp(opts.output, "trace.out");
+	record_flight_free(&opts.flight);
 	return -1;
 }

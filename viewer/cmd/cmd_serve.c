@@ -1,6 +1,6 @@
 /*
  * cprof-trace serve [--listen HOST:PORT] [--token FILE] [record's options] [--] PROGRAM [ARGS...]
- * cprof-trace serve [--listen HOST:PORT] [--token FILE] --pid PID
+ * cprof-trace serve [--listen HOST:PORT] [--token FILE] --pid PID [channel options]
  *
  * Serves Go's /debug/pprof/ endpoints (viewer/serve/) for PROGRAM, run
  * with the preload library and no session recording (its children too),
@@ -53,6 +53,8 @@ static void usage(FILE *out)
 		"usage: cprof-trace serve [--listen HOST:PORT] [--token FILE] [record's options]\n"
 		"                         [--] PROGRAM [ARGS...]\n"
 		"       cprof-trace serve [--listen HOST:PORT] [--token FILE] --pid PID\n"
+		"                         [--subbuf-size=SIZE] [--num-subbuf=N] "
+		"[--blocking-timeout=T]\n"
 		"\n"
 		"Runs PROGRAM with the preload library and no session recording (it runs at\n"
 		"close to full speed), or serves PID, started with `cprof-trace env`'s\n"
@@ -73,7 +75,10 @@ static void usage(FILE *out)
 		"  -h, --help          this help\n"
 		"\n"
 		"record's options (cprof-trace record --help) set what the preload library\n"
-		"records: --no-locks, --alloc-rate=BYTES, --cpu-rate=HZ, --subbuf-size, ...\n");
+		"records: --no-locks, --alloc-rate=BYTES, --cpu-rate=HZ, ...; and each\n"
+		"capture's LTTng channel: --subbuf-size=SIZE, --num-subbuf=N (default 1M x 4\n"
+		"per CPU, smaller than record's: a capture is short), --blocking-timeout=T\n"
+		"(default 1s). With --pid, only the channel's options apply.\n");
 }
 
 /* serve's own options come first; the rest is record's, then PROGRAM. */
@@ -241,6 +246,7 @@ int cprof_cmd_serve(int argc, char **argv)
 	char **envp = NULL, **program = NULL;
 	char *token = NULL;
 	char err[512];
+	bool other = false;
 	int status = parse(argc, argv, &o);
 	pid_t pid;
 
@@ -257,23 +263,30 @@ int cprof_cmd_serve(int argc, char **argv)
 	if (o.token_file && !(token = read_token(o.token_file)))
 		return 2;
 	install_handlers();
+	/* record's parser sees argv[o.rest - 1] as its command name */
+	status = -1;
+	if (!o.pid)
+		status = cprof_record_environment(argc - o.rest + 1, argv + o.rest - 1, true, &envp,
+						  &program);
+	if (status < 0)
+		status = cprof_record_channel(argc - o.rest + 1, argv + o.rest - 1, &target.channel,
+					      &other);
+	if (status >= 0)
+		goto end;
+	status = 1;
+	if (o.pid && other) {
+		fprintf(stderr,
+			"cprof-trace serve: --pid serves a running process: no PROGRAM, "
+			"and what it records was set when it started (`cprof-trace env "
+			"OPTIONS`); only --subbuf-size, --num-subbuf and --blocking-timeout "
+			"apply\n");
+		status = 2;
+		goto end;
+	}
 	if (o.pid) {
-		if (o.rest < argc) {
-			fprintf(stderr, "cprof-trace serve: --pid serves a running process: no "
-					"PROGRAM or record options\n");
-			status = 2;
-			goto end;
-		}
 		if (!check_target(o.pid))
 			goto end;
 		target.root = (int32_t)o.pid;
-	} else {
-		/* record's parser sees argv[o.rest - 1] as its command name */
-		status = cprof_record_environment(argc - o.rest + 1, argv + o.rest - 1, true, &envp,
-						  &program);
-		if (status >= 0)
-			goto end;
-		status = 1;
 	}
 	{
 		bool started;

@@ -28,4 +28,14 @@ int cprof_cmd_env(int argc, char **argv);
 int cprof_record_environment(int argc, char **argv, bool need_program, char ***envp,
 			     char ***program);
 
+/*
+ * The LTTng channel record's options ask for (argv as above): each of
+ * --subbuf-size, --num-subbuf and --blocking-timeout given replaces that
+ * field of *channel, the others keep the caller's defaults. *other: more
+ * was given (PROGRAM, or an option about the program or the trace
+ * directory). Returns -1 to go on, else an exit status.
+ */
+struct cprof_session_channel;
+int cprof_record_channel(int argc, char **argv, struct cprof_session_channel *channel, bool *other);
+
 #endif /* CPROF_CMDS_H */

@@ -2,7 +2,7 @@
  * record --pid's test program: a known workload in a window it announces,
  * after a state built up before any recording.
  *
- *   test-record-pid-app GO_FILE exit|wait|flight
+ *   test-record-pid-app GO_FILE exit|wait|flight [TASKS]
  *
  * Before the window: names two worker threads ("worker-1", "worker-2"),
  * keeps 48 blocks of 1 MiB alive (allocated by keep_live_blocks()), and
@@ -11,11 +11,11 @@
  * exists already: the window opens at once, as under `record` from
  * launch).
  *
- * The window: "holder" releases the mutex 100 ms in; each worker runs 25
- * tasks `job` of 4 regions `step` (spinning 1 ms each); then prints
- * "window done" and exits (`exit`), or, with `flight` after calling
- * cprof_trace_snapshot("window"), waits until GO_FILE is gone (at most
- * 60 s).
+ * The window: "holder" releases the mutex 100 ms in; each worker runs
+ * TASKS (default 25) tasks `job` of 4 regions `step` (spinning 1 ms each); then prints
+ * "window done" (the workers still alive) and exits (`exit`), or waits
+ * until GO_FILE is gone (at most 60 s; `wait`, and `flight` after calling
+ * cprof_trace_snapshot("window")).
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -26,12 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TASKS 25
+static int tasks = 25;
 #define STEPS 4
 #define LIVE_BLOCKS 48
 
 static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int go, holding;
+static atomic_int go, holding, done, finish;
 static volatile unsigned long sink;
 static void *live[LIVE_BLOCKS];
 
@@ -96,7 +96,7 @@ static void *worker(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	while (!atomic_load(&go))
 		sleep_ms(5);
-	for (int t = 0; t < TASKS; t++) {
+	for (int t = 0; t < tasks; t++) {
 		cprof_task *task = cprof_task_begin(NULL, "job");
 
 		for (int s = 0; s < STEPS; s++) {
@@ -107,6 +107,11 @@ static void *worker(void *arg)
 		}
 		cprof_task_end(task);
 	}
+	/* alive until the end, as a server's threads: a state taken now
+	 * names them */
+	atomic_fetch_add(&done, 1);
+	while (!atomic_load(&finish))
+		sleep_ms(5);
 	return NULL;
 }
 
@@ -115,9 +120,11 @@ int main(int argc, char **argv)
 	pthread_t h, w, workers[2];
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: test-record-pid-app GO_FILE exit|wait|flight\n");
+		fprintf(stderr, "usage: test-record-pid-app GO_FILE exit|wait|flight [TASKS]\n");
 		return 2;
 	}
+	if (argc > 3)
+		tasks = atoi(argv[3]);
 	keep_live_blocks();
 	pthread_create(&h, NULL, holder, NULL);
 	while (!atomic_load(&holding))
@@ -131,16 +138,19 @@ int main(int argc, char **argv)
 	while (access(argv[1], F_OK) != 0)
 		sleep_ms(10);
 	atomic_store(&go, 1);
-	for (int i = 0; i < 2; i++)
-		pthread_join(workers[i], NULL);
 	pthread_join(h, NULL);
 	pthread_join(w, NULL);
+	while (atomic_load(&done) < 2)
+		sleep_ms(5);
 	printf("window done\n");
 	fflush(stdout);
 	if (!strcmp(argv[2], "flight"))
 		cprof_trace_snapshot("window");
 	for (int i = 0; strcmp(argv[2], "exit") && i < 600 && access(argv[1], F_OK) == 0; i++)
 		sleep_ms(100);
+	atomic_store(&finish, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(workers[i], NULL);
 	for (int i = 0; i < LIVE_BLOCKS; i++)
 		free(live[i]);
 	return 0;

@@ -7,6 +7,8 @@
 #   refuse  a process without the preload library, bad option mixes
 #   flight  record --flight --pid: the program's api trigger, and a
 #           SIGUSR2 to record, each give a snapshot with the window
+#   flight-launch  record --flight from launch: a snapshot whose buffers
+#           overwrote the threads' names still has them, and the heap
 . "$(dirname "$0")/test-diagnose-lib.sh"
 
 : "${PID_APP:?PID_APP must name test-record-pid-app}"
@@ -133,6 +135,36 @@ flight)
 	grep -q 'keep_live_blocks' "$WORK/snap-heap.pb.gz.top" ||
 		fail "the heap at the snapshot's start does not show keep_live_blocks"
 	echo "PASS: $TEST_NAME: api and signal snapshots of a running process, named and whole"
+	;;
+flight-launch)
+	# from launch, buffers small enough that the threads' creation and
+	# names are overwritten by the window: the snapshot still names them
+	touch "$WORK/go"
+	# 32 KiB per CPU; 400 tasks a worker write about 150 KiB each
+	size=$((32 * $(getconf _NPROCESSORS_CONF)))k
+	"$CPROF_TRACE" record --flight=$size --snapshot-on api -o "$WORK/fl" -- "$PID_APP" "$WORK/go" flight 400 \
+		>"$WORK/app.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'snapshot 1:' "the program's cprof_trace_snapshot() took no snapshot"
+	rm -f "$WORK/go" # the program ends
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --flight failed"; }
+	cat "$WORK/rec.err"
+	snap=$(ls -d "$WORK"/fl/snapshot-001-api-window) || fail "no snapshot-001-api-window"
+	"$CPROF_TRACE" dump "$snap" >"$WORK/snap.dump" || fail "dump of the snapshot failed"
+	if grep -q 'cprof:thread_name.*worker-1' "$WORK/snap.dump"; then
+		fail "the ring buffers still hold the threads' names: the test needs a smaller --flight"
+	fi
+	"$CPROF_TRACE" stats "$snap" >"$WORK/snap.stats" || fail "stats of the snapshot failed"
+	cat "$WORK/snap.stats"
+	for name in worker-1 worker-2; do
+		grep -q " $name " "$WORK/snap.stats" || fail "thread '$name' has no name in the snapshot"
+	done
+	mv "$snap" "$WORK/snap"
+	pprof_top "$(profile snap heap --at 0)" -sample_index=inuse_space >/dev/null
+	grep -q 'keep_live_blocks' "$WORK/snap-heap.pb.gz.top" ||
+		fail "the heap at the snapshot's start does not show keep_live_blocks"
+	echo "PASS: $TEST_NAME: a snapshot from launch names threads whose creation it lost"
 	;;
 refuse)
 	sleep 30 &

@@ -4,6 +4,8 @@
  */
 #include "record_flight.h"
 
+#include "served.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -150,10 +152,17 @@ bool record_flight_arm(struct record_flight *rf, const struct cprof_session *ses
 		fprintf(stderr, "cprof-trace: %s\n", cprof_flight_borrow_error(rf->flight));
 		return false;
 	}
-	if (put)
+	/*
+	 * The preload library's state keeper (served.h) in the program too:
+	 * each snapshot then ends with the threads' names, the waits in
+	 * progress, the live heap and every stack, which the ring buffers
+	 * overwrote long ago in a program that has run for a while.
+	 */
+	if (put) {
 		cprof_flight_export_env(rf->flight, put, data);
-	else
-		cprof_flight_use_state_keeper(rf->flight, true);
+		put(data, CPROF_SERVED_ENV, "1");
+	}
+	cprof_flight_use_state_keeper(rf->flight, !put);
 	return true;
 }
 

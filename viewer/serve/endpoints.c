@@ -165,11 +165,13 @@ static void reply_profile(struct cprof_serve_reply *r, const struct endpoint *e,
 		goto end;
 	}
 	/* The window starts at the state dump (a session prepared ahead may
-	 * have begun its trace earlier), or after it for what happens next. */
+	 * have begun its trace earlier), or after it for what happens next.
+	 * The heap at the request is whatever is in use at its end: the
+	 * blocks the dump found are placed at the trace's first instant. */
 	if (after_dump && model->state_end_ns > model->begin_ns) {
 		filter.has_from = true;
 		filter.from_ns = model->state_end_ns - model->begin_ns;
-	} else if (model->state_begin_ns > model->begin_ns) {
+	} else if (model->state_begin_ns > model->begin_ns && e->type != CPROF_PROFILE_HEAP) {
 		filter.has_from = true;
 		filter.from_ns = model->state_begin_ns - model->begin_ns;
 	}

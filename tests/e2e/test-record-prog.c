@@ -6,6 +6,8 @@
  *   test-record-prog rate R SECONDS  R events/s (region pairs: 2 events) for
  *                                    SECONDS, paced; prints what it emitted
  *   test-record-prog sleep SECONDS   emits, sleeps, emits (for signal tests)
+ *   test-record-prog deep N          allocates at the bottom of N nested calls
+ *                                    (for --stack-depth)
  */
 #include <cprof/trace.h>
 
@@ -72,11 +74,30 @@ static uint64_t emit_rate(uint64_t rate, double seconds)
 	return 2 * pairs;
 }
 
+/*
+ * One allocation N calls deep. The volatile sum after the call keeps the
+ * compiler from turning the recursion into a loop or a tail call, so that
+ * every level is a frame of its own.
+ */
+__attribute__((noinline)) static int deep(int n)
+{
+	volatile int sum = n;
+
+	if (n > 0) {
+		sum += deep(n - 1);
+	} else {
+		char *volatile p = malloc(64);
+
+		free(p);
+	}
+	return sum;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
 		fprintf(stderr, "usage: test-record-prog exit N | signal NAME | regions N | "
-				"rate R SECONDS | sleep SECONDS\n");
+				"rate R SECONDS | sleep SECONDS | deep N\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "exit")) {
@@ -113,6 +134,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "rate") && argc >= 4) {
 		emit_rate(strtoull(argv[2], NULL, 10), atof(argv[3]));
 		return 0;
+	}
+	if (!strcmp(argv[1], "deep")) {
+		emit_some();
+		return deep(atoi(argv[2])) > 0 ? 0 : 1;
 	}
 	if (!strcmp(argv[1], "sleep")) {
 		emit_some();

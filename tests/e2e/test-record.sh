@@ -246,6 +246,21 @@ env)
 		fail "LD_PRELOAD set without a preload library"
 	fi
 	;;
+stack-depth)
+	# --stack-depth is honoured up to record's own limit: the preload
+	# library once fell back to 32 frames above 128 without a word.
+	record -o "$work/t" --alloc=all --stack-depth=200 -- "$prog" deep 250
+	expect_status 0
+	"$cprof" dump "$work/t" >"$work/dump"
+	grep -q "cprof:config .*stack_depth = 200," "$work/dump" ||
+		fail "the preload library did not take --stack-depth=200: $(grep cprof:config "$work/dump")"
+	longest=$(sed -nE 's/.*cprof:stack .*_ips_length = ([0-9]+),.*/\1/p' "$work/dump" | sort -n | tail -n 1)
+	[ "${longest:-0}" -gt 128 ] || fail "longest stack has ${longest:-no} frames, expected 200"
+	[ "$longest" -eq 200 ] || fail "longest stack has $longest frames, expected 200"
+	record -o "$work/t2" --stack-depth=257 -- "$prog" exit 0
+	expect_status 2
+	grep -q -- "--stack-depth" "$work/err" || fail "--stack-depth=257 accepted"
+	;;
 daemon)
 	# Starting a session daemon when none runs, without touching the
 	# machine's global one: as user nobody, whose per-user daemon lives

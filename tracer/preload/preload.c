@@ -17,6 +17,8 @@
 #include "tp.h"
 
 #include "preload.h"
+
+#include "cprof-record.h"
 #include "state.h"
 
 #include <cprof/trace.h>
@@ -151,22 +153,23 @@ static bool env_bool(const char *name, bool def)
 
 static void read_config(struct cprof_config *c)
 {
-	const char *mode = getenv("CPROF_ALLOC");
+	enum cprof_tp_alloc_mode mode = CPROF_DEFAULT_ALLOC;
 
-	c->locks = env_bool("CPROF_LOCKS", true);
-	c->io = env_bool("CPROF_IO", true);
-	c->threads = env_bool("CPROF_THREADS", true);
-	c->alloc_mode = CPROF_TP_ALLOC_SAMPLE;
-	if (mode && strcmp(mode, "off") == 0)
-		c->alloc_mode = CPROF_TP_ALLOC_OFF;
-	else if (mode && strcmp(mode, "all") == 0)
-		c->alloc_mode = CPROF_TP_ALLOC_ALL;
-	c->alloc_rate = env_u64("CPROF_ALLOC_RATE", 524288, UINT64_C(1) << 40);
+	c->locks = env_bool(CPROF_ENV_LOCKS, true);
+	c->io = env_bool(CPROF_ENV_IO, true);
+	c->threads = env_bool(CPROF_ENV_THREADS, true);
+	cprof_record_alloc_mode_parse(getenv(CPROF_ENV_ALLOC), &mode);
+	c->alloc_mode = mode;
+	c->alloc_rate =
+	    env_u64(CPROF_ENV_ALLOC_RATE, CPROF_DEFAULT_ALLOC_RATE, CPROF_ALLOC_RATE_MAX);
 	if (c->alloc_rate == 0)
 		c->alloc_mode = CPROF_TP_ALLOC_ALL;
-	c->stack_depth = (uint32_t)env_u64("CPROF_STACK_DEPTH", 32, CPROF_MAX_FRAMES);
-	c->io_threshold_ns = env_u64("CPROF_IO_THRESHOLD_NS", 10000, UINT64_MAX);
-	c->cpu_rate = (uint32_t)env_u64("CPROF_CPU_RATE", 100, 10000);
+	c->stack_depth = (uint32_t)env_u64(CPROF_ENV_STACK_DEPTH, CPROF_DEFAULT_STACK_DEPTH,
+					   CPROF_STACK_DEPTH_MAX);
+	c->io_threshold_ns =
+	    env_u64(CPROF_ENV_IO_THRESHOLD_NS, CPROF_DEFAULT_IO_THRESHOLD_NS, UINT64_MAX);
+	c->cpu_rate =
+	    (uint32_t)env_u64(CPROF_ENV_CPU_RATE, CPROF_DEFAULT_CPU_RATE, CPROF_CPU_RATE_MAX);
 }
 
 bool cprof_config_pending;

@@ -16,9 +16,6 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* Deepest stack recorded, whatever CPROF_STACK_DEPTH asks. */
-#define CPROF_MAX_FRAMES 128
-
 struct cprof_config {
 	bool ready; /* constructor done: hooks may record */
 	bool locks;

@@ -17,6 +17,7 @@
 #include "preload.h"
 #include "state.h"
 
+#include "cprof-record.h"
 #include "flight-env.h"
 
 #include <dlfcn.h>
@@ -230,25 +231,34 @@ static inline bool is_self(const void *ip)
 	return (uintptr_t)ip >= self_lo && (uintptr_t)ip < self_hi;
 }
 
+/* Frames the unwinder may need beyond the depth: our own, left out. */
+#define SELF_FRAMES 16
+
+/*
+ * The configured depth (read_config keeps it within the contract's
+ * limit). The buffers below are sized by it, not by the limit: a hook or
+ * the SIGPROF handler runs on the program's own thread stack, which may be
+ * small, and the default depth should cost what it always did.
+ */
 static int max_depth(void)
 {
 	int d = (int)cprof_cfg.stack_depth;
 
-	return d > 0 && d <= CPROF_MAX_FRAMES ? d : 32;
+	return d > 0 && d <= CPROF_STACK_DEPTH_MAX ? d : CPROF_DEFAULT_STACK_DEPTH;
 }
 
 /* Not inlined: its frame and the hook's are the ones skipped. */
 __attribute__((noinline)) uint64_t cprof_stack_here(void)
 {
-	void *buf[CPROF_MAX_FRAMES + 16];
-	uint64_t ips[CPROF_MAX_FRAMES];
 	int depth = max_depth(), n, skip = 0, out = 0;
+	void *buf[depth + SELF_FRAMES];
+	uint64_t ips[depth];
 
 	cprof_config_check();
 	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
 		return 0;
 	cprof_tls.unwinding++;
-	n = unw_backtrace(buf, depth + 16);
+	n = unw_backtrace(buf, depth + SELF_FRAMES);
 	cprof_tls.unwinding--;
 	while (skip < n && is_self(buf[skip]))
 		skip++;
@@ -316,8 +326,8 @@ uint64_t cprof_stack_of_unw_context(unw_context_t *ctx)
 
 static uint64_t walk(unw_cursor_t *cursor, bool exact_first)
 {
-	uint64_t ips[CPROF_MAX_FRAMES];
 	int depth = max_depth(), n = 0, steps = 0;
+	uint64_t ips[depth];
 
 	do {
 		unw_word_t ip = 0;
@@ -330,7 +340,7 @@ static uint64_t walk(unw_cursor_t *cursor, bool exact_first)
 			ips[n++] = (uint64_t)ip + 1;
 		else if (!is_self((const void *)(uintptr_t)ip))
 			ips[n++] = (uint64_t)ip;
-	} while (n < depth && ++steps < depth + 16 && unw_step(cursor) > 0);
+	} while (n < depth && ++steps < depth + SELF_FRAMES && unw_step(cursor) > 0);
 	return intern(ips, n);
 }
 

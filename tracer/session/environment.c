@@ -5,6 +5,9 @@
  */
 #include "environment.h"
 
+#include "config.h"
+#include "cprof-record.h"
+
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,15 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef CPROF_INSTALL_LIBDIR
-#define CPROF_INSTALL_LIBDIR "/usr/local/lib"
-#endif
-#ifndef CPROF_LTTNG_UST_LIBDIR
-#define CPROF_LTTNG_UST_LIBDIR "/usr/lib"
-#endif
-
-#define PRELOAD_NAME "libcprof-trace-preload.so"
 
 extern char **environ;
 
@@ -46,7 +40,7 @@ static bool readable_file(const char *path)
  */
 static char *find_preload(void)
 {
-	const char *env = getenv("CPROF_PRELOAD_LIB");
+	const char *env = getenv(CPROF_ENV_PRELOAD_LIB);
 	char exe[PATH_MAX];
 	char path[PATH_MAX + 64];
 	ssize_t n;
@@ -64,12 +58,13 @@ static char *find_preload(void)
 		slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(path, sizeof(path), "%s/../tracer/preload/" PRELOAD_NAME, exe);
+			snprintf(path, sizeof(path), "%s/../tracer/preload/" CPROF_PRELOAD_NAME,
+				 exe);
 			if (readable_file(path))
 				return realpath(path, NULL);
 		}
 	}
-	snprintf(path, sizeof(path), "%s/" PRELOAD_NAME, CPROF_INSTALL_LIBDIR);
+	snprintf(path, sizeof(path), "%s/" CPROF_PRELOAD_NAME, CPROF_INSTALL_LIBDIR);
 	if (readable_file(path))
 		return realpath(path, NULL);
 	return NULL;
@@ -143,30 +138,28 @@ static void put_preload(struct cprof_env *env, const char *preload)
 /* The preload library and the settings it reads once at start. */
 static void put_auto_events(struct cprof_env *env, const struct cprof_record_config *config)
 {
-	const char *lib_env = getenv("CPROF_PRELOAD_LIB");
+	const char *lib_env = getenv(CPROF_ENV_PRELOAD_LIB);
 	char *preload = find_preload();
 
 	if (!preload && lib_env && *lib_env)
 		snprintf(env->warning, sizeof(env->warning),
-			 "CPROF_PRELOAD_LIB=%s: no such library; recording without automatic "
-			 "events",
-			 lib_env);
+			 "%s=%s: no such library; recording without automatic events",
+			 CPROF_ENV_PRELOAD_LIB, lib_env);
 	else if (!preload)
 		snprintf(env->warning, sizeof(env->warning),
-			 "%s not found (set CPROF_PRELOAD_LIB); recording without automatic "
-			 "events",
-			 PRELOAD_NAME);
+			 "%s not found (set %s); recording without automatic events",
+			 CPROF_PRELOAD_NAME, CPROF_ENV_PRELOAD_LIB);
 	else
 		put_preload(env, preload);
 	free(preload);
-	cprof_env_put(env, "CPROF_LOCKS", config->locks ? "1" : "0");
-	cprof_env_put(env, "CPROF_IO", config->io ? "1" : "0");
-	cprof_env_put(env, "CPROF_THREADS", config->threads ? "1" : "0");
-	cprof_env_put(env, "CPROF_ALLOC", config->alloc);
-	env_put_u64(env, "CPROF_ALLOC_RATE", config->alloc_rate);
-	env_put_u64(env, "CPROF_STACK_DEPTH", config->stack_depth);
-	env_put_u64(env, "CPROF_IO_THRESHOLD_NS", config->io_threshold_ns);
-	env_put_u64(env, "CPROF_CPU_RATE", config->cpu_rate);
+	cprof_env_put(env, CPROF_ENV_LOCKS, config->locks ? "1" : "0");
+	cprof_env_put(env, CPROF_ENV_IO, config->io ? "1" : "0");
+	cprof_env_put(env, CPROF_ENV_THREADS, config->threads ? "1" : "0");
+	cprof_env_put(env, CPROF_ENV_ALLOC, config->alloc);
+	env_put_u64(env, CPROF_ENV_ALLOC_RATE, config->alloc_rate);
+	env_put_u64(env, CPROF_ENV_STACK_DEPTH, config->stack_depth);
+	env_put_u64(env, CPROF_ENV_IO_THRESHOLD_NS, config->io_threshold_ns);
+	env_put_u64(env, CPROF_ENV_CPU_RATE, config->cpu_rate);
 }
 
 enum cprof_env_status cprof_env_create(const struct cprof_record_config *config,

@@ -540,7 +540,7 @@ static void describe(const struct request *req, const struct cprof_flight_config
 static void write_meta(struct cprof_flight *f, const struct request *req, unsigned seq,
 		       const char *dir)
 {
-	struct cprof_flight_snapshot info = {
+	struct cprof_record_snapshot info = {
 	    .seq = seq,
 	    .trigger = trigger_name(req->kind),
 	    .reason = req->reason,

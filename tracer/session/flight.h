@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cprof-record.h"
 #include "session.h"
 
 enum cprof_flight_status {
@@ -95,20 +96,12 @@ enum cprof_flight_status cprof_flight_channel(const struct cprof_flight_config *
 /* Checks --snapshot-output's syntax (not whether a relay answers). */
 enum cprof_flight_status cprof_flight_check_output(const char *url, char *err, size_t errlen);
 
-/* What a snapshot was taken for. Strings belong to the flight recorder. */
-struct cprof_flight_snapshot {
-	unsigned seq;	      /* 1, 2, ... */
-	const char *trigger;  /* region, task, signal, api, lost */
-	const char *reason;   /* the region or task type, the API's reason, ... */
-	uint64_t duration_ns; /* a slow region's or task's duration */
-	uint64_t task;	      /* its task id (0: none) */
-	uint64_t time_ns;     /* when it was asked for (CLOCK_MONOTONIC, as in the
-				 trace; 0: unknown) */
-};
-
-/* Writes a local snapshot's cprof-record.json (record's writer). */
+/*
+ * Writes a local snapshot's cprof-record.json (record's writer), with what
+ * the snapshot was taken for; its strings belong to the flight recorder.
+ */
 typedef bool (*cprof_flight_meta_fn)(void *data, const char *dir,
-				     const struct cprof_flight_snapshot *snapshot);
+				     const struct cprof_record_snapshot *snapshot);
 
 struct cprof_flight;
 

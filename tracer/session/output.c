@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cprof-record.h"
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -32,7 +34,7 @@ void cprof_output_remove(const char *dir)
  */
 static bool looks_like_trace(const char *dir)
 {
-	static const char *const marks[] = {"cprof-record.json", "ust", "kernel", "metadata",
+	static const char *const marks[] = {CPROF_RECORD_FILE, "ust", "kernel", "metadata",
 					    "index"};
 	char path[PATH_MAX];
 

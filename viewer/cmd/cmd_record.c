@@ -34,15 +34,17 @@
 
 #include "child.h"
 #include "cmds.h"
+#include "common/record_file.h"
+#include "config.h"
+#include "cprof-record.h"
 #include "environment.h"
 #include "output.h"
 #include "reader/reader.h"
 #include "record_flight.h"
 #include "record_pid.h"
+#include "served.h"
 #include "session.h"
 #include "symbols/symbols.h"
-
-#define RECORD_JSON "cprof-record.json"
 
 /*
  * Counting decodes the whole trace (about 0.8 s per million events, 40
@@ -50,8 +52,6 @@
  * counted, so recording a busy program does not end with a long wait.
  */
 #define COUNT_LIMIT_MIB 128
-
-static const char *const alloc_mode_names[] = {"off", "sample", "all"};
 
 struct record_options {
 	const char *output;
@@ -117,12 +117,12 @@ static void usage(FILE *out)
 		"      --no-io            no blocking-call events\n"
 		"      --no-threads       no thread creation/name/exit events\n"
 		"      --alloc=MODE       allocation events: off, sample (default), all\n"
-		"      --alloc-rate=BYTES mean bytes between sampled allocations (default 524288)\n"
-		"      --stack-depth=N    frames per stack (default 32)\n"
+		"      --alloc-rate=BYTES mean bytes between sampled allocations (default %u)\n"
+		"      --stack-depth=N    frames per stack, 1 to %u (default %u)\n"
 		"      --io-threshold=T   record blocking calls longer than T (default 10us;\n"
 		"                         units ns, us, ms, s; a bare number is ns)\n"
-		"      --cpu-rate=HZ      CPU samples per second of thread CPU time (default\n"
-		"                         100, 0 off)\n"
+		"      --cpu-rate=HZ      CPU samples per second of thread CPU time, up to\n"
+		"                         %u (default %u, 0 off)\n"
 		"      --subbuf-size=SIZE channel sub-buffer size (default 4M)\n"
 		"      --num-subbuf=N     channel sub-buffers per CPU (default 8)\n"
 		"      --count, --no-count  read the trace back to count its events, or not\n"
@@ -138,9 +138,11 @@ static void usage(FILE *out)
 		"                         block, inf: block for ever)\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"environment: CPROF_PRELOAD_LIB names the preload library to use instead of\n"
+		"environment: %s names the preload library to use instead of\n"
 		"the one found next to cprof-trace or in %s.\n",
-		COUNT_LIMIT_MIB, COUNT_LIMIT_MIB, CPROF_INSTALL_LIBDIR);
+		CPROF_DEFAULT_ALLOC_RATE, CPROF_STACK_DEPTH_MAX, CPROF_DEFAULT_STACK_DEPTH,
+		CPROF_CPU_RATE_MAX, CPROF_DEFAULT_CPU_RATE, COUNT_LIMIT_MIB, COUNT_LIMIT_MIB,
+		CPROF_ENV_PRELOAD_LIB, CPROF_INSTALL_LIBDIR);
 	record_flight_usage(out);
 }
 
@@ -298,11 +300,11 @@ static void options_init(struct record_options *opts)
 		    .locks = true,
 		    .io = true,
 		    .threads = true,
-		    .alloc = alloc_mode_names[1],
-		    .alloc_rate = 524288,
-		    .stack_depth = 32,
-		    .io_threshold_ns = 10000,
-		    .cpu_rate = 100,
+		    .alloc = cprof_record_alloc_mode_name(CPROF_DEFAULT_ALLOC),
+		    .alloc_rate = CPROF_DEFAULT_ALLOC_RATE,
+		    .stack_depth = CPROF_DEFAULT_STACK_DEPTH,
+		    .io_threshold_ns = CPROF_DEFAULT_IO_THRESHOLD_NS,
+		    .cpu_rate = CPROF_DEFAULT_CPU_RATE,
 		},
 	    .channel =
 		{
@@ -333,26 +335,25 @@ static bool parse_value(int c, const char *arg, struct record_options *opts)
 		opts->channel_set |= CHANNEL_BLOCKING;
 		break;
 	}
-	case OPT_ALLOC:
-		ok = false;
-		for (size_t i = 0; i < 3; i++) {
-			if (!strcmp(arg, alloc_mode_names[i])) {
-				preload->alloc = alloc_mode_names[i];
-				ok = true;
-			}
-		}
+	case OPT_ALLOC: {
+		enum cprof_tp_alloc_mode mode = CPROF_DEFAULT_ALLOC;
+
+		ok = cprof_record_alloc_mode_parse(arg, &mode);
+		preload->alloc = cprof_record_alloc_mode_name(mode);
 		break;
+	}
 	case OPT_ALLOC_RATE:
-		ok = parse_size(arg, &preload->alloc_rate) && preload->alloc_rate > 0;
+		ok = parse_size(arg, &preload->alloc_rate) && preload->alloc_rate > 0 &&
+		     preload->alloc_rate <= CPROF_ALLOC_RATE_MAX;
 		break;
 	case OPT_STACK_DEPTH:
-		ok = parse_uint(arg, 1, 256, &preload->stack_depth);
+		ok = parse_uint(arg, 1, CPROF_STACK_DEPTH_MAX, &preload->stack_depth);
 		break;
 	case OPT_IO_THRESHOLD:
 		ok = parse_duration_ns(arg, &preload->io_threshold_ns);
 		break;
 	case OPT_CPU_RATE:
-		ok = parse_uint(arg, 0, 10000, &preload->cpu_rate);
+		ok = parse_uint(arg, 0, CPROF_CPU_RATE_MAX, &preload->cpu_rate);
 		break;
 	case OPT_SUBBUF_SIZE:
 		ok = parse_size(arg, &opts->channel.subbuf_size) &&
@@ -506,60 +507,14 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 
 /* --- cprof-record.json --------------------------------------------------- */
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
-/* Written to a temporary name and renamed: a reader never sees half. */
+/* Written through a temporary name: a reader never sees half. */
 static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
-			      const char *session, const struct cprof_flight_snapshot *snapshot)
+			      const char *session, const struct cprof_record_snapshot *snapshot)
 {
-	char path[PATH_MAX + 32];
-	char tmp[PATH_MAX + 32];
-	FILE *out;
-	bool ok;
+	const struct cprof_record_info info = {pid, argv, discarded, session, snapshot};
 
-	snprintf(path, sizeof(path), "%s/" RECORD_JSON, dir);
-	snprintf(tmp, sizeof(tmp), "%s/." RECORD_JSON ".tmp", dir);
-	out = fopen(tmp, "w");
-	if (!out)
-		return false;
-	fprintf(out, "{\"pid\": %ld, \"argv\": [", (long)pid);
-	for (size_t i = 0; argv[i]; i++) {
-		if (i)
-			fputs(", ", out);
-		json_string(out, argv[i]);
-	}
-	fprintf(out, "], \"discarded_events\": %" PRIu64 ", \"session\": ", discarded);
-	json_string(out, session);
-	if (snapshot) {
-		fprintf(out, ", \"snapshot\": {\"seq\": %u, \"trigger\": ", snapshot->seq);
-		json_string(out, snapshot->trigger);
-		fputs(", \"reason\": ", out);
-		json_string(out, snapshot->reason);
-		fprintf(out,
-			", \"duration_ns\": %" PRIu64 ", \"task\": %" PRIu64
-			", \"time_ns\": %" PRIu64 "}",
-			snapshot->duration_ns, snapshot->task, snapshot->time_ns);
-	}
-	fputs("}\n", out);
-	ok = !ferror(out);
-	ok = fclose(out) == 0 && ok;
-	if (ok)
-		ok = rename(tmp, path) == 0;
-	if (!ok)
-		unlink(tmp);
-	return ok;
+	errno = 0;
+	return cprof_record_file_write(dir, &info) == CPROF_RECORD_FILE_OK;
 }
 
 /* A flight recorder snapshot's cprof-record.json: the recorded process
@@ -571,7 +526,7 @@ struct flight_meta {
 };
 
 static bool write_snapshot_json(void *data, const char *dir,
-				const struct cprof_flight_snapshot *snapshot)
+				const struct cprof_record_snapshot *snapshot)
 {
 	const struct flight_meta *meta = data;
 
@@ -839,7 +794,7 @@ int cprof_cmd_record(int argc, char **argv)
 	if (!write_record_json(output, pid, flight_meta.argv,
 			       cprof_session_discarded_events(session),
 			       cprof_session_borrow_name(session), NULL))
-		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, RECORD_JSON,
+		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, CPROF_RECORD_FILE,
 			errno ? strerror(errno) : "write error");
 
 end:
@@ -885,7 +840,7 @@ int cprof_record_environment(int argc, char **argv, bool need_program, char ***e
 	if (cprof_env_borrow_warning(env))
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_env_borrow_warning(env));
 	/* the state keeper: sessions may start at any time (state.h) */
-	cprof_env_put(env, "CPROF_SERVE", "1");
+	cprof_env_put(env, CPROF_SERVED_ENV, "1");
 	if (cprof_env_failed(env)) {
 		cprof_env_destroy(env);
 		fprintf(stderr, "cprof-trace: out of memory\n");

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/record_file.h"
+
 static int find_dirs(const char *dir, struct rd_dirs *out, int depth)
 {
 	DIR *d;
@@ -340,19 +342,7 @@ int rd_find_metadata_dirs(const char *dir, struct rd_dirs *out)
 
 int32_t rd_read_root_pid(const char *path)
 {
-	char file[4096];
-	size_t size;
-	char *buf, *p;
 	int32_t pid = 0;
 
-	snprintf(file, sizeof(file), "%s/cprof-record.json", path);
-	buf = (char *)read_file(file, &size);
-	if (!buf)
-		return 0;
-	buf[size] = '\0';
-	p = strstr(buf, "\"pid\"");
-	if (p && (p = strchr(p + 5, ':')))
-		pid = (int32_t)strtol(p + 1, NULL, 10);
-	free(buf);
-	return pid > 0 ? pid : 0;
+	return cprof_record_file_read_pid(path, &pid) == CPROF_RECORD_FILE_OK ? pid : 0;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cprof-record.h"
+
 bool cprof_read_snapshot_meta(const char *dir, struct cprof_snapshot_meta *meta)
 {
 	char path[PATH_MAX];
@@ -15,9 +17,9 @@ bool cprof_read_snapshot_meta(const char *dir, struct cprof_snapshot_meta *meta)
 	bool ok = false;
 
 	memset(meta, 0, sizeof(*meta));
-	snprintf(path, sizeof(path), "%s/cprof-record.json", dir);
+	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
 	root = json_load_file(path, 0, NULL);
-	snap = root ? json_object_get(root, "snapshot") : NULL;
+	snap = root ? json_object_get(root, CPROF_RECORD_KEY_SNAPSHOT) : NULL;
 	if (json_is_object(snap)) {
 		const char *trigger = json_string_value(json_object_get(snap, "trigger"));
 		const char *reason = json_string_value(json_object_get(snap, "reason"));

@@ -1,0 +1,128 @@
+/*
+ * The contract between `cprof-trace record` (and `serve`, `env`) and the
+ * programs it runs: the environment variables the preload library reads
+ * once at start (their names, defaults and limits), the preload library's
+ * file name, and the name and shape of the DIR/cprof-record.json file
+ * record leaves beside a trace.
+ *
+ * Both sides include this header: record builds the environment from it
+ * (tracer/session/environment.c) and checks its options against the same
+ * limits; the preload library (tracer/preload/preload.c) reads the
+ * environment with them. A value out of range therefore never reaches the
+ * program from record; set by hand, the preload library uses the default.
+ * Header-only and free of dependencies: the preload library must link
+ * nothing of record's. The flight recorder's own variables are in
+ * flight-env.h, `serve`'s in session/served.h.
+ */
+#ifndef CPROF_RECORD_H
+#define CPROF_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cprof-tp-enums.h"
+
+/* --- The preload library ---------------------------------------------- */
+
+/* Its file name, next to cprof-trace in the build tree or in the libdir. */
+#define CPROF_PRELOAD_NAME "libcprof-trace-preload.so"
+/* A path: the library record injects instead of the one it would find. */
+#define CPROF_ENV_PRELOAD_LIB "CPROF_PRELOAD_LIB"
+
+/* --- The preload library's settings ----------------------------------- */
+
+/* Booleans: "0", "no" or "off" turn a family of events off; default on. */
+#define CPROF_ENV_LOCKS "CPROF_LOCKS"
+#define CPROF_ENV_IO "CPROF_IO"
+#define CPROF_ENV_THREADS "CPROF_THREADS"
+
+/* "off", "sample" or "all" (cprof_record_alloc_mode_name). */
+#define CPROF_ENV_ALLOC "CPROF_ALLOC"
+#define CPROF_DEFAULT_ALLOC CPROF_TP_ALLOC_SAMPLE
+
+/* Mean bytes between sampled allocations; 0 records every allocation. */
+#define CPROF_ENV_ALLOC_RATE "CPROF_ALLOC_RATE"
+#define CPROF_DEFAULT_ALLOC_RATE 524288
+#define CPROF_ALLOC_RATE_MAX (UINT64_C(1) << 40)
+
+/*
+ * Frames per recorded stack: one limit for record's option and for the
+ * preload library, whose unwind buffers are sized by the depth in use
+ * (they live on the program's own thread stack, in a hook or a signal
+ * handler, so the default depth must stay cheap).
+ */
+#define CPROF_ENV_STACK_DEPTH "CPROF_STACK_DEPTH"
+#define CPROF_DEFAULT_STACK_DEPTH 32
+#define CPROF_STACK_DEPTH_MAX 256
+
+/* Blocking calls shorter than this many nanoseconds are not recorded. */
+#define CPROF_ENV_IO_THRESHOLD_NS "CPROF_IO_THRESHOLD_NS"
+#define CPROF_DEFAULT_IO_THRESHOLD_NS 10000
+
+/* CPU samples per second of thread CPU time; 0: none. */
+#define CPROF_ENV_CPU_RATE "CPROF_CPU_RATE"
+#define CPROF_DEFAULT_CPU_RATE 100
+#define CPROF_CPU_RATE_MAX 10000
+
+static inline const char *cprof_record_alloc_mode_name(enum cprof_tp_alloc_mode mode)
+{
+	switch (mode) {
+	case CPROF_TP_ALLOC_OFF:
+		return "off";
+	case CPROF_TP_ALLOC_SAMPLE:
+		return "sample";
+	case CPROF_TP_ALLOC_ALL:
+		return "all";
+	}
+	return "?";
+}
+
+/* "off", "sample", "all" -> *mode; 0 when `name` is none of them. */
+static inline int cprof_record_alloc_mode_parse(const char *name, enum cprof_tp_alloc_mode *mode)
+{
+	for (int i = CPROF_TP_ALLOC_OFF; name && i <= CPROF_TP_ALLOC_ALL; i++) {
+		if (!strcmp(name, cprof_record_alloc_mode_name((enum cprof_tp_alloc_mode)i))) {
+			*mode = (enum cprof_tp_alloc_mode)i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* --- DIR/cprof-record.json -------------------------------------------- */
+
+/*
+ * One JSON object, written once the program has exited:
+ *   {"pid": 1234, "argv": ["prog", "arg"], "discarded_events": 0,
+ *    "session": "cprof-record-..."}
+ * pid is the recorded program's (the root of the process tree the reader
+ * keeps), discarded_events LTTng's count for the channel, session the
+ * LTTng session's name. A flight recorder snapshot adds "snapshot":
+ *   {"seq": 1, "trigger": "region", "reason": "TYPE", "duration_ns": N,
+ *    "task": N, "time_ns": N}
+ * Keys are added, never removed or renamed.
+ */
+#define CPROF_RECORD_FILE "cprof-record.json"
+#define CPROF_RECORD_KEY_PID "pid"
+#define CPROF_RECORD_KEY_ARGV "argv"
+#define CPROF_RECORD_KEY_DISCARDED "discarded_events"
+#define CPROF_RECORD_KEY_SESSION "session"
+#define CPROF_RECORD_KEY_SNAPSHOT "snapshot"
+
+/* What a flight recorder snapshot was taken for: its "snapshot" object. */
+struct cprof_record_snapshot {
+	unsigned seq;	      /* 1, 2, ... */
+	const char *trigger;  /* region, task, signal, api, lost */
+	const char *reason;   /* the region or task type, the API's reason, ... */
+	uint64_t duration_ns; /* a slow region's or task's duration */
+	uint64_t task;	      /* its task id (0: none) */
+	uint64_t time_ns;     /* when it was asked for (CLOCK_MONOTONIC, as in the
+				 trace; 0: unknown) */
+};
+
+/* A limit above as text, for messages: CPROF_RECORD_STR(CPROF_STACK_DEPTH_MAX). */
+#define CPROF_RECORD_STR_(x) #x
+#define CPROF_RECORD_STR(x) CPROF_RECORD_STR_(x)
+
+#endif /* CPROF_RECORD_H */

@@ -1,0 +1,144 @@
+/*
+ * DIR/cprof-record.json through jansson (see record_file.h). Without
+ * flags, json_dumpf writes `{"pid": 1, "argv": ["a", "b"], ...}`: the
+ * shape the hand-written writer had, keys in insertion order.
+ */
+#include "record_file.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cprof-record.h"
+#include "text.h"
+
+/* A JSON string of `s`, whatever its bytes; NULL when out of memory. */
+static json_t *text_string(const char *s)
+{
+	json_t *v = json_string(s);
+	char *repaired;
+
+	if (v)
+		return v;
+	repaired = cprof_utf8_repair(s);
+	v = repaired ? json_string(repaired) : NULL;
+	free(repaired);
+	return v;
+}
+
+static json_int_t u64_json(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (json_int_t)v;
+}
+
+static json_t *snapshot_object(const struct cprof_record_snapshot *s)
+{
+	json_t *obj = json_object();
+	bool ok = obj != NULL;
+
+	ok = ok && json_object_set_new(obj, "seq", json_integer(s->seq)) == 0;
+	ok = ok && json_object_set_new(obj, "trigger", text_string(s->trigger)) == 0;
+	ok = ok && json_object_set_new(obj, "reason", text_string(s->reason)) == 0;
+	ok = ok &&
+	     json_object_set_new(obj, "duration_ns", json_integer(u64_json(s->duration_ns))) == 0;
+	ok = ok && json_object_set_new(obj, "task", json_integer(u64_json(s->task))) == 0;
+	ok = ok && json_object_set_new(obj, "time_ns", json_integer(u64_json(s->time_ns))) == 0;
+	if (!ok) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *record_object(const struct cprof_record_info *info)
+{
+	json_t *obj = json_object();
+	json_t *argv = json_array();
+	int64_t discarded =
+	    info->discarded_events > INT64_MAX ? INT64_MAX : (int64_t)info->discarded_events;
+	bool ok = obj && argv;
+
+	for (size_t i = 0; ok && info->argv[i]; i++)
+		ok = json_array_append_new(argv, text_string(info->argv[i])) == 0;
+	ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_PID, json_integer(info->pid)) == 0;
+	ok = ok && json_object_set(obj, CPROF_RECORD_KEY_ARGV, argv) == 0;
+	ok = ok &&
+	     json_object_set_new(obj, CPROF_RECORD_KEY_DISCARDED, json_integer(discarded)) == 0;
+	ok = ok &&
+	     json_object_set_new(obj, CPROF_RECORD_KEY_SESSION, text_string(info->session)) == 0;
+	if (info->snapshot)
+		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SNAPSHOT,
+					       snapshot_object(info->snapshot)) == 0;
+	json_decref(argv);
+	if (!ok) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+enum cprof_record_file_status cprof_record_file_write(const char *dir,
+						      const struct cprof_record_info *info)
+{
+	enum cprof_record_file_status status = CPROF_RECORD_FILE_ERROR_IO;
+	char path[PATH_MAX + 32];
+	char tmp[PATH_MAX + 32];
+	json_t *obj = NULL;
+	FILE *out = NULL;
+	bool ok;
+
+	obj = record_object(info);
+	if (!obj) {
+		status = CPROF_RECORD_FILE_ERROR_MEMORY;
+		goto end;
+	}
+	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
+	snprintf(tmp, sizeof(tmp), "%s/." CPROF_RECORD_FILE ".tmp", dir);
+	out = fopen(tmp, "w");
+	if (!out)
+		goto end;
+	ok = json_dumpf(obj, out, 0) == 0;
+	ok = fputc('\n', out) != EOF && ok;
+	ok = !ferror(out) && ok;
+	ok = fclose(out) == 0 && ok;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok) {
+		int err = errno;
+
+		unlink(tmp);
+		errno = err;
+		goto end;
+	}
+	status = CPROF_RECORD_FILE_OK;
+end:
+	json_decref(obj);
+	return status;
+}
+
+enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_t *pid)
+{
+	char path[PATH_MAX + 32];
+	json_error_t error;
+	json_t *root;
+	json_t *v;
+	json_int_t n;
+
+	*pid = 0;
+	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
+	if (access(path, F_OK) != 0)
+		return errno == ENOENT ? CPROF_RECORD_FILE_MISSING : CPROF_RECORD_FILE_ERROR_IO;
+	root = json_load_file(path, 0, &error);
+	if (!root)
+		return CPROF_RECORD_FILE_INVALID;
+	v = json_object_get(root, CPROF_RECORD_KEY_PID);
+	n = json_is_integer(v) ? json_integer_value(v) : 0;
+	json_decref(root);
+	if (n <= 0 || n > INT32_MAX)
+		return CPROF_RECORD_FILE_INVALID;
+	*pid = (int32_t)n;
+	return CPROF_RECORD_FILE_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * DIR/cprof-record.json, the file `record` leaves beside a trace (its name
+ * and keys are in tracer/cprof-record.h): written by record once the
+ * program has exited (or per flight recorder snapshot), read by the reader
+ * for the root of the process tree to keep. Both go through jansson.
+ */
+#ifndef CPROF_COMMON_RECORD_FILE_H
+#define CPROF_COMMON_RECORD_FILE_H
+
+#include <stdint.h>
+
+#include "cprof-record.h"
+
+enum cprof_record_file_status {
+	CPROF_RECORD_FILE_OK = 0,
+	CPROF_RECORD_FILE_ERROR_MEMORY,
+	CPROF_RECORD_FILE_ERROR_IO, /* errno says why */
+	CPROF_RECORD_FILE_MISSING,  /* no such file: not recorded by `record` */
+	CPROF_RECORD_FILE_INVALID,  /* not JSON, or no positive "pid" */
+};
+
+struct cprof_record_info {
+	int64_t pid;		   /* the recorded program */
+	char *const *argv;	   /* its command line, NULL-terminated */
+	uint64_t discarded_events; /* LTTng's count for the channel */
+	const char *session;	   /* the LTTng session's name */
+	/* A snapshot's "snapshot" object; NULL for a whole recording. */
+	const struct cprof_record_snapshot *snapshot;
+};
+
+/*
+ * Writes DIR/cprof-record.json, through a temporary name and a rename so
+ * that a reader never sees half of it. Bytes of argv that are not UTF-8
+ * are written as U+FFFD (JSON holds text only).
+ */
+enum cprof_record_file_status cprof_record_file_write(const char *dir,
+						      const struct cprof_record_info *info);
+
+/* The "pid" of DIR/cprof-record.json. */
+enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_t *pid);
+
+#endif /* CPROF_COMMON_RECORD_FILE_H */

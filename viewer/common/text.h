@@ -1,0 +1,50 @@
+/*
+ * Text helpers every command shares: JSON strings, durations read from
+ * the command line and written for people.
+ *
+ * Durations on the command line always carry a unit (ns, us, ms, s, min,
+ * with an optional fraction: 1.5ms): a bare number meant nanoseconds to
+ * one command and seconds to another, so none accepts one any more, except
+ * 0, which is the same in every unit.
+ */
+#ifndef CPROF_COMMON_TEXT_H
+#define CPROF_COMMON_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Writes `s` as a JSON string, quotes included. Names and log text come
+ * from the traced program and may hold any bytes: quotes, backslashes and
+ * control characters are escaped (\" \\ \u00XX), and bytes that are not
+ * UTF-8 become U+FFFD (\ufffd), so that the output always parses.
+ */
+void cprof_json_write_string(FILE *out, const char *s);
+
+/*
+ * A copy of `s` where every byte that is not part of a UTF-8 sequence is
+ * replaced by U+FFFD (what cprof_json_write_string writes), for JSON
+ * libraries that refuse invalid UTF-8. The caller frees it; NULL when out
+ * of memory.
+ */
+char *cprof_utf8_repair(const char *s);
+
+enum cprof_duration_status {
+	CPROF_DURATION_OK = 0,
+	CPROF_DURATION_NO_UNIT, /* a number other than 0 without a unit */
+	CPROF_DURATION_INVALID, /* not a duration, or over 2^64 ns */
+};
+
+/* "1.5s", "20ms", "300us", "1000ns", "2min", "0" -> nanoseconds (a
+ * fraction below 1 ns is rounded to the nearest). */
+enum cprof_duration_status cprof_duration_parse(const char *text, uint64_t *ns);
+
+/* The units cprof_duration_parse knows, for messages: "ns, us, ms, s, min". */
+#define CPROF_DURATION_UNITS "ns, us, ms, s, min"
+
+/* "950ns", "12.345us", "12.345ms", "1.234s": the text tables' form. */
+const char *cprof_format_duration(uint64_t ns, char *buf, size_t len);
+
+#endif /* CPROF_COMMON_TEXT_H */

@@ -222,16 +222,91 @@ static const char *const event_patterns[] = {
     "lttng_ust_lib:*",
 };
 
+/* The one channel every event goes to. */
+static enum cprof_session_status setup_channel(struct cprof_session *session,
+					       struct lttng_domain *domain,
+					       const struct cprof_session_channel *channel)
+{
+	enum cprof_session_status status = CPROF_SESSION_OK;
+	struct lttng_channel *chan = lttng_channel_create(domain);
+	int ret;
+
+	if (!chan)
+		return CPROF_SESSION_ERROR_MEMORY;
+	snprintf(chan->name, sizeof(chan->name), "%s", CPROF_SESSION_CHANNEL);
+	chan->attr.overwrite = channel->overwrite ? 1 : 0;
+	chan->attr.subbuf_size = channel->subbuf_size;
+	chan->attr.num_subbuf = channel->num_subbuf;
+	/* Snapshots read the buffers through mmap only. */
+	if (channel->overwrite)
+		chan->attr.output = LTTNG_EVENT_MMAP;
+	ret = lttng_channel_set_blocking_timeout(
+	    chan, channel->overwrite ? 0 : channel->blocking_timeout);
+	if (ret < 0) {
+		set_error(session, "cannot set the channel's blocking timeout: %s",
+			  lttng_reason(ret));
+		status = CPROF_SESSION_ERROR_LTTNG;
+		goto end;
+	}
+	ret = lttng_enable_channel(session->handle, chan);
+	if (ret < 0) {
+		set_error(session, "cannot create channel %s (%" PRIu64 " x %" PRIu64 " bytes): %s",
+			  CPROF_SESSION_CHANNEL, channel->num_subbuf, channel->subbuf_size,
+			  lttng_reason(ret));
+		status = CPROF_SESSION_ERROR_LTTNG;
+	}
+end:
+	lttng_channel_destroy(chan);
+	return status;
+}
+
+/* The channel's contexts (vtid, vpid, ...) and the events enabled in it. */
+static enum cprof_session_status setup_events(struct cprof_session *session)
+{
+	struct lttng_event *event;
+	int ret;
+
+	for (size_t i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+		struct lttng_event_context ctx;
+
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.ctx = contexts[i].type;
+		ret = lttng_add_context(session->handle, &ctx, NULL, CPROF_SESSION_CHANNEL);
+		if (ret == -LTTNG_ERR_UST_CONTEXT_INVAL && contexts[i].optional)
+			continue;
+		if (ret < 0) {
+			set_error(session, "cannot add context %s to channel %s: %s",
+				  contexts[i].name, CPROF_SESSION_CHANNEL, lttng_reason(ret));
+			return CPROF_SESSION_ERROR_LTTNG;
+		}
+	}
+
+	for (size_t i = 0; i < sizeof(event_patterns) / sizeof(event_patterns[0]); i++) {
+		event = lttng_event_create();
+		if (!event)
+			return CPROF_SESSION_ERROR_MEMORY;
+		event->type = LTTNG_EVENT_TRACEPOINT;
+		event->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
+		snprintf(event->name, sizeof(event->name), "%s", event_patterns[i]);
+		ret = lttng_enable_event_with_exclusions(session->handle, event,
+							 CPROF_SESSION_CHANNEL, NULL, 0, NULL);
+		lttng_event_destroy(event);
+		if (ret < 0) {
+			set_error(session, "cannot enable events %s: %s", event_patterns[i],
+				  lttng_reason(ret));
+			return CPROF_SESSION_ERROR_LTTNG;
+		}
+	}
+	return CPROF_SESSION_OK;
+}
+
 enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 					      const struct cprof_session_channel *channel)
 {
 	enum cprof_session_status status = CPROF_SESSION_OK;
 	struct lttng_session_descriptor *descriptor = NULL;
-	struct lttng_channel *chan = NULL;
-	struct lttng_event *event = NULL;
 	struct lttng_domain domain;
 	enum lttng_error_code code;
-	int ret;
 
 	/* A snapshot session has no output of its own: each snapshot names
 	 * its own directory or relay (flight.c). */
@@ -264,73 +339,11 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 		status = CPROF_SESSION_ERROR_MEMORY;
 		goto error;
 	}
-
-	chan = lttng_channel_create(&domain);
-	if (!chan) {
-		status = CPROF_SESSION_ERROR_MEMORY;
-		goto error;
-	}
-	snprintf(chan->name, sizeof(chan->name), "%s", CPROF_SESSION_CHANNEL);
-	chan->attr.overwrite = channel->overwrite ? 1 : 0;
-	chan->attr.subbuf_size = channel->subbuf_size;
-	chan->attr.num_subbuf = channel->num_subbuf;
-	/* Snapshots read the buffers through mmap only. */
-	if (channel->overwrite)
-		chan->attr.output = LTTNG_EVENT_MMAP;
-	ret = lttng_channel_set_blocking_timeout(
-	    chan, channel->overwrite ? 0 : channel->blocking_timeout);
-	if (ret < 0) {
-		set_error(session, "cannot set the channel's blocking timeout: %s",
-			  lttng_reason(ret));
-		status = CPROF_SESSION_ERROR_LTTNG;
-		goto error;
-	}
-	ret = lttng_enable_channel(session->handle, chan);
-	if (ret < 0) {
-		set_error(session, "cannot create channel %s (%" PRIu64 " x %" PRIu64 " bytes): %s",
-			  CPROF_SESSION_CHANNEL, channel->num_subbuf, channel->subbuf_size,
-			  lttng_reason(ret));
-		status = CPROF_SESSION_ERROR_LTTNG;
-		goto error;
-	}
-
-	for (size_t i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
-		struct lttng_event_context ctx;
-
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.ctx = contexts[i].type;
-		ret = lttng_add_context(session->handle, &ctx, NULL, CPROF_SESSION_CHANNEL);
-		if (ret == -LTTNG_ERR_UST_CONTEXT_INVAL && contexts[i].optional)
-			continue;
-		if (ret < 0) {
-			set_error(session, "cannot add context %s to channel %s: %s",
-				  contexts[i].name, CPROF_SESSION_CHANNEL, lttng_reason(ret));
-			status = CPROF_SESSION_ERROR_LTTNG;
-			goto error;
-		}
-	}
-
-	for (size_t i = 0; i < sizeof(event_patterns) / sizeof(event_patterns[0]); i++) {
-		event = lttng_event_create();
-		if (!event) {
-			status = CPROF_SESSION_ERROR_MEMORY;
-			goto error;
-		}
-		event->type = LTTNG_EVENT_TRACEPOINT;
-		event->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
-		snprintf(event->name, sizeof(event->name), "%s", event_patterns[i]);
-		ret = lttng_enable_event_with_exclusions(session->handle, event,
-							 CPROF_SESSION_CHANNEL, NULL, 0, NULL);
-		lttng_event_destroy(event);
-		event = NULL;
-		if (ret < 0) {
-			set_error(session, "cannot enable events %s: %s", event_patterns[i],
-				  lttng_reason(ret));
-			status = CPROF_SESSION_ERROR_LTTNG;
-			goto error;
-		}
-	}
-	goto end;
+	status = setup_channel(session, &domain, channel);
+	if (status == CPROF_SESSION_OK)
+		status = setup_events(session);
+	if (status == CPROF_SESSION_OK)
+		goto end;
 
 error:
 	if (session->created) {
@@ -342,7 +355,6 @@ error:
 		session->handle = NULL;
 	}
 end:
-	lttng_channel_destroy(chan);
 	lttng_session_descriptor_destroy(descriptor);
 	return status;
 }

@@ -82,8 +82,8 @@ static void usage(FILE *f)
 		   "  -h, --help     this text\n"
 		   "\n"
 		   "Example: cprof-trace record -o leak.out -- leak --seconds 6\n"
-		   "         cprof-trace pprof -t heap --at 2 -o base.pb.gz leak.out\n"
-		   "         cprof-trace pprof -t heap --at 5 -o now.pb.gz leak.out\n"
+		   "         cprof-trace pprof -t heap --at 2s -o base.pb.gz leak.out\n"
+		   "         cprof-trace pprof -t heap --at 5s -o now.pb.gz leak.out\n"
 		   "         go tool pprof -top -base base.pb.gz now.pb.gz\n");
 }
 

@@ -15,8 +15,8 @@ first=$(pprof_top "$heap" -sample_index=inuse_space -unit=MB | first_function)
 [ "$first" = leaky_function ] || fail "heap: top of inuse_space is '$first', not leaky_function"
 
 note "heap at 1.5 s and at 4 s, diff"
-t1=$(PROFILE_OUT=leak-heap-t1 profile leak heap --at 1.5)
-t2=$(PROFILE_OUT=leak-heap-t2 profile leak heap --at 4)
+t1=$(PROFILE_OUT=leak-heap-t1 profile leak heap --at 1.5s)
+t2=$(PROFILE_OUT=leak-heap-t2 profile leak heap --at 4s)
 pprof_top "$t2" -sample_index=inuse_space -unit=MB -base "$t1"
 grew=$(pprof_top "$t2" -sample_index=inuse_space -unit=MB -base "$t1" | value_of leaky_function flat)
 first=$(pprof_top "$t2" -sample_index=inuse_space -unit=MB -base "$t1" | first_function)

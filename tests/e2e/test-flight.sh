@@ -208,9 +208,11 @@ case_input() {
 	expect_error "'fast' is not a duration" --flight --snapshot-on 'region:request>fast'
 	expect_error "the signal must be USR1 or USR2" --flight --snapshot-on signal:KILL
 	expect_error "too small for" --flight=8k
-	expect_error "invalid value for --flight" --flight=lots
-	expect_error "invalid value for --snapshot-max" --flight --snapshot-max 0
-	expect_error "invalid value for --snapshot-interval" --flight --snapshot-interval soon
+	expect_error "record: --flight: .lots.: expected a size" --flight=lots
+	expect_error "record: --snapshot-max: .0.: expected 1 to 100000" --flight --snapshot-max 0
+	expect_error "record: --snapshot-interval: .soon.: not a duration" --flight --snapshot-interval soon
+	expect_error "record: --snapshot-interval: .5.: give a unit: 5s or 5000ms" --flight --snapshot-interval 5
+	expect_error "'100' is not a duration (give a unit" --flight --snapshot-on 'region:request>100'
 	expect_error "expected net://HOST" --flight --snapshot-output http://relay
 	expect_error "need --flight" --snapshot-on api
 	# A region type the program does not name: a warning, not an error.

@@ -83,7 +83,7 @@ prof cpu --region phase2
 prof region --task compute --from 0 --to 100s
 grep -q "2 of 2 regions" "$tmp/region.err" || fail "region --task: $(cat "$tmp/region.err")"
 # a window: the waiter's wait spans the whole run, clipped to 100 ms
-prof sync --thread waiter --from 0.1 --to 200ms
+prof sync --thread waiter --from 100ms --to 200ms
 check "sync window 0.1s-200ms" "$(cum "$tmp/sync.pb.gz" waiter -sample_index=delay)" 100000000 1
 # labels: -tagfocus slices by region and thread
 go tool pprof -top -tagfocus=region=phase1 "$tmp/region.pb.gz" 2>/dev/null >"$tmp/focus"
@@ -111,7 +111,7 @@ grep -q "exists" "$tmp/exists.err" || fail "overwrite message: $(cat "$tmp/exist
 # bad options
 "$CPROF_TRACE" pprof -t nosuch "$tmp/trace" 2>/dev/null && fail "unknown type accepted"
 "$CPROF_TRACE" pprof -t sync --from 1x "$tmp/trace" 2>/dev/null && fail "bad time accepted"
-if "$CPROF_TRACE" pprof -t sync --from 1000 -o "$tmp/late.pb.gz" "$tmp/trace" 2>"$tmp/late.err"; then
+if "$CPROF_TRACE" pprof -t sync --from 1000s -o "$tmp/late.pb.gz" "$tmp/trace" 2>"$tmp/late.err"; then
 	fail "--from after the end of the trace accepted"
 fi
 grep -q "after the end of the trace" "$tmp/late.err" || fail "late --from message: $(cat "$tmp/late.err")"

@@ -176,7 +176,7 @@ refuse)
 	[ "$(wc -l <"$WORK/plain.err")" = 1 ] && grep -q 'cprof-trace env' "$WORK/plain.err" ||
 		fail "not one line saying to use cprof-trace env: $(cat "$WORK/plain.err")"
 	[ ! -e "$WORK/plain" ] || fail "a refused record --pid left a trace directory"
-	for bad in "--pid $S -- true" "--pid $S --no-locks" "--duration 2 -- true" "--pid 0" "--pid $S --duration x"; do
+	for bad in "--pid $S -- true" "--pid $S --no-locks" "--duration 2s -- true" "--pid 0" "--pid $S --duration x"; do
 		# shellcheck disable=SC2086
 		if "$CPROF_TRACE" record -o "$WORK/bad" $bad 2>"$WORK/bad.err"; then
 			fail "record $bad succeeded"

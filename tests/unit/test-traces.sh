@@ -155,7 +155,7 @@ for tr in annotated lost; do
 	done
 done
 run annotated "$T" pprof -t region --thread worker-1 --region decode -o "$tmp/p.pb.gz" annotated
-run annotated "$T" pprof -t region --from 0.001 --to 0.5 --task request -o "$tmp/p.pb.gz" annotated
+run annotated "$T" pprof -t region --from 1ms --to 500ms --task request -o "$tmp/p.pb.gz" annotated
 
 goldens="$FIXTURES/goldens"
 if [ "$update" = --update ]; then

@@ -900,36 +900,6 @@ static void test_details_small_window(void)
 	cprof_model_destroy(m);
 }
 
-/* Strings from the trace are any bytes; the JSON lines tests read must parse. */
-static void test_json_str(void)
-{
-	static const struct {
-		const char *in, *want;
-	} cases[] = {
-	    {"plain", "\"plain\""},
-	    {"a\"b\\c", "\"a\\\"b\\\\c\""},
-	    {"tab\there\nnl\x01", "\"tab\\u0009here\\u000anl\\u0001\""},
-	    {"r\xc3\xa9gion \xe2\x80\x94 \xf0\x9f\x98\x80",
-	     "\"r\xc3\xa9gion \xe2\x80\x94 \xf0\x9f\x98\x80\""},
-	    /* a lone continuation byte, a cut sequence, an overlong '/', a surrogate */
-	    {"x\x80y", "\"x\\ufffdy\""},
-	    {"r\xc3", "\"r\\ufffd\""},
-	    {"\xc0\xaf", "\"\\ufffd\\ufffd\""},
-	    {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},
-	};
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
-		assert(f);
-		ui_json_str(f, cases[k].in);
-		fclose(f);
-		CHECK(!strcmp(buf, cases[k].want), "case %zu: got %s, want %s", k, buf,
-		      cases[k].want);
-		free(buf);
-	}
-}
-
 /* One ui_describe() words every item drawn, for the tooltip and for the
  * details panel: both say something for each kind a frame holds, and the
  * two name the same thread for a single item on a thread's lane (a merged
@@ -1010,7 +980,6 @@ int main(void)
 	test_search();
 	test_utf8_glyphs();
 	test_panel_open_regions();
-	test_json_str();
 	test_open_region_label();
 	test_axis_last_label();
 	test_details_small_window();

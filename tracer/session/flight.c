@@ -99,8 +99,8 @@ parse_duration_rule(struct cprof_flight_rule *rule, const char *text, const char
 	}
 	if (!parse_duration(gt + 1, &rule->threshold_ns)) {
 		set_err(err, errlen,
-			"--snapshot-on %s: '%s' is not a duration (units ns, us, ms, s)", text,
-			gt + 1);
+			"--snapshot-on %s: '%s' is not a duration (give a unit: ns, us, ms, s)",
+			text, gt + 1);
 		return CPROF_FLIGHT_ERROR_INPUT;
 	}
 	if (memchr(body, '\n', (size_t)(gt - body))) {

@@ -158,9 +158,8 @@ const char *cprof_compare_test_name(enum cprof_compare_test t);
 /* One sentence on which test decided and why. */
 void cprof_compare_test_note(const struct cprof_compare *c, char *buf, size_t len);
 /* A row as `compare --json` prints it (a new reference, NULL when out of
- * memory), and a string of the traced program's as JSON (bytes that are
- * not UTF-8 become '?' rather than failing the output). */
+ * memory); the traced program's strings go through cprof_json_text
+ * (common/text.h), which repairs bytes that are not UTF-8. */
 json_t *cprof_compare_row_json(const struct cprof_compare_row *r);
-json_t *cprof_compare_json_string(const char *s);
 
 #endif /* CPROF_COMPARE_H */

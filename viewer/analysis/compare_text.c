@@ -11,6 +11,7 @@
 
 #include "analysis/compare.h"
 #include "analysis/stattest.h"
+#include "common/text.h"
 
 const char *cprof_compare_format_value(const char *metric, double v, char *buf, size_t len)
 {
@@ -171,21 +172,6 @@ static json_t *num(double v)
 
 /* A string as JSON; bytes that are not UTF-8 (names come from the traced
  * program) become '?' rather than failing the whole output. */
-json_t *cprof_compare_json_string(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j || !(copy = strdup(s)))
-		return j;
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 static json_t *pair(double lo, double hi)
 {
 	return isnan(lo) || isnan(hi) ? json_null() : json_pack("[oo]", num(lo), num(hi));
@@ -193,13 +179,13 @@ static json_t *pair(double lo, double hi)
 
 json_t *cprof_compare_row_json(const struct cprof_compare_row *r)
 {
-	return json_pack(
-	    "{ss so ss so so so so so so so sb ss ss sI sI so so so}", "kind",
-	    cprof_compare_kind_name(r->kind), "name", cprof_compare_json_string(r->name), "metric",
-	    r->metric, "old", num(r->old), "new", num(r->new), "delta_pct", num(r->delta_pct), "p",
-	    num(r->p), "p_raw", num(r->p_raw), "p_runs", num(r->p_runs), "p_items", num(r->p_items),
-	    "significant", r->significant, "test", cprof_compare_test_name(r->test), "presence",
-	    r->presence, "n_old", (json_int_t)r->n_old, "n_new", (json_int_t)r->n_new, "old_ci",
-	    pair(r->old_lo, r->old_hi), "new_ci", pair(r->new_lo, r->new_hi), "delta_ci_pct",
-	    pair(r->delta_lo, r->delta_hi));
+	return json_pack("{ss so ss so so so so so so so sb ss ss sI sI so so so}", "kind",
+			 cprof_compare_kind_name(r->kind), "name", cprof_json_text(r->name),
+			 "metric", r->metric, "old", num(r->old), "new", num(r->new), "delta_pct",
+			 num(r->delta_pct), "p", num(r->p), "p_raw", num(r->p_raw), "p_runs",
+			 num(r->p_runs), "p_items", num(r->p_items), "significant", r->significant,
+			 "test", cprof_compare_test_name(r->test), "presence", r->presence, "n_old",
+			 (json_int_t)r->n_old, "n_new", (json_int_t)r->n_new, "old_ci",
+			 pair(r->old_lo, r->old_hi), "new_ci", pair(r->new_lo, r->new_hi),
+			 "delta_ci_pct", pair(r->delta_lo, r->delta_hi));
 }

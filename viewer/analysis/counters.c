@@ -72,12 +72,10 @@ bool cprof_counter_summarize_one(const struct cprof_model *model, const struct c
 	return true;
 }
 
-static const struct cprof_model *sort_model; /* qsort has no context argument */
-
-static int by_name(const void *a, const void *b)
+static int by_name(const void *a, const void *b, void *model)
 {
 	const struct cprof_counter_summary *x = a, *y = b;
-	return strcmp(cprof_model_str(sort_model, x->name), cprof_model_str(sort_model, y->name));
+	return strcmp(cprof_model_str(model, x->name), cprof_model_str(model, y->name));
 }
 
 /* Folds `s` (another process's counter of the same name) into `into`. */
@@ -125,9 +123,8 @@ enum cprof_counters_status cprof_counters_summarize(const struct cprof_model *mo
 		}
 		*slot = s;
 	}
-	sort_model = model;
 	if (out->v.n)
-		qsort(out->v.v, out->v.n, sizeof(*out->v.v), by_name);
+		qsort_r(out->v.v, out->v.n, sizeof(*out->v.v), by_name, (void *)model);
 	return CPROF_COUNTERS_OK;
 }
 

@@ -188,15 +188,14 @@ static bool add_sample(struct build *b, size_t s, size_t value_index)
 	return true;
 }
 
-static const struct cprof_flame *sort_flame; /* qsort has no context argument */
-
-static int by_total(const void *a, const void *b)
+static int by_total(const void *a, const void *b, void *flame)
 {
-	const struct cprof_flame_node *x = &sort_flame->nodes.v[*(const uint32_t *)a];
-	const struct cprof_flame_node *y = &sort_flame->nodes.v[*(const uint32_t *)b];
+	const struct cprof_flame *f = flame;
+	const struct cprof_flame_node *x = &f->nodes.v[*(const uint32_t *)a];
+	const struct cprof_flame_node *y = &f->nodes.v[*(const uint32_t *)b];
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return strcmp(sort_flame->names.v[x->name], sort_flame->names.v[y->name]);
+	return strcmp(f->names.v[x->name], f->names.v[y->name]);
 }
 
 /* Links every node under its parent, children by total. */
@@ -209,8 +208,7 @@ bool cprof_flame_link(struct cprof_flame *f)
 		return false;
 	for (size_t i = 0; i + 1 < n; i++)
 		order[i] = (uint32_t)(i + 1);
-	sort_flame = f;
-	qsort(order, n - 1, sizeof(*order), by_total);
+	qsort_r(order, n - 1, sizeof(*order), by_total, f);
 	/* prepend in reverse order: each list ends up largest first */
 	for (size_t i = n - 1; i-- > 0;) {
 		struct cprof_flame_node *c = &f->nodes.v[order[i]];

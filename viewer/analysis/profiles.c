@@ -4,9 +4,7 @@
  */
 #include "profiles_ctx.h"
 
-#include <ctype.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,32 +33,18 @@ const char *cprof_profile_type_name(enum cprof_profile_type type)
 	return (size_t)type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : "?";
 }
 
-bool cprof_parse_duration(const char *text, uint64_t *ns)
+const char *cprof_profile_type_list(void)
 {
-	char *end;
-	double v, mult = 1e9;
+	static char list[128];
 
-	if (!text || !*text || isspace((unsigned char)*text) || *text == '-')
-		return false;
-	v = strtod(text, &end);
-	if (end == text || !isfinite(v) || v < 0)
-		return false;
-	if (!*end || !strcmp(end, "s"))
-		mult = 1e9;
-	else if (!strcmp(end, "ms"))
-		mult = 1e6;
-	else if (!strcmp(end, "us"))
-		mult = 1e3;
-	else if (!strcmp(end, "ns"))
-		mult = 1;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mult = 60e9;
-	else
-		return false;
-	if (v * mult > 1.8e19)
-		return false;
-	*ns = (uint64_t)llround(v * mult);
-	return true;
+	if (!list[0]) {
+		size_t n = sizeof(type_names) / sizeof(type_names[0]), len = 0;
+
+		for (size_t i = 0; i < n && len < sizeof(list); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						i ? ", " : "", type_names[i]);
+	}
+	return list;
 }
 
 /* ---- driver ------------------------------------------------------------- */

@@ -66,8 +66,8 @@ struct cprof_profiles_report {
 bool cprof_profile_type_parse(const char *name, enum cprof_profile_type *type);
 const char *cprof_profile_type_name(enum cprof_profile_type type);
 
-/* "1.5", "1.5s", "1500ms", "20us", "1500000000ns": false when malformed. */
-bool cprof_parse_duration(const char *text, uint64_t *ns);
+/* "sync, mutex, cpu, ...": every type's name, for messages and --help. */
+const char *cprof_profile_type_list(void);
 
 enum cprof_profiles_status
 cprof_profile_build(const struct cprof_model *model, struct cprof_symbolizer *symbolizer,

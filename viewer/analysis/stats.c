@@ -41,12 +41,10 @@ static uint64_t nearest_rank(const struct pair *sorted, uint64_t n, unsigned p)
 	return sorted[rank - 1].ns;
 }
 
-static const struct cprof_model *sort_model;
-
-static int dist_name_cmp(const void *a, const void *b)
+static int dist_name_cmp(const void *a, const void *b, void *model)
 {
 	const struct cprof_stats_dist *x = a, *y = b;
-	return strcmp(cprof_model_str(sort_model, x->key), cprof_model_str(sort_model, y->key));
+	return strcmp(cprof_model_str(model, x->key), cprof_model_str(model, y->key));
 }
 
 static int dist_key_cmp(const void *a, const void *b)
@@ -99,8 +97,7 @@ static int build_dists_(struct pair *pairs, size_t n, void **v, size_t *vn, size
 		i = j;
 	}
 	if (model) {
-		sort_model = model;
-		qsort(out.v, out.n, sizeof(*out.v), dist_name_cmp);
+		qsort_r(out.v, out.n, sizeof(*out.v), dist_name_cmp, (void *)model);
 	} else {
 		qsort(out.v, out.n, sizeof(*out.v), dist_key_cmp);
 	}
@@ -110,10 +107,10 @@ static int build_dists_(struct pair *pairs, size_t n, void **v, size_t *vn, size
 	return 0;
 }
 
-static int count_name_cmp(const void *a, const void *b)
+static int count_name_cmp(const void *a, const void *b, void *model)
 {
 	const struct cprof_stats_count *x = a, *y = b;
-	return strcmp(cprof_model_str(sort_model, x->key), cprof_model_str(sort_model, y->key));
+	return strcmp(cprof_model_str(model, x->key), cprof_model_str(model, y->key));
 }
 
 static int stack_delay_cmp(const void *a, const void *b)
@@ -356,8 +353,7 @@ enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct 
 		for (; i < n && pairs[i].key == c->key; i++)
 			c->count++;
 	}
-	sort_model = m;
-	qsort(s->logs.v, s->logs.n, sizeof(*s->logs.v), count_name_cmp);
+	qsort_r(s->logs.v, s->logs.n, sizeof(*s->logs.v), count_name_cmp, (void *)m);
 
 	/* sync */
 	for (n = 0; n < m->waits.n; n++) {

@@ -18,6 +18,8 @@
 #include "analysis/compare.h"
 #include "analysis/stattest.h"
 #include "cmds.h"
+#include "common/cli.h"
+#include "common/text.h"
 #include "reader/reader.h"
 #include "symbols/symbols.h"
 
@@ -53,7 +55,7 @@ static void usage(FILE *out)
 		"  --min-change PCT   smaller changes are never significant (default 5)\n"
 		"  --top N            functions per profile (default 10)\n"
 		"  --from TIME --to TIME  only what began in that window of each trace\n"
-		"                     (seconds from its start, or 1.5s 20ms 300us 1000ns)\n"
+		"                     (from its start, with a unit: 1.5s 20ms 300us 1000ns)\n"
 		"  --all-processes    keep every process, not only the recorded tree\n");
 }
 
@@ -78,19 +80,6 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
 	return 0;
 }
 
-static int parse_time(const char *opt, const char *arg, uint64_t *ns, bool *has)
-{
-	if (!cprof_parse_duration(arg, ns)) {
-		fprintf(stderr,
-			"cprof-trace: compare: %s: '%s' is not a time (use 1.5, 1.5s, 20ms, "
-			"300us or 1000ns)\n",
-			opt, arg);
-		return -1;
-	}
-	*has = true;
-	return 0;
-}
-
 /* Options first; returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct opts *o)
 {
@@ -106,20 +95,20 @@ static int parse_options(int argc, char **argv, struct opts *o)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	/* Options end at the first trace, so that "--" is ours to find. */
+	static const struct cprof_cli cli = {
+	    "compare", "jh", longopts, usage, true, 1, -1, "expected OLD... [--] NEW..."};
+	struct cprof_profile_filter *f = &o->filter;
 	double top;
-	int c;
+	int c, status;
 
-	/* '+': stop at the first trace, so "--" is ours to find */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((c = cprof_cli_next(&cli, argc, argv, &status)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 'j':
 			o->json = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		case OPT_ALPHA:
 			bad = parse_number("--alpha", optarg, 1e-12, 0.5, &o->cmp.alpha);
 			break;
@@ -131,22 +120,20 @@ static int parse_options(int argc, char **argv, struct opts *o)
 			o->cmp.top_functions = (size_t)top;
 			break;
 		case OPT_FROM:
-			bad = parse_time("--from", optarg, &o->filter.from_ns, &o->filter.has_from);
+			bad = !(f->has_from =
+				    cprof_cli_duration(&cli, "--from", optarg, &f->from_ns));
 			break;
 		case OPT_TO:
-			bad = parse_time("--to", optarg, &o->filter.to_ns, &o->filter.has_to);
+			bad = !(f->has_to = cprof_cli_duration(&cli, "--to", optarg, &f->to_ns));
 			break;
 		case OPT_ALL:
 			o->read.keep_all_processes = true;
 			break;
-		default:
-			usage(stderr);
-			return 2;
 		}
 		if (bad)
 			return 2;
 	}
-	return -1;
+	return status;
 }
 
 /* Reads one trace and boils it down; the model is freed at once. */
@@ -218,7 +205,7 @@ static json_t *paths(char **v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, cprof_compare_json_string(v[i]));
+		json_array_append_new(a, cprof_json_text(v[i]));
 	return a;
 }
 
@@ -234,13 +221,12 @@ static int print_json(const struct cprof_compare *c, char **old, size_t nold, ch
 	for (size_t i = 0; rows && i < c->rows.n; i++)
 		if (json_array_append_new(rows, cprof_compare_row_json(&c->rows.v[i])))
 			return -1;
-	root =
-	    json_pack("{so so sI sI ss ss sf sf sI sb so so so}", "old", paths(old, nold), "new",
-		      paths(new, nnew), "runs_old", (json_int_t)c->runs_old, "runs_new",
-		      (json_int_t)c->runs_new, "test", note, "correction", "holm", "alpha",
-		      c->alpha, "min_change_pct", c->min_change_pct, "tests", (json_int_t)c->tests,
-		      "across_runs", c->across_runs, "warnings", json_incref(warnings), "summary",
-		      cprof_compare_json_string(sum), "rows", rows);
+	root = json_pack("{so so sI sI ss ss sf sf sI sb so so so}", "old", paths(old, nold), "new",
+			 paths(new, nnew), "runs_old", (json_int_t)c->runs_old, "runs_new",
+			 (json_int_t)c->runs_new, "test", note, "correction", "holm", "alpha",
+			 c->alpha, "min_change_pct", c->min_change_pct, "tests",
+			 (json_int_t)c->tests, "across_runs", c->across_runs, "warnings",
+			 json_incref(warnings), "summary", cprof_json_text(sum), "rows", rows);
 	if (!root)
 		return -1;
 	rc = json_dumpf(root, stdout, JSON_REAL_PRECISION(10));
@@ -257,7 +243,7 @@ static void warn(json_t *warnings, const char *fmt, const char *a, const char *b
 
 	snprintf(buf, sizeof(buf), fmt, a, b);
 	fprintf(stderr, "cprof-trace: compare: warning: %s\n", buf);
-	json_array_append_new(warnings, cprof_compare_json_string(buf));
+	json_array_append_new(warnings, cprof_json_text(buf));
 }
 
 static double mean_seconds(struct cprof_compare_run **runs, size_t n)

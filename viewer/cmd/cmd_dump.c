@@ -47,6 +47,8 @@ int cprof_cmd_dump(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	static const struct cprof_cli cli = {"dump", "h", longopts, usage,
+					     false,  1,	  1,	    "expected one TRACE directory"};
 	struct dump d = {stdout, 0, false};
 	struct cprof_read_options opts = {0};
 	struct cprof_model *model = NULL;
@@ -54,7 +56,7 @@ int cprof_cmd_dump(int argc, char **argv)
 	int c, status;
 
 	optind = 1;
-	while ((c = cprof_cli_next(argc, argv, "h", longopts, usage, &status)) != -1) {
+	while ((c = cprof_cli_next(&cli, argc, argv, &status)) != -1) {
 		switch (c) {
 		case 'a':
 			opts.keep_all_processes = true;

@@ -34,6 +34,7 @@
 
 #include "child.h"
 #include "cmds.h"
+#include "common/cli.h"
 #include "common/record_file.h"
 #include "config.h"
 #include "cprof-record.h"
@@ -109,8 +110,7 @@ static void usage(FILE *out)
 		"      --pid PID          record a running process (see above); the options\n"
 		"                         of its environment (--no-locks, --alloc-rate, ...)\n"
 		"                         are `cprof-trace env`'s, given when it started\n"
-		"      --duration T       with --pid: stop after T (units ms, s, m; a bare\n"
-		"                         number is seconds)\n"
+		"      --duration T       with --pid: stop after T (10s, 500ms, 2min)\n"
 		"      --no-auto          no automatic events: only the program's own\n"
 		"                         cprof/trace.h calls are recorded (no preload)\n"
 		"      --no-locks         no lock, condition, semaphore, barrier, join waits\n"
@@ -120,7 +120,7 @@ static void usage(FILE *out)
 		"      --alloc-rate=BYTES mean bytes between sampled allocations (default %u)\n"
 		"      --stack-depth=N    frames per stack, 1 to %u (default %u)\n"
 		"      --io-threshold=T   record blocking calls longer than T (default 10us;\n"
-		"                         units ns, us, ms, s; a bare number is ns)\n"
+		"                         T needs a unit: ns, us, ms, s, min; 0 needs none)\n"
 		"      --cpu-rate=HZ      CPU samples per second of thread CPU time, up to\n"
 		"                         %u (default %u, 0 off)\n"
 		"      --subbuf-size=SIZE channel sub-buffer size (default 4M)\n"
@@ -173,32 +173,6 @@ static bool parse_size(const char *text, uint64_t *value)
 	return true;
 }
 
-static bool parse_duration_ns(const char *text, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t mult;
-	} units[] = {{"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
-	char *end;
-	unsigned long long v;
-
-	if (!*text || *text == '-')
-		return false;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || end == text)
-		return false;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].suffix)) {
-			if (v > UINT64_MAX / units[i].mult)
-				return false;
-			*ns = v * units[i].mult;
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *value)
 {
 	char *end;
@@ -211,24 +185,6 @@ static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *v
 	if (errno || *end || v < min || v > max)
 		return false;
 	*value = (unsigned)v;
-	return true;
-}
-
-/* --duration: a bare number is seconds, `m` minutes, or a duration with
- * a unit (ns, us, ms, s); never 0. */
-static bool parse_wall_duration(const char *text, uint64_t *ns)
-{
-	size_t digits = strspn(text, "0123456789");
-	bool minutes = digits && !strcmp(text + digits, "m");
-	char seconds[32];
-
-	if (digits && digits < 20 && (!text[digits] || minutes)) {
-		snprintf(seconds, sizeof(seconds), "%.*ss", (int)digits, text);
-		text = seconds;
-	}
-	if (!parse_duration_ns(text, ns) || !*ns || (minutes && *ns > UINT64_MAX / 60))
-		return false;
-	*ns *= minutes ? 60 : 1;
 	return true;
 }
 
@@ -316,74 +272,151 @@ static void options_init(struct record_options *opts)
 	record_flight_init(&opts->flight);
 }
 
-/* An option that takes a value: false when `arg` is not one. */
-static bool parse_value(int c, const char *arg, struct record_options *opts)
+static const struct cprof_cli cli = {"record", "o:fh", longopts, usage, true, 0, -1, NULL};
+
+/* --blocking-timeout: a duration, or inf. */
+static bool parse_blocking_timeout(const char *arg, int64_t *timeout_us)
+{
+	uint64_t ns;
+
+	if (!strcmp(arg, "inf")) {
+		*timeout_us = -1;
+		return true;
+	}
+	if (!cprof_cli_duration(&cli, "--blocking-timeout", arg, &ns))
+		return false;
+	*timeout_us = (int64_t)(ns / 1000);
+	return true;
+}
+
+/* An option that takes a value: NULL when `arg` is one, else what it
+ * should have been. */
+static const char *parse_value(int c, const char *arg, struct record_options *opts)
 {
 	struct cprof_record_config *preload = &opts->preload;
-	bool ok = true;
+	enum cprof_tp_alloc_mode mode = CPROF_DEFAULT_ALLOC;
+	unsigned n;
 
 	switch (c) {
-	case OPT_BLOCKING_TIMEOUT: {
-		uint64_t us;
-
-		if (!strcmp(arg, "inf")) {
-			opts->channel.blocking_timeout = -1;
-		} else {
-			ok = parse_duration_ns(arg, &us) && us / 1000 <= INT64_MAX;
-			opts->channel.blocking_timeout = (int64_t)(us / 1000);
-		}
-		opts->channel_set |= CHANNEL_BLOCKING;
-		break;
-	}
-	case OPT_ALLOC: {
-		enum cprof_tp_alloc_mode mode = CPROF_DEFAULT_ALLOC;
-
-		ok = cprof_record_alloc_mode_parse(arg, &mode);
+	case OPT_ALLOC:
+		if (!cprof_record_alloc_mode_parse(arg, &mode))
+			return "expected off, sample or all";
 		preload->alloc = cprof_record_alloc_mode_name(mode);
-		break;
-	}
+		return NULL;
 	case OPT_ALLOC_RATE:
-		ok = parse_size(arg, &preload->alloc_rate) && preload->alloc_rate > 0 &&
-		     preload->alloc_rate <= CPROF_ALLOC_RATE_MAX;
-		break;
+		return parse_size(arg, &preload->alloc_rate) && preload->alloc_rate > 0 &&
+			       preload->alloc_rate <= CPROF_ALLOC_RATE_MAX
+			   ? NULL
+			   : "expected a size from 1 to 1T (bytes, or with k, M, G)";
 	case OPT_STACK_DEPTH:
-		ok = parse_uint(arg, 1, CPROF_STACK_DEPTH_MAX, &preload->stack_depth);
-		break;
-	case OPT_IO_THRESHOLD:
-		ok = parse_duration_ns(arg, &preload->io_threshold_ns);
-		break;
+		return parse_uint(arg, 1, CPROF_STACK_DEPTH_MAX, &preload->stack_depth)
+			   ? NULL
+			   : "expected 1 to " CPROF_RECORD_STR(CPROF_STACK_DEPTH_MAX) " frames";
 	case OPT_CPU_RATE:
-		ok = parse_uint(arg, 0, CPROF_CPU_RATE_MAX, &preload->cpu_rate);
-		break;
+		return parse_uint(arg, 0, CPROF_CPU_RATE_MAX, &preload->cpu_rate)
+			   ? NULL
+			   : "expected 0 to " CPROF_RECORD_STR(CPROF_CPU_RATE_MAX) " per second";
 	case OPT_SUBBUF_SIZE:
-		ok = parse_size(arg, &opts->channel.subbuf_size) &&
-		     is_power_of_two(opts->channel.subbuf_size) &&
-		     opts->channel.subbuf_size >= 4096;
+		if (!parse_size(arg, &opts->channel.subbuf_size) ||
+		    !is_power_of_two(opts->channel.subbuf_size) || opts->channel.subbuf_size < 4096)
+			return "expected a power of two, at least 4k";
 		opts->channel_set |= CHANNEL_SUBBUF_SIZE;
-		break;
-	case OPT_PID: {
-		unsigned pid;
-
-		ok = parse_uint(arg, 1, INT32_MAX, &pid);
-		opts->pid = (int32_t)pid;
-		break;
-	}
-	case OPT_DURATION:
-		ok = parse_wall_duration(arg, &opts->duration_ns);
-		break;
-	case OPT_NUM_SUBBUF: {
-		unsigned n;
-
-		ok = parse_uint(arg, 2, 1u << 20, &n) && is_power_of_two(n);
+		return NULL;
+	case OPT_NUM_SUBBUF:
+		if (!parse_uint(arg, 2, 1u << 20, &n) || !is_power_of_two(n))
+			return "expected a power of two from 2 to 1048576";
 		opts->channel.num_subbuf = n;
 		opts->channel_set |= CHANNEL_NUM_SUBBUF;
-		break;
-	}
+		return NULL;
+	case OPT_PID:
+		if (!parse_uint(arg, 1, INT32_MAX, &n))
+			return "expected a process id";
+		opts->pid = (int32_t)n;
+		return NULL;
 	default:
-		ok = false;
+		return "unexpected";
+	}
+}
+
+/* An option without a value. */
+static void parse_flag(int c, struct record_options *opts)
+{
+	switch (c) {
+	case 'f':
+		opts->force = true;
+		break;
+	case OPT_NO_AUTO:
+		opts->preload.auto_events = false;
+		break;
+	case OPT_NO_LOCKS:
+		opts->preload.locks = false;
+		break;
+	case OPT_NO_IO:
+		opts->preload.io = false;
+		break;
+	case OPT_NO_THREADS:
+		opts->preload.threads = false;
+		break;
+	case OPT_NO_COUNT:
+		opts->count = 0;
+		break;
+	case OPT_COUNT:
+		opts->count = 1;
+		break;
+	case OPT_SYMBOLS:
+		opts->symbols = 1;
+		break;
+	case OPT_NO_SYMBOLS:
+		opts->symbols = 0;
 		break;
 	}
-	return ok;
+}
+
+/* One option; false once what was wrong is printed. */
+static bool parse_option(int c, const char *arg, struct record_options *opts)
+{
+	static const struct record_flight_parsers flight_parsers = {&cli, parse_size};
+	const char *why;
+
+	switch (c) {
+	case 'o':
+		opts->output = arg;
+		if (!*arg)
+			cprof_cli_bad_value(&cli, "--output", arg, "expected a directory");
+		return *arg != '\0';
+	case OPT_BLOCKING_TIMEOUT:
+		opts->channel_set |= CHANNEL_BLOCKING;
+		return parse_blocking_timeout(arg, &opts->channel.blocking_timeout);
+	case OPT_DURATION:
+		if (!cprof_cli_duration(&cli, "--duration", arg, &opts->duration_ns))
+			return false;
+		if (!opts->duration_ns)
+			cprof_cli_bad_value(&cli, "--duration", arg, "expected more than 0");
+		return opts->duration_ns != 0;
+	case OPT_IO_THRESHOLD:
+		return cprof_cli_duration(&cli, "--io-threshold", arg,
+					  &opts->preload.io_threshold_ns);
+	case OPT_ALLOC:
+	case OPT_ALLOC_RATE:
+	case OPT_STACK_DEPTH:
+	case OPT_CPU_RATE:
+	case OPT_SUBBUF_SIZE:
+	case OPT_NUM_SUBBUF:
+	case OPT_PID:
+		why = parse_value(c, arg, opts);
+		if (why)
+			cprof_cli_bad_value(&cli, cprof_cli_option_name(&cli, c), arg, why);
+		return !why;
+	case RECORD_FLIGHT_OPT_FLIGHT:
+	case RECORD_FLIGHT_OPT_SNAPSHOT_ON:
+	case RECORD_FLIGHT_OPT_SNAPSHOT_MAX:
+	case RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL:
+	case RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT:
+		return record_flight_option(&opts->flight, c, arg, &flight_parsers);
+	default:
+		parse_flag(c, opts);
+		return true;
+	}
 }
 
 /* --pid records what the running process's environment asks for. */
@@ -406,93 +439,19 @@ static bool check_pid_options(const struct record_options *opts, bool program)
 /* Returns -1 to go on, else an exit status. */
 static int parse_options(int argc, char **argv, struct record_options *opts, bool need_program)
 {
-	static const struct record_flight_parsers flight_parsers = {parse_size, parse_duration_ns};
-	int c;
+	int c, status;
 
 	options_init(opts);
 	optind = 1;
-	opterr = 0;
-	/* '+': the first non-option is PROGRAM; its own options are its own. */
-	while ((c = getopt_long(argc, argv, "+o:fh", longopts, NULL)) != -1) {
-		bool ok = true;
-
+	/* Options end at PROGRAM: its own options are its own. */
+	while ((c = cprof_cli_next(&cli, argc, argv, &status)) != -1) {
 		/* what the program's environment says, fixed once it runs */
 		opts->preload_set = opts->preload_set || (c >= OPT_NO_AUTO && c <= OPT_CPU_RATE);
-		switch (c) {
-		case 'o':
-			opts->output = optarg;
-			ok = *optarg != '\0';
-			break;
-		case 'f':
-			opts->force = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_NO_AUTO:
-			opts->preload.auto_events = false;
-			break;
-		case OPT_NO_LOCKS:
-			opts->preload.locks = false;
-			break;
-		case OPT_NO_IO:
-			opts->preload.io = false;
-			break;
-		case OPT_NO_THREADS:
-			opts->preload.threads = false;
-			break;
-		case OPT_NO_COUNT:
-			opts->count = 0;
-			break;
-		case OPT_COUNT:
-			opts->count = 1;
-			break;
-		case OPT_SYMBOLS:
-			opts->symbols = 1;
-			break;
-		case OPT_NO_SYMBOLS:
-			opts->symbols = 0;
-			break;
-		case OPT_BLOCKING_TIMEOUT:
-		case OPT_ALLOC:
-		case OPT_ALLOC_RATE:
-		case OPT_STACK_DEPTH:
-		case OPT_IO_THRESHOLD:
-		case OPT_CPU_RATE:
-		case OPT_SUBBUF_SIZE:
-		case OPT_NUM_SUBBUF:
-		case OPT_PID:
-		case OPT_DURATION:
-			ok = parse_value(c, optarg, opts);
-			break;
-		case RECORD_FLIGHT_OPT_FLIGHT:
-		case RECORD_FLIGHT_OPT_SNAPSHOT_ON:
-		case RECORD_FLIGHT_OPT_SNAPSHOT_MAX:
-		case RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL:
-		case RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT:
-			if (!record_flight_option(&opts->flight, c, optarg, &flight_parsers))
-				return 2;
-			continue;
-		case '?':
-		default:
-			if (optopt && optopt < 256)
-				fprintf(
-				    stderr,
-				    "cprof-trace record: unknown option or missing value: -%c\n",
-				    optopt);
-			else
-				fprintf(stderr,
-					"cprof-trace record: unknown option or missing value: %s\n",
-					argv[optind - 1]);
-			fprintf(stderr, "(see cprof-trace record --help)\n");
+		if (!parse_option(c, optarg, opts))
 			return 2;
-		}
-		if (!ok) {
-			fprintf(stderr, "cprof-trace record: invalid value for %s: '%s'\n",
-				argv[optind - 1], optarg);
-			return 2;
-		}
 	}
+	if (status >= 0)
+		return status;
 	if (!record_flight_check(&opts->flight, &opts->channel) ||
 	    !check_pid_options(opts, optind < argc))
 		return 2;

@@ -13,6 +13,8 @@
 #include "analysis/critpath.h"
 #include "analysis/stats.h"
 #include "cmds.h"
+#include "common/cli.h"
+#include "common/text.h"
 #include "reader/reader.h"
 #include "reader/record_meta.h"
 #include "symbols/symbols.h"
@@ -33,35 +35,6 @@ static void usage(FILE *out)
 		     "           TYPE went, summed by what (run, lock, cond, syscall, join,\n"
 		     "           queue), thread and function; a lock wait is followed to the\n"
 		     "           thread that held the lock and what it ran meanwhile\n");
-}
-
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-/* "12.345ms"-style durations for the text output. */
-static const char *dur(uint64_t ns, char *buf, size_t len)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.3fus", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.3fms", (double)ns / 1e6);
-	else
-		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
-	return buf;
 }
 
 /* One frame of a stack, "function file:line", in `buf`. */
@@ -94,8 +67,9 @@ static void print_stack_json(FILE *out, struct cprof_symbolizer *sym, const stru
 	for (uint16_t i = 0; s->stack && i < st->depth && i < STACK_FRAMES; i++) {
 		if (i)
 			fputs(", ", out);
-		json_str(out, frame_name(sym, m, st->process, m->frames.v[st->first + i], buf,
-					 sizeof(buf)));
+		cprof_json_write_string(
+		    out,
+		    frame_name(sym, m, st->process, m->frames.v[st->first + i], buf, sizeof(buf)));
 	}
 	fputs("]}", out);
 }
@@ -122,9 +96,9 @@ static void print_dists_json(FILE *out, const struct cprof_model *m, const char 
 		const struct cprof_stats_dist *d = &v[i];
 		if (i)
 			fputs(", ", out);
-		json_str(out, keykind == 0   ? cprof_model_str(m, d->key)
-			      : keykind == 1 ? cprof_wait_kind_name(d->key)
-					     : cprof_call_name(d->key));
+		cprof_json_write_string(out, keykind == 0   ? cprof_model_str(m, d->key)
+					     : keykind == 1 ? cprof_wait_kind_name(d->key)
+							    : cprof_call_name(d->key));
 		fprintf(out,
 			": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"p50_ns\": %" PRIu64
 			", \"p90_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64
@@ -146,7 +120,7 @@ static void print_counters_json(FILE *out, const struct cprof_model *m)
 		const struct cprof_counter_summary *c = &cs.v.v[i];
 		if (i)
 			fputs(", ", out);
-		json_str(out, cprof_model_str(m, c->name));
+		cprof_json_write_string(out, cprof_model_str(m, c->name));
 		fprintf(out,
 			": {\"samples\": %" PRIu64 ", \"min\": %" PRId64 ", \"max\": %" PRId64
 			", \"last\": %" PRId64 ", \"mean\": %.3f}",
@@ -190,9 +164,9 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		const struct cprof_process *p = &m->processes.v[i];
 		fprintf(out, "%s{\"pid\": %d, \"ppid\": %d, \"name\": ", i ? ", " : "", p->pid,
 			p->ppid);
-		json_str(out, cprof_model_str(m, p->name));
+		cprof_json_write_string(out, cprof_model_str(m, p->name));
 		fputs(", \"host\": ", out);
-		json_str(out, cprof_model_str(m, p->host));
+		cprof_json_write_string(out, cprof_model_str(m, p->host));
 		fputs("}", out);
 	}
 	fputs("]", out);
@@ -202,7 +176,7 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		const struct cprof_thread *t = &m->threads.v[i];
 		fprintf(out, "%s{\"tid\": %d, \"pid\": %d, \"name\": ", i ? ", " : "", t->tid,
 			m->processes.v[t->process].pid);
-		json_str(out, cprof_model_str(m, t->name));
+		cprof_json_write_string(out, cprof_model_str(m, t->name));
 		fprintf(out,
 			", \"events\": %" PRIu64 ", \"first_ns\": %" PRIu64
 			", \"last_ns\": %" PRIu64 ", \"start_ns\": %" PRIu64
@@ -218,7 +192,7 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 	for (size_t i = 0; i < s->logs.n; i++) {
 		if (i)
 			fputs(", ", out);
-		json_str(out, cprof_model_str(m, s->logs.v[i].key));
+		cprof_json_write_string(out, cprof_model_str(m, s->logs.v[i].key));
 		fprintf(out, ": %" PRIu64, s->logs.v[i].count);
 	}
 	fputs("}", out);
@@ -264,7 +238,7 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 	for (size_t i = 0; i < m->warnings.n; i++) {
 		if (i)
 			fputs(", ", out);
-		json_str(out, cprof_model_str(m, m->warnings.v[i].text));
+		cprof_json_write_string(out, cprof_model_str(m, m->warnings.v[i].text));
 	}
 	fputs("]}\n", out);
 }
@@ -284,9 +258,11 @@ static void print_dists_text(FILE *out, const struct cprof_model *m, const char 
 				   : keykind == 1 ? cprof_wait_kind_name(d->key)
 						  : cprof_call_name(d->key);
 		fprintf(out, "  %-22.60s %8" PRIu64 " %12s %12s %12s %12s %12s", name, d->count,
-			dur(d->total_ns, b[0], 32), dur(d->p50_ns, b[1], 32),
-			dur(d->p90_ns, b[2], 32), dur(d->p99_ns, b[3], 32),
-			dur(d->max_ns, b[4], 32));
+			cprof_format_duration(d->total_ns, b[0], 32),
+			cprof_format_duration(d->p50_ns, b[1], 32),
+			cprof_format_duration(d->p90_ns, b[2], 32),
+			cprof_format_duration(d->p99_ns, b[3], 32),
+			cprof_format_duration(d->max_ns, b[4], 32));
 		if (d->unended)
 			fprintf(out, "  (+%" PRIu64 " not ended)", d->unended);
 		fputc('\n', out);
@@ -304,8 +280,8 @@ static void print_top_text(FILE *out, struct cprof_symbolizer *sym, const struct
 	fprintf(out, "  %s:\n", title);
 	for (size_t i = 0; i < n; i++) {
 		const struct cprof_stack *st = &m->stacks.v[v[i].stack];
-		fprintf(out, "    %s in %" PRIu64 " %s\n", dur(v[i].delay_ns, d, sizeof(d)),
-			v[i].count, noun);
+		fprintf(out, "    %s in %" PRIu64 " %s\n",
+			cprof_format_duration(v[i].delay_ns, d, sizeof(d)), v[i].count, noun);
 		if (!v[i].stack)
 			fprintf(out, "      (no stack)\n");
 		for (uint16_t k = 0; v[i].stack && k < st->depth && k < STACK_FRAMES; k++)
@@ -327,7 +303,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 		cprof_snapshot_meta_describe(&snap, why, sizeof(why));
 		fprintf(out, "snapshot:     %s\n", why);
 	}
-	fprintf(out, "duration:     %s\n", dur(s->duration_ns, b, sizeof(b)));
+	fprintf(out, "duration:     %s\n", cprof_format_duration(s->duration_ns, b, sizeof(b)));
 	fprintf(out, "events:       %" PRIu64 "\n", m->events);
 	fprintf(out, "lost events:  %" PRIu64 "%s\n", m->lost_events,
 		m->lost_events ? "  (the tracer's buffers were full: counts below may be low)"
@@ -346,7 +322,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 		uint64_t from = t->start_ns ? t->start_ns : t->first_ns;
 		uint64_t to = t->end_ns ? t->end_ns : t->last_ns;
 		fprintf(out, "  %-8d %-16s %10" PRIu64 " %12s", t->tid, cprof_model_str(m, t->name),
-			t->events, dur(to > from ? to - from : 0, b, sizeof(b)));
+			t->events, cprof_format_duration(to > from ? to - from : 0, b, sizeof(b)));
 		if (t->parent_tid)
 			fprintf(out, "  created by %d", t->parent_tid);
 		fputc('\n', out);
@@ -368,7 +344,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 	}
 	if (s->sync_contentions) {
 		fprintf(out, "\nsync: %" PRIu64 " waits that blocked, %s in total\n",
-			s->sync_contentions, dur(s->sync_delay_ns, b, sizeof(b)));
+			s->sync_contentions, cprof_format_duration(s->sync_delay_ns, b, sizeof(b)));
 		print_dists_text(out, m, "waits by kind", s->sync_kinds.v, s->sync_kinds.n, 1);
 		print_top_text(out, sym, m, "top waiting stacks by delay", "waits", s->sync_top.v,
 			       s->sync_top.n);
@@ -382,7 +358,7 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 			s->frees, s->allocs_per_s);
 	if (s->syscall_count) {
 		fprintf(out, "\nblocking calls: %" PRIu64 " over the threshold, %s in total\n",
-			s->syscall_count, dur(s->syscall_ns, c, sizeof(c)));
+			s->syscall_count, cprof_format_duration(s->syscall_ns, c, sizeof(c)));
 		print_dists_text(out, m, "calls", s->syscalls.v, s->syscalls.n, 2);
 		print_top_text(out, sym, m, "top blocking stacks", "calls", s->syscall_top.v,
 			       s->syscall_top.n);
@@ -417,30 +393,30 @@ static int print_critical_path(FILE *out, const struct cprof_model *m, const cha
 	}
 	if (json) {
 		fputs("{\"type\": ", out);
-		json_str(out, type);
+		cprof_json_write_string(out, type);
 		fprintf(out, ", \"tasks\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"segments\": [",
 			agg.tasks, agg.total_ns);
 		for (size_t i = 0; i < agg.rows.n; i++) {
 			const struct cprof_cp_row *r = &agg.rows.v[i];
 			fprintf(out, "%s{\"what\": \"%s\", \"thread\": ", i ? ", " : "",
 				cprof_cp_what_name(r->what));
-			json_str(out, r->thread);
+			cprof_json_write_string(out, r->thread);
 			fputs(", \"function\": ", out);
-			json_str(out, r->function);
+			cprof_json_write_string(out, r->function);
 			fprintf(out, ", \"ns\": %" PRIu64 "}", r->ns);
 		}
 		fputs("]}\n", out);
 	} else {
 		fprintf(out, "critical path of %" PRIu64 " '%s' tasks, %s in total:\n", agg.tasks,
-			type, dur(agg.total_ns, b, sizeof(b)));
+			type, cprof_format_duration(agg.total_ns, b, sizeof(b)));
 		fprintf(out, "  %7s %12s  %-8s %-16s %s\n", "share", "time", "what", "thread",
 			"function");
 		for (size_t i = 0; i < agg.rows.n; i++) {
 			const struct cprof_cp_row *r = &agg.rows.v[i];
 			fprintf(out, "  %6.2f%% %12s  %-8s %-16s %s\n",
 				agg.total_ns ? 100.0 * (double)r->ns / (double)agg.total_ns : 0,
-				dur(r->ns, b, sizeof(b)), cprof_cp_what_name(r->what), r->thread,
-				r->function);
+				cprof_format_duration(r->ns, b, sizeof(b)),
+				cprof_cp_what_name(r->what), r->thread, r->function);
 		}
 	}
 end:
@@ -459,6 +435,8 @@ int cprof_cmd_stats(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	static const struct cprof_cli cli = {
+	    "stats", "jh", longopts, usage, false, 1, 1, "expected one TRACE directory"};
 	struct cprof_read_options opts = {0};
 	struct cprof_model *model = NULL;
 	struct cprof_symbolizer *sym = NULL;
@@ -466,10 +444,10 @@ int cprof_cmd_stats(int argc, char **argv)
 	bool json = false;
 	const char *critical = NULL;
 	char err[8192];
-	int c, rc = 1;
+	int c, status, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((c = cprof_cli_next(&cli, argc, argv, &status)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -480,18 +458,10 @@ int cprof_cmd_stats(int argc, char **argv)
 		case 'c':
 			critical = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
+	if (status >= 0)
+		return status;
 	if (cprof_read_trace(argv[optind], &opts, &model, err, sizeof(err)) != CPROF_READ_OK) {
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 1;

@@ -43,6 +43,8 @@ int cprof_cmd_symbolize(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	static const struct cprof_cli cli = {
+	    "symbolize", "fh", options, usage, false, 1, 1, "expected one TRACE directory"};
 	struct cprof_model *model = NULL;
 	const char *debug_dir = NULL, *trace;
 	bool force = false;
@@ -50,7 +52,7 @@ int cprof_cmd_symbolize(int argc, char **argv)
 	int status, c;
 
 	optind = 1;
-	while ((c = cprof_cli_next(argc, argv, "fh", options, usage, &status)) != -1) {
+	while ((c = cprof_cli_next(&cli, argc, argv, &status)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'd')

@@ -11,6 +11,7 @@
 #include "analysis/profiles.h"
 #include "cmds.h"
 #include "common/cli.h"
+#include "common/text.h"
 #include "reader/reader.h"
 #include "reader/record_meta.h"
 #include "ui/ui.h"
@@ -79,8 +80,8 @@ static bool parse_select(char *spec, struct cprof_ui_select *sel)
 		if (!comma)
 			return false;
 		*comma = 0;
-		return cprof_parse_duration(buf, &sel->r0) &&
-		       cprof_parse_duration(comma + 1, &sel->r1);
+		return cprof_duration_parse(buf, &sel->r0) == CPROF_DURATION_OK &&
+		       cprof_duration_parse(comma + 1, &sel->r1) == CPROF_DURATION_OK;
 	}
 	if (!*val || strspn(val, "0123456789") != strlen(val))
 		return false;
@@ -112,13 +113,8 @@ static bool parse_selects(char *buf, struct cprof_ui_options *o)
 
 static bool parse_tab(const char *s, int *tab)
 {
-	static const char *const names[] = {"regions", "sync",	  "blocking", "heap",
-					    "flame",   "threads", "path"};
-	for (int t = 0; t < (int)(sizeof(names) / sizeof(names[0])); t++)
-		if (!strcmp(s, names[t])) {
-			*tab = t;
-			return true;
-		}
+	if (cprof_ui_tab_parse(s, tab))
+		return true;
 	fprintf(stderr,
 		"cprof-trace: --tab %s: expected regions, sync, blocking, heap, flame, threads "
 		"or path\n",
@@ -128,11 +124,8 @@ static bool parse_tab(const char *s, int *tab)
 
 static bool profile_ok(const char *s)
 {
-	static const char *const names[] = {"cpu",  "sync",  "mutex",  "syscall",
-					    "heap", "alloc", "region", "threads"};
-	for (size_t t = 0; t < sizeof(names) / sizeof(names[0]); t++)
-		if (!strcmp(s, names[t]))
-			return true;
+	if (cprof_ui_profile_known(s))
+		return true;
 	fprintf(stderr,
 		"cprof-trace: --profile %s: expected cpu, sync, mutex, syscall, heap, alloc, "
 		"region or threads\n",
@@ -171,8 +164,8 @@ static void usage(FILE *out)
 	    "\n"
 	    "  --screenshot FILE.png  render one frame to a PNG and exit (no display needed)\n"
 	    "  --size WxH             window or screenshot size (default 1440x900)\n"
-	    "  --from T, --to T       visible range from the trace start: seconds, or with a\n"
-	    "                         unit as in pprof's filters (1.5s 20ms 300us 1000ns)\n"
+	    "  --from T, --to T       visible range from the trace start; T needs a unit:\n"
+	    "                         1.5s, 20ms, 300us, 1000ns, 2min (0 needs none)\n"
 	    "  --select WHAT          region:N, task:ID, log:N, wait:N, syscall:N, sample:N,\n"
 	    "                         alloc:N, type:NAME, search:TEXT, range:T0,T1 (several:\n"
 	    "                         separate with ';')\n"
@@ -214,12 +207,14 @@ int cprof_cmd_view(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	static const struct cprof_cli cli = {"view", "ho:", longopts, usage,
+					     false,  1,	    2,	      "expected TRACE, or OLD NEW"};
 	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900};
 	const char *select = NULL, *tab = NULL;
 	char selbuf[512];
 	int c, status;
 	optind = 1;
-	while ((c = cprof_cli_next_n(argc, argv, "ho:", longopts, usage, 1, 2, &status)) != -1) {
+	while ((c = cprof_cli_next(&cli, argc, argv, &status)) != -1) {
 		switch (c) {
 		case 'o':
 			o.screenshot = optarg;
@@ -234,21 +229,13 @@ int cprof_cmd_view(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			if (!cprof_parse_duration(optarg, &o.from_ns)) {
-				fprintf(stderr,
-					"cprof-trace: --from %s: expected a time like 1.5ms\n",
-					optarg);
+			if (!cprof_cli_duration(&cli, "--from", optarg, &o.from_ns))
 				return 2;
-			}
 			o.has_from = true;
 			break;
 		case 't':
-			if (!cprof_parse_duration(optarg, &o.to_ns)) {
-				fprintf(stderr,
-					"cprof-trace: --to %s: expected a time like 1.5ms\n",
-					optarg);
+			if (!cprof_cli_duration(&cli, "--to", optarg, &o.to_ns))
 				return 2;
-			}
 			o.has_to = true;
 			break;
 		case 's':

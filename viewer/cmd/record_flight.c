@@ -4,6 +4,7 @@
  */
 #include "record_flight.h"
 
+#include "common/text.h"
 #include "served.h"
 
 #include <errno.h>
@@ -62,10 +63,10 @@ void record_flight_usage(FILE *out)
 		CPROF_FLIGHT_DEFAULT_INTERVAL_NS / 1000000000ull);
 }
 
-static bool bad_value(const char *opt, const char *arg)
+/* A rule's threshold: with a unit, as every duration on the command line. */
+static bool rule_duration(const char *text, uint64_t *ns)
 {
-	fprintf(stderr, "cprof-trace record: invalid value for --%s: '%s'\n", opt, arg);
-	return false;
+	return cprof_duration_parse(text, ns) == CPROF_DURATION_OK;
 }
 
 bool record_flight_option(struct record_flight *rf, int opt, const char *arg,
@@ -79,11 +80,12 @@ bool record_flight_option(struct record_flight *rf, int opt, const char *arg,
 	case RECORD_FLIGHT_OPT_FLIGHT:
 		rf->on = true;
 		if (arg && !parsers->size(arg, &rf->config.size))
-			return bad_value("flight", arg);
+			return !cprof_cli_bad_value(parsers->cli, "--flight", arg,
+						    "expected a size (bytes, or with k, M, G)");
 		return true;
 	case RECORD_FLIGHT_OPT_SNAPSHOT_ON:
 		rf->snapshot_options = true;
-		if (cprof_flight_add_rule(&rf->config, arg, parsers->duration, err, sizeof(err)) ==
+		if (cprof_flight_add_rule(&rf->config, arg, rule_duration, err, sizeof(err)) ==
 		    CPROF_FLIGHT_OK)
 			return true;
 		fprintf(stderr, "cprof-trace record: %s\n", err[0] ? err : "out of memory");
@@ -93,14 +95,14 @@ bool record_flight_option(struct record_flight *rf, int opt, const char *arg,
 		errno = 0;
 		n = strtoul(arg, &end, 10);
 		if (!*arg || *arg == '-' || *end || errno || n < 1 || n > 100000)
-			return bad_value("snapshot-max", arg);
+			return !cprof_cli_bad_value(parsers->cli, "--snapshot-max", arg,
+						    "expected 1 to 100000");
 		rf->config.max_snapshots = (unsigned)n;
 		return true;
 	case RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL:
 		rf->snapshot_options = true;
-		if (!parsers->duration(arg, &rf->config.interval_ns))
-			return bad_value("snapshot-interval", arg);
-		return true;
+		return cprof_cli_duration(parsers->cli, "--snapshot-interval", arg,
+					  &rf->config.interval_ns);
 	case RECORD_FLIGHT_OPT_SNAPSHOT_OUTPUT:
 		rf->snapshot_options = true;
 		if (cprof_flight_check_output(arg, err, sizeof(err)) != CPROF_FLIGHT_OK) {

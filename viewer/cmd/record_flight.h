@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "common/cli.h"
 #include "flight.h"
 #include "session.h"
 
@@ -28,10 +29,10 @@ struct record_flight {
 	struct cprof_flight *flight;
 };
 
-/* The parsers record already has for sizes and durations. */
+/* record's command line (its messages) and its parser for sizes. */
 struct record_flight_parsers {
+	const struct cprof_cli *cli;
 	bool (*size)(const char *, uint64_t *);
-	bool (*duration)(const char *, uint64_t *);
 };
 
 void record_flight_init(struct record_flight *rf);

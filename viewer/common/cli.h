@@ -1,46 +1,53 @@
 /*
- * The command line of a subcommand that reads one TRACE, answered the same
- * way by each: -h/--help prints the usage on stdout (exit 0); an unknown
- * option, a missing value, or anything but one operand prints it on stderr
- * (exit 2). Header-only: the commands are its only users.
+ * The command line of a subcommand, parsed the same way by each
+ * (getopt_long underneath):
+ *   -h/--help prints the usage on stdout and exits 0;
+ *   an unknown option, an option without its value, a bad value or a wrong
+ *   number of operands prints one line on stderr that names the command
+ *   and what is wrong, and exits 2;
+ *   durations carry a unit (common/text.h).
  */
 #ifndef CPROF_COMMON_CLI_H
 #define CPROF_COMMON_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
+struct cprof_cli {
+	const char *command;	       /* "stats": the messages say whose they are */
+	const char *shortopts;	       /* getopt's, without any '+' or ':' prefix */
+	const struct option *longopts; /* 'h' must be the value of --help */
+	void (*usage)(FILE *out);
+	/* Options end at the first operand (record: PROGRAM's own options
+	 * are PROGRAM's). */
+	bool options_first;
+	int min_operands, max_operands; /* max -1: no limit */
+	const char *operands_error;	/* "expected one TRACE directory" */
+};
+
 /*
- * One getopt_long step (set optind = 1 before the first): returns the next
- * option's `val` for the command to handle (optarg set), or -1 when the
- * options are done. Then *status is -1 if the trace is argv[optind], or
- * the status the command exits with (the usage was printed).
+ * One step (set optind = 1 before the first): returns the next option's
+ * `val` for the command to handle (optarg set), or -1 when the options
+ * are done. Then *status is -1 when the operands are argv[optind..argc),
+ * or the status the command exits with (what was wrong is printed).
  */
-/* The same for a command that takes from `min` to `max` operands. */
-static inline int cprof_cli_next_n(int argc, char **argv, const char *shortopts,
-				   const struct option *longopts, void (*usage)(FILE *), int min,
-				   int max, int *status)
-{
-	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+int cprof_cli_next(const struct cprof_cli *cli, int argc, char **argv, int *status);
 
-	*status = -1;
-	if (c == 'h') {
-		usage(stdout);
-		*status = 0;
-		return -1;
-	}
-	if (c == '?' || c == ':' || (c == -1 && (argc - optind < min || argc - optind > max))) {
-		usage(stderr);
-		*status = 2;
-		return -1;
-	}
-	return c;
-}
+/* "--output" for the option whose value is `val` ("-o" for a short one
+ * with no long name); a static string, or "?" for none. */
+const char *cprof_cli_option_name(const struct cprof_cli *cli, int val);
 
-static inline int cprof_cli_next(int argc, char **argv, const char *shortopts,
-				 const struct option *longopts, void (*usage)(FILE *), int *status)
-{
-	return cprof_cli_next_n(argc, argv, shortopts, longopts, usage, 1, 1, status);
-}
+/* "cprof-trace CMD: OPTION: 'VALUE': WHY" on stderr; returns 2. */
+int cprof_cli_bad_value(const struct cprof_cli *cli, const char *option, const char *value,
+			const char *why);
+
+/*
+ * A duration option's value (common/text.h): true with *ns set, or false
+ * once the reason is printed (a bare number is told to add a unit).
+ */
+bool cprof_cli_duration(const struct cprof_cli *cli, const char *option, const char *value,
+			uint64_t *ns);
 
 #endif /* CPROF_COMMON_CLI_H */

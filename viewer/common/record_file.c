@@ -16,20 +16,6 @@
 #include "cprof-record.h"
 #include "text.h"
 
-/* A JSON string of `s`, whatever its bytes; NULL when out of memory. */
-static json_t *text_string(const char *s)
-{
-	json_t *v = json_string(s);
-	char *repaired;
-
-	if (v)
-		return v;
-	repaired = cprof_utf8_repair(s);
-	v = repaired ? json_string(repaired) : NULL;
-	free(repaired);
-	return v;
-}
-
 static json_int_t u64_json(uint64_t v)
 {
 	return v > INT64_MAX ? INT64_MAX : (json_int_t)v;
@@ -41,8 +27,8 @@ static json_t *snapshot_object(const struct cprof_record_snapshot *s)
 	bool ok = obj != NULL;
 
 	ok = ok && json_object_set_new(obj, "seq", json_integer(s->seq)) == 0;
-	ok = ok && json_object_set_new(obj, "trigger", text_string(s->trigger)) == 0;
-	ok = ok && json_object_set_new(obj, "reason", text_string(s->reason)) == 0;
+	ok = ok && json_object_set_new(obj, "trigger", cprof_json_text(s->trigger)) == 0;
+	ok = ok && json_object_set_new(obj, "reason", cprof_json_text(s->reason)) == 0;
 	ok = ok &&
 	     json_object_set_new(obj, "duration_ns", json_integer(u64_json(s->duration_ns))) == 0;
 	ok = ok && json_object_set_new(obj, "task", json_integer(u64_json(s->task))) == 0;
@@ -63,13 +49,13 @@ static json_t *record_object(const struct cprof_record_info *info)
 	bool ok = obj && argv;
 
 	for (size_t i = 0; ok && info->argv[i]; i++)
-		ok = json_array_append_new(argv, text_string(info->argv[i])) == 0;
+		ok = json_array_append_new(argv, cprof_json_text(info->argv[i])) == 0;
 	ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_PID, json_integer(info->pid)) == 0;
 	ok = ok && json_object_set(obj, CPROF_RECORD_KEY_ARGV, argv) == 0;
 	ok = ok &&
 	     json_object_set_new(obj, CPROF_RECORD_KEY_DISCARDED, json_integer(discarded)) == 0;
-	ok = ok &&
-	     json_object_set_new(obj, CPROF_RECORD_KEY_SESSION, text_string(info->session)) == 0;
+	ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SESSION,
+				       cprof_json_text(info->session)) == 0;
 	if (info->snapshot)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SNAPSHOT,
 					       snapshot_object(info->snapshot)) == 0;

@@ -91,6 +91,19 @@ char *cprof_utf8_repair(const char *s)
 	return copy;
 }
 
+json_t *cprof_json_text(const char *s)
+{
+	json_t *v = json_string(s);
+	char *repaired;
+
+	if (v)
+		return v;
+	repaired = cprof_utf8_repair(s);
+	v = repaired ? json_string(repaired) : NULL;
+	free(repaired);
+	return v;
+}
+
 /* --- Durations ----------------------------------------------------------- */
 
 enum cprof_duration_status cprof_duration_parse(const char *text, uint64_t *ns)
@@ -148,6 +161,11 @@ enum cprof_duration_status cprof_duration_parse(const char *text, uint64_t *ns)
 		return CPROF_DURATION_OK;
 	}
 	return CPROF_DURATION_INVALID;
+}
+
+void cprof_duration_hint(const char *bare, char *buf, size_t len)
+{
+	snprintf(buf, len, "give a unit: %ss or %.15gms", bare, strtod(bare, NULL) * 1000);
 }
 
 const char *cprof_format_duration(uint64_t ns, char *buf, size_t len)

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 /*
  * Writes `s` as a JSON string, quotes included. Names and log text come
  * from the traced program and may hold any bytes: quotes, backslashes and
@@ -31,6 +33,10 @@ void cprof_json_write_string(FILE *out, const char *s);
  */
 char *cprof_utf8_repair(const char *s);
 
+/* A jansson string of `s`, whatever its bytes (repaired as above when it
+ * is not UTF-8); NULL when out of memory. */
+json_t *cprof_json_text(const char *s);
+
 enum cprof_duration_status {
 	CPROF_DURATION_OK = 0,
 	CPROF_DURATION_NO_UNIT, /* a number other than 0 without a unit */
@@ -40,6 +46,9 @@ enum cprof_duration_status {
 /* "1.5s", "20ms", "300us", "1000ns", "2min", "0" -> nanoseconds (a
  * fraction below 1 ns is rounded to the nearest). */
 enum cprof_duration_status cprof_duration_parse(const char *text, uint64_t *ns);
+
+/* For a bare number (CPROF_DURATION_NO_UNIT): "give a unit: 2s or 2000ms". */
+void cprof_duration_hint(const char *bare, char *buf, size_t len);
 
 /* The units cprof_duration_parse knows, for messages: "ns, us, ms, s, min". */
 #define CPROF_DURATION_UNITS "ns, us, ms, s, min"

@@ -239,6 +239,9 @@ size_t cprof_model_memory(const struct cprof_model *model);
  * and of a blocking call (enum cprof_tp_call: "read", "nanosleep", ...);
  * "?" for a value this version does not know. */
 const char *cprof_wait_kind_name(uint32_t kind);
+/* The viewer's words for a wait kind ("condition variable"); "wait" when
+ * unknown. */
+const char *cprof_wait_kind_label(uint32_t kind);
 const char *cprof_call_name(uint32_t call);
 
 #endif /* CPROF_MODEL_H */

@@ -10,19 +10,33 @@
 #define TABLE_NAME(table, i)                                                  \
 	((i) < sizeof(table) / sizeof((table)[0]) && (table)[i] ? (table)[i] : "?")
 
+/* Each wait kind's short name (stats, labels) and the viewer's words. */
+static const struct {
+	const char *name, *label;
+} wait_kinds[] = {
+	[CPROF_TP_WAIT_MUTEX] = {"mutex", "mutex"},
+	[CPROF_TP_WAIT_RWLOCK_READ] = {"rwlock-read", "rwlock (read)"},
+	[CPROF_TP_WAIT_RWLOCK_WRITE] = {"rwlock-write", "rwlock (write)"},
+	[CPROF_TP_WAIT_COND] = {"cond", "condition variable"},
+	[CPROF_TP_WAIT_SEM] = {"sem", "semaphore"},
+	[CPROF_TP_WAIT_BARRIER] = {"barrier", "barrier"},
+	[CPROF_TP_WAIT_JOIN] = {"join", "thread join"},
+	[CPROF_TP_WAIT_SPIN] = {"spin", "spinlock"},
+};
+
+static bool wait_kind_known(uint32_t kind)
+{
+	return kind < sizeof(wait_kinds) / sizeof(wait_kinds[0]) && wait_kinds[kind].name;
+}
+
 const char *cprof_wait_kind_name(uint32_t kind)
 {
-	static const char *const names[] = {
-		[CPROF_TP_WAIT_MUTEX] = "mutex",
-		[CPROF_TP_WAIT_RWLOCK_READ] = "rwlock-read",
-		[CPROF_TP_WAIT_RWLOCK_WRITE] = "rwlock-write",
-		[CPROF_TP_WAIT_COND] = "cond",
-		[CPROF_TP_WAIT_SEM] = "sem",
-		[CPROF_TP_WAIT_BARRIER] = "barrier",
-		[CPROF_TP_WAIT_JOIN] = "join",
-		[CPROF_TP_WAIT_SPIN] = "spin",
-	};
-	return TABLE_NAME(names, kind);
+	return wait_kind_known(kind) ? wait_kinds[kind].name : "?";
+}
+
+const char *cprof_wait_kind_label(uint32_t kind)
+{
+	return wait_kind_known(kind) ? wait_kinds[kind].label : "wait";
 }
 
 const char *cprof_call_name(uint32_t call)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "common/text.h"
 #include "pngio.h"
 
 struct script {
@@ -71,9 +72,9 @@ void ui_app_print_state(struct app *a)
 	       v->t0, v->t1, v->sel.hit, v->sel.ref,
 	       v->sel_task == CPROF_NONE ? -1 : (int)v->sel_task, v->range_on, v->r0, v->r1,
 	       (int)v->tab, v->panel_row);
-	ui_json_str(stdout, cprof_model_str(a->model, v->hl_type));
+	cprof_json_write_string(stdout, cprof_model_str(a->model, v->hl_type));
 	printf(", \"hl_n\": %u, \"search\": ", a->ix->hl_active ? a->ix->hl.n : 0);
-	ui_json_str(stdout, v->search);
+	cprof_json_write_string(stdout, v->search);
 	printf(", \"scroll_y\": %d, ", v->scroll_y);
 	const char *text = "";
 	const struct cprof_model *m = a->model;
@@ -90,9 +91,9 @@ void ui_app_print_state(struct app *a)
 		collapsed += a->ix->threads[t].collapsed;
 	collapsed += a->ix->tasks_collapsed;
 	printf("\"sel_text\": ");
-	ui_json_str(stdout, text);
+	cprof_json_write_string(stdout, text);
 	printf(", \"collapsed\": %d, \"status\": ", collapsed);
-	ui_json_str(stdout, v->status);
+	cprof_json_write_string(stdout, v->status);
 	printf("}");
 }
 

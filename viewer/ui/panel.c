@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include "analysis/profiles.h"
+#include "common/text.h"
 #include "panel_flame.h"
 #include "panel_path.h"
 #include "panel_threads.h"
 #include "symbols/symbols.h"
+#include "ui.h"
 
 static const char *const tab_names[UI_TAB_COUNT_] = {"regions", "sync",	   "blocking", "heap",
 						     "flame",	"threads", "path"};
@@ -35,6 +37,16 @@ bool ui_tab_parse(const char *name, enum ui_tab *tab)
 			return true;
 		}
 	return false;
+}
+
+bool cprof_ui_tab_parse(const char *name, int *tab)
+{
+	enum ui_tab t;
+
+	if (!ui_tab_parse(name, &t))
+		return false;
+	*tab = (int)t;
+	return true;
 }
 
 struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
@@ -225,57 +237,6 @@ cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, i
 	return p->regions[row].key;
 }
 
-/*
- * Names and log text come from the traced program: any bytes. Quotes,
- * backslashes and control characters are escaped, and bytes that are not
- * UTF-8 become U+FFFD, so that every line parses as JSON.
- */
-void ui_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	while (*s) {
-		unsigned char ch = *s;
-		if (ch == '"' || ch == '\\') {
-			fprintf(out, "\\%c", ch);
-			s++;
-			continue;
-		}
-		if (ch < 0x20) {
-			fprintf(out, "\\u%04x", ch);
-			s++;
-			continue;
-		}
-		if (ch < 0x80) {
-			fputc(ch, out);
-			s++;
-			continue;
-		}
-		/* a lead byte, then its continuation bytes; no overlong or
-		 * surrogate forms */
-		int n = ch >= 0xf0 && ch < 0xf5	  ? 4
-			: ch >= 0xe0		  ? 3
-			: ch >= 0xc2 && ch < 0xe0 ? 2
-						  : 0;
-		bool ok = n > 0;
-		for (int k = 1; ok && k < n; k++)
-			ok = ((unsigned char)s[k] & 0xc0) == 0x80;
-		if (ok && n == 3)
-			ok = !(ch == 0xe0 && (unsigned char)s[1] < 0xa0) &&
-			     !(ch == 0xed && (unsigned char)s[1] >= 0xa0);
-		if (ok && n == 4)
-			ok = !(ch == 0xf0 && (unsigned char)s[1] < 0x90) &&
-			     !(ch == 0xf4 && (unsigned char)s[1] >= 0x90);
-		if (ok) {
-			fwrite(s, 1, n, out);
-			s += n;
-		} else {
-			fputs("\\ufffd", out);
-			s++;
-		}
-	}
-	fputc('"', out);
-}
-
 void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE *out)
 {
 	switch (v->tab) {
@@ -298,7 +259,7 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 		for (uint32_t i = 0; i < p->nregions; i++) {
 			const struct cprof_stats_dist *s = &p->regions[i];
 			fprintf(out, "%s", i ? ", " : "");
-			ui_json_str(out, cprof_model_str(p->ix->model, s->key));
+			cprof_json_write_string(out, cprof_model_str(p->ix->model, s->key));
 			fprintf(out,
 				": {\"count\": %" PRIu64 ", \"total_ns\": %" PRIu64
 				", \"p50_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
@@ -310,11 +271,11 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 	}
 	fprintf(out, ", \"total\": %" PRId64 ", \"unit\": \"%s\", \"note\": ", p->total[v->tab],
 		p->unit[v->tab] ? p->unit[v->tab] : "");
-	ui_json_str(out, p->note[v->tab]);
+	cprof_json_write_string(out, p->note[v->tab]);
 	fprintf(out, ", \"top\": [");
 	for (uint32_t i = 0; i < p->ntop[v->tab]; i++) {
 		fprintf(out, "%s{\"name\": ", i ? ", " : "");
-		ui_json_str(out, p->top[v->tab][i].name);
+		cprof_json_write_string(out, p->top[v->tab][i].name);
 		fprintf(out, ", \"flat\": %" PRId64 ", \"cum\": %" PRId64 "}",
 			p->top[v->tab][i].flat, p->top[v->tab][i].cum);
 	}

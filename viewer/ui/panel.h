@@ -75,9 +75,6 @@ bool ui_panel_region_stats(const struct ui_index *index, uint64_t from, uint64_t
  * or {..., "total":N, "unit":U, "top":[{"name","flat","cum"}, ...]}. */
 void ui_panel_print_json(const struct ui_panel *panel, const struct ui_view *view, FILE *out);
 
-/* Writes `s` as a JSON string (quoted, escaped, invalid UTF-8 as U+FFFD). */
-void ui_json_str(FILE *out, const char *s);
-
 void ui_panel_frame(struct ui_dl *dl, struct ui_panel *panel, const struct ui_view *view,
 		    const struct ui_metrics *m);
 

@@ -7,6 +7,8 @@
 
 #include "panel_compare.h"
 
+#include "common/text.h"
+
 void ui_compare_panel_init(struct ui_compare_panel *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -198,11 +200,11 @@ bool ui_compare_panel_print_json(const struct ui_compare_panel *p, const char *o
 		for (size_t i = 0; rows && i < p->cmp.rows.n; i++)
 			json_array_append_new(rows, cprof_compare_row_json(&p->cmp.rows.v[i]));
 	}
-	json_t *root = json_pack(
-	    "{ss so so sb sI sI ss so so}", "tab", "compare", "old",
-	    cprof_compare_json_string(old_path), "new", cprof_compare_json_string(new_path),
-	    "ranged", p->ranged, "from_ns", (json_int_t)p->from_ns, "to_ns", (json_int_t)p->to_ns,
-	    "test", note, "summary", cprof_compare_json_string(sum), "rows", rows);
+	json_t *root =
+	    json_pack("{ss so so sb sI sI ss so so}", "tab", "compare", "old",
+		      cprof_json_text(old_path), "new", cprof_json_text(new_path), "ranged",
+		      p->ranged, "from_ns", (json_int_t)p->from_ns, "to_ns", (json_int_t)p->to_ns,
+		      "test", note, "summary", cprof_json_text(sum), "rows", rows);
 	if (!root)
 		return false;
 	int rc = json_dumpf(root, out, JSON_REAL_PRECISION(10));

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/text.h"
 #include "panel.h"
+#include "ui.h"
 
 #define FLAME_ROW_H 17
 #define FLAME_MIN_TEXT_W 28
@@ -37,6 +39,13 @@ bool ui_flame_kind_parse(const char *name, enum ui_flame_kind *kind)
 			return true;
 		}
 	return false;
+}
+
+bool cprof_ui_profile_known(const char *name)
+{
+	enum ui_flame_kind kind;
+
+	return ui_flame_kind_parse(name, &kind);
 }
 
 const char *ui_flame_kind_name(enum ui_flame_kind kind)
@@ -469,13 +478,14 @@ void ui_flame_print_json(const struct ui_flame *f, FILE *out)
 		", \"profile\": \"%s\", \"total\": %" PRId64 ", \"unit\": \"%s\", \"note\": ",
 		f->from_ns, f->to_ns, ui_flame_kind_name(f->kind), f->total,
 		f->unit ? f->unit : "");
-	ui_json_str(out, f->note);
+	cprof_json_write_string(out, f->note);
 	fputs(", \"zoom\": ", out);
-	ui_json_str(out, f->tree ? cprof_flame_str(f->tree, f->tree->nodes.v[f->zoom].name) : "");
+	cprof_json_write_string(
+	    out, f->tree ? cprof_flame_str(f->tree, f->tree->nodes.v[f->zoom].name) : "");
 	fputs(", \"top\": [", out);
 	for (uint32_t i = 0; i < f->ntop; i++) {
 		fprintf(out, "%s{\"name\": ", i ? ", " : "");
-		ui_json_str(out, f->top[i].name);
+		cprof_json_write_string(out, f->top[i].name);
 		fprintf(out, ", \"flat\": %" PRId64 ", \"cum\": %" PRId64 "}", f->top[i].flat,
 			f->top[i].cum);
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "panel.h"
 
 struct ui_path *ui_path_create(void)
@@ -244,19 +245,20 @@ void ui_path_print_json(const struct ui_path *p, FILE *out)
 					    : "region",
 		p->valid ? p->sel_ref : 0, p->total_ns);
 	fputs(", \"note\": ", out);
-	ui_json_str(out, p->note);
+	cprof_json_write_string(out, p->note);
 	fputs(", \"rows\": [", out);
 	for (size_t i = 0; p->valid && i < p->rows.n; i++) {
 		const struct ui_path_row *r = &p->rows.v[i];
 		fprintf(out, "%s{\"what\": \"%s\", \"thread\": ", i ? ", " : "",
 			cprof_cp_what_name(r->what));
-		ui_json_str(out, cprof_cp_thread_name(p->model, r->thread, tb, sizeof(tb)));
+		cprof_json_write_string(out,
+					cprof_cp_thread_name(p->model, r->thread, tb, sizeof(tb)));
 		fputs(", \"function\": ", out);
-		ui_json_str(out, r->function);
+		cprof_json_write_string(out, r->function);
 		fprintf(out, ", \"obj\": %" PRIu64 ", \"ns\": %" PRIu64 ", \"text\": ", r->obj,
 			r->ns);
 		ui_path_row_text(p, r, buf, sizeof(buf));
-		ui_json_str(out, buf);
+		cprof_json_write_string(out, buf);
 		fputs("}", out);
 	}
 	fprintf(out, "], \"segments\": %zu}\n", p->valid ? p->path.segments.n : (size_t)0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "panel.h"
 
 #define NAME_W 118
@@ -214,14 +215,14 @@ void ui_threads_print_json(const struct ui_threads *t, const struct cprof_model 
 		const struct cprof_thread_row *r = &t->b.rows.v[i];
 		const struct cprof_thread *th = &m->threads.v[r->thread];
 		fprintf(out, "%s{\"tid\": %d, \"name\": ", i ? ", " : "", th->tid);
-		ui_json_str(out, cprof_model_str(m, th->name));
+		cprof_json_write_string(out, cprof_model_str(m, th->name));
 		times_json(out, &r->t);
 	}
 	fputs("], \"groups\": [", out);
 	for (size_t g = 0; g < t->b.groups.n; g++) {
 		const struct cprof_thread_group *gr = &t->b.groups.v[g];
 		fprintf(out, "%s{\"pattern\": ", g ? ", " : "");
-		ui_json_str(out, gr->pattern);
+		cprof_json_write_string(out, gr->pattern);
 		fprintf(out, ", \"threads\": %u", gr->threads);
 		times_json(out, &gr->t);
 	}

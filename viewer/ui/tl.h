@@ -260,7 +260,6 @@ uint32_t ui_row_first_beginning_at(const struct ui_row *row, uint32_t from, uint
 
 uint32_t ui_type_color(struct ui_index *index, cprof_str type);
 uint32_t ui_wait_color(uint8_t kind);
-const char *ui_wait_kind_name(uint8_t kind);
 
 /* Where the view is and what is selected; owned by the app, read by frames. */
 struct ui_sel {

@@ -308,14 +308,15 @@ static void describe_wait(struct desc *d, const struct ui_sel *s)
 	char a[128], b[160], dur[64];
 
 	if (d->tip) {
-		add(d, TEXT_COLOR, UI_FONT_NORMAL, "blocked on %s", ui_wait_kind_name(w->kind));
+		add(d, TEXT_COLOR, UI_FONT_NORMAL, "blocked on %s", cprof_wait_kind_label(w->kind));
 		tip_span(d, w->begin_ns, dur_ns, !w->end_ns, w->thread);
 		return;
 	}
 	d->out->split = w->stack != 0;
 	fmt_at(d, a, sizeof(a), w->begin_ns);
 	ui_format_dur(dur, sizeof(dur), dur_ns);
-	add(d, ui_wait_color(w->kind), UI_FONT_BOLD, "Blocked on %s", ui_wait_kind_name(w->kind));
+	add(d, ui_wait_color(w->kind), UI_FONT_BOLD, "Blocked on %s",
+	    cprof_wait_kind_label(w->kind));
 	add(d, TEXT_COLOR, UI_FONT_NORMAL,
 	    "start %s   duration %s   object 0x%" PRIx64 "   result %" PRId32, a, dur, w->obj,
 	    w->result);

@@ -139,13 +139,11 @@ static uint64_t rel_end(const struct cprof_model *m, uint64_t begin, uint64_t en
 	return rel(m, end < begin ? begin : end);
 }
 
-static int thread_cmp_model_;
-static const struct cprof_model *sort_model_;
-
-static int thread_first_cmp(const void *a, const void *b)
+static int thread_first_cmp(const void *a, const void *b, void *model)
 {
-	const struct cprof_thread *x = &sort_model_->threads.v[*(const uint32_t *)a];
-	const struct cprof_thread *y = &sort_model_->threads.v[*(const uint32_t *)b];
+	const struct cprof_model *m = model;
+	const struct cprof_thread *x = &m->threads.v[*(const uint32_t *)a];
+	const struct cprof_thread *y = &m->threads.v[*(const uint32_t *)b];
 	if (x->first_ns != y->first_ns)
 		return x->first_ns < y->first_ns ? -1 : 1;
 	return x->tid - y->tid;
@@ -274,9 +272,7 @@ static bool build_procs(struct ui_index *ix)
 		goto end;
 	for (size_t i = 0; i < nt; i++)
 		order[i] = i;
-	sort_model_ = m;
-	qsort(order, nt, sizeof(*order), thread_first_cmp);
-	(void)thread_cmp_model_;
+	qsort_r(order, nt, sizeof(*order), thread_first_cmp, (void *)m);
 	/* Processes appear in the order of their first thread. */
 	porder = malloc((np + 1) * sizeof(*porder));
 	ix->procs = calloc(np + 1, sizeof(*ix->procs));
@@ -661,30 +657,6 @@ uint32_t ui_wait_color(uint8_t kind)
 		return ui_theme[UI_C_COND];
 	default:
 		return ui_theme[UI_C_OTHER_WAIT];
-	}
-}
-
-const char *ui_wait_kind_name(uint8_t kind)
-{
-	switch (kind) {
-	case CPROF_TP_WAIT_MUTEX:
-		return "mutex";
-	case CPROF_TP_WAIT_RWLOCK_READ:
-		return "rwlock (read)";
-	case CPROF_TP_WAIT_RWLOCK_WRITE:
-		return "rwlock (write)";
-	case CPROF_TP_WAIT_COND:
-		return "condition variable";
-	case CPROF_TP_WAIT_SEM:
-		return "semaphore";
-	case CPROF_TP_WAIT_BARRIER:
-		return "barrier";
-	case CPROF_TP_WAIT_JOIN:
-		return "thread join";
-	case CPROF_TP_WAIT_SPIN:
-		return "spinlock";
-	default:
-		return "wait";
 	}
 }
 

@@ -77,6 +77,11 @@ struct cprof_ui_options {
 	bool print_panel;   /* screenshot mode: also print the panel tab as JSON */
 };
 
+/* The side panel's tab named `name` ("regions", ... "path": enum ui_tab). */
+bool cprof_ui_tab_parse(const char *name, int *tab);
+/* Whether the flame tab knows the profile `name` ("cpu", "alloc", ...). */
+bool cprof_ui_profile_known(const char *name);
+
 /* Returns the process exit status; errors are printed as
  * "cprof-trace: PATH: problem" (and shown in a message box when a window is up). */
 int cprof_ui_run(const struct cprof_ui_options *options);

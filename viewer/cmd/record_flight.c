@@ -79,9 +79,11 @@ bool record_flight_option(struct record_flight *rf, int opt, const char *arg,
 	switch (opt) {
 	case RECORD_FLIGHT_OPT_FLIGHT:
 		rf->on = true;
-		if (arg && !parsers->size(arg, &rf->config.size))
-			return !cprof_cli_bad_value(parsers->cli, "--flight", arg,
-						    "expected a size (bytes, or with k, M, G)");
+		if (arg && !parsers->size(arg, &rf->config.size)) {
+			cprof_cli_bad_value(parsers->cli, "--flight", arg,
+					    "expected a size (bytes, or with k, M, G)");
+			return false;
+		}
 		return true;
 	case RECORD_FLIGHT_OPT_SNAPSHOT_ON:
 		rf->snapshot_options = true;
@@ -94,9 +96,11 @@ bool record_flight_option(struct record_flight *rf, int opt, const char *arg,
 		rf->snapshot_options = true;
 		errno = 0;
 		n = strtoul(arg, &end, 10);
-		if (!*arg || *arg == '-' || *end || errno || n < 1 || n > 100000)
-			return !cprof_cli_bad_value(parsers->cli, "--snapshot-max", arg,
-						    "expected 1 to 100000");
+		if (!*arg || *arg == '-' || *end || errno || n < 1 || n > 100000) {
+			cprof_cli_bad_value(parsers->cli, "--snapshot-max", arg,
+					    "expected 1 to 100000");
+			return false;
+		}
 		rf->config.max_snapshots = (unsigned)n;
 		return true;
 	case RECORD_FLIGHT_OPT_SNAPSHOT_INTERVAL:

@@ -1,13 +1,16 @@
 /*
  * libcprof-trace: the instrumentation API of include/cprof/trace.h on top of
- * the `cprof` tracepoint provider.
+ * the `cprof` tracepoint provider. Regions, tasks, counters and short logs
+ * are records in per-thread batches (batch.c), emitted as cprof:batch;
+ * warnings, long logs and snapshot requests are events of their own, after
+ * the thread's batch (so a thread's events stay in order).
  *
  * A task handle is its id cast to a pointer: no memory is allocated for a
  * task, so a task ended twice or used after its end cannot crash the
  * program; the reader sees the second cprof:task_end and warns.
  *
  * With no session recording, every call is one predictable branch on the
- * tracepoint's enabled state (lttng_ust_tracepoint_enabled).
+ * enabled state of cprof:batch (lttng_ust_tracepoint_enabled).
  */
 /* The library defines the real functions the header's inline fast paths
  * stand in for. */
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
 #include "flight-watch.h"
@@ -42,6 +46,11 @@ enum region_state { REGION_INERT = 0, REGION_OPEN = 1, REGION_ENDED = 2 };
  * a state other than REGION_OPEN and calls the library. */
 #define REGION_WATCHED 4u
 #define REGION_STATE_MASK 3u
+/* The type's string id, kept in an open region's state above the flags
+ * for its end record (0: not interned, an inert region). */
+#define REGION_ID_SHIFT 8
+
+#define BATCH_ON() lttng_ust_tracepoint_enabled(cprof, batch)
 
 static uint64_t next_task_id = 1;
 
@@ -76,6 +85,7 @@ void cprof_announce_process_(void)
 static void warn(uint32_t code, const char *detail)
 {
 	announce_process();
+	cprof_batch_flush_self_();
 	lttng_ust_tracepoint(cprof, warning, code, detail ? detail : "");
 }
 
@@ -92,9 +102,10 @@ CPROF_EXPORT cprof_task *cprof_task_begin(cprof_task *parent, const char *type)
 {
 	uint64_t id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
 
-	if (lttng_ust_tracepoint_enabled(cprof, task_begin)) {
+	if (BATCH_ON()) {
 		announce_process();
-		lttng_ust_do_tracepoint(cprof, task_begin, id, task_id(parent), checked_type(type));
+		cprof_batch_task_begin_(id, task_id(parent),
+					cprof_batch_intern_(checked_type(type)));
 		if (cprof_watch_tasks_ && type)
 			cprof_watch_task_begin_(id, type);
 	}
@@ -105,9 +116,9 @@ CPROF_EXPORT void cprof_task_end(cprof_task *task)
 {
 	if (!task)
 		return; /* the background task never ends */
-	if (lttng_ust_tracepoint_enabled(cprof, task_end)) {
+	if (BATCH_ON()) {
 		announce_process();
-		lttng_ust_do_tracepoint(cprof, task_end, task_id(task));
+		cprof_batch_task_end_(task_id(task));
 		if (cprof_watch_tasks_)
 			cprof_watch_task_end_(task_id(task));
 	}
@@ -126,9 +137,13 @@ CPROF_EXPORT uint64_t cprof_task_id(const cprof_task *task)
 static __attribute__((noinline)) cprof_region region_begin_slow(cprof_task *task, const char *type)
 {
 	cprof_region region = {task_id(task), checked_type(type), REGION_OPEN, 1};
+	uint32_t id;
 
 	announce_process();
-	lttng_ust_do_tracepoint(cprof, region_begin, region.cprof_task_id_, region.cprof_type_);
+	id = cprof_batch_intern_(region.cprof_type_);
+	cprof_batch_region_(CPROF_TP_REC_REGION_BEGIN, region.cprof_task_id_, id);
+	if (id < (1u << (32 - REGION_ID_SHIFT)))
+		region.cprof_state_ |= id << REGION_ID_SHIFT;
 	if (cprof_watch_regions_ && type && cprof_watch_region_begin_(type))
 		region.cprof_state_ |= REGION_WATCHED;
 	return region;
@@ -138,7 +153,7 @@ CPROF_EXPORT cprof_region cprof_region_begin(cprof_task *task, const char *type)
 {
 	/* Built in the return slot: a copy through a stack temporary costs a
 	 * store-forwarding stall, a third of the budget. */
-	if (lttng_ust_tracepoint_enabled(cprof, region_begin))
+	if (BATCH_ON())
 		return region_begin_slow(task, type);
 	return (cprof_region){task_id(task), type, REGION_OPEN, 1};
 }
@@ -154,16 +169,17 @@ static __attribute__((noinline)) void region_end_misuse(const cprof_region *regi
 		warn(CPROF_TP_WARN_REGION_NOT_BEGUN, "");
 }
 
-static __attribute__((noinline)) void region_end_slow(const cprof_region *region)
+static __attribute__((noinline)) void region_end_slow(const cprof_region *region, uint32_t id)
 {
 	announce_process();
-	lttng_ust_do_tracepoint(cprof, region_end, region->cprof_task_id_,
-				region->cprof_type_ ? region->cprof_type_ : "(null)");
+	if (!id)
+		id = cprof_batch_intern_(region->cprof_type_ ? region->cprof_type_ : "(null)");
+	cprof_batch_region_(CPROF_TP_REC_REGION_END, region->cprof_task_id_, id);
 }
 
 CPROF_EXPORT void cprof_region_end(cprof_region *region)
 {
-	uint32_t watched;
+	uint32_t watched, id;
 
 	if (__builtin_expect(!region || (region->cprof_state_ & REGION_STATE_MASK) != REGION_OPEN,
 			     0)) {
@@ -172,9 +188,10 @@ CPROF_EXPORT void cprof_region_end(cprof_region *region)
 		return;
 	}
 	watched = region->cprof_state_ & REGION_WATCHED;
+	id = region->cprof_state_ >> REGION_ID_SHIFT;
 	region->cprof_state_ = REGION_ENDED;
-	if (lttng_ust_tracepoint_enabled(cprof, region_end))
-		region_end_slow(region);
+	if (BATCH_ON())
+		region_end_slow(region, id);
 	if (__builtin_expect(watched, 0))
 		cprof_watch_region_end_(region->cprof_type_, region->cprof_task_id_);
 }
@@ -186,9 +203,9 @@ CPROF_EXPORT void cprof_region_end(cprof_region *region)
  * themselves in a caller's translation unit).
  */
 CPROF_EXPORT const struct cprof_probe_state_ cprof_probe_state_ = {
-    &lttng_ust_tracepoint_cprof___region_begin.state,
-    &lttng_ust_tracepoint_cprof___region_end.state,
-    &lttng_ust_tracepoint_cprof___counter.state,
+    &lttng_ust_tracepoint_cprof___batch.state,
+    &lttng_ust_tracepoint_cprof___batch.state,
+    &lttng_ust_tracepoint_cprof___batch.state,
     &lttng_ust_tracepoint_cprof___snapshot.state,
 };
 
@@ -201,7 +218,7 @@ CPROF_EXPORT void cprof_region_end_slow_(cprof_region *region)
  * flag test when no session records. */
 CPROF_EXPORT void cprof_counter(const char *name, int64_t value)
 {
-	if (!lttng_ust_tracepoint_enabled(cprof, counter))
+	if (!BATCH_ON())
 		return;
 	if (!name) {
 		if (lttng_ust_tracepoint_enabled(cprof, warning))
@@ -209,7 +226,7 @@ CPROF_EXPORT void cprof_counter(const char *name, int64_t value)
 		name = "(null)";
 	}
 	announce_process();
-	lttng_ust_do_tracepoint(cprof, counter, name, value);
+	cprof_batch_counter_(cprof_batch_intern_(name), value);
 }
 
 CPROF_EXPORT void cprof_counter_slow_(const char *name, int64_t value)
@@ -226,13 +243,16 @@ static void log_n(cprof_task *task, const char *category, const char *message, s
 	if (recorded < len)
 		warn(CPROF_TP_WARN_LOG_TRUNCATED, category);
 	announce_process();
-	lttng_ust_do_tracepoint(cprof, log, task_id(task), category, message, recorded,
-				(uint64_t)len);
+	if (cprof_batch_log_(task_id(task), cprof_batch_intern_(category), message, recorded,
+			     (uint64_t)len))
+		return;
+	cprof_batch_flush_self_();
+	lttng_ust_tracepoint(cprof, log, task_id(task), category, message, recorded, (uint64_t)len);
 }
 
 CPROF_EXPORT void cprof_log(cprof_task *task, const char *category, const char *message)
 {
-	if (!lttng_ust_tracepoint_enabled(cprof, log))
+	if (!BATCH_ON())
 		return;
 	if (!message) {
 		warn(CPROF_TP_WARN_NULL_MESSAGE, "NULL log message");
@@ -247,7 +267,7 @@ CPROF_EXPORT void cprof_logf(cprof_task *task, const char *category, const char 
 	va_list ap;
 	int n;
 
-	if (!lttng_ust_tracepoint_enabled(cprof, log))
+	if (!BATCH_ON())
 		return;
 	if (!fmt) {
 		warn(CPROF_TP_WARN_NULL_MESSAGE, "NULL log format");
@@ -265,7 +285,7 @@ CPROF_EXPORT void cprof_logf(cprof_task *task, const char *category, const char 
 
 CPROF_EXPORT bool cprof_trace_enabled(void)
 {
-	return lttng_ust_tracepoint_enabled(cprof, region_begin);
+	return BATCH_ON();
 }
 
 /*
@@ -290,7 +310,7 @@ static _Thread_local sigset_t fork_sigset;
 
 static bool any_api_event_enabled(void)
 {
-	return lttng_ust_tracepoint_enabled(cprof, process) ||
+	return lttng_ust_tracepoint_enabled(cprof, process) || BATCH_ON() ||
 	       lttng_ust_tracepoint_enabled(cprof, region_begin) ||
 	       lttng_ust_tracepoint_enabled(cprof, region_end) ||
 	       lttng_ust_tracepoint_enabled(cprof, task_begin) ||
@@ -302,6 +322,7 @@ static bool any_api_event_enabled(void)
 
 static void fork_prepare(void)
 {
+	cprof_batch_before_fork_();
 	fork_protocol = !fork_wrapped && any_api_event_enabled();
 	if (fork_protocol)
 		lttng_ust_before_fork(&fork_sigset);
@@ -320,6 +341,7 @@ static void fork_child(void)
 	/* With liblttng-ust-fork the child is set up again after these
 	 * handlers: its first API event, later, announces it. */
 	__atomic_store_n(&process_announced, 0, __ATOMIC_RELAXED);
+	cprof_batch_after_fork_child_();
 	if (fork_protocol) {
 		lttng_ust_after_fork_child(&fork_sigset);
 		if (lttng_ust_tracepoint_enabled(cprof, process))

@@ -6,6 +6,8 @@
 #ifndef CPROF_TP_ENUMS_H
 #define CPROF_TP_ENUMS_H
 
+#include <stdint.h>
+
 /* cprof:warning `code` */
 enum cprof_tp_warning {
 	CPROF_TP_WARN_REGION_ENDED_TWICE = 1,
@@ -114,5 +116,39 @@ enum cprof_tp_call {
 	CPROF_TP_CALL_SYSTEM,
 	CPROF_TP_CALL_COUNT_
 };
+
+/*
+ * cprof:batch: the records of one thread (tracer/batch.c). Its `strings`
+ * field defines every string id its records use, so that each batch reads
+ * on its own (a snapshot's window, a session started late, a batch after
+ * a lost one): entries of (varint id, varint length, bytes). Its `records`
+ * field is a run of records, each:
+ *
+ *   varint (delta_ns << 3 | kind)   delta from the previous record of the
+ *                                   thread, the first one from `base_ns`
+ *   kind-specific varints:
+ *     REGION_BEGIN, REGION_END   task, type
+ *     TASK_BEGIN                 id, parent, type
+ *     TASK_END                   id
+ *     COUNTER                    name, zigzag(value)
+ *     LOG                        task, category, length, recorded, then
+ *                                `recorded` bytes of message
+ *
+ * Varints are unsigned LEB128; string ids are 1.. (0: unknown).
+ */
+enum cprof_tp_record {
+	CPROF_TP_REC_REGION_BEGIN = 1,
+	CPROF_TP_REC_REGION_END = 2,
+	CPROF_TP_REC_TASK_BEGIN = 3,
+	CPROF_TP_REC_TASK_END = 4,
+	CPROF_TP_REC_COUNTER = 5,
+	CPROF_TP_REC_LOG = 6,
+};
+#define CPROF_TP_REC_KIND_BITS 3
+
+/* cprof:batch `first` of a record emitted alone, outside the thread's
+ * sequence (from a signal handler that interrupted the thread's own
+ * append): not counted for lost records. */
+#define CPROF_TP_BATCH_ALONE UINT64_MAX
 
 #endif /* CPROF_TP_ENUMS_H */

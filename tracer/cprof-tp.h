@@ -109,6 +109,25 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, snapshot,
 		lttng_ust_field_integer(uint64_t, task, task)
 		lttng_ust_field_integer(uint64_t, time_ns, time_ns)))
 
+/* Records of the instrumentation API, batched per thread (tracer/batch.c;
+ * the format is in cprof-tp-enums.h). `tid` is the thread whose records
+ * these are (the flusher thread may emit them for it); `base_ns` the time
+ * the first record's delta counts from; `first` how many records of the
+ * thread's sequence went out before these (a gap means a lost batch),
+ * CPROF_TP_BATCH_ALONE for a record outside the sequence; `count` the
+ * number of records. */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, batch,
+	LTTNG_UST_TP_ARGS(int32_t, tid, uint64_t, base_ns, uint64_t, first, uint32_t, count,
+			  const uint8_t *, strings, uint16_t, strings_len,
+			  const uint8_t *, records, uint16_t, records_len),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, tid, tid)
+		lttng_ust_field_integer(uint64_t, base_ns, base_ns)
+		lttng_ust_field_integer(uint64_t, first, first)
+		lttng_ust_field_integer(uint32_t, count, count)
+		lttng_ust_field_sequence(uint8_t, strings, strings, uint16_t, strings_len)
+		lttng_ust_field_sequence(uint8_t, records, records, uint16_t, records_len)))
+
 /* --- Automatic events (libcprof-trace-preload) --------------------------- */
 
 /* Settings of the preload library in this process, once at start. */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "batch.h"
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
 #include "flight-env.h"
@@ -194,6 +195,8 @@ CPROF_EXPORT void cprof_watch_arm_(uint64_t new_token, const char *regions, cons
 static void request(uint8_t kind, const char *reason, uint64_t duration_ns, uint64_t task)
 {
 	cprof_announce_process_();
+	/* The snapshot holds every thread's records up to now. */
+	cprof_batch_flush_all_();
 	lttng_ust_tracepoint(cprof, snapshot, token, kind, reason, duration_ns, task, now_ns());
 }
 

@@ -28,10 +28,12 @@ run() {
 	emitted=$(sed -nE 's/^test-record-prog: emitted ([0-9]+) events.*/\1/p' "$work/$name.err")
 	pid=$(sed -E 's/.*"pid": ([0-9]+).*/\1/' "$work/$name/cprof-record.json")
 	discarded=$(sed -E 's/.*"discarded_events": ([0-9]+).*/\1/' "$work/$name/cprof-record.json")
-	# The program's own events only: the per-UID buffers also hold other
-	# processes' events.
+	# The program's own records only (the per-UID buffers also hold other
+	# processes' events): the regions travel in cprof:batch events, whose
+	# `count` says how many records each carries.
 	recorded=$(babeltrace2 "$work/$name" 2>"$work/$name.bt" |
-		grep -c "cprof:region_.*vpid = $pid," || true)
+		grep "cprof:batch.*vpid = $pid," |
+		sed -nE 's/.* count = ([0-9]+),.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 	lost=$((emitted - recorded))
 	printf '%-28s emitted %9d  recorded %9d  lost %8d (%.4f%%)  LTTng discarded %8d  wall %5.1f s  %s MiB\n' \
 		"$name" "$emitted" "$recorded" "$lost" "$(awk -v l="$lost" -v e="$emitted" 'BEGIN { print 100 * l / e }')" \

@@ -15,6 +15,7 @@
 
 #include "analysis/stats.h"
 #include "cprof-tp-enums.h"
+#include "cprof-varint.h"
 #include "reader/reader.h"
 #include "reader/state.h"
 
@@ -322,6 +323,10 @@ static void test_warning_event(void)
 	setup(&f, 0);
 	feed(&f, "cprof:warning", 1, 10, 10, "us", (uint64_t)CPROF_TP_WARN_NULL_TYPE, "NULL type");
 	feed(&f, "cprof:task_end", 2, 10, 10, "u", (uint64_t)42);
+	/* an end with no begin is reported at the end of the trace: the begin
+	 * may be in another thread's batch, read later */
+	CHECK(f.m->warnings.n == 1, "%zu warnings before the end", f.m->warnings.n);
+	rd_finish(&f.st);
 	CHECK(!strcmp(warning(&f, 0), "NULL task or region type on thread 10 (app): NULL type"),
 	      "%s", warning(&f, 0));
 	CHECK(!strcmp(warning(&f, 1), "task 42 ended on thread 10 (app) but never began in the "
@@ -349,6 +354,147 @@ dist(const struct cprof_model *m, const struct cprof_stats_dist *v, size_t n, co
 		if (!strcmp(cprof_model_str(m, v[i].key), name))
 			return &v[i];
 	return NULL;
+}
+
+/* ---- cprof:batch (tracer/batch.c's format, cprof-tp-enums.h) ------------- */
+
+struct bytes {
+	uint8_t v[512];
+	size_t n;
+};
+
+static void put(struct bytes *b, uint64_t v)
+{
+	b->n = (size_t)(cprof_varint_put(b->v + b->n, v) - b->v);
+}
+
+static void put_str(struct bytes *b, uint64_t id, const char *s)
+{
+	put(b, id);
+	put(b, strlen(s));
+	memcpy(b->v + b->n, s, strlen(s));
+	b->n += strlen(s);
+}
+
+/* A record: its time in ms after the previous one, its kind, its varints. */
+static void put_rec(struct bytes *b, uint64_t ms, unsigned kind, int n, ...)
+{
+	va_list ap;
+
+	put(b, ms * 1000000u << CPROF_TP_REC_KIND_BITS | kind);
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		put(b, va_arg(ap, uint64_t));
+	va_end(ap);
+}
+
+static unsigned records_seen;
+
+static void count_record(void *data, struct rd_event *ev)
+{
+	(void)data;
+	(void)ev;
+	records_seen++;
+}
+
+static void feed_batch(struct fixture *f, int32_t tid, uint64_t base_ms, uint64_t first,
+		       const struct bytes *strings, const struct bytes *records)
+{
+	struct rd_event ev = {0};
+
+	ev.kind = rd_kind_find("cprof:batch");
+	ev.ns = base_ms * 1000000u + 50000000u; /* emitted later */
+	ev.pid = 10;
+	ev.tid = 99; /* the flusher thread emitted it */
+	ev.procname = "app";
+	ev.procname_len = 3;
+	ev.present = 0x3f;
+	ev.f[0].u = (uint64_t)tid;
+	ev.f[1].u = base_ms * 1000000u;
+	ev.f[2].u = first;
+	ev.f[4].s = (const char *)strings->v;
+	ev.f[4].n = strings->n;
+	ev.f[5].s = (const char *)records->v;
+	ev.f[5].n = records->n;
+	rd_batch_unpack(&f->st, &ev, count_record, NULL);
+}
+
+/*
+ * Two threads' batches read in the order they were emitted, not in the
+ * order of their records: the worker's batch (a region of task 5, the
+ * task's end) comes before the main thread's (the task's begin). Then a
+ * gap in the main thread's sequence: its records are lost records.
+ */
+static void test_batch(void)
+{
+	struct fixture f;
+	struct bytes s1 = {0}, r1 = {0}, s2 = {0}, r2 = {0}, r3 = {0};
+	const struct cprof_region *reg;
+	const struct cprof_task *task;
+
+	setup(&f, 0);
+	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
+	put_str(&s1, 7, "parse");
+	put_rec(&r1, 20, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)5, (uint64_t)7);
+	put_rec(&r1, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)5, (uint64_t)7);
+	put_rec(&r1, 1, CPROF_TP_REC_TASK_END, 1, (uint64_t)5);
+	put_rec(&r1, 1, CPROF_TP_REC_COUNTER, 2, (uint64_t)7, (uint64_t)5); /* zigzag -3 */
+	feed_batch(&f, 11, 0, 0, &s1, &r1);
+	put_str(&s2, 3, "request");
+	put_rec(&r2, 10, CPROF_TP_REC_TASK_BEGIN, 3, (uint64_t)5, (uint64_t)0, (uint64_t)3);
+	put_rec(&r2, 1, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)3);
+	feed_batch(&f, 10, 0, 0, &s2, &r2);
+	/* records 2..4 of the main thread were lost; 5 ends its region */
+	put_rec(&r3, 30, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)3);
+	feed_batch(&f, 10, 40, 5, &s2, &r3);
+	rd_finish(&f.st);
+
+	CHECK(records_seen == 7, "%u records", records_seen);
+	CHECK(f.m->events == 8, "%" PRIu64 " events (7 records and cprof:process)", f.m->events);
+	CHECK(f.m->tasks.n == 1, "%zu tasks", f.m->tasks.n);
+	task = &f.m->tasks.v[0];
+	CHECK(task->begin_ns == 10000000u && task->end_ns == 22000000u,
+	      "task %" PRIu64 "..%" PRIu64, task->begin_ns, task->end_ns);
+	CHECK(task->end_thread != CPROF_NONE && f.m->threads.v[task->end_thread].tid == 11,
+	      "task ended on the worker");
+	CHECK(f.m->regions.n == 2, "%zu regions", f.m->regions.n);
+	reg = &f.m->regions.v[0];
+	CHECK(reg->task == 0 && !strcmp(str(&f, reg->type), "parse") &&
+		  reg->begin_ns == 20000000u && reg->end_ns == 21000000u,
+	      "worker's region: task %u type %s", reg->task, str(&f, reg->type));
+	reg = &f.m->regions.v[1];
+	CHECK(reg->end_ns == 70000000u && !strcmp(str(&f, reg->type), "request"),
+	      "main thread's region ends after the gap: %" PRIu64, reg->end_ns);
+	CHECK(f.m->counters.n == 1 && f.m->counters.v[0].points.v[0].value == -3, "counter value");
+	CHECK(f.m->warnings.n == 0, "warning: %s", warning(&f, 0));
+	CHECK(f.m->lost.n == 1 && f.m->lost.v[0].count == 3 && f.m->lost_events == 3 &&
+		  f.m->lost.v[0].begin_ns == 11000000u && f.m->lost.v[0].end_ns == 40000000u,
+	      "lost: %zu ranges, %" PRIu64 " records", f.m->lost.n, f.m->lost_events);
+	CHECK(f.m->threads.n == 2 && f.m->threads.v[1].tid == 11 &&
+		  !strcmp(str(&f, f.m->threads.v[1].name), ""),
+	      "the worker is not named after the emitting thread's procname");
+	teardown(&f);
+}
+
+/* A region begun on one thread and ended on another, the end read first
+ * (its thread's batch went out first): it still ends there. */
+static void test_region_end_read_first(void)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
+	feed(&f, "cprof:region_end", 30, 10, 11, "us", (uint64_t)0, "g");
+	feed(&f, "cprof:region_begin", 20, 10, 10, "us", (uint64_t)0, "g");
+	rd_finish(&f.st);
+	CHECK(f.m->regions.n == 1 && f.m->regions.v[0].begin_ns == 20000000u &&
+		  f.m->regions.v[0].end_ns == 30000000u,
+	      "region g: %zu regions", f.m->regions.n);
+	CHECK(f.m->warnings.n == 1 &&
+		  !strcmp(warning(&f, 0), "region 'g' began on thread 10 (app) and ended on thread "
+					  "11 (app)"),
+	      "%s", warning(&f, 0));
+	teardown(&f);
 }
 
 static void test_fixture_annotated(void)
@@ -483,6 +629,8 @@ int main(int argc, char **argv)
 	test_process_tree();
 	test_modules_and_unknown();
 	test_warning_event();
+	test_batch();
+	test_region_end_read_first();
 	test_fixture_annotated();
 	test_fixture_auto();
 	test_fixture_lost();

@@ -24,6 +24,7 @@ static inline __attribute__((always_inline)) bool io_begin_call(uint64_t *t0, ui
 	if (!cprof_cfg.io || !cprof_may_record(t) || t->in_io)
 		return false;
 	t->in_io = true;
+	cprof_flush_thread_();
 	*t0 = cprof_now_ns();
 	if (unlikely(t->state != NULL))
 		cprof_state_block(t, 0, 0, call, *t0);

@@ -50,7 +50,7 @@ struct cprof_tls {
 	uint64_t rng;
 	int64_t heap_delta;
 	timer_t timer;
-	uint64_t sample_due; /* thread CPU time of the next sample */
+	uint64_t sample_due;		/* thread CPU time of the next sample */
 	struct cprof_state_slot *state; /* state.h: NULL unless served */
 };
 
@@ -141,6 +141,10 @@ CPROF_HIDDEN void cprof_fd_own_begin(void);
 CPROF_HIDDEN void cprof_fd_own_end(void);
 
 CPROF_HIDDEN int32_t cprof_gettid(void);
+
+/* libcprof-trace's batched records (tracer/batch.c): this thread's go out
+ * before it blocks in a hook (libcprof-trace wraps _exit itself). */
+void cprof_flush_thread_(void);
 CPROF_HIDDEN void cprof_emit_config(void);
 /* cprof:config could not be recorded yet (see preload.c). */
 extern bool cprof_config_pending CPROF_HIDDEN;

@@ -216,6 +216,7 @@ static inline __attribute__((always_inline)) bool wait_begin(struct wait *w, con
 {
 	struct cprof_tls *t = &cprof_tls;
 
+	cprof_flush_thread_();
 	if (wait_begin_record(w, obj, kind, count, caller, m))
 		return true;
 	if (unlikely(t->state != NULL))

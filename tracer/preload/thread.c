@@ -112,6 +112,7 @@ static void thread_end(void *unused)
 
 	cprof_sampler_disarm_thread();
 	cprof_alloc_thread_exit();
+	cprof_flush_thread_();
 	if (cprof_cfg.threads && t->depth == 0) {
 		t->depth++;
 		lttng_ust_tracepoint(cprof, thread_exit, 0);

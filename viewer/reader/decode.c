@@ -5,6 +5,7 @@
 #include "decode.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum fkind { F_NONE = 0, F_UINT, F_SINT, F_STR, F_ARRAY, F_OTHER };
@@ -174,11 +175,48 @@ static void decode_u64s(struct rd_decoders *ds, const bt_field *f, struct rd_val
 	v->n = n;
 }
 
-/* Only the member of `v` that `want` names is set: handlers read no other. */
-static void decode_value(struct rd_decoders *ds, const bt_field *f, uint8_t fk, enum rd_want want,
+/* An array of small unsigned integers as bytes, into ds->bytes[slot]. */
+static void decode_bytes(struct rd_decoders *ds, const bt_field *f, unsigned slot,
 			 struct rd_value *v)
 {
+	uint64_t n = bt_field_array_get_length(f);
+	uint8_t *out;
+
+	ds->bytes[slot].n = 0;
+	v->s = "";
+	v->n = 0;
+	if (!n)
+		return;
+	if (n > ds->bytes[slot].cap) {
+		uint8_t *nv = realloc(ds->bytes[slot].v, n);
+
+		if (!nv) {
+			ds->out_of_memory = true;
+			return;
+		}
+		ds->bytes[slot].v = nv;
+		ds->bytes[slot].cap = n;
+	}
+	out = ds->bytes[slot].v;
+	for (uint64_t k = 0; k < n; k++)
+		out[k] = (uint8_t)bt_field_integer_unsigned_get_value(
+		    bt_field_array_borrow_element_field_by_index_const(f, k));
+	ds->bytes[slot].n = n;
+	v->s = (const char *)out;
+	v->n = n;
+}
+
+/* Only the member of `v` that `want` names is set: handlers read no other. */
+static void decode_value(struct rd_decoders *ds, const bt_field *f, uint8_t fk, enum rd_want want,
+			 struct rd_value *v, unsigned *byte_slot)
+{
 	switch (want) {
+	case RD_BYTES:
+		v->s = "";
+		v->n = 0;
+		if (fk == F_ARRAY && *byte_slot < 2)
+			decode_bytes(ds, f, (*byte_slot)++, v);
+		break;
 	case RD_UINT:
 		if (fk == F_UINT)
 			v->u = bt_field_integer_unsigned_get_value(f);
@@ -213,6 +251,7 @@ static void fetch_fields(struct rd_event *ev)
 {
 	const struct rd_source *src = ev->source;
 	const struct rd_decoder *d = src->d;
+	unsigned byte_slot = 0;
 
 	ev->present = 0;
 	for (int i = 0; i < RD_MAX_FIELDS && d->kind->fields[i].name; i++) {
@@ -222,7 +261,7 @@ static void fetch_fields(struct rd_event *ev)
 		}
 		ev->present |= 1u << i;
 		decode_value(src->ds, member(src->payload, d->f[i]), d->fk[i],
-			     d->kind->fields[i].want, &ev->f[i]);
+			     d->kind->fields[i].want, &ev->f[i], &byte_slot);
 	}
 }
 
@@ -231,15 +270,24 @@ const struct rd_decoder *rd_decode(struct rd_decoders *ds, const bt_message *msg
 {
 	const bt_event *event = bt_message_event_borrow_event_const(msg);
 	const struct rd_decoder *d = decoder_get(ds, bt_event_borrow_class_const(event));
+	const bt_clock_snapshot *cs;
 	int64_t sns = 0;
+	uint64_t freq;
 
 	if (!d)
 		return NULL;
-	if (bt_clock_snapshot_get_ns_from_origin(
-		bt_message_event_borrow_default_clock_snapshot_const(msg), &sns) !=
+	cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
+	if (bt_clock_snapshot_get_ns_from_origin(cs, &sns) !=
 		BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK ||
 	    sns < 0)
 		sns = 0;
+	/* LTTng's clock counts CLOCK_MONOTONIC ns (frequency 1 GHz) */
+	freq = bt_clock_class_get_frequency(bt_clock_snapshot_borrow_clock_class_const(cs));
+	ev->clock_offset =
+	    sns - (int64_t)(freq == 1000000000u
+				? bt_clock_snapshot_get_value(cs)
+				: (uint64_t)((double)bt_clock_snapshot_get_value(cs) * 1e9 /
+					     (double)(freq ? freq : 1)));
 	src->ds = ds;
 	src->d = d;
 	src->event = event;
@@ -263,5 +311,7 @@ void rd_decoders_fini(struct rd_decoders *ds)
 {
 	cprof_vec_free(&ds->v);
 	cprof_vec_free(&ds->ips);
+	cprof_vec_free(&ds->bytes[0]);
+	cprof_vec_free(&ds->bytes[1]);
 	cprof_pairmap_fini(&ds->index);
 }

@@ -31,8 +31,9 @@ struct rd_decoders {
 	struct cprof_pairmap index; /* event class pointer -> decoder */
 	const bt_event_class *last_ec;
 	uint32_t last;
-	CPROF_VEC(uint64_t) ips; /* the addresses of the last stack */
-	char hex[256];		 /* the last build id */
+	CPROF_VEC(uint64_t) ips;     /* the addresses of the last stack */
+	CPROF_VEC(uint8_t) bytes[2]; /* RD_BYTES members of the last event */
+	char hex[256];		     /* the last build id */
 	bool out_of_memory;
 };
 

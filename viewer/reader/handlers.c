@@ -70,6 +70,9 @@ static void on_task_begin(struct rd_state *st, struct rd_event *ev)
 	task->id = id;
 	task->parent_id = ev->f[1].u;
 	task->parent = rd_task_ref(st, ev->proc, task->parent_id);
+	if (task->parent == CPROF_NONE && task->parent_id)
+		rd_pending_add(st, RD_PENDING_PARENT, ev->proc, task->parent_id,
+			       (uint32_t)(m->tasks.n - 1), 0);
 	task->process = ev->proc;
 	task->type = rd_intern_cached(st, ev->f[2].s, ev->f[2].n);
 	task->begin_ns = ev->ns;
@@ -77,6 +80,7 @@ static void on_task_begin(struct rd_state *st, struct rd_event *ev)
 	st->tstates.v[ev->thread].last_task_id = id;
 	st->tstates.v[ev->thread].last_task = (uint32_t)(m->tasks.n - 1);
 	task->end_thread = CPROF_NONE;
+	rd_pending_resolve(st, ev->proc, id, (uint32_t)(m->tasks.n - 1));
 }
 
 static void on_task_end(struct rd_state *st, struct rd_event *ev)
@@ -84,12 +88,10 @@ static void on_task_end(struct rd_state *st, struct rd_event *ev)
 	uint64_t id = ev->f[0].u;
 	uint32_t ti = rd_task_ref(st, ev->proc, id);
 	struct cprof_task *task;
-	char a[96];
 
 	if (ti == CPROF_NONE) {
-		rd_warn(st, ev->ns, ev->thread,
-			"task %" PRIu64 " ended on thread %s but never began in the trace", id,
-			rd_thread_label(st, ev->thread, a, sizeof(a)));
+		/* its begin may be in another thread's batch, read later */
+		rd_pending_add(st, RD_PENDING_END, ev->proc, id, ev->thread, ev->ns);
 		return;
 	}
 	task = &st->model->tasks.v[ti];
@@ -112,6 +114,9 @@ static void on_log(struct rd_state *st, struct rd_event *ev)
 	}
 	log->thread = ev->thread;
 	log->task = rd_thread_task_ref(st, ev->proc, ev->thread, ev->f[0].u);
+	if (log->task == CPROF_NONE && ev->f[0].u)
+		rd_pending_add(st, RD_PENDING_LOG, ev->proc, ev->f[0].u,
+			       (uint32_t)(st->model->logs.n - 1), 0);
 	log->category = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
 	log->message = cprof_model_add_str(st->model, ev->f[2].s, ev->f[2].n);
 	log->length = ev->f[3].u;
@@ -592,7 +597,17 @@ static const struct rd_kind kinds[] = {
       {"ppid", U}},
      on_config},
     {"cprof:process", on_process, CPROF | RD_PPID, 0, {{"ppid", U}}},
-    {"cprof:counter", on_counter, CPROF, 0, {{"name", S}, {"value", U}}},
+    {"cprof:counter", on_counter, CPROF, 0, {{"name", S}, {"value", U, true}}},
+    {"cprof:batch",
+     NULL,
+     RD_BATCH,
+     0,
+     {{"tid", U},
+      {"base_ns", U},
+      {"first", U},
+      {"count", U},
+      {"strings", RD_BYTES},
+      {"records", RD_BYTES}}},
     {"cprof:stack", on_stack, KEEPS, 0, {{"id", U}, {"ips", RD_U64S}}, on_stack},
     {"cprof:thread_start",
      on_thread_start,

@@ -70,6 +70,14 @@ static void set_err(char *err, size_t errlen, const char *path, const char *fmt,
 			*p = ' ';
 }
 
+static void on_record(void *data, struct rd_event *record)
+{
+	struct reader *r = data;
+
+	if (r->opts->event)
+		rd_dump_record(&r->dump, record, r->opts);
+}
+
 static void on_event_message(struct reader *r, const bt_message *msg)
 {
 	struct rd_event ev;
@@ -80,9 +88,17 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 		r->st.out_of_memory = true;
 		return;
 	}
+	if (d->kind->flags & RD_BATCH) {
+		rd_batch_unpack(&r->st, &ev, on_record, r);
+		if (r->opts->event)
+			rd_dump_release(&r->dump, ev.ns, r->opts);
+		return;
+	}
 	if (rd_feed(&r->st, &ev) && r->opts->event)
 		rd_dump_event(&r->dump, d->name, bt_message_event_borrow_event_const(msg), ev.ns,
 			      ev.pid, ev.tid, r->opts);
+	if (r->opts->event)
+		rd_dump_release(&r->dump, ev.ns, r->opts);
 }
 
 static void on_discarded(struct reader *r, const bt_message *msg)
@@ -420,6 +436,8 @@ static enum cprof_read_status read_into_model(struct reader *r, const struct rd_
 	if (!add_sink(r, &g, path, err, errlen))
 		goto end;
 	status = run_graph(r, &g, dirs, path, err, errlen);
+	if (status == CPROF_READ_OK && r->opts->event)
+		rd_dump_flush(&r->dump, r->opts);
 end:
 	bt_graph_put_ref(g.graph);
 	bt_plugin_put_ref(g.ctf);

@@ -10,12 +10,41 @@
 #include <stdio.h>
 #include <string.h>
 
+static bool end_on_other_thread(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+				cprof_str type, uint64_t task_id);
+
+/*
+ * Ends read before their region's begin (another thread's batch went out
+ * first), applied once the beginning thread's records have reached the
+ * end's time (`ns`; UINT64_MAX at the end of the trace): as if read in
+ * order, with the same repairs and warnings.
+ */
+static void apply_region_ends(struct rd_state *st, uint32_t proc, uint64_t ns)
+{
+	for (size_t i = 0; st->region_ends_open && i < st->region_ends.n; i++) {
+		struct rd_region_end *e = &st->region_ends.v[i];
+
+		if (e->done || (ns != UINT64_MAX && (e->proc != proc || e->ns > ns)))
+			continue;
+		if (end_on_other_thread(st, e->proc, e->thread, e->ns, e->type, e->task_id)) {
+			e->done = true;
+			st->region_ends_open--;
+		}
+	}
+}
+
 void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
 {
 	struct cprof_model *m = st->model;
-	struct rd_thread *ts = &st->tstates.v[ev->thread];
-	struct cprof_region *reg = cprof_vec_push(&m->regions);
-	uint32_t *slot = reg ? cprof_vec_push(&ts->open) : NULL;
+	struct rd_thread *ts;
+	struct cprof_region *reg;
+	uint32_t *slot;
+
+	if (st->region_ends_open)
+		apply_region_ends(st, ev->proc, ev->ns);
+	ts = &st->tstates.v[ev->thread];
+	reg = cprof_vec_push(&m->regions);
+	slot = reg ? cprof_vec_push(&ts->open) : NULL;
 
 	if (!slot) {
 		st->out_of_memory = true;
@@ -23,6 +52,9 @@ void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
 	}
 	reg->thread = ev->thread;
 	reg->task = rd_thread_task_ref(st, ev->proc, ev->thread, ev->f[0].u);
+	if (reg->task == CPROF_NONE && ev->f[0].u)
+		rd_pending_add(st, RD_PENDING_REGION, ev->proc, ev->f[0].u,
+			       (uint32_t)(m->regions.n - 1), 0);
 	reg->type = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
 	reg->depth = (uint16_t)(ts->open.n - 1 > UINT16_MAX ? UINT16_MAX : ts->open.n - 1);
 	reg->begin_ns = ev->ns;
@@ -147,8 +179,12 @@ void rd_on_region_end(struct rd_state *st, struct rd_event *ev)
 	cprof_str type = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
 	uint64_t task_id = ev->f[0].u;
 	struct rd_thread *ts = &st->tstates.v[thread];
-	struct cprof_region *regions = st->model->regions.v;
-	char a[96];
+	struct cprof_region *regions;
+	struct rd_region_end *e;
+
+	if (st->region_ends_open)
+		apply_region_ends(st, proc, ev->ns);
+	regions = st->model->regions.v;
 
 	for (size_t k = ts->open.n; k-- > 0;) {
 		if (regions[ts->open.v[k]].type != type)
@@ -160,7 +196,28 @@ void rd_on_region_end(struct rd_state *st, struct rd_event *ev)
 		return;
 	if (end_on_other_thread(st, proc, thread, ev->ns, type, task_id))
 		return;
-	rd_warn(st, ev->ns, thread,
-		"region '%s' ended on thread %s with no open region of that type",
-		cprof_model_str(st->model, type), rd_thread_label(st, thread, a, sizeof(a)));
+	e = cprof_vec_push(&st->region_ends);
+	if (!e) {
+		st->out_of_memory = true;
+		return;
+	}
+	*e = (struct rd_region_end){proc, thread, ev->ns, type, task_id, false};
+	st->region_ends_open++;
+}
+
+void rd_region_ends_finish(struct rd_state *st)
+{
+	char a[96];
+
+	apply_region_ends(st, 0, UINT64_MAX);
+	for (size_t i = 0; st->region_ends_open && i < st->region_ends.n; i++) {
+		const struct rd_region_end *e = &st->region_ends.v[i];
+
+		if (e->done)
+			continue;
+		rd_warn(st, e->ns, e->thread,
+			"region '%s' ended on thread %s with no open region of that type",
+			cprof_model_str(st->model, e->type),
+			rd_thread_label(st, e->thread, a, sizeof(a)));
+	}
 }

@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,18 @@ void rd_state_fini(struct rd_state *st)
 	cprof_pairmap_fini(&st->stacks);
 	cprof_pairmap_fini(&st->allocs);
 	cprof_pairmap_fini(&st->counters);
+	cprof_pairmap_fini(&st->batch_seqs);
+	cprof_vec_free(&st->seqs);
+	cprof_pairmap_fini(&st->pending_index);
+	cprof_vec_free(&st->pending);
+	cprof_vec_free(&st->region_ends);
+}
+
+bool rd_proc_kept(struct rd_state *st, int32_t pid)
+{
+	uint32_t *idx = cprof_pairmap_find(&st->proc_index, (uint32_t)pid, 0);
+
+	return idx && st->procs.v[*idx].keep > 0;
 }
 
 uint32_t rd_warn(struct rd_state *st, uint64_t ns, uint32_t thread, const char *fmt, ...)
@@ -335,9 +348,12 @@ bool rd_feed(struct rd_state *st, struct rd_event *ev)
 			return false;
 	}
 	p->events++;
-	if (!p->first_ns)
+	/* min and max: batched records of different threads come out of
+	 * time order */
+	if (!p->first_ns || ev->ns < p->first_ns)
 		p->first_ns = ev->ns;
-	p->last_ns = ev->ns;
+	if (ev->ns > p->last_ns)
+		p->last_ns = ev->ns;
 	if (st->count_only) {
 		/* The model process is what makes rd_finish count these. */
 		if (cprof)
@@ -361,6 +377,61 @@ bool rd_feed(struct rd_state *st, struct rd_event *ev)
 	return p->keep > 0;
 }
 
+/* A stable merge sort of n items of `size` bytes by the uint64_t time at
+ * offset `at`; nothing is done when they are in order already (a trace
+ * without batches, or with one thread). */
+static void sort_by_ns(struct rd_state *st, void *items, size_t n, size_t size, size_t at)
+{
+	unsigned char *a = items, *tmp;
+	bool sorted = true;
+
+	for (size_t i = 1; i < n && sorted; i++) {
+		uint64_t x, y;
+		memcpy(&x, a + (i - 1) * size + at, sizeof(x));
+		memcpy(&y, a + i * size + at, sizeof(y));
+		sorted = x <= y;
+	}
+	if (sorted)
+		return;
+	tmp = malloc(n * size);
+	if (!tmp) {
+		st->out_of_memory = true;
+		return;
+	}
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid || j < hi) {
+				uint64_t x = UINT64_MAX, y = UINT64_MAX;
+				if (i < mid)
+					memcpy(&x, a + i * size + at, sizeof(x));
+				if (j < hi)
+					memcpy(&y, a + j * size + at, sizeof(y));
+				if (j >= hi || (i < mid && x <= y))
+					memcpy(tmp + k++ * size, a + i++ * size, size);
+				else
+					memcpy(tmp + k++ * size, a + j++ * size, size);
+			}
+		}
+		memcpy(a, tmp, n * size);
+	}
+	free(tmp);
+}
+
+/* Counter points and logs in time order, as their readers expect. */
+static void rd_sort_by_time(struct rd_state *st)
+{
+	struct cprof_model *m = st->model;
+
+	for (size_t i = 0; i < m->counters.n; i++)
+		sort_by_ns(st, m->counters.v[i].points.v, m->counters.v[i].points.n,
+			   sizeof(*m->counters.v[i].points.v),
+			   offsetof(struct cprof_counter_point, ns));
+	sort_by_ns(st, m->logs.v, m->logs.n, sizeof(*m->logs.v), offsetof(struct cprof_log, ns));
+}
+
 void rd_finish(struct rd_state *st)
 {
 	struct cprof_model *m = st->model;
@@ -378,6 +449,9 @@ void rd_finish(struct rd_state *st)
 	}
 	m->modules.n = k;
 
+	rd_pending_finish(st);
+	rd_region_ends_finish(st);
+	rd_sort_by_time(st);
 	m->events = 0;
 	m->begin_ns = m->end_ns = 0;
 	for (size_t i = 0; i < st->procs.n; i++) {

@@ -29,6 +29,7 @@ enum rd_want {
 	RD_STR,	     /* a string; "" when not a string */
 	RD_HEX,	     /* a string, or an array of bytes as lowercase hex (build ids) */
 	RD_U64S,     /* an array of unsigned integers (stack addresses) */
+	RD_BYTES,    /* an array of bytes, in `s` and `n` (cprof:batch) */
 };
 
 struct rd_state;
@@ -41,6 +42,7 @@ enum {
 	RD_MODULE = 1u << 2,	  /* a module event, for the symbolizer */
 	RD_PPID = 1u << 3,	  /* carries the process's parent pid (see rd_kind.ppid) */
 	RD_STATE_BEGIN = 1u << 4, /* its thread is the preload's state-dumping thread */
+	RD_BATCH = 1u << 5,	  /* cprof:batch: unpacked into its records (batch.c) */
 };
 
 /* One entry of the event table: an event class name and what to do with it. */
@@ -52,6 +54,7 @@ struct rd_kind {
 	struct {
 		const char *name;
 		enum rd_want want;
+		bool signed_;	 /* a signed integer (for dump) */
 	} fields[RD_MAX_FIELDS]; /* name NULL: end */
 	/* from the preload's dumping thread (see RD_STATE_BEGIN), NULL: nothing */
 	rd_handler on_state;
@@ -83,6 +86,9 @@ struct rd_event {
 	uint64_t ns;
 	int32_t pid, tid, ppid;	 /* vpid, vtid, vppid contexts (0: absent) */
 	uint8_t missing_context; /* RD_NO_VPID | RD_NO_VTID */
+	/* ns from the clock's origin minus CLOCK_MONOTONIC ns (the clock's
+	 * offset): times in payloads (cprof:batch) are CLOCK_MONOTONIC */
+	int64_t clock_offset;
 
 	unsigned present; /* bit i: payload member i exists */
 	struct rd_value f[RD_MAX_FIELDS];
@@ -145,6 +151,36 @@ struct rd_thread_cache {
 	uint32_t thread;
 };
 
+/* A thread's batch sequence (batch.c): the next record expected. */
+struct rd_batch_seq {
+	uint64_t next;
+	uint64_t last_ns;
+};
+
+/*
+ * Records of different threads are read out of time order (each thread's
+ * batch goes out on its own): a task may end, or be named by a region or
+ * a log, before the record that begins it is read. Such a reference waits
+ * here for its task until rd_finish.
+ */
+enum rd_pending_kind { RD_PENDING_END, RD_PENDING_REGION, RD_PENDING_LOG, RD_PENDING_PARENT };
+struct rd_pending {
+	uint8_t kind;
+	uint32_t proc;
+	uint64_t id;	/* the task id */
+	uint32_t index; /* the region, log or task; the ending thread for END */
+	uint64_t ns;	/* END: when it ended */
+	uint32_t next;	/* the next reference to the same task, CPROF_NONE */
+};
+
+struct rd_region_end {
+	uint32_t proc, thread;
+	uint64_t ns;
+	cprof_str type;
+	uint64_t task_id;
+	bool done;
+};
+
 struct rd_state {
 	struct cprof_model *model;
 	int32_t root_pid; /* 0: keep every process */
@@ -166,6 +202,17 @@ struct rd_state {
 	struct cprof_pairmap stacks;   /* (model process, stack id) -> stack */
 	struct cprof_pairmap allocs;   /* (model process, ptr) -> open alloc */
 	struct cprof_pairmap counters; /* (model process, name) -> user counter */
+
+	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
+	CPROF_VEC(struct rd_batch_seq) seqs;
+	uint64_t lost_records;
+	CPROF_VEC(struct rd_pending) pending;
+	/* Region ends that found no open region: the begin may be in another
+	 * thread's batch, read later (regions.c). */
+	CPROF_VEC(struct rd_region_end) region_ends;
+	size_t region_ends_open;
+	struct cprof_pairmap pending_index; /* (model process, task id) -> first */
+	uint32_t pending_ends;		    /* RD_PENDING_END entries in `pending` */
 
 	bool missing_context_warned;
 	bool out_of_memory;
@@ -193,9 +240,26 @@ uint32_t rd_thread_find_or_add(struct rd_state *st, uint32_t proc, int32_t tid, 
 			       const char *name, size_t namelen);
 uint32_t rd_task_ref(struct rd_state *st, uint32_t proc, uint64_t id);
 
+/* Whether the process of `pid` is kept (its events go in the model). */
+bool rd_proc_kept(struct rd_state *st, int32_t pid);
+
+/* cprof:batch (batch.c): each record is fed to rd_feed(); `kept` is called
+ * with those rd_feed kept (dump prints them). */
+typedef void (*rd_record_fn)(void *data, struct rd_event *record);
+void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data);
+
+/* A reference to a task not met yet (see struct rd_pending). */
+void rd_pending_add(struct rd_state *st, enum rd_pending_kind kind, uint32_t proc, uint64_t id,
+		    uint32_t index, uint64_t ns);
+/* A task begins: the references that waited for it. */
+void rd_pending_resolve(struct rd_state *st, uint32_t proc, uint64_t id, uint32_t task);
+void rd_pending_finish(struct rd_state *st);
+
 /* Handlers that live apart from the table (regions.c). */
 void rd_on_region_begin(struct rd_state *st, struct rd_event *ev);
 void rd_on_region_end(struct rd_state *st, struct rd_event *ev);
+/* rd_finish: region ends whose region never began. */
+void rd_region_ends_finish(struct rd_state *st);
 
 /* The task a region or log of `thread` names, through the thread's cache. */
 static inline uint32_t rd_thread_task_ref(struct rd_state *st, uint32_t proc, uint32_t thread,

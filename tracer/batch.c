@@ -1,0 +1,681 @@
+/*
+ * Per-thread batches of records (see batch.h for why and when they go out).
+ *
+ * Each thread that records owns a buffer (an mmap'ed page, never freed:
+ * a thread's buffer is handed to a later thread when it exits). The owner
+ * appends records at `head` and publishes `head` with a release store; it
+ * takes no lock and no atomic read-modify-write on that path. Emitting
+ * (consuming [tail, head)) is done under the buffer's lock, by the owner
+ * when the buffer is full or before another event of the thread, or by
+ * another thread (the flusher, a snapshot request, exit) for a thread that
+ * went quiet: bytes below a published `head` never change until the owner
+ * rewinds the buffer, which it does only under the lock.
+ *
+ * `busy` is set while the owner appends or emits: a signal handler that
+ * interrupted its own thread there sees it and emits its record alone, as
+ * a one-record batch outside the thread's sequence, instead of touching a
+ * half-written buffer.
+ *
+ * Emitting parses the records once: for the time of the last one (the next
+ * batch's base), their count, and the string ids they use, whose
+ * definitions go into the same event (strings.c of this file: the table
+ * below), so that every batch reads on its own.
+ */
+#include "batch.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cprof-tp-enums.h"
+#include "cprof-tp.h"
+#include "cprof-varint.h"
+
+#define CPROF_EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* A few hundred region records; under a page with the header. */
+#define BUF_BYTES 2048u
+/* Largest record but a log's message: a header varint and five varints. */
+#define REC_MAX 64u
+/* Messages up to this length go into the batch; longer ones alone. */
+#define LOG_INLINE_MAX 512u
+/* The definitions of one event: beyond, the batch is cut in two. */
+#define DICT_MAX 1536u
+#define DICT_IDS 512u /* slots of the per-emit id set, a power of two */
+
+/* The definitions going into one event: a set of ids (open addressing,
+ * 0 free) and their bytes. A buffer has its own, used under its lock; a
+ * record emitted alone has a small one on the stack (signal handlers may
+ * run on a small alternate stack). */
+struct dict {
+	uint32_t *ids;
+	uint32_t ids_cap; /* a power of two */
+	uint32_t cap;
+	uint32_t n, len;
+	uint8_t *bytes;
+};
+
+struct buf {
+	/* the owner's */
+	uint32_t head; /* published with release */
+	int busy;
+	uint64_t last_ns; /* time of the last record appended */
+	/* the consumers', under `lock` */
+	int lock;
+	uint32_t tail;
+	uint64_t base_ns; /* time of the record before `tail` */
+	uint64_t emitted; /* records of the sequence emitted so far */
+	int32_t tid;
+	int in_use;
+	struct buf *next; /* the registry: only grows */
+	struct {
+		const char *ptr;
+		uint32_t id;
+	} cache[32]; /* the owner's: string pointer -> id */
+	uint8_t data[BUF_BYTES];
+	uint32_t dict_ids[DICT_IDS];
+	uint8_t dict_bytes[DICT_MAX];
+};
+
+static __thread struct buf *self __attribute__((tls_model("initial-exec")));
+static struct buf *registry;
+static pthread_key_t exit_key;
+static int flusher_started;
+static pid_t batch_pid; /* getpid() of this process, for _exit */
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+/* ---- strings --------------------------------------------------------------- */
+
+#define STR_IDS 65536u	  /* ids 1..STR_IDS-1 */
+#define STR_SLOTS 131072u /* hash slots, a power of two */
+#define ARENA_CHUNK 65536u
+
+struct str {
+	const char *s;
+	uint32_t len;
+};
+
+static struct str *strs;    /* by id */
+static uint32_t *str_slots; /* hash -> id */
+static uint32_t str_count;
+static int str_lock;
+static char *arena;
+static size_t arena_left;
+
+static void spin_lock(int *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void spin_unlock(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+static void *map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static uint32_t str_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static char *arena_copy(const char *s, size_t len)
+{
+	char *p;
+
+	if (arena_left < len + 1) {
+		arena = map(ARENA_CHUNK);
+		arena_left = arena ? ARENA_CHUNK : 0;
+		if (!arena)
+			return NULL;
+	}
+	p = arena;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	arena += len + 1;
+	arena_left -= len + 1;
+	return p;
+}
+
+/* The table: looked up by content under a spinlock (first use of a
+ * pointer on a thread only); entries are written before their id is
+ * handed out, and never change. */
+static uint32_t intern_slow(const char *s)
+{
+	size_t len = strnlen(s, CPROF_BATCH_STR_MAX);
+	uint32_t h = str_hash(s, len), id = 0;
+
+	spin_lock(&str_lock);
+	if (!strs) {
+		strs = map(STR_IDS * sizeof(*strs));
+		str_slots = strs ? map(STR_SLOTS * sizeof(*str_slots)) : NULL;
+		if (!str_slots)
+			goto end;
+	}
+	for (uint32_t i = h & (STR_SLOTS - 1);; i = (i + 1) & (STR_SLOTS - 1)) {
+		uint32_t cand = str_slots[i];
+
+		if (!cand) {
+			char *copy;
+
+			if (str_count + 1 >= STR_IDS || !(copy = arena_copy(s, len)))
+				goto end;
+			id = ++str_count;
+			strs[id] = (struct str){copy, (uint32_t)len};
+			__atomic_store_n(&str_slots[i], id, __ATOMIC_RELEASE);
+			goto end;
+		}
+		if (strs[cand].len == len && !memcmp(strs[cand].s, s, len)) {
+			id = cand;
+			goto end;
+		}
+	}
+end:
+	spin_unlock(&str_lock);
+	return id;
+}
+
+uint32_t cprof_batch_intern_(const char *s)
+{
+	struct buf *b = self;
+	uintptr_t k = ((uintptr_t)s >> 3) & 31u;
+	uint32_t id;
+
+	/* The same pointer usually holds the same string (a literal); the
+	 * compare keeps a reused buffer with new contents right. */
+	if (likely(b && b->cache[k].ptr == s)) {
+		const struct str *e = &strs[b->cache[k].id];
+		uint32_t i = 0;
+
+		/* inline: a call to memcmp would cost as much as the rest */
+		while (i < e->len && e->s[i] == s[i])
+			i++;
+		if (likely(i == e->len && !s[i]))
+			return b->cache[k].id;
+	}
+	id = intern_slow(s);
+	if (b && id && strs[id].len < CPROF_BATCH_STR_MAX) {
+		b->cache[k].ptr = s;
+		b->cache[k].id = id;
+	}
+	return id;
+}
+
+/* ---- emitting ------------------------------------------------------------------ */
+
+/* Adds the definition of `id` unless there; false when it does not fit. */
+static bool dict_add(struct dict *d, uint64_t id)
+{
+	const struct str *e;
+	uint32_t i;
+
+	if (!id || id >= STR_IDS || !strs)
+		return true;
+	for (i = (uint32_t)(id * 2654435761u) & (d->ids_cap - 1); d->ids[i];
+	     i = (i + 1) & (d->ids_cap - 1))
+		if (d->ids[i] == id)
+			return true;
+	e = &strs[id];
+	if (d->n >= d->ids_cap / 2 || d->len + 20 + e->len > d->cap)
+		return false;
+	d->ids[i] = (uint32_t)id;
+	d->n++;
+	d->len = (uint32_t)(cprof_varint_put(cprof_varint_put(d->bytes + d->len, id), e->len) -
+			    d->bytes);
+	memcpy(d->bytes + d->len, e->s, e->len);
+	d->len += e->len;
+	return true;
+}
+
+/* How many string ids each record kind carries after its header, and at
+ * which of its varints (bit i: varint i is a string id). */
+static const uint8_t rec_varints[8] = {0, 2, 2, 3, 1, 2, 4, 0};
+static const uint8_t rec_strings[8] = {0, 2, 2, 4, 0, 1, 2, 0};
+
+/*
+ * Emits the records in [p, end) of thread `tid`, `base` being the time the
+ * first delta counts from, as one or more cprof:batch events. Returns the
+ * time of the last record; *count gets the number of records.
+ */
+static uint64_t emit(struct dict *dp, int32_t tid, uint64_t base, uint64_t first, const uint8_t *p,
+		     const uint8_t *end, uint64_t *count)
+{
+	struct dict d = *dp;
+	const uint8_t *start = p;
+	uint64_t t = base, chunk_base = base;
+	uint32_t n = 0;
+
+	*count = 0;
+	memset(d.ids, 0, d.ids_cap * sizeof(*d.ids));
+	d.n = d.len = 0;
+	while (p < end) {
+		const uint8_t *rec = p;
+		uint64_t head, v = 0, rt, kind;
+		bool fits = true;
+
+		p = cprof_varint_get(p, end, &head);
+		kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
+		rt = t + (head >> CPROF_TP_REC_KIND_BITS);
+		for (unsigned i = 0; i < rec_varints[kind]; i++) {
+			p = cprof_varint_get(p, end, &v);
+			if ((rec_strings[kind] >> i) & 1u)
+				fits = fits && dict_add(&d, v);
+		}
+		if (kind == CPROF_TP_REC_LOG)
+			p = v <= (uint64_t)(end - p) ? p + v : end;
+		if (!fits && n) {
+			/* full: what came before goes out, this record starts
+			 * the next event */
+			lttng_ust_tracepoint(cprof, batch, tid, chunk_base, first, n, d.bytes,
+					     (uint16_t)d.len, start, (uint16_t)(rec - start));
+			if (first != CPROF_TP_BATCH_ALONE)
+				first += n;
+			*count += n;
+			memset(d.ids, 0, d.ids_cap * sizeof(*d.ids));
+			d.n = d.len = 0;
+			start = p = rec;
+			chunk_base = t;
+			n = 0;
+			continue;
+		}
+		t = rt;
+		n++;
+	}
+	if (n)
+		lttng_ust_tracepoint(cprof, batch, tid, chunk_base, first, n, d.bytes,
+				     (uint16_t)d.len, start, (uint16_t)(end - start));
+	*count += n;
+	return t;
+}
+
+static int32_t gettid_now(void)
+{
+	return (int32_t)syscall(SYS_gettid);
+}
+
+/* Under b->lock: emits [tail, upto). */
+static void consume(struct buf *b, uint32_t upto)
+{
+	struct dict d = {b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes};
+	uint64_t count;
+
+	if (b->tail >= upto)
+		return;
+	b->base_ns =
+	    emit(&d, b->tid, b->base_ns, b->emitted, b->data + b->tail, b->data + upto, &count);
+	b->emitted += count;
+	b->tail = upto;
+}
+
+/* The owner: everything out, and the buffer rewound. */
+static void flush_own(struct buf *b)
+{
+	__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	spin_lock(&b->lock);
+	consume(b, b->head);
+	b->head = b->tail = 0;
+	spin_unlock(&b->lock);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&b->busy, 0, __ATOMIC_RELAXED);
+}
+
+/* Another thread's records (or ours, from outside an append): what is
+ * published goes out; a buffer being emitted already is left alone. */
+static void flush_other(struct buf *b)
+{
+	if (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
+		return;
+	if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE))
+		consume(b, __atomic_load_n(&b->head, __ATOMIC_ACQUIRE));
+	spin_unlock(&b->lock);
+}
+
+void cprof_batch_flush_self_(void)
+{
+	struct buf *b = self;
+
+	if (!b || __atomic_load_n(&b->busy, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) == b->head)
+		return;
+	flush_own(b);
+}
+
+void cprof_batch_flush_all_(void)
+{
+	for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next) {
+		if (b == self) {
+			if (!__atomic_load_n(&b->busy, __ATOMIC_RELAXED))
+				flush_other(b);
+		} else if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE)) {
+			flush_other(b);
+		}
+	}
+}
+
+/* ---- the flusher ------------------------------------------------------------------ */
+
+static void *flusher(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec ts = {0, CPROF_BATCH_PERIOD_NS};
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+			;
+		cprof_clock_refresh_();
+		for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next)
+			if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE) &&
+			    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) !=
+				__atomic_load_n(&b->head, __ATOMIC_ACQUIRE))
+				flush_other(b);
+	}
+	return NULL;
+}
+
+/* Our own thread, created past any pthread_create wrapper (the preload
+ * library's would count it as the program's), with every signal blocked. */
+static void start_flusher(void)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	sigset_t all, old;
+
+	if (!real_pthread_create || __atomic_exchange_n(&flusher_started, 1, __ATOMIC_ACQ_REL))
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (real_pthread_create(&thread, &attr, flusher, NULL) != 0)
+		__atomic_store_n(&flusher_started, 0, __ATOMIC_RELEASE);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+/* ---- buffers ----------------------------------------------------------------------- */
+
+static void on_thread_exit(void *arg)
+{
+	struct buf *b = arg;
+
+	if (!b || b != self)
+		return;
+	flush_own(b);
+	self = NULL;
+	spin_lock(&b->lock);
+	b->tid = 0;
+	__atomic_store_n(&b->in_use, 0, __ATOMIC_RELEASE);
+	spin_unlock(&b->lock);
+}
+
+static void buf_reset(struct buf *b)
+{
+	b->head = b->tail = 0;
+	b->last_ns = b->base_ns = 0;
+	b->emitted = 0;
+	b->busy = 0;
+	memset(b->cache, 0, sizeof(b->cache));
+}
+
+/* The calling thread's buffer: a free one, else a new page. NULL when
+ * none can be had (the record goes out alone). */
+static __attribute__((noinline)) struct buf *buf_claim(void)
+{
+	struct buf *b;
+
+	for (b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next) {
+		int expected = 0;
+
+		if (!__atomic_load_n(&b->in_use, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&b->in_use, &expected, 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			break;
+	}
+	if (!b) {
+		b = map(sizeof(*b));
+		if (!b)
+			return NULL;
+		b->in_use = 1;
+		b->next = __atomic_load_n(&registry, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(&registry, &b->next, b, true, __ATOMIC_ACQ_REL,
+						    __ATOMIC_RELAXED))
+			;
+	}
+	spin_lock(&b->lock);
+	buf_reset(b);
+	b->tid = gettid_now();
+	spin_unlock(&b->lock);
+	self = b;
+	pthread_setspecific(exit_key, b);
+	start_flusher();
+	return b;
+}
+
+/* A record that cannot go into the thread's buffer goes out alone. */
+static __attribute__((noinline)) void emit_alone(const uint8_t *rec, size_t len)
+{
+	uint32_t ids[4];
+	uint8_t bytes[CPROF_BATCH_STR_MAX + 24];
+	struct dict d = {ids, 4, sizeof(bytes), 0, 0, bytes};
+	uint64_t count;
+
+	emit(&d, gettid_now(), 0, CPROF_TP_BATCH_ALONE, rec, rec + len, &count);
+}
+
+/*
+ * Room for `need` bytes in the thread's buffer, or NULL: then the caller
+ * writes the record to a scratch buffer and emits it alone. The returned
+ * buffer is marked busy; append_done() publishes the record.
+ */
+static inline struct buf *append_begin(size_t need)
+{
+	struct buf *b = self;
+
+	if (unlikely(!b)) {
+		b = buf_claim();
+		if (!b)
+			return NULL;
+	}
+	if (unlikely(__atomic_load_n(&b->busy, __ATOMIC_RELAXED)))
+		return NULL;
+	if (unlikely(b->head + need > BUF_BYTES))
+		flush_own(b);
+	__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return b;
+}
+
+static inline void append_done(struct buf *b, const uint8_t *end, uint64_t now)
+{
+	if (now > b->last_ns)
+		b->last_ns = now;
+	__atomic_store_n(&b->head, (uint32_t)(end - b->data), __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&b->busy, 0, __ATOMIC_RELAXED);
+}
+
+/* The record header: the delta from the thread's previous record (never
+ * negative: a re-anchored clock may step back by a few nanoseconds). */
+static inline uint8_t *put_head(uint8_t *p, uint64_t now, uint64_t last, uint8_t kind)
+{
+	uint64_t d = now > last ? now - last : 0;
+
+	return cprof_varint_put(p, d << CPROF_TP_REC_KIND_BITS | kind);
+}
+
+static void append(uint8_t kind, const uint64_t *v, unsigned nv, const char *msg, uint32_t msglen)
+{
+	uint64_t now = cprof_clock_now_();
+	struct buf *b = append_begin(REC_MAX + msglen);
+	uint8_t scratch[REC_MAX + LOG_INLINE_MAX];
+	uint8_t *p = b ? b->data + b->head : scratch;
+
+	p = put_head(p, now, b ? b->last_ns : 0, kind);
+	for (unsigned i = 0; i < nv; i++)
+		p = cprof_varint_put(p, v[i]);
+	if (msglen) {
+		memcpy(p, msg, msglen);
+		p += msglen;
+	}
+	if (b)
+		append_done(b, p, now);
+	else
+		emit_alone(scratch, (size_t)(p - scratch));
+}
+
+void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type)
+{
+	uint64_t now = cprof_clock_now_();
+	struct buf *b = append_begin(REC_MAX);
+	uint8_t *p;
+
+	if (unlikely(!b)) {
+		uint64_t v[2] = {task, type};
+
+		append(kind, v, 2, NULL, 0);
+		return;
+	}
+	p = put_head(b->data + b->head, now, b->last_ns, kind);
+	p = cprof_varint_put(p, task);
+	p = cprof_varint_put(p, type);
+	append_done(b, p, now);
+}
+
+void cprof_batch_task_begin_(uint64_t id, uint64_t parent, uint32_t type)
+{
+	uint64_t v[3] = {id, parent, type};
+
+	append(CPROF_TP_REC_TASK_BEGIN, v, 3, NULL, 0);
+}
+
+void cprof_batch_task_end_(uint64_t id)
+{
+	append(CPROF_TP_REC_TASK_END, &id, 1, NULL, 0);
+}
+
+void cprof_batch_counter_(uint32_t name, int64_t value)
+{
+	uint64_t v[2] = {name, ((uint64_t)value << 1) ^ (uint64_t)(value >> 63)};
+
+	append(CPROF_TP_REC_COUNTER, v, 2, NULL, 0);
+}
+
+bool cprof_batch_log_(uint64_t task, uint32_t category, const char *message, uint32_t recorded,
+		      uint64_t length)
+{
+	uint64_t v[4] = {task, category, length, recorded};
+
+	if (recorded > LOG_INLINE_MAX)
+		return false;
+	append(CPROF_TP_REC_LOG, v, 4, message, recorded);
+	return true;
+}
+
+/* ---- fork, exit ---------------------------------------------------------------------- */
+
+void cprof_batch_before_fork_(void)
+{
+	cprof_batch_flush_self_();
+}
+
+/* Only the forking thread lives on in the child, with a new tid and pid:
+ * the other buffers are free, and locks another thread held are dropped.
+ * The child's records start a new sequence. */
+void cprof_batch_after_fork_child_(void)
+{
+	for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next) {
+		b->lock = 0;
+		buf_reset(b);
+		if (b != self) {
+			b->tid = 0;
+			b->in_use = 0;
+		} else {
+			b->tid = gettid_now();
+		}
+	}
+	str_lock = 0;
+	flusher_started = 0;
+	batch_pid = getpid();
+	if (self)
+		start_flusher();
+}
+
+/* Process exit: called from the provider's destructor (provider.c), which
+ * runs before the probes unregister. */
+void cprof_batch_exit_(void);
+void cprof_batch_exit_(void)
+{
+	cprof_batch_flush_all_();
+}
+
+/* The preload library's _exit and blocking hooks reach these. */
+CPROF_EXPORT void cprof_flush_thread_(void);
+CPROF_EXPORT void cprof_flush_thread_(void)
+{
+	int saved = errno;
+
+	cprof_batch_flush_self_();
+	errno = saved;
+}
+
+/*
+ * _exit and _Exit skip atexit handlers and destructors: the records the
+ * program's threads buffered would be lost (a fork child that does its
+ * work and calls _exit loses all of them). libcprof-trace is linked by the
+ * program, so these come before libc's in the lookup order. Not in a
+ * vfork child (no fork handler ran: its pid is not ours), which shares
+ * its parent's memory and must touch nothing.
+ */
+static void exit_flush(void)
+{
+	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
+		cprof_batch_flush_all_();
+}
+
+CPROF_EXPORT void _exit(int status)
+{
+	static void (*real)(int);
+
+	exit_flush();
+	if (!real)
+		real = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
+	if (real)
+		real(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+CPROF_EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
+
+__attribute__((constructor)) static void batch_init(void)
+{
+	batch_pid = getpid();
+	pthread_key_create(&exit_key, on_thread_exit);
+	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	if (!real_pthread_create)
+		real_pthread_create = pthread_create;
+}

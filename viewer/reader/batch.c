@@ -1,0 +1,232 @@
+/*
+ * cprof:batch: the records of one thread (format in tracer/cprof-tp-enums.h),
+ * unpacked into the events they stand for (cprof:region_begin, ...), each
+ * fed to rd_feed() as if it had been an event of its own: `dump` prints one
+ * line per record and `stats` counts records.
+ *
+ * A thread's records come in order; records of different threads do not
+ * (a thread's batch goes out when it fills, another's earlier), which the
+ * handlers tolerate (a task may end before the batch that began it is
+ * read: see rd_pending). A gap in a thread's sequence (`first`) is a lost
+ * batch: its records are counted as lost, over the time between the
+ * batches around it.
+ */
+#include "state.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cprof-tp-enums.h"
+#include "cprof-varint.h"
+
+struct dict_entry {
+	uint64_t id;
+	const char *s;
+	size_t n;
+};
+
+struct batch {
+	const uint8_t *p, *end;
+	struct dict_entry dict[256];
+	size_t ndict;
+	char unknown[32];
+};
+
+static void dict_parse(struct batch *b, const uint8_t *p, const uint8_t *end)
+{
+	b->ndict = 0;
+	while (p < end && b->ndict < sizeof(b->dict) / sizeof(b->dict[0])) {
+		struct dict_entry *e = &b->dict[b->ndict];
+		uint64_t len;
+
+		p = cprof_varint_get(p, end, &e->id);
+		p = cprof_varint_get(p, end, &len);
+		if (len > (uint64_t)(end - p))
+			break;
+		e->s = (const char *)p;
+		e->n = (size_t)len;
+		p += len;
+		b->ndict++;
+	}
+}
+
+/* A string id's text; an id the batch does not define (damaged) reads as
+ * "(string N)". */
+static void dict_get(struct batch *b, uint64_t id, struct rd_value *v)
+{
+	for (size_t i = 0; i < b->ndict; i++) {
+		if (b->dict[i].id == id) {
+			v->s = b->dict[i].s;
+			v->n = b->dict[i].n;
+			return;
+		}
+	}
+	v->n = (size_t)snprintf(b->unknown, sizeof(b->unknown), "(string %" PRIu64 ")", id);
+	v->s = b->unknown;
+}
+
+/* Kinds of the records, found once. */
+static const struct rd_kind *rec_kind(uint64_t kind)
+{
+	static const struct rd_kind *kinds[8];
+	static const char *const names[8] = {NULL,
+					     "cprof:region_begin",
+					     "cprof:region_end",
+					     "cprof:task_begin",
+					     "cprof:task_end",
+					     "cprof:counter",
+					     "cprof:log",
+					     NULL};
+
+	if (kind >= 8 || !names[kind])
+		return NULL;
+	if (!kinds[kind])
+		kinds[kind] = rd_kind_find(names[kind]);
+	return kinds[kind];
+}
+
+/* The next record's values into `ev` (ev->ns advanced); false at the end
+ * or on a record this reader does not know (the rest of the batch is
+ * skipped: its layout is unknown). */
+static bool next_record(struct batch *b, struct rd_event *ev)
+{
+	uint64_t head, v[4] = {0, 0, 0, 0}, kind;
+	const struct rd_kind *k;
+
+	if (b->p >= b->end)
+		return false;
+	b->p = cprof_varint_get(b->p, b->end, &head);
+	kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
+	k = rec_kind(kind);
+	if (!k)
+		return false;
+	ev->kind = k;
+	ev->ns += head >> CPROF_TP_REC_KIND_BITS;
+	switch (kind) {
+	case CPROF_TP_REC_REGION_BEGIN:
+	case CPROF_TP_REC_REGION_END:
+		b->p = cprof_varint_get(cprof_varint_get(b->p, b->end, &v[0]), b->end, &v[1]);
+		ev->f[0].u = v[0];
+		dict_get(b, v[1], &ev->f[1]);
+		ev->present = 3u;
+		break;
+	case CPROF_TP_REC_TASK_BEGIN:
+		for (int i = 0; i < 3; i++)
+			b->p = cprof_varint_get(b->p, b->end, &v[i]);
+		ev->f[0].u = v[0];
+		ev->f[1].u = v[1];
+		dict_get(b, v[2], &ev->f[2]);
+		ev->present = 7u;
+		break;
+	case CPROF_TP_REC_TASK_END:
+		b->p = cprof_varint_get(b->p, b->end, &v[0]);
+		ev->f[0].u = v[0];
+		ev->present = 1u;
+		break;
+	case CPROF_TP_REC_COUNTER:
+		b->p = cprof_varint_get(cprof_varint_get(b->p, b->end, &v[0]), b->end, &v[1]);
+		dict_get(b, v[0], &ev->f[0]);
+		ev->f[1].u = (v[1] >> 1) ^ (uint64_t) - (int64_t)(v[1] & 1);
+		ev->present = 3u;
+		break;
+	case CPROF_TP_REC_LOG:
+		for (int i = 0; i < 4; i++)
+			b->p = cprof_varint_get(b->p, b->end, &v[i]);
+		ev->f[0].u = v[0];
+		dict_get(b, v[1], &ev->f[1]);
+		ev->f[3].u = v[2];
+		if (v[3] > (uint64_t)(b->end - b->p))
+			v[3] = (uint64_t)(b->end - b->p);
+		ev->f[2].s = (const char *)b->p;
+		ev->f[2].n = (size_t)v[3];
+		b->p += v[3];
+		ev->present = 15u;
+		break;
+	}
+	return true;
+}
+
+/* Records missing between this batch and the thread's previous one. */
+static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_t tid,
+		       uint64_t first, uint64_t count, uint64_t last_ns)
+{
+	uint32_t *idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
+	struct rd_batch_seq *seq;
+
+	if (first == CPROF_TP_BATCH_ALONE)
+		return;
+	if (!idx) {
+		seq = cprof_vec_push(&st->seqs);
+		if (!seq || cprof_pairmap_put(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid,
+					      (uint32_t)(st->seqs.n - 1))) {
+			st->out_of_memory = true;
+			return;
+		}
+	} else {
+		seq = &st->seqs.v[*idx];
+		if (first > seq->next && rd_proc_kept(st, batch->pid)) {
+			struct cprof_lost *l = cprof_vec_push(&st->model->lost);
+
+			if (!l) {
+				st->out_of_memory = true;
+				return;
+			}
+			l->count = first - seq->next;
+			l->begin_ns = seq->last_ns;
+			l->end_ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+			if (l->end_ns < seq->last_ns)
+				l->end_ns = seq->last_ns;
+			st->model->lost_events += l->count;
+			st->lost_records += l->count;
+		}
+	}
+	if (first + count >= seq->next) {
+		seq->next = first + count;
+		seq->last_ns = last_ns;
+	}
+}
+
+void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data)
+{
+	struct batch b;
+	struct rd_event ev;
+	int32_t tid;
+	uint64_t n = 0;
+
+	if (batch->fetch_fields) {
+		batch->fetch_fields(batch);
+		batch->fetch_fields = NULL;
+	}
+	if ((batch->present & 0x33u) != 0x33u)
+		return; /* not the batch this reader knows */
+	tid = (int32_t)batch->f[0].u;
+	dict_parse(&b, (const uint8_t *)batch->f[4].s,
+		   (const uint8_t *)batch->f[4].s + batch->f[4].n);
+	b.p = (const uint8_t *)batch->f[5].s;
+	b.end = b.p + batch->f[5].n;
+	memset(&ev, 0, sizeof(ev));
+	ev.ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+	for (;;) {
+		ev.pid = batch->pid;
+		ev.tid = tid;
+		ev.ppid = batch->ppid;
+		/* the thread is in the payload */
+		ev.missing_context = batch->missing_context & (uint8_t)~RD_NO_VTID;
+		/* the procname context names the emitting thread: the flusher
+		 * may have emitted another thread's records */
+		ev.fetch_procname = tid == batch->tid ? batch->fetch_procname : NULL;
+		ev.procname = tid == batch->tid ? batch->procname : "";
+		ev.procname_len = tid == batch->tid ? batch->procname_len : 0;
+		ev.fetch_host = batch->fetch_host;
+		ev.host = batch->host;
+		ev.source = batch->source;
+		ev.fetch_fields = NULL;
+		if (!next_record(&b, &ev))
+			break;
+		n++;
+		if (rd_feed(st, &ev) && kept)
+			kept(data, &ev);
+	}
+	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
+}

@@ -1,7 +1,7 @@
 /*
  * Per-thread batches of records (see batch.h for why and when they go out).
  *
- * Each thread that records owns a buffer (an mmap'ed page, never freed:
+ * Each thread that records owns a buffer (mmap'ed, a few pages, never freed:
  * a thread's buffer is handed to a later thread when it exits). The owner
  * appends records at `head` and publishes `head` with a release store; it
  * takes no lock and no atomic read-modify-write on that path. Emitting
@@ -18,8 +18,8 @@
  *
  * Emitting parses the records once: for the time of the last one (the next
  * batch's base), their count, and the string ids they use, whose
- * definitions go into the same event (strings.c of this file: the table
- * below), so that every batch reads on its own.
+ * definitions (from the string table below) go into the same event, so
+ * that every batch reads on its own.
  */
 #include "batch.h"
 

@@ -27,14 +27,8 @@ const char *cprof_compare_format_value(const char *metric, double v, char *buf, 
 			 v < 1e3   ? v
 			 : v < 1e6 ? v / 1e3
 				   : v / 1e6);
-	else if (v < 1e3)
-		snprintf(buf, len, "%.0fns", v);
-	else if (v < 1e6)
-		snprintf(buf, len, "%.1fus", v / 1e3);
-	else if (v < 1e9)
-		snprintf(buf, len, "%.2fms", v / 1e6);
 	else
-		snprintf(buf, len, "%.3fs", v / 1e9);
+		cprof_format_duration_as(v, CPROF_DURATION_COMPACT, buf, len);
 	return buf;
 }
 

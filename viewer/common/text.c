@@ -168,15 +168,35 @@ void cprof_duration_hint(const char *bare, char *buf, size_t len)
 	snprintf(buf, len, "give a unit: %ss or %.15gms", bare, strtod(bare, NULL) * 1000);
 }
 
+/* One choice of unit for every form; the forms differ in digits only. */
+const char *cprof_format_duration_as(double ns, enum cprof_duration_style style, char *buf,
+				     size_t len)
+{
+	static const char *const units[] = {"ns", "us", "ms", "s"};
+	static const double scale[] = {1, 1e3, 1e6, 1e9};
+	int k = ns >= 1e9 ? 3 : ns >= 1e6 ? 2 : ns >= 1e3 ? 1 : 0;
+	double v = ns / scale[k];
+
+	switch (style) {
+	case CPROF_DURATION_SHORT:
+		snprintf(buf, len, "%.*f %s",
+			 k == 0	    ? 0
+			 : v >= 100 ? 1
+			 : v >= 10  ? 2
+				    : 3,
+			 v, k == 1 ? "\u00b5s" : units[k]);
+		break;
+	case CPROF_DURATION_COMPACT:
+		snprintf(buf, len, "%.*f%s", k, v, units[k]);
+		break;
+	default:
+		snprintf(buf, len, "%.*f%s", k ? 3 : 0, v, units[k]);
+		break;
+	}
+	return buf;
+}
+
 const char *cprof_format_duration(uint64_t ns, char *buf, size_t len)
 {
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.3fus", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.3fms", (double)ns / 1e6);
-	else
-		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
-	return buf;
+	return cprof_format_duration_as((double)ns, CPROF_DURATION_TABLE, buf, len);
 }

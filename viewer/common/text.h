@@ -53,7 +53,15 @@ void cprof_duration_hint(const char *bare, char *buf, size_t len);
 /* The units cprof_duration_parse knows, for messages: "ns, us, ms, s, min". */
 #define CPROF_DURATION_UNITS "ns, us, ms, s, min"
 
-/* "950ns", "12.345us", "12.345ms", "1.234s": the text tables' form. */
+/* The forms a duration is written in; the unit is chosen the same way. */
+enum cprof_duration_style {
+	CPROF_DURATION_TABLE,	/* "950ns", "12.345us", "1.234s": stats' tables */
+	CPROF_DURATION_SHORT,	/* "12.3 \u00b5s", 3-4 significant digits: the viewer */
+	CPROF_DURATION_COMPACT, /* "950ns", "12.3us", "4.56ms", "1.234s": compare's columns */
+};
+const char *cprof_format_duration_as(double ns, enum cprof_duration_style style, char *buf,
+				     size_t len);
+/* The table form of a whole number of nanoseconds. */
 const char *cprof_format_duration(uint64_t ns, char *buf, size_t len);
 
 #endif /* CPROF_COMMON_TEXT_H */

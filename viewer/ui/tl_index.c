@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "cprof-tp-enums.h"
 #include "tl.h"
 
@@ -712,19 +713,7 @@ void ui_format_time(char *buf, size_t size, double ns, double step)
 
 void ui_format_dur(char *buf, size_t size, double ns)
 {
-	const char *u;
-	double unit;
-	if (ns >= 1e9)
-		unit = 1e9, u = "s";
-	else if (ns >= 1e6)
-		unit = 1e6, u = "ms";
-	else if (ns >= 1e3)
-		unit = 1e3, u = "\u00b5s";
-	else
-		unit = 1, u = "ns";
-	double v = ns / unit;
-	int d = unit == 1 ? 0 : v >= 100 ? 1 : v >= 10 ? 2 : 3;
-	snprintf(buf, size, "%.*f %s", d, v, u);
+	cprof_format_duration_as(ns, CPROF_DURATION_SHORT, buf, size);
 }
 
 void ui_format_dur_open(char *buf, size_t size, double ns, bool open)

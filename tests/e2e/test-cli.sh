@@ -54,6 +54,15 @@ run 2 record -o
 one_line "^cprof-trace record: missing value for -o "
 run 2 pprof -t cpu "$missing" --from
 one_line "^cprof-trace pprof: missing value for --from "
+# serve's own options (before record's) go through the same parser
+run 0 serve --help
+grep -q "^usage: cprof-trace serve" "$work/out" || fail "serve --help: $(head -n 1 "$work/out")"
+run 2 serve --listen
+one_line "^cprof-trace serve: missing value for --listen \(see cprof-trace serve --help\)$"
+run 2 serve --pid abc
+one_line "^cprof-trace serve: --pid: 'abc': not a process id$"
+run 2 serve --token= -- true
+one_line "^cprof-trace serve: --token: '': empty$"
 
 # Bare numbers: refused with the hint, by every command that takes a time.
 bare=("record --io-threshold=500 -- true" "record --blocking-timeout 5 -- true"

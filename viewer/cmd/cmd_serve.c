@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "common/cli.h"
 #include "serve/http.h"
 #include "session.h"
 
@@ -81,51 +82,73 @@ static void usage(FILE *out)
 		"(default 1s). With --pid, only the channel's options apply.\n");
 }
 
-/* serve's own options come first; the rest is record's, then PROGRAM. */
-static int parse(int argc, char **argv, struct serve_options *o)
+/* The prefix of argv made of serve's own options and their values (and
+ * --help); the rest is record's, then PROGRAM. */
+static int own_prefix(int argc, char **argv)
 {
+	static const char *const names[] = {"--listen", "--token", "--pid"};
 	int i;
 
-	*o = (struct serve_options){.listen = DEFAULT_LISTEN};
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		const char *names[] = {"--listen", "--token", "--pid"};
-		int which = -1;
+		const char *a = argv[i];
+		bool own = !strcmp(a, "-h") || !strcmp(a, "--help");
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return 0;
-		}
-		for (int k = 0; k < 3; k++) {
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !own; k++) {
 			size_t n = strlen(names[k]);
-
 			if (!strncmp(a, names[k], n) && (a[n] == '\0' || a[n] == '=')) {
-				which = k;
-				v = a[n] == '=' ? a + n + 1 : (i + 1 < argc ? argv[++i] : NULL);
+				own = true;
+				i += a[n] == '\0'; /* its value */
 			}
 		}
-		if (which < 0)
+		if (!own)
 			break;
-		if (!v || !*v) {
-			fprintf(stderr, "cprof-trace serve: %s needs a value\n", names[which]);
-			return 2;
-		}
-		if (which == 0) {
-			o->listen = v;
-		} else if (which == 1) {
-			o->token_file = v;
-		} else {
-			char *end;
+	}
+	return i < argc ? i : argc;
+}
 
-			o->pid = strtol(v, &end, 10);
-			if (*end || o->pid <= 0) {
-				fprintf(stderr, "cprof-trace serve: --pid %s: not a process id\n",
-					v);
-				return 2;
-			}
+/* serve's own options come first, parsed as every command's are (the
+ * shared parser over that prefix); the rest is record's, then PROGRAM. */
+static int parse(int argc, char **argv, struct serve_options *o)
+{
+	static const struct option longopts[] = {
+	    {"listen", required_argument, NULL, 'l'},
+	    {"token", required_argument, NULL, 't'},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const struct cprof_cli cli = {
+	    .command = "serve",
+	    .shortopts = "h",
+	    .longopts = longopts,
+	    .usage = usage,
+	    .options_first = true,
+	    .min_operands = 0,
+	    .max_operands = -1,
+	};
+	int n = own_prefix(argc, argv), c, status;
+	char *end;
+
+	*o = (struct serve_options){.listen = DEFAULT_LISTEN};
+	optind = 1;
+	while ((c = cprof_cli_next(&cli, n, argv, &status)) != -1) {
+		if (!*optarg)
+			return cprof_cli_bad_value(&cli, cprof_cli_option_name(&cli, c), optarg,
+						   "empty");
+		if (c == 'l') {
+			o->listen = optarg;
+		} else if (c == 't') {
+			o->token_file = optarg;
+		} else {
+			o->pid = strtol(optarg, &end, 10);
+			if (*end || o->pid <= 0)
+				return cprof_cli_bad_value(&cli, "--pid", optarg,
+							   "not a process id");
 		}
 	}
-	o->rest = i;
+	if (status >= 0)
+		return status;
+	o->rest = n;
 	return -1;
 }
 

@@ -935,6 +935,49 @@ static void check_described(struct ui_index *ix, struct ui_view *v, const struct
 	}
 }
 
+/* Which host a process ran on: in its header's tooltip, and in the header
+ * itself when the trace holds processes of several hosts (a relay's tree). */
+static void test_process_hosts(void)
+{
+	struct ui_metrics mt = synth_metrics();
+	struct cprof_model *m = synth_model(20, 2, 3);
+	struct ui_dl dl;
+	struct ui_view v;
+	static struct ui_desc tip;
+	bool described = false, labelled = false;
+
+	CHECK(m, "model");
+	m->processes.v[0].host = synth_str(m, "alpha");
+	m->processes.v[0].host_known = true;
+	struct cprof_process *p = cprof_vec_push(&m->processes);
+	*p = (struct cprof_process){.pid = 77, .name = synth_str(m, "remote")};
+	p->host = synth_str(m, "beta");
+	p->host_known = true;
+	m->threads.v[m->threads.n - 1].process = 1;
+	struct ui_index *ix = ui_index_create(m);
+	CHECK(ix && ix->multi_host, "two hosts seen");
+	ui_dl_init(&dl);
+	view_for(&v, ix, 1280, 800);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	for (size_t i = 0; i < dl.n; i++) {
+		const struct ui_dl_item *it = &dl.v[i];
+		if (it->kind == UI_DL_TEXT && strstr(ui_dl_item_text(&dl, it), "pid 77  on beta"))
+			labelled = true;
+		if (it->hit != UI_HIT_PROCESS || described)
+			continue;
+		struct ui_sel what = {.hit = it->hit, .ref = it->ref, .count = 1};
+		ui_describe(ix, &v, UI_DESC_TOOLTIP, &what, &tip);
+		for (int k = 0; k < tip.n; k++)
+			described |= !strcmp(tip.line[k].text, "on host alpha") ||
+				     !strcmp(tip.line[k].text, "on host beta");
+	}
+	CHECK(labelled, "no header says 'pid 77  on beta'");
+	CHECK(described, "the process tooltip names no host");
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 static void test_describe(void)
 {
 	struct ui_metrics mt = synth_metrics();
@@ -984,6 +1027,7 @@ int main(void)
 	test_axis_last_label();
 	test_details_small_window();
 	test_describe();
+	test_process_hosts();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -214,6 +214,7 @@ struct ui_index {
 	struct ui_thread_index *threads; /* [model->threads.n], by thread index */
 	struct ui_process_index *procs;
 	uint32_t nprocs;
+	bool multi_host;	  /* processes of several hosts (a relay's tree): lanes say which */
 	struct ui_row *task_rows; /* tasks packed into non-overlapping rows */
 	uint32_t ntask_rows;
 	/* Every task in one row (the collapsed track), and the tasks of rows

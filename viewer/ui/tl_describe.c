@@ -476,17 +476,41 @@ static void describe_counter(struct desc *d, const struct ui_sel *s)
 		    cs.min, cs.max, cs.last, cs.mean, cs.samples);
 }
 
+/* A process's header: who it is and where it ran (a relay's tree holds
+ * traces of several hosts). */
+static void describe_process(struct desc *d, const struct ui_sel *s)
+{
+	const struct cprof_model *m = d->m;
+	const struct ui_process_index *pi = &d->ix->procs[s->ref];
+	const struct cprof_process *p;
+
+	if (pi->process == CPROF_NONE) {
+		add(d, TEXT_COLOR, UI_FONT_BOLD, "threads of no known process");
+		return;
+	}
+	p = &m->processes.v[pi->process];
+	add(d, TEXT_COLOR, UI_FONT_BOLD, "%s (pid %" PRId32 ")", cprof_model_str(m, p->name),
+	    p->pid);
+	if (p->host_known)
+		add(d, DIM_COLOR, UI_FONT_SMALL, "on host %s", cprof_model_str(m, p->host));
+	if (p->ppid)
+		add(d, DIM_COLOR, UI_FONT_SMALL, "parent pid %" PRId32, p->ppid);
+	add(d, DIM_COLOR, UI_FONT_SMALL, "%u thread%s \u00b7 click to %s", pi->n,
+	    pi->n == 1 ? "" : "s", pi->collapsed ? "expand" : "collapse");
+}
+
 typedef void (*describe_fn)(struct desc *d, const struct ui_sel *s);
 
 static const describe_fn describers[] = {
-    [UI_HIT_REGION] = describe_region, [UI_HIT_REGIONS] = describe_merged,
-    [UI_HIT_WAIT] = describe_wait,     [UI_HIT_SYSCALL] = describe_syscall,
-    [UI_HIT_STATES] = describe_merged, [UI_HIT_RUNNING] = describe_running,
-    [UI_HIT_TASK] = describe_task,     [UI_HIT_TASKS] = describe_merged,
-    [UI_HIT_LOG] = describe_log,       [UI_HIT_LOGS] = describe_merged,
-    [UI_HIT_LOST] = describe_lost,     [UI_HIT_COUNTER] = describe_counter,
-    [UI_HIT_SAMPLE] = describe_sample, [UI_HIT_SAMPLES] = describe_merged,
-    [UI_HIT_ALLOC] = describe_alloc,   [UI_HIT_ALLOCS] = describe_merged,
+    [UI_HIT_REGION] = describe_region,	 [UI_HIT_REGIONS] = describe_merged,
+    [UI_HIT_WAIT] = describe_wait,	 [UI_HIT_SYSCALL] = describe_syscall,
+    [UI_HIT_STATES] = describe_merged,	 [UI_HIT_RUNNING] = describe_running,
+    [UI_HIT_TASK] = describe_task,	 [UI_HIT_TASKS] = describe_merged,
+    [UI_HIT_LOG] = describe_log,	 [UI_HIT_LOGS] = describe_merged,
+    [UI_HIT_LOST] = describe_lost,	 [UI_HIT_COUNTER] = describe_counter,
+    [UI_HIT_SAMPLE] = describe_sample,	 [UI_HIT_SAMPLES] = describe_merged,
+    [UI_HIT_ALLOC] = describe_alloc,	 [UI_HIT_ALLOCS] = describe_merged,
+    [UI_HIT_PROCESS] = describe_process,
 };
 
 void ui_describe(struct ui_index *ix, const struct ui_view *v, enum ui_desc_use use,

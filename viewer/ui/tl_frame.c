@@ -87,9 +87,15 @@ static void draw_lanes(struct fctx *c)
 				name = cprof_model_str(c->m, c->m->processes.v[pi->process].name);
 				pid = c->m->processes.v[pi->process].pid;
 			}
-			snprintf(lab, sizeof(lab), "%s %s   pid %" PRId32 "   \u00b7   %u thread%s",
-				 pi->collapsed ? "\u25b8" : "\u25be", name, pid, pi->n,
-				 pi->n == 1 ? "" : "s");
+			const char *host =
+			    c->ix->multi_host && pi->process != CPROF_NONE &&
+				    c->m->processes.v[pi->process].host_known
+				? cprof_model_str(c->m, c->m->processes.v[pi->process].host)
+				: NULL;
+			snprintf(
+			    lab, sizeof(lab), "%s %s   pid %" PRId32 "%s%s   \u00b7   %u thread%s",
+			    pi->collapsed ? "\u25b8" : "\u25be", name, pid, host ? "  on " : "",
+			    host ? host : "", pi->n, pi->n == 1 ? "" : "s");
 			ui_gutter_label_w(c, y, h, lab, ui_theme[UI_C_TEXT], UI_FONT_BOLD, 0,
 					  c->g.tl_x + c->g.tl_w);
 		}

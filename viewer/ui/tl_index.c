@@ -298,6 +298,10 @@ static bool build_procs(struct ui_index *ix)
 		pi->threads[pi->n++] = order[k];
 	}
 	ix->nprocs = nprocs;
+	for (size_t p = 1; p < np; p++)
+		if (m->processes.v[p].host_known && m->processes.v[0].host_known &&
+		    m->processes.v[p].host != m->processes.v[0].host)
+			ix->multi_host = true;
 	ok = true;
 end:
 	free(order);

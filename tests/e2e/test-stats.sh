@@ -30,7 +30,8 @@ fail() {
 pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
 
 # lttng_record DIR EVENTS [CHANNEL-OPTIONS...]: the app under a session of our
-# own, tracking only its pid (the per-UID buffers see every process of root).
+# own, tracking only its pid (the per-UID buffers see every process of root),
+# with the contexts $CONTEXTS (default vtid, vpid, procname).
 lttng_record() {
 	dir=$1 events=$2
 	shift 2
@@ -41,7 +42,8 @@ lttng_record() {
 	for e in $events; do
 		lttng enable-event -u -s "$session" -c ch "$e" >/dev/null
 	done
-	lttng add-context -u -s "$session" -c ch -t vtid -t vpid -t procname >/dev/null
+	# shellcheck disable=SC2086
+	lttng add-context -u -s "$session" -c ch ${CONTEXTS:--t vtid -t vpid -t procname} >/dev/null
 	"$STATS_APP" "$tmp/go" &
 	pid=$!
 	lttng track -u -s "$session" --vpid="$pid" >/dev/null
@@ -223,20 +225,7 @@ EOF
 nocontext)
 	# A user's own session without the vpid/vtid contexts: every command
 	# says which contexts are missing and the command that adds them.
-	session=cprof-test-stats-$$-$(date +%s%N)
-	mkfifo "$tmp/go"
-	lttng create "$session" --output="$tmp/trace" >/dev/null
-	lttng enable-channel -u -s "$session" ch >/dev/null
-	lttng enable-event -u -s "$session" -c ch "cprof:*" >/dev/null
-	lttng add-context -u -s "$session" -c ch -t procname >/dev/null
-	"$STATS_APP" "$tmp/go" &
-	pid=$!
-	lttng track -u -s "$session" --vpid="$pid" >/dev/null
-	lttng start "$session" >/dev/null
-	echo go >"$tmp/go"
-	wait "$pid" || fail "test-stats-app exited with $?"
-	lttng destroy "$session" >/dev/null
-	session=""
+	CONTEXTS="-t procname" lttng_record "$tmp/trace" "cprof:*"
 	want="^cprof-trace: $tmp/trace: warning: the events lack the vpid and vtid contexts, so every event shows as process 0, thread 0: .*: lttng add-context -u -t vpid -t vtid$"
 	check_note() { # COMMAND...: exits 0 and says $want once on stderr
 		"$@" >/dev/null 2>"$tmp/err" || fail "$*: $(cat "$tmp/err")"

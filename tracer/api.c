@@ -31,6 +31,7 @@
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
 #include "flight-watch.h"
+#include "track.h"
 
 #define CPROF_EXPORT __attribute__((visibility("default")))
 
@@ -66,6 +67,9 @@ static inline uint64_t task_id(const cprof_task *task)
  * process (again in a fork child), on the recording paths only.
  */
 static int process_announced;
+/* The parent when the process started or forked, not when it announces
+ * itself: a daemon's parent may have exited by then (preload.c says more). */
+static int32_t parent_pid, forking_pid;
 
 void cprof_announce_process_(void);
 
@@ -74,7 +78,7 @@ static void announce_process(void)
 	if (__atomic_load_n(&process_announced, __ATOMIC_RELAXED) ||
 	    __atomic_exchange_n(&process_announced, 1, __ATOMIC_RELAXED))
 		return;
-	lttng_ust_tracepoint(cprof, process, (int32_t)getppid());
+	lttng_ust_tracepoint(cprof, process, parent_pid);
 }
 
 void cprof_announce_process_(void)
@@ -322,6 +326,7 @@ static bool any_api_event_enabled(void)
 
 static void fork_prepare(void)
 {
+	forking_pid = (int32_t)getpid();
 	cprof_batch_before_fork_();
 	fork_protocol = !fork_wrapped && any_api_event_enabled();
 	if (fork_protocol)
@@ -338,6 +343,10 @@ static void fork_child(void)
 {
 	int saved = errno;
 
+	parent_pid = forking_pid;
+	/* Tracked before lttng-ust registers the child (below, or after
+	 * these handlers with liblttng-ust-fork): none of its events lost. */
+	cprof_track_self_();
 	/* With liblttng-ust-fork the child is set up again after these
 	 * handlers: its first API event, later, announces it. */
 	__atomic_store_n(&process_announced, 0, __ATOMIC_RELAXED);
@@ -365,6 +374,11 @@ __attribute__((constructor)) static void cprof_api_init(void)
 		fork_wrapped = true;
 		dlclose(fork_lib);
 	}
+	parent_pid = (int32_t)getppid();
+	cprof_track_init_();
+	/* a process started without fork (posix_spawn, vfork): tracked from
+	 * here, after lttng-ust registered it (its first moments are lost) */
+	cprof_track_self_();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	cprof_watch_init_();
 	if (lttng_ust_tracepoint_enabled(cprof, process))

@@ -246,6 +246,7 @@ static void heap_flush(struct cprof_tls *t)
 		__atomic_compare_exchange_n(&heap_peak_emitted, &peak, now, false, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED);
 	t->depth++;
+	cprof_config_check();
 	lttng_ust_tracepoint(cprof, heap, (uint64_t)(now > 0 ? now : 0));
 	t->depth--;
 }
@@ -314,6 +315,7 @@ static void record_alloc(struct cprof_tls *t, void *p, size_t size, const void *
 static void record_free(struct cprof_tls *t, void *p)
 {
 	t->depth++;
+	cprof_config_check();
 	lttng_ust_tracepoint(cprof, free, (uint64_t)(uintptr_t)p);
 	t->depth--;
 }

@@ -175,6 +175,16 @@ static void read_config(struct cprof_config *c)
 bool cprof_config_pending;
 
 /*
+ * The parent as it was when the process started or forked. cprof:config
+ * may be emitted late (pending, below), when the parent may have exited: a
+ * daemon's child would then name its subreaper (record) or init, and the
+ * reader, which keeps the recorded process tree by these ppids, would drop
+ * it.
+ */
+int32_t cprof_parent_pid;
+static int32_t forking_pid;
+
+/*
  * cprof:config (with the thread's name) opens every process's events: the
  * reader keeps a process by it. It is emitted from the settings kept in
  * memory since the constructor, never from the environment, which a
@@ -195,7 +205,7 @@ static void emit_config_now(void)
 
 	t->depth++;
 	lttng_ust_tracepoint(cprof, config, c->alloc_mode, c->alloc_rate, c->cpu_rate,
-			     c->io_threshold_ns, c->stack_depth, flags, (int32_t)getppid());
+			     c->io_threshold_ns, c->stack_depth, flags, cprof_parent_pid);
 	if (c->threads && lttng_ust_tracepoint_enabled(cprof, thread_name) &&
 	    prctl(PR_GET_NAME, name) == 0)
 		lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
@@ -274,10 +284,16 @@ static void ust_env_restore(void)
  * what emits events is done when fork() has returned (see fork below),
  * once lttng-ust has set itself up again in the child.
  */
+static void before_fork(void)
+{
+	forking_pid = (int32_t)getpid();
+}
+
 static void after_fork_child(void)
 {
 	struct cprof_tls *t = &cprof_tls;
 
+	cprof_parent_pid = forking_pid;
 	t->tid = 0;
 	t->sampler_armed = false;
 	ust_env_restore();
@@ -341,7 +357,8 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_ust_refresh();
 	t->known = true;
 	cprof_threads_register(cprof_gettid());
-	pthread_atfork(NULL, NULL, after_fork_child);
+	cprof_parent_pid = (int32_t)getppid();
+	pthread_atfork(before_fork, NULL, after_fork_child);
 
 	/* Publish the settings, then let hooks record. */
 	cprof_cfg.alloc_rate = c.alloc_rate;

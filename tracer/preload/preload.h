@@ -150,7 +150,11 @@ CPROF_HIDDEN void cprof_emit_config(void);
 extern bool cprof_config_pending CPROF_HIDDEN;
 CPROF_HIDDEN void cprof_config_flush(void);
 
-/* Before an event with a stack: the pending cprof:config first. */
+/* The parent when the process started or forked (preload.c: why). */
+extern int32_t cprof_parent_pid CPROF_HIDDEN;
+
+/* Before any event but cprof:config: the pending cprof:config first (the
+ * reader keeps a process by its first event, which must name its parent). */
 static inline void cprof_config_check(void)
 {
 	if (unlikely(__atomic_load_n(&cprof_config_pending, __ATOMIC_RELAXED)))

@@ -234,6 +234,7 @@ static void wait_end(struct wait *w, int result)
 		__atomic_fetch_sub(waiters_of(w->obj), 1, __ATOMIC_RELAXED);
 	if (w->recorded || reported) {
 		t->depth++;
+		cprof_config_check();
 		lttng_ust_tracepoint(cprof, wait_end, (uint64_t)(uintptr_t)w->obj, w->kind,
 				     (int32_t)result);
 		t->depth--;

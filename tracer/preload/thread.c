@@ -115,6 +115,7 @@ static void thread_end(void *unused)
 	cprof_flush_thread_();
 	if (cprof_cfg.threads && t->depth == 0) {
 		t->depth++;
+		cprof_config_check();
 		lttng_ust_tracepoint(cprof, thread_exit, 0);
 		t->depth--;
 	}
@@ -136,6 +137,7 @@ static void *trampoline(void *p)
 	cprof_state_thread_begin(s.parent_tid, (uint64_t)(uintptr_t)s.routine, s.stack);
 	t->depth++;
 	if (cprof_cfg.threads) {
+		cprof_config_check();
 		lttng_ust_tracepoint(cprof, thread_start, (uint64_t)s.parent_tid,
 				     (uint64_t)(uintptr_t)s.routine, s.stack);
 		if (lttng_ust_tracepoint_enabled(cprof, thread_name) &&
@@ -198,6 +200,7 @@ static void emit_name(int32_t tid, const char *name)
 	if (!cprof_cfg.ready || !cprof_cfg.threads || !cprof_may_record(t))
 		return;
 	t->depth++;
+	cprof_config_check();
 	lttng_ust_tracepoint(cprof, thread_name, (uint64_t)tid, name);
 	t->depth--;
 	errno = saved;

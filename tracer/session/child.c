@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -18,10 +20,23 @@
  */
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t pending_signal;
+/* A forwarded signal reached record once the program ran: the user wants
+ * it to end, so the processes the program left behind are not waited for. */
+static volatile sig_atomic_t interrupted;
 
 /* Record's own signals and their handler, set before the handlers exist. */
 static sigset_t own_signals;
 static void (*own_handler)(int sig);
+
+/* Called in record between the child's fork and its exec. */
+static void (*spawn_hook)(pid_t pid, void *data);
+static void *spawn_hook_data;
+
+void cprof_child_set_spawn_hook(void (*fn)(pid_t pid, void *data), void *data)
+{
+	spawn_hook = fn;
+	spawn_hook_data = data;
+}
 
 /* SIGPIPE was not ignored when record started: the program gets it back. */
 static bool restore_sigpipe;
@@ -42,6 +57,7 @@ static void forward_signal(int sig, siginfo_t *info, void *ucontext)
 	 * turn one ^C into two for a program that handles the first one
 	 * gracefully.
 	 */
+	interrupted = 1;
 	if (child_pid > 0) {
 		if (info->si_code != SI_KERNEL)
 			kill((pid_t)child_pid, sig);
@@ -102,11 +118,16 @@ static void block_forwarded_signals(sigset_t *old)
 
 /* In the child, before exec: record's handlers become the defaults again,
  * and ignored signals stay ignored. */
-static void exec_child(char **argv, char **envp, const sigset_t *mask, int fd)
+static void exec_child(char **argv, char **envp, const sigset_t *mask, int fd, int go)
 {
 	struct sigaction dfl;
 	struct sigaction cur;
+	char c;
 	int err;
+
+	/* the parent's spawn hook has run when `go` reaches its end */
+	while (go >= 0 && read(go, &c, 1) < 0 && errno == EINTR)
+		;
 
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
@@ -130,21 +151,36 @@ static void exec_child(char **argv, char **envp, const sigset_t *mask, int fd)
 pid_t cprof_child_spawn(char **argv, char **envp, int *exec_errno)
 {
 	sigset_t old;
-	int fds[2];
+	int fds[2], go[2] = {-1, -1};
 	pid_t pid;
 	ssize_t n;
 	int err = 0;
 
 	*exec_errno = 0;
-	if (pipe2(fds, O_CLOEXEC) != 0) {
+	if (pipe2(fds, O_CLOEXEC) != 0 || (spawn_hook && pipe2(go, O_CLOEXEC) != 0)) {
 		*exec_errno = errno;
 		return -1;
 	}
+	/*
+	 * Descendants orphaned while record runs (a daemon's fork, then its
+	 * parent's exit) become record's children instead of init's, so that
+	 * record can wait for them (cprof_child_wait_descendants). Not
+	 * inherited by the child.
+	 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	block_forwarded_signals(&old);
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		exec_child(argv, envp, &old, fds[1]);
+		if (go[1] >= 0)
+			close(go[1]);
+		exec_child(argv, envp, &old, fds[1], go[0]);
+	}
+	if (go[0] >= 0) {
+		close(go[0]);
+		if (pid > 0)
+			spawn_hook(pid, spawn_hook_data);
+		close(go[1]);
 	}
 	if (pid < 0) {
 		*exec_errno = errno;
@@ -186,4 +222,34 @@ int cprof_child_wait(pid_t pid)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return 1;
+}
+
+bool cprof_child_has_descendants(void)
+{
+	int wstatus;
+	pid_t p;
+
+	/* reap those already gone; 0: some still run */
+	while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)
+		;
+	return p == 0 && !interrupted;
+}
+
+/*
+ * Polled rather than blocked in waitpid: record's handlers restart system
+ * calls (SA_RESTART), and a forwarded signal must end the wait.
+ */
+void cprof_child_wait_descendants(void)
+{
+	const struct timespec tick = {0, 20 * 1000 * 1000};
+	int wstatus;
+	pid_t p;
+
+	while (!interrupted) {
+		p = waitpid(-1, &wstatus, WNOHANG);
+		if (p < 0 && errno != EINTR)
+			break; /* ECHILD: none left */
+		if (p == 0)
+			nanosleep(&tick, NULL);
+	}
 }

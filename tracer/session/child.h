@@ -10,6 +10,7 @@
 #define CPROF_SESSION_CHILD_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /*
@@ -32,7 +33,23 @@ int cprof_child_pending_signal(void);
  */
 pid_t cprof_child_spawn(char **argv, char **envp, int *exec_errno);
 
+/* `fn` runs in record after each fork of cprof_child_spawn, while the
+ * child waits to exec (to track its pid before it registers). */
+void cprof_child_set_spawn_hook(void (*fn)(pid_t pid, void *data), void *data);
+
 /* Waits for the child: its exit status, 128+N when signal N killed it. */
 int cprof_child_wait(pid_t pid);
+
+/*
+ * Record is the subreaper of the program's tree: a daemon that forks and
+ * lets its parent exit stays record's descendant. Whether, once the
+ * program exited, some of its descendants still run (and no forwarded
+ * signal asked record to end).
+ */
+bool cprof_child_has_descendants(void);
+
+/* Waits until every descendant exited, or a forwarded signal (Ctrl-C,
+ * SIGTERM, ...) reached record: the descendants are left running then. */
+void cprof_child_wait_descendants(void);
 
 #endif /* CPROF_SESSION_CHILD_H */

@@ -45,6 +45,7 @@
 #include "record_pid.h"
 #include "served.h"
 #include "session.h"
+#include "tracker.h"
 #include "symbols/symbols.h"
 
 /*
@@ -623,6 +624,31 @@ static struct cprof_env *make_env(const struct record_options *opts)
 	return env;
 }
 
+static void track_spawned(pid_t pid, void *tracker)
+{
+	cprof_tracker_add(tracker, pid);
+}
+
+/* The session records only the program's process tree (tracker.h). The
+ * flight recorder keeps its session to the program's processes itself,
+ * and --pid to the running process's tree. */
+static bool start_tracker(const struct record_options *opts, struct cprof_session *session,
+			  struct cprof_env *env, struct cprof_tracker **tracker)
+{
+	char err[512];
+
+	if (opts->flight.on || opts->pid || !env)
+		return true;
+	*tracker = cprof_tracker_start(cprof_session_borrow_name(session), err, sizeof(err));
+	if (!*tracker) {
+		fprintf(stderr, "cprof-trace: %s\n", err);
+		return false;
+	}
+	cprof_env_put(env, CPROF_TRACK_ENV, cprof_tracker_borrow_name(*tracker));
+	cprof_child_set_spawn_hook(track_spawned, *tracker);
+	return true;
+}
+
 /*
  * The session, recording: the daemon checked (started when none runs),
  * sessions left by killed records reaped, the channel set up, limited to
@@ -630,7 +656,8 @@ static struct cprof_env *make_env(const struct record_options *opts)
  * take every process of the user that has the library), started.
  */
 static struct cprof_session *open_session(const struct record_options *opts, const char *output,
-					  const int32_t *pids, size_t npids)
+					  const int32_t *pids, size_t npids, struct cprof_env *env,
+					  struct cprof_tracker **tracker)
 {
 	struct cprof_session *session = NULL;
 	bool daemon_started;
@@ -657,6 +684,9 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 			(long)pids[0]);
 		goto error;
 	}
+	/* before the start: no other process's buffers are ever set up */
+	if (!npids && !start_tracker(opts, session, env, tracker))
+		goto error;
 	if (cprof_session_start(session) != CPROF_SESSION_OK) {
 		fprintf(stderr, "cprof-trace: %s: %s\n", opts->output,
 			cprof_session_borrow_error(session));
@@ -687,6 +717,7 @@ int cprof_cmd_record(int argc, char **argv)
 	struct record_options opts;
 	struct cprof_env *env = NULL;
 	struct cprof_session *session = NULL;
+	struct cprof_tracker *tracker = NULL;
 	char *output = NULL;
 	bool created_output = false;
 	bool traced = false; /* the program ran: keep the trace */
@@ -714,7 +745,7 @@ int cprof_cmd_record(int argc, char **argv)
 	if (!output || (!opts.pid && !(env = make_env(&opts))))
 		goto end;
 	/* a flight recorder tracks the processes itself */
-	session = open_session(&opts, output, pids, opts.flight.on ? 0 : npids);
+	session = open_session(&opts, output, pids, opts.flight.on ? 0 : npids, env, &tracker);
 	if (!session ||
 	    !record_flight_arm(&opts.flight, session, output, env ? env_put_cb : NULL, env))
 		goto end;
@@ -737,6 +768,13 @@ int cprof_cmd_record(int argc, char **argv)
 	record_flight_start(&opts.flight, pid, flight_meta.argv, write_snapshot_json, &flight_meta);
 	status = opts.pid ? record_pid_wait(opts.pid, opts.duration_ns, pids, npids)
 			  : cprof_child_wait(pid);
+	if (!opts.pid && cprof_child_has_descendants()) {
+		fprintf(stderr,
+			"cprof-trace: %s exited; recording the processes it left running until "
+			"they exit (Ctrl-C stops)\n",
+			opts.argv[0]);
+		cprof_child_wait_descendants();
+	}
 	if (opts.flight.on) {
 		/* Snapshots are the trace: nothing to write or count at the end. */
 		record_flight_finish(&opts.flight, opts.output);
@@ -757,6 +795,8 @@ int cprof_cmd_record(int argc, char **argv)
 			errno ? strerror(errno) : "write error");
 
 end:
+	cprof_child_set_spawn_hook(NULL, NULL);
+	cprof_tracker_stop(tracker);
 	if (session) {
 		uint64_t discarded = cprof_session_discarded_events(session);
 		uint64_t lost_packets = cprof_session_lost_packets(session);

@@ -1,0 +1,176 @@
+/*
+ * Record's side of session tracking (see tracker.h).
+ *
+ * Why a process tracker rather than filtering in the reader: per-UID
+ * buffers take the events of every process of the user that has the
+ * `cprof` probes enabled by any session, so two recordings at once (or a
+ * daemon left by an earlier one) filled each other's traces; the reader's
+ * process-tree filter hid them but the trace grew with them. The tracker
+ * keeps them out of the buffers. Processes announce themselves (fork
+ * handler, constructor) instead of being found by polling /proc, which
+ * would miss a child's first milliseconds and short-lived children.
+ */
+#include "tracker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lttng/lttng.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct cprof_tracker {
+	struct lttng_process_attr_tracker_handle *handle;
+	pthread_mutex_t lock; /* handle and pids */
+	int32_t *pids;	      /* tracked, in no order */
+	size_t n, cap;
+	int listen_fd;
+	int wake[2];
+	pthread_t thread;
+	bool running;
+	char name[64];
+};
+
+void cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
+{
+	bool known = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n && !known; i++)
+		known = t->pids[i] == (int32_t)pid;
+	if (!known) {
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 64;
+			int32_t *p = realloc(t->pids, cap * sizeof(*p));
+			if (p) {
+				t->pids = p;
+				t->cap = cap;
+			}
+		}
+		if (t->n < t->cap)
+			t->pids[t->n++] = (int32_t)pid;
+		lttng_process_attr_virtual_process_id_tracker_handle_add_pid(t->handle, pid);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* One request: a pid in, one byte out once it is tracked. */
+static void answer(struct cprof_tracker *t, int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int32_t pid = 0;
+	char ack = 1;
+
+	if (poll(&p, 1, 1000) == 1 && read(fd, &pid, sizeof(pid)) == (ssize_t)sizeof(pid) &&
+	    pid > 0)
+		cprof_tracker_add(t, (pid_t)pid);
+	(void)!write(fd, &ack, 1);
+	close(fd);
+}
+
+static void *tracker_thread(void *arg)
+{
+	struct cprof_tracker *t = arg;
+
+	for (;;) {
+		struct pollfd p[2] = {{.fd = t->listen_fd, .events = POLLIN},
+				      {.fd = t->wake[0], .events = POLLIN}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (p[0].revents & POLLIN) {
+			int fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				answer(t, fd);
+		}
+	}
+	return NULL;
+}
+
+static bool listen_abstract(struct cprof_tracker *t)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct timespec ts;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = (size_t)snprintf(t->name, sizeof(t->name), "cprof-track-%d-%ld%09ld", (int)getpid(),
+			     (long)ts.tv_sec, ts.tv_nsec);
+	memcpy(a.sun_path + 1, t->name, n);
+	t->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return t->listen_fd >= 0 &&
+	       bind(t->listen_fd, (struct sockaddr *)&a,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) == 0 &&
+	       listen(t->listen_fd, 64) == 0;
+}
+
+struct cprof_tracker *cprof_tracker_start(const char *session, char *err, size_t errlen)
+{
+	struct cprof_tracker *t = calloc(1, sizeof(*t));
+	enum lttng_error_code code = LTTNG_OK;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->listen_fd = t->wake[0] = t->wake[1] = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	code = lttng_session_get_tracker_handle(session, LTTNG_DOMAIN_UST,
+						LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &t->handle);
+	if (code != LTTNG_OK || lttng_process_attr_tracker_handle_set_tracking_policy(
+				    t->handle, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
+				    LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
+		snprintf(err, errlen, "cannot limit the session to the program's processes: %s",
+			 lttng_strerror(-(int)(code != LTTNG_OK ? code : LTTNG_ERR_UNK)));
+		goto error;
+	}
+	if (!listen_abstract(t) || pipe2(t->wake, O_CLOEXEC)) {
+		snprintf(err, errlen, "cannot listen for the program's processes: %s",
+			 strerror(errno));
+		goto error;
+	}
+	if (pthread_create(&t->thread, NULL, tracker_thread, t)) {
+		snprintf(err, errlen, "cannot start the process-tracking thread");
+		goto error;
+	}
+	t->running = true;
+	return t;
+error:
+	cprof_tracker_stop(t);
+	return NULL;
+}
+
+const char *cprof_tracker_borrow_name(const struct cprof_tracker *t)
+{
+	return t->name;
+}
+
+void cprof_tracker_stop(struct cprof_tracker *t)
+{
+	if (!t)
+		return;
+	if (t->running) {
+		(void)!write(t->wake[1], "q", 1);
+		pthread_join(t->thread, NULL);
+	}
+	if (t->listen_fd >= 0)
+		close(t->listen_fd);
+	if (t->wake[0] >= 0) {
+		close(t->wake[0]);
+		close(t->wake[1]);
+	}
+	lttng_process_attr_tracker_handle_destroy(t->handle);
+	pthread_mutex_destroy(&t->lock);
+	free(t->pids);
+	free(t);
+}

@@ -1,0 +1,32 @@
+/*
+ * Record's side of session tracking (tracer/track.h has the process side):
+ * the session records only the processes added here, and a thread answers
+ * the recorded tree's new processes on an abstract Unix socket whose name
+ * goes into the program's environment (CPROF_TRACK_ENV).
+ *
+ * Ownership: cprof_tracker_start() returns a tracker the caller stops and
+ * frees with cprof_tracker_stop(), before the session is destroyed.
+ */
+#ifndef CPROF_SESSION_TRACKER_H
+#define CPROF_SESSION_TRACKER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "track.h" /* CPROF_TRACK_ENV */
+
+struct cprof_tracker;
+
+/* Limits the session named `session` to tracked processes (none yet) and
+ * starts listening. NULL with a sentence in `err` on failure. */
+struct cprof_tracker *cprof_tracker_start(const char *session, char *err, size_t errlen);
+
+/* The socket's name, for the environment's CPROF_TRACK_ENV. */
+const char *cprof_tracker_borrow_name(const struct cprof_tracker *tracker);
+
+/* Tracks `pid` (the program, between its fork and its exec). */
+void cprof_tracker_add(struct cprof_tracker *tracker, pid_t pid);
+
+void cprof_tracker_stop(struct cprof_tracker *tracker);
+
+#endif /* CPROF_SESSION_TRACKER_H */

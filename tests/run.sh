@@ -28,6 +28,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	libjansson-dev
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
 	python3 nginx-light memcached pigz wrk curl
+	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
+	redis-server redis-tools
 	libmicrohttpd-dev libarchive-dev)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -161,6 +161,11 @@ static void proc_decide(struct rd_state *st, struct rd_proc *p, struct rd_event 
 		if (ev->present & (1u << k->ppid))
 			p->ppid = (int32_t)ev->f[k->ppid].u;
 	}
+	/* lttng-ust enables a session's events one by one: a process's
+	 * heap event may come before its cprof:config. Undecided until an
+	 * event names the parent (those before it are left out). */
+	if (p->ppid <= 0 && !(k->flags & RD_PPID))
+		return;
 	pi = p->ppid > 0 ? cprof_pairmap_find(&st->proc_index, (uint32_t)p->ppid, 0) : NULL;
 	p->keep = pi && st->procs.v[*pi].keep > 0 ? 1 : -1;
 }
@@ -344,7 +349,7 @@ bool rd_feed(struct rd_state *st, struct rd_event *ev)
 		return false;
 	if (p->keep == 0 && cprof) {
 		proc_decide(st, p, ev);
-		if (p->keep < 0)
+		if (p->keep <= 0)
 			return false;
 	}
 	p->events++;

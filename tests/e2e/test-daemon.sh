@@ -1,10 +1,12 @@
 #!/bin/bash
-# Programs that leave processes behind, under `cprof-trace record` and a
-# real lttng-sessiond.
+# The processes of real programs, under `cprof-trace record` and a real
+# lttng-sessiond.
 #   redis   Debian's redis-server --daemonize yes (fork, the parent exits):
 #           record follows the daemon until it shuts down, and the trace
 #           holds the daemon's events. Skipped (77) without redis-server
 #           and redis-tools.
+#   exec    bash's children that exec ls and sleep are named ls and sleep
+#           (not bash), and their exits are in the trace
 #   isolation  two recordings at once: neither trace holds the other's
 #           processes.
 # usage: test-daemon.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB)
@@ -84,6 +86,26 @@ ev = sum(t["events"] for t in s["threads"] if t["pid"] == daemon)
 print("daemon events:", ev, "trace events:", s["events"])
 if ev < 100:
     sys.exit("FAIL: the daemon has %d events: its 6000 requests are not in the trace" % ev)
+PY
+	;;
+exec)
+	"$cprof" record -o "$work/trace" -- bash -c 'ls / >/dev/null; sleep 0.3; exit 0' \
+		2>"$work/err" || fail "record: $(cat "$work/err")"
+	"$cprof" stats --json "$work/trace" >"$work/stats.json" 2>/dev/null || fail "stats"
+	python3 - "$work/stats.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+procs = sorted((p["pid"], p["name"]) for p in s["processes"])
+print("processes:", procs)
+names = [n for _, n in procs]
+if sorted(names) != ["bash", "ls", "sleep"]:
+    sys.exit("FAIL: processes named %r, want bash, ls and sleep" % names)
+ls = [p for p in s["processes"] if p["name"] == "ls"][0]
+if not ls.get("end_ns"):
+    sys.exit("FAIL: ls has no exit time: %r" % ls)
+if not ls["end_ns"] - s["begin_ns"] < s["duration_ns"] - 200000000:
+    sys.exit("FAIL: ls exits at %d ns of %d, not before the sleep" %
+             (ls["end_ns"] - s["begin_ns"], s["duration_ns"]))
 PY
 	;;
 isolation)

@@ -383,3 +383,23 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_sampler_arm_thread();
 	errno = saved;
 }
+
+/*
+ * The process's end for the reader, which stops its counter tracks (heap
+ * in use, threads alive) there: at exit() or main's return. A process
+ * ended by _exit() or a signal has none; its tracks run to the end of the
+ * trace.
+ */
+__attribute__((destructor)) static void cprof_preload_fini(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	if (!__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE))
+		return;
+	t->depth++;
+	cprof_config_check();
+	lttng_ust_tracepoint(cprof, thread_exit, 1);
+	t->depth--;
+	errno = saved;
+}

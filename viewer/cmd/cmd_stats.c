@@ -167,7 +167,7 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		cprof_json_write_string(out, cprof_model_str(m, p->name));
 		fputs(", \"host\": ", out);
 		cprof_json_write_string(out, cprof_model_str(m, p->host));
-		fputs("}", out);
+		fprintf(out, ", \"end_ns\": %" PRIu64 "}", p->end_ns);
 	}
 	fputs("]", out);
 

@@ -30,7 +30,7 @@ typedef uint32_t cprof_str;
 struct cprof_process {
 	int32_t pid;
 	int32_t ppid;       /* from the vppid context, 0 when unknown */
-	cprof_str name;     /* procname of its first event */
+	cprof_str name;     /* procname of its first event, then of each exec */
 	uint32_t alloc_mode; /* enum cprof_tp_alloc_mode from cprof:config */
 	uint64_t alloc_rate; /* mean bytes between samples (sample mode) */
 	uint32_t cpu_rate;   /* Hz, 0 when no CPU samples */
@@ -38,6 +38,7 @@ struct cprof_process {
 	bool has_config;     /* a cprof:config event was seen */
 	cprof_str host;	     /* the trace's hostname (relay trees hold several) */
 	bool host_known;
+	uint64_t end_ns;     /* its exit (exit() or main's return), 0 unknown */
 };
 
 /* A loaded ELF object (lttng_ust_statedump:bin_info, lttng_ust_lib:load). */

@@ -163,6 +163,23 @@ static void on_warning(struct rd_state *st, struct rd_event *ev)
 			rd_thread_label(st, ev->thread, a, sizeof(a)));
 }
 
+/*
+ * A process announces itself again after exec (the new image's
+ * constructor): it takes the new program's name, which its main thread
+ * has then (a shell's child that ran `ls` is `ls`, not `bash`).
+ */
+static void name_after_exec(struct rd_state *st, struct rd_event *ev)
+{
+	size_t len;
+	const char *name;
+
+	if (ev->tid != ev->pid)
+		return;
+	name = rd_procname(ev, &len);
+	if (len)
+		st->model->processes.v[ev->proc].name = cprof_model_intern(st->model, name, len);
+}
+
 static void on_process(struct rd_state *st, struct rd_event *ev)
 {
 	/* The root is kept by pid, before any ppid is known. */
@@ -171,6 +188,7 @@ static void on_process(struct rd_state *st, struct rd_event *ev)
 
 	if (mp->ppid <= 0 && ppid > 0)
 		mp->ppid = ev->p->ppid = ppid;
+	name_after_exec(st, ev);
 }
 
 static void on_config(struct rd_state *st, struct rd_event *ev)
@@ -182,6 +200,7 @@ static void on_config(struct rd_state *st, struct rd_event *ev)
 	mp->cpu_rate = (uint32_t)ev->f[2].u;
 	mp->io_threshold_ns = ev->f[3].u;
 	mp->has_config = true;
+	name_after_exec(st, ev);
 }
 
 /* ---- stacks and threads ----------------------------------------------------- */
@@ -253,10 +272,14 @@ static void on_thread_name(struct rd_state *st, struct rd_event *ev)
 	st->model->threads.v[nt].name = cprof_model_intern(st->model, ev->f[1].s, ev->f[1].n);
 }
 
+/* `unused` 1: the process exits (the preload library's destructor), which
+ * ends its counter tracks there rather than at the end of the trace. */
 static void on_thread_exit(struct rd_state *st, struct rd_event *ev)
 {
 	st->model->threads.v[ev->thread].end_ns = ev->ns;
 	threads_alive_add(st, ev, -1);
+	if ((ev->present & 1u) && ev->f[0].u == 1)
+		st->model->processes.v[ev->proc].end_ns = ev->ns;
 }
 
 /* ---- waits, allocations, blocking calls, CPU samples ---------------------- */
@@ -615,7 +638,7 @@ static const struct rd_kind kinds[] = {
      0,
      {{"parent_tid", U}, {"start_routine", U}, {"stack", U}}},
     {"cprof:thread_name", on_thread_name, CPROF, 0, {{"tid", U}, {"name", S}}},
-    {"cprof:thread_exit", on_thread_exit, CPROF, 0, {{NULL, U}}},
+    {"cprof:thread_exit", on_thread_exit, CPROF, 0, {{"unused", U}}},
     {"cprof:wait_begin", on_wait_begin, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},
     {"cprof:wait_end", on_wait_end, KEEPS, 0, {{"obj", U}, {"kind", U}, {"result", U}}},
     {"cprof:lock_release", on_lock_release, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},

@@ -95,7 +95,7 @@ uint32_t rd_task_ref(struct rd_state *st, uint32_t proc, uint64_t id)
 	return idx ? *idx : CPROF_NONE;
 }
 
-static const char *procname(const struct rd_event *ev, size_t *len)
+const char *rd_procname(const struct rd_event *ev, size_t *len)
 {
 	if (ev->fetch_procname)
 		return ev->fetch_procname(ev, len);
@@ -185,7 +185,7 @@ static uint32_t proc_materialize(struct rd_state *st, struct rd_proc *p, const s
 	}
 	mp->pid = p->pid;
 	mp->ppid = p->ppid;
-	name = procname(ev, &len);
+	name = rd_procname(ev, &len);
 	mp->name = cprof_model_intern(st->model, name, len);
 	p->model = (uint32_t)(st->model->processes.n - 1);
 	return p->model;
@@ -241,7 +241,7 @@ static inline uint32_t thread_get(struct rd_state *st, uint32_t proc, const stru
 	if (c->key == key + 1)
 		return c->thread;
 	if (!cprof_pairmap_find(&st->thread_index, proc, (uint32_t)ev->tid)) {
-		name = procname(ev, &len);
+		name = rd_procname(ev, &len);
 		t = rd_thread_find_or_add(st, proc, ev->tid, ev->ns, name, len);
 	} else {
 		t = rd_thread_find_or_add(st, proc, ev->tid, ev->ns, "", 0);

@@ -235,6 +235,8 @@ void rd_finish(struct rd_state *st);
 uint32_t rd_warn(struct rd_state *st, uint64_t ns, uint32_t thread, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* "tid (name)" of a model thread, in buf. */
+/* The event's procname context (its thread's name), "" when absent. */
+const char *rd_procname(const struct rd_event *ev, size_t *len);
 const char *rd_thread_label(struct rd_state *st, uint32_t thread, char *buf, size_t len);
 uint32_t rd_thread_find_or_add(struct rd_state *st, uint32_t proc, int32_t tid, uint64_t ns,
 			       const char *name, size_t namelen);

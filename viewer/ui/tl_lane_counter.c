@@ -60,7 +60,7 @@ static int64_t range_max(const struct ui_counter_index *ci, uint32_t a0, uint32_
 /* The bar height of pixel column x (-1: nothing there); *p is the first
  * point of the column, where the next column's search starts. */
 static int column_height(struct fctx *c, const struct ui_counter_index *ci, int x, uint32_t *p,
-			 int ph, double vmax)
+			 int ph, double vmax, double end)
 {
 	double ta = c->v->t0 + (x - c->g.tl_x) / c->scale;
 	double tb = ta + 1 / c->scale;
@@ -69,7 +69,7 @@ static int column_height(struct fctx *c, const struct ui_counter_index *ci, int 
 	uint32_t e = first_point_at(ci, q, ub);
 	*p = q;
 	int64_t val = INT64_MIN;
-	if (q > 0 && (tb > 0) && ci->ns[q - 1] <= ua && ta < (double)c->ix->span)
+	if (q > 0 && (tb > 0) && ci->ns[q - 1] <= ua && ta < end)
 		val = ci->val[q - 1];
 	if (e > q) {
 		int64_t best = range_max(ci, q, e);
@@ -109,6 +109,12 @@ void ui_lane_counter_draw(struct fctx *c, uint32_t k, int y, int h, int band)
 		return;
 	double vmax = ci->vmax > 0 ? (double)ci->vmax : 1;
 	int base = y + h - 3, ph = h - 8;
+	/* a process's track ends at its exit, when the trace has it */
+	const struct cprof_counter *mc = &c->m->counters.v[ci->counter];
+	double end = (double)c->ix->span;
+	if (mc->process < c->m->processes.n &&
+	    c->m->processes.v[mc->process].end_ns > c->m->begin_ns)
+		end = (double)(c->m->processes.v[mc->process].end_ns - c->m->begin_ns);
 	/* Runs of columns of the same height become one rectangle. */
 	int run_x = -1, run_h = -1;
 	uint32_t colr = mix(ui_theme[UI_C_COUNTER], ui_theme[UI_C_BG], 90);
@@ -116,7 +122,7 @@ void ui_lane_counter_draw(struct fctx *c, uint32_t k, int y, int h, int band)
 	for (int x = c->g.tl_x; x <= c->g.tl_x + c->g.tl_w; x++) {
 		int hh = -1;
 		if (x < c->g.tl_x + c->g.tl_w)
-			hh = column_height(c, ci, x, &p, ph, vmax);
+			hh = column_height(c, ci, x, &p, ph, vmax, end);
 		if (hh == run_h)
 			continue;
 		if (run_h >= 0 && run_x >= 0) {

@@ -1,0 +1,177 @@
+/*
+ * What a thread's state strip and a process's counter track show at
+ * fit-all zoom, on hand-built models: a merged block of waits takes the
+ * colour of the state the thread spent most of its time in, and a counter
+ * track of a process that exited stops at its exit.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui-synth.h"
+#include "ui/tl_draw.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+static void frame(struct cprof_model *m, struct ui_index **ix, struct ui_view *v, struct ui_dl *dl)
+{
+	struct ui_metrics mt = synth_metrics();
+
+	*ix = ui_index_create(m);
+	memset(v, 0, sizeof(*v));
+	v->width = 1280;
+	v->height = 800;
+	v->sel_task = CPROF_NONE;
+	v->search_hit = CPROF_NONE;
+	v->panel_row = -1;
+	ui_view_fit(v, *ix);
+	ui_dl_clear(dl);
+	ui_frame_timeline(dl, *ix, v, &mt);
+}
+
+/* One thread alive for 100 ms that waits on a mutex for `wait_us` out of
+ * every 50 us: sub-pixel waits at fit-all zoom. */
+static struct cprof_model *waits_model(uint64_t wait_us)
+{
+	struct cprof_model *m = cprof_model_create();
+	const uint64_t T0 = 1000000, T1 = T0 + 100000000;
+
+	m->path = synth_str(m, "waits");
+	struct cprof_process *p = cprof_vec_push(&m->processes);
+	p->pid = 10;
+	p->name = synth_str(m, "app");
+	struct cprof_thread *t = cprof_vec_push(&m->threads);
+	t->tid = 10;
+	t->name = synth_str(m, "worker");
+	t->first_ns = T0;
+	t->last_ns = T1;
+	m->stacks.n = 0;
+	cprof_vec_push(&m->stacks);
+	for (uint64_t ns = T0; ns + 50000 <= T1; ns += 50000) {
+		struct cprof_wait *w = cprof_vec_push(&m->waits);
+		w->thread = 0;
+		w->kind = CPROF_TP_WAIT_MUTEX;
+		w->begin_ns = ns;
+		w->end_ns = ns + wait_us * 1000;
+	}
+	m->begin_ns = T0;
+	m->end_ns = T1;
+	return m;
+}
+
+/* The full-height merged state blocks: how many, and how many painted with
+ * `color`. */
+static void state_blocks(const struct ui_dl *dl, uint32_t color, size_t *n, size_t *with)
+{
+	*n = *with = 0;
+	for (size_t i = 0; i < dl->n; i++) {
+		if (dl->v[i].hit != UI_HIT_STATES || dl->v[i].h != UI_STATE_H)
+			continue;
+		(*n)++;
+		*with += dl->v[i].color == color;
+	}
+}
+
+static void test_dominant_state(void)
+{
+	uint32_t running = mix(ui_theme[UI_C_RUNNING], UI_RGB(255, 255, 255), 60);
+	uint32_t lock = mix(ui_wait_color(CPROF_TP_WAIT_MUTEX), UI_RGB(255, 255, 255), 60);
+	struct {
+		uint64_t wait_us;
+		uint32_t want;
+		const char *what;
+	} cases[] = {
+	    {10, running, "blocked 20%: running"},
+	    {40, lock, "blocked 80%: lock"},
+	};
+	struct ui_dl dl;
+
+	ui_dl_init(&dl);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct cprof_model *m = waits_model(cases[k].wait_us);
+		struct ui_index *ix;
+		struct ui_view v;
+		size_t n, with;
+		frame(m, &ix, &v, &dl);
+		state_blocks(&dl, cases[k].want, &n, &with);
+		CHECK(n > 0 && with == n, "%s: %zu of %zu merged blocks in the dominant colour",
+		      cases[k].what, with, n);
+		printf("%s: %zu of %zu merged blocks\n", cases[k].what, with, n);
+		ui_index_destroy(ix);
+		cprof_model_destroy(m);
+	}
+	ui_dl_free(&dl);
+}
+
+/* Two processes: the first exits at 30 ms (its heap track must stop
+ * there), the second runs to 100 ms. */
+static void test_counter_ends_at_exit(void)
+{
+	struct cprof_model *m = cprof_model_create();
+	const uint64_t T0 = 1000000;
+	struct ui_dl dl;
+	struct ui_index *ix;
+	struct ui_view v;
+
+	m->path = synth_str(m, "exit");
+	for (int i = 0; i < 2; i++) {
+		struct cprof_process *p = cprof_vec_push(&m->processes);
+		p->pid = 10 + i;
+		p->name = synth_str(m, i ? "server" : "child");
+		struct cprof_thread *t = cprof_vec_push(&m->threads);
+		t->tid = 10 + i;
+		t->process = (uint32_t)i;
+		t->name = p->name;
+		t->first_ns = T0;
+		t->last_ns = T0 + (i ? 100000000 : 30000000);
+		struct cprof_counter *c = cprof_vec_push(&m->counters);
+		c->name = synth_str(m, "heap in use");
+		c->process = (uint32_t)i;
+		struct cprof_counter_point *pt = cprof_vec_push(&c->points);
+		pt->ns = T0 + 1000000;
+		pt->value = 4096;
+	}
+	m->processes.v[0].end_ns = T0 + 30000000;
+	cprof_vec_push(&m->stacks);
+	m->begin_ns = T0;
+	m->end_ns = T0 + 100000000;
+	ui_dl_init(&dl);
+	frame(m, &ix, &v, &dl);
+	int right[2] = {0, 0};
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.v[i].hit == UI_HIT_COUNTER && dl.v[i].ref < 2 &&
+		    dl.v[i].x + dl.v[i].w > right[dl.v[i].ref])
+			right[dl.v[i].ref] = dl.v[i].x + dl.v[i].w;
+	printf("heap tracks end at x %d (exited at 30 ms) and %d (ran to 100 ms)\n", right[0],
+	       right[1]);
+	CHECK(right[1] > 0 && right[0] > 0, "no counter drawn");
+	/* the exited process's track covers about 29% of the running one's */
+	CHECK(right[0] < right[1] - (right[1] - right[0]) / 2 && right[0] * 10 < right[1] * 6,
+	      "the exited process's track runs to x %d, the live one's to %d", right[0], right[1]);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+	ui_dl_free(&dl);
+}
+
+int main(void)
+{
+	(void)synth_model; /* ui-synth.h's, unused here */
+	test_dominant_state();
+	test_counter_ends_at_exit();
+	if (failures) {
+		fprintf(stderr, "%d failures\n", failures);
+		return 1;
+	}
+	printf("test-lanes: ok\n");
+	return 0;
+}

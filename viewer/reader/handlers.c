@@ -276,10 +276,14 @@ static void on_thread_name(struct rd_state *st, struct rd_event *ev)
  * ends its counter tracks there rather than at the end of the trace. */
 static void on_thread_exit(struct rd_state *st, struct rd_event *ev)
 {
+	/* the process's end, not a thread's: its threads stay as they were
+	 * (the main thread is never counted as exited, as before) */
+	if ((ev->present & 1u) && ev->f[0].u == 1) {
+		st->model->processes.v[ev->proc].end_ns = ev->ns;
+		return;
+	}
 	st->model->threads.v[ev->thread].end_ns = ev->ns;
 	threads_alive_add(st, ev, -1);
-	if ((ev->present & 1u) && ev->f[0].u == 1)
-		st->model->processes.v[ev->proc].end_ns = ev->ns;
 }
 
 /* ---- waits, allocations, blocking calls, CPU samples ---------------------- */

@@ -180,12 +180,12 @@ stream)
 	# than a packet header. Every command reads the rest and names each
 	# damaged file, with the time range of what it did not read, in one
 	# warning line; view does not abort.
-	"$CPROF_TRACE" record --no-auto --subbuf-size=16384 -o "$tmp/trace" -- "$STATS_APP" \
+	"$CPROF_TRACE" record --no-auto --subbuf-size=4096 -o "$tmp/trace" -- "$STATS_APP" \
 		2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
 	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/whole.json" 2>/dev/null || fail "stats (whole)"
 	dir=$(dirname "$(find "$tmp/trace" -name metadata | head -n 1)")
 	f=$(ls -S "$dir"/cprof_* | head -n 1)
-	[ "$(stat -c %s "$f")" -gt 32768 ] || fail "$f holds a single packet"
+	[ "$(stat -c %s "$f")" -gt 8192 ] || fail "$f holds a single packet"
 	truncate -s $(($(stat -c %s "$f") - 3000)) "$f"
 	head -c 40 "$f" >"$dir/cprof_99"
 	rm -rf "$dir/index"

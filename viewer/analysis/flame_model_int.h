@@ -35,7 +35,9 @@ struct cprof_flame_source {
 
 	/* regions, built on the first region graph */
 	uint32_t *region_parent; /* per region, CPROF_NONE for the outermost */
+	bool parent_owned;	 /* else the model's kept nesting */
 	uint32_t *region_chain;	 /* per region: its chain */
+	int64_t *region_child;	 /* per region: time in its children (a graph's scratch) */
 	CPROF_VEC(struct region_chain) chains;
 	struct cprof_pairmap chain_index; /* (parent + 1, name << 1 | task) -> chain */
 };

@@ -18,8 +18,11 @@
 
 void flame_regions_fini(struct cprof_flame_source *src)
 {
-	free(src->region_parent);
+	if (src->parent_owned)
+		free(src->region_parent);
 	free(src->region_chain);
+	free(src->region_child);
+	src->region_child = NULL;
 	cprof_vec_free(&src->chains);
 	cprof_pairmap_fini(&src->chain_index);
 	src->region_parent = src->region_chain = NULL;
@@ -123,7 +126,9 @@ static bool build_chains(struct cprof_flame_source *src)
 	struct chain_build b = {src, NULL, NULL, 0, 0, {0}};
 	bool ok = prof_build_regions(&c);
 
+	/* the model keeps the nesting (c borrows it) unless it could not */
 	src->region_parent = c.parent;
+	src->parent_owned = !c.nesting_borrowed;
 	src->region_chain = malloc((n + 1) * sizeof(*src->region_chain));
 	b.name_of = calloc(m->strings.n + 1, sizeof(*b.name_of));
 	b.task_of = malloc((n + 1) * sizeof(*b.task_of));
@@ -138,9 +143,11 @@ static bool build_chains(struct cprof_flame_source *src)
 		b.task_of[i] = t != CPROF_NONE ? t : p != CPROF_NONE ? b.task_of[p] : CPROF_NONE;
 		ok = (src->region_chain[i] = chain_of(&b, i)) != CPROF_NONE;
 	}
-	free(c.reg_order);
-	free(c.thread_first);
-	free(c.thread_nreg);
+	if (!c.nesting_borrowed) {
+		free(c.reg_order);
+		free(c.thread_first);
+		free(c.thread_nreg);
+	}
 	free(b.name_of);
 	free(b.task_of);
 	cprof_vec_free(&b.up);
@@ -190,7 +197,13 @@ struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t
 	*matched = 0;
 	if (!src->region_chain && !build_chains(src))
 		return NULL;
-	child = calloc(n + 1, sizeof(*child));
+	/* kept between graphs: a fresh calloc of millions of entries costs
+	 * its page faults at every change of range */
+	if (!src->region_child)
+		src->region_child = malloc((n + 1) * sizeof(*src->region_child));
+	child = src->region_child;
+	if (child)
+		memset(child, 0, (n + 1) * sizeof(*child));
 	val = calloc(src->chains.n + 1, sizeof(*val));
 	ok = child && val;
 	/* time of each region spent in its children, within the window */
@@ -210,7 +223,6 @@ struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t
 	}
 	ok = flame_walk_init(&w, src) && ok;
 	ok = ok && add_chains(&w, val);
-	free(child);
 	free(val);
 	return flame_walk_finish(&w, ok, top, ntop);
 }

@@ -94,10 +94,12 @@ static void describe_filters(const struct cprof_profile_filter *f, char *buf, si
 
 static void free_ctx(struct prof_ctx *c)
 {
-	free(c->reg_order);
-	free(c->parent);
-	free(c->thread_first);
-	free(c->thread_nreg);
+	if (!c->nesting_borrowed) {
+		free(c->reg_order);
+		free(c->parent);
+		free(c->thread_first);
+		free(c->thread_nreg);
+	}
 	free(c->thread_ok);
 	free(c->str_map);
 	free(c->thread_name);

@@ -83,12 +83,63 @@ static bool order_by_thread(const struct cprof_model *m, uint32_t *order, uint32
 	return ok;
 }
 
+/* What is kept with the model (its region_nesting). */
+struct nesting {
+	uint32_t *reg_order, *thread_first, *thread_nreg, *parent;
+};
+
+static void nesting_free(void *p)
+{
+	struct nesting *n = p;
+	free(n->reg_order);
+	free(n->thread_first);
+	free(n->thread_nreg);
+	free(n->parent);
+	free(n);
+}
+
+/* Borrows the model's kept nesting; false when there is none yet. */
+static bool borrow_nesting(struct prof_ctx *c)
+{
+	struct nesting *n = __atomic_load_n(&c->m->region_nesting, __ATOMIC_ACQUIRE);
+	if (!n)
+		return false;
+	c->reg_order = n->reg_order;
+	c->thread_first = n->thread_first;
+	c->thread_nreg = n->thread_nreg;
+	c->parent = n->parent;
+	c->nesting_borrowed = true;
+	return true;
+}
+
+/* Hands the nesting just built to the model (the model is logically const:
+ * this only caches what it implies). Another build that published first
+ * wins; this one keeps its own arrays. */
+static void keep_nesting(struct prof_ctx *c)
+{
+	struct cprof_model *m = (struct cprof_model *)c->m;
+	struct nesting *n = malloc(sizeof(*n)), *none = NULL;
+
+	if (!n)
+		return;
+	*n = (struct nesting){c->reg_order, c->thread_first, c->thread_nreg, c->parent};
+	m->region_nesting_free = nesting_free;
+	if (__atomic_compare_exchange_n(&m->region_nesting, (void **)&none, n, false,
+					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		c->nesting_borrowed = true;
+	else
+		free(n);
+}
+
 bool prof_build_regions(struct prof_ctx *c)
 {
 	const struct cprof_model *m = c->m;
 	size_t nr = m->regions.n, nt = m->threads.n;
 	uint32_t *stack = NULL;
 	size_t depth = 0;
+
+	if (borrow_nesting(c))
+		return true;
 
 	c->reg_order = malloc((nr + 1) * sizeof(*c->reg_order));
 	c->parent = malloc((nr + 1) * sizeof(*c->parent));
@@ -129,6 +180,7 @@ bool prof_build_regions(struct prof_ctx *c)
 		stack[depth++] = i;
 	}
 	free(stack);
+	keep_nesting(c);
 	return true;
 }
 

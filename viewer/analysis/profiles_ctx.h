@@ -24,8 +24,10 @@ struct prof_ctx {
 	uint64_t win_from, win_to; /* absolute ns */
 	bool failed;		   /* out of memory somewhere */
 
-	/* regions: per-thread order by begin, parents */
+	/* regions: per-thread order by begin, parents; borrowed from the
+	 * model's kept nesting when `nesting_borrowed` */
 	uint32_t *reg_order, *thread_first, *thread_nreg, *parent;
+	bool nesting_borrowed;
 
 	/* filters */
 	bool *thread_ok;

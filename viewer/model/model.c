@@ -55,6 +55,8 @@ void cprof_model_destroy(struct cprof_model *model)
 {
 	if (!model)
 		return;
+	if (model->region_nesting && model->region_nesting_free)
+		model->region_nesting_free(model->region_nesting);
 	for (size_t i = 0; i < model->strings.n; i++)
 		free(model->strings.v[i]);
 	cprof_vec_free(&model->strings);

@@ -29,16 +29,16 @@ typedef uint32_t cprof_str;
 
 struct cprof_process {
 	int32_t pid;
-	int32_t ppid;       /* from the vppid context, 0 when unknown */
-	cprof_str name;     /* procname of its first event, then of each exec */
+	int32_t ppid;	     /* from the vppid context, 0 when unknown */
+	cprof_str name;	     /* procname of its first event, then of each exec */
 	uint32_t alloc_mode; /* enum cprof_tp_alloc_mode from cprof:config */
 	uint64_t alloc_rate; /* mean bytes between samples (sample mode) */
 	uint32_t cpu_rate;   /* Hz, 0 when no CPU samples */
 	uint64_t io_threshold_ns;
-	bool has_config;     /* a cprof:config event was seen */
-	cprof_str host;	     /* the trace's hostname (relay trees hold several) */
+	bool has_config; /* a cprof:config event was seen */
+	cprof_str host;	 /* the trace's hostname (relay trees hold several) */
 	bool host_known;
-	uint64_t end_ns;     /* its exit (exit() or main's return), 0 unknown */
+	uint64_t end_ns; /* its exit (exit() or main's return), 0 unknown */
 };
 
 /* A loaded ELF object (lttng_ust_statedump:bin_info, lttng_ust_lib:load). */
@@ -58,27 +58,27 @@ struct cprof_thread {
 	cprof_str name;
 	uint64_t first_ns, last_ns; /* first and last event of the thread */
 	uint64_t events;
-	uint64_t start_ns, end_ns;  /* cprof:thread_start / thread_exit, 0 unknown */
-	int32_t parent_tid;         /* 0 unknown */
-	uint64_t start_routine;     /* address, 0 unknown */
-	uint32_t create_stack;      /* stack index, 0 none */
+	uint64_t start_ns, end_ns; /* cprof:thread_start / thread_exit, 0 unknown */
+	int32_t parent_tid;	   /* 0 unknown */
+	uint64_t start_routine;	   /* address, 0 unknown */
+	uint32_t create_stack;	   /* stack index, 0 none */
 };
 
 struct cprof_task {
 	uint64_t id;
-	uint64_t parent_id;   /* 0: background */
-	uint32_t parent;      /* index of the parent task, CPROF_NONE */
+	uint64_t parent_id; /* 0: background */
+	uint32_t parent;    /* index of the parent task, CPROF_NONE */
 	uint32_t process;
 	cprof_str type;
-	uint64_t begin_ns, end_ns; /* end_ns 0: never ended in the trace */
+	uint64_t begin_ns, end_ns;	   /* end_ns 0: never ended in the trace */
 	uint32_t begin_thread, end_thread; /* end_thread CPROF_NONE if not ended */
 };
 
 struct cprof_region {
 	uint32_t thread;
-	uint32_t task;        /* task index, CPROF_NONE: background */
+	uint32_t task; /* task index, CPROF_NONE: background */
 	cprof_str type;
-	uint16_t depth;       /* 0 outermost, per thread */
+	uint16_t depth;		   /* 0 outermost, per thread */
 	uint64_t begin_ns, end_ns; /* end_ns 0: still open at trace end */
 };
 
@@ -88,7 +88,7 @@ struct cprof_log {
 	cprof_str category;
 	cprof_str message;
 	uint64_t ns;
-	uint64_t length;      /* full length; > strlen(message) when truncated */
+	uint64_t length; /* full length; > strlen(message) when truncated */
 };
 
 /* A blocking wait on a synchronization object (kind: enum cprof_tp_wait_kind). */
@@ -120,7 +120,7 @@ struct cprof_alloc {
 struct cprof_syscall {
 	uint32_t thread;
 	uint32_t stack;
-	uint8_t call;         /* enum cprof_tp_call */
+	uint8_t call; /* enum cprof_tp_call */
 	int64_t result;
 	uint64_t begin_ns, end_ns;
 };
@@ -156,9 +156,9 @@ struct cprof_counter_point {
 };
 
 struct cprof_counter {
-	cprof_str name;       /* "heap in use", "threads alive", ... */
-	uint32_t process;     /* CPROF_NONE: whole trace */
-	bool user;            /* the program's own (cprof_counter()), not derived */
+	cprof_str name;	  /* "heap in use", "threads alive", ... */
+	uint32_t process; /* CPROF_NONE: whole trace */
+	bool user;	  /* the program's own (cprof_counter()), not derived */
 	CPROF_VEC(struct cprof_counter_point) points;
 };
 
@@ -177,18 +177,18 @@ struct cprof_lost {
 
 struct cprof_warning {
 	uint64_t ns;
-	uint32_t thread;      /* CPROF_NONE when not tied to a thread */
+	uint32_t thread; /* CPROF_NONE when not tied to a thread */
 	cprof_str text;
 };
 
 struct cprof_model {
-	cprof_str path;       /* the trace directory */
+	cprof_str path; /* the trace directory */
 	uint64_t begin_ns, end_ns;
-	uint64_t events;      /* events kept (of the recorded process tree) */
+	uint64_t events; /* events kept (of the recorded process tree) */
 	uint64_t lost_events;
 
 	CPROF_VEC(char *) strings; /* owned; strings.v[0] is "" */
-	void *string_index;        /* private to model.c */
+	void *string_index;	   /* private to model.c */
 
 	CPROF_VEC(struct cprof_process) processes;
 	CPROF_VEC(struct cprof_module) modules;
@@ -215,6 +215,12 @@ struct cprof_model {
 	/* The last state dump (cprof:state_begin/end) in the trace, 0 none:
 	 * what a profile of "after the dump" starts from. */
 	uint64_t state_begin_ns, state_end_ns;
+	/* Derived from the model once and kept with it: how the regions nest,
+	 * which every profile needs and which costs a pass over millions of
+	 * regions (analysis/profiles_ctx.c). NULL until first needed; set
+	 * once (atomically: readers may race) and freed with the model. */
+	void *region_nesting;
+	void (*region_nesting_free)(void *nesting);
 };
 
 struct cprof_model *cprof_model_create(void);

@@ -112,6 +112,15 @@ static void free_ctx(struct prof_ctx *c)
 	cprof_hidx_free(&c->loc_index);
 }
 
+bool cprof_profile_prepare(const struct cprof_model *m)
+{
+	struct prof_ctx c = {.m = m};
+	bool ok = prof_build_regions(&c);
+
+	free_ctx(&c); /* what the model now keeps is only borrowed */
+	return ok && c.nesting_borrowed;
+}
+
 static bool setup_types(struct prof_ctx *c)
 {
 	struct cprof_profile *p = c->p;

@@ -69,6 +69,12 @@ const char *cprof_profile_type_name(enum cprof_profile_type type);
 /* "sync, mutex, cpu, ...": every type's name, for messages and --help. */
 const char *cprof_profile_type_list(void);
 
+/* Builds what every profile of the model needs and keeps it with the
+ * model (how its regions nest), so that the first profile costs no more
+ * than the next; for a viewer to call while it loads. False when out of
+ * memory (profiles then build it themselves). */
+bool cprof_profile_prepare(const struct cprof_model *model);
+
 enum cprof_profiles_status
 cprof_profile_build(const struct cprof_model *model, struct cprof_symbolizer *symbolizer,
 		    enum cprof_profile_type type, const struct cprof_profile_filter *filter,

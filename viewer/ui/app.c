@@ -75,6 +75,8 @@ int ui_app_load(void *data)
 		a->sym = cprof_symbolizer_create(a->model, NULL);
 		a->ix->symbolize = symbolize;
 		a->ix->sym_ctx = a->sym;
+		/* every profile tab then switches without rebuilding it */
+		cprof_profile_prepare(a->model);
 		a->panel = ui_panel_create(a->ix, a->sym);
 		if (a->panel && a->o->profile)
 			ui_flame_kind_parse(a->o->profile, &a->panel->flame->kind);

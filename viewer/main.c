@@ -15,15 +15,23 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"record", cprof_cmd_record, "record [options] [--] PROGRAM [ARGS...]  run a program under an LTTng session"},
-	{"stats", cprof_cmd_stats, "stats [--json] [--all-processes] [--critical-path TYPE] TRACE  summary: threads, tasks, regions, logs, waits"},
-	{"dump", cprof_cmd_dump, "dump [--all-processes] TRACE             one line per event"},
-	{"pprof", cprof_cmd_pprof, "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
-	{"compare", cprof_cmd_compare, "compare [options] OLD... -- NEW...       did it change? benchstat's tests over traces"},
-	{"view", cprof_cmd_view, "view [options] TRACE                     the SDL2 timeline viewer"},
-	{"symbolize", cprof_cmd_symbolize, "symbolize [--force] TRACE               store the trace's symbols inside it"},
-	{"serve", cprof_cmd_serve, "serve [--listen H:P] -- PROGRAM | --pid PID  Go's /debug/pprof/ for a running program"},
-	{"env", cprof_cmd_env, "env [record's options]                   the environment that makes a program servable"},
+    {"record", cprof_cmd_record,
+     "record [options] [--] PROGRAM [ARGS...]  run a program under an LTTng session"},
+    {"stats", cprof_cmd_stats,
+     "stats [--json] [--all-processes] [--critical-path TYPE] TRACE  summary: threads, tasks, "
+     "regions, logs, waits"},
+    {"dump", cprof_cmd_dump, "dump [--all-processes] TRACE             one line per event"},
+    {"pprof", cprof_cmd_pprof,
+     "pprof -t TYPE [filters] [-o FILE] TRACE  write a pprof profile (.pb.gz)"},
+    {"compare", cprof_cmd_compare,
+     "compare [options] OLD... -- NEW...       did it change? benchstat's tests over traces"},
+    {"view", cprof_cmd_view, "view [options] TRACE, or OLD NEW         the SDL2 timeline viewer"},
+    {"symbolize", cprof_cmd_symbolize,
+     "symbolize [--force] TRACE               store the trace's symbols inside it"},
+    {"serve", cprof_cmd_serve,
+     "serve [--listen H:P] -- PROGRAM | --pid PID  Go's /debug/pprof/ for a running program"},
+    {"env", cprof_cmd_env,
+     "env [record's options]                   the environment that makes a program servable"},
 };
 
 static void usage(FILE *out)

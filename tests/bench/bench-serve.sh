@@ -75,13 +75,18 @@ for ((r = 0; r < rounds; r++)); do
 	wait $s || true
 done
 
-u=$(median <"$work/untraced")
-d=$(median <"$work/dormant")
-p=$(median <"$work/profiling")
-echo "netapp /fast under wrk -t1 -c4, ${secs} s runs, medians of $rounds rounds (requests/s):"
-echo "  untraced  $u   ($(tr '\n' ' ' <"$work/untraced"))"
-echo "  dormant   $d   ($(tr '\n' ' ' <"$work/dormant"))  ratio $(echo "$d $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.98x)"
-echo "  profiling $p   ($(tr '\n' ' ' <"$work/profiling"))  ratio $(echo "$p $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.95x)"
+# report TITLE PREFIX: medians of $work/PREFIX{untraced,dormant,profiling}
+report() {
+	local u d p
+	u=$(median <"$work/${2}untraced")
+	d=$(median <"$work/${2}dormant")
+	p=$(median <"$work/${2}profiling")
+	echo "$1, medians of $rounds rounds (requests/s):"
+	echo "  untraced  $u   ($(tr '\n' ' ' <"$work/${2}untraced"))"
+	echo "  dormant   $d   ($(tr '\n' ' ' <"$work/${2}dormant"))  ratio $(echo "$d $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.98x)"
+	echo "  profiling $p   ($(tr '\n' ' ' <"$work/${2}profiling"))  ratio $(echo "$p $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.95x)"
+}
+report "netapp /fast under wrk -t1 -c4, ${secs} s runs" ""
 echo "first CPU sample after the request: median $(median <"$work/first") ms ($(tr '\n' ' ' <"$work/first")ms; session start $(tr '\n' ' ' <"$work/setup")ms) (goal <= 200 ms)"
 
 # The issue's other real server: Debian's redis-server under
@@ -132,11 +137,5 @@ if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; 
 		wait $c || true
 		wait $s || true
 	done
-	u=$(median <"$work/r_untraced")
-	d=$(median <"$work/r_dormant")
-	p=$(median <"$work/r_profiling")
-	echo "redis-server SET/GET under redis-benchmark -c 20, medians of $rounds rounds (requests/s):"
-	echo "  untraced  $u   ($(tr '\n' ' ' <"$work/r_untraced"))"
-	echo "  dormant   $d   ($(tr '\n' ' ' <"$work/r_dormant"))  ratio $(echo "$d $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.98x)"
-	echo "  profiling $p   ($(tr '\n' ' ' <"$work/r_profiling"))  ratio $(echo "$p $u" | awk '{printf "%.3f", $1 / $2}')x (goal >= 0.95x)"
+	report "redis-server SET/GET under redis-benchmark -c 20" r_
 fi

@@ -11,17 +11,7 @@
 #include "ui-synth.h"
 #include "ui/tl_draw.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "ui-check.h"
 
 static void frame(struct cprof_model *m, struct ui_index **ix, struct ui_view *v, struct ui_dl *dl)
 {

@@ -18,17 +18,7 @@
 #include "ui/pngio.h"
 #include "ui/tl.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fprintf(stderr, "\n");                                                     \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "ui-check.h"
 
 static void view_for(struct ui_view *v, const struct ui_index *ix, int w, int h)
 {

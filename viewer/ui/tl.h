@@ -256,6 +256,8 @@ void ui_index_destroy(struct ui_index *index);
 
 /* First item of the row whose end (running max) is >= t; row->n if none. */
 uint32_t ui_row_first_ending_after(const struct ui_row *row, uint64_t t);
+/* First of the sorted v[from..n) that is >= t (n when none). */
+uint32_t ui_first_at_or_after(const uint64_t *v, uint32_t from, uint32_t n, uint64_t t);
 /* First item at or after `from` whose begin is >= t. */
 uint32_t ui_row_first_beginning_at(const struct ui_row *row, uint32_t from, uint64_t t);
 

@@ -114,17 +114,22 @@ uint32_t ui_row_first_ending_after(const struct ui_row *row, uint64_t t)
 	return lo;
 }
 
-uint32_t ui_row_first_beginning_at(const struct ui_row *row, uint32_t from, uint64_t t)
+uint32_t ui_first_at_or_after(const uint64_t *v, uint32_t from, uint32_t n, uint64_t t)
 {
-	uint32_t lo = from, hi = row->n;
+	uint32_t lo = from, hi = n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (row->begin[mid] < t)
+		if (v[mid] < t)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+uint32_t ui_row_first_beginning_at(const struct ui_row *row, uint32_t from, uint64_t t)
+{
+	return ui_first_at_or_after(row->begin, from, row->n, t);
 }
 
 static uint64_t rel(const struct cprof_model *m, uint64_t ns)

@@ -14,15 +14,7 @@
 /* First point at or after `from` whose time is >= t. */
 static uint32_t first_point_at(const struct ui_counter_index *ci, uint32_t from, uint64_t t)
 {
-	uint32_t lo = from, hi = ci->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (ci->ns[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return ui_first_at_or_after(ci->ns, from, ci->n, t);
 }
 
 /* The maximum of the values of points [a0, b0), INT64_MIN when empty,

@@ -61,6 +61,7 @@ struct dict {
 	uint32_t cap;
 	uint32_t n, len;
 	uint8_t *bytes;
+	uint64_t *words; /* the records as the event carries them */
 };
 
 struct buf {
@@ -83,6 +84,7 @@ struct buf {
 	uint8_t data[BUF_BYTES];
 	uint32_t dict_ids[DICT_IDS];
 	uint8_t dict_bytes[DICT_MAX];
+	uint64_t words[BUF_BYTES / 8 + 1];
 };
 
 static __thread struct buf *self __attribute__((tls_model("initial-exec")));
@@ -251,6 +253,25 @@ static bool dict_add(struct dict *d, uint64_t id)
 static const uint8_t rec_varints[8] = {0, 2, 2, 3, 1, 2, 4, 0};
 static const uint8_t rec_strings[8] = {0, 2, 2, 4, 0, 1, 2, 0};
 
+/* One cprof:batch event: the records [recs, recs + len) as words (see
+ * cprof-tp.h), zero-padded; d->words holds len + 7 bytes (it may be
+ * `recs` itself). */
+static void emit_event(const struct dict *d, int32_t tid, uint64_t base, uint64_t first, uint32_t n,
+		       const uint8_t *recs, size_t len)
+{
+	size_t nw = (len + 7) / 8;
+
+	if ((const uint8_t *)d->words != recs)
+		memcpy(d->words, recs, len);
+	memset((uint8_t *)d->words + len, 0, nw * 8 - len);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	for (size_t i = 0; i < nw; i++)
+		d->words[i] = __builtin_bswap64(d->words[i]);
+#endif
+	lttng_ust_tracepoint(cprof, batch, tid, base, first, n, d->bytes, (uint16_t)d->len,
+			     d->words, (uint16_t)nw);
+}
+
 /*
  * Emits the records in [p, end) of thread `tid`, `base` being the time the
  * first delta counts from, as one or more cprof:batch events. Returns the
@@ -282,11 +303,15 @@ static uint64_t emit(struct dict *dp, int32_t tid, uint64_t base, uint64_t first
 		}
 		if (kind == CPROF_TP_REC_LOG)
 			p = v <= (uint64_t)(end - p) ? p + v : end;
+		if (kind == CPROF_TP_REC_MEM) {
+			p = cprof_varint_get(p, end, &v);
+			for (unsigned i = 0; !(v & 1u) && i < 2; i++)
+				p = cprof_varint_get(p, end, &(uint64_t){0});
+		}
 		if (!fits && n) {
 			/* full: what came before goes out, this record starts
 			 * the next event */
-			lttng_ust_tracepoint(cprof, batch, tid, chunk_base, first, n, d.bytes,
-					     (uint16_t)d.len, start, (uint16_t)(rec - start));
+			emit_event(&d, tid, chunk_base, first, n, start, (size_t)(rec - start));
 			if (first != CPROF_TP_BATCH_ALONE)
 				first += n;
 			*count += n;
@@ -301,8 +326,7 @@ static uint64_t emit(struct dict *dp, int32_t tid, uint64_t base, uint64_t first
 		n++;
 	}
 	if (n)
-		lttng_ust_tracepoint(cprof, batch, tid, chunk_base, first, n, d.bytes,
-				     (uint16_t)d.len, start, (uint16_t)(end - start));
+		emit_event(&d, tid, chunk_base, first, n, start, (size_t)(end - start));
 	*count += n;
 	return t;
 }
@@ -315,7 +339,7 @@ static int32_t gettid_now(void)
 /* Under b->lock: emits [tail, upto). */
 static void consume(struct buf *b, uint32_t upto)
 {
-	struct dict d = {b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes};
+	struct dict d = {b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, b->words};
 	uint64_t count;
 
 	if (b->tail >= upto)
@@ -413,6 +437,15 @@ static void start_flusher(void)
 	pthread_attr_destroy(&attr);
 }
 
+/* The preload library starts the flusher from its constructor, before its
+ * heap counter counts: the new thread's TLS block is allocated by the
+ * creating thread, through malloc, and from a hook it would count as the
+ * program's memory. */
+CPROF_EXPORT void cprof_batch_start_flusher_(void)
+{
+	start_flusher();
+}
+
 /* ---- buffers ----------------------------------------------------------------------- */
 
 static void on_thread_exit(void *arg)
@@ -472,15 +505,17 @@ static __attribute__((noinline)) struct buf *buf_claim(void)
 	return b;
 }
 
-/* A record that cannot go into the thread's buffer goes out alone. */
-static __attribute__((noinline)) void emit_alone(const uint8_t *rec, size_t len)
+/* A record that cannot go into the thread's buffer goes out alone; it is
+ * padded to words in place (`rec` has room for 7 bytes more). */
+static __attribute__((noinline)) void emit_alone(uint64_t *rec, size_t len)
 {
 	uint32_t ids[4];
 	uint8_t bytes[CPROF_BATCH_STR_MAX + 24];
-	struct dict d = {ids, 4, sizeof(bytes), 0, 0, bytes};
+	struct dict d = {ids, 4, sizeof(bytes), 0, 0, bytes, rec};
 	uint64_t count;
 
-	emit(&d, gettid_now(), 0, CPROF_TP_BATCH_ALONE, rec, rec + len, &count);
+	emit(&d, gettid_now(), 0, CPROF_TP_BATCH_ALONE, (const uint8_t *)rec,
+	     (const uint8_t *)rec + len, &count);
 }
 
 /*
@@ -528,8 +563,8 @@ static void append(uint8_t kind, const uint64_t *v, unsigned nv, const char *msg
 {
 	uint64_t now = cprof_clock_now_();
 	struct buf *b = append_begin(REC_MAX + msglen);
-	uint8_t scratch[REC_MAX + LOG_INLINE_MAX];
-	uint8_t *p = b ? b->data + b->head : scratch;
+	uint64_t scratch[(REC_MAX + LOG_INLINE_MAX) / 8 + 1];
+	uint8_t *p = b ? b->data + b->head : (uint8_t *)scratch;
 
 	p = put_head(p, now, b ? b->last_ns : 0, kind);
 	for (unsigned i = 0; i < nv; i++)
@@ -541,7 +576,7 @@ static void append(uint8_t kind, const uint64_t *v, unsigned nv, const char *msg
 	if (b)
 		append_done(b, p, now);
 	else
-		emit_alone(scratch, (size_t)(p - scratch));
+		emit_alone(scratch, (size_t)(p - (uint8_t *)scratch));
 }
 
 void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type)
@@ -579,6 +614,45 @@ void cprof_batch_counter_(uint32_t name, int64_t value)
 	uint64_t v[2] = {name, ((uint64_t)value << 1) ^ (uint64_t)(value >> 63)};
 
 	append(CPROF_TP_REC_COUNTER, v, 2, NULL, 0);
+}
+
+/* The preload library's allocation hooks: no string ids, and the most
+ * frequent records of all with --alloc=all (a stack id instead of the
+ * stack: the stacks are interned by the preload library, cprof:stack). */
+CPROF_EXPORT void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack)
+{
+	uint64_t now = cprof_clock_now_();
+	struct buf *b = append_begin(REC_MAX);
+	uint8_t *p;
+
+	if (unlikely(!b)) {
+		uint64_t v[3] = {ptr << 1, size, stack};
+
+		append(CPROF_TP_REC_MEM, v, 3, NULL, 0);
+		return;
+	}
+	p = put_head(b->data + b->head, now, b->last_ns, CPROF_TP_REC_MEM);
+	p = cprof_varint_put(p, ptr << 1);
+	p = cprof_varint_put(p, size);
+	p = cprof_varint_put(p, stack);
+	append_done(b, p, now);
+}
+
+CPROF_EXPORT void cprof_batch_free_(uint64_t ptr)
+{
+	uint64_t now = cprof_clock_now_();
+	struct buf *b = append_begin(REC_MAX);
+	uint8_t *p;
+
+	if (unlikely(!b)) {
+		uint64_t v = ptr << 1 | 1u;
+
+		append(CPROF_TP_REC_MEM, &v, 1, NULL, 0);
+		return;
+	}
+	p = put_head(b->data + b->head, now, b->last_ns, CPROF_TP_REC_MEM);
+	p = cprof_varint_put(p, ptr << 1 | 1u);
+	append_done(b, p, now);
 }
 
 bool cprof_batch_log_(uint64_t task, uint32_t category, const char *message, uint32_t recorded,

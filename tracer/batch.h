@@ -97,6 +97,9 @@ void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type);
 void cprof_batch_task_begin_(uint64_t id, uint64_t parent, uint32_t type);
 void cprof_batch_task_end_(uint64_t id);
 void cprof_batch_counter_(uint32_t name, int64_t value);
+/* Exported for the preload library (CPROF_TP_REC_MEM). */
+void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
+void cprof_batch_free_(uint64_t ptr);
 /* false: too long for a batch, the caller emits cprof:log itself (after
  * cprof_batch_flush_self_). */
 bool cprof_batch_log_(uint64_t task, uint32_t category, const char *message, uint32_t recorded,
@@ -107,6 +110,9 @@ bool cprof_batch_log_(uint64_t task, uint32_t category, const char *message, uin
 void cprof_batch_flush_self_(void);
 /* Emits every thread's buffered records (snapshot requests, exit). */
 void cprof_batch_flush_all_(void);
+
+/* Starts the flusher thread now rather than at the first record. */
+void cprof_batch_start_flusher_(void);
 
 /* Fork handlers (api.c runs them). */
 void cprof_batch_before_fork_(void);

@@ -133,6 +133,10 @@ enum cprof_tp_call {
  *     COUNTER                    name, zigzag(value)
  *     LOG                        task, category, length, recorded, then
  *                                `recorded` bytes of message
+ *     MEM                        ptr << 1 | 1 for a free (nothing
+ *                                follows); ptr << 1 for an allocation,
+ *                                then size, stack (a cprof:stack id of
+ *                                the process, 0: none)
  *
  * Varints are unsigned LEB128; string ids are 1.. (0: unknown).
  */
@@ -143,6 +147,8 @@ enum cprof_tp_record {
 	CPROF_TP_REC_TASK_END = 4,
 	CPROF_TP_REC_COUNTER = 5,
 	CPROF_TP_REC_LOG = 6,
+	/* the preload library's allocations and frees (cprof:alloc, cprof:free) */
+	CPROF_TP_REC_MEM = 7,
 };
 #define CPROF_TP_REC_KIND_BITS 3
 

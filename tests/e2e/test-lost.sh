@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-lost.sh wait|alloc: a trace whose events have gaps (test-lost-app.c
+# test-lost.sh wait|alloc|order: a trace whose events have gaps (test-lost-app.c
 # says which and what the truth is); the profiles must not stretch what
 # the gap hid to the end of the trace.
 # Env: CPROF_TRACE (the cprof-trace binary), LOST_APP (test-lost-app).
@@ -39,7 +39,7 @@ wait)
 	grep -q '"sync": {"contentions": 2,' "$tmp/stats.json" ||
 		fail "stats: $(grep -o '"sync": {[^}]*' "$tmp/stats.json")"
 	;;
-alloc)
+alloc | order)
 	"$CPROF_TRACE" pprof -t heap -o "$tmp/heap.pb.gz" "$tmp/trace" 2>"$tmp/pprof.err" ||
 		fail "pprof: $(cat "$tmp/pprof.err")"
 	objects=$(sum_raw "$tmp/heap.pb.gz" 3)

@@ -55,8 +55,13 @@ record() {
 		sort -u >"$work/vpids" || true
 	awk 'NR == FNR { keep[$1] = 1; next }
 	     match($0, /vpid = [0-9]+,/) { v = substr($0, RSTART + 7, RLENGTH - 8); if (v in keep) print }' \
-		"$work/vpids" "$work/all" >"$work/events"
+		"$work/vpids" "$work/all" | grep -vE 'cprof:(alloc|free):' >"$work/events" || true
 	rm -f "$work/all"
+	# Allocations and frees come in batches of records (cprof:batch):
+	# `dump` prints one line per record, for the recorded process tree.
+	"$cprof" dump "$work/trace" 2>/dev/null |
+		awk '$3 == "cprof:alloc" || $3 == "cprof:free" { $3 = $3 ":"; print }' \
+			>>"$work/events" || true
 }
 
 count() { # EVENT [extra grep pattern]

@@ -301,14 +301,35 @@ static inline bool ust_caller(const void *caller)
 	return cprof_ust_is_caller(caller, false);
 }
 
+/*
+ * Allocations and frees go into the thread's batch of records
+ * (tracer/batch.c) when the session records batches: an LTTng-UST event
+ * per allocation cost more than the rest of the hook together (its
+ * clock read, its contexts, 40 bytes on disk), and `--alloc=all` emits
+ * one per malloc and per free. A session that enables cprof:alloc alone
+ * still gets them as events of their own.
+ */
+static inline bool alloc_wanted(void)
+{
+	return lttng_ust_tracepoint_enabled(cprof, alloc);
+}
+
+static inline void emit_alloc(void *p, size_t size, uint64_t stack)
+{
+	if (lttng_ust_tracepoint_enabled(cprof, batch))
+		cprof_batch_alloc_((uint64_t)(uintptr_t)p, (uint64_t)size, stack);
+	else
+		lttng_ust_do_tracepoint(cprof, alloc, (uint64_t)(uintptr_t)p, (uint64_t)size,
+					stack);
+}
+
 static void record_alloc(struct cprof_tls *t, void *p, size_t size, const void *caller)
 {
 	if (ust_caller(caller))
 		return;
 	t->depth++;
-	if (lttng_ust_tracepoint_enabled(cprof, alloc))
-		lttng_ust_do_tracepoint(cprof, alloc, (uint64_t)(uintptr_t)p, (uint64_t)size,
-					cprof_stack_here());
+	if (alloc_wanted())
+		emit_alloc(p, size, cprof_stack_here());
 	t->depth--;
 }
 
@@ -316,7 +337,12 @@ static void record_free(struct cprof_tls *t, void *p)
 {
 	t->depth++;
 	cprof_config_check();
-	lttng_ust_tracepoint(cprof, free, (uint64_t)(uintptr_t)p);
+	if (lttng_ust_tracepoint_enabled(cprof, free)) {
+		if (lttng_ust_tracepoint_enabled(cprof, batch))
+			cprof_batch_free_((uint64_t)(uintptr_t)p);
+		else
+			lttng_ust_do_tracepoint(cprof, free, (uint64_t)(uintptr_t)p);
+	}
 	t->depth--;
 }
 
@@ -333,9 +359,8 @@ static void keep_sampled(struct cprof_tls *t, void *p, size_t size)
 	sampled_meta[i].size = size;
 	sampled_meta[i].stack = stack;
 	sampled_meta[i].tid = cprof_gettid();
-	if (lttng_ust_tracepoint_enabled(cprof, alloc))
-		lttng_ust_do_tracepoint(cprof, alloc, (uint64_t)(uintptr_t)p, (uint64_t)size,
-					stack);
+	if (alloc_wanted())
+		emit_alloc(p, size, stack);
 	t->depth--;
 }
 
@@ -359,7 +384,7 @@ __attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, 
 		keep_sampled(t, p, size);
 		return;
 	}
-	if (!lttng_ust_tracepoint_enabled(cprof, alloc))
+	if (!alloc_wanted())
 		return;
 	if (set_insert(p) >= 0)
 		record_alloc(t, p, size, NULL);

@@ -359,6 +359,9 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_threads_register(cprof_gettid());
 	cprof_parent_pid = (int32_t)getppid();
 	pthread_atfork(before_fork, NULL, after_fork_child);
+	/* Before the heap counter counts (see cprof_batch_start_flusher_). */
+	if (lttng_ust_tracepoint_enabled(cprof, batch))
+		cprof_batch_start_flusher_();
 
 	/* Publish the settings, then let hooks record. */
 	cprof_cfg.alloc_rate = c.alloc_rate;

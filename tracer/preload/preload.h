@@ -145,6 +145,10 @@ CPROF_HIDDEN int32_t cprof_gettid(void);
 /* libcprof-trace's batched records (tracer/batch.c): this thread's go out
  * before it blocks in a hook (libcprof-trace wraps _exit itself). */
 void cprof_flush_thread_(void);
+/* Allocation records of this thread's batch (tracer/batch.c). */
+void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
+void cprof_batch_free_(uint64_t ptr);
+void cprof_batch_start_flusher_(void);
 CPROF_HIDDEN void cprof_emit_config(void);
 /* cprof:config could not be recorded yet (see preload.c). */
 extern bool cprof_config_pending CPROF_HIDDEN;

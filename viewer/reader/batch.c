@@ -66,20 +66,24 @@ static void dict_get(struct batch *b, uint64_t id, struct rd_value *v)
 	v->s = b->unknown;
 }
 
+/* A MEM record that is a free: read as its own kind, after the others. */
+#define MEM_FREE 8u
+
 /* Kinds of the records, found once. */
 static const struct rd_kind *rec_kind(uint64_t kind)
 {
-	static const struct rd_kind *kinds[8];
-	static const char *const names[8] = {NULL,
+	static const struct rd_kind *kinds[9];
+	static const char *const names[9] = {NULL,
 					     "cprof:region_begin",
 					     "cprof:region_end",
 					     "cprof:task_begin",
 					     "cprof:task_end",
 					     "cprof:counter",
 					     "cprof:log",
-					     NULL};
+					     "cprof:alloc",
+					     "cprof:free"};
 
-	if (kind >= 8 || !names[kind])
+	if (kind >= 9 || !names[kind])
 		return NULL;
 	if (!kinds[kind])
 		kinds[kind] = rd_kind_find(names[kind]);
@@ -98,6 +102,11 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 		return false;
 	b->p = cprof_varint_get(b->p, b->end, &head);
 	kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
+	if (kind == CPROF_TP_REC_MEM) {
+		/* an allocation or a free, told by the low bit of its first varint */
+		b->p = cprof_varint_get(b->p, b->end, &v[0]);
+		kind = v[0] & 1u ? MEM_FREE : CPROF_TP_REC_MEM;
+	}
 	k = rec_kind(kind);
 	if (!k)
 		return false;
@@ -142,6 +151,17 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 		ev->f[2].n = (size_t)v[3];
 		b->p += v[3];
 		ev->present = 15u;
+		break;
+	case CPROF_TP_REC_MEM:
+		b->p = cprof_varint_get(cprof_varint_get(b->p, b->end, &v[1]), b->end, &v[2]);
+		ev->f[0].u = v[0] >> 1;
+		ev->f[1].u = v[1];
+		ev->f[2].u = v[2];
+		ev->present = 7u;
+		break;
+	case MEM_FREE:
+		ev->f[0].u = v[0] >> 1;
+		ev->present = 1u;
 		break;
 	}
 	return true;

@@ -175,12 +175,24 @@ static void decode_u64s(struct rd_decoders *ds, const bt_field *f, struct rd_val
 	v->n = n;
 }
 
-/* An array of small unsigned integers as bytes, into ds->bytes[slot]. */
+/* An array of unsigned integers as bytes, into ds->bytes[slot]: bytes one
+ * each, wider integers as their little-endian bytes (cprof:batch's
+ * records come in 64-bit words, see tracer/cprof-tp.h). */
 static void decode_bytes(struct rd_decoders *ds, const bt_field *f, unsigned slot,
 			 struct rd_value *v)
 {
+	const bt_field_class *ec =
+	    bt_field_class_array_borrow_element_field_class_const(bt_field_borrow_class_const(f));
+	uint64_t width =
+	    bt_field_class_type_is(bt_field_class_get_type(ec), BT_FIELD_CLASS_TYPE_INTEGER)
+		? bt_field_class_integer_get_field_value_range(ec) / 8
+		: 1;
 	uint64_t n = bt_field_array_get_length(f);
 	uint8_t *out;
+
+	if (width < 1 || width > 8)
+		width = 1;
+	n *= width;
 
 	ds->bytes[slot].n = 0;
 	v->s = "";
@@ -198,9 +210,13 @@ static void decode_bytes(struct rd_decoders *ds, const bt_field *f, unsigned slo
 		ds->bytes[slot].cap = n;
 	}
 	out = ds->bytes[slot].v;
-	for (uint64_t k = 0; k < n; k++)
-		out[k] = (uint8_t)bt_field_integer_unsigned_get_value(
+	for (uint64_t k = 0; k < n / width; k++) {
+		uint64_t e = bt_field_integer_unsigned_get_value(
 		    bt_field_array_borrow_element_field_by_index_const(f, k));
+
+		for (uint64_t i = 0; i < width; i++)
+			out[k * width + i] = (uint8_t)(e >> (8 * i));
+	}
 	ds->bytes[slot].n = n;
 	v->s = (const char *)out;
 	v->n = n;

@@ -352,11 +352,42 @@ static void on_lock_release(struct rd_state *st, struct rd_event *ev)
 	rl->ns = ev->ns;
 }
 
+/*
+ * Allocations and frees of different threads are read out of time order
+ * when they come in batches (each thread's batch goes out on its own): a
+ * block freed by one thread and handed out again to another may be read
+ * as the second allocation, then the free, then the first allocation.
+ * Each address keeps its latest block (st->allocs), the block that block
+ * closed without a free (st->alloc_prev) and a free read before the
+ * block it closes (st->early_frees); a free belongs to the block of its
+ * address allocated last before it. An explicit free is never later than
+ * a close by the next allocation, hence the minimum.
+ */
+static void alloc_close(struct cprof_alloc *a, uint64_t ns)
+{
+	if (!a->free_ns || ns < a->free_ns)
+		a->free_ns = ns;
+}
+
+/* A free read earlier that closes block `al` allocated at `ns` (no later
+ * than `until`, the next block's allocation): applied, and forgotten. */
+static bool early_free_take(struct rd_state *st, uint32_t proc, struct cprof_alloc *al,
+			    uint64_t until)
+{
+	uint32_t *ef = cprof_pairmap_find(&st->early_frees, proc, al->ptr);
+
+	if (!ef || st->early_free_ns.v[*ef] < al->ns || st->early_free_ns.v[*ef] > until)
+		return false;
+	alloc_close(al, st->early_free_ns.v[*ef]);
+	cprof_pairmap_del(&st->early_frees, proc, al->ptr);
+	return true;
+}
+
 static void on_alloc(struct rd_state *st, struct rd_event *ev)
 {
 	struct cprof_model *m = st->model;
 	struct cprof_alloc *al = cprof_vec_push(&m->allocs);
-	uint32_t *prev;
+	uint32_t idx = (uint32_t)(m->allocs.n - 1), *open;
 
 	if (!al) {
 		st->out_of_memory = true;
@@ -367,24 +398,66 @@ static void on_alloc(struct rd_state *st, struct rd_event *ev)
 	al->size = ev->f[1].u;
 	al->stack = stack_ref(st, ev->proc, ev->f[2].u);
 	al->ns = ev->ns;
+	if (idx && al[-1].ns > al->ns)
+		st->allocs_unordered = true;
+	open = cprof_pairmap_find(&st->allocs, ev->proc, al->ptr);
+	if (open && m->allocs.v[*open].ns > ev->ns) {
+		/* older than the address's latest block: freed by then */
+		uint64_t newer = m->allocs.v[*open].ns;
+
+		al->free_ns = newer;
+		if (!early_free_take(st, ev->proc, al, newer) &&
+		    cprof_pairmap_put(&st->alloc_prev, ev->proc, al->ptr, idx))
+			st->out_of_memory = true;
+		return;
+	}
 	/* The same address handed out again: its previous block was freed by
-	 * now, even if that free was lost. */
-	prev = cprof_pairmap_find(&st->allocs, ev->proc, al->ptr);
-	if (prev && !m->allocs.v[*prev].free_ns)
-		m->allocs.v[*prev].free_ns = ev->ns;
-	if (cprof_pairmap_put(&st->allocs, ev->proc, al->ptr, (uint32_t)(m->allocs.n - 1)))
+	 * now, even if that free was lost (or is read later). */
+	if (open && !m->allocs.v[*open].free_ns) {
+		m->allocs.v[*open].free_ns = ev->ns;
+		if (cprof_pairmap_put(&st->alloc_prev, ev->proc, al->ptr, *open))
+			st->out_of_memory = true;
+	}
+	if (early_free_take(st, ev->proc, al, UINT64_MAX)) {
+		if (open)
+			cprof_pairmap_del(&st->allocs, ev->proc, al->ptr);
+		return;
+	}
+	if (cprof_pairmap_put(&st->allocs, ev->proc, al->ptr, idx))
 		st->out_of_memory = true;
 }
 
 static void on_free(struct rd_state *st, struct rd_event *ev)
 {
+	struct cprof_alloc *allocs = st->model->allocs.v;
 	uint64_t ptr = ev->f[0].u;
-	uint32_t *ai = cprof_pairmap_find(&st->allocs, ev->proc, ptr);
+	uint32_t *ai = cprof_pairmap_find(&st->allocs, ev->proc, ptr), *ef;
 
-	if (ai) {
-		st->model->allocs.v[*ai].free_ns = ev->ns;
+	if (ai && allocs[*ai].ns <= ev->ns) {
+		alloc_close(&allocs[*ai], ev->ns);
 		cprof_pairmap_del(&st->allocs, ev->proc, ptr);
+		return;
 	}
+	/* before the address's latest block: the block that one closed */
+	ai = cprof_pairmap_find(&st->alloc_prev, ev->proc, ptr);
+	if (ai && allocs[*ai].ns <= ev->ns && ev->ns <= allocs[*ai].free_ns) {
+		alloc_close(&allocs[*ai], ev->ns);
+		cprof_pairmap_del(&st->alloc_prev, ev->proc, ptr);
+		return;
+	}
+	/* before its block was read (or of a block made before the trace) */
+	ef = cprof_pairmap_find(&st->early_frees, ev->proc, ptr);
+	if (ef) {
+		st->early_free_ns.v[*ef] = ev->ns;
+		return;
+	}
+	uint64_t *ns = cprof_vec_push(&st->early_free_ns);
+	if (!ns || cprof_pairmap_put(&st->early_frees, ev->proc, ptr,
+				     (uint32_t)(st->early_free_ns.n - 1))) {
+		st->out_of_memory = true;
+		return;
+	}
+	*ns = ev->ns;
 }
 
 static void on_heap(struct rd_state *st, struct rd_event *ev)
@@ -530,6 +603,8 @@ static void on_state_alloc(struct rd_state *st, struct rd_event *ev)
 	/* made before the trace: in use from the process's first instant in
 	 * it, so that the heap at any time of the trace includes it */
 	al->ns = ev->p->first_ns && ev->p->first_ns < ev->ns ? ev->p->first_ns : ev->ns;
+	if (m->allocs.n > 1 && al[-1].ns > al->ns)
+		st->allocs_unordered = true;
 }
 
 /* ---- modules (lttng_ust_statedump, lttng_ust_lib) --------------------------- */

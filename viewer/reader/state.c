@@ -38,6 +38,9 @@ void rd_state_fini(struct rd_state *st)
 	cprof_pairmap_fini(&st->tasks);
 	cprof_pairmap_fini(&st->stacks);
 	cprof_pairmap_fini(&st->allocs);
+	cprof_pairmap_fini(&st->alloc_prev);
+	cprof_pairmap_fini(&st->early_frees);
+	cprof_vec_free(&st->early_free_ns);
 	cprof_pairmap_fini(&st->counters);
 	cprof_pairmap_fini(&st->batch_seqs);
 	cprof_vec_free(&st->seqs);
@@ -425,7 +428,8 @@ static void sort_by_ns(struct rd_state *st, void *items, size_t n, size_t size, 
 	free(tmp);
 }
 
-/* Counter points and logs in time order, as their readers expect. */
+/* Counter points, logs and allocations in time order, as their readers
+ * expect (allocations: as the trace held them before batches). */
 static void rd_sort_by_time(struct rd_state *st)
 {
 	struct cprof_model *m = st->model;
@@ -435,6 +439,11 @@ static void rd_sort_by_time(struct rd_state *st)
 			   sizeof(*m->counters.v[i].points.v),
 			   offsetof(struct cprof_counter_point, ns));
 	sort_by_ns(st, m->logs.v, m->logs.n, sizeof(*m->logs.v), offsetof(struct cprof_log, ns));
+	/* the handlers saw whether they came in order: a scan of millions of
+	 * allocations costs more than that */
+	if (st->allocs_unordered)
+		sort_by_ns(st, m->allocs.v, m->allocs.n, sizeof(*m->allocs.v),
+			   offsetof(struct cprof_alloc, ns));
 }
 
 void rd_finish(struct rd_state *st)

@@ -198,9 +198,14 @@ struct rd_state {
 	struct rd_thread_cache thread_cache[RD_THREAD_CACHE];
 	struct rd_str_cache str_cache[RD_STR_CACHE];
 
-	struct cprof_pairmap tasks;    /* (model process, task id) -> task */
-	struct cprof_pairmap stacks;   /* (model process, stack id) -> stack */
-	struct cprof_pairmap allocs;   /* (model process, ptr) -> open alloc */
+	struct cprof_pairmap tasks;  /* (model process, task id) -> task */
+	struct cprof_pairmap stacks; /* (model process, stack id) -> stack */
+	struct cprof_pairmap allocs; /* (model process, ptr) -> open alloc */
+	/* (model process, ptr) -> the block an allocation closed, and a free
+	 * read before its block (handlers.c: why) */
+	struct cprof_pairmap alloc_prev, early_frees;
+	CPROF_VEC(uint64_t) early_free_ns;
+	bool allocs_unordered;	       /* an allocation read before an earlier one */
 	struct cprof_pairmap counters; /* (model process, name) -> user counter */
 
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */

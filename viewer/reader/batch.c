@@ -248,5 +248,6 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 		if (rd_feed(st, &ev) && kept)
 			kept(data, &ev);
 	}
+	st->batch_records += n;
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
 }

@@ -39,6 +39,7 @@ struct reader {
 	bool canceled;
 	uint64_t range_begin, range_end; /* for progress, 0 unknown */
 	uint64_t messages;
+	uint64_t reported; /* messages and batch records at the last progress report */
 };
 
 struct graph {
@@ -175,8 +176,13 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_messag
 			on_event_message(r, msg);
 		else if (type == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
 			on_discarded(r, msg);
-		if (r->opts->progress && (++r->messages & 0xffff) == 0)
+		/* every 65536 messages, a batch counting as its records (a
+		 * trace of batches has a few hundred times fewer messages) */
+		if (r->opts->progress &&
+		    (++r->messages + r->st.batch_records) >> 16 != r->reported >> 16) {
+			r->reported = r->messages + r->st.batch_records;
 			report_progress(r, msg);
+		}
 		bt_message_put_ref(msg);
 	}
 	if (r->st.out_of_memory || r->ds.out_of_memory || r->dump.out_of_memory || r->canceled)

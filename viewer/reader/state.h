@@ -211,6 +211,7 @@ struct rd_state {
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
 	CPROF_VEC(struct rd_batch_seq) seqs;
 	uint64_t lost_records;
+	uint64_t batch_records; /* records unpacked from batches (for progress) */
 	CPROF_VEC(struct rd_pending) pending;
 	/* Region ends that found no open region: the begin may be in another
 	 * thread's batch, read later (regions.c). */

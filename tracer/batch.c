@@ -62,6 +62,7 @@ struct dict {
 	uint32_t n, len;
 	uint8_t *bytes;
 	uint64_t *words; /* the records as the event carries them */
+	uint64_t last;	 /* the id added last: records repeat their types */
 };
 
 struct buf {
@@ -230,16 +231,19 @@ static bool dict_add(struct dict *d, uint64_t id)
 	const struct str *e;
 	uint32_t i;
 
-	if (!id || id >= STR_IDS || !strs)
+	if (id == d->last || !id || id >= STR_IDS || !strs)
 		return true;
 	for (i = (uint32_t)(id * 2654435761u) & (d->ids_cap - 1); d->ids[i];
 	     i = (i + 1) & (d->ids_cap - 1))
-		if (d->ids[i] == id)
+		if (d->ids[i] == id) {
+			d->last = id;
 			return true;
+		}
 	e = &strs[id];
 	if (d->n >= d->ids_cap / 2 || d->len + 20 + e->len > d->cap)
 		return false;
 	d->ids[i] = (uint32_t)id;
+	d->last = id;
 	d->n++;
 	d->len = (uint32_t)(cprof_varint_put(cprof_varint_put(d->bytes + d->len, id), e->len) -
 			    d->bytes);
@@ -288,6 +292,7 @@ static uint64_t emit(struct dict *dp, int32_t tid, uint64_t base, uint64_t first
 	*count = 0;
 	memset(d.ids, 0, d.ids_cap * sizeof(*d.ids));
 	d.n = d.len = 0;
+	d.last = 0;
 	while (p < end) {
 		const uint8_t *rec = p;
 		uint64_t head, v = 0, rt, kind;
@@ -317,6 +322,7 @@ static uint64_t emit(struct dict *dp, int32_t tid, uint64_t base, uint64_t first
 			*count += n;
 			memset(d.ids, 0, d.ids_cap * sizeof(*d.ids));
 			d.n = d.len = 0;
+			d.last = 0;
 			start = p = rec;
 			chunk_base = t;
 			n = 0;

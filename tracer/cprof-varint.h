@@ -24,6 +24,12 @@ static inline const uint8_t *cprof_varint_get(const uint8_t *p, const uint8_t *e
 {
 	uint64_t r = 0;
 
+	/* most varints of a batch are one byte (ids, small values) */
+	if (p < end && *p < 0x80) {
+		*v = *p;
+		return p + 1;
+	}
+
 	for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
 		uint8_t c = *p++;
 

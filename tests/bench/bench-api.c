@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #define ROUNDS 15
 
@@ -43,6 +46,23 @@ static double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return v[n / 2];
+}
+
+/* Two TSC reads per iteration, as a recorded pair takes (one per record):
+ * the clock's share of the pair, measured in the same rounds. */
+static double tsc_pairs(long n)
+{
+	uint64_t sum = 0;
+	double t0 = now_ns();
+
+	for (long i = 0; i < n; i++) {
+#if defined(__x86_64__)
+		sum += __rdtsc();
+		sum += __rdtsc();
+#endif
+	}
+	__asm__ volatile("" : : "r"(sum));
+	return (now_ns() - t0) / (double)n;
 }
 
 static double region_pairs(cprof_task *task, long n)
@@ -129,15 +149,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-api on: no session records cprof events\n");
 		return 1;
 	}
+	double tsc[ROUNDS];
+
 	for (int r = 0; r < ROUNDS; r++) {
 		a[r] = region_pairs(task, 20000);
 		b[r] = raw_pairs(cprof_task_id(task), 20000);
 		c[r] = bench_region_pairs_call(task, 20000);
+		tsc[r] = tsc_pairs(20000);
 	}
 	double region = median(a, ROUNDS), raw = median(b, ROUNDS), call = median(c, ROUNDS);
 	printf("session: region pair %.1f ns (bound 25 ns), two raw tracepoints %.1f ns, "
 	       "ratio %.3f = 1/%.1f (bound 1/8); through calls %.1f ns, ratio 1/%.1f\n",
 	       region, raw, region / raw, raw / region, call, raw / call);
+	printf("session: two TSC reads %.1f ns (the clock's share of a pair, %.0f%%)\n",
+	       median(tsc, ROUNDS), 100.0 * median(tsc, ROUNDS) / region);
 	for (int r = 0; r < ROUNDS; r++) {
 		a[r] = counter_values(20000);
 		b[r] = raw_one(20000);

@@ -50,6 +50,8 @@
 /* The definitions of one event: beyond, the batch is cut in two. */
 #define DICT_MAX 1536u
 #define DICT_IDS 512u /* slots of the per-emit id set, a power of two */
+/* Distinct string ids a buffer's owner keeps track of (see struct buf). */
+#define OWN_IDS 8u
 
 /* The definitions going into one event: a set of ids (open addressing,
  * 0 free) and their bytes. A buffer has its own, used under its lock; a
@@ -82,7 +84,16 @@ struct buf {
 		const char *ptr;
 		uint32_t id;
 	} cache[32]; /* the owner's: string pointer -> id */
-	uint8_t data[BUF_BYTES];
+	/* The owner's summary of the records it appended since it last
+	 * rewound the buffer: their count and the string ids they use (up
+	 * to OWN_IDS; beyond, `own_nids` is OWN_IDS + 1). When no other
+	 * thread consumed part of them, the owner emits them without parsing
+	 * them again (emit_own). */
+	uint32_t own_count;
+	uint32_t own_nids;
+	uint32_t own_ids[OWN_IDS];
+	/* 8 bytes more: the owner pads its records to words in place */
+	_Alignas(8) uint8_t data[BUF_BYTES + 8];
 	uint32_t dict_ids[DICT_IDS];
 	uint8_t dict_bytes[DICT_MAX];
 	uint64_t words[BUF_BYTES / 8 + 1];
@@ -356,14 +367,50 @@ static void consume(struct buf *b, uint32_t upto)
 	b->tail = upto;
 }
 
+/*
+ * Under b->lock, by the owner: its records as one event from the summary
+ * it kept while appending, without parsing them. false when another
+ * thread consumed part of them, the ids were too many, or their
+ * definitions do not fit one event: consume() parses them then.
+ */
+static bool emit_own(struct buf *b)
+{
+	struct dict d = {
+	    b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, (uint64_t *)(void *)b->data, 0};
+
+	if (b->tail != 0 || b->own_nids > OWN_IDS || !b->head)
+		return b->tail == b->head;
+	for (uint32_t i = 0; i < b->own_nids; i++) {
+		const struct str *e;
+
+		if (!strs || b->own_ids[i] >= STR_IDS)
+			return false;
+		e = &strs[b->own_ids[i]];
+		if (d.len + 20 + e->len > d.cap)
+			return false;
+		d.len = (uint32_t)(cprof_varint_put(
+				       cprof_varint_put(d.bytes + d.len, b->own_ids[i]), e->len) -
+				   d.bytes);
+		memcpy(d.bytes + d.len, e->s, e->len);
+		d.len += e->len;
+	}
+	emit_event(&d, b->tid, b->base_ns, b->emitted, b->own_count, b->data, b->head);
+	b->emitted += b->own_count;
+	b->base_ns = b->last_ns;
+	b->tail = b->head;
+	return true;
+}
+
 /* The owner: everything out, and the buffer rewound. */
 static void flush_own(struct buf *b)
 {
 	__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	spin_lock(&b->lock);
-	consume(b, b->head);
+	if (!emit_own(b))
+		consume(b, b->head);
 	b->head = b->tail = 0;
+	b->own_count = b->own_nids = 0;
 	spin_unlock(&b->lock);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&b->busy, 0, __ATOMIC_RELAXED);
@@ -474,6 +521,7 @@ static void buf_reset(struct buf *b)
 	b->last_ns = b->base_ns = 0;
 	b->emitted = 0;
 	b->busy = 0;
+	b->own_count = b->own_nids = 0;
 	memset(b->cache, 0, sizeof(b->cache));
 }
 
@@ -547,8 +595,24 @@ static inline struct buf *append_begin(size_t need)
 	return b;
 }
 
-static inline void append_done(struct buf *b, const uint8_t *end, uint64_t now)
+/* The owner's summary (struct buf): one more record, using string `id`
+ * (0: none). Records of a run mostly repeat the last id. */
+static inline void own_note(struct buf *b, uint32_t id)
 {
+	b->own_count++;
+	if (!id || (b->own_nids && b->own_ids[b->own_nids - 1] == id) || b->own_nids > OWN_IDS)
+		return;
+	for (uint32_t i = 0; i < b->own_nids; i++)
+		if (b->own_ids[i] == id)
+			return;
+	if (b->own_nids < OWN_IDS)
+		b->own_ids[b->own_nids] = id;
+	b->own_nids++;
+}
+
+static inline void append_done(struct buf *b, const uint8_t *end, uint64_t now, uint32_t id)
+{
+	own_note(b, id);
 	if (now > b->last_ns)
 		b->last_ns = now;
 	__atomic_store_n(&b->head, (uint32_t)(end - b->data), __ATOMIC_RELEASE);
@@ -565,7 +629,8 @@ static inline uint8_t *put_head(uint8_t *p, uint64_t now, uint64_t last, uint8_t
 	return cprof_varint_put(p, d << CPROF_TP_REC_KIND_BITS | kind);
 }
 
-static void append(uint8_t kind, const uint64_t *v, unsigned nv, const char *msg, uint32_t msglen)
+static void append(uint8_t kind, const uint64_t *v, unsigned nv, uint32_t id, const char *msg,
+		   uint32_t msglen)
 {
 	uint64_t now = cprof_clock_now_();
 	struct buf *b = append_begin(REC_MAX + msglen);
@@ -580,7 +645,7 @@ static void append(uint8_t kind, const uint64_t *v, unsigned nv, const char *msg
 		p += msglen;
 	}
 	if (b)
-		append_done(b, p, now);
+		append_done(b, p, now, id);
 	else
 		emit_alone(scratch, (size_t)(p - (uint8_t *)scratch));
 }
@@ -594,32 +659,32 @@ void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type)
 	if (unlikely(!b)) {
 		uint64_t v[2] = {task, type};
 
-		append(kind, v, 2, NULL, 0);
+		append(kind, v, 2, type, NULL, 0);
 		return;
 	}
 	p = put_head(b->data + b->head, now, b->last_ns, kind);
 	p = cprof_varint_put(p, task);
 	p = cprof_varint_put(p, type);
-	append_done(b, p, now);
+	append_done(b, p, now, type);
 }
 
 void cprof_batch_task_begin_(uint64_t id, uint64_t parent, uint32_t type)
 {
 	uint64_t v[3] = {id, parent, type};
 
-	append(CPROF_TP_REC_TASK_BEGIN, v, 3, NULL, 0);
+	append(CPROF_TP_REC_TASK_BEGIN, v, 3, type, NULL, 0);
 }
 
 void cprof_batch_task_end_(uint64_t id)
 {
-	append(CPROF_TP_REC_TASK_END, &id, 1, NULL, 0);
+	append(CPROF_TP_REC_TASK_END, &id, 1, 0, NULL, 0);
 }
 
 void cprof_batch_counter_(uint32_t name, int64_t value)
 {
 	uint64_t v[2] = {name, ((uint64_t)value << 1) ^ (uint64_t)(value >> 63)};
 
-	append(CPROF_TP_REC_COUNTER, v, 2, NULL, 0);
+	append(CPROF_TP_REC_COUNTER, v, 2, name, NULL, 0);
 }
 
 /* The preload library's allocation hooks: no string ids, and the most
@@ -634,14 +699,14 @@ CPROF_EXPORT void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack
 	if (unlikely(!b)) {
 		uint64_t v[3] = {ptr << 1, size, stack};
 
-		append(CPROF_TP_REC_MEM, v, 3, NULL, 0);
+		append(CPROF_TP_REC_MEM, v, 3, 0, NULL, 0);
 		return;
 	}
 	p = put_head(b->data + b->head, now, b->last_ns, CPROF_TP_REC_MEM);
 	p = cprof_varint_put(p, ptr << 1);
 	p = cprof_varint_put(p, size);
 	p = cprof_varint_put(p, stack);
-	append_done(b, p, now);
+	append_done(b, p, now, 0);
 }
 
 CPROF_EXPORT void cprof_batch_free_(uint64_t ptr)
@@ -653,12 +718,12 @@ CPROF_EXPORT void cprof_batch_free_(uint64_t ptr)
 	if (unlikely(!b)) {
 		uint64_t v = ptr << 1 | 1u;
 
-		append(CPROF_TP_REC_MEM, &v, 1, NULL, 0);
+		append(CPROF_TP_REC_MEM, &v, 1, 0, NULL, 0);
 		return;
 	}
 	p = put_head(b->data + b->head, now, b->last_ns, CPROF_TP_REC_MEM);
 	p = cprof_varint_put(p, ptr << 1 | 1u);
-	append_done(b, p, now);
+	append_done(b, p, now, 0);
 }
 
 bool cprof_batch_log_(uint64_t task, uint32_t category, const char *message, uint32_t recorded,
@@ -668,7 +733,7 @@ bool cprof_batch_log_(uint64_t task, uint32_t category, const char *message, uin
 
 	if (recorded > LOG_INLINE_MAX)
 		return false;
-	append(CPROF_TP_REC_LOG, v, 4, message, recorded);
+	append(CPROF_TP_REC_LOG, v, 4, category, message, recorded);
 	return true;
 }
 

@@ -109,6 +109,8 @@ static inline int cprof_record_alloc_mode_parse(const char *name, enum cprof_tp_
 #define CPROF_RECORD_KEY_DISCARDED "discarded_events"
 #define CPROF_RECORD_KEY_SESSION "session"
 #define CPROF_RECORD_KEY_SNAPSHOT "snapshot"
+/* The signal that killed the program (absent: it exited). */
+#define CPROF_RECORD_KEY_SIGNAL "signal"
 
 /* What a flight recorder snapshot was taken for: its "snapshot" object. */
 struct cprof_record_snapshot {

@@ -20,6 +20,7 @@
  */
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t pending_signal;
+static int term_signal;
 /* A forwarded signal reached record once the program ran: the user wants
  * it to end, so the processes the program left behind are not waited for. */
 static volatile sig_atomic_t interrupted;
@@ -219,9 +220,16 @@ int cprof_child_wait(pid_t pid)
 	}
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
+	if (WIFSIGNALED(wstatus)) {
+		term_signal = WTERMSIG(wstatus);
 		return 128 + WTERMSIG(wstatus);
+	}
 	return 1;
+}
+
+int cprof_child_term_signal(void)
+{
+	return term_signal;
 }
 
 bool cprof_child_has_descendants(void)

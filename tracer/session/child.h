@@ -39,6 +39,9 @@ void cprof_child_set_spawn_hook(void (*fn)(pid_t pid, void *data), void *data);
 
 /* Waits for the child: its exit status, 128+N when signal N killed it. */
 int cprof_child_wait(pid_t pid);
+/* The signal that killed the child cprof_child_wait() waited for, 0 when
+ * it exited (128+N alone cannot tell exit(137) from SIGKILL). */
+int cprof_child_term_signal(void);
 
 /*
  * Record is the subreaper of the program's tree: a daemon that forks and

@@ -22,6 +22,7 @@
 extern char **environ;
 
 #define SESSION_PREFIX "cprof-record-"
+#define DESTROY_TIMEOUT_MS 10000
 
 struct cprof_session {
 	char name[LTTNG_NAME_MAX];
@@ -430,11 +431,24 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 	if (!session)
 		goto end;
 	if (session->created) {
-		/* Waits until the trace is complete on disk. */
-		int ret = lttng_destroy_session(session->name);
+		struct lttng_destruction_handle *handle = NULL;
+		enum lttng_error_code ret = lttng_destroy_session_ext(session->name, &handle);
 
-		if (ret < 0 && ret != -LTTNG_ERR_SESS_NOT_FOUND)
+		/*
+		 * Waits until the trace is complete on disk, but not forever:
+		 * when a traced program was killed (SIGKILL) between reserving
+		 * and committing an event in a shared per-UID buffer, the
+		 * daemon never reports the destruction complete (lttng-tools
+		 * 2.13; `lttng destroy` hangs the same way), although the stop
+		 * before it already flushed what can be read.
+		 */
+		if (ret == LTTNG_OK && handle &&
+		    lttng_destruction_handle_wait_for_completion(handle, DESTROY_TIMEOUT_MS) ==
+			LTTNG_DESTRUCTION_HANDLE_STATUS_TIMEOUT)
+			status = CPROF_SESSION_ERROR_TIMEOUT;
+		else if (ret != LTTNG_OK && ret != LTTNG_ERR_SESS_NOT_FOUND)
 			status = CPROF_SESSION_ERROR_LTTNG;
+		lttng_destruction_handle_destroy(handle);
 	}
 	if (session->handle)
 		lttng_destroy_handle(session->handle);

@@ -29,6 +29,8 @@ enum cprof_session_status {
 	CPROF_SESSION_ERROR_DAEMON,
 	/* The session daemon refused a request. */
 	CPROF_SESSION_ERROR_LTTNG,
+	/* The daemon did not confirm the session's destruction in time. */
+	CPROF_SESSION_ERROR_TIMEOUT,
 };
 
 /* Channel geometry. Sizes are powers of two (LTTng rounds them up). */
@@ -95,7 +97,9 @@ const char *cprof_session_borrow_error(const struct cprof_session *session);
  * Stops (if needed) and destroys the LTTng session, waiting until its
  * trace is complete on disk, then frees `session`. NULL is a no-op.
  * Returns CPROF_SESSION_ERROR_LTTNG (message printed nowhere: the object
- * is gone) if the daemon refused; callers may only warn.
+ * is gone) if the daemon refused, CPROF_SESSION_ERROR_TIMEOUT if it did
+ * not confirm within 10 s (a traced program killed mid-event can keep it
+ * from ever doing so); callers may only warn.
  */
 enum cprof_session_status cprof_session_destroy(struct cprof_session *session);
 

@@ -45,8 +45,8 @@
 #include "record_pid.h"
 #include "served.h"
 #include "session.h"
-#include "tracker.h"
 #include "symbols/symbols.h"
+#include "tracker.h"
 
 /*
  * Counting decodes the whole trace (about 0.8 s per million events, 40
@@ -471,7 +471,8 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
 			      const char *session, const struct cprof_record_snapshot *snapshot)
 {
-	const struct cprof_record_info info = {pid, argv, discarded, session, snapshot};
+	const struct cprof_record_info info = {
+	    pid, argv, discarded, session, snapshot, snapshot ? 0 : cprof_child_term_signal()};
 
 	errno = 0;
 	return cprof_record_file_write(dir, &info) == CPROF_RECORD_FILE_OK;
@@ -801,7 +802,14 @@ end:
 		uint64_t discarded = cprof_session_discarded_events(session);
 		uint64_t lost_packets = cprof_session_lost_packets(session);
 
-		if (cprof_session_destroy(session) != CPROF_SESSION_OK)
+		enum cprof_session_status ds = cprof_session_destroy(session);
+
+		if (ds == CPROF_SESSION_ERROR_TIMEOUT)
+			fprintf(stderr, "cprof-trace: warning: the LTTng session daemon did not "
+					"confirm the end of the session (a traced process killed "
+					"while writing an event?); the trace holds what was "
+					"flushed when tracing stopped\n");
+		else if (ds != CPROF_SESSION_OK)
 			fprintf(stderr, "cprof-trace: warning: the LTTng session could not be "
 					"destroyed cleanly\n");
 		if (traced) {

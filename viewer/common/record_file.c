@@ -56,6 +56,9 @@ static json_t *record_object(const struct cprof_record_info *info)
 	     json_object_set_new(obj, CPROF_RECORD_KEY_DISCARDED, json_integer(discarded)) == 0;
 	ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SESSION,
 				       cprof_json_text(info->session)) == 0;
+	if (info->signal)
+		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SIGNAL,
+					       json_integer(info->signal)) == 0;
 	if (info->snapshot)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SNAPSHOT,
 					       snapshot_object(info->snapshot)) == 0;
@@ -127,4 +130,17 @@ enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_
 		return CPROF_RECORD_FILE_INVALID;
 	*pid = (int32_t)n;
 	return CPROF_RECORD_FILE_OK;
+}
+
+int cprof_record_file_read_signal(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	json_t *root;
+	json_int_t n;
+
+	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
+	root = json_load_file(path, 0, NULL);
+	n = root ? json_integer_value(json_object_get(root, CPROF_RECORD_KEY_SIGNAL)) : 0;
+	json_decref(root);
+	return n > 0 && n < 128 ? (int)n : 0;
 }

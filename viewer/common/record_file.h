@@ -26,6 +26,7 @@ struct cprof_record_info {
 	const char *session;	   /* the LTTng session's name */
 	/* A snapshot's "snapshot" object; NULL for a whole recording. */
 	const struct cprof_record_snapshot *snapshot;
+	int signal; /* the signal that killed the program, 0 none */
 };
 
 /*
@@ -38,5 +39,7 @@ enum cprof_record_file_status cprof_record_file_write(const char *dir,
 
 /* The "pid" of DIR/cprof-record.json. */
 enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_t *pid);
+/* Its "signal": what killed the program, 0 when it exited or unknown. */
+int cprof_record_file_read_signal(const char *dir);
 
 #endif /* CPROF_COMMON_RECORD_FILE_H */

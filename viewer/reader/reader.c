@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "batch.h"
+#include "common/record_file.h"
 #include "decode.h"
 #include "dump.h"
 #include "input.h"
@@ -494,6 +496,50 @@ static bool note_damage(struct cprof_model *m, const struct rd_salvage *s)
 	return true;
 }
 
+/*
+ * The recorded program was killed (cprof-record.json says by which
+ * signal): what its threads had buffered and not flushed (batches go out
+ * when full, or every CPROF_BATCH_PERIOD_NS) never reached the trace, and
+ * the regions open then have no end. One note says so, with where each
+ * thread's records stop, so that nobody reads the last instants as idle.
+ */
+static bool note_killed(struct cprof_model *m, int32_t root_pid, int sig)
+{
+	uint64_t first = 0, last = 0, open = 0;
+	uint32_t proc = CPROF_NONE;
+	char text[512], a[48], b[48], end[48];
+	const char *name = sigabbrev_np(sig);
+
+	for (size_t i = 0; i < m->processes.n; i++)
+		if (m->processes.v[i].pid == root_pid)
+			proc = (uint32_t)i;
+	if (proc == CPROF_NONE)
+		return true;
+	for (size_t t = 0; t < m->threads.n; t++) {
+		const struct cprof_thread *th = &m->threads.v[t];
+		if (th->process != proc || th->end_ns)
+			continue;
+		if (!first || th->last_ns < first)
+			first = th->last_ns;
+		if (th->last_ns > last)
+			last = th->last_ns;
+	}
+	for (size_t r = 0; r < m->regions.n; r++)
+		open +=
+		    !m->regions.v[r].end_ns && m->threads.v[m->regions.v[r].thread].process == proc;
+	trace_time(a, sizeof(a), m, first);
+	trace_time(b, sizeof(b), m, last);
+	trace_time(end, sizeof(end), m, m->end_ns);
+	snprintf(text, sizeof(text),
+		 "the program (pid %d) was killed by SIG%s (trace end %s): the records its "
+		 "threads had not flushed yet (up to their last %u ms each) are missing; its "
+		 "threads' records stop between %s and %s; %" PRIu64
+		 " region%s still open then (no end recorded)",
+		 (int)root_pid, name ? name : "?", end, CPROF_BATCH_PERIOD_NS / 1000000u, a, b,
+		 open, open == 1 ? " was" : "s were");
+	return cprof_model_add_note(m, text);
+}
+
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model)
 {
 	for (size_t i = 0; i < model->notes.n; i++)
@@ -511,6 +557,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	struct rd_salvage salvage = {0};
 	struct cprof_model *model = NULL;
 	char why[8400];
+	int sig;
 
 	*out = NULL;
 	if (err && errlen)
@@ -540,7 +587,9 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 		goto end;
 	rd_finish(&r.st);
 	status = CPROF_READ_ERROR;
-	if (r.st.out_of_memory || !note_damage(model, &salvage)) {
+	if (r.st.out_of_memory || !note_damage(model, &salvage) ||
+	    ((sig = cprof_record_file_read_signal(path)) && r.st.root_pid &&
+	     !note_killed(model, r.st.root_pid, sig))) {
 		set_err(err, errlen, path, "out of memory while reading the trace");
 		goto end;
 	}

@@ -30,7 +30,7 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	python3 nginx-light memcached pigz wrk curl
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
-	libmicrohttpd-dev libarchive-dev)
+	libmicrohttpd-dev libarchive-dev libxxhash-dev)
 missing=()
 for p in "${PKGS[@]}"; do
 	# dpkg -s succeeds for removed-but-configured packages too: ask for the state.

@@ -7,6 +7,7 @@
 
 #include "cmd/cmds.h"
 #include "config.h"
+#include "reader/reader.h"
 
 struct command {
 	const char *name;
@@ -36,15 +37,23 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cprof-trace COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(out, "usage: cprof-trace [--no-cache] COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %s\n", commands[i].help);
+	fprintf(out,
+		"\n  --no-cache  decode the trace: neither use nor write the model cache that\n"
+		"              the first open leaves in TRACE/.cprof-cache/ for the next ones\n");
 	fprintf(out, "\n'cprof-trace COMMAND --help' describes a command's options;\n"
 		     "'cprof-trace --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "--no-cache")) {
+		cprof_read_set_cache(false);
+		argc--;
+		argv++;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

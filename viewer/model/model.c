@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct string_index {
 	uint32_t *slots;	 /* cprof_str + 1, 0 = empty */
@@ -57,7 +58,7 @@ void cprof_model_destroy(struct cprof_model *model)
 		return;
 	if (model->region_nesting && model->region_nesting_free)
 		model->region_nesting_free(model->region_nesting);
-	for (size_t i = 0; i < model->strings.n; i++)
+	for (size_t i = model->strings_mapped; i < model->strings.n; i++)
 		free(model->strings.v[i]);
 	cprof_vec_free(&model->strings);
 	if (model->string_index) {
@@ -86,6 +87,8 @@ void cprof_model_destroy(struct cprof_model *model)
 	cprof_vec_free(&model->lost);
 	cprof_vec_free(&model->warnings);
 	cprof_vec_free(&model->thread_states);
+	if (model->mapping)
+		munmap(model->mapping, model->mapping_len);
 	free(model);
 }
 

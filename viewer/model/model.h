@@ -221,6 +221,12 @@ struct cprof_model {
 	 * once (atomically: readers may race) and freed with the model. */
 	void *region_nesting;
 	void (*region_nesting_free)(void *nesting);
+	/* A model loaded from its cache (reader/cache.c): the vectors are
+	 * borrowed from this mapping (see common/vec.h), and so are the first
+	 * `strings_mapped` strings. Unmapped with the model. */
+	void *mapping;
+	size_t mapping_len;
+	size_t strings_mapped;
 };
 
 struct cprof_model *cprof_model_create(void);

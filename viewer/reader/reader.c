@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "batch.h"
+#include "cache.h"
 #include "common/record_file.h"
 #include "decode.h"
 #include "dump.h"
@@ -548,7 +549,8 @@ void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_mode
 }
 
 static enum cprof_read_status read_dir(const char *path, const struct cprof_read_options *opts,
-				       struct cprof_model **out, char *err, size_t errlen)
+				       bool cache, struct cprof_model **out, char *err,
+				       size_t errlen)
 {
 	static const struct cprof_read_options no_opts;
 	enum cprof_read_status status;
@@ -558,6 +560,8 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	struct cprof_model *model = NULL;
 	char why[8400];
 	int sig;
+	uint64_t key = 0;
+	bool settled = false;
 
 	*out = NULL;
 	if (err && errlen)
@@ -566,6 +570,18 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	status = check_input(path, &dirs, err, errlen);
 	if (status != CPROF_READ_OK)
 		goto end;
+	/* The cache holds the whole model: not for dump (every event) or a
+	 * count; keyed by the option that changes which processes are kept. */
+	cache = cache && rd_cache_enabled && !r.opts->event && !r.opts->count_only &&
+		rd_cache_key(path, &dirs, r.opts->keep_all_processes, &key, &settled);
+	if (cache && (model = rd_cache_load(path, key))) {
+		model->path = cprof_model_add_str(model, path, strlen(path));
+		if (r.opts->progress)
+			r.opts->progress(1.0, r.opts->progress_data);
+		*out = model;
+		model = NULL;
+		goto end;
+	}
 	status = CPROF_READ_ERROR;
 	if (rd_salvage(&dirs, &salvage, why, sizeof(why))) {
 		set_err(err, errlen, path, "%s", why);
@@ -612,6 +628,9 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	}
 	if (r.opts->progress)
 		r.opts->progress(1.0, r.opts->progress_data);
+	/* A trace cut short may be one still being written: not cached. */
+	if (cache && settled && !salvage.damage.n)
+		rd_cache_store(path, model, key);
 	*out = model;
 	model = NULL;
 	status = CPROF_READ_OK;
@@ -625,6 +644,11 @@ end:
 	return status;
 }
 
+void cprof_read_set_cache(bool use)
+{
+	rd_cache_enabled = use;
+}
+
 /* The entry point: a trace directory, or a tar archive of one (tar.c). */
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
 					struct cprof_model **out, char *err, size_t errlen)
@@ -634,14 +658,15 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
 	struct stat st;
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return read_dir(path, opts, out, err, errlen);
+		return read_dir(path, opts, true, out, err, errlen);
 	dir = cprof_tar_extract(path, &tmpdir, err, errlen);
 	if (!dir) {
 		*out = NULL;
 		cprof_tar_cleanup(tmpdir);
 		return CPROF_READ_NOT_CTF;
 	}
-	status = read_dir(dir, opts, out, err, errlen);
+	/* an archive is extracted to a temporary directory: nothing to keep */
+	status = read_dir(dir, opts, false, out, err, errlen);
 	if (status == CPROF_READ_OK)
 		(*out)->path = cprof_model_intern(*out, path, strlen(path));
 	free(dir);

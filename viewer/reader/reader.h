@@ -69,6 +69,14 @@ struct cprof_read_options {
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
 					struct cprof_model **out, char *err, size_t errlen);
 
+/*
+ * Whether reads may use and write the model cache, DIR/.cprof-cache/
+ * (default true): a second open of an unchanged trace maps the model
+ * built by the first instead of decoding the trace (reader/cache.h).
+ * Process-wide; `cprof-trace --no-cache` sets it false.
+ */
+void cprof_read_set_cache(bool use);
+
 /* The model's notes (what kept the trace from being read as recorded), one
  * line each: "cprof-trace: PATH: warning: ...". */
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model);

@@ -1,0 +1,506 @@
+/*
+ * The model cache (cache.h). One file, DIR/.cprof-cache/model:
+ *
+ *   header (struct header): magic, format, cprof-trace version, the
+ *     trace's key, the file's size, the checksum (XXH3-64) of every byte
+ *     after the header, the model's scalars, and one section entry
+ *     (offset, count, element size) per vector;
+ *   then the sections, each at a 64-byte boundary: every model vector's
+ *     items as they are in memory, the strings as one blob of
+ *     NUL-terminated strings with their offsets, the counters' points.
+ *
+ * The layout is this build's structs, byte for byte: the version and the
+ * element sizes in the header keep another build from reading it.
+ * Loading maps the file private and writable (copy on write: the viewer
+ * may sort or patch an array in place) and points the model's vectors
+ * into it as borrowed vectors (common/vec.h).
+ */
+#include "cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "config.h"
+#include "cprof-record.h"
+
+bool rd_cache_enabled = true;
+
+#define CACHE_DIR ".cprof-cache"
+#define CACHE_FILE "model"
+#define FORMAT 1
+#define ALIGN 64
+
+/* A CPROF_VEC of any type. */
+struct raw_vec {
+	void *v;
+	size_t n, cap;
+};
+
+#define VEC(field, type)                                                                           \
+	{                                                                                          \
+		offsetof(struct cprof_model, field), sizeof(type)                                  \
+	}
+static const struct {
+	size_t off, elem;
+} vecs[] = {
+    VEC(processes, struct cprof_process),
+    VEC(modules, struct cprof_module),
+    VEC(threads, struct cprof_thread),
+    VEC(tasks, struct cprof_task),
+    VEC(regions, struct cprof_region),
+    VEC(logs, struct cprof_log),
+    VEC(waits, struct cprof_wait),
+    VEC(releases, struct cprof_release),
+    VEC(allocs, struct cprof_alloc),
+    VEC(syscalls, struct cprof_syscall),
+    VEC(samples, struct cprof_sample),
+    VEC(counters, struct cprof_counter),
+    VEC(stacks, struct cprof_stack),
+    VEC(frames, uint64_t),
+    VEC(lost, struct cprof_lost),
+    VEC(warnings, struct cprof_warning),
+    VEC(notes, cprof_str),
+    VEC(thread_states, struct cprof_thread_state),
+};
+#undef VEC
+#define NVECS (sizeof(vecs) / sizeof(vecs[0]))
+/* The sections after the vectors. */
+enum { SEC_STR_OFFSETS = NVECS, SEC_STR_BLOB, SEC_POINTS, SEC_POINT_FIRST, NSEC };
+
+struct header {
+	char magic[8];
+	uint32_t format, nsec;
+	char version[32];
+	uint64_t key, size, checksum;
+	uint64_t begin_ns, end_ns, events, lost_events, state_begin_ns, state_end_ns;
+	struct section {
+		uint64_t offset, count, elem;
+	} sec[NSEC];
+};
+static const char magic[8] = "CPROFMDL";
+#define HEADER_SIZE ((sizeof(struct header) + ALIGN - 1) / ALIGN * ALIGN)
+
+static struct raw_vec *model_vec(const struct cprof_model *m, size_t i)
+{
+	return (struct raw_vec *)((char *)m + vecs[i].off);
+}
+
+/* ---- the key ---------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void hash_file(XXH3_state_t *h, const char *name, const struct stat *st, uint64_t *newest)
+{
+	uint64_t v[3] = {(uint64_t)st->st_size, (uint64_t)st->st_mtim.tv_sec,
+			 (uint64_t)st->st_mtim.tv_nsec};
+	uint64_t mtime = v[1] * 1000000000u + v[2];
+
+	XXH3_64bits_update(h, name, strlen(name) + 1);
+	XXH3_64bits_update(h, v, sizeof(v));
+	if (mtime > *newest)
+		*newest = mtime;
+}
+
+/* The regular files of one metadata directory, in name order. */
+static bool hash_dir(XXH3_state_t *h, const char *dir, uint64_t *newest)
+{
+	DIR *d = opendir(dir);
+	CPROF_VEC(char *) names = {0};
+	struct dirent *e;
+	char path[PATH_MAX];
+	bool ok = d != NULL;
+
+	while (ok && (e = readdir(d))) {
+		char **slot;
+		if (e->d_name[0] == '.')
+			continue;
+		slot = cprof_vec_push(&names);
+		ok = slot && (*slot = strdup(e->d_name));
+	}
+	if (ok)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; ok && i < names.n; i++) {
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
+		if (stat(path, &st) != 0)
+			ok = false;
+		else if (S_ISREG(st.st_mode))
+			hash_file(h, names.v[i], &st, newest);
+	}
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
+	cprof_vec_free(&names);
+	if (d)
+		closedir(d);
+	return ok;
+}
+
+bool rd_cache_key(const char *trace, const struct rd_dirs *dirs, uint64_t variant, uint64_t *key,
+		  bool *settled)
+{
+	XXH3_state_t *h = XXH3_createState();
+	uint64_t newest = 0;
+	size_t root = strlen(trace);
+	char path[PATH_MAX];
+	struct stat st;
+	struct timespec now;
+	bool ok = h != NULL;
+
+	if (ok) {
+		XXH3_64bits_reset(h);
+		XXH3_64bits_update(h, &variant, sizeof(variant));
+	}
+	/* rd_dirs holds paths under `trace`: hashed from there, so that a
+	 * trace moved elsewhere keeps its cache */
+	for (size_t i = 0; ok && i < dirs->v.n; i++) {
+		const char *dir = dirs->v.v[i];
+		const char *rel = strncmp(dir, trace, root) == 0 ? dir + root : dir;
+		XXH3_64bits_update(h, rel, strlen(rel) + 1);
+		ok = hash_dir(h, dir, &newest);
+	}
+	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, trace);
+	if (ok && stat(path, &st) == 0)
+		hash_file(h, CPROF_RECORD_FILE, &st, &newest);
+	if (ok) {
+		*key = XXH3_64bits_digest(h);
+		clock_gettime(CLOCK_REALTIME, &now);
+		*settled = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec >
+			   newest + 1000000000u;
+	}
+	XXH3_freeState(h);
+	return ok;
+}
+
+/* ---- loading ---------------------------------------------------------------- */
+
+#define BAD(cond)                                                                                  \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			return false;                                                              \
+	} while (0)
+
+static bool header_ok(const struct header *hd, uint64_t key, uint64_t size)
+{
+	char version[32] = {0};
+
+	snprintf(version, sizeof(version), "%s", CPROF_VERSION);
+	BAD(memcmp(hd->magic, magic, sizeof(magic)) || hd->format != FORMAT || hd->nsec != NSEC);
+	BAD(memcmp(hd->version, version, sizeof(version)) || hd->key != key || hd->size != size);
+	for (size_t i = 0; i < NSEC; i++) {
+		const struct section *s = &hd->sec[i];
+		size_t want = i < NVECS		     ? vecs[i].elem
+			      : i == SEC_STR_OFFSETS ? sizeof(uint64_t)
+			      : i == SEC_STR_BLOB    ? 1
+			      : i == SEC_POINTS	     ? sizeof(struct cprof_counter_point)
+						     : sizeof(uint64_t);
+		BAD(s->elem != want || s->offset % ALIGN || s->offset < HEADER_SIZE ||
+		    s->offset > size || s->count > (size - s->offset) / want);
+	}
+	return true;
+}
+
+/* Strings: offsets rising within the blob, each string NUL-terminated,
+ * the first one "". */
+static bool strings_ok(const char *base, const struct header *hd)
+{
+	const uint64_t *off = (const uint64_t *)(base + hd->sec[SEC_STR_OFFSETS].offset);
+	const char *blob = base + hd->sec[SEC_STR_BLOB].offset;
+	uint64_t n = hd->sec[SEC_STR_OFFSETS].count;
+
+	BAD(n < 2 || off[0] != 0 || off[n - 1] != hd->sec[SEC_STR_BLOB].count || blob[0] != '\0');
+	for (uint64_t i = 1; i < n; i++)
+		BAD(off[i] <= off[i - 1] || off[i] > off[n - 1] || blob[off[i] - 1] != '\0');
+	return true;
+}
+
+/* Every index of the model within what it points into. */
+static bool indices_ok(const struct cprof_model *m, size_t nstr, size_t npoints,
+		       const uint64_t *point_first)
+{
+	size_t np = m->processes.n, nt = m->threads.n, nk = m->tasks.n, ns = m->stacks.n;
+#define STR(x) BAD((x) >= nstr)
+#define IDX(x, n) BAD((x) >= (n))
+#define IDX_NONE(x, n) BAD((x) >= (n) && (x) != CPROF_NONE)
+	for (size_t i = 0; i < np; i++) {
+		STR(m->processes.v[i].name);
+		STR(m->processes.v[i].host);
+	}
+	for (size_t i = 0; i < m->modules.n; i++) {
+		const struct cprof_module *x = &m->modules.v[i];
+		IDX(x->process, np);
+		STR(x->path);
+		STR(x->build_id);
+		STR(x->debug_link);
+	}
+	for (size_t i = 0; i < nt; i++) {
+		IDX(m->threads.v[i].process, np);
+		STR(m->threads.v[i].name);
+		IDX(m->threads.v[i].create_stack, ns);
+	}
+	for (size_t i = 0; i < nk; i++) {
+		const struct cprof_task *x = &m->tasks.v[i];
+		IDX_NONE(x->parent, nk);
+		IDX(x->process, np);
+		STR(x->type);
+		IDX_NONE(x->begin_thread, nt);
+		IDX_NONE(x->end_thread, nt);
+	}
+	for (size_t i = 0; i < m->regions.n; i++) {
+		const struct cprof_region *x = &m->regions.v[i];
+		IDX(x->thread, nt);
+		IDX_NONE(x->task, nk);
+		STR(x->type);
+	}
+	for (size_t i = 0; i < m->logs.n; i++) {
+		const struct cprof_log *x = &m->logs.v[i];
+		IDX(x->thread, nt);
+		IDX_NONE(x->task, nk);
+		STR(x->category);
+		STR(x->message);
+	}
+#define THREAD_STACK(vec)                                                                          \
+	for (size_t i = 0; i < m->vec.n; i++) {                                                    \
+		IDX(m->vec.v[i].thread, nt);                                                       \
+		IDX(m->vec.v[i].stack, ns);                                                        \
+	}
+	THREAD_STACK(waits)
+	THREAD_STACK(releases)
+	THREAD_STACK(allocs)
+	THREAD_STACK(syscalls)
+	THREAD_STACK(samples)
+	THREAD_STACK(thread_states)
+#undef THREAD_STACK
+	for (size_t i = 0; i < m->counters.n; i++) {
+		const struct cprof_counter *x = &m->counters.v[i];
+		STR(x->name);
+		IDX_NONE(x->process, np);
+		BAD(point_first[i] > npoints || x->points.n > npoints - point_first[i]);
+	}
+	for (size_t i = 0; i < ns; i++) {
+		const struct cprof_stack *x = &m->stacks.v[i];
+		IDX_NONE(x->process, np);
+		BAD(x->first > m->frames.n || x->depth > m->frames.n - x->first);
+	}
+	for (size_t i = 0; i < m->warnings.n; i++) {
+		IDX_NONE(m->warnings.v[i].thread, nt);
+		STR(m->warnings.v[i].text);
+	}
+	for (size_t i = 0; i < m->notes.n; i++)
+		STR(m->notes.v[i]);
+#undef STR
+#undef IDX
+#undef IDX_NONE
+	return ns > 0;
+}
+
+/* The model's vectors and strings pointed into the mapping. */
+static bool attach(struct cprof_model *m, char *base, const struct header *hd)
+{
+	const uint64_t *off = (const uint64_t *)(base + hd->sec[SEC_STR_OFFSETS].offset);
+	char *blob = base + hd->sec[SEC_STR_BLOB].offset;
+	struct cprof_counter_point *points =
+	    (struct cprof_counter_point *)(base + hd->sec[SEC_POINTS].offset);
+	const uint64_t *first = (const uint64_t *)(base + hd->sec[SEC_POINT_FIRST].offset);
+	size_t nstr = hd->sec[SEC_STR_OFFSETS].count - 1;
+
+	for (size_t i = 0; i < NVECS; i++) {
+		struct raw_vec *v = model_vec(m, i);
+		if (v->cap)
+			free(v->v);
+		*v = (struct raw_vec){hd->sec[i].count ? base + hd->sec[i].offset : NULL,
+				      hd->sec[i].count, 0};
+	}
+	BAD(hd->sec[SEC_POINT_FIRST].count != m->counters.n);
+	/* one spare slot: the path, which is not cached (a moved trace) */
+	free(m->strings.v[0]);
+	free(m->strings.v);
+	m->strings.v = malloc((nstr + 1) * sizeof(char *));
+	m->strings.n = m->strings.cap = 0;
+	BAD(!m->strings.v);
+	m->strings.cap = nstr + 1;
+	m->strings.n = m->strings_mapped = nstr;
+	for (size_t i = 0; i < nstr; i++)
+		m->strings.v[i] = blob + off[i];
+	BAD(!indices_ok(m, nstr, hd->sec[SEC_POINTS].count, first));
+	for (size_t i = 0; i < m->counters.n; i++) {
+		struct cprof_counter *c = &m->counters.v[i];
+		c->points.v = c->points.n ? points + first[i] : NULL;
+		c->points.cap = 0;
+	}
+	m->begin_ns = hd->begin_ns;
+	m->end_ns = hd->end_ns;
+	m->events = hd->events;
+	m->lost_events = hd->lost_events;
+	m->state_begin_ns = hd->state_begin_ns;
+	m->state_end_ns = hd->state_end_ns;
+	return true;
+}
+
+static void cache_path(char *out, size_t len, const char *trace, const char *name)
+{
+	snprintf(out, len, "%s/" CACHE_DIR "%s%s", trace, name ? "/" : "", name ? name : "");
+}
+
+struct cprof_model *rd_cache_load(const char *trace, uint64_t key)
+{
+	char path[PATH_MAX];
+	struct cprof_model *m = NULL;
+	struct stat st;
+	char *base = MAP_FAILED;
+	const struct header *hd;
+	int fd;
+
+	cache_path(path, sizeof(path), trace, CACHE_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= HEADER_SIZE)
+		base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED)
+		return NULL;
+	hd = (const struct header *)base;
+	if (!header_ok(hd, key, (uint64_t)st.st_size) ||
+	    XXH3_64bits(base + HEADER_SIZE, (size_t)st.st_size - HEADER_SIZE) != hd->checksum ||
+	    !strings_ok(base, hd) || !(m = cprof_model_create()))
+		goto error;
+	m->mapping = base;
+	m->mapping_len = (size_t)st.st_size;
+	if (!attach(m, base, hd))
+		goto error;
+	return m;
+
+error:
+	if (m) {
+		m->strings_mapped = 0; /* own strings only were freed above */
+		m->strings.n = 0;
+		m->mapping = NULL;
+		for (size_t i = 0; i < m->counters.n; i++)
+			m->counters.v[i].points.cap = 0;
+		m->counters.n = 0;
+		cprof_model_destroy(m);
+	}
+	munmap(base, (size_t)st.st_size);
+	return NULL;
+}
+
+/* ---- storing ---------------------------------------------------------------- */
+
+struct writer {
+	FILE *f;
+	XXH3_state_t *h;
+	uint64_t pos;
+	bool ok;
+};
+
+static void put(struct writer *w, const void *p, size_t len)
+{
+	if (!len || !w->ok)
+		return;
+	XXH3_64bits_update(w->h, p, len);
+	w->ok = fwrite(p, 1, len, w->f) == len;
+	w->pos += len;
+}
+
+static uint64_t begin_section(struct writer *w)
+{
+	static const char zero[ALIGN];
+
+	put(w, zero, (size_t)((ALIGN - w->pos % ALIGN) % ALIGN));
+	return w->pos;
+}
+
+static void write_body(struct writer *w, const struct cprof_model *m, struct header *hd)
+{
+	uint64_t off = 0, first = 0;
+
+	for (size_t i = 0; i < NVECS; i++) {
+		const struct raw_vec *v = model_vec(m, i);
+		hd->sec[i] = (struct section){begin_section(w), v->n, vecs[i].elem};
+		put(w, v->v, v->n * vecs[i].elem);
+	}
+	hd->sec[SEC_STR_OFFSETS] =
+	    (struct section){begin_section(w), m->strings.n + 1, sizeof(uint64_t)};
+	for (size_t i = 0; i <= m->strings.n; i++) {
+		put(w, &off, sizeof(off));
+		if (i < m->strings.n)
+			off += strlen(m->strings.v[i]) + 1;
+	}
+	hd->sec[SEC_STR_BLOB] = (struct section){begin_section(w), off, 1};
+	for (size_t i = 0; i < m->strings.n; i++)
+		put(w, m->strings.v[i], strlen(m->strings.v[i]) + 1);
+	hd->sec[SEC_POINTS] =
+	    (struct section){begin_section(w), 0, sizeof(struct cprof_counter_point)};
+	for (size_t i = 0; i < m->counters.n; i++) {
+		const struct cprof_counter *c = &m->counters.v[i];
+		put(w, c->points.v, c->points.n * sizeof(*c->points.v));
+		hd->sec[SEC_POINTS].count += c->points.n;
+	}
+	hd->sec[SEC_POINT_FIRST] =
+	    (struct section){begin_section(w), m->counters.n, sizeof(uint64_t)};
+	for (size_t i = 0; i < m->counters.n; i++) {
+		put(w, &first, sizeof(first));
+		first += m->counters.v[i].points.n;
+	}
+}
+
+void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	static const char pad[HEADER_SIZE];
+	struct header hd = {0};
+	struct writer w = {NULL, NULL, HEADER_SIZE, true};
+	int fd;
+
+	cache_path(dir, sizeof(dir), trace, NULL);
+	cache_path(tmp, sizeof(tmp), trace, CACHE_FILE ".XXXXXX");
+	cache_path(path, sizeof(path), trace, CACHE_FILE);
+	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || (fd = mkstemp(tmp)) < 0)
+		return;	  /* not writable: no cache, no word */
+	fchmod(fd, 0644); /* mkstemp's 0600 would keep the cache from the trace's other readers */
+	w.f = fdopen(fd, "w");
+	w.h = XXH3_createState();
+	if (!w.f || !w.h) {
+		if (!w.f)
+			close(fd);
+		w.ok = false;
+		goto end;
+	}
+	XXH3_64bits_reset(w.h);
+	w.ok = fwrite(pad, 1, HEADER_SIZE, w.f) == HEADER_SIZE;
+	write_body(&w, m, &hd);
+	memcpy(hd.magic, magic, sizeof(magic));
+	hd.format = FORMAT;
+	hd.nsec = NSEC;
+	snprintf(hd.version, sizeof(hd.version), "%s", CPROF_VERSION);
+	hd.key = key;
+	hd.size = w.pos;
+	hd.checksum = XXH3_64bits_digest(w.h);
+	hd.begin_ns = m->begin_ns;
+	hd.end_ns = m->end_ns;
+	hd.events = m->events;
+	hd.lost_events = m->lost_events;
+	hd.state_begin_ns = m->state_begin_ns;
+	hd.state_end_ns = m->state_end_ns;
+	w.ok = w.ok && fseek(w.f, 0, SEEK_SET) == 0 && fwrite(&hd, sizeof(hd), 1, w.f) == 1;
+end:
+	if (w.f && fclose(w.f) != 0)
+		w.ok = false;
+	XXH3_freeState(w.h);
+	if (!w.ok || rename(tmp, path) != 0)
+		unlink(tmp);
+}

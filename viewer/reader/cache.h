@@ -1,0 +1,44 @@
+/*
+ * The model cache: DIR/.cprof-cache/model, the model of a trace as the
+ * reader built it, so that opening the trace again decodes nothing (the
+ * file is memory-mapped and the model's vectors point into the mapping).
+ *
+ * Never trusted blindly: the header names the format, the cprof-trace
+ * version and a fingerprint of the trace's files (names, sizes, mtimes),
+ * a 64-bit checksum covers everything after it, and every index the model
+ * holds (threads, tasks, stacks, frames, strings...) is checked against the
+ * size of what it points into. Any mismatch: the trace is read again and
+ * the cache rewritten, without a word.
+ *
+ * Private to viewer/reader/. Ownership: rd_cache_load() returns a model the
+ * caller owns (cprof_model_destroy() unmaps it).
+ */
+#ifndef CPROF_READER_CACHE_H
+#define CPROF_READER_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "input.h"
+#include "model/model.h"
+
+/* What identifies the trace's content: its metadata directories' files
+ * (names, sizes, mtimes), cprof-record.json, and `variant` (reading
+ * options that change the model). *settled: no file changed in the last
+ * second (a trace still being written is not cached). False when a file
+ * cannot be listed. */
+bool rd_cache_key(const char *trace, const struct rd_dirs *dirs, uint64_t variant, uint64_t *key,
+		  bool *settled);
+
+/* The cached model of the trace whose key is `key`, or NULL (none, stale,
+ * damaged: the caller reads the trace). */
+struct cprof_model *rd_cache_load(const char *trace, uint64_t key);
+
+/* Writes the cache (temporary file, then rename); silently nothing when
+ * the directory is not writable or a write fails. */
+void rd_cache_store(const char *trace, const struct cprof_model *model, uint64_t key);
+
+/* Process-wide: false makes every read decode the trace (--no-cache). */
+extern bool rd_cache_enabled;
+
+#endif /* CPROF_READER_CACHE_H */

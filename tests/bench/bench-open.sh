@@ -34,9 +34,10 @@ lttng stop "$session" >/dev/null
 lttng destroy "$session" >/dev/null
 session=""
 s=$(date +%s.%N)
-babeltrace2 "$tmp/raw" -c sink.utils.dummy
+/usr/bin/time -f '%U %S' -o "$tmp/bt.cpu" babeltrace2 "$tmp/raw" -c sink.utils.dummy
 e=$(date +%s.%N)
 bt_ns=$(echo "scale=1; ($e - $s) * 1000000000 / $raw" | bc)
+bt_cpu_ns=$(awk -v n="$raw" '{ printf "%.1f", ($1 + $2) * 1e9 / n }' "$tmp/bt.cpu")
 rm -rf "$tmp/raw"
 
 "$CPROF_TRACE" record --no-auto --no-count --blocking-timeout=inf -o "$tmp/trace" -- \
@@ -52,15 +53,20 @@ n=$(val records)
 first=$(val first)
 second=$(val second)
 first_ns=$(echo "scale=1; $first * 1000000000 / $n" | bc)
+first_cpu_ns=$(echo "scale=1; $(val first_cpu) * 1000000000 / $n" | bc)
 cache=$(stat -c %s "$tmp/trace/.cprof-cache/model")
 
 printf 'trace: %d records, %.2f bytes/record on disk, cache file %.2f bytes/record\n' \
 	"$n" "$(echo "scale=3; $bytes / $n" | bc)" "$(echo "scale=3; $cache / $n" | bc)"
-printf 'babeltrace2 -c sink.utils.dummy: %s ns/event (%d raw events, two integers)\n' "$bt_ns" "$raw"
-printf 'first open:  %.3f s, %s ns/record, ratio to the dummy sink 1/%.1f (bound 1/10)\n' \
+printf 'babeltrace2 -c sink.utils.dummy: %s ns/event wall, %s ns/event CPU (%d raw events, two integers)\n' \
+	"$bt_ns" "$bt_cpu_ns" "$raw"
+printf 'first open:  %.3f s wall, %s ns/record, ratio to the dummy sink 1/%.1f (bound 1/10)\n' \
 	"$first" "$first_ns" "$(echo "scale=3; $bt_ns / $first_ns" | bc)"
-printf 'second open: %.3f s, ratio to the first 1/%.1f (bound 1/5)\n' \
-	"$second" "$(echo "scale=3; $first / $second" | bc)"
+printf '             %.3f s CPU,  %s ns/record, ratio to the dummy sink 1/%.1f\n' \
+	"$(val first_cpu)" "$first_cpu_ns" "$(echo "scale=3; $bt_cpu_ns / $first_cpu_ns" | bc)"
+printf 'second open: %.3f s wall, ratio to the first 1/%.1f (bound 1/5); %.3f s CPU, 1/%.1f\n' \
+	"$second" "$(echo "scale=3; $first / $second" | bc)" "$(val second_cpu)" \
+	"$(echo "scale=3; $(val first_cpu) / $(val second_cpu)" | bc)"
 printf 'model: %.2f bytes/record in its vectors (bound 16), %.2f held with slack; peak RSS %.0f MiB (%.2f bytes/record)\n' \
 	"$(echo "scale=3; $(val model_used) / $n" | bc)" "$(echo "scale=3; $(val model_held) / $n" | bc)" \
 	"$(echo "scale=1; $(val maxrss_kib) / 1024" | bc)" "$(echo "scale=3; $(val maxrss_kib) * 1024 / $n" | bc)"

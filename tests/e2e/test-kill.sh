@@ -3,26 +3,17 @@
 # ends (status 137) without hanging, and stats, stats --json, pprof (read
 # back by go tool pprof) and the viewer read the trace, exit 0 and say what
 # is missing: the kill, the threads' unflushed records, the open regions.
-# Env: CPROF_TRACE, KILL_APP.
-set -eu
-
-tmp=$(mktemp -d /tmp/cprof-test-kill.XXXXXX)
+# Env: CPROF_TRACE, SAMPLES_DIR (test-diagnose-lib.sh), KILL_APP.
+. "$(dirname "$0")/test-diagnose-lib.sh"
+tmp=$WORK
 rec=""
-cleanup() {
-	[ -n "$rec" ] && kill -9 "$rec" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_pids; cleanup' EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
+ensure_sessiond
 
 "$CPROF_TRACE" record --no-auto -o "$tmp/trace" -- "$KILL_APP" 2>"$tmp/record.err" &
 rec=$!
+PIDS=$rec
 app=""
 for _ in $(seq 200); do
 	app=$(pgrep -P "$rec" -f "^$KILL_APP\$" || true)
@@ -43,7 +34,7 @@ set +e
 wait "$rec"
 rc=$?
 set -e
-rec=""
+PIDS=""
 cat "$tmp/record.err" >&2
 [ "$rc" -eq 137 ] || fail "record exited with $rc, want 137 (128 + SIGKILL)"
 grep -q '"signal": 9' "$tmp/trace/cprof-record.json" || fail "cprof-record.json lacks the signal"

@@ -242,7 +242,8 @@ static int tar_walk(const char *path, const struct stat *st, int type, struct FT
 {
 	(void)st;
 	(void)type;
-	if (ftw->level == 0)
+	/* the model cache (reader/cache.h) is derived and rebuilt on demand */
+	if (ftw->level == 0 || strstr(path, "/.cprof-cache"))
 		return 0;
 	return add_to_archive(tar_out, tar_base, path) ? -1 : 0;
 }

@@ -369,10 +369,7 @@ struct cprof_model *rd_cache_load(const char *trace, uint64_t key)
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= HEADER_SIZE)
-		/* populated: the checksum reads every page anyway, and one
-		 * call maps them faster than a fault per page */
-		base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (base == MAP_FAILED)
 		return NULL;

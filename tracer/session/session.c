@@ -31,6 +31,7 @@ struct cprof_session {
 	bool created; /* the LTTng session exists on the daemon */
 	bool started;
 	bool stopped;
+	bool drained; /* stopped, and every byte of it is on disk */
 	uint64_t discarded_events;
 	uint64_t lost_packets;
 	char error[512];
@@ -383,6 +384,35 @@ static uint64_t sane_count(uint64_t value)
 	return value & ~(UINT64_C(1) << 63);
 }
 
+/*
+ * lttng_stop_tracing() waits for the consumer too, but checks every 200
+ * ms (liblttng-ctl's fixed interval), which made 200 ms of record's fixed
+ * cost: the same check, lttng_data_pending(), is asked here at 1 ms, then
+ * every few ms. 10 s at most, as a consumer that never finishes must not
+ * hang record (the destroy below then waits as before).
+ */
+static bool wait_drained(const char *name)
+{
+	struct timespec pause = {0, 1000 * 1000};
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int pending = lttng_data_pending(name);
+
+		if (pending == 0)
+			return true;
+		if (pending < 0)
+			return false;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= 10)
+			return false;
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 16 * 1000 * 1000)
+			pause.tv_nsec *= 2;
+	}
+}
+
 enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 {
 	enum cprof_session_status status = CPROF_SESSION_OK;
@@ -392,7 +422,7 @@ enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 
 	if (!session->started || session->stopped)
 		goto end;
-	ret = lttng_stop_tracing(session->name);
+	ret = lttng_stop_tracing_no_wait(session->name);
 	if (ret < 0 && ret != -LTTNG_ERR_TRACE_ALREADY_STOPPED) {
 		set_error(session, "cannot stop LTTng session %s: %s", session->name,
 			  lttng_reason(ret));
@@ -400,6 +430,7 @@ enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 		goto end;
 	}
 	session->stopped = true;
+	session->drained = wait_drained(session->name);
 
 	count = lttng_list_channels(session->handle, &channels);
 	if (count < 0) {

@@ -345,8 +345,10 @@ static void fork_child(void)
 
 	parent_pid = forking_pid;
 	/* Tracked before lttng-ust registers the child (below, or after
-	 * these handlers with liblttng-ust-fork): none of its events lost. */
-	cprof_track_self_();
+	 * these handlers with liblttng-ust-fork): none of its events lost.
+	 * Unless it joins late (track.h): then not before its first event. */
+	if (!cprof_join_start_())
+		cprof_track_self_();
 	/* With liblttng-ust-fork the child is set up again after these
 	 * handlers: its first API event, later, announces it. */
 	__atomic_store_n(&process_announced, 0, __ATOMIC_RELAXED);
@@ -377,8 +379,10 @@ __attribute__((constructor)) static void cprof_api_init(void)
 	parent_pid = (int32_t)getppid();
 	cprof_track_init_();
 	/* a process started without fork (posix_spawn, vfork): tracked from
-	 * here, after lttng-ust registered it (its first moments are lost) */
-	cprof_track_self_();
+	 * here, after lttng-ust registered it (its first moments are lost),
+	 * or when it first records (track.h) */
+	if (!cprof_join_start_())
+		cprof_track_self_();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	cprof_watch_init_();
 	if (lttng_ust_tracepoint_enabled(cprof, process))

@@ -3,6 +3,9 @@
  */
 #include "track.h"
 
+#include "cprof-tp-enums.h"
+#include "cprof-tp.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stddef.h>
@@ -12,15 +15,26 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+
+#define CPROF_EXPORT __attribute__((visibility("default")))
 
 /* sun_path[0] stays NUL: the abstract namespace (no file to clean up). */
 static struct sockaddr_un track_addr;
 static socklen_t track_len;
 
+/* Lazy joining (track.h): on for this recording; the join's state. */
+static bool lazy;
+enum { JOIN_NONE, JOIN_PENDING, JOIN_RUNNING };
+CPROF_EXPORT int cprof_join_pending_;
+static int join_state;
+static int join_asked;
+
 void cprof_track_init_(void)
 {
 	const char *name = getenv(CPROF_TRACK_ENV);
+	const char *join = getenv(CPROF_JOIN_ENV);
 	size_t n = name ? strlen(name) : 0;
 
 	if (!n || n + 1 > sizeof(track_addr.sun_path))
@@ -28,6 +42,7 @@ void cprof_track_init_(void)
 	track_addr.sun_family = AF_UNIX;
 	memcpy(track_addr.sun_path + 1, name, n);
 	track_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	lazy = join && strcmp(join, "1") == 0;
 }
 
 /*
@@ -37,7 +52,7 @@ void cprof_track_init_(void)
  * the session daemon tracks the pid; a second without an answer (record
  * gone, stopped) and the process goes on untracked rather than hang.
  */
-void cprof_track_self_(void)
+static void track(bool wait)
 {
 	int saved = errno, fd;
 	int32_t pid;
@@ -53,10 +68,69 @@ void cprof_track_self_(void)
 	if (syscall(SYS_connect, fd, &track_addr, track_len) == 0 &&
 	    syscall(SYS_write, fd, &pid, sizeof(pid)) == (long)sizeof(pid)) {
 		p = (struct pollfd){.fd = fd, .events = POLLIN};
-		if (syscall(SYS_poll, &p, 1, 1000) == 1)
+		if (wait && syscall(SYS_poll, &p, 1, 1000) == 1)
 			(void)syscall(SYS_read, fd, &ack, 1);
 	}
 	syscall(SYS_close, fd);
 end:
 	errno = saved;
+}
+
+void cprof_track_self_(void)
+{
+	track(true);
+}
+
+bool cprof_join_start_(void)
+{
+	int pending = lazy && track_len ? JOIN_PENDING : JOIN_NONE;
+
+	__atomic_store_n(&join_state, pending, __ATOMIC_RELAXED);
+	__atomic_store_n(&join_asked, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&cprof_join_pending_, pending != JOIN_NONE, __ATOMIC_RELEASE);
+	return pending != JOIN_NONE;
+}
+
+CPROF_EXPORT void cprof_join_ask_(void);
+CPROF_EXPORT void cprof_join_ask_(void)
+{
+	if (__atomic_load_n(&cprof_join_pending_, __ATOMIC_ACQUIRE) &&
+	    !__atomic_exchange_n(&join_asked, 1, __ATOMIC_ACQ_REL))
+		track(false);
+}
+
+/*
+ * The session daemon sets the process up while record adds it to the
+ * tracker (the answer comes after), but a process still registering is
+ * set up later: its events are then polled for, every millisecond, for up
+ * to 3 s (lttng-ust's own registration timeout). Only system calls, made
+ * with syscall(): this runs inside the preload's hooks.
+ */
+CPROF_EXPORT bool cprof_join_(void);
+CPROF_EXPORT bool cprof_join_(void)
+{
+	const struct timespec ms = {0, 1000 * 1000};
+	int saved = errno;
+	int expected = JOIN_PENDING;
+	bool mine;
+
+	if (lttng_ust_tracepoint_enabled(cprof, process))
+		goto joined;
+	mine = __atomic_compare_exchange_n(&join_state, &expected, JOIN_RUNNING, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	if (!mine && expected == JOIN_NONE)
+		goto end;
+	if (mine)
+		track(true);
+	for (int i = 0; i < 3000 && !lttng_ust_tracepoint_enabled(cprof, process); i++) {
+		if (!mine && __atomic_load_n(&join_state, __ATOMIC_ACQUIRE) == JOIN_NONE)
+			break;
+		syscall(SYS_nanosleep, &ms, NULL);
+	}
+joined:
+	__atomic_store_n(&join_state, JOIN_NONE, __ATOMIC_RELEASE);
+	__atomic_store_n(&cprof_join_pending_, 0, __ATOMIC_RELEASE);
+end:
+	errno = saved;
+	return lttng_ust_tracepoint_enabled(cprof, process);
 }

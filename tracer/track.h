@@ -13,6 +13,8 @@
 #ifndef CPROF_TRACK_H
 #define CPROF_TRACK_H
 
+#include <stdbool.h>
+
 /* The variable naming the socket (its name without the leading NUL). */
 #define CPROF_TRACK_ENV "CPROF_TRACK_SOCKET"
 
@@ -23,5 +25,38 @@ void cprof_track_init_(void);
 /* In a fork child, before lttng-ust registers it: asks record to track
  * this process. Async-signal-safe; keeps errno. No-op when not recorded. */
 void cprof_track_self_(void);
+
+/*
+ * Joining late. Set up for a session, a process costs the session daemon
+ * and itself 10-100 ms (channels mapped, events enabled, every loaded
+ * object's ELF file read for the statedump), and its exit waits for that
+ * set-up to finish: most of what `record` cost per fork+exec. With the
+ * preload library (which sets CPROF_JOIN_ENV), a process of the recorded
+ * tree other than the program itself is not tracked when it starts or
+ * forks: it is `pending`, and joins the session when it is first about to
+ * record something (a blocking call, a lock wait, a sampled allocation, a
+ * thread, a dlopen): the hook asks record to track it and waits until its
+ * events are enabled, then records. A process that never gets there (a
+ * shell's /bin/true, a compiler driver that only execs) costs nothing more
+ * than the libraries' loading. What is lost: the instrumentation API's
+ * events and CPU samples of a process before it joins (the sampler asks
+ * record to track the process at its first tick, without waiting).
+ */
+#define CPROF_JOIN_ENV "CPROF_JOIN_LAZY"
+
+/* 1 while this process has not joined (read by the preload's hooks). */
+extern int cprof_join_pending_;
+
+/* Joins now (not from a signal handler): returns whether the session
+ * records this process's events. Keeps errno. */
+bool cprof_join_(void);
+
+/* From a signal handler: asks record to track this process, without
+ * waiting for the answer. */
+void cprof_join_ask_(void);
+
+/* The process starts or a fork child begins: pending when lazy. Returns
+ * whether it is (then it is not tracked yet). */
+bool cprof_join_start_(void);
 
 #endif /* CPROF_TRACK_H */

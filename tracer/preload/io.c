@@ -117,11 +117,7 @@ __attribute__((noinline)) void cprof_io_slow(uint8_t call, uint64_t duration, in
 	struct cprof_tls *t = &cprof_tls;
 
 	t->depth++;
-	if (cprof_ust_is_caller(caller, true)) {
-		t->depth--;
-		return;
-	}
-	if (lttng_ust_tracepoint_enabled(cprof, syscall))
+	if (CPROF_ON(syscall, caller) && !cprof_ust_is_caller(caller, true))
 		lttng_ust_do_tracepoint(cprof, syscall, call, duration, result, cprof_stack_here());
 	t->depth--;
 }

@@ -392,6 +392,10 @@ static void objects_changed(void *caller)
 
 	request_refresh();
 	if (__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE) && !ust_dl_preloaded) {
+		/* the load event of a process that has not joined its
+		 * recording yet would be lost (track.h) */
+		if (CPROF_JOINING() && cprof_may_record(t) && !cprof_ust_is_caller(caller, true))
+			cprof_join_();
 		t->depth++;
 		lttng_ust_dl_update(caller);
 		t->depth--;

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "track.h"
+
 #define CPROF_EXPORT __attribute__((visibility("default")))
 #define CPROF_HIDDEN __attribute__((visibility("hidden")))
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -179,5 +181,18 @@ static inline bool cprof_may_record(const struct cprof_tls *t)
 {
 	return t->known && t->depth == 0;
 }
+
+/*
+ * Whether the event `name` (of tp.h) is recorded, where a hook is about to
+ * record it. A process of the recording that has not joined its session
+ * yet (track.h) joins first and then records, unless lttng-ust's own code
+ * is the caller (it may hold the lock its own set-up needs). With no
+ * session, one more load than the enabled test alone.
+ */
+#define CPROF_JOINING() unlikely(__atomic_load_n(&cprof_join_pending_, __ATOMIC_RELAXED))
+#define CPROF_ON(name, caller)                                                                     \
+	(lttng_ust_tracepoint_enabled(cprof, name) ||                                              \
+	 (CPROF_JOINING() && !cprof_ust_is_caller((caller), true) && cprof_join_() &&              \
+	  lttng_ust_tracepoint_enabled(cprof, name)))
 
 #endif /* CPROF_PRELOAD_H */

@@ -187,7 +187,7 @@ static bool wait_begin_record(struct wait *w, const void *obj, uint8_t kind, boo
 	if (count)
 		__atomic_fetch_add(waiters_of(obj), 1, __ATOMIC_RELAXED);
 	t->depth++;
-	if (lttng_ust_tracepoint_enabled(cprof, wait_begin)) {
+	if (CPROF_ON(wait_begin, NULL)) {
 		uint64_t stack = cprof_stack_here();
 
 		if (m && !mark_waiter(m)) {
@@ -248,7 +248,7 @@ __attribute__((noinline)) static void release(const void *obj, uint8_t kind, con
 	int saved = errno;
 
 	t->depth++;
-	if (lttng_ust_tracepoint_enabled(cprof, lock_release) && !cprof_ust_is_caller(caller, true))
+	if (CPROF_ON(lock_release, caller) && !cprof_ust_is_caller(caller, true))
 		lttng_ust_do_tracepoint(cprof, lock_release, (uint64_t)(uintptr_t)obj, kind,
 					cprof_stack_here());
 	t->depth--;

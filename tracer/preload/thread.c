@@ -180,8 +180,7 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	s->arg = arg;
 	s->parent_tid = cprof_gettid();
 	s->stack = 0;
-	if (cprof_cfg.threads &&
-	    (lttng_ust_tracepoint_enabled(cprof, thread_start) || cprof_state_on)) {
+	if (cprof_cfg.threads && (CPROF_ON(thread_start, CPROF_CALLER()) || cprof_state_on)) {
 		t->depth++;
 		s->stack = cprof_stack_here();
 		t->depth--;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "cprof-record.h"
+#include "track.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -151,6 +152,9 @@ static void put_auto_events(struct cprof_env *env, const struct cprof_record_con
 			 CPROF_PRELOAD_NAME, CPROF_ENV_PRELOAD_LIB);
 	else
 		put_preload(env, preload);
+	/* The preload's hooks are what make a late join happen (track.h). */
+	if (preload)
+		cprof_env_put(env, CPROF_JOIN_ENV, "1");
 	free(preload);
 	cprof_env_put(env, CPROF_ENV_LOCKS, config->locks ? "1" : "0");
 	cprof_env_put(env, CPROF_ENV_IO, config->io ? "1" : "0");

@@ -9,7 +9,11 @@
 #   - the same hooked figures against separate untraced runs (interleaved
 #     with the recorded ones: untraced, recorded, untraced, recorded);
 #   - LTTng's own liblttng-ust-pthread-wrapper / liblttng-ust-libc-wrapper
-#     with a session enabling their events, measured the same way.
+#     with a session enabling their events, measured the same way;
+#   - the preload library loaded with no session (dormant: compiled in,
+#     as under `serve` before a capture), in-process ratios.
+# A third pair, a 1-byte read of /dev/zero, shows a blocking-call hook on
+# a call too fast to record.
 # Figures are medians over all rounds, in ns per pair.
 #
 # usage: bench-preload.sh CPROF_TRACE BENCH_PROG PRELOAD_LIB
@@ -35,6 +39,7 @@ for ((i = 0; i < runs; i++)); do
 	rm -rf "$work/trace-cprof"
 	"$cprof" record -o "$work/trace-cprof" -- "$prog" mt "$rounds" >>"$work/cprof" \
 		2>"$work/cprof.err" || { cat "$work/cprof.err" >&2; exit 1; }
+	LD_PRELOAD="$CPROF_PRELOAD_LIB" "$prog" mt "$rounds" >>"$work/dormant"
 done
 
 lttng create "$session" --output="$work/trace-lttng" >/dev/null
@@ -61,7 +66,7 @@ echo "untraced = separate runs, 2 threads (1-thread shown for reference)"
 printf '%-7s %9s %9s | %9s %9s %8s %8s | %9s %9s %8s\n' pair "1-thread" untraced \
 	cprof libc "x libc" "x untr" lttng libc "x libc"
 status=0
-for k in lock malloc; do
+for k in lock malloc read; do
 	u1=$(median $k 3 "$work/untraced-1thread")
 	u=$(median $k 3 "$work/untraced")
 	c=$(median $k 3 "$work/cprof")
@@ -71,9 +76,17 @@ for k in lock malloc; do
 	awk -v k="$k" -v u1="$u1" -v u="$u" -v c="$c" -v cd="$cd" -v l="$l" -v ld="$ld" 'BEGIN {
 		printf "%-7s %9.2f %9.2f | %9.2f %9.2f %7.2fx %7.2fx | %9.2f %9.2f %7.2fx\n",
 			k, u1, u, c, cd, c / cd, c / u, l, ld, l / ld }'
+	[ "$k" = read ] && continue
 	awk -v c="$c" -v cd="$cd" 'BEGIN { exit !(c / cd <= 1.5) }' || {
 		echo "bench-preload: $k pair costs more than 1.5x libc's own under record" >&2
 		status=1
 	}
+done
+echo
+echo "dormant (preload library loaded, no session): ns per pair, in-process ratio to libc"
+for k in lock malloc read; do
+	h=$(median $k 3 "$work/dormant")
+	d=$(median $k 4 "$work/dormant")
+	awk -v k="$k" -v h="$h" -v d="$d" 'BEGIN { printf "%-7s %9.2f %9.2f %7.2fx\n", k, h, d, h / d }'
 done
 exit $status

@@ -8,6 +8,7 @@
 
 #include "preload.h"
 #include "state.h"
+#include "tp.h"
 
 #include <errno.h>
 
@@ -20,14 +21,22 @@ CPROF_HIDDEN void cprof_io_slow(uint8_t call, uint64_t duration, int64_t result,
 static inline __attribute__((always_inline)) bool io_begin_call(uint64_t *t0, uint8_t call)
 {
 	struct cprof_tls *t = &cprof_tls;
+	bool recorded;
 
 	if (!cprof_cfg.io || !cprof_may_record(t) || t->in_io)
+		return false;
+	/* No session records blocking calls: nothing to time, unless a
+	 * served process's state keeper needs the call's start. */
+	recorded = lttng_ust_tracepoint_enabled(cprof, syscall) || CPROF_JOINING();
+	if (!recorded && likely(t->state == NULL))
 		return false;
 	t->in_io = true;
 	cprof_flush_thread_();
 	*t0 = cprof_now_ns();
 	if (unlikely(t->state != NULL))
 		cprof_state_block(t, 0, 0, call, *t0);
+	if (!recorded)
+		*t0 = 0;
 	return true;
 }
 
@@ -40,11 +49,11 @@ static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void 
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
-	uint64_t d = cprof_now_ns() - t0;
+	uint64_t d = t0 ? cprof_now_ns() - t0 : 0;
 
 	cprof_state_unblock(t);
 	t->in_io = false;
-	if (d >= cprof_cfg.io_threshold_ns)
+	if (t0 && d >= cprof_cfg.io_threshold_ns)
 		cprof_io_slow(call, d, result, caller);
 	errno = saved;
 }

@@ -43,6 +43,11 @@ void cprof_track_self_(void);
  * record to track the process at its first tick, without waiting).
  */
 #define CPROF_JOIN_ENV "CPROF_JOIN_LAZY"
+/* The recorded program's pid, written by record's child before its exec
+ * over the placeholder record puts (CPROF_JOIN_ROOT_PLACEHOLDER): the
+ * program is tracked before it starts, its descendants are not. */
+#define CPROF_JOIN_ROOT_ENV "CPROF_JOIN_ROOT"
+#define CPROF_JOIN_ROOT_PLACEHOLDER "0000000000"
 
 /* 1 while this process has not joined (read by the preload's hooks). */
 extern int cprof_join_pending_;

@@ -36,6 +36,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -67,6 +68,10 @@ static bool ust_dl_preloaded;	      /* liblttng-ust-dl's wrappers do lttng_ust_d
 
 /* liblttng-ust's (exported for liblttng-ust-dl, in no header). */
 void lttng_ust_dl_update(void *ip);
+static void (*real_dl_update)(void *ip);
+/* lttng-ust's table of loaded objects was left empty at start (below). */
+static bool dl_deferred;
+static bool dl_filled;
 static pid_t refresher_pid, refresher_failed;
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
@@ -376,6 +381,67 @@ static unsigned long long generation(void)
 	return g;
 }
 
+/* --- lttng-ust's table of loaded objects ---------------------------------- */
+
+/*
+ * lttng-ust's constructor fills its table of the loaded objects by reading
+ * each one's ELF file (memory size, build-id, debug link: some 80 system
+ * calls per object, 2,300 for /bin/true, half of what loading the tracer
+ * costs a small process); no session records the load events this emits
+ * then. A descendant of the recorded program that joins late (track.h)
+ * needs the table only when it joins: it is filled then (cprof_join_now,
+ * before the process is tracked, so that its statedump lists the objects
+ * as before without load events), and a process that never joins never
+ * reads the files. The recorded program itself is tracked before it
+ * starts and keeps lttng-ust's order. Both calls of liblttng-ust (its
+ * constructor's, its statedump's) go through its PLT, to this function.
+ */
+static bool defer_first_update(void)
+{
+	const char *lazy = getenv(CPROF_JOIN_ENV);
+	const char *root = getenv(CPROF_JOIN_ROOT_ENV);
+	const char *track = getenv(CPROF_TRACK_ENV);
+
+	return lazy && strcmp(lazy, "1") == 0 && track && *track && root &&
+	       strtol(root, NULL, 10) != (long)getpid();
+}
+
+static void fill_dl_table(void *ip)
+{
+	if (!real_dl_update)
+		real_dl_update = (void (*)(void *))cprof_dlsym("lttng_ust_dl_update");
+	__atomic_store_n(&dl_filled, true, __ATOMIC_RELEASE);
+	if (real_dl_update)
+		real_dl_update(ip);
+}
+
+CPROF_EXPORT void lttng_ust_dl_update(void *ip)
+{
+	if (!__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE) && !dl_filled &&
+	    (dl_deferred || defer_first_update())) {
+		dl_deferred = true;
+		return;
+	}
+	fill_dl_table(ip);
+}
+
+bool cprof_join_now(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (dl_deferred && !__atomic_load_n(&dl_filled, __ATOMIC_ACQUIRE)) {
+		t->depth++;
+		fill_dl_table(CPROF_CALLER());
+		t->depth--;
+	}
+	return cprof_join_();
+}
+
+bool cprof_join_unfilled(void)
+{
+	return dl_deferred && !__atomic_load_n(&dl_filled, __ATOMIC_ACQUIRE);
+}
+
 /*
  * The objects changed: a new copy for our unwinds, and for the reader's
  * symbols the lttng_ust_lib:load/unload events of what came and went
@@ -395,7 +461,7 @@ static void objects_changed(void *caller)
 		/* the load event of a process that has not joined its
 		 * recording yet would be lost (track.h) */
 		if (CPROF_JOINING() && cprof_may_record(t) && !cprof_ust_is_caller(caller, true))
-			cprof_join_();
+			cprof_join_now();
 		t->depth++;
 		lttng_ust_dl_update(caller);
 		t->depth--;
@@ -403,15 +469,38 @@ static void objects_changed(void *caller)
 	errno = saved;
 }
 
+/*
+ * A process that has not joined and whose table is still empty joins
+ * before it loads a new object: joined after, it would list the object in
+ * its statedump but record no load event for it.
+ */
+static void join_before_load(const char *file, const void *caller)
+{
+	void *loaded;
+
+	if (!file || !CPROF_JOINING() || !cprof_join_unfilled() || !cprof_may_record(&cprof_tls) ||
+	    cprof_ust_is_caller(caller, true))
+		return;
+	loaded = real_dlopen(file, RTLD_LAZY | RTLD_NOLOAD);
+	if (loaded)
+		real_dlclose(loaded);
+	else
+		cprof_join_now();
+}
+
 CPROF_EXPORT void *dlopen(const char *file, int mode)
 {
-	unsigned long long before = generation();
+	unsigned long long before;
 	void *handle;
 
 	if (unlikely(!real_dlopen))
 		real_dlopen = cprof_dlsym("dlopen");
-	if (!real_dlopen)
+	if (unlikely(!real_dlclose))
+		real_dlclose = cprof_dlsym("dlclose");
+	if (!real_dlopen || !real_dlclose)
 		return NULL;
+	join_before_load(file, CPROF_CALLER());
+	before = generation();
 	handle = real_dlopen(file, mode);
 	if (handle && generation() != before)
 		objects_changed(CPROF_CALLER());

@@ -192,7 +192,13 @@ static inline bool cprof_may_record(const struct cprof_tls *t)
 #define CPROF_JOINING() unlikely(__atomic_load_n(&cprof_join_pending_, __ATOMIC_RELAXED))
 #define CPROF_ON(name, caller)                                                                     \
 	(lttng_ust_tracepoint_enabled(cprof, name) ||                                              \
-	 (CPROF_JOINING() && !cprof_ust_is_caller((caller), true) && cprof_join_() &&              \
+	 (CPROF_JOINING() && !cprof_ust_is_caller((caller), true) && cprof_join_now() &&           \
 	  lttng_ust_tracepoint_enabled(cprof, name)))
+/* Joins (track.h), lttng-ust's table of loaded objects filled first
+ * (phdr.c). Not from a signal handler. */
+CPROF_HIDDEN bool cprof_join_now(void);
+/* lttng-ust's table is still empty: the process cannot join from a
+ * signal handler. */
+CPROF_HIDDEN bool cprof_join_unfilled(void);
 
 #endif /* CPROF_PRELOAD_H */

@@ -123,7 +123,7 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 	if (!lttng_ust_tracepoint_enabled(cprof, cpu_sample)) {
 		/* no waiting in a handler: record is asked to track the
 		 * process, which joins by itself (track.h) */
-		if (CPROF_JOINING())
+		if (CPROF_JOINING() && !cprof_join_unfilled())
 			cprof_join_ask_();
 		goto end;
 	}

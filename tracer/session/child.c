@@ -3,6 +3,8 @@
  */
 #include "child.h"
 
+#include "track.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -117,6 +119,22 @@ static void block_forwarded_signals(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
+/* In the child: its pid over the placeholder of CPROF_JOIN_ROOT_ENV (in
+ * its own copy of the environment; async-signal-safe). */
+static void put_root_pid(char **envp)
+{
+	const size_t n = sizeof(CPROF_JOIN_ROOT_ENV "=") - 1;
+	const size_t digits = sizeof(CPROF_JOIN_ROOT_PLACEHOLDER) - 1;
+	unsigned long pid = (unsigned long)getpid();
+
+	for (char **e = envp; e && *e; e++) {
+		if (strncmp(*e, CPROF_JOIN_ROOT_ENV "=", n) != 0 || strlen(*e + n) != digits)
+			continue;
+		for (size_t i = digits; i-- > 0; pid /= 10)
+			(*e)[n + i] = (char)('0' + pid % 10);
+	}
+}
+
 /* In the child, before exec: record's handlers become the defaults again,
  * and ignored signals stay ignored. */
 static void exec_child(char **argv, char **envp, const sigset_t *mask, int fd, int go)
@@ -130,6 +148,7 @@ static void exec_child(char **argv, char **envp, const sigset_t *mask, int fd, i
 	while (go >= 0 && read(go, &c, 1) < 0 && errno == EINTR)
 		;
 
+	put_root_pid(envp);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	for (size_t i = 0; i < NFORWARDED; i++)

@@ -31,7 +31,6 @@ struct cprof_session {
 	bool created; /* the LTTng session exists on the daemon */
 	bool started;
 	bool stopped;
-	bool drained; /* stopped, and every byte of it is on disk */
 	uint64_t discarded_events;
 	uint64_t lost_packets;
 	char error[512];
@@ -385,13 +384,13 @@ static uint64_t sane_count(uint64_t value)
 }
 
 /*
- * lttng_stop_tracing() waits for the consumer too, but checks every 200
- * ms (liblttng-ctl's fixed interval), which made 200 ms of record's fixed
- * cost: the same check, lttng_data_pending(), is asked here at 1 ms, then
- * every few ms. 10 s at most, as a consumer that never finishes must not
- * hang record (the destroy below then waits as before).
+ * lttng_stop_tracing() waits for the consumer too, but when data is still
+ * pending at its first check it sleeps 200 ms (liblttng-ctl's fixed
+ * interval) before the next: the same check, lttng_data_pending(), is
+ * asked here again after 1 ms, then every few ms. 10 s at most, as a consumer that never finishes
+ * must not hang record (the destroy then waits for the rest).
  */
-static bool wait_drained(const char *name)
+static void wait_drained(const char *name)
 {
 	struct timespec pause = {0, 1000 * 1000};
 	struct timespec start, now;
@@ -400,13 +399,11 @@ static bool wait_drained(const char *name)
 	for (;;) {
 		int pending = lttng_data_pending(name);
 
-		if (pending == 0)
-			return true;
-		if (pending < 0)
-			return false;
+		if (pending <= 0)
+			return;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec >= 10)
-			return false;
+			return;
 		nanosleep(&pause, NULL);
 		if (pause.tv_nsec < 16 * 1000 * 1000)
 			pause.tv_nsec *= 2;
@@ -430,7 +427,7 @@ enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 		goto end;
 	}
 	session->stopped = true;
-	session->drained = wait_drained(session->name);
+	wait_drained(session->name);
 
 	count = lttng_list_channels(session->handle, &channels);
 	if (count < 0) {

@@ -94,9 +94,8 @@ const char *cprof_session_borrow_name(const struct cprof_session *session);
 const char *cprof_session_borrow_error(const struct cprof_session *session);
 
 /*
- * Stops (if needed) and destroys the LTTng session, then frees `session`.
- * Its trace is complete on disk when this returns (a session that
- * cprof_session_stop() drained is not waited for again). NULL is a no-op.
+ * Stops (if needed) and destroys the LTTng session, waiting until its
+ * trace is complete on disk, then frees `session`. NULL is a no-op.
  * Returns CPROF_SESSION_ERROR_LTTNG (message printed nowhere: the object
  * is gone) if the daemon refused, CPROF_SESSION_ERROR_TIMEOUT if it did
  * not confirm within 10 s (a traced program killed mid-event can keep it

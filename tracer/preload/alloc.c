@@ -384,7 +384,7 @@ __attribute__((noinline)) static void sample_slow(struct cprof_tls *t, void *p, 
 		keep_sampled(t, p, size);
 		return;
 	}
-	if (!alloc_wanted() && !(CPROF_JOINING() && CPROF_ON(alloc, NULL)))
+	if (!CPROF_ON(alloc, NULL))
 		return;
 	if (set_insert(p) >= 0)
 		record_alloc(t, p, size, NULL);

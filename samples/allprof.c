@@ -172,6 +172,11 @@ static SAMPLE_FRAME void *create_threads(void *arg)
 			cprof_logf(NULL, "threads", "created %ld", created);
 	}
 	pthread_attr_destroy(&attr);
+	/* The last threads finish before the count is told, so that every
+	 * thread counted has run (and a tracer saw it start) by then: how
+	 * many get created depends on the machine's load, not the count. */
+	while (__atomic_load_n(&threads_alive, __ATOMIC_RELAXED) > 0)
+		sample_sleep_ns(1000000);
 	fprintf(stderr, "allprof: create_threads created %ld threads\n", created);
 	return NULL;
 }

@@ -63,6 +63,15 @@ run 2 serve --pid abc
 one_line "^cprof-trace serve: --pid: 'abc': not a process id$"
 run 2 serve --token= -- true
 one_line "^cprof-trace serve: --token: '': empty$"
+# record's options, given to serve and env, are answered in their names
+for cmd in serve env; do
+	run 2 "$cmd" --bogus
+	one_line "^cprof-trace $cmd: unknown option --bogus \(see cprof-trace $cmd --help\)$"
+done
+run 2 serve --io-threshold=500 -- true
+one_line "^cprof-trace serve: --io-threshold: '500': give a unit"
+run 2 serve --no-locks
+one_line "^cprof-trace serve: no program to run \(see cprof-trace serve --help\)$"
 
 # Bare numbers: refused with the hint, by every command that takes a time.
 bare=("record --io-threshold=500 -- true" "record --blocking-timeout 5 -- true"

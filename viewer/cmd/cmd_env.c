@@ -45,7 +45,7 @@ int cprof_cmd_env(int argc, char **argv)
 			return 0;
 		}
 	}
-	status = cprof_record_environment(argc, argv, false, &envp, &program);
+	status = cprof_record_environment("env", argc, argv, false, &envp, &program);
 	if (status >= 0)
 		return status;
 	if (program && program[0]) {

@@ -273,7 +273,9 @@ static void options_init(struct record_options *opts)
 	record_flight_init(&opts->flight);
 }
 
-static const struct cprof_cli cli = {"record", "o:fh", longopts, usage, true, 0, -1, NULL};
+/* Not const: env and serve parse record's options too, and the messages
+ * name the command the user typed (parse_options sets it). */
+static struct cprof_cli cli = {"record", "o:fh", longopts, usage, true, 0, -1, NULL};
 
 /* --blocking-timeout: a duration, or inf. */
 static bool parse_blocking_timeout(const char *arg, int64_t *timeout_us)
@@ -433,15 +435,17 @@ static bool check_pid_options(const struct record_options *opts, bool program)
 		problem = "--pid: what the process records was set when it started (`cprof-trace "
 			  "env OPTIONS`); --no-locks, --alloc-rate, ... do not apply";
 	if (problem)
-		fprintf(stderr, "cprof-trace record: %s\n", problem);
+		fprintf(stderr, "cprof-trace %s: %s\n", cli.command, problem);
 	return !problem;
 }
 
 /* Returns -1 to go on, else an exit status. */
-static int parse_options(int argc, char **argv, struct record_options *opts, bool need_program)
+static int parse_options(const char *command, int argc, char **argv, struct record_options *opts,
+			 bool need_program)
 {
 	int c, status;
 
+	cli.command = command;
 	options_init(opts);
 	optind = 1;
 	/* Options end at PROGRAM: its own options are its own. */
@@ -457,8 +461,8 @@ static int parse_options(int argc, char **argv, struct record_options *opts, boo
 	    !check_pid_options(opts, optind < argc))
 		return 2;
 	if (optind >= argc && need_program && !opts->pid) {
-		fprintf(stderr,
-			"cprof-trace record: no program to run (see cprof-trace record --help)\n");
+		fprintf(stderr, "cprof-trace %s: no program to run (see cprof-trace %s --help)\n",
+			cli.command, cli.command);
 		return 2;
 	}
 	opts->argv = argv + optind;
@@ -731,7 +735,7 @@ int cprof_cmd_record(int argc, char **argv)
 	int status;
 	pid_t pid;
 
-	status = parse_options(argc, argv, &opts, true);
+	status = parse_options("record", argc, argv, &opts, true);
 	if (status >= 0)
 		goto end;
 	status = 1;
@@ -831,12 +835,12 @@ end:
 
 /* --- The environment for `env` and `serve` -------------------------------- */
 
-int cprof_record_environment(int argc, char **argv, bool need_program, char ***envp,
-			     char ***program)
+int cprof_record_environment(const char *command, int argc, char **argv, bool need_program,
+			     char ***envp, char ***program)
 {
 	struct record_options opts;
 	struct cprof_env *env = NULL;
-	int status = parse_options(argc, argv, &opts, need_program);
+	int status = parse_options(command, argc, argv, &opts, need_program);
 
 	if (status >= 0)
 		return status;
@@ -859,10 +863,11 @@ int cprof_record_environment(int argc, char **argv, bool need_program, char ***e
 	return -1;
 }
 
-int cprof_record_channel(int argc, char **argv, struct cprof_session_channel *channel, bool *other)
+int cprof_record_channel(const char *command, int argc, char **argv,
+			 struct cprof_session_channel *channel, bool *other)
 {
 	struct record_options opts;
-	int status = parse_options(argc, argv, &opts, false);
+	int status = parse_options(command, argc, argv, &opts, false);
 
 	if (status >= 0)
 		return status;

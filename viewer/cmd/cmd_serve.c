@@ -289,11 +289,11 @@ int cprof_cmd_serve(int argc, char **argv)
 	/* record's parser sees argv[o.rest - 1] as its command name */
 	status = -1;
 	if (!o.pid)
-		status = cprof_record_environment(argc - o.rest + 1, argv + o.rest - 1, true, &envp,
-						  &program);
+		status = cprof_record_environment("serve", argc - o.rest + 1, argv + o.rest - 1,
+						  true, &envp, &program);
 	if (status < 0)
-		status = cprof_record_channel(argc - o.rest + 1, argv + o.rest - 1, &target.channel,
-					      &other);
+		status = cprof_record_channel("serve", argc - o.rest + 1, argv + o.rest - 1,
+					      &target.channel, &other);
 	if (status >= 0)
 		goto end;
 	status = 1;

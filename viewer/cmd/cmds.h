@@ -19,23 +19,25 @@ int cprof_cmd_serve(int argc, char **argv);
 int cprof_cmd_env(int argc, char **argv);
 
 /*
- * record's options (argv[0] is the command's name) -> the environment
+ * record's options, as given to COMMAND ("env", "serve": its messages
+ * name it; argv[0] is the command's name) -> the environment
  * record gives a program, plus CPROF_SERVE=1 (NULL-terminated, the
  * caller frees each string and the array), and the program's argv
  * (borrowed from argv, NULL-terminated; empty when need_program is false
  * and none was given). Returns -1 to go on, else an exit status.
  */
-int cprof_record_environment(int argc, char **argv, bool need_program, char ***envp,
-			     char ***program);
+int cprof_record_environment(const char *command, int argc, char **argv, bool need_program,
+			     char ***envp, char ***program);
 
 /*
- * The LTTng channel record's options ask for (argv as above): each of
+ * The LTTng channel record's options ask for (COMMAND and argv as above): each of
  * --subbuf-size, --num-subbuf and --blocking-timeout given replaces that
  * field of *channel, the others keep the caller's defaults. *other: more
  * was given (PROGRAM, or an option about the program or the trace
  * directory). Returns -1 to go on, else an exit status.
  */
 struct cprof_session_channel;
-int cprof_record_channel(int argc, char **argv, struct cprof_session_channel *channel, bool *other);
+int cprof_record_channel(const char *command, int argc, char **argv,
+			 struct cprof_session_channel *channel, bool *other);
 
 #endif /* CPROF_CMDS_H */

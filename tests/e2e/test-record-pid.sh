@@ -5,6 +5,9 @@
 #           threads' names, the wait in progress and the live heap made
 #           before the recording are in the trace from its start
 #   refuse  a process without the preload library, bad option mixes
+#   early   a process in its first moments, before the preload library
+#           opened its socket: record --pid waits for it (2 s at most),
+#           then refuses as for a process without the library
 #   flight  record --flight --pid: the program's api trigger, and a
 #           SIGUSR2 to record, each give a snapshot with the window
 #   flight-launch  record --flight from launch: a snapshot whose buffers
@@ -165,6 +168,44 @@ flight-launch)
 	grep -q 'keep_live_blocks' "$WORK/snap-heap.pb.gz.top" ||
 		fail "the heap at the snapshot's start does not show keep_live_blocks"
 	echo "PASS: $TEST_NAME: a snapshot from launch names threads whose creation it lost"
+	;;
+early)
+	"$CPROF_TRACE" env >"$WORK/env.txt" || fail "cprof-trace env failed"
+	preload=$(sed -n 's/^LD_PRELOAD=//p' "$WORK/env.txt")
+	# early_start MS: `sleep 60` with env's environment, whose preload
+	# library opens its socket MS ms after the exec (SLOW_LIB's
+	# constructor runs first); sets APP once it is exec'd
+	early_start() {
+		env $(grep -v '^LD_PRELOAD=' "$WORK/env.txt") LD_PRELOAD="$preload:$SLOW_LIB" \
+			SLOW_START_MS="$1" sleep 60 &
+		APP=$!
+		PIDS="$PIDS $APP"
+		i=0
+		while [ "$(readlink "/proc/$APP/exe")" != "$(command -v sleep)" ]; do
+			sleep 0.01
+			i=$((i + 1))
+			[ $i -lt 1000 ] || fail "sleep did not start"
+		done
+		! grep -q "@cprof-trace/$APP\$" /proc/net/unix || fail "the socket exists already"
+	}
+	early_start 500
+	"$CPROF_TRACE" record --pid "$APP" --duration 1s -o "$WORK/early" >"$WORK/early.out" 2>"$WORK/early.err" ||
+		fail "record --pid of a process in its first moments: $(cat "$WORK/early.err")"
+	cat "$WORK/early.err"
+	pid=$(json_get "$WORK/early/cprof-record.json" pid)
+	[ "$pid" = "$APP" ] || fail "the trace is of process $pid, not $APP"
+	# a socket that never comes: the same refusal, after the wait
+	early_start 10000
+	t0=$(date +%s%N)
+	if "$CPROF_TRACE" record --pid "$APP" --duration 1s -o "$WORK/late" 2>"$WORK/late.err"; then
+		fail "record --pid of a process with no socket after 10 s succeeded"
+	fi
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$(wc -l <"$WORK/late.err")" = 1 ] && grep -q 'cprof-trace env' "$WORK/late.err" ||
+		fail "not one line saying to use cprof-trace env: $(cat "$WORK/late.err")"
+	[ "$ms" -ge 1900 ] || fail "refused after $ms ms, without waiting for the socket"
+	[ ! -e "$WORK/late" ] || fail "a refused record --pid left a trace directory"
+	echo "PASS: $TEST_NAME: waited for a starting process's socket; refused after $ms ms when none came"
 	;;
 refuse)
 	sleep 30 &

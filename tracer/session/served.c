@@ -3,6 +3,7 @@
  * asking them for their state once a session records them.
  */
 #include "served.h"
+#include "cprof-record.h"
 #include "session.h"
 
 #include <dirent.h>
@@ -177,13 +178,70 @@ size_t cprof_served_arm_flight(const int32_t *pids, size_t n, uint64_t request, 
 	return send_request(pids, n, msg, (size_t)head + r + t + 3, request, timeout_ms);
 }
 
+/* Whether pid was started with the state keeper asked for: CPROF_SERVE=1
+ * and the preload library in LD_PRELOAD, in the environment it was
+ * executed with (/proc/PID/environ). */
+static bool asks_for_state_keeper(int32_t pid)
+{
+	char path[64], *var = NULL;
+	size_t cap = 0;
+	bool serve = false, preload = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (getdelim(&var, &cap, '\0', f) > 0) {
+		serve = serve || !strcmp(var, CPROF_SERVED_ENV "=1");
+		preload = preload || (!strncmp(var, "LD_PRELOAD=", 11) &&
+				      strstr(var + 11, CPROF_PRELOAD_NAME));
+	}
+	free(var);
+	fclose(f);
+	return serve && preload;
+}
+
+/*
+ * A process started a moment ago has no socket yet: lttng-ust's
+ * constructor, which runs before the preload library's, waits for the
+ * session daemon (up to LTTNG_UST_REGISTER_TIMEOUT), and a loaded machine
+ * may not have run it at all. One whose environment asks for the state
+ * keeper gets STARTUP_WAIT_MS to open it.
+ */
+#define STARTUP_WAIT_MS 2000
+
+static bool state_keeper_soon(int32_t pid)
+{
+	uint64_t deadline;
+
+	if (cprof_served_has_state_keeper(pid))
+		return true;
+	if (!asks_for_state_keeper(pid))
+		return false;
+	deadline = now_ms() + STARTUP_WAIT_MS;
+	while (now_ms() < deadline) {
+		struct timespec t = {0, 20 * 1000000};
+
+		nanosleep(&t, NULL);
+		if (cprof_served_has_state_keeper(pid))
+			return true;
+		if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+			return false;
+	}
+	return false;
+}
+
 bool cprof_served_check(int32_t pid, char *err, size_t errlen)
 {
+	/* first: the process may exit while it is waited for */
+	bool keeper = state_keeper_soon(pid);
+
 	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
 		snprintf(err, errlen, "--pid %ld: no such process", (long)pid);
 		return false;
 	}
-	if (!cprof_served_has_state_keeper(pid)) {
+	if (!keeper) {
 		snprintf(err, errlen,
 			 "--pid %ld: the process does not run libcprof-trace-preload in serve "
 			 "mode; start it with `env $(cprof-trace env) PROGRAM ...` (or put "

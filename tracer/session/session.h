@@ -136,7 +136,9 @@ size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t reques
 size_t cprof_served_arm_flight(const int32_t *pids, size_t n, uint64_t request, uint64_t token,
 			       int signo, const char *regions, const char *tasks, int timeout_ms);
 /* Whether pid can be served or recorded (--pid): it exists and runs the
- * state keeper; else a sentence saying how to start it goes to `err`. */
+ * state keeper (a process started with it asked for in its environment
+ * gets up to 2 s to open it); else a sentence saying how to start it
+ * goes to `err`. */
 bool cprof_served_check(int32_t pid, char *err, size_t errlen);
 /* The process's command line as a NULL-terminated argv (empty when it is
  * gone), freed with cprof_served_cmdline_free(); NULL: out of memory. */

@@ -7,7 +7,10 @@
  *   read_wait_ns   time reader() was blocked reading a slow pipe
  *   leak_bytes     bytes allocated by leak_it() and never freed
  *   phase1_ns, phase2_ns  wall time around the regions phase1 and phase2
- * and burns CPU in work1() and work2() in a 1:2 ratio inside regions. The
+ *   phase1_in_ns, phase2_in_ns  and inside them (the region lasts from
+ *                  one to the other)
+ * and burns CPU in work1() and work2() in a 1:2 ratio inside regions; it
+ * logs "waiting" (category waiter) once the waiter waits. The
  * regions' truth is measured around them, not taken from the 200 and 400
  * ms the spins aim at: a spin preempted just before its deadline ends
  * late, by milliseconds on a loaded machine.
@@ -25,8 +28,9 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t cmu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t acc = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int ready, pipefd[2];
+static int ready, waiting, pipefd[2];
 static double lock_wait_ns, cond_wait_ns, read_wait_ns, phase1_ns, phase2_ns;
+static double phase1_in_ns, phase2_in_ns;
 static void *leaked[200];
 static volatile unsigned long sink;
 
@@ -70,6 +74,7 @@ __attribute__((noinline)) static void *waiter(void *arg)
 	double t = now();
 	pthread_setname_np(pthread_self(), "waiter");
 	pthread_mutex_lock(&cmu);
+	__atomic_store_n(&waiting, 1, __ATOMIC_RELEASE);
 	while (!ready)
 		pthread_cond_wait(&cv, &cmu);
 	pthread_mutex_unlock(&cmu);
@@ -128,6 +133,15 @@ int main(void)
 	pthread_create(&t[1], NULL, worker, NULL);
 	while (!__atomic_load_n(&reader_started, __ATOMIC_ACQUIRE))
 		usleep(1000);
+	/* The waiter holds cmu until pthread_cond_wait releases it: once it
+	 * said so and cmu is free, it waits, until the end. The log says when,
+	 * in the trace, for the test's time window inside that wait (a fixed
+	 * time after the trace's start may come before it on a loaded
+	 * machine). trylock: main's own checks must not wait on cmu. */
+	while (!__atomic_load_n(&waiting, __ATOMIC_ACQUIRE) || pthread_mutex_trylock(&cmu) != 0)
+		usleep(1000);
+	pthread_mutex_unlock(&cmu);
+	cprof_log(NULL, "waiter", "waiting");
 	for (int i = 0; i < 4; i++) {
 		usleep(50000);
 		if (write(pipefd[1], "x", 1) != 1)
@@ -136,12 +150,16 @@ int main(void)
 	task = cprof_task_begin(NULL, "compute");
 	phase1_ns = now();
 	TRACE_REGION (task, "phase1") {
+		phase1_in_ns = now();
 		work1(200e6);
+		phase1_in_ns = now() - phase1_in_ns;
 	}
 	phase1_ns = now() - phase1_ns;
 	phase2_ns = now();
 	TRACE_REGION (task, "phase2") {
+		phase2_in_ns = now();
 		work2(400e6);
+		phase2_in_ns = now() - phase2_in_ns;
 	}
 	phase2_ns = now() - phase2_ns;
 	cprof_task_end(task);
@@ -158,7 +176,8 @@ int main(void)
 	pthread_mutex_unlock(&cmu);
 	pthread_join(t[2], NULL);
 	printf("lock_wait_ns %.0f\ncond_wait_ns %.0f\nread_wait_ns %.0f\nleak_bytes %d\n"
-	       "phase1_ns %.0f\nphase2_ns %.0f\n",
-	       lock_wait_ns, cond_wait_ns, read_wait_ns, 100 * 10000, phase1_ns, phase2_ns);
+	       "phase1_ns %.0f\nphase2_ns %.0f\nphase1_in_ns %.0f\nphase2_in_ns %.0f\n",
+	       lock_wait_ns, cond_wait_ns, read_wait_ns, 100 * 10000, phase1_ns, phase2_ns,
+	       phase1_in_ns, phase2_in_ns);
 	return 0;
 }

@@ -139,7 +139,14 @@ errors)
 	# two at once: the second is refused with a reason, never mixed
 	curl -s -o "$WORK/a.pb" -m 60 "$URL/profile?seconds=3" &
 	A=$!
-	sleep 1
+	# the first is under way once its LTTng session (serve's pid in its
+	# name) records: a session prepared in advance is not started
+	i=0
+	while ! lttng list 2>/dev/null | grep -qE "^ *[0-9]+\) cprof-record-[0-9]+-$SERVE_PID-[0-9]+ \[active\]"; do
+		sleep 0.05
+		i=$((i + 1))
+		kill -0 $A 2>/dev/null && [ $i -lt 600 ] || fail "the first capture did not start"
+	done
 	code=$(status_of "$URL/profile?seconds=1")
 	wait $A
 	[ "$code" = 409 ] && grep -q 'another capture' "$WORK/body" || fail "concurrent profile: HTTP $code"
@@ -262,7 +269,13 @@ channel)
 	;;
 deadlock)
 	serve_start serve --listen 127.0.0.1:0 -- "$DEADLOCK_PROG" 60
-	sleep 1
+	# the program says so once both threads sleep on each other's mutex
+	i=0
+	while ! grep -q '^deadlocked$' "$WORK/serve.stdout" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "the program did not deadlock within 30 s"
+	done
 	code=$(status_of "$URL/goroutine?debug=2")
 	[ "$code" = 200 ] || fail "goroutine?debug=2: HTTP $code"
 	cat "$WORK/body"

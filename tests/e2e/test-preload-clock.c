@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test-blocked.h"
+
 #define HOLD_US 50000
 #define BAD_CLOCK CLOCK_PROCESS_CPUTIME_ID
 
@@ -34,6 +36,7 @@ static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static sem_t sem;
 static atomic_int held, release_now;
 static int ready_flag;
+static pid_t waiter_tid; /* the thread the holder or signaller makes wait */
 
 static uint64_t now_ns(void)
 {
@@ -65,6 +68,11 @@ static void *holder(void *arg)
 	else if (strcmp(mode, "rwlock-clockwr") == 0)
 		pthread_rwlock_rdlock(&rwlock);
 	held = 1;
+	/* let go HOLD_US after the waiter waits */
+	if (strcmp(mode, "clocklock") == 0)
+		test_wait_futex(waiter_tid, &mutex, sizeof(mutex));
+	else
+		test_wait_futex(waiter_tid, &rwlock, sizeof(rwlock));
 	usleep(HOLD_US);
 	if (strcmp(mode, "clocklock") == 0)
 		pthread_mutex_unlock(&mutex);
@@ -75,6 +83,10 @@ static void *holder(void *arg)
 
 static void *signaller(void *arg)
 {
+	if (strcmp(mode, "cond-clock") == 0)
+		test_wait_futex(waiter_tid, &cond, sizeof(cond));
+	else
+		test_wait_futex(waiter_tid, &sem, sizeof(sem));
 	usleep(HOLD_US);
 	if (strcmp(mode, "cond-clock") == 0) {
 		pthread_mutex_lock(&mutex);
@@ -96,6 +108,7 @@ static int run_wait(void)
 	bool signalled = strcmp(mode, "cond-clock") == 0 || strcmp(mode, "sem-clock") == 0;
 
 	sem_init(&sem, 0, 0);
+	waiter_tid = gettid();
 	pthread_create(&t, NULL, signalled ? signaller : holder, NULL);
 	while (!signalled && !held)
 		usleep(100);

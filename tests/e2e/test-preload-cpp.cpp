@@ -5,8 +5,10 @@
 // With argument "timed": the steady-clock waits, which libstdc++ 12 makes
 // with glibc's clock variants (pthread_cond_clockwait,
 // pthread_mutex_clocklock, pthread_rwlock_clockrdlock/clockwrlock). Each
-// blocks once for about 30 ms, and the program prints the addresses of
-// the objects waited for ("obj NAME 0x...") for the checks.
+// blocks once for about 30 ms (from when the waiter sleeps on the object:
+// test-blocked.h), and the program prints the addresses of the objects
+// waited for ("obj NAME 0x...") for the checks.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -18,6 +20,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "test-blocked.h"
 
 static std::mutex m;
 static std::condition_variable cv;
@@ -45,6 +49,22 @@ static std::timed_mutex tm;
 static std::shared_timed_mutex stm;
 static const std::chrono::milliseconds hold(30);
 
+// A thread that will wait, and says who it is.
+static std::atomic<pid_t> waiter_tid;
+static void started()
+{
+	waiter_tid = gettid();
+}
+// Holds `hold` once the thread that said so sleeps on obj.
+template <typename T> static void hold_once_waited(const T &obj)
+{
+	while (!waiter_tid)
+		std::this_thread::yield();
+	test_wait_futex(waiter_tid, &obj, sizeof(obj));
+	waiter_tid = 0;
+	std::this_thread::sleep_for(hold);
+}
+
 static int run_timed()
 {
 	using namespace std::chrono_literals;
@@ -56,19 +76,21 @@ static int run_timed()
 		// try_lock_for: pthread_mutex_clocklock(CLOCK_MONOTONIC).
 		std::unique_lock<std::timed_mutex> g(tm);
 		std::thread t([&bad] {
+			started();
 			if (!tm.try_lock_for(5s))
 				bad = 1;
 			else
 				tm.unlock();
 		});
-		std::this_thread::sleep_for(hold);
+		hold_once_waited(tm);
 		g.unlock();
 		t.join();
 	}
 	{
 		// wait_for: pthread_cond_clockwait(CLOCK_MONOTONIC).
+		waiter_tid = gettid();
 		std::thread t([] {
-			std::this_thread::sleep_for(hold);
+			hold_once_waited(cv);
 			std::lock_guard<std::mutex> g(m);
 			go = true;
 			cv.notify_all();
@@ -84,22 +106,24 @@ static int run_timed()
 		// pthread_rwlock_clockrdlock / clockwrlock.
 		std::unique_lock<std::shared_timed_mutex> w(stm);
 		std::thread t([&bad] {
+			started();
 			if (!stm.try_lock_shared_for(5s))
 				bad = 1;
 			else
 				stm.unlock_shared();
 		});
-		std::this_thread::sleep_for(hold);
+		hold_once_waited(stm);
 		w.unlock();
 		t.join();
 		std::shared_lock<std::shared_timed_mutex> r(stm);
 		std::thread u([&bad] {
+			started();
 			if (!stm.try_lock_for(5s))
 				bad = 1;
 			else
 				stm.unlock();
 		});
-		std::this_thread::sleep_for(hold);
+		hold_once_waited(stm);
 		r.unlock();
 		u.join();
 	}

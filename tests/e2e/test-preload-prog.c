@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test-blocked.h"
+
 #define HOLD_US 50000
 
 static uint64_t now_ns(void)
@@ -51,8 +53,9 @@ static pthread_spinlock_t spin;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static sem_t sem;
 static pthread_barrier_t barrier;
-static atomic_int held;
+static atomic_int held, trying;
 static int ready_flag;
+static pid_t waiter_tid; /* the thread the holder or signaller makes wait */
 
 /* --- one holder, one waiter -------------------------------------------- */
 
@@ -69,6 +72,15 @@ static void *holder(void *arg)
 	else if (strcmp(mode, "spin") == 0)
 		pthread_spin_lock(&spin);
 	held = 1;
+	/* let go HOLD_US after the waiter waits (a spinning one is not in
+	 * the kernel: it said it tries) */
+	if (strcmp(mode, "spin") == 0)
+		while (!atomic_load(&trying))
+			usleep(100);
+	else if (strcmp(mode, "mutex") == 0 || strcmp(mode, "timedlock") == 0)
+		test_wait_futex(waiter_tid, &mutex, sizeof(mutex));
+	else
+		test_wait_futex(waiter_tid, &rwlock, sizeof(rwlock));
 	usleep(HOLD_US);
 	if (strcmp(mode, "mutex") == 0 || strcmp(mode, "timedlock") == 0)
 		pthread_mutex_unlock(&mutex);
@@ -87,11 +99,13 @@ static int run_lock(void)
 	int r = 0;
 
 	pthread_spin_init(&spin, PTHREAD_PROCESS_PRIVATE);
+	waiter_tid = gettid();
 	pthread_create(&t, NULL, holder, NULL);
 	while (!held)
 		usleep(100);
 	t0 = now_ns();
 	deadline(&ts, 5000);
+	atomic_store(&trying, 1);
 	if (strcmp(mode, "mutex") == 0)
 		r = pthread_mutex_lock(&mutex) || pthread_mutex_unlock(&mutex);
 	else if (strcmp(mode, "timedlock") == 0)
@@ -113,6 +127,15 @@ static int run_lock(void)
 
 static void *signaller(void *arg)
 {
+	/* HOLD_US after the waiter waits (join: on this thread's descriptor) */
+	if (strcmp(mode, "cond") == 0)
+		test_wait_futex(waiter_tid, &cond, sizeof(cond));
+	else if (strcmp(mode, "sem") == 0)
+		test_wait_futex(waiter_tid, &sem, sizeof(sem));
+	else if (strcmp(mode, "barrier") == 0)
+		test_wait_futex(waiter_tid, &barrier, sizeof(barrier));
+	else
+		test_wait_futex(waiter_tid, (void *)pthread_self(), 4096);
 	usleep(HOLD_US);
 	if (strcmp(mode, "cond") == 0) {
 		pthread_mutex_lock(&mutex);
@@ -134,6 +157,7 @@ static int run_signalled(void)
 
 	sem_init(&sem, 0, 0);
 	pthread_barrier_init(&barrier, NULL, 2);
+	waiter_tid = gettid();
 	pthread_create(&t, NULL, signaller, NULL);
 	if (strcmp(mode, "cond") == 0) {
 		pthread_mutex_lock(&mutex);
@@ -213,7 +237,7 @@ static int run_io(void)
 {
 	int fds[2], devnull = open("/dev/null", O_WRONLY);
 	char c = 'x';
-	pid_t pid;
+	pid_t pid, reader;
 
 	int slow = 0;
 
@@ -234,8 +258,11 @@ static int run_io(void)
 	usleep(20000);
 	if (pipe(fds) != 0)
 		return 1;
+	reader = getpid();
 	pid = fork();
 	if (pid == 0) {
+		/* 30 ms after the parent blocks in its read */
+		test_wait_read(reader, fds[0]);
 		usleep(30000);
 		if (write(fds[1], &c, 1) != 1)
 			_exit(1);
@@ -510,7 +537,8 @@ static int run_handoff(void)
 			uint64_t end = now_ns() + 100000000;
 
 			spin_ns(1000000);
-			while (__atomic_load_n(&handoff_mutex.__data.__lock, __ATOMIC_RELAXED) != 2 &&
+			while (__atomic_load_n(&handoff_mutex.__data.__lock, __ATOMIC_RELAXED) !=
+				   2 &&
 			       now_ns() < end)
 				;
 		}

@@ -14,7 +14,8 @@
  *       run (memcached's way), print their tids
  *   title-fork      copy environ, overwrite the argv/environ block for a
  *       process title (setproctitle, as nginx and postgres do), fork two
- *       children that block on a pipe, wait for them
+ *       children that block on a pipe (100 ms once both read), wait for
+ *       them
  *   plugin PATH     dlopen PATH and call its plugin_sleep (30 ms)
  */
 #ifndef _GNU_SOURCE
@@ -34,6 +35,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "test-blocked.h"
 
 extern char **environ;
 
@@ -254,8 +257,14 @@ static int run_title_fork(int argc, char **argv)
 			_exit(0);
 		}
 	}
+	/* A child in its read has registered with the session daemon (a
+	 * fork child of a traced program does that first): its read blocks
+	 * from then on, as long as the parent keeps the pipe open. A fixed
+	 * time is too short on a loaded machine, and too long on another. */
+	for (int i = 0; i < 2; i++)
+		test_wait_read(kids[i], p[0]);
 	close(p[0]);
-	usleep(4000000); /* time for the children to register, even under load */
+	usleep(100000);
 	close(p[1]);
 	for (int i = 0; i < 2; i++) {
 		int st;

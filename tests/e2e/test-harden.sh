@@ -192,9 +192,9 @@ PY
 	;;
 title-fork)
 	# A process title written over argv and environ (setproctitle), then
-	# two children that block 4 s in read: both are processes of the
-	# trace, with their reads (the children lost their cprof:config, and
-	# the reader dropped them).
+	# two children that block in read (until 100 ms after both do): both
+	# are processes of the trace, with their reads (the children lost
+	# their cprof:config, and the reader dropped them).
 	record -- "$app" title-fork
 	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
 	stats_json

@@ -113,15 +113,29 @@ case_api() {
 	grep -q "flight recorder: 0 snapshots" "$tmp/record2.err" || fail "$(cat "$tmp/record2.err")"
 }
 
+# wait_line TEXT: until record's stderr holds TEXT (60 s at most).
+wait_line() {
+	i=0
+	while ! grep -q "$1" "$tmp/record.err"; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 600 ] || fail "no '$1' in 60 s: $(cat "$tmp/record.err")"
+	done
+}
+
 case_signal() {
 	mkfifo "$tmp/out"
 	"$CPROF_TRACE" record --flight --snapshot-on signal:USR2 --snapshot-interval 0 \
-		-o "$tmp/fs" -- "$FLIGHT_APP" signal >"$tmp/out" 2>"$tmp/record.err" &
+		-o "$tmp/fs" -- "$FLIGHT_APP" signal "$tmp/done" >"$tmp/out" 2>"$tmp/record.err" &
 	rec=$!
 	read -r line <"$tmp/out" # "ready": the program runs
 	[ "$line" = ready ] || fail "app said '$line'"
-	sleep 1
+	# record's signal once the program's gave its snapshot; the program
+	# runs until the test is done with it
+	wait_line "snapshot 1: the program got SIGUSR2"
 	kill -USR2 "$rec"
+	wait_line "snapshot 2: record got SIGUSR2"
+	touch "$tmp/done"
 	wait "$rec" || fail "record (and the program) exited with $?: $(cat "$tmp/record.err")"
 	cat "$tmp/record.err"
 	[ "$(snapshots "$tmp/fs" | wc -l)" -eq 2 ] || fail "snapshots: $(snapshots "$tmp/fs")"
@@ -156,7 +170,8 @@ case_relay() {
 	lttng-relayd -C "tcp://127.0.0.1:$base" -D "tcp://127.0.0.1:$((base + 1))" \
 		-L "tcp://127.0.0.1:$((base + 2))" -o "$tmp/relay" >"$tmp/relayd.log" 2>&1 &
 	relayd_pid=$!
-	for _ in $(seq 50); do
+	# (30 s at most: a loaded machine starts it slowly)
+	for _ in $(seq 300); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null && break
 		sleep 0.1
 	done

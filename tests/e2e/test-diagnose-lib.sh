@@ -55,6 +55,18 @@ stop_pids() {
 	done
 }
 
+# wait_for FILE TEXT WHAT: until FILE holds TEXT (60 s at most), else
+# fails with WHAT: a condition, never a fixed sleep, so that a loaded
+# machine only makes the test slower.
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 600 ] || { cat "$1" >&2; fail "$3"; }
+	done
+}
+
 ensure_sessiond() {
 	if ! pgrep -x lttng-sessiond >/dev/null 2>&1; then
 		lttng-sessiond --daemonize || fail "cannot start lttng-sessiond"

@@ -25,16 +25,6 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# wait_for FILE TEXT WHAT: until FILE holds TEXT (60 s at most).
-wait_for() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-		[ $i -lt 600 ] || { cat "$1" >&2; fail "$3"; }
-	done
-}
-
 # start_app MODE: the test program under `cprof-trace env`'s environment,
 # waiting for $WORK/go; sets APP.
 start_app() {

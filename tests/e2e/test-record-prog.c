@@ -5,7 +5,8 @@
  *   test-record-prog regions N       N region begin/end pairs, exits 0
  *   test-record-prog rate R SECONDS  R events/s (region pairs: 2 events) for
  *                                    SECONDS, paced; prints what it emitted
- *   test-record-prog sleep SECONDS   emits, sleeps, emits (for signal tests)
+ *   test-record-prog sleep SECONDS   emits, says "sleeping" on stderr, sleeps,
+ *                                    emits (for signal tests)
  *   test-record-prog deep N          allocates at the bottom of N nested calls
  *                                    (for --stack-depth)
  */
@@ -141,6 +142,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "sleep")) {
 		emit_some();
+		/* for the test: the first events are written, signal now */
+		fprintf(stderr, "test-record-prog: sleeping\n");
 		sleep((unsigned)atoi(argv[2]));
 		emit_some();
 		return 0;

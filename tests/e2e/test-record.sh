@@ -154,13 +154,12 @@ sigint | sigterm)
 	set -m
 	"$cprof" record -o "$work/t" -- "$prog" sleep "$secs" 2>"$work/err" &
 	rec=$!
-	# Wait until the program runs (its first events are written before
-	# the sleep), then interrupt record itself.
-	for _ in $(seq 100); do
-		pgrep -f "^$prog sleep $secs" >/dev/null && break
+	# Wait until the program has written its first events (it says so
+	# before its sleep), then interrupt record itself.
+	for _ in $(seq 600); do
+		grep -q 'test-record-prog: sleeping' "$work/err" && break
 		sleep 0.1
 	done
-	sleep 0.5
 	kill -s "$sig" "$rec"
 	set +e
 	wait "$rec"

@@ -32,6 +32,9 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 static long opt_threads = 10000;
 static long opt_batch = 100;
+static long opt_cpu_ms;
+/* increase_int threads done: main polls it (see main) */
+static int increase_done;
 
 /* The seed's loops count to 1000 and 2000; volatile keeps -O2 from
  * folding the loop into a constant, so the 1:2 work ratio survives. */
@@ -49,15 +52,30 @@ static SAMPLE_FRAME int increase2000(int n)
 	return n;
 }
 
+static long thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Until the end, and (--cpu-ms) until this thread has used that much
+ * CPU: a CPU profile needs samples, and a loaded machine gives few to a
+ * thread that runs for a given time (a second Ctrl-C still exits). */
 static SAMPLE_FRAME void *increase_int(void *arg)
 {
 	int i = 0;
 
 	sample_name_thread("%s", (const char *)arg);
-	while (sample_running()) {
-		i = increase1000(i);
-		i = increase2000(i);
+	while (sample_running() || thread_cpu_ms() < opt_cpu_ms) {
+		/* a few ms between two reads of the CPU clock, a system call */
+		for (int k = 0; k < 1000; k++) {
+			i = increase1000(i);
+			i = increase2000(i);
+		}
 	}
+	__atomic_add_fetch(&increase_done, 1, __ATOMIC_RELEASE);
 	return (void *)(intptr_t)i;
 }
 
@@ -223,7 +241,7 @@ static SAMPLE_FRAME void *mutex03(void *arg)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: allprof [--seconds N] [--threads N] [--batch N] > /dev/null\n"
+		"Usage: allprof [--seconds N] [--threads N] [--batch N] [--cpu-ms N] > /dev/null\n"
 		"\n"
 		"Every kind of load at once, for every cprof-trace profile:\n"
 		"  CPU        increase_int -> increase1000 / increase2000 (1:2 work)\n"
@@ -236,6 +254,8 @@ static void usage(FILE *f)
 		"  --seconds N   run for N seconds (default 10; 0: until SIGINT)\n"
 		"  --threads N   threads create_threads starts in all (default 10000)\n"
 		"  --batch N     most create_threads threads running at once (default 100)\n"
+		"  --cpu-ms N    increase_int threads run on until each used N ms of CPU\n"
+		"                (default 0; for a CPU profile on a loaded machine)\n"
 		"  -h, --help    this text\n"
 		"\n"
 		"Example: cprof-trace record -o allprof.out -- allprof --seconds 5 > /dev/null\n");
@@ -244,11 +264,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"seconds", required_argument, NULL, 's'},
-	    {"threads", required_argument, NULL, 't'},
-	    {"batch", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"seconds", required_argument, NULL, 's'}, {"threads", required_argument, NULL, 't'},
+	    {"batch", required_argument, NULL, 'b'},   {"cpu-ms", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	const struct sample_cli cli = {"allprof", opts, usage};
 	void *(*const fns[])(void *) = {increase_int, increase_int, alloc_memory,
@@ -272,6 +290,9 @@ int main(int argc, char **argv)
 		case 'b':
 			opt_batch = sample_parse_long("allprof", "batch", optarg, 1, 10000);
 			break;
+		case 'c':
+			opt_cpu_ms = sample_parse_long("allprof", "cpu-ms", optarg, 0, 3600000);
+			break;
 		}
 	}
 	sample_install_signals();
@@ -282,6 +303,11 @@ int main(int argc, char **argv)
 		}
 	}
 	sample_wait(seconds);
+	/* With --cpu-ms the increase_int threads may run on: a join would
+	 * then be main's wait in the sync profile, which the seed's program
+	 * does not have; short sleeps are none. */
+	while (__atomic_load_n(&increase_done, __ATOMIC_ACQUIRE) < 2)
+		sample_sleep_ns(1000000);
 	for (int i = 0; i < NFN; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_lock(&stdout_lock);

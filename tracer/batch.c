@@ -417,13 +417,29 @@ static void flush_own(struct buf *b)
 }
 
 /* Another thread's records (or ours, from outside an append): what is
- * published goes out; a buffer being emitted already is left alone. */
+ * published goes out; a buffer being emitted already is left alone.
+ * Our own buffer is marked busy meanwhile, as flush_own does: emitting
+ * enters lttng-ust, which writes to its wakeup pipe through the preload's
+ * write hook, whose flush of this thread would otherwise spin on the lock
+ * held here (a traced program hung so, in a flight recording). */
 static void flush_other(struct buf *b)
 {
+	bool mine = b == self;
+	int was_busy = 0;
+
 	if (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
 		return;
+	if (mine) {
+		was_busy = __atomic_load_n(&b->busy, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	}
 	if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE))
 		consume(b, __atomic_load_n(&b->head, __ATOMIC_ACQUIRE));
+	if (mine) {
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&b->busy, was_busy, __ATOMIC_RELAXED);
+	}
 	spin_unlock(&b->lock);
 }
 

@@ -19,6 +19,10 @@
  *                   amid small events for 2.5 s.
  *   fill SECONDS    regions as fast as it can for SECONDS (the ring
  *                   buffers fill), then cprof_trace_snapshot("full").
+ *   storm SECONDS   regions as fast as it can for SECONDS, with a
+ *                   cprof_trace_snapshot("storm") after every 200 (each
+ *                   flushes this thread's batch into lttng-ust while the
+ *                   write hook may flush it too), then prints "done".
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -187,8 +191,20 @@ int main(int argc, char **argv)
 		work(1.0);
 		return 0;
 	}
-	fprintf(
-	    stderr,
-	    "usage: test-flight-app stall SECONDS | api | signal [FILE] | lost | fill SECONDS\n");
+	if (argc >= 3 && !strcmp(argv[1], "storm")) {
+		double end = now_s() + atof(argv[2]);
+
+		while (now_s() < end) {
+			for (int i = 0; i < 200; i++)
+				TRACE_REGION (NULL, "storm") {
+					sink++;
+				}
+			cprof_trace_snapshot("storm");
+		}
+		printf("done\n");
+		return 0;
+	}
+	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal [FILE] | lost | "
+			"fill SECONDS | storm SECONDS\n");
 	return 2;
 }

@@ -142,9 +142,10 @@ end:
  * Per-UID buffers take the events of every process of the user that has
  * the `cprof` probes, and a ring buffer of other programs' events would
  * push the recorded program's out. The process-ID tracker keeps the
- * session to the program's processes: none until it starts, then it and
- * the children the thread finds (a child's first milliseconds, before it
- * is found, are not recorded).
+ * session to the program's processes: none until it is spawned (tracked
+ * between its fork and its exec, cprof_flight_track), then it and the
+ * children the thread finds (a child's first milliseconds, before it is
+ * found, are not recorded).
  */
 enum cprof_flight_status flight_track_nothing_yet(struct cprof_flight *f)
 {
@@ -173,6 +174,11 @@ void flight_track(struct cprof_flight *f, pid_t pid)
 	lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid);
 	if (f->arm)
 		flight_arm_process(f, pid, f->token);
+}
+
+void cprof_flight_track(struct cprof_flight *f, pid_t pid)
+{
+	flight_track(f, pid);
 }
 
 /* The program's descendants, through /proc/PID/task/TID/children. */

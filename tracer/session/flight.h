@@ -134,6 +134,14 @@ void cprof_flight_use_state_keeper(struct cprof_flight *flight, bool arm);
  */
 enum cprof_flight_status cprof_flight_arm(struct cprof_flight *flight);
 
+/*
+ * Adds `pid` to the processes the session records. For the program, call
+ * it between its fork and its exec (child.h's spawn hook): tracked only
+ * from cprof_flight_start() on, it ran unrecorded meanwhile, which a
+ * loaded machine made long enough to lose a slow region's begin.
+ */
+void cprof_flight_track(struct cprof_flight *flight, pid_t pid);
+
 /* Starts taking snapshots of the program `pid` (a thread of record's). */
 enum cprof_flight_status cprof_flight_start(struct cprof_flight *flight, pid_t pid, char **argv,
 					    cprof_flight_meta_fn meta, void *meta_data);

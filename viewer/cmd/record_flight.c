@@ -3,6 +3,7 @@
  * recorder itself is tracer/session/flight.c.
  */
 #include "record_flight.h"
+#include "child.h"
 
 #include "common/text.h"
 #include "served.h"
@@ -144,6 +145,11 @@ bool record_flight_check(struct record_flight *rf, struct cprof_session_channel 
 	return true;
 }
 
+static void track_program(pid_t pid, void *flight)
+{
+	cprof_flight_track(flight, pid);
+}
+
 bool record_flight_arm(struct record_flight *rf, const struct cprof_session *session,
 		       const char *output_dir,
 		       void (*put)(void *data, const char *name, const char *value), void *data)
@@ -167,6 +173,8 @@ bool record_flight_arm(struct record_flight *rf, const struct cprof_session *ses
 	if (put) {
 		cprof_flight_export_env(rf->flight, put, data);
 		put(data, CPROF_SERVED_ENV, "1");
+		/* recorded from its first instruction */
+		cprof_child_set_spawn_hook(track_program, rf->flight);
 	}
 	cprof_flight_use_state_keeper(rf->flight, !put);
 	return true;

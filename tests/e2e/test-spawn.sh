@@ -1,5 +1,5 @@
 #!/bin/bash
-# test-spawn.sh: what a new process costs under `record`.
+# test-spawn.sh: what a new process costs under `record --join-late`.
 #   - A shell loop of 50 `/bin/true` under record: the processes that never
 #     record anything are never set up for the session (no statedump of
 #     theirs in the trace: only the shell's, and seq's when its writes to
@@ -37,7 +37,7 @@ us() {
 	"$@" >/dev/null 2>"$work/err" || fail "$*: $(cat "$work/err")"
 	echo $((($(date +%s%N) - t0) / 1000))
 }
-rec() { rm -rf "$work/t"; "$cprof" record --no-count -o "$work/t" -- "$@"; }
+rec() { rm -rf "$work/t"; "$cprof" record --join-late --no-count -o "$work/t" -- "$@"; }
 
 # Who was set up: the processes with a statedump in the trace.
 rec sh -c "$loop" 2>"$work/err" || fail "record: $(cat "$work/err")"
@@ -64,7 +64,7 @@ done
 
 # A child that records joins the session: its 50 ms sleep is recorded.
 rm -rf "$work/t"
-"$cprof" record -o "$work/t" -- sh -c 'sleep 0.05; echo $$ >'"$work/sh" \
+"$cprof" record --join-late -o "$work/t" -- sh -c 'sleep 0.05; echo $$ >'"$work/sh" \
 	>/dev/null 2>"$work/err" || fail "record: $(cat "$work/err")"
 babeltrace2 "$work/t" >"$work/events"
 sh_pid=$(cat "$work/sh")

@@ -153,7 +153,7 @@ static void put_auto_events(struct cprof_env *env, const struct cprof_record_con
 	else
 		put_preload(env, preload);
 	/* The preload's hooks are what make a late join happen (track.h). */
-	if (preload) {
+	if (preload && config->join_late) {
 		cprof_env_put(env, CPROF_JOIN_ENV, "1");
 		cprof_env_put(env, CPROF_JOIN_ROOT_ENV, CPROF_JOIN_ROOT_PLACEHOLDER);
 	}

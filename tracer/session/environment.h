@@ -26,6 +26,11 @@ struct cprof_record_config {
 	unsigned stack_depth;
 	uint64_t io_threshold_ns;
 	unsigned cpu_rate;
+	/* Descendants join the session when they first record (track.h),
+	 * not when they start: cheaper per process, but a process that never
+	 * records anything is not in the trace, and one that joins while the
+	 * session daemon is slow to answer (over 3 s) stays out of it. */
+	bool join_late;
 };
 
 enum cprof_env_status {

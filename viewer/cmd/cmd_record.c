@@ -117,6 +117,10 @@ static void usage(FILE *out)
 		"      --no-locks         no lock, condition, semaphore, barrier, join waits\n"
 		"      --no-io            no blocking-call events\n"
 		"      --no-threads       no thread creation/name/exit events\n"
+		"      --join-late        the program's descendants join the session when\n"
+		"                         they first record, not when they start: a short\n"
+		"                         process that records nothing costs ~15 ms less\n"
+		"                         and is left out of the trace\n"
 		"      --alloc=MODE       allocation events: off, sample (default), all\n"
 		"      --alloc-rate=BYTES mean bytes between sampled allocations (default %u)\n"
 		"      --stack-depth=N    frames per stack, 1 to %u (default %u)\n"
@@ -199,6 +203,7 @@ enum {
 	OPT_NO_LOCKS,
 	OPT_NO_IO,
 	OPT_NO_THREADS,
+	OPT_JOIN_LATE,
 	OPT_ALLOC,
 	OPT_ALLOC_RATE,
 	OPT_STACK_DEPTH,
@@ -221,6 +226,7 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {"no-auto", no_argument, NULL, OPT_NO_AUTO},
     {"no-locks", no_argument, NULL, OPT_NO_LOCKS},
+    {"join-late", no_argument, NULL, OPT_JOIN_LATE},
     {"no-io", no_argument, NULL, OPT_NO_IO},
     {"no-threads", no_argument, NULL, OPT_NO_THREADS},
     {"alloc", required_argument, NULL, OPT_ALLOC},
@@ -359,6 +365,9 @@ static void parse_flag(int c, struct record_options *opts)
 		break;
 	case OPT_NO_THREADS:
 		opts->preload.threads = false;
+		break;
+	case OPT_JOIN_LATE:
+		opts->preload.join_late = true;
 		break;
 	case OPT_NO_COUNT:
 		opts->count = 0;

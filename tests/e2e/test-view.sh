@@ -141,14 +141,15 @@ s = count(sys.argv[2], bytes(SAMPLE))
 a = count(sys.argv[3], bytes(ALLOC)) + count(sys.argv[3], bytes(FREED))
 assert s > 0 and a > 0, (s, a)
 print("sample-tick pixels: full view %d, zoomed on sample 0: %d; allocation pixels zoomed on alloc 0: %d" % (n, s, a))
-# progress bar: at y = 300, from x = 240, 480 px long, filled to the fraction
+# progress bar: drawn with what is loaded so far, in the side panel's place
+# (at 960x600: y = 90, from x = 596, 348 px long), filled to the fraction
 f = float(sys.argv[5])
 assert 0.3 <= f < 1, f
 w, rows = pixels(sys.argv[4])
 ACCENT = bytes((0x5e, 0xa8, 0xff))
-filled = sum(1 for x in range(w) if rows[300][4 * x:4 * x + 3] == ACCENT)
-assert abs(filled - int(480 * f)) <= 1, (filled, f)
-print("loading frame: bar filled %d of 480 px at %.1f%%" % (filled, f * 100))
+filled = sum(1 for x in range(596, 596 + 348) if rows[93][4 * x:4 * x + 3] == ACCENT)
+assert abs(filled - int(348 * f)) <= 1, (filled, f)
+print("loading frame: bar filled %d of 348 px at %.1f%%" % (filled, f * 100))
 PY
 
 note "errors"

@@ -17,7 +17,8 @@
 #include "ui/ui.h"
 
 struct progress_fwd {
-	bool (*fn)(double, void *);
+	cprof_ui_progress_fn fn;
+	cprof_ui_partial_fn partial;
 	void *data;
 };
 
@@ -27,11 +28,20 @@ static bool fwd_progress(double f, void *data)
 	return p->fn(f, p->data);
 }
 
-static struct cprof_model *load(const char *path, bool (*progress)(double, void *), void *data,
-				char *err, size_t errlen)
+static void fwd_partial(const struct cprof_model *model, uint64_t begin_ns, uint64_t end_ns,
+			void *data)
 {
-	struct progress_fwd fwd = {progress, data};
-	struct cprof_read_options opts = {.progress = fwd_progress, .progress_data = &fwd};
+	struct progress_fwd *p = data;
+	p->partial(model, begin_ns, end_ns, p->data);
+}
+
+static struct cprof_model *load(const char *path, cprof_ui_progress_fn progress,
+				cprof_ui_partial_fn partial, void *data, char *err, size_t errlen)
+{
+	struct progress_fwd fwd = {progress, partial, data};
+	struct cprof_read_options opts = {.progress = fwd_progress,
+					  .progress_data = &fwd,
+					  .partial = partial ? fwd_partial : NULL};
 	struct cprof_model *model = NULL;
 	char msg[480];
 	if (cprof_read_trace(path, &opts, &model, msg, sizeof(msg)) != CPROF_READ_OK) {

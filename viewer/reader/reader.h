@@ -49,6 +49,17 @@ struct cprof_read_options {
 	bool (*progress)(double fraction, void *data);
 	void *progress_data;
 	/*
+	 * Called from the reading thread just before each progress report
+	 * (with progress_data) with the model as read so far and the trace's
+	 * time range from its packet indexes (0, 0 when unknown): for a
+	 * viewer that draws what is loaded while the rest loads. The model
+	 * is only valid during the call (its arrays move as reading goes on);
+	 * its items are in the order read, those still open end at 0, and
+	 * its begin_ns, end_ns and events are not set yet.
+	 */
+	void (*partial)(const struct cprof_model *model, uint64_t begin_ns, uint64_t end_ns,
+			void *data);
+	/*
 	 * Called for every event of a kept process, in time order, after the
 	 * model took it into account. Slows reading down: dump only.
 	 */

@@ -55,12 +55,22 @@ static bool on_progress(double f, void *data)
 	return !SDL_AtomicGet(&a->cancel);
 }
 
+static void on_partial(const struct cprof_model *m, uint64_t begin_ns, uint64_t end_ns, void *data)
+{
+	struct app *a = data;
+	SDL_LockMutex(a->preview_lock);
+	ui_preview_update(a->preview, m, begin_ns, end_ns);
+	SDL_UnlockMutex(a->preview_lock);
+}
+
 int ui_app_load(void *data)
 {
 	struct app *a = data;
 	double t0 = ui_app_now();
 	if (!a->model) {
-		a->model = a->o->load(a->o->trace, on_progress, a, a->err, sizeof(a->err));
+		a->model = a->o->load(a->o->trace, on_progress,
+				      a->preview && a->preview_lock ? on_partial : NULL, a, a->err,
+				      sizeof(a->err));
 		a->own_model = true;
 	}
 	if (a->model) {
@@ -324,12 +334,28 @@ void ui_app_draw(struct app *a, bool tooltip)
 	ui_render_dl(a->R, &a->dl);
 }
 
-void ui_app_draw_loading(struct app *a, int w, int h)
+bool ui_app_draw_loading(struct app *a, int w, int h)
 {
+	double f = SDL_AtomicGet(&a->progress) / 10000.0;
+	bool lanes = false;
 	ui_dl_clear(&a->dl);
-	ui_frame_loading(&a->dl, w, h, a->o->trace, SDL_AtomicGet(&a->progress) / 10000.0);
+	/* the display list is built under the lock and drawn after it: the
+	 * loader waits for a frame's building, never for its painting */
+	if (a->preview && a->preview_lock) {
+		SDL_LockMutex(a->preview_lock);
+		lanes = ui_preview_ready(a->preview);
+		if (lanes)
+			ui_frame_preview(&a->dl, a->preview, w, h, a->o->tab,
+					 ui_render_metrics(a->R), a->o->trace, f);
+		SDL_UnlockMutex(a->preview_lock);
+	}
+	if (!lanes)
+		ui_frame_loading(&a->dl, w, h, a->o->trace, f);
 	SDL_RenderClear(a->ren);
 	ui_render_dl(a->R, &a->dl);
+	if (lanes && !a->first_lanes_s)
+		a->first_lanes_s = ui_app_now() - a->t_start;
+	return lanes;
 }
 
 void ui_app_export_profile(struct app *a)
@@ -620,6 +646,7 @@ static int run_window(struct app *a)
 	}
 	if (o->script)
 		return ui_app_script(a, o->script);
+	a->full_view_s = ui_app_now() - a->t_start;
 	if (o->bench_frames > 0)
 		return ui_app_bench(a);
 	return event_loop(a);
@@ -634,6 +661,11 @@ void ui_app_fini(struct app *a)
 	a->sym = NULL;
 	ui_index_destroy(a->ix);
 	a->ix = NULL;
+	ui_preview_destroy(a->preview);
+	a->preview = NULL;
+	if (a->preview_lock)
+		SDL_DestroyMutex(a->preview_lock);
+	a->preview_lock = NULL;
 	if (a->own_model)
 		cprof_model_destroy(a->model);
 	a->model = NULL;
@@ -652,11 +684,18 @@ void cprof_ui_show_error(const char *msg)
 
 int cprof_ui_run(const struct cprof_ui_options *o)
 {
-	struct app a = {.o = o, .model = o->model};
+	struct app a = {.o = o, .model = o->model, .t_start = ui_app_now()};
 	int status;
 	if (o->trace_new)
 		return ui_compare_run(o);
 	ui_dl_init(&a.dl);
+	const char *no_preview = getenv("CPROF_VIEW_NO_PREVIEW");
+	if (!a.model && !(no_preview && no_preview[0])) {
+		/* without them, the progress bar alone (the environment
+		 * variable is for measuring what the preview costs) */
+		a.preview = ui_preview_create();
+		a.preview_lock = SDL_CreateMutex();
+	}
 	if (o->screenshot)
 		status = ui_app_screenshot(&a);
 	else

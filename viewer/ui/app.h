@@ -15,6 +15,7 @@
 #include "panel_flame.h"
 #include "panel_path.h"
 #include "panel_threads.h"
+#include "preview.h"
 #include "render.h"
 #include "tl.h"
 #include "ui.h"
@@ -47,6 +48,14 @@ struct app {
 	SDL_sem *paused, *resume;
 	char err[512];
 	double load_s;
+	/* What is loaded so far, drawn while the rest loads (one trace only;
+	 * NULL: the progress bar alone). The loading thread updates it and
+	 * the UI thread draws it, each holding preview_lock. */
+	struct ui_preview *preview;
+	SDL_mutex *preview_lock;
+	/* seconds from cprof_ui_run to the first loading frame with lanes
+	 * (0 none) and to the first frame of the full view (--bench-frames) */
+	double t_start, first_lanes_s, full_view_s;
 
 	/* input */
 	bool dragging, ranging, moved, shift;
@@ -77,7 +86,9 @@ void ui_app_clamp_scroll(struct app *a);
 void ui_app_build_frame(struct app *a, bool tooltip);
 /* Builds and renders it (not presented). */
 void ui_app_draw(struct app *a, bool tooltip);
-void ui_app_draw_loading(struct app *a, int w, int h);
+/* The loading frame: the preview once it has lanes to show (true), else
+ * the progress bar. */
+bool ui_app_draw_loading(struct app *a, int w, int h);
 
 /* The E key: the profile of the panel's tab over its range. */
 void ui_app_export_profile(struct app *a);

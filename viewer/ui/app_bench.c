@@ -77,8 +77,10 @@ int ui_app_bench(struct app *a)
 	}
 	qsort(ms, n, sizeof(double), cmp_double);
 	int p99 = (int)ceil(0.99 * n) - 1;
-	printf("frames=%d median_ms=%.2f p99_ms=%.2f load_s=%.2f rss_mb=%ld\n", n, ms[n / 2],
-	       ms[p99 < 0 ? 0 : p99], a->load_s, rss_mb());
+	printf("frames=%d median_ms=%.2f p99_ms=%.2f load_s=%.2f rss_mb=%ld first_lanes_s=%.3f "
+	       "full_view_s=%.3f\n",
+	       n, ms[n / 2], ms[p99 < 0 ? 0 : p99], a->load_s, rss_mb(), a->first_lanes_s,
+	       a->full_view_s);
 	free(ms);
 	return 0;
 }

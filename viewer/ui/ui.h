@@ -13,11 +13,19 @@
 
 #include "model/model.h"
 
-/* Loads a model; calls progress(fraction, data) from the loading thread and
- * stops when it returns false. On failure returns NULL with a sentence in err. */
-typedef struct cprof_model *(*cprof_ui_load_fn)(const char *path,
-						bool (*progress)(double fraction, void *data),
-						void *data, char *err, size_t errlen);
+/* What a loader calls from the loading thread: progress(fraction, data),
+ * which stops loading when it returns false; and, when not NULL, just
+ * before each progress report, partial(model read so far, the trace's time
+ * range or 0, 0, data), the model valid during the call only (see
+ * struct cprof_read_options). */
+typedef bool (*cprof_ui_progress_fn)(double fraction, void *data);
+typedef void (*cprof_ui_partial_fn)(const struct cprof_model *partial, uint64_t begin_ns,
+				    uint64_t end_ns, void *data);
+/* Loads a model, calling the above; on failure returns NULL with a
+ * sentence in err. */
+typedef struct cprof_model *(*cprof_ui_load_fn)(const char *path, cprof_ui_progress_fn progress,
+						cprof_ui_partial_fn partial, void *data, char *err,
+						size_t errlen);
 
 /* What --select can name (cmd_view.c parses it, the viewer looks it up). */
 enum cprof_ui_select_kind {

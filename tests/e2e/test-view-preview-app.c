@@ -41,7 +41,8 @@ static void *lane(void *arg)
 			double due = seconds * (double)(i + 1) / (double)iterations;
 			double left = due - since_start();
 			if (left > 0) {
-				struct timespec ts = {(time_t)left, (long)((left - (time_t)left) * 1e9)};
+				struct timespec ts = {(time_t)left,
+						      (long)((left - (time_t)left) * 1e9)};
 				nanosleep(&ts, NULL);
 			}
 		}

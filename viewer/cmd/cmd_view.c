@@ -195,8 +195,12 @@ static void usage(FILE *out)
 	    "      flame graph's next profile, T its table, Backspace zoom out, C the selected\n"
 	    "      task's or region's critical path, Q quit\n"
 	    "\n"
+	    "While loading, the window shows what is loaded so far (a lane per thread over\n"
+	    "the whole trace's time axis); `view OLD NEW` shows a progress bar per trace.\n"
+	    "\n"
 	    "environment: CPROF_VIEW_SHOT_LOADING=F with --screenshot writes the loading frame\n"
-	    "instead, taken while loading is paused at its first progress report >= F (0..1)\n");
+	    "instead, taken while loading is paused at its first progress report >= F (0..1);\n"
+	    "CPROF_VIEW_NO_PREVIEW=1 shows the progress bar alone while loading\n");
 }
 
 int cprof_cmd_view(int argc, char **argv)

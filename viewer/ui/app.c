@@ -58,15 +58,20 @@ static bool on_progress(double f, void *data)
 static void on_partial(const struct cprof_model *m, uint64_t begin_ns, uint64_t end_ns, void *data)
 {
 	struct app *a = data;
+	double t0 = ui_app_now();
 	SDL_LockMutex(a->preview_lock);
 	ui_preview_update(a->preview, m, begin_ns, end_ns);
 	SDL_UnlockMutex(a->preview_lock);
+	SDL_AtomicAdd(&a->preview_gen, 1);
+	a->preview_s += ui_app_now() - t0;
 }
 
 int ui_app_load(void *data)
 {
 	struct app *a = data;
 	double t0 = ui_app_now();
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	if (!a->model) {
 		a->model = a->o->load(a->o->trace, on_progress,
 				      a->preview && a->preview_lock ? on_partial : NULL, a, a->err,
@@ -92,6 +97,8 @@ int ui_app_load(void *data)
 			ui_flame_kind_parse(a->o->profile, &a->panel->flame->kind);
 	}
 	a->load_s = ui_app_now() - t0;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	a->load_cpu_s = (c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
 	SDL_AtomicSet(&a->done, 1);
 	return 0;
 }
@@ -559,6 +566,12 @@ static int load_in_window(struct app *a, int *w, int *h, bool *quit)
 		ui_app_report_error(a, "cannot start the loading thread");
 		return 1;
 	}
+	/* A frame costs the loader CPU where cores are few: one when
+	 * something changed, at most 10 a second, but the first with lanes
+	 * at once. */
+	int drawn_gen = -1, drawn_progress = -1;
+	double drawn_at = 0;
+	bool redraw = true;
 	while (!SDL_AtomicGet(&a->done)) {
 		SDL_Event e;
 		while (SDL_PollEvent(&e))
@@ -566,13 +579,24 @@ static int load_in_window(struct app *a, int *w, int *h, bool *quit)
 			    (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE)) {
 				SDL_AtomicSet(&a->cancel, 1);
 				*quit = true;
-			} else if (e.type == SDL_WINDOWEVENT &&
-				   e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
-				*w = e.window.data1;
-				*h = e.window.data2;
+			} else if (e.type == SDL_WINDOWEVENT) {
+				if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+					*w = e.window.data1;
+					*h = e.window.data2;
+				}
+				redraw = true;
 			}
-		ui_app_draw_loading(a, *w, *h);
-		SDL_RenderPresent(a->ren);
+		int gen = SDL_AtomicGet(&a->preview_gen), progress = SDL_AtomicGet(&a->progress);
+		double now = ui_app_now();
+		if (redraw || (gen && drawn_gen <= 0) ||
+		    ((gen != drawn_gen || progress != drawn_progress) && now - drawn_at >= 0.1)) {
+			ui_app_draw_loading(a, *w, *h);
+			SDL_RenderPresent(a->ren);
+			drawn_gen = gen;
+			drawn_progress = progress;
+			drawn_at = now;
+			redraw = false;
+		}
 		SDL_Delay(30);
 	}
 	SDL_WaitThread(thr, NULL);

@@ -47,12 +47,14 @@ struct app {
 	bool shot_paused;
 	SDL_sem *paused, *resume;
 	char err[512];
-	double load_s;
+	double load_s, load_cpu_s; /* the loading thread's wall and CPU time */
 	/* What is loaded so far, drawn while the rest loads (one trace only;
 	 * NULL: the progress bar alone). The loading thread updates it and
 	 * the UI thread draws it, each holding preview_lock. */
 	struct ui_preview *preview;
 	SDL_mutex *preview_lock;
+	SDL_atomic_t preview_gen; /* updates so far */
+	double preview_s;	  /* the loading thread's time in them */
 	/* seconds from cprof_ui_run to the first loading frame with lanes
 	 * (0 none) and to the first frame of the full view (--bench-frames) */
 	double t_start, first_lanes_s, full_view_s;

@@ -1,7 +1,10 @@
 /*
  * --bench-frames N: a fixed script of zooms and pans drawn as fast as the
  * renderer goes (no vsync), with one line of timings: median and p99 frame
- * time, load time and resident memory.
+ * time, load time (wall and the loading thread's CPU), resident memory, and
+ * the seconds from the start to the first loading frame that showed lanes
+ * (0: none did) and to the full view's first frame, and the loading
+ * thread's time in updating the preview (lock included).
  */
 #include <math.h>
 #include <stdio.h>
@@ -78,9 +81,9 @@ int ui_app_bench(struct app *a)
 	qsort(ms, n, sizeof(double), cmp_double);
 	int p99 = (int)ceil(0.99 * n) - 1;
 	printf("frames=%d median_ms=%.2f p99_ms=%.2f load_s=%.2f rss_mb=%ld first_lanes_s=%.3f "
-	       "full_view_s=%.3f\n",
+	       "full_view_s=%.3f load_cpu_s=%.3f preview_update_s=%.3f\n",
 	       n, ms[n / 2], ms[p99 < 0 ? 0 : p99], a->load_s, rss_mb(), a->first_lanes_s,
-	       a->full_view_s);
+	       a->full_view_s, a->load_cpu_s, a->preview_s);
 	free(ms);
 	return 0;
 }

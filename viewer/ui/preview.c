@@ -47,8 +47,7 @@ static uint32_t bucket_of(const struct ui_preview *pv, uint64_t ns)
 {
 	if (ns <= pv->begin_ns)
 		return 0;
-	uint64_t b = (uint64_t)((double)(ns - pv->begin_ns) * UI_PREVIEW_BUCKETS /
-				(double)(pv->end_ns - pv->begin_ns));
+	uint64_t b = (uint64_t)((double)(ns - pv->begin_ns) * pv->per_ns);
 	return b < UI_PREVIEW_BUCKETS ? (uint32_t)b : UI_PREVIEW_BUCKETS - 1;
 }
 
@@ -73,8 +72,19 @@ static void span(struct ui_preview *pv, uint32_t thread, uint64_t b, uint64_t e,
 	struct ui_preview_cell *c = lane_cells(pv, thread);
 	if (!c || e <= b)
 		return;
-	double width = (double)(pv->end_ns - pv->begin_ns) / UI_PREVIEW_BUCKETS;
 	uint32_t b0 = bucket_of(pv, b), b1 = bucket_of(pv, e);
+	if (b0 == b1) {
+		/* most items: within one bucket */
+		float add = (float)(e - b);
+		if (kind == SPAN_BUSY)
+			c[b0].busy += add;
+		else if (kind == SPAN_BLOCKED)
+			c[b0].blocked += add;
+		else
+			c[b0].syscall += add;
+		return;
+	}
+	double width = (double)(pv->end_ns - pv->begin_ns) / UI_PREVIEW_BUCKETS;
 	for (uint32_t k = b0; k <= b1; k++) {
 		double lo = pv->begin_ns + k * width, hi = lo + width;
 		double from = (double)b > lo ? (double)b : lo, to = (double)e < hi ? (double)e : hi;
@@ -111,7 +121,8 @@ static void update_pending(struct ui_preview *pv, const struct cprof_model *m)
 			continue;
 		}
 		if (pv->pending[k].wait)
-			b = m->waits.v[i].begin_ns, e = m->waits.v[i].end_ns, t = m->waits.v[i].thread;
+			b = m->waits.v[i].begin_ns, e = m->waits.v[i].end_ns,
+			t = m->waits.v[i].thread;
 		else
 			b = m->regions.v[i].begin_ns, e = m->regions.v[i].end_ns,
 			t = m->regions.v[i].thread;
@@ -183,6 +194,7 @@ void ui_preview_update(struct ui_preview *pv, const struct cprof_model *m, uint6
 				first = m->threads.v[t].first_ns;
 		pv->begin_ns = first > begin_ns && first < end_ns ? first : begin_ns;
 		pv->end_ns = end_ns;
+		pv->per_ns = UI_PREVIEW_BUCKETS / (double)(end_ns - pv->begin_ns);
 	}
 	update_pending(pv, m);
 	update_items(pv, m);

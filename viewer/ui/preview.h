@@ -46,6 +46,7 @@ struct ui_preview_lane {
 
 struct ui_preview {
 	uint64_t begin_ns, end_ns; /* the trace's range; 0, 0: nothing to draw yet */
+	double per_ns;		   /* buckets per ns */
 	uint64_t loaded_ns;	   /* the latest event read */
 	uint64_t records;	   /* items read */
 	uint32_t nthreads;	   /* lanes = min(nthreads, UI_PREVIEW_LANES) */

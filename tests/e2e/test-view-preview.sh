@@ -9,11 +9,11 @@
 # it, no sixth lane has any, and the progress bar says the fraction
 # printed. Before the preview, the
 # loading frame was a progress bar alone.
-# Env: CPROF_TRACE, PREVIEW_APP.
+# Env: CPROF_TRACE, PREVIEW_APP; KEEP=1 keeps the work directory.
 set -eu
 : "${CPROF_TRACE:?}" "${PREVIEW_APP:?}"
 work=$(mktemp -d /tmp/cprof-test-view-preview.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ "${KEEP:-0}" = 1 ] && echo "kept: $work" || rm -rf "$work"' EXIT
 fail() {
 	echo "FAIL: view-preview: $*" >&2
 	exit 1

@@ -196,8 +196,9 @@ void ui_preview_update(struct ui_preview *pv, const struct cprof_model *m, uint6
 		pv->end_ns = end_ns;
 		pv->per_ns = UI_PREVIEW_BUCKETS / (double)(end_ns - pv->begin_ns);
 	}
-	update_pending(pv, m);
+	/* new items first: those still open then say since when at once */
 	update_items(pv, m);
+	update_pending(pv, m);
 	pv->nthreads = (uint32_t)m->threads.n;
 	for (uint32_t t = 0; t < pv->nthreads; t++) {
 		const struct cprof_thread *th = &m->threads.v[t];

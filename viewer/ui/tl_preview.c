@@ -190,16 +190,16 @@ void ui_frame_preview(struct ui_dl *dl, const struct ui_preview *pv, int w, int 
 		ui_gutter_label(&c, y, UI_ROW_H, "more threads once loaded",
 				ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, 6);
 	/* what is not read yet: its lanes shaded (blending costs, the rest
-	 * is empty anyway), its edge marked */
+	 * is empty anyway), its edge marked over the axis's grid lines */
 	double xl = X(&c, (double)(pv->loaded_ns - pv->begin_ns));
-	if (xl < c.clip_x1) {
-		int x0 = xl < c.clip_x0 ? c.clip_x0 : (int)xl;
+	int x0 = xl < c.clip_x0 ? c.clip_x0 : xl < c.clip_x1 ? (int)xl : c.clip_x1;
+	if (x0 < c.clip_x1)
 		ui_dl_rect(dl, x0, c.clip_y0, c.clip_x1 - x0,
 			   (y < c.clip_y1 ? y : c.clip_y1) - c.clip_y0,
 			   UI_RGBA(0x9a, 0xa4, 0xb5, 0x0c));
-		ui_dl_rect(dl, x0, c.clip_y0, 1, c.clip_y1 - c.clip_y0, ui_theme[UI_C_ACCENT]);
-	}
 	ui_axis_draw(&c);
+	if (x0 < c.clip_x1)
+		ui_dl_rect(dl, x0, c.clip_y0, 1, c.clip_y1 - c.clip_y0, ui_theme[UI_C_ACCENT]);
 	ui_dl_rect(dl, 0, 0, w, UI_HEADER_H, ui_theme[UI_C_HEADER]);
 	ui_dl_text(dl, 8, 5, c.g.tl_x + c.g.tl_w - 16, ui_theme[UI_C_TEXT], UI_FONT_BOLD,
 		   "Loading %s", trace);

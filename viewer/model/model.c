@@ -184,6 +184,46 @@ bool cprof_model_add_note(struct cprof_model *model, const char *text)
 	return true;
 }
 
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+bool cprof_model_reserve_regions(struct cprof_model *model, size_t n)
+{
+	size_t bytes = n * sizeof(*model->regions.v);
+	uintptr_t a, e;
+	struct cprof_region *v;
+
+	if (n <= model->regions.cap || n > SIZE_MAX / sizeof(*v) ||
+	    !model->regions.cap != !model->regions.v)
+		return false;
+	v = malloc(bytes);
+	if (!v)
+		return false;
+	a = ((uintptr_t)v + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	e = ((uintptr_t)v + bytes) & ~(HUGE_PAGE - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+	if (model->regions.n)
+		memcpy(v, model->regions.v, model->regions.n * sizeof(*v));
+	free(model->regions.v);
+	model->regions.v = v;
+	model->regions.cap = n;
+	return true;
+}
+
+void cprof_model_trim_regions(struct cprof_model *model)
+{
+	/* a big block shrinks in place (glibc: mremap): nothing copied */
+	struct cprof_region *v;
+
+	if (!model->regions.cap || model->regions.cap - model->regions.n < HUGE_PAGE / sizeof(*v))
+		return;
+	v = realloc(model->regions.v, (model->regions.n ? model->regions.n : 1) * sizeof(*v));
+	if (!v)
+		return;
+	model->regions.v = v;
+	model->regions.cap = model->regions.n ? model->regions.n : 1;
+}
+
 size_t cprof_model_memory(const struct cprof_model *model)
 {
 	const struct string_index *index = model->string_index;

@@ -242,6 +242,19 @@ static inline const char *cprof_model_str(const struct cprof_model *model, cprof
 	return model->strings.v[s];
 }
 
+/*
+ * Room for `n` regions before a reader fills them, from memory advised for
+ * transparent huge pages, and the spare room given back once filled. A
+ * model of 100M records is 1.6 GB of regions: grown by doubling, each of
+ * its 4 KiB pages costs a fault as it fills (about 3 us each under this
+ * hypervisor, seconds in all) and every later pass over it a TLB miss per
+ * page. Reserved once, the pages fault in 2 MiB at a time and nothing is
+ * moved. Only a hint: false when the memory was not there (the vector
+ * then grows as before).
+ */
+bool cprof_model_reserve_regions(struct cprof_model *model, size_t n);
+void cprof_model_trim_regions(struct cprof_model *model);
+
 /* Adds a note (see `notes`); false when out of memory. */
 bool cprof_model_add_note(struct cprof_model *model, const char *text);
 

@@ -74,6 +74,7 @@ struct rd_salvage {
 	CPROF_VEC(struct rd_damage) damage;
 	CPROF_VEC(struct rd_clock) clocks; /* one per rd_dirs entry */
 	char *tmpdir;			   /* NULL when nothing was damaged */
+	uint64_t stream_bytes;		   /* of every stream file */
 };
 /* Returns 0, or -1 with one sentence in `why`. */
 int rd_salvage(struct rd_dirs *dirs, struct rd_salvage *out, char *why, size_t whylen);

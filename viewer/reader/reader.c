@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "cache.h"
@@ -543,6 +544,26 @@ static bool note_killed(struct cprof_model *m, int32_t root_pid, int sig)
 	return cprof_model_add_note(m, text);
 }
 
+/*
+ * The most regions `stream_bytes` of trace can hold, reserved up front
+ * (see cprof_model_reserve_regions): a batched region costs at least 6
+ * bytes (begin and end records of 3 bytes or more). Not past half the
+ * machine's memory: the rest grows as needed.
+ */
+static void reserve_regions(struct cprof_model *m, uint64_t stream_bytes)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t n = stream_bytes / 6;
+	uint64_t most = pages > 0 && page > 0
+			    ? (uint64_t)pages * (uint64_t)page / 2 / sizeof(struct cprof_region)
+			    : 0;
+
+	if (n > most)
+		n = most;
+	if (n * sizeof(struct cprof_region) >= (4u << 20))
+		cprof_model_reserve_regions(m, (size_t)n);
+}
+
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model)
 {
 	for (size_t i = 0; i < model->notes.n; i++)
@@ -600,10 +621,12 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rd_read_root_pid(path);
 
+	reserve_regions(model, salvage.stream_bytes);
 	status = read_into_model(&r, &dirs, path, err, errlen);
 	if (status != CPROF_READ_OK)
 		goto end;
 	rd_finish(&r.st);
+	cprof_model_trim_regions(model);
 	status = CPROF_READ_ERROR;
 	if (r.st.out_of_memory || !note_damage(model, &salvage) ||
 	    ((sig = cprof_record_file_read_signal(path)) && r.st.root_pid &&

@@ -111,7 +111,10 @@ static int scan_dir(const struct rd_dirs *dirs, size_t i, struct rd_salvage *out
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, "metadata"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dirs->v.v[i], e->d_name);
-		if (!rd_scan_stream(path, &dm) || dm.whole == dm.size)
+		if (!rd_scan_stream(path, &dm))
+			continue;
+		out->stream_bytes += dm.size;
+		if (dm.whole == dm.size)
 			continue;
 		dm.dir = i;
 		dm.file = strdup(path);

@@ -407,13 +407,25 @@ struct writer {
 	bool ok;
 };
 
+/*
+ * In pieces of 1 MiB: the kernel (6.18 here) took 0.05 to 0.8 s to take
+ * 320 MB of regions in one write() and a steady 0.04 s in 1-2 MiB ones;
+ * a piece is also still in the cache from its checksum when written.
+ */
+#define PIECE ((size_t)1 << 20)
+
 static void put(struct writer *w, const void *p, size_t len)
 {
-	if (!len || !w->ok)
-		return;
-	XXH3_64bits_update(w->h, p, len);
-	w->ok = fwrite(p, 1, len, w->f) == len;
-	w->pos += len;
+	const char *c = p;
+
+	while (len && w->ok) {
+		size_t n = len < PIECE ? len : PIECE;
+		XXH3_64bits_update(w->h, c, n);
+		w->ok = fwrite(c, 1, n, w->f) == n;
+		w->pos += n;
+		c += n;
+		len -= n;
+	}
 }
 
 static uint64_t begin_section(struct writer *w)

@@ -74,12 +74,18 @@ struct cprof_task {
 	uint32_t begin_thread, end_thread; /* end_thread CPROF_NONE if not ended */
 };
 
-struct cprof_region {
+/*
+ * Packed: 30 bytes instead of 32. A trace of annotated code is mostly
+ * regions (two records each), and their array is most of the model's
+ * memory: 15 bytes per record instead of 16. x86-64 and arm64 load the
+ * unaligned times at no cost; take no pointer to a member.
+ */
+struct __attribute__((packed, aligned(2))) cprof_region {
+	uint64_t begin_ns, end_ns; /* end_ns 0: still open at trace end */
 	uint32_t thread;
 	uint32_t task; /* task index, CPROF_NONE: background */
 	cprof_str type;
-	uint16_t depth;		   /* 0 outermost, per thread */
-	uint64_t begin_ns, end_ns; /* end_ns 0: still open at trace end */
+	uint16_t depth; /* 0 outermost, per thread */
 };
 
 struct cprof_log {

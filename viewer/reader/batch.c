@@ -24,6 +24,7 @@ struct dict_entry {
 	uint64_t id;
 	const char *s;
 	size_t n;
+	cprof_str str; /* interned, 0 not yet */
 };
 
 struct batch {
@@ -46,6 +47,7 @@ static void dict_parse(struct batch *b, const uint8_t *p, const uint8_t *end)
 			break;
 		e->s = (const char *)p;
 		e->n = (size_t)len;
+		e->str = 0;
 		p += len;
 		b->ndict++;
 	}
@@ -207,10 +209,52 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 	}
 }
 
+/* The interned text of string id `id`, for the fast path: once per batch
+ * and string. */
+static cprof_str dict_str(struct rd_state *st, struct batch *b, uint64_t id)
+{
+	struct rd_value v;
+
+	for (size_t i = 0; i < b->ndict; i++) {
+		struct dict_entry *e = &b->dict[i];
+		if (e->id != id)
+			continue;
+		if (!e->str && e->n)
+			e->str = rd_intern_cached(st, e->s, e->n);
+		return e->str;
+	}
+	dict_get(b, id, &v);
+	return rd_intern_cached(st, v.s, v.n);
+}
+
+/*
+ * A region record taken on the fast path (state.h: rd_fast_take), the
+ * bulk of an annotated program's records; false for any other record,
+ * which then goes through rd_feed.
+ */
+static bool fast_region(struct rd_state *st, struct batch *b, const struct rd_fast *f,
+			struct rd_event *ev)
+{
+	const uint8_t *p = b->p;
+	uint64_t head, task, id, kind;
+
+	p = cprof_varint_get(p, b->end, &head);
+	kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
+	if (kind != CPROF_TP_REC_REGION_BEGIN && kind != CPROF_TP_REC_REGION_END)
+		return false;
+	p = cprof_varint_get(cprof_varint_get(p, b->end, &task), b->end, &id);
+	b->p = p;
+	ev->ns += head >> CPROF_TP_REC_KIND_BITS;
+	rd_fast_region(st, f, ev->ns, kind == CPROF_TP_REC_REGION_BEGIN, task, dict_str(st, b, id));
+	return true;
+}
+
 void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data)
 {
 	struct batch b;
 	struct rd_event ev;
+	struct rd_fast fast;
+	bool fast_ok = false;
 	int32_t tid;
 	uint64_t n = 0;
 
@@ -228,6 +272,11 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 	memset(&ev, 0, sizeof(ev));
 	ev.ns = batch->f[1].u + (uint64_t)batch->clock_offset;
 	for (;;) {
+		bool taken;
+		if (fast_ok && b.p < b.end && fast_region(st, &b, &fast, &ev)) {
+			n++;
+			continue;
+		}
 		ev.pid = batch->pid;
 		ev.tid = tid;
 		ev.ppid = batch->ppid;
@@ -242,11 +291,16 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 		ev.host = batch->host;
 		ev.source = batch->source;
 		ev.fetch_fields = NULL;
+		ev.p = NULL;
 		if (!next_record(&b, &ev))
 			break;
 		n++;
-		if (rd_feed(st, &ev) && kept)
+		taken = rd_feed(st, &ev);
+		if (taken && kept)
 			kept(data, &ev);
+		/* dump prints every record: only without it */
+		if (taken && !kept && !fast_ok)
+			fast_ok = rd_fast_take(st, &ev, &fast);
 	}
 	st->batch_records += n;
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);

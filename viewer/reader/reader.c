@@ -94,7 +94,7 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 		return;
 	}
 	if (d->kind->flags & RD_BATCH) {
-		rd_batch_unpack(&r->st, &ev, on_record, r);
+		rd_batch_unpack(&r->st, &ev, r->opts->event ? on_record : NULL, r);
 		if (r->opts->event)
 			rd_dump_release(&r->dump, ev.ns, r->opts);
 		return;

@@ -33,7 +33,8 @@ static void apply_region_ends(struct rd_state *st, uint32_t proc, uint64_t ns)
 	}
 }
 
-void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
+void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		     uint64_t task_id, cprof_str type)
 {
 	struct cprof_model *m = st->model;
 	struct rd_thread *ts;
@@ -41,8 +42,8 @@ void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
 	uint32_t *slot;
 
 	if (st->region_ends_open)
-		apply_region_ends(st, ev->proc, ev->ns);
-	ts = &st->tstates.v[ev->thread];
+		apply_region_ends(st, proc, ns);
+	ts = &st->tstates.v[thread];
 	reg = cprof_vec_push(&m->regions);
 	slot = reg ? cprof_vec_push(&ts->open) : NULL;
 
@@ -50,15 +51,21 @@ void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
 		st->out_of_memory = true;
 		return;
 	}
-	reg->thread = ev->thread;
-	reg->task = rd_thread_task_ref(st, ev->proc, ev->thread, ev->f[0].u);
-	if (reg->task == CPROF_NONE && ev->f[0].u)
-		rd_pending_add(st, RD_PENDING_REGION, ev->proc, ev->f[0].u,
-			       (uint32_t)(m->regions.n - 1), 0);
-	reg->type = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
+	reg->thread = thread;
+	reg->task = rd_thread_task_ref(st, proc, thread, task_id);
+	if (reg->task == CPROF_NONE && task_id)
+		rd_pending_add(st, RD_PENDING_REGION, proc, task_id, (uint32_t)(m->regions.n - 1),
+			       0);
+	reg->type = type;
 	reg->depth = (uint16_t)(ts->open.n - 1 > UINT16_MAX ? UINT16_MAX : ts->open.n - 1);
-	reg->begin_ns = ev->ns;
+	reg->begin_ns = ns;
 	*slot = (uint32_t)(m->regions.n - 1);
+}
+
+void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
+{
+	rd_region_begin(st, ev->proc, ev->thread, ev->ns, ev->f[0].u,
+			rd_intern_cached(st, ev->f[1].s, ev->f[1].n));
 }
 
 static void region_close(struct rd_state *st, uint32_t region, uint64_t ns)
@@ -173,36 +180,40 @@ static bool end_on_other_thread(struct rd_state *st, uint32_t proc, uint32_t thr
 	return false;
 }
 
-void rd_on_region_end(struct rd_state *st, struct rd_event *ev)
+void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		   uint64_t task_id, cprof_str type)
 {
-	uint32_t proc = ev->proc, thread = ev->thread;
-	cprof_str type = rd_intern_cached(st, ev->f[1].s, ev->f[1].n);
-	uint64_t task_id = ev->f[0].u;
 	struct rd_thread *ts = &st->tstates.v[thread];
 	struct cprof_region *regions;
 	struct rd_region_end *e;
 
 	if (st->region_ends_open)
-		apply_region_ends(st, proc, ev->ns);
+		apply_region_ends(st, proc, ns);
 	regions = st->model->regions.v;
 
 	for (size_t k = ts->open.n; k-- > 0;) {
 		if (regions[ts->open.v[k]].type != type)
 			continue;
-		close_open(st, thread, k, ev->ns);
+		close_open(st, thread, k, ns);
 		return;
 	}
-	if (ts->cut.n && end_cut(st, proc, thread, ev->ns, type, task_id))
+	if (ts->cut.n && end_cut(st, proc, thread, ns, type, task_id))
 		return;
-	if (end_on_other_thread(st, proc, thread, ev->ns, type, task_id))
+	if (end_on_other_thread(st, proc, thread, ns, type, task_id))
 		return;
 	e = cprof_vec_push(&st->region_ends);
 	if (!e) {
 		st->out_of_memory = true;
 		return;
 	}
-	*e = (struct rd_region_end){proc, thread, ev->ns, type, task_id, false};
+	*e = (struct rd_region_end){proc, thread, ns, type, task_id, false};
 	st->region_ends_open++;
+}
+
+void rd_on_region_end(struct rd_state *st, struct rd_event *ev)
+{
+	rd_region_end(st, ev->proc, ev->thread, ev->ns, ev->f[0].u,
+		      rd_intern_cached(st, ev->f[1].s, ev->f[1].n));
 }
 
 void rd_region_ends_finish(struct rd_state *st)

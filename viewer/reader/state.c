@@ -385,6 +385,44 @@ bool rd_feed(struct rd_state *st, struct rd_event *ev)
 	return p->keep > 0;
 }
 
+bool rd_fast_take(struct rd_state *st, const struct rd_event *ev, struct rd_fast *f)
+{
+	struct rd_proc *p = ev->p;
+
+	if (st->count_only || !(ev->kind->flags & RD_CPROF) || !ev->kind->on || !p ||
+	    p->keep <= 0 || p->model == CPROF_NONE || ev->proc != p->model ||
+	    !st->model->processes.v[p->model].host_known || ev->thread == CPROF_NONE ||
+	    (p->state_tid && ev->tid == p->state_tid) ||
+	    (ev->missing_context && !st->missing_context_warned))
+		return false;
+	f->p = p;
+	f->proc = ev->proc;
+	f->thread = ev->thread;
+	return true;
+}
+
+void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
+		    uint64_t task_id, cprof_str type)
+{
+	struct rd_proc *p = f->p;
+	struct cprof_thread *t = &st->model->threads.v[f->thread];
+
+	/* what rd_feed and on_cprof_event count for each event */
+	p->events++;
+	if (!p->first_ns || ns < p->first_ns)
+		p->first_ns = ns;
+	if (ns > p->last_ns)
+		p->last_ns = ns;
+	t->events++;
+	t->last_ns = ns;
+	if (st->tstates.v[f->thread].wait != CPROF_NONE)
+		wait_end_lost(st, f->thread, ns);
+	if (begin)
+		rd_region_begin(st, f->proc, f->thread, ns, task_id, type);
+	else
+		rd_region_end(st, f->proc, f->thread, ns, task_id, type);
+}
+
 /* A stable merge sort of n items of `size` bytes by the uint64_t time at
  * offset `at`; nothing is done when they are in order already (a trace
  * without batches, or with one thread). */

@@ -251,6 +251,21 @@ uint32_t rd_task_ref(struct rd_state *st, uint32_t proc, uint64_t id);
 /* Whether the process of `pid` is kept (its events go in the model). */
 bool rd_proc_kept(struct rd_state *st, int32_t pid);
 
+/*
+ * The records of a batch after the first all belong to its thread: once
+ * rd_feed() took one of them in full, what it does for the next region
+ * records is only counting, and their handler can be called directly.
+ * rd_fast_take() says whether `ev` (just fed, rd_feed returned true) allows
+ * that and fills `f`; rd_fast_region() is rd_feed() for such a record.
+ */
+struct rd_fast {
+	struct rd_proc *p;
+	uint32_t proc, thread;
+};
+bool rd_fast_take(struct rd_state *st, const struct rd_event *ev, struct rd_fast *f);
+void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
+		    uint64_t task_id, cprof_str type);
+
 /* cprof:batch (batch.c): each record is fed to rd_feed(); `kept` is called
  * with those rd_feed kept (dump prints them). */
 typedef void (*rd_record_fn)(void *data, struct rd_event *record);
@@ -266,6 +281,11 @@ void rd_pending_finish(struct rd_state *st);
 /* Handlers that live apart from the table (regions.c). */
 void rd_on_region_begin(struct rd_state *st, struct rd_event *ev);
 void rd_on_region_end(struct rd_state *st, struct rd_event *ev);
+/* The same, given the event's process, thread, time, task id and type. */
+void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		     uint64_t task_id, cprof_str type);
+void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		   uint64_t task_id, cprof_str type);
 /* rd_finish: region ends whose region never began. */
 void rd_region_ends_finish(struct rd_state *st);
 

@@ -32,6 +32,7 @@
 #include "decode.h"
 #include "dump.h"
 #include "input.h"
+#include "prefault.h"
 #include "state.h"
 #include "tar.h"
 
@@ -44,6 +45,7 @@ struct reader {
 	uint64_t range_begin, range_end; /* for progress, 0 unknown */
 	uint64_t messages;
 	uint64_t reported; /* messages and batch records at the last progress report */
+	struct rd_prefault prefault;
 };
 
 struct graph {
@@ -191,6 +193,7 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_messag
 		}
 		bt_message_put_ref(msg);
 	}
+	rd_prefault_progress(&r->prefault, r->st.model->regions.n * sizeof(struct cprof_region));
 	if (r->st.out_of_memory || r->ds.out_of_memory || r->dump.out_of_memory || r->canceled)
 		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
 	return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
@@ -550,7 +553,7 @@ static bool note_killed(struct cprof_model *m, int32_t root_pid, int sig)
  * bytes (begin and end records of 3 bytes or more). Not past half the
  * machine's memory: the rest grows as needed.
  */
-static void reserve_regions(struct cprof_model *m, uint64_t stream_bytes)
+static bool reserve_regions(struct cprof_model *m, uint64_t stream_bytes)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	uint64_t n = stream_bytes / 6;
@@ -560,8 +563,8 @@ static void reserve_regions(struct cprof_model *m, uint64_t stream_bytes)
 
 	if (n > most)
 		n = most;
-	if (n * sizeof(struct cprof_region) >= (4u << 20))
-		cprof_model_reserve_regions(m, (size_t)n);
+	return n * sizeof(struct cprof_region) >= (4u << 20) &&
+	       cprof_model_reserve_regions(m, (size_t)n);
 }
 
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model)
@@ -621,8 +624,11 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rd_read_root_pid(path);
 
-	reserve_regions(model, salvage.stream_bytes);
+	if (reserve_regions(model, salvage.stream_bytes))
+		rd_prefault_start(&r.prefault, model->regions.v,
+				  model->regions.cap * sizeof(*model->regions.v));
 	status = read_into_model(&r, &dirs, path, err, errlen);
+	rd_prefault_stop(&r.prefault);
 	if (status != CPROF_READ_OK)
 		goto end;
 	rd_finish(&r.st);
@@ -660,6 +666,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	model = NULL;
 	status = CPROF_READ_OK;
 end:
+	rd_prefault_stop(&r.prefault);
 	cprof_model_destroy(model);
 	rd_state_fini(&r.st);
 	rd_decoders_fini(&r.ds);

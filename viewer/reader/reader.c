@@ -32,6 +32,7 @@
 #include "decode.h"
 #include "dump.h"
 #include "input.h"
+#include "pipeline.h"
 #include "prefault.h"
 #include "state.h"
 #include "tar.h"
@@ -46,6 +47,8 @@ struct reader {
 	uint64_t messages;
 	uint64_t reported; /* messages and batch records at the last progress report */
 	struct rd_prefault prefault;
+	struct rd_pipe pipe;
+	uint64_t batch_seen; /* records of the batches handed to the pipe */
 };
 
 struct graph {
@@ -96,11 +99,18 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 		return;
 	}
 	if (d->kind->flags & RD_BATCH) {
+		if (r->pipe.running) {
+			rd_pipe_push(&r->pipe, &ev);
+			r->batch_seen += ev.f[3].u;
+			return;
+		}
 		rd_batch_unpack(&r->st, &ev, r->opts->event ? on_record : NULL, r);
 		if (r->opts->event)
 			rd_dump_release(&r->dump, ev.ns, r->opts);
 		return;
 	}
+	/* in order: after the batches before it */
+	rd_pipe_drain(&r->pipe);
 	if (rd_feed(&r->st, &ev) && r->opts->event)
 		rd_dump_event(&r->dump, d->name, bt_message_event_borrow_event_const(msg), ev.ns,
 			      ev.pid, ev.tid, r->opts);
@@ -114,6 +124,7 @@ static void on_discarded(struct reader *r, const bt_message *msg)
 	struct cprof_lost *l;
 	const bt_stream *stream = bt_message_discarded_events_borrow_stream_const(msg);
 
+	rd_pipe_drain(&r->pipe);
 	if (bt_message_discarded_events_get_count(msg, &count) !=
 	    BT_PROPERTY_AVAILABILITY_AVAILABLE)
 		count = 1; /* at least one: the tracer said something was lost */
@@ -158,6 +169,14 @@ static void report_progress(struct reader *r, const bt_message *msg)
 		r->canceled = true;
 }
 
+/* The prefault thread follows the regions as they fill. */
+static void on_batch_done(void *data)
+{
+	struct reader *r = data;
+
+	rd_prefault_progress(&r->prefault, r->st.model->regions.n * sizeof(struct cprof_region));
+}
+
 static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_message_iterator *it,
 								       void *data)
 {
@@ -186,15 +205,26 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_messag
 			on_discarded(r, msg);
 		/* every 65536 messages, a batch counting as its records (a
 		 * trace of batches has a few hundred times fewer messages) */
-		if (r->opts->progress &&
-		    (++r->messages + r->st.batch_records) >> 16 != r->reported >> 16) {
-			r->reported = r->messages + r->st.batch_records;
-			report_progress(r, msg);
+		if (r->opts->progress) {
+			uint64_t done =
+			    ++r->messages + (r->pipe.running ? r->batch_seen : r->st.batch_records);
+			if (done >> 16 != r->reported >> 16) {
+				r->reported = done;
+				report_progress(r, msg);
+			}
 		}
 		bt_message_put_ref(msg);
 	}
-	rd_prefault_progress(&r->prefault, r->st.model->regions.n * sizeof(struct cprof_region));
-	if (r->st.out_of_memory || r->ds.out_of_memory || r->dump.out_of_memory || r->canceled)
+	/* with the pipe, the model is the other thread's until drained */
+	if (r->pipe.running) {
+		if (r->pipe.out_of_memory)
+			r->ds.out_of_memory = true;
+	} else {
+		on_batch_done(r);
+		if (r->st.out_of_memory)
+			return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	if (r->ds.out_of_memory || r->dump.out_of_memory || r->canceled)
 		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
 	return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
 }
@@ -410,6 +440,7 @@ static enum cprof_read_status run_graph(struct reader *r, struct graph *g,
 	do
 		run = bt_graph_run(g->graph);
 	while (run == BT_GRAPH_RUN_STATUS_AGAIN);
+	rd_pipe_stop(&r->pipe);
 	if (r->canceled) {
 		bt_current_thread_clear_error();
 		set_err(err, errlen, path, "reading canceled");
@@ -450,10 +481,17 @@ static enum cprof_read_status read_into_model(struct reader *r, const struct rd_
 	status = CPROF_READ_ERROR;
 	if (!add_sink(r, &g, path, err, errlen))
 		goto end;
+	/* dump prints records as it meets them, in order: one thread */
+	if (!r->opts->event && !r->opts->count_only) {
+		r->pipe.after = on_batch_done;
+		r->pipe.after_data = r;
+		rd_pipe_start(&r->pipe, &r->st);
+	}
 	status = run_graph(r, &g, dirs, path, err, errlen);
 	if (status == CPROF_READ_OK && r->opts->event)
 		rd_dump_flush(&r->dump, r->opts);
 end:
+	rd_pipe_stop(&r->pipe);
 	bt_graph_put_ref(g.graph);
 	bt_plugin_put_ref(g.ctf);
 	bt_plugin_put_ref(g.utils);

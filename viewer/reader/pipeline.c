@@ -1,0 +1,174 @@
+/*
+ * The batch pipe (pipeline.h): a ring of slots between the reading thread
+ * (producer) and the unpacking thread (consumer). The slots' contents are
+ * handed over under the lock (head and tail move under it), so each side
+ * sees what the other wrote. Wakeups are batched: the consumer is woken
+ * once 8 batches wait (or a drain asks), not for each.
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WAKE_AT 8
+
+static void *consume(void *arg)
+{
+	struct rd_pipe *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct rd_pipe_slot *s;
+		while (p->tail == p->head && !p->stop) {
+			p->consumer_waiting = true;
+			pthread_cond_wait(&p->wake_consumer, &p->lock);
+			p->consumer_waiting = false;
+		}
+		if (p->tail == p->head)
+			break;
+		s = &p->slots[p->tail % RD_PIPE_SLOTS];
+		pthread_mutex_unlock(&p->lock);
+		rd_batch_unpack(p->st, &s->ev, NULL, NULL);
+		if (p->after)
+			p->after(p->after_data);
+		pthread_mutex_lock(&p->lock);
+		p->tail++;
+		if (p->producer_waiting &&
+		    (p->tail == p->head || p->head - p->tail <= RD_PIPE_SLOTS / 2))
+			pthread_cond_signal(&p->wake_producer);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+bool rd_pipe_start(struct rd_pipe *p, struct rd_state *st)
+{
+	p->st = st;
+	if (pthread_mutex_init(&p->lock, NULL))
+		return false;
+	if (pthread_cond_init(&p->wake_consumer, NULL)) {
+		pthread_mutex_destroy(&p->lock);
+		return false;
+	}
+	if (pthread_cond_init(&p->wake_producer, NULL)) {
+		pthread_cond_destroy(&p->wake_consumer);
+		pthread_mutex_destroy(&p->lock);
+		return false;
+	}
+	p->running = pthread_create(&p->thread, NULL, consume, p) == 0;
+	if (!p->running) {
+		pthread_cond_destroy(&p->wake_producer);
+		pthread_cond_destroy(&p->wake_consumer);
+		pthread_mutex_destroy(&p->lock);
+	}
+	return p->running;
+}
+
+/* The batch's strings, records, thread name and host into the slot. */
+static bool copy_batch(struct rd_pipe_slot *s, struct rd_event *batch)
+{
+	size_t nlen = 0, hlen;
+	const char *name = batch->fetch_procname ? batch->fetch_procname(batch, &nlen)
+			   : batch->procname	 ? batch->procname
+						 : "";
+	const char *host = batch->fetch_host ? batch->fetch_host(batch)
+			   : batch->host     ? batch->host
+					     : "";
+	size_t need;
+	uint8_t *b;
+
+	if (!batch->fetch_procname)
+		nlen = batch->procname ? batch->procname_len : 0;
+	hlen = strlen(host);
+	need = batch->f[4].n + batch->f[5].n + nlen + hlen + 2;
+	if (need > s->cap) {
+		uint8_t *nb = realloc(s->buf, need);
+		if (!nb)
+			return false;
+		s->buf = nb;
+		s->cap = need;
+	}
+	s->ev = *batch;
+	b = s->buf;
+	memcpy(b, batch->f[4].s, batch->f[4].n);
+	s->ev.f[4].s = (const char *)b;
+	b += batch->f[4].n;
+	memcpy(b, batch->f[5].s, batch->f[5].n);
+	s->ev.f[5].s = (const char *)b;
+	b += batch->f[5].n;
+	memcpy(b, name, nlen);
+	b[nlen] = '\0';
+	s->ev.procname = (const char *)b;
+	s->ev.procname_len = nlen;
+	b += nlen + 1;
+	memcpy(b, host, hlen + 1);
+	s->ev.host = (const char *)b;
+	s->ev.fetch_fields = NULL;
+	s->ev.fetch_procname = NULL;
+	s->ev.fetch_host = NULL;
+	s->ev.source = NULL;
+	return true;
+}
+
+void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
+{
+	struct rd_pipe_slot *s;
+
+	if (batch->fetch_fields) {
+		batch->fetch_fields(batch);
+		batch->fetch_fields = NULL;
+	}
+	pthread_mutex_lock(&p->lock);
+	while (p->head - p->tail == RD_PIPE_SLOTS) {
+		p->producer_waiting = true;
+		pthread_cond_wait(&p->wake_producer, &p->lock);
+		p->producer_waiting = false;
+	}
+	pthread_mutex_unlock(&p->lock);
+	/* the consumer never reads slots from head on */
+	s = &p->slots[p->head % RD_PIPE_SLOTS];
+	if (!copy_batch(s, batch)) {
+		p->out_of_memory = true;
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->head++;
+	if (p->consumer_waiting && p->head - p->tail >= WAKE_AT)
+		pthread_cond_signal(&p->wake_consumer);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void rd_pipe_drain(struct rd_pipe *p)
+{
+	if (!p->running)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->consumer_waiting && p->head != p->tail)
+		pthread_cond_signal(&p->wake_consumer);
+	while (p->tail != p->head) {
+		p->producer_waiting = true;
+		pthread_cond_wait(&p->wake_producer, &p->lock);
+		p->producer_waiting = false;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void rd_pipe_stop(struct rd_pipe *p)
+{
+	if (p->running) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = true;
+		pthread_cond_signal(&p->wake_consumer);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+		pthread_cond_destroy(&p->wake_producer);
+		pthread_cond_destroy(&p->wake_consumer);
+		pthread_mutex_destroy(&p->lock);
+		p->running = false;
+	}
+	for (size_t i = 0; i < RD_PIPE_SLOTS; i++) {
+		free(p->slots[i].buf);
+		p->slots[i].buf = NULL;
+		p->slots[i].cap = 0;
+	}
+}

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +356,34 @@ static void cache_path(char *out, size_t len, const char *trace, const char *nam
 	snprintf(out, len, "%s/" CACHE_DIR "%s%s", trace, name ? "/" : "", name ? name : "");
 }
 
+/*
+ * The file mapped private and writable at a 2 MiB boundary, advised for
+ * huge pages: where the page cache holds it in 2 MiB folios (see the
+ * writer), reading it then costs one page walk per 2 MiB, not per 4 KiB.
+ */
+static char *map_aligned(int fd, size_t len)
+{
+	size_t huge = (size_t)2 << 20;
+	char *area = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *at, *base;
+
+	if (area == MAP_FAILED)
+		return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	at = (char *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
+	base = mmap(at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	if (base == MAP_FAILED) {
+		munmap(area, len + huge);
+		return base;
+	}
+	/* the reservation's ends around the file */
+	if (at > area)
+		munmap(area, (size_t)(at - area));
+	if (area + len + huge > at + len)
+		munmap(at + len, (size_t)(area + len + huge - (at + len)));
+	madvise(base, len, MADV_HUGEPAGE);
+	return base;
+}
+
 struct cprof_model *rd_cache_load(const char *trace, uint64_t key)
 {
 	char path[PATH_MAX];
@@ -369,7 +398,7 @@ struct cprof_model *rd_cache_load(const char *trace, uint64_t key)
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= HEADER_SIZE)
-		base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		base = map_aligned(fd, (size_t)st.st_size);
 	close(fd);
 	if (base == MAP_FAILED)
 		return NULL;
@@ -400,32 +429,61 @@ error:
 
 /* ---- storing ---------------------------------------------------------------- */
 
+/*
+ * The file is written in writes of 2 MiB at 2 MiB boundaries of the file
+ * (what is not already aligned goes through `stage`), for two reasons
+ * seen here (Linux 6.18, ext4, under a hypervisor where first touching a
+ * 4 KiB page costs an exit): the page cache then holds the file in 2 MiB
+ * folios, which the next open maps with huge pages (checksumming 300 MB
+ * took 0.02 s instead of 0.2-0.25 s); and one write() of 320 MB of
+ * regions took 0.05-0.8 s where 1-2 MiB ones took 0.04 s.
+ */
+#define PIECE ((size_t)2 << 20)
+
 struct writer {
-	FILE *f;
+	int fd;
 	XXH3_state_t *h;
-	uint64_t pos;
+	uint64_t pos;	/* bytes put so far (the file's size) */
+	uint8_t *stage; /* PIECE bytes; the file's bytes from pos - fill */
+	size_t fill;
 	bool ok;
 };
 
-/*
- * In pieces of 1 MiB: the kernel (6.18 here) took 0.05 to 0.8 s to take
- * 320 MB of regions in one write() and a steady 0.04 s in 1-2 MiB ones;
- * a piece is also still in the cache from its checksum when written.
- */
-#define PIECE ((size_t)1 << 20)
+static void flush_stage(struct writer *w)
+{
+	if (w->fill && w->ok)
+		w->ok = write(w->fd, w->stage, w->fill) == (ssize_t)w->fill;
+	w->fill = 0;
+}
 
-static void put(struct writer *w, const void *p, size_t len)
+static void put_raw(struct writer *w, const void *p, size_t len)
 {
 	const char *c = p;
 
 	while (len && w->ok) {
-		size_t n = len < PIECE ? len : PIECE;
-		XXH3_64bits_update(w->h, c, n);
-		w->ok = fwrite(c, 1, n, w->f) == n;
+		size_t n = PIECE - (size_t)(w->pos % PIECE);
+		if (n > len)
+			n = len;
+		if (!w->fill && n == PIECE) {
+			w->ok = write(w->fd, c, n) == (ssize_t)n;
+		} else {
+			memcpy(w->stage + w->fill, c, n);
+			w->fill += n;
+			if (w->fill == PIECE)
+				flush_stage(w);
+		}
 		w->pos += n;
 		c += n;
 		len -= n;
 	}
+}
+
+static void put(struct writer *w, const void *p, size_t len)
+{
+	if (!len || !w->ok)
+		return;
+	XXH3_64bits_update(w->h, p, len);
+	put_raw(w, p, len);
 }
 
 static uint64_t begin_section(struct writer *w)
@@ -475,26 +533,24 @@ void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key
 	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
 	static const char pad[HEADER_SIZE];
 	struct header hd = {0};
-	struct writer w = {NULL, NULL, HEADER_SIZE, true};
-	int fd;
+	struct writer w = {-1, NULL, 0, NULL, 0, true};
 
 	cache_path(dir, sizeof(dir), trace, NULL);
 	cache_path(tmp, sizeof(tmp), trace, CACHE_FILE ".XXXXXX");
 	cache_path(path, sizeof(path), trace, CACHE_FILE);
-	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || (fd = mkstemp(tmp)) < 0)
-		return;	  /* not writable: no cache, no word */
-	fchmod(fd, 0644); /* mkstemp's 0600 would keep the cache from the trace's other readers */
-	w.f = fdopen(fd, "w");
+	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || (w.fd = mkstemp(tmp)) < 0)
+		return;	    /* not writable: no cache, no word */
+	fchmod(w.fd, 0644); /* mkstemp's 0600 would keep the cache from the trace's other readers */
 	w.h = XXH3_createState();
-	if (!w.f || !w.h) {
-		if (!w.f)
-			close(fd);
+	w.stage = malloc(PIECE);
+	if (!w.h || !w.stage) {
 		w.ok = false;
 		goto end;
 	}
 	XXH3_64bits_reset(w.h);
-	w.ok = fwrite(pad, 1, HEADER_SIZE, w.f) == HEADER_SIZE;
+	put_raw(&w, pad, HEADER_SIZE);
 	write_body(&w, m, &hd);
+	flush_stage(&w);
 	memcpy(hd.magic, magic, sizeof(magic));
 	hd.format = FORMAT;
 	hd.nsec = NSEC;
@@ -508,11 +564,12 @@ void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key
 	hd.lost_events = m->lost_events;
 	hd.state_begin_ns = m->state_begin_ns;
 	hd.state_end_ns = m->state_end_ns;
-	w.ok = w.ok && fseek(w.f, 0, SEEK_SET) == 0 && fwrite(&hd, sizeof(hd), 1, w.f) == 1;
+	w.ok = w.ok && pwrite(w.fd, &hd, sizeof(hd), 0) == (ssize_t)sizeof(hd);
 end:
-	if (w.f && fclose(w.f) != 0)
+	if (close(w.fd) != 0)
 		w.ok = false;
 	XXH3_freeState(w.h);
+	free(w.stage);
 	if (!w.ok || rename(tmp, path) != 0)
 		unlink(tmp);
 }

@@ -444,7 +444,7 @@ struct writer {
 	int fd;
 	XXH3_state_t *h;
 	uint64_t pos;	/* bytes put so far (the file's size) */
-	uint8_t *stage; /* PIECE bytes; the file's bytes from pos - fill */
+	uint8_t *stage; /* PIECE bytes: the file's bytes from pos - fill to pos */
 	size_t fill;
 	bool ok;
 };
@@ -460,6 +460,7 @@ static void put_raw(struct writer *w, const void *p, size_t len)
 {
 	const char *c = p;
 
+	/* stage holds the bytes since the last PIECE boundary (or the start) */
 	while (len && w->ok) {
 		size_t n = PIECE - (size_t)(w->pos % PIECE);
 		if (n > len)
@@ -469,12 +470,12 @@ static void put_raw(struct writer *w, const void *p, size_t len)
 		} else {
 			memcpy(w->stage + w->fill, c, n);
 			w->fill += n;
-			if (w->fill == PIECE)
-				flush_stage(w);
 		}
 		w->pos += n;
 		c += n;
 		len -= n;
+		if (w->pos % PIECE == 0)
+			flush_stage(w);
 	}
 }
 
@@ -494,12 +495,17 @@ static uint64_t begin_section(struct writer *w)
 	return w->pos;
 }
 
-static void write_body(struct writer *w, const struct cprof_model *m, struct header *hd)
+/* The sections; with `regions_done`, all but the regions (in the file
+ * already, hd->sec filled: see rd_cache_finish). */
+static void write_body(struct writer *w, const struct cprof_model *m, struct header *hd,
+		       bool regions_done)
 {
 	uint64_t off = 0, first = 0;
 
 	for (size_t i = 0; i < NVECS; i++) {
 		const struct raw_vec *v = model_vec(m, i);
+		if (regions_done && vecs[i].off == offsetof(struct cprof_model, regions))
+			continue;
 		hd->sec[i] = (struct section){begin_section(w), v->n, vecs[i].elem};
 		put(w, v->v, v->n * vecs[i].elem);
 	}
@@ -528,19 +534,52 @@ static void write_body(struct writer *w, const struct cprof_model *m, struct hea
 	}
 }
 
+/* The header after the body, at the file's start. */
+static void write_header(struct writer *w, const struct cprof_model *m, struct header *hd,
+			 uint64_t key)
+{
+	memcpy(hd->magic, magic, sizeof(magic));
+	hd->format = FORMAT;
+	hd->nsec = NSEC;
+	snprintf(hd->version, sizeof(hd->version), "%s", CPROF_VERSION);
+	hd->key = key;
+	hd->size = w->pos;
+	hd->checksum = XXH3_64bits_digest(w->h);
+	hd->begin_ns = m->begin_ns;
+	hd->end_ns = m->end_ns;
+	hd->events = m->events;
+	hd->lost_events = m->lost_events;
+	hd->state_begin_ns = m->state_begin_ns;
+	hd->state_end_ns = m->state_end_ns;
+	w->ok = w->ok && pwrite(w->fd, hd, sizeof(*hd), 0) == (ssize_t)sizeof(*hd);
+}
+
+/* A new temporary cache file (mkstemp) in the trace's cache directory;
+ * -1 when the directory is not writable. */
+static int create_tmp(const char *trace, char *tmp, size_t len)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	cache_path(dir, sizeof(dir), trace, NULL);
+	cache_path(tmp, len, trace, CACHE_FILE ".XXXXXX");
+	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || (fd = mkstemp(tmp)) < 0)
+		return -1;
+	fchmod(fd, 0644); /* mkstemp's 0600 would keep the cache from the trace's other readers */
+	return fd;
+}
+
 void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	char tmp[PATH_MAX], path[PATH_MAX];
 	static const char pad[HEADER_SIZE];
 	struct header hd = {0};
 	struct writer w = {-1, NULL, 0, NULL, 0, true};
 
-	cache_path(dir, sizeof(dir), trace, NULL);
-	cache_path(tmp, sizeof(tmp), trace, CACHE_FILE ".XXXXXX");
 	cache_path(path, sizeof(path), trace, CACHE_FILE);
-	if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || (w.fd = mkstemp(tmp)) < 0)
-		return;	    /* not writable: no cache, no word */
-	fchmod(w.fd, 0644); /* mkstemp's 0600 would keep the cache from the trace's other readers */
+	w.fd = create_tmp(trace, tmp, sizeof(tmp));
+	if (w.fd < 0)
+		return; /* not writable: no cache, no word */
 	w.h = XXH3_createState();
 	w.stage = malloc(PIECE);
 	if (!w.h || !w.stage) {
@@ -549,22 +588,9 @@ void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key
 	}
 	XXH3_64bits_reset(w.h);
 	put_raw(&w, pad, HEADER_SIZE);
-	write_body(&w, m, &hd);
+	write_body(&w, m, &hd, false);
 	flush_stage(&w);
-	memcpy(hd.magic, magic, sizeof(magic));
-	hd.format = FORMAT;
-	hd.nsec = NSEC;
-	snprintf(hd.version, sizeof(hd.version), "%s", CPROF_VERSION);
-	hd.key = key;
-	hd.size = w.pos;
-	hd.checksum = XXH3_64bits_digest(w.h);
-	hd.begin_ns = m->begin_ns;
-	hd.end_ns = m->end_ns;
-	hd.events = m->events;
-	hd.lost_events = m->lost_events;
-	hd.state_begin_ns = m->state_begin_ns;
-	hd.state_end_ns = m->state_end_ns;
-	w.ok = w.ok && pwrite(w.fd, &hd, sizeof(hd), 0) == (ssize_t)sizeof(hd);
+	write_header(&w, m, &hd, key);
 end:
 	if (close(w.fd) != 0)
 		w.ok = false;
@@ -572,4 +598,168 @@ end:
 	free(w.stage);
 	if (!w.ok || rename(tmp, path) != 0)
 		unlink(tmp);
+}
+
+/* ---- a cache file built while reading ------------------------------------------ */
+
+/* Where the regions start in such a file: a huge page boundary. */
+#define REGIONS_AT ((uint64_t)2 << 20)
+
+bool rd_cache_open(const char *trace, size_t regions, struct rd_cache_file *cf)
+{
+	size_t huge = (size_t)2 << 20;
+	char *area, *at;
+
+	cf->fd = -1;
+	cf->regions = NULL;
+	if (regions > (SIZE_MAX - huge) / sizeof(struct cprof_region))
+		return false;
+	cf->len = (regions * sizeof(struct cprof_region) + huge - 1) & ~(huge - 1);
+	/* Unnamed until finished (O_TMPFILE): a read interrupted (the viewer
+	 * closed while loading, a kill) leaves no file of regions behind. */
+	cache_path(cf->tmp, sizeof(cf->tmp), trace, NULL);
+	if (mkdir(cf->tmp, 0755) != 0 && errno != EEXIST)
+		return false;
+	cf->fd = open(cf->tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	if (cf->fd >= 0) {
+		fchmod(cf->fd, 0644);
+		cf->tmp[0] = '\0';
+	} else {
+		cf->fd = create_tmp(trace, cf->tmp, sizeof(cf->tmp));
+	}
+	if (cf->fd < 0)
+		return false;
+	area = mmap(NULL, cf->len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ftruncate(cf->fd, (off_t)(REGIONS_AT + cf->len)) != 0 || area == MAP_FAILED)
+		goto error;
+	at = (char *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (mmap(at, cf->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, cf->fd,
+		 (off_t)REGIONS_AT) == MAP_FAILED)
+		goto error;
+	if (at > area)
+		munmap(area, (size_t)(at - area));
+	if (area + huge > at)
+		munmap(at + cf->len, (size_t)(area + huge - at));
+	madvise(at, cf->len, MADV_HUGEPAGE);
+	cf->regions = (struct cprof_region *)at;
+	cf->cap = regions;
+	return true;
+
+error:
+	if (area != MAP_FAILED)
+		munmap(area, cf->len + huge);
+	close(cf->fd);
+	if (cf->tmp[0])
+		unlink(cf->tmp);
+	cf->fd = -1;
+	return false;
+}
+
+/* The model's regions out of the file, into memory of their own. */
+static bool regions_to_heap(struct rd_cache_file *cf, struct cprof_model *m)
+{
+	size_t n = m->regions.n ? m->regions.n : 1;
+	struct cprof_region *v = malloc(n * sizeof(*v));
+
+	if (!v)
+		return false;
+	memcpy(v, m->regions.v, m->regions.n * sizeof(*v));
+	m->regions.v = v;
+	m->regions.cap = n;
+	return true;
+}
+
+bool rd_cache_abandon(struct rd_cache_file *cf, struct cprof_model *m, bool keep)
+{
+	bool ok = true;
+
+	if (cf->fd < 0)
+		return true;
+	if (m && m->regions.v == cf->regions) {
+		if (keep) {
+			ok = regions_to_heap(cf, m);
+		} else {
+			m->regions.v = NULL;
+			m->regions.n = m->regions.cap = 0;
+		}
+	}
+	munmap(cf->regions, cf->len);
+	close(cf->fd);
+	if (cf->tmp[0])
+		unlink(cf->tmp);
+	cf->fd = -1;
+	return ok;
+}
+
+/* An unnamed file (O_TMPFILE) gets a temporary name, to be renamed. */
+static bool name_file(const char *trace, struct rd_cache_file *cf)
+{
+	static unsigned serial;
+	char self[64], name[64];
+
+	if (cf->tmp[0])
+		return true;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", cf->fd);
+	snprintf(name, sizeof(name), CACHE_FILE ".%d.%u", (int)getpid(), serial++);
+	cache_path(cf->tmp, sizeof(cf->tmp), trace, name);
+	if (linkat(AT_FDCWD, self, AT_FDCWD, cf->tmp, AT_SYMLINK_FOLLOW) == 0)
+		return true;
+	cf->tmp[0] = '\0';
+	return false;
+}
+
+bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_model *m,
+		     uint64_t key)
+{
+	static const uint8_t zeros[4096];
+	char path[PATH_MAX];
+	struct header hd = {0};
+	struct writer w = {cf->fd, NULL, 0, NULL, 0, true};
+	size_t rbytes = m->regions.n * sizeof(*m->regions.v);
+	size_t i;
+
+	if (m->regions.v != cf->regions)
+		return rd_cache_abandon(cf, m, true);
+	w.h = XXH3_createState();
+	w.stage = malloc(PIECE);
+	if (!w.h || !w.stage)
+		goto fail;
+	/* the checksum covers the file after the header, in order: zeros up
+	 * to the regions, the regions, then what write_body writes */
+	XXH3_64bits_reset(w.h);
+	for (i = HEADER_SIZE; i < REGIONS_AT; i += sizeof(zeros))
+		XXH3_64bits_update(w.h, zeros,
+				   REGIONS_AT - i < sizeof(zeros) ? REGIONS_AT - i : sizeof(zeros));
+	XXH3_64bits_update(w.h, cf->regions, rbytes);
+	for (i = 0; i < NVECS; i++)
+		if (vecs[i].off == offsetof(struct cprof_model, regions))
+			hd.sec[i] = (struct section){REGIONS_AT, m->regions.n, vecs[i].elem};
+	w.pos = REGIONS_AT + rbytes;
+	w.ok = lseek(w.fd, (off_t)w.pos, SEEK_SET) == (off_t)w.pos;
+	write_body(&w, m, &hd, true);
+	flush_stage(&w);
+	w.ok = w.ok && ftruncate(w.fd, (off_t)w.pos) == 0;
+	write_header(&w, m, &hd, key);
+	/* the model keeps the regions through a private mapping of the same
+	 * pages: later changes to it stay out of the file */
+	w.ok = w.ok && mmap(cf->regions, cf->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+			    cf->fd, (off_t)REGIONS_AT) != MAP_FAILED;
+	cache_path(path, sizeof(path), trace, CACHE_FILE);
+	w.ok = w.ok && name_file(trace, cf);
+	if (!w.ok || rename(cf->tmp, path) != 0)
+		goto fail;
+	madvise(cf->regions, cf->len, MADV_HUGEPAGE);
+	m->regions.cap = 0; /* borrowed from the mapping */
+	m->mapping = cf->regions;
+	m->mapping_len = cf->len;
+	close(cf->fd);
+	cf->fd = -1;
+	XXH3_freeState(w.h);
+	free(w.stage);
+	return true;
+
+fail:
+	XXH3_freeState(w.h);
+	free(w.stage);
+	return rd_cache_abandon(cf, m, true);
 }

@@ -38,6 +38,32 @@ struct cprof_model *rd_cache_load(const char *trace, uint64_t key);
  * the directory is not writable or a write fails. */
 void rd_cache_store(const char *trace, const struct cprof_model *model, uint64_t key);
 
+/*
+ * A first read builds the model's regions (most of a big model) straight
+ * into the cache file it will store: no second copy of them in memory,
+ * no write of them (under this hypervisor fresh memory is what a first
+ * read costs most). rd_cache_open() creates the temporary file with room
+ * for `regions` regions at a huge page boundary and maps it shared
+ * (cf->regions); the reader points the model's regions there.
+ * rd_cache_finish() writes the rest after the regions, the header, renames
+ * the file into place and leaves the model's regions in a private mapping
+ * of it (model->mapping). rd_cache_abandon() removes the file; the
+ * model's regions, if still in it, move to the heap (`keep`) or are
+ * dropped (a model about to be destroyed). Both return false only when
+ * the regions could not be kept (out of memory). Ownership: a zeroed
+ * struct with fd -1 holds nothing.
+ */
+struct rd_cache_file {
+	int fd;
+	char tmp[4096];
+	struct cprof_region *regions;
+	size_t cap, len; /* regions; bytes mapped */
+};
+bool rd_cache_open(const char *trace, size_t regions, struct rd_cache_file *cf);
+bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_model *model,
+		     uint64_t key);
+bool rd_cache_abandon(struct rd_cache_file *cf, struct cprof_model *model, bool keep);
+
 /* Process-wide: false makes every read decode the trace (--no-cache). */
 extern bool rd_cache_enabled;
 

@@ -586,12 +586,12 @@ static bool note_killed(struct cprof_model *m, int32_t root_pid, int sig)
 }
 
 /*
- * The most regions `stream_bytes` of trace can hold, reserved up front
- * (see cprof_model_reserve_regions): a batched region costs at least 6
- * bytes (begin and end records of 3 bytes or more). Not past half the
- * machine's memory: the rest grows as needed.
+ * The most regions `stream_bytes` of trace can hold: a batched region
+ * costs at least 6 bytes (begin and end records of 3 bytes or more). Not
+ * past half the machine's memory (the rest grows as needed); 0 when too
+ * few to matter.
  */
-static bool reserve_regions(struct cprof_model *m, uint64_t stream_bytes)
+static size_t regions_bound(uint64_t stream_bytes)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	uint64_t n = stream_bytes / 6;
@@ -601,8 +601,29 @@ static bool reserve_regions(struct cprof_model *m, uint64_t stream_bytes)
 
 	if (n > most)
 		n = most;
-	return n * sizeof(struct cprof_region) >= (4u << 20) &&
-	       cprof_model_reserve_regions(m, (size_t)n);
+	return n * sizeof(struct cprof_region) >= (4u << 20) ? (size_t)n : 0;
+}
+
+/*
+ * Room for the regions before reading (see cprof_model_reserve_regions):
+ * in the cache file being built when the model will be cached
+ * (rd_cache_open), else in memory; then faulted in ahead of the reader.
+ */
+static void prepare_regions(struct reader *r, struct cprof_model *m, uint64_t stream_bytes,
+			    const char *path, bool cached, struct rd_cache_file *cf)
+{
+	size_t n = regions_bound(stream_bytes);
+
+	if (!n)
+		return;
+	if (cached && rd_cache_open(path, n, cf)) {
+		m->regions.v = cf->regions;
+		m->regions.cap = cf->cap;
+		r->st.regions_fixed = true;
+	} else if (!cprof_model_reserve_regions(m, n)) {
+		return;
+	}
+	rd_prefault_start(&r->prefault, m->regions.v, m->regions.cap * sizeof(*m->regions.v));
 }
 
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model)
@@ -621,6 +642,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	struct reader r = {0};
 	struct rd_dirs dirs = {0};
 	struct rd_salvage salvage = {0};
+	struct rd_cache_file cf = {.fd = -1};
 	struct cprof_model *model = NULL;
 	char why[8400];
 	int sig;
@@ -662,15 +684,16 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rd_read_root_pid(path);
 
-	if (reserve_regions(model, salvage.stream_bytes))
-		rd_prefault_start(&r.prefault, model->regions.v,
-				  model->regions.cap * sizeof(*model->regions.v));
+	/* A trace cut short may be one still being written: not cached. */
+	cache = cache && settled && !salvage.damage.n;
+	prepare_regions(&r, model, salvage.stream_bytes, path, cache, &cf);
 	status = read_into_model(&r, &dirs, path, err, errlen);
 	rd_prefault_stop(&r.prefault);
 	if (status != CPROF_READ_OK)
 		goto end;
 	rd_finish(&r.st);
-	cprof_model_trim_regions(model);
+	if (!r.st.regions_fixed)
+		cprof_model_trim_regions(model);
 	status = CPROF_READ_ERROR;
 	if (r.st.out_of_memory || !note_damage(model, &salvage) ||
 	    ((sig = cprof_record_file_read_signal(path)) && r.st.root_pid &&
@@ -697,14 +720,23 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	}
 	if (r.opts->progress)
 		r.opts->progress(1.0, r.opts->progress_data);
-	/* A trace cut short may be one still being written: not cached. */
-	if (cache && settled && !salvage.damage.n)
+	/* regions that outgrew the file moved to the heap: stored as usual */
+	if (cf.fd >= 0 && model->regions.v != cf.regions)
+		rd_cache_abandon(&cf, model, true);
+	if (cf.fd >= 0) {
+		if (!rd_cache_finish(path, &cf, model, key)) {
+			set_err(err, errlen, path, "out of memory while reading the trace");
+			goto end;
+		}
+	} else if (cache) {
 		rd_cache_store(path, model, key);
+	}
 	*out = model;
 	model = NULL;
 	status = CPROF_READ_OK;
 end:
 	rd_prefault_stop(&r.prefault);
+	rd_cache_abandon(&cf, model, false);
 	cprof_model_destroy(model);
 	rd_state_fini(&r.st);
 	rd_decoders_fini(&r.ds);

@@ -8,6 +8,7 @@
 #include "state.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool end_on_other_thread(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
@@ -33,6 +34,22 @@ static void apply_region_ends(struct rd_state *st, uint32_t proc, uint64_t ns)
 	}
 }
 
+/* The regions, full in memory their vector may not grow, to the heap. */
+static bool regions_unfix(struct rd_state *st)
+{
+	struct cprof_model *m = st->model;
+	size_t cap = m->regions.cap ? m->regions.cap * 2 : 64;
+	struct cprof_region *v = malloc(cap * sizeof(*v));
+
+	if (!v)
+		return false;
+	memcpy(v, m->regions.v, m->regions.n * sizeof(*v));
+	m->regions.v = v;
+	m->regions.cap = cap;
+	st->regions_fixed = false;
+	return true;
+}
+
 void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
 		     uint64_t task_id, cprof_str type)
 {
@@ -44,6 +61,10 @@ void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64
 	if (st->region_ends_open)
 		apply_region_ends(st, proc, ns);
 	ts = &st->tstates.v[thread];
+	if (st->regions_fixed && m->regions.n == m->regions.cap && !regions_unfix(st)) {
+		st->out_of_memory = true;
+		return;
+	}
 	reg = cprof_vec_push(&m->regions);
 	slot = reg ? cprof_vec_push(&ts->open) : NULL;
 

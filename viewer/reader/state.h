@@ -222,6 +222,10 @@ struct rd_state {
 
 	bool missing_context_warned;
 	bool out_of_memory;
+	/* The model's regions are in memory their vector may not realloc
+	 * (the cache file being built, reader.c): once full, they move to
+	 * the heap (regions.c). */
+	bool regions_fixed;
 };
 
 void rd_state_init(struct rd_state *st, struct cprof_model *model);

@@ -1,0 +1,81 @@
+#!/bin/bash
+# The model cache of a big batched trace, whose regions the first open
+# builds straight into the cache file (reader/cache.c: rd_cache_open):
+# the first and second opens give byte-identical stats, stats --json and
+# region profile to --no-cache; the file has its regions at 2 MiB (the
+# layout of a cache built while reading); a bit flipped among the regions
+# is noticed and the cache rebuilt; a first open killed while reading
+# leaves no file behind in the cache directory.
+. "$(dirname "$0")/test-diagnose-lib.sh"
+: "${BENCH_GEN:?BENCH_GEN must name bench-read-gen}"
+
+ensure_sessiond
+T="$WORK/trace"
+C="$T/.cprof-cache/model"
+"$CPROF_TRACE" record --no-auto --no-count --blocking-timeout=inf -o "$T" -- \
+	"$BENCH_GEN" 3000000 2 >/dev/null 2>"$WORK/record.err" ||
+	fail "record failed: $(cat "$WORK/record.err")"
+touch -d '-10 seconds' "$T"/ust/uid/*/*/* "$T/cprof-record.json"
+rm -rf "$T/.cprof-cache"
+
+outputs() { # TAG [--no-cache]
+	tag=$1
+	shift
+	"$CPROF_TRACE" "$@" stats "$T" >"$WORK/$tag.stats" 2>&1 || fail "$tag: stats failed"
+	"$CPROF_TRACE" "$@" stats --json "$T" >"$WORK/$tag.json" 2>&1 || fail "$tag: stats --json"
+	"$CPROF_TRACE" "$@" pprof -t region -o "$WORK/$tag.pb.gz" "$T" 2>&1 ||
+		fail "$tag: pprof -t region failed"
+	zcat "$WORK/$tag.pb.gz" >"$WORK/$tag.pb"
+}
+same() { # TAG-A TAG-B
+	for f in stats json pb; do
+		cmp -s "$WORK/$1.$f" "$WORK/$2.$f" || fail "$2: $f differs from $1's"
+	done
+}
+regions_at() { # the regions section's offset in the cache header
+	python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read(4096)
+# magic, format, nsec, version, key, size, checksum, 6 scalars: 120 bytes;
+# then (offset, count, elem) per section, the regions 5th
+print(struct.unpack_from("<Q", b, 120 + 4 * 24)[0])' "$C"
+}
+
+outputs ref --no-cache
+grep -q '"regions"\|regions' "$WORK/ref.stats" || fail "no regions in the stats: $(head "$WORK/ref.stats")"
+outputs first
+[ -s "$C" ] || fail "the first open left no cache"
+[ "$(regions_at)" = 2097152 ] || fail "the cache was not built while reading (regions at $(regions_at))"
+[ "$(ls -A "$T/.cprof-cache")" = model ] || fail "files left in the cache directory: $(ls -A "$T/.cprof-cache")"
+same ref first
+ino=$(stat -c %i "$C")
+outputs second
+same ref second
+[ "$(stat -c %i "$C")" = "$ino" ] || fail "the second open rewrote the cache instead of using it"
+
+note "a bit flipped among the cached regions is noticed"
+python3 - "$C" <<'PY'
+import os, sys
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+b[2097152 + 1000] ^= 0x04
+open(path + ".new", "wb").write(b)
+os.rename(path + ".new", path)
+PY
+ino=$(stat -c %i "$C")
+outputs flipped
+same ref flipped
+[ "$(stat -c %i "$C")" != "$ino" ] || fail "the damaged cache was not replaced"
+
+note "a first open killed while reading leaves nothing behind"
+for delay in 0.05 0.15 0.3; do
+	rm -rf "$T/.cprof-cache"
+	"$CPROF_TRACE" stats "$T" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	left=$(ls -A "$T/.cprof-cache" 2>/dev/null | grep -v '^model$' || true)
+	[ -z "$left" ] || fail "killed after ${delay}s: left $left in the cache directory"
+done
+echo "ok: the model cache built while reading"

@@ -234,7 +234,8 @@ size_t cprof_model_memory(const struct cprof_model *model)
 		bytes += strlen(model->strings.v[i]) + 1 + sizeof(char *);
 	for (size_t i = 0; i < model->counters.n; i++)
 		bytes += model->counters.v[i].points.cap * sizeof(struct cprof_counter_point);
-#define VEC_BYTES(vec) ((vec).cap * sizeof(*(vec).v))
+/* a borrowed vector (cap 0: a mapping) holds its n items */
+#define VEC_BYTES(vec) (((vec).cap ? (vec).cap : (vec).n) * sizeof(*(vec).v))
 	bytes += VEC_BYTES(model->processes) + VEC_BYTES(model->modules) +
 		 VEC_BYTES(model->threads) + VEC_BYTES(model->tasks) + VEC_BYTES(model->regions) +
 		 VEC_BYTES(model->logs) + VEC_BYTES(model->waits) + VEC_BYTES(model->releases) +

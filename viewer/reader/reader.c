@@ -163,8 +163,11 @@ static void report_progress(struct reader *r, const bt_message *msg)
 		f = 0;
 	if (f > 1)
 		f = 1;
-	if (r->opts->partial)
+	if (r->opts->partial) {
+		/* the model is the unpacking thread's until the pipe is empty */
+		rd_pipe_drain(&r->pipe);
 		r->opts->partial(r->st.model, r->range_begin, r->range_end, r->opts->progress_data);
+	}
 	if (!r->opts->progress(f, r->opts->progress_data))
 		r->canceled = true;
 }

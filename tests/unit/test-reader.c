@@ -397,6 +397,10 @@ static void count_record(void *data, struct rd_event *ev)
 	records_seen++;
 }
 
+/* count_record, or NULL: the reader's own (no dump), which lets the
+ * batch's region records skip rd_feed (rd_fast_take) */
+static rd_record_fn batch_kept = count_record;
+
 static void feed_batch(struct fixture *f, int32_t tid, uint64_t base_ms, uint64_t first,
 		       const struct bytes *strings, const struct bytes *records)
 {
@@ -416,7 +420,7 @@ static void feed_batch(struct fixture *f, int32_t tid, uint64_t base_ms, uint64_
 	ev.f[4].n = strings->n;
 	ev.f[5].s = (const char *)records->v;
 	ev.f[5].n = records->n;
-	rd_batch_unpack(&f->st, &ev, count_record, NULL);
+	rd_batch_unpack(&f->st, &ev, batch_kept, NULL);
 }
 
 /*
@@ -473,6 +477,60 @@ static void test_batch(void)
 	CHECK(f.m->threads.n == 2 && f.m->threads.v[1].tid == 11 &&
 		  !strcmp(str(&f, f.m->threads.v[1].name), ""),
 	      "the worker is not named after the emitting thread's procname");
+	teardown(&f);
+}
+
+/*
+ * Region records after a batch's first go straight to the region
+ * handlers (no dump), into regions the reader placed in memory their
+ * vector may not grow (the cache file): once full, they move to the
+ * heap. Nesting, types, times and the thread's counts as through rd_feed.
+ */
+static void test_batch_fast_fixed(void)
+{
+	struct fixture f;
+	struct bytes s = {0}, r = {0};
+	static struct cprof_region room[2];
+	const struct cprof_region *reg;
+
+	setup(&f, 0);
+	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
+	free(f.m->regions.v);
+	f.m->regions.v = room;
+	f.m->regions.cap = 2;
+	f.st.regions_fixed = true;
+	put_str(&s, 1, "outer");
+	put_str(&s, 2, "inner");
+	put_rec(&r, 10, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	put_rec(&r, 1, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)2);
+	put_rec(&r, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)2);
+	put_rec(&r, 1, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)2);
+	put_rec(&r, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)2);
+	put_rec(&r, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	batch_kept = NULL;
+	feed_batch(&f, 10, 0, 0, &s, &r);
+	batch_kept = count_record;
+	rd_finish(&f.st);
+
+	CHECK(f.m->regions.v != room && !f.st.regions_fixed, "the regions did not move");
+	CHECK(f.m->regions.n == 3, "%zu regions", f.m->regions.n);
+	reg = &f.m->regions.v[0];
+	CHECK(!strcmp(str(&f, reg->type), "outer") && reg->depth == 0 &&
+		  reg->begin_ns == 10000000u && reg->end_ns == 15000000u,
+	      "outer: %s depth %u %" PRIu64 "..%" PRIu64, str(&f, reg->type), reg->depth,
+	      (uint64_t)reg->begin_ns, (uint64_t)reg->end_ns);
+	for (int i = 1; i < 3; i++) {
+		reg = &f.m->regions.v[i];
+		CHECK(!strcmp(str(&f, reg->type), "inner") && reg->depth == 1 &&
+			  reg->end_ns == reg->begin_ns + 1000000u && reg->task == CPROF_NONE,
+		      "inner %d: %s depth %u", i, str(&f, reg->type), reg->depth);
+	}
+	CHECK(f.m->events == 7, "%" PRIu64 " events (6 records and cprof:process)", f.m->events);
+	CHECK(f.m->threads.n == 1 && f.m->threads.v[0].events == 7 &&
+		  f.m->threads.v[0].last_ns == 15000000u,
+	      "thread: %" PRIu64 " events, last %" PRIu64, f.m->threads.v[0].events,
+	      f.m->threads.v[0].last_ns);
+	CHECK(f.m->warnings.n == 0, "warning: %s", warning(&f, 0));
 	teardown(&f);
 }
 
@@ -630,6 +688,7 @@ int main(int argc, char **argv)
 	test_modules_and_unknown();
 	test_warning_event();
 	test_batch();
+	test_batch_fast_fixed();
 	test_region_end_read_first();
 	test_fixture_annotated();
 	test_fixture_auto();

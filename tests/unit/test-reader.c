@@ -534,6 +534,47 @@ static void test_batch_fast_fixed(void)
 	teardown(&f);
 }
 
+/*
+ * A lost batch took a region's begin: its end, read later on the same
+ * thread, must not end the region of that type another thread has open
+ * (with a warning that it moved between threads), which then ends on its
+ * own thread as recorded.
+ */
+static void test_batch_lost_begin(void)
+{
+	struct fixture f;
+	struct bytes s = {0}, a = {0}, c = {0}, w1 = {0}, w2 = {0};
+	const struct cprof_region *reg;
+
+	setup(&f, 0);
+	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
+	put_str(&s, 1, "parse");
+	/* thread 11 begins parse at 5 ms */
+	put_rec(&w1, 5, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 11, 0, 0, &s, &w1);
+	/* thread 10: parse 10..11 ms; its next batch (parse begins at 12 ms)
+	 * is lost; the one after ends parse at 20 ms */
+	put_rec(&a, 10, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	put_rec(&a, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 0, 0, &s, &a);
+	put_rec(&c, 8, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 12, 3, &s, &c);
+	/* thread 11 ends its parse at 30 ms */
+	put_rec(&w2, 25, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 11, 5, 1, &s, &w2);
+	rd_finish(&f.st);
+
+	CHECK(f.m->lost_events == 1, "%" PRIu64 " records lost", f.m->lost_events);
+	CHECK(f.m->regions.n == 2, "%zu regions", f.m->regions.n);
+	reg = &f.m->regions.v[0];
+	CHECK(f.m->threads.v[reg->thread].tid == 11 && reg->begin_ns == 5000000u &&
+		  reg->end_ns == 30000000u,
+	      "thread 11's parse: %" PRIu64 "..%" PRIu64, (uint64_t)reg->begin_ns,
+	      (uint64_t)reg->end_ns);
+	CHECK(f.m->warnings.n == 0, "%zu warnings: %s", f.m->warnings.n, warning(&f, 0));
+	teardown(&f);
+}
+
 /* A region begun on one thread and ended on another, the end read first
  * (its thread's batch went out first): it still ends there. */
 static void test_region_end_read_first(void)
@@ -689,6 +730,7 @@ int main(int argc, char **argv)
 	test_warning_event();
 	test_batch();
 	test_batch_fast_fixed();
+	test_batch_lost_begin();
 	test_region_end_read_first();
 	test_fixture_annotated();
 	test_fixture_auto();

@@ -169,6 +169,19 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 	return true;
 }
 
+/* Whether records of the thread were lost right before this batch
+ * (count_lost counts them once it is unpacked). */
+static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32_t tid,
+			uint64_t first)
+{
+	uint32_t *idx;
+
+	if (first == CPROF_TP_BATCH_ALONE)
+		return false;
+	idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
+	return idx && first > st->seqs.v[*idx].next;
+}
+
 /* Records missing between this batch and the thread's previous one. */
 static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_t tid,
 		       uint64_t first, uint64_t count, uint64_t last_ns)
@@ -271,6 +284,7 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 	b.end = b.p + batch->f[5].n;
 	memset(&ev, 0, sizeof(ev));
 	ev.ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+	st->batch_after_gap = follows_gap(st, batch, tid, batch->f[2].u);
 	for (;;) {
 		bool taken;
 		if (fast_ok && b.p < b.end && fast_region(st, &b, &fast, &ev)) {
@@ -302,6 +316,7 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 		if (taken && !kept && !fast_ok)
 			fast_ok = rd_fast_take(st, &ev, &fast);
 	}
+	st->batch_after_gap = false;
 	st->batch_records += n;
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
 }

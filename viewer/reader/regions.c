@@ -220,6 +220,11 @@ void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t
 	}
 	if (ts->cut.n && end_cut(st, proc, thread, ns, type, task_id))
 		return;
+	/* Its begin was most likely in a lost batch of this thread (the loss
+	 * is reported): taking another thread's open region of the type
+	 * would end that one early, with a warning that it moved. */
+	if (ts->lost)
+		return;
 	if (end_on_other_thread(st, proc, thread, ns, type, task_id))
 		return;
 	e = cprof_vec_push(&st->region_ends);

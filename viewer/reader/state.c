@@ -294,6 +294,8 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	ev->thread = thread_get(st, ev->proc, ev);
 	if (ev->thread == CPROF_NONE)
 		return;
+	if (st->batch_after_gap)
+		st->tstates.v[ev->thread].lost = true;
 	t = &st->model->threads.v[ev->thread];
 	t->events++;
 	t->last_ns = ev->ns;

@@ -133,6 +133,9 @@ struct rd_thread {
 	/* Regions and logs mostly name the task the thread last touched. */
 	uint64_t last_task_id;
 	uint32_t last_task;
+	/* Some of its batched records were lost (a gap in its sequence): a
+	 * region end that finds no begin may be one whose begin was lost. */
+	bool lost;
 };
 
 /* Short strings met again and again (types, categories): a direct-mapped
@@ -211,6 +214,7 @@ struct rd_state {
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
 	CPROF_VEC(struct rd_batch_seq) seqs;
 	uint64_t lost_records;
+	bool batch_after_gap;	/* the batch being unpacked follows lost records */
 	uint64_t batch_records; /* records unpacked from batches (for progress) */
 	CPROF_VEC(struct rd_pending) pending;
 	/* Region ends that found no open region: the begin may be in another

@@ -224,6 +224,22 @@ void cprof_model_trim_regions(struct cprof_model *model)
 	model->regions.cap = model->regions.n ? model->regions.n : 1;
 }
 
+bool cprof_model_own_regions(struct cprof_model *model, size_t cap)
+{
+	struct cprof_region *v;
+
+	if (cap < model->regions.n)
+		cap = model->regions.n;
+	v = malloc((cap ? cap : 1) * sizeof(*v));
+	if (!v)
+		return false;
+	if (model->regions.n)
+		memcpy(v, model->regions.v, model->regions.n * sizeof(*v));
+	model->regions.v = v;
+	model->regions.cap = cap ? cap : 1;
+	return true;
+}
+
 size_t cprof_model_memory(const struct cprof_model *model)
 {
 	const struct string_index *index = model->string_index;

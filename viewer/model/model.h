@@ -260,6 +260,10 @@ static inline const char *cprof_model_str(const struct cprof_model *model, cprof
  */
 bool cprof_model_reserve_regions(struct cprof_model *model, size_t n);
 void cprof_model_trim_regions(struct cprof_model *model);
+/* The regions copied into memory of their own with room for `cap`
+ * (at least regions.n), from memory the model does not own (the old is
+ * not freed); false when out of memory (nothing changed). */
+bool cprof_model_own_regions(struct cprof_model *model, size_t cap);
 
 /* Adds a note (see `notes`); false when out of memory. */
 bool cprof_model_add_note(struct cprof_model *model, const char *text);

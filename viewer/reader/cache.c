@@ -605,6 +605,15 @@ end:
 /* Where the regions start in such a file: a huge page boundary. */
 #define REGIONS_AT ((uint64_t)2 << 20)
 
+/* Closes the file, removing its name if it has one. */
+static void close_file(struct rd_cache_file *cf)
+{
+	close(cf->fd);
+	if (cf->tmp[0])
+		unlink(cf->tmp);
+	cf->fd = -1;
+}
+
 bool rd_cache_open(const char *trace, size_t regions, struct rd_cache_file *cf)
 {
 	size_t huge = (size_t)2 << 20;
@@ -648,25 +657,8 @@ bool rd_cache_open(const char *trace, size_t regions, struct rd_cache_file *cf)
 error:
 	if (area != MAP_FAILED)
 		munmap(area, cf->len + huge);
-	close(cf->fd);
-	if (cf->tmp[0])
-		unlink(cf->tmp);
-	cf->fd = -1;
+	close_file(cf);
 	return false;
-}
-
-/* The model's regions out of the file, into memory of their own. */
-static bool regions_to_heap(struct rd_cache_file *cf, struct cprof_model *m)
-{
-	size_t n = m->regions.n ? m->regions.n : 1;
-	struct cprof_region *v = malloc(n * sizeof(*v));
-
-	if (!v)
-		return false;
-	memcpy(v, m->regions.v, m->regions.n * sizeof(*v));
-	m->regions.v = v;
-	m->regions.cap = n;
-	return true;
 }
 
 bool rd_cache_abandon(struct rd_cache_file *cf, struct cprof_model *m, bool keep)
@@ -677,17 +669,14 @@ bool rd_cache_abandon(struct rd_cache_file *cf, struct cprof_model *m, bool keep
 		return true;
 	if (m && m->regions.v == cf->regions) {
 		if (keep) {
-			ok = regions_to_heap(cf, m);
+			ok = cprof_model_own_regions(m, m->regions.n);
 		} else {
 			m->regions.v = NULL;
 			m->regions.n = m->regions.cap = 0;
 		}
 	}
 	munmap(cf->regions, cf->len);
-	close(cf->fd);
-	if (cf->tmp[0])
-		unlink(cf->tmp);
-	cf->fd = -1;
+	close_file(cf);
 	return ok;
 }
 

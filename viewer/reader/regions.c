@@ -38,14 +38,9 @@ static void apply_region_ends(struct rd_state *st, uint32_t proc, uint64_t ns)
 static bool regions_unfix(struct rd_state *st)
 {
 	struct cprof_model *m = st->model;
-	size_t cap = m->regions.cap ? m->regions.cap * 2 : 64;
-	struct cprof_region *v = malloc(cap * sizeof(*v));
 
-	if (!v)
+	if (!cprof_model_own_regions(m, m->regions.cap ? m->regions.cap * 2 : 64))
 		return false;
-	memcpy(v, m->regions.v, m->regions.n * sizeof(*v));
-	m->regions.v = v;
-	m->regions.cap = cap;
 	st->regions_fixed = false;
 	return true;
 }

@@ -26,6 +26,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	babeltrace2 libbabeltrace2-dev libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core zlib1g-dev
 	libunwind-dev libdw-dev libelf-dev xvfb xauth golang-go golang-github-google-pprof-dev
 	libjansson-dev
+	# inotifywait: tests/e2e/test-record.sh watches a trace after record returned
+	inotify-tools
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
 	python3 nginx-light memcached pigz wrk curl
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh

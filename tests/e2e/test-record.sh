@@ -261,6 +261,63 @@ stack-depth)
 	expect_status 2
 	grep -q "record: --stack-depth: .257.: expected 1 to 256 frames" "$work/err" || fail "--stack-depth=257 accepted"
 	;;
+settled)
+	# Once record has returned the trace is complete and nobody touches it
+	# any more: not one file written, created, removed or renamed in the
+	# next second (record no longer waits for the session daemon to confirm
+	# the session's destruction), whether the program was one process,
+	# emitted many events or left children behind for a while; a trace
+	# removed at once stays removed, and the same directory takes the
+	# next recording.
+	state() { # DIR: every file's path, size, mtime and checksum
+		(cd "$1" && find . -printf '%p %s %T@\n' | sort &&
+			find . -type f -exec md5sum {} + | sort)
+	}
+	watch_start() { # DIR: inotifywait on it, in the background
+		: >"$work/events"
+		if command -v inotifywait >/dev/null; then
+			inotifywait -q -r -m -e modify,create,delete,move,attrib --format '%w%f %e' \
+				"$1" >"$work/events" 2>/dev/null &
+			watcher=$!
+		else
+			watcher=
+		fi
+	}
+	watch_stop() {
+		[ -z "$watcher" ] || kill "$watcher"
+		wait 2>/dev/null || true
+	}
+	programs=("$prog exit 0" "$prog regions 20000"
+		"sh -c 'for i in 1 2 3; do $prog exit 0; done; (sleep 0.2; $prog exit 0) &'")
+	for run in 1 2; do
+		for p in "${programs[@]}"; do
+			rm -rf "$work/s"
+			eval "record -o \"\$work/s\" -- $p"
+			expect_status 0
+			watch_start "$work/s"
+			state "$work/s" >"$work/before"
+			sleep 1.2
+			watch_stop
+			state "$work/s" >"$work/after"
+			diff "$work/before" "$work/after" >&2 ||
+				fail "$p: the trace changed after record returned"
+			[ ! -s "$work/events" ] ||
+				fail "$p: files touched after record returned: $(cat "$work/events")"
+			"$cprof" stats "$work/s" >/dev/null 2>"$work/stats.err" ||
+				fail "$p: stats: $(cat "$work/stats.err")"
+		done
+	done
+	record -o "$work/s2" -- "$prog" exit 0
+	rm -rf "$work/s2" || fail "the trace cannot be removed right after record"
+	sleep 1
+	[ ! -e "$work/s2" ] || fail "$work/s2 came back after it was removed: $(find "$work/s2")"
+	record -o "$work/s2" -- "$prog" exit 0
+	expect_status 0
+	expect_closing_line "$work/s2"
+	record --force -o "$work/s2" -- "$prog" regions 10
+	expect_status 0
+	expect_closing_line "$work/s2"
+	;;
 daemon)
 	# Starting a session daemon when none runs, without touching the
 	# machine's global one: as user nobody, whose per-user daemon lives

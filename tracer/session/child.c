@@ -262,6 +262,16 @@ bool cprof_child_has_descendants(void)
 	return p == 0 && !interrupted;
 }
 
+bool cprof_child_none_left(void)
+{
+	int wstatus;
+	pid_t p;
+
+	while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)
+		;
+	return p < 0 && errno == ECHILD;
+}
+
 /*
  * Polled rather than blocked in waitpid: record's handlers restart system
  * calls (SA_RESTART), and a forwarded signal must end the wait.

@@ -51,6 +51,9 @@ int cprof_child_term_signal(void);
  */
 bool cprof_child_has_descendants(void);
 
+/* Whether every process of the program's tree exited and was reaped. */
+bool cprof_child_none_left(void);
+
 /* Waits until every descendant exited, or a forwarded signal (Ctrl-C,
  * SIGTERM, ...) reached record: the descendants are left running then. */
 void cprof_child_wait_descendants(void);

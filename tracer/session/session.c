@@ -31,6 +31,8 @@ struct cprof_session {
 	bool created; /* the LTTng session exists on the daemon */
 	bool started;
 	bool stopped;
+	bool drained; /* the stop found no data pending: the trace is on disk */
+	bool settled; /* no recorded process is left (cprof_session_set_settled) */
 	uint64_t discarded_events;
 	uint64_t lost_packets;
 	char error[512];
@@ -390,7 +392,7 @@ static uint64_t sane_count(uint64_t value)
  * asked here again after 1 ms, then every few ms. 10 s at most, as a consumer that never finishes
  * must not hang record (the destroy then waits for the rest).
  */
-static void wait_drained(const char *name)
+static bool wait_drained(const char *name)
 {
 	struct timespec pause = {0, 1000 * 1000};
 	struct timespec start, now;
@@ -400,10 +402,10 @@ static void wait_drained(const char *name)
 		int pending = lttng_data_pending(name);
 
 		if (pending <= 0)
-			return;
+			return pending == 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec >= 10)
-			return;
+			return false;
 		nanosleep(&pause, NULL);
 		if (pause.tv_nsec < 16 * 1000 * 1000)
 			pause.tv_nsec *= 2;
@@ -427,7 +429,7 @@ enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 		goto end;
 	}
 	session->stopped = true;
-	wait_drained(session->name);
+	session->drained = wait_drained(session->name);
 
 	count = lttng_list_channels(session->handle, &channels);
 	if (count < 0) {
@@ -452,6 +454,27 @@ end:
 	return status;
 }
 
+void cprof_session_set_settled(struct cprof_session *session)
+{
+	session->settled = true;
+}
+
+/*
+ * Whether the destruction needs to be waited for. The daemon confirms it
+ * only after a "quiet rotation" of the stopped session, checked on a 500 ms
+ * timer (lttng-tools 2.13's DEFAULT_ROTATE_PENDING_TIMER): half a second of
+ * every `record`. It has nothing left to write when the stop drained every
+ * stream (lttng_data_pending() said 0: packets, indexes and metadata are on
+ * disk) and no recorded process is left to register new events, whose
+ * metadata would be written at the destruction; it then only closes its
+ * files. test-record.sh checks that a trace stays byte for byte the same
+ * once record has returned.
+ */
+static bool destroy_needs_wait(const struct cprof_session *session)
+{
+	return !(session->stopped && session->drained && session->settled);
+}
+
 enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 {
 	enum cprof_session_status status = CPROF_SESSION_OK;
@@ -470,7 +493,7 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 		 * 2.13; `lttng destroy` hangs the same way), although the stop
 		 * before it already flushed what can be read.
 		 */
-		if (ret == LTTNG_OK && handle &&
+		if (ret == LTTNG_OK && handle && destroy_needs_wait(session) &&
 		    lttng_destruction_handle_wait_for_completion(handle, DESTROY_TIMEOUT_MS) ==
 			LTTNG_DESTRUCTION_HANDLE_STATUS_TIMEOUT)
 			status = CPROF_SESSION_ERROR_TIMEOUT;

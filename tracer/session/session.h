@@ -86,6 +86,13 @@ enum cprof_session_status cprof_session_start(struct cprof_session *session);
  */
 enum cprof_session_status cprof_session_stop(struct cprof_session *session);
 
+/*
+ * Tells the session that no process it recorded is left (they all exited
+ * and were reaped): once stopped and drained, its destruction is then not
+ * waited for (see session.c).
+ */
+void cprof_session_set_settled(struct cprof_session *session);
+
 /* Counts read by cprof_session_stop(). */
 uint64_t cprof_session_discarded_events(const struct cprof_session *session);
 uint64_t cprof_session_lost_packets(const struct cprof_session *session);
@@ -95,7 +102,8 @@ const char *cprof_session_borrow_error(const struct cprof_session *session);
 
 /*
  * Stops (if needed) and destroys the LTTng session, waiting until its
- * trace is complete on disk, then frees `session`. NULL is a no-op.
+ * trace is complete on disk (unless the stop drained it and the session
+ * was settled), then frees `session`. NULL is a no-op.
  * Returns CPROF_SESSION_ERROR_LTTNG (message printed nowhere: the object
  * is gone) if the daemon refused, CPROF_SESSION_ERROR_TIMEOUT if it did
  * not confirm within 10 s (a traced program killed mid-event can keep it

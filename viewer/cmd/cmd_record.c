@@ -799,6 +799,9 @@ int cprof_cmd_record(int argc, char **argv)
 		goto end;
 	}
 
+	/* nothing of the recorded tree can reach the session any more */
+	if (!opts.pid && cprof_child_none_left())
+		cprof_session_set_settled(session);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
 	errno = 0;

@@ -225,6 +225,50 @@ static const char *const event_patterns[] = {
     "lttng_ust_lib:*",
 };
 
+/*
+ * The metadata channel, asked to fetch new metadata every 20 ms.
+ *
+ * A process's event registrations append to the session's metadata, which
+ * the session daemon pushes to the consumer when the process exits and
+ * when the session stops; the consumer then waits for its metadata thread
+ * to have written the new part, checking after 200 ms sleeps
+ * (DEFAULT_METADATA_AVAILABILITY_WAIT_TIME in lttng-tools 2.13), with its
+ * command thread blocked. A stop right after the program's exit, record's
+ * case, waited those 200 ms every time. A switch timer on the metadata
+ * channel makes the consumer fetch the metadata while the process runs,
+ * so the pushes at its exit and at the stop are empty or already written:
+ * stops took ~1 ms instead of ~200 in about 70% of records of /bin/true
+ * here, and in every one of a program living 100 ms. The geometry is
+ * lttng-tools' default for the metadata channel (two pages).
+ */
+#define METADATA_SWITCH_TIMER_US 20000
+
+static enum cprof_session_status setup_metadata(struct cprof_session *session,
+						struct lttng_domain *domain)
+{
+	enum cprof_session_status status = CPROF_SESSION_OK;
+	struct lttng_channel *chan = lttng_channel_create(domain);
+	long page = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	if (!chan)
+		return CPROF_SESSION_ERROR_MEMORY;
+	snprintf(chan->name, sizeof(chan->name), "metadata");
+	chan->attr.overwrite = 0;
+	chan->attr.subbuf_size = page > 4096 ? (uint64_t)page : 4096;
+	chan->attr.num_subbuf = 2;
+	chan->attr.switch_timer_interval = METADATA_SWITCH_TIMER_US;
+	chan->attr.read_timer_interval = 0;
+	chan->attr.output = LTTNG_EVENT_MMAP;
+	ret = lttng_enable_channel(session->handle, chan);
+	if (ret < 0) {
+		set_error(session, "cannot set up the metadata channel: %s", lttng_reason(ret));
+		status = CPROF_SESSION_ERROR_LTTNG;
+	}
+	lttng_channel_destroy(chan);
+	return status;
+}
+
 /* The one channel every event goes to. */
 static enum cprof_session_status setup_channel(struct cprof_session *session,
 					       struct lttng_domain *domain,
@@ -343,6 +387,9 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 		goto error;
 	}
 	status = setup_channel(session, &domain, channel);
+	/* a snapshot session is never stopped to be read: left as it was */
+	if (status == CPROF_SESSION_OK && !channel->overwrite)
+		status = setup_metadata(session, &domain);
 	if (status == CPROF_SESSION_OK)
 		status = setup_events(session);
 	if (status == CPROF_SESSION_OK)

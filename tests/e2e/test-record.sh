@@ -263,12 +263,13 @@ stack-depth)
 	;;
 settled)
 	# Once record has returned the trace is complete and nobody touches it
-	# any more: not one file written, created, removed or renamed in the
-	# next second (record no longer waits for the session daemon to confirm
-	# the session's destruction), whether the program was one process,
-	# emitted many events or left children behind for a while; a trace
-	# removed at once stays removed, and the same directory takes the
-	# next recording.
+	# any more: every event is in it, and not one file is written, created,
+	# removed or renamed in the next second (record waits for the consumer
+	# daemon to close the trace's files, not for the session daemon to
+	# confirm the session's destruction, 500 ms later), whether the program
+	# was one process, emitted many events or left children behind for a
+	# while; a trace removed at once stays removed, and the same directory
+	# takes the next recording.
 	state() { # DIR: every file's path, size, mtime and checksum
 		(cd "$1" && find . -printf '%p %s %T@\n' | sort &&
 			find . -type f -exec md5sum {} + | sort)
@@ -294,6 +295,10 @@ settled)
 			rm -rf "$work/s"
 			eval "record -o \"\$work/s\" -- $p"
 			expect_status 0
+			if [ "$p" = "$prog regions 20000" ]; then
+				n=$(last_line | sed -nE 's/^cprof-trace: recorded ([0-9]+) events.*/\1/p')
+				[ "${n:-0}" -ge 40000 ] || fail "$p: $n events recorded, want 40000 and more"
+			fi
 			watch_start "$work/s"
 			state "$work/s" >"$work/before"
 			sleep 1.2

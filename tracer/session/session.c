@@ -3,6 +3,8 @@
  */
 #include "session.h"
 
+#include "settle.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -507,19 +509,22 @@ void cprof_session_set_settled(struct cprof_session *session)
 }
 
 /*
- * Whether the destruction needs to be waited for. The daemon confirms it
- * only after a "quiet rotation" of the stopped session, checked on a 500 ms
- * timer (lttng-tools 2.13's DEFAULT_ROTATE_PENDING_TIMER): half a second of
- * every `record`. It has nothing left to write when the stop drained every
- * stream (lttng_data_pending() said 0: packets, indexes and metadata are on
- * disk) and no recorded process is left to register new events, whose
- * metadata would be written at the destruction; it then only closes its
- * files. test-record.sh checks that a trace stays byte for byte the same
- * once record has returned.
+ * The daemon confirms a destruction only after a "quiet rotation" of the
+ * session, whose completion it checks on a 500 ms timer (lttng-tools
+ * 2.13's DEFAULT_ROTATE_PENDING_TIMER): half a second of every `record`.
+ * When the stop drained every stream and no recorded process is left, the
+ * trace is complete as soon as the consumer daemon has closed each of its
+ * files (settle.c): that is waited for instead, about 500 ms earlier. The
+ * confirmation is still waited for otherwise, and when the files are not
+ * all closed within SETTLE_TIMEOUT_MS.
  */
-static bool destroy_needs_wait(const struct cprof_session *session)
+#define SETTLE_TIMEOUT_MS 2000
+
+static struct cprof_settle *settle_watch(const struct cprof_session *session)
 {
-	return !(session->stopped && session->drained && session->settled);
+	if (!(session->stopped && session->drained && session->settled))
+		return NULL;
+	return cprof_settle_watch(session->output_dir);
 }
 
 enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
@@ -530,7 +535,17 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 		goto end;
 	if (session->created) {
 		struct lttng_destruction_handle *handle = NULL;
+		struct cprof_settle *settle = settle_watch(session); /* before the destruction */
 		enum lttng_error_code ret = lttng_destroy_session_ext(session->name, &handle);
+		int timeout = DESTROY_TIMEOUT_MS;
+
+		if (ret == LTTNG_OK && settle) {
+			if (cprof_settle_wait(settle, SETTLE_TIMEOUT_MS))
+				timeout = 0;
+			else
+				timeout -= SETTLE_TIMEOUT_MS;
+		}
+		cprof_settle_free(settle);
 
 		/*
 		 * Waits until the trace is complete on disk, but not forever:
@@ -540,8 +555,8 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 		 * 2.13; `lttng destroy` hangs the same way), although the stop
 		 * before it already flushed what can be read.
 		 */
-		if (ret == LTTNG_OK && handle && destroy_needs_wait(session) &&
-		    lttng_destruction_handle_wait_for_completion(handle, DESTROY_TIMEOUT_MS) ==
+		if (ret == LTTNG_OK && handle && timeout > 0 &&
+		    lttng_destruction_handle_wait_for_completion(handle, timeout) ==
 			LTTNG_DESTRUCTION_HANDLE_STATUS_TIMEOUT)
 			status = CPROF_SESSION_ERROR_TIMEOUT;
 		else if (ret != LTTNG_OK && ret != LTTNG_ERR_SESS_NOT_FOUND)

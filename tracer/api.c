@@ -146,6 +146,7 @@ static __attribute__((noinline)) cprof_region region_begin_slow(cprof_task *task
 	announce_process();
 	id = cprof_batch_intern_(region.cprof_type_);
 	cprof_batch_region_(CPROF_TP_REC_REGION_BEGIN, region.cprof_task_id_, id);
+	cprof_batch_inline_on_();
 	if (id < (1u << (32 - REGION_ID_SHIFT)))
 		region.cprof_state_ |= id << REGION_ID_SHIFT;
 	if (cprof_watch_regions_ && type && cprof_watch_region_begin_(type))
@@ -179,6 +180,7 @@ static __attribute__((noinline)) void region_end_slow(const cprof_region *region
 	if (!id)
 		id = cprof_batch_intern_(region->cprof_type_ ? region->cprof_type_ : "(null)");
 	cprof_batch_region_(CPROF_TP_REC_REGION_END, region->cprof_task_id_, id);
+	cprof_batch_inline_on_();
 }
 
 CPROF_EXPORT void cprof_region_end(cprof_region *region)
@@ -215,6 +217,23 @@ CPROF_EXPORT const struct cprof_probe_state_ cprof_probe_state_ = {
 
 CPROF_EXPORT cprof_region cprof_region_begin_slow_(cprof_task *task, const char *type)
     __attribute__((alias("cprof_region_begin")));
+
+CPROF_EXPORT const struct cprof_fast_state_ cprof_fast_state_ = {&cprof_watch_regions_};
+
+/* A call site's region when the header could not record it inline: its
+ * type (a string literal) interned into the site's id on the way. */
+CPROF_EXPORT cprof_region cprof_region_begin_site_(cprof_task *task, const char *type,
+						   uint32_t *site)
+{
+	cprof_region region;
+
+	if (!BATCH_ON())
+		return (cprof_region){task_id(task), type, REGION_OPEN, 1};
+	region = region_begin_slow(task, type);
+	if (type && site && region.cprof_state_ >> REGION_ID_SHIFT)
+		__atomic_store_n(site, region.cprof_state_ >> REGION_ID_SHIFT, __ATOMIC_RELAXED);
+	return region;
+}
 CPROF_EXPORT void cprof_region_end_slow_(cprof_region *region)
     __attribute__((alias("cprof_region_end")));
 

@@ -17,7 +17,7 @@
  * The anchor is published under a sequence counter: readers retry while
  * the flusher writes, and never block.
  */
-#include "batch.h"
+#include "batch-clock.h"
 
 #include <time.h>
 #if defined(__x86_64__)
@@ -28,7 +28,8 @@
 #define HAVE_TSC 0
 #endif
 
-struct cprof_clock_anchor_ cprof_clock_anchor_;
+/* Exported: the header's inline recording path reads it. */
+__attribute__((visibility("default"))) struct cprof_clock_anchor_ cprof_clock_anchor_;
 static uint64_t start_tsc, start_ns;
 static int calibrating;
 

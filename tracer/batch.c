@@ -22,6 +22,7 @@
  * that every batch reads on its own.
  */
 #include "batch.h"
+#include "batch-clock.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -68,10 +69,15 @@ struct dict {
 };
 
 struct buf {
-	/* the owner's */
-	uint32_t head; /* published with release */
-	int busy;
-	uint64_t last_ns; /* time of the last record appended */
+	/* the owner's, where the header's inline path appends too: head
+	 * (published with release), busy, last_ns, and the summary of the
+	 * records appended since the buffer was last rewound (their count and
+	 * the string ids they use) */
+	struct cprof_thread_buf_ pub;
+	/* string ids >= 64 of that summary appended by the library (up to
+	 * OWN_IDS; beyond, bit 0 of pub's ids) */
+	uint32_t own_nids;
+	uint32_t own_ids[OWN_IDS];
 	/* the consumers', under `lock` */
 	int lock;
 	uint32_t tail;
@@ -84,14 +90,6 @@ struct buf {
 		const char *ptr;
 		uint32_t id;
 	} cache[32]; /* the owner's: string pointer -> id */
-	/* The owner's summary of the records it appended since it last
-	 * rewound the buffer: their count and the string ids they use (up
-	 * to OWN_IDS; beyond, `own_nids` is OWN_IDS + 1). When no other
-	 * thread consumed part of them, the owner emits them without parsing
-	 * them again (emit_own). */
-	uint32_t own_count;
-	uint32_t own_nids;
-	uint32_t own_ids[OWN_IDS];
 	/* 8 bytes more: the owner pads its records to words in place */
 	_Alignas(8) uint8_t data[BUF_BYTES + 8];
 	uint32_t dict_ids[DICT_IDS];
@@ -100,6 +98,9 @@ struct buf {
 };
 
 static __thread struct buf *self __attribute__((tls_model("initial-exec")));
+/* &self->pub when the header's inline path may append (see trace.h). */
+CPROF_EXPORT __thread struct cprof_thread_buf_ *cprof_thread_buf_
+    __attribute__((tls_model("initial-exec")));
 static struct buf *registry;
 static pthread_key_t exit_key;
 static int flusher_started;
@@ -367,53 +368,86 @@ static void consume(struct buf *b, uint32_t upto)
 	b->tail = upto;
 }
 
+/* The definition of `id` (distinct from those already in d) appended to
+ * d's bytes; false when it does not fit. */
+static bool dict_define(struct dict *d, uint32_t id)
+{
+	const struct str *e;
+
+	if (!strs || id >= STR_IDS)
+		return false;
+	e = &strs[id];
+	if (d->len + 20 + e->len > d->cap)
+		return false;
+	d->len = (uint32_t)(cprof_varint_put(cprof_varint_put(d->bytes + d->len, id), e->len) -
+			    d->bytes);
+	memcpy(d->bytes + d->len, e->s, e->len);
+	d->len += e->len;
+	return true;
+}
+
 /*
  * Under b->lock, by the owner: its records as one event from the summary
- * it kept while appending, without parsing them. false when another
- * thread consumed part of them, the ids were too many, or their
- * definitions do not fit one event: consume() parses them then.
+ * kept while appending, without parsing them. false when another thread
+ * consumed part of them, the ids were too many, or their definitions do
+ * not fit one event: consume() parses them then.
  */
 static bool emit_own(struct buf *b)
 {
 	struct dict d = {
 	    b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, (uint64_t *)(void *)b->data, 0};
+	uint64_t ids = b->pub.cprof_ids_;
 
-	if (b->tail != 0 || b->own_nids > OWN_IDS || !b->head)
-		return b->tail == b->head;
-	for (uint32_t i = 0; i < b->own_nids; i++) {
-		const struct str *e;
-
-		if (!strs || b->own_ids[i] >= STR_IDS)
+	if (b->tail != 0 || (ids & 1u) || !b->pub.cprof_head_)
+		return b->tail == b->pub.cprof_head_;
+	for (ids &= ~(uint64_t)1; ids; ids &= ids - 1)
+		if (!dict_define(&d, (uint32_t)__builtin_ctzll(ids)))
 			return false;
-		e = &strs[b->own_ids[i]];
-		if (d.len + 20 + e->len > d.cap)
+	for (uint32_t i = 0; i < b->own_nids; i++)
+		if (!dict_define(&d, b->own_ids[i]))
 			return false;
-		d.len = (uint32_t)(cprof_varint_put(
-				       cprof_varint_put(d.bytes + d.len, b->own_ids[i]), e->len) -
-				   d.bytes);
-		memcpy(d.bytes + d.len, e->s, e->len);
-		d.len += e->len;
-	}
-	emit_event(&d, b->tid, b->base_ns, b->emitted, b->own_count, b->data, b->head);
-	b->emitted += b->own_count;
-	b->base_ns = b->last_ns;
-	b->tail = b->head;
+	emit_event(&d, b->tid, b->base_ns, b->emitted, b->pub.cprof_count_, b->data,
+		   b->pub.cprof_head_);
+	b->emitted += b->pub.cprof_count_;
+	b->base_ns = b->pub.cprof_last_ns_;
+	b->tail = b->pub.cprof_head_;
 	return true;
+}
+
+/*
+ * The owner marks its buffer busy while it appends or emits: a signal
+ * handler that records meanwhile, on this thread, sees the mark and emits
+ * its record alone. Compiler fences only: the handler runs on this thread.
+ * Returns the mark as it was, for busy_unmark.
+ */
+static inline int busy_mark(struct buf *b)
+{
+	int was = __atomic_load_n(&b->pub.cprof_busy_, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&b->pub.cprof_busy_, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return was;
+}
+
+static inline void busy_unmark(struct buf *b, int was)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&b->pub.cprof_busy_, was, __ATOMIC_RELAXED);
 }
 
 /* The owner: everything out, and the buffer rewound. */
 static void flush_own(struct buf *b)
 {
-	__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	int was = busy_mark(b);
+
 	spin_lock(&b->lock);
 	if (!emit_own(b))
-		consume(b, b->head);
-	b->head = b->tail = 0;
-	b->own_count = b->own_nids = 0;
+		consume(b, b->pub.cprof_head_);
+	b->pub.cprof_head_ = b->tail = 0;
+	b->pub.cprof_count_ = b->own_nids = 0;
+	b->pub.cprof_ids_ = 0;
 	spin_unlock(&b->lock);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	__atomic_store_n(&b->busy, 0, __ATOMIC_RELAXED);
+	busy_unmark(b, was);
 }
 
 /* Another thread's records (or ours, from outside an append): what is
@@ -425,21 +459,16 @@ static void flush_own(struct buf *b)
 static void flush_other(struct buf *b)
 {
 	bool mine = b == self;
-	int was_busy = 0;
+	int was = 0;
 
 	if (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
 		return;
-	if (mine) {
-		was_busy = __atomic_load_n(&b->busy, __ATOMIC_RELAXED);
-		__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	}
+	if (mine)
+		was = busy_mark(b);
 	if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE))
-		consume(b, __atomic_load_n(&b->head, __ATOMIC_ACQUIRE));
-	if (mine) {
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		__atomic_store_n(&b->busy, was_busy, __ATOMIC_RELAXED);
-	}
+		consume(b, __atomic_load_n(&b->pub.cprof_head_, __ATOMIC_ACQUIRE));
+	if (mine)
+		busy_unmark(b, was);
 	spin_unlock(&b->lock);
 }
 
@@ -447,8 +476,8 @@ void cprof_batch_flush_self_(void)
 {
 	struct buf *b = self;
 
-	if (!b || __atomic_load_n(&b->busy, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) == b->head)
+	if (!b || __atomic_load_n(&b->pub.cprof_busy_, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) == b->pub.cprof_head_)
 		return;
 	flush_own(b);
 }
@@ -457,7 +486,7 @@ void cprof_batch_flush_all_(void)
 {
 	for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next) {
 		if (b == self) {
-			if (!__atomic_load_n(&b->busy, __ATOMIC_RELAXED))
+			if (!__atomic_load_n(&b->pub.cprof_busy_, __ATOMIC_RELAXED))
 				flush_other(b);
 		} else if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE)) {
 			flush_other(b);
@@ -479,7 +508,7 @@ static void *flusher(void *arg)
 		for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next)
 			if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE) &&
 			    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) !=
-				__atomic_load_n(&b->head, __ATOMIC_ACQUIRE))
+				__atomic_load_n(&b->pub.cprof_head_, __ATOMIC_ACQUIRE))
 				flush_other(b);
 	}
 	return NULL;
@@ -523,6 +552,8 @@ static void on_thread_exit(void *arg)
 
 	if (!b || b != self)
 		return;
+	/* first: the buffer may go to another thread below */
+	cprof_thread_buf_ = NULL;
 	flush_own(b);
 	self = NULL;
 	spin_lock(&b->lock);
@@ -533,11 +564,16 @@ static void on_thread_exit(void *arg)
 
 static void buf_reset(struct buf *b)
 {
-	b->head = b->tail = 0;
-	b->last_ns = b->base_ns = 0;
+	b->pub = (struct cprof_thread_buf_){
+	    .cprof_data_ = b->data,
+	    /* room for the largest region record (3 varints) the header
+	     * appends, as for any record of the library's (REC_MAX) */
+	    .cprof_limit_ = BUF_BYTES - REC_MAX,
+	};
+	b->tail = 0;
+	b->base_ns = 0;
 	b->emitted = 0;
-	b->busy = 0;
-	b->own_count = b->own_nids = 0;
+	b->own_nids = 0;
 	memset(b->cache, 0, sizeof(b->cache));
 }
 
@@ -602,12 +638,11 @@ static inline struct buf *append_begin(size_t need)
 		if (!b)
 			return NULL;
 	}
-	if (unlikely(__atomic_load_n(&b->busy, __ATOMIC_RELAXED)))
+	if (unlikely(__atomic_load_n(&b->pub.cprof_busy_, __ATOMIC_RELAXED)))
 		return NULL;
-	if (unlikely(b->head + need > BUF_BYTES))
+	if (unlikely(b->pub.cprof_head_ + need > BUF_BYTES))
 		flush_own(b);
-	__atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	busy_mark(b);
 	return b;
 }
 
@@ -615,25 +650,27 @@ static inline struct buf *append_begin(size_t need)
  * (0: none). Records of a run mostly repeat the last id. */
 static inline void own_note(struct buf *b, uint32_t id)
 {
-	b->own_count++;
-	if (!id || (b->own_nids && b->own_ids[b->own_nids - 1] == id) || b->own_nids > OWN_IDS)
+	b->pub.cprof_count_++;
+	if (id < 64) {
+		b->pub.cprof_ids_ |= (uint64_t)1 << id & ~(uint64_t)1;
 		return;
+	}
 	for (uint32_t i = 0; i < b->own_nids; i++)
 		if (b->own_ids[i] == id)
 			return;
 	if (b->own_nids < OWN_IDS)
-		b->own_ids[b->own_nids] = id;
-	b->own_nids++;
+		b->own_ids[b->own_nids++] = id;
+	else
+		b->pub.cprof_ids_ |= 1u; /* too many: parsed when emitted */
 }
 
 static inline void append_done(struct buf *b, const uint8_t *end, uint64_t now, uint32_t id)
 {
 	own_note(b, id);
-	if (now > b->last_ns)
-		b->last_ns = now;
-	__atomic_store_n(&b->head, (uint32_t)(end - b->data), __ATOMIC_RELEASE);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	__atomic_store_n(&b->busy, 0, __ATOMIC_RELAXED);
+	if (now > b->pub.cprof_last_ns_)
+		b->pub.cprof_last_ns_ = now;
+	__atomic_store_n(&b->pub.cprof_head_, (uint32_t)(end - b->data), __ATOMIC_RELEASE);
+	busy_unmark(b, 0);
 }
 
 /* The record header: the delta from the thread's previous record (never
@@ -651,9 +688,9 @@ static void append(uint8_t kind, const uint64_t *v, unsigned nv, uint32_t id, co
 	uint64_t now = cprof_clock_now_();
 	struct buf *b = append_begin(REC_MAX + msglen);
 	uint64_t scratch[(REC_MAX + LOG_INLINE_MAX) / 8 + 1];
-	uint8_t *p = b ? b->data + b->head : (uint8_t *)scratch;
+	uint8_t *p = b ? b->data + b->pub.cprof_head_ : (uint8_t *)scratch;
 
-	p = put_head(p, now, b ? b->last_ns : 0, kind);
+	p = put_head(p, now, b ? b->pub.cprof_last_ns_ : 0, kind);
 	for (unsigned i = 0; i < nv; i++)
 		p = cprof_varint_put(p, v[i]);
 	if (msglen) {
@@ -678,7 +715,7 @@ void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type)
 		append(kind, v, 2, type, NULL, 0);
 		return;
 	}
-	p = put_head(b->data + b->head, now, b->last_ns, kind);
+	p = put_head(b->data + b->pub.cprof_head_, now, b->pub.cprof_last_ns_, kind);
 	p = cprof_varint_put(p, task);
 	p = cprof_varint_put(p, type);
 	append_done(b, p, now, type);
@@ -703,6 +740,14 @@ void cprof_batch_counter_(uint32_t name, int64_t value)
 	append(CPROF_TP_REC_COUNTER, v, 2, name, NULL, 0);
 }
 
+/* The header's inline path appends to this thread's buffer from now on
+ * (the caller announced the process). */
+void cprof_batch_inline_on_(void)
+{
+	if (self && !cprof_thread_buf_)
+		cprof_thread_buf_ = &self->pub;
+}
+
 /* The preload library's allocation hooks: no string ids, and the most
  * frequent records of all with --alloc=all (a stack id instead of the
  * stack: the stacks are interned by the preload library, cprof:stack). */
@@ -718,7 +763,7 @@ CPROF_EXPORT void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack
 		append(CPROF_TP_REC_MEM, v, 3, 0, NULL, 0);
 		return;
 	}
-	p = put_head(b->data + b->head, now, b->last_ns, CPROF_TP_REC_MEM);
+	p = put_head(b->data + b->pub.cprof_head_, now, b->pub.cprof_last_ns_, CPROF_TP_REC_MEM);
 	p = cprof_varint_put(p, ptr << 1);
 	p = cprof_varint_put(p, size);
 	p = cprof_varint_put(p, stack);
@@ -737,7 +782,7 @@ CPROF_EXPORT void cprof_batch_free_(uint64_t ptr)
 		append(CPROF_TP_REC_MEM, &v, 1, 0, NULL, 0);
 		return;
 	}
-	p = put_head(b->data + b->head, now, b->last_ns, CPROF_TP_REC_MEM);
+	p = put_head(b->data + b->pub.cprof_head_, now, b->pub.cprof_last_ns_, CPROF_TP_REC_MEM);
 	p = cprof_varint_put(p, ptr << 1 | 1u);
 	append_done(b, p, now, 0);
 }
@@ -777,6 +822,8 @@ void cprof_batch_after_fork_child_(void)
 	}
 	str_lock = 0;
 	flusher_started = 0;
+	/* out of line until the child announced itself (api.c) */
+	cprof_thread_buf_ = NULL;
 	batch_pid = getpid();
 	if (self)
 		start_flusher();

@@ -1,6 +1,6 @@
 /*
- * Inside libcprof-trace: per-thread batches of compact records (batch.c)
- * and the clock that stamps them (batch-clock.c).
+ * Inside libcprof-trace: per-thread batches of compact records (batch.c;
+ * the clock that stamps them is in batch-clock.h).
  *
  * One LTTng-UST event costs about 200 ns (a clock read, the contexts, the
  * ring buffer's reservation); a record appended to a thread's own buffer
@@ -30,60 +30,8 @@
 /* Longest string interned (types, categories, counter names). */
 #define CPROF_BATCH_STR_MAX 255u
 
-/* ---- the clock (batch-clock.c) ------------------------------------------ */
-
-/* CLOCK_MONOTONIC nanoseconds, the clock LTTng-UST stamps events with. */
-uint64_t cprof_clock_mono_ns_(void);
-/* cprof_clock_now_ before the TSC is calibrated, or without a TSC. */
-uint64_t cprof_clock_slow_(void);
-
-/* The TSC's anchor, published under `seq` (odd while written). */
-struct cprof_clock_anchor_ {
-	uint32_t seq;
-	int use_tsc; /* 0 not decided yet, 1 the TSC, -1 clock_gettime */
-	uint64_t tsc, ns;
-	uint64_t mult; /* nanoseconds per tick, times 2^32 */
-};
-extern struct cprof_clock_anchor_ cprof_clock_anchor_;
-
-#if defined(__x86_64__)
-#include <x86intrin.h>
-
-/* The same clock from the TSC when it is usable (constant, invariant),
- * else from clock_gettime. Inlined: it is half the cost of a record. */
-static inline uint64_t cprof_clock_now_(void)
-{
-	const struct cprof_clock_anchor_ *a = &cprof_clock_anchor_;
-	uint32_t seq;
-	uint64_t tsc, ns, mult, t;
-
-	if (__builtin_expect(__atomic_load_n(&a->use_tsc, __ATOMIC_ACQUIRE) != 1, 0))
-		return cprof_clock_slow_();
-	do {
-		seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
-		tsc = __atomic_load_n(&a->tsc, __ATOMIC_RELAXED);
-		ns = __atomic_load_n(&a->ns, __ATOMIC_RELAXED);
-		mult = __atomic_load_n(&a->mult, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while (
-	    __builtin_expect((seq & 1) || seq != __atomic_load_n(&a->seq, __ATOMIC_RELAXED), 0));
-	t = __rdtsc();
-	/* A TSC read before the anchor (a racing re-anchor): the anchor's
-	 * time, never a wrapped difference. */
-	if (__builtin_expect(t < tsc, 0))
-		return ns;
-	return ns + (uint64_t)(((unsigned __int128)(t - tsc) * mult) >> 32);
-}
-#else
-static inline uint64_t cprof_clock_now_(void)
-{
-	return cprof_clock_slow_();
-}
-#endif
-/* Re-anchors the TSC to CLOCK_MONOTONIC and refines its rate (flusher). */
-void cprof_clock_refresh_(void);
-/* Whether cprof_clock_now_ reads the TSC. */
-bool cprof_clock_uses_tsc_(void);
+/* The clock that stamps them: batch-clock.h (not here: the reader
+ * includes this header). */
 
 /* ---- strings ------------------------------------------------------------- */
 
@@ -97,6 +45,9 @@ void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type);
 void cprof_batch_task_begin_(uint64_t id, uint64_t parent, uint32_t type);
 void cprof_batch_task_end_(uint64_t id);
 void cprof_batch_counter_(uint32_t name, int64_t value);
+/* Lets the header's inline path append to the calling thread's buffer
+ * (it has one): the process is announced. */
+void cprof_batch_inline_on_(void);
 /* Exported for the preload library (CPROF_TP_REC_MEM). */
 void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
 void cprof_batch_free_(uint64_t ptr);

@@ -94,16 +94,154 @@ void cprof_region_end_slow_(cprof_region *region);
 void cprof_counter_slow_(const char *name, int64_t value);
 void cprof_trace_snapshot_slow_(const char *reason);
 
+#if defined(__GNUC__) || defined(__clang__)
+/* Inlined wherever called, never emitted, so that the gnu_inline bodies
+ * below may call them (and a C `inline` function may call those). */
+#define CPROF_INLINE_ extern __inline__ __attribute__((gnu_inline, always_inline))
+
+/*
+ * Private to the inline recording path below and to the library
+ * (tracer/batch.c); their layout is part of libcprof-trace.so.0's ABI.
+ *
+ * The thread's batch buffer as the inline path appends to it: records go
+ * at data + head, head is published last (the library's flusher thread
+ * reads what lies below it), and `busy` is set meanwhile, so that a signal
+ * handler which interrupts the append and records too sees it and goes out
+ * of line (its record is emitted alone) instead of writing over a
+ * half-written record. `cprof_thread_buf_` is NULL until the thread's
+ * first record out of line, and again after a fork (the child announces
+ * itself out of line first) and at thread exit.
+ */
+struct cprof_thread_buf_ {
+	uint8_t *cprof_data_;
+	uint32_t cprof_head_;
+	uint32_t cprof_limit_; /* a head beyond this: full, go out of line */
+	int cprof_busy_;
+	uint32_t cprof_count_;	 /* records appended since the buffer was rewound */
+	uint64_t cprof_last_ns_; /* time of the last one */
+	uint64_t cprof_ids_;	 /* bit i: string id i (< 64) used; bit 0: one >= 64 */
+};
+extern __thread struct cprof_thread_buf_ *cprof_thread_buf_;
+
+/* The TSC's anchor to CLOCK_MONOTONIC (tracer/batch-clock.c), published
+ * under `seq` (odd while written); mult 0: no TSC (yet). */
+struct cprof_clock_anchor_ {
+	uint32_t seq;
+	int use_tsc; /* 0 not decided yet, 1 the TSC, -1 clock_gettime */
+	uint64_t tsc, ns;
+	uint64_t mult; /* nanoseconds per tick, times 2^32 */
+};
+extern struct cprof_clock_anchor_ cprof_clock_anchor_;
+
+/* Where the flight recorder's region watch flag lives (api.c). */
+struct cprof_fast_state_ {
+	const volatile bool *cprof_watch_regions_;
+};
+extern const struct cprof_fast_state_ cprof_fast_state_;
+
+/* Out of line: a region of a call site whose string id is *site (0: not
+ * interned yet; the call interns it and fills *site). */
+cprof_region cprof_region_begin_site_(cprof_task *task, const char *type, uint32_t *site);
+
+/*
+ * CLOCK_MONOTONIC nanoseconds (LTTng-UST's clock) from the TSC: false when
+ * the TSC is not calibrated (yet) or not usable, or the anchor is being
+ * rewritten; the caller reads the clock out of line then. rdtsc without a
+ * fence: a record's time may move by the few instructions around it,
+ * against 10-20 ns for the fence on the virtual machines we run on.
+ */
+CPROF_INLINE_ bool cprof_tsc_ns_(uint64_t *now)
+{
+#if defined(__x86_64__)
+	const struct cprof_clock_anchor_ *a = &cprof_clock_anchor_;
+	uint32_t seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
+	uint64_t tsc = __atomic_load_n(&a->tsc, __ATOMIC_RELAXED);
+	uint64_t ns = __atomic_load_n(&a->ns, __ATOMIC_RELAXED);
+	uint64_t mult = __atomic_load_n(&a->mult, __ATOMIC_RELAXED);
+	uint64_t t;
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__builtin_expect(
+		(seq & 1) || !mult || seq != __atomic_load_n(&a->seq, __ATOMIC_RELAXED), 0))
+		return false;
+	t = __builtin_ia32_rdtsc();
+	/* A TSC read before the anchor (a racing re-anchor): the anchor's
+	 * time, never a wrapped difference. */
+	__extension__ typedef unsigned __int128 cprof_u128_;
+	*now = t < tsc ? ns : ns + (uint64_t)(((cprof_u128_)(t - tsc) * mult) >> 32);
+	return true;
+#else
+	(void)now;
+	return false;
+#endif
+}
+
+/* An unsigned LEB128 varint, as the records are written (cprof-varint.h). */
+CPROF_INLINE_ uint8_t *cprof_put_varint_(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/*
+ * A region record (kind 1 begin, 2 end: cprof-tp-enums.h) appended to the
+ * thread's buffer, or false: the caller goes out of line (thread not set
+ * up, buffer full or busy, no calibrated TSC).
+ */
+CPROF_INLINE_ bool cprof_append_region_(unsigned kind, uint64_t task, uint32_t id)
+{
+	struct cprof_thread_buf_ *b = cprof_thread_buf_;
+	uint64_t now, last, delta;
+	uint8_t *p;
+
+	if (__builtin_expect(!b || b->cprof_busy_, 0))
+		return false;
+	__atomic_store_n(&b->cprof_busy_, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(b->cprof_head_ > b->cprof_limit_ || !cprof_tsc_ns_(&now), 0)) {
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&b->cprof_busy_, 0, __ATOMIC_RELAXED);
+		return false;
+	}
+	last = b->cprof_last_ns_;
+	/* never negative: a re-anchored clock may step back a few ns */
+	delta = now > last ? now - last : 0;
+	p = cprof_put_varint_(b->cprof_data_ + b->cprof_head_, delta << 3 | kind);
+	p = cprof_put_varint_(p, task);
+	p = cprof_put_varint_(p, id);
+	b->cprof_last_ns_ = now > last ? now : last;
+	b->cprof_count_++;
+	b->cprof_ids_ |= id < 64 ? (uint64_t)1 << id : 1;
+	__atomic_store_n(&b->cprof_head_, (uint32_t)(p - b->cprof_data_), __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&b->cprof_busy_, 0, __ATOMIC_RELAXED);
+	return true;
+}
+#endif
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(CPROF_TRACE_NO_INLINE)
 /*
- * The region calls inlined: with no session recording, a begin/end pair
+ * The region calls inlined. With no session recording, a begin/end pair
  * costs two flag tests and a few stores, no call (0.4 ns measured by
  * tests/bench/bench-api, against 3-4 ns for two calls through the PLT).
- * The flags are the `state` words of the library's own region
- * tracepoints, read through pointers: lttng-ust flips those words itself
- * when a session enables or disables the events, so there is no copy that
- * could go stale. Recording, and every misuse, goes out of line to the
- * library's full functions.
+ * The flags are the `state` words of the library's own tracepoints, read
+ * through pointers: lttng-ust flips those words itself when a session
+ * enables or disables the events, so there is no copy that could go stale.
+ *
+ * With a session, a region whose type is a string literal is recorded
+ * here too, as Tracy records a zone: the call site keeps the type's
+ * string id in a static (cprof_region_begin is a macro for that), and a
+ * begin or end is a TSC read and a few bytes appended to the thread's
+ * buffer. Out of line: the site's first region, a full buffer, a thread
+ * not set up yet, a region type the flight recorder watches, other
+ * strings than literals (their contents may change at the same address)
+ * and every misuse. Each batch the library emits carries the definitions
+ * of the ids it uses, so an id needs no announcing in a new session or
+ * snapshot.
  *
  * gnu_inline: these bodies are only for inlining and never emitted, so
  * the address of cprof_region_begin/cprof_region_end and any call the
@@ -120,13 +258,49 @@ extern __inline__ __attribute__((gnu_inline)) cprof_region cprof_region_begin(cp
 	return region;
 }
 
+/* The site's id: a static of the call site (0: not interned yet). */
+CPROF_INLINE_ cprof_region cprof_region_begin_at_(cprof_task *task, const char *type,
+						  uint32_t *site)
+{
+	cprof_region region = {(uint64_t)(uintptr_t)task, type, 1, 1};
+	uint32_t id;
+
+	if (__builtin_expect(*cprof_probe_state_.cprof_region_begin_ == 0, 1))
+		return region;
+	id = __atomic_load_n(site, __ATOMIC_RELAXED);
+	if (__builtin_expect(id == 0 || id >= (1u << 24) ||
+				 *cprof_fast_state_.cprof_watch_regions_ ||
+				 !cprof_append_region_(1, region.cprof_task_id_, id),
+			     0))
+		return cprof_region_begin_site_(task, type, site);
+	region.cprof_state_ |= id << 8;
+	return region;
+}
+
+#define cprof_region_begin(task, type)                                                             \
+	(__builtin_constant_p(type) ? __extension__({                                              \
+		static uint32_t cprof_site_id_;                                                    \
+		cprof_region_begin_at_((task), (type), &cprof_site_id_);                           \
+	})                                                                                         \
+				    : cprof_region_begin((task), (type)))
+
+/* The state of a region the header begun: 1 (open) and the id above bit
+ * 8; the library's flags (a watched region) send its end out of line. */
 extern __inline__ __attribute__((gnu_inline)) void cprof_region_end(cprof_region *region)
 {
-	if (__builtin_expect(region && region->cprof_state_ == 1 &&
-				 *cprof_probe_state_.cprof_region_end_ == 0,
-			     1)) {
-		region->cprof_state_ = 2;
-		return;
+	uint32_t state;
+
+	if (__builtin_expect(region && ((state = region->cprof_state_) & 0xffu) == 1, 1)) {
+		if (__builtin_expect(*cprof_probe_state_.cprof_region_end_ == 0, 1)) {
+			region->cprof_state_ = 2;
+			return;
+		}
+		if (__builtin_expect(state >> 8 != 0 && cprof_append_region_(
+							    2, region->cprof_task_id_, state >> 8),
+				     1)) {
+			region->cprof_state_ = 2;
+			return;
+		}
 	}
 	cprof_region_end_slow_(region);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "batch-clock.h"
 #include "batch.h"
 
 int main(void)

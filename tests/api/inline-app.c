@@ -1,0 +1,83 @@
+/*
+ * inline-app: regions recorded by the header's inline path where it is
+ * hardest to get right. Prints what it did, for test-inline.sh to compare
+ * with what the trace holds.
+ *
+ *   inline-app signal N   `outer` regions each holding an `inner` one on
+ *                         the main thread, at least N of them and until
+ *                         2000 signals were handled (at most 10 s), while a
+ *                         second thread signals it without pause; the
+ *                         handler records a `handler` region, often in the
+ *                         middle of an inline append (it must see the
+ *                         buffer busy and go out of line)
+ *
+ * inline-host.c loads a module that records (the dlopen case).
+ */
+#include <cprof/trace.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static volatile sig_atomic_t handled;
+static volatile int done;
+static pthread_t main_thread;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	TRACE_REGION (NULL, "handler") {
+		handled++;
+	}
+}
+
+static void *signaller(void *arg)
+{
+	(void)arg;
+	while (!done)
+		pthread_kill(main_thread, SIGUSR1);
+	return NULL;
+}
+
+static int run_signal(long n)
+{
+	struct sigaction sa;
+	pthread_t t;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	main_thread = pthread_self();
+	if (pthread_create(&t, NULL, signaller, NULL) != 0)
+		return 1;
+	time_t end = time(NULL) + 10;
+	long i;
+
+	for (i = 0; i < n || (handled < 2000 && (i & 0xfff || time(NULL) < end)); i++) {
+		TRACE_REGION (NULL, "outer") {
+			TRACE_REGION (NULL, "inner") {
+				__asm__ volatile("" ::: "memory");
+			}
+		}
+	}
+	done = 1;
+	pthread_join(t, NULL);
+	/* no handler runs after this: the count printed is final */
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	printf("regions %ld\nhandler %ld\n", i, (long)handled);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "signal"))
+		return run_signal(atol(argv[2]));
+	fprintf(stderr, "usage: inline-app signal N\n");
+	return 2;
+}

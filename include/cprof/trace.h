@@ -168,7 +168,9 @@ CPROF_INLINE_ bool cprof_tsc_ns_(uint64_t *now)
 	/* A TSC read before the anchor (a racing re-anchor): the anchor's
 	 * time, never a wrapped difference. */
 	__extension__ typedef unsigned __int128 cprof_u128_;
-	*now = t < tsc ? ns : ns + (uint64_t)(((cprof_u128_)(t - tsc) * mult) >> 32);
+	*now = __builtin_expect(t >= tsc, 1)
+		   ? ns + (uint64_t)(((cprof_u128_)(t - tsc) * mult) >> 32)
+		   : ns;
 	return true;
 #else
 	(void)now;

@@ -4,7 +4,8 @@
  *
  *   bench-api off     ns per pair with no session recording, through the
  *                     header's inline fast path and through calls into the
- *                     library (bench-api-call.c), interleaved in rounds
+ *                     library (bench-api-call.c), interleaved in rounds,
+ *                     and compiled out (bench-api-off.c)
  *   bench-api on      ns per pair and per two raw tracepoints (same int and
  *                     string), interleaved in rounds, while a session
  *                     records both providers; prints the ratio. The pair
@@ -76,6 +77,7 @@ static double region_pairs(cprof_task *task, long n)
 }
 
 double bench_region_pairs_call(cprof_task *task, long n);
+double bench_region_pairs_off(cprof_task *task, long n);
 
 /* cprof_trace_snapshot() with no flight recorder listening. */
 static double snapshot_calls(long n)
@@ -128,16 +130,20 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench-api off: a session is recording cprof events\n");
 			return 1;
 		}
+		double d[ROUNDS];
+
 		for (int r = 0; r < ROUNDS; r++) {
 			a[r] = region_pairs(task, 5000000);
 			b[r] = bench_region_pairs_call(task, 5000000);
+			d[r] = bench_region_pairs_off(task, 5000000);
 		}
 		for (int r = 0; r < ROUNDS; r++)
 			c[r] = snapshot_calls(5000000);
 		double inl = median(a, ROUNDS), call = median(b, ROUNDS);
 		printf("no session: region begin/end pair %.2f ns (bound 5 ns), "
-		       "%.2f ns through calls into the library (%.1fx)\n",
-		       inl, call, call / inl);
+		       "%.2f ns through calls into the library (%.1fx), "
+		       "compiled out %.2f ns (an empty loop)\n",
+		       inl, call, call / inl, median(d, ROUNDS));
 		for (int r = 0; r < ROUNDS; r++)
 			a[r] = counter_values(5000000);
 		printf("no session: counter value %.2f ns (bound 2 ns)\n", median(a, ROUNDS));

@@ -200,11 +200,18 @@ CPROF_INLINE_ bool cprof_append_region_(unsigned kind, uint64_t task, uint32_t i
 	uint64_t now, last, delta;
 	uint8_t *p;
 
-	if (__builtin_expect(!b || b->cprof_busy_, 0))
+	/* The clock first, outside the busy mark: a handler that records in
+	 * between goes into the buffer before this record, whose time is
+	 * then raised to the handler's last (below), and the window in which
+	 * a handler's records must go out alone (out of the thread's order)
+	 * stays a few stores long. */
+	if (__builtin_expect(!b || !cprof_tsc_ns_(&now), 0))
+		return false;
+	if (__builtin_expect(__atomic_load_n(&b->cprof_busy_, __ATOMIC_RELAXED), 0))
 		return false;
 	__atomic_store_n(&b->cprof_busy_, 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (__builtin_expect(b->cprof_head_ > b->cprof_limit_ || !cprof_tsc_ns_(&now), 0)) {
+	if (__builtin_expect(b->cprof_head_ > b->cprof_limit_, 0)) {
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		__atomic_store_n(&b->cprof_busy_, 0, __ATOMIC_RELAXED);
 		return false;

@@ -5,8 +5,8 @@
  *
  *   inline-app signal N   `outer` regions each holding an `inner` one on
  *                         the main thread, at least N of them and until
- *                         2000 signals were handled (at most 10 s), while a
- *                         second thread signals it without pause; the
+ *                         1000 signals were handled (at most 3 s and 30 N),
+ *                         while a second thread signals it without pause; the
  *                         handler records a `handler` region, often in the
  *                         middle of an inline append (it must see the
  *                         buffer busy and go out of line)
@@ -54,10 +54,11 @@ static int run_signal(long n)
 	main_thread = pthread_self();
 	if (pthread_create(&t, NULL, signaller, NULL) != 0)
 		return 1;
-	time_t end = time(NULL) + 10;
+	time_t end = time(NULL) + 3;
 	long i;
 
-	for (i = 0; i < n || (handled < 2000 && (i & 0xfff || time(NULL) < end)); i++) {
+	for (i = 0; i < n || (handled < 1000 && i < 30 * n && (i & 0xfff || time(NULL) < end));
+	     i++) {
 		TRACE_REGION (NULL, "outer") {
 			TRACE_REGION (NULL, "inner") {
 				__asm__ volatile("" ::: "memory");

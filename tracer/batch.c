@@ -171,18 +171,49 @@ static char *arena_copy(const char *s, size_t len)
 	return p;
 }
 
-/* The table: looked up by content under a spinlock (first use of a
- * pointer on a thread only); entries are written before their id is
- * handed out, and never change. */
+/* The id of s[0..len) if the table has it, without the lock: a slot is
+ * published (release) after its entry is written, and never changes. */
+static uint32_t str_find(const char *s, size_t len, uint32_t h)
+{
+	const uint32_t *slots = __atomic_load_n(&str_slots, __ATOMIC_ACQUIRE);
+
+	if (!slots)
+		return 0;
+	for (uint32_t i = h & (STR_SLOTS - 1);; i = (i + 1) & (STR_SLOTS - 1)) {
+		uint32_t cand = __atomic_load_n(&slots[i], __ATOMIC_ACQUIRE);
+
+		if (!cand)
+			return 0;
+		if (strs[cand].len == len && !memcmp(strs[cand].s, s, len))
+			return cand;
+	}
+}
+
+/*
+ * The table: looked up by content (first use of a pointer on a thread
+ * only); a new entry is added under a spinlock with every signal blocked:
+ * a handler that interned a new string of its own while its thread held
+ * the lock would spin on it forever (a program recording regions in a
+ * signal handler hung so at its first regions). Entries are written
+ * before their id is handed out, and never change.
+ */
 static uint32_t intern_slow(const char *s)
 {
 	size_t len = strnlen(s, CPROF_BATCH_STR_MAX);
-	uint32_t h = str_hash(s, len), id = 0;
+	uint32_t h = str_hash(s, len), id = str_find(s, len, h);
+	sigset_t all, old;
 
+	if (id)
+		return id;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	spin_lock(&str_lock);
-	if (!strs) {
-		strs = map(STR_IDS * sizeof(*strs));
-		str_slots = strs ? map(STR_SLOTS * sizeof(*str_slots)) : NULL;
+	if (!str_slots) {
+		if (!strs)
+			strs = map(STR_IDS * sizeof(*strs));
+		if (strs)
+			__atomic_store_n(&str_slots, map(STR_SLOTS * sizeof(*str_slots)),
+					 __ATOMIC_RELEASE);
 		if (!str_slots)
 			goto end;
 	}
@@ -206,6 +237,7 @@ static uint32_t intern_slow(const char *s)
 	}
 end:
 	spin_unlock(&str_lock);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return id;
 }
 
@@ -217,15 +249,18 @@ uint32_t cprof_batch_intern_(const char *s)
 
 	/* The same pointer usually holds the same string (a literal); the
 	 * compare keeps a reused buffer with new contents right. */
-	if (likely(b && b->cache[k].ptr == s)) {
-		const struct str *e = &strs[b->cache[k].id];
+	/* The id read once, and returned only if its string is s: a signal
+	 * handler that interns meanwhile may rewrite the slot. */
+	if (likely(b && __atomic_load_n(&b->cache[k].ptr, __ATOMIC_RELAXED) == s)) {
+		uint32_t cid = __atomic_load_n(&b->cache[k].id, __ATOMIC_RELAXED);
+		const struct str *e = &strs[cid];
 		uint32_t i = 0;
 
 		/* inline: a call to memcmp would cost as much as the rest */
 		while (i < e->len && e->s[i] == s[i])
 			i++;
-		if (likely(i == e->len && !s[i]))
-			return b->cache[k].id;
+		if (likely(cid && i == e->len && !s[i]))
+			return cid;
 	}
 	id = intern_slow(s);
 	if (b && id && strs[id].len < CPROF_BATCH_STR_MAX) {
@@ -579,7 +614,7 @@ static void buf_reset(struct buf *b)
 
 /* The calling thread's buffer: a free one, else a new page. NULL when
  * none can be had (the record goes out alone). */
-static __attribute__((noinline)) struct buf *buf_claim(void)
+static struct buf *buf_claim_locked(void)
 {
 	struct buf *b;
 
@@ -608,6 +643,21 @@ static __attribute__((noinline)) struct buf *buf_claim(void)
 	self = b;
 	pthread_setspecific(exit_key, b);
 	start_flusher();
+	return b;
+}
+
+/* With every signal blocked: a handler that recorded in the middle would
+ * claim a second buffer for the thread, whose records would then go out
+ * as a second sequence of the same thread. */
+static __attribute__((noinline)) struct buf *buf_claim(void)
+{
+	sigset_t all, old;
+	struct buf *b;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	b = self ? self : buf_claim_locked();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return b;
 }
 

@@ -9,7 +9,11 @@
  *                         while a second thread signals it without pause; the
  *                         handler records a `handler` region, often in the
  *                         middle of an inline append (it must see the
- *                         buffer busy and go out of line)
+ *                         buffer busy and go out of line). Every 16th
+ *                         pair also records a region whose type is one of
+ *                         256 strings built at run time (`dyn-K`): they go
+ *                         through the library's interning, which the
+ *                         handler's may interrupt
  *
  * inline-host.c loads a module that records (the dlopen case).
  */
@@ -57,8 +61,19 @@ static int run_signal(long n)
 	time_t end = time(NULL) + 3;
 	long i;
 
+	static char dyn[256][8];
+	long ndyn = 0;
+
+	for (int k = 0; k < 256; k++)
+		snprintf(dyn[k], sizeof(dyn[k]), "dyn-%d", k);
 	for (i = 0; i < n || (handled < 1000 && i < 30 * n && (i & 0xfff || time(NULL) < end));
 	     i++) {
+		if (!(i & 15)) {
+			cprof_region r = cprof_region_begin(NULL, dyn[(i >> 4) & 255]);
+
+			cprof_region_end(&r);
+			ndyn++;
+		}
 		TRACE_REGION (NULL, "outer") {
 			TRACE_REGION (NULL, "inner") {
 				__asm__ volatile("" ::: "memory");
@@ -71,7 +86,7 @@ static int run_signal(long n)
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &block, NULL);
-	printf("regions %ld\nhandler %ld\n", i, (long)handled);
+	printf("regions %ld\nhandler %ld\ndynamic %ld\n", i, (long)handled, ndyn);
 	return 0;
 }
 

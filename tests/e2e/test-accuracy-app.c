@@ -46,6 +46,10 @@
 
 static int pipefd[2];
 static pthread_mutex_t acc = PTHREAD_MUTEX_INITIALIZER;
+/* The workers and the reader start together, so that every thread this
+ * program creates is alive at one moment (the peak stats must find), even
+ * when a loaded machine lets a worker finish before the last is created. */
+static pthread_barrier_t start_gate;
 static double block_ns, read_ns, parse_ns, handle_ns, db_ns, render_ns;
 static unsigned long block_calls;
 static volatile unsigned long sink;
@@ -163,6 +167,7 @@ __attribute__((noinline)) static size_t hold_and_free(void)
 __attribute__((noinline)) static void *slow_reader(void *arg)
 {
 	char c;
+	pthread_barrier_wait(&start_gate);
 	for (int i = 0; i < READS; i++) {
 		double t = now();
 		if (read(pipefd[0], &c, 1) != 1)
@@ -180,6 +185,7 @@ __attribute__((noinline)) static void *slow_reader(void *arg)
 
 __attribute__((noinline)) static void *request_worker(void *arg)
 {
+	pthread_barrier_wait(&start_gate);
 	for (int i = 0; i < REQUESTS; i++) {
 		cprof_task *task = cprof_task_begin(NULL, "request");
 		TIMED(task, "parse", parse_ns)
@@ -217,7 +223,7 @@ int main(void)
 	size_t leak, churned, churn_allocs = 0, temp;
 	int created = 0;
 
-	if (pipe(pipefd))
+	if (pipe(pipefd) || pthread_barrier_init(&start_gate, NULL, WORKERS + 1))
 		return 1;
 	for (int i = 0; i < IDLE; i++)
 		created += !pthread_create(&idle[i], NULL, idle_thread, NULL);

@@ -1,8 +1,13 @@
 #!/bin/sh
-# test-lost.sh wait|alloc|order: a trace whose events have gaps (test-lost-app.c
-# says which and what the truth is); the profiles must not stretch what
-# the gap hid to the end of the trace.
-# Env: CPROF_TRACE (the cprof-trace binary), LOST_APP (test-lost-app).
+# test-lost.sh wait|alloc|order|regions: a trace whose events have gaps
+# (test-lost-app.c says which and what the truth is); the profiles must not
+# stretch what the gap hid to the end of the trace. regions: a real
+# recording on small non-blocking buffers that loses batches of four
+# threads (test-lost-regions-app.c); no region may pair with another
+# thread's or nest wrongly because of the loss, and each thread's loss is
+# reported once, in records.
+# Env: CPROF_TRACE (the cprof-trace binary), LOST_APP (test-lost-app),
+# LOST_REGIONS_APP (test-lost-regions-app).
 set -eu
 
 mode=$1
@@ -14,8 +19,15 @@ fail() {
 }
 pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
 
-"$CPROF_TRACE" record --no-auto -o "$tmp/trace" -- "$LOST_APP" "$mode" 2>"$tmp/record.err" ||
-	fail "record: $(cat "$tmp/record.err")"
+if [ "$mode" = regions ]; then
+	# 4 KiB x 2 sub-buffers per CPU, never blocking: LTTng discards batches
+	"$CPROF_TRACE" record --no-auto --subbuf-size=4k --num-subbuf=2 --blocking-timeout=0 \
+		-o "$tmp/trace" -- "$LOST_REGIONS_APP" 200000 >"$tmp/app.out" 2>"$tmp/record.err" ||
+		fail "record: $(cat "$tmp/record.err")"
+else
+	"$CPROF_TRACE" record --no-auto -o "$tmp/trace" -- "$LOST_APP" "$mode" 2>"$tmp/record.err" ||
+		fail "record: $(cat "$tmp/record.err")"
+fi
 
 # sum_raw FILE COLUMN: the sum of one value column of `go tool pprof -raw`
 sum_raw() {
@@ -47,6 +59,35 @@ alloc | order)
 	echo "heap profile: in use $objects objects, $bytes bytes"
 	[ "$objects" -eq 1 ] && [ "$bytes" -eq 2000 ] ||
 		fail "in use at the end: $objects objects, $bytes bytes (truth: 1, 2000: a block allocated again at the same address was freed)"
+	;;
+regions)
+	cat "$tmp/record.err" >&2
+	"$CPROF_TRACE" --no-cache stats --json "$tmp/trace" >"$tmp/stats.json" 2>"$tmp/stats.err" ||
+		fail "stats: $(cat "$tmp/stats.err")"
+	"$CPROF_TRACE" --no-cache stats "$tmp/trace" >"$tmp/stats.txt" 2>&1 ||
+		fail "stats: $(cat "$tmp/stats.txt")"
+	sed -n '/^regions/,$p' "$tmp/stats.txt"
+	python3 - "$tmp/stats.json" "$tmp/app.out" <<'PY' || exit $?
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+wrote = dict(re.findall(r"(outer|inner) (\d+)", open(sys.argv[2]).read()))
+if not s["lost_events"]:
+    print("SKIP: LTTng lost nothing this time: nothing to check")
+    sys.exit(77)
+bad = [str(w) for w in s["warnings"]]
+bad = [w for w in bad if re.search(r"began on thread|must nest|not ended before|still open|no open region", w)]
+if bad:
+    sys.exit("FAIL: %d warnings that the loss caused, e.g.: %s" % (len(bad), bad[:3]))
+lost = [w for w in map(str, s["warnings"]) if "records lost by LTTng" in w]
+if len(lost) < 1 or len(lost) > 4:
+    sys.exit("FAIL: want one loss warning per thread that lost records, got %r" % lost)
+for name in ("outer", "inner"):
+    r = s["regions"].get(name)
+    if not r or r["count"] + r["unended"] > int(wrote[name]):
+        sys.exit("FAIL: %s: %r, the program wrote %s" % (name, r, wrote[name]))
+print("ok: lost %d, regions outer %d inner %d of %s written each" % (
+    s["lost_events"], s["regions"]["outer"]["count"], s["regions"]["inner"]["count"], wrote["outer"]))
+PY
 	;;
 *)
 	fail "unknown mode $mode"

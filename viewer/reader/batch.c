@@ -179,7 +179,12 @@ static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32
 	if (first == CPROF_TP_BATCH_ALONE)
 		return false;
 	idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
-	return idx && first > st->seqs.v[*idx].next;
+	if (!idx || first <= st->seqs.v[*idx].next)
+		return false;
+	st->gap_records = first - st->seqs.v[*idx].next;
+	st->gap_begin_ns = st->seqs.v[*idx].last_ns;
+	st->gap_end_ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+	return true;
 }
 
 /* Records missing between this batch and the thread's previous one. */

@@ -7,6 +7,7 @@
  */
 #include "state.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,8 +219,10 @@ void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t
 	/* Its begin was most likely in a lost batch of this thread (the loss
 	 * is reported): taking another thread's open region of the type
 	 * would end that one early, with a warning that it moved. */
-	if (ts->lost)
+	if (ts->lost) {
+		ts->lost_begins++;
 		return;
+	}
 	if (end_on_other_thread(st, proc, thread, ns, type, task_id))
 		return;
 	e = cprof_vec_push(&st->region_ends);
@@ -235,6 +238,66 @@ void rd_on_region_end(struct rd_state *st, struct rd_event *ev)
 {
 	rd_region_end(st, ev->proc, ev->thread, ev->ns, ev->f[0].u,
 		      rd_intern_cached(st, ev->f[1].s, ev->f[1].n));
+}
+
+/*
+ * A thread's records were lost (LTTng discarded its batches): the ends of
+ * the regions it had open may be among them. Left open, each would take
+ * the end of a later region of its type (a 40 ns region lasting the whole
+ * gap), or stay open to the end of the trace, and every region after it
+ * would nest one level too deep. They are cut where the thread's records
+ * stop, the last time they are known to be open. An end after the gap
+ * cannot tell whether it is theirs or that of a region begun in the gap,
+ * so none is taken as theirs: a region longer than the gap is cut short,
+ * which the thread's warning says, rather than every short one stretched.
+ */
+void rd_regions_lost(struct rd_state *st, uint32_t thread)
+{
+	struct rd_thread *ts = &st->tstates.v[thread];
+
+	ts->lost = true;
+	if (!ts->lost_gaps++)
+		ts->lost_first_ns = st->gap_begin_ns;
+	ts->lost_last_ns = st->gap_end_ns;
+	ts->lost_records += st->gap_records;
+	for (size_t k = 0; k < ts->open.n; k++)
+		region_close(st, ts->open.v[k], st->gap_begin_ns);
+	ts->lost_cut += ts->open.n;
+	ts->open.n = 0;
+}
+
+/* One sentence per thread: its loss and what it did to its regions. */
+void rd_regions_lost_finish(struct rd_state *st)
+{
+	char a[96], b[160] = "", c[160] = "";
+
+	for (size_t t = 0; t < st->tstates.n; t++) {
+		const struct rd_thread *ts = &st->tstates.v[t];
+
+		if (!ts->lost_gaps)
+			continue;
+		if (ts->lost_cut)
+			snprintf(b, sizeof(b),
+				 "; %" PRIu64 " region%s open at a gap %s cut at the thread's last "
+					      "record before the gap "
+				 "(%s end is unknown)",
+				 ts->lost_cut, ts->lost_cut == 1 ? "" : "s",
+				 ts->lost_cut == 1 ? "was" : "were",
+				 ts->lost_cut == 1 ? "its" : "their");
+		if (ts->lost_begins)
+			snprintf(c, sizeof(c),
+				 "; %" PRIu64 " region end%s whose begin was lost %s left out",
+				 ts->lost_begins, ts->lost_begins == 1 ? "" : "s",
+				 ts->lost_begins == 1 ? "was" : "were");
+		rd_warn(st, ts->lost_first_ns, (uint32_t)t,
+			"thread %s: %" PRIu64 " records lost by LTTng (buffers full, %" PRIu64
+			" gap%s between %.6f s and %.6f s)%s%s",
+			rd_thread_label(st, (uint32_t)t, a, sizeof(a)), ts->lost_records,
+			ts->lost_gaps, ts->lost_gaps == 1 ? "" : "s",
+			(double)(ts->lost_first_ns - st->model->begin_ns) / 1e9,
+			(double)(ts->lost_last_ns - st->model->begin_ns) / 1e9,
+			ts->lost_cut ? b : "", ts->lost_begins ? c : "");
+	}
 }
 
 void rd_region_ends_finish(struct rd_state *st)

@@ -294,8 +294,10 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	ev->thread = thread_get(st, ev->proc, ev);
 	if (ev->thread == CPROF_NONE)
 		return;
-	if (st->batch_after_gap)
-		st->tstates.v[ev->thread].lost = true;
+	if (st->batch_after_gap) {
+		st->batch_after_gap = false;
+		rd_regions_lost(st, ev->thread);
+	}
 	t = &st->model->threads.v[ev->thread];
 	t->events++;
 	t->last_ns = ev->ns;
@@ -518,6 +520,7 @@ void rd_finish(struct rd_state *st)
 		if (p->last_ns > m->end_ns)
 			m->end_ns = p->last_ns;
 	}
+	rd_regions_lost_finish(st); /* times from the trace's begin */
 	for (size_t t = 0; t < st->tstates.n; t++) {
 		struct rd_thread *ts = &st->tstates.v[t];
 		for (size_t j = 0; j < ts->open.n; j++)

@@ -136,6 +136,11 @@ struct rd_thread {
 	/* Some of its batched records were lost (a gap in its sequence): a
 	 * region end that finds no begin may be one whose begin was lost. */
 	bool lost;
+	/* What the thread's lost records did to its regions, reported once
+	 * at the end (rd_regions_lost_finish). */
+	uint64_t lost_records, lost_gaps, lost_first_ns, lost_last_ns;
+	uint64_t lost_cut;    /* regions cut where its records stop */
+	uint64_t lost_begins; /* region ends whose begin was lost */
 };
 
 /* Short strings met again and again (types, categories): a direct-mapped
@@ -214,7 +219,9 @@ struct rd_state {
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
 	CPROF_VEC(struct rd_batch_seq) seqs;
 	uint64_t lost_records;
-	bool batch_after_gap;	/* the batch being unpacked follows lost records */
+	bool batch_after_gap; /* the batch being unpacked follows lost records */
+	uint64_t gap_records; /* how many, and the times around them */
+	uint64_t gap_begin_ns, gap_end_ns;
 	uint64_t batch_records; /* records unpacked from batches (for progress) */
 	CPROF_VEC(struct rd_pending) pending;
 	/* Region ends that found no open region: the begin may be in another
@@ -296,6 +303,11 @@ void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t
 		   uint64_t task_id, cprof_str type);
 /* rd_finish: region ends whose region never began. */
 void rd_region_ends_finish(struct rd_state *st);
+/* The first record of `thread` after its lost records (st->gap_*): the
+ * regions it had open are cut where its records stop. */
+void rd_regions_lost(struct rd_state *st, uint32_t thread);
+/* rd_finish: one warning per thread that lost records. */
+void rd_regions_lost_finish(struct rd_state *st);
 
 /* The task a region or log of `thread` names, through the thread's cache. */
 static inline uint32_t rd_thread_task_ref(struct rd_state *st, uint32_t proc, uint32_t thread,

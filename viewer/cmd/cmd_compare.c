@@ -141,7 +141,7 @@ static int load(const char *path, const struct opts *o, struct cprof_compare_run
 {
 	struct cprof_model *model = NULL;
 	struct cprof_symbolizer *sym = NULL;
-	char err[8192];
+	char err[8192], loss[400];
 	int rc = -1;
 
 	if (cprof_read_trace(path, &o->read, &model, err, sizeof(err)) != CPROF_READ_OK) {
@@ -149,11 +149,8 @@ static int load(const char *path, const struct opts *o, struct cprof_compare_run
 		return -1;
 	}
 	cprof_read_print_notes(stderr, path, model);
-	if (model->lost_events)
-		fprintf(stderr,
-			"cprof-trace: %s: warning: %" PRIu64
-			" events lost by the tracer (buffers full); counts may be low\n",
-			path, model->lost_events);
+	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
+		fprintf(stderr, "cprof-trace: %s: warning: %s\n", path, loss);
 	sym = cprof_symbolizer_create(model, NULL);
 	if (!sym || cprof_compare_run_create(model, sym, &o->filter, run) != CPROF_COMPARE_OK)
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", path);

@@ -52,7 +52,7 @@ int cprof_cmd_dump(int argc, char **argv)
 	struct dump d = {stdout, 0, false};
 	struct cprof_read_options opts = {0};
 	struct cprof_model *model = NULL;
-	char err[8192];
+	char err[8192], loss[400];
 	int c, status;
 
 	optind = 1;
@@ -73,9 +73,8 @@ int cprof_cmd_dump(int argc, char **argv)
 		return 1;
 	}
 	cprof_read_print_notes(stderr, argv[optind], model);
-	if (model->lost_events)
-		fprintf(stderr, "cprof-trace: %s: warning: %" PRIu64 " events lost by the tracer\n",
-			argv[optind], model->lost_events);
+	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
+		fprintf(stderr, "cprof-trace: %s: warning: %s\n", argv[optind], loss);
 	cprof_model_destroy(model);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

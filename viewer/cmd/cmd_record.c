@@ -585,16 +585,25 @@ static void report(const struct record_options *opts, const char *output, uint64
 			    stderr,
 			    "cprof-trace: warning: %s: babeltrace2 cannot read the trace back\n",
 			    opts->output);
-		/*
-		 * babeltrace2 2.0.4 has been seen reporting a negative
-		 * discarded count (2^64 - n) followed by +n: the sum modulo
-		 * 2^64 is right, a single wrapped value is not a count.
-		 */
-		if (status == CPROF_READ_OK && model->lost_events > discarded &&
-		    model->lost_events < (UINT64_C(1) << 62))
-			discarded = model->lost_events;
 	}
-	if (status == CPROF_READ_OK)
+	/*
+	 * The counters LTTng gave at stop miss what a killed program's
+	 * buffers discarded later (they read 0 while the trace held
+	 * discarded-events records): the trace's own count wins when larger.
+	 * babeltrace2 2.0.4 has been seen reporting a negative discarded
+	 * count (2^64 - n) followed by +n: the sum modulo 2^64 is right, a
+	 * single wrapped value is not a count.
+	 */
+	if (status == CPROF_READ_OK && model->lost_events > discarded &&
+	    model->lost_events < (UINT64_C(1) << 62))
+		discarded = model->lost_events;
+	/* events are records (stats counts them so); a lost batch held many */
+	if (status == CPROF_READ_OK && model->lost_records)
+		fprintf(stderr,
+			"cprof-trace: recorded %" PRIu64 " events (%" PRIu64
+			" lost by LTTng, among them batches holding %" PRIu64 " records) in %s\n",
+			model->events, discarded, model->lost_records, opts->output);
+	else if (status == CPROF_READ_OK)
 		fprintf(stderr,
 			"cprof-trace: recorded %" PRIu64 " events (%" PRIu64 " lost) in %s\n",
 			model->events, discarded, opts->output);

@@ -155,8 +155,9 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		       struct cprof_symbolizer *sym)
 {
 	fprintf(out,
-		"{\"events\": %" PRIu64 ", \"lost_events\": %" PRIu64 ", \"duration_ns\": %" PRIu64,
-		m->events, m->lost_events, s->duration_ns);
+		"{\"events\": %" PRIu64 ", \"lost_events\": %" PRIu64 ", \"lost_records\": %" PRIu64
+		", \"duration_ns\": %" PRIu64,
+		m->events, m->lost_events, m->lost_records, s->duration_ns);
 	fprintf(out, ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64, m->begin_ns, m->end_ns);
 
 	fputs(", \"processes\": [", out);
@@ -229,9 +230,9 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 	for (size_t i = 0; i < m->lost.n; i++)
 		fprintf(out,
 			"%s{\"count\": %" PRIu64 ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64
-			"}",
+			", \"tid\": %" PRId32 "}",
 			i ? ", " : "", m->lost.v[i].count, m->lost.v[i].begin_ns,
-			m->lost.v[i].end_ns);
+			m->lost.v[i].end_ns, m->lost.v[i].tid);
 	fputs("]", out);
 
 	fputs(", \"warnings\": [", out);
@@ -305,9 +306,17 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 	}
 	fprintf(out, "duration:     %s\n", cprof_format_duration(s->duration_ns, b, sizeof(b)));
 	fprintf(out, "events:       %" PRIu64 "\n", m->events);
-	fprintf(out, "lost events:  %" PRIu64 "%s\n", m->lost_events,
-		m->lost_events ? "  (the tracer's buffers were full: counts below may be low)"
-			       : "");
+	if (m->lost_records)
+		fprintf(out,
+			"lost events:  %" PRIu64 "  (the tracer's buffers were full: %" PRIu64
+			" records of the program's threads were in lost batches; counts below "
+			"may be low)\n",
+			m->lost_events, m->lost_records);
+	else
+		fprintf(out, "lost events:  %" PRIu64 "%s\n", m->lost_events,
+			m->lost_events
+			    ? "  (the tracer's buffers were full: counts below may be low)"
+			    : "");
 	fprintf(out, "processes:    %zu\n", m->processes.n);
 	for (size_t i = 0; i < m->processes.n; i++)
 		fprintf(out, "  %-8d %s%s%s\n", m->processes.v[i].pid,
@@ -443,7 +452,7 @@ int cprof_cmd_stats(int argc, char **argv)
 	struct cprof_stats stats;
 	bool json = false;
 	const char *critical = NULL;
-	char err[8192];
+	char err[8192], loss[400];
 	int c, status, rc = 1;
 
 	optind = 1;
@@ -467,11 +476,8 @@ int cprof_cmd_stats(int argc, char **argv)
 		return 1;
 	}
 	cprof_read_print_notes(stderr, argv[optind], model);
-	if (model->lost_events)
-		fprintf(stderr,
-			"cprof-trace: %s: warning: %" PRIu64
-			" events lost by the tracer (buffers full); counts may be low\n",
-			argv[optind], model->lost_events);
+	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
+		fprintf(stderr, "cprof-trace: %s: warning: %s\n", argv[optind], loss);
 	if (critical) {
 		rc = print_critical_path(stdout, model, argv[optind], critical, json);
 		if (!rc && fflush(stdout) != 0)

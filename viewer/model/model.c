@@ -5,6 +5,8 @@
  */
 #include "model.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -171,6 +173,28 @@ cprof_str cprof_model_add_str(struct cprof_model *model, const char *s, size_t l
 	}
 	*slot = copy;
 	return (cprof_str)(model->strings.n - 1);
+}
+
+bool cprof_model_describe_loss(const struct cprof_model *m, char *buf, size_t len)
+{
+	if (m->lost_events && m->lost_records)
+		snprintf(buf, len,
+			 "%" PRIu64 " events lost by the tracer (buffers full), among them "
+			 "batches holding %" PRIu64 " records of the program's threads; counts may "
+			 "be low",
+			 m->lost_events, m->lost_records);
+	else if (m->lost_events)
+		snprintf(buf, len,
+			 "%" PRIu64 " events lost by the tracer (buffers full); counts may be low",
+			 m->lost_events);
+	else if (m->lost_records)
+		snprintf(buf, len,
+			 "%" PRIu64 " records lost by the tracer (batches missing from their "
+			 "threads' sequences); counts may be low",
+			 m->lost_records);
+	else
+		return false;
+	return true;
 }
 
 bool cprof_model_add_note(struct cprof_model *model, const char *text)

@@ -175,10 +175,17 @@ struct cprof_stack {
 	uint16_t depth;
 };
 
-/* Events the tracer could not record (babeltrace2 discarded-events). */
+/*
+ * What the tracer could not record. tid 0: `count` LTTng events discarded
+ * in a stream (babeltrace2's discarded-events: buffers full), of any kind;
+ * a cprof:batch among them held many records. tid N: `count` records of
+ * thread N missing from its batch sequence (the batches LTTng discarded),
+ * between its last record before them and its first after.
+ */
 struct cprof_lost {
 	uint64_t begin_ns, end_ns;
 	uint64_t count;
+	int32_t tid;
 };
 
 struct cprof_warning {
@@ -190,8 +197,9 @@ struct cprof_warning {
 struct cprof_model {
 	cprof_str path; /* the trace directory */
 	uint64_t begin_ns, end_ns;
-	uint64_t events; /* events kept (of the recorded process tree) */
-	uint64_t lost_events;
+	uint64_t events;       /* events kept (of the recorded process tree) */
+	uint64_t lost_events;  /* LTTng events discarded (tid 0 in `lost`) */
+	uint64_t lost_records; /* records in the lost batches (tid N in `lost`) */
 
 	CPROF_VEC(char *) strings; /* owned; strings.v[0] is "" */
 	void *string_index;	   /* private to model.c */
@@ -266,6 +274,9 @@ void cprof_model_trim_regions(struct cprof_model *model);
 bool cprof_model_own_regions(struct cprof_model *model, size_t cap);
 
 /* Adds a note (see `notes`); false when out of memory. */
+/* The model's loss in one sentence for stderr ("N events lost by the
+ * tracer ..."), in buf; false when nothing was lost. */
+bool cprof_model_describe_loss(const struct cprof_model *model, char *buf, size_t len);
 bool cprof_model_add_note(struct cprof_model *model, const char *text);
 
 /* Approximate heap bytes held by the model (for the bench's bytes/event). */

@@ -179,6 +179,11 @@ static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32
 	if (first == CPROF_TP_BATCH_ALONE)
 		return false;
 	idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
+	/* The thread's first batch in the trace is not its first: the
+	 * session began later (a snapshot, a session of the user's), or LTTng
+	 * lost the earlier ones. Not counted as lost; its regions' begins may
+	 * be among them all the same. */
+	st->batch_starts_late = !idx && first > 0;
 	if (!idx || first <= st->seqs.v[*idx].next)
 		return false;
 	st->gap_records = first - st->seqs.v[*idx].next;
@@ -217,7 +222,8 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 			l->end_ns = batch->f[1].u + (uint64_t)batch->clock_offset;
 			if (l->end_ns < seq->last_ns)
 				l->end_ns = seq->last_ns;
-			st->model->lost_events += l->count;
+			l->tid = tid;
+			st->model->lost_records += l->count;
 			st->lost_records += l->count;
 		}
 	}
@@ -321,7 +327,7 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 		if (taken && !kept && !fast_ok)
 			fast_ok = rd_fast_take(st, &ev, &fast);
 	}
-	st->batch_after_gap = false;
+	st->batch_after_gap = st->batch_starts_late = false;
 	st->batch_records += n;
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
 }

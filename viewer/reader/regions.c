@@ -274,12 +274,22 @@ void rd_regions_lost_finish(struct rd_state *st)
 	for (size_t t = 0; t < st->tstates.n; t++) {
 		const struct rd_thread *ts = &st->tstates.v[t];
 
+		if (!ts->lost_gaps && ts->lost_begins) {
+			rd_warn(st, st->model->begin_ns, (uint32_t)t,
+				"thread %s: its records in the trace begin after its first "
+				"(recorded from a later start, or lost): %" PRIu64
+				" region end%s whose begin came before %s left out",
+				rd_thread_label(st, (uint32_t)t, a, sizeof(a)), ts->lost_begins,
+				ts->lost_begins == 1 ? "" : "s",
+				ts->lost_begins == 1 ? "was" : "were");
+			continue;
+		}
 		if (!ts->lost_gaps)
 			continue;
 		if (ts->lost_cut)
 			snprintf(b, sizeof(b),
 				 "; %" PRIu64 " region%s open at a gap %s cut at the thread's last "
-					      "record before the gap "
+				 "record before the gap "
 				 "(%s end is unknown)",
 				 ts->lost_cut, ts->lost_cut == 1 ? "" : "s",
 				 ts->lost_cut == 1 ? "was" : "were",

@@ -298,6 +298,10 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 		st->batch_after_gap = false;
 		rd_regions_lost(st, ev->thread);
 	}
+	if (st->batch_starts_late) {
+		st->batch_starts_late = false;
+		st->tstates.v[ev->thread].lost = true;
+	}
 	t = &st->model->threads.v[ev->thread];
 	t->events++;
 	t->last_ns = ev->ns;
@@ -523,10 +527,14 @@ void rd_finish(struct rd_state *st)
 	rd_regions_lost_finish(st); /* times from the trace's begin */
 	for (size_t t = 0; t < st->tstates.n; t++) {
 		struct rd_thread *ts = &st->tstates.v[t];
+		/* LTTng's losses at the end of a thread leave no gap in its
+		 * sequence to see: the end may have been lost with them */
 		for (size_t j = 0; j < ts->open.n; j++)
 			rd_warn(st, m->end_ns, (uint32_t)t,
-				"region '%s' on thread %s still open at the end of the trace",
+				"region '%s' on thread %s still open at the end of the trace%s",
 				cprof_model_str(m, m->regions.v[ts->open.v[j]].type),
-				rd_thread_label(st, (uint32_t)t, a, sizeof(a)));
+				rd_thread_label(st, (uint32_t)t, a, sizeof(a)),
+				m->lost_events ? " (its end may be among the events LTTng lost)"
+					       : "");
 	}
 }

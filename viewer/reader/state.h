@@ -219,8 +219,9 @@ struct rd_state {
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
 	CPROF_VEC(struct rd_batch_seq) seqs;
 	uint64_t lost_records;
-	bool batch_after_gap; /* the batch being unpacked follows lost records */
-	uint64_t gap_records; /* how many, and the times around them */
+	bool batch_after_gap;	/* the batch being unpacked follows lost records */
+	bool batch_starts_late; /* ... or is a thread's first, not numbered 0 */
+	uint64_t gap_records;	/* how many, and the times around them */
 	uint64_t gap_begin_ns, gap_end_ns;
 	uint64_t batch_records; /* records unpacked from batches (for progress) */
 	CPROF_VEC(struct rd_pending) pending;

@@ -400,13 +400,19 @@ static void describe_lost(struct desc *d, const struct ui_sel *s)
 	const struct cprof_lost *l = &d->m->lost.v[s->ref];
 	char a[128], dur[64];
 
+	const char *what = l->tid ? "records" : "events";
+
 	if (d->tip) {
-		add(d, TEXT_COLOR, UI_FONT_NORMAL, "%" PRIu64 " events lost here", l->count);
+		add(d, TEXT_COLOR, UI_FONT_NORMAL, "%" PRIu64 " %s lost here", l->count, what);
 		return;
 	}
 	fmt_at(d, a, sizeof(a), l->begin_ns);
 	ui_format_dur(dur, sizeof(dur), (double)(l->end_ns - l->begin_ns));
-	add(d, UI_RGB(0xff, 0x5b, 0x5b), UI_FONT_BOLD, "%" PRIu64 " events lost", l->count);
+	if (l->tid)
+		add(d, UI_RGB(0xff, 0x5b, 0x5b), UI_FONT_BOLD,
+		    "%" PRIu64 " records of thread %" PRId32 " lost", l->count, l->tid);
+	else
+		add(d, UI_RGB(0xff, 0x5b, 0x5b), UI_FONT_BOLD, "%" PRIu64 " events lost", l->count);
 	add(d, TEXT_COLOR, UI_FONT_NORMAL,
 	    "between %s and %s later: the tracer's buffers were full", a, dur);
 }

@@ -84,7 +84,7 @@ struct header {
 	uint32_t format, nsec;
 	char version[32];
 	uint64_t key, size, checksum;
-	uint64_t begin_ns, end_ns, events, lost_events, lost_records, state_begin_ns, state_end_ns;
+	uint64_t begin_ns, end_ns, events, lost_events, state_begin_ns, state_end_ns;
 	struct section {
 		uint64_t offset, count, elem;
 	} sec[NSEC];
@@ -346,7 +346,10 @@ static bool attach(struct cprof_model *m, char *base, const struct header *hd)
 	m->end_ns = hd->end_ns;
 	m->events = hd->events;
 	m->lost_events = hd->lost_events;
-	m->lost_records = hd->lost_records;
+	/* the records of threads' lost batches: their ranges say it */
+	for (size_t i = 0; i < m->lost.n; i++)
+		if (m->lost.v[i].tid)
+			m->lost_records += m->lost.v[i].count;
 	m->state_begin_ns = hd->state_begin_ns;
 	m->state_end_ns = hd->state_end_ns;
 	return true;
@@ -550,7 +553,6 @@ static void write_header(struct writer *w, const struct cprof_model *m, struct h
 	hd->end_ns = m->end_ns;
 	hd->events = m->events;
 	hd->lost_events = m->lost_events;
-	hd->lost_records = m->lost_records;
 	hd->state_begin_ns = m->state_begin_ns;
 	hd->state_end_ns = m->state_end_ns;
 	w->ok = w->ok && pwrite(w->fd, hd, sizeof(*hd), 0) == (ssize_t)sizeof(*hd);

@@ -584,6 +584,57 @@ static void test_batch_lost_begin(void)
 	teardown(&f);
 }
 
+/*
+ * A signal handler's region emitted alone (its thread was appending) is
+ * read before its thread's batch around it: it goes in by its time, not
+ * into the region the thread had open at its previous batch's end. One
+ * later than all its thread's records goes in at the end of the trace.
+ */
+static void test_batch_alone(void)
+{
+	struct fixture f;
+	struct bytes s = {0}, a = {0}, h1 = {0}, h2 = {0}, b = {0}, h3 = {0};
+	const struct cprof_region *reg;
+
+	setup(&f, 0);
+	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
+	put_str(&s, 1, "outer");
+	put_str(&s, 2, "handler");
+	batch_kept = NULL;
+	put_rec(&a, 10, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 0, 0, &s, &a);
+	/* the handler's region, 13..14 ms, while the thread appended */
+	put_rec(&h1, 13, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)2);
+	feed_batch(&f, 10, 0, CPROF_TP_BATCH_ALONE, &s, &h1);
+	put_rec(&h2, 14, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)2);
+	feed_batch(&f, 10, 0, CPROF_TP_BATCH_ALONE, &s, &h2);
+	/* outer ended at 12 ms, before it; another outer 15..16 ms */
+	put_rec(&b, 2, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	put_rec(&b, 3, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	put_rec(&b, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 10, 1, &s, &b);
+	/* a handler's region after the thread's last record */
+	put_rec(&h3, 20, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)2);
+	put_rec(&h3, 1, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)2);
+	feed_batch(&f, 10, 0, CPROF_TP_BATCH_ALONE, &s, &h3);
+	batch_kept = count_record;
+	rd_finish(&f.st);
+
+	CHECK(f.m->regions.n == 4, "%zu regions", f.m->regions.n);
+	for (size_t i = 0; i < f.m->regions.n; i++) {
+		reg = &f.m->regions.v[i];
+		CHECK(reg->depth == 0 && reg->end_ns > reg->begin_ns,
+		      "region %zu %s: depth %u, %" PRIu64 "..%" PRIu64, i, str(&f, reg->type),
+		      reg->depth, (uint64_t)reg->begin_ns, (uint64_t)reg->end_ns);
+	}
+	reg = &f.m->regions.v[0];
+	CHECK(!strcmp(str(&f, reg->type), "outer") && reg->end_ns == 12000000u,
+	      "outer: %s ends at %" PRIu64, str(&f, reg->type), (uint64_t)reg->end_ns);
+	CHECK(f.m->warnings.n == 0, "warning: %s", warning(&f, 0));
+	CHECK(f.m->lost_records == 0, "%" PRIu64 " records lost", f.m->lost_records);
+	teardown(&f);
+}
+
 /* A region begun on one thread and ended on another, the end read first
  * (its thread's batch went out first): it still ends there. */
 static void test_region_end_read_first(void)
@@ -740,6 +791,7 @@ int main(int argc, char **argv)
 	test_batch();
 	test_batch_fast_fixed();
 	test_batch_lost_begin();
+	test_batch_alone();
 	test_region_end_read_first();
 	test_fixture_annotated();
 	test_fixture_auto();

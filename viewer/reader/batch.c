@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cprof-tp-enums.h"
@@ -273,21 +274,94 @@ static bool fast_region(struct rd_state *st, struct batch *b, const struct rd_fa
 	return true;
 }
 
+/* The time of the record at b->p, the one after `ns`. */
+static uint64_t next_ns(const struct batch *b, uint64_t ns)
+{
+	uint64_t head = 0;
+
+	cprof_varint_get(b->p, b->end, &head);
+	return ns + (head >> CPROF_TP_REC_KIND_BITS);
+}
+
+static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data);
+
+/* The waiting batches of thread (pid, tid) emitted alone before `ns`
+ * (any thread's when tid is 0), fed in the order read; true when any. */
+static bool alone_release(struct rd_state *st, int32_t pid, int32_t tid, uint64_t ns)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < st->alone.n;) {
+		struct rd_alone a = st->alone.v[i];
+
+		if (tid && (a.ev.pid != pid || (int32_t)a.ev.f[0].u != tid || a.ns >= ns)) {
+			i++;
+			continue;
+		}
+		memmove(&st->alone.v[i], &st->alone.v[i + 1],
+			(st->alone.n - i - 1) * sizeof(*st->alone.v));
+		st->alone.n--;
+		unpack(st, &a.ev, NULL, NULL);
+		free(a.buf);
+		any = true;
+	}
+	return any;
+}
+
+void rd_batch_finish(struct rd_state *st)
+{
+	alone_release(st, 0, 0, UINT64_MAX);
+}
+
+/* A batch emitted alone waits for its thread's records around it (see
+ * struct rd_alone); false when it cannot (out of memory: read now). */
+static bool alone_defer(struct rd_state *st, struct rd_event *batch)
+{
+	struct rd_alone *a = cprof_vec_push(&st->alone);
+	struct batch b;
+
+	if (!a)
+		return false;
+	memset(a, 0, sizeof(*a));
+	if (!rd_batch_copy(&a->ev, &a->buf, &a->cap, batch)) {
+		st->alone.n--;
+		return false;
+	}
+	b.p = (const uint8_t *)batch->f[5].s;
+	b.end = b.p + batch->f[5].n;
+	a->ns = next_ns(&b, batch->f[1].u + (uint64_t)batch->clock_offset);
+	return true;
+}
+
+/*
+ * A signal handler's batch emitted alone is read before the batch of its
+ * thread around it in time: read then, its region would nest in one its
+ * thread had ended already, or end it early. It waits, and goes in among
+ * its thread's records by its time (at the end of the trace, if its
+ * thread's records never reach it). `dump` (kept) prints batches as read.
+ */
 void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data)
 {
-	struct batch b;
-	struct rd_event ev;
-	struct rd_fast fast;
-	bool fast_ok = false;
-	int32_t tid;
-	uint64_t n = 0;
-
 	if (batch->fetch_fields) {
 		batch->fetch_fields(batch);
 		batch->fetch_fields = NULL;
 	}
 	if ((batch->present & 0x33u) != 0x33u)
 		return; /* not the batch this reader knows */
+	if (batch->f[2].u == CPROF_TP_BATCH_ALONE && !kept && alone_defer(st, batch))
+		return;
+	unpack(st, batch, kept, data);
+}
+
+static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data)
+{
+	struct batch b;
+	struct rd_event ev;
+	struct rd_fast fast;
+	bool fast_ok = false, alone = batch->f[2].u == CPROF_TP_BATCH_ALONE;
+	int32_t tid;
+	uint64_t n = 0;
+
 	tid = (int32_t)batch->f[0].u;
 	dict_parse(&b, (const uint8_t *)batch->f[4].s,
 		   (const uint8_t *)batch->f[4].s + batch->f[4].n);
@@ -295,9 +369,14 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 	b.end = b.p + batch->f[5].n;
 	memset(&ev, 0, sizeof(ev));
 	ev.ns = batch->f[1].u + (uint64_t)batch->clock_offset;
-	st->batch_after_gap = follows_gap(st, batch, tid, batch->f[2].u);
+	/* one fed among its thread's records keeps the state of their batch */
+	if (!alone)
+		st->batch_after_gap = follows_gap(st, batch, tid, batch->f[2].u);
 	for (;;) {
 		bool taken;
+		if (st->alone.n && !alone && b.p < b.end &&
+		    alone_release(st, batch->pid, tid, next_ns(&b, ev.ns)))
+			fast_ok = false;
 		if (fast_ok && b.p < b.end && fast_region(st, &b, &fast, &ev)) {
 			n++;
 			continue;
@@ -327,7 +406,53 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 		if (taken && !kept && !fast_ok)
 			fast_ok = rd_fast_take(st, &ev, &fast);
 	}
-	st->batch_after_gap = st->batch_starts_late = false;
+	if (!alone)
+		st->batch_after_gap = st->batch_starts_late = false;
 	st->batch_records += n;
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
+}
+
+bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch)
+{
+	size_t nlen = 0, hlen;
+	const char *name = batch->fetch_procname ? batch->fetch_procname(batch, &nlen)
+			   : batch->procname	 ? batch->procname
+						 : "";
+	const char *host = batch->fetch_host ? batch->fetch_host(batch)
+			   : batch->host     ? batch->host
+					     : "";
+	size_t need;
+	uint8_t *b;
+
+	if (!batch->fetch_procname)
+		nlen = batch->procname ? batch->procname_len : 0;
+	hlen = strlen(host);
+	need = batch->f[4].n + batch->f[5].n + nlen + hlen + 2;
+	if (need > *cap) {
+		uint8_t *nb = realloc(*buf, need);
+		if (!nb)
+			return false;
+		*buf = nb;
+		*cap = need;
+	}
+	*dst = *batch;
+	b = *buf;
+	memcpy(b, batch->f[4].s, batch->f[4].n);
+	dst->f[4].s = (const char *)b;
+	b += batch->f[4].n;
+	memcpy(b, batch->f[5].s, batch->f[5].n);
+	dst->f[5].s = (const char *)b;
+	b += batch->f[5].n;
+	memcpy(b, name, nlen);
+	b[nlen] = '\0';
+	dst->procname = (const char *)b;
+	dst->procname_len = nlen;
+	b += nlen + 1;
+	memcpy(b, host, hlen + 1);
+	dst->host = (const char *)b;
+	dst->fetch_fields = NULL;
+	dst->fetch_procname = NULL;
+	dst->fetch_host = NULL;
+	dst->source = NULL;
+	return true;
 }

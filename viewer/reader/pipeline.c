@@ -64,52 +64,6 @@ bool rd_pipe_start(struct rd_pipe *p, struct rd_state *st)
 	return p->running;
 }
 
-/* The batch's strings, records, thread name and host into the slot. */
-static bool copy_batch(struct rd_pipe_slot *s, struct rd_event *batch)
-{
-	size_t nlen = 0, hlen;
-	const char *name = batch->fetch_procname ? batch->fetch_procname(batch, &nlen)
-			   : batch->procname	 ? batch->procname
-						 : "";
-	const char *host = batch->fetch_host ? batch->fetch_host(batch)
-			   : batch->host     ? batch->host
-					     : "";
-	size_t need;
-	uint8_t *b;
-
-	if (!batch->fetch_procname)
-		nlen = batch->procname ? batch->procname_len : 0;
-	hlen = strlen(host);
-	need = batch->f[4].n + batch->f[5].n + nlen + hlen + 2;
-	if (need > s->cap) {
-		uint8_t *nb = realloc(s->buf, need);
-		if (!nb)
-			return false;
-		s->buf = nb;
-		s->cap = need;
-	}
-	s->ev = *batch;
-	b = s->buf;
-	memcpy(b, batch->f[4].s, batch->f[4].n);
-	s->ev.f[4].s = (const char *)b;
-	b += batch->f[4].n;
-	memcpy(b, batch->f[5].s, batch->f[5].n);
-	s->ev.f[5].s = (const char *)b;
-	b += batch->f[5].n;
-	memcpy(b, name, nlen);
-	b[nlen] = '\0';
-	s->ev.procname = (const char *)b;
-	s->ev.procname_len = nlen;
-	b += nlen + 1;
-	memcpy(b, host, hlen + 1);
-	s->ev.host = (const char *)b;
-	s->ev.fetch_fields = NULL;
-	s->ev.fetch_procname = NULL;
-	s->ev.fetch_host = NULL;
-	s->ev.source = NULL;
-	return true;
-}
-
 void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
 {
 	struct rd_pipe_slot *s;
@@ -127,7 +81,7 @@ void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
 	pthread_mutex_unlock(&p->lock);
 	/* the consumer never reads slots from head on */
 	s = &p->slots[p->head % RD_PIPE_SLOTS];
-	if (!copy_batch(s, batch)) {
+	if (!rd_batch_copy(&s->ev, &s->buf, &s->cap, batch)) {
 		p->out_of_memory = true;
 		return;
 	}

@@ -44,6 +44,9 @@ void rd_state_fini(struct rd_state *st)
 	cprof_pairmap_fini(&st->counters);
 	cprof_pairmap_fini(&st->batch_seqs);
 	cprof_vec_free(&st->seqs);
+	for (size_t i = 0; i < st->alone.n; i++)
+		free(st->alone.v[i].buf);
+	cprof_vec_free(&st->alone);
 	cprof_pairmap_fini(&st->pending_index);
 	cprof_vec_free(&st->pending);
 	cprof_vec_free(&st->region_ends);
@@ -509,6 +512,7 @@ void rd_finish(struct rd_state *st)
 	}
 	m->modules.n = k;
 
+	rd_batch_finish(st);
 	rd_pending_finish(st);
 	rd_region_ends_finish(st);
 	rd_sort_by_time(st);

@@ -165,6 +165,17 @@ struct rd_batch_seq {
 	uint64_t last_ns;
 };
 
+/* A batch emitted alone (a signal handler's record while its thread was
+ * appending): it goes out before the thread's batch around it in time, so
+ * it waits, copied (rd_batch_copy), to be fed among the thread's records
+ * by its time (batch.c). */
+struct rd_alone {
+	struct rd_event ev;
+	uint8_t *buf;
+	size_t cap;
+	uint64_t ns; /* its first record's */
+};
+
 /*
  * Records of different threads are read out of time order (each thread's
  * batch goes out on its own): a task may end, or be named by a region or
@@ -218,6 +229,7 @@ struct rd_state {
 
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
 	CPROF_VEC(struct rd_batch_seq) seqs;
+	CPROF_VEC(struct rd_alone) alone; /* in the order read */
 	uint64_t lost_records;
 	bool batch_after_gap;	/* the batch being unpacked follows lost records */
 	bool batch_starts_late; /* ... or is a thread's first, not numbered 0 */
@@ -286,6 +298,11 @@ void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, b
  * with those rd_feed kept (dump prints them). */
 typedef void (*rd_record_fn)(void *data, struct rd_event *record);
 void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data);
+/* rd_finish: the batches emitted alone still waiting for their thread's. */
+void rd_batch_finish(struct rd_state *st);
+/* `batch` with its strings, records, thread name and host copied into
+ * *buf (grown to *cap as needed; the caller frees it), into `dst`. */
+bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch);
 
 /* A reference to a task not met yet (see struct rd_pending). */
 void rd_pending_add(struct rd_state *st, enum rd_pending_kind kind, uint32_t proc, uint64_t id,

@@ -141,16 +141,14 @@ static int load(const char *path, const struct opts *o, struct cprof_compare_run
 {
 	struct cprof_model *model = NULL;
 	struct cprof_symbolizer *sym = NULL;
-	char err[8192], loss[400];
+	char err[8192];
 	int rc = -1;
 
 	if (cprof_read_trace(path, &o->read, &model, err, sizeof(err)) != CPROF_READ_OK) {
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return -1;
 	}
-	cprof_read_print_notes(stderr, path, model);
-	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
-		fprintf(stderr, "cprof-trace: %s: warning: %s\n", path, loss);
+	cprof_read_print_warnings(stderr, path, model);
 	sym = cprof_symbolizer_create(model, NULL);
 	if (!sym || cprof_compare_run_create(model, sym, &o->filter, run) != CPROF_COMPARE_OK)
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", path);

@@ -52,7 +52,7 @@ int cprof_cmd_dump(int argc, char **argv)
 	struct dump d = {stdout, 0, false};
 	struct cprof_read_options opts = {0};
 	struct cprof_model *model = NULL;
-	char err[8192], loss[400];
+	char err[8192];
 	int c, status;
 
 	optind = 1;
@@ -72,9 +72,7 @@ int cprof_cmd_dump(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 1;
 	}
-	cprof_read_print_notes(stderr, argv[optind], model);
-	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
-		fprintf(stderr, "cprof-trace: %s: warning: %s\n", argv[optind], loss);
+	cprof_read_print_warnings(stderr, argv[optind], model);
 	cprof_model_destroy(model);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

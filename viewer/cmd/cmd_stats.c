@@ -452,7 +452,7 @@ int cprof_cmd_stats(int argc, char **argv)
 	struct cprof_stats stats;
 	bool json = false;
 	const char *critical = NULL;
-	char err[8192], loss[400];
+	char err[8192];
 	int c, status, rc = 1;
 
 	optind = 1;
@@ -475,9 +475,7 @@ int cprof_cmd_stats(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s\n", err);
 		return 1;
 	}
-	cprof_read_print_notes(stderr, argv[optind], model);
-	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
-		fprintf(stderr, "cprof-trace: %s: warning: %s\n", argv[optind], loss);
+	cprof_read_print_warnings(stderr, argv[optind], model);
 	if (critical) {
 		rc = print_critical_path(stdout, model, argv[optind], critical, json);
 		if (!rc && fflush(stdout) != 0)

@@ -636,6 +636,15 @@ void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_mode
 			cprof_model_str(model, model->notes.v[i]));
 }
 
+void cprof_read_print_warnings(FILE *out, const char *path, const struct cprof_model *model)
+{
+	char loss[400];
+
+	cprof_read_print_notes(out, path, model);
+	if (cprof_model_describe_loss(model, loss, sizeof(loss)))
+		fprintf(out, "cprof-trace: %s: warning: %s\n", path, loss);
+}
+
 static enum cprof_read_status read_dir(const char *path, const struct cprof_read_options *opts,
 				       bool cache, struct cprof_model **out, char *err,
 				       size_t errlen)

@@ -92,4 +92,8 @@ void cprof_read_set_cache(bool use);
  * line each: "cprof-trace: PATH: warning: ...". */
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model);
 
+/* The notes, then what the tracer lost (cprof_model_describe_loss), in
+ * the same form: what the commands that count things warn of. */
+void cprof_read_print_warnings(FILE *out, const char *path, const struct cprof_model *model);
+
 #endif /* CPROF_READER_H */

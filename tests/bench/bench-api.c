@@ -13,7 +13,11 @@
  *                     bounds 25 ns and 1/8 of the two tracepoints.
  *
  * Rounds alternate between the two loops and the medians are compared, so
- * both see the same machine noise.
+ * both see the same machine noise. With a session, a round is long (1M
+ * pairs, 100k raw pairs: 8 MB of each in the ring buffers), so that what
+ * is measured is a hot loop's steady state: rounds of 20k pairs spent half
+ * their time in the first writes to fresh ring-buffer pages (page faults,
+ * cache misses), for both loops alike, and measured the page faults.
  */
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
@@ -160,10 +164,10 @@ int main(int argc, char **argv)
 	double tsc[ROUNDS];
 
 	for (int r = 0; r < ROUNDS; r++) {
-		a[r] = region_pairs(task, 20000);
-		b[r] = raw_pairs(cprof_task_id(task), 20000);
-		c[r] = bench_region_pairs_call(task, 20000);
-		tsc[r] = tsc_pairs(20000);
+		a[r] = region_pairs(task, 1000000);
+		b[r] = raw_pairs(cprof_task_id(task), 100000);
+		c[r] = bench_region_pairs_call(task, 1000000);
+		tsc[r] = tsc_pairs(1000000);
 	}
 	double region = median(a, ROUNDS), raw = median(b, ROUNDS), call = median(c, ROUNDS);
 	printf("session: region pair %.1f ns (bound 25 ns), two raw tracepoints %.1f ns, "

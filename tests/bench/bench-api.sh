@@ -21,7 +21,9 @@ lttng create "$session" -o "$out/trace" >/dev/null
 lttng enable-channel -u -s "$session" --subbuf-size=4M --num-subbuf=8 bench >/dev/null
 lttng enable-event -u -s "$session" -c bench 'cprof:*' >/dev/null
 lttng enable-event -u -s "$session" -c bench 'cprof_bench:*' >/dev/null
-lttng add-context -u -s "$session" -c bench -t vtid -t vpid >/dev/null
+# The contexts record adds to its channel (tracer/session/session.c): a
+# raw tracepoint pays for them as a cprof batch does once per batch.
+lttng add-context -u -s "$session" -c bench -t vtid -t vpid -t procname >/dev/null
 lttng start "$session" >/dev/null
 LTTNG_UST_REGISTER_TIMEOUT=3000 "$bin" on
 lttng stop "$session" >/dev/null

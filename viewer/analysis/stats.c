@@ -13,6 +13,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -36,7 +37,7 @@ enum src_kind {
 struct src {
 	const struct cprof_model *m;
 	enum src_kind kind;
-	uint64_t from, to; /* SRC_REGIONS, relative ns (see region_window) */
+	uint64_t from, to; /* SRC_REGIONS, relative ns (see feed_regions) */
 };
 
 struct group {
@@ -52,8 +53,11 @@ struct acc {
 	size_t mask;
 	uint32_t last_key;
 	size_t last; /* group of last_key, SIZE_MAX: none yet */
-	/* Second pass: the ended durations by group. Most fit 32 bits (4.3 s),
-	 * which halves the memory and the time of the selections. */
+	/* Regions: the first and past the last taken by the first pass, all
+	 * the second looks at (a window's regions are a run of the array). */
+	size_t first, past;
+	/* Second pass: the ended durations by group. Most fit 32 bits (up to
+	 * 4.3 s), which halves the memory and the time of the selections. */
 	uint32_t *durs32;
 	uint64_t *durs64;
 	bool placing; /* second pass */
@@ -170,12 +174,24 @@ static int feed_regions(const struct src *s, struct acc *a)
 {
 	const struct cprof_model *m = s->m;
 	uint64_t span = m->end_ns > m->begin_ns ? m->end_ns - m->begin_ns : 1;
+	size_t i = 0, past = m->regions.n;
 
-	for (size_t i = 0; i < m->regions.n; i++) {
+	if (a->placing) {
+		i = a->first;
+		past = a->past;
+	} else {
+		a->first = past; /* none taken yet */
+	}
+	for (; i < past; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		uint64_t b = r->begin_ns - m->begin_ns;
 		if (b < s->from || (b > s->to || (b == s->to && s->to < span)))
 			continue;
+		if (!a->placing) {
+			if (a->first == m->regions.n)
+				a->first = i;
+			a->past = i + 1;
+		}
 		if (acc_item(a, r->type,
 			     !r->end_ns		       ? UNENDED
 			     : r->end_ns > r->begin_ns ? r->end_ns - r->begin_ns
@@ -234,6 +250,18 @@ static int acc_count(struct acc *a, const struct src *s)
 	if (acc_rehash(a, 64))
 		return -1;
 	return feed(s, a);
+}
+
+/* The first pass, and room for a result of `size` bytes per group in *out
+ * (NULL when no group); the caller frees *out, and `a` either way. */
+static int acc_count_into(struct acc *a, const struct src *s, size_t size, void **out)
+{
+	*out = NULL;
+	if (acc_count(a, s))
+		return -1;
+	if (a->groups.n && !(*out = malloc(a->groups.n * size)))
+		return -1;
+	return 0;
 }
 
 /*
@@ -376,16 +404,20 @@ static size_t rank_index(uint64_t n, unsigned p)
 DEFINE_SELECT(uint32_t)
 DEFINE_SELECT(uint64_t)
 
-static int dist_name_cmp(const void *a, const void *b, void *model)
+/* Of distributions and of counts alike, which both begin with their key. */
+_Static_assert(offsetof(struct cprof_stats_dist, key) == 0, "key first");
+_Static_assert(offsetof(struct cprof_stats_count, key) == 0, "key first");
+
+static int key_cmp(const void *a, const void *b)
 {
-	const struct cprof_stats_dist *x = a, *y = b;
-	return strcmp(cprof_model_str(model, x->key), cprof_model_str(model, y->key));
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
 }
 
-static int dist_key_cmp(const void *a, const void *b)
+static int name_cmp(const void *a, const void *b, void *model)
 {
-	const struct cprof_stats_dist *x = a, *y = b;
-	return x->key < y->key ? -1 : x->key > y->key;
+	return strcmp(cprof_model_str(model, *(const uint32_t *)a),
+		      cprof_model_str(model, *(const uint32_t *)b));
 }
 
 /* Distributions of the items of `s` by key, in key order, or in name order
@@ -395,16 +427,15 @@ static int dist_key_cmp(const void *a, const void *b)
 
 static int build_dists_(const struct src *s, void **v, size_t *vn, size_t *vcap, bool by_name)
 {
-	struct cprof_stats_dist *out = NULL;
+	struct cprof_stats_dist *out;
 	uint64_t seed = 0x2545F4914F6CDD1Dull;
 	struct acc a;
-	int rc = -1;
 
-	if (acc_count(&a, s) || acc_place(&a, s))
-		goto end;
-	out = malloc((a.groups.n ? a.groups.n : 1) * sizeof(*out));
-	if (!out)
-		goto end;
+	if (acc_count_into(&a, s, sizeof(*out), (void **)&out) || acc_place(&a, s)) {
+		acc_fini(&a);
+		free(out);
+		return -1;
+	}
 	for (size_t g = 0; g < a.groups.n; g++) {
 		struct group *gr = &a.groups.v[g];
 		if (gr->narrow)
@@ -413,60 +444,38 @@ static int build_dists_(const struct src *s, void **v, size_t *vn, size_t *vcap,
 			percentiles_uint64_t(a.durs64 + gr->fill - gr->d.count, &gr->d, &seed);
 		out[g] = gr->d;
 	}
-	qsort(out, a.groups.n, sizeof(*out), dist_key_cmp);
-	if (by_name)
-		qsort_r(out, a.groups.n, sizeof(*out), dist_name_cmp, (void *)s->m);
-	*v = a.groups.n ? out : NULL;
+	if (out) {
+		qsort(out, a.groups.n, sizeof(*out), key_cmp);
+		if (by_name)
+			qsort_r(out, a.groups.n, sizeof(*out), name_cmp, (void *)s->m);
+	}
+	*v = out;
 	*vn = *vcap = a.groups.n;
-	if (!a.groups.n)
-		free(out);
-	rc = 0;
-end:
 	acc_fini(&a);
-	if (rc)
-		free(out);
-	return rc;
-}
-
-static int count_name_cmp(const void *a, const void *b, void *model)
-{
-	const struct cprof_stats_count *x = a, *y = b;
-	return strcmp(cprof_model_str(model, x->key), cprof_model_str(model, y->key));
-}
-
-static int count_key_cmp(const void *a, const void *b)
-{
-	const struct cprof_stats_count *x = a, *y = b;
-	return x->key < y->key ? -1 : x->key > y->key;
+	return 0;
 }
 
 /* Log counts by category, in name order. */
 static int count_logs(const struct cprof_model *m, struct cprof_stats *st)
 {
 	struct src s = {m, SRC_LOGS, 0, 0};
-	struct cprof_stats_count *out = NULL;
+	struct cprof_stats_count *out;
 	struct acc a;
-	int rc = -1;
 
-	if (acc_count(&a, &s))
-		goto end;
-	rc = 0;
-	if (!a.groups.n)
-		goto end;
-	out = malloc(a.groups.n * sizeof(*out));
-	if (!out) {
-		rc = -1;
-		goto end;
+	if (acc_count_into(&a, &s, sizeof(*out), (void **)&out)) {
+		acc_fini(&a);
+		return -1;
 	}
 	for (size_t g = 0; g < a.groups.n; g++)
 		out[g] = (struct cprof_stats_count){a.groups.v[g].d.key, a.groups.v[g].d.count};
-	qsort(out, a.groups.n, sizeof(*out), count_key_cmp);
-	qsort_r(out, a.groups.n, sizeof(*out), count_name_cmp, (void *)m);
+	if (out) {
+		qsort(out, a.groups.n, sizeof(*out), key_cmp);
+		qsort_r(out, a.groups.n, sizeof(*out), name_cmp, (void *)m);
+	}
 	st->logs.v = out;
 	st->logs.n = st->logs.cap = a.groups.n;
-end:
 	acc_fini(&a);
-	return rc;
+	return 0;
 }
 
 static int stack_delay_cmp(const void *a, const void *b)
@@ -482,31 +491,24 @@ static int stack_delay_cmp(const void *a, const void *b)
 
 static int build_top_(const struct src *s, void **v, size_t *vn, size_t *vcap)
 {
-	struct cprof_stats_stack *out = NULL;
+	struct cprof_stats_stack *out;
 	struct acc a;
-	int rc = -1;
 
-	if (acc_count(&a, s))
-		goto end;
-	rc = 0;
-	if (!a.groups.n)
-		goto end;
-	out = malloc(a.groups.n * sizeof(*out));
-	if (!out) {
-		rc = -1;
-		goto end;
+	if (acc_count_into(&a, s, sizeof(*out), (void **)&out)) {
+		acc_fini(&a);
+		return -1;
 	}
 	for (size_t g = 0; g < a.groups.n; g++) {
 		const struct cprof_stats_dist *d = &a.groups.v[g].d;
 		out[g] = (struct cprof_stats_stack){d->key, d->count, d->total_ns};
 	}
-	qsort(out, a.groups.n, sizeof(*out), stack_delay_cmp);
+	if (out)
+		qsort(out, a.groups.n, sizeof(*out), stack_delay_cmp);
 	*v = out;
 	*vcap = a.groups.n;
 	*vn = a.groups.n > CPROF_STATS_TOP ? CPROF_STATS_TOP : a.groups.n;
-end:
 	acc_fini(&a);
-	return rc;
+	return 0;
 }
 
 struct point {

@@ -178,13 +178,21 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, thread_exit,
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(int32_t, unused, unused)))
 
-/* A wait that blocked: `kind` is one of enum cprof_tp_wait_kind. */
+/*
+ * A wait that blocked: `kind` is one of enum cprof_tp_wait_kind.
+ * `begin_ns` is when the hook saw that the call must wait (CLOCK_MONOTONIC,
+ * the clock LTTng-UST stamps events with): the event itself is written
+ * after the thread's batch was flushed and its stack unwound, which a
+ * preemption on a loaded machine can stretch to milliseconds the program
+ * spent waiting. Traces without it: the wait began at the event.
+ */
 LTTNG_UST_TRACEPOINT_EVENT(cprof, wait_begin,
-	LTTNG_UST_TP_ARGS(uint64_t, obj, uint8_t, kind, uint64_t, stack),
+	LTTNG_UST_TP_ARGS(uint64_t, obj, uint8_t, kind, uint64_t, stack, uint64_t, begin_ns),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer_hex(uint64_t, obj, obj)
 		lttng_ust_field_integer(uint8_t, kind, kind)
-		lttng_ust_field_integer(uint64_t, stack, stack)))
+		lttng_ust_field_integer(uint64_t, stack, stack)
+		lttng_ust_field_integer(uint64_t, begin_ns, begin_ns)))
 
 /* `result` is the primitive's return value (0, ETIMEDOUT, ...). */
 LTTNG_UST_TRACEPOINT_EVENT(cprof, wait_end,

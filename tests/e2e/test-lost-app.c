@@ -95,9 +95,9 @@ int main(int argc, char **argv)
 	lttng_ust_tracepoint(cprof, config, CPROF_TP_ALLOC_ALL, 0, 0, 10000, 32, 0, 0);
 	lttng_ust_tracepoint(cprof, stack, 1, ips, 2);
 	if (!strcmp(argv[1], "wait")) {
-		lttng_ust_tracepoint(cprof, wait_begin, 0x1000, CPROF_TP_WAIT_MUTEX, 1);
+		lttng_ust_tracepoint(cprof, wait_begin, 0x1000, CPROF_TP_WAIT_MUTEX, 1, 0);
 		sleep_ms(50); /* its wait_end is "lost" */
-		lttng_ust_tracepoint(cprof, wait_begin, 0x2000, CPROF_TP_WAIT_MUTEX, 1);
+		lttng_ust_tracepoint(cprof, wait_begin, 0x2000, CPROF_TP_WAIT_MUTEX, 1, 0);
 		sleep_ms(1);
 		lttng_ust_tracepoint(cprof, wait_end, 0x2000, CPROF_TP_WAIT_MUTEX, 0);
 		sleep_ms(300);

@@ -36,11 +36,13 @@ static int failures;
 struct fixture {
 	struct cprof_model *m;
 	struct rd_state st;
+	int64_t clock_offset; /* of the events fed: origin ns - clock value */
 };
 
 static void setup(struct fixture *f, int32_t root_pid)
 {
 	f->m = cprof_model_create();
+	f->clock_offset = 0;
 	rd_state_init(&f->st, f->m);
 	f->st.root_pid = root_pid;
 }
@@ -64,6 +66,7 @@ static bool feed(struct fixture *f, const char *name, uint64_t ms, int32_t pid, 
 
 	ev.kind = rd_kind_find(name);
 	ev.ns = ms * 1000000u;
+	ev.clock_offset = f->clock_offset;
 	ev.pid = pid;
 	ev.tid = tid;
 	ev.procname = "app";
@@ -209,6 +212,51 @@ static void test_wait_end_lost(void)
 	feed(&f, "cprof:wait_end", 8, 10, 10, "uuu", (uint64_t)0xcd, (uint64_t)CPROF_TP_WAIT_COND,
 	     (uint64_t)-1);
 	CHECK(f.m->waits.v[1].end_ns == 8000000 && f.m->waits.v[1].result == -1, "wait_end");
+	teardown(&f);
+}
+
+/*
+ * A wait begins at its begin_ns (the hook's clock, before it flushed and
+ * unwound), converted like the event's stamp, never after the stamp;
+ * without it (older traces) or 0, at the stamp. The process and thread
+ * were there from that begin on.
+ */
+static void test_wait_begin_ns(void)
+{
+	struct fixture f;
+	const struct cprof_wait *w;
+
+	setup(&f, 0);
+	/* the trace's times are the clock's value plus 1 s */
+	f.clock_offset = 1000000000;
+	feed(&f, "cprof:wait_begin", 1010, 10, 10, "uuuu", (uint64_t)0xab,
+	     (uint64_t)CPROF_TP_WAIT_MUTEX, (uint64_t)0, (uint64_t)7500000);
+	feed(&f, "cprof:wait_end", 1012, 10, 10, "uuu", (uint64_t)0xab,
+	     (uint64_t)CPROF_TP_WAIT_MUTEX, (uint64_t)0);
+	feed(&f, "cprof:wait_begin", 1020, 10, 10, "uuu", (uint64_t)0xcd,
+	     (uint64_t)CPROF_TP_WAIT_COND, (uint64_t)0);
+	feed(&f, "cprof:wait_end", 1021, 10, 10, "uuu", (uint64_t)0xcd,
+	     (uint64_t)CPROF_TP_WAIT_COND, (uint64_t)0);
+	feed(&f, "cprof:wait_begin", 1030, 10, 10, "uuuu", (uint64_t)0xef,
+	     (uint64_t)CPROF_TP_WAIT_SEM, (uint64_t)0, (uint64_t)0);
+	feed(&f, "cprof:wait_end", 1031, 10, 10, "uuu", (uint64_t)0xef, (uint64_t)CPROF_TP_WAIT_SEM,
+	     (uint64_t)0);
+	/* a begin after the event's own stamp cannot be: the stamp */
+	feed(&f, "cprof:wait_begin", 1040, 10, 10, "uuuu", (uint64_t)0xab,
+	     (uint64_t)CPROF_TP_WAIT_MUTEX, (uint64_t)0, (uint64_t)45000000);
+	feed(&f, "cprof:wait_end", 1050, 10, 10, "uuu", (uint64_t)0xab,
+	     (uint64_t)CPROF_TP_WAIT_MUTEX, (uint64_t)0);
+	rd_finish(&f.st);
+	CHECK(f.m->waits.n == 4, "%zu waits", f.m->waits.n);
+	w = f.m->waits.v;
+	CHECK(w[0].begin_ns == 1007500000 && w[0].end_ns == 1012000000,
+	      "begin_ns: %" PRIu64 "..%" PRIu64, w[0].begin_ns, w[0].end_ns);
+	CHECK(w[1].begin_ns == 1020000000, "no begin_ns: %" PRIu64, w[1].begin_ns);
+	CHECK(w[2].begin_ns == 1030000000, "begin_ns 0: %" PRIu64, w[2].begin_ns);
+	CHECK(w[3].begin_ns == 1040000000, "begin_ns after the stamp: %" PRIu64, w[3].begin_ns);
+	CHECK(f.m->begin_ns == 1007500000 && f.m->threads.v[0].first_ns == 1007500000,
+	      "trace from %" PRIu64 ", thread from %" PRIu64, f.m->begin_ns,
+	      f.m->threads.v[0].first_ns);
 	teardown(&f);
 }
 
@@ -783,6 +831,7 @@ int main(int argc, char **argv)
 	test_region_forgotten_and_open();
 	test_region_other_thread();
 	test_wait_end_lost();
+	test_wait_begin_ns();
 	test_allocs();
 	test_stacks_and_threads();
 	test_process_tree();

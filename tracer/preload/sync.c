@@ -2,14 +2,22 @@
  * Synchronization: record what blocks.
  *
  * Every lock is tried first (trylock, sem_trywait, pthread_tryjoin_np);
- * only when that fails does the hook unwind, emit cprof:wait_begin, block
- * in the real call and emit cprof:wait_end. The uncontended path is the
- * real trylock plus a thread-local load and a branch.
+ * only when that fails does the hook read the clock, unwind, emit
+ * cprof:wait_begin, block in the real call and emit cprof:wait_end. The
+ * uncontended path is the real trylock plus a thread-local load and a
+ * branch.
+ *
+ * LTTng stamps an event when it is written, and wait_begin is written
+ * only after the thread's batch went out and its stack was unwound:
+ * microseconds, or a whole time slice when the thread is preempted there
+ * on a loaded machine, all of it time the program waited. So the hook
+ * reads the clock first, as soon as it knows the call waits, and the
+ * event carries that time (begin_ns), which the reader takes as the
+ * wait's begin.
  *
  * Condition variables and barriers have no try form and always block
  * until another thread acts, so every wait on them is recorded: begin
- * before the real call (LTTng stamps events when they are emitted, so a
- * begin cannot be written after the fact), end after it.
+ * before the real call, end after it.
  *
  * The clock variants of glibc 2.30 (pthread_cond_clockwait,
  * pthread_mutex_clocklock, pthread_rwlock_clock{rd,wr}lock, sem_clockwait),
@@ -160,14 +168,18 @@ static bool mark_waiter(pthread_mutex_t *m);
  * and only then emits wait_begin: it sets the word from 1 (locked, no
  * waiter) to 2, as glibc's lock does before it sleeps, which costs the
  * holder at most a futex wake nobody needed, and from then on the holder's
- * unlock emits the release, stamped after this wait_begin (the holder
- * reads the word after the mark, then unwinds its own stack). A mutex
+ * unlock emits the release, stamped after the wait's begin (the holder
+ * reads the word after the mark, which comes after `begin` was read) and
+ * most often after this wait_begin too (the holder unwinds its own stack
+ * first); the reader matches releases to waits by `begin`. A mutex
  * found free at that point was released while we unwound: it is taken
  * with trylock and there was no wait to record (true is returned, the
  * caller owns the mutex).
+ *
+ * begin: when the hook saw that the call waits (see the top of the file).
  */
 static bool wait_begin_record(struct wait *w, const void *obj, uint8_t kind, bool count,
-			      const void *caller, pthread_mutex_t *m)
+			      const void *caller, pthread_mutex_t *m, uint64_t begin)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
@@ -201,7 +213,8 @@ static bool wait_begin_record(struct wait *w, const void *obj, uint8_t kind, boo
 			}
 			mark_waiter(m);
 		}
-		lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)obj, kind, stack);
+		lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)obj, kind, stack,
+					begin);
 		w->recorded = true;
 	}
 	t->depth--;
@@ -209,18 +222,26 @@ static bool wait_begin_record(struct wait *w, const void *obj, uint8_t kind, boo
 	return false;
 }
 
-/* Inlined into each hook, whose frame outlives the wait: see state.h. */
+/*
+ * Inlined into each hook, whose frame outlives the wait: see state.h.
+ * The clock is read before anything else: the flush and the unwinding
+ * that follow are part of the wait (see the top of the file).
+ * clock_gettime rather than the TSC of the batched records: it is LTTng's
+ * own reading, never later than the event's stamp, and its 40 ns are
+ * little beside the unwinding.
+ */
 static inline __attribute__((always_inline)) bool wait_begin(struct wait *w, const void *obj,
 							     uint8_t kind, bool count,
 							     const void *caller, pthread_mutex_t *m)
 {
 	struct cprof_tls *t = &cprof_tls;
+	uint64_t begin = cprof_now_ns();
 
 	cprof_flush_thread_();
-	if (wait_begin_record(w, obj, kind, count, caller, m))
+	if (wait_begin_record(w, obj, kind, count, caller, m, begin))
 		return true;
 	if (unlikely(t->state != NULL))
-		cprof_state_block(t, kind, (uint64_t)(uintptr_t)obj, 0, cprof_now_ns());
+		cprof_state_block(t, kind, (uint64_t)(uintptr_t)obj, 0, begin);
 	return false;
 }
 

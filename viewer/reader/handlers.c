@@ -288,9 +288,29 @@ static void on_thread_exit(struct rd_state *st, struct rd_event *ev)
 
 /* ---- waits, allocations, blocking calls, CPU samples ---------------------- */
 
+/*
+ * When the wait began: the hook's clock reading (begin_ns, the trace's
+ * CLOCK_MONOTONIC) taken before it flushed the thread's batch and unwound
+ * its stack, which the event's own stamp comes after (milliseconds after
+ * when the thread was preempted there). Traces of earlier versions have no
+ * begin_ns: the event's time. Never after the event: a holder's release
+ * stamped before the event but after the begin then falls inside the wait,
+ * as it did in the program.
+ */
+static uint64_t wait_begin_ns(const struct rd_event *ev)
+{
+	uint64_t begin;
+
+	if (!(ev->present & 8u) || !ev->f[3].u)
+		return ev->ns;
+	begin = ev->f[3].u + (uint64_t)ev->clock_offset;
+	return begin < ev->ns ? begin : ev->ns;
+}
+
 static void on_wait_begin(struct rd_state *st, struct rd_event *ev)
 {
 	struct cprof_wait *w = cprof_vec_push(&st->model->waits);
+	struct cprof_thread *t = &st->model->threads.v[ev->thread];
 
 	if (!w) {
 		st->out_of_memory = true;
@@ -300,7 +320,12 @@ static void on_wait_begin(struct rd_state *st, struct rd_event *ev)
 	w->obj = ev->f[0].u;
 	w->kind = (uint8_t)ev->f[1].u;
 	w->stack = stack_ref(st, ev->proc, ev->f[2].u);
-	w->begin_ns = ev->ns;
+	w->begin_ns = wait_begin_ns(ev);
+	/* the process and the thread were there when the wait began */
+	if (w->begin_ns < ev->p->first_ns)
+		ev->p->first_ns = w->begin_ns;
+	if (w->begin_ns < t->first_ns)
+		t->first_ns = w->begin_ns;
 	st->tstates.v[ev->thread].wait = (uint32_t)(st->model->waits.n - 1);
 }
 
@@ -718,7 +743,11 @@ static const struct rd_kind kinds[] = {
      {{"parent_tid", U}, {"start_routine", U}, {"stack", U}}},
     {"cprof:thread_name", on_thread_name, CPROF, 0, {{"tid", U}, {"name", S}}},
     {"cprof:thread_exit", on_thread_exit, CPROF, 0, {{"unused", U}}},
-    {"cprof:wait_begin", on_wait_begin, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},
+    {"cprof:wait_begin",
+     on_wait_begin,
+     CPROF,
+     0,
+     {{"obj", U}, {"kind", U}, {"stack", U}, {"begin_ns", U}}},
     {"cprof:wait_end", on_wait_end, KEEPS, 0, {{"obj", U}, {"kind", U}, {"result", U}}},
     {"cprof:lock_release", on_lock_release, CPROF, 0, {{"obj", U}, {"kind", U}, {"stack", U}}},
     {"cprof:alloc", on_alloc, KEEPS, 0, {{"ptr", U}, {"size", U}, {"stack", U}}},

@@ -41,6 +41,13 @@ static pthread_mutex_t cond_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int signalled;
 
+/* What the waiter sleeps on, in futex(), for each kind. */
+static const struct {
+	const void *p;
+	size_t size;
+} objs[KINDS] = {
+    {&mutex, sizeof(mutex)}, {&rwlock, sizeof(rwlock)}, {&sem, sizeof(sem)}, {&cond, sizeof(cond)}};
+
 static atomic_int go, done;
 static atomic_int waiter_tid;
 static uint64_t starts[KINDS * ROUNDS], lengths[KINDS * ROUNDS];
@@ -149,25 +156,19 @@ static void hold_once(int r, enum kind k)
 	else if (k == RWLOCK)
 		pthread_rwlock_wrlock(&rwlock);
 	atomic_store(&go, -r);
+	until_asleep(objs[k].p, objs[k].size);
+	spin_ns(HOLD_US * 1000u);
 	switch (k) {
 	case MUTEX:
-		until_asleep(&mutex, sizeof(mutex));
-		spin_ns(HOLD_US * 1000u);
 		pthread_mutex_unlock(&mutex);
 		break;
 	case RWLOCK:
-		until_asleep(&rwlock, sizeof(rwlock));
-		spin_ns(HOLD_US * 1000u);
 		pthread_rwlock_unlock(&rwlock);
 		break;
 	case SEM:
-		until_asleep(&sem, sizeof(sem));
-		spin_ns(HOLD_US * 1000u);
 		sem_post(&sem);
 		break;
 	case COND:
-		until_asleep(&cond, sizeof(cond));
-		spin_ns(HOLD_US * 1000u);
 		pthread_mutex_lock(&cond_mutex);
 		signalled = 1;
 		pthread_cond_signal(&cond);

@@ -13,7 +13,9 @@
  *   mutex N TOTAL_NS MEDIAN_NS (and rwlock, sem, cond)
  *   t0 NS (KINDS * ROUNDS lines)
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -114,17 +116,15 @@ static void wait_once(int r, enum kind k)
 	}
 }
 
-/* Round r, DEPTH frames down; noinline and the store after the call keep
- * every frame. */
+/* Round r, DEPTH frames down; noinline and the barrier after the call (no
+ * tail call) keep every frame. */
 __attribute__((noinline)) static void deep(int depth, int r, enum kind k)
 {
-	static volatile int sink;
-
 	if (depth > 0)
 		deep(depth - 1, r, k);
 	else
 		wait_once(r, k);
-	sink = depth;
+	__asm__ volatile("" ::: "memory");
 }
 
 static void *waiter(void *arg)

@@ -33,11 +33,15 @@ struct batch {
 	struct dict_entry dict[256];
 	size_t ndict;
 	char unknown[32];
+	/* dict_str's answers for ids below 64, without the search */
+	uint64_t known; /* bit i: small[i] is string id i's */
+	cprof_str small[64];
 };
 
 static void dict_parse(struct batch *b, const uint8_t *p, const uint8_t *end)
 {
 	b->ndict = 0;
+	b->known = 0;
 	while (p < end && b->ndict < sizeof(b->dict) / sizeof(b->dict[0])) {
 		struct dict_entry *e = &b->dict[b->ndict];
 		uint64_t len;
@@ -236,7 +240,7 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 
 /* The interned text of string id `id`, for the fast path: once per batch
  * and string. */
-static cprof_str dict_str(struct rd_state *st, struct batch *b, uint64_t id)
+static cprof_str dict_str_find(struct rd_state *st, struct batch *b, uint64_t id)
 {
 	struct rd_value v;
 
@@ -250,6 +254,20 @@ static cprof_str dict_str(struct rd_state *st, struct batch *b, uint64_t id)
 	}
 	dict_get(b, id, &v);
 	return rd_intern_cached(st, v.s, v.n);
+}
+
+static inline cprof_str dict_str(struct rd_state *st, struct batch *b, uint64_t id)
+{
+	cprof_str s;
+
+	if (id < 64 && (b->known >> id & 1))
+		return b->small[id];
+	s = dict_str_find(st, b, id);
+	if (id < 64) {
+		b->small[id] = s;
+		b->known |= (uint64_t)1 << id;
+	}
+	return s;
 }
 
 /*
@@ -323,7 +341,7 @@ static bool alone_defer(struct rd_state *st, struct rd_event *batch)
 	if (!a)
 		return false;
 	memset(a, 0, sizeof(*a));
-	if (!rd_batch_copy(&a->ev, &a->buf, &a->cap, batch)) {
+	if (!rd_batch_copy(&a->ev, &a->buf, &a->cap, NULL, NULL, batch)) {
 		st->alone.n--;
 		return false;
 	}
@@ -412,7 +430,8 @@ static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kep
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
 }
 
-bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch)
+bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, uint8_t **recs,
+		   size_t *recs_cap, struct rd_event *batch)
 {
 	size_t nlen = 0, hlen;
 	const char *name = batch->fetch_procname ? batch->fetch_procname(batch, &nlen)
@@ -421,13 +440,14 @@ bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_e
 	const char *host = batch->fetch_host ? batch->fetch_host(batch)
 			   : batch->host     ? batch->host
 					     : "";
+	bool taken = recs && batch->take_bytes && batch->take_bytes(batch, 5, recs, recs_cap);
 	size_t need;
 	uint8_t *b;
 
 	if (!batch->fetch_procname)
 		nlen = batch->procname ? batch->procname_len : 0;
 	hlen = strlen(host);
-	need = batch->f[4].n + batch->f[5].n + nlen + hlen + 2;
+	need = batch->f[4].n + (taken ? 0 : batch->f[5].n) + nlen + hlen + 2;
 	if (need > *cap) {
 		uint8_t *nb = realloc(*buf, need);
 		if (!nb)
@@ -440,9 +460,11 @@ bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_e
 	memcpy(b, batch->f[4].s, batch->f[4].n);
 	dst->f[4].s = (const char *)b;
 	b += batch->f[4].n;
-	memcpy(b, batch->f[5].s, batch->f[5].n);
-	dst->f[5].s = (const char *)b;
-	b += batch->f[5].n;
+	if (!taken) {
+		memcpy(b, batch->f[5].s, batch->f[5].n);
+		dst->f[5].s = (const char *)b;
+		b += batch->f[5].n;
+	}
 	memcpy(b, name, nlen);
 	b[nlen] = '\0';
 	dst->procname = (const char *)b;
@@ -453,6 +475,7 @@ bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_e
 	dst->fetch_fields = NULL;
 	dst->fetch_procname = NULL;
 	dst->fetch_host = NULL;
+	dst->take_bytes = NULL;
 	dst->source = NULL;
 	return true;
 }

@@ -208,6 +208,11 @@ void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t
 		apply_region_ends(st, proc, ns);
 	regions = st->model->regions.v;
 
+	/* the innermost: nothing to close with it (close_open's common case) */
+	if (ts->open.n && regions[ts->open.v[ts->open.n - 1]].type == type) {
+		region_close(st, ts->open.v[--ts->open.n], ns);
+		return;
+	}
 	for (size_t k = ts->open.n; k-- > 0;) {
 		if (regions[ts->open.v[k]].type != type)
 			continue;

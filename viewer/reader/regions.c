@@ -46,8 +46,10 @@ static bool regions_unfix(struct rd_state *st)
 	return true;
 }
 
-void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
-		     uint64_t task_id, cprof_str type)
+/* Inlined into rd_fast_region, the bulk of a trace's records. */
+static inline __attribute__((always_inline)) void region_begin(struct rd_state *st, uint32_t proc,
+							       uint32_t thread, uint64_t ns,
+							       uint64_t task_id, cprof_str type)
 {
 	struct cprof_model *m = st->model;
 	struct rd_thread *ts;
@@ -77,6 +79,12 @@ void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64
 	reg->depth = (uint16_t)(ts->open.n - 1 > UINT16_MAX ? UINT16_MAX : ts->open.n - 1);
 	reg->begin_ns = ns;
 	*slot = (uint32_t)(m->regions.n - 1);
+}
+
+void rd_region_begin(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		     uint64_t task_id, cprof_str type)
+{
+	region_begin(st, proc, thread, ns, task_id, type);
 }
 
 void rd_on_region_begin(struct rd_state *st, struct rd_event *ev)
@@ -197,8 +205,9 @@ static bool end_on_other_thread(struct rd_state *st, uint32_t proc, uint32_t thr
 	return false;
 }
 
-void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
-		   uint64_t task_id, cprof_str type)
+static inline __attribute__((always_inline)) void region_end(struct rd_state *st, uint32_t proc,
+							     uint32_t thread, uint64_t ns,
+							     uint64_t task_id, cprof_str type)
 {
 	struct rd_thread *ts = &st->tstates.v[thread];
 	struct cprof_region *regions;
@@ -237,6 +246,34 @@ void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t
 	}
 	*e = (struct rd_region_end){proc, thread, ns, type, task_id, false};
 	st->region_ends_open++;
+}
+
+void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t ns,
+		   uint64_t task_id, cprof_str type)
+{
+	region_end(st, proc, thread, ns, task_id, type);
+}
+
+void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
+		    uint64_t task_id, cprof_str type)
+{
+	struct rd_proc *p = f->p;
+	struct cprof_thread *t = &st->model->threads.v[f->thread];
+
+	/* what rd_feed and on_cprof_event count for each event */
+	p->events++;
+	if (!p->first_ns || ns < p->first_ns)
+		p->first_ns = ns;
+	if (ns > p->last_ns)
+		p->last_ns = ns;
+	t->events++;
+	t->last_ns = ns;
+	if (st->tstates.v[f->thread].wait != CPROF_NONE)
+		rd_wait_end_lost(st, f->thread, ns);
+	if (begin)
+		region_begin(st, f->proc, f->thread, ns, task_id, type);
+	else
+		region_end(st, f->proc, f->thread, ns, task_id, type);
 }
 
 void rd_on_region_end(struct rd_state *st, struct rd_event *ev)

@@ -259,7 +259,7 @@ static inline uint32_t thread_get(struct rd_state *st, uint32_t proc, const stru
 	return t;
 }
 
-static void wait_end_lost(struct rd_state *st, uint32_t thread, uint64_t ns)
+void rd_wait_end_lost(struct rd_state *st, uint32_t thread, uint64_t ns)
 {
 	struct rd_thread *ts = &st->tstates.v[thread];
 	struct cprof_wait *w = &st->model->waits.v[ts->wait];
@@ -314,7 +314,7 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	 * joined thread's TLS). Any other event means the wait_end was lost,
 	 * and the wait ended by now rather than at the end of the trace. */
 	if (st->tstates.v[ev->thread].wait != CPROF_NONE && !(ev->kind->flags & RD_KEEPS_WAIT))
-		wait_end_lost(st, ev->thread, ev->ns);
+		rd_wait_end_lost(st, ev->thread, ev->ns);
 	if (ev->kind->on) {
 		fetch_fields(ev);
 		ev->p = p;
@@ -410,28 +410,6 @@ bool rd_fast_take(struct rd_state *st, const struct rd_event *ev, struct rd_fast
 	f->proc = ev->proc;
 	f->thread = ev->thread;
 	return true;
-}
-
-void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
-		    uint64_t task_id, cprof_str type)
-{
-	struct rd_proc *p = f->p;
-	struct cprof_thread *t = &st->model->threads.v[f->thread];
-
-	/* what rd_feed and on_cprof_event count for each event */
-	p->events++;
-	if (!p->first_ns || ns < p->first_ns)
-		p->first_ns = ns;
-	if (ns > p->last_ns)
-		p->last_ns = ns;
-	t->events++;
-	t->last_ns = ns;
-	if (st->tstates.v[f->thread].wait != CPROF_NONE)
-		wait_end_lost(st, f->thread, ns);
-	if (begin)
-		rd_region_begin(st, f->proc, f->thread, ns, task_id, type);
-	else
-		rd_region_end(st, f->proc, f->thread, ns, task_id, type);
 }
 
 /* A stable merge sort of n items of `size` bytes by the uint64_t time at

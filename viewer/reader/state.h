@@ -295,6 +295,9 @@ struct rd_fast {
 	uint32_t proc, thread;
 };
 bool rd_fast_take(struct rd_state *st, const struct rd_event *ev, struct rd_fast *f);
+/* A wait whose end was not recorded ends at the thread's next event. */
+void rd_wait_end_lost(struct rd_state *st, uint32_t thread, uint64_t ns);
+/* regions.c */
 void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
 		    uint64_t task_id, cprof_str type);
 

@@ -64,7 +64,7 @@ struct dict {
 	uint32_t cap;
 	uint32_t n, len;
 	uint8_t *bytes;
-	uint64_t *words; /* the records as the event carries them */
+	uint8_t *text; /* the records as the event carries them: a string */
 	uint64_t last;	 /* the id added last: records repeat their types */
 };
 
@@ -90,15 +90,21 @@ struct buf {
 		const char *ptr;
 		uint32_t id;
 	} cache[32]; /* the owner's: string pointer -> id */
-	/* 8 bytes more: the owner pads its records to words in place */
+	/* a byte more: the owner ends its records with a NUL in place */
 	_Alignas(8) uint8_t data[BUF_BYTES + 8];
 	uint32_t dict_ids[DICT_IDS];
 	uint8_t dict_bytes[DICT_MAX];
-	uint64_t words[BUF_BYTES / 8 + 1];
+	uint8_t text[BUF_BYTES + 1];
 };
 
 static __thread struct buf *self __attribute__((tls_model("initial-exec")));
 /* &self->pub when the header's inline path may append (see trace.h). */
+CPROF_EXPORT __thread struct cprof_thread_buf_ *cprof_thread_records_
+    __attribute__((tls_model("initial-exec")));
+/* The same for programs built with the header of before records were
+ * written NUL-free (cprof-varint.h): always NULL, so that they record
+ * through calls, whose records the library writes, instead of appending
+ * records a batch cannot carry. */
 CPROF_EXPORT __thread struct cprof_thread_buf_ *cprof_thread_buf_
     __attribute__((tls_model("initial-exec")));
 static struct buf *registry;
@@ -287,7 +293,7 @@ static bool dict_add(struct dict *d, uint64_t id)
 			return true;
 		}
 	e = &strs[id];
-	if (d->n >= d->ids_cap / 2 || d->len + 20 + e->len > d->cap)
+	if (d->n >= d->ids_cap / 2 || d->len + 21 + e->len > d->cap)
 		return false;
 	d->ids[i] = (uint32_t)id;
 	d->last = id;
@@ -304,23 +310,18 @@ static bool dict_add(struct dict *d, uint64_t id)
 static const uint8_t rec_varints[8] = {0, 2, 2, 3, 1, 2, 4, 0};
 static const uint8_t rec_strings[8] = {0, 2, 2, 4, 0, 1, 2, 0};
 
-/* One cprof:batch event: the records [recs, recs + len) as words (see
- * cprof-tp.h), zero-padded; d->words holds len + 7 bytes (it may be
- * `recs` itself). */
+/* One cprof:batch event: the records [recs, recs + len) as a string (no
+ * byte of a record is zero, cprof-varint.h); d->text holds len + 1 bytes
+ * (it may be `recs` itself), d->bytes d->len + 1. */
 static void emit_event(const struct dict *d, int32_t tid, uint64_t base, uint64_t first, uint32_t n,
 		       const uint8_t *recs, size_t len)
 {
-	size_t nw = (len + 7) / 8;
-
-	if ((const uint8_t *)d->words != recs)
-		memcpy(d->words, recs, len);
-	memset((uint8_t *)d->words + len, 0, nw * 8 - len);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	for (size_t i = 0; i < nw; i++)
-		d->words[i] = __builtin_bswap64(d->words[i]);
-#endif
-	lttng_ust_tracepoint(cprof, batch, tid, base, first, n, d->bytes, (uint16_t)d->len,
-			     d->words, (uint16_t)nw);
+	if (d->text != recs)
+		memcpy(d->text, recs, len);
+	d->text[len] = '\0';
+	d->bytes[d->len] = '\0';
+	lttng_ust_tracepoint(cprof, batch, tid, base, first, n, (const char *)d->bytes,
+			     (const char *)d->text);
 }
 
 /*
@@ -392,7 +393,7 @@ static int32_t gettid_now(void)
 /* Under b->lock: emits [tail, upto). */
 static void consume(struct buf *b, uint32_t upto)
 {
-	struct dict d = {b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, b->words};
+	struct dict d = {b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, b->text};
 	uint64_t count;
 
 	if (b->tail >= upto)
@@ -412,7 +413,7 @@ static bool dict_define(struct dict *d, uint32_t id)
 	if (!strs || id >= STR_IDS)
 		return false;
 	e = &strs[id];
-	if (d->len + 20 + e->len > d->cap)
+	if (d->len + 21 + e->len > d->cap)
 		return false;
 	d->len = (uint32_t)(cprof_varint_put(cprof_varint_put(d->bytes + d->len, id), e->len) -
 			    d->bytes);
@@ -430,7 +431,7 @@ static bool dict_define(struct dict *d, uint32_t id)
 static bool emit_own(struct buf *b)
 {
 	struct dict d = {
-	    b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, (uint64_t *)(void *)b->data, 0};
+	    b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, b->data, 0};
 	uint64_t ids = b->pub.cprof_ids_;
 
 	if (b->tail != 0 || (ids & 1u) || !b->pub.cprof_head_)
@@ -588,7 +589,7 @@ static void on_thread_exit(void *arg)
 	if (!b || b != self)
 		return;
 	/* first: the buffer may go to another thread below */
-	cprof_thread_buf_ = NULL;
+	cprof_thread_records_ = NULL;
 	flush_own(b);
 	self = NULL;
 	spin_lock(&b->lock);
@@ -662,8 +663,8 @@ static __attribute__((noinline)) struct buf *buf_claim(void)
 }
 
 /* A record that cannot go into the thread's buffer goes out alone; it is
- * padded to words in place (`rec` has room for 7 bytes more). */
-static __attribute__((noinline)) void emit_alone(uint64_t *rec, size_t len)
+ * ended with a NUL in place (`rec` has room for a byte more). */
+static __attribute__((noinline)) void emit_alone(uint8_t *rec, size_t len)
 {
 	uint32_t ids[4];
 	uint8_t bytes[CPROF_BATCH_STR_MAX + 24];
@@ -750,7 +751,7 @@ static void append(uint8_t kind, const uint64_t *v, unsigned nv, uint32_t id, co
 	if (b)
 		append_done(b, p, now, id);
 	else
-		emit_alone(scratch, (size_t)(p - (uint8_t *)scratch));
+		emit_alone((uint8_t *)scratch, (size_t)(p - (uint8_t *)scratch));
 }
 
 void cprof_batch_region_(uint8_t kind, uint64_t task, uint32_t type)
@@ -794,8 +795,8 @@ void cprof_batch_counter_(uint32_t name, int64_t value)
  * (the caller announced the process). */
 void cprof_batch_inline_on_(void)
 {
-	if (self && !cprof_thread_buf_)
-		cprof_thread_buf_ = &self->pub;
+	if (self && !cprof_thread_records_)
+		cprof_thread_records_ = &self->pub;
 }
 
 /* The preload library's allocation hooks: no string ids, and the most
@@ -873,7 +874,7 @@ void cprof_batch_after_fork_child_(void)
 	str_lock = 0;
 	flusher_started = 0;
 	/* out of line until the child announced itself (api.c) */
-	cprof_thread_buf_ = NULL;
+	cprof_thread_records_ = NULL;
 	batch_pid = getpid();
 	if (self)
 		start_flusher();

@@ -108,7 +108,7 @@ void cprof_trace_snapshot_slow_(const char *reason);
  * reads what lies below it), and `busy` is set meanwhile, so that a signal
  * handler which interrupts the append and records too sees it and goes out
  * of line (its record is emitted alone) instead of writing over a
- * half-written record. `cprof_thread_buf_` is NULL until the thread's
+ * half-written record. `cprof_thread_records_` is NULL until the thread's
  * first record out of line, and again after a fork (the child announces
  * itself out of line first) and at thread exit.
  */
@@ -121,7 +121,7 @@ struct cprof_thread_buf_ {
 	uint64_t cprof_last_ns_; /* time of the last one */
 	uint64_t cprof_ids_;	 /* bit i: string id i (< 64) used; bit 0: one >= 64 */
 };
-extern __thread struct cprof_thread_buf_ *cprof_thread_buf_;
+extern __thread struct cprof_thread_buf_ *cprof_thread_records_;
 
 /* The TSC's anchor to CLOCK_MONOTONIC (tracer/batch-clock.c), published
  * under `seq` (odd while written); mult 0: no TSC (yet). */
@@ -178,9 +178,16 @@ CPROF_INLINE_ bool cprof_tsc_ns_(uint64_t *now)
 #endif
 }
 
-/* An unsigned LEB128 varint, as the records are written (cprof-varint.h). */
+/* A varint as the records are written (tracer/cprof-varint.h): v + 1 as
+ * unsigned LEB128, so that no byte is zero. */
 CPROF_INLINE_ uint8_t *cprof_put_varint_(uint8_t *p, uint64_t v)
 {
+	if (__builtin_expect(++v == 0, 0)) {
+		for (int i = 0; i < 9; i++)
+			*p++ = 0x80;
+		*p++ = 0x02;
+		return p;
+	}
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
@@ -196,7 +203,7 @@ CPROF_INLINE_ uint8_t *cprof_put_varint_(uint8_t *p, uint64_t v)
  */
 CPROF_INLINE_ bool cprof_append_region_(unsigned kind, uint64_t task, uint32_t id)
 {
-	struct cprof_thread_buf_ *b = cprof_thread_buf_;
+	struct cprof_thread_buf_ *b = cprof_thread_records_;
 	uint64_t now, last, delta;
 	uint8_t *p;
 

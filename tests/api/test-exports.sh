@@ -14,7 +14,7 @@ for s in cprof_task_begin cprof_task_end cprof_task_id cprof_region_begin \
 	 cprof_region_end cprof_log cprof_logf cprof_trace_enabled cprof_trace_snapshot \
 	 cprof_probe_state_ cprof_region_begin_slow_ cprof_region_end_slow_ \
 	 cprof_counter cprof_counter_slow_ cprof_trace_snapshot_slow_ \
-	 cprof_region_begin_site_ cprof_fast_state_ cprof_thread_buf_ cprof_clock_anchor_; do
+	 cprof_region_begin_site_ cprof_fast_state_ cprof_thread_buf_ cprof_thread_records_ cprof_clock_anchor_; do
 	nm -D --defined-only "$lib" | grep -q " $s\$" || { echo "missing export $s" >&2; exit 1; }
 done
 readelf -d "$lib" | grep -q 'SONAME.*libcprof-trace\.so\.0' || { echo "no versioned soname" >&2; exit 1; }

@@ -63,20 +63,20 @@ static void emit_out_of_order(void)
 {
 	int32_t maker = (int32_t)syscall(SYS_gettid), freer = maker + 1;
 	uint64_t t0 = mono_ns();
-	/* records in little-endian words, zero-padded (cprof-tp.h) */
-	uint64_t a[8] = {0}, f[4] = {0};
-	uint8_t *p = (uint8_t *)a;
+	/* records as strings: no byte is zero (cprof-varint.h) */
+	uint8_t a[64] = {0}, f[32] = {0};
+	uint8_t *p = a;
 
 	/* the maker: 1000 bytes at t0 + 1 ms, 2000 bytes at t0 + 3 ms */
 	p = mem_record(p, 1000000, 0x5000, false, 1000);
 	p = mem_record(p, 2000000, 0x5000, false, 2000);
+	*p = '\0';
 	sleep_ms(5);
-	lttng_ust_tracepoint(cprof, batch, maker, t0, CPROF_TP_BATCH_ALONE, 2, NULL, 0, a,
-			     (uint16_t)((p - (uint8_t *)a + 7) / 8));
+	lttng_ust_tracepoint(cprof, batch, maker, t0, CPROF_TP_BATCH_ALONE, 2, "", (const char *)a);
 	/* the freer, read after: the free at t0 + 2 ms */
-	p = mem_record((uint8_t *)f, 2000000, 0x5000, true, 0);
-	lttng_ust_tracepoint(cprof, batch, freer, t0, CPROF_TP_BATCH_ALONE, 1, NULL, 0, f,
-			     (uint16_t)((p - (uint8_t *)f + 7) / 8));
+	p = mem_record(f, 2000000, 0x5000, true, 0);
+	*p = '\0';
+	lttng_ust_tracepoint(cprof, batch, freer, t0, CPROF_TP_BATCH_ALONE, 1, "", (const char *)f);
 	sleep_ms(5);
 }
 

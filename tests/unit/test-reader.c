@@ -411,8 +411,20 @@ struct bytes {
 	size_t n;
 };
 
+/* Batches as traces of before hold them: plain LEB128 varints in integer
+ * arrays (the reader is told by the field's type: RD_BYTES' u is 0). */
+static bool legacy;
+
 static void put(struct bytes *b, uint64_t v)
 {
+	if (legacy) {
+		while (v >= 0x80) {
+			b->v[b->n++] = (uint8_t)(v | 0x80);
+			v >>= 7;
+		}
+		b->v[b->n++] = (uint8_t)v;
+		return;
+	}
 	b->n = (size_t)(cprof_varint_put(b->v + b->n, v) - b->v);
 }
 
@@ -466,8 +478,12 @@ static void feed_batch(struct fixture *f, int32_t tid, uint64_t base_ms, uint64_
 	ev.f[2].u = first;
 	ev.f[4].s = (const char *)strings->v;
 	ev.f[4].n = strings->n;
+	ev.f[4].u = !legacy;
 	ev.f[5].s = (const char *)records->v;
 	ev.f[5].n = records->n;
+	ev.f[5].u = !legacy;
+	CHECK(legacy || (!memchr(strings->v, 0, strings->n) && !memchr(records->v, 0, records->n)),
+	      "a zero byte in a batch's strings or records");
 	rd_batch_unpack(&f->st, &ev, batch_kept, NULL);
 }
 
@@ -484,6 +500,7 @@ static void test_batch(void)
 	const struct cprof_region *reg;
 	const struct cprof_task *task;
 
+	records_seen = 0;
 	setup(&f, 0);
 	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
 	put_str(&s1, 7, "parse");
@@ -533,6 +550,23 @@ static void test_batch(void)
 		  !strcmp(str(&f, f.m->threads.v[1].name), ""),
 	      "the worker is not named after the emitting thread's procname");
 	teardown(&f);
+}
+
+/* Varints written NUL-free read back, the edges included. */
+static void test_varint(void)
+{
+	static const uint64_t vals[] = {0, 1, 126, 127, 128, 16383, 16384, UINT64_MAX - 1, UINT64_MAX};
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		uint8_t buf[16];
+		uint8_t *end = cprof_varint_put(buf, vals[i]);
+		uint64_t v = 42;
+		const uint8_t *p = cprof_varint_get(buf, end, &v);
+
+		CHECK(p == end && v == vals[i], "varint %" PRIu64 " read as %" PRIu64, vals[i], v);
+		CHECK(!memchr(buf, 0, (size_t)(end - buf)), "varint %" PRIu64 " has a zero byte",
+		      vals[i]);
+	}
 }
 
 /*
@@ -838,6 +872,10 @@ int main(int argc, char **argv)
 	test_modules_and_unknown();
 	test_warning_event();
 	test_batch();
+	legacy = true;
+	test_batch();
+	legacy = false;
+	test_varint();
 	test_batch_fast_fixed();
 	test_batch_lost_begin();
 	test_batch_alone();

@@ -30,6 +30,9 @@ struct dict_entry {
 
 struct batch {
 	const uint8_t *p, *end;
+	/* what a varint holds over its value: 1 in a batch read from strings
+	 * (cprof-varint.h), 0 in one from the integer arrays of before */
+	uint64_t bias;
 	struct dict_entry dict[256];
 	size_t ndict;
 	char unknown[32];
@@ -37,6 +40,14 @@ struct batch {
 	uint64_t known; /* bit i: small[i] is string id i's */
 	cprof_str small[64];
 };
+
+static inline const uint8_t *get(const struct batch *b, const uint8_t *p, const uint8_t *end,
+				 uint64_t *v)
+{
+	p = cprof_leb128_get(p, end, v);
+	*v -= b->bias;
+	return p;
+}
 
 static void dict_parse(struct batch *b, const uint8_t *p, const uint8_t *end)
 {
@@ -46,8 +57,8 @@ static void dict_parse(struct batch *b, const uint8_t *p, const uint8_t *end)
 		struct dict_entry *e = &b->dict[b->ndict];
 		uint64_t len;
 
-		p = cprof_varint_get(p, end, &e->id);
-		p = cprof_varint_get(p, end, &len);
+		p = get(b, p, end, &e->id);
+		p = get(b, p, end, &len);
 		if (len > (uint64_t)(end - p))
 			break;
 		e->s = (const char *)p;
@@ -107,11 +118,11 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 
 	if (b->p >= b->end)
 		return false;
-	b->p = cprof_varint_get(b->p, b->end, &head);
+	b->p = get(b, b->p, b->end, &head);
 	kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
 	if (kind == CPROF_TP_REC_MEM) {
 		/* an allocation or a free, told by the low bit of its first varint */
-		b->p = cprof_varint_get(b->p, b->end, &v[0]);
+		b->p = get(b, b->p, b->end, &v[0]);
 		kind = v[0] & 1u ? MEM_FREE : CPROF_TP_REC_MEM;
 	}
 	k = rec_kind(kind);
@@ -122,33 +133,33 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 	switch (kind) {
 	case CPROF_TP_REC_REGION_BEGIN:
 	case CPROF_TP_REC_REGION_END:
-		b->p = cprof_varint_get(cprof_varint_get(b->p, b->end, &v[0]), b->end, &v[1]);
+		b->p = get(b, get(b, b->p, b->end, &v[0]), b->end, &v[1]);
 		ev->f[0].u = v[0];
 		dict_get(b, v[1], &ev->f[1]);
 		ev->present = 3u;
 		break;
 	case CPROF_TP_REC_TASK_BEGIN:
 		for (int i = 0; i < 3; i++)
-			b->p = cprof_varint_get(b->p, b->end, &v[i]);
+			b->p = get(b, b->p, b->end, &v[i]);
 		ev->f[0].u = v[0];
 		ev->f[1].u = v[1];
 		dict_get(b, v[2], &ev->f[2]);
 		ev->present = 7u;
 		break;
 	case CPROF_TP_REC_TASK_END:
-		b->p = cprof_varint_get(b->p, b->end, &v[0]);
+		b->p = get(b, b->p, b->end, &v[0]);
 		ev->f[0].u = v[0];
 		ev->present = 1u;
 		break;
 	case CPROF_TP_REC_COUNTER:
-		b->p = cprof_varint_get(cprof_varint_get(b->p, b->end, &v[0]), b->end, &v[1]);
+		b->p = get(b, get(b, b->p, b->end, &v[0]), b->end, &v[1]);
 		dict_get(b, v[0], &ev->f[0]);
 		ev->f[1].u = (v[1] >> 1) ^ (uint64_t) - (int64_t)(v[1] & 1);
 		ev->present = 3u;
 		break;
 	case CPROF_TP_REC_LOG:
 		for (int i = 0; i < 4; i++)
-			b->p = cprof_varint_get(b->p, b->end, &v[i]);
+			b->p = get(b, b->p, b->end, &v[i]);
 		ev->f[0].u = v[0];
 		dict_get(b, v[1], &ev->f[1]);
 		ev->f[3].u = v[2];
@@ -160,7 +171,7 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 		ev->present = 15u;
 		break;
 	case CPROF_TP_REC_MEM:
-		b->p = cprof_varint_get(cprof_varint_get(b->p, b->end, &v[1]), b->end, &v[2]);
+		b->p = get(b, get(b, b->p, b->end, &v[1]), b->end, &v[2]);
 		ev->f[0].u = v[0] >> 1;
 		ev->f[1].u = v[1];
 		ev->f[2].u = v[2];
@@ -281,11 +292,11 @@ static bool fast_region(struct rd_state *st, struct batch *b, const struct rd_fa
 	const uint8_t *p = b->p;
 	uint64_t head, task, id, kind;
 
-	p = cprof_varint_get(p, b->end, &head);
+	p = get(b, p, b->end, &head);
 	kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
 	if (kind != CPROF_TP_REC_REGION_BEGIN && kind != CPROF_TP_REC_REGION_END)
 		return false;
-	p = cprof_varint_get(cprof_varint_get(p, b->end, &task), b->end, &id);
+	p = get(b, get(b, p, b->end, &task), b->end, &id);
 	b->p = p;
 	ev->ns += head >> CPROF_TP_REC_KIND_BITS;
 	rd_fast_region(st, f, ev->ns, kind == CPROF_TP_REC_REGION_BEGIN, task, dict_str(st, b, id));
@@ -297,7 +308,7 @@ static uint64_t next_ns(const struct batch *b, uint64_t ns)
 {
 	uint64_t head = 0;
 
-	cprof_varint_get(b->p, b->end, &head);
+	get(b, b->p, b->end, &head);
 	return ns + (head >> CPROF_TP_REC_KIND_BITS);
 }
 
@@ -345,6 +356,7 @@ static bool alone_defer(struct rd_state *st, struct rd_event *batch)
 		st->alone.n--;
 		return false;
 	}
+	b.bias = batch->f[5].u;
 	b.p = (const uint8_t *)batch->f[5].s;
 	b.end = b.p + batch->f[5].n;
 	a->ns = next_ns(&b, batch->f[1].u + (uint64_t)batch->clock_offset);
@@ -381,6 +393,7 @@ static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kep
 	uint64_t n = 0;
 
 	tid = (int32_t)batch->f[0].u;
+	b.bias = batch->f[5].u;
 	dict_parse(&b, (const uint8_t *)batch->f[4].s,
 		   (const uint8_t *)batch->f[4].s + batch->f[4].n);
 	b.p = (const uint8_t *)batch->f[5].s;

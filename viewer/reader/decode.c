@@ -177,7 +177,8 @@ static void decode_u64s(struct rd_decoders *ds, const bt_field *f, struct rd_val
 
 /* An array of unsigned integers as bytes, into ds->bytes[slot]: bytes one
  * each, wider integers as their little-endian bytes (cprof:batch's
- * records come in 64-bit words, see tracer/cprof-tp.h). */
+ * records came in 64-bit words in traces recorded before they came in
+ * strings, see tracer/cprof-tp.h). */
 static void decode_bytes(struct rd_decoders *ds, const bt_field *f, unsigned slot,
 			 struct rd_value *v)
 {
@@ -239,8 +240,15 @@ static void decode_value(struct rd_decoders *ds, const bt_field *f, uint8_t fk, 
 	case RD_BYTES:
 		v->s = "";
 		v->n = 0;
-		if (fk == F_ARRAY && *byte_slot < 2)
+		v->u = 0;
+		if (fk == F_ARRAY && *byte_slot < 2) {
 			decode_bytes(ds, f, (*byte_slot)++, v);
+		} else if (fk == F_STR) {
+			/* cprof:batch's NUL-free bytes (tracer/cprof-varint.h) */
+			v->n = bt_field_string_get_length(f);
+			v->s = bt_field_string_get_value(f);
+			v->u = 1;
+		}
 		break;
 	case RD_UINT:
 		if (fk == F_UINT)

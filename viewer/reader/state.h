@@ -68,7 +68,7 @@ const struct rd_kind *rd_kind_find(const char *name);
 enum { RD_NO_VPID = 1, RD_NO_VTID = 2 };
 
 struct rd_value {
-	uint64_t u;	   /* RD_UINT */
+	uint64_t u;	   /* RD_UINT; RD_BYTES: 1 read from a string, 0 from an array */
 	const char *s;	   /* RD_STR, RD_HEX: never NULL once decoded */
 	size_t n;	   /* string length, or array length */
 	const uint64_t *a; /* RD_U64S: NULL when the member is not an array */

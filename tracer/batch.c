@@ -65,7 +65,7 @@ struct dict {
 	uint32_t n, len;
 	uint8_t *bytes;
 	uint8_t *text; /* the records as the event carries them: a string */
-	uint64_t last;	 /* the id added last: records repeat their types */
+	uint64_t last; /* the id added last: records repeat their types */
 };
 
 struct buf {
@@ -430,8 +430,7 @@ static bool dict_define(struct dict *d, uint32_t id)
  */
 static bool emit_own(struct buf *b)
 {
-	struct dict d = {
-	    b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, b->data, 0};
+	struct dict d = {b->dict_ids, DICT_IDS, DICT_MAX, 0, 0, b->dict_bytes, b->data, 0};
 	uint64_t ids = b->pub.cprof_ids_;
 
 	if (b->tail != 0 || (ids & 1u) || !b->pub.cprof_head_)

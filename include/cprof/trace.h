@@ -178,19 +178,20 @@ CPROF_INLINE_ bool cprof_tsc_ns_(uint64_t *now)
 #endif
 }
 
-/* A varint as the records are written (tracer/cprof-varint.h): v + 1 as
- * unsigned LEB128, so that no byte is zero. */
+/* A varint as the records are written (tracer/cprof-varint.h): v + 1 in
+ * base 64, 0x40 marking every byte but the last, so that no byte is zero
+ * and all are ASCII. */
 CPROF_INLINE_ uint8_t *cprof_put_varint_(uint8_t *p, uint64_t v)
 {
 	if (__builtin_expect(++v == 0, 0)) {
-		for (int i = 0; i < 9; i++)
-			*p++ = 0x80;
-		*p++ = 0x02;
+		for (int i = 0; i < 10; i++)
+			*p++ = 0x40;
+		*p++ = 0x10;
 		return p;
 	}
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
+	while (v >= 0x40) {
+		*p++ = (uint8_t)(0x40 | (v & 0x3f));
+		v >>= 6;
 	}
 	*p++ = (uint8_t)v;
 	return p;

@@ -555,7 +555,8 @@ static void test_batch(void)
 /* Varints written NUL-free read back, the edges included. */
 static void test_varint(void)
 {
-	static const uint64_t vals[] = {0, 1, 126, 127, 128, 16383, 16384, UINT64_MAX - 1, UINT64_MAX};
+	static const uint64_t vals[] = {0,	   1, 126, 127, 128, 16383, 16384, UINT64_MAX - 1,
+					UINT64_MAX};
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		uint8_t buf[16];

@@ -30,9 +30,9 @@ struct dict_entry {
 
 struct batch {
 	const uint8_t *p, *end;
-	/* what a varint holds over its value: 1 in a batch read from strings
-	 * (cprof-varint.h), 0 in one from the integer arrays of before */
-	uint64_t bias;
+	/* read from strings (cprof-varint.h's varints), not from the integer
+	 * arrays of traces of before (plain LEB128) */
+	bool text;
 	struct dict_entry dict[256];
 	size_t ndict;
 	char unknown[32];
@@ -44,9 +44,7 @@ struct batch {
 static inline const uint8_t *get(const struct batch *b, const uint8_t *p, const uint8_t *end,
 				 uint64_t *v)
 {
-	p = cprof_leb128_get(p, end, v);
-	*v -= b->bias;
-	return p;
+	return b->text ? cprof_varint_get(p, end, v) : cprof_leb128_get(p, end, v);
 }
 
 static void dict_parse(struct batch *b, const uint8_t *p, const uint8_t *end)
@@ -282,25 +280,35 @@ static inline cprof_str dict_str(struct rd_state *st, struct batch *b, uint64_t 
 }
 
 /*
- * A region record taken on the fast path (state.h: rd_fast_take), the
- * bulk of an annotated program's records; false for any other record,
- * which then goes through rd_feed.
+ * Up to `most` region records taken on the fast path (state.h:
+ * rd_fast_take), the bulk of an annotated program's records, as one run;
+ * 0 when the next record is another kind, which then goes through rd_feed.
  */
-static bool fast_region(struct rd_state *st, struct batch *b, const struct rd_fast *f,
-			struct rd_event *ev)
+static size_t fast_regions(struct rd_state *st, struct batch *b, const struct rd_fast *f,
+			   struct rd_event *ev, size_t most)
 {
-	const uint8_t *p = b->p;
-	uint64_t head, task, id, kind;
+	struct rd_fast_rec run[64];
+	size_t n = 0;
 
-	p = get(b, p, b->end, &head);
-	kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
-	if (kind != CPROF_TP_REC_REGION_BEGIN && kind != CPROF_TP_REC_REGION_END)
-		return false;
-	p = get(b, get(b, p, b->end, &task), b->end, &id);
-	b->p = p;
-	ev->ns += head >> CPROF_TP_REC_KIND_BITS;
-	rd_fast_region(st, f, ev->ns, kind == CPROF_TP_REC_REGION_BEGIN, task, dict_str(st, b, id));
-	return true;
+	if (most > sizeof(run) / sizeof(run[0]))
+		most = sizeof(run) / sizeof(run[0]);
+	while (n < most && b->p < b->end) {
+		const uint8_t *p = b->p;
+		uint64_t head, task, id, kind;
+
+		p = get(b, p, b->end, &head);
+		kind = head & ((1u << CPROF_TP_REC_KIND_BITS) - 1);
+		if (kind != CPROF_TP_REC_REGION_BEGIN && kind != CPROF_TP_REC_REGION_END)
+			break;
+		p = get(b, get(b, p, b->end, &task), b->end, &id);
+		b->p = p;
+		ev->ns += head >> CPROF_TP_REC_KIND_BITS;
+		run[n++] = (struct rd_fast_rec){ev->ns, task, dict_str(st, b, id),
+						kind == CPROF_TP_REC_REGION_BEGIN};
+	}
+	if (n)
+		rd_fast_regions(st, f, run, n);
+	return n;
 }
 
 /* The time of the record at b->p, the one after `ns`. */
@@ -356,7 +364,7 @@ static bool alone_defer(struct rd_state *st, struct rd_event *batch)
 		st->alone.n--;
 		return false;
 	}
-	b.bias = batch->f[5].u;
+	b.text = batch->f[5].u != 0;
 	b.p = (const uint8_t *)batch->f[5].s;
 	b.end = b.p + batch->f[5].n;
 	a->ns = next_ns(&b, batch->f[1].u + (uint64_t)batch->clock_offset);
@@ -393,7 +401,7 @@ static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kep
 	uint64_t n = 0;
 
 	tid = (int32_t)batch->f[0].u;
-	b.bias = batch->f[5].u;
+	b.text = batch->f[5].u != 0;
 	dict_parse(&b, (const uint8_t *)batch->f[4].s,
 		   (const uint8_t *)batch->f[4].s + batch->f[4].n);
 	b.p = (const uint8_t *)batch->f[5].s;
@@ -404,12 +412,17 @@ static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kep
 	if (!alone)
 		st->batch_after_gap = follows_gap(st, batch, tid, batch->f[2].u);
 	for (;;) {
+		size_t taken_n;
 		bool taken;
+
 		if (st->alone.n && !alone && b.p < b.end &&
 		    alone_release(st, batch->pid, tid, next_ns(&b, ev.ns)))
 			fast_ok = false;
-		if (fast_ok && b.p < b.end && fast_region(st, &b, &fast, &ev)) {
-			n++;
+		/* a batch emitted alone may be due before any record: one at
+		 * a time then */
+		if (fast_ok && b.p < b.end &&
+		    (taken_n = fast_regions(st, &b, &fast, &ev, st->alone.n && !alone ? 1 : 64))) {
+			n += taken_n;
 			continue;
 		}
 		ev.pid = batch->pid;

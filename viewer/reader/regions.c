@@ -46,7 +46,7 @@ static bool regions_unfix(struct rd_state *st)
 	return true;
 }
 
-/* Inlined into rd_fast_region, the bulk of a trace's records. */
+/* Inlined into rd_fast_regions, the bulk of a trace's records. */
 static inline __attribute__((always_inline)) void region_begin(struct rd_state *st, uint32_t proc,
 							       uint32_t thread, uint64_t ns,
 							       uint64_t task_id, cprof_str type)
@@ -254,26 +254,32 @@ void rd_region_end(struct rd_state *st, uint32_t proc, uint32_t thread, uint64_t
 	region_end(st, proc, thread, ns, task_id, type);
 }
 
-void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
-		    uint64_t task_id, cprof_str type)
+void rd_fast_regions(struct rd_state *st, const struct rd_fast *f, const struct rd_fast_rec *recs,
+		     size_t n)
 {
 	struct rd_proc *p = f->p;
 	struct cprof_thread *t = &st->model->threads.v[f->thread];
+	uint64_t first = recs[0].ns, last = recs[n - 1].ns;
 
-	/* what rd_feed and on_cprof_event count for each event */
-	p->events++;
-	if (!p->first_ns || ns < p->first_ns)
-		p->first_ns = ns;
-	if (ns > p->last_ns)
-		p->last_ns = ns;
-	t->events++;
-	t->last_ns = ns;
+	/* what rd_feed and on_cprof_event count for each event, for the run:
+	 * its times never decrease (a batch's deltas are unsigned) */
+	p->events += n;
+	if (!p->first_ns || first < p->first_ns)
+		p->first_ns = first;
+	if (last > p->last_ns)
+		p->last_ns = last;
+	t->events += n;
+	t->last_ns = last;
 	if (st->tstates.v[f->thread].wait != CPROF_NONE)
-		rd_wait_end_lost(st, f->thread, ns);
-	if (begin)
-		region_begin(st, f->proc, f->thread, ns, task_id, type);
-	else
-		region_end(st, f->proc, f->thread, ns, task_id, type);
+		rd_wait_end_lost(st, f->thread, first);
+	for (size_t i = 0; i < n; i++) {
+		const struct rd_fast_rec *r = &recs[i];
+
+		if (r->begin)
+			region_begin(st, f->proc, f->thread, r->ns, r->task_id, r->type);
+		else
+			region_end(st, f->proc, f->thread, r->ns, r->task_id, r->type);
+	}
 }
 
 void rd_on_region_end(struct rd_state *st, struct rd_event *ev)

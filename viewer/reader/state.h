@@ -288,7 +288,8 @@ bool rd_proc_kept(struct rd_state *st, int32_t pid);
  * rd_feed() took one of them in full, what it does for the next region
  * records is only counting, and their handler can be called directly.
  * rd_fast_take() says whether `ev` (just fed, rd_feed returned true) allows
- * that and fills `f`; rd_fast_region() is rd_feed() for such a record.
+ * that and fills `f`; rd_fast_regions() is rd_feed() for a run of such
+ * records, of nondecreasing times.
  */
 struct rd_fast {
 	struct rd_proc *p;
@@ -298,8 +299,13 @@ bool rd_fast_take(struct rd_state *st, const struct rd_event *ev, struct rd_fast
 /* A wait whose end was not recorded ends at the thread's next event. */
 void rd_wait_end_lost(struct rd_state *st, uint32_t thread, uint64_t ns);
 /* regions.c */
-void rd_fast_region(struct rd_state *st, const struct rd_fast *f, uint64_t ns, bool begin,
-		    uint64_t task_id, cprof_str type);
+struct rd_fast_rec {
+	uint64_t ns, task_id;
+	cprof_str type;
+	bool begin;
+};
+void rd_fast_regions(struct rd_state *st, const struct rd_fast *f, const struct rd_fast_rec *recs,
+		     size_t n);
 
 /* cprof:batch (batch.c): each record is fed to rd_feed(); `kept` is called
  * with those rd_feed kept (dump prints them). */

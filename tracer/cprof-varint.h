@@ -66,9 +66,15 @@ static inline const uint8_t *cprof_varint_get(const uint8_t *p, const uint8_t *e
 {
 	uint64_t r = 0;
 
+	/* most varints of a batch are one byte (ids), most others two (a
+	 * record's time delta and kind) */
 	if (p < end && *p < 0x40) {
 		*v = (uint64_t)*p - 1;
 		return p + 1;
+	}
+	if (end - p >= 2 && p[1] < 0x40) {
+		*v = ((uint64_t)(p[0] & 0x3f) | (uint64_t)p[1] << 6) - 1;
+		return p + 2;
 	}
 	for (unsigned shift = 0; p < end && shift < 66; shift += 6) {
 		uint8_t c = *p++;

@@ -30,6 +30,9 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	inotify-tools
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
 	python3 nginx-light memcached pigz wrk curl
+	# Debian programs recorded by tests/e2e/test-realprog.sh (skipped when absent);
+	# heaptrack counts sqlite3's allocations to compare with the trace's
+	sqlite3 make clang-format heaptrack
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)

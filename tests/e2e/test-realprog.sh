@@ -16,6 +16,10 @@
 #                 fails exits 2 with the same errors. Then the program it
 #                 built (threads, exceptions thrown and caught): the same
 #                 output, its threads in the trace.
+#   python        /usr/bin/python3 realprog-threads.py (threads, a queue, a
+#                 contended lock, subprocess.run, zlib): the same output,
+#                 the threads, the children and the lock waits in the
+#                 trace, and CPU samples of what ran after the children.
 #   clang-format  formats a C++ file, and checks one (--dry-run -Werror,
 #                 exit 1): the same output and status; allocations in
 #                 clang::format functions.
@@ -205,6 +209,48 @@ threads = [t for t in s["threads"] if t["pid"] == pid and t["parent_tid"] == pid
 print("threads:", [(t["tid"], t["name"], t["events"]) for t in s["threads"]])
 sys.exit(0 if len(threads) == 5 else 1)
 PY
+	;;
+python)
+	need /usr/bin/python3 python3
+	untraced python /usr/bin/python3 "$here/realprog-threads.py"
+	traced python -- /usr/bin/python3 "$here/realprog-threads.py"
+	same python
+	[ "$rc" = 0 ] && grep -q '^compressed ' "$WORK/python.out" ||
+		fail "python3 did not run to its end: $(cat "$WORK/python.out" "$WORK/python.err")"
+	stats python
+	check python "the threads, children or lock waits of python3 are not in the trace" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+py = [p for p in s["processes"] if p["name"].startswith("python3")]
+pid = py[0]["pid"] if len(py) == 1 else -1
+workers = [t for t in s["threads"] if t["pid"] == pid and t["parent_tid"] == pid and
+           t["start_ns"] and t["end_ns"]]
+children = [p for p in s["processes"] if p["ppid"] == pid and p["name"] == "true" and p["end_ns"]]
+kinds = s["sync"]["kinds"]
+frames = {f for st in s["sync"]["top_stacks"] for f in st["frames"]}
+print("python3:", py, "workers:", len(workers), "children:", len(children))
+print("waits:", {k: v["count"] for k, v in kinds.items()})
+ok = (len(workers) == 4 and len(children) == 3 and
+      # threading.Lock and Thread.join: a semaphore in CPython; the GIL:
+      # a condition variable
+      kinds.get("sem", {}).get("count", 0) >= 1 and kinds.get("cond", {}).get("count", 0) >= 1 and
+      "PyThread_acquire_lock_timed" in frames)
+sys.exit(0 if ok else 1)
+PY
+	check python "the trace says CPU sampling stopped, but python3 never took SIGPROF" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+print("warnings:", w)
+sys.exit(1 if any("SIGPROF" in x for x in w) else 0)
+PY
+	# zlib.compress runs after the children: CPU samples in deflate.
+	cpu=$(profile python cpu)
+	pprof_top "$cpu" -unit=s >"$WORK/python.top"
+	head -20 "$WORK/python.top"
+	deflate=$(value_of deflate cum <"$WORK/python.top")
+	echo "CPU samples in deflate: ${deflate}s"
+	# about 0.8 s of CPU in zlib untraced, 100 samples a second
+	ge "$deflate" 0.2 || fail "only ${deflate}s of CPU samples in deflate, after the children ran"
 	;;
 clang-format)
 	need /usr/bin/clang-format clang-format

@@ -182,6 +182,7 @@ bool cprof_config_pending;
  * it.
  */
 int32_t cprof_parent_pid;
+int32_t cprof_self_pid;
 static int32_t forking_pid;
 
 /*
@@ -294,6 +295,7 @@ static void after_fork_child(void)
 	struct cprof_tls *t = &cprof_tls;
 
 	cprof_parent_pid = forking_pid;
+	__atomic_store_n(&cprof_self_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	t->tid = 0;
 	t->sampler_armed = false;
 	ust_env_restore();
@@ -358,6 +360,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	t->known = true;
 	cprof_threads_register(cprof_gettid());
 	cprof_parent_pid = (int32_t)getppid();
+	__atomic_store_n(&cprof_self_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	pthread_atfork(before_fork, NULL, after_fork_child);
 	/* Before the heap counter counts (see cprof_batch_start_flusher_). */
 	if (lttng_ust_tracepoint_enabled(cprof, batch))

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "track.h"
 
@@ -158,6 +159,19 @@ CPROF_HIDDEN void cprof_config_flush(void);
 
 /* The parent when the process started or forked (preload.c: why). */
 extern int32_t cprof_parent_pid CPROF_HIDDEN;
+
+/* This process's pid, set by the constructor and the fork handler; 0
+ * before the constructor. A vfork child runs no fork handler and shares
+ * its parent's memory until it execs: what it does must change none of
+ * the parent's state (Python's subprocess resets every signal handler
+ * there, SIGPROF too). */
+extern int32_t cprof_self_pid CPROF_HIDDEN;
+static inline bool cprof_in_vfork_child(void)
+{
+	int32_t self = __atomic_load_n(&cprof_self_pid, __ATOMIC_RELAXED);
+
+	return self != 0 && self != (int32_t)getpid();
+}
 
 /* Before any event but cprof:config: the pending cprof:config first (the
  * reader keeps a process by its first event, which must name its parent). */

@@ -200,9 +200,13 @@ static void remember_timer(timer_t id)
 }
 
 /* The program takes SIGPROF: stop every timer before its handler is in
- * place, so none of our signals reaches it (or kills it under SIG_DFL). */
+ * place, so none of our signals reaches it (or kills it under SIG_DFL).
+ * Not for a vfork child: its disposition is its own, and it has none of
+ * the parent's timers, but the flags and the table are the parent's. */
 static void sigprof_takeover(const char *detail)
 {
+	if (cprof_in_vfork_child())
+		return;
 	if (__atomic_exchange_n(&sigprof_taken, true, __ATOMIC_ACQ_REL))
 		return;
 	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE))

@@ -48,6 +48,9 @@ __attribute__((noinline)) static void test_symbols_grabber(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* where the second process has the same objects, relative to the first */
+#define ELSEWHERE 0x1000000000ull
+
 int main(void)
 {
 	struct cprof_model *m = cprof_model_create();
@@ -66,6 +69,17 @@ int main(void)
 	gone->size = 0x10000;
 	gone->path = cprof_model_intern(m, "/nonexistent/libgone.so", 23);
 	gone->is_pic = true;
+	/* a second process with the same files mapped elsewhere (ASLR) */
+	proc = cprof_vec_push(&m->processes);
+	CHECK(proc);
+	proc->pid = getpid() + 1;
+	for (size_t i = 0, n = m->modules.n; i < n; i++) {
+		struct cprof_module *copy = cprof_vec_push(&m->modules);
+		CHECK(copy);
+		*copy = m->modules.v[i];
+		copy->process = 1;
+		copy->base += ELSEWHERE;
+	}
 
 	s = cprof_symbolizer_create(m, &(struct cprof_symbolizer_options){.inline_frames = true});
 	CHECK(s);
@@ -106,6 +120,24 @@ int main(void)
 	cprof_symbolizer_get_stats(s, &st);
 	CHECK(st.cache_hits == 1);
 	CHECK(st.modules_loaded >= 2);
+
+	/* The second process: the same names and lines at its own addresses,
+	 * and no file opened again for it (each was read once per process,
+	 * libc's compressed debug file inflated each time). */
+	uint32_t loaded = st.modules_loaded;
+	int line = loc.frames[0].line;
+	const char *function = loc.frames[loc.nframes - 1].function;
+	CHECK(cprof_symbolizer_lookup(s, 1, return_address + ELSEWHERE, true, &loc));
+	CHECK(!strcmp(loc.frames[loc.nframes - 1].function, function));
+	CHECK(loc.frames[0].line == line);
+	CHECK(cprof_symbolizer_lookup(s, 1, (uintptr_t)&qsort + 4 + ELSEWHERE, false, &loc));
+	CHECK(strstr(loc.frames[loc.nframes - 1].function, "qsort"));
+	CHECK(cprof_symbolizer_lookup(s, 1, 0x7e0000000123ull + ELSEWHERE, true, &loc));
+	CHECK(!strcmp(loc.frames[0].function, "libgone.so+0x123"));
+	cprof_symbolizer_get_stats(s, &st);
+	printf("modules opened: %u for the first process, %u for both\n", loaded,
+	       st.modules_loaded);
+	CHECK(st.modules_loaded == loaded);
 
 	cprof_symbolizer_destroy(s);
 	cprof_model_destroy(m);

@@ -1,7 +1,11 @@
 /*
- * Offline symbolization with libdwfl. One Dwfl per traced process, filled
- * with dwfl_report_elf() from the trace's module list the first time an
- * address of that process is looked up.
+ * Offline symbolization with libdwfl. Each ELF object (path and build-id)
+ * is opened once, in a Dwfl of its own, at the base where the first
+ * process that needed it had it; the other processes' addresses in it are
+ * moved there by their own base. (One Dwfl per process read every file
+ * again for each process: with libc6-dbg installed, libc's compressed
+ * debug information was inflated 22 times for the 22 processes of a
+ * `make -j2`.)
  *
  * bin_info's base is the run-time address of the object's first PT_LOAD
  * segment (lttng-ust computes dlpi_addr + p_vaddr), which is exactly what
@@ -43,13 +47,12 @@ enum mod_lack {
 	LACK_SYMBOLS,  /* stripped, no debug info: no symbol table at all */
 };
 
-struct mod {
-	uint32_t index; /* model module index */
-	uint64_t base, end;
-	const char *path;
-	const char *short_name;
+/* An ELF object as libdwfl reads it, shared by the processes that mapped it. */
+struct obj {
+	const char *path, *build_id;
+	uint64_t base; /* where it is reported in its Dwfl */
+	Dwfl *dwfl;
 	Dwfl_Module *dwfl_mod; /* NULL: no usable ELF */
-	int store_module;      /* in the trace's stored symbols, -1: none */
 	enum mod_lack lack;
 	bool noted;
 	bool symtab_built;
@@ -57,11 +60,20 @@ struct mod {
 	size_t nsyms;
 };
 
+/* An object mapped by one process. */
+struct mod {
+	uint32_t index; /* model module index */
+	uint64_t base, end;
+	const char *path;
+	const char *short_name;
+	struct obj *obj;  /* NULL until the ELF files are opened */
+	int store_module; /* in the trace's stored symbols, -1: none */
+};
+
 struct proc {
 	bool reported;	    /* mods built */
 	bool dwfl_reported; /* ELF files opened: only once the stored symbols miss */
-	Dwfl *dwfl;
-	struct mod *mods; /* sorted by base */
+	struct mod *mods;   /* sorted by base */
 	size_t nmods;
 };
 
@@ -81,6 +93,7 @@ struct cprof_symbolizer {
 	Dwfl_Callbacks callbacks;
 	struct proc *procs;
 	size_t nprocs;
+	CPROF_VEC(struct obj *) objs;
 	CPROF_VEC(struct entry) entries;
 	struct cprof_hidx cache;
 	CPROF_VEC(struct cprof_symbol) frames;
@@ -177,15 +190,17 @@ void cprof_symbolizer_destroy(struct cprof_symbolizer *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nprocs; i++) {
-		struct proc *p = &s->procs[i];
-		for (size_t j = 0; j < p->nmods; j++)
-			free(p->mods[j].syms);
-		free(p->mods);
-		if (p->dwfl)
-			dwfl_end(p->dwfl);
-	}
+	for (size_t i = 0; i < s->nprocs; i++)
+		free(s->procs[i].mods);
 	free(s->procs);
+	for (size_t i = 0; i < s->objs.n; i++) {
+		struct obj *o = s->objs.v[i];
+		free(o->syms);
+		if (o->dwfl)
+			dwfl_end(o->dwfl);
+		free(o);
+	}
+	cprof_vec_free(&s->objs);
 	for (size_t i = 0; i < s->owned.n; i++)
 		free(s->owned.v[i]);
 	cprof_vec_free(&s->owned);
@@ -232,21 +247,20 @@ static bool debug_file(const char *dir, const char *build_id, char *out, size_t 
 	return access(out, R_OK) == 0;
 }
 
-static Dwfl_Module *report_module(struct cprof_symbolizer *s, Dwfl *dwfl, struct mod *md,
-				  const char *build_id)
+static Dwfl_Module *report_module(struct cprof_symbolizer *s, Dwfl *dwfl, struct obj *o)
 {
-	const char *path = md->path;
+	const char *path = o->path, *build_id = o->build_id;
 	Dwfl_Module *mod = NULL;
 	char debug[4096];
 	bool found = false;
 
-	md->lack = LACK_FILE;
+	o->lack = LACK_FILE;
 	if (path[0] == '/' && access(path, R_OK) == 0)
-		mod = dwfl_report_elf(dwfl, path, path, -1, md->base, false);
+		mod = dwfl_report_elf(dwfl, path, path, -1, o->base, false);
 	if (mod && !build_id_matches(mod, build_id)) {
 		/* The file was rebuilt since the trace: its symbols would lie. */
 		s->stats.build_id_mismatches++;
-		md->lack = LACK_BUILD_ID;
+		o->lack = LACK_BUILD_ID;
 		mod = NULL;
 	}
 	/*
@@ -260,13 +274,13 @@ static Dwfl_Module *report_module(struct cprof_symbolizer *s, Dwfl *dwfl, struct
 		if (!found)
 			found = debug_file("/usr/lib/debug", build_id, debug, sizeof(debug));
 		if (found) {
-			mod = dwfl_report_elf(dwfl, path, debug, -1, md->base, false);
+			mod = dwfl_report_elf(dwfl, path, debug, -1, o->base, false);
 			if (mod && !build_id_matches(mod, build_id))
 				mod = NULL;
 		}
 	}
 	if (mod)
-		md->lack = LACK_NONE;
+		o->lack = LACK_NONE;
 	return mod;
 }
 
@@ -323,6 +337,39 @@ static void report_process(struct cprof_symbolizer *s, uint32_t process)
 		    s->store ? symstore_module(s->store, module_key(m, p->mods[j].index)) : -1;
 }
 
+/* The object at `path` with `build_id`, opened the first time a process
+ * needs it (at that process's `base`); NULL when out of memory. */
+static struct obj *obj_get(struct cprof_symbolizer *s, const char *path, const char *build_id,
+			   uint64_t base)
+{
+	struct obj *o, **slot;
+
+	for (size_t i = 0; i < s->objs.n; i++) {
+		o = s->objs.v[i];
+		if (!strcmp(o->path, path) && !strcmp(o->build_id, build_id))
+			return o;
+	}
+	if (!(o = calloc(1, sizeof(*o))) || !(slot = cprof_vec_push(&s->objs))) {
+		free(o);
+		return NULL;
+	}
+	*slot = o;
+	o->path = path;
+	o->build_id = build_id;
+	o->base = base;
+	o->lack = LACK_FILE;
+	if (!(o->dwfl = dwfl_begin(&s->callbacks)))
+		return o;
+	dwfl_report_begin(o->dwfl);
+	o->dwfl_mod = report_module(s, o->dwfl, o);
+	dwfl_report_end(o->dwfl, NULL, NULL);
+	if (o->dwfl_mod)
+		s->stats.modules_loaded++;
+	else
+		s->stats.modules_failed++;
+	return o;
+}
+
 /* Opens the process's ELF files: only needed for what the trace's own
  * symbols lack, so a trace that carries them never reads a binary. */
 static void report_dwfl(struct cprof_symbolizer *s, struct proc *p)
@@ -330,20 +377,11 @@ static void report_dwfl(struct cprof_symbolizer *s, struct proc *p)
 	const struct cprof_model *m = s->model;
 
 	p->dwfl_reported = true;
-	p->dwfl = dwfl_begin(&s->callbacks);
-	if (!p->dwfl)
-		return;
-	dwfl_report_begin(p->dwfl);
 	for (size_t j = 0; j < p->nmods; j++) {
 		struct mod *md = &p->mods[j];
-		const struct cprof_module *cm = &m->modules.v[md->index];
-		md->dwfl_mod = report_module(s, p->dwfl, md, cprof_model_str(m, cm->build_id));
-		if (md->dwfl_mod)
-			s->stats.modules_loaded++;
-		else
-			s->stats.modules_failed++;
+		const char *build_id = cprof_model_str(m, m->modules.v[md->index].build_id);
+		md->obj = obj_get(s, md->path, build_id ? build_id : "", md->base);
 	}
-	dwfl_report_end(p->dwfl, NULL, NULL);
 }
 
 /* libstdc++'s demangler (the Itanium C++ ABI's), which GCC's C++ programs
@@ -402,70 +440,70 @@ static int sym_cmp(const void *a, const void *b)
 	return y->rank - x->rank; /* best first */
 }
 
-static void build_symtab(struct cprof_symbolizer *s, struct mod *md)
+static void build_symtab(struct cprof_symbolizer *s, struct obj *o)
 {
 	int n;
 	size_t k = 0;
 
-	md->symtab_built = true;
-	n = dwfl_module_getsymtab(md->dwfl_mod);
-	if (n <= 1 || !(md->syms = calloc((size_t)n, sizeof(*md->syms))))
+	o->symtab_built = true;
+	n = dwfl_module_getsymtab(o->dwfl_mod);
+	if (n <= 1 || !(o->syms = calloc((size_t)n, sizeof(*o->syms))))
 		return;
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		GElf_Word shndx;
 		const char *name =
-		    dwfl_module_getsym_info(md->dwfl_mod, i, &sym, &addr, &shndx, NULL, NULL);
+		    dwfl_module_getsym_info(o->dwfl_mod, i, &sym, &addr, &shndx, NULL, NULL);
 		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
 		if (!name || !*name || shndx == SHN_UNDEF || !addr)
 			continue;
 		if (type != STT_FUNC && type != STT_GNU_IFUNC)
 			continue;
-		md->syms[k].addr = addr;
-		md->syms[k].end = addr + sym.st_size;
+		o->syms[k].addr = addr;
+		o->syms[k].end = addr + sym.st_size;
 		name = clean_name(s, name);
 		if (!name)
 			continue;
-		md->syms[k].name = name;
-		md->syms[k].rank = (bind == STB_GLOBAL ? 4
-				    : bind == STB_WEAK ? 2
-						       : 0) +
-				   (sym.st_size > 0);
+		o->syms[k].name = name;
+		o->syms[k].rank = (bind == STB_GLOBAL ? 4
+				   : bind == STB_WEAK ? 2
+						      : 0) +
+				  (sym.st_size > 0);
 		k++;
 	}
-	qsort(md->syms, k, sizeof(*md->syms), sym_cmp);
+	qsort(o->syms, k, sizeof(*o->syms), sym_cmp);
 	/* keep the best symbol per address; a size-0 symbol runs to the next */
 	size_t w = 0;
 	for (size_t i = 0; i < k; i++) {
-		if (w && md->syms[w - 1].addr == md->syms[i].addr)
+		if (w && o->syms[w - 1].addr == o->syms[i].addr)
 			continue;
-		md->syms[w++] = md->syms[i];
+		o->syms[w++] = o->syms[i];
 	}
 	for (size_t i = 0; i < w; i++)
-		if (md->syms[i].end == md->syms[i].addr)
-			md->syms[i].end = i + 1 < w ? md->syms[i + 1].addr : md->syms[i].addr + 1;
-	md->nsyms = w;
+		if (o->syms[i].end == o->syms[i].addr)
+			o->syms[i].end = i + 1 < w ? o->syms[i + 1].addr : o->syms[i].addr + 1;
+	o->nsyms = w;
 }
 
-static const char *find_sym(struct cprof_symbolizer *s, struct mod *md, uint64_t addr)
+static const char *find_sym(struct cprof_symbolizer *s, struct obj *o, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
-	if (!md->symtab_built)
-		build_symtab(s, md);
-	hi = md->nsyms;
+	if (!o->symtab_built)
+		build_symtab(s, o);
+	hi = o->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (md->syms[mid].addr <= addr)
+		if (o->syms[mid].addr <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	/* lo: first symbol above addr; look back over nested/aliased symbols */
 	for (size_t i = lo; i-- > 0 && lo - i <= 4;)
-		if (addr < md->syms[i].end)
-			return md->syms[i].name;
+		if (addr < o->syms[i].end)
+			return o->syms[i].name;
 	return NULL;
 }
 
@@ -625,18 +663,19 @@ static int from_store(struct cprof_symbolizer *s, const struct mod *md, struct e
  * vDSO and other pseudo-files have nothing to read. */
 static void note_missing(struct cprof_symbolizer *s, struct mod *md)
 {
+	struct obj *o = md->obj;
 	char *text = NULL;
 	int r = 0;
 
-	if (md->noted || md->path[0] != '/')
+	if (!o || o->noted || md->path[0] != '/')
 		return;
-	md->noted = true;
-	if (md->dwfl_mod && !md->symtab_built)
-		build_symtab(s, md);
+	o->noted = true;
+	if (o->dwfl_mod && !o->symtab_built)
+		build_symtab(s, o);
 	/* a module with symbols has gaps between them: no news */
-	if (md->dwfl_mod && md->nsyms == 0)
-		md->lack = LACK_SYMBOLS;
-	switch (md->lack) {
+	if (o->dwfl_mod && o->nsyms == 0)
+		o->lack = LACK_SYMBOLS;
+	switch (o->lack) {
 	case LACK_FILE:
 		r = asprintf(
 		    &text,
@@ -687,9 +726,11 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 	if (!(f = push_frame(s)))
 		return false;
 	e->n = 1;
-	if (md && md->dwfl_mod) {
-		const char *sym = find_sym(s, md, a);
-		Dwfl_Line *line = dwfl_module_getsrc(md->dwfl_mod, a);
+	if (md && md->obj && md->obj->dwfl_mod) {
+		/* where the address is in the object's own Dwfl */
+		uint64_t oa = a - md->base + md->obj->base;
+		const char *sym = find_sym(s, md->obj, oa);
+		Dwfl_Line *line = dwfl_module_getsrc(md->obj->dwfl_mod, oa);
 		if (line) {
 			int lineno = 0;
 			const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
@@ -699,7 +740,7 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 		f->function = sym;
 		f->resolved = sym != NULL;
 		if (s->options.inline_frames && line &&
-		    add_inline_frames(s, md->dwfl_mod, a, e->first, sym))
+		    add_inline_frames(s, md->obj->dwfl_mod, oa, e->first, sym))
 			e->n = (uint32_t)(s->frames.n - e->first);
 		f = &s->frames.v[e->first];
 	}

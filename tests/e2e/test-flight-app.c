@@ -23,6 +23,12 @@
  *                   cprof_trace_snapshot("storm") after every 200 (each
  *                   flushes this thread's batch into lttng-ust while the
  *                   write hook may flush it too), then prints "done".
+ *   migrate SECONDS two threads go back and forth between CPUs 0 and 1:
+ *                   3000 regions `busy` on CPU 0 (about ten batches),
+ *                   100 regions `calm` on CPU 1 and a 2 ms sleep (one
+ *                   batch), so that CPU 0's ring buffer overwrites its
+ *                   oldest batches long before CPU 1's does; then
+ *                   cprof_trace_snapshot("migrate") and "cycles N".
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -142,6 +148,55 @@ static void work(double seconds)
 	}
 }
 
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *migrate_worker(void *arg)
+{
+	long *cycles = arg;
+
+	while (!atomic_load(&stop)) {
+		pin(0);
+		for (int i = 0; i < 3000; i++)
+			TRACE_REGION (NULL, "busy") {
+				sink++;
+			}
+		pin(1);
+		for (int i = 0; i < 100; i++)
+			TRACE_REGION (NULL, "calm") {
+				sink++;
+			}
+		usleep(2000);
+		++*cycles;
+	}
+	return NULL;
+}
+
+static int migrate(double seconds)
+{
+	pthread_t th[2];
+	long cycles[2] = {0, 0};
+	double end = now_s() + seconds;
+
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, migrate_worker, &cycles[i]);
+	while (now_s() < end)
+		usleep(10000);
+	atomic_store(&stop, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	cprof_trace_snapshot("migrate");
+	printf("cycles %ld\n", cycles[0] + cycles[1]);
+	work(0.3);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -204,7 +259,9 @@ int main(int argc, char **argv)
 		printf("done\n");
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "migrate"))
+		return migrate(atof(argv[2]));
 	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal [FILE] | lost | "
-			"fill SECONDS | storm SECONDS\n");
+			"fill SECONDS | storm SECONDS | migrate SECONDS\n");
 	return 2;
 }

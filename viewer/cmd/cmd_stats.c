@@ -156,8 +156,10 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 {
 	fprintf(out,
 		"{\"events\": %" PRIu64 ", \"lost_events\": %" PRIu64 ", \"lost_records\": %" PRIu64
+		", \"overwritten_records\": %" PRIu64 ", \"window_ns\": %" PRIu64
 		", \"duration_ns\": %" PRIu64,
-		m->events, m->lost_events, m->lost_records, s->duration_ns);
+		m->events, m->lost_events, m->lost_records, m->overwritten_records, m->window_ns,
+		s->duration_ns);
 	fprintf(out, ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64, m->begin_ns, m->end_ns);
 
 	fputs(", \"processes\": [", out);
@@ -317,6 +319,12 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 			m->lost_events
 			    ? "  (the tracer's buffers were full: counts below may be low)"
 			    : "");
+	if (m->window_ns > m->begin_ns)
+		fprintf(out,
+			"window:       from +%s, common to every CPU's ring buffer (%" PRIu64
+			" records of %" PRIu64 " threads before it were overwritten)\n",
+			cprof_format_duration(m->window_ns - m->begin_ns, c, sizeof(c)),
+			m->overwritten_records, m->overwritten_threads);
 	fprintf(out, "processes:    %zu\n", m->processes.n);
 	for (size_t i = 0; i < m->processes.n; i++)
 		fprintf(out, "  %-8d %s%s%s\n", m->processes.v[i].pid,

@@ -197,6 +197,25 @@ bool cprof_model_describe_loss(const struct cprof_model *m, char *buf, size_t le
 	return true;
 }
 
+bool cprof_model_describe_window(const struct cprof_model *m, char *buf, size_t len)
+{
+	int n;
+
+	if (!m->window_ns || m->window_ns <= m->begin_ns)
+		return false;
+	n = snprintf(buf, len,
+		     "snapshot: the window common to every CPU starts at +%.3f ms (each CPU's "
+		     "ring buffer kept its own last events, from its own time on)",
+		     (double)(m->window_ns - m->begin_ns) / 1e6);
+	if (m->overwritten_records && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n,
+			 "; %" PRIu64 " records of %" PRIu64 " thread%s before it were "
+			 "overwritten, not lost",
+			 m->overwritten_records, m->overwritten_threads,
+			 m->overwritten_threads == 1 ? "" : "s");
+	return true;
+}
+
 bool cprof_model_add_note(struct cprof_model *model, const char *text)
 {
 	cprof_str s = cprof_model_intern(model, text, strlen(text));

@@ -200,6 +200,16 @@ struct cprof_model {
 	uint64_t events;       /* events kept (of the recorded process tree) */
 	uint64_t lost_events;  /* LTTng events discarded (tid 0 in `lost`) */
 	uint64_t lost_records; /* records in the lost batches (tid N in `lost`) */
+	/*
+	 * A snapshot of overwrite-mode ring buffers (record --flight, LTTng's
+	 * snapshot mode): each CPU's buffer kept its last events, from its own
+	 * time on. window_ns is from when every one holds all it was given
+	 * (0: the trace is no such snapshot); the records missing from
+	 * threads' batch sequences before it were overwritten there, by
+	 * design, and are counted here, not in lost_records.
+	 */
+	uint64_t window_ns;
+	uint64_t overwritten_records, overwritten_threads;
 
 	CPROF_VEC(char *) strings; /* owned; strings.v[0] is "" */
 	void *string_index;	   /* private to model.c */
@@ -277,6 +287,10 @@ bool cprof_model_own_regions(struct cprof_model *model, size_t cap);
 /* The model's loss in one sentence for stderr ("N events lost by the
  * tracer ..."), in buf; false when nothing was lost. */
 bool cprof_model_describe_loss(const struct cprof_model *model, char *buf, size_t len);
+/* A snapshot's window in one neutral sentence ("snapshot: the window
+ * common to every CPU starts at +X ms ..."), in buf; false
+ * when the trace is no snapshot whose window starts after its begin. */
+bool cprof_model_describe_window(const struct cprof_model *model, char *buf, size_t len);
 bool cprof_model_add_note(struct cprof_model *model, const char *text);
 
 /* Approximate heap bytes held by the model (for the bench's bytes/event). */

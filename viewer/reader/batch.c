@@ -9,7 +9,9 @@
  * handlers tolerate (a task may end before the batch that began it is
  * read: see rd_pending). A gap in a thread's sequence (`first`) is a lost
  * batch: its records are counted as lost, over the time between the
- * batches around it.
+ * batches around it. In a snapshot of overwrite-mode ring buffers, a gap
+ * that opens before the window every CPU's buffer covers (st->window_ns)
+ * is batches its buffer overwrote, by design: counted apart, not as lost.
  */
 #include "state.h"
 
@@ -203,7 +205,22 @@ static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32
 	st->gap_records = first - st->seqs.v[*idx].next;
 	st->gap_begin_ns = st->seqs.v[*idx].last_ns;
 	st->gap_end_ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+	st->gap_overwritten = st->gap_begin_ns < st->window_ns;
 	return true;
+}
+
+/*
+ * A gap that opens before the window: the missing batches went out between
+ * the thread's records around it, and some CPU's buffer (the one whose
+ * packets begin latest) overwrote what it was given before the window; a
+ * gap that opens inside it has no such cause: LTTng discarded them.
+ */
+static void count_overwritten(struct rd_state *st, struct rd_batch_seq *seq, uint64_t count)
+{
+	st->model->overwritten_records += count;
+	if (!seq->overwritten)
+		st->model->overwritten_threads++;
+	seq->overwritten = true;
 }
 
 /* Records missing between this batch and the thread's previous one. */
@@ -224,7 +241,10 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 		}
 	} else {
 		seq = &st->seqs.v[*idx];
-		if (first > seq->next && rd_proc_kept(st, batch->pid)) {
+		if (first > seq->next && seq->last_ns < st->window_ns &&
+		    rd_proc_kept(st, batch->pid)) {
+			count_overwritten(st, seq, first - seq->next);
+		} else if (first > seq->next && rd_proc_kept(st, batch->pid)) {
 			struct cprof_lost *l = cprof_vec_push(&st->model->lost);
 
 			if (!l) {

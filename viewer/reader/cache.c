@@ -39,7 +39,7 @@ bool rd_cache_enabled = true;
 
 #define CACHE_DIR ".cprof-cache"
 #define CACHE_FILE "model"
-#define FORMAT 1
+#define FORMAT 2
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */
@@ -85,6 +85,7 @@ struct header {
 	char version[32];
 	uint64_t key, size, checksum;
 	uint64_t begin_ns, end_ns, events, lost_events, state_begin_ns, state_end_ns;
+	uint64_t window_ns, overwritten_records, overwritten_threads;
 	struct section {
 		uint64_t offset, count, elem;
 	} sec[NSEC];
@@ -352,6 +353,9 @@ static bool attach(struct cprof_model *m, char *base, const struct header *hd)
 			m->lost_records += m->lost.v[i].count;
 	m->state_begin_ns = hd->state_begin_ns;
 	m->state_end_ns = hd->state_end_ns;
+	m->window_ns = hd->window_ns;
+	m->overwritten_records = hd->overwritten_records;
+	m->overwritten_threads = hd->overwritten_threads;
 	return true;
 }
 
@@ -555,6 +559,9 @@ static void write_header(struct writer *w, const struct cprof_model *m, struct h
 	hd->lost_events = m->lost_events;
 	hd->state_begin_ns = m->state_begin_ns;
 	hd->state_end_ns = m->state_end_ns;
+	hd->window_ns = m->window_ns;
+	hd->overwritten_records = m->overwritten_records;
+	hd->overwritten_threads = m->overwritten_threads;
 	w->ok = w->ok && pwrite(w->fd, hd, sizeof(*hd), 0) == (ssize_t)sizeof(*hd);
 }
 

@@ -231,6 +231,25 @@ static bool tsdl_int(const char *block, const char *key, long long *v)
 	return false;
 }
 
+/* Whether the packet context (LTTng's) has packet_seq_num right after
+ * packet_size, where rd_scan_stream reads it: LTTng before 2.8 did not
+ * write it. */
+static bool has_packet_seq(const char *text)
+{
+	const char *p = strstr(text, "struct packet_context {");
+
+	p = p ? strstr(p, " packet_size;") : NULL;
+	if (!p)
+		return false;
+	p += strlen(" packet_size;");
+	p += strspn(p, " \t\n");
+	if (strncmp(p, "uint64_t", 8))
+		return false;
+	p += 8;
+	p += strspn(p, " \t");
+	return !strncmp(p, "packet_seq_num;", 15);
+}
+
 bool rd_metadata_clock(const char *dir, struct rd_clock *clock)
 {
 	char why[512];
@@ -242,6 +261,7 @@ bool rd_metadata_clock(const char *dir, struct rd_clock *clock)
 	*clock = (struct rd_clock){0};
 	if (!text)
 		return false;
+	clock->packet_seq = has_packet_seq(text);
 	block = strstr(text, "clock {");
 	end = block ? strstr(block, "};") : NULL;
 	if (end) {
@@ -268,7 +288,8 @@ uint64_t rd_clock_ns(const struct rd_clock *c, uint64_t cycles)
  * LTTng-UST stream packets start with magic 0xC1FC1FC1; the packet context
  * follows the header (magic, uuid, stream_id, stream_instance_id: 32
  * bytes): timestamp_begin at byte 32, timestamp_end at 40, content_size at
- * 48, packet_size at 56 (sizes in bits, times in clock cycles).
+ * 48, packet_size at 56 (sizes in bits, times in clock cycles),
+ * packet_seq_num at 64 (the packet's number in its stream, from 0).
  */
 #define STREAM_MAGIC 0xC1FC1FC1u
 #define PACKET_HEADER 64
@@ -289,15 +310,21 @@ bool rd_scan_stream(const char *path, struct rd_damage *d)
 	}
 	d->size = (uint64_t)st.st_size;
 	while (d->whole < d->size) {
-		unsigned char h[PACKET_HEADER];
+		unsigned char h[PACKET_HEADER + 8];
 		uint64_t psize, b, e;
+		size_t got;
 		if (fseeko(f, (off_t)d->whole, SEEK_SET) ||
-		    fread(h, 1, sizeof(h), f) != sizeof(h) || rd32(h, false) != STREAM_MAGIC)
+		    (got = fread(h, 1, sizeof(h), f)) < PACKET_HEADER ||
+		    rd32(h, false) != STREAM_MAGIC)
 			break;
 		memcpy(&b, h + 32, 8);
 		memcpy(&e, h + 40, 8);
 		memcpy(&psize, h + 56, 8);
 		psize /= 8;
+		if (!d->whole && got == sizeof(h)) {
+			memcpy(&d->first_seq, h + PACKET_HEADER, 8);
+			d->first_begin = b;
+		}
 		if (psize < PACKET_HEADER || psize > d->size - d->whole) {
 			d->cut_begin = b;
 			d->cut_end = e;

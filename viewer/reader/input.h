@@ -37,6 +37,10 @@ struct rd_damage {
 	uint64_t last_end;	     /* timestamp_end of the last whole packet */
 	uint64_t cut_begin, cut_end; /* the first bad packet's timestamps */
 	bool cut_header;	     /* its header was readable (cut_* valid) */
+	/* The first packet's number in its stream and its timestamp_begin:
+	 * not 0 when the ring buffer it came from overwrote the packets
+	 * before it (a snapshot's overwrite-mode channel). */
+	uint64_t first_seq, first_begin;
 	size_t dir;		     /* index in rd_dirs of its metadata dir */
 };
 
@@ -53,6 +57,7 @@ bool rd_find_truncated_stream(const struct rd_dirs *dirs, char *out, size_t outl
 struct rd_clock {
 	uint64_t freq;
 	int64_t offset_s, offset;
+	bool packet_seq; /* packets say their number (rd_damage.first_seq) */
 };
 bool rd_metadata_clock(const char *dir, struct rd_clock *clock);
 uint64_t rd_clock_ns(const struct rd_clock *clock, uint64_t cycles);
@@ -75,6 +80,14 @@ struct rd_salvage {
 	CPROF_VEC(struct rd_clock) clocks; /* one per rd_dirs entry */
 	char *tmpdir;			   /* NULL when nothing was damaged */
 	uint64_t stream_bytes;		   /* of every stream file */
+	/*
+	 * A snapshot of overwrite-mode ring buffers holds, per CPU, the last
+	 * packets its buffer kept, each buffer from its own time on: the
+	 * latest first packet's begin among the streams that lost their
+	 * first packets (ns from the clock's origin), from which every
+	 * stream holds all it was given. 0: no stream lost its beginning.
+	 */
+	uint64_t window_ns;
 };
 /* Returns 0, or -1 with one sentence in `why`. */
 int rd_salvage(struct rd_dirs *dirs, struct rd_salvage *out, char *why, size_t whylen);

@@ -631,9 +631,14 @@ static void prepare_regions(struct reader *r, struct cprof_model *m, uint64_t st
 
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model)
 {
+	char window[400];
+
 	for (size_t i = 0; i < model->notes.n; i++)
 		fprintf(out, "cprof-trace: %s: warning: %s\n", path,
 			cprof_model_str(model, model->notes.v[i]));
+	/* what a snapshot is, not a fault: said as a note */
+	if (cprof_model_describe_window(model, window, sizeof(window)))
+		fprintf(out, "cprof-trace: %s: note: %s\n", path, window);
 }
 
 void cprof_read_print_warnings(FILE *out, const char *path, const struct cprof_model *model)
@@ -695,6 +700,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	r.st.count_only = r.opts->count_only;
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rd_read_root_pid(path);
+	r.st.window_ns = model->window_ns = salvage.window_ns;
 
 	/* A trace cut short may be one still being written: not cached. */
 	cache = cache && settled && !salvage.damage.n;

@@ -89,7 +89,8 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
 void cprof_read_set_cache(bool use);
 
 /* The model's notes (what kept the trace from being read as recorded), one
- * line each: "cprof-trace: PATH: warning: ...". */
+ * line each: "cprof-trace: PATH: warning: ..."; then, for a snapshot of
+ * ring buffers, its window (cprof_model_describe_window): "... note: ...". */
 void cprof_read_print_notes(FILE *out, const char *path, const struct cprof_model *model);
 
 /* The notes, then what the tracer lost (cprof_model_describe_loss), in

@@ -304,25 +304,74 @@ void rd_regions_lost(struct rd_state *st, uint32_t thread)
 	struct rd_thread *ts = &st->tstates.v[thread];
 
 	ts->lost = true;
-	if (!ts->lost_gaps++)
-		ts->lost_first_ns = st->gap_begin_ns;
-	ts->lost_last_ns = st->gap_end_ns;
-	ts->lost_records += st->gap_records;
+	if (st->gap_overwritten) {
+		if (!ts->over_gaps++)
+			ts->over_first_ns = st->gap_begin_ns;
+		ts->over_last_ns = st->gap_end_ns;
+		ts->over_records += st->gap_records;
+	} else {
+		if (!ts->lost_gaps++)
+			ts->lost_first_ns = st->gap_begin_ns;
+		ts->lost_last_ns = st->gap_end_ns;
+		ts->lost_records += st->gap_records;
+	}
 	for (size_t k = 0; k < ts->open.n; k++)
 		region_close(st, ts->open.v[k], st->gap_begin_ns);
 	ts->lost_cut += ts->open.n;
 	ts->open.n = 0;
 }
 
+/* "; 2 regions open at a gap were cut ...; 1 region end whose begin was
+ * lost was left out": what a thread's gaps did to its regions. */
+static void gaps_said(const struct rd_thread *ts, const char *lost, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (ts->lost_cut)
+		n = snprintf(buf, len,
+			     "; %" PRIu64 " region%s open at a gap %s cut at the thread's last "
+			     "record before the gap "
+			     "(%s end is unknown)",
+			     ts->lost_cut, ts->lost_cut == 1 ? "" : "s",
+			     ts->lost_cut == 1 ? "was" : "were", ts->lost_cut == 1 ? "its" : "their");
+	if (ts->lost_begins && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n,
+			 "; %" PRIu64 " region end%s whose begin was %s %s left out",
+			 ts->lost_begins, ts->lost_begins == 1 ? "" : "s", lost,
+			 ts->lost_begins == 1 ? "was" : "were");
+}
+
+/*
+ * A thread's records overwritten before a snapshot's window (the note
+ * counts them, cprof_model_describe_overwritten): said per thread only
+ * when it cut regions or left region ends out, as a loss would.
+ */
+static void warn_overwritten(struct rd_state *st, uint32_t t, const char *said)
+{
+	const struct rd_thread *ts = &st->tstates.v[t];
+	char a[96];
+
+	if (!ts->lost_cut && !ts->lost_begins)
+		return;
+	rd_warn(st, ts->over_first_ns, t,
+		"thread %s: %" PRIu64 " records overwritten before the snapshot's window "
+		"(%" PRIu64 " gap%s between %.6f s and %.6f s)%s",
+		rd_thread_label(st, t, a, sizeof(a)), ts->over_records, ts->over_gaps,
+		ts->over_gaps == 1 ? "" : "s",
+		(double)(ts->over_first_ns - st->model->begin_ns) / 1e9,
+		(double)(ts->over_last_ns - st->model->begin_ns) / 1e9, said);
+}
+
 /* One sentence per thread: its loss and what it did to its regions. */
 void rd_regions_lost_finish(struct rd_state *st)
 {
-	char a[96], b[160] = "", c[160] = "";
+	char a[96], said[400];
 
 	for (size_t t = 0; t < st->tstates.n; t++) {
 		const struct rd_thread *ts = &st->tstates.v[t];
 
-		if (!ts->lost_gaps && ts->lost_begins) {
+		if (!ts->lost_gaps && !ts->over_gaps && ts->lost_begins) {
 			rd_warn(st, st->model->begin_ns, (uint32_t)t,
 				"thread %s: its records in the trace begin after its first "
 				"(recorded from a later start, or lost): %" PRIu64
@@ -332,21 +381,13 @@ void rd_regions_lost_finish(struct rd_state *st)
 				ts->lost_begins == 1 ? "was" : "were");
 			continue;
 		}
-		if (!ts->lost_gaps)
+		if (!ts->lost_gaps) {
+			gaps_said(ts, "overwritten", said, sizeof(said));
+			if (ts->over_gaps)
+				warn_overwritten(st, (uint32_t)t, said);
 			continue;
-		if (ts->lost_cut)
-			snprintf(b, sizeof(b),
-				 "; %" PRIu64 " region%s open at a gap %s cut at the thread's last "
-				 "record before the gap "
-				 "(%s end is unknown)",
-				 ts->lost_cut, ts->lost_cut == 1 ? "" : "s",
-				 ts->lost_cut == 1 ? "was" : "were",
-				 ts->lost_cut == 1 ? "its" : "their");
-		if (ts->lost_begins)
-			snprintf(c, sizeof(c),
-				 "; %" PRIu64 " region end%s whose begin was lost %s left out",
-				 ts->lost_begins, ts->lost_begins == 1 ? "" : "s",
-				 ts->lost_begins == 1 ? "was" : "were");
+		}
+		gaps_said(ts, "lost", said, sizeof(said));
 		rd_warn(st, ts->lost_first_ns, (uint32_t)t,
 			"thread %s: %" PRIu64 " records lost by LTTng (buffers full, %" PRIu64
 			" gap%s between %.6f s and %.6f s)%s%s",
@@ -354,7 +395,8 @@ void rd_regions_lost_finish(struct rd_state *st)
 			ts->lost_gaps, ts->lost_gaps == 1 ? "" : "s",
 			(double)(ts->lost_first_ns - st->model->begin_ns) / 1e9,
 			(double)(ts->lost_last_ns - st->model->begin_ns) / 1e9,
-			ts->lost_cut ? b : "", ts->lost_begins ? c : "");
+			ts->over_gaps ? "; more were overwritten before the snapshot's window" : "",
+			said);
 	}
 }
 

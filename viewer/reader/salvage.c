@@ -96,9 +96,11 @@ end:
 	return rc;
 }
 
-/* Every damaged stream file of metadata directory i. */
+/* Every damaged stream file of metadata directory i, and the time from
+ * which each of its streams holds all its events (out->window_ns). */
 static int scan_dir(const struct rd_dirs *dirs, size_t i, struct rd_salvage *out)
 {
+	const struct rd_clock *clock = &out->clocks.v[i];
 	DIR *d = opendir(dirs->v.v[i]);
 	struct dirent *e;
 	int rc = 0;
@@ -114,6 +116,9 @@ static int scan_dir(const struct rd_dirs *dirs, size_t i, struct rd_salvage *out
 		if (!rd_scan_stream(path, &dm))
 			continue;
 		out->stream_bytes += dm.size;
+		if (clock->packet_seq && clock->freq && dm.first_seq &&
+		    rd_clock_ns(clock, dm.first_begin) > out->window_ns)
+			out->window_ns = rd_clock_ns(clock, dm.first_begin);
 		if (dm.whole == dm.size)
 			continue;
 		dm.dir = i;
@@ -137,9 +142,11 @@ int rd_salvage(struct rd_dirs *dirs, struct rd_salvage *out, char *why, size_t w
 
 	for (size_t i = 0; i < dirs->v.n; i++) {
 		struct rd_clock *c = cprof_vec_push(&out->clocks);
-		if (!c || scan_dir(dirs, i, out))
+		if (!c)
 			goto oom;
 		rd_metadata_clock(dirs->v.v[i], c);
+		if (scan_dir(dirs, i, out))
+			goto oom;
 	}
 	if (!out->damage.n)
 		return 0;

@@ -141,8 +141,10 @@ struct rd_thread {
 	 * region end that finds no begin may be one whose begin was lost. */
 	bool lost;
 	/* What the thread's lost records did to its regions, reported once
-	 * at the end (rd_regions_lost_finish). */
+	 * at the end (rd_regions_lost_finish); over_*: gaps of records
+	 * overwritten before a snapshot's window, apart. */
 	uint64_t lost_records, lost_gaps, lost_first_ns, lost_last_ns;
+	uint64_t over_records, over_gaps, over_first_ns, over_last_ns;
 	uint64_t lost_cut;    /* regions cut where its records stop */
 	uint64_t lost_begins; /* region ends whose begin was lost */
 };
@@ -167,6 +169,7 @@ struct rd_thread_cache {
 struct rd_batch_seq {
 	uint64_t next;
 	uint64_t last_ns;
+	bool overwritten; /* a gap before the window (batch.c) */
 };
 
 /* A batch emitted alone (a signal handler's record while its thread was
@@ -239,6 +242,11 @@ struct rd_state {
 	bool batch_starts_late; /* ... or is a thread's first, not numbered 0 */
 	uint64_t gap_records;	/* how many, and the times around them */
 	uint64_t gap_begin_ns, gap_end_ns;
+	bool gap_overwritten; /* the gap opens before window_ns */
+	/* A snapshot of overwrite-mode ring buffers: from when every stream
+	 * holds what it was given (rd_salvage.window_ns), 0 none. Records
+	 * missing from a thread's sequence before it were overwritten. */
+	uint64_t window_ns;
 	uint64_t batch_records; /* records unpacked from batches (for progress) */
 	CPROF_VEC(struct rd_pending) pending;
 	/* Region ends that found no open region: the begin may be in another

@@ -668,6 +668,50 @@ static void test_batch_lost_begin(void)
 }
 
 /*
+ * A snapshot of overwrite-mode ring buffers whose window common to every
+ * CPU starts at 40 ms: thread 10's gap at 10..20 ms opens before it (its
+ * batches went to a CPU whose buffer overwrote them: not lost), its gap at
+ * 50..60 ms inside it (lost, as without a window). A parse open at the
+ * first gap is cut there, as at a loss, and the thread's warnings say
+ * which gap is which.
+ */
+static void test_batch_window(void)
+{
+	struct fixture f;
+	struct bytes s = {0}, a = {0}, b = {0}, c = {0};
+
+	setup(&f, 0);
+	f.st.window_ns = f.m->window_ns = 40000000u;
+	feed(&f, "cprof:process", 1, 10, 10, "u", (uint64_t)1);
+	put_str(&s, 1, "parse");
+	put_rec(&a, 10, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 0, 0, &s, &a);
+	/* records 1..4 overwritten; records 5 and 6: parse 20..50 ms */
+	put_rec(&b, 20, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	put_rec(&b, 30, CPROF_TP_REC_REGION_END, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 0, 5, &s, &b);
+	/* records 7..8 lost inside the window; record 9 at 60 ms */
+	put_rec(&c, 0, CPROF_TP_REC_REGION_BEGIN, 2, (uint64_t)0, (uint64_t)1);
+	feed_batch(&f, 10, 60, 9, &s, &c);
+	rd_finish(&f.st);
+
+	CHECK(f.m->lost_records == 2 && f.m->overwritten_records == 4 &&
+		  f.m->overwritten_threads == 1,
+	      "lost %" PRIu64 ", overwritten %" PRIu64 " of %" PRIu64 " threads",
+	      f.m->lost_records, f.m->overwritten_records, f.m->overwritten_threads);
+	CHECK(f.m->lost.n == 1 && f.m->lost.v[0].begin_ns == 50000000u &&
+		  f.m->lost.v[0].end_ns == 60000000u,
+	      "%zu lost ranges", f.m->lost.n);
+	CHECK(f.m->regions.n == 3 && f.m->regions.v[0].end_ns == 10000000u,
+	      "%zu regions, the first cut at %" PRIu64, f.m->regions.n,
+	      f.m->regions.n ? (uint64_t)f.m->regions.v[0].end_ns : 0);
+	CHECK(f.m->warnings.n >= 1 && strstr(warning(&f, 0), "2 records lost by LTTng") &&
+		  strstr(warning(&f, 0), "more were overwritten before the snapshot's window"),
+	      "%zu warnings: %s", f.m->warnings.n, f.m->warnings.n ? warning(&f, 0) : "");
+	teardown(&f);
+}
+
+/*
  * A signal handler's region emitted alone (its thread was appending) is
  * read before its thread's batch around it: it goes in by its time, not
  * into the region the thread had open at its previous batch's end. One
@@ -879,6 +923,7 @@ int main(int argc, char **argv)
 	test_varint();
 	test_batch_fast_fixed();
 	test_batch_lost_begin();
+	test_batch_window();
 	test_batch_alone();
 	test_region_end_read_first();
 	test_fixture_annotated();

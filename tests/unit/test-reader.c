@@ -697,8 +697,8 @@ static void test_batch_window(void)
 
 	CHECK(f.m->lost_records == 2 && f.m->overwritten_records == 4 &&
 		  f.m->overwritten_threads == 1,
-	      "lost %" PRIu64 ", overwritten %" PRIu64 " of %" PRIu64 " threads",
-	      f.m->lost_records, f.m->overwritten_records, f.m->overwritten_threads);
+	      "lost %" PRIu64 ", overwritten %" PRIu64 " of %" PRIu64 " threads", f.m->lost_records,
+	      f.m->overwritten_records, f.m->overwritten_threads);
 	CHECK(f.m->lost.n == 1 && f.m->lost.v[0].begin_ns == 50000000u &&
 		  f.m->lost.v[0].end_ns == 60000000u,
 	      "%zu lost ranges", f.m->lost.n);

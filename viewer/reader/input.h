@@ -41,7 +41,7 @@ struct rd_damage {
 	 * not 0 when the ring buffer it came from overwrote the packets
 	 * before it (a snapshot's overwrite-mode channel). */
 	uint64_t first_seq, first_begin;
-	size_t dir;		     /* index in rd_dirs of its metadata dir */
+	size_t dir; /* index in rd_dirs of its metadata dir */
 };
 
 /* Walks the packets of the stream file `path` (whole < size: damaged);

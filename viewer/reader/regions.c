@@ -334,7 +334,8 @@ static void gaps_said(const struct rd_thread *ts, const char *lost, char *buf, s
 			     "record before the gap "
 			     "(%s end is unknown)",
 			     ts->lost_cut, ts->lost_cut == 1 ? "" : "s",
-			     ts->lost_cut == 1 ? "was" : "were", ts->lost_cut == 1 ? "its" : "their");
+			     ts->lost_cut == 1 ? "was" : "were",
+			     ts->lost_cut == 1 ? "its" : "their");
 	if (ts->lost_begins && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n,
 			 "; %" PRIu64 " region end%s whose begin was %s %s left out",

@@ -278,6 +278,13 @@ case_overwrite() {
 		grep -q "note: snapshot: the window common to every CPU starts at +[0-9.]* ms .*; [0-9]* records of [12] threads* before it were overwritten, not lost" \
 			"$tmp/$f" || fail "$f: no note of the window: $(cat "$tmp/$f")"
 	done
+	if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
+		echo print >"$tmp/script"
+		SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$tmp/script" "$d" \
+			>"$tmp/view.out" 2>&1 || fail "view: $(cat "$tmp/view.out")"
+		grep -q '"status": "snapshot: the window common to every CPU starts at' "$tmp/view.out" ||
+			fail "the viewer's status line does not give the window: $(cat "$tmp/view.out")"
+	fi
 	grep -q '^lost events:  0$' "$tmp/stats" || fail "stats: $(grep '^lost' "$tmp/stats")"
 	grep -q '^window:       from +.* records of [12] threads* before it were overwritten' "$tmp/stats" ||
 		fail "stats says no window: $(sed -n 1,8p "$tmp/stats")"

@@ -120,6 +120,9 @@ void ui_app_view_init(struct app *a, int w, int h)
 		snprintf(v->status, sizeof(v->status), "%s%s",
 			 cprof_model_str(a->model, a->model->notes.v[0]),
 			 a->model->notes.n > 1 ? " (and more: see stderr)" : "");
+	/* else why a snapshot's past thins out before its window */
+	else if (a->model)
+		cprof_model_describe_window(a->model, v->status, sizeof(v->status));
 }
 
 void ui_app_select_item(struct app *a, uint8_t hit, uint32_t ref, uint32_t count)

@@ -319,12 +319,16 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 			m->lost_events
 			    ? "  (the tracer's buffers were full: counts below may be low)"
 			    : "");
-	if (m->window_ns > m->begin_ns)
-		fprintf(out,
-			"window:       from +%s, common to every CPU's ring buffer (%" PRIu64
-			" records of %" PRIu64 " threads before it were overwritten)\n",
-			cprof_format_duration(m->window_ns - m->begin_ns, c, sizeof(c)),
-			m->overwritten_records, m->overwritten_threads);
+	if (m->window_ns > m->begin_ns) {
+		fprintf(out, "window:       from +%s, common to every CPU's ring buffer",
+			cprof_format_duration(m->window_ns - m->begin_ns, c, sizeof(c)));
+		if (m->overwritten_records)
+			fprintf(out,
+				" (%" PRIu64 " records of %" PRIu64
+				" threads before it were overwritten)",
+				m->overwritten_records, m->overwritten_threads);
+		fputc('\n', out);
+	}
 	fprintf(out, "processes:    %zu\n", m->processes.n);
 	for (size_t i = 0; i < m->processes.n; i++)
 		fprintf(out, "  %-8d %s%s%s\n", m->processes.v[i].pid,

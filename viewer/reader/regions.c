@@ -375,10 +375,13 @@ void rd_regions_lost_finish(struct rd_state *st)
 		if (!ts->lost_gaps && !ts->over_gaps && ts->lost_begins) {
 			rd_warn(st, st->model->begin_ns, (uint32_t)t,
 				"thread %s: its records in the trace begin after its first "
-				"(recorded from a later start, or lost): %" PRIu64
+				"(%s): %" PRIu64
 				" region end%s whose begin came before %s left out",
-				rd_thread_label(st, (uint32_t)t, a, sizeof(a)), ts->lost_begins,
-				ts->lost_begins == 1 ? "" : "s",
+				rd_thread_label(st, (uint32_t)t, a, sizeof(a)),
+				st->window_ns ? "overwritten in the snapshot's ring buffers, or "
+						"recorded from a later start"
+					      : "recorded from a later start, or lost",
+				ts->lost_begins, ts->lost_begins == 1 ? "" : "s",
 				ts->lost_begins == 1 ? "was" : "were");
 			continue;
 		}

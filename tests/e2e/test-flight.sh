@@ -50,6 +50,15 @@ json_field() { # FILE KEY: a number or string field of the snapshot object
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshot"][sys.argv[2]])' "$1" "$2"
 }
 
+# view_state DIR: the viewer's state on opening DIR in $tmp/view.out; false
+# when the viewer is not built.
+view_state() {
+	"$CPROF_TRACE" view --help >/dev/null 2>&1 || return 1
+	echo print >"$tmp/script"
+	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$tmp/script" "$1" \
+		>"$tmp/view.out" 2>&1 || fail "view: $(cat "$tmp/view.out")"
+}
+
 case_region() {
 	"$CPROF_TRACE" record --flight=8M --snapshot-on 'region:request>100ms' \
 		--snapshot-interval 1s --snapshot-max 3 -o "$tmp/fr" -- "$FLIGHT_APP" stall 4 \
@@ -82,10 +91,7 @@ case_region() {
 		"$CPROF_TRACE" stats "$d" >"$tmp/stats" 2>&1 || fail "stats $d"
 		grep -q "^snapshot: *region 'request' lasted" "$tmp/stats" || fail "$d: stats does not say why: $(head -12 "$tmp/stats")"
 		# The viewer opens on the slow region (when it is built).
-		if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
-			echo print >"$tmp/script"
-			SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$tmp/script" "$d" \
-				>"$tmp/view.out" 2>&1 || fail "view: $(cat "$tmp/view.out")"
+		if view_state "$d"; then
 			grep -q '"sel_hit": 1, .*"sel_text": "request"' "$tmp/view.out" ||
 				fail "$d: the viewer did not select the slow region: $(cat "$tmp/view.out")"
 		fi
@@ -279,10 +285,7 @@ case_overwrite() {
 		grep -q "note: snapshot: the window common to every CPU starts at +[0-9.]* ms .*; [0-9]* records of [12] threads* before it were overwritten, not lost" \
 			"$tmp/$f" || fail "$f: no note of the window: $(cat "$tmp/$f")"
 	done
-	if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
-		echo print >"$tmp/script"
-		SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$tmp/script" "$d" \
-			>"$tmp/view.out" 2>&1 || fail "view: $(cat "$tmp/view.out")"
+	if view_state "$d"; then
 		grep -q '"status": "snapshot: the window common to every CPU starts at' "$tmp/view.out" ||
 			fail "the viewer's status line does not give the window: $(cat "$tmp/view.out")"
 	fi

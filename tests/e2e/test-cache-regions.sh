@@ -36,9 +36,9 @@ regions_at() { # the regions section's offset in the cache header
 	python3 -c '
 import struct, sys
 b = open(sys.argv[1], "rb").read(4096)
-# magic, format, nsec, version, key, size, checksum, 6 scalars: 120 bytes;
+# magic, format, nsec, version, key, size, checksum, 9 scalars: 144 bytes;
 # then (offset, count, elem) per section, the regions 5th
-print(struct.unpack_from("<Q", b, 120 + 4 * 24)[0])' "$C"
+print(struct.unpack_from("<Q", b, 144 + 4 * 24)[0])' "$C"
 }
 
 outputs ref --no-cache

@@ -380,7 +380,7 @@ static bool alone_defer(struct rd_state *st, struct rd_event *batch)
 	if (!a)
 		return false;
 	memset(a, 0, sizeof(*a));
-	if (!rd_batch_copy(&a->ev, &a->buf, &a->cap, NULL, NULL, batch)) {
+	if (!rd_batch_copy(&a->ev, &a->buf, &a->cap, batch)) {
 		st->alone.n--;
 		return false;
 	}
@@ -476,8 +476,7 @@ static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kep
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
 }
 
-bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, uint8_t **recs,
-		   size_t *recs_cap, struct rd_event *batch)
+bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch)
 {
 	size_t nlen = 0, hlen;
 	const char *name = batch->fetch_procname ? batch->fetch_procname(batch, &nlen)
@@ -486,14 +485,13 @@ bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, uint8_t **r
 	const char *host = batch->fetch_host ? batch->fetch_host(batch)
 			   : batch->host     ? batch->host
 					     : "";
-	bool taken = recs && batch->take_bytes && batch->take_bytes(batch, 5, recs, recs_cap);
 	size_t need;
 	uint8_t *b;
 
 	if (!batch->fetch_procname)
 		nlen = batch->procname ? batch->procname_len : 0;
 	hlen = strlen(host);
-	need = batch->f[4].n + (taken ? 0 : batch->f[5].n) + nlen + hlen + 2;
+	need = batch->f[4].n + batch->f[5].n + nlen + hlen + 2;
 	if (need > *cap) {
 		uint8_t *nb = realloc(*buf, need);
 		if (!nb)
@@ -506,11 +504,9 @@ bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, uint8_t **r
 	memcpy(b, batch->f[4].s, batch->f[4].n);
 	dst->f[4].s = (const char *)b;
 	b += batch->f[4].n;
-	if (!taken) {
-		memcpy(b, batch->f[5].s, batch->f[5].n);
-		dst->f[5].s = (const char *)b;
-		b += batch->f[5].n;
-	}
+	memcpy(b, batch->f[5].s, batch->f[5].n);
+	dst->f[5].s = (const char *)b;
+	b += batch->f[5].n;
 	memcpy(b, name, nlen);
 	b[nlen] = '\0';
 	dst->procname = (const char *)b;
@@ -521,7 +517,6 @@ bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, uint8_t **r
 	dst->fetch_fields = NULL;
 	dst->fetch_procname = NULL;
 	dst->fetch_host = NULL;
-	dst->take_bytes = NULL;
 	dst->source = NULL;
 	return true;
 }

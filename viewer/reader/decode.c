@@ -211,21 +211,12 @@ static void decode_bytes(struct rd_decoders *ds, const bt_field *f, unsigned slo
 		ds->bytes[slot].cap = n;
 	}
 	out = ds->bytes[slot].v;
-	if (width == 8 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
-		/* the words' bytes in memory order are the records' bytes */
-		for (uint64_t k = 0; k < n / 8; k++) {
-			uint64_t e = bt_field_integer_unsigned_get_value(
-			    bt_field_array_borrow_element_field_by_index_const(f, k));
-			memcpy(out + k * 8, &e, 8);
-		}
-	} else {
-		for (uint64_t k = 0; k < n / width; k++) {
-			uint64_t e = bt_field_integer_unsigned_get_value(
-			    bt_field_array_borrow_element_field_by_index_const(f, k));
+	for (uint64_t k = 0; k < n / width; k++) {
+		uint64_t e = bt_field_integer_unsigned_get_value(
+		    bt_field_array_borrow_element_field_by_index_const(f, k));
 
-			for (uint64_t i = 0; i < width; i++)
-				out[k * width + i] = (uint8_t)(e >> (8 * i));
-		}
+		for (uint64_t i = 0; i < width; i++)
+			out[k * width + i] = (uint8_t)(e >> (8 * i));
 	}
 	ds->bytes[slot].n = n;
 	v->s = (const char *)out;
@@ -279,26 +270,6 @@ static void decode_value(struct rd_decoders *ds, const bt_field *f, uint8_t fk, 
 }
 
 static const struct rd_value absent = {0, "", 0, NULL};
-
-static bool take_bytes(struct rd_event *ev, unsigned i, uint8_t **buf, size_t *cap)
-{
-	struct rd_decoders *ds = ((const struct rd_source *)ev->source)->ds;
-
-	for (unsigned k = 0; k < 2; k++) {
-		uint8_t *v = ds->bytes[k].v;
-		size_t c = ds->bytes[k].cap;
-
-		if (!v || (const char *)v != ev->f[i].s)
-			continue;
-		ds->bytes[k].v = *buf;
-		ds->bytes[k].cap = *buf ? *cap : 0;
-		ds->bytes[k].n = 0;
-		*buf = v;
-		*cap = c;
-		return true;
-	}
-	return false;
-}
 
 static void fetch_fields(struct rd_event *ev)
 {
@@ -356,7 +327,6 @@ const struct rd_decoder *rd_decode(struct rd_decoders *ds, const bt_message *msg
 	ev->fetch_fields = fetch_fields;
 	ev->fetch_procname = fetch_procname;
 	ev->fetch_host = fetch_host;
-	ev->take_bytes = take_bytes;
 	ev->source = src;
 	return d;
 }

@@ -81,7 +81,7 @@ void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
 	pthread_mutex_unlock(&p->lock);
 	/* the consumer never reads slots from head on */
 	s = &p->slots[p->head % RD_PIPE_SLOTS];
-	if (!rd_batch_copy(&s->ev, &s->buf, &s->cap, &s->recs, &s->recs_cap, batch)) {
+	if (!rd_batch_copy(&s->ev, &s->buf, &s->cap, batch)) {
 		p->out_of_memory = true;
 		return;
 	}
@@ -122,8 +122,7 @@ void rd_pipe_stop(struct rd_pipe *p)
 	}
 	for (size_t i = 0; i < RD_PIPE_SLOTS; i++) {
 		free(p->slots[i].buf);
-		free(p->slots[i].recs);
-		p->slots[i].buf = p->slots[i].recs = NULL;
-		p->slots[i].cap = p->slots[i].recs_cap = 0;
+		p->slots[i].buf = NULL;
+		p->slots[i].cap = 0;
 	}
 }

@@ -4,11 +4,11 @@
  * the cprof:batch events and builds the model from them (the other half).
  *
  * Only batches go through the pipe, each copied whole (its strings, its
- * thread's name and host; its records, most of it, are taken from the
- * decoder by swapping buffers) so that babeltrace2 may release the event. Any other event is taken
- * in order: the reading thread waits until the pipe is empty (rd_pipe_drain), then feeds it itself.
- * The model building (struct rd_state) is thus only ever touched by one thread at a time, in the
- * order the events came.
+ * records, its thread's name and host) so that babeltrace2 may release
+ * the event. Any other event is taken in order: the reading thread waits
+ * until the pipe is empty (rd_pipe_drain), then feeds it itself. The
+ * model building (struct rd_state) is thus only ever touched by one
+ * thread at a time, in the order the events came.
  *
  * Private to viewer/reader/. Ownership: rd_pipe_start() on a zeroed struct;
  * rd_pipe_stop() drains, joins and frees, also when it never started.
@@ -26,10 +26,8 @@
 
 struct rd_pipe_slot {
 	struct rd_event ev;
-	uint8_t *buf; /* the batch's strings, thread name, host */
+	uint8_t *buf;
 	size_t cap;
-	uint8_t *recs; /* its records: the decoder's buffer, swapped */
-	size_t recs_cap;
 };
 
 struct rd_pipe {

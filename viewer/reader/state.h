@@ -100,10 +100,6 @@ struct rd_event {
 	 * leave fetch_host NULL. */
 	const char *host;
 	const char *(*fetch_host)(const struct rd_event *ev);
-	/* Byte member i (fetched) handed over without a copy: its buffer is
-	 * swapped with *buf (capacity *cap), which the decoder fills next.
-	 * False, or NULL: copy it. */
-	bool (*take_bytes)(struct rd_event *ev, unsigned i, uint8_t **buf, size_t *cap);
 	const void *source; /* the decoder's data for the callbacks */
 
 	/* set by rd_feed() for the handler */
@@ -322,12 +318,8 @@ void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn k
 /* rd_finish: the batches emitted alone still waiting for their thread's. */
 void rd_batch_finish(struct rd_state *st);
 /* `batch` with its strings, records, thread name and host copied into
- * *buf (grown to *cap as needed; the caller frees it), into `dst`. With
- * `recs`, the records are taken into *recs instead (a buffer swapped with
- * the decoder's, see take_bytes; the caller frees it too) where the
- * decoder can. */
-bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, uint8_t **recs,
-		   size_t *recs_cap, struct rd_event *batch);
+ * *buf (grown to *cap as needed; the caller frees it), into `dst`. */
+bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch);
 
 /* A reference to a task not met yet (see struct rd_pending). */
 void rd_pending_add(struct rd_state *st, enum rd_pending_kind kind, uint32_t proc, uint64_t id,

@@ -54,8 +54,20 @@ for t, s in stats.items():
         assert s[k] == panel[t][k], (t, k, s[k], panel[t][k])
 print("panel regions == stats:", ", ".join("%s %d" % (t, s["count"]) for t, s in stats.items()))
 PY
-# A range summarizes fewer regions.
-"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel --select "range:0,300ms" \
+[ "$(json_get "$WORK/panel.json" tab)" = regions ] || fail "an annotated trace opens on $(json_get "$WORK/panel.json" tab), not regions"
+# A program recorded without annotations opens on its CPU flame graph, not
+# on an empty regions tab.
+"$CPROF_TRACE" record -o "$WORK/plain" -- sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done' \
+	>/dev/null 2>&1 || fail "record of a shell loop failed"
+"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel "$WORK/plain" \
+	>"$WORK/panel-plain.json" 2>/dev/null || fail "--print-panel of the shell loop failed"
+[ "$(json_get "$WORK/panel-plain.json" tab)" = flame ] && [ "$(json_get "$WORK/panel-plain.json" profile)" = cpu ] ||
+	fail "an unannotated trace opens on $(json_get "$WORK/panel-plain.json" tab), not the cpu flame graph"
+# A range summarizes fewer regions: the trace's first half (a fixed
+# span can hold none on a loaded machine, where the jobs start late).
+"$CPROF_TRACE" stats --json "$T" >"$WORK/stats-range.json" || fail "stats --json failed"
+half=$(($(json_get "$WORK/stats-range.json" duration_ns) / 2))
+"$CPROF_TRACE" view --screenshot "$WORK/p.png" --force --print-panel --select "range:0,${half}ns" \
 	"$T" >"$WORK/panel-range.json" || fail "--print-panel with a range failed"
 python3 - "$WORK/panel.json" "$WORK/panel-range.json" <<'PY' || fail "range panel wrong"
 import json, sys

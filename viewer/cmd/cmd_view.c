@@ -180,7 +180,8 @@ static void usage(FILE *out)
 	    "                         alloc:N, type:NAME, search:TEXT, range:T0,T1 (several:\n"
 	    "                         separate with ';')\n"
 	    "  --tab NAME             side panel tab: regions, sync, blocking, heap, flame,\n"
-	    "                         threads, path (the selected task's critical path)\n"
+	    "                         threads, path (the selected task's critical path);\n"
+	    "                         default regions, or flame for a trace without any\n"
 	    "  --profile TYPE         the flame tab's profile: cpu, sync, mutex, syscall, heap,\n"
 	    "                         alloc (allocated bytes), region, threads (default cpu)\n"
 	    "  --hover X,Y            screenshot with the mouse at X,Y (tooltip)\n"
@@ -223,7 +224,7 @@ int cprof_cmd_view(int argc, char **argv)
 	};
 	static const struct cprof_cli cli = {"view", "ho:", longopts, usage,
 					     false,  1,	    2,	      "expected TRACE, or OLD NEW"};
-	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900};
+	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900, .tab = -1};
 	const char *select = NULL, *tab = NULL;
 	char selbuf[512];
 	int c, status;

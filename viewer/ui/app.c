@@ -113,7 +113,9 @@ void ui_app_view_init(struct app *a, int w, int h)
 	v->search_hit = CPROF_NONE;
 	v->panel_row = -1;
 	v->show_panel = true;
-	v->tab = a->o->tab;
+	v->tab = a->o->tab >= 0			    ? (enum ui_tab)a->o->tab
+		 : a->model && !a->model->regions.n ? UI_TAB_FLAME
+						    : UI_TAB_REGIONS;
 	ui_view_fit(v, a->ix);
 	/* what kept the trace from being read as recorded, until a key */
 	if (a->model && a->model->notes.n)
@@ -355,7 +357,8 @@ bool ui_app_draw_loading(struct app *a, int w, int h)
 		SDL_LockMutex(a->preview_lock);
 		lanes = ui_preview_ready(a->preview);
 		if (lanes)
-			ui_frame_preview(&a->dl, a->preview, w, h, a->o->tab,
+			ui_frame_preview(&a->dl, a->preview, w, h,
+					 a->o->tab < 0 ? UI_TAB_REGIONS : a->o->tab,
 					 ui_render_metrics(a->R), a->o->trace, f);
 		SDL_UnlockMutex(a->preview_lock);
 	}

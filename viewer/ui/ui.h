@@ -76,7 +76,10 @@ struct cprof_ui_options {
 	 * snapshot's slow region), else silently nothing. */
 	bool has_default_select;
 	struct cprof_ui_select default_select;
-	int tab;	     /* the side panel's first tab (enum ui_tab: 0 regions ... 6 path) */
+	/* the side panel's first tab (enum ui_tab: 0 regions ... 6 path); -1:
+	 * regions, or the flame graph when the trace has no regions (a
+	 * program recorded without annotations) */
+	int tab;
 	const char *profile; /* the flame tab's profile type ("cpu", "mutex", ...), NULL cpu */
 	bool hover;	     /* screenshot: hover at hover_x, hover_y */
 	int hover_x, hover_y;

@@ -54,6 +54,20 @@ for t in sync mutex cpu heap syscall region threads; do
 	go tool pprof -top "$tmp/$t.pb.gz" 2>/dev/null | grep -q "^File: app$" ||
 		fail "$t: go tool pprof does not name the program as the profile's file"
 done
+# ... also when started through a link of another name (Debian's
+# redis-server is a link to redis-check-rdb) and busy in a library
+# (sqlite3's work is in libsqlite3): the executable, not the library
+if command -v sqlite3 >/dev/null 2>&1; then
+	ln -s "$(command -v sqlite3)" "$tmp/linked-sqlite"
+	"$CPROF_TRACE" record -o "$tmp/linked" -- "$tmp/linked-sqlite" :memory: \
+		'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<3000000) SELECT sum(x) FROM c;' \
+		>/dev/null 2>&1 || fail "record of a linked sqlite3"
+	"$CPROF_TRACE" pprof -t cpu -o "$tmp/linked.pb.gz" "$tmp/linked" 2>/dev/null ||
+		fail "pprof of a linked sqlite3"
+	file=$(go tool pprof -top "$tmp/linked.pb.gz" 2>/dev/null | sed -n 's/^File: //p')
+	[ "$file" = sqlite3 ] ||
+		fail "a program started through a link: pprof names '$file' as the profile's file"
+fi
 
 check "sync: lock_it delay" "$(cum "$tmp/sync.pb.gz" lock_it -sample_index=delay)" "$(truth lock_wait_ns)" 10
 check "sync: waiter delay" "$(cum "$tmp/sync.pb.gz" waiter -sample_index=delay)" "$(truth cond_wait_ns)" 10

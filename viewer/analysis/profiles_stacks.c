@@ -56,31 +56,39 @@ static uint64_t mapping_for(struct prof_ctx *c, uint32_t module)
  * pprof names the profile after its first mapping ("File: ..."): make that
  * the recorded program's executable, not whichever library a sample met
  * first. The executable is the first process's module whose file name
- * begins with the process name (procname is cut at 15 bytes).
+ * begins with the process name (procname is cut at 15 bytes), else its
+ * first module that is no shared object: Debian's redis-server is a link
+ * to redis-check-rdb, and lttng-ust's statedump lists modules in no
+ * particular order.
  */
 void prof_map_executable_first(struct prof_ctx *c)
 {
 	const struct cprof_model *m = c->m;
 	const char *name;
 	size_t len;
+	uint32_t other = CPROF_NONE;
 
 	if (!m->processes.n)
 		return;
 	name = cprof_model_str(m, m->processes.v[0].name);
 	len = strlen(name);
-	if (!len)
-		return;
 	for (size_t i = 0; i < m->modules.n; i++) {
 		const struct cprof_module *mod = &m->modules.v[i];
 		const char *path = cprof_model_str(m, mod->path);
 		const char *base = strrchr(path, '/');
 
 		base = base ? base + 1 : path;
-		if (mod->process == 0 && !strncmp(base, name, len)) {
+		if (mod->process != 0)
+			continue;
+		if (len && !strncmp(base, name, len)) {
 			mapping_for(c, (uint32_t)i);
 			return;
 		}
+		if (other == CPROF_NONE && base[0] && base[0] != '[' && !strstr(base, ".so"))
+			other = (uint32_t)i;
 	}
+	if (other != CPROF_NONE)
+		mapping_for(c, other);
 }
 
 uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t address, bool is_return)

@@ -208,6 +208,50 @@ static int run_threads(void)
 	return 0;
 }
 
+/* --- many short threads ------------------------------------------------ */
+
+/* One call site, its blocks of a size nothing else asks for: each
+ * allocation here has the same stack, however it was unwound. The block
+ * escapes (its thread's own), or the compiler drops the pair. */
+static __thread void *volatile one_site_block;
+
+__attribute__((noinline)) static void one_site(void)
+{
+	one_site_block = malloc(4242);
+	free(one_site_block);
+}
+
+static pthread_mutex_t short_lock = PTHREAD_MUTEX_INITIALIZER;
+static long short_total;
+
+static void *short_thread(void *arg)
+{
+	one_site();
+	pthread_mutex_lock(&short_lock);
+	short_total += (long)arg;
+	pthread_mutex_unlock(&short_lock);
+	return NULL;
+}
+
+/* 40 rounds of 64 threads that each allocate once and lock once (a
+ * thread per request or per task), then 200 allocations from one site
+ * on the main thread. */
+static int run_short_threads(void)
+{
+	for (int round = 0; round < 40; round++) {
+		pthread_t t[64];
+		for (long i = 0; i < 64; i++)
+			if (pthread_create(&t[i], NULL, short_thread, (void *)i) != 0)
+				return 1;
+		for (int i = 0; i < 64; i++)
+			pthread_join(t[i], NULL);
+	}
+	for (int i = 0; i < 200; i++)
+		one_site();
+	printf("total %ld\n", short_total);
+	return 0;
+}
+
 /* --- allocations ------------------------------------------------------- */
 
 static int run_alloc(void)
@@ -695,6 +739,8 @@ int main(int argc, char **argv)
 		return run_threads();
 	if (strcmp(mode, "alloc") == 0)
 		return run_alloc();
+	if (strcmp(mode, "short-threads") == 0)
+		return run_short_threads();
 	if (strcmp(mode, "io") == 0)
 		return run_io();
 	if (strcmp(mode, "dlopen") == 0)

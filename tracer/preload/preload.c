@@ -379,8 +379,6 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_alloc_init();
 
 	cprof_emit_config();
-	/* The first unwind in a thread sets libunwind's per-thread state up
-	 * (it may allocate): do it here, never first in a signal handler. */
 	t->depth++;
 	cprof_stack_warmup();
 	t->depth--;

@@ -43,7 +43,8 @@ struct cprof_state_slot;
 
 struct cprof_tls {
 	int depth;
-	int unwinding; /* inside libunwind for us: see phdr.c */
+	int unwinding;	  /* inside libunwind for us: see phdr.c */
+	uint32_t unwinds; /* by cprof_stack_here, counted up to its threshold */
 	bool known;
 	bool in_io;
 	bool sampler_armed;
@@ -107,9 +108,10 @@ CPROF_HIDDEN uint64_t cprof_stack_of_context(void *ucontext);
 /* Only the interrupted instruction: for a signal that must not unwind. */
 CPROF_HIDDEN uint64_t cprof_stack_of_ip(void *ucontext);
 CPROF_HIDDEN void cprof_stacks_reset(void);
-/* First unwind of a thread, outside any signal handler. */
-CPROF_HIDDEN void cprof_stack_warmup(void);
 CPROF_HIDDEN void cprof_stacks_init(void);
+/* libunwind's first unwind in the process sets its global state up (locks,
+ * memory pools): from the constructor, never first in a signal handler. */
+CPROF_HIDDEN void cprof_stack_warmup(void);
 
 /* The copy of the loaded objects' program headers that our unwinds
  * iterate over instead of taking ld.so's lock (phdr.c). */

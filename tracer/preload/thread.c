@@ -144,7 +144,6 @@ static void *trampoline(void *p)
 		    prctl(PR_GET_NAME, name) == 0 && name[0])
 			lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
 	}
-	cprof_stack_warmup();
 	t->depth--;
 	cprof_sampler_arm_thread();
 	pthread_cleanup_push(thread_end, NULL);

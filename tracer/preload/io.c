@@ -118,7 +118,8 @@ __attribute__((noinline)) void cprof_io_slow(uint8_t call, uint64_t duration, in
 
 	t->depth++;
 	if (CPROF_ON(syscall, caller) && !cprof_ust_is_caller(caller, true))
-		lttng_ust_do_tracepoint(cprof, syscall, call, duration, result, cprof_stack_here());
+		lttng_ust_do_tracepoint(cprof, syscall, call, duration, result,
+					cprof_stack_here_async());
 	t->depth--;
 }
 

@@ -43,8 +43,9 @@ struct cprof_state_slot;
 
 struct cprof_tls {
 	int depth;
-	int unwinding;	  /* inside libunwind for us: see phdr.c */
-	uint32_t unwinds; /* by cprof_stack_here, counted up to its threshold */
+	int unwinding;	      /* inside libunwind for us: see phdr.c */
+	uint32_t unwinds;     /* by cprof_stack_here, counted up to a threshold */
+	bool backtrace_ready; /* libunwind's per-thread backtrace cache is set up */
 	bool known;
 	bool in_io;
 	bool sampler_armed;
@@ -103,6 +104,10 @@ static inline bool cprof_is_bootstrap(const void *ptr)
 /* Interned stack id of the caller of the hook (0 when stacks are off).
  * Call with depth raised. */
 CPROF_HIDDEN uint64_t cprof_stack_here(void);
+/* The same from a hook of an async-signal-safe call (read, write, ...),
+ * which a signal handler may make: it never sets up what makes later
+ * unwinds of the thread faster (that may allocate). */
+CPROF_HIDDEN uint64_t cprof_stack_here_async(void);
 /* Interned stack id of the context a signal interrupted. */
 CPROF_HIDDEN uint64_t cprof_stack_of_context(void *ucontext);
 /* Only the interrupted instruction: for a signal that must not unwind. */

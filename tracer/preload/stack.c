@@ -257,12 +257,15 @@ static uint64_t from_context(unw_context_t *ctx, bool signal);
  * written, per thread that ever calls it. A program starting thousands
  * of short threads (one per request or per task) paid that for each:
  * 2,560 threads took 14 s instead of 1 s.
+ * Setting that cache up may allocate (pthread_setspecific): never from
+ * the hook of an async-signal-safe call (read, write, ...), which may run
+ * in a signal handler that interrupted malloc.
  */
 #define FAST_AFTER 64
 
-/* Not inlined: its frame and the hook's are the ones skipped. */
-__attribute__((noinline)) uint64_t cprof_stack_here(void)
+static uint64_t stack_here(bool may_set_up)
 {
+	struct cprof_tls *t = &cprof_tls;
 	int depth = max_depth(), n, skip = 0, out = 0;
 	void *buf[depth + SELF_FRAMES];
 	uint64_t ips[depth];
@@ -270,13 +273,14 @@ __attribute__((noinline)) uint64_t cprof_stack_here(void)
 	cprof_config_check();
 	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
 		return 0;
-	if (cprof_tls.unwinds < FAST_AFTER) {
+	if (!t->backtrace_ready) {
 		unw_context_t ctx;
 
-		cprof_tls.unwinds++;
-		if (unw_getcontext(&ctx) < 0)
-			return 0;
-		return from_context(&ctx, false);
+		if (t->unwinds < FAST_AFTER)
+			t->unwinds++;
+		if (!may_set_up || t->unwinds < FAST_AFTER)
+			return unw_getcontext(&ctx) == 0 ? from_context(&ctx, false) : 0;
+		t->backtrace_ready = true;
 	}
 	cprof_tls.unwinding++;
 	n = unw_backtrace(buf, depth + SELF_FRAMES);
@@ -287,6 +291,17 @@ __attribute__((noinline)) uint64_t cprof_stack_here(void)
 		if (!is_self(buf[i]))
 			ips[out++] = (uint64_t)(uintptr_t)buf[i];
 	return intern(ips, out);
+}
+
+/* Not inlined: their frames and the hook's are the ones skipped. */
+__attribute__((noinline)) uint64_t cprof_stack_here(void)
+{
+	return stack_here(true);
+}
+
+__attribute__((noinline)) uint64_t cprof_stack_here_async(void)
+{
+	return stack_here(false);
 }
 
 /*

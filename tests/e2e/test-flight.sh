@@ -18,7 +18,9 @@
 #           0: CPU 0's ring buffer overwrote its oldest batches long before
 #           CPU 1's did, so the snapshot's threads miss batches before the
 #           window common to both; every command says so in a note, none
-#           calls them lost by the tracer (a real loss still is: lost-*)
+#           calls them lost by the tracer (a real loss still is: lost-*);
+#           stats and profiles count what the window holds and say what
+#           they left out; the viewer veils the lanes before the window
 # Env: CPROF_TRACE, CPROF_PRELOAD_LIB, FLIGHT_APP.
 set -euo pipefail
 
@@ -30,7 +32,7 @@ cleanup() {
 		kill "$relayd_pid" 2>/dev/null || true
 		wait "$relayd_pid" 2>/dev/null || true
 	fi
-	rm -rf "$tmp"
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 
@@ -303,6 +305,109 @@ bad = [w for w in map(str, s["warnings"]) if "lost" in w and "overwritten" not i
 if bad:
     sys.exit("FAIL: warnings of a loss: %r" % bad[:3])
 print("ok: %d records overwritten before +%.1f ms of %.1f ms" % (s["overwritten_records"], (s["window_ns"] - s["begin_ns"]) / 1e6, s["duration_ns"] / 1e6))
+PY
+	window_counts "$d"
+	window_view "$d"
+}
+
+# window_counts DIR: stats and the region profile of snapshot DIR count
+# the regions of its window only: those whose end the dump shows at or
+# after the window's start (from it: a region begun before is clipped),
+# and say in a note how many before it they left out.
+window_counts() {
+	grep -q "note: stats cover the snapshot's window (from +[0-9.]* ms): [1-9][0-9]* records from before it were left out" \
+		"$tmp/stats.err" || fail "stats' note does not say what it left out: $(cat "$tmp/stats.err")"
+	grep -q '^              counted below: what the window holds ([1-9][0-9]* records before it left out' "$tmp/stats" ||
+		fail "stats' window line does not say what it left out: $(sed -n '/^window/,+1p' "$tmp/stats")"
+	"$CPROF_TRACE" dump "$1" >"$tmp/dump" 2>/dev/null || fail "dump"
+	"$CPROF_TRACE" --no-cache pprof -t region -o "$tmp/region.pb.gz" "$1" >/dev/null 2>"$tmp/pprof.err" ||
+		fail "pprof: $(cat "$tmp/pprof.err")"
+	cat "$tmp/pprof.err"
+	python3 - "$tmp/stats.json" "$tmp/dump" "$tmp/pprof.err" <<'PY' || exit 1
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+w = (s["window_ns"] - s["begin_ns"]) / 1e9
+ends, begins = {}, {}
+for line in open(sys.argv[2]):
+    f = line.split(None, 3)
+    if len(f) == 4 and f[2] in ("cprof:region_begin", "cprof:region_end"):
+        t = re.search(r'type = "([^"]*)"', f[3]).group(1)
+        d = ends if f[2] == "cprof:region_end" else begins
+        d.setdefault(t, []).append(float(f[0]))
+span = s["end_ns"] - s["window_ns"]
+for t, r in s["regions"].items():
+    after = sum(1 for e in ends.get(t, []) if e >= w - 1e-9)
+    if r["count"] != after:
+        sys.exit("FAIL: stats count %d '%s' regions; the dump shows %d ending in the window (%d in all)" % (r["count"], t, after, len(ends.get(t, []))))
+    if r["max_ns"] > span:
+        sys.exit("FAIL: a '%s' region of %d ns, longer than the window (%d ns)" % (t, r["max_ns"], span))
+before = sum(len(b) for b in begins.values()) - sum(r["count"] + r["unended"] for r in s["regions"].values())
+if not before or s["window_left_out"] < before:
+    sys.exit("FAIL: %d regions before the window, stats left out %d records" % (before, s["window_left_out"]))
+err = open(sys.argv[3]).read()
+m = re.search(r"region profile: (\d+) of (\d+) regions", err)
+n = re.search(r"note: the region profile covers the snapshot's window \(from \+[0-9.]+ ms\): (\d+) regions from before it were left out", err)
+if not m or not n:
+    sys.exit("FAIL: pprof says nothing of the window: %s" % err)
+matched, total, left = int(m.group(1)), int(m.group(2)), int(n.group(1))
+inwin = sum(r["count"] + r["unended"] for r in s["regions"].values())
+if matched != inwin or left != total - matched:
+    sys.exit("FAIL: the region profile took %d of %d regions and left out %d; stats count %d in the window" % (matched, total, left, inwin))
+print("ok: stats and the region profile count the %d regions of the window, leave out %d before it" % (inwin, left))
+PY
+}
+
+# window_view DIR: the viewer, fitted to the whole snapshot DIR, veils
+# every lane before the window and labels its edge; its Regions panel
+# counts what stats count.
+window_view() {
+	"$CPROF_TRACE" view --help >/dev/null 2>&1 || return 0
+	printf 'key F\nprint\nshot %s\n' "$tmp/window.png" >"$tmp/script"
+	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --size 1280x800 --script "$tmp/script" "$1" \
+		>"$tmp/view.out" 2>"$tmp/view.err" || fail "view: $(cat "$tmp/view.err")"
+	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --screenshot "$tmp/p.png" --print-panel "$1" \
+		>"$tmp/panel.json" 2>/dev/null || fail "view --print-panel"
+	E2E_DIR=$(dirname "$0") python3 - "$tmp/stats.json" "$tmp/view.out" "$tmp/window.png" "$tmp/panel.json" <<'PY' || exit 1
+import json, os, sys
+sys.path.insert(0, os.environ["E2E_DIR"])
+from pngpix import pixels
+s = json.load(open(sys.argv[1]))
+v = json.load(open(sys.argv[2]))
+span = s["end_ns"] - s["begin_ns"]
+if not (v["t0"] <= 0 and v["t1"] >= span):
+    sys.exit("FAIL: fit shows %.0f..%.0f ns of a %d ns snapshot" % (v["t0"], v["t1"], span))
+w, rows = pixels(sys.argv[3])
+# the timeline: from x 176 (the gutter) to the side panel (380 px); its
+# lanes from y 50 (header, axis) to above the status line
+x0, x1, y0, y1 = 176, w - 380, 50, len(rows) - 20
+xe = x0 + (s["window_ns"] - s["begin_ns"] - v["t0"]) * (x1 - x0) / (v["t1"] - v["t0"])
+LANES = {bytes(c) for c in ((0x1b, 0x1e, 0x24), (0x1e, 0x21, 0x28), (0x17, 0x19, 0x1e))}
+HEADER = bytes((0x25, 0x29, 0x32))
+def bare(x):  # pixels of the column showing a lane's or the page's own colour
+    return sum(1 for y in range(y0, y1) if rows[y][4 * x:4 * x + 3] in LANES)
+def lit(x):  # mean brightness of the column
+    return sum(sum(rows[y][4 * x:4 * x + 3]) for y in range(y0, y1)) / (y1 - y0)
+after = [bare(x) for x in range(int(xe) + 4, int(xe) + 24)]
+before = [bare(x) for x in range(int(xe) - 24, int(xe) - 4)] + [bare(x) for x in range(x0 + 4, x0 + 24)]
+if min(after) < (y1 - y0) // 2:
+    sys.exit("FAIL: after the window's edge (x %d) only %d of %d pixels of a column show the lanes" % (xe, min(after), y1 - y0))
+# (a process's name runs over the lanes, veiled too: its anti-aliased
+# edge may meet a lane's colour)
+if max(before) > (y1 - y0) // 50:
+    sys.exit("FAIL: before the window's edge (x %d) a column shows %d pixels of bare lanes: not veiled" % (xe, max(before)))
+if not lit(int(xe) - 10) < lit(int(xe) + 10):
+    sys.exit("FAIL: the lanes before the edge are not darker")
+# the label's box at the top of the lanes, left of the edge (right of it
+# when the edge is near the gutter)
+box = max(sum(1 for x in r if rows[y0 + 4][4 * x:4 * x + 3] == HEADER)
+          for r in (range(int(xe) - 30, int(xe) - 10), range(int(xe) + 6, int(xe) + 26)))
+if box < 15:
+    sys.exit("FAIL: no label at the window's edge (x %d): %d box pixels" % (xe, box))
+panel = json.load(open(sys.argv[4]))["regions"]
+for t, r in s["regions"].items():
+    if (r["count"], r["total_ns"], r["max_ns"]) != (panel[t]["count"], panel[t]["total_ns"], panel[t]["max_ns"]):
+        sys.exit("FAIL: the panel's '%s' regions %r differ from stats' %r" % (t, panel[t], r))
+print("ok: the viewer veils the lanes before x %d of %d..%d and labels the edge; its panel counts what stats count" % (xe, x0, x1))
 PY
 }
 

@@ -278,6 +278,19 @@ static void run(struct prof_ctx *c, struct cprof_profiles_report *rep, char *ext
 	}
 }
 
+/* What the snapshot's window did, in the report and the profile's
+ * comment (`go tool pprof -comments`); false when out of memory. */
+static bool window_note(struct prof_ctx *c, struct cprof_profiles_report *rep)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "the %s profile covers", cprof_profile_type_name(c->type));
+	rep->window = c->snap;
+	cprof_snapwin_describe(c->m, what, item_name(c->type), &c->snap, rep->window_note,
+			       sizeof(rep->window_note));
+	return cprof_profile_add_comment(c->p, rep->window_note) == CPROF_PROFILE_OK;
+}
+
 enum cprof_profiles_status
 cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbolizer,
 		    enum cprof_profile_type type, const struct cprof_profile_filter *f,
@@ -301,6 +314,17 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 
 	c.win_from = m->begin_ns + (f->has_from ? f->from_ns : 0);
 	c.win_to = f->has_to ? m->begin_ns + f->to_ns : m->end_ns;
+	if (c.win_to >= c.win_from && cprof_snapwin_from(m) > c.win_from) {
+		c.user_from = c.win_from;
+		c.win_from = c.snap_from = cprof_snapwin_from(m);
+		if (c.win_to < c.win_from) {
+			snprintf(rep->text, sizeof(rep->text),
+				 "the range ends before the snapshot's window (from +%.3f ms): "
+				 "what the trace holds before it is incomplete",
+				 (double)(c.win_from - m->begin_ns) / 1e6);
+			return CPROF_PROFILES_INVALID;
+		}
+	}
 	if (c.win_to < c.win_from) {
 		if (f->has_to)
 			snprintf(rep->text, sizeof(rep->text), "--from is after --to");
@@ -324,6 +348,8 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	c.p->duration_nanos = (int64_t)(c.win_to - c.win_from);
 
 	run(&c, rep, extra, sizeof(extra));
+	if (c.snap_from && !window_note(&c, rep))
+		c.failed = true;
 	if (c.failed)
 		goto nomem;
 	if (f->allow_empty && (!rep->total || !rep->matched)) {

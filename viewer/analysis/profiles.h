@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "analysis/profile.h"
+#include "analysis/snapwin.h"
 #include "model/model.h"
 #include "symbols/symbols.h"
 
@@ -60,6 +61,14 @@ struct cprof_profile_filter {
 struct cprof_profiles_report {
 	uint64_t matched, total; /* items of the profile's kind */
 	char text[512];		 /* "312 of 1200 waits ..." or the reason */
+	/* Of a flight-recorder snapshot, a profile covers the window every
+	 * CPU's ring buffer holds (analysis/snapwin.h), even from an earlier
+	 * --from: what it left out and clipped of the items (in the caller's
+	 * range), and that in a sentence for a command's note ("the mutex
+	 * profile covers the snapshot's window ..."), also the profile's
+	 * comment; "" when the window cut nothing from the range. */
+	struct cprof_snapwin_cut window;
+	char window_note[300];
 };
 
 /* "sync", "mutex", ... ; false when unknown. */

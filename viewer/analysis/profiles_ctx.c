@@ -294,7 +294,7 @@ bool prof_thread_ok(const struct prof_ctx *c, uint32_t thread)
 
 /* Overlap of [b, e) (e 0: still running at the end) with the window;
  * false when they do not meet. */
-bool prof_clip(const struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len)
+bool prof_overlap(const struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len)
 {
 	if (!e || e < b)
 		e = c->m->end_ns > b ? c->m->end_ns : b;
@@ -308,7 +308,18 @@ bool prof_clip(const struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len)
 	return true;
 }
 
-bool prof_in_window(const struct prof_ctx *c, uint64_t t)
+bool prof_clip(struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len)
 {
+	/* Only what the caller's range held: an item before its --from was
+	 * not left out by the snapshot's window. */
+	if (c->snap_from && b <= c->win_to && (e ? e : c->m->end_ns) >= c->user_from)
+		cprof_snapwin_count(&c->snap, c->snap_from, b, e);
+	return prof_overlap(c, b, e, len);
+}
+
+bool prof_in_window(struct prof_ctx *c, uint64_t t)
+{
+	if (c->snap_from && t < c->snap_from && t >= c->user_from)
+		c->snap.left_out++;
 	return t >= c->win_from && t <= c->win_to;
 }

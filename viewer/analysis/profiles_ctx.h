@@ -6,6 +6,7 @@
 #ifndef CPROF_PROFILES_CTX_H
 #define CPROF_PROFILES_CTX_H
 
+#include "analysis/snapwin.h"
 #include "profiles.h"
 
 struct loc_entry {
@@ -23,6 +24,11 @@ struct prof_ctx {
 	enum cprof_profile_type type;
 	uint64_t win_from, win_to; /* absolute ns */
 	bool failed;		   /* out of memory somewhere */
+	/* A snapshot's window that starts after the --from the caller asked
+	 * for (snapwin.h): its start (win_from, then; 0: none), the caller's
+	 * from, and what it left out of the caller's range or clipped. */
+	uint64_t snap_from, user_from;
+	struct cprof_snapwin_cut snap;
 
 	/* regions: per-thread order by begin, parents; borrowed from the
 	 * model's kept nesting when `nesting_borrowed` */
@@ -65,8 +71,13 @@ void prof_add(struct prof_ctx *c, const uint64_t *locs, size_t nlocs, const int6
 void prof_map_executable_first(struct prof_ctx *c);
 /* Filters (profiles_ctx.c). */
 bool prof_thread_ok(const struct prof_ctx *c, uint32_t thread);
-bool prof_clip(const struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len);
-bool prof_in_window(const struct prof_ctx *c, uint64_t t);
+/* The part of an item in the window, or whether it happened in it;
+ * both count in c->snap what a snapshot's window did to the item.
+ * prof_overlap() is prof_clip() counting nothing, for an item's second
+ * look. */
+bool prof_clip(struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len);
+bool prof_overlap(const struct prof_ctx *c, uint64_t b, uint64_t e, uint64_t *len);
+bool prof_in_window(struct prof_ctx *c, uint64_t t);
 /* One per profile family (profiles_<family>.c). */
 void prof_waits(struct prof_ctx *c, struct cprof_profiles_report *rep);
 void prof_syscalls(struct prof_ctx *c, struct cprof_profiles_report *rep);

@@ -41,7 +41,7 @@ void prof_regions(struct prof_ctx *c, struct cprof_profiles_report *rep)
 	for (size_t i = 0; i < m->regions.n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		uint64_t len;
-		if (c->parent[i] != CPROF_NONE && prof_clip(c, r->begin_ns, r->end_ns, &len))
+		if (c->parent[i] != CPROF_NONE && prof_overlap(c, r->begin_ns, r->end_ns, &len))
 			child[c->parent[i]] += len;
 	}
 	for (size_t i = 0; i < m->regions.n && !c->failed; i++) {

@@ -21,6 +21,20 @@
 #include "cprof-tp-enums.h"
 
 #define UNENDED UINT64_MAX
+#define BEFORE_WINDOW (UINT64_MAX - 1)
+
+/* The duration of [b, e) (e 0: not ended: UNENDED) from a snapshot's
+ * window at `win` on (0: none; snapwin.h): clipped to begin there, or
+ * BEFORE_WINDOW when it ended before it. */
+static inline uint64_t dur_in(uint64_t win, uint64_t b, uint64_t e)
+{
+	if (b < win) {
+		if (e && e < win)
+			return BEFORE_WINDOW;
+		b = win;
+	}
+	return !e ? UNENDED : e > b ? e - b : 0;
+}
 
 /* Which items, and which key: each gives a key and a duration (UNENDED:
  * none). */
@@ -38,6 +52,7 @@ struct src {
 	const struct cprof_model *m;
 	enum src_kind kind;
 	uint64_t from, to; /* SRC_REGIONS, relative ns (see feed_regions) */
+	uint64_t win;	   /* the snapshot's window, absolute ns (0: none) */
 };
 
 struct group {
@@ -184,18 +199,17 @@ static int feed_regions(const struct src *s, struct acc *a)
 	}
 	for (; i < past; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
-		uint64_t b = r->begin_ns - m->begin_ns;
-		if (b < s->from || (b > s->to || (b == s->to && s->to < span)))
+		uint64_t d = dur_in(s->win, r->begin_ns, r->end_ns);
+		uint64_t b = (r->begin_ns < s->win ? s->win : r->begin_ns) - m->begin_ns;
+		if (d == BEFORE_WINDOW || b < s->from ||
+		    (b > s->to || (b == s->to && s->to < span)))
 			continue;
 		if (!a->placing) {
 			if (a->first == m->regions.n)
 				a->first = i;
 			a->past = i + 1;
 		}
-		if (acc_item(a, r->type,
-			     !r->end_ns		       ? UNENDED
-			     : r->end_ns > r->begin_ns ? r->end_ns - r->begin_ns
-						       : 0))
+		if (acc_item(a, r->type, d))
 			return -1;
 	}
 	return 0;
@@ -206,13 +220,15 @@ static int feed(const struct src *s, struct acc *a)
 {
 	const struct cprof_model *m = s->m;
 	bool by_stack = s->kind == SRC_WAIT_STACKS || s->kind == SRC_CALL_STACKS;
+	uint64_t d;
 	int rc = 0;
 
 	switch (s->kind) {
 	case SRC_TASKS:
 		for (size_t i = 0; i < m->tasks.n && !rc; i++) {
 			const struct cprof_task *t = &m->tasks.v[i];
-			rc = acc_item(a, t->type, t->end_ns ? t->end_ns - t->begin_ns : UNENDED);
+			if ((d = dur_in(s->win, t->begin_ns, t->end_ns)) != BEFORE_WINDOW)
+				rc = acc_item(a, t->type, d);
 		}
 		break;
 	case SRC_REGIONS:
@@ -220,21 +236,23 @@ static int feed(const struct src *s, struct acc *a)
 		break;
 	case SRC_LOGS:
 		for (size_t i = 0; i < m->logs.n && !rc; i++)
-			rc = acc_item(a, m->logs.v[i].category, 0);
+			if (m->logs.v[i].ns >= s->win)
+				rc = acc_item(a, m->logs.v[i].category, 0);
 		break;
 	case SRC_WAIT_KINDS:
 	case SRC_WAIT_STACKS:
 		for (size_t i = 0; i < m->waits.n && !rc; i++) {
 			const struct cprof_wait *w = &m->waits.v[i];
-			rc = acc_item(a, by_stack ? w->stack : w->kind,
-				      w->end_ns ? w->end_ns - w->begin_ns : UNENDED);
+			if ((d = dur_in(s->win, w->begin_ns, w->end_ns)) != BEFORE_WINDOW)
+				rc = acc_item(a, by_stack ? w->stack : w->kind, d);
 		}
 		break;
 	case SRC_CALLS:
 	case SRC_CALL_STACKS:
 		for (size_t i = 0; i < m->syscalls.n && !rc; i++) {
 			const struct cprof_syscall *c = &m->syscalls.v[i];
-			rc = acc_item(a, by_stack ? c->stack : c->call, c->end_ns - c->begin_ns);
+			if ((d = dur_in(s->win, c->begin_ns, c->end_ns)) != BEFORE_WINDOW)
+				rc = acc_item(a, by_stack ? c->stack : c->call, d);
 		}
 		break;
 	}
@@ -458,7 +476,7 @@ static int build_dists_(const struct src *s, void **v, size_t *vn, size_t *vcap,
 /* Log counts by category, in name order. */
 static int count_logs(const struct cprof_model *m, struct cprof_stats *st)
 {
-	struct src s = {m, SRC_LOGS, 0, 0};
+	struct src s = {m, SRC_LOGS, 0, 0, cprof_snapwin_from(m)};
 	struct cprof_stats_count *out;
 	struct acc a;
 
@@ -572,9 +590,13 @@ static int sum_counters(const struct cprof_model *m, const char *name, uint64_t 
 	return 0;
 }
 
-/* Allocations, frees, the allocation rate and the heap counter's peak. */
-static int heap_stats(const struct cprof_model *m, struct cprof_stats *s)
+/* Allocations, frees, the allocation rate (those of a snapshot's window)
+ * and the heap counter's peak (a level, which a thinned-out past does
+ * not skew). */
+static int heap_stats(const struct cprof_model *m, struct cprof_stats *s, uint64_t win)
 {
+	uint64_t span =
+	    m->end_ns > (win ? win : m->begin_ns) ? m->end_ns - (win ? win : m->begin_ns) : 0;
 	double estimate = 0;
 	bool found;
 
@@ -584,6 +606,8 @@ static int heap_stats(const struct cprof_model *m, struct cprof_stats *s)
 	for (size_t i = 0; i < m->allocs.n; i++) {
 		const struct cprof_alloc *a = &m->allocs.v[i];
 		const struct cprof_process *p = &m->processes.v[m->threads.v[a->thread].process];
+		if (a->ns < win)
+			continue;
 		s->allocs++;
 		s->alloc_bytes += a->size;
 		if (a->free_ns)
@@ -595,8 +619,8 @@ static int heap_stats(const struct cprof_model *m, struct cprof_stats *s)
 		else
 			estimate += 1.0;
 	}
-	if (s->duration_ns)
-		s->allocs_per_s = estimate * 1e9 / (double)s->duration_ns;
+	if (span)
+		s->allocs_per_s = estimate * 1e9 / (double)span;
 	return 0;
 }
 
@@ -624,11 +648,31 @@ static int thread_stats(const struct cprof_model *m, struct cprof_stats *s)
 	return 0;
 }
 
+/* What a snapshot's window leaves out of the items stats count, and
+ * clips (snapwin.h). */
+static void count_window(const struct cprof_model *m, uint64_t w, struct cprof_snapwin_cut *cut)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < m->tasks.n; i++)
+		cprof_snapwin_count(cut, w, m->tasks.v[i].begin_ns, m->tasks.v[i].end_ns);
+	for (size_t i = 0; i < m->regions.n; i++)
+		cprof_snapwin_count(cut, w, m->regions.v[i].begin_ns, m->regions.v[i].end_ns);
+	for (size_t i = 0; i < m->waits.n; i++)
+		cprof_snapwin_count(cut, w, m->waits.v[i].begin_ns, m->waits.v[i].end_ns);
+	for (size_t i = 0; i < m->syscalls.n; i++)
+		cprof_snapwin_count(cut, w, m->syscalls.v[i].begin_ns, m->syscalls.v[i].end_ns);
+	for (size_t i = 0; i < m->logs.n; i++)
+		cut->left_out += m->logs.v[i].ns < w;
+	for (size_t i = 0; i < m->allocs.n; i++)
+		cut->left_out += m->allocs.v[i].ns < w;
+}
+
 enum cprof_stats_status cprof_stats_regions(const struct cprof_model *m, uint64_t from_ns,
 					    uint64_t to_ns, struct cprof_stats_dist **out,
 					    size_t *nout)
 {
-	struct src s = {m, SRC_REGIONS, from_ns, to_ns};
+	struct src s = {m, SRC_REGIONS, from_ns, to_ns, cprof_snapwin_from(m)};
 	struct {
 		struct cprof_stats_dist *v;
 		size_t n, cap;
@@ -643,20 +687,24 @@ enum cprof_stats_status cprof_stats_regions(const struct cprof_model *m, uint64_
 
 enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct cprof_stats *s)
 {
-	struct src tasks = {m, SRC_TASKS, 0, 0}, regions = {m, SRC_REGIONS, 0, UINT64_MAX},
-		   wait_kinds = {m, SRC_WAIT_KINDS, 0, 0}, wait_stacks = {m, SRC_WAIT_STACKS, 0, 0},
-		   calls = {m, SRC_CALLS, 0, 0}, call_stacks = {m, SRC_CALL_STACKS, 0, 0};
+	uint64_t w = cprof_snapwin_from(m);
+	struct src tasks = {m, SRC_TASKS, 0, 0, w}, regions = {m, SRC_REGIONS, 0, UINT64_MAX, w},
+		   wait_kinds = {m, SRC_WAIT_KINDS, 0, 0, w},
+		   wait_stacks = {m, SRC_WAIT_STACKS, 0, 0, w}, calls = {m, SRC_CALLS, 0, 0, w},
+		   call_stacks = {m, SRC_CALL_STACKS, 0, 0, w};
 
 	memset(s, 0, sizeof(*s));
 	s->duration_ns = m->end_ns > m->begin_ns ? m->end_ns - m->begin_ns : 0;
+	s->window_ns = w;
+	count_window(m, w, &s->window);
 	if (build_dists(&tasks, &s->tasks, true) || build_dists(&regions, &s->regions, true) ||
 	    count_logs(m, s))
 		goto error;
 
 	for (size_t i = 0; i < m->waits.n; i++) {
-		const struct cprof_wait *w = &m->waits.v[i];
-		uint64_t d = w->end_ns ? w->end_ns - w->begin_ns : UNENDED;
-		if (d != UNENDED) {
+		const struct cprof_wait *wt = &m->waits.v[i];
+		uint64_t d = dur_in(w, wt->begin_ns, wt->end_ns);
+		if (d != UNENDED && d != BEFORE_WINDOW) {
 			s->sync_contentions++;
 			s->sync_delay_ns += d;
 		}
@@ -666,13 +714,16 @@ enum cprof_stats_status cprof_stats_compute(const struct cprof_model *m, struct 
 		goto error;
 
 	for (size_t i = 0; i < m->syscalls.n; i++) {
+		uint64_t d = dur_in(w, m->syscalls.v[i].begin_ns, m->syscalls.v[i].end_ns);
+		if (d == BEFORE_WINDOW)
+			continue;
 		s->syscall_count++;
-		s->syscall_ns += m->syscalls.v[i].end_ns - m->syscalls.v[i].begin_ns;
+		s->syscall_ns += d == UNENDED ? 0 : d;
 	}
 	if (build_dists(&calls, &s->syscalls, false) || build_top(&call_stacks, &s->syscall_top))
 		goto error;
 
-	if (heap_stats(m, s) || thread_stats(m, s))
+	if (heap_stats(m, s, w) || thread_stats(m, s))
 		goto error;
 	return CPROF_STATS_OK;
 error:

@@ -4,6 +4,8 @@
  * tasks and regions pages do: count, total, p50, p90, p99, max, with
  * nearest-rank percentiles on the sorted durations. Tasks and regions that
  * never ended are left out of the durations and counted in `unended`.
+ * Of a flight-recorder snapshot, only what its window holds is counted
+ * (snapwin.h).
  *
  * Ownership: cprof_stats_compute() fills a caller-provided struct; release
  * what it holds with cprof_stats_fini(). Strings are the model's (cprof_str)
@@ -14,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "analysis/snapwin.h"
 #include "model/model.h"
 
 /* Log2 buckets of duration: bucket k holds [2^(k+4), 2^(k+5)) ns (the
@@ -72,6 +75,13 @@ struct cprof_stats {
 	/* Threads */
 	uint64_t threads_started, threads_exited; /* cprof:thread_start/exit seen */
 	uint64_t threads_alive_end, threads_peak; /* from the "threads alive" counters */
+
+	/* A snapshot's window (snapwin.h): what the tasks, regions, logs,
+	 * waits, blocking calls and allocations above are of; window_ns 0:
+	 * the whole trace. `window` counts the records it left out and those
+	 * it clipped. */
+	uint64_t window_ns;
+	struct cprof_snapwin_cut window;
 };
 
 enum cprof_stats_status cprof_stats_compute(const struct cprof_model *model,
@@ -82,7 +92,9 @@ void cprof_stats_fini(struct cprof_stats *stats);
  * Region durations by type, as in cprof_stats.regions, over the regions
  * that begin in [from_ns, to_ns) (relative to the trace's first event; a
  * range that runs to the trace's end includes its last instant, so that a
- * region begun by the last event counts). The viewer's side panel
+ * region begun by the last event counts; of a snapshot, a region begun
+ * before its window begins at the window's start, one ended before it is
+ * left out). The viewer's side panel
  * summarizes its range with this. *out is malloc'ed (free() it), sorted by
  * type name.
  */

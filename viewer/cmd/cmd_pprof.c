@@ -186,6 +186,8 @@ static int run(const struct pprof_options *o, const char *trace, const char *out
 		goto end;
 	}
 	fprintf(stderr, "cprof-trace: %s profile: %s\n", o->type_name, result.report.text);
+	if (result.report.window_note[0])
+		fprintf(stderr, "cprof-trace: %s: note: %s\n", trace, result.report.window_note);
 	if (es != CPROF_EXPORT_OK) {
 		fprintf(stderr, "cprof-trace: %s: %s\n", output, cprof_export_write_error(&result));
 		goto end;

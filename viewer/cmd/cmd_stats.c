@@ -161,6 +161,8 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		m->events, m->lost_events, m->lost_records, m->overwritten_records, m->window_ns,
 		s->duration_ns);
 	fprintf(out, ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64, m->begin_ns, m->end_ns);
+	fprintf(out, ", \"window_left_out\": %" PRIu64 ", \"window_clipped\": %" PRIu64,
+		s->window.left_out, s->window.clipped);
 
 	fputs(", \"processes\": [", out);
 	for (size_t i = 0; i < m->processes.n; i++) {
@@ -328,6 +330,16 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 				" threads before it were overwritten)",
 				m->overwritten_records, m->overwritten_threads);
 		fputc('\n', out);
+	}
+	if (s->window_ns) {
+		fprintf(out,
+			"              counted below: what the window holds (%" PRIu64
+			" records before it left out",
+			s->window.left_out);
+		if (s->window.clipped)
+			fprintf(out, "; %" PRIu64 " begun before it counted from its start",
+				s->window.clipped);
+		fputs(")\n", out);
 	}
 	fprintf(out, "processes:    %zu\n", m->processes.n);
 	for (size_t i = 0; i < m->processes.n; i++)
@@ -498,6 +510,9 @@ int cprof_cmd_stats(int argc, char **argv)
 		fprintf(stderr, "cprof-trace: %s: out of memory\n", argv[optind]);
 		goto end;
 	}
+	if (cprof_snapwin_describe(model, "stats cover", "records", &stats.window, err,
+				   sizeof(err)))
+		fprintf(stderr, "cprof-trace: %s: note: %s\n", argv[optind], err);
 	if (stats.sync_top.n || stats.syscall_top.n)
 		sym = cprof_symbolizer_create(model, NULL);
 	if (json)

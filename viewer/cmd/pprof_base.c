@@ -107,6 +107,8 @@ static struct cprof_profile *load(const struct job *a, const char *path)
 	else if (!rep.matched)
 		fprintf(stderr, "cprof-trace: %s: no %s samples (counted as zero)\n", path,
 			a->type_name);
+	if (ps == CPROF_PROFILES_OK && rep.window_note[0])
+		fprintf(stderr, "cprof-trace: %s: note: %s\n", path, rep.window_note);
 end:
 	cprof_symbolizer_destroy(sym);
 	cprof_model_destroy(model);

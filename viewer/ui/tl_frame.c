@@ -149,6 +149,48 @@ static void draw_lost(struct fctx *c)
 	}
 }
 
+/*
+ * A snapshot's past before its window (model->window_ns): each CPU's ring
+ * buffer kept a different stretch of it, so its lanes are thinned out, not
+ * idle, and the analyses leave it out (analysis/snapwin.h). Veiled and
+ * hatched across every lane, as Perfetto marks data loss, with the edge
+ * labelled; nothing to hit, so what lies under it can still be hovered
+ * and selected.
+ */
+static void draw_overwritten(struct fctx *c)
+{
+	static const char label[] = "overwritten before here";
+	const uint32_t veil = UI_RGBA(0x00, 0x00, 0x00, 0x70),
+		       hatch = UI_RGBA(0x8d, 0x95, 0xa3, 0x30);
+	const struct cprof_model *m = c->m;
+	int x0 = c->clip_x0, y0 = c->clip_y0, y1 = c->clip_y1, x1, lw, lx;
+	double xe;
+
+	if (m->window_ns <= m->begin_ns)
+		return;
+	xe = X(c, (double)(m->window_ns - m->begin_ns));
+	if (xe <= x0)
+		return;
+	x1 = xe < c->clip_x1 ? (int)xe : c->clip_x1;
+	ui_fc_rect(c, x0, x1, y0, y1 - y0, veil);
+	/* "/" hatching, one line where x + y = s, cut to the veil */
+	for (int s = x0 + y0 + 6; s < x1 + y1; s += 14) {
+		int a = s - y1 > x0 ? s - y1 : x0, b = s - y0 < x1 ? s - y0 : x1;
+		if (a < b)
+			ui_dl_line(c->dl, a, s - a, b, s - b, hatch);
+	}
+	if (xe >= c->clip_x1)
+		return;
+	ui_fc_rect(c, x1, x1 + 1, y0, y1 - y0, ui_theme[UI_C_TEXT_DIM]);
+	/* left of the edge, or right of it when the edge is near the left */
+	lw = ui_text_width(c->mt, UI_FONT_SMALL, label, sizeof(label) - 1);
+	lx = x1 - lw - 8 >= x0 ? x1 - lw - 8 : x1 + 2;
+	if (y1 - y0 < 20 || lx + lw + 6 > c->clip_x1)
+		return;
+	ui_dl_rect(c->dl, lx, y0 + 2, lw + 6, 16, ui_theme[UI_C_HEADER]);
+	ui_dl_text(c->dl, lx + 3, y0 + 3, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, "%s", label);
+}
+
 static void legend_item(struct fctx *c, int *x, int y, uint32_t col, const char *name)
 {
 	ui_dl_rect(c->dl, *x, y + 6, 10, 10, col);
@@ -389,6 +431,7 @@ void ui_frame_timeline(struct ui_dl *dl, struct ui_index *ix, const struct ui_vi
 	draw_lanes(&c);
 	ui_lane_thread_highlight(&c);
 	ui_lane_thread_state_highlight(&c);
+	draw_overwritten(&c);
 	draw_lost(&c);
 	draw_range(&c);
 	draw_selection_outline(&c);

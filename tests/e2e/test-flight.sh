@@ -279,7 +279,7 @@ case_overwrite() {
 	"$CPROF_TRACE" --no-cache stats "$d" >"$tmp/stats" 2>"$tmp/stats.err" || fail "stats: $(cat "$tmp/stats.err")"
 	"$CPROF_TRACE" --no-cache stats --json "$d" >"$tmp/stats.json" 2>/dev/null || fail "stats --json"
 	"$CPROF_TRACE" dump "$d" >/dev/null 2>"$tmp/dump.err" || fail "dump: $(cat "$tmp/dump.err")"
-	"$CPROF_TRACE" compare "$d" "$d" >/dev/null 2>"$tmp/compare.err" || fail "compare: $(cat "$tmp/compare.err")"
+	"$CPROF_TRACE" compare "$d" "$d" >"$tmp/compare" 2>"$tmp/compare.err" || fail "compare: $(cat "$tmp/compare.err")"
 	cat "$tmp/stats.err"
 	sed -n '/^lost events/,/^processes/p' "$tmp/stats"
 	for f in stats.err dump.err compare.err; do
@@ -313,7 +313,8 @@ PY
 # window_counts DIR: stats and the region profile of snapshot DIR count
 # the regions of its window only: those whose end the dump shows at or
 # after the window's start (from it: a region begun before is clipped),
-# and say in a note how many before it they left out.
+# and say in a note how many before it they left out; compare counts
+# what stats count.
 window_counts() {
 	grep -q "note: stats cover the snapshot's window (from +[0-9.]* ms): [1-9][0-9]* records from before it were left out" \
 		"$tmp/stats.err" || fail "stats' note does not say what it left out: $(cat "$tmp/stats.err")"
@@ -323,7 +324,7 @@ window_counts() {
 	"$CPROF_TRACE" --no-cache pprof -t region -o "$tmp/region.pb.gz" "$1" >/dev/null 2>"$tmp/pprof.err" ||
 		fail "pprof: $(cat "$tmp/pprof.err")"
 	cat "$tmp/pprof.err"
-	python3 - "$tmp/stats.json" "$tmp/dump" "$tmp/pprof.err" <<'PY' || exit 1
+	python3 - "$tmp/stats.json" "$tmp/dump" "$tmp/pprof.err" "$tmp/compare" <<'PY' || exit 1
 import json, re, sys
 s = json.load(open(sys.argv[1]))
 w = (s["window_ns"] - s["begin_ns"]) / 1e9
@@ -353,7 +354,11 @@ matched, total, left = int(m.group(1)), int(m.group(2)), int(n.group(1))
 inwin = sum(r["count"] + r["unended"] for r in s["regions"].values())
 if matched != inwin or left != total - matched:
     sys.exit("FAIL: the region profile took %d of %d regions and left out %d; stats count %d in the window" % (matched, total, left, inwin))
-print("ok: stats and the region profile count the %d regions of the window, leave out %d before it" % (inwin, left))
+for line in open(sys.argv[4]):
+    f = line.split()
+    if len(f) > 3 and f[0] == "region" and f[2] == "count" and int(f[3]) != s["regions"][f[1]]["count"]:
+        sys.exit("FAIL: compare counts %s '%s' regions, stats %d" % (f[3], f[1], s["regions"][f[1]]["count"]))
+print("ok: stats, compare and the region profile count the %d regions of the window, leave out %d before it" % (inwin, left))
 PY
 }
 

@@ -119,6 +119,24 @@ static uint32_t slice_of(const struct window *w, uint64_t ns)
 	return (uint32_t)((double)(ns - w->from) * SLICES / (double)(w->to - w->from));
 }
 
+/* Where an item [b, e) counts: at its begin, or of a snapshot, from its
+ * window's start when it began before it; UINT64_MAX (no slice) when it
+ * ended before it (snapwin.h), as stats and the profiles count it. */
+static uint64_t item_begin(const struct cprof_model *m, uint64_t b, uint64_t e)
+{
+	uint64_t w = cprof_snapwin_from(m);
+
+	switch (cprof_snapwin_cut(w, b, e)) {
+	case CPROF_SNAPWIN_IN:
+		return b;
+	case CPROF_SNAPWIN_CLIPPED:
+		return w;
+	case CPROF_SNAPWIN_BEFORE:
+		break;
+	}
+	return UINT64_MAX;
+}
+
 /*
  * The items' window: from the first to the last item begun in the user's
  * window. A run's start-up and shutdown (a cache filled before the first
@@ -137,13 +155,13 @@ static void item_window(const struct cprof_model *m, struct cprof_compare_run *r
 		}                                                                                  \
 	} while (0)
 	for (size_t i = 0; i < m->regions.n; i++)
-		SEE(m->regions.v[i].begin_ns);
+		SEE(item_begin(m, m->regions.v[i].begin_ns, m->regions.v[i].end_ns));
 	for (size_t i = 0; i < m->tasks.n; i++)
-		SEE(m->tasks.v[i].begin_ns);
+		SEE(item_begin(m, m->tasks.v[i].begin_ns, m->tasks.v[i].end_ns));
 	for (size_t i = 0; i < m->syscalls.n; i++)
-		SEE(m->syscalls.v[i].begin_ns);
+		SEE(item_begin(m, m->syscalls.v[i].begin_ns, m->syscalls.v[i].end_ns));
 	for (size_t i = 0; i < m->waits.n; i++)
-		SEE(m->waits.v[i].begin_ns);
+		SEE(item_begin(m, m->waits.v[i].begin_ns, m->waits.v[i].end_ns));
 #undef SEE
 	run->items = w.to > w.from ? w : all;
 }
@@ -173,36 +191,43 @@ static int add_item(struct cprof_compare_run *run, enum cprof_compare_kind kind,
 	return 0;
 }
 
-/* Items count in the slice where they began, as pprof's --from/--to
- * select them. */
+/* An ended item [b, e) in the slice where it began (item_begin), as
+ * pprof's --from/--to select them, worth its duration from there. */
+static int add_span(struct cprof_compare_run *run, const struct cprof_model *m,
+		    enum cprof_compare_kind kind, const char *name, uint64_t b, uint64_t e)
+{
+	uint64_t from = item_begin(m, b, e);
+
+	if (!e || from == UINT64_MAX)
+		return 0;
+	return add_item(run, kind, name, slice_of(&run->items, from),
+			(double)(e > from ? e - from : 0), true);
+}
+
 static int extract_types(struct cprof_compare_run *run, const struct cprof_model *m)
 {
 	for (size_t i = 0; i < m->regions.n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
-		if (r->end_ns && add_item(run, CPROF_CMP_REGION, cprof_model_str(m, r->type),
-					  slice_of(&run->items, r->begin_ns),
-					  (double)(r->end_ns - r->begin_ns), true))
+		if (add_span(run, m, CPROF_CMP_REGION, cprof_model_str(m, r->type), r->begin_ns,
+			     r->end_ns))
 			return -1;
 	}
 	for (size_t i = 0; i < m->tasks.n; i++) {
 		const struct cprof_task *t = &m->tasks.v[i];
-		if (t->end_ns && add_item(run, CPROF_CMP_TASK, cprof_model_str(m, t->type),
-					  slice_of(&run->items, t->begin_ns),
-					  (double)(t->end_ns - t->begin_ns), true))
+		if (add_span(run, m, CPROF_CMP_TASK, cprof_model_str(m, t->type), t->begin_ns,
+			     t->end_ns))
 			return -1;
 	}
 	for (size_t i = 0; i < m->syscalls.n; i++) {
 		const struct cprof_syscall *c = &m->syscalls.v[i];
-		if (add_item(run, CPROF_CMP_CALL, cprof_call_name(c->call),
-			     slice_of(&run->items, c->begin_ns), (double)(c->end_ns - c->begin_ns),
-			     true))
+		if (add_span(run, m, CPROF_CMP_CALL, cprof_call_name(c->call), c->begin_ns,
+			     c->end_ns))
 			return -1;
 	}
 	for (size_t i = 0; i < m->waits.n; i++) {
 		const struct cprof_wait *w = &m->waits.v[i];
-		if (w->end_ns && add_item(run, CPROF_CMP_WAIT, cprof_wait_kind_name(w->kind),
-					  slice_of(&run->items, w->begin_ns),
-					  (double)(w->end_ns - w->begin_ns), true))
+		if (add_span(run, m, CPROF_CMP_WAIT, cprof_wait_kind_name(w->kind), w->begin_ns,
+			     w->end_ns))
 			return -1;
 	}
 	return 0;
@@ -349,6 +374,9 @@ enum cprof_compare_status cprof_compare_run_create(const struct cprof_model *m,
 	if (!run->program)
 		goto error;
 	run->profiles.from = m->begin_ns + (f && f->has_from ? f->from_ns : 0);
+	/* of a snapshot, its window (snapwin.h), as stats and the profiles */
+	if (cprof_snapwin_from(m) > run->profiles.from)
+		run->profiles.from = cprof_snapwin_from(m);
 	run->profiles.to = f && f->has_to && m->begin_ns + f->to_ns < m->end_ns
 			       ? m->begin_ns + f->to_ns
 			       : m->end_ns + 1;

@@ -5,7 +5,10 @@
  * tasks, regions, waits, blocking calls and logs with many duplicate
  * durations, several keys, unended items, keys with no ended item, keys
  * of one item, keys of one repeated value, and durations past 32 bits;
- * then region statistics over random windows (cprof_stats_regions).
+ * then region statistics over random windows (cprof_stats_regions); then
+ * the same models as flight-recorder snapshots with a window from a random
+ * instant, against the items clipped by hand: one that ended before the
+ * window gone, one begun before it begun at its start (snapwin.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -273,7 +276,7 @@ static struct cprof_model *make_model(const struct items *it, uint32_t *type, ui
 		struct cprof_log *l = cprof_vec_push(&m->logs);
 		need(t && r && w && l);
 		t->type = r->type = l->category = type[it->keys[i]];
-		t->begin_ns = r->begin_ns = w->begin_ns = b;
+		t->begin_ns = r->begin_ns = w->begin_ns = l->ns = b;
 		/* a region ending before it begins lasts 0 */
 		t->end_ns = r->end_ns = w->end_ns = ns == NONE ? 0 : b + ns;
 		if (ns == 0 && rnd(2))
@@ -356,6 +359,72 @@ static void check_counts(const struct cprof_model *m, const struct cprof_stats *
 	CHECK(present == n, "logs: %zu counted, want %zu", present, n);
 }
 
+/*
+ * The items as a snapshot's window from `w` (relative) keeps them: those
+ * that ended before it dropped, those begun before it from its start; the
+ * counts of both in *left_out and *clipped (each item is a task, a region,
+ * a wait and a log, and when ended a blocking call).
+ */
+static struct items clip_items(const struct items *it, uint64_t w, uint64_t *left_out,
+			       uint64_t *clipped)
+{
+	struct items c = {malloc((it->n + 1) * 4), malloc((it->n + 1) * 4), malloc((it->n + 1) * 8),
+			  malloc((it->n + 1) * 8), 0};
+
+	need(c.keys && c.stacks && c.ns && c.begin);
+	*left_out = *clipped = 0;
+	for (size_t i = 0; i < it->n; i++) {
+		uint64_t b = it->begin[i], ns = it->ns[i];
+		bool ended = ns != NONE;
+		if (b < w) {
+			*left_out += 1; /* the log */
+			if (ended && b + ns < w) {
+				*left_out += 4;
+				continue;
+			}
+			*clipped += ended ? 4 : 3;
+			ns = ended ? b + ns - w : NONE;
+			b = w;
+		}
+		c.keys[c.n] = it->keys[i];
+		c.stacks[c.n] = it->stacks[i];
+		c.ns[c.n] = ns;
+		c.begin[c.n++] = b;
+	}
+	return c;
+}
+
+/* The model as a snapshot whose window starts at a random instant. */
+static void check_snapshot(struct cprof_model *m, const struct items *it, const uint32_t *type,
+			   uint64_t span)
+{
+	uint64_t w = 1 + rnd(span), left_out, clipped;
+	struct items c = clip_items(it, w, &left_out, &clipped);
+	uint32_t *types = typed(&c, type);
+	struct cprof_stats s;
+	size_t nlogs = 0;
+
+	m->window_ns = T0 + w;
+	need(cprof_stats_compute(m, &s) == CPROF_STATS_OK);
+	check_dists("snapshot tasks", m, s.tasks.v, s.tasks.n, types, c.ns, c.n);
+	check_dists("snapshot regions", m, s.regions.v, s.regions.n, types, c.ns, c.n);
+	check_dists("snapshot waits", NULL, s.sync_kinds.v, s.sync_kinds.n, c.keys, c.ns, c.n);
+	for (size_t i = 0; i < s.logs.n; i++)
+		nlogs += s.logs.v[i].count;
+	for (size_t i = 0; i < it->n; i++)
+		nlogs -= it->begin[i] >= w;
+	CHECK(!nlogs, "snapshot: logs before the window counted");
+	CHECK(s.window_ns == T0 + w && s.window.left_out == left_out && s.window.clipped == clipped,
+	      "snapshot: %" PRIu64 " left out and %" PRIu64 " clipped, want %" PRIu64
+	      " and %" PRIu64,
+	      s.window.left_out, s.window.clipped, left_out, clipped);
+	check_windows(m, &c, types, span);
+	cprof_stats_fini(&s);
+	m->window_ns = 0;
+	free(types);
+	free_items(&c);
+}
+
 static void run(size_t n, uint64_t span)
 {
 	uint32_t type[NKEYS], *types, *ckeys, *cstacks;
@@ -389,6 +458,7 @@ static void run(size_t n, uint64_t span)
 	CHECK(s.syscall_count == nc, "syscall count");
 
 	check_windows(m, &it, types, span);
+	check_snapshot(m, &it, type, span);
 	cprof_stats_fini(&s);
 	cprof_model_destroy(m);
 	free(types);

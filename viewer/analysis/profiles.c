@@ -319,8 +319,8 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 		c.win_from = c.snap_from = cprof_snapwin_from(m);
 		if (c.win_to < c.win_from) {
 			snprintf(rep->text, sizeof(rep->text),
-				 "the range ends before the snapshot's window (from +%.3f ms): "
-				 "what the trace holds before it is incomplete",
+				 "before the snapshot's window (+%.3f ms): incomplete, left out "
+				 "(the range ends before it)",
 				 (double)(c.win_from - m->begin_ns) / 1e6);
 			return CPROF_PROFILES_INVALID;
 		}

@@ -497,9 +497,12 @@ static void regions_table(struct ui_dl *dl, const struct ui_panel *p, const stru
 	y += rh;
 	int hist_h = v->panel_row >= 0 && (uint32_t)v->panel_row < p->nregions ? 130 : 0;
 	int maxrows = (bottom - y - hist_h - 8) / rh;
+	/* (of a snapshot, none before its window: analysis/snapwin.h) */
 	if (!p->nregions)
-		ui_dl_text(dl, x + 10, y + 4, 0, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL,
-			   "no regions begin in this range");
+		ui_dl_text(dl, x + 10, y + 4, w - 20, ui_theme[UI_C_TEXT_DIM], UI_FONT_NORMAL, "%s",
+			   p->ix->model->begin_ns + p->to_ns < cprof_snapwin_from(p->ix->model)
+			       ? "before the snapshot's window: left out"
+			       : "no regions begin in this range");
 	for (uint32_t i = 0; i < p->nregions && (int)i < maxrows; i++) {
 		const struct cprof_stats_dist *s = &p->regions[i];
 		row_bg(dl, x, y, w, rh, i, v->panel_row == (int)i);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/counters.h"
+#include "analysis/snapwin.h"
 #include "cprof-tp-enums.h"
 #include "tl.h"
 
@@ -172,6 +173,29 @@ static void tip_span(struct desc *d, uint64_t begin_ns, double dur_ns, bool open
 	add(d, TEXT_COLOR, UI_FONT_NORMAL, "thread %s", thread_desc(d, thread, b));
 }
 
+/* An item [b, e) of a snapshot against its window: what the analyses
+ * make of one before it (analysis/snapwin.h), which the veil over the
+ * lanes shows but cannot say. */
+static void window_line(struct desc *d, uint64_t b, uint64_t e)
+{
+	uint64_t w = cprof_snapwin_from(d->m);
+	char a[64];
+
+	switch (cprof_snapwin_cut(w, b, e)) {
+	case CPROF_SNAPWIN_IN:
+		return;
+	case CPROF_SNAPWIN_BEFORE:
+		add(d, DIM_COLOR, UI_FONT_SMALL,
+		    "before the snapshot's window: left out of stats and profiles");
+		return;
+	case CPROF_SNAPWIN_CLIPPED:
+		fmt_at(d, a, sizeof(a), w);
+		add(d, DIM_COLOR, UI_FONT_SMALL,
+		    "began before the snapshot's window: stats and profiles count it from %s", a);
+		return;
+	}
+}
+
 static void describe_region(struct desc *d, const struct ui_sel *s)
 {
 	const struct cprof_model *m = d->m;
@@ -183,6 +207,7 @@ static void describe_region(struct desc *d, const struct ui_sel *s)
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "%s", cprof_model_str(m, r->type));
 		tip_span(d, r->begin_ns, dur_ns, !r->end_ns, r->thread);
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "task %s", task_desc(d, r->task, b));
+		window_line(d, r->begin_ns, r->end_ns);
 		return;
 	}
 	fmt_at(d, a, sizeof(a), r->begin_ns);
@@ -198,6 +223,7 @@ static void describe_region(struct desc *d, const struct ui_sel *s)
 		    task_desc(d, m->tasks.v[r->task].parent, b));
 	else
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "task %s", e);
+	window_line(d, r->begin_ns, r->end_ns);
 }
 
 static void describe_sample(struct desc *d, const struct ui_sel *s)
@@ -310,6 +336,7 @@ static void describe_wait(struct desc *d, const struct ui_sel *s)
 	if (d->tip) {
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "blocked on %s", cprof_wait_kind_label(w->kind));
 		tip_span(d, w->begin_ns, dur_ns, !w->end_ns, w->thread);
+		window_line(d, w->begin_ns, w->end_ns);
 		return;
 	}
 	d->out->split = w->stack != 0;
@@ -321,6 +348,7 @@ static void describe_wait(struct desc *d, const struct ui_sel *s)
 	    "start %s   duration %s   object 0x%" PRIx64 "   result %" PRId32, a, dur, w->obj,
 	    w->result);
 	add(d, TEXT_COLOR, UI_FONT_NORMAL, "thread %s", thread_desc(d, w->thread, b));
+	window_line(d, w->begin_ns, w->end_ns);
 	stack_lines(d, w->stack, false);
 }
 
@@ -333,6 +361,7 @@ static void describe_syscall(struct desc *d, const struct ui_sel *s)
 	if (d->tip) {
 		add(d, TEXT_COLOR, UI_FONT_NORMAL, "%s()", cprof_call_name(sc->call));
 		tip_span(d, sc->begin_ns, dur_ns, false, sc->thread);
+		window_line(d, sc->begin_ns, sc->end_ns);
 		return;
 	}
 	d->out->split = sc->stack != 0;
@@ -343,6 +372,7 @@ static void describe_syscall(struct desc *d, const struct ui_sel *s)
 	add(d, TEXT_COLOR, UI_FONT_NORMAL, "start %s   duration %s   result %" PRId64, a, dur,
 	    sc->result);
 	add(d, TEXT_COLOR, UI_FONT_NORMAL, "thread %s", thread_desc(d, sc->thread, b));
+	window_line(d, sc->begin_ns, sc->end_ns);
 	stack_lines(d, sc->stack, false);
 }
 

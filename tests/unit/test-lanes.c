@@ -1,10 +1,13 @@
 /*
  * What a thread's state strip and a process's counter track show at
  * fit-all zoom, on hand-built models: a merged block of waits takes the
- * colour of the state the thread spent most of its time in, and a counter
- * track of a process that exited stops at its exit.
+ * colour of the state the thread spent most of its time in, a counter
+ * track of a process that exited stops at its exit, and a flight-recorder
+ * snapshot's lanes are veiled before its window, whose edge is labelled,
+ * with what lies there described as left out of the analyses.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -153,11 +156,85 @@ static void test_counter_ends_at_exit(void)
 	ui_dl_free(&dl);
 }
 
+/* What the frame holds of a snapshot's window: the veil (a rectangle over
+ * every lane from the timeline's left to the window's start, nothing to
+ * hit) and the label. */
+static void veil_of(const struct ui_dl *dl, const struct ui_dl_item **veil, bool *label)
+{
+	*veil = NULL;
+	*label = false;
+	for (size_t i = 0; i < dl->n; i++) {
+		const struct ui_dl_item *it = &dl->v[i];
+		if (it->kind == UI_DL_RECT && it->color == UI_RGBA(0, 0, 0, 0x70))
+			*veil = it;
+		if (it->kind == UI_DL_TEXT &&
+		    !strncmp(ui_dl_item_text(dl, it), "overwritten before here", it->len))
+			*label = true;
+	}
+}
+
+/* The line of a wait's details that speaks of the window, "" when none. */
+static const char *window_said(struct ui_index *ix, const struct ui_view *v, uint32_t wait)
+{
+	static struct ui_desc d;
+	struct ui_sel sel = {UI_HIT_WAIT, wait, 1};
+
+	ui_describe(ix, v, UI_DESC_DETAILS, &sel, &d);
+	for (int i = 0; i < d.n; i++)
+		if (strstr(d.line[i].text, "snapshot's window"))
+			return d.line[i].text;
+	return "";
+}
+
+static void test_snapshot_window(void)
+{
+	struct cprof_model *m = waits_model(10);
+	const struct ui_dl_item *veil;
+	struct ui_index *ix;
+	struct ui_view v;
+	struct ui_geom g;
+	struct ui_dl dl;
+	bool label;
+
+	ui_dl_init(&dl);
+	frame(m, &ix, &v, &dl);
+	veil_of(&dl, &veil, &label);
+	CHECK(!veil && !label, "a veil over a trace that is no snapshot");
+	ui_index_destroy(ix);
+
+	/* 5 us into the wait of 40 ms (it lasts 10 us) */
+	m->window_ns = m->begin_ns + 40005000;
+	frame(m, &ix, &v, &dl);
+	ui_geom_compute(&v, &g);
+	veil_of(&dl, &veil, &label);
+	double xe = ui_x_of(&v, &g, 40005000.0);
+	CHECK(veil && label, "no veil (%d) or no label (%d) before the window", veil != NULL,
+	      label);
+	if (veil) {
+		CHECK(veil->x == g.tl_x && fabs(veil->x + veil->w - xe) <= 1 && veil->y == g.tl_y &&
+			  veil->y + veil->h == g.details_y && veil->hit == UI_HIT_NONE,
+		      "the veil covers x %d..%d, y %d..%d; want x %d..%.0f, y %d..%d", veil->x,
+		      veil->x + veil->w, veil->y, veil->y + veil->h, g.tl_x, xe, g.tl_y,
+		      g.details_y);
+		printf("veil over x %d..%d (window at x %.1f), y %d..%d\n", veil->x,
+		       veil->x + veil->w, xe, veil->y, veil->y + veil->h);
+	}
+	CHECK(strstr(window_said(ix, &v, 0), "left out of stats and profiles"), "wait 0: '%s'",
+	      window_said(ix, &v, 0));
+	CHECK(strstr(window_said(ix, &v, 800), "count it from 40.005"), "wait 800: '%s'",
+	      window_said(ix, &v, 800));
+	CHECK(!*window_said(ix, &v, 801), "wait 801: '%s'", window_said(ix, &v, 801));
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+	ui_dl_free(&dl);
+}
+
 int main(void)
 {
 	(void)synth_model; /* ui-synth.h's, unused here */
 	test_dominant_state();
 	test_counter_ends_at_exit();
+	test_snapshot_window();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

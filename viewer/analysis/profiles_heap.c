@@ -76,8 +76,14 @@ void prof_heap(struct prof_ctx *c, struct cprof_profiles_report *rep)
 		double scale;
 
 		rep->total++;
-		allocated = prof_in_window(c, a->ns);
-		inuse = a->ns <= at && a->ns >= c->win_from && (!a->free_ns || a->free_ns > at);
+		allocated = a->ns >= c->win_from && a->ns <= c->win_to;
+		/* In use is a level at one moment, not a count of the past: a
+		 * snapshot's window does not cut it (the blocks its state
+		 * dump found live are placed at the trace's first instant). */
+		inuse = a->ns <= at && a->ns >= (c->snap_from ? c->user_from : c->win_from) &&
+			(!a->free_ns || a->free_ns > at);
+		if (!allocated && !inuse)
+			prof_in_window(c, a->ns); /* counts what the window left out */
 		if (!(allocated || inuse) || !prof_thread_ok(c, a->thread))
 			continue;
 		region = prof_innermost(c, a->thread, a->ns);

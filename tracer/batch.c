@@ -26,6 +26,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <gnu/lib-names.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -911,6 +912,14 @@ static void exit_flush(void)
 		cprof_batch_flush_all_();
 }
 
+/* The preload library's _exit, which comes before this one (see
+ * tracer/preload/preload.c), flushes through this. */
+CPROF_EXPORT void cprof_exit_flush_(void);
+CPROF_EXPORT void cprof_exit_flush_(void)
+{
+	exit_flush();
+}
+
 CPROF_EXPORT void _exit(int status)
 {
 	static void (*real)(int);
@@ -929,11 +938,33 @@ CPROF_EXPORT void _Exit(int status)
 	_exit(status);
 }
 
+/*
+ * libc's pthread_create, never a wrapper's: under LD_PRELOAD this library
+ * is loaded as the preload library's dependency, after libc, so
+ * RTLD_NEXT finds nothing and the plain symbol binds to the preload's
+ * wrapper, which would start the flusher as one of the program's threads
+ * (in a fork child, from inside the atfork handler, before lttng-ust knows
+ * the child: its events then went out as the parent's).
+ */
+static void resolve_pthread_create(void)
+{
+	void *libc;
+
+	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	if (real_pthread_create)
+		return;
+	libc = dlopen(LIBC_SO, RTLD_LAZY | RTLD_NOLOAD);
+	if (libc) {
+		real_pthread_create = dlsym(libc, "pthread_create");
+		dlclose(libc);
+	}
+	if (!real_pthread_create)
+		real_pthread_create = pthread_create;
+}
+
 __attribute__((constructor)) static void batch_init(void)
 {
 	batch_pid = getpid();
 	pthread_key_create(&exit_key, on_thread_exit);
-	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
-	if (!real_pthread_create)
-		real_pthread_create = pthread_create;
+	resolve_pthread_create();
 }

@@ -89,6 +89,8 @@ void cprof_sampler_resolve(void) CPROF_HIDDEN;
 void cprof_io_more_resolve(void) CPROF_HIDDEN;
 void cprof_stdio_resolve(void) CPROF_HIDDEN;
 
+static void (*real__exit)(int);
+
 void cprof_resolve_all(void)
 {
 	static bool done;
@@ -107,6 +109,7 @@ void cprof_resolve_all(void)
 	cprof_real.valloc = cprof_dlsym("valloc");
 	cprof_real.pvalloc = cprof_dlsym("pvalloc");
 	cprof_real.malloc_usable_size = cprof_dlsym("malloc_usable_size");
+	real__exit = (void (*)(int))cprof_dlsym("_exit");
 	cprof_sync_resolve();
 	cprof_io_resolve();
 	cprof_thread_resolve();
@@ -390,11 +393,11 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 
 /*
  * The process's end for the reader, which stops its counter tracks (heap
- * in use, threads alive) there: at exit() or main's return. A process
- * ended by _exit() or a signal has none; its tracks run to the end of the
- * trace.
+ * in use, threads alive) there: at exit() or main's return, and at _exit()
+ * (below). A process killed by a signal has none; its tracks run to the
+ * end of the trace.
  */
-__attribute__((destructor)) static void cprof_preload_fini(void)
+static void emit_process_end(void)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
@@ -406,4 +409,33 @@ __attribute__((destructor)) static void cprof_preload_fini(void)
 	lttng_ust_tracepoint(cprof, thread_exit, 1);
 	t->depth--;
 	errno = saved;
+}
+
+__attribute__((destructor)) static void cprof_preload_fini(void)
+{
+	emit_process_end();
+}
+
+/*
+ * _exit and _Exit skip the destructors: dash (every `sh -c`) and many fork
+ * children end so. libcprof-trace wraps them too, but under LD_PRELOAD it
+ * comes after libc and the program never reaches its wrapper: its flush
+ * of the threads' batched records is done from here. Not in a vfork child,
+ * which shares its parent's memory and must touch nothing.
+ */
+CPROF_EXPORT void _exit(int status)
+{
+	if (!cprof_in_vfork_child()) {
+		cprof_exit_flush_();
+		emit_process_end();
+	}
+	if (real__exit)
+		real__exit(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+CPROF_EXPORT void _Exit(int status)
+{
+	_exit(status);
 }

@@ -123,6 +123,8 @@ CPROF_HIDDEN void cprof_stack_warmup(void);
 CPROF_HIDDEN void cprof_phdr_init(void);
 
 CPROF_HIDDEN void cprof_sampler_arm_thread(void);
+/* The same in a thread the program just started, SIGPROF unblocked. */
+CPROF_HIDDEN void cprof_sampler_arm_new_thread(void);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
 CPROF_HIDDEN void cprof_sampler_init(void);
 /* Stops sampling if SIGPROF's handler is no longer ours. */
@@ -155,6 +157,8 @@ CPROF_HIDDEN int32_t cprof_gettid(void);
 /* libcprof-trace's batched records (tracer/batch.c): this thread's go out
  * before it blocks in a hook (libcprof-trace wraps _exit itself). */
 void cprof_flush_thread_(void);
+/* Every thread's records at _exit (tracer/batch.c). */
+void cprof_exit_flush_(void);
 /* Allocation records of this thread's batch (tracer/batch.c). */
 void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
 void cprof_batch_free_(uint64_t ptr);

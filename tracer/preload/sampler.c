@@ -24,6 +24,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
@@ -260,6 +261,28 @@ void cprof_sampler_arm_thread(void)
 	if (__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE) ||
 	    arm_at(t->timer, t->sample_due) != 0)
 		cprof_sampler_disarm_thread();
+}
+
+/*
+ * A thread started with every signal blocked (liblzma, for one, creates
+ * its workers so, that the program's handlers run on its main thread
+ * only) would never take its timer's SIGPROF, and its CPU would go
+ * unsampled: xz -T2's compressing threads had no sample. That signal is
+ * sent to this thread alone, by its own CPU clock, and our handler takes
+ * it: SIGPROF alone is unblocked, the program's other signals stay as the
+ * creator set them.
+ */
+void cprof_sampler_arm_new_thread(void)
+{
+	sigset_t cur, prof;
+
+	if (cprof_sigprof_ours() && pthread_sigmask(SIG_BLOCK, NULL, &cur) == 0 &&
+	    sigismember(&cur, SIGPROF) == 1) {
+		sigemptyset(&prof);
+		sigaddset(&prof, SIGPROF);
+		pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+	}
+	cprof_sampler_arm_thread();
 }
 
 void cprof_sampler_disarm_thread(void)

@@ -145,7 +145,7 @@ static void *trampoline(void *p)
 			lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
 	}
 	t->depth--;
-	cprof_sampler_arm_thread();
+	cprof_sampler_arm_new_thread();
 	pthread_cleanup_push(thread_end, NULL);
 	ret = s.routine(s.arg);
 	pthread_cleanup_pop(1);

@@ -23,6 +23,27 @@
 #   clang-format  formats a C++ file, and checks one (--dry-run -Werror,
 #                 exit 1): the same output and status; allocations in
 #                 clang::format functions.
+#   xz            xz -T2 compresses in blocks on two threads, then tests
+#                 the file: the same .xz byte for byte; both compressing
+#                 threads are lanes, each with CPU samples in liblzma (its
+#                 threads start with every signal blocked); the viewer's
+#                 threads panel gives both their CPU.
+#   zstd          zstd -T2 -19 under --alloc=all: the same .zst and its
+#                 round trip; two worker threads with CPU samples in zstd;
+#                 every profile kind read by go tool pprof; dump's events.
+#   git           git clone --no-local of a local repository (upload-pack
+#                 through sh -c, pack-objects, index-pack), git log and git
+#                 gc on the clone: the same output and repository; every
+#                 process of the tree is in the trace and ended, the shells
+#                 (dash ends with _exit) too.
+#   cppcheck      cppcheck -j2 checks the C++ project in forked children:
+#                 the same findings; each child one thread, none of our own
+#                 (the tracer's flusher) among the program's threads or
+#                 blocking calls.
+#   memcached     cprof-trace serve -- memcached -t 2 under memcslap: go tool
+#                 pprof reads the live CPU profile (the mc-worker threads in
+#                 sendmsg/read), the heap and the threads' state; memcached
+#                 ends on SIGINT and serve with it.
 # Skipped (77) when the program is not installed.
 # usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR)
 . "$(dirname "$0")/test-diagnose-lib.sh"
@@ -94,6 +115,55 @@ check() {
 	what=$2
 	shift 2
 	python3 - "$WORK/$n.json" "$@" || fail "$what"
+}
+
+# text FILE BYTES: BYTES of deterministic, compressible text (words).
+text() {
+	python3 - "$1" "$2" <<'PY'
+import random, sys
+r = random.Random(1)
+words = ["".join(r.choice("abcdefghijklmnop") for _ in range(r.randint(2, 9))) for _ in range(5000)]
+out, n = [], 0
+while n < int(sys.argv[2]):
+    line = " ".join(r.choice(words) for _ in range(8)) + "\n"
+    out.append(line)
+    n += len(line)
+open(sys.argv[1], "w").write("".join(out)[: int(sys.argv[2])])
+PY
+}
+
+# thread_cpu PROFILE MODULE PARENT: for each thread of the CPU profile,
+# "TID SECONDS" of its samples whose stack holds a frame of MODULE (a
+# function name part, or a library's file name).
+thread_cpu() {
+	go tool pprof -traces "$1" 2>/dev/null | python3 -c '
+import collections, re, sys
+mod = sys.argv[1]
+cpu = collections.Counter()
+units = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+tid, value, hit = None, 0.0, False
+def done():
+    if tid is not None and hit:
+        cpu[tid] += value
+for line in sys.stdin:
+    if line.startswith("-----"):
+        done()
+        tid, value, hit = None, 0.0, False
+        continue
+    m = re.match(r"\s+tid:\s+(\d+)", line)
+    if m:
+        tid = int(m.group(1))
+        continue
+    m = re.match(r"\s+([0-9.]+)(ns|us|ms|s)\s+(\S.*)", line)
+    if m:
+        value = float(m.group(1)) * units[m.group(2)]
+        line = "  " + m.group(3)
+    if mod in line:
+        hit = True
+done()
+for t, v in sorted(cpu.items()):
+    print(t, round(v, 3))
+' "$2"
 }
 
 case $case_name in
@@ -268,6 +338,216 @@ clang-format)
 	pprof_top "$heap" -sample_index=alloc_objects >"$WORK/fmt.top"
 	head -20 "$WORK/fmt.top"
 	grep -q ' clang::format::' "$WORK/fmt.top" || fail "no clang::format function allocates in the heap profile"
+	;;
+xz)
+	need /usr/bin/xz xz-utils
+	text "$WORK/in.txt" 3000000
+	# 8 blocks of 384 KiB: both threads get work
+	untraced xz /usr/bin/xz -T2 -6 --block-size=384KiB -c "$WORK/in.txt"
+	traced xz -- /usr/bin/xz -T2 -6 --block-size=384KiB -c "$WORK/in.txt"
+	same xz
+	[ "$rc" = 0 ] && /usr/bin/xz -t <"$WORK/xz.out" || fail "xz -T2 under record wrote no valid .xz"
+	stats xz
+	check xz "xz -T2's two compressing threads are not in the trace" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+pid = s["processes"][0]["pid"]
+# xz ends without joining them (lzma_end is skipped): started, not ended
+workers = [t for t in s["threads"] if t["pid"] == pid and t["parent_tid"] == pid and t["start_ns"]]
+print("threads:", [(t["tid"], t["parent_tid"], t["events"]) for t in s["threads"]])
+sys.exit(0 if len(workers) == 2 else 1)
+PY
+	cpu=$(profile xz cpu)
+	pprof_top "$cpu" -unit=s | head -12
+	workers=$(python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+print(" ".join(str(t["tid"]) for t in s["threads"] if t["parent_tid"] == s["processes"][0]["pid"]))' "$WORK/xz.json")
+	thread_cpu "$cpu" liblzma >"$WORK/xz.cpu"
+	echo "CPU seconds in liblzma per thread:" $(cat "$WORK/xz.cpu")
+	# about 1.4 s of CPU in all untraced, 100 samples a second
+	for w in $workers; do
+		v=$(awk -v t="$w" '$1 == t { print $2 }' "$WORK/xz.cpu")
+		ge "${v:-0}" 0.2 || fail "compressing thread $w has ${v:-0}s of CPU samples in liblzma, expected 0.2s at least"
+	done
+	# the viewer: both threads as lanes with their CPU (threads panel)
+	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --screenshot "$WORK/xz.png" --size 1280x700 \
+		--tab threads --print-panel "$WORK/xz" >"$WORK/xz.panel" 2>"$WORK/xz.view.err" ||
+		fail "view --screenshot of the xz trace failed: $(cat "$WORK/xz.view.err")"
+	[ -s "$WORK/xz.png" ] || fail "view wrote no screenshot"
+	python3 - "$WORK/xz.panel" $workers <<'PY' || fail "the viewer's threads panel does not give both compressing threads CPU"
+import json, sys
+p = json.load(open(sys.argv[1]))
+cpu = {t["tid"]: t["cpu_ns"] for t in p["threads"]}
+print("threads panel cpu_ns:", cpu)
+sys.exit(0 if all(cpu.get(int(w), 0) >= 200000000 for w in sys.argv[2:]) else 1)
+PY
+	;;
+zstd)
+	need /usr/bin/zstd zstd
+	text "$WORK/in.txt" 3000000
+	# a 256 KiB window: jobs of 1 MiB, three for the two workers
+	untraced zstd /usr/bin/zstd -T2 -19 --zstd=wlog=18 -q -c "$WORK/in.txt"
+	traced zstd --alloc=all -- /usr/bin/zstd -T2 -19 --zstd=wlog=18 -q -c "$WORK/in.txt"
+	same zstd
+	/usr/bin/zstd -d -q -c "$WORK/zstd.out" | cmp - "$WORK/in.txt" ||
+		fail "the .zst written under record does not decompress to the input"
+	stats zstd
+	cpu=$(profile zstd cpu)
+	pprof_top "$cpu" -unit=s | head -12
+	thread_cpu "$cpu" zstd+ >"$WORK/zstd.cpu"
+	echo "CPU seconds in zstd per thread:" $(cat "$WORK/zstd.cpu")
+	check zstd "zstd -T2's two workers are not threads with CPU samples in zstd" "$WORK/zstd.cpu" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+pid = s["processes"][0]["pid"]
+cpu = dict(map(float, l.split()) for l in open(sys.argv[2]))
+started = [t["tid"] for t in s["threads"] if t["parent_tid"] == pid and t["start_ns"] and t["end_ns"]]
+busy = [t for t in started if cpu.get(t, 0) >= 0.15]
+print("threads started and joined:", started, "with 0.15s or more in zstd:", busy)
+sys.exit(0 if len(busy) >= 2 else 1)
+PY
+	allocs=$(json_get "$WORK/zstd.json" heap allocs)
+	ge "$allocs" 10 || fail "only $allocs allocations recorded under --alloc=all"
+	# every profile kind pprof offers, read by go tool pprof
+	for type in sync mutex cpu heap syscall region threads goroutine; do
+		# a kind the trace has nothing of is refused with one line
+		if ! "$CPROF_TRACE" pprof -t "$type" -o "$WORK/all-$type.pb.gz" "$WORK/zstd" \
+			>"$WORK/zstd-$type.log" 2>&1; then
+			grep -q 'the trace holds no' "$WORK/zstd-$type.log" ||
+				fail "pprof -t $type failed: $(cat "$WORK/zstd-$type.log")"
+			echo "$type: $(grep -v 'no symbols' "$WORK/zstd-$type.log")"
+			continue
+		fi
+		p=$WORK/all-$type.pb.gz
+		go tool pprof -top "$p" >"$p.top" 2>&1 || { cat "$p.top" >&2; fail "go tool pprof cannot read the $type profile"; }
+		echo "$type: $(grep -m1 'Total\|total' "$p.top")"
+	done
+	"$CPROF_TRACE" dump "$WORK/zstd" >"$WORK/zstd.dump" 2>"$WORK/zstd.dump.err" || fail "dump failed"
+	for ev in thread_start thread_exit cpu_sample alloc; do
+		grep -q "cprof:$ev " "$WORK/zstd.dump" || fail "no cprof:$ev in dump's output"
+	done
+	;;
+git)
+	need /usr/bin/git git
+	export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t \
+		GIT_COMMITTER_EMAIL=t@t GIT_AUTHOR_DATE='2020-01-01T00:00:00Z' \
+		GIT_COMMITTER_DATE='2020-01-01T00:00:00Z'
+	git init -q "$WORK/repo"
+	for i in $(seq 1 25); do
+		seq "$i" 3000 >"$WORK/repo/f$((i % 7))"
+		git -C "$WORK/repo" add -A
+		git -C "$WORK/repo" commit -qm "change $i"
+	done
+	# --no-local: upload-pack (started through sh -c), pack-objects and
+	# index-pack, as a clone over the network
+	cl() { rm -rf "$WORK/cl" && git clone -q --no-local "$WORK/repo" "$WORK/cl" &&
+		git -C "$WORK/cl" log --stat --format='%H %s' | md5sum &&
+		git -C "$WORK/cl" gc -q --aggressive && git -C "$WORK/cl" count-objects -v |
+		grep -v size; }
+	export -f cl
+	export WORK
+	untraced gitclone bash -c cl
+	git -C "$WORK/cl" rev-parse HEAD >"$WORK/head.plain"
+	traced gitclone -- bash -c cl
+	same gitclone
+	git -C "$WORK/cl" rev-parse HEAD | cmp - "$WORK/head.plain" || fail "the clone under record has another HEAD"
+	git -C "$WORK/cl" fsck >"$WORK/fsck.out" 2>&1 || fail "git fsck of the clone made under record failed"
+	stats gitclone
+	check gitclone "the processes of git clone are not all in the trace, or not all ended" <<'PY'
+import collections, json, sys
+procs = json.load(open(sys.argv[1]))["processes"]
+names = collections.Counter(p["name"] for p in procs)
+unended = [(p["pid"], p["name"]) for p in procs if not p["end_ns"]]
+print("processes:", dict(names), "without an exit:", unended)
+# clone, upload-pack's sh, git-upload-pack, pack-objects, index-pack, log,
+# gc and what gc runs
+sys.exit(0 if names["sh"] >= 1 and names["git-upload-pack"] == 1 and names["git"] >= 8 and
+         not unended else 1)
+PY
+	;;
+cppcheck)
+	need /usr/bin/cppcheck cppcheck
+	cp -r "$here/realprog-cpp" "$WORK/src"
+	untraced cppcheck /usr/bin/cppcheck -j2 --enable=warning,style -q "$WORK/src"
+	traced cppcheck -- /usr/bin/cppcheck -j2 --enable=warning,style -q "$WORK/src"
+	same cppcheck
+	grep -q 'style:' "$WORK/cppcheck.err" || fail "cppcheck found nothing: $(cat "$WORK/cppcheck.err")"
+	stats cppcheck
+	check cppcheck "cppcheck's children are not one thread each" "$(ls "$WORK"/src/*.cpp | wc -l)" <<'PY'
+import collections, json, sys
+s = json.load(open(sys.argv[1]))
+root = s["processes"][0]["pid"]
+children = [p["pid"] for p in s["processes"] if p["ppid"] == root]
+per = collections.Counter(t["pid"] for t in s["threads"])
+print("children:", len(children), "threads per process:", dict(per))
+# one child per source file, each single-threaded as cppcheck is
+sys.exit(0 if len(children) == int(sys.argv[2]) and all(per[c] == 1 for c in children) else 1)
+PY
+	sys=$(profile cppcheck syscall)
+	go tool pprof -traces "$sys" >"$WORK/cppcheck.traces" 2>&1 || fail "go tool pprof cannot read the syscall profile"
+	! grep -q 'flusher\|batch\.c' "$WORK/cppcheck.traces" ||
+		fail "the tracer's own thread is in the program's blocking calls: $(grep -m3 -B4 flusher "$WORK/cppcheck.traces")"
+	;;
+memcached)
+	need /usr/bin/memcached memcached
+	need /usr/bin/memcslap libmemcached-tools
+	port=$((20000 + RANDOM % 20000))
+	"$CPROF_TRACE" serve --listen 127.0.0.1:0 -- /usr/bin/memcached -u root -l 127.0.0.1 \
+		-p "$port" -U 0 -t 2 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+	SERVE_PID=$!
+	PIDS=$SERVE_PID
+	trap 'stop_pids; cleanup' EXIT
+	wait_for "$WORK/serve.err" 'serving process' "serve printed no URL"
+	url=$(sed -n 's/.* at \(http[^ ]*\)$/\1/p' "$WORK/serve.err" | head -1)
+	mpid=$(sed -n 's/.*serving process \([0-9]*\) .*/\1/p' "$WORK/serve.err" | head -1)
+	note "serving memcached $mpid at $url"
+	i=0
+	until /usr/bin/memcslap --servers=127.0.0.1:$port --execute-number=10 >/dev/null 2>&1; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 150 ] || fail "memcached does not answer on port $port"
+	done
+	/usr/bin/memcslap --servers=127.0.0.1:$port --concurrency=4 --execute-number=100000 --binary \
+		>"$WORK/slap.out" 2>&1 &
+	SLAP=$!
+	PIDS="$SLAP $SERVE_PID"
+	# under way: memcached has answered a few thousand requests
+	i=0
+	until [ "$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && printf "stats\r\nquit\r\n" >&3 &&
+		cat <&3' - "$port" 2>/dev/null | sed -n 's/^STAT cmd_set \([0-9]*\).*/\1/p')" -gt 2000 ] 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "memcslap is not loading memcached: $(cat "$WORK/slap.out")"
+	done
+	go tool pprof -timeout 120 -raw "${url}profile?seconds=3" >"$WORK/cpu.raw" 2>"$WORK/cpu.err" ||
+		fail "go tool pprof ${url}profile failed: $(cat "$WORK/cpu.err")"
+	go tool pprof -timeout 120 -top "${url}heap" >"$WORK/heap.top" 2>&1 ||
+		fail "go tool pprof ${url}heap failed: $(cat "$WORK/heap.top")"
+	curl -sf "${url}goroutine?debug=2" >"$WORK/threads.txt" || fail "goroutine?debug=2 failed"
+	kill "$SLAP" 2>/dev/null || true
+	grep -c '^thread ' "$WORK/threads.txt" | sed 's/^/threads listed: /'
+	[ "$(grep -c '^thread [0-9]* "mc-worker"' "$WORK/threads.txt")" = 2 ] ||
+		fail "not two mc-worker threads in goroutine?debug=2: $(head -30 "$WORK/threads.txt")"
+	python3 - "$WORK/cpu.raw" <<'PY' || fail "the live CPU profile has too few samples of the mc-worker threads answering ($(tail -3 "$WORK/slap.out"))"
+import re, sys
+raw = open(sys.argv[1]).read()
+# -raw: each sample's labels, then its frames (location ids), then the
+# locations' function names
+workers = sum(int(n) for n in re.findall(r'^ +(\d+) +\d+: [^\n]*\n +thread:\[mc-worker\]', raw, re.M))
+io = any(f in raw for f in ("sendmsg", "__libc_read", "read "))
+print("CPU samples labelled mc-worker:", workers, "read/sendmsg frames:", io)
+sys.exit(0 if workers >= 20 and io else 1)
+PY
+	grep -q 'Type: inuse_space' "$WORK/heap.top" || fail "the heap endpoint gave no in-use profile"
+	kill -INT "$mpid"
+	i=0
+	while kill -0 "$SERVE_PID" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "serve did not exit after memcached did"
+	done
+	wait "$SERVE_PID" || echo "serve exited $?"
+	echo "memcached served: CPU profile, heap and threads read live, ended on SIGINT"
 	;;
 *)
 	fail "unknown case"

@@ -31,8 +31,10 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
 	python3 nginx-light memcached pigz wrk curl
 	# Debian programs recorded by tests/e2e/test-realprog.sh (skipped when absent);
-	# heaptrack counts sqlite3's allocations to compare with the trace's
+	# heaptrack counts sqlite3's allocations to compare with the trace's;
 	sqlite3 make clang-format heaptrack
+	# and xz -T2, zstd -T2, git clone, cppcheck -j2, memcached driven by memcslap
+	xz-utils zstd git cppcheck libmemcached-tools
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)

@@ -507,10 +507,12 @@ memcached)
 		i=$((i + 1))
 		[ $i -lt 150 ] || fail "memcached does not answer on port $port"
 	done
-	/usr/bin/memcslap --servers=127.0.0.1:$port --concurrency=4 --execute-number=100000 --binary \
-		>"$WORK/slap.out" 2>&1 &
+	# memcslap runs again and again (a larger count makes it prepare its
+	# keys for minutes), as a process group of its own to be ended whole
+	setsid bash -c 'while /usr/bin/memcslap --servers=127.0.0.1:$1 --concurrency=4 \
+		--execute-number=100000 --binary; do :; done' - "$port" >"$WORK/slap.out" 2>&1 &
 	SLAP=$!
-	PIDS="$SLAP $SERVE_PID"
+	trap 'kill -- -$SLAP 2>/dev/null; stop_pids; cleanup' EXIT
 	# under way: memcached has answered a few thousand requests
 	i=0
 	until [ "$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && printf "stats\r\nquit\r\n" >&3 &&
@@ -524,7 +526,7 @@ memcached)
 	go tool pprof -timeout 120 -top "${url}heap" >"$WORK/heap.top" 2>&1 ||
 		fail "go tool pprof ${url}heap failed: $(cat "$WORK/heap.top")"
 	curl -sf "${url}goroutine?debug=2" >"$WORK/threads.txt" || fail "goroutine?debug=2 failed"
-	kill "$SLAP" 2>/dev/null || true
+	kill -- -"$SLAP" 2>/dev/null || true
 	grep -c '^thread ' "$WORK/threads.txt" | sed 's/^/threads listed: /'
 	[ "$(grep -c '^thread [0-9]* "mc-worker"' "$WORK/threads.txt")" = 2 ] ||
 		fail "not two mc-worker threads in goroutine?debug=2: $(head -30 "$WORK/threads.txt")"

@@ -512,7 +512,7 @@ memcached)
 	setsid bash -c 'while /usr/bin/memcslap --servers=127.0.0.1:$1 --concurrency=4 \
 		--execute-number=100000 --binary; do :; done' - "$port" >"$WORK/slap.out" 2>&1 &
 	SLAP=$!
-	trap 'kill -- -$SLAP 2>/dev/null; stop_pids; cleanup' EXIT
+	trap 'kill -- -$SLAP 2>/dev/null || true; stop_pids; cleanup' EXIT
 	# under way: memcached has answered a few thousand requests
 	i=0
 	until [ "$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$1 && printf "stats\r\nquit\r\n" >&3 &&

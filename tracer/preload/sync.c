@@ -10,10 +10,15 @@
  * LTTng stamps an event when it is written, and wait_begin is written
  * only after the thread's batch went out and its stack was unwound:
  * microseconds, or a whole time slice when the thread is preempted there
- * on a loaded machine, all of it time the program waited. So the hook
- * reads the clock first, as soon as it knows the call waits, and the
- * event carries that time (begin_ns), which the reader takes as the
- * wait's begin.
+ * on a loaded machine, all of it time the program waited. So the event
+ * carries the time the hook saw that the call waits (begin_ns), which the
+ * reader takes as the wait's begin. That moment is a TSC read (see
+ * wait_seen), taken before the try when a look at the lock says it is
+ * held: the try's atomic takes the lock's line from the holder's CPU, and
+ * a thread that comes back to a lock after others ran on its CPU finds
+ * the try's code and the clock's page cold too; read after the try, with
+ * clock_gettime, the begin came 0.3 us later in the slow spells of a
+ * loaded machine.
  *
  * Condition variables and barriers have no try form and always block
  * until another thread acts, so every wait on them is recorded: begin
@@ -39,10 +44,14 @@
 #include "preload.h"
 #include "state.h"
 
+#include <cprof/trace.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <time.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 static struct {
 	int (*mutex_lock)(pthread_mutex_t *);
@@ -75,6 +84,77 @@ static struct {
 	int (*tryjoin)(pthread_t, void **);
 	int (*timedjoin)(pthread_t, void **, const struct timespec *);
 } real;
+
+/*
+ * When a hook saw that the call waits. rdtsc costs about 15 ns here (a
+ * microcoded instruction, under a hypervisor), twice an uncontended
+ * pthread_mutex_lock, so it is read only on the way to a wait: after a
+ * look at the lock says it is held, or after the try failed where there
+ * is nothing to look at. A TSC read is one instruction that touches no
+ * memory: clock_gettime would first fetch the vDSO's code and the
+ * kvm-clock page, cold in the cases that matter.
+ *
+ * The reading becomes CLOCK_MONOTONIC (LTTng's clock) once the wait is
+ * certain: the clock now, less the ticks since, at the rate measured from
+ * a pair read at start to now. The ticks since are a part of the ticks
+ * since start, so the begin is off by at most the start pair's own
+ * uncertainty (a few ns), however wrong a short span makes the rate; the
+ * TSC is read before the clock, so a late clock reading makes the begin
+ * later, never earlier. Without a usable TSC (libcprof-trace's batch
+ * clock decides: constant and invariant), or within 100 us of start, the
+ * begin is the clock now.
+ */
+static uint64_t start_tsc, start_ns;
+
+static inline uint64_t tsc_now(void)
+{
+#if defined(__x86_64__)
+	return __rdtsc();
+#else
+	return 0;
+#endif
+}
+
+static inline uint64_t wait_seen(void)
+{
+	return tsc_now();
+}
+
+/* After a failed try: the moment seen before it, else now. */
+static inline uint64_t wait_seen_by(uint64_t seen)
+{
+	return seen ? seen : wait_seen();
+}
+
+static void seen_clock_init(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t1 = tsc_now(), ns = cprof_now_ns(), t2 = tsc_now();
+
+		if (t2 - t1 < best) {
+			best = t2 - t1;
+			start_tsc = t1 + (t2 - t1) / 2;
+			start_ns = ns;
+		}
+	}
+}
+
+#define RATE_SPAN_MIN_NS 100000u
+
+static uint64_t seen_ns(uint64_t seen)
+{
+	uint64_t tsc = tsc_now(), now = cprof_now_ns(), back;
+	__extension__ typedef unsigned __int128 u128;
+
+	if (!seen || tsc <= seen || !start_tsc || tsc <= start_tsc ||
+	    now - start_ns < RATE_SPAN_MIN_NS ||
+	    __atomic_load_n(&cprof_clock_anchor_.use_tsc, __ATOMIC_RELAXED) < 0)
+		return now;
+	back = (uint64_t)((u128)(tsc - seen) * (now - start_ns) / (tsc - start_tsc));
+	return back < now ? now - back : now;
+}
 
 void cprof_sync_resolve(void) CPROF_HIDDEN;
 void cprof_sync_resolve(void)
@@ -109,6 +189,7 @@ void cprof_sync_resolve(void)
 	real.join = cprof_dlsym("pthread_join");
 	real.tryjoin = cprof_dlsym("pthread_tryjoin_np");
 	real.timedjoin = cprof_dlsym("pthread_timedjoin_np");
+	seen_clock_init();
 }
 
 #define RESOLVED(fn)                                                                               \
@@ -155,6 +236,8 @@ struct wait {
 static bool mark_waiter(pthread_mutex_t *m);
 
 /*
+ * Whether the wait is recorded, decided before the stack is unwound.
+ *
  * caller: the hook's return address; lttng-ust's own waits are not the
  * program's (see ust.c).
  *
@@ -162,84 +245,90 @@ static bool mark_waiter(pthread_mutex_t *m);
  * holder emits the release only when its unlock wakes a sleeper (futex
  * word 2, see unlock_wakes), and unwinding our stack takes microseconds:
  * a holder that unlocked meanwhile, before this thread set the word to 2
- * in the real lock, saw no waiter, emitted nothing, and the wait had no
- * holder to blame (a quarter of the waits on a lock held for short
- * times). So the waiter marks the mutex itself once its stack is known,
- * and only then emits wait_begin: it sets the word from 1 (locked, no
- * waiter) to 2, as glibc's lock does before it sleeps, which costs the
- * holder at most a futex wake nobody needed, and from then on the holder's
- * unlock emits the release, stamped after the wait's begin (the holder
- * reads the word after the mark, which comes after `begin` was read) and
- * most often after this wait_begin too (the holder unwinds its own stack
- * first); the reader matches releases to waits by `begin`. A mutex
- * found free at that point was released while we unwound: it is taken
- * with trylock and there was no wait to record (true is returned, the
- * caller owns the mutex).
- *
- * begin: when the hook saw that the call waits (see the top of the file).
+ * in the real lock, would see no waiter and emit nothing, and the wait
+ * would have no holder to blame. So the waiter marks the mutex itself
+ * before it unwinds: it sets the word from 1 (locked, no waiter) to 2, as
+ * glibc's lock does before it sleeps, which costs the holder at most a
+ * futex wake nobody needed, and from then on the holder's unlock emits
+ * the release, stamped after the wait's begin (the holder reads the word
+ * after the mark, which comes after the begin was seen); the reader
+ * matches releases to waits by `begin`. A holder that lets go while we
+ * unwind so makes a short wait, which the program did suffer (its try
+ * failed, and the lock call returns only after the unwinding): it is
+ * recorded, ended when the real lock takes the mutex, and blamed on that
+ * holder. Only a mutex found free at the mark, nanoseconds after the
+ * failed try, is taken there with trylock as no wait (true is returned,
+ * the caller owns the mutex).
  */
-static bool wait_begin_record(struct wait *w, const void *obj, uint8_t kind, bool count,
-			      const void *caller, pthread_mutex_t *m, uint64_t begin)
+static bool wait_begin_prepare(struct wait *w, const void *obj, uint8_t kind, bool count,
+			       const void *caller, pthread_mutex_t *m)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
+	bool free = false;
 
 	w->obj = obj;
 	w->kind = kind;
 	w->recorded = false;
 	w->counted = false;
 	t->depth++;
-	if (cprof_ust_is_caller(caller, true)) {
-		t->depth--;
-		errno = saved;
-		return false;
-	}
-	t->depth--;
+	if (cprof_ust_is_caller(caller, true))
+		goto end;
 	w->counted = count;
 	if (count)
 		__atomic_fetch_add(waiters_of(obj), 1, __ATOMIC_RELAXED);
-	t->depth++;
-	if (CPROF_ON(wait_begin, NULL)) {
-		uint64_t stack = cprof_stack_here();
-
-		if (m && !mark_waiter(m)) {
-			if (real.mutex_trylock(m) == 0) {
-				if (count)
-					__atomic_fetch_sub(waiters_of(obj), 1, __ATOMIC_RELAXED);
-				w->counted = false;
-				t->depth--;
-				errno = saved;
-				return true;
-			}
-			mark_waiter(m);
+	if (!CPROF_ON(wait_begin, NULL))
+		goto end;
+	w->recorded = true;
+	if (m && !mark_waiter(m)) {
+		if (real.mutex_trylock(m) == 0) {
+			if (count)
+				__atomic_fetch_sub(waiters_of(obj), 1, __ATOMIC_RELAXED);
+			w->counted = false;
+			w->recorded = false;
+			free = true;
+			goto end;
 		}
-		lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)obj, kind, stack,
-					begin);
-		w->recorded = true;
+		mark_waiter(m);
 	}
+end:
 	t->depth--;
 	errno = saved;
-	return false;
+	return free;
+}
+
+/* Unwinds and emits the wait's begin (begin: see the top of the file). */
+static void wait_begin_record(struct wait *w, uint64_t begin)
+{
+	struct cprof_tls *t = &cprof_tls;
+	int saved = errno;
+
+	t->depth++;
+	lttng_ust_do_tracepoint(cprof, wait_begin, (uint64_t)(uintptr_t)w->obj, w->kind,
+				cprof_stack_here(), begin);
+	t->depth--;
+	errno = saved;
 }
 
 /*
  * Inlined into each hook, whose frame outlives the wait: see state.h.
- * The clock is read before anything else: the flush and the unwinding
- * that follow are part of the wait (see the top of the file).
- * clock_gettime rather than the TSC of the batched records: it is LTTng's
- * own reading, never later than the event's stamp, and its 40 ns are
- * little beside the unwinding.
+ * seen: the TSC read when the hook saw the call must wait (wait_seen).
+ * The thread's batch goes out before it blocks, where no holder of the
+ * lock waits for it.
  */
 static inline __attribute__((always_inline)) bool wait_begin(struct wait *w, const void *obj,
 							     uint8_t kind, bool count,
-							     const void *caller, pthread_mutex_t *m)
+							     const void *caller, pthread_mutex_t *m,
+							     uint64_t seen)
 {
 	struct cprof_tls *t = &cprof_tls;
-	uint64_t begin = cprof_now_ns();
+	uint64_t begin = seen_ns(seen);
 
-	cprof_flush_thread_();
-	if (wait_begin_record(w, obj, kind, count, caller, m, begin))
+	if (wait_begin_prepare(w, obj, kind, count, caller, m))
 		return true;
+	cprof_flush_thread_();
+	if (w->recorded)
+		wait_begin_record(w, begin);
 	if (unlikely(t->state != NULL))
 		cprof_state_block(t, kind, (uint64_t)(uintptr_t)obj, 0, begin);
 	return false;
@@ -303,6 +392,14 @@ static inline bool looks_free(const pthread_mutex_t *m)
 	return plain(m) && __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0;
 }
 
+/* Before the try of a mutex not seen free: the moment, if it looks held;
+ * robust, PI and PP mutexes are not looked at (their word is not 0 or 1). */
+static inline uint64_t mutex_seen(const pthread_mutex_t *m)
+{
+	return plain(m) && __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 0 ? wait_seen()
+										     : 0;
+}
+
 /* Marks a plain mutex as waited for (see wait_begin); false when it is
  * free. */
 static bool mark_waiter(pthread_mutex_t *m)
@@ -340,15 +437,18 @@ static bool unlock_wakes(const pthread_mutex_t *m)
 CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(mutex_lock);
 	if (likely(!locks_on()) || likely(looks_free(m)))
 		return real.mutex_lock(m);
+	seen = mutex_seen(m);
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL))
+	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL,
+		       wait_seen_by(seen)))
 		return 0;
 	r = real.mutex_lock(m);
 	wait_end(&w, r);
@@ -358,15 +458,18 @@ CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(mutex_timedlock);
 	if (likely(!locks_on()))
 		return real.mutex_timedlock(m, abstime);
+	seen = mutex_seen(m);
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL))
+	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL,
+		       wait_seen_by(seen)))
 		return 0;
 	r = real.mutex_timedlock(m, abstime);
 	wait_end(&w, r);
@@ -379,15 +482,18 @@ CPROF_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 					 const struct timespec *abstime)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(mutex_clocklock);
 	if (likely(!locks_on()) || !clock_valid(clock))
 		return real.mutex_clocklock(m, clock, abstime);
+	seen = mutex_seen(m);
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
 		return r;
-	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL))
+	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL,
+		       wait_seen_by(seen)))
 		return 0;
 	r = real.mutex_clocklock(m, clock, abstime);
 	wait_end(&w, r);
@@ -410,6 +516,18 @@ enum bound {
 	TIMED,	 /* timedlock, timedwait: CLOCK_REALTIME */
 	CLOCKED, /* clocklock, clockwait (glibc 2.30) */
 };
+
+/* glibc's __readers word (pthread_rwlock_common.c): a writer holds the
+ * lock, or (for a writer) readers do. */
+#define RWLOCK_WRLOCKED 2u
+#define RWLOCK_READER_SHIFT 3
+
+static inline uint64_t rwlock_seen(const pthread_rwlock_t *l, bool write)
+{
+	unsigned r = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
+
+	return (r & RWLOCK_WRLOCKED) || (write && r >> RWLOCK_READER_SHIFT) ? wait_seen() : 0;
+}
 
 static inline int rwlock_real(pthread_rwlock_t *l, enum bound bound, clockid_t clock,
 			      const struct timespec *abstime, bool write)
@@ -435,6 +553,7 @@ static inline __attribute__((always_inline)) int rwlock_wait(pthread_rwlock_t *l
 {
 	int (*try)(pthread_rwlock_t *) = write ? real.rwlock_trywrlock : real.rwlock_tryrdlock;
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	/* glibc rejects an invalid time (and, for the clock forms, clock)
@@ -443,11 +562,12 @@ static inline __attribute__((always_inline)) int rwlock_wait(pthread_rwlock_t *l
 	    (bound != UNTIMED && abstime &&
 	     (!time_valid(abstime) || (bound == CLOCKED && !clock_valid(clock)))))
 		return rwlock_real(l, bound, clock, abstime, write);
+	seen = rwlock_seen(l, write);
 	r = try(l);
 	if (likely(r != EBUSY))
 		return r;
 	wait_begin(&w, l, write ? CPROF_TP_WAIT_RWLOCK_WRITE : CPROF_TP_WAIT_RWLOCK_READ, true,
-		   caller, NULL);
+		   caller, NULL, wait_seen_by(seen));
 	r = rwlock_real(l, bound, clock, abstime, write);
 	wait_end(&w, r);
 	return r;
@@ -507,15 +627,19 @@ CPROF_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 CPROF_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(spin_lock);
 	if (likely(!locks_on()))
 		return real.spin_lock(l);
+	/* glibc's spin lock: 0 when free */
+	seen = *l ? wait_seen() : 0;
 	r = real.spin_trylock(l);
 	if (likely(r != EBUSY))
 		return r;
-	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true, CPROF_CALLER(), NULL);
+	wait_begin(&w, (const void *)l, CPROF_TP_WAIT_SPIN, true, CPROF_CALLER(), NULL,
+		   wait_seen_by(seen));
 	r = real.spin_lock(l);
 	wait_end(&w, r);
 	return r;
@@ -542,13 +666,15 @@ static void cond_releases(pthread_mutex_t *m, const void *caller)
 CPROF_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(cond_wait);
 	if (likely(!locks_on()))
 		return real.cond_wait(c, m);
+	seen = wait_seen();
 	cond_releases(m, CPROF_CALLER());
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL);
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL, seen);
 	r = real.cond_wait(c, m);
 	wait_end(&w, r);
 	return r;
@@ -558,13 +684,15 @@ CPROF_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 					const struct timespec *abstime)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(cond_timedwait);
 	if (likely(!locks_on()))
 		return real.cond_timedwait(c, m, abstime);
+	seen = wait_seen();
 	cond_releases(m, CPROF_CALLER());
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL);
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL, seen);
 	r = real.cond_timedwait(c, m, abstime);
 	wait_end(&w, r);
 	return r;
@@ -576,19 +704,30 @@ CPROF_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, c
 					const struct timespec *abstime)
 {
 	struct wait w;
+	uint64_t seen;
 	int r;
 
 	RESOLVED(cond_clockwait);
 	if (likely(!locks_on()) || !time_valid(abstime) || !clock_valid(clock))
 		return real.cond_clockwait(c, m, clock, abstime);
+	seen = wait_seen();
 	cond_releases(m, CPROF_CALLER());
-	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL);
+	wait_begin(&w, c, CPROF_TP_WAIT_COND, false, CPROF_CALLER(), NULL, seen);
 	r = real.cond_clockwait(c, m, clock, abstime);
 	wait_end(&w, r);
 	return r;
 }
 
 /* --- semaphores -------------------------------------------------------- */
+
+/* glibc's semaphore (struct new_sem, 64-bit atomics): its value is the
+ * low half of its first word; 0 makes sem_wait sleep. */
+typedef uint32_t __attribute__((may_alias)) sem_word;
+
+static inline uint64_t sem_seen(const sem_t *s)
+{
+	return __atomic_load_n((const sem_word *)s, __ATOMIC_RELAXED) == 0 ? wait_seen() : 0;
+}
 
 static inline int sem_real(sem_t *s, enum bound bound, clockid_t clock,
 			   const struct timespec *abstime)
@@ -616,6 +755,7 @@ static inline __attribute__((always_inline)) int sem_wait_common(sem_t *s, enum 
 								 const void *caller)
 {
 	struct wait w;
+	uint64_t seen;
 	int saved = errno, r;
 
 	if (likely(!locks_on()))
@@ -624,6 +764,7 @@ static inline __attribute__((always_inline)) int sem_wait_common(sem_t *s, enum 
 		goto plain;
 	if (bound == CLOCKED && !clock_valid(clock))
 		goto plain;
+	seen = sem_seen(s);
 	if (bound != CLOCKED)
 		pthread_testcancel();
 	if (real.sem_trywait(s) == 0)
@@ -633,7 +774,7 @@ static inline __attribute__((always_inline)) int sem_wait_common(sem_t *s, enum 
 		goto plain;
 	}
 	errno = saved;
-	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false, caller, NULL);
+	wait_begin(&w, s, CPROF_TP_WAIT_SEM, false, caller, NULL, wait_seen_by(seen));
 	r = sem_real(s, bound, clock, abstime);
 	wait_end(&w, r == 0 ? 0 : errno);
 	return r;
@@ -669,7 +810,7 @@ CPROF_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 	RESOLVED(barrier_wait);
 	if (likely(!locks_on()))
 		return real.barrier_wait(b);
-	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false, CPROF_CALLER(), NULL);
+	wait_begin(&w, b, CPROF_TP_WAIT_BARRIER, false, CPROF_CALLER(), NULL, wait_seen());
 	r = real.barrier_wait(b);
 	wait_end(&w, r);
 	return r;
@@ -686,7 +827,7 @@ static int join_common(pthread_t thread, void **ret, const struct timespec *abst
 	r = real.tryjoin(thread, ret);
 	if (r != EBUSY)
 		return r;
-	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false, caller, NULL);
+	wait_begin(&w, (const void *)thread, CPROF_TP_WAIT_JOIN, false, caller, NULL, wait_seen());
 	r = timed ? real.timedjoin(thread, ret, abstime) : real.join(thread, ret);
 	wait_end(&w, r);
 	return r;

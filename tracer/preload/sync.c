@@ -248,24 +248,30 @@ static bool mark_waiter(pthread_mutex_t *m);
  * in the real lock, would see no waiter and emit nothing, and the wait
  * would have no holder to blame. So the waiter marks the mutex itself
  * before it unwinds: it sets the word from 1 (locked, no waiter) to 2, as
- * glibc's lock does before it sleeps, which costs the holder at most a
- * futex wake nobody needed, and from then on the holder's unlock emits
- * the release, stamped after the wait's begin (the holder reads the word
- * after the mark, which comes after the begin was seen); the reader
- * matches releases to waits by `begin`. A holder that lets go while we
- * unwind so makes a short wait, which the program did suffer (its try
- * failed, and the lock call returns only after the unwinding): it is
- * recorded, ended when the real lock takes the mutex, and blamed on that
- * holder. Only a mutex found free at the mark, nanoseconds after the
- * failed try, is taken there with trylock as no wait (true is returned,
- * the caller owns the mutex).
+ * glibc's lock does before it sleeps, which costs the holder a futex
+ * wake nobody may need, and from then on the holder's unlock emits the
+ * release (unwinding its own stack), stamped after the wait's begin (the
+ * holder reads the word after the mark, which comes after the begin was
+ * seen); the reader matches releases to waits by `begin`. A holder that
+ * lets go while we unwind so makes a short wait, which the program did
+ * suffer (its try failed, and the lock call returns only after the
+ * unwinding): it is recorded, ended when the real lock takes the mutex,
+ * and blamed on that holder. Only a mutex found free at the mark,
+ * nanoseconds after the failed try, is taken there with trylock as no
+ * wait (true is returned, the caller owns the mutex).
+ *
+ * The stack is unwound before the real lock, not after it (it cannot
+ * change meanwhile either way): unwinding with the mutex taken would hold
+ * it those microseconds longer, stretching every contended critical
+ * section and the waits queued behind it, and the wait's end, stamped
+ * after the unwinding, would include them all the same.
  */
 static bool wait_begin_prepare(struct wait *w, const void *obj, uint8_t kind, bool count,
 			       const void *caller, pthread_mutex_t *m)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
-	bool free = false;
+	bool taken = false;
 
 	w->obj = obj;
 	w->kind = kind;
@@ -286,7 +292,7 @@ static bool wait_begin_prepare(struct wait *w, const void *obj, uint8_t kind, bo
 				__atomic_fetch_sub(waiters_of(obj), 1, __ATOMIC_RELAXED);
 			w->counted = false;
 			w->recorded = false;
-			free = true;
+			taken = true;
 			goto end;
 		}
 		mark_waiter(m);
@@ -294,7 +300,7 @@ static bool wait_begin_prepare(struct wait *w, const void *obj, uint8_t kind, bo
 end:
 	t->depth--;
 	errno = saved;
-	return free;
+	return taken;
 }
 
 /* Unwinds and emits the wait's begin (begin: see the top of the file). */

@@ -1,11 +1,14 @@
 /*
  * A program for test-wait-short.sh, recorded with no cprof code in it:
- * ROUNDS times, a holder takes a mutex and a waiter, DEPTH frames down,
+ * round after round, a holder takes a mutex and a waiter, DEPTH frames down,
  * finds it taken with its own pthread_mutex_trylock, says so, and calls
  * pthread_mutex_lock; the holder lets go HOLD_NS after it saw that, before
  * a hook could have unwound those frames (about 3 us). A lock call made
  * while the holder still held the mutex is a wait the program suffered:
- * it returned only once the holder let go.
+ * it returned only once the holder let go. The rounds go on until SHORT
+ * of them were short waits (the call began 1 to 2.5 us before the
+ * release), or for ROUNDS_MAX rounds: on a loaded machine the two
+ * threads often do not run at once, and the holder lets go much later.
  *
  * Prints the waiter's thread id, then per round where the waiter's
  * trylock failed when the lock call began, when the holder let go (read
@@ -26,7 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ROUNDS 300
+#define ROUNDS_MAX 3000
+#define SHORT 150
 #define HOLD_NS 1500
 #define DEPTH 250
 
@@ -35,7 +39,8 @@ static atomic_int held, trying, done;
 static atomic_int waiter_tid;
 /* per round: the lock call's begin and return (0: the trylock took the
  * mutex), the holder's release */
-static uint64_t calls[ROUNDS + 1], returns[ROUNDS + 1], releases[ROUNDS + 1];
+static uint64_t calls[ROUNDS_MAX + 1], returns[ROUNDS_MAX + 1], releases[ROUNDS_MAX + 1];
+static atomic_int last; /* the last round */
 
 static uint64_t now_ns(void)
 {
@@ -71,7 +76,7 @@ __attribute__((noinline)) static void deep(int depth, int r)
 static void *waiter(void *arg)
 {
 	atomic_store(&waiter_tid, (int)gettid());
-	for (int r = 1; r <= ROUNDS; r++) {
+	for (int r = 1; r <= atomic_load(&last); r++) {
 		while (atomic_load(&held) != r)
 			sched_yield();
 		deep(DEPTH, r);
@@ -103,14 +108,27 @@ static void hold_once(int r)
 int main(void)
 {
 	pthread_t t;
+	int shorts = 0, r;
 
+	atomic_store(&last, ROUNDS_MAX);
 	if (pthread_create(&t, NULL, waiter, NULL))
 		return 1;
-	for (int r = 1; r <= ROUNDS; r++)
+	for (r = 1; r <= ROUNDS_MAX; r++) {
+		uint64_t ahead;
+
+		/* the waiter reads `last` before it waits for the round */
+		if (shorts == SHORT || r == ROUNDS_MAX)
+			atomic_store(&last, r);
 		hold_once(r);
+		ahead = releases[r] - calls[r];
+		if (calls[r] && calls[r] < releases[r] && ahead >= 1000 && ahead <= 2500)
+			shorts++;
+		if (atomic_load(&last) == r)
+			break;
+	}
 	pthread_join(t, NULL);
 	printf("waiter %d\n", atomic_load(&waiter_tid));
-	for (int r = 1; r <= ROUNDS; r++)
+	for (r = 1; r <= atomic_load(&last); r++)
 		if (calls[r])
 			printf("round %llu %llu %llu\n", (unsigned long long)calls[r],
 			       (unsigned long long)releases[r], (unsigned long long)returns[r]);

@@ -236,7 +236,8 @@ struct wait {
 static bool mark_waiter(pthread_mutex_t *m);
 
 /*
- * Whether the wait is recorded, decided before the stack is unwound.
+ * Whether the wait is recorded, decided before the stack is unwound, and
+ * (true) whether the mutex was taken after all.
  *
  * caller: the hook's return address; lttng-ust's own waits are not the
  * program's (see ust.c).
@@ -246,13 +247,15 @@ static bool mark_waiter(pthread_mutex_t *m);
  * word 2, see unlock_wakes), and unwinding our stack takes microseconds:
  * a holder that unlocked meanwhile, before this thread set the word to 2
  * in the real lock, would see no waiter and emit nothing, and the wait
- * would have no holder to blame. So the waiter marks the mutex itself
- * before it unwinds: it sets the word from 1 (locked, no waiter) to 2, as
- * glibc's lock does before it sleeps, which costs the holder a futex
- * wake nobody may need, and from then on the holder's unlock emits the
- * release (unwinding its own stack), stamped after the wait's begin (the
- * holder reads the word after the mark, which comes after the begin was
- * seen); the reader matches releases to waits by `begin`. A holder that
+ * would have no holder to blame. So the waiter, once counted, marks the
+ * mutex itself as soon as its try failed, before anything else (the
+ * holder may let go any time): it sets the word from 1 (locked, no
+ * waiter) to 2, as glibc's lock does before it sleeps, which costs the
+ * holder a futex wake nobody may need, and from then on the holder's
+ * unlock emits the release (unwinding its own stack), stamped after the
+ * wait's begin (the holder reads the word after the mark, which comes
+ * after the begin was seen); the reader matches releases to waits by
+ * `begin`. A holder that
  * lets go while we unwind so makes a short wait, which the program did
  * suffer (its try failed, and the lock call returns only after the
  * unwinding): it is recorded, ended when the real lock takes the mutex,
@@ -276,28 +279,22 @@ static bool wait_begin_prepare(struct wait *w, const void *obj, uint8_t kind, bo
 	w->obj = obj;
 	w->kind = kind;
 	w->recorded = false;
-	w->counted = false;
-	t->depth++;
-	if (cprof_ust_is_caller(caller, true))
-		goto end;
 	w->counted = count;
+	t->depth++;
 	if (count)
 		__atomic_fetch_add(waiters_of(obj), 1, __ATOMIC_RELAXED);
-	if (!CPROF_ON(wait_begin, NULL))
-		goto end;
-	w->recorded = true;
 	if (m && !mark_waiter(m)) {
-		if (real.mutex_trylock(m) == 0) {
-			if (count)
-				__atomic_fetch_sub(waiters_of(obj), 1, __ATOMIC_RELAXED);
-			w->counted = false;
-			w->recorded = false;
-			taken = true;
-			goto end;
-		}
-		mark_waiter(m);
+		taken = real.mutex_trylock(m) == 0;
+		if (!taken)
+			mark_waiter(m);
 	}
-end:
+	if (taken || cprof_ust_is_caller(caller, true)) {
+		if (count)
+			__atomic_fetch_sub(waiters_of(obj), 1, __ATOMIC_RELAXED);
+		w->counted = false;
+	} else {
+		w->recorded = CPROF_ON(wait_begin, NULL);
+	}
 	t->depth--;
 	errno = saved;
 	return taken;
@@ -328,10 +325,11 @@ static inline __attribute__((always_inline)) bool wait_begin(struct wait *w, con
 							     uint64_t seen)
 {
 	struct cprof_tls *t = &cprof_tls;
-	uint64_t begin = seen_ns(seen);
+	uint64_t begin;
 
 	if (wait_begin_prepare(w, obj, kind, count, caller, m))
 		return true;
+	begin = seen_ns(seen);
 	cprof_flush_thread_();
 	if (w->recorded)
 		wait_begin_record(w, begin);

@@ -3,8 +3,8 @@
 # builds straight into the cache file (reader/cache.c: rd_cache_open):
 # the first and second opens give byte-identical stats, stats --json and
 # region profile to --no-cache; the file has its regions at 2 MiB (the
-# layout of a cache built while reading); a bit flipped among the regions
-# is noticed and the cache rebuilt; a first open killed while reading
+# layout of a cache built while reading); a bit flipped among the regions,
+# or in the file's last piece, is noticed and the cache rebuilt; a first open killed while reading
 # leaves no file behind in the cache directory.
 . "$(dirname "$0")/test-diagnose-lib.sh"
 : "${BENCH_GEN:?BENCH_GEN must name bench-read-gen}"
@@ -53,19 +53,27 @@ outputs second
 same ref second
 [ "$(stat -c %i "$C")" = "$ino" ] || fail "the second open rewrote the cache instead of using it"
 
-note "a bit flipped among the cached regions is noticed"
-python3 - "$C" <<'PY'
+# flip OFFSET: one bit of the cache file flipped in place
+flip() {
+	python3 - "$C" "$1" <<'PY'
 import os, sys
-path = sys.argv[1]
+path, at = sys.argv[1], int(sys.argv[2])
 b = bytearray(open(path, "rb").read())
-b[2097152 + 1000] ^= 0x04
+b[at] ^= 0x04
 open(path + ".new", "wb").write(b)
 os.rename(path + ".new", path)
 PY
-ino=$(stat -c %i "$C")
-outputs flipped
-same ref flipped
-[ "$(stat -c %i "$C")" != "$ino" ] || fail "the damaged cache was not replaced"
+}
+# Near the regions' start, in the next of the 8 MiB pieces the checksum
+# hashes apart (two threads take every other piece) and in the last.
+for at in $((2097152 + 1000)) $((2097152 + 8388608 + 1000)) $(($(stat -c %s "$C") - 5000)); do
+	note "a bit flipped at $at of $(stat -c %s "$C") is noticed"
+	flip "$at"
+	ino=$(stat -c %i "$C")
+	outputs "flipped-$at"
+	same ref "flipped-$at"
+	[ "$(stat -c %i "$C")" != "$ino" ] || fail "the damaged cache (bit $at) was not replaced"
+done
 
 note "a first open killed while reading leaves nothing behind"
 for delay in 0.05 0.15 0.3; do

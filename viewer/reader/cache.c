@@ -792,11 +792,13 @@ bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_m
 	write_body(&w, m, &hd, true);
 	flush_stage(&w);
 	w.ok = w.ok && ftruncate(w.fd, (off_t)w.pos) == 0;
-	write_header(&w, m, &hd, key);
 	/* the model keeps the regions through a private mapping of the same
-	 * pages: later changes to it stay out of the file */
+	 * pages: later changes to it stay out of the file; made before the
+	 * checksum maps the whole file, which would otherwise count the
+	 * regions' pages twice in the process's resident size */
 	w.ok = w.ok && mmap(cf->regions, cf->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
 			    cf->fd, (off_t)REGIONS_AT) != MAP_FAILED;
+	write_header(&w, m, &hd, key);
 	cache_path(path, sizeof(path), trace, CACHE_FILE);
 	w.ok = w.ok && name_file(trace, cf);
 	if (!w.ok || rename(cf->tmp, path) != 0)

@@ -50,6 +50,10 @@ static pthread_mutex_t acc = PTHREAD_MUTEX_INITIALIZER;
  * program creates is alive at one moment (the peak stats must find), even
  * when a loaded machine lets a worker finish before the last is created. */
 static pthread_barrier_t start_gate;
+/* And the idle threads have run before the others are created: a thread
+ * starts, in the trace, when it first runs, and one that a loaded machine
+ * first ran after a worker had ended made the peak one short. */
+static pthread_barrier_t idle_gate;
 static double block_ns, read_ns, parse_ns, handle_ns, db_ns, render_ns;
 static unsigned long block_calls;
 static volatile unsigned long sink;
@@ -212,6 +216,7 @@ __attribute__((noinline)) static void *request_worker(void *arg)
 
 __attribute__((noinline)) static void *idle_thread(void *arg)
 {
+	pthread_barrier_wait(&idle_gate);
 	for (;;)
 		pause();
 	return arg;
@@ -223,10 +228,14 @@ int main(void)
 	size_t leak, churned, churn_allocs = 0, temp;
 	int created = 0;
 
-	if (pipe(pipefd) || pthread_barrier_init(&start_gate, NULL, WORKERS + 1))
+	if (pipe(pipefd) || pthread_barrier_init(&start_gate, NULL, WORKERS + 1) ||
+	    pthread_barrier_init(&idle_gate, NULL, IDLE + 1))
 		return 1;
 	for (int i = 0; i < IDLE; i++)
-		created += !pthread_create(&idle[i], NULL, idle_thread, NULL);
+		if (pthread_create(&idle[i], NULL, idle_thread, NULL) != 0)
+			return 1;
+	created += IDLE;
+	pthread_barrier_wait(&idle_gate);
 	created += !pthread_create(&r, NULL, slow_reader, NULL);
 	for (int i = 0; i < WORKERS; i++)
 		created += !pthread_create(&w[i], NULL, request_worker, NULL);

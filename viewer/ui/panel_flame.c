@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/snapwin.h"
 #include "common/text.h"
 #include "panel.h"
 #include "ui.h"
@@ -198,6 +199,7 @@ bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cpr
 	struct cprof_profiles_report rep = {0};
 	struct cprof_profile *prof = NULL;
 	double t0 = now_ms();
+	uint64_t wfrom = from;
 	int vi;
 
 	if (f->valid && f->from_ns == from && f->to_ns == to && f->computed_kind == f->kind)
@@ -207,13 +209,18 @@ bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cpr
 	f->from_ns = from;
 	f->to_ns = to;
 	f->computed_kind = f->kind;
+	/* the graphs drawn from the model start at a snapshot's window, as
+	 * the profiles (cprof_profile_build) and stats do: items that ended
+	 * before it left out, those begun before it clipped there */
+	if (cprof_snapwin_from(m) && from < cprof_snapwin_from(m) - m->begin_ns)
+		wfrom = cprof_snapwin_from(m) - m->begin_ns;
 	if (f->kind == UI_FLAME_CPU || f->kind == UI_FLAME_SYNC || f->kind == UI_FLAME_SYSCALL) {
-		if (!fast_path(f, m, sym, from, to))
+		if (!fast_path(f, m, sym, wfrom, to))
 			snprintf(f->note, sizeof(f->note), "out of memory");
 		goto end;
 	}
 	if (f->kind == UI_FLAME_REGION) {
-		if (!region_path(f, m, sym, from, to))
+		if (!region_path(f, m, sym, wfrom, to))
 			snprintf(f->note, sizeof(f->note), "out of memory");
 		goto end;
 	}

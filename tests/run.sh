@@ -28,6 +28,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	libjansson-dev
 	# inotifywait: tests/e2e/test-record.sh watches a trace after record returned
 	inotify-tools
+	# strace: tests/e2e/test-preload.sh counts the system calls our unwinds add
+	strace
 	# real programs recorded by tests/e2e/test-harden.sh (skipped when absent)
 	python3 nginx-light memcached pigz wrk curl
 	# Debian programs recorded by tests/e2e/test-realprog.sh (skipped when absent);

@@ -93,6 +93,9 @@ static void anchor_now(void)
 		(uint64_t)(((unsigned __int128)(ns - start_ns) << 32) / (tsc - start_tsc)));
 }
 
+/* The shortest span the first rate is measured over. */
+#define CALIBRATE_SPAN_NS 2000000u
+
 /* First use: at least 2 ms of TSC against CLOCK_MONOTONIC for the rate
  * (waited for only when the library was loaded less than 2 ms ago). One
  * thread measures; the others read clock_gettime meanwhile. */
@@ -100,7 +103,7 @@ static __attribute__((noinline)) uint64_t calibrate(void)
 {
 	if (__atomic_exchange_n(&calibrating, 1, __ATOMIC_ACQUIRE))
 		return cprof_clock_mono_ns_();
-	while (cprof_clock_mono_ns_() - start_ns < 2000000u)
+	while (cprof_clock_mono_ns_() - start_ns < CALIBRATE_SPAN_NS)
 		;
 	anchor_now();
 	__atomic_store_n(&cprof_clock_anchor_.use_tsc, cprof_clock_anchor_.mult ? 1 : -1,
@@ -119,6 +122,16 @@ void cprof_clock_refresh_(void)
 {
 	if (__atomic_load_n(&cprof_clock_anchor_.use_tsc, __ATOMIC_ACQUIRE) == 1)
 		anchor_now();
+}
+
+/* Exported: the preload library's lock hooks convert TSC readings with
+ * the anchor but make no record of their own, and a program that only
+ * waits on locks would otherwise never calibrate. */
+__attribute__((visibility("default"))) void cprof_clock_calibrate_due_(uint64_t now)
+{
+	if (__atomic_load_n(&cprof_clock_anchor_.use_tsc, __ATOMIC_ACQUIRE) == 0 &&
+	    now >= start_ns + CALIBRATE_SPAN_NS)
+		calibrate();
 }
 
 bool cprof_clock_uses_tsc_(void)
@@ -141,6 +154,11 @@ uint64_t cprof_clock_slow_(void)
 }
 
 void cprof_clock_refresh_(void) {}
+
+__attribute__((visibility("default"))) void cprof_clock_calibrate_due_(uint64_t now)
+{
+	(void)now;
+}
 
 bool cprof_clock_uses_tsc_(void)
 {

@@ -29,6 +29,9 @@ static inline uint64_t cprof_clock_now_(void)
 }
 /* Re-anchors the TSC to CLOCK_MONOTONIC and refines its rate (flusher). */
 void cprof_clock_refresh_(void);
+/* Calibrates the TSC now, without waiting, when it is not yet and 2 ms
+ * have passed since the library was loaded; `now` is CLOCK_MONOTONIC. */
+void cprof_clock_calibrate_due_(uint64_t now);
 /* Whether cprof_clock_now_ reads the TSC. */
 bool cprof_clock_uses_tsc_(void);
 

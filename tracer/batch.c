@@ -23,6 +23,7 @@
  */
 #include "batch.h"
 #include "batch-clock.h"
+#include "batch-str.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -111,143 +112,27 @@ CPROF_EXPORT __thread struct cprof_thread_buf_ *cprof_thread_buf_
 static struct buf *registry;
 static pthread_key_t exit_key;
 static int flusher_started;
+/*
+ * Process exit. exit_group ends the flusher wherever it is: between
+ * reserving its event in the shared per-UID buffer and committing it, the
+ * whole sub-buffer can never be read, and the session daemon never sees
+ * the stream drained: every event of every process on that CPU went
+ * missing from the trace, with none counted lost (a fork test lost a
+ * child's and a grandchild's regions so, under load). The exit path sets
+ * `exiting`, waits for a pass of the flusher under way (`flusher_pass`)
+ * and for the buffers other threads are emitting, at most EXIT_WAIT_NS.
+ */
+static int exiting, flusher_pass;
+#define EXIT_WAIT_NS 1000000000u
+/* Set while this thread emits (holds a buffer's lock): a signal handler
+ * that exits meanwhile must not wait for a lock its own thread holds. */
+static __thread int emitting __attribute__((tls_model("initial-exec")));
 static pid_t batch_pid; /* getpid() of this process, for _exit */
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 /* ---- strings --------------------------------------------------------------- */
 
-#define STR_IDS 65536u	  /* ids 1..STR_IDS-1 */
-#define STR_SLOTS 131072u /* hash slots, a power of two */
-#define ARENA_CHUNK 65536u
-
-struct str {
-	const char *s;
-	uint32_t len;
-};
-
-static struct str *strs;    /* by id */
-static uint32_t *str_slots; /* hash -> id */
-static uint32_t str_count;
-static int str_lock;
-static char *arena;
-static size_t arena_left;
-
-static void spin_lock(int *lock)
-{
-	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
-}
-
-static void spin_unlock(int *lock)
-{
-	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
-}
-
-static void *map(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static uint32_t str_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
-static char *arena_copy(const char *s, size_t len)
-{
-	char *p;
-
-	if (arena_left < len + 1) {
-		arena = map(ARENA_CHUNK);
-		arena_left = arena ? ARENA_CHUNK : 0;
-		if (!arena)
-			return NULL;
-	}
-	p = arena;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	arena += len + 1;
-	arena_left -= len + 1;
-	return p;
-}
-
-/* The id of s[0..len) if the table has it, without the lock: a slot is
- * published (release) after its entry is written, and never changes. */
-static uint32_t str_find(const char *s, size_t len, uint32_t h)
-{
-	const uint32_t *slots = __atomic_load_n(&str_slots, __ATOMIC_ACQUIRE);
-
-	if (!slots)
-		return 0;
-	for (uint32_t i = h & (STR_SLOTS - 1);; i = (i + 1) & (STR_SLOTS - 1)) {
-		uint32_t cand = __atomic_load_n(&slots[i], __ATOMIC_ACQUIRE);
-
-		if (!cand)
-			return 0;
-		if (strs[cand].len == len && !memcmp(strs[cand].s, s, len))
-			return cand;
-	}
-}
-
-/*
- * The table: looked up by content (first use of a pointer on a thread
- * only); a new entry is added under a spinlock with every signal blocked:
- * a handler that interned a new string of its own while its thread held
- * the lock would spin on it forever (a program recording regions in a
- * signal handler hung so at its first regions). Entries are written
- * before their id is handed out, and never change.
- */
-static uint32_t intern_slow(const char *s)
-{
-	size_t len = strnlen(s, CPROF_BATCH_STR_MAX);
-	uint32_t h = str_hash(s, len), id = str_find(s, len, h);
-	sigset_t all, old;
-
-	if (id)
-		return id;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	spin_lock(&str_lock);
-	if (!str_slots) {
-		if (!strs)
-			strs = map(STR_IDS * sizeof(*strs));
-		if (strs)
-			__atomic_store_n(&str_slots, map(STR_SLOTS * sizeof(*str_slots)),
-					 __ATOMIC_RELEASE);
-		if (!str_slots)
-			goto end;
-	}
-	for (uint32_t i = h & (STR_SLOTS - 1);; i = (i + 1) & (STR_SLOTS - 1)) {
-		uint32_t cand = str_slots[i];
-
-		if (!cand) {
-			char *copy;
-
-			if (str_count + 1 >= STR_IDS || !(copy = arena_copy(s, len)))
-				goto end;
-			id = ++str_count;
-			strs[id] = (struct str){copy, (uint32_t)len};
-			__atomic_store_n(&str_slots[i], id, __ATOMIC_RELEASE);
-			goto end;
-		}
-		if (strs[cand].len == len && !memcmp(strs[cand].s, s, len)) {
-			id = cand;
-			goto end;
-		}
-	}
-end:
-	spin_unlock(&str_lock);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return id;
-}
-
+/* The table itself is in batch-str.c. */
 uint32_t cprof_batch_intern_(const char *s)
 {
 	struct buf *b = self;
@@ -260,7 +145,7 @@ uint32_t cprof_batch_intern_(const char *s)
 	 * handler that interns meanwhile may rewrite the slot. */
 	if (likely(b && __atomic_load_n(&b->cache[k].ptr, __ATOMIC_RELAXED) == s)) {
 		uint32_t cid = __atomic_load_n(&b->cache[k].id, __ATOMIC_RELAXED);
-		const struct str *e = &strs[cid];
+		const struct cprof_batch_str *e = &cprof_batch_strs_[cid];
 		uint32_t i = 0;
 
 		/* inline: a call to memcmp would cost as much as the rest */
@@ -269,8 +154,8 @@ uint32_t cprof_batch_intern_(const char *s)
 		if (likely(cid && i == e->len && !s[i]))
 			return cid;
 	}
-	id = intern_slow(s);
-	if (b && id && strs[id].len < CPROF_BATCH_STR_MAX) {
+	id = cprof_batch_str_add_(s);
+	if (b && id && cprof_batch_strs_[id].len < CPROF_BATCH_STR_MAX) {
 		b->cache[k].ptr = s;
 		b->cache[k].id = id;
 	}
@@ -282,10 +167,10 @@ uint32_t cprof_batch_intern_(const char *s)
 /* Adds the definition of `id` unless there; false when it does not fit. */
 static bool dict_add(struct dict *d, uint64_t id)
 {
-	const struct str *e;
+	const struct cprof_batch_str *e;
 	uint32_t i;
 
-	if (id == d->last || !id || id >= STR_IDS || !strs)
+	if (id == d->last || !id || id >= CPROF_BATCH_STR_IDS || !cprof_batch_strs_)
 		return true;
 	for (i = (uint32_t)(id * 2654435761u) & (d->ids_cap - 1); d->ids[i];
 	     i = (i + 1) & (d->ids_cap - 1))
@@ -293,7 +178,7 @@ static bool dict_add(struct dict *d, uint64_t id)
 			d->last = id;
 			return true;
 		}
-	e = &strs[id];
+	e = &cprof_batch_strs_[id];
 	if (d->n >= d->ids_cap / 2 || d->len + 21 + e->len > d->cap)
 		return false;
 	d->ids[i] = (uint32_t)id;
@@ -409,11 +294,11 @@ static void consume(struct buf *b, uint32_t upto)
  * d's bytes; false when it does not fit. */
 static bool dict_define(struct dict *d, uint32_t id)
 {
-	const struct str *e;
+	const struct cprof_batch_str *e;
 
-	if (!strs || id >= STR_IDS)
+	if (!cprof_batch_strs_ || id >= CPROF_BATCH_STR_IDS)
 		return false;
-	e = &strs[id];
+	e = &cprof_batch_strs_[id];
 	if (d->len + 21 + e->len > d->cap)
 		return false;
 	d->len = (uint32_t)(cprof_varint_put(cprof_varint_put(d->bytes + d->len, id), e->len) -
@@ -471,18 +356,42 @@ static inline void busy_unmark(struct buf *b, int was)
 	__atomic_store_n(&b->pub.cprof_busy_, was, __ATOMIC_RELAXED);
 }
 
+/*
+ * Around every emission under a buffer's lock: no cancellation. lttng-ust
+ * waits for room in a full blocking channel with poll(), a cancellation
+ * point; a thread cancelled there kept the lock, and its exit handler's
+ * flush of the same buffer spun on it forever.
+ */
+static inline int emit_enter(void)
+{
+	int old = PTHREAD_CANCEL_ENABLE;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	emitting++;
+	return old;
+}
+
+static inline void emit_leave(int old)
+{
+	emitting--;
+	if (old != PTHREAD_CANCEL_DISABLE)
+		pthread_setcancelstate(old, NULL);
+}
+
 /* The owner: everything out, and the buffer rewound. */
 static void flush_own(struct buf *b)
 {
 	int was = busy_mark(b);
+	int cancel = emit_enter();
 
-	spin_lock(&b->lock);
+	cprof_spin_lock_(&b->lock);
 	if (!emit_own(b))
 		consume(b, b->pub.cprof_head_);
 	b->pub.cprof_head_ = b->tail = 0;
 	b->pub.cprof_count_ = b->own_nids = 0;
 	b->pub.cprof_ids_ = 0;
-	spin_unlock(&b->lock);
+	cprof_spin_unlock_(&b->lock);
+	emit_leave(cancel);
 	busy_unmark(b, was);
 }
 
@@ -492,20 +401,27 @@ static void flush_own(struct buf *b)
  * enters lttng-ust, which writes to its wakeup pipe through the preload's
  * write hook, whose flush of this thread would otherwise spin on the lock
  * held here (a traced program hung so, in a flight recording). */
-static void flush_other(struct buf *b)
+static void flush_locked(struct buf *b)
 {
 	bool mine = b == self;
 	int was = 0;
 
-	if (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
-		return;
 	if (mine)
 		was = busy_mark(b);
 	if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE))
 		consume(b, __atomic_load_n(&b->pub.cprof_head_, __ATOMIC_ACQUIRE));
 	if (mine)
 		busy_unmark(b, was);
-	spin_unlock(&b->lock);
+	cprof_spin_unlock_(&b->lock);
+}
+
+static void flush_other(struct buf *b)
+{
+	int cancel = emit_enter();
+
+	if (!__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
+		flush_locked(b);
+	emit_leave(cancel);
 }
 
 void cprof_batch_flush_self_(void)
@@ -540,12 +456,20 @@ static void *flusher(void *arg)
 
 		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
 			;
+		/* Sequentially consistent, paired with exit_flush_wait(): either
+		 * the exit sees this pass or this pass sees the exit. */
+		__atomic_store_n(&flusher_pass, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&exiting, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&flusher_pass, 0, __ATOMIC_SEQ_CST);
+			continue;
+		}
 		cprof_clock_refresh_();
 		for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next)
 			if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE) &&
 			    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) !=
 				__atomic_load_n(&b->pub.cprof_head_, __ATOMIC_ACQUIRE))
 				flush_other(b);
+		__atomic_store_n(&flusher_pass, 0, __ATOMIC_SEQ_CST);
 	}
 	return NULL;
 }
@@ -586,16 +510,19 @@ static void on_thread_exit(void *arg)
 {
 	struct buf *b = arg;
 
-	if (!b || b != self)
+	/* A thread that ends from a signal handler (pthread_exit) which
+	 * interrupted its own emission holds a buffer's lock for good:
+	 * flushing would spin on it. Its buffer stays taken. */
+	if (!b || b != self || emitting)
 		return;
 	/* first: the buffer may go to another thread below */
 	cprof_thread_records_ = NULL;
 	flush_own(b);
 	self = NULL;
-	spin_lock(&b->lock);
+	cprof_spin_lock_(&b->lock);
 	b->tid = 0;
 	__atomic_store_n(&b->in_use, 0, __ATOMIC_RELEASE);
-	spin_unlock(&b->lock);
+	cprof_spin_unlock_(&b->lock);
 }
 
 static void buf_reset(struct buf *b)
@@ -628,7 +555,7 @@ static struct buf *buf_claim_locked(void)
 			break;
 	}
 	if (!b) {
-		b = map(sizeof(*b));
+		b = cprof_batch_map_(sizeof(*b));
 		if (!b)
 			return NULL;
 		b->in_use = 1;
@@ -637,10 +564,10 @@ static struct buf *buf_claim_locked(void)
 						    __ATOMIC_RELAXED))
 			;
 	}
-	spin_lock(&b->lock);
+	cprof_spin_lock_(&b->lock);
 	buf_reset(b);
 	b->tid = gettid_now();
-	spin_unlock(&b->lock);
+	cprof_spin_unlock_(&b->lock);
 	self = b;
 	pthread_setspecific(exit_key, b);
 	start_flusher();
@@ -871,8 +798,9 @@ void cprof_batch_after_fork_child_(void)
 			b->tid = gettid_now();
 		}
 	}
-	str_lock = 0;
+	cprof_batch_str_after_fork_();
 	flusher_started = 0;
+	exiting = flusher_pass = 0;
 	/* out of line until the child announced itself (api.c) */
 	cprof_thread_records_ = NULL;
 	batch_pid = getpid();
@@ -880,12 +808,52 @@ void cprof_batch_after_fork_child_(void)
 		start_flusher();
 }
 
+static void pause_briefly(void)
+{
+	const struct timespec t = {0, 50000};
+
+	nanosleep(&t, NULL);
+}
+
+/*
+ * Every buffer out before the process ends (see `exiting`): the flusher's
+ * pass under way is waited for, then each buffer's lock, for what another
+ * thread is emitting, all within EXIT_WAIT_NS: a holder stopped for good
+ * (a signal handler that never returns) costs the exit that much, never a
+ * hang. Our own thread's buffer, when this interrupted its append or
+ * emission, is left alone (its lock may be ours).
+ */
+static void exit_flush_wait(void)
+{
+	uint64_t deadline = cprof_clock_mono_ns_() + EXIT_WAIT_NS;
+	bool wait = !emitting;
+	int cancel = emit_enter();
+
+	__atomic_store_n(&exiting, 1, __ATOMIC_SEQ_CST);
+	while (wait && __atomic_load_n(&flusher_pass, __ATOMIC_SEQ_CST) &&
+	       cprof_clock_mono_ns_() < deadline)
+		pause_briefly();
+	for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next) {
+		if (!__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE) ||
+		    (b == self && __atomic_load_n(&b->pub.cprof_busy_, __ATOMIC_RELAXED)))
+			continue;
+		while (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE)) {
+			if (!wait || cprof_clock_mono_ns_() >= deadline)
+				goto next;
+			pause_briefly();
+		}
+		flush_locked(b);
+	next:;
+	}
+	emit_leave(cancel);
+}
+
 /* Process exit: called from the provider's destructor (provider.c), which
  * runs before the probes unregister. */
 void cprof_batch_exit_(void);
 void cprof_batch_exit_(void)
 {
-	cprof_batch_flush_all_();
+	exit_flush_wait();
 }
 
 /* The preload library's _exit and blocking hooks reach these. */
@@ -909,7 +877,7 @@ CPROF_EXPORT void cprof_flush_thread_(void)
 static void exit_flush(void)
 {
 	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
-		cprof_batch_flush_all_();
+		exit_flush_wait();
 }
 
 /* The preload library's _exit, which comes before this one (see
@@ -918,6 +886,23 @@ CPROF_EXPORT void cprof_exit_flush_(void);
 CPROF_EXPORT void cprof_exit_flush_(void)
 {
 	exit_flush();
+}
+
+/*
+ * exec replaces the process image with no destructor run, and the kernel
+ * ends the other threads: what the threads buffered goes out first (the
+ * preload library's exec hooks call this). Not as at exit: the flusher
+ * keeps running, for an exec that fails (execvp trying a name that is
+ * not found).
+ */
+CPROF_EXPORT void cprof_exec_flush_(void);
+CPROF_EXPORT void cprof_exec_flush_(void)
+{
+	int saved = errno;
+
+	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
+		cprof_batch_flush_all_();
+	errno = saved;
 }
 
 CPROF_EXPORT void _exit(int status)

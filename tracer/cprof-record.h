@@ -111,6 +111,10 @@ static inline int cprof_record_alloc_mode_parse(const char *name, enum cprof_tp_
 #define CPROF_RECORD_KEY_SNAPSHOT "snapshot"
 /* The signal that killed the program (absent: it exited). */
 #define CPROF_RECORD_KEY_SIGNAL "signal"
+/* true: record started the program once its session recorded (not --pid,
+ * not a snapshot), so every record of its threads is in the trace or was
+ * lost, including records before a thread's first in the trace. */
+#define CPROF_RECORD_KEY_LAUNCHED "launched"
 
 /* What a flight recorder snapshot was taken for: its "snapshot" object. */
 struct cprof_record_snapshot {

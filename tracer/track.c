@@ -49,9 +49,16 @@ void cprof_track_init_(void)
  * Only system calls (a fork child of a threaded program may run nothing
  * else), made with syscall(): the preload library wraps read, poll, close
  * and friends, and this exchange is not the program's. Record answers once
- * the session daemon tracks the pid; a second without an answer (record
- * gone, stopped) and the process goes on untracked rather than hang.
+ * the session daemon tracks the pid; TRACK_WAIT_MS without an answer
+ * (record gone, stopped) and the process goes on untracked rather than
+ * hang. A process that goes on before the answer registers with the
+ * session daemon untracked and is set up later, while it runs: its events
+ * until then are dropped, none counted (a loaded machine answered fork
+ * children in up to a second, and 1 s here lost a child's and its
+ * grandchild's every event, one fork test in ten). lttng-ust's own wait
+ * for the daemon, LTTNG_UST_REGISTER_TIMEOUT, is longer under record (10 s).
  */
+#define TRACK_WAIT_MS 3000
 static void track(bool wait)
 {
 	int saved = errno, fd;
@@ -65,10 +72,13 @@ static void track(bool wait)
 	if (fd < 0)
 		goto end;
 	pid = (int32_t)syscall(SYS_getpid);
+	/* negative: no wait (record counts a waiting one it answers too late) */
+	if (!wait)
+		pid = -pid;
 	if (syscall(SYS_connect, fd, &track_addr, track_len) == 0 &&
 	    syscall(SYS_write, fd, &pid, sizeof(pid)) == (long)sizeof(pid)) {
 		p = (struct pollfd){.fd = fd, .events = POLLIN};
-		if (wait && syscall(SYS_poll, &p, 1, 1000) == 1)
+		if (wait && syscall(SYS_poll, &p, 1, TRACK_WAIT_MS) == 1)
 			(void)syscall(SYS_read, fd, &ack, 1);
 	}
 	syscall(SYS_close, fd);

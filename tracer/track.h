@@ -2,8 +2,8 @@
  * Keeping a recording to its own processes. `record` limits its session to
  * a list of processes (LTTng's process-ID tracker) and listens on an
  * abstract Unix socket named in the program's environment; a process
- * forked in the recorded tree sends its pid there and waits (up to a
- * second) for record to add it, before lttng-ust registers the child with
+ * forked in the recorded tree sends its pid there and waits (up to 3 s)
+ * for record to add it, before lttng-ust registers the child with
  * the session daemon. Processes of another recording, or of nobody's, never
  * reach this session's buffers.
  *

@@ -7,7 +7,6 @@
 
 #include "cmd/cmds.h"
 #include "config.h"
-#include "reader/reader.h"
 
 struct command {
 	const char *name;
@@ -49,11 +48,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "--no-cache")) {
-		cprof_read_set_cache(false);
-		argc--;
-		argv++;
-	}
+	cprof_cmd_global_options(&argc, &argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

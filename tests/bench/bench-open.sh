@@ -3,11 +3,14 @@
 #   - a trace of N raw LTTng-UST events with two integers (bench-open-raw,
 #     default 4M), read by `babeltrace2 -c sink.utils.dummy`: ns per event;
 #   - a trace of R compact records (default 100M: bench-read-gen's regions
-#     on 2 threads under `record --no-auto`, batched): its first open
-#     (decoding, then writing the model cache) in ns per record, bound 1/10
-#     of babeltrace2's ns per event; its second open (mapping the cache),
-#     bound 1/5 of the first; the model's bytes per record (the vectors'
-#     items), bound 16, and the first open's peak RSS.
+#     on 2 threads under `record --no-auto`, batched), opened by
+#     `cprof-trace stats` as a user opens it: the first time (decoding,
+#     writing the model cache, then the statistics) in ns per record, bound
+#     1/10 of babeltrace2's ns per event; the second time (mapping the
+#     cache, then the statistics), bound 1/5 of the first; peak RSS of each.
+#   - the reader alone (bench-read --open: cprof_read_trace() without the
+#     statistics, first and second) and the model's bytes per record (the
+#     vectors' items), bound 16.
 # Ratios from one run of each. Env: CPROF_TRACE, BENCH_GEN, BENCH_READ,
 # BENCH_RAW; BENCH_RECORDS, BENCH_RAW_EVENTS.
 set -eu
@@ -22,56 +25,66 @@ cleanup() {
 trap cleanup EXIT
 pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
 
-# The baseline: raw events, blocking channel (none lost), no contexts.
-session=cprof-bench-open-$$
-lttng create "$session" --output="$tmp/raw" >/dev/null
-lttng enable-channel -u -s "$session" --subbuf-size=4M --num-subbuf=8 \
-	--blocking-timeout=inf ch >/dev/null
-lttng enable-event -u -s "$session" -c ch 'cprof_bench_open:*' >/dev/null
-lttng start "$session" >/dev/null
-LTTNG_UST_ALLOW_BLOCKING=1 "$BENCH_RAW" "$raw"
-lttng stop "$session" >/dev/null
-lttng destroy "$session" >/dev/null
-session=""
-s=$(date +%s.%N)
-/usr/bin/time -f '%U %S' -o "$tmp/bt.cpu" babeltrace2 "$tmp/raw" -c sink.utils.dummy
-e=$(date +%s.%N)
-bt_ns=$(echo "scale=1; ($e - $s) * 1000000000 / $raw" | bc)
-bt_cpu_ns=$(awk -v n="$raw" '{ printf "%.1f", ($1 + $2) * 1e9 / n }' "$tmp/bt.cpu")
-rm -rf "$tmp/raw"
+# The baseline (bench-dummy-sink.sh)
+. "$(dirname "$0")/bench-dummy-sink.sh"
+dummy_sink cprof-bench-open
 
 "$CPROF_TRACE" record --no-auto --no-count --blocking-timeout=inf -o "$tmp/trace" -- \
 	"$BENCH_GEN" "$records" 2 regions 2>"$tmp/record.err" ||
 	{ cat "$tmp/record.err" >&2; exit 1; }
 # a trace written in the last second is not cached: this one is done
 find "$tmp/trace" -type f -exec touch -d '-10 seconds' {} +
+# the recording's dirty pages written out now, not during the timed open
+sync
 bytes=$(find "$tmp/trace" -type f -path '*/ust/*' ! -name metadata ! -name '*.idx' \
 	-printf '%s\n' | awk '{ s += $1 } END { print s }')
+# `cprof-trace stats` timed whole: wall, and from time(1) CPU (user +
+# system) and peak RSS
+stats_run() {
+	s=$(date +%s.%N)
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/$1.time" "$CPROF_TRACE" stats "$tmp/trace" \
+		>"$tmp/$1.out" 2>"$tmp/$1.err" || { cat "$tmp/$1.err" >&2; exit 1; }
+	e=$(date +%s.%N)
+	echo "$e - $s" | bc >"$tmp/$1.wall"
+}
+stats_run first
+stats_run second
+[ -s "$tmp/trace/.cprof-cache/model" ] || { echo "bench-open: the first open wrote no model cache" >&2; exit 1; }
+t() { awk -v f="$2" '{ print $f }' "$tmp/$1.time"; }
+tcpu() { awk '{ printf "%.3f", $2 + $3 }' "$tmp/$1.time"; }
+n=$(sed -n 's/^events: *//p' "$tmp/first.out")
+[ "$(sed -n 's/^events: *//p' "$tmp/second.out")" = "$n" ] ||
+	{ echo "bench-open: the second open counts other events than the first" >&2; exit 1; }
+first=$(cat "$tmp/first.wall")
+second=$(cat "$tmp/second.wall")
+first_ns=$(echo "scale=1; $first * 1000000000 / $n" | bc)
+first_cpu_ns=$(echo "scale=1; $(tcpu first) * 1000000000 / $n" | bc)
+cache=$(stat -c %s "$tmp/trace/.cprof-cache/model")
+
+# the reader alone, from no cache again
+rm -rf "$tmp/trace/.cprof-cache"
 "$BENCH_READ" --open "$tmp/trace" >"$tmp/open.txt"
 val() { sed -n "s/^$1 //p" "$tmp/open.txt"; }
-n=$(val records)
-first=$(val first)
-second=$(val second)
-first_ns=$(echo "scale=1; $first * 1000000000 / $n" | bc)
-first_cpu_ns=$(echo "scale=1; $(val first_cpu) * 1000000000 / $n" | bc)
-cache=$(stat -c %s "$tmp/trace/.cprof-cache/model")
 
 printf 'trace: %d records, %.2f bytes/record on disk, cache file %.2f bytes/record\n' \
 	"$n" "$(echo "scale=3; $bytes / $n" | bc)" "$(echo "scale=3; $cache / $n" | bc)"
 printf 'babeltrace2 -c sink.utils.dummy: %s ns/event wall, %s ns/event CPU (%d raw events, two integers)\n' \
 	"$bt_ns" "$bt_cpu_ns" "$raw"
-printf 'first open:  %.3f s wall, %s ns/record, ratio to the dummy sink 1/%.1f (bound 1/10)\n' \
+printf 'stats, first open:  %.3f s wall, %s ns/record, ratio to the dummy sink 1/%.1f (bound 1/10)\n' \
 	"$first" "$first_ns" "$(echo "scale=3; $bt_ns / $first_ns" | bc)"
-printf '             %.3f s CPU,  %s ns/record, ratio to the dummy sink 1/%.1f\n' \
-	"$(val first_cpu)" "$first_cpu_ns" "$(echo "scale=3; $bt_cpu_ns / $first_cpu_ns" | bc)"
-printf 'second open: %.3f s wall, ratio to the first 1/%.1f (bound 1/5); %.3f s CPU, 1/%.1f\n' \
-	"$second" "$(echo "scale=3; $first / $second" | bc)" "$(val second_cpu)" \
-	"$(echo "scale=3; $(val first_cpu) / $(val second_cpu)" | bc)"
+printf '                    %.3f s CPU,  %s ns/record, ratio to the dummy sink 1/%.1f; peak RSS %.0f MiB\n' \
+	"$(tcpu first)" "$first_cpu_ns" "$(echo "scale=3; $bt_cpu_ns / $first_cpu_ns" | bc)" \
+	"$(echo "scale=1; $(t first 4) / 1024" | bc)"
+printf 'stats, second open: %.3f s wall, ratio to the first 1/%.1f (bound 1/5); %.3f s CPU, 1/%.1f; peak RSS %.0f MiB\n' \
+	"$second" "$(echo "scale=3; $first / $second" | bc)" "$(tcpu second)" \
+	"$(echo "scale=3; $(tcpu first) / $(tcpu second)" | bc)" "$(echo "scale=1; $(t second 4) / 1024" | bc)"
+printf 'reader alone: first %.3f s wall (%.3f s CPU), second %.3f s wall (%.3f s CPU)\n' \
+	"$(val first)" "$(val first_cpu)" "$(val second)" "$(val second_cpu)"
 printf 'model: %.2f bytes/record in its vectors (bound 16), %.2f held with slack; peak RSS %.0f MiB (%.2f bytes/record)\n' \
 	"$(echo "scale=3; $(val model_used) / $n" | bc)" "$(echo "scale=3; $(val model_held) / $n" | bc)" \
 	"$(echo "scale=1; $(val maxrss_kib) / 1024" | bc)" "$(echo "scale=3; $(val maxrss_kib) * 1024 / $n" | bc)"
 status=0
 [ "$(echo "$first_ns * 10 <= $bt_ns" | bc)" -eq 1 ] || { echo "over bound: first open"; status=1; }
 [ "$(echo "$second * 5 <= $first" | bc)" -eq 1 ] || { echo "over bound: second open"; status=1; }
-[ "$(echo "$(val model_used) <= 16 * $n" | bc)" -eq 1 ] || { echo "over bound: model bytes"; status=1; }
+[ "$(echo "$(val model_used) <= 16 * $(val records)" | bc)" -eq 1 ] || { echo "over bound: model bytes"; status=1; }
 exit $status

@@ -21,7 +21,11 @@
  * fair untraced baseline for "what tracing adds" is a multi-threaded one
  * (as a program that uses mutexes is).
  *
- * usage: bench-preload [mt|st] [ROUNDS] [PAIRS]
+ * With argument "deep", only 1-byte reads at the bottom of 30 frames,
+ * hooked and direct: run with a threshold of 0, every hooked one is
+ * recorded with its stack, and the difference is what unwinding costs.
+ *
+ * usage: bench-preload [mt|st|deep] [ROUNDS] [PAIRS]
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -89,6 +93,19 @@ static double time_read(ssize_t (*rd)(int, void *, size_t), long calls)
 	return (double)(now_ns() - t0) / (double)calls;
 }
 
+/* time_read at the bottom of `depth` frames (no tail calls). */
+static __attribute__((noinline)) double deep_read(ssize_t (*rd)(int, void *, size_t), long calls,
+						  int depth)
+{
+	double ns;
+
+	if (depth == 0)
+		return time_read(rd, calls);
+	ns = deep_read(rd, calls, depth - 1);
+	__asm__ volatile("" : "+x"(ns));
+	return ns;
+}
+
 static void *idle(void *arg)
 {
 	pause();
@@ -125,6 +142,16 @@ int main(int argc, char **argv)
 	zero_fd = open("/dev/zero", O_RDONLY);
 	if (zero_fd < 0)
 		return 1;
+	if (argc > 1 && strcmp(argv[1], "deep") == 0) {
+		/* recorded blocking calls (a threshold of 0 set by the script),
+		 * each unwound through 30 frames */
+		for (int r = 0; r < rounds; r++) {
+			double h = deep_read(hooked_read, pairs, 30);
+			double d = deep_read(direct_read, pairs, 30);
+			printf("deepread %d %.3f %.3f\n", r, h, d);
+		}
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "mt") == 0)
 		pthread_create(&t, NULL, idle, NULL);
 	/* Warm up both paths (first calls resolve, fill tcache). */

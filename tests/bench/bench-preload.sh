@@ -13,7 +13,8 @@
 #   - the preload library loaded with no session (dormant: compiled in,
 #     as under `serve` before a capture), in-process ratios.
 # A third pair, a 1-byte read of /dev/zero, shows a blocking-call hook on
-# a call too fast to record.
+# a call too fast to record; the same read with a threshold of 0, at the
+# bottom of 30 frames, what recording a blocking call with its stack costs.
 # Figures are medians over all rounds, in ns per pair.
 #
 # usage: bench-preload.sh CPROF_TRACE BENCH_PROG PRELOAD_LIB
@@ -41,6 +42,11 @@ for ((i = 0; i < runs; i++)); do
 		2>"$work/cprof.err" || { cat "$work/cprof.err" >&2; exit 1; }
 	LD_PRELOAD="$CPROF_PRELOAD_LIB" "$prog" mt "$rounds" >>"$work/dormant"
 done
+
+# every read recorded with its 30-frame stack
+rm -rf "$work/trace-deep"
+"$cprof" record --io-threshold=0 -o "$work/trace-deep" -- "$prog" deep 5 20000 \
+	>"$work/deep" 2>"$work/deep.err" || { cat "$work/deep.err" >&2; exit 1; }
 
 lttng create "$session" --output="$work/trace-lttng" >/dev/null
 lttng enable-event -u -s "$session" 'lttng_ust_pthread:*' >/dev/null
@@ -82,6 +88,9 @@ for k in lock malloc read; do
 		status=1
 	}
 done
+awk -v h="$(median deepread 3 "$work/deep")" -v d="$(median deepread 4 "$work/deep")" 'BEGIN {
+	printf "a recorded blocking call (a 1-byte read, threshold 0) with its 30-frame stack: %.2f us, libc'"'"'s read %.2f us (%.1fx)\n",
+		h / 1000, d / 1000, h / d }'
 echo
 echo "dormant (preload library loaded, no session): ns per pair, in-process ratio to libc"
 for k in lock malloc read; do

@@ -4,8 +4,10 @@
 # the first and second opens give byte-identical stats, stats --json and
 # region profile to --no-cache; the file has its regions at 2 MiB (the
 # layout of a cache built while reading); a bit flipped among the regions,
-# or in the file's last piece, is noticed and the cache rebuilt; a first open killed while reading
-# leaves no file behind in the cache directory.
+# or in the file's last piece, is noticed and the cache rebuilt; a cache
+# written by view or pprof keeps the region summary stats takes instead of
+# computing it; a first open killed while reading leaves no file behind in
+# the cache directory.
 . "$(dirname "$0")/test-diagnose-lib.sh"
 : "${BENCH_GEN:?BENCH_GEN must name bench-read-gen}"
 
@@ -74,6 +76,35 @@ for at in $((2097152 + 1000)) $((2097152 + 8388608 + 1000)) $(($(stat -c %s "$C"
 	same ref "flipped-$at"
 	[ "$(stat -c %i "$C")" != "$ino" ] || fail "the damaged cache (bit $at) was not replaced"
 done
+
+summary_len() { # bytes of the region summary kept in the cache (its last section)
+	python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read(4096)
+nsec = struct.unpack_from("<I", b, 12)[0]
+print(struct.unpack_from("<Q", b, 144 + (nsec - 1) * 24 + 8)[0])' "$C"
+}
+# A cache written by another command than stats keeps the region summary
+# too: the next stats takes it from there instead of passing over every
+# region again (the same numbers, and the cache is not rewritten).
+for cmd in view pprof; do
+	note "a cache written by $cmd keeps the region statistics for stats"
+	rm -rf "$T/.cprof-cache"
+	case $cmd in
+	view) "$CPROF_TRACE" view --screenshot "$WORK/shot.png" --size 640x400 "$T" ||
+		fail "view --screenshot failed" ;;
+	pprof) "$CPROF_TRACE" pprof -t region -o "$WORK/writer.pb.gz" "$T" ||
+		fail "pprof failed" ;;
+	esac
+	[ -s "$C" ] || fail "$cmd wrote no cache"
+	[ "$(summary_len)" -gt 0 ] ||
+		fail "the cache $cmd wrote has no region summary: stats would compute it again"
+	ino=$(stat -c %i "$C")
+	outputs "by-$cmd"
+	same ref "by-$cmd"
+	[ "$(stat -c %i "$C")" = "$ino" ] || fail "stats rewrote the cache $cmd wrote"
+done
+[ "$(summary_len)" -gt 0 ] || fail "stats' own cache has no region summary"
 
 note "a first open killed while reading leaves nothing behind"
 for delay in 0.05 0.15 0.3; do

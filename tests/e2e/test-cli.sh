@@ -36,6 +36,26 @@ one_line() {
 
 viewer=true
 "$cprof" view --help >/dev/null 2>&1 || viewer=false
+if [ "${CPROF_HAVE_VIEWER:-}" = 1 ]; then
+	$viewer || fail "view --help fails in a build with the viewer: $("$cprof" view --help 2>&1 | head -n 1)"
+	# Only the viewer's own executable links SDL2: record, serve, stats
+	# and pprof run where no SDL2, X11 or Wayland library is installed.
+	# (ldd's output in a file: grep -q ending first would fail the
+	# pipeline with ldd's SIGPIPE)
+	ldd "$cprof" >"$work/ldd"
+	! grep -E "libSDL2|libX11|libwayland|libpng" "$work/ldd" ||
+		fail "cprof-trace links the viewer's libraries"
+	ldd "$(dirname "$cprof")/cprof-trace-view" >"$work/ldd"
+	grep -q libSDL2 "$work/ldd" || fail "cprof-trace-view does not link SDL2"
+	# cprof-trace without its viewer beside it (nor installed): one line
+	# naming what is missing
+	mkdir "$work/alone"
+	cp "$cprof" "$work/alone/"
+	if [ ! -e "$CPROF_VIEWDIR/cprof-trace-view" ]; then
+		cprof=$work/alone/cprof-trace run 1 view --help
+		one_line "^cprof-trace: view: $CPROF_VIEWDIR/cprof-trace-view: No such file or directory \(the viewer is a separate executable\)$"
+	fi
+fi
 cmds="record stats dump pprof symbolize compare"
 $viewer && cmds="$cmds view"
 

@@ -131,22 +131,24 @@ top_rows() {
 
 # first_function: the name in the first row (largest flat).
 first_function() {
-	top_rows | awk 'NR == 1 { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }'
+	top_rows | awk 'NR == 1 { $1 = ""; $2 = ""; sub(/^ +/, ""); print }'
 }
 
 # value_of FUNCTION flat|cum: that function's value, 0 when absent.
+# These read their input to its end: an awk that exits early makes the
+# command before it die of SIGPIPE, and pipefail fail the test (141).
 value_of() {
 	top_rows | awk -v f="$1" -v col="$2" '
 	{ name = $3; for (i = 4; i <= NF; i++) name = name " " $i }
-	name == f { print (col == "flat" ? $1 : $2); found = 1; exit }
+	!found && name == f { print (col == "flat" ? $1 : $2); found = 1 }
 	END { if (!found) print 0 }'
 }
 
 # total_of: the "of X total" figure of the header, unit stripped.
 total_of() {
-	awk '/ total$/ {
+	awk '!found && / total$/ {
 		for (i = 1; i <= NF; i++) if ($i == "of") v = $(i + 1)
-		sub(/[a-zA-Z]+$/, "", v); print v + 0; found = 1; exit }
+		sub(/[a-zA-Z]+$/, "", v); print v + 0; found = 1 }
 	END { if (!found) print 0 }'
 }
 
@@ -169,7 +171,7 @@ PY
 # sample_types PROFILE: the profile's sample type names, one a line.
 sample_types() {
 	go tool pprof -raw "$1" 2>/dev/null | awk '
-	/^Samples:/ { getline; for (i = 1; i <= NF; i++) { t = $i; sub(/\/.*/, "", t); print t }; exit }'
+	!done && /^Samples:/ { getline; for (i = 1; i <= NF; i++) { t = $i; sub(/\/.*/, "", t); print t }; done = 1 }'
 }
 
 # ge A B / gt A B: numeric comparisons of decimal strings.

@@ -27,8 +27,29 @@
  *                   3000 regions `busy` on CPU 0 (about ten batches),
  *                   100 regions `calm` on CPU 1 and a 2 ms sleep (one
  *                   batch), so that CPU 0's ring buffer overwrites its
- *                   oldest batches long before CPU 1's does; then
+ *                   oldest batches long before CPU 1's does; a task
+ *                   `round` from each move to CPU 1 to the end of the
+ *                   next `busy` regions (begun where the past survives,
+ *                   ended where it does not); then
  *                   cprof_trace_snapshot("migrate") and "cycles N".
+ *   forks SECONDS   forks a child every 10 ms, each living about 150 ms
+ *                   (regions `child` meanwhile), so record keeps adding
+ *                   pids to the session's tracker, and calls
+ *                   cprof_trace_snapshot("forks") every 100 ms; then
+ *                   reaps the children and prints "forked N asked M".
+ *   children SECONDS  a region `start`, then forks a child every 10 ms,
+ *                   each living about 30 ms (3 regions `child`: shorter
+ *                   than the 100 ms between two looks at /proc), and
+ *                   asks for a snapshot "during" every 100 ms (each
+ *                   snapshot closes a sub-buffer of every CPU's ring:
+ *                   more of them than a ring has sub-buffers overwrote
+ *                   its oldest events); once every
+ *                   child is reaped, asks for "final" and prints "forked
+ *                   N", then "child PID MS" per child, MS from its fork to
+ *                   its first instruction of its own (how long lttng-ust
+ *                   waited for the session daemon to register it).
+ *   other SECONDS   regions `other` for SECONDS: a traced program of the
+ *                   same user, unrelated to the recorded one.
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -37,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,6 +182,7 @@ static void pin(int cpu)
 static void *migrate_worker(void *arg)
 {
 	long *cycles = arg;
+	cprof_task *t = NULL;
 
 	while (!atomic_load(&stop)) {
 		pin(0);
@@ -167,7 +190,9 @@ static void *migrate_worker(void *arg)
 			TRACE_REGION (NULL, "busy") {
 				sink++;
 			}
+		cprof_task_end(t);
 		pin(1);
+		t = cprof_task_begin(NULL, "round");
 		for (int i = 0; i < 100; i++)
 			TRACE_REGION (NULL, "calm") {
 				sink++;
@@ -175,6 +200,7 @@ static void *migrate_worker(void *arg)
 		usleep(2000);
 		++*cycles;
 	}
+	cprof_task_end(t);
 	return NULL;
 }
 
@@ -197,11 +223,118 @@ static int migrate(double seconds)
 	return 0;
 }
 
+static void fork_child(void)
+{
+	for (int i = 0; i < 15; i++)
+		TRACE_REGION (NULL, "child") {
+			usleep(10000);
+		}
+	exit(0);
+}
+
+static int forks(double seconds)
+{
+	double end = now_s() + seconds, next_ask = 0;
+	long forked = 0, asked = 0;
+
+	while (now_s() < end) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			fork_child();
+		forked += pid > 0;
+		if (now_s() >= next_ask) {
+			cprof_trace_snapshot("forks");
+			asked++;
+			next_ask = now_s() + 0.1;
+		}
+		usleep(10000);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+	while (wait(NULL) > 0)
+		;
+	printf("forked %ld asked %ld\n", forked, asked);
+	return 0;
+}
+
+static void short_child(double forked_at)
+{
+	/* the delay goes back through the exit status, in 100 ms units */
+	double waited = (now_s() - forked_at) * 10;
+
+	for (int i = 0; i < 3; i++)
+		TRACE_REGION (NULL, "child") {
+			usleep(10000);
+		}
+	exit(waited > 255 ? 255 : (int)waited);
+}
+
+struct child {
+	pid_t pid;
+	int start_ms; /* -1: not reaped yet */
+};
+
+static void reaped(struct child *c, long n, pid_t pid, int status)
+{
+	for (long i = 0; i < n; i++)
+		if (c[i].pid == pid)
+			c[i].start_ms = WIFEXITED(status) ? WEXITSTATUS(status) * 100 : 99999;
+}
+
+static int children(double seconds)
+{
+	double end = now_s() + seconds, next_ask = now_s() + 0.1;
+	static struct child c[4096];
+	long forked = 0;
+	int status;
+	pid_t pid;
+
+	TRACE_REGION (NULL, "start") {
+		usleep(1000);
+	}
+	while (now_s() < end && forked < 4096) {
+		double at = now_s();
+
+		pid = fork();
+		if (pid == 0)
+			short_child(at);
+		if (pid > 0)
+			c[forked++] = (struct child){pid, -1};
+		if (now_s() >= next_ask) {
+			cprof_trace_snapshot("during");
+			next_ask = now_s() + 0.1;
+		}
+		usleep(10000);
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			reaped(c, forked, pid, status);
+	}
+	while ((pid = wait(&status)) > 0)
+		reaped(c, forked, pid, status);
+	cprof_trace_snapshot("final");
+	printf("forked %ld\n", forked);
+	for (long i = 0; i < forked; i++)
+		printf("child %d %d\n", (int)c[i].pid, c[i].start_ms);
+	work(0.5);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && !strcmp(argv[1], "stall"))
 		return stall(atof(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "children"))
+		return children(atof(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "other")) {
+		double end = now_s() + atof(argv[2]);
+
+		while (now_s() < end)
+			TRACE_REGION (NULL, "other") {
+				usleep(1000);
+			}
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "api")) {
 		struct timespec ts;
 
@@ -261,7 +394,9 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "migrate"))
 		return migrate(atof(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "forks"))
+		return forks(atof(argv[2]));
 	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal [FILE] | lost | "
-			"fill SECONDS | storm SECONDS | migrate SECONDS\n");
+			"fill SECONDS | storm SECONDS | migrate SECONDS | forks SECONDS\n");
 	return 2;
 }

@@ -20,7 +20,20 @@
 #           window common to both; every command says so in a note, none
 #           calls them lost by the tracer (a real loss still is: lost-*);
 #           stats and profiles count what the window holds and say what
-#           they left out; the viewer veils the lanes before the window
+#           they left out, and so does the critical path of the `round`
+#           tasks (begun on the CPU whose buffer reaches back further);
+#           the viewer veils the lanes before the window
+#   forks   a program forking short children all along (record adds each
+#           to the session's process tracker) asks for a snapshot every
+#           100 ms: record's threads share liblttng-ctl's one connection
+#           to the daemon, and every snapshot must still be written and
+#           read, with no failure nor "No session daemon"
+#   children  a program forking a child every 10 ms, each living ~30 ms,
+#           with snapshots taken meanwhile, and an unrelated program of the
+#           same user emitting cprof events beside it: the last snapshot
+#           (the ring buffers never wrapped) holds at least 98% of the
+#           children (all, in practice), none of the unrelated program in
+#           stats, pprof or the viewer, which only --all-processes shows
 # Env: CPROF_TRACE, CPROF_PRELOAD_LIB, FLIGHT_APP.
 set -euo pipefail
 
@@ -307,7 +320,38 @@ if bad:
 print("ok: %d records overwritten before +%.1f ms of %.1f ms" % (s["overwritten_records"], (s["window_ns"] - s["begin_ns"]) / 1e6, s["duration_ns"] / 1e6))
 PY
 	window_counts "$d"
+	window_critpath "$d"
 	window_view "$d"
+}
+
+# window_critpath DIR: stats --critical-path of snapshot DIR takes the
+# `round` tasks stats count (those of the window, begun before it counted
+# from its start: the same number, the same total) and says in a note,
+# as stats do, how many before it it left out and how many it clipped.
+window_critpath() {
+	"$CPROF_TRACE" --no-cache stats --critical-path round --json "$1" >"$tmp/cp.json" 2>"$tmp/cp.err" ||
+		fail "stats --critical-path: $(cat "$tmp/cp.err")"
+	python3 - "$tmp/stats.json" "$tmp/cp.json" "$tmp/cp.err" <<'PY' || exit 1
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+cp = json.load(open(sys.argv[2]))
+err = open(sys.argv[3]).read()
+t = s["tasks"].get("round")
+if not t:
+    sys.exit("FAIL: no 'round' task in the window: %r" % s["tasks"])
+rows = sum(r["ns"] for r in cp["segments"])
+if (cp["tasks"], cp["total_ns"], rows) != (t["count"], t["total_ns"], t["total_ns"]):
+    sys.exit("FAIL: the critical path of %d 'round' tasks, %d ns (rows %d ns); stats count %d, %d ns" %
+             (cp["tasks"], cp["total_ns"], rows, t["count"], t["total_ns"]))
+n = re.search(r"note: the critical path covers the snapshot's window \(from \+[0-9.]+ ms\): (\d+) tasks? from before it w[a-z]+ left out(; (\d+) that began before it (is|are) counted from its start)?", err)
+if not n or int(n.group(1)) != cp["window_left_out"] or int(n.group(3) or 0) != cp["window_clipped"]:
+    sys.exit("FAIL: the critical path's note does not give its window (%d left out, %d clipped): %s" %
+             (cp["window_left_out"], cp["window_clipped"], err))
+if not cp["window_left_out"]:
+    sys.exit("FAIL: no 'round' task before the window (the test needs some): %s" % err)
+print("ok: the critical path takes the %d 'round' tasks stats count (%d ns), %d begun before the window from its start; %d before it left out" %
+      (cp["tasks"], cp["total_ns"], cp["window_clipped"], cp["window_left_out"]))
+PY
 }
 
 # window_counts DIR: stats and the region profile of snapshot DIR count
@@ -426,6 +470,96 @@ if not m or int(m.group(1)) != inwin:
     sys.exit("FAIL: the region flame graph says '%s'; stats count %d regions in the window" % (note, inwin))
 print("ok: the viewer veils the lanes before x %d of %d..%d and labels the edge; its panel counts what stats count" % (xe, x0, x1))
 PY
+}
+
+case_forks() {
+	"$CPROF_TRACE" record --flight=8M --snapshot-on api --snapshot-interval 0 \
+		--snapshot-max 1000 -o "$tmp/ff" -- "$FLIGHT_APP" forks 5 \
+		>"$tmp/app.out" 2>"$tmp/record.err" || fail "record exited with $?: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err" "$tmp/app.out"
+	! grep -Eiq 'warning|error|fail|session daemon' "$tmp/record.err" ||
+		fail "record said: $(grep -Ei 'warning|error|fail|session daemon' "$tmp/record.err")"
+	read -r _ forked _ asked <"$tmp/app.out"
+	[ "$forked" -ge 10 ] && [ "$asked" -ge 10 ] || fail "the program forked $forked, asked $asked"
+	n=$(grep -c '^cprof-trace: snapshot [0-9]*: the program asked (cprof_trace_snapshot("forks"))' \
+		"$tmp/record.err" || true)
+	held=$(sed -nE 's/.*snapshots? in .*; ([0-9]+) more triggers? not taken: \1 queued behind a newer one$/\1/p' \
+		"$tmp/record.err")
+	# every request made a snapshot or was merged into a newer one
+	[ "$n" -ge 2 ] && [ $((n + ${held:-0})) -eq "$asked" ] ||
+		fail "$n snapshots and ${held:-0} merged for $asked requests"
+	[ "$(snapshots "$tmp/ff" | wc -l)" -eq "$n" ] || fail "$n lines but $(snapshots "$tmp/ff" | wc -l) snapshots"
+	for d in $(snapshots "$tmp/ff"); do
+		"$CPROF_TRACE" --no-cache stats "$d" >"$tmp/stats" 2>"$tmp/stats.err" ||
+			fail "stats $d: $(cat "$tmp/stats.err")"
+		grep -q '^processes: *[1-9]' "$tmp/stats" || fail "$d: no process: $(head -8 "$tmp/stats")"
+	done
+	echo "ok: $n snapshots for $asked requests while the program forked $forked children"
+}
+
+# stats_pids FILE: the pids stats listed under "processes:", one a line.
+stats_pids() {
+	awk '/^processes:/ {p = 1; next} p && /^  [0-9]/ {print $1; next} p {exit}' "$1"
+}
+
+case_children() {
+	local other_pid final forked kept late slowest expected
+	"$FLIGHT_APP" other 15 >/dev/null 2>&1 &
+	other_pid=$!
+	# lttng-ust waits for the session daemon to register a new process,
+	# LTTNG_UST_REGISTER_TIMEOUT at most (record's default: 3 s), then
+	# runs it unrecorded until it is: the daemon answers one command at a
+	# time (any session's; a snapshot's for seconds), and a loaded shared
+	# daemon took longer than 3 s for most children. Here they wait up to
+	# 20 s, so that every child is recorded when the session takes it.
+	LTTNG_UST_REGISTER_TIMEOUT=20000 \
+	"$CPROF_TRACE" record --flight=32M --snapshot-on api --snapshot-interval 0 \
+		--snapshot-max 100 -o "$tmp/fc" -- "$FLIGHT_APP" children 4 \
+		>"$tmp/app.out" 2>"$tmp/record.err" || fail "record exited with $?: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	grep -v '^child ' "$tmp/app.out"
+	final=$(snapshots "$tmp/fc" | grep -- '-api-final$' || true)
+	[ -n "$final" ] || fail "no final snapshot: $(ls "$tmp/fc")"
+	"$CPROF_TRACE" --no-cache stats "$final" >"$tmp/stats" 2>"$tmp/stats.err" ||
+		fail "stats $final: $(cat "$tmp/stats.err")"
+	grep -q 'start' "$tmp/stats" || fail "the final snapshot does not reach back to the start"
+	forked=$(sed -n 's/^forked //p' "$tmp/app.out")
+	[ "${forked:-0}" -ge 10 ] || fail "the program forked ${forked:-0} children"
+	stats_pids "$tmp/stats" | sort >"$tmp/kept"
+	# a child that waited the whole 20 s ran unrecorded: not counted
+	awk '$1 == "child" && $3 < 19900 {print $2}' "$tmp/app.out" | sort >"$tmp/forked"
+	late=$(awk '$1 == "child" && $3 >= 19900' "$tmp/app.out" | wc -l)
+	slowest=$(awk '$1 == "child" && $3 > m {m = $3} END {print m + 0}' "$tmp/app.out")
+	kept=$(comm -12 "$tmp/kept" "$tmp/forked" | wc -l)
+	expected=$(wc -l <"$tmp/forked")
+	echo "children: $kept of $expected in $(basename "$final") ($forked forked, $late not registered by the session daemon within 20 s, the slowest registered after $slowest ms)"
+	[ "$expected" -ge 10 ] || fail "only $expected of $forked children were registered in time"
+	# (each snapshot closes a sub-buffer of every CPU's ring: with 8 per
+	# CPU, a ninth snapshot had lost the oldest 6 to 25 children)
+	[ $((kept * 50)) -ge $((expected * 49)) ] || fail "only $kept of $expected children in the snapshot"
+	# the unrelated program wrote into the same per-UID ring buffers: only
+	# the reader leaves it out
+	kill -0 "$other_pid" 2>/dev/null || fail "the unrelated program ended too early"
+	kill "$other_pid"
+	wait "$other_pid" 2>/dev/null || true
+	grep -qw "$other_pid" "$tmp/kept" && fail "stats shows the unrelated process $other_pid"
+	grep -qw 'other' "$tmp/stats" && fail "stats shows the unrelated program's regions"
+	"$CPROF_TRACE" --no-cache stats --all-processes "$final" >"$tmp/stats-all" 2>&1 ||
+		fail "stats --all-processes: $(cat "$tmp/stats-all")"
+	stats_pids "$tmp/stats-all" | grep -qx "$other_pid" ||
+		fail "the unrelated program $other_pid was not in the ring buffers (the test proves nothing)"
+	"$CPROF_TRACE" --no-cache pprof -t region -o "$tmp/regions.pb.gz" "$final" >/dev/null 2>"$tmp/pprof.err" ||
+		fail "pprof: $(cat "$tmp/pprof.err")"
+	go tool pprof -traces "$tmp/regions.pb.gz" >"$tmp/pprof.txt" 2>&1 || fail "go tool pprof: $(head -3 "$tmp/pprof.txt")"
+	grep -qw 'other' "$tmp/pprof.txt" && fail "the profile shows the unrelated program"
+	if view_state "$final"; then
+		grep -qw "$other_pid" "$tmp/view.out" && fail "the viewer shows the unrelated process"
+	fi
+	for d in $(snapshots "$tmp/fc"); do
+		"$CPROF_TRACE" --no-cache stats "$d" >/dev/null 2>"$tmp/stats.err" ||
+			fail "stats $d: $(cat "$tmp/stats.err")"
+	done
+	echo "ok: $kept of $expected children, $(snapshots "$tmp/fc" | wc -l) snapshots, not the unrelated process"
 }
 
 "case_$case_name"

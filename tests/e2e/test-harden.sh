@@ -128,24 +128,42 @@ sigprof-*)
 	# The program takes SIGPROF (with sigaction, signal, sigset,
 	# bsd_signal or the raw system call) and counts the ticks of its own
 	# 100 Hz ITIMER_PROF over 0.5 s of CPU: as many as untraced (our
-	# sampling timers doubled them), and the trace says sampling stopped.
+	# sampling timers doubled them). Through the libc calls, our sampling
+	# goes on (0.6 s of CPU sampled); the raw system call replaces our
+	# handler, and the trace says sampling stopped.
 	"$app" "$case_name" >"$work/plain" || fail "untraced run failed"
 	record -- "$app" "$case_name"
 	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
 	echo "untraced: $(cat "$work/plain"); traced: $(cat "$work/out")"
-	# Ticks per 10 ms of CPU: about 1 (the kernel's tick makes it
-	# coarse), and traced within 30% of untraced (our timers made it 2).
-	awk 'FNR == 1 { r[++i] = $2 / ($4 / 10) }
-	     END { printf "ticks per 10 ms of CPU: untraced %.2f, traced %.2f\n", r[1], r[2]
-		   exit !(r[1] > 0.6 && r[1] < 1.4 && r[2] / r[1] > 0.7 && r[2] / r[1] < 1.3) }' \
+	# Ticks per 10 ms of the clock ITIMER_PROF counts (user + system
+	# time as the scheduler tick charges it, printed as prof_ms): 1
+	# untraced, and traced within 30% of untraced (our timers made it
+	# 2). Not per 10 ms of exact CPU time: on a loaded machine the tick's
+	# charge strays from it by -15% to +35% from run to run (a full
+	# suite run here: untraced 1.34, traced 0.89).
+	awk 'FNR == 1 { r[++i] = $6 > 0 ? $2 / ($6 / 10) : 0 }
+	     END { printf "ticks per 10 ms of ITIMER_PROF time: untraced %.2f, traced %.2f\n", r[1], r[2]
+		   exit !(r[1] > 0.8 && r[1] < 1.2 && r[2] / r[1] > 0.7 && r[2] / r[1] < 1.3) }' \
 		"$work/plain" "$work/out" || fail "the program's own SIGPROF count changed under record"
 	stats_json
-	py <<'PY' || fail "no warning that CPU sampling stopped"
+	raw=0
+	[ "$case_name" != sigprof-raw ] || raw=1
+	py "$raw" <<'PY' || fail "the warning that CPU sampling stopped is missing, or there without cause"
 import json, sys
 w = json.load(open(sys.argv[1]))["warnings"]
 print("warnings:", w)
-sys.exit(0 if any("SIGPROF" in json.dumps(x) for x in w) else 1)
+sys.exit(0 if any("SIGPROF" in json.dumps(x) for x in w) == (sys.argv[2] == "1") else 1)
 PY
+	if [ "$raw" = 0 ]; then
+		"$cprof" pprof -t cpu -o "$work/cpu.pb.gz" "$work/trace" >"$work/pprof.log" 2>&1 ||
+			fail "no CPU profile: $(cat "$work/pprof.log")"
+		go tool pprof -top -unit=s "$work/cpu.pb.gz" >"$work/cpu.top" 2>&1 ||
+			fail "go tool pprof cannot read the CPU profile: $(cat "$work/cpu.top")"
+		total=$(sed -n 's/.*Total samples = \([0-9.]*\)s.*/\1/p' "$work/cpu.top")
+		echo "CPU samples: ${total:-0}s"
+		awk -v t="${total:-0}" 'BEGIN { exit !(t >= 0.3) }' ||
+			fail "only ${total:-0}s of CPU samples of the 0.6 s the program used"
+	fi
 	;;
 setname-early)
 	# pthread_setname_np on a thread that has not run yet: the name is

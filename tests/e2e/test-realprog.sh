@@ -44,8 +44,59 @@
 #                 pprof reads the live CPU profile (the mc-worker threads in
 #                 sendmsg/read), the heap and the threads' state; memcached
 #                 ends on SIGINT and serve with it.
+#   sort          sort --parallel=2 of 3,000,000 shuffled numbers: sort
+#                 takes SIGPROF (its temporary files' cleanup): the same
+#                 output, CPU samples in sort's own code on two threads,
+#                 no warning that sampling stopped; a SIGPROF sent from
+#                 outside still runs sort's handler (its temporary files
+#                 removed, the program ended by the signal).
+#   sigprof-kill  realprog-sigprof kill: its handler counts all 200 of the
+#                 SIGPROFs it sends itself, none of ours, while its CPU is
+#                 sampled; SIG_IGN keeps its meaning; a handler that ends
+#                 with signal(SIG_DFL) and raise, as sort's, ends it.
+#   sigprof-block realprog-sigprof block: threads that block SIGPROF are
+#                 sampled, and see their mask, a pending SIGPROF and
+#                 sigwait as untraced.
+#   altstack      realprog-odd altstack: a handler on an 8 KiB alternate
+#                 signal stack carved out of the heap computes while the
+#                 CPU is sampled: the same output, nothing written below
+#                 the stack (our handler ran there too and overflowed it:
+#                 heap damage, an abort at free); with 16 KiB, CPU samples
+#                 in the handler's function.
+#   longjmp       realprog-odd longjmp: reads ended by siglongjmp from a
+#                 SIGALRM handler, then a 60 ms read and a 40 ms usleep:
+#                 both are in the trace's blocking calls (they were lost,
+#                 the thread taken to be inside the read it had left).
+#   exec          realprog-odd exec: forty stacks of blocking calls and
+#                 0.3 s of CPU, then it executes itself: the new image's
+#                 0.3 s of CPU and its 40 ms usleep are in the profiles
+#                 under its own functions (its stack ids, numbered from 1
+#                 again, were read as the first image's stacks). Under
+#                 --alloc=all, the 100 allocations of 100,000 bytes the
+#                 first image made just before exec are all in the trace
+#                 (the records it had buffered were lost at exec).
+#   thread-exec   realprog-odd thread-exec: a worker thread executes the
+#                 program while two others wait: the same output; the
+#                 other threads end at the exec, before the new image's
+#                 0.3 s of CPU, one thread alive at the end (they ran to
+#                 the trace's end); the new image's CPU under its own
+#                 function.
+#   heap-exec     realprog-odd heap-exec under --alloc=all: 64 MiB kept,
+#                 then exec: stats' heap in use at the end and the heap
+#                 profile's inuse_space (go tool pprof) leave out what
+#                 the exec discarded (the 64 MiB stayed in use).
+#   dl-swap       realprog-odd dl-swap: 0.3 s of CPU in library A's
+#                 spin_a, dlclose, then 0.3 s in library B's spin_b, which
+#                 the loader maps at A's base (skipped when it did not):
+#                 go tool pprof shows each function with its own samples
+#                 (B's were spin_a's: the first library held the addresses).
+#   nofile        /usr/bin/python3 opens /dev/null until EMFILE under
+#                 ulimit -n 64 and exits normally: exit status 0 and the
+#                 same output (glibc could not load libgcc_s.so.1 for
+#                 lttng-ust's pthread_cancel at exit and aborted it).
 # Skipped (77) when the program is not installed.
-# usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR)
+# usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR,
+#                                SIGPROF_APP, ODD_APP, DL_LIB_A, DL_LIB_B)
 . "$(dirname "$0")/test-diagnose-lib.sh"
 set -o pipefail
 
@@ -99,6 +150,17 @@ same() {
 		}
 	done
 	echo "$n: exit status $rc, stdout ($(wc -c <"$WORK/$n.out") bytes) and stderr as untraced"
+}
+
+# both NAME PROGRAM [ARGS...]: untraced, then traced with record's default
+# options; shows the traced output and fails unless it is the untraced one's.
+both() {
+	n=$1
+	shift
+	untraced "$n" "$@"
+	traced "$n" -- "$@"
+	cat "$WORK/$n.out"
+	same "$n"
 }
 
 # stats NAME: cprof-trace stats --json of the trace NAME into $WORK/NAME.json.
@@ -164,6 +226,24 @@ done()
 for t, v in sorted(cpu.items()):
     print(t, round(v, 3))
 ' "$2"
+}
+
+# cpu_top NAME: the CPU profile of the trace NAME in $cpu, as go tool pprof
+# -top reads it (seconds) in $cpu.top; shows its first rows.
+cpu_top() {
+	cpu=$(profile "$1" cpu)
+	pprof_top "$cpu" -unit=s >/dev/null
+	head -8 "$cpu.top"
+}
+
+# no_sigprof_warning NAME: the trace NAME does not say that CPU sampling stopped.
+no_sigprof_warning() {
+	check "$1" "the trace says CPU sampling stopped" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+print("warnings:", w)
+sys.exit(1 if any("SIGPROF" in json.dumps(x) for x in w) else 0)
+PY
 }
 
 case $case_name in
@@ -550,6 +630,226 @@ PY
 	done
 	wait "$SERVE_PID" || echo "serve exited $?"
 	echo "memcached served: CPU profile, heap and threads read live, ended on SIGINT"
+	;;
+sort)
+	need /usr/bin/sort coreutils
+	need /usr/bin/shuf coreutils
+	seq 3000000 | /usr/bin/shuf --random-source=<(yes) >"$WORK/in.txt"
+	untraced sort /usr/bin/sort --parallel=2 -S 50M "$WORK/in.txt"
+	traced sort -- /usr/bin/sort --parallel=2 -S 50M "$WORK/in.txt"
+	same sort
+	[ "$rc" = 0 ] && [ "$(wc -l <"$WORK/sort.out")" = 3000000 ] || fail "sort did not sort"
+	stats sort
+	no_sigprof_warning sort
+	cpu=$(profile sort cpu)
+	pprof_top "$cpu" -unit=s >/dev/null
+	head -16 "$cpu.top"
+	# Debian's sort is stripped: its own code is sort+0xOFFSET.
+	own=$(top_rows <"$cpu.top" | awk '$3 ~ /^sort\+0x/ { s += $1 } END { printf "%.2f", s }')
+	echo "CPU samples in sort's own code: ${own}s"
+	# about 3 s of CPU untraced, an eighth to a fifth in sort's own code
+	ge "$own" 0.15 || fail "only ${own}s of CPU samples in sort's own code"
+	thread_cpu "$cpu" sort+0x >"$WORK/sort.cpu"
+	echo "CPU seconds in sort per thread:" $(cat "$WORK/sort.cpu")
+	[ "$(awk '$2 >= 0.05' "$WORK/sort.cpu" | wc -l)" -ge 2 ] ||
+		fail "fewer than two threads of sort have 0.05s of CPU samples in it"
+
+	# A SIGPROF from outside: sort's handler removes its temporary files
+	# and ends sort by the signal, traced as untraced.
+	for run in untraced traced; do
+		mkdir -p "$WORK/tmp-$run"
+		if [ $run = untraced ]; then
+			/usr/bin/sort -S 2M -T "$WORK/tmp-$run" "$WORK/in.txt" >/dev/null &
+		else
+			"$CPROF_TRACE" record -o "$WORK/sort-kill" -- \
+				/usr/bin/sort -S 2M -T "$WORK/tmp-$run" "$WORK/in.txt" >/dev/null 2>"$WORK/kill.err" &
+		fi
+		bg=$!
+		i=0
+		until [ -n "$(ls "$WORK/tmp-$run")" ]; do
+			sleep 0.05
+			i=$((i + 1))
+			[ $i -lt 600 ] || fail "$run sort wrote no temporary file"
+		done
+		target=$bg
+		[ $run = untraced ] || target=$(pgrep -x sort -P "$bg")
+		kill -PROF "$target"
+		st=0
+		wait "$bg" || st=$?
+		left=$(ls "$WORK/tmp-$run" | wc -l)
+		echo "$run sort after kill -PROF: exit status $st, $left temporary files left"
+		[ "$st" = 155 ] && [ "$left" = 0 ] ||
+			fail "$run sort after kill -PROF: exit status $st (expected 155), $left temporary files left"
+	done
+	;;
+sigprof-kill)
+	untraced kill "$SIGPROF_APP" kill
+	traced kill -- "$SIGPROF_APP" kill
+	cat "$WORK/kill.out"
+	same kill
+	grep -qx 'sent 200 delivered 200 from_self 200 each_before_kill_returned 200' "$WORK/kill.out" ||
+		fail "the program's handler did not get exactly its 200 SIGPROFs"
+	stats kill
+	no_sigprof_warning kill
+	cpu=$(profile kill cpu)
+	pprof_top "$cpu" -unit=s >/dev/null
+	head -12 "$cpu.top"
+	spin=$(value_of spin_kill cum <"$cpu.top")
+	echo "CPU samples in spin_kill: ${spin}s (0.5 s of CPU)"
+	ge "$spin" 0.25 || fail "only ${spin}s of CPU samples in spin_kill"
+	# A handler that works while our timer runs, then raises SIGPROF
+	# under SIG_DFL: the raise was dropped (a signal of our timer was
+	# pending on the thread) and the program ran on.
+	untraced last "$SIGPROF_APP" last
+	traced last -- "$SIGPROF_APP" last
+	same last
+	[ "$rc" = 155 ] || fail "the program was not ended by the SIGPROF it raised (exit status $rc)"
+	;;
+sigprof-block)
+	untraced block "$SIGPROF_APP" block
+	traced block -- "$SIGPROF_APP" block
+	cat "$WORK/block.out"
+	same block
+	grep -qx 'main: sigwait took signal 27' "$WORK/block.out" ||
+		fail "the SIGPROF sent while blocked was not there for sigwait"
+	stats block
+	cpu=$(profile block cpu)
+	pprof_top "$cpu" -unit=s >/dev/null
+	head -12 "$cpu.top"
+	t=$(value_of spin_blocked_thread cum <"$cpu.top")
+	m=$(value_of spin_blocked_main cum <"$cpu.top")
+	echo "CPU samples with SIGPROF blocked: thread ${t}s (0.5 s of CPU), main ${m}s (0.3 s)"
+	ge "$t" 0.25 && ge "$m" 0.15 || fail "threads that block SIGPROF were not sampled"
+	;;
+altstack)
+	both alt "$ODD_APP" altstack
+	grep -qx 'handler ran 2 times on the alternate stack, 0 bytes below it overwritten' \
+		"$WORK/alt.out" || fail "the heap below the alternate stack was written"
+	stats alt
+	# Room for a sample: the handler's CPU, in its own function.
+	both alt16 "$ODD_APP" altstack 16384
+	stats alt16
+	cpu=$(profile alt16 cpu)
+	pprof_top "$cpu" -unit=s >/dev/null
+	head -10 "$cpu.top"
+	spin=$(value_of spin_on_altstack cum <"$cpu.top")
+	echo "CPU samples in spin_on_altstack: ${spin}s (0.6 s of CPU)"
+	ge "$spin" 0.3 || fail "only ${spin}s of CPU samples in the handler on the alternate stack"
+	;;
+longjmp)
+	both jmp "$ODD_APP" longjmp
+	grep -qx "3 reads ended by siglongjmp, then read 'y'" "$WORK/jmp.out" ||
+		fail "the reads were not ended by the jumps"
+	sys=$(profile jmp syscall)
+	pprof_top "$sys" -unit=ms >/dev/null
+	head -12 "$sys.top"
+	r=$(value_of read_after_jumps cum <"$sys.top")
+	s=$(value_of sleep_after_jumps cum <"$sys.top")
+	echo "blocking calls after the jumps: read ${r}ms (60 ms), usleep ${s}ms (40 ms)"
+	ge "$r" 50 && ge "$s" 35 || fail "the blocking calls made after the jumps are not in the trace"
+	;;
+exec)
+	both exec "$ODD_APP" exec
+	cpu=$(profile exec cpu)
+	pprof_top "$cpu" -unit=s >/dev/null
+	head -10 "$cpu.top"
+	before=$(value_of burn_before_exec cum <"$cpu.top")
+	after=$(value_of burn_after_exec cum <"$cpu.top")
+	echo "CPU samples: ${before}s before exec, ${after}s after (0.3 s each)"
+	ge "$before" 0.15 && ge "$after" 0.15 || fail "the CPU of one image is not under its own function"
+	sys=$(profile exec syscall)
+	pprof_top "$sys" -unit=ms >/dev/null
+	s=$(value_of sleep_after_exec cum <"$sys.top")
+	n=$(value_of nest cum <"$sys.top")
+	echo "blocking calls: sleep_after_exec ${s}ms (40 ms), nest ${n}ms (40 x 1 ms)"
+	ge "$s" 35 && ge "$n" 40 || fail "the blocking calls are not under their own functions"
+	traced execall --alloc=all -- "$ODD_APP" exec
+	"$CPROF_TRACE" dump "$WORK/execall" >"$WORK/execall.dump" 2>"$WORK/execall.dump.err" ||
+		fail "dump failed: $(cat "$WORK/execall.dump.err")"
+	kept=$(grep -c 'cprof:alloc .*size = 100000,' "$WORK/execall.dump" || true)
+	echo "allocations of 100,000 bytes made just before exec in the trace: $kept of 100"
+	[ "$kept" = 100 ] || fail "the records buffered before exec were lost"
+	;;
+thread-exec)
+	both threadexec "$ODD_APP" thread-exec
+	stats threadexec
+	check threadexec "the threads the exec destroyed do not end at it" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+p = j["processes"]
+pid = p[0]["pid"]
+end = p[0]["end_ns"]
+others = [t for t in j["threads"] if t["pid"] == pid and t["tid"] != pid]
+print("process", pid, "ended at", end, "; its other threads (tid, last event, end):",
+      [(t["tid"], t["last_ns"], t["end_ns"]) for t in others])
+print("thread summary:", j["thread_summary"])
+ok = len(p) == 1 and end > 0 and len(others) >= 3
+# the new image computes 0.3 s after the exec: every other thread ended
+# by then, none before its own last event
+ok = ok and all(t["end_ns"] and t["last_ns"] <= t["end_ns"] <= end - 250000000 for t in others)
+sys.exit(0 if ok and j["thread_summary"]["alive_at_end"] == 1 else 1)
+PY
+	cpu_top threadexec
+	before=$(value_of burn_in_exec_thread cum <"$cpu.top")
+	after=$(value_of burn_after_thread_exec cum <"$cpu.top")
+	echo "CPU samples: ${before}s in the exec'ing thread (0.1 s), ${after}s in the new image (0.3 s)"
+	ge "$after" 0.15 || fail "the new image's CPU is not under its own function"
+	;;
+heap-exec)
+	untraced heapexec "$ODD_APP" heap-exec
+	traced heapexec --alloc=all -- "$ODD_APP" heap-exec
+	cat "$WORK/heapexec.out"
+	same heapexec
+	stats heapexec
+	final=$(json_get "$WORK/heapexec.json" heap final_bytes)
+	peak=$(json_get "$WORK/heapexec.json" heap peak_bytes)
+	echo "stats: heap peak ${peak} bytes, in use at the end ${final} bytes"
+	ge "$peak" 67108864 || fail "the 64 MiB the first image held are not in the heap's peak"
+	[ "$final" -lt 8388608 ] || fail "the 64 MiB the exec discarded are still in use at the end"
+	heap=$(profile heapexec heap)
+	pprof_top "$heap" -sample_index=inuse_space -unit=B >/dev/null
+	head -8 "$heap.top"
+	inuse=$(total_of <"$heap.top")
+	pprof_top "$heap" -sample_index=alloc_space -unit=B >/dev/null
+	alloc=$(total_of <"$heap.top")
+	echo "heap profile: ${alloc} bytes allocated, ${inuse} bytes in use at the end"
+	ge "$alloc" 67108864 || fail "the heap profile lacks the 64 MiB allocated before exec"
+	ge "$inuse" 4096 || fail "the heap profile lacks the new image's 4 KiB in use"
+	gt 8388608 "$inuse" || fail "the heap profile's in use space holds what the exec discarded"
+	;;
+dl-swap)
+	traced dlswap -- "$ODD_APP" dl-swap "$DL_LIB_A" "$DL_LIB_B"
+	cat "$WORK/dlswap.out" "$WORK/dlswap.err"
+	[ "$rc" = 77 ] && skip "the loader did not map library B where library A was"
+	[ "$rc" = 0 ] || fail "realprog-odd dl-swap exited $rc under record"
+	cpu_top dlswap
+	a=$(value_of spin_a cum <"$cpu.top")
+	b=$(value_of spin_b cum <"$cpu.top")
+	echo "CPU samples: spin_a ${a}s, spin_b ${b}s (0.3 s each, at the same addresses)"
+	ge "$b" 0.15 && ge "$a" 0.15 ||
+		fail "the samples of library B are not B's own (spin_a ${a}s, spin_b ${b}s)"
+	;;
+nofile)
+	need /usr/bin/python3 python3
+	cat >"$WORK/nofile.py" <<'PY'
+import os
+fds = []
+try:
+    while True:
+        fds.append(os.open("/dev/null", os.O_RDONLY))
+except OSError as e:
+    print("open stopped:", e.strerror)
+print("exiting with every descriptor in use")
+PY
+	# the limit for the program only: record's descriptors stay its own
+	both nofile bash -c 'ulimit -n 64 && exec /usr/bin/python3 "$1"' - "$WORK/nofile.py"
+	stats nofile
+	check nofile "python3's process has no end in the trace" <<'PY'
+import json, sys
+p = [p for p in json.load(open(sys.argv[1]))["processes"] if p["name"].startswith("python")]
+print("python processes:", [(x["pid"], x["end_ns"] > 0) for x in p])
+sys.exit(0 if len(p) == 1 and p[0]["end_ns"] else 1)
+PY
 	;;
 *)
 	fail "unknown case"

@@ -62,8 +62,12 @@ counts)
 	cat "$WORK/rec.err"
 	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record --pid's Ctrl-C"
 	rm -f "$WORK/go"
-	"$CPROF_TRACE" stats "$WORK/pid" >"$WORK/pid.stats" || fail "stats of record --pid's trace failed"
-	cat "$WORK/pid.stats"
+	"$CPROF_TRACE" stats "$WORK/pid" >"$WORK/pid.stats" 2>"$WORK/pid.err" ||
+		fail "stats of record --pid's trace failed: $(cat "$WORK/pid.err")"
+	cat "$WORK/pid.stats" "$WORK/pid.err"
+	# its threads' records before the recording are not lost ones
+	! grep -q '"launched"' "$WORK/pid/cprof-record.json" || fail "--pid's trace says launched"
+	! grep -q "lost" "$WORK/pid.err" || fail "records said lost with --pid: $(cat "$WORK/pid.err")"
 	for row in "job" "step"; do
 		a=$(count_of "$WORK/launch.stats" x "$row")
 		b=$(count_of "$WORK/pid.stats" x "$row")

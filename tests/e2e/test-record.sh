@@ -52,8 +52,8 @@ expect_trace() {
 	find "$dir" -name metadata -path '*ust/uid/*' | grep -q . || fail "no CTF metadata under $dir/ust/uid"
 }
 
-json_field() { # FILE KEY -> value (numbers and strings only)
-	sed -E 's/.*"'"$2"'": ("[^"]*"|[0-9]+).*/\1/' "$1"
+json_field() { # FILE KEY -> value (numbers, strings, true and false only)
+	sed -E 's/.*"'"$2"'": ("[^"]*"|[0-9]+|true|false).*/\1/' "$1"
 }
 
 case $case_name in
@@ -118,6 +118,10 @@ contents)
 	[[ $pid =~ ^[0-9]+$ ]] || fail "bad pid in cprof-record.json"
 	[[ $session =~ ^\"cprof-record- ]] || fail "bad session in cprof-record.json"
 	[ "$discarded" = 0 ] || fail "events were discarded: $discarded"
+	# record started it: a thread's records missing before its first in
+	# the trace were lost, and the reader counts them so
+	[ "$(json_field "$t/cprof-record.json" launched)" = true ] ||
+		fail "cprof-record.json lacks \"launched\": true"
 	grep -q '"argv": \["[^"]*test-record-prog", "regions", "1000"\]' "$t/cprof-record.json" ||
 		fail "bad argv in cprof-record.json"
 	# The session is gone from the daemon.
@@ -219,7 +223,7 @@ env)
 	lib=$(realpath /lib/x86_64-linux-gnu/libm.so.6)
 	CPROF_PRELOAD_LIB=$lib "$cprof" record -o "$work/t1" --alloc=all --alloc-rate=4k \
 		--stack-depth=16 --io-threshold=2ms --cpu-rate=0 --no-locks -- env >"$work/env" 2>"$work/err"
-	for v in LTTNG_UST_ALLOW_BLOCKING=1 LTTNG_UST_REGISTER_TIMEOUT=3000 CPROF_ALLOC=all \
+	for v in LTTNG_UST_ALLOW_BLOCKING=1 LTTNG_UST_REGISTER_TIMEOUT=10000 CPROF_ALLOC=all \
 		CPROF_ALLOC_RATE=4096 CPROF_STACK_DEPTH=16 CPROF_IO_THRESHOLD_NS=2000000 \
 		CPROF_CPU_RATE=0 CPROF_LOCKS=0 CPROF_IO=1 CPROF_THREADS=1; do
 		grep -qx "$v" "$work/env" || fail "$v missing from the program's environment"

@@ -46,6 +46,17 @@ lttng_record() {
 	lttng add-context -u -s "$session" -c ch ${CONTEXTS:--t vtid -t vpid -t procname} >/dev/null
 	"$STATS_APP" "$tmp/go" &
 	pid=$!
+	# Its events reach the session only once the session daemon has
+	# registered it: lttng-ust's constructor waits 3 s at most for that,
+	# which a daemon busy with other sessions exceeded (the trace was then
+	# empty). The app waits at the fifo meanwhile, so wait for the daemon
+	# to list it (60 s at most).
+	i=0
+	until lttng list -u >"$tmp/apps" 2>/dev/null && grep -q "^PID: $pid - " "$tmp/apps"; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || fail "test-stats-app (pid $pid) not registered with the session daemon in 60 s"
+		sleep 0.1
+	done
 	lttng track -u -s "$session" --vpid="$pid" >/dev/null
 	lttng start "$session" >/dev/null
 	echo go >"$tmp/go"
@@ -179,9 +190,13 @@ stream)
 	# Stream files cut short: one cut inside its last packet, one shorter
 	# than a packet header. Every command reads the rest and names each
 	# damaged file, with the time range of what it did not read, in one
-	# warning line; view does not abort.
-	"$CPROF_TRACE" record --no-auto --subbuf-size=4096 -o "$tmp/trace" -- "$STATS_APP" \
-		2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
+	# warning line; view does not abort. A thread's batches missing from
+	# its sequence in that range are said there, not as lost by the tracer
+	# (a third line: the failure CI met when the thread changed CPUs).
+	# Small packets, so that a file holds several; many of them, so that
+	# the tracer rarely loses any.
+	"$CPROF_TRACE" record --no-auto --subbuf-size=4096 --num-subbuf=32 -o "$tmp/trace" -- \
+		"$STATS_APP" 2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
 	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/whole.json" 2>/dev/null || fail "stats (whole)"
 	dir=$(dirname "$(find "$tmp/trace" -name metadata | head -n 1)")
 	f=$(ls -S "$dir"/cprof_* | head -n 1)
@@ -192,9 +207,17 @@ stream)
 	"$CPROF_TRACE" stats --json "$tmp/trace" >"$tmp/stats.json" 2>"$tmp/stats.err" ||
 		fail "stats of a trace with a cut stream: $(cat "$tmp/stats.err")"
 	cat "$tmp/stats.err"
-	grep -v "events lost by the tracer" "$tmp/stats.err" >"$tmp/notes" || true
+	# A loss the tracer had in the recording stays a loss, said apart;
+	# the packet carrying LTTng's count for it may be the one cut (CI, at
+	# load: "258 records lost by the tracer (batches missing ...)").
+	if python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); sys.exit(not (s["lost_events"] or s["lost_records"]))' "$tmp/whole.json"; then
+		lost="events lost by the tracer\|records lost by the tracer (batches missing"
+	else
+		lost="events lost by the tracer"
+	fi
+	grep -v "$lost" "$tmp/stats.err" >"$tmp/notes" || true
 	[ "$(wc -l <"$tmp/notes")" -eq 2 ] || fail "want two warnings, got: $(cat "$tmp/notes")"
-	grep -q "^cprof-trace: $tmp/trace: warning: stream file $f is cut short ([0-9]* of $(stat -c %s "$f") bytes whole): its events from [0-9.]* s to [0-9.]* s were not read$" \
+	grep -q "^cprof-trace: $tmp/trace: warning: stream file $f is cut short ([0-9]* of $(stat -c %s "$f") bytes whole): its events from [0-9.]* s to [0-9.]* s were not read\( (among them batches holding [0-9]* records of the program.s threads)\)\?$" \
 		"$tmp/notes" || fail "no warning naming $f and a time range"
 	grep -q "^cprof-trace: $tmp/trace: warning: stream file $dir/cprof_99 is shorter than a packet header (40 bytes): none of its events were read$" \
 		"$tmp/notes" || fail "no warning naming cprof_99"

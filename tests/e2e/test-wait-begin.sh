@@ -13,7 +13,8 @@
 #     none) comes after the program's clock reading just before its
 #     call, by at most 1 us (median): 40-60 ns here, up to a few hundred
 #     when the machine is loaded, where the stamp comes 2.7-3.5 us after
-#     it (the unwinding);
+#     it (the unwinding); on a machine slow enough that the stamp's median
+#     comes after 4 us, by at most a quarter of it;
 #   - `cprof-trace stats` (the reader) counts every wait and, per kind,
 #     their total is no longer than the program's and their median
 #     within 10% of the program's (a reader that misplaced begin_ns
@@ -75,17 +76,25 @@ check $late "$late of 600 wait_begin without begin_ns or with one after the even
 # reading before its call, per kind (the waits come 150 of each kind in
 # turn): never before it, and a median of at most 1 us after it, where the
 # event's own stamp comes after the batch's flush and the unwinding.
+# A machine whose cores are taken by other work as well (a hypervisor's
+# other guests, other test runs) slows the hook's every instruction: there
+# the median reached 1.2 us while the stamp's came later still. The bound
+# is then a quarter of the stamp's median lag (the hook's own time until
+# it writes the event), which a begin taken at the stamp never meets.
 grep '^t0 ' "$tmp/truth" | paste -d ' ' - "$tmp/begins" |
-	awk '{ print ($4 == "-" ? $3 : $4) - $2 }' >"$tmp/lags"
+	awk '{ print ($4 == "-" ? $3 : $4) - $2, $3 - $2 }' >"$tmp/lags2"
 i=0
 for kind in mutex rwlock sem cond; do
 	i=$((i + 1))
-	sed -n "$((i * 150 - 149)),$((i * 150))p" "$tmp/lags" | sort -n >"$tmp/lags.$kind"
+	sed -n "$((i * 150 - 149)),$((i * 150))p" "$tmp/lags2" >"$tmp/lags2.$kind"
+	cut -d ' ' -f 1 "$tmp/lags2.$kind" | sort -n >"$tmp/lags.$kind"
+	stamp=$(cut -d ' ' -f 2 "$tmp/lags2.$kind" | sort -n | sed -n 75p)
 	first=$(head -1 "$tmp/lags.$kind")
 	median=$(sed -n 75p "$tmp/lags.$kind")
 	quartiles="$(sed -n 38p "$tmp/lags.$kind") $median $(sed -n 113p "$tmp/lags.$kind")"
-	check $(awk -v a="$first" -v m="$median" 'BEGIN { print !(a >= 0 && m <= 1000) }') \
-		"$kind: begin after the program's call: min $first ns, quartiles $quartiles ns (median at most 1000), max $(tail -1 "$tmp/lags.$kind") ns"
+	bound=$(awk -v s="$stamp" 'BEGIN { b = s / 4; print (b > 1000 ? int(b) : 1000) }')
+	check $(awk -v a="$first" -v m="$median" -v b="$bound" 'BEGIN { print !(a >= 0 && m <= b) }') \
+		"$kind: begin after the program's call: min $first ns, quartiles $quartiles ns (median at most $bound: 1 us, or a quarter of the stamp's $stamp ns), max $(tail -1 "$tmp/lags.$kind") ns"
 done
 
 # What a user reads: stats' waits per kind against the program's own.

@@ -11,7 +11,8 @@
 # had at least 1 us to find the mutex held, and the holder let go before
 # the unwinding ended). Checked:
 #   - at least 100 rounds were such short waits (the program did what
-#     the test is about: on a machine too loaded for that, rerun it);
+#     the test is about: on a machine too loaded for that, it is recorded
+#     again, three times at most);
 #   - at least 90% of them are in `cprof-trace dump`: a mutex wait of the
 #     waiter that begins during the lock call (a hook that drops a wait
 #     when the mutex is free after its unwinding has almost none);
@@ -30,29 +31,38 @@ fail() {
 }
 pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize
 
-"$CPROF_TRACE" record --stack-depth=256 -o "$tmp/trace" -- "$WAIT_SHORT_APP" >"$tmp/truth" 2>"$tmp/record.err" ||
-	fail "record: $(cat "$tmp/record.err")"
-tid=$(awk '$1 == "waiter" { print $2 }' "$tmp/truth")
-"$CPROF_TRACE" dump "$tmp/trace" >"$tmp/dump" 2>"$tmp/dump.err" || fail "dump: $(cat "$tmp/dump.err")"
-# The waiter's mutex waits (kind 1): their begin_ns, the program's clock.
-awk -v tid="$tid" '$2 == tid && $3 == "cprof:wait_begin" && / kind = 1,/ {
-		for (i = 4; i < NF; i++) if ($i == "begin_ns") print $(i + 2) }' "$tmp/dump" |
-	sort -n >"$tmp/begins"
+# The scenario needs both threads on a core at once: on a machine whose
+# cores other work takes (0 short waits in 3000 rounds, seen in a full
+# run beside other test runs), the program is recorded again, up to three
+# times; what is checked below is the run that had the short waits.
+for attempt in 1 2 3; do
+	rm -rf "$tmp/trace"
+	"$CPROF_TRACE" record --stack-depth=256 -o "$tmp/trace" -- "$WAIT_SHORT_APP" >"$tmp/truth" 2>"$tmp/record.err" ||
+		fail "record: $(cat "$tmp/record.err")"
+	tid=$(awk '$1 == "waiter" { print $2 }' "$tmp/truth")
+	"$CPROF_TRACE" dump "$tmp/trace" >"$tmp/dump" 2>"$tmp/dump.err" || fail "dump: $(cat "$tmp/dump.err")"
+	# The waiter's mutex waits (kind 1): their begin_ns, the program's clock.
+	awk -v tid="$tid" '$2 == tid && $3 == "cprof:wait_begin" && / kind = 1,/ {
+			for (i = 4; i < NF; i++) if ($i == "begin_ns") print $(i + 2) }' "$tmp/dump" |
+		sort -n >"$tmp/begins"
 
-# short: began 1 to 2.5 us before the release; recorded: those with a
-# wait begun inside the call; held: began before the release; spent: the
-# time in all the lock calls
-set -- $(awk 'NR == FNR { b[++n] = $1; next }
-	$1 == "round" {
-		if ($2 < $3) held++
-		spent += $4 - $2
-		if ($3 - $2 < 1000 || $3 - $2 > 2500) next
-		short++
-		for (i = 1; i <= n; i++) if (b[i] >= $2 && b[i] <= $4) { recorded++; break } }
-	END { print short + 0, recorded + 0, held + 0, spent + 0, FNR - 1 }' "$tmp/begins" "$tmp/truth")
-short=$1 recorded=$2 held=$3 spent=$4 rounds=$5
-echo "the program: $short short waits in $rounds lock calls, $held made while the mutex was" \
-	"held, $spent ns in its lock calls; $recorded of the short waits recorded"
+	# short: began 1 to 2.5 us before the release; recorded: those with a
+	# wait begun inside the call; held: began before the release; spent: the
+	# time in all the lock calls
+	set -- $(awk 'NR == FNR { b[++n] = $1; next }
+		$1 == "round" {
+			if ($2 < $3) held++
+			spent += $4 - $2
+			if ($3 - $2 < 1000 || $3 - $2 > 2500) next
+			short++
+			for (i = 1; i <= n; i++) if (b[i] >= $2 && b[i] <= $4) { recorded++; break } }
+		END { print short + 0, recorded + 0, held + 0, spent + 0, FNR - 1 }' "$tmp/begins" "$tmp/truth")
+	short=$1 recorded=$2 held=$3 spent=$4 rounds=$5
+	echo "the program: $short short waits in $rounds lock calls, $held made while the mutex was" \
+		"held, $spent ns in its lock calls; $recorded of the short waits recorded"
+	[ "$short" -lt 100 ] || break
+	echo "run $attempt: only $short short waits (the threads seldom ran at once): recording again"
+done
 [ "$short" -ge 100 ] || fail "only $short rounds made the waiter wait shortly (at least 100 expected)"
 [ $((recorded * 10)) -ge $((short * 9)) ] ||
 	fail "$recorded of the $short short waits the program had are recorded (at least 90% expected)"

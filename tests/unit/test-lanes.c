@@ -4,11 +4,13 @@
  * colour of the state the thread spent most of its time in, a counter
  * track of a process that exited stops at its exit, and a flight-recorder
  * snapshot's lanes are veiled before its window, whose edge is labelled,
- * with what lies there described as left out of the analyses.
+ * with what lies there described as left out of the analyses; and the
+ * rows of regions the index builds while a trace loads.
  */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui-synth.h"
@@ -229,12 +231,156 @@ static void test_snapshot_window(void)
 	ui_dl_free(&dl);
 }
 
+/* A region on `thread` at `depth`; end 0: open at the trace's end. */
+static void add_region(struct cprof_model *m, uint32_t thread, uint16_t depth, uint64_t b,
+		       uint64_t e)
+{
+	struct cprof_region *r = cprof_vec_push(&m->regions);
+	*r = (struct cprof_region){.begin_ns = b,
+				   .end_ns = e,
+				   .thread = thread,
+				   .task = CPROF_NONE,
+				   .type = synth_str(m, "r"),
+				   .depth = depth};
+}
+
+/*
+ * A thread's rows as the frames must see them, by hand: its regions of
+ * each depth sorted by begin (then index), their times from the trace's
+ * start, an open one up to the end, the running max of ends.
+ */
+static void check_rows(const struct cprof_model *m, const struct ui_index *ix, const char *how)
+{
+	uint64_t o = m->begin_ns;
+	for (uint32_t t = 0; t < m->threads.n; t++) {
+		unsigned depths = 0;
+		for (size_t i = 0; i < m->regions.n; i++)
+			if (m->regions.v[i].thread == t && m->regions.v[i].depth + 1u > depths)
+				depths = m->regions.v[i].depth + 1u;
+		const struct ui_thread_index *ti = &ix->threads[t];
+		CHECK(ti->depths == depths, "%s: thread %u: %u depths, want %u", how, t, ti->depths,
+		      depths);
+		for (unsigned d = 0; d < depths && d < ti->depths; d++) {
+			const struct ui_row *row = &ti->rows[d];
+			uint32_t k = 0, last = UINT32_MAX;
+			uint64_t lastb = 0, mx = 0;
+			for (;;) { /* the next region of (t, d) by (begin, index) */
+				uint32_t pick = UINT32_MAX;
+				for (uint32_t i = 0; i < m->regions.n; i++) {
+					const struct cprof_region *r = &m->regions.v[i];
+					if (r->thread != t || r->depth != d ||
+					    (last != UINT32_MAX &&
+					     (r->begin_ns < lastb ||
+					      (r->begin_ns == lastb && i <= last))))
+						continue;
+					if (pick == UINT32_MAX ||
+					    r->begin_ns < m->regions.v[pick].begin_ns)
+						pick = i;
+				}
+				if (pick == UINT32_MAX)
+					break;
+				const struct cprof_region *r = &m->regions.v[pick];
+				uint64_t e = r->end_ns ? r->end_ns : m->end_ns;
+				e = (e < r->begin_ns ? r->begin_ns : e) - o;
+				mx = e > mx ? e : mx;
+				CHECK(k < row->n && row->idx[k] == pick &&
+					  ui_row_begin(row, k) == r->begin_ns - o &&
+					  ui_row_end(row, k) == e && ui_row_maxend(row, k) == mx,
+				      "%s: thread %u depth %u entry %u: region %u [%" PRIu64
+				      ", %" PRIu64 ") max %" PRIu64 ", want %u [%" PRIu64
+				      ", %" PRIu64 ") max %" PRIu64,
+				      how, t, d, k, k < row->n ? row->idx[k] : 0,
+				      k < row->n ? ui_row_begin(row, k) : 0,
+				      k < row->n ? ui_row_end(row, k) : 0,
+				      k < row->n ? ui_row_maxend(row, k) : 0, pick, r->begin_ns - o,
+				      e, mx);
+				last = pick;
+				lastb = r->begin_ns;
+				k++;
+			}
+			CHECK(row->n == k, "%s: thread %u depth %u: %u entries, want %u", how, t, d,
+			      row->n, k);
+		}
+	}
+}
+
+/*
+ * The region rows fed while the trace loads (the reader's partial model at
+ * each report: the regions read so far, those that end later still open)
+ * are the rows of the whole model: on a synthetic server's trace, and on
+ * rows the feed must copy and sort (begins out of order, a same-depth
+ * region inside another, an open region followed by another) or may keep
+ * (an open region last).
+ */
+static void test_fed_rows(void)
+{
+	struct cprof_model *m = synth_model(3000, 5, 7);
+	uint32_t odd = (uint32_t)m->threads.n;
+	struct cprof_thread *th = cprof_vec_push(&m->threads);
+	const uint64_t T = m->begin_ns ? m->begin_ns : 1000000000000ull;
+
+	*th = (struct cprof_thread){.tid = 99, .name = synth_str(m, "odd"), .first_ns = T};
+	add_region(m, odd, 0, T + 5000, T + 6000); /* depth 0: begins out of order */
+	add_region(m, odd, 0, T + 1000, T + 2000);
+	add_region(m, odd, 1, T + 1000, T + 9000); /* depth 1: one inside another */
+	add_region(m, odd, 1, T + 2000, T + 3000);
+	add_region(m, odd, 2, T + 1000, 0); /* depth 2: open, then another */
+	add_region(m, odd, 2, T + 4000, T + 4500);
+	add_region(m, odd, 3, T + 1000, T + 1500); /* depth 3: open last */
+	add_region(m, odd, 3, T + 2000, 0);
+	if (!m->begin_ns)
+		m->begin_ns = T;
+	if (m->end_ns < T + 20000)
+		m->end_ns = T + 20000;
+
+	struct ui_index *whole = ui_index_create(m);
+	CHECK(whole != NULL, "index of the whole model");
+	if (whole)
+		check_rows(m, whole, "whole");
+	ui_index_destroy(whole);
+
+	/* fed in steps of a few hundred regions, each region open until the
+	 * reading reaches its end (the latest begin read so far) */
+	struct ui_index_feed *feed = ui_index_feed_create();
+	struct cprof_region *seen = malloc(m->regions.n * sizeof(*seen));
+	struct cprof_model part = *m;
+	uint64_t at = 0;
+	part.regions.v = seen;
+	for (size_t n = 0; n < m->regions.n;) {
+		size_t to = n + 1 + (n * 7919) % 400;
+		to = to > m->regions.n ? m->regions.n : to;
+		for (size_t i = 0; i < to; i++) {
+			seen[i] = m->regions.v[i];
+			at = seen[i].begin_ns > at ? seen[i].begin_ns : at;
+		}
+		for (size_t i = 0; i < to; i++)
+			if (seen[i].end_ns > at)
+				seen[i].end_ns = 0;
+		part.regions.n = to;
+		ui_index_feed(feed, &part);
+		n = to;
+	}
+	free(seen);
+	struct ui_index *fed = ui_index_create_fed(m, feed);
+	CHECK(fed != NULL, "index of the fed model");
+	if (fed) {
+		check_rows(m, fed, "fed");
+		CHECK(fed->threads[odd].rows[0].begin && fed->threads[odd].rows[1].maxend &&
+			  fed->threads[odd].rows[2].maxend && !fed->threads[odd].rows[3].begin,
+		      "rows copied: %d %d %d %d, want 1 1 1 0", !!fed->threads[odd].rows[0].begin,
+		      !!fed->threads[odd].rows[1].begin, !!fed->threads[odd].rows[2].begin,
+		      !!fed->threads[odd].rows[3].begin);
+	}
+	ui_index_destroy(fed);
+	cprof_model_destroy(m);
+}
+
 int main(void)
 {
-	(void)synth_model; /* ui-synth.h's, unused here */
 	test_dominant_state();
 	test_counter_ends_at_exit();
 	test_snapshot_window();
+	test_fed_rows();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

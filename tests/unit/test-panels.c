@@ -3,7 +3,9 @@
  * the graph's boxes are laid out by value (a child's width is its share of
  * the parent's, to a pixel), hit-testing and click-zoom find the frame
  * under the cursor, the table and JSON rows are the profile's own `top`,
- * and the threads tab lists every thread alive with its figures.
+ * and the threads tab lists every thread alive with its figures; the
+ * Regions tab's numbers come from a thread of their own, a range left
+ * behind stopped, and equal those computed here and now.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,9 +13,12 @@
 #include <string.h>
 
 #include "ui-synth.h"
+#include "ui/panel.h"
 #include "ui/panel_flame.h"
 #include "ui/panel_path.h"
+#include "ui/panel_regions.h"
 #include "ui/panel_threads.h"
+#include "ui/panel_top.h"
 
 static int failures;
 #define CHECK(cond)                                                                                \
@@ -274,6 +279,163 @@ static void test_counter_tooltip(struct cprof_model *m)
 	ui_index_destroy(ix);
 }
 
+static bool same_dists(const struct cprof_stats_dist *a, uint32_t na,
+		       const struct cprof_stats_dist *b, uint32_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
+}
+
+static bool frame_says(struct ui_panel *p, const struct ui_view *v, const char *needle)
+{
+	struct ui_metrics mt = synth_metrics();
+	struct ui_dl dl;
+	bool found = false;
+
+	ui_dl_init(&dl);
+	ui_panel_frame(&dl, p, v, &mt);
+	for (size_t i = 0; i < dl.n; i++)
+		if (dl.v[i].kind == UI_DL_TEXT && strstr(ui_dl_item_text(&dl, &dl.v[i]), needle))
+			found = true;
+	ui_dl_free(&dl);
+	return found;
+}
+
+static void test_regions_thread(struct cprof_model *m)
+{
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_regions *r = ui_regions_create(m, NULL, NULL);
+	struct cprof_stats_dist *want = NULL, *got = NULL;
+	uint32_t nwant = 0, ngot = 0;
+	uint64_t span = ix->span;
+	atomic_bool stop;
+	size_t n = 9;
+
+	CHECK(ix && r);
+	/* told to stop before it began: nothing computed */
+	atomic_init(&stop, true);
+	CHECK(cprof_stats_regions_until(m, 0, span, &stop, &got, &n) == CPROF_STATS_STOPPED);
+	CHECK(!got && !n);
+
+	/* A range asked, then another before the first is done: the second's
+	 * numbers, as computed here and now. */
+	CHECK(ui_panel_region_stats(ix, span / 4, span / 2, &want, &nwant) && nwant > 0);
+	CHECK(ui_regions_poll(r, 0, span, false, &got, &ngot) == UI_REGIONS_COMPUTING);
+	CHECK(ui_regions_poll(r, span / 4, span / 2, false, &got, &ngot) == UI_REGIONS_COMPUTING);
+	CHECK(ui_regions_poll(r, span / 4, span / 2, true, &got, &ngot) == UI_REGIONS_READY);
+	CHECK(same_dists(got, ngot, want, nwant));
+	free(got);
+	got = NULL;
+	/* a range left behind (the view moved on) and the job destroyed
+	 * while computing: stopped and joined (nothing leaks under ASan) */
+	CHECK(ui_regions_poll(r, 0, span, false, &got, &ngot) == UI_REGIONS_COMPUTING);
+	ui_regions_follow(r, 1, span);
+	ui_regions_destroy(r);
+	r = ui_regions_create(m, NULL, NULL);
+	CHECK(ui_regions_poll(r, 0, span / 3, false, &got, &ngot) == UI_REGIONS_COMPUTING);
+	ui_regions_destroy(r);
+	free(want);
+
+	/* The panel: "computing..." until the numbers came, then its rows;
+	 * a new range (a selection) computes again. */
+	struct ui_panel *p = ui_panel_create(ix, NULL);
+	struct ui_view v = {.width = 1280,
+			    .height = 800,
+			    .show_panel = true,
+			    .tab = UI_TAB_REGIONS,
+			    .panel_row = -1};
+	ui_view_fit(&v, ix);
+	CHECK(!ui_panel_update(p, &v) && !ui_panel_ready(p, &v));
+	CHECK(frame_says(p, &v, "computing"));
+	ui_panel_wait(p, &v);
+	CHECK(ui_panel_ready(p, &v) && p->nregions > 0 && !frame_says(p, &v, "computing"));
+	CHECK(ui_panel_region_stats(ix, 0, span, &want, &nwant));
+	CHECK(same_dists(p->regions, p->nregions, want, nwant));
+	free(want);
+	v.range_on = true;
+	v.r0 = (double)span / 2;
+	v.r1 = (double)span / 8;
+	ui_panel_follow(p, &v);
+	CHECK(!ui_panel_update(p, &v) && frame_says(p, &v, "computing"));
+	ui_panel_wait(p, &v);
+	CHECK(ui_panel_region_stats(ix, span / 8, span / 2, &want, &nwant));
+	CHECK(ui_panel_ready(p, &v) && same_dists(p->regions, p->nregions, want, nwant));
+	free(want);
+	/* destroyed while computing: joined */
+	v.r1 = 0;
+	CHECK(!ui_panel_update(p, &v));
+	ui_panel_destroy(p);
+	ui_index_destroy(ix);
+}
+
+static bool same_tables(const struct ui_top_table *a, const struct ui_top_row *rows, uint32_t n,
+			int64_t total)
+{
+	if (a->n != n || a->total != total)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(a->rows[i].name, rows[i].name) || a->rows[i].flat != rows[i].flat ||
+		    a->rows[i].cum != rows[i].cum)
+			return false;
+	return true;
+}
+
+/* The Sync and Blocking tables: computed on the job's thread as here and
+ * now; stopped when told; the panel says "computing..." until they came. */
+static void test_tops_thread(struct cprof_model *m)
+{
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_job_sym *js = ui_job_sym_create(m);
+	struct ui_tops *t = ui_tops_create(m, js, NULL, NULL);
+	struct ui_top_table want, *got = NULL;
+	uint64_t span = ix->span;
+	atomic_bool stop;
+
+	CHECK(ix && t);
+	/* told to stop before it began: nothing */
+	atomic_init(&stop, true);
+	CHECK(!ui_top_compute(m, NULL, UI_TAB_SYNC, 0, span, &stop, &want));
+	free(want.rows);
+	for (int tab = UI_TAB_SYNC; tab <= UI_TAB_BLOCKING; tab++) {
+		CHECK(ui_top_compute(m, NULL, tab, span / 4, span, NULL, &want) && want.n > 0);
+		/* another range and tab first, then this one's: this one's */
+		CHECK(ui_tops_poll(t, tab == UI_TAB_SYNC ? UI_TAB_BLOCKING : UI_TAB_SYNC, 0, span,
+				   false, &got) == UI_JOB_COMPUTING);
+		CHECK(ui_tops_poll(t, tab, span / 4, span, false, &got) == UI_JOB_COMPUTING);
+		CHECK(ui_tops_poll(t, tab, span / 4, span, true, &got) == UI_JOB_READY);
+		CHECK(got && same_tables(got, want.rows, want.n, want.total) &&
+		      !strcmp(got->note, want.note));
+		ui_top_table_free(got);
+		free(want.rows);
+	}
+	/* left behind and destroyed while computing: stopped and joined */
+	CHECK(ui_tops_poll(t, UI_TAB_SYNC, 0, span, false, &got) == UI_JOB_COMPUTING);
+	ui_tops_follow(t, UI_TAB_SYNC, 1, span);
+	ui_tops_destroy(t);
+	ui_job_sym_destroy(js);
+
+	struct ui_panel *p = ui_panel_create(ix, NULL);
+	struct ui_view v = {.width = 1280,
+			    .height = 800,
+			    .show_panel = true,
+			    .tab = UI_TAB_BLOCKING,
+			    .panel_row = -1};
+	ui_view_fit(&v, ix);
+	CHECK(!ui_panel_update(p, &v) && !ui_panel_ready(p, &v));
+	CHECK(frame_says(p, &v, "computing"));
+	ui_panel_wait(p, &v);
+	CHECK(ui_panel_ready(p, &v) && !frame_says(p, &v, "computing"));
+	CHECK(ui_top_compute(m, NULL, UI_TAB_BLOCKING, p->from_ns, p->to_ns, NULL, &want));
+	CHECK(same_tables(&want, p->top[UI_TAB_BLOCKING], p->ntop[UI_TAB_BLOCKING],
+			  p->total[UI_TAB_BLOCKING]));
+	free(want.rows);
+	/* another tab: computed again; destroyed while computing: joined */
+	v.tab = UI_TAB_SYNC;
+	ui_panel_follow(p, &v);
+	CHECK(!ui_panel_update(p, &v) && frame_says(p, &v, "computing"));
+	ui_panel_destroy(p);
+	ui_index_destroy(ix);
+}
+
 int main(void)
 {
 	struct cprof_model *m = synth_model(400, 4, 0);
@@ -283,6 +445,11 @@ int main(void)
 	test_threads(m);
 	test_path(m);
 	test_counter_tooltip(m);
+	cprof_model_destroy(m);
+	m = synth_model(3000, 4, 11);
+	CHECK(m != NULL);
+	test_regions_thread(m);
+	test_tops_thread(m);
 	cprof_model_destroy(m);
 	if (failures) {
 		fprintf(stderr, "panels: %d failures\n", failures);

@@ -8,20 +8,23 @@
  * then region statistics over random windows (cprof_stats_regions); then
  * the same models as flight-recorder snapshots with a window from a random
  * instant, against the items clipped by hand: one that ended before the
- * window gone, one begun before it begun at its start (snapwin.h).
+ * window gone, one begun before it begun at its start (snapwin.h); the
+ * critical paths of their tasks and regions (critpath.h) likewise.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/critpath.h"
 #include "analysis/stats.h"
 #include "ui-check.h"
 
 #define T0 1000000000000ull
 #define NONE UINT64_MAX /* no duration: never ended */
 #define NKEYS 8
-#define NSTACKS 300 /* more than the first hash table holds */
+#define NSTACKS 300	/* more than the first hash table holds */
+#define FAR_KEYS 100000 /* stacks from here on: past a direct table's keys */
 
 static void need(bool ok)
 {
@@ -48,6 +51,7 @@ enum shape {
 	SAME,	    /* one value repeated */
 	UNENDED,    /* none ended */
 	MIXED,	    /* duplicates with rare huge outliers */
+	CLUSTER,    /* many values, close together: in a few histogram buckets */
 	NSHAPES,
 };
 
@@ -62,6 +66,8 @@ static uint64_t draw(enum shape s, uint32_t key)
 		return 1000 + key;
 	case UNENDED:
 		return NONE;
+	case CLUSTER:
+		return 100000 + rnd(3000);
 	default:
 		return rnd(100) ? 1000 + rnd(5) * 1000 : (1ull << 33) + rnd(3);
 	}
@@ -178,23 +184,24 @@ static void check_dists(const char *what, const struct cprof_model *m,
 static void check_top(const char *what, const struct cprof_stats_stack *got, size_t ngot,
 		      const uint32_t *keys, const uint64_t *ns, size_t n)
 {
-	static struct cprof_stats_stack all[NSTACKS];
+	static struct cprof_stats_stack all[2 * NSTACKS];
+	static bool seen[2 * NSTACKS];
 	size_t nall = 0;
 
-	for (uint32_t key = 0; key < NSTACKS; key++) {
-		bool seen = false;
-		struct cprof_stats_stack s = {key, 0, 0};
-		for (size_t i = 0; i < n; i++)
-			if (keys[i] == key) {
-				seen = true;
-				if (ns[i] != NONE) {
-					s.count++;
-					s.delay_ns += ns[i];
-				}
-			}
-		if (seen)
-			all[nall++] = s;
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t r = 0; r < 2 * NSTACKS; r++)
+		all[r] = (struct cprof_stats_stack){r < NSTACKS ? r : FAR_KEYS + r - NSTACKS, 0, 0};
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = keys[i] < NSTACKS ? keys[i] : NSTACKS + keys[i] - FAR_KEYS;
+		seen[r] = true;
+		if (ns[i] != NONE) {
+			all[r].count++;
+			all[r].delay_ns += ns[i];
+		}
 	}
+	for (uint32_t r = 0; r < 2 * NSTACKS; r++)
+		if (seen[r])
+			all[nall++] = all[r];
 	/* selection of the top by hand: delay down, stack up */
 	for (size_t i = 0; i < nall; i++)
 		for (size_t j = i + 1; j < nall; j++)
@@ -232,7 +239,9 @@ static struct items make_items(size_t n, uint64_t span)
 	for (size_t i = 0; i < n; i++) {
 		uint32_t key = i && rnd(4) ? it.keys[i - 1] : (uint32_t)rnd(NKEYS);
 		it.keys[i] = key;
-		it.stacks[i] = (uint32_t)(rnd(3) ? rnd(9) : rnd(NSTACKS));
+		it.stacks[i] = (uint32_t)(rnd(3)   ? rnd(9)
+					  : rnd(2) ? rnd(NSTACKS)
+						   : FAR_KEYS + rnd(NSTACKS));
 		it.ns[i] = draw(shapes[key], key);
 		/* unended items among ended ones of every shape */
 		if (!rnd(10))
@@ -394,6 +403,94 @@ static struct items clip_items(const struct items *it, uint64_t w, uint64_t *lef
 	return c;
 }
 
+/*
+ * The items' tasks, each with one region, on one thread, as a snapshot
+ * whose window starts at `w` (relative): the critical path of every type
+ * covers the ended tasks the window keeps, from its start for those begun
+ * before it, and says how many it left out and clipped; a region's path
+ * the same.
+ */
+static void check_critpath(const struct items *it, uint64_t w, uint64_t span)
+{
+	struct cprof_model *m = cprof_model_create();
+	uint32_t type[NKEYS];
+	struct cprof_critpath *cp;
+	struct cprof_thread *th;
+
+	need(m && (th = cprof_vec_push(&m->threads)));
+	th->tid = 1;
+	intern_types(m, type);
+	m->begin_ns = T0;
+	m->end_ns = T0 + span;
+	m->window_ns = T0 + w;
+	for (size_t i = 0; i < it->n; i++) {
+		struct cprof_task *t = cprof_vec_push(&m->tasks);
+		struct cprof_region *r = cprof_vec_push(&m->regions);
+		need(t && r);
+		t->type = r->type = type[it->keys[i]];
+		t->begin_ns = r->begin_ns = T0 + it->begin[i];
+		t->end_ns = r->end_ns = it->ns[i] == NONE ? 0 : T0 + it->begin[i] + it->ns[i];
+		t->end_thread = it->ns[i] == NONE ? CPROF_NONE : 0;
+		r->task = (uint32_t)i;
+	}
+	need((cp = cprof_critpath_create(m)) != NULL);
+	for (unsigned k = 0; k < NKEYS; k++) {
+		const char *name = cprof_model_str(m, type[k]);
+		struct cprof_cp_aggregate agg;
+		uint64_t tasks = 0, total = 0, left_out = 0, clipped = 0, rows = 0;
+		bool any = false;
+		for (size_t i = 0; i < it->n; i++) {
+			uint64_t b = it->begin[i], ns = it->ns[i];
+			any |= it->keys[i] == k;
+			if (it->keys[i] != k || ns == NONE)
+				continue;
+			if (b + ns < w) {
+				left_out++;
+				continue;
+			}
+			clipped += b < w;
+			tasks++;
+			total += b < w ? b + ns - w : ns;
+		}
+		enum cprof_critpath_status st = cprof_critpath_aggregate(cp, NULL, name, &agg);
+		CHECK(st == (any ? CPROF_CRITPATH_OK : CPROF_CRITPATH_NO_TASKS),
+		      "critical path of '%s': status %d", name, (int)st);
+		if (st != CPROF_CRITPATH_OK)
+			continue;
+		for (size_t i = 0; i < agg.rows.n; i++)
+			rows += agg.rows.v[i].ns;
+		CHECK(agg.tasks == tasks && agg.total_ns == total && rows == total &&
+			  agg.window.left_out == left_out && agg.window.clipped == clipped,
+		      "critical path of '%s' from +%" PRIu64 ": %" PRIu64 " tasks, %" PRIu64
+		      " ns (rows %" PRIu64 "), %" PRIu64 " left out, %" PRIu64
+		      " clipped; want %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64,
+		      name, w, agg.tasks, agg.total_ns, rows, agg.window.left_out,
+		      agg.window.clipped, tasks, total, left_out, clipped);
+		cprof_cp_aggregate_fini(&agg);
+	}
+	for (size_t i = 0; i < it->n && i < 200; i++) {
+		uint64_t b = it->begin[i], ns = it->ns[i], sum = 0;
+		struct cprof_cp_path path;
+		enum cprof_critpath_status st = cprof_critpath_region(cp, (uint32_t)i, &path);
+		enum cprof_critpath_status want = ns == NONE   ? CPROF_CRITPATH_NOT_ENDED
+						  : b + ns < w ? CPROF_CRITPATH_BEFORE_WINDOW
+							       : CPROF_CRITPATH_OK;
+		CHECK(st == want, "region %zu: status %d, want %d", i, (int)st, (int)want);
+		if (st != CPROF_CRITPATH_OK)
+			continue;
+		for (size_t k = 0; k < path.segments.n; k++)
+			sum += path.segments.v[k].end_ns - path.segments.v[k].begin_ns;
+		CHECK(path.begin_ns == T0 + (b < w ? w : b) && path.clipped == (b < w) &&
+			  sum == path.end_ns - path.begin_ns,
+		      "region %zu [+%" PRIu64 ", +%" PRIu64 "): path from +%" PRIu64 ", %" PRIu64
+		      " ns of segments, window +%" PRIu64,
+		      i, b, b + ns, (uint64_t)(path.begin_ns - T0), sum, w);
+		cprof_cp_path_fini(&path);
+	}
+	cprof_critpath_destroy(cp);
+	cprof_model_destroy(m);
+}
+
 /* The model as a snapshot whose window starts at a random instant. */
 static void check_snapshot(struct cprof_model *m, const struct items *it, const uint32_t *type,
 			   uint64_t span)
@@ -419,10 +516,60 @@ static void check_snapshot(struct cprof_model *m, const struct items *it, const 
 	      " and %" PRIu64,
 	      s.window.left_out, s.window.clipped, left_out, clipped);
 	check_windows(m, &c, types, span);
+	check_critpath(it, w, span);
 	cprof_stats_fini(&s);
 	m->window_ns = 0;
 	free(types);
 	free_items(&c);
+}
+
+/*
+ * The region summary kept with a cached model: the same region statistics
+ * as computed, and ignored (computed again) when it does not fit: another
+ * format, a key past the strings. The caller's snapshot check then runs
+ * with it still attached, for another window: ignored too.
+ */
+static void check_summary(struct cprof_model *m, const struct cprof_stats *want)
+{
+	struct cprof_stats got;
+	struct cprof_stats_dist *d;
+	char *copy;
+
+	cprof_stats_summarize(m);
+	need(m->summary && m->summary_owned);
+	need(cprof_stats_compute(m, &got) == CPROF_STATS_OK);
+	CHECK(got.regions.n == want->regions.n &&
+		  !memcmp(got.regions.v, want->regions.v, want->regions.n * sizeof(*d)),
+	      "regions from the summary differ from those computed");
+	cprof_stats_fini(&got);
+	/* taken as it is, not computed again */
+	if (want->regions.n) {
+		d = (struct cprof_stats_dist *)((char *)m->summary + m->summary_len) - 1;
+		d->total_ns++;
+		need(cprof_stats_compute(m, &got) == CPROF_STATS_OK);
+		CHECK(got.regions.v[got.regions.n - 1].total_ns ==
+			  want->regions.v[want->regions.n - 1].total_ns + 1,
+		      "the summary was not used");
+		cprof_stats_fini(&got);
+		d->total_ns--;
+	}
+	copy = malloc(m->summary_len);
+	need(copy != NULL);
+	memcpy(copy, m->summary, m->summary_len);
+	for (int damage = 0; damage < 2 && want->regions.n; damage++) {
+		char *blob = (char *)m->summary;
+		if (damage == 0)
+			blob[0] ^= 1; /* its magic */
+		else
+			((struct cprof_stats_dist *)(blob + m->summary_len) - 1)->key = 1u << 30;
+		need(cprof_stats_compute(m, &got) == CPROF_STATS_OK);
+		CHECK(got.regions.n == want->regions.n &&
+			  !memcmp(got.regions.v, want->regions.v, want->regions.n * sizeof(*d)),
+		      "a damaged summary (%d) was used", damage);
+		cprof_stats_fini(&got);
+		memcpy(blob, copy, m->summary_len);
+	}
+	free(copy);
 }
 
 static void run(size_t n, uint64_t span)
@@ -457,6 +604,7 @@ static void run(size_t n, uint64_t span)
 	check_top("call stacks", s.syscall_top.v, s.syscall_top.n, cstacks, cns, nc);
 	CHECK(s.syscall_count == nc, "syscall count");
 
+	check_summary(m, &s);
 	check_windows(m, &it, types, span);
 	check_snapshot(m, &it, type, span);
 	cprof_stats_fini(&s);
@@ -475,6 +623,15 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++)
 		for (int rep = 0; rep < (sizes[i] < 1000 ? 40 : 4); rep++) {
+			run(sizes[i], 1 + rnd(1000000));
+			rounds++;
+		}
+	/* the same split over threads (3, whatever the CPUs), each at least 5
+	 * items: groups merged, ranks' durations written at each one's offset */
+	cprof_stats_split_min = 5;
+	cprof_stats_max_threads = 3;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++)
+		for (int rep = 0; rep < (sizes[i] < 1000 ? 6 : 1); rep++) {
 			run(sizes[i], 1 + rnd(1000000));
 			rounds++;
 		}

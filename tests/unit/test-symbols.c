@@ -16,7 +16,6 @@
 #include "symbols/symbols.h"
 #include "test-profile-model.h"
 
-
 int test_symbols_leaf(int x);
 __attribute__((noinline)) int test_symbols_leaf(int x)
 {
@@ -69,6 +68,14 @@ int main(void)
 	gone->size = 0x10000;
 	gone->path = cprof_model_intern(m, "/nonexistent/libgone.so", 23);
 	gone->is_pic = true;
+	gone->load_ns = 1000;
+	gone->unload_ns = 1500;
+	/* dlclosed, then another library loaded where it was */
+	struct cprof_module *next = cprof_vec_push(&m->modules);
+	*next = m->modules.v[m->modules.n - 2];
+	next->path = cprof_model_intern(m, "/nonexistent/libnext.so", 23);
+	next->load_ns = 2000;
+	next->unload_ns = 0;
 	/* a second process with the same files mapped elsewhere (ASLR) */
 	proc = cprof_vec_push(&m->processes);
 	CHECK(proc);
@@ -138,6 +145,16 @@ int main(void)
 	printf("modules opened: %u for the first process, %u for both\n", loaded,
 	       st.modules_loaded);
 	CHECK(st.modules_loaded == loaded);
+
+	/* An address resolves in the library mapped there when its stack was
+	 * taken; without a time, in the first. */
+	CHECK(cprof_symbolizer_lookup_at(s, 0, 1200, 0x7e0000000123ull, true, &loc));
+	CHECK(!strcmp(loc.frames[0].function, "libgone.so+0x123"));
+	CHECK(cprof_symbolizer_lookup_at(s, 0, 2500, 0x7e0000000123ull, true, &loc));
+	CHECK(!strcmp(loc.frames[0].function, "libnext.so+0x123"));
+	CHECK(cprof_symbolizer_module(s, 0, 2500, 0x7e0000000123ull, true) == m->modules.n / 2 - 1);
+	CHECK(cprof_symbolizer_lookup_at(s, 0, 1200, 0x7e0000000123ull, true, &loc));
+	CHECK(!strcmp(loc.frames[0].function, "libgone.so+0x123"));
 
 	cprof_symbolizer_destroy(s);
 	cprof_model_destroy(m);

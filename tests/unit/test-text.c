@@ -173,6 +173,15 @@ static void test_record_file(void)
 	CHECK(!strcmp(text, want), "cprof-record.json:\n%s\nexpected:\n%s", text, want);
 	CHECK(cprof_record_file_read_pid(dir, &pid) == CPROF_RECORD_FILE_OK && pid == 4242,
 	      "pid read back: %d", pid);
+	CHECK(!cprof_record_file_read_launched(dir), "launched without the key");
+	/* record started the program: "launched" follows, and reads back */
+	{
+		struct cprof_record_info launched = info;
+
+		launched.launched = true;
+		CHECK(cprof_record_file_write(dir, &launched) == CPROF_RECORD_FILE_OK, "write");
+		CHECK(cprof_record_file_read_launched(dir), "launched not read back");
+	}
 	/* Not JSON: no pid, and the reader keeps every process. */
 	f = fopen(path, "w");
 	if (f) {
@@ -181,6 +190,7 @@ static void test_record_file(void)
 	}
 	CHECK(cprof_record_file_read_pid(dir, &pid) == CPROF_RECORD_FILE_INVALID && pid == 0,
 	      "truncated file: pid %d", pid);
+	CHECK(!cprof_record_file_read_launched(dir), "truncated file: launched");
 	unlink(path);
 	rmdir(dir);
 }

@@ -184,11 +184,12 @@ static struct cprof_model *marks_model(uint32_t n)
 	return m;
 }
 
-static const char *fake_symbolize(void *ctx, uint32_t process, uint64_t ip, bool is_return,
-				  char *buf, size_t size)
+static const char *fake_symbolize(void *ctx, uint32_t process, uint64_t ns, uint64_t ip,
+				  bool is_return, char *buf, size_t size)
 {
 	(void)ctx;
 	(void)process;
+	(void)ns;
 	snprintf(buf, size, "%s%s  f.c:1", ip == 0x401000 ? "leaf_fn" : "caller_fn",
 		 is_return ? "" : "_ip");
 	return buf;
@@ -620,7 +621,7 @@ static void test_panel_open_regions(void)
 	struct ui_panel *p = ui_panel_create(ix, NULL);
 	struct ui_dl dl;
 	ui_dl_init(&dl);
-	ui_panel_update(p, &v);
+	ui_panel_wait(p, &v);
 	ui_panel_frame(&dl, p, &v, &mt);
 	CHECK(dl_has_text(&dl, 0, "0+1"), "no '0+1' count for the open region");
 	ui_dl_clear(&dl);
@@ -630,7 +631,7 @@ static void test_panel_open_regions(void)
 			continue;
 		found = true;
 		v.panel_row = row;
-		ui_panel_update(p, &v);
+		ui_panel_wait(p, &v);
 		ui_panel_frame(&dl, p, &v, &mt);
 		CHECK(dl_has_text(&dl, 0, "1 still open at the end"), "histogram caption");
 	}

@@ -187,8 +187,8 @@ void cprof_alloc_after_fork_child(void)
 {
 	/* The child's trace starts empty: its inherited blocks were recorded
 	 * in the parent's. */
-	memset(sampled, 0, sizeof(sampled));
-	memset(filter, 0, sizeof(filter));
+	cprof_zero_static(sampled, sizeof(sampled));
+	cprof_zero_static(filter, sizeof(filter));
 	pin_filter(NULL);
 	for (unsigned i = 0; i < PINNED_MAX && i < pinned_count; i++)
 		pin_filter(pinned[i]);

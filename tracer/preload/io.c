@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
@@ -27,6 +28,8 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+typedef void (*jump_fn)(struct __jmp_buf_tag *, int) __attribute__((noreturn));
 
 static struct {
 	ssize_t (*read)(int, void *, size_t);
@@ -67,6 +70,7 @@ static struct {
 	int (*__poll_chk)(struct pollfd *, nfds_t, int, size_t);
 	int (*__ppoll_chk)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *,
 			   size_t);
+	jump_fn longjmp, _longjmp, siglongjmp, __longjmp_chk;
 } real;
 
 void cprof_io_resolve(void) CPROF_HIDDEN;
@@ -108,6 +112,10 @@ void cprof_io_resolve(void)
 	R(__recvfrom_chk);
 	R(__poll_chk);
 	R(__ppoll_chk);
+	R(longjmp);
+	R(_longjmp);
+	R(siglongjmp);
+	R(__longjmp_chk);
 #undef R
 }
 
@@ -192,3 +200,40 @@ IO_HOOK(int, __poll_chk, CPROF_TP_CALL_POLL, NEG, (struct pollfd * f, nfds_t n, 
 IO_HOOK(int, __ppoll_chk, CPROF_TP_CALL_PPOLL, NEG,
 	(struct pollfd * f, nfds_t n, const struct timespec *ts, const sigset_t *m, size_t fl),
 	(f, n, ts, m, fl))
+
+/*
+ * A signal handler that interrupted a blocking call may leave it with
+ * longjmp or siglongjmp, the timeout of ping, telnet and many an old
+ * network client (alarm, then a jump out of read or connect): the hook
+ * never returns, and `in_io` stayed set, so every later blocking call of
+ * the thread was taken for one made inside it and went unrecorded (and a
+ * served process showed the thread blocked in it for ever). A jump made
+ * while a hooked call is under way on the thread can only come from a
+ * handler that ran inside it, and nearly always leaves it: the call is
+ * over. A handler that jumps within itself and then blocks has its call
+ * recorded besides the one it interrupted, which is then still timed.
+ * Fortified builds (Debian's) call __longjmp_chk for both.
+ */
+static inline void io_jump(void)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (unlikely(t->in_io)) {
+		cprof_state_unblock(t);
+		t->in_io = false;
+	}
+}
+
+#define JUMP_HOOK(name)                                                                            \
+	CPROF_EXPORT __attribute__((noreturn)) void name(struct __jmp_buf_tag env[1], int val);    \
+	CPROF_EXPORT __attribute__((noreturn)) void name(struct __jmp_buf_tag env[1], int val)     \
+	{                                                                                          \
+		if (unlikely(!real.name))                                                          \
+			cprof_resolve_all();                                                       \
+		io_jump();                                                                         \
+		real.name(env, val);                                                               \
+	}
+JUMP_HOOK(longjmp)
+JUMP_HOOK(_longjmp)
+JUMP_HOOK(siglongjmp)
+JUMP_HOOK(__longjmp_chk)

@@ -1,5 +1,6 @@
 /*
- * dl_iterate_phdr without ld.so's lock, for our own unwinds.
+ * dl_iterate_phdr without ld.so's lock, for our own unwinds (and
+ * sigprocmask without a system call: sigprof.c).
  *
  * libunwind finds the unwind tables of an address it has not cached with
  * dl_iterate_phdr, which holds ld.so's dl_load_write_lock while it runs
@@ -532,7 +533,9 @@ CPROF_EXPORT int dlclose(void *handle)
 	if (!real_dlclose)
 		return -1;
 	ret = real_dlclose(handle);
-	if (ret == 0 && generation() != before)
+	if (ret == 0 && generation() != before) {
+		cprof_stacks_unmapped();
 		objects_changed(CPROF_CALLER());
+	}
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include "tp.h"
 
 #include "preload.h"
+#include "sigprof.h"
 
 #include "cprof-record.h"
 #include "state.h"
@@ -28,8 +29,10 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -68,6 +71,23 @@ size_t cprof_bootstrap_size(const void *ptr)
 	return *(const size_t *)((const unsigned char *)ptr - sizeof(size_t));
 }
 
+/* Only pages wholly inside the object are dropped: in .bss they are
+ * anonymous (ld.so maps file contents only up to the page holding the
+ * segment's last file byte, which the object can only share partly). */
+void cprof_zero_static(void *p, size_t n)
+{
+	const uintptr_t page = (uintptr_t)getpagesize();
+	uintptr_t a = (uintptr_t)p, e = a + n;
+	uintptr_t pa = (a + page - 1) & ~(page - 1), pe = e & ~(page - 1);
+
+	if (pe <= pa || madvise((void *)pa, pe - pa, MADV_DONTNEED) != 0) {
+		memset(p, 0, n);
+		return;
+	}
+	memset(p, 0, pa - a);
+	memset((void *)pe, 0, e - pe);
+}
+
 void *cprof_dlsym(const char *name)
 {
 	return dlsym(RTLD_NEXT, name);
@@ -91,6 +111,8 @@ void cprof_stdio_resolve(void) CPROF_HIDDEN;
 
 static void (*real__exit)(int);
 
+static void exec_resolve(void);
+
 void cprof_resolve_all(void)
 {
 	static bool done;
@@ -110,6 +132,7 @@ void cprof_resolve_all(void)
 	cprof_real.pvalloc = cprof_dlsym("pvalloc");
 	cprof_real.malloc_usable_size = cprof_dlsym("malloc_usable_size");
 	real__exit = (void (*)(int))cprof_dlsym("_exit");
+	exec_resolve();
 	cprof_sync_resolve();
 	cprof_io_resolve();
 	cprof_thread_resolve();
@@ -338,6 +361,24 @@ CPROF_EXPORT pid_t fork(void)
 	return pid;
 }
 
+/*
+ * glibc loads libgcc_s.so.1 at a process's first pthread_cancel or
+ * pthread_exit, and aborts ("libgcc_s.so.1 must be installed for
+ * pthread_cancel to work") when it cannot open it. lttng-ust cancels its
+ * threads at exit: a program that had used up its descriptors
+ * (RLIMIT_NOFILE: a server at its connection limit, `ulimit -n`) and then
+ * exited normally died of SIGABRT, its buffered output lost. Loaded here,
+ * it is found loaded then, with no file to open. A program that has it
+ * loaded already (C++) is unchanged.
+ */
+static void load_unwind_library(void)
+{
+	void *(*real_dlopen)(const char *, int) = cprof_dlsym("dlopen");
+
+	if (real_dlopen)
+		(void)real_dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE);
+}
+
 __attribute__((constructor)) static void cprof_preload_init(void)
 {
 	struct cprof_tls *t = &cprof_tls;
@@ -357,6 +398,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_fd_own_begin();
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	cprof_fd_own_end();
+	load_unwind_library();
 	cprof_phdr_init();
 	cprof_stacks_init();
 	cprof_ust_refresh();
@@ -382,6 +424,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_alloc_init();
 
 	cprof_emit_config();
+	cprof_sigprof_find_unwinder();
 	t->depth++;
 	cprof_stack_warmup();
 	t->depth--;
@@ -438,4 +481,108 @@ CPROF_EXPORT void _exit(int status)
 CPROF_EXPORT void _Exit(int status)
 {
 	_exit(status);
+}
+
+/*
+ * exec skips the destructors too, and the kernel ends the other threads:
+ * the records the threads had buffered (up to 50 ms of each: regions,
+ * allocations under --alloc=all) were lost when a program executed
+ * another, as `sh -c '...; exec prog'`, `env` or a fork child does. glibc's
+ * exec functions call execve internally, past any hook: each is hooked.
+ * Not in a vfork child, which must touch nothing.
+ */
+static struct {
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+} real_exec;
+
+static void exec_resolve(void)
+{
+	real_exec.execve = cprof_dlsym("execve");
+	real_exec.execv = cprof_dlsym("execv");
+	real_exec.execvp = cprof_dlsym("execvp");
+	real_exec.execvpe = cprof_dlsym("execvpe");
+	real_exec.fexecve = cprof_dlsym("fexecve");
+}
+
+static void before_exec(void)
+{
+	if (unlikely(!real_exec.execve))
+		cprof_resolve_all();
+	if (!cprof_in_vfork_child())
+		cprof_exec_flush_();
+}
+
+CPROF_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	before_exec();
+	return real_exec.execve(path, argv, envp);
+}
+
+CPROF_EXPORT int execv(const char *path, char *const argv[])
+{
+	before_exec();
+	return real_exec.execv(path, argv);
+}
+
+CPROF_EXPORT int execvp(const char *file, char *const argv[])
+{
+	before_exec();
+	return real_exec.execvp(file, argv);
+}
+
+CPROF_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	before_exec();
+	return real_exec.execvpe(file, argv, envp);
+}
+
+CPROF_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	before_exec();
+	return real_exec.fexecve(fd, argv, envp);
+}
+
+/* The list forms, as glibc builds them: the arguments up to the NULL,
+ * then (execle) the environment. */
+#define EXEC_LIST(arg, ap, argv, extra)                                                            \
+	size_t n = 1;                                                                              \
+	va_start(ap, arg);                                                                         \
+	while (va_arg(ap, const char *))                                                           \
+		n++;                                                                               \
+	va_end(ap);                                                                                \
+	char *argv[n + 1];                                                                         \
+	argv[0] = (char *)(arg);                                                                   \
+	va_start(ap, arg);                                                                         \
+	for (size_t i = 1; i <= n; i++)                                                            \
+		argv[i] = va_arg(ap, char *);                                                      \
+	extra;                                                                                     \
+	va_end(ap)
+
+CPROF_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+
+	EXEC_LIST(arg, ap, argv, (void)0);
+	return execv(path, argv);
+}
+
+CPROF_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+
+	EXEC_LIST(arg, ap, argv, (void)0);
+	return execvp(file, argv);
+}
+
+CPROF_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	char **envp;
+
+	EXEC_LIST(arg, ap, argv, envp = va_arg(ap, char **));
+	return execve(path, argv, envp);
 }

@@ -49,6 +49,7 @@ struct cprof_tls {
 	bool known;
 	bool in_io;
 	bool sampler_armed;
+	bool prof_blocked; /* SIGPROF blocked for the program, not for real (sigprof.c) */
 	int32_t tid;
 	int64_t alloc_countdown;
 	bool alloc_init;
@@ -88,6 +89,15 @@ CPROF_HIDDEN void cprof_resolve_all(void);
 CPROF_HIDDEN void *cprof_dlsym(const char *name);
 CPROF_HIDDEN void *cprof_dlvsym(const char *name, const char *version);
 
+/*
+ * Zeroes `n` bytes of a zero-initialized static (.bss) at `p` without
+ * writing its whole pages: they are dropped (MADV_DONTNEED) and read as
+ * zeros again when touched. A fork child resetting its tables would
+ * otherwise fault in every page (a copy or a fresh page each, about 1.5
+ * MiB per fork) just before most such children exec.
+ */
+CPROF_HIDDEN void cprof_zero_static(void *p, size_t n);
+
 /* The static bump allocator that serves dlsym's calloc while resolving. */
 CPROF_HIDDEN void *cprof_bootstrap_alloc(size_t size, size_t align);
 CPROF_HIDDEN size_t cprof_bootstrap_size(const void *ptr);
@@ -112,7 +122,23 @@ CPROF_HIDDEN uint64_t cprof_stack_here_async(void);
 CPROF_HIDDEN uint64_t cprof_stack_of_context(void *ucontext);
 /* Only the interrupted instruction: for a signal that must not unwind. */
 CPROF_HIDDEN uint64_t cprof_stack_of_ip(void *ucontext);
+/*
+ * Bytes of stack left to a signal handler that runs on the thread's
+ * alternate signal stack, SIZE_MAX when it does not (stack.c). Below
+ * CPROF_ROOM_UNWIND a handler of ours takes the interrupted instruction
+ * alone; below CPROF_ROOM_EMIT it emits nothing (measured: an unwind and
+ * its event up to about 6 KiB, the instruction alone and its event about
+ * 2.5 KiB).
+ */
+#define CPROF_ROOM_UNWIND (12 * 1024)
+#define CPROF_ROOM_EMIT (4 * 1024)
+CPROF_HIDDEN size_t cprof_signal_stack_room(const void *ucontext);
+/* Of the context a signal interrupted: unwound at depth 1 when `room`
+ * allows, else the interrupted instruction. Call with depth raised. */
+CPROF_HIDDEN uint64_t cprof_stack_of_signal(void *ucontext, size_t room);
 CPROF_HIDDEN void cprof_stacks_reset(void);
+/* dlclose unmapped an object: stacks taken from now on get new ids. */
+CPROF_HIDDEN void cprof_stacks_unmapped(void);
 CPROF_HIDDEN void cprof_stacks_init(void);
 /* libunwind's first unwind in the process sets its global state up (locks,
  * memory pools): from the constructor, never first in a signal handler. */
@@ -123,8 +149,9 @@ CPROF_HIDDEN void cprof_stack_warmup(void);
 CPROF_HIDDEN void cprof_phdr_init(void);
 
 CPROF_HIDDEN void cprof_sampler_arm_thread(void);
-/* The same in a thread the program just started, SIGPROF unblocked. */
-CPROF_HIDDEN void cprof_sampler_arm_new_thread(void);
+/* The same in a thread the program just started; `creator_blocked`: the
+ * creating thread had SIGPROF blocked for the program (sigprof.c). */
+CPROF_HIDDEN void cprof_sampler_arm_new_thread(bool creator_blocked);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
 CPROF_HIDDEN void cprof_sampler_init(void);
 /* Stops sampling if SIGPROF's handler is no longer ours. */
@@ -159,10 +186,15 @@ CPROF_HIDDEN int32_t cprof_gettid(void);
 void cprof_flush_thread_(void);
 /* Every thread's records at _exit (tracer/batch.c). */
 void cprof_exit_flush_(void);
+/* Every thread's records before exec (tracer/batch.c). */
+void cprof_exec_flush_(void);
 /* Allocation records of this thread's batch (tracer/batch.c). */
 void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
 void cprof_batch_free_(uint64_t ptr);
 void cprof_batch_start_flusher_(void);
+/* The batch clock's first calibration, when due (tracer/batch-clock.c):
+ * the lock hooks convert their TSC readings with its anchor. */
+void cprof_clock_calibrate_due_(uint64_t now);
 CPROF_HIDDEN void cprof_emit_config(void);
 /* cprof:config could not be recorded yet (see preload.c). */
 extern bool cprof_config_pending CPROF_HIDDEN;

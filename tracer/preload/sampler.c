@@ -4,23 +4,24 @@
  * SIGPROF, so a thread is sampled in proportion to the CPU it uses. The
  * handler unwinds the interrupted context and emits cprof:cpu_sample; the
  * lttng-ust ring buffer is lock-free and nests under signal handlers, and
- * the handler never re-enters libunwind (see on_sigprof).
+ * the handler never re-enters libunwind (see cprof_sampler_on_sigprof).
  *
- * SIGPROF is the program's when it wants it. Installing a disposition
- * through sigaction, signal, bsd_signal, sysv_signal, ssignal or sigset
- * stops sampling before the new handler is in place: every timer is
- * deleted and cprof:warning (SIGPROF_IN_USE) says so. A handler installed
- * with the raw rt_sigaction system call (Go's runtime does, for one) goes
- * past every wrapper; for it, each timer is one-shot and re-armed by our
- * handler only: once our handler is gone, a thread's timer fires at most
- * once more into the program's handler and then stays quiet. The swap is
- * noticed (and sampling stopped with the same warning) when the program
- * starts its own profiling timer (setitimer, timer_create), when a thread
- * starts, and at exit at the latest.
+ * Our handler stays SIGPROF's when the program installs its own with
+ * sigaction or a signal() variant: sigprof.c keeps the program's
+ * disposition and serves it every SIGPROF that none of our timers sent.
+ * A handler installed with the raw rt_sigaction system call (Go's runtime
+ * does, for one) goes past every wrapper; for it, each timer is one-shot
+ * and re-armed by our handler only: once our handler is gone, a thread's
+ * timer fires at most once more into the program's handler and then
+ * stays quiet. The swap is noticed, sampling stopped (every timer
+ * deleted) and cprof:warning (SIGPROF_IN_USE) emitted when the program
+ * starts its own profiling timer (setitimer, timer_create), calls
+ * sigaction for SIGPROF, starts a thread, and at exit at the latest.
  */
 #include "tp.h"
 
 #include "preload.h"
+#include "sigprof.h"
 #include "state.h"
 
 #include <errno.h>
@@ -30,31 +31,18 @@
 #include <sys/time.h>
 #include <time.h>
 
-static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
-static sighandler_t (*real_signal)(int, sighandler_t);
-static sighandler_t (*real_bsd_signal)(int, sighandler_t);
-static sighandler_t (*real_ssignal)(int, sighandler_t);
-static sighandler_t (*real_sysv_signal)(int, sighandler_t);
-static sighandler_t (*real___sysv_signal)(int, sighandler_t);
-static sighandler_t (*real_sigset)(int, sighandler_t);
 static int (*real_setitimer)(__itimer_which_t, const struct itimerval *, struct itimerval *);
 static int (*real_timer_create)(clockid_t, struct sigevent *, timer_t *);
 
 void cprof_sampler_resolve(void) CPROF_HIDDEN;
 void cprof_sampler_resolve(void)
 {
-	real_sigaction = cprof_dlsym("sigaction");
-	real_signal = cprof_dlsym("signal");
-	real_bsd_signal = cprof_dlsym("bsd_signal");
-	real_ssignal = cprof_dlsym("ssignal");
-	real_sysv_signal = cprof_dlsym("sysv_signal");
-	real___sysv_signal = cprof_dlsym("__sysv_signal");
-	real_sigset = cprof_dlsym("sigset");
+	cprof_sigprof_resolve();
 	real_setitimer = cprof_dlsym("setitimer");
 	real_timer_create = cprof_dlsym("timer_create");
 }
 
-static bool sigprof_taken; /* the program owns SIGPROF: no sampling */
+static bool sigprof_taken; /* the program replaced our handler: no sampling */
 static bool sampler_on;
 static uint64_t period_ns;
 
@@ -99,20 +87,25 @@ static int arm_at(timer_t timer, uint64_t due)
  */
 #define MAX_OVERRUN 1000
 
-static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
+void cprof_sampler_on_sigprof(int sig, siginfo_t *info, void *ucontext)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
 	uint64_t stack, now, n;
+	size_t room;
 
-	(void)sig;
 	if (info->si_code == SI_QUEUE && info->si_value.sival_int == CPROF_STATE_SIGVAL &&
 	    info->si_pid == getpid()) {
 		cprof_state_on_signal(ucontext);
 		goto end;
 	}
-	if (info->si_code != SI_TIMER || !t->known || !t->sampler_armed ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+	if (info->si_code != SI_TIMER || info->si_value.sival_int != CPROF_SAMPLE_SIGVAL) {
+		/* the program's errno, as its handler would have found it and
+		 * left it */
+		cprof_sigprof_deliver(sig, info, ucontext);
+		return;
+	}
+	if (!t->known || !t->sampler_armed || __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
 		goto end;
 	now = thread_cpu_ns();
 	n = now >= t->sample_due ? 1 + (now - t->sample_due) / period_ns : 1;
@@ -130,8 +123,11 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 	}
 	if (n > MAX_OVERRUN)
 		n = MAX_OVERRUN;
+	room = cprof_signal_stack_room(ucontext);
+	if (room < CPROF_ROOM_EMIT)
+		goto end; /* no room on the program's alternate stack: no sample */
 	t->depth++;
-	stack = t->depth == 1 ? cprof_stack_of_context(ucontext) : cprof_stack_of_ip(ucontext);
+	stack = cprof_stack_of_signal(ucontext, room);
 	while (n-- > 0)
 		lttng_ust_do_tracepoint(cprof, cpu_sample, stack);
 	t->depth--;
@@ -153,20 +149,17 @@ void cprof_sampler_init(void)
 	struct sigaction sa, old;
 
 	/* a served process needs the handler for state dumps (state.h) */
-	if ((cprof_cfg.cpu_rate == 0 && !cprof_state_on) || !real_sigaction)
+	if ((cprof_cfg.cpu_rate == 0 && !cprof_state_on) || !cprof_real_sigaction)
 		return;
-	if (real_sigaction(SIGPROF, NULL, &old) == 0 &&
-	    ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)) {
-		__atomic_store_n(&sigprof_taken, true, __ATOMIC_RELAXED);
-		warn_sigprof("SIGPROF already handled at start: CPU sampling off");
+	if (cprof_real_sigaction(SIGPROF, NULL, &old) != 0)
 		return;
-	}
+	cprof_sigprof_adopt(&old);
 	period_ns = cprof_cfg.cpu_rate ? 1000000000u / cprof_cfg.cpu_rate : 0;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigprof;
+	sa.sa_sigaction = cprof_sampler_on_sigprof;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (real_sigaction(SIGPROF, &sa, NULL) == 0)
+	if (cprof_real_sigaction(SIGPROF, &sa, NULL) == 0)
 		__atomic_store_n(&sampler_on, true, __ATOMIC_RELEASE);
 }
 
@@ -231,10 +224,10 @@ void cprof_sampler_check(void)
 	struct sigaction cur;
 
 	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) || !real_sigaction)
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) || !cprof_real_sigaction)
 		return;
-	if (real_sigaction(SIGPROF, NULL, &cur) == 0 &&
-	    (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != on_sigprof))
+	if (cprof_real_sigaction(SIGPROF, NULL, &cur) == 0 &&
+	    (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != cprof_sampler_on_sigprof))
 		sigprof_takeover("the program replaced the SIGPROF handler (rt_sigaction system "
 				 "call): CPU sampling off");
 }
@@ -251,6 +244,7 @@ void cprof_sampler_arm_thread(void)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGPROF;
+	sev.sigev_value.sival_int = CPROF_SAMPLE_SIGVAL;
 	sev._sigev_un._tid = cprof_gettid();
 	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &t->timer) != 0)
 		return;
@@ -263,25 +257,11 @@ void cprof_sampler_arm_thread(void)
 		cprof_sampler_disarm_thread();
 }
 
-/*
- * A thread started with every signal blocked (liblzma, for one, creates
- * its workers so, that the program's handlers run on its main thread
- * only) would never take its timer's SIGPROF, and its CPU would go
- * unsampled: xz -T2's compressing threads had no sample. That signal is
- * sent to this thread alone, by its own CPU clock, and our handler takes
- * it: SIGPROF alone is unblocked, the program's other signals stay as the
- * creator set them.
- */
-void cprof_sampler_arm_new_thread(void)
+/* In a thread the program just started: SIGPROF unblocked for our timer
+ * unless the program wants it blocked (sigprof.c). */
+void cprof_sampler_arm_new_thread(bool creator_blocked)
 {
-	sigset_t cur, prof;
-
-	if (cprof_sigprof_ours() && pthread_sigmask(SIG_BLOCK, NULL, &cur) == 0 &&
-	    sigismember(&cur, SIGPROF) == 1) {
-		sigemptyset(&prof);
-		sigaddset(&prof, SIGPROF);
-		pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
-	}
+	cprof_sigprof_thread_start(creator_blocked);
 	cprof_sampler_arm_thread();
 }
 
@@ -295,44 +275,6 @@ void cprof_sampler_disarm_thread(void)
 	forget_timer(t->timer);
 	timer_delete(t->timer);
 }
-
-/* --- the program's own SIGPROF ------------------------------------------ */
-
-#define TAKEN "the program installs its own SIGPROF handler: CPU sampling off"
-
-CPROF_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
-{
-	if (unlikely(!real_sigaction))
-		cprof_resolve_all();
-	if (sig == SIGPROF && act && act->sa_sigaction != on_sigprof)
-		sigprof_takeover(TAKEN);
-	return real_sigaction(sig, act, old);
-}
-
-CPROF_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
-CPROF_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *old)
-{
-	return sigaction(sig, act, old);
-}
-
-/* signal() and its aliases, sigset(): SIG_HOLD only blocks the signal. */
-#define SIGNAL_HOOK(name)                                                                          \
-	CPROF_EXPORT sighandler_t name(int sig, sighandler_t handler);                             \
-	CPROF_EXPORT sighandler_t name(int sig, sighandler_t handler)                              \
-	{                                                                                          \
-		if (unlikely(!real_##name))                                                        \
-			cprof_resolve_all();                                                       \
-		if (sig == SIGPROF && handler != SIG_HOLD)                                         \
-			sigprof_takeover(TAKEN);                                                   \
-		return real_##name(sig, handler);                                                  \
-	}
-
-SIGNAL_HOOK(signal)
-SIGNAL_HOOK(bsd_signal)
-SIGNAL_HOOK(ssignal)
-SIGNAL_HOOK(sysv_signal)
-SIGNAL_HOOK(__sysv_signal)
-SIGNAL_HOOK(sigset)
 
 /* A program starting its own profiling timer has installed its handler
  * by then, however it did. */

@@ -24,6 +24,8 @@
 #include <link.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +54,15 @@ static uint64_t store[STORE_WORDS];
 static uint64_t store_used;
 
 static uint64_t next_id = 1;
+
+/*
+ * Bumped when dlclose unmapped an object: the return addresses of a
+ * stack interned before then may now lie in another library mapped at the
+ * same place (the loader reuses the hole), whose stack must get an id and
+ * a definition of its own, dated after that library was loaded, for the
+ * reader to resolve its addresses in it rather than in the unloaded one.
+ */
+static uint64_t unmap_epoch;
 
 /*
  * Flight recorder (see flight-env.h): a stack's definition is written
@@ -114,14 +125,20 @@ void cprof_stacks_set_redefine(bool on)
 
 void cprof_stacks_reset(void)
 {
-	memset(table, 0, sizeof(table));
+	cprof_zero_static(table, sizeof(table));
 	__atomic_store_n(&next_id, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&store_used, 0, __ATOMIC_RELAXED);
 }
 
+void cprof_stacks_unmapped(void)
+{
+	__atomic_fetch_add(&unmap_epoch, 1, __ATOMIC_RELAXED);
+}
+
 static uint64_t hash_ips(const uint64_t *ips, int n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n ^
+		     __atomic_load_n(&unmap_epoch, __ATOMIC_RELAXED) * 0xc2b2ae3d27d4eb4fu;
 
 	for (int i = 0; i < n; i++) {
 		h ^= ips[i];
@@ -271,7 +288,8 @@ static uint64_t stack_here(bool may_set_up)
 	uint64_t ips[depth];
 
 	cprof_config_check();
-	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
+	/* never into libunwind again on a thread already inside it (phdr.c) */
+	if (cprof_cfg.stack_depth == 0 || !stacks_wanted() || t->unwinding)
 		return 0;
 	if (!t->backtrace_ready) {
 		unw_context_t ctx;
@@ -335,7 +353,7 @@ static uint64_t from_context(unw_context_t *ctx, bool signal)
 	uint64_t id;
 
 	cprof_config_check();
-	if (cprof_cfg.stack_depth == 0 || !stacks_wanted())
+	if (cprof_cfg.stack_depth == 0 || !stacks_wanted() || cprof_tls.unwinding)
 		return 0;
 	cprof_tls.unwinding++;
 	if (unw_init_local2(&cursor, ctx, signal ? UNW_INIT_SIGNAL_FRAME : 0) < 0) {
@@ -380,6 +398,37 @@ static uint64_t walk(unw_cursor_t *cursor, bool exact_first)
 			ips[n++] = (uint64_t)ip;
 	} while (n < depth && ++steps < depth + SELF_FRAMES && unw_step(cursor) > 0);
 	return intern(ips, n);
+}
+
+/*
+ * A signal that interrupted a handler running on the thread's alternate
+ * signal stack (sigaltstack, SA_ONSTACK) is delivered on that same stack,
+ * whatever its own flags: our handler then runs in what is left of a
+ * stack the program sized for its own handler, often SIGSTKSZ (8 KiB),
+ * two kernel signal frames of about 3 KiB each (AVX-512 state) already on
+ * it, and usually carved out of the heap, with no guard page below. An
+ * unwind takes up to 6 KiB of it (libunwind's cursor and DWARF state, the
+ * addresses, the event); overflowing wrote into the heap block below and
+ * the program crashed later, in free or at exit. The kernel says in the
+ * ucontext where the alternate stack is and whether the interrupted code
+ * is (uc_stack: its flags are those it was set with, never SS_ONSTACK, so
+ * the handler's own frame tells whether it runs on it).
+ */
+size_t cprof_signal_stack_room(const void *ucontext)
+{
+	const ucontext_t *uc = ucontext;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), lo = (uintptr_t)uc->uc_stack.ss_sp;
+
+	if ((uc->uc_stack.ss_flags & SS_DISABLE) || sp < lo || sp - lo >= uc->uc_stack.ss_size)
+		return SIZE_MAX;
+	return sp - lo;
+}
+
+uint64_t cprof_stack_of_signal(void *ucontext, size_t room)
+{
+	if (cprof_tls.depth != 1 || room < CPROF_ROOM_UNWIND)
+		return cprof_stack_of_ip(ucontext);
+	return cprof_stack_of_context(ucontext);
 }
 
 /* The interrupted instruction alone (plus one, as above), for a signal that

@@ -91,13 +91,14 @@ void cprof_state_on_signal(void *ucontext)
 	struct cprof_tls *t = &cprof_tls;
 	struct cprof_state_slot *s = t->state;
 	uint64_t asked;
+	size_t room;
 
 	if (!s)
 		return;
 	asked = __atomic_load_n(&s->asked, __ATOMIC_ACQUIRE);
+	room = cprof_signal_stack_room(ucontext);
 	t->depth++;
-	s->stack_now =
-	    t->depth == 1 ? cprof_stack_of_context(ucontext) : cprof_stack_of_ip(ucontext);
+	s->stack_now = room < CPROF_ROOM_EMIT ? 0 : cprof_stack_of_signal(ucontext, room);
 	t->depth--;
 	__atomic_store_n(&s->answered, asked, __ATOMIC_RELEASE);
 }

@@ -95,17 +95,19 @@ static struct {
  * kvm-clock page, cold in the cases that matter.
  *
  * The reading becomes CLOCK_MONOTONIC (LTTng's clock) once the wait is
- * certain: the clock now, less the ticks since, at the rate measured from
- * a pair read at start to now. The ticks since are a part of the ticks
- * since start, so the begin is off by at most the start pair's own
- * uncertainty (a few ns), however wrong a short span makes the rate; the
- * TSC is read before the clock, so a late clock reading makes the begin
- * later, never earlier. Without a usable TSC (libcprof-trace's batch
- * clock decides: constant and invariant), or within 100 us of start, the
- * begin is the clock now.
+ * certain: the clock now, less the ticks since at libcprof-trace's rate
+ * (the batch clock's anchor, cprof_clock_anchor_: measured over at least
+ * 2 ms, then over the whole run, and refined by its flusher), so that
+ * one calibration serves the records and the waits. The TSC is read
+ * before the clock, so a late clock reading makes the begin later, never
+ * earlier; the begin is never later than now, and never before the
+ * anchor when the look came after it. Without a usable TSC, or before
+ * the batch clock is calibrated (mult 0: within 2 ms of the library's
+ * load, or before anything asked for it), the begin is the clock now:
+ * late by the time since the look, never early. A wait asks for the
+ * calibration itself (without waiting for it), as a program that only
+ * waits on locks makes no record that would.
  */
-static uint64_t start_tsc, start_ns;
-
 static inline uint64_t tsc_now(void)
 {
 #if defined(__x86_64__)
@@ -126,34 +128,50 @@ static inline uint64_t wait_seen_by(uint64_t seen)
 	return seen ? seen : wait_seen();
 }
 
-static void seen_clock_init(void)
+/* How many times a reader tries the anchor while the flusher rewrites it
+ * (a few stores), before it takes the clock now. */
+#define ANCHOR_TRIES 4
+
+/* The batch clock's anchor read under its sequence counter: false when
+ * it has no rate (not calibrated, no usable TSC) or kept changing. */
+static bool anchor_read(uint64_t *tsc, uint64_t *ns, uint64_t *mult)
 {
-	uint64_t best = UINT64_MAX;
+	const struct cprof_clock_anchor_ *a = &cprof_clock_anchor_;
 
-	for (int i = 0; i < 5; i++) {
-		uint64_t t1 = tsc_now(), ns = cprof_now_ns(), t2 = tsc_now();
+	for (int i = 0; i < ANCHOR_TRIES; i++) {
+		uint32_t seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
 
-		if (t2 - t1 < best) {
-			best = t2 - t1;
-			start_tsc = t1 + (t2 - t1) / 2;
-			start_ns = ns;
-		}
+		*tsc = __atomic_load_n(&a->tsc, __ATOMIC_RELAXED);
+		*ns = __atomic_load_n(&a->ns, __ATOMIC_RELAXED);
+		*mult = __atomic_load_n(&a->mult, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!(seq & 1) && seq == __atomic_load_n(&a->seq, __ATOMIC_RELAXED))
+			return *mult != 0;
 	}
+	return false;
 }
-
-#define RATE_SPAN_MIN_NS 100000u
 
 static uint64_t seen_ns(uint64_t seen)
 {
-	uint64_t tsc = tsc_now(), now = cprof_now_ns(), back;
+	uint64_t tsc, now, mult = 0, a_tsc = 0, a_ns = 0, back;
+	bool rated = anchor_read(&a_tsc, &a_ns, &mult);
 	__extension__ typedef unsigned __int128 u128;
 
-	if (!seen || tsc <= seen || !start_tsc || tsc <= start_tsc ||
-	    now - start_ns < RATE_SPAN_MIN_NS ||
-	    __atomic_load_n(&cprof_clock_anchor_.use_tsc, __ATOMIC_RELAXED) < 0)
+	if (!rated && seen) {
+		cprof_clock_calibrate_due_(cprof_now_ns());
+		rated = anchor_read(&a_tsc, &a_ns, &mult);
+	}
+	tsc = tsc_now();
+	now = cprof_now_ns();
+	if (!rated || !seen || tsc <= seen)
 		return now;
-	back = (uint64_t)((u128)(tsc - seen) * (now - start_ns) / (tsc - start_tsc));
-	return back < now ? now - back : now;
+	back = (uint64_t)(((u128)(tsc - seen) * mult) >> 32);
+	if (back >= now)
+		return now;
+	/* the look came after the anchor was read: not before its time */
+	if (seen >= a_tsc && now - back < a_ns)
+		return a_ns < now ? a_ns : now;
+	return now - back;
 }
 
 void cprof_sync_resolve(void) CPROF_HIDDEN;
@@ -189,7 +207,6 @@ void cprof_sync_resolve(void)
 	real.join = cprof_dlsym("pthread_join");
 	real.tryjoin = cprof_dlsym("pthread_tryjoin_np");
 	real.timedjoin = cprof_dlsym("pthread_timedjoin_np");
-	seen_clock_init();
 }
 
 #define RESOLVED(fn)                                                                               \

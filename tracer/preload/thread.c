@@ -104,6 +104,7 @@ struct start {
 	void *arg;
 	int32_t parent_tid;
 	uint64_t stack;
+	bool prof_blocked; /* the creator's SIGPROF block (sigprof.c) */
 };
 
 static void thread_end(void *unused)
@@ -145,7 +146,7 @@ static void *trampoline(void *p)
 			lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
 	}
 	t->depth--;
-	cprof_sampler_arm_new_thread();
+	cprof_sampler_arm_new_thread(s.prof_blocked);
 	pthread_cleanup_push(thread_end, NULL);
 	ret = s.routine(s.arg);
 	pthread_cleanup_pop(1);
@@ -166,6 +167,7 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 {
 	struct cprof_tls *t = &cprof_tls;
 	struct start *s;
+	sigset_t mask;
 	int ret;
 
 	if (unlikely(!real_pthread_create))
@@ -179,6 +181,9 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	s->arg = arg;
 	s->parent_tid = cprof_gettid();
 	s->stack = 0;
+	/* A mask set in the attributes is the new thread's, real. */
+	s->prof_blocked =
+	    t->prof_blocked && !(attr && pthread_attr_getsigmask_np(attr, &mask) == 0);
 	if (cprof_cfg.threads && (CPROF_ON(thread_start, CPROF_CALLER()) || cprof_state_on)) {
 		t->depth++;
 		s->stack = cprof_stack_here();

@@ -195,10 +195,14 @@ enum cprof_env_status cprof_env_create(const struct cprof_record_config *config,
 	 * this a full buffer discards events instead of waiting.
 	 */
 	cprof_env_put(env, "LTTNG_UST_ALLOW_BLOCKING", "1");
-	/* Wait for the daemon before main() so that no early event is lost
-	 * (3 s is lttng-ust's default; a user's own value wins). */
+	/* Wait for the daemon before main() so that no early event is lost:
+	 * 10 s, not lttng-ust's 3 s. A daemon busy with other sessions'
+	 * commands (a loaded machine running several) has taken more than
+	 * 3 s, and a program that ran on unregistered was recorded with no
+	 * event at all; an idle daemon answers in milliseconds, and with no
+	 * daemon there is no wait. A user's own value wins. */
 	if (!getenv("LTTNG_UST_REGISTER_TIMEOUT"))
-		cprof_env_put(env, "LTTNG_UST_REGISTER_TIMEOUT", "3000");
+		cprof_env_put(env, "LTTNG_UST_REGISTER_TIMEOUT", "10000");
 	if (config->auto_events)
 		put_auto_events(env, config);
 	if (env->failed) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cprof-tp-enums.h"
+#include "ctl.h"
 #include "flight-internal.h"
 
 /* Offsets in lttng-ust's packet header and context (CTF 1.8, 64-bit
@@ -204,7 +205,7 @@ bool flight_discarded_events(struct cprof_flight *f, uint64_t *count)
 	lttng_snapshot_output_set_name("probe", out);
 	lttng_snapshot_output_set_local_path(dir, out);
 	lttng_snapshot_output_set_size(f->probe_bytes, out);
-	if (lttng_snapshot_record(f->session, out, 1) >= 0) {
+	if (CPROF_CTL(lttng_snapshot_record(f->session, out, 1)) >= 0) {
 		probe_total = 0;
 		nftw(dir, add_discarded, 16, FTW_PHYS);
 		*count = probe_total;

@@ -1,6 +1,6 @@
 /*
  * Inside the flight recorder (flight.c: rules, channel, snapshots and the
- * thread; flight-trigger.c: the LTTng trigger and the process tracker;
+ * thread; flight-trigger.c: the LTTng trigger and the program's processes;
  * flight-files.c: what is read from snapshot files). Not for record.
  */
 #ifndef CPROF_FLIGHT_INTERNAL_H
@@ -21,9 +21,14 @@ struct cprof_flight {
 	struct lttng_handle *handle;
 	bool registered;
 	bool subscribed;
+	/* The process-ID tracker, for snapshots sent to a relay only (see
+	 * flight_limit_session); NULL: the session takes every process. */
 	struct lttng_process_attr_tracker_handle *tracker;
-	pid_t tracked[256]; /* the program's processes handed to the tracker */
-	unsigned n_tracked;
+	/* The program's live processes (sorted): asked for their state
+	 * before each snapshot, and armed with --pid. As many as it has. */
+	int32_t *procs;
+	size_t n_procs;
+	bool procs_warned; /* out of memory once: said once */
 	pthread_t thread;
 	bool running;
 	pid_t pid;
@@ -64,9 +69,11 @@ bool flight_has_rule(const struct cprof_flight_config *config, enum cprof_flight
 /* flight-trigger.c */
 void flight_reap_stale_triggers(void);
 enum cprof_flight_status flight_register_trigger(struct cprof_flight *f);
-enum cprof_flight_status flight_track_nothing_yet(struct cprof_flight *f);
+enum cprof_flight_status flight_limit_session(struct cprof_flight *f);
 void flight_track(struct cprof_flight *f, pid_t pid);
-void flight_track_children(struct cprof_flight *f, pid_t pid, int depth);
+/* The program's processes again, from /proc: the new ones added (and
+ * armed), the ones gone left out. */
+void flight_rescan(struct cprof_flight *f);
 
 /* flight.c: hands a process the contract (token 0: the end of it). */
 void flight_arm_process(struct cprof_flight *f, pid_t pid, uint64_t token);

@@ -1,13 +1,15 @@
 /*
  * The flight recorder's LTTng trigger (an event-rule-matches condition on
- * cprof:snapshot with a notify action, see flight.h) and the process
- * tracker that keeps the session to the program's processes.
+ * cprof:snapshot with a notify action, see flight.h) and the program's
+ * processes: which the session records, which the flight recorder asks
+ * for their state.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "cprof-tp-enums.h"
+#include "ctl.h"
 #include "flight-internal.h"
 
 /* --- The trigger ------------------------------------------------------------ */
@@ -37,9 +40,9 @@ void flight_reap_stale_triggers(void)
 	unsigned count = 0;
 	int n_sessions;
 
-	if (lttng_list_triggers(&triggers) != LTTNG_OK)
+	if (CPROF_CTL(lttng_list_triggers(&triggers)) != LTTNG_OK)
 		return;
-	n_sessions = lttng_list_sessions(&sessions);
+	n_sessions = CPROF_CTL(lttng_list_sessions(&sessions));
 	lttng_triggers_get_count(triggers, &count);
 	for (unsigned i = 0; i < count; i++) {
 		const struct lttng_trigger *t = lttng_triggers_get_at_index(triggers, i);
@@ -53,7 +56,7 @@ void flight_reap_stale_triggers(void)
 			if (!strcmp(sessions[s].name, name + strlen(TRIGGER_PREFIX)))
 				alive = true;
 		if (!alive && n_sessions >= 0)
-			lttng_unregister_trigger(t);
+			CPROF_CTL(lttng_unregister_trigger(t));
 	}
 	free(sessions);
 	lttng_triggers_destroy(triggers);
@@ -107,7 +110,7 @@ enum cprof_flight_status flight_register_trigger(struct cprof_flight *f)
 	if (!f->trigger)
 		goto end;
 	snprintf(name, sizeof(name), TRIGGER_PREFIX "%s", f->session);
-	code = lttng_register_trigger_with_name(f->trigger, name);
+	code = CPROF_CTL(lttng_register_trigger_with_name(f->trigger, name));
 	if (code != LTTNG_OK) {
 		flight_set_error(f, "cannot register the snapshot trigger: %s",
 				 flight_lttng_reason(code));
@@ -138,23 +141,34 @@ end:
 	return status;
 }
 
+/* --- The program's processes ------------------------------------------------ */
+
 /*
- * Per-UID buffers take the events of every process of the user that has
- * the `cprof` probes, and a ring buffer of other programs' events would
- * push the recorded program's out. The process-ID tracker keeps the
- * session to the program's processes: none until it is spawned (tracked
- * between its fork and its exec, cprof_flight_track), then it and the
- * children the thread finds (a child's first milliseconds, before it is
- * found, are not recorded).
+ * Which processes the session records. Locally, all of them: the session
+ * daemon answers one command at a time and a snapshot may keep it busy
+ * for seconds, so a process-ID tracker fed with the children record finds
+ * (every 100 ms, or at each fork with the children waiting for it) missed
+ * most short-lived children, or stalled them behind the snapshot. Every
+ * process of the user that has the `cprof` probes then writes into the
+ * per-UID ring buffers, and each snapshot's cprof-record.json names the
+ * program, whose process tree the reader keeps (a child by the parent its
+ * first event names); another traced program's events are left out, but
+ * they take room in the ring buffers, as in `record`. A snapshot sent to
+ * a relay has no cprof-record.json to name the program: there the session
+ * is kept to the program's processes with the tracker as before (the
+ * program from its fork on, the children once found: short ones are
+ * missed).
  */
-enum cprof_flight_status flight_track_nothing_yet(struct cprof_flight *f)
+enum cprof_flight_status flight_limit_session(struct cprof_flight *f)
 {
 	enum lttng_error_code code;
 
-	code = lttng_session_get_tracker_handle(f->session, LTTNG_DOMAIN_UST,
-						LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &f->tracker);
-	if (code != LTTNG_OK || lttng_process_attr_tracker_handle_set_tracking_policy(
-				    f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
+	if (!f->config.output_url)
+		return CPROF_FLIGHT_OK;
+	code = CPROF_CTL(lttng_session_get_tracker_handle(
+	    f->session, LTTNG_DOMAIN_UST, LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &f->tracker));
+	if (code != LTTNG_OK || CPROF_CTL(lttng_process_attr_tracker_handle_set_tracking_policy(
+				    f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET)) !=
 				    LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
 		flight_set_error(f, "cannot limit the session to the program's processes: %s",
 				 flight_lttng_reason(code != LTTNG_OK ? code : LTTNG_ERR_UNK));
@@ -163,17 +177,57 @@ enum cprof_flight_status flight_track_nothing_yet(struct cprof_flight *f)
 	return CPROF_FLIGHT_OK;
 }
 
-void flight_track(struct cprof_flight *f, pid_t pid)
+static int cmp_pid(const void *a, const void *b)
 {
-	for (unsigned i = 0; i < f->n_tracked; i++)
-		if (f->tracked[i] == pid)
-			return;
-	if (f->n_tracked == sizeof(f->tracked) / sizeof(f->tracked[0]))
-		return;
-	f->tracked[f->n_tracked++] = pid;
-	lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid);
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool known(const struct cprof_flight *f, int32_t pid)
+{
+	return f->procs && bsearch(&pid, f->procs, f->n_procs, sizeof(pid), cmp_pid);
+}
+
+/* A process of the program seen for the first time. */
+static void joined(struct cprof_flight *f, int32_t pid)
+{
+	if (f->tracker)
+		CPROF_CTL(
+		    lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid));
 	if (f->arm)
 		flight_arm_process(f, pid, f->token);
+}
+
+static void out_of_memory(struct cprof_flight *f)
+{
+	if (!f->procs_warned)
+		fprintf(stderr,
+			"cprof-trace: warning: out of memory: the flight recorder no longer "
+			"follows the program's new processes (their state is missing from "
+			"the snapshots)\n");
+	f->procs_warned = true;
+}
+
+void flight_track(struct cprof_flight *f, pid_t pid)
+{
+	int32_t *procs;
+	size_t at = 0;
+
+	if (known(f, pid))
+		return;
+	procs = realloc(f->procs, (f->n_procs + 1) * sizeof(*procs));
+	if (!procs) {
+		out_of_memory(f);
+		return;
+	}
+	f->procs = procs;
+	while (at < f->n_procs && procs[at] < pid)
+		at++;
+	memmove(procs + at + 1, procs + at, (f->n_procs - at) * sizeof(*procs));
+	procs[at] = pid;
+	f->n_procs++;
+	joined(f, pid);
 }
 
 void cprof_flight_track(struct cprof_flight *f, pid_t pid)
@@ -181,8 +235,30 @@ void cprof_flight_track(struct cprof_flight *f, pid_t pid)
 	flight_track(f, pid);
 }
 
-/* The program's descendants, through /proc/PID/task/TID/children. */
-void flight_track_children(struct cprof_flight *f, pid_t pid, int depth)
+struct pids {
+	int32_t *v;
+	size_t n, cap;
+	bool failed;
+};
+
+static void pids_add(struct pids *p, int32_t pid)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		int32_t *v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v) {
+			p->failed = true;
+			return;
+		}
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = pid;
+}
+
+/* The descendants of `pid`, through /proc/PID/task/TID/children. */
+static void add_children(struct pids *out, pid_t pid, int depth)
 {
 	char path[64];
 	DIR *tasks;
@@ -200,12 +276,39 @@ void flight_track_children(struct cprof_flight *f, pid_t pid, int depth)
 		snprintf(file, sizeof(file), "/proc/%d/task/%s/children", (int)pid, t->d_name);
 		in = fopen(file, "r");
 		while (in && fscanf(in, "%d", &child) == 1) {
-			flight_track(f, (pid_t)child);
-			flight_track_children(f, (pid_t)child, depth + 1);
+			pids_add(out, child);
+			add_children(out, (pid_t)child, depth + 1);
 		}
 		if (in)
 			fclose(in);
 	}
 	if (tasks)
 		closedir(tasks);
+}
+
+void flight_rescan(struct cprof_flight *f)
+{
+	struct pids now = {0};
+	size_t n = 0;
+
+	if (kill(f->pid, 0) == 0 || errno == EPERM)
+		pids_add(&now, f->pid);
+	add_children(&now, f->pid, 0);
+	if (now.failed) {
+		out_of_memory(f);
+		free(now.v);
+		return;
+	}
+	if (now.n)
+		qsort(now.v, now.n, sizeof(*now.v), cmp_pid);
+	for (size_t i = 0; i < now.n; i++) {
+		if (n && now.v[n - 1] == now.v[i])
+			continue;
+		now.v[n++] = now.v[i];
+		if (!known(f, now.v[i]))
+			joined(f, now.v[i]);
+	}
+	free(f->procs);
+	f->procs = now.v;
+	f->n_procs = n;
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cprof-tp-enums.h"
+#include "ctl.h"
 #include "flight-env.h"
 
 /* How often the thread looks for notifications and discarded events. The
@@ -223,8 +224,13 @@ static uint64_t floor_pow2(uint64_t v)
 }
 
 /*
- * Eight or more sub-buffers per CPU: overwrite mode drops a whole
- * sub-buffer at a time, so smaller ones keep more of the recent past.
+ * 64 sub-buffers per CPU (8 or more for small rings, whose sub-buffers
+ * stay 64 KiB or more up to 8 of them): overwrite mode drops a whole
+ * sub-buffer at a time, so smaller ones keep more of the recent past, and
+ * every snapshot closes each CPU's current sub-buffer however little it
+ * holds. With 8 per CPU, the eighth snapshot lost the ring's oldest
+ * events although it held 1 MiB of 32 (flight-children: the first 12 of
+ * 177 children gone from the final snapshot).
  */
 enum cprof_flight_status cprof_flight_channel(const struct cprof_flight_config *config,
 					      struct cprof_session_channel *channel, char *err,
@@ -243,7 +249,12 @@ enum cprof_flight_status cprof_flight_channel(const struct cprof_flight_config *
 			config->size, cpus, page / 1024, 2 * page * cpus / 1024);
 		return CPROF_FLIGHT_ERROR_INPUT;
 	}
-	subbuf = floor_pow2(per_cpu / 8);
+	subbuf = floor_pow2(per_cpu / 64);
+	if (subbuf < 64 * 1024) {
+		subbuf = floor_pow2(per_cpu / 8);
+		if (subbuf > 64 * 1024)
+			subbuf = 64 * 1024;
+	}
 	if (subbuf < page)
 		subbuf = page;
 	if (subbuf > 4 * 1024 * 1024)
@@ -456,7 +467,7 @@ enum cprof_flight_status cprof_flight_arm(struct cprof_flight *f)
 	f->handle = lttng_create_handle(f->session, &domain);
 	if (!f->handle)
 		return CPROF_FLIGHT_ERROR_MEMORY;
-	status = flight_track_nothing_yet(f);
+	status = flight_limit_session(f);
 	if (status != CPROF_FLIGHT_OK)
 		return status;
 	if (flight_has_rule(&f->config, CPROF_FLIGHT_RULE_REGION) ||
@@ -566,13 +577,16 @@ static int record_snapshot(struct cprof_flight *f, const char *name, const char 
 	struct lttng_snapshot_output *out = lttng_snapshot_output_create();
 	int ret = -LTTNG_ERR_NOMEM;
 
-	lttng_regenerate_statedump(f->session);
+	CPROF_CTL(lttng_regenerate_statedump(f->session));
 	/* the threads' names, waits in progress, live heap and every stack
 	 * known, at the end of the buffers: the snapshot holds them */
-	if (f->state_keeper)
-		cprof_served_request_state(f->tracked, f->n_tracked,
+	if (f->state_keeper) {
+		/* every process alive now, the newest children too */
+		flight_rescan(f);
+		cprof_served_request_state(f->procs, f->n_procs,
 					   (uint64_t)getpid() << 32 | (f->taken & 0xffffffffu), 0,
 					   1000);
+	}
 	if (!out)
 		return ret;
 	lttng_snapshot_output_set_name(name, out);
@@ -581,7 +595,7 @@ static int record_snapshot(struct cprof_flight *f, const char *name, const char 
 	else
 		ret = lttng_snapshot_output_set_local_path(path, out);
 	if (ret >= 0)
-		ret = lttng_snapshot_record(f->session, out, 1);
+		ret = CPROF_CTL(lttng_snapshot_record(f->session, out, 1));
 	lttng_snapshot_output_destroy(out);
 	return ret;
 }
@@ -779,7 +793,7 @@ static void *flight_thread(void *arg)
 		if (f->channel)
 			drain_notifications(f);
 		if (flight_now_ns() >= next_children) {
-			flight_track_children(f, f->pid, 0);
+			flight_rescan(f);
 			next_children = flight_now_ns() + (uint64_t)CHILDREN_POLL_MS * 1000000;
 		}
 		if (lost && flight_now_ns() >= next_lost) {
@@ -840,15 +854,15 @@ void cprof_flight_stop(struct cprof_flight *f)
 		pthread_join(f->thread, NULL);
 		f->running = false;
 	}
-	for (unsigned i = 0; f->arm && i < f->n_tracked; i++)
-		flight_arm_process(f, f->tracked[i], 0);
+	for (size_t i = 0; f->arm && i < f->n_procs; i++)
+		flight_arm_process(f, f->procs[i], 0);
 	f->arm = false;
 	if (f->subscribed)
 		lttng_notification_channel_unsubscribe(
 		    f->channel, lttng_trigger_get_const_condition(f->trigger));
 	f->subscribed = false;
 	if (f->registered)
-		lttng_unregister_trigger(f->trigger);
+		CPROF_CTL(lttng_unregister_trigger(f->trigger));
 	f->registered = false;
 }
 
@@ -885,6 +899,7 @@ void cprof_flight_destroy(struct cprof_flight *f)
 	if (f->handle)
 		lttng_destroy_handle(f->handle);
 	lttng_process_attr_tracker_handle_destroy(f->tracker);
+	free(f->procs);
 	free(f->output_dir);
 	free(f->arm_regions);
 	free(f->arm_tasks);

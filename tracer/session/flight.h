@@ -135,10 +135,11 @@ void cprof_flight_use_state_keeper(struct cprof_flight *flight, bool arm);
 enum cprof_flight_status cprof_flight_arm(struct cprof_flight *flight);
 
 /*
- * Adds `pid` to the processes the session records. For the program, call
- * it between its fork and its exec (child.h's spawn hook): tracked only
- * from cprof_flight_start() on, it ran unrecorded meanwhile, which a
- * loaded machine made long enough to lose a slow region's begin.
+ * Adds `pid` to the program's processes. For the program, call it between
+ * its fork and its exec (child.h's spawn hook): with snapshots sent to a
+ * relay, the session records only the processes it was told of (the
+ * process-ID tracker), and a loaded machine made the wait until
+ * cprof_flight_start() long enough to lose a slow region's begin.
  */
 void cprof_flight_track(struct cprof_flight *flight, pid_t pid);
 

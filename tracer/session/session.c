@@ -3,6 +3,7 @@
  */
 #include "session.h"
 
+#include "ctl.h"
 #include "settle.h"
 
 #include <errno.h>
@@ -181,9 +182,9 @@ static enum cprof_session_status start_daemon(struct cprof_session *session)
 	}
 	/* --daemonize returns once the daemon is ready; allow for a slow
 	 * machine anyway. */
-	for (int i = 0; i < 50 && lttng_session_daemon_alive() != 1; i++)
+	for (int i = 0; i < 50 && CPROF_CTL(lttng_session_daemon_alive()) != 1; i++)
 		usleep(100 * 1000);
-	if (lttng_session_daemon_alive() != 1) {
+	if (CPROF_CTL(lttng_session_daemon_alive()) != 1) {
 		set_error(session, "lttng-sessiond was started but does not answer");
 		status = CPROF_SESSION_ERROR_DAEMON;
 	}
@@ -196,7 +197,7 @@ enum cprof_session_status cprof_session_ensure_daemon(struct cprof_session *sess
 	enum cprof_session_status status = CPROF_SESSION_OK;
 
 	*started = false;
-	if (lttng_session_daemon_alive() == 1)
+	if (CPROF_CTL(lttng_session_daemon_alive()) == 1)
 		goto end;
 	status = start_daemon(session);
 	if (status == CPROF_SESSION_OK)
@@ -262,7 +263,7 @@ static enum cprof_session_status setup_metadata(struct cprof_session *session,
 	chan->attr.switch_timer_interval = METADATA_SWITCH_TIMER_US;
 	chan->attr.read_timer_interval = 0;
 	chan->attr.output = LTTNG_EVENT_MMAP;
-	ret = lttng_enable_channel(session->handle, chan);
+	ret = CPROF_CTL(lttng_enable_channel(session->handle, chan));
 	if (ret < 0) {
 		set_error(session, "cannot set up the metadata channel: %s", lttng_reason(ret));
 		status = CPROF_SESSION_ERROR_LTTNG;
@@ -297,7 +298,7 @@ static enum cprof_session_status setup_channel(struct cprof_session *session,
 		status = CPROF_SESSION_ERROR_LTTNG;
 		goto end;
 	}
-	ret = lttng_enable_channel(session->handle, chan);
+	ret = CPROF_CTL(lttng_enable_channel(session->handle, chan));
 	if (ret < 0) {
 		set_error(session, "cannot create channel %s (%" PRIu64 " x %" PRIu64 " bytes): %s",
 			  CPROF_SESSION_CHANNEL, channel->num_subbuf, channel->subbuf_size,
@@ -320,7 +321,8 @@ static enum cprof_session_status setup_events(struct cprof_session *session)
 
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.ctx = contexts[i].type;
-		ret = lttng_add_context(session->handle, &ctx, NULL, CPROF_SESSION_CHANNEL);
+		ret = CPROF_CTL(
+		    lttng_add_context(session->handle, &ctx, NULL, CPROF_SESSION_CHANNEL));
 		if (ret == -LTTNG_ERR_UST_CONTEXT_INVAL && contexts[i].optional)
 			continue;
 		if (ret < 0) {
@@ -337,8 +339,8 @@ static enum cprof_session_status setup_events(struct cprof_session *session)
 		event->type = LTTNG_EVENT_TRACEPOINT;
 		event->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
 		snprintf(event->name, sizeof(event->name), "%s", event_patterns[i]);
-		ret = lttng_enable_event_with_exclusions(session->handle, event,
-							 CPROF_SESSION_CHANNEL, NULL, 0, NULL);
+		ret = CPROF_CTL(lttng_enable_event_with_exclusions(
+		    session->handle, event, CPROF_SESSION_CHANNEL, NULL, 0, NULL));
 		lttng_event_destroy(event);
 		if (ret < 0) {
 			set_error(session, "cannot enable events %s: %s", event_patterns[i],
@@ -368,7 +370,7 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 		status = CPROF_SESSION_ERROR_MEMORY;
 		goto error;
 	}
-	code = lttng_create_session_ext(descriptor);
+	code = CPROF_CTL(lttng_create_session_ext(descriptor));
 	if (code != LTTNG_OK) {
 		set_error(session, "cannot create LTTng session %s: %s", session->name,
 			  lttng_reason(code));
@@ -399,7 +401,7 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 
 error:
 	if (session->created) {
-		lttng_destroy_session(session->name);
+		cprof_ctl_destroy_session(session->name, DESTROY_TIMEOUT_MS);
 		session->created = false;
 	}
 	if (session->handle) {
@@ -413,7 +415,7 @@ end:
 
 enum cprof_session_status cprof_session_start(struct cprof_session *session)
 {
-	int ret = lttng_start_tracing(session->name);
+	int ret = CPROF_CTL(lttng_start_tracing(session->name));
 
 	if (ret < 0) {
 		set_error(session, "cannot start LTTng session %s: %s", session->name,
@@ -434,33 +436,6 @@ static uint64_t sane_count(uint64_t value)
 	return value & ~(UINT64_C(1) << 63);
 }
 
-/*
- * lttng_stop_tracing() waits for the consumer too, but when data is still
- * pending at its first check it sleeps 200 ms (liblttng-ctl's fixed
- * interval) before the next: the same check, lttng_data_pending(), is
- * asked here again after 1 ms, then every few ms. 10 s at most, as a consumer that never finishes
- * must not hang record (the destroy then waits for the rest).
- */
-static bool wait_drained(const char *name)
-{
-	struct timespec pause = {0, 1000 * 1000};
-	struct timespec start, now;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		int pending = lttng_data_pending(name);
-
-		if (pending <= 0)
-			return pending == 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= 10)
-			return false;
-		nanosleep(&pause, NULL);
-		if (pause.tv_nsec < 16 * 1000 * 1000)
-			pause.tv_nsec *= 2;
-	}
-}
-
 enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 {
 	enum cprof_session_status status = CPROF_SESSION_OK;
@@ -470,7 +445,7 @@ enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 
 	if (!session->started || session->stopped)
 		goto end;
-	ret = lttng_stop_tracing_no_wait(session->name);
+	ret = CPROF_CTL(lttng_stop_tracing_no_wait(session->name));
 	if (ret < 0 && ret != -LTTNG_ERR_TRACE_ALREADY_STOPPED) {
 		set_error(session, "cannot stop LTTng session %s: %s", session->name,
 			  lttng_reason(ret));
@@ -478,9 +453,10 @@ enum cprof_session_status cprof_session_stop(struct cprof_session *session)
 		goto end;
 	}
 	session->stopped = true;
-	session->drained = wait_drained(session->name);
+	/* lttng_stop_tracing() would wait too, 200 ms between its checks */
+	session->drained = cprof_ctl_wait_drained(session->name, DESTROY_TIMEOUT_MS);
 
-	count = lttng_list_channels(session->handle, &channels);
+	count = CPROF_CTL(lttng_list_channels(session->handle, &channels));
 	if (count < 0) {
 		set_error(session, "cannot read the channel counters of session %s: %s",
 			  session->name, lttng_reason(count));
@@ -536,7 +512,8 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 	if (session->created) {
 		struct lttng_destruction_handle *handle = NULL;
 		struct cprof_settle *settle = settle_watch(session); /* before the destruction */
-		enum lttng_error_code ret = lttng_destroy_session_ext(session->name, &handle);
+		enum lttng_error_code ret =
+		    CPROF_CTL(lttng_destroy_session_ext(session->name, &handle));
 		int timeout = DESTROY_TIMEOUT_MS;
 
 		if (ret == LTTNG_OK && settle) {
@@ -578,7 +555,7 @@ int cprof_session_reap_stale(void)
 	int reaped = 0;
 	int count;
 
-	count = lttng_list_sessions(&sessions);
+	count = CPROF_CTL(lttng_list_sessions(&sessions));
 	for (int i = 0; i < count; i++) {
 		unsigned long ns;
 		long pid;
@@ -589,7 +566,7 @@ int cprof_session_reap_stale(void)
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		if (lttng_destroy_session(sessions[i].name) == 0)
+		if (cprof_ctl_destroy_session(sessions[i].name, DESTROY_TIMEOUT_MS) == 0)
 			reaped++;
 	}
 	free(sessions);

@@ -47,9 +47,15 @@ struct cprof_session_channel {
 	bool overwrite;
 };
 
-/* Defaults measured to lose nothing at 1M events/s for 10 s (see the
- * record benchmark in tests/bench/). */
-#define CPROF_SESSION_SUBBUF_SIZE (4u * 1024 * 1024)
+/*
+ * Defaults measured to lose nothing at 1M events/s for 10 s (the record
+ * benchmark in tests/bench/; batched, that is about 4 MB/s): 8 x 1 MiB per
+ * CPU lost nothing at load 16, nor did 4 x 1 MiB. Every traced process
+ * maps every CPU's buffers with MAP_POPULATE (lttng-ust 2.13), so their
+ * size is paid per process: 4 MiB sub-buffers cost a shell loop of fork
+ * and exec about 10 ms of system time more per process.
+ */
+#define CPROF_SESSION_SUBBUF_SIZE (1u * 1024 * 1024)
 #define CPROF_SESSION_NUM_SUBBUF 8u
 #define CPROF_SESSION_BLOCKING_TIMEOUT_US 1000000
 

@@ -28,11 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
+
 struct cprof_tracker {
 	struct lttng_process_attr_tracker_handle *handle;
 	pthread_mutex_t lock; /* handle and pids */
 	int32_t *pids;	      /* tracked, in no order */
 	size_t n, cap;
+	size_t late; /* processes that stopped waiting before their answer */
 	int listen_fd;
 	int wake[2];
 	pthread_t thread;
@@ -58,23 +61,52 @@ void cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
 		}
 		if (t->n < t->cap)
 			t->pids[t->n++] = (int32_t)pid;
-		lttng_process_attr_virtual_process_id_tracker_handle_add_pid(t->handle, pid);
+		/* Under the tracker's lock, so that a pid seen as known is
+		 * tracked already. The liblttng-ctl lock is taken inside this
+		 * one, never the other way round (ctl.h). */
+		CPROF_CTL(
+		    lttng_process_attr_virtual_process_id_tracker_handle_add_pid(t->handle, pid));
 	}
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* One request: a pid in, one byte out once it is tracked. */
+/*
+ * One request: a pid in (negative: the process does not wait for the
+ * answer), one byte out once it is tracked. A process that waits gives up
+ * after a while (track.c) and goes on untracked until the daemon sets it
+ * up: its events until then are dropped, by no count of LTTng's. Its end
+ * of the connection is closed by then, and the answer fails: counted.
+ */
 static void answer(struct cprof_tracker *t, int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	int32_t pid = 0;
+	bool waits = false;
 	char ack = 1;
 
 	if (poll(&p, 1, 1000) == 1 && read(fd, &pid, sizeof(pid)) == (ssize_t)sizeof(pid) &&
-	    pid > 0)
-		cprof_tracker_add(t, (pid_t)pid);
-	(void)!write(fd, &ack, 1);
+	    pid != 0 && pid != INT32_MIN) {
+		waits = pid > 0;
+		cprof_tracker_add(t, (pid_t)(waits ? pid : -pid));
+	}
+	if (send(fd, &ack, 1, MSG_NOSIGNAL) != 1 && waits) {
+		pthread_mutex_lock(&t->lock);
+		t->late++;
+		pthread_mutex_unlock(&t->lock);
+	}
 	close(fd);
+}
+
+size_t cprof_tracker_late(struct cprof_tracker *t)
+{
+	size_t late;
+
+	if (!t)
+		return 0;
+	pthread_mutex_lock(&t->lock);
+	late = t->late;
+	pthread_mutex_unlock(&t->lock);
+	return late;
 }
 
 static void *tracker_thread(void *arg)
@@ -107,7 +139,7 @@ static bool listen_abstract(struct cprof_tracker *t)
 	n = (size_t)snprintf(t->name, sizeof(t->name), "cprof-track-%d-%ld%09ld", (int)getpid(),
 			     (long)ts.tv_sec, ts.tv_nsec);
 	memcpy(a.sun_path + 1, t->name, n);
-	t->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	t->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	return t->listen_fd >= 0 &&
 	       bind(t->listen_fd, (struct sockaddr *)&a,
 		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) == 0 &&
@@ -125,10 +157,10 @@ struct cprof_tracker *cprof_tracker_start(const char *session, char *err, size_t
 	}
 	t->listen_fd = t->wake[0] = t->wake[1] = -1;
 	pthread_mutex_init(&t->lock, NULL);
-	code = lttng_session_get_tracker_handle(session, LTTNG_DOMAIN_UST,
-						LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &t->handle);
-	if (code != LTTNG_OK || lttng_process_attr_tracker_handle_set_tracking_policy(
-				    t->handle, LTTNG_TRACKING_POLICY_INCLUDE_SET) !=
+	code = CPROF_CTL(lttng_session_get_tracker_handle(
+	    session, LTTNG_DOMAIN_UST, LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &t->handle));
+	if (code != LTTNG_OK || CPROF_CTL(lttng_process_attr_tracker_handle_set_tracking_policy(
+				    t->handle, LTTNG_TRACKING_POLICY_INCLUDE_SET)) !=
 				    LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
 		snprintf(err, errlen, "cannot limit the session to the program's processes: %s",
 			 lttng_strerror(-(int)(code != LTTNG_OK ? code : LTTNG_ERR_UNK)));
@@ -155,16 +187,33 @@ const char *cprof_tracker_borrow_name(const struct cprof_tracker *t)
 	return t->name;
 }
 
-void cprof_tracker_stop(struct cprof_tracker *t)
+void cprof_tracker_quiesce(struct cprof_tracker *t)
 {
+	int fd;
+
 	if (!t)
 		return;
 	if (t->running) {
 		(void)!write(t->wake[1], "q", 1);
 		pthread_join(t->thread, NULL);
+		t->running = false;
 	}
-	if (t->listen_fd >= 0)
-		close(t->listen_fd);
+	if (t->listen_fd < 0)
+		return;
+	/* requests still queued: answered (and counted when late) */
+	while ((fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0 ||
+	       errno == EINTR)
+		if (fd >= 0)
+			answer(t, fd);
+	close(t->listen_fd);
+	t->listen_fd = -1;
+}
+
+void cprof_tracker_stop(struct cprof_tracker *t)
+{
+	if (!t)
+		return;
+	cprof_tracker_quiesce(t);
 	if (t->wake[0] >= 0) {
 		close(t->wake[0]);
 		close(t->wake[1]);

@@ -26,6 +26,12 @@ const char *cprof_tracker_borrow_name(const struct cprof_tracker *tracker);
 
 /* Tracks `pid` (the program, between its fork and its exec). */
 void cprof_tracker_add(struct cprof_tracker *tracker, pid_t pid);
+/* No more requests: the thread stopped, those queued answered (from the
+ * caller's thread, which may then use liblttng-ctl alone). */
+void cprof_tracker_quiesce(struct cprof_tracker *tracker);
+/* Processes of the tree that stopped waiting for their answer before it
+ * came (their first events are missing from the trace, not counted). */
+size_t cprof_tracker_late(struct cprof_tracker *tracker);
 
 void cprof_tracker_stop(struct cprof_tracker *tracker);
 

@@ -440,6 +440,27 @@ struct point {
 	uint32_t thread;
 };
 
+/* Where the path of an item [b, e) begins: at b, or at the snapshot's
+ * window's start when it began before it; false when it ended before it. */
+static bool path_span(struct cprof_critpath *cp, uint64_t b, uint64_t e, struct cprof_cp_path *out)
+{
+	uint64_t w = cprof_snapwin_from(cp->m);
+
+	switch (cprof_snapwin_cut(w, b, e)) {
+	case CPROF_SNAPWIN_BEFORE:
+		return false;
+	case CPROF_SNAPWIN_CLIPPED:
+		out->clipped = true;
+		b = w;
+		break;
+	default:
+		break;
+	}
+	out->begin_ns = b;
+	out->end_ns = e;
+	return true;
+}
+
 static int point_cmp(const void *a, const void *b)
 {
 	const struct point *x = a, *y = b;
@@ -461,8 +482,8 @@ enum cprof_critpath_status cprof_critpath_task(struct cprof_critpath *cp, uint32
 	memset(out, 0, sizeof(*out));
 	if (!t->end_ns || t->end_thread == CPROF_NONE)
 		return CPROF_CRITPATH_NOT_ENDED;
-	out->begin_ns = t->begin_ns;
-	out->end_ns = t->end_ns;
+	if (!path_span(cp, t->begin_ns, t->end_ns, out))
+		return CPROF_CRITPATH_BEFORE_WINDOW;
 	pts = malloc((2 + 2 * (size_t)nr + nl) * sizeof(*pts));
 	if (!pts)
 		return CPROF_CRITPATH_NO_MEMORY;
@@ -477,8 +498,10 @@ enum cprof_critpath_status cprof_critpath_task(struct cprof_critpath *cp, uint32
 		pts[n++] = (struct point){m->logs.v[logs[i]].ns, m->logs.v[logs[i]].thread};
 	qsort(pts + 1, n - 1, sizeof(*pts), point_cmp);
 	pts[n++] = (struct point){t->end_ns, t->end_thread};
+	/* events before a clipped path's start still say which thread
+	 * carried the task into it */
 	for (size_t i = 0; i + 1 < n && !w.failed; i++) {
-		uint64_t a = pts[i].ns < t->begin_ns ? t->begin_ns : pts[i].ns;
+		uint64_t a = pts[i].ns < out->begin_ns ? out->begin_ns : pts[i].ns;
 		uint64_t b = pts[i + 1].ns > t->end_ns ? t->end_ns : pts[i + 1].ns;
 		struct level own = {-1, 0, 0, pts[i].thread, 0};
 		struct level handoff = {CPROF_CP_QUEUE, 1, 0, pts[i].thread, 0};
@@ -507,9 +530,9 @@ enum cprof_critpath_status cprof_critpath_region(struct cprof_critpath *cp, uint
 	memset(out, 0, sizeof(*out));
 	if (!r->end_ns)
 		return CPROF_CRITPATH_NOT_ENDED;
-	out->begin_ns = r->begin_ns;
-	out->end_ns = r->end_ns;
-	walk(&w, r->thread, r->begin_ns, r->end_ns, &own);
+	if (!path_span(cp, r->begin_ns, r->end_ns, out))
+		return CPROF_CRITPATH_BEFORE_WINDOW;
+	walk(&w, r->thread, out->begin_ns, out->end_ns, &own);
 	if (w.failed) {
 		cprof_cp_path_fini(out);
 		return CPROF_CRITPATH_NO_MEMORY;
@@ -558,7 +581,8 @@ const char *cprof_cp_function(const struct cprof_model *model, struct cprof_symb
 		/* frame 0 of a wait or release stack is the return address
 		 * into the function that called the primitive */
 		ip = model->frames.v[st->first];
-		if (sym && cprof_symbolizer_lookup(sym, st->process, ip, true, &loc) && loc.nframes)
+		if (sym && cprof_symbolizer_lookup_at(sym, st->process, st->ns, ip, true, &loc) &&
+		    loc.nframes)
 			return loc.frames[loc.nframes - 1].function;
 		snprintf(buf, len, "0x%" PRIx64, ip);
 		return buf;
@@ -682,10 +706,14 @@ enum cprof_critpath_status cprof_critpath_aggregate(struct cprof_critpath *cp,
 		st = cprof_critpath_task(cp, (uint32_t)i, &path);
 		if (st == CPROF_CRITPATH_NOT_ENDED)
 			continue;
+		out->window.left_out += st == CPROF_CRITPATH_BEFORE_WINDOW;
+		if (st == CPROF_CRITPATH_BEFORE_WINDOW)
+			continue;
 		if (st != CPROF_CRITPATH_OK)
 			goto error;
 		out->tasks++;
-		out->total_ns += t->end_ns - t->begin_ns;
+		out->window.clipped += path.clipped;
+		out->total_ns += path.end_ns - path.begin_ns;
 		for (size_t k = 0; k < path.segments.n; k++) {
 			const struct cprof_cp_segment *s = &path.segments.v[k];
 			struct key *key = cprof_vec_push(&keys);
@@ -724,4 +752,5 @@ void cprof_cp_aggregate_fini(struct cprof_cp_aggregate *agg)
 	}
 	cprof_vec_free(&agg->rows);
 	agg->tasks = agg->total_ns = 0;
+	agg->window = (struct cprof_snapwin_cut){0, 0};
 }

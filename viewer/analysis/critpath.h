@@ -22,6 +22,11 @@
  * The segments of a path partition [begin, end) exactly: their durations
  * sum to the task's.
  *
+ * Of a flight-recorder snapshot, paths cover its window (snapwin.h), as
+ * stats do: a task or region begun before it is followed from the
+ * window's start (before it, a thread's events survive only on some
+ * CPUs), and one that ended before it has no path.
+ *
  * Ownership: a cprof_critpath is created against a model it borrows (which
  * must outlive it) and released with cprof_critpath_destroy(). Paths and
  * aggregates are caller-provided structs released with their _fini().
@@ -32,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/snapwin.h"
 #include "model/model.h"
 #include "symbols/symbols.h"
 
@@ -67,7 +73,8 @@ struct cprof_cp_segment {
 };
 
 struct cprof_cp_path {
-	uint64_t begin_ns, end_ns;
+	uint64_t begin_ns, end_ns;		     /* begin_ns: the window's start when clipped */
+	bool clipped;				     /* began before a snapshot's window */
 	CPROF_VEC(struct cprof_cp_segment) segments; /* in time order */
 };
 
@@ -81,16 +88,20 @@ struct cprof_cp_row {
 };
 
 struct cprof_cp_aggregate {
-	uint64_t tasks;			     /* ended tasks of the type */
-	uint64_t total_ns;		     /* their summed durations (== the rows' sum) */
+	uint64_t tasks;			     /* ended tasks of the type (in a snapshot's window) */
+	uint64_t total_ns;		     /* their summed durations (== the rows' sum), from the
+					      * window's start for those begun before it */
+	struct cprof_snapwin_cut window;     /* ended tasks of the type it left out
+					      * and clipped */
 	CPROF_VEC(struct cprof_cp_row) rows; /* by ns, largest first */
 };
 
 enum cprof_critpath_status {
 	CPROF_CRITPATH_OK = 0,
 	CPROF_CRITPATH_NO_MEMORY,
-	CPROF_CRITPATH_NOT_ENDED, /* the task or region has no end in the trace */
-	CPROF_CRITPATH_NO_TASKS,  /* no task of that type */
+	CPROF_CRITPATH_NOT_ENDED,     /* the task or region has no end in the trace */
+	CPROF_CRITPATH_NO_TASKS,      /* no task of that type */
+	CPROF_CRITPATH_BEFORE_WINDOW, /* it ended before the snapshot's window */
 };
 
 struct cprof_critpath;

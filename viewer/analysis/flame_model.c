@@ -141,7 +141,8 @@ static const struct src_frame *stack_frames(struct cprof_flame_source *src, uint
 	for (uint16_t i = 0; stack && i < st->depth; i++) {
 		struct cprof_symbol_loc sl;
 		uint64_t ip = m->frames.v[st->first + i];
-		if (!cprof_symbolizer_lookup(src->sym, st->process, ip, !(i == 0 && exact0), &sl))
+		if (!cprof_symbolizer_lookup_at(src->sym, st->process, st->ns, ip,
+						!(i == 0 && exact0), &sl))
 			return NULL;
 		for (size_t j = 0; j < sl.nframes && j < 16; j++) {
 			uint8_t mod = sl.module < m->modules.n ? src->module_class[sl.module]

@@ -296,6 +296,15 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 		    enum cprof_profile_type type, const struct cprof_profile_filter *f,
 		    struct cprof_profile **out, struct cprof_profiles_report *rep)
 {
+	return cprof_profile_build_until(m, symbolizer, type, f, NULL, out, rep);
+}
+
+enum cprof_profiles_status
+cprof_profile_build_until(const struct cprof_model *m, struct cprof_symbolizer *symbolizer,
+			  enum cprof_profile_type type, const struct cprof_profile_filter *f,
+			  const atomic_bool *stop, struct cprof_profile **out,
+			  struct cprof_profiles_report *rep)
+{
 	enum cprof_profiles_status status = CPROF_PROFILES_OK;
 	struct prof_ctx c = {0};
 	struct cprof_symbolizer *own_sym = NULL;
@@ -309,6 +318,7 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	c.m = m;
 	c.f = f;
 	c.type = type;
+	c.stop = stop;
 	c.frame0_exact = type == CPROF_PROFILE_CPU;
 	describe_filters(f, filters, sizeof(filters));
 
@@ -350,6 +360,11 @@ cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbol
 	run(&c, rep, extra, sizeof(extra));
 	if (c.snap_from && !window_note(&c, rep))
 		c.failed = true;
+	if (c.stopped) {
+		snprintf(rep->text, sizeof(rep->text), "stopped");
+		status = CPROF_PROFILES_STOPPED;
+		goto end;
+	}
 	if (c.failed)
 		goto nomem;
 	if (f->allow_empty && (!rep->total || !rep->matched)) {

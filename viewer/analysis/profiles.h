@@ -16,6 +16,7 @@
 #ifndef CPROF_PROFILES_H
 #define CPROF_PROFILES_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +44,7 @@ enum cprof_profiles_status {
 	CPROF_PROFILES_NO_DATA,	 /* the trace holds nothing of this type */
 	CPROF_PROFILES_NO_MATCH, /* the filters matched nothing */
 	CPROF_PROFILES_INVALID,	 /* a filter makes no sense (from > to, ...) */
+	CPROF_PROFILES_STOPPED,	 /* cprof_profile_build_until() was told to stop */
 };
 
 struct cprof_profile_filter {
@@ -88,5 +90,14 @@ enum cprof_profiles_status
 cprof_profile_build(const struct cprof_model *model, struct cprof_symbolizer *symbolizer,
 		    enum cprof_profile_type type, const struct cprof_profile_filter *filter,
 		    struct cprof_profile **out, struct cprof_profiles_report *report);
+
+/* cprof_profile_build(), ending early (CPROF_PROFILES_STOPPED, no profile)
+ * once *stop is set (looked at every 64K items: a viewer's panel whose
+ * range the view left); `stop` NULL: never. */
+enum cprof_profiles_status
+cprof_profile_build_until(const struct cprof_model *model, struct cprof_symbolizer *symbolizer,
+			  enum cprof_profile_type type, const struct cprof_profile_filter *filter,
+			  const atomic_bool *stop, struct cprof_profile **out,
+			  struct cprof_profiles_report *report);
 
 #endif /* CPROF_PROFILES_H */

@@ -6,11 +6,14 @@
 #ifndef CPROF_PROFILES_CTX_H
 #define CPROF_PROFILES_CTX_H
 
+#include <stdatomic.h>
+
 #include "analysis/snapwin.h"
 #include "profiles.h"
 
 struct loc_entry {
 	uint32_t process;
+	uint32_t module; /* the one mapped at the address then */
 	bool is_return;
 	uint64_t address;
 	uint64_t id;
@@ -23,7 +26,9 @@ struct prof_ctx {
 	struct cprof_profile *p;
 	enum cprof_profile_type type;
 	uint64_t win_from, win_to; /* absolute ns */
-	bool failed;		   /* out of memory somewhere */
+	bool failed;		   /* out of memory somewhere, or stopped */
+	const atomic_bool *stop;   /* NULL: never stops */
+	bool stopped;		   /* *stop was seen set */
 	/* A snapshot's window that starts after the --from the caller asked
 	 * for (snapwin.h): its start (win_from, then; 0: none), the caller's
 	 * from, and what it left out of the caller's range or clipped. */
@@ -54,6 +59,17 @@ struct prof_ctx {
 	CPROF_VEC(uint64_t) scratch;
 };
 
+/* Whether the item loop at item `i` should end because the caller told
+ * it to stop (looked at every 64K items: a millisecond or so); sets
+ * `failed` then. */
+static inline bool prof_stopped(struct prof_ctx *c, size_t i)
+{
+	if ((i & 0xffff) || !c->stop || !atomic_load_explicit(c->stop, memory_order_relaxed))
+		return false;
+	c->failed = c->stopped = true;
+	return true;
+}
+
 /* The annotation context and the filters (profiles_ctx.c). */
 bool prof_build_regions(struct prof_ctx *c);
 uint32_t prof_innermost(const struct prof_ctx *c, uint32_t thread, uint64_t t);
@@ -64,7 +80,10 @@ int64_t prof_cstr(struct prof_ctx *c, const char *s);
 size_t prof_labels(struct prof_ctx *c, uint32_t thread, uint32_t region, int64_t extra,
 		   struct cprof_profile_label *l);
 /* Stacks and mappings (profiles_stacks.c). */
-uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t address, bool is_return);
+/* `address` of `process` as mapped at `ns` (a stack's time, see
+ * cprof_symbolizer_lookup_at). */
+uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t ns, uint64_t address,
+		       bool is_return);
 const uint64_t *prof_stack_locations(struct prof_ctx *c, uint32_t stack, size_t *n);
 void prof_add(struct prof_ctx *c, const uint64_t *locs, size_t nlocs, const int64_t *values,
 	      const struct cprof_profile_label *labels, size_t nlabels);

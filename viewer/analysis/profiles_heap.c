@@ -65,7 +65,7 @@ void prof_heap(struct prof_ctx *c, struct cprof_profiles_report *rep)
 	double *acc = NULL;
 	size_t acc_n = 0;
 
-	for (size_t i = 0; i < m->allocs.n && !c->failed; i++) {
+	for (size_t i = 0; i < m->allocs.n && !c->failed && !prof_stopped(c, i); i++) {
 		const struct cprof_alloc *a = &m->allocs.v[i];
 		struct cprof_profile_label labels[8];
 		uint32_t region, process;

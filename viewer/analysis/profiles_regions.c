@@ -44,7 +44,7 @@ void prof_regions(struct prof_ctx *c, struct cprof_profiles_report *rep)
 		if (c->parent[i] != CPROF_NONE && prof_overlap(c, r->begin_ns, r->end_ns, &len))
 			child[c->parent[i]] += len;
 	}
-	for (size_t i = 0; i < m->regions.n && !c->failed; i++) {
+	for (size_t i = 0; i < m->regions.n && !c->failed && !prof_stopped(c, i); i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		struct cprof_profile_label labels[8];
 		uint64_t len, self;

@@ -1,6 +1,6 @@
 /*
- * Stacks as pprof locations: each distinct (process, address) symbolized
- * once, each model stack turned into location ids once, each module
+ * Stacks as pprof locations: each distinct (process, address, module
+ * mapped there) symbolized once, each model stack turned into location ids once, each module
  * mapped once.
  */
 #include "profiles_ctx.h"
@@ -18,6 +18,7 @@
 struct loc_key {
 	const struct prof_ctx *c;
 	uint32_t process;
+	uint32_t module;
 	bool is_return;
 	uint64_t address;
 };
@@ -26,7 +27,8 @@ static bool loc_eq(const void *ctx, uint32_t item)
 {
 	const struct loc_key *k = ctx;
 	const struct loc_entry *e = &k->c->locs.v[item];
-	return e->address == k->address && e->process == k->process && e->is_return == k->is_return;
+	return e->address == k->address && e->process == k->process &&
+	       e->is_return == k->is_return && e->module == k->module;
 }
 
 static uint64_t mapping_for(struct prof_ctx *c, uint32_t module)
@@ -91,10 +93,13 @@ void prof_map_executable_first(struct prof_ctx *c)
 		mapping_for(c, other);
 }
 
-uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t address, bool is_return)
+uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t ns, uint64_t address,
+		       bool is_return)
 {
-	struct loc_key key = {c, process, is_return, address};
-	uint64_t hash = cprof_hash_mix(cprof_hash_mix(address, process), is_return);
+	uint32_t module = cprof_symbolizer_module(c->sym, process, ns, address, is_return);
+	struct loc_key key = {c, process, module, is_return, address};
+	uint64_t hash =
+	    cprof_hash_mix(cprof_hash_mix(cprof_hash_mix(address, process), is_return), module);
 	uint32_t found = cprof_hidx_find(&c->loc_index, hash, loc_eq, &key);
 	struct cprof_symbol_loc sl;
 	struct cprof_profile_line lines[16];
@@ -104,7 +109,7 @@ uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t address, b
 
 	if (found != UINT32_MAX)
 		return c->locs.v[found].id;
-	if (!cprof_symbolizer_lookup(c->sym, process, address, is_return, &sl)) {
+	if (!cprof_symbolizer_lookup_at(c->sym, process, ns, address, is_return, &sl)) {
 		c->failed = true;
 		return 0;
 	}
@@ -126,6 +131,7 @@ uint64_t prof_location(struct prof_ctx *c, uint32_t process, uint64_t address, b
 		return 0;
 	}
 	e->process = process;
+	e->module = module;
 	e->is_return = is_return;
 	e->address = address;
 	e->id = id;
@@ -146,8 +152,8 @@ const uint64_t *prof_stack_locations(struct prof_ctx *c, uint32_t stack, size_t 
 		st = &m->stacks.v[stack];
 		for (uint16_t i = 0; i < st->depth; i++) {
 			uint64_t addr = m->frames.v[st->first + i];
-			uint64_t id =
-			    prof_location(c, st->process, addr, !(i == 0 && c->frame0_exact));
+			uint64_t id = prof_location(c, st->process, st->ns, addr,
+						    !(i == 0 && c->frame0_exact));
 			uint64_t *slot;
 			if (!id || !(slot = cprof_vec_push(&c->stack_locs))) {
 				c->failed = true;

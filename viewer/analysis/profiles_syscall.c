@@ -13,7 +13,7 @@ void prof_syscalls(struct prof_ctx *c, struct cprof_profiles_report *rep)
 {
 	const struct cprof_model *m = c->m;
 
-	for (size_t i = 0; i < m->syscalls.n && !c->failed; i++) {
+	for (size_t i = 0; i < m->syscalls.n && !c->failed && !prof_stopped(c, i); i++) {
 		const struct cprof_syscall *s = &m->syscalls.v[i];
 		struct cprof_profile_label labels[8];
 		uint64_t len;

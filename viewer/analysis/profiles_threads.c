@@ -47,8 +47,8 @@ void prof_threads(struct prof_ctx *c, struct cprof_profiles_report *rep)
 		locs.n = 0;
 		if (t->start_routine) {
 			uint64_t *slot = cprof_vec_push(&locs);
-			if (!slot ||
-			    !(*slot = prof_location(c, t->process, t->start_routine, false)))
+			if (!slot || !(*slot = prof_location(c, t->process, t->start_ns,
+							     t->start_routine, false)))
 				c->failed = true;
 		}
 		stack = prof_stack_locations(c, t->create_stack, &nlocs);

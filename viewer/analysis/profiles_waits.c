@@ -140,7 +140,7 @@ void prof_waits(struct prof_ctx *c, struct cprof_profiles_report *rep)
 			order[i] = (uint32_t)i;
 		qsort_r(order, m->releases.n, sizeof(*order), rel_cmp, (void *)m);
 	}
-	for (size_t i = 0; i < m->waits.n && !c->failed; i++) {
+	for (size_t i = 0; i < m->waits.n && !c->failed && !prof_stopped(c, i); i++) {
 		const struct cprof_wait *w = &m->waits.v[i];
 		struct cprof_profile_label labels[8];
 		uint64_t len;

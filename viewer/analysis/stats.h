@@ -14,6 +14,8 @@
 #ifndef CPROF_STATS_H
 #define CPROF_STATS_H
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "analysis/snapwin.h"
@@ -45,6 +47,7 @@ struct cprof_stats_stack {
 enum cprof_stats_status {
 	CPROF_STATS_OK = 0,
 	CPROF_STATS_NO_MEMORY,
+	CPROF_STATS_STOPPED, /* given up on, as asked (cprof_stats_regions_until) */
 };
 
 #define CPROF_STATS_TOP 5
@@ -101,5 +104,35 @@ void cprof_stats_fini(struct cprof_stats *stats);
 enum cprof_stats_status cprof_stats_regions(const struct cprof_model *model, uint64_t from_ns,
 					    uint64_t to_ns, struct cprof_stats_dist **out,
 					    size_t *n);
+
+/*
+ * cprof_stats_regions(), given up as soon as *stop is true (read every
+ * 64K regions, from another thread than the one that sets it):
+ * CPROF_STATS_STOPPED, nothing in *out. The viewer's side panel computes
+ * on a thread of its own and stops when its range changes. Over the
+ * whole trace, both take the model's summary when it has one (a cached
+ * model).
+ */
+enum cprof_stats_status cprof_stats_regions_until(const struct cprof_model *model, uint64_t from_ns,
+						  uint64_t to_ns, const atomic_bool *stop,
+						  struct cprof_stats_dist **out, size_t *n);
+
+/*
+ * The region distributions of cprof_stats_compute() kept with the model
+ * (as its summary, model.h) when it is cached: cprof-trace sets
+ * cprof_model_summarize to this for every command, and a `stats` (or the
+ * viewer's Regions panel of the whole trace) after any command that wrote
+ * the cache takes them from there instead of passing over every region.
+ */
+void cprof_stats_summarize(struct cprof_model *model);
+
+/*
+ * The distributions split their items over threads (at most
+ * cprof_stats_max_threads, 0: one per CPU), each taking at least
+ * cprof_stats_split_min of them (default 1M). Tests lower both to run the
+ * threaded path on small models.
+ */
+extern size_t cprof_stats_split_min;
+extern unsigned cprof_stats_max_threads;
 
 #endif /* CPROF_STATS_H */

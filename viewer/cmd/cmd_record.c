@@ -128,7 +128,7 @@ static void usage(FILE *out)
 		"                         T needs a unit: ns, us, ms, s, min; 0 needs none)\n"
 		"      --cpu-rate=HZ      CPU samples per second of thread CPU time, up to\n"
 		"                         %u (default %u, 0 off)\n"
-		"      --subbuf-size=SIZE channel sub-buffer size (default 4M)\n"
+		"      --subbuf-size=SIZE channel sub-buffer size (default 1M)\n"
 		"      --num-subbuf=N     channel sub-buffers per CPU (default 8)\n"
 		"      --count, --no-count  read the trace back to count its events, or not\n"
 		"                         (default: only when it holds under %d MiB, about\n"
@@ -482,10 +482,18 @@ static int parse_options(const char *command, int argc, char **argv, struct reco
 
 /* Written through a temporary name: a reader never sees half. */
 static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
-			      const char *session, const struct cprof_record_snapshot *snapshot)
+			      const char *session, const struct cprof_record_snapshot *snapshot,
+			      bool launched)
 {
 	const struct cprof_record_info info = {
-	    pid, argv, discarded, session, snapshot, snapshot ? 0 : cprof_child_term_signal()};
+	    .pid = pid,
+	    .argv = argv,
+	    .discarded_events = discarded,
+	    .session = session,
+	    .snapshot = snapshot,
+	    .signal = snapshot ? 0 : cprof_child_term_signal(),
+	    .launched = launched,
+	};
 
 	errno = 0;
 	return cprof_record_file_write(dir, &info) == CPROF_RECORD_FILE_OK;
@@ -504,7 +512,7 @@ static bool write_snapshot_json(void *data, const char *dir,
 {
 	const struct flight_meta *meta = data;
 
-	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot);
+	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot, false);
 }
 
 static void env_put_cb(void *data, const char *name, const char *value)
@@ -560,11 +568,13 @@ static void store_snapshot_symbols(const struct record_options *opts, const char
  * in the streams (see the bit-63 note in session.c), which are per buffer.
  */
 static void report(const struct record_options *opts, const char *output, uint64_t discarded,
-		   uint64_t lost_packets, struct cprof_model *model /* read already, or NULL */)
+		   uint64_t lost_packets, bool unconfirmed,
+		   struct cprof_model *model /* read already, or NULL */)
 {
 	static const struct cprof_read_options count_opts = {.count_only = true};
 	enum cprof_read_status status = model ? CPROF_READ_OK : CPROF_READ_ERROR;
 	uint64_t bytes;
+	char lost[48];
 
 	if (lost_packets)
 		fprintf(stderr,
@@ -597,24 +607,25 @@ static void report(const struct record_options *opts, const char *output, uint64
 	if (status == CPROF_READ_OK && model->lost_events > discarded &&
 	    model->lost_events < (UINT64_C(1) << 62))
 		discarded = model->lost_events;
+	/* a session whose end the daemon did not confirm may miss the last
+	 * packets of a buffer, and their counts with them */
+	snprintf(lost, sizeof(lost), "%s%" PRIu64, unconfirmed ? "at least " : "", discarded);
 	/* events are records (stats counts them so); a lost batch held many */
 	if (status == CPROF_READ_OK && model->lost_records)
 		fprintf(stderr,
-			"cprof-trace: recorded %" PRIu64 " events (%" PRIu64
-			" lost by LTTng, among them batches holding %" PRIu64 " records) in %s\n",
-			model->events, discarded, model->lost_records, opts->output);
+			"cprof-trace: recorded %" PRIu64
+			" events (%s lost by LTTng, among them batches holding %" PRIu64
+			" records) in %s\n",
+			model->events, lost, model->lost_records, opts->output);
 	else if (status == CPROF_READ_OK)
-		fprintf(stderr,
-			"cprof-trace: recorded %" PRIu64 " events (%" PRIu64 " lost) in %s\n",
-			model->events, discarded, opts->output);
+		fprintf(stderr, "cprof-trace: recorded %" PRIu64 " events (%s lost) in %s\n",
+			model->events, lost, opts->output);
 	else if (status == CPROF_READ_NOT_CTF || status == CPROF_READ_NO_CPROF_EVENTS)
-		fprintf(stderr, "cprof-trace: recorded 0 events (%" PRIu64 " lost) in %s\n",
-			discarded, opts->output);
+		fprintf(stderr, "cprof-trace: recorded 0 events (%s lost) in %s\n", lost,
+			opts->output);
 	else
-		fprintf(stderr,
-			"cprof-trace: recorded %" PRIu64 " MiB of events (%" PRIu64
-			" lost) in %s\n",
-			(bytes + (1 << 20) - 1) >> 20, discarded, opts->output);
+		fprintf(stderr, "cprof-trace: recorded %" PRIu64 " MiB of events (%s lost) in %s\n",
+			(bytes + (1 << 20) - 1) >> 20, lost, opts->output);
 	cprof_model_destroy(model);
 }
 
@@ -650,6 +661,26 @@ static struct cprof_env *make_env(const struct record_options *opts)
 static void track_spawned(pid_t pid, void *tracker)
 {
 	cprof_tracker_add(tracker, pid);
+}
+
+/* Stops and frees *tracker (none: nothing), first saying how many
+ * processes it answered too late. */
+static void stop_tracker(struct cprof_tracker **tracker)
+{
+	size_t late;
+
+	cprof_child_set_spawn_hook(NULL, NULL);
+	cprof_tracker_quiesce(*tracker);
+	late = cprof_tracker_late(*tracker);
+	if (late)
+		fprintf(stderr,
+			"cprof-trace: warning: %zu process%s of the recorded tree stopped waiting "
+			"to be set up for recording before the session daemon answered (a loaded "
+			"machine): %s first events are missing from the trace, not counted as "
+			"lost\n",
+			late, late == 1 ? "" : "es", late == 1 ? "its" : "their");
+	cprof_tracker_stop(*tracker);
+	*tracker = NULL;
 }
 
 /* The session records only the program's process tree (tracker.h). The
@@ -811,18 +842,22 @@ int cprof_cmd_record(int argc, char **argv)
 	/* nothing of the recorded tree can reach the session any more */
 	if (!opts.pid && cprof_child_none_left())
 		cprof_session_set_settled(session);
+	/* liblttng-ctl talks to the daemon over one connection per process:
+	 * the tracker's thread must not talk while this one stops the session
+	 * (a fork child answered late, as record resumed from a stop, made
+	 * the stop fail with "No session daemon is available") */
+	stop_tracker(&tracker);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
 	errno = 0;
 	if (!write_record_json(output, pid, flight_meta.argv,
 			       cprof_session_discarded_events(session),
-			       cprof_session_borrow_name(session), NULL))
+			       cprof_session_borrow_name(session), NULL, !opts.pid))
 		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, CPROF_RECORD_FILE,
 			errno ? strerror(errno) : "write error");
 
 end:
-	cprof_child_set_spawn_hook(NULL, NULL);
-	cprof_tracker_stop(tracker);
+	stop_tracker(&tracker);
 	if (session) {
 		uint64_t discarded = cprof_session_discarded_events(session);
 		uint64_t lost_packets = cprof_session_lost_packets(session);
@@ -840,7 +875,8 @@ end:
 		if (traced) {
 			/* the model read for the symbols counts too, unless --no-count */
 			struct cprof_model *model = store_symbols(&opts, output);
-			report(&opts, output, discarded, lost_packets, opts.count ? model : NULL);
+			report(&opts, output, discarded, lost_packets,
+			       ds == CPROF_SESSION_ERROR_TIMEOUT, opts.count ? model : NULL);
 			if (!opts.count)
 				cprof_model_destroy(model);
 		}

@@ -36,16 +36,18 @@ static void usage(FILE *out)
 		     "  --critical-path TYPE  instead, where the time of the ended tasks of type\n"
 		     "           TYPE went, summed by what (run, lock, cond, syscall, join,\n"
 		     "           queue), thread and function; a lock wait is followed to the\n"
-		     "           thread that held the lock and what it ran meanwhile\n");
+		     "           thread that held the lock and what it ran meanwhile; of a\n"
+		     "           snapshot, tasks begun before its window from its start\n");
 }
 
 /* One frame of a stack, "function file:line", in `buf`. */
 static const char *frame_name(struct cprof_symbolizer *sym, const struct cprof_model *m,
-			      uint32_t process, uint64_t ip, char *buf, size_t len)
+			      const struct cprof_stack *st, uint64_t ip, char *buf, size_t len)
 {
 	struct cprof_symbol_loc loc;
 
-	if (sym && cprof_symbolizer_lookup(sym, process, ip, true, &loc) && loc.nframes) {
+	if (sym && cprof_symbolizer_lookup_at(sym, st->process, st->ns, ip, true, &loc) &&
+	    loc.nframes) {
 		const struct cprof_symbol *f = &loc.frames[loc.nframes - 1];
 		if (f->file && f->file[0])
 			snprintf(buf, len, "%s %s:%d", f->function, f->file, f->line);
@@ -70,8 +72,7 @@ static void print_stack_json(FILE *out, struct cprof_symbolizer *sym, const stru
 		if (i)
 			fputs(", ", out);
 		cprof_json_write_string(
-		    out,
-		    frame_name(sym, m, st->process, m->frames.v[st->first + i], buf, sizeof(buf)));
+		    out, frame_name(sym, m, st, m->frames.v[st->first + i], buf, sizeof(buf)));
 	}
 	fputs("]}", out);
 }
@@ -236,9 +237,10 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 	for (size_t i = 0; i < m->lost.n; i++)
 		fprintf(out,
 			"%s{\"count\": %" PRIu64 ", \"begin_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64
-			", \"tid\": %" PRId32 "}",
+			", \"tid\": %" PRId32 ", \"unread\": %s}",
 			i ? ", " : "", m->lost.v[i].count, m->lost.v[i].begin_ns,
-			m->lost.v[i].end_ns, m->lost.v[i].tid);
+			m->lost.v[i].end_ns, m->lost.v[i].tid,
+			m->lost.v[i].unread ? "true" : "false");
 	fputs("]", out);
 
 	fputs(", \"warnings\": [", out);
@@ -292,9 +294,9 @@ static void print_top_text(FILE *out, struct cprof_symbolizer *sym, const struct
 		if (!v[i].stack)
 			fprintf(out, "      (no stack)\n");
 		for (uint16_t k = 0; v[i].stack && k < st->depth && k < STACK_FRAMES; k++)
-			fprintf(out, "      %s\n",
-				frame_name(sym, m, st->process, m->frames.v[st->first + k], buf,
-					   sizeof(buf)));
+			fprintf(
+			    out, "      %s\n",
+			    frame_name(sym, m, st, m->frames.v[st->first + k], buf, sizeof(buf)));
 	}
 }
 
@@ -414,7 +416,7 @@ static int print_critical_path(FILE *out, const struct cprof_model *m, const cha
 	struct cprof_symbolizer *sym = NULL;
 	struct cprof_cp_aggregate agg = {0};
 	enum cprof_critpath_status st = CPROF_CRITPATH_NO_MEMORY;
-	char b[32];
+	char b[32], note[512];
 
 	if (cp) {
 		sym = m->stacks.n > 1 ? cprof_symbolizer_create(m, NULL) : NULL;
@@ -426,11 +428,17 @@ static int print_critical_path(FILE *out, const struct cprof_model *m, const cha
 						      : "out of memory");
 		goto end;
 	}
+	if (cprof_snapwin_describe(m, "the critical path covers", "tasks", &agg.window, note,
+				   sizeof(note)))
+		fprintf(stderr, "cprof-trace: %s: note: %s\n", path, note);
 	if (json) {
 		fputs("{\"type\": ", out);
 		cprof_json_write_string(out, type);
-		fprintf(out, ", \"tasks\": %" PRIu64 ", \"total_ns\": %" PRIu64 ", \"segments\": [",
-			agg.tasks, agg.total_ns);
+		fprintf(out,
+			", \"tasks\": %" PRIu64 ", \"total_ns\": %" PRIu64
+			", \"window_left_out\": %" PRIu64 ", \"window_clipped\": %" PRIu64
+			", \"segments\": [",
+			agg.tasks, agg.total_ns, agg.window.left_out, agg.window.clipped);
 		for (size_t i = 0; i < agg.rows.n; i++) {
 			const struct cprof_cp_row *r = &agg.rows.v[i];
 			fprintf(out, "%s{\"what\": \"%s\", \"thread\": ", i ? ", " : "",

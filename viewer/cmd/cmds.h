@@ -8,6 +8,10 @@
 
 #include <stdbool.h>
 
+/* Before the command's name: --no-cache; and what the model cache keeps
+ * (cmd_global.c). Moves argc/argv past what it took. */
+void cprof_cmd_global_options(int *argc, char ***argv);
+
 int cprof_cmd_record(int argc, char **argv);
 int cprof_cmd_stats(int argc, char **argv);
 int cprof_cmd_dump(int argc, char **argv);

@@ -59,6 +59,8 @@ static json_t *record_object(const struct cprof_record_info *info)
 	if (info->signal)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SIGNAL,
 					       json_integer(info->signal)) == 0;
+	if (info->launched)
+		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_LAUNCHED, json_true()) == 0;
 	if (info->snapshot)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SNAPSHOT,
 					       snapshot_object(info->snapshot)) == 0;
@@ -132,15 +134,31 @@ enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_
 	return CPROF_RECORD_FILE_OK;
 }
 
-int cprof_record_file_read_signal(const char *dir)
+/* DIR/cprof-record.json's value of `key`, or NULL (no file, not JSON):
+ * *root holds it until json_decref. */
+static json_t *read_key(const char *dir, const char *key, json_t **root)
 {
 	char path[PATH_MAX + 32];
-	json_t *root;
-	json_int_t n;
 
 	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
-	root = json_load_file(path, 0, NULL);
-	n = root ? json_integer_value(json_object_get(root, CPROF_RECORD_KEY_SIGNAL)) : 0;
+	*root = json_load_file(path, 0, NULL);
+	return *root ? json_object_get(*root, key) : NULL;
+}
+
+int cprof_record_file_read_signal(const char *dir)
+{
+	json_t *root;
+	json_int_t n = json_integer_value(read_key(dir, CPROF_RECORD_KEY_SIGNAL, &root));
+
 	json_decref(root);
 	return n > 0 && n < 128 ? (int)n : 0;
+}
+
+bool cprof_record_file_read_launched(const char *dir)
+{
+	json_t *root;
+	bool launched = json_is_true(read_key(dir, CPROF_RECORD_KEY_LAUNCHED, &root));
+
+	json_decref(root);
+	return launched;
 }

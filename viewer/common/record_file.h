@@ -7,6 +7,7 @@
 #ifndef CPROF_COMMON_RECORD_FILE_H
 #define CPROF_COMMON_RECORD_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cprof-record.h"
@@ -27,6 +28,8 @@ struct cprof_record_info {
 	/* A snapshot's "snapshot" object; NULL for a whole recording. */
 	const struct cprof_record_snapshot *snapshot;
 	int signal; /* the signal that killed the program, 0 none */
+	/* record started the program under its session (CPROF_RECORD_KEY_LAUNCHED) */
+	bool launched;
 };
 
 /*
@@ -41,5 +44,7 @@ enum cprof_record_file_status cprof_record_file_write(const char *dir,
 enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_t *pid);
 /* Its "signal": what killed the program, 0 when it exited or unknown. */
 int cprof_record_file_read_signal(const char *dir);
+/* Its "launched": the program's threads were recorded from their start. */
+bool cprof_record_file_read_launched(const char *dir);
 
 #endif /* CPROF_COMMON_RECORD_FILE_H */

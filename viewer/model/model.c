@@ -54,10 +54,14 @@ error:
 	return NULL;
 }
 
+void (*cprof_model_summarize)(struct cprof_model *model);
+
 void cprof_model_destroy(struct cprof_model *model)
 {
 	if (!model)
 		return;
+	if (model->summary_owned)
+		free((void *)model->summary);
 	if (model->region_nesting && model->region_nesting_free)
 		model->region_nesting_free(model->region_nesting);
 	for (size_t i = model->strings_mapped; i < model->strings.n; i++)

@@ -173,6 +173,9 @@ struct cprof_stack {
 	uint32_t process;
 	uint32_t first;
 	uint16_t depth;
+	/* when the trace defined it: its addresses are in the objects mapped
+	 * then (another library may be mapped at them later) */
+	uint64_t ns;
 };
 
 /*
@@ -186,6 +189,10 @@ struct cprof_lost {
 	uint64_t begin_ns, end_ns;
 	uint64_t count;
 	int32_t tid;
+	/* In the time range of a stream file cut short: the batches were
+	 * most likely in what was not read, not lost by the tracer (and not
+	 * in lost_records). */
+	bool unread;
 };
 
 struct cprof_warning {
@@ -245,6 +252,14 @@ struct cprof_model {
 	 * once (atomically: readers may race) and freed with the model. */
 	void *region_nesting;
 	void (*region_nesting_free)(void *nesting);
+	/* Derived data stored with the model in its cache (reader/cache.c),
+	 * opaque to both: cprof_model_summarize's bytes, read back as they
+	 * were written (analysis/stats.c says what they are and checks
+	 * them). NULL: none. Freed with the model when `summary_owned`, else
+	 * in the mapping. */
+	const void *summary;
+	size_t summary_len;
+	bool summary_owned;
 	/* A model loaded from its cache (reader/cache.c): the vectors are
 	 * borrowed from this mapping (see common/vec.h), and so are the first
 	 * `strings_mapped` strings. Unmapped with the model. */
@@ -255,6 +270,16 @@ struct cprof_model {
 
 struct cprof_model *cprof_model_create(void);
 void cprof_model_destroy(struct cprof_model *model);
+
+/*
+ * What derived data to keep with a model in its cache, so that a second
+ * open need not derive it again from millions of items: called (when not
+ * NULL) on a complete model about to be cached, it may set the model's
+ * summary (malloc'ed, summary_owned). Process-wide: set before a trace
+ * is read (cprof-trace's main: the region statistics, whichever command
+ * writes the cache).
+ */
+extern void (*cprof_model_summarize)(struct cprof_model *model);
 
 /* Interns `len` bytes of `s`; returns 0 ("") on out of memory. */
 cprof_str cprof_model_intern(struct cprof_model *model, const char *s, size_t len);

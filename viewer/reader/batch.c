@@ -190,21 +190,32 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32_t tid,
 			uint64_t first)
 {
+	uint64_t ns = batch->f[1].u + (uint64_t)batch->clock_offset;
 	uint32_t *idx;
 
 	if (first == CPROF_TP_BATCH_ALONE)
 		return false;
 	idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
+	if (!idx && first > 0 && st->from_launch) {
+		/* Its first batches are missing from a program recorded from
+		 * its start: LTTng lost them, somewhere since the process's
+		 * first event. */
+		st->gap_records = first;
+		st->gap_begin_ns = rd_proc_first_ns(st, batch->pid, ns);
+		st->gap_end_ns = ns;
+		st->gap_overwritten = false;
+		return true;
+	}
 	/* The thread's first batch in the trace is not its first: the
-	 * session began later (a snapshot, a session of the user's), or LTTng
-	 * lost the earlier ones. Not counted as lost; its regions' begins may
-	 * be among them all the same. */
+	 * session began later (a snapshot, --pid, a session of the user's),
+	 * or LTTng lost the earlier ones. Not counted as lost; its regions'
+	 * begins may be among them all the same. */
 	st->batch_starts_late = !idx && first > 0;
 	if (!idx || first <= st->seqs.v[*idx].next)
 		return false;
 	st->gap_records = first - st->seqs.v[*idx].next;
 	st->gap_begin_ns = st->seqs.v[*idx].last_ns;
-	st->gap_end_ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+	st->gap_end_ns = ns;
 	st->gap_overwritten = st->gap_begin_ns < st->window_ns;
 	return true;
 }
@@ -223,11 +234,31 @@ static void count_overwritten(struct rd_state *st, struct rd_batch_seq *seq, uin
 	seq->overwritten = true;
 }
 
-/* Records missing between this batch and the thread's previous one. */
+/* `count` records of thread `tid` lost between `begin_ns` and `end_ns`. */
+static void add_lost(struct rd_state *st, int32_t tid, uint64_t count, uint64_t begin_ns,
+		     uint64_t end_ns)
+{
+	struct cprof_lost *l = cprof_vec_push(&st->model->lost);
+
+	if (!l) {
+		st->out_of_memory = true;
+		return;
+	}
+	l->count = count;
+	l->begin_ns = begin_ns;
+	l->end_ns = end_ns < begin_ns ? begin_ns : end_ns;
+	l->tid = tid;
+	st->model->lost_records += count;
+	st->lost_records += count;
+}
+
+/* Records missing between this batch and the thread's previous one (or,
+ * as follows_gap decides, before its first). */
 static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_t tid,
 		       uint64_t first, uint64_t count, uint64_t last_ns)
 {
 	uint32_t *idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
+	uint64_t ns = batch->f[1].u + (uint64_t)batch->clock_offset;
 	struct rd_batch_seq *seq;
 
 	if (first == CPROF_TP_BATCH_ALONE)
@@ -239,27 +270,15 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 			st->out_of_memory = true;
 			return;
 		}
+		if (first > 0 && st->from_launch && rd_proc_kept(st, batch->pid))
+			add_lost(st, tid, first, rd_proc_first_ns(st, batch->pid, ns), ns);
 	} else {
 		seq = &st->seqs.v[*idx];
 		if (first > seq->next && seq->last_ns < st->window_ns &&
-		    rd_proc_kept(st, batch->pid)) {
+		    rd_proc_kept(st, batch->pid))
 			count_overwritten(st, seq, first - seq->next);
-		} else if (first > seq->next && rd_proc_kept(st, batch->pid)) {
-			struct cprof_lost *l = cprof_vec_push(&st->model->lost);
-
-			if (!l) {
-				st->out_of_memory = true;
-				return;
-			}
-			l->count = first - seq->next;
-			l->begin_ns = seq->last_ns;
-			l->end_ns = batch->f[1].u + (uint64_t)batch->clock_offset;
-			if (l->end_ns < seq->last_ns)
-				l->end_ns = seq->last_ns;
-			l->tid = tid;
-			st->model->lost_records += l->count;
-			st->lost_records += l->count;
-		}
+		else if (first > seq->next && rd_proc_kept(st, batch->pid))
+			add_lost(st, tid, first - seq->next, seq->last_ns, ns);
 	}
 	if (first + count >= seq->next) {
 		seq->next = first + count;

@@ -40,7 +40,9 @@ bool rd_cache_enabled = true;
 
 #define CACHE_DIR ".cprof-cache"
 #define CACHE_FILE "model"
-#define FORMAT 3
+/* 5: stack ids kept apart per image of an exec (handlers.c, stack_key);
+ * 6: a state dump's cprof:config starts no new image */
+#define FORMAT 6
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */
@@ -77,8 +79,8 @@ static const struct {
 };
 #undef VEC
 #define NVECS (sizeof(vecs) / sizeof(vecs[0]))
-/* The sections after the vectors. */
-enum { SEC_STR_OFFSETS = NVECS, SEC_STR_BLOB, SEC_POINTS, SEC_POINT_FIRST, NSEC };
+/* The sections after the vectors; the last, the model's summary (bytes). */
+enum { SEC_STR_OFFSETS = NVECS, SEC_STR_BLOB, SEC_POINTS, SEC_POINT_FIRST, SEC_SUMMARY, NSEC };
 
 struct header {
 	char magic[8];
@@ -205,11 +207,11 @@ static bool header_ok(const struct header *hd, uint64_t key, uint64_t size)
 	BAD(memcmp(hd->version, version, sizeof(version)) || hd->key != key || hd->size != size);
 	for (size_t i = 0; i < NSEC; i++) {
 		const struct section *s = &hd->sec[i];
-		size_t want = i < NVECS		     ? vecs[i].elem
-			      : i == SEC_STR_OFFSETS ? sizeof(uint64_t)
-			      : i == SEC_STR_BLOB    ? 1
-			      : i == SEC_POINTS	     ? sizeof(struct cprof_counter_point)
-						     : sizeof(uint64_t);
+		size_t want = i < NVECS				      ? vecs[i].elem
+			      : i == SEC_STR_OFFSETS		      ? sizeof(uint64_t)
+			      : i == SEC_STR_BLOB || i == SEC_SUMMARY ? 1
+			      : i == SEC_POINTS ? sizeof(struct cprof_counter_point)
+						: sizeof(uint64_t);
 		BAD(s->elem != want || s->offset % ALIGN || s->offset < HEADER_SIZE ||
 		    s->offset > size || s->count > (size - s->offset) / want);
 	}
@@ -350,13 +352,15 @@ static bool attach(struct cprof_model *m, char *base, const struct header *hd)
 	m->lost_events = hd->lost_events;
 	/* the records of threads' lost batches: their ranges say it */
 	for (size_t i = 0; i < m->lost.n; i++)
-		if (m->lost.v[i].tid)
+		if (m->lost.v[i].tid && !m->lost.v[i].unread)
 			m->lost_records += m->lost.v[i].count;
 	m->state_begin_ns = hd->state_begin_ns;
 	m->state_end_ns = hd->state_end_ns;
 	m->window_ns = hd->window_ns;
 	m->overwritten_records = hd->overwritten_records;
 	m->overwritten_threads = hd->overwritten_threads;
+	m->summary = hd->sec[SEC_SUMMARY].count ? base + hd->sec[SEC_SUMMARY].offset : NULL;
+	m->summary_len = hd->sec[SEC_SUMMARY].count;
 	return true;
 }
 
@@ -603,6 +607,15 @@ static void write_body(struct writer *w, const struct cprof_model *m, struct hea
 		put(w, &first, sizeof(first));
 		first += m->counters.v[i].points.n;
 	}
+	hd->sec[SEC_SUMMARY] = (struct section){begin_section(w), m->summary_len, 1};
+	put(w, m->summary, m->summary_len);
+}
+
+/* The derived data to keep with the model (cprof_model_summarize). */
+static void summarize(struct cprof_model *m)
+{
+	if (cprof_model_summarize && !m->summary)
+		cprof_model_summarize(m);
 }
 
 /* The header after the body (w->pos bytes in all, written), at the
@@ -644,7 +657,7 @@ static int create_tmp(const char *trace, char *tmp, size_t len)
 	return fd;
 }
 
-void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key)
+void rd_cache_store(const char *trace, struct cprof_model *m, uint64_t key)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	static const char pad[HEADER_SIZE];
@@ -661,6 +674,7 @@ void rd_cache_store(const char *trace, const struct cprof_model *m, uint64_t key
 		goto end;
 	}
 	put_raw(&w, pad, HEADER_SIZE);
+	summarize(m);
 	write_body(&w, m, &hd, false);
 	flush_stage(&w);
 	write_header(&w, m, &hd, key);
@@ -789,6 +803,7 @@ bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_m
 			hd.sec[i] = (struct section){REGIONS_AT, m->regions.n, vecs[i].elem};
 	w.pos = REGIONS_AT + rbytes;
 	w.ok = lseek(w.fd, (off_t)w.pos, SEEK_SET) == (off_t)w.pos;
+	summarize(m);
 	write_body(&w, m, &hd, true);
 	flush_stage(&w);
 	w.ok = w.ok && ftruncate(w.fd, (off_t)w.pos) == 0;

@@ -34,9 +34,10 @@ bool rd_cache_key(const char *trace, const struct rd_dirs *dirs, uint64_t varian
  * damaged: the caller reads the trace). */
 struct cprof_model *rd_cache_load(const char *trace, uint64_t key);
 
-/* Writes the cache (temporary file, then rename); silently nothing when
- * the directory is not writable or a write fails. */
-void rd_cache_store(const char *trace, const struct cprof_model *model, uint64_t key);
+/* Writes the cache (temporary file, then rename), with the summary
+ * cprof_model_summarize gives the model; silently nothing when the
+ * directory is not writable or a write fails. */
+void rd_cache_store(const char *trace, struct cprof_model *model, uint64_t key);
 
 /*
  * A first read builds the model's regions (most of a big model) straight
@@ -45,7 +46,8 @@ void rd_cache_store(const char *trace, const struct cprof_model *model, uint64_t
  * read costs most). rd_cache_open() creates the temporary file with room
  * for `regions` regions at a huge page boundary and maps it shared
  * (cf->regions); the reader points the model's regions there.
- * rd_cache_finish() writes the rest after the regions, the header, renames
+ * rd_cache_finish() writes the rest after the regions (and the model's
+ * summary, as rd_cache_store()), the header, renames
  * the file into place and leaves the model's regions in a private mapping
  * of it (model->mapping). rd_cache_abandon() removes the file; the
  * model's regions, if still in it, move to the heap (`keep`) or are

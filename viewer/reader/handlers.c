@@ -16,13 +16,26 @@
 
 #include "cprof-tp-enums.h"
 
-static uint32_t stack_ref(struct rd_state *st, uint32_t proc, uint64_t id)
+/*
+ * A stack id names a stack of the process's current image: the preload
+ * library of an image that exec started numbers its stacks from 1 again,
+ * so the ids of each image are kept apart (in the top bits, far above any
+ * id a process defines). Without this, every stack of a program started
+ * by `exec` from a shell, `env` or `nice` whose id the shell had used
+ * showed the shell's frames.
+ */
+static uint64_t stack_key(const struct rd_event *ev, uint64_t id)
+{
+	return id ^ ((uint64_t)ev->p->execs << 56);
+}
+
+static uint32_t stack_ref(struct rd_state *st, const struct rd_event *ev, uint64_t id)
 {
 	uint32_t *idx;
 
 	if (!id)
 		return 0;
-	idx = cprof_pairmap_find(&st->stacks, proc, id);
+	idx = cprof_pairmap_find(&st->stacks, ev->proc, stack_key(ev, id));
 	return idx ? *idx : 0;
 }
 
@@ -191,7 +204,8 @@ static void on_process(struct rd_state *st, struct rd_event *ev)
 	name_after_exec(st, ev);
 }
 
-static void on_config(struct rd_state *st, struct rd_event *ev)
+/* Also a state dump's announcement of the image (see on_config). */
+static void on_state_config(struct rd_state *st, struct rd_event *ev)
 {
 	struct cprof_process *mp = &st->model->processes.v[ev->proc];
 
@@ -203,12 +217,121 @@ static void on_config(struct rd_state *st, struct rd_event *ev)
 	name_after_exec(st, ev);
 }
 
+static void alloc_close(struct cprof_alloc *a, uint64_t ns);
+
+/* Forgets the process's entries of an (process, address) map. */
+static void pairmap_drop_proc(struct cprof_pairmap *map, uint32_t proc)
+{
+	for (size_t j = 0; j < map->cap; j++)
+		if (map->s[j].state == 1 && map->s[j].a == proc)
+			map->s[j].state = 2;
+}
+
+/*
+ * The old image's heap at its exec: the kernel discards the whole address
+ * space, so every block it still held is released there, and the heap
+ * counter drops to what the new image's preload counts from (nothing).
+ * Left alone, a program that allocated 64 MiB and executed another showed
+ * them in use to the trace's end.
+ */
+static void image_heap_end(struct rd_state *st, struct rd_event *ev, uint64_t exec_ns)
+{
+	struct cprof_pairmap *open = &st->allocs;
+	struct cprof_counter *c;
+
+	for (size_t j = 0; j < open->cap; j++)
+		if (open->s[j].state == 1 && open->s[j].a == ev->proc)
+			alloc_close(&st->model->allocs.v[open->s[j].v], exec_ns);
+	pairmap_drop_proc(open, ev->proc);
+	pairmap_drop_proc(&st->alloc_prev, ev->proc);
+	pairmap_drop_proc(&st->early_frees, ev->proc);
+	if (ev->p->heap_counter != CPROF_NONE &&
+	    (c = counter_get(st, &ev->p->heap_counter, ev->proc, "heap in use")))
+		counter_add(st, c, exec_ns, 0);
+}
+
+/* A wait in progress when its thread's image ended: it ended there. */
+static void wait_cut(struct rd_state *st, uint32_t thread, uint64_t ns)
+{
+	struct rd_thread *ts = &st->tstates.v[thread];
+	struct cprof_wait *w;
+
+	if (ts->wait == CPROF_NONE)
+		return;
+	w = &st->model->waits.v[ts->wait];
+	w->end_ns = ns > w->begin_ns ? ns : w->begin_ns + 1;
+	ts->wait = CPROF_NONE;
+}
+
+/*
+ * A new image (exec) of ev's process, announced by ev. POSIX's exec
+ * destroys every thread but the caller, which goes on with the process's
+ * id, the main thread's, whichever thread called it: the other threads
+ * end at the exec, the pid's thread goes on in the new image. The trace
+ * has no event at the exec itself (the preload's hook can not know that
+ * it will succeed): the old image's last event, which its hook flushed
+ * just before, stands for it (the announcement comes after the new
+ * image's libraries loaded and lttng-ust registered, tens of ms later).
+ */
+static void image_end(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_model *m = st->model;
+	uint64_t exec_ns = ev->thread_prev_ns;
+	int64_t ended = 0;
+	struct cprof_counter *c;
+
+	for (size_t i = 0; i < m->threads.n; i++)
+		if (m->threads.v[i].process == ev->proc && i != ev->thread &&
+		    m->threads.v[i].last_ns > exec_ns && m->threads.v[i].last_ns <= ev->ns)
+			exec_ns = m->threads.v[i].last_ns;
+	for (size_t i = 0; i < m->threads.n; i++) {
+		struct cprof_thread *t = &m->threads.v[i];
+
+		if (t->process != ev->proc)
+			continue;
+		wait_cut(st, (uint32_t)i, exec_ns);
+		if (t->tid == ev->pid || t->end_ns)
+			continue;
+		t->end_ns = exec_ns > t->last_ns ? exec_ns : t->last_ns;
+		ended++;
+	}
+	if (ended && (c = counter_get(st, &ev->p->threads_counter, ev->proc, "threads alive"))) {
+		ev->p->threads_alive = 1;
+		counter_add(st, c, exec_ns, 1);
+	}
+	image_heap_end(st, ev, exec_ns);
+}
+
+/*
+ * The preload library of each image announces it once from the program's
+ * threads (its constructor, or the first event with a stack when no
+ * session was recording then): a second such announcement is a new image
+ * (exec). A state dump announces the image again from the dumping thread
+ * (on_state_config), and the announcement held back until recording began
+ * may come after it: neither starts a new image, whose stack ids would
+ * then miss every stack the image defined before. The event may come
+ * while its thread waits (RD_KEEPS_WAIT): a wait of the old image ends
+ * at the exec, not at the new image's announcement.
+ */
+static void on_config(struct rd_state *st, struct rd_event *ev)
+{
+	if (ev->p->announced) {
+		image_end(st, ev);
+		if (ev->p->execs < UINT8_MAX)
+			ev->p->execs++;
+	} else if (st->tstates.v[ev->thread].wait != CPROF_NONE) {
+		rd_wait_end_lost(st, ev->thread, ev->ns);
+	}
+	ev->p->announced = true;
+	on_state_config(st, ev);
+}
+
 /* ---- stacks and threads ----------------------------------------------------- */
 
 static void on_stack(struct rd_state *st, struct rd_event *ev)
 {
 	struct cprof_model *m = st->model;
-	uint64_t id = ev->f[0].u, n = ev->f[1].n;
+	uint64_t id = stack_key(ev, ev->f[0].u), n = ev->f[1].n;
 	struct cprof_stack *s;
 	uint64_t *fr;
 
@@ -226,6 +349,7 @@ static void on_stack(struct rd_state *st, struct rd_event *ev)
 	s->process = ev->proc;
 	s->first = (uint32_t)m->frames.n;
 	s->depth = (uint16_t)n;
+	s->ns = ev->ns;
 	for (uint64_t k = 0; k < n; k++) {
 		if (!(fr = cprof_vec_push(&m->frames))) {
 			st->out_of_memory = true;
@@ -256,7 +380,7 @@ static void on_thread_start(struct rd_state *st, struct rd_event *ev)
 	t->start_ns = ev->ns;
 	t->parent_tid = (int32_t)ev->f[0].u;
 	t->start_routine = ev->f[1].u;
-	t->create_stack = stack_ref(st, ev->proc, ev->f[2].u);
+	t->create_stack = stack_ref(st, ev, ev->f[2].u);
 	threads_alive_add(st, ev, 1);
 }
 
@@ -319,7 +443,7 @@ static void on_wait_begin(struct rd_state *st, struct rd_event *ev)
 	w->thread = ev->thread;
 	w->obj = ev->f[0].u;
 	w->kind = (uint8_t)ev->f[1].u;
-	w->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	w->stack = stack_ref(st, ev, ev->f[2].u);
 	w->begin_ns = wait_begin_ns(ev);
 	/* the process and the thread were there when the wait began */
 	if (w->begin_ns < ev->p->first_ns)
@@ -373,7 +497,7 @@ static void on_lock_release(struct rd_state *st, struct rd_event *ev)
 	rl->thread = ev->thread;
 	rl->obj = ev->f[0].u;
 	rl->kind = (uint8_t)ev->f[1].u;
-	rl->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	rl->stack = stack_ref(st, ev, ev->f[2].u);
 	rl->ns = ev->ns;
 }
 
@@ -421,7 +545,7 @@ static void on_alloc(struct rd_state *st, struct rd_event *ev)
 	al->thread = ev->thread;
 	al->ptr = ev->f[0].u;
 	al->size = ev->f[1].u;
-	al->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	al->stack = stack_ref(st, ev, ev->f[2].u);
 	al->ns = ev->ns;
 	if (idx && al[-1].ns > al->ns)
 		st->allocs_unordered = true;
@@ -504,7 +628,7 @@ static void on_syscall(struct rd_state *st, struct rd_event *ev)
 	sc->thread = ev->thread;
 	sc->call = (uint8_t)ev->f[0].u;
 	sc->result = (int64_t)ev->f[2].u;
-	sc->stack = stack_ref(st, ev->proc, ev->f[3].u);
+	sc->stack = stack_ref(st, ev, ev->f[3].u);
 	sc->end_ns = ev->ns;
 	sc->begin_ns = dur < ev->ns ? ev->ns - dur : 0;
 }
@@ -535,7 +659,7 @@ static void on_cpu_sample(struct rd_state *st, struct rd_event *ev)
 		return;
 	}
 	sm->thread = ev->thread;
-	sm->stack = stack_ref(st, ev->proc, ev->f[0].u);
+	sm->stack = stack_ref(st, ev, ev->f[0].u);
 	sm->ns = ev->ns;
 }
 
@@ -574,12 +698,12 @@ static void on_thread_state(struct rd_state *st, struct rd_event *ev)
 	if (ev->f[1].n)
 		t->name = cprof_model_intern(m, ev->f[1].s, ev->f[1].n);
 	if (!t->create_stack && !t->start_ns) {
-		t->create_stack = stack_ref(st, ev->proc, ev->f[3].u);
+		t->create_stack = stack_ref(st, ev, ev->f[3].u);
 		t->parent_tid = (int32_t)ev->f[4].u;
 		t->start_routine = ev->f[5].u;
 	}
 	ts->thread = thread;
-	ts->stack = stack_ref(st, ev->proc, ev->f[2].u);
+	ts->stack = stack_ref(st, ev, ev->f[2].u);
 	ts->ns = ev->ns;
 	ts->wait_kind = (uint8_t)(block & 0xff);
 	ts->call = (uint8_t)(block >> 8);
@@ -624,7 +748,7 @@ static void on_state_alloc(struct rd_state *st, struct rd_event *ev)
 	al->thread = *ti;
 	al->ptr = ptr;
 	al->size = ev->f[2].u;
-	al->stack = stack_ref(st, ev->proc, ev->f[3].u);
+	al->stack = stack_ref(st, ev, ev->f[3].u);
 	/* made before the trace: in use from the process's first instant in
 	 * it, so that the heap at any time of the trace includes it */
 	al->ns = ev->p->first_ns && ev->p->first_ns < ev->ns ? ev->p->first_ns : ev->ns;
@@ -713,7 +837,7 @@ static const struct rd_kind kinds[] = {
     {"cprof:warning", on_warning, CPROF, 0, {{"code", U}, {"detail", S}}},
     {"cprof:config",
      on_config,
-     CPROF | RD_PPID,
+     KEEPS | RD_PPID,
      6,
      {{"alloc_mode", U},
       {"alloc_rate", U},
@@ -722,7 +846,7 @@ static const struct rd_kind kinds[] = {
       {"stack_depth", U},
       {"flags", U},
       {"ppid", U}},
-     on_config},
+     on_state_config},
     {"cprof:process", on_process, CPROF | RD_PPID, 0, {{"ppid", U}}},
     {"cprof:counter", on_counter, CPROF, 0, {{"name", S}, {"value", U, true}}},
     {"cprof:batch",

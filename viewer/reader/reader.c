@@ -508,6 +508,28 @@ static void trace_time(char *buf, size_t len, const struct cprof_model *m, uint6
 	snprintf(buf, len, "%.6f s", ns > m->begin_ns ? (double)(ns - m->begin_ns) / 1e9 : 0.0);
 }
 
+/*
+ * The records of the batches missing from their threads' sequences
+ * (model->lost) between `begin` and `end` ns: a thread's batches go to
+ * the stream of the CPU it runs on, so a stream file cut short shows up as
+ * gaps in them too. Those are the damage's, not the tracer's: marked
+ * unread and taken out of lost_records, so that one cause gets one note.
+ */
+static uint64_t claim_unread(struct cprof_model *m, uint64_t begin, uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < m->lost.n; i++) {
+		struct cprof_lost *l = &m->lost.v[i];
+		if (!l->tid || l->unread || l->end_ns < begin || l->begin_ns > end)
+			continue;
+		l->unread = true;
+		n += l->count;
+	}
+	m->lost_records -= n < m->lost_records ? n : m->lost_records;
+	return n;
+}
+
 /* One note per damaged stream file: which, how much was read, and the
  * time range of what was not (from its packet headers). */
 static bool note_damage(struct cprof_model *m, const struct rd_salvage *s)
@@ -516,7 +538,9 @@ static bool note_damage(struct cprof_model *m, const struct rd_salvage *s)
 		const struct rd_damage *d = &s->damage.v[i];
 		const struct rd_clock *c = &s->clocks.v[d->dir];
 		uint64_t begin = d->cut_header ? d->cut_begin : d->last_end;
+		uint64_t unread = 0;
 		char text[4400], from[48], to[48];
+		int n;
 		if (!c->freq || (!d->cut_header && !d->whole)) {
 			snprintf(text, sizeof(text),
 				 d->size < 64 ? "stream file %s is shorter than a packet header "
@@ -525,18 +549,26 @@ static bool note_damage(struct cprof_model *m, const struct rd_salvage *s)
 						": none of its events past it were read",
 				 d->file, d->size < 64 ? d->size : d->whole);
 		} else {
+			bool ranged = d->cut_header && d->cut_end > begin;
 			trace_time(from, sizeof(from), m, rd_clock_ns(c, begin));
 			trace_time(to, sizeof(to), m, rd_clock_ns(c, d->cut_end));
-			if (d->cut_header && d->cut_end > begin)
-				snprintf(text, sizeof(text),
-					 "stream file %s is cut short (%" PRIu64 " of %" PRIu64
-					 " bytes whole): its events from %s to %s were not read",
-					 d->file, d->whole, d->size, from, to);
+			unread = claim_unread(m, rd_clock_ns(c, begin),
+					      ranged ? rd_clock_ns(c, d->cut_end) : UINT64_MAX);
+			if (ranged)
+				n = snprintf(text, sizeof(text),
+					     "stream file %s is cut short (%" PRIu64 " of %" PRIu64
+					     " bytes whole): its events from %s to %s were not read",
+					     d->file, d->whole, d->size, from, to);
 			else
-				snprintf(text, sizeof(text),
-					 "stream file %s is damaged from byte %" PRIu64
-					 " of %" PRIu64 ": its events from %s on were not read",
-					 d->file, d->whole, d->size, from);
+				n = snprintf(text, sizeof(text),
+					     "stream file %s is damaged from byte %" PRIu64
+					     " of %" PRIu64 ": its events from %s on were not read",
+					     d->file, d->whole, d->size, from);
+			if (unread && n > 0 && (size_t)n < sizeof(text))
+				snprintf(text + n, sizeof(text) - (size_t)n,
+					 " (among them batches holding %" PRIu64
+					 " records of the program's threads)",
+					 unread);
 		}
 		if (!cprof_model_add_note(m, text))
 			return false;
@@ -701,6 +733,8 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rd_read_root_pid(path);
 	r.st.window_ns = model->window_ns = salvage.window_ns;
+	r.st.from_launch =
+	    r.st.root_pid && !salvage.window_ns && cprof_record_file_read_launched(path);
 
 	/* A trace cut short may be one still being written: not cached. */
 	cache = cache && settled && !salvage.damage.n;
@@ -767,6 +801,11 @@ end:
 void cprof_read_set_cache(bool use)
 {
 	rd_cache_enabled = use;
+}
+
+bool cprof_read_cache_enabled(void)
+{
+	return rd_cache_enabled;
 }
 
 /* The entry point: a trace directory, or a tar archive of one (tar.c). */

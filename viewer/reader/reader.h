@@ -87,6 +87,7 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
  * Process-wide; `cprof-trace --no-cache` sets it false.
  */
 void cprof_read_set_cache(bool use);
+bool cprof_read_cache_enabled(void);
 
 /* The model's notes (what kept the trace from being read as recorded), one
  * line each: "cprof-trace: PATH: warning: ..."; then, for a snapshot of

@@ -59,6 +59,13 @@ bool rd_proc_kept(struct rd_state *st, int32_t pid)
 	return idx && st->procs.v[*idx].keep > 0;
 }
 
+uint64_t rd_proc_first_ns(struct rd_state *st, int32_t pid, uint64_t otherwise)
+{
+	uint32_t *idx = cprof_pairmap_find(&st->proc_index, (uint32_t)pid, 0);
+
+	return idx && st->procs.v[*idx].first_ns ? st->procs.v[*idx].first_ns : otherwise;
+}
+
 uint32_t rd_warn(struct rd_state *st, uint64_t ns, uint32_t thread, const char *fmt, ...)
 {
 	char buf[512];
@@ -307,6 +314,7 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	}
 	t = &st->model->threads.v[ev->thread];
 	t->events++;
+	ev->thread_prev_ns = t->last_ns;
 	t->last_ns = ev->ns;
 	/* A blocked thread emits nothing of its own until its wait_end: a CPU
 	 * sample and its stack may come from the spin before blocking, and

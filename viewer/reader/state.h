@@ -104,8 +104,9 @@ struct rd_event {
 
 	/* set by rd_feed() for the handler */
 	struct rd_proc *p;
-	uint32_t proc;	 /* model process (cprof events) */
-	uint32_t thread; /* model thread (cprof events) */
+	uint32_t proc;		 /* model process (cprof events) */
+	uint32_t thread;	 /* model thread (cprof events) */
+	uint64_t thread_prev_ns; /* the thread's last event before this one */
 };
 
 struct rd_proc {
@@ -117,6 +118,10 @@ struct rd_proc {
 	uint32_t heap_counter, threads_counter; /* model counter index */
 	int64_t threads_alive;
 	int32_t state_tid; /* the preload's dumping thread, 0 none (not a thread) */
+	/* Images the process ran before this one (exec): each numbers its
+	 * stacks from 1 again (handlers.c, stack_key). */
+	uint8_t execs;
+	bool announced; /* the image's cprof:config from a program thread seen */
 };
 
 /* A region closed with the region it began in (see rd_region_end). */
@@ -243,6 +248,10 @@ struct rd_state {
 	 * holds what it was given (rd_salvage.window_ns), 0 none. Records
 	 * missing from a thread's sequence before it were overwritten. */
 	uint64_t window_ns;
+	/* `record` started the program under the session (cprof-record.json's
+	 * "launched", no window): a kept thread's first batch in the trace
+	 * that is not its first follows records lost, counted as a gap. */
+	bool from_launch;
 	uint64_t batch_records; /* records unpacked from batches (for progress) */
 	CPROF_VEC(struct rd_pending) pending;
 	/* Region ends that found no open region: the begin may be in another
@@ -286,6 +295,8 @@ uint32_t rd_task_ref(struct rd_state *st, uint32_t proc, uint64_t id);
 
 /* Whether the process of `pid` is kept (its events go in the model). */
 bool rd_proc_kept(struct rd_state *st, int32_t pid);
+/* The time of the process's first event read, `otherwise` when none yet. */
+uint64_t rd_proc_first_ns(struct rd_state *st, int32_t pid, uint64_t otherwise);
 
 /*
  * The records of a batch after the first all belong to its thread: once

@@ -68,23 +68,9 @@ static uint64_t next_request(void)
  * the first request, so that a request only starts it and its first
  * samples come soon after the request.
  */
-/*
- * liblttng-ctl is not thread-safe (one global connection to the daemon,
- * opened and closed by every call): two threads calling it at once get
- * "no session daemon" or "fatal error" back. Every call of ours into it
- * holds this lock.
- */
-static pthread_mutex_t ctl_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static enum cprof_session_status locked_destroy(struct cprof_session *session)
-{
-	enum cprof_session_status status;
-
-	pthread_mutex_lock(&ctl_mu);
-	status = cprof_session_destroy(session);
-	pthread_mutex_unlock(&ctl_mu);
-	return status;
-}
+/* Two captures preparing at once must not both start a session daemon
+ * (each liblttng-ctl call is serialized by the session library itself). */
+static pthread_mutex_t daemon_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static pthread_mutex_t standby_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t standby_done = PTHREAD_COND_INITIALIZER;
@@ -118,25 +104,27 @@ static enum cprof_capture_status prepare(const struct cprof_capture_options *opt
 		snprintf(err, errlen, "out of memory");
 		goto error;
 	}
-	pthread_mutex_lock(&ctl_mu);
-	if (cprof_session_ensure_daemon(session, &started) != CPROF_SESSION_OK ||
-	    cprof_session_setup(session, opts->channel) != CPROF_SESSION_OK) {
-		pthread_mutex_unlock(&ctl_mu);
+	pthread_mutex_lock(&daemon_mu);
+	if (cprof_session_ensure_daemon(session, &started) != CPROF_SESSION_OK) {
+		pthread_mutex_unlock(&daemon_mu);
+		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
+		goto error;
+	}
+	pthread_mutex_unlock(&daemon_mu);
+	if (cprof_session_setup(session, opts->channel) != CPROF_SESSION_OK) {
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto error;
 	}
 	if (cprof_session_track_pids(session, opts->pids, opts->npids) != CPROF_SESSION_OK) {
-		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "cannot limit session %s to the served processes",
 			 cprof_session_borrow_name(session));
 		goto error;
 	}
-	pthread_mutex_unlock(&ctl_mu);
 	*cap = c;
 	*out = session;
 	return CPROF_CAPTURE_OK;
 error:
-	locked_destroy(session);
+	cprof_session_destroy(session);
 	cprof_capture_destroy(c);
 	return CPROF_CAPTURE_ERROR;
 }
@@ -187,7 +175,7 @@ static void *prepare_standby(void *arg)
 		}
 		pthread_mutex_unlock(&standby_mu);
 	}
-	locked_destroy(session);
+	cprof_session_destroy(session);
 	cprof_capture_destroy(c);
 	free(a);
 	pthread_mutex_lock(&standby_mu);
@@ -226,7 +214,7 @@ void cprof_capture_drop_standby(void)
 	standby_closed = true;
 	while (preparing > 0)
 		pthread_cond_wait(&standby_done, &standby_mu);
-	locked_destroy(standby_session);
+	cprof_session_destroy(standby_session);
 	cprof_capture_destroy(standby);
 	standby = NULL;
 	standby_session = NULL;
@@ -250,15 +238,12 @@ enum cprof_capture_status cprof_capture_record(const struct cprof_capture_option
 	pthread_mutex_unlock(&standby_mu);
 	if (!c && prepare_retry(opts, &c, &session, err, errlen) != CPROF_CAPTURE_OK)
 		goto end;
-	pthread_mutex_lock(&ctl_mu);
 	/* the tree may have new processes since the session was prepared */
 	cprof_session_track_pids(session, opts->pids, opts->npids);
 	if (cprof_session_start(session) != CPROF_SESSION_OK) {
-		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto end;
 	}
-	pthread_mutex_unlock(&ctl_mu);
 	c->setup_ns = now_ns() - t0;
 	c->answered = cprof_served_request_state(opts->pids, opts->npids, next_request(),
 						 opts->dump_flags, 2000);
@@ -268,16 +253,14 @@ enum cprof_capture_status cprof_capture_record(const struct cprof_capture_option
 		goto end;
 	}
 	t0 = now_ns();
-	pthread_mutex_lock(&ctl_mu);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK) {
-		pthread_mutex_unlock(&ctl_mu);
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto end;
 	}
-	pthread_mutex_unlock(&ctl_mu);
 	status = CPROF_CAPTURE_OK;
 end:
-	if (session && locked_destroy(session) != CPROF_SESSION_OK && status == CPROF_CAPTURE_OK) {
+	if (session && cprof_session_destroy(session) != CPROF_SESSION_OK &&
+	    status == CPROF_CAPTURE_OK) {
 		snprintf(err, errlen, "the LTTng session could not be destroyed cleanly");
 		status = CPROF_CAPTURE_ERROR;
 	}

@@ -107,8 +107,8 @@ static void write_stack(FILE *out, const struct cprof_model *m, struct cprof_sym
 	for (uint16_t i = 0; i < st->depth; i++) {
 		struct cprof_symbol_loc loc;
 
-		if (!sym || !cprof_symbolizer_lookup(sym, st->process, m->frames.v[st->first + i],
-						     true, &loc)) {
+		if (!sym || !cprof_symbolizer_lookup_at(sym, st->process, st->ns,
+							m->frames.v[st->first + i], true, &loc)) {
 			fprintf(out, "0x%" PRIx64 "\n", m->frames.v[st->first + i]);
 			continue;
 		}

@@ -14,7 +14,10 @@
  *
  * dwfl_module_addrname() scans the whole symbol table per call (about a
  * millisecond in libc), so each module's function symbols are sorted once
- * and binary-searched. Results are cached per (process, address, kind).
+ * and binary-searched. Results are cached per (process, address, kind,
+ * module): a process may map two objects at one address in turn (dlclose,
+ * then dlopen of another library where the first was, or exec), and an
+ * address resolves in the one mapped when its stack was taken.
  */
 #include "symbols.h"
 
@@ -64,6 +67,7 @@ struct obj {
 struct mod {
 	uint32_t index; /* model module index */
 	uint64_t base, end;
+	uint64_t load_ns;
 	const char *path;
 	const char *short_name;
 	struct obj *obj;  /* NULL until the ELF files are opened */
@@ -312,12 +316,14 @@ static void report_process(struct cprof_symbolizer *s, uint32_t process)
 			continue;
 		/* the same object reported twice (statedump and dl load) */
 		for (size_t j = 0; j < p->nmods; j++)
-			if (p->mods[j].base == cm->base && p->mods[j].end == cm->base + cm->size)
+			if (p->mods[j].base == cm->base && p->mods[j].end == cm->base + cm->size &&
+			    !strcmp(p->mods[j].path, cprof_model_str(m, cm->path)))
 				goto next;
 		md = &p->mods[p->nmods++];
 		md->index = (uint32_t)i;
 		md->base = cm->base;
 		md->end = cm->base + cm->size;
+		md->load_ns = cm->load_ns;
 		md->path = cprof_model_str(m, cm->path);
 		/* lttng-ust's statedump gives the vDSO ("[linux-vdso.so.1]")
 		 * a size of 0, having no file to measure: give it the two
@@ -507,9 +513,24 @@ static const char *find_sym(struct cprof_symbolizer *s, struct obj *o, uint64_t 
 	return NULL;
 }
 
-static struct mod *find_mod(struct proc *p, uint64_t addr)
+/* Of two objects that held `addr`, the one mapped at `ns`: the last loaded
+ * by then, else (a stack taken before the state dump listed the objects)
+ * the first. */
+static bool mapped_rather(const struct mod *x, const struct mod *than, uint64_t ns)
+{
+	if (!than)
+		return true;
+	if (x->load_ns <= ns && than->load_ns <= ns)
+		return x->load_ns > than->load_ns;
+	if (x->load_ns > ns && than->load_ns > ns)
+		return x->load_ns < than->load_ns;
+	return x->load_ns <= ns;
+}
+
+static struct mod *find_mod(struct proc *p, uint64_t addr, uint64_t ns)
 {
 	size_t lo = 0, hi = p->nmods;
+	struct mod *best = NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -519,17 +540,18 @@ static struct mod *find_mod(struct proc *p, uint64_t addr)
 			hi = mid;
 	}
 	for (size_t i = lo; i-- > 0;) {
-		if (addr < p->mods[i].end)
-			return &p->mods[i];
-		if (lo - i > 4)
+		if (addr < p->mods[i].end && mapped_rather(&p->mods[i], best, ns))
+			best = &p->mods[i];
+		if (lo - i > 4 && (best || lo - i > 8))
 			break;
 	}
-	return NULL;
+	return best;
 }
 
 struct cache_key {
 	const struct cprof_symbolizer *s;
 	uint32_t process;
+	uint32_t module;
 	uint64_t address;
 	bool is_return;
 };
@@ -538,7 +560,8 @@ static bool cache_eq(const void *ctx, uint32_t item)
 {
 	const struct cache_key *k = ctx;
 	const struct entry *e = &k->s->entries.v[item];
-	return e->address == k->address && e->process == k->process && e->is_return == k->is_return;
+	return e->address == k->address && e->process == k->process &&
+	       e->is_return == k->is_return && e->module == k->module;
 }
 
 static struct cprof_symbol *push_frame(struct cprof_symbolizer *s)
@@ -700,17 +723,14 @@ static void note_missing(struct cprof_symbolizer *s, struct mod *md)
 	note(s, text);
 }
 
-static bool resolve(struct cprof_symbolizer *s, struct entry *e)
+/* e's address in `md` (found by mod_at), NULL: outside every module. */
+static bool resolve(struct cprof_symbolizer *s, struct entry *e, struct mod *md)
 {
 	struct proc *p = &s->procs[e->process];
-	struct mod *md;
 	struct cprof_symbol *f;
 	uint64_t a = e->is_return && e->address ? e->address - 1 : e->address;
 	char *name = NULL;
 
-	if (!p->reported)
-		report_process(s, e->process);
-	md = find_mod(p, a);
 	e->module = md ? md->index : CPROF_NONE;
 	e->offset = md ? e->address - md->base : e->address;
 	e->first = (uint32_t)s->frames.n;
@@ -762,17 +782,47 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e)
 	return true;
 }
 
+/* The module of `process` that held `address` at `ns`, NULL: none. */
+static struct mod *mod_at(struct cprof_symbolizer *s, uint32_t process, uint64_t ns,
+			  uint64_t address, bool is_return)
+{
+	struct proc *p = &s->procs[process];
+
+	if (!p->reported)
+		report_process(s, process);
+	return find_mod(p, is_return && address ? address - 1 : address, ns);
+}
+
+uint32_t cprof_symbolizer_module(struct cprof_symbolizer *s, uint32_t process, uint64_t ns,
+				 uint64_t address, bool is_return)
+{
+	struct mod *md = process < s->nprocs ? mod_at(s, process, ns, address, is_return) : NULL;
+
+	return md ? md->index : CPROF_NONE;
+}
+
 bool cprof_symbolizer_lookup(struct cprof_symbolizer *s, uint32_t process, uint64_t address,
 			     bool is_return, struct cprof_symbol_loc *loc)
 {
-	struct cache_key key = {s, process, address, is_return};
-	uint64_t hash = cprof_hash_mix(cprof_hash_mix(address, process), is_return);
+	return cprof_symbolizer_lookup_at(s, process, 0, address, is_return, loc);
+}
+
+bool cprof_symbolizer_lookup_at(struct cprof_symbolizer *s, uint32_t process, uint64_t ns,
+				uint64_t address, bool is_return, struct cprof_symbol_loc *loc)
+{
+	struct cache_key key = {s, process, CPROF_NONE, address, is_return};
+	uint64_t hash;
 	uint32_t found;
 	struct entry *e;
+	struct mod *md;
 
 	s->stats.lookups++;
 	if (process >= s->nprocs)
 		return false;
+	md = mod_at(s, process, ns, address, is_return);
+	key.module = md ? md->index : CPROF_NONE;
+	hash =
+	    cprof_hash_mix(cprof_hash_mix(cprof_hash_mix(address, process), is_return), key.module);
 	found = cprof_hidx_find(&s->cache, hash, cache_eq, &key);
 	if (found != UINT32_MAX) {
 		s->stats.cache_hits++;
@@ -784,7 +834,7 @@ bool cprof_symbolizer_lookup(struct cprof_symbolizer *s, uint32_t process, uint6
 		e->process = process;
 		e->address = address;
 		e->is_return = is_return;
-		if (!resolve(s, e) ||
+		if (!resolve(s, e, md) ||
 		    cprof_hidx_insert(&s->cache, hash, (uint32_t)(s->entries.n - 1))) {
 			s->entries.n--;
 			return false;
@@ -805,12 +855,12 @@ void cprof_symbolizer_get_stats(const struct cprof_symbolizer *s,
 
 /* Looks `address` up and adds it to the store being written if it resolved. */
 static bool save_one(struct cprof_symbolizer *s, struct symstore_writer *w, uint32_t process,
-		     uint64_t address, bool is_return)
+		     uint64_t ns, uint64_t address, bool is_return)
 {
 	const struct cprof_model *m = s->model;
 	struct cprof_symbol_loc loc;
 
-	if (!cprof_symbolizer_lookup(s, process, address, is_return, &loc))
+	if (!cprof_symbolizer_lookup_at(s, process, ns, address, is_return, &loc))
 		return false;
 	if (loc.module == CPROF_NONE || !loc.frames[0].resolved)
 		return true;
@@ -836,13 +886,15 @@ int cprof_symbolizer_save(struct cprof_symbolizer *s, const char *path, size_t *
 		const struct cprof_stack *st = &m->stacks.v[i];
 		for (uint32_t j = 0; j < st->depth; j++) {
 			bool is_return = !(j == 0 && sampled[i]);
-			if (!save_one(s, w, st->process, m->frames.v[st->first + j], is_return))
+			if (!save_one(s, w, st->process, st->ns, m->frames.v[st->first + j],
+				      is_return))
 				goto end;
 		}
 	}
 	for (size_t i = 0; i < m->threads.n; i++) {
 		const struct cprof_thread *t = &m->threads.v[i];
-		if (t->start_routine && !save_one(s, w, t->process, t->start_routine, false))
+		if (t->start_routine &&
+		    !save_one(s, w, t->process, t->start_ns, t->start_routine, false))
 			goto end;
 	}
 	if (symstore_writer_save(w, path))

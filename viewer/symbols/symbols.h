@@ -66,6 +66,21 @@ bool cprof_symbolizer_lookup(struct cprof_symbolizer *symbolizer, uint32_t proce
 			     uint64_t address, bool is_return, struct cprof_symbol_loc *loc);
 
 /*
+ * The same, in the objects the process had mapped at `ns` (a stack's
+ * cprof_stack.ns): a library loaded where an unloaded one was, or the
+ * program an exec started, may hold the same addresses. Without a time
+ * (cprof_symbolizer_lookup, ns 0) an address resolves in the first object
+ * that held it.
+ */
+bool cprof_symbolizer_lookup_at(struct cprof_symbolizer *symbolizer, uint32_t process, uint64_t ns,
+				uint64_t address, bool is_return, struct cprof_symbol_loc *loc);
+
+/* The model module that held `address` of `process` at `ns` (as
+ * cprof_symbolizer_lookup_at finds it), CPROF_NONE outside every one. */
+uint32_t cprof_symbolizer_module(struct cprof_symbolizer *symbolizer, uint32_t process, uint64_t ns,
+				 uint64_t address, bool is_return);
+
+/*
  * Why some stacks show as module+offset (a binary gone, rebuilt, or
  * stripped; a damaged symbol file), each said once per module on stderr as
  * it is found, unless quiet. Returns the first, for a status line, or NULL.
@@ -79,8 +94,7 @@ const char *cprof_symbolizer_note(const struct cprof_symbolizer *symbolizer);
  * The symbolizer should be created with no_store and inline_frames.
  * Returns 0 with *stored set, or -1 with errno set.
  */
-int cprof_symbolizer_save(struct cprof_symbolizer *symbolizer, const char *path,
-			  size_t *stored);
+int cprof_symbolizer_save(struct cprof_symbolizer *symbolizer, const char *path, size_t *stored);
 
 /*
  * What `record` and `symbolize` do: cprof_symbolizer_save() into the model's

@@ -39,6 +39,7 @@ struct app {
 	/* loading */
 	SDL_atomic_t progress; /* fraction * 10000 */
 	SDL_atomic_t done;
+	SDL_sem *loaded; /* posted when done, NULL: nobody waits */
 	SDL_atomic_t cancel;
 	/* CPROF_VIEW_SHOT_LOADING=F with --screenshot: the loader pauses at
 	 * the first progress report >= F so that the frame it shows can be
@@ -48,13 +49,21 @@ struct app {
 	SDL_sem *paused, *resume;
 	char err[512];
 	double load_s, load_cpu_s; /* the loading thread's wall and CPU time */
+	/* seconds from cprof_ui_run to the window open (its renderer and
+	 * glyph atlas made), to the model read and to the timeline index
+	 * built (--bench-frames says where the time goes) */
+	double window_s, read_s, index_s;
 	/* What is loaded so far, drawn while the rest loads (one trace only;
 	 * NULL: the progress bar alone). The loading thread updates it and
 	 * the UI thread draws it, each holding preview_lock. */
 	struct ui_preview *preview;
 	SDL_mutex *preview_lock;
-	SDL_atomic_t preview_gen; /* updates so far */
-	double preview_s;	  /* the loading thread's time in them */
+	SDL_atomic_t preview_gen;   /* updates so far */
+	double preview_s;	    /* the loading thread's time in them */
+	struct ui_index_feed *feed; /* the loading thread's (tl.h) */
+	/* builds how the regions nest, for the profile tabs, once the full
+	 * view is up (ui_app_prepare_later); joined by ui_app_fini */
+	SDL_Thread *prepare;
 	/* seconds from cprof_ui_run to the first loading frame with lanes
 	 * (0 none) and to the first frame of the full view (--bench-frames) */
 	double t_start, first_lanes_s, full_view_s;
@@ -71,6 +80,11 @@ double ui_app_now(void);
 /* Loads the trace (unless a model was given), indexes it, creates the
  * symbolizer and the panel; an SDL thread function. */
 int ui_app_load(void *app);
+/* What every profile tab needs (how the regions nest: a pass over them
+ * all, a second or more for 50M), built on a thread of its own so that
+ * the full view does not wait for it: the tabs switch without building it
+ * once it is there, and build it themselves before. */
+void ui_app_prepare_later(struct app *a);
 /* The view fitted to the trace in a w x h window. */
 void ui_app_view_init(struct app *a, int w, int h);
 /* --from/--to, then the --select items; false with a sentence in err. */

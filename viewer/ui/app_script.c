@@ -202,7 +202,7 @@ static void app_settle(void *ctx)
 {
 	struct app *a = ctx;
 	if (a->panel)
-		ui_panel_update(a->panel, &a->view);
+		ui_panel_wait(a->panel, &a->view);
 }
 
 static void app_print(void *ctx)

@@ -110,7 +110,7 @@ int ui_app_screenshot(struct app *a)
 		a->view.hover_y = o->hover_y;
 	}
 	if (a->panel)
-		ui_panel_update(a->panel, &a->view);
+		ui_panel_wait(a->panel, &a->view);
 	/* A highlighted type also selects its panel row (its histogram). */
 	if (a->panel && a->view.hl_type && a->view.tab == UI_TAB_REGIONS)
 		for (uint32_t i = 0; i < a->panel->nregions; i++)

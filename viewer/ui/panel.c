@@ -2,8 +2,8 @@
  * Side panel computations and layout. Its numbers come from the analyses
  * the commands print: region statistics from analysis/stats.h (as `stats`),
  * the other tabs from the top tables of the pprof profiles
- * analysis/profiles.h builds for the same range (as `pprof`), so the panel
- * and the commands never disagree.
+ * analysis/profiles.h builds for the same range (as `pprof`: panel_top.h),
+ * so the panel and the commands never disagree.
  */
 #include "panel.h"
 
@@ -17,7 +17,9 @@
 #include "common/text.h"
 #include "panel_flame.h"
 #include "panel_path.h"
+#include "panel_regions.h"
 #include "panel_threads.h"
+#include "panel_top.h"
 #include "symbols/symbols.h"
 #include "ui.h"
 
@@ -49,6 +51,15 @@ bool cprof_ui_tab_parse(const char *name, int *tab)
 	return true;
 }
 
+/* A tab's computation ended: the window, maybe waiting for input,
+ * redraws (called on the computing thread). */
+static void computed(void *ctx)
+{
+	struct ui_panel *p = ctx;
+	if (p->wake)
+		p->wake(p->wake_ctx);
+}
+
 struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
 {
 	struct ui_panel *p = calloc(1, sizeof(*p));
@@ -60,7 +71,16 @@ struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *s
 	p->flame = ui_flame_create();
 	p->threads = ui_threads_create();
 	p->path = ui_path_create();
-	if (!p->flame || !p->threads || !p->path) {
+	p->regions_job = ui_regions_create(ix->model, computed, p);
+	p->job_sym = ui_job_sym_create(ix->model);
+	p->tops_job = ui_tops_create(ix->model, p->job_sym, computed, p);
+	if (p->flame && p->job_sym &&
+	    !ui_flame_use_job(p->flame, ix->model, p->job_sym, computed, p)) {
+		ui_flame_destroy(p->flame);
+		p->flame = NULL;
+	}
+	if (!p->flame || !p->threads || !p->path || !p->regions_job || !p->job_sym ||
+	    !p->tops_job) {
 		ui_panel_destroy(p);
 		return NULL;
 	}
@@ -71,6 +91,8 @@ void ui_panel_destroy(struct ui_panel *p)
 {
 	if (!p)
 		return;
+	ui_regions_destroy(p->regions_job);
+	ui_tops_destroy(p->tops_job);
 	free(p->regions);
 	for (int t = 0; t < UI_TAB_COUNT_; t++)
 		free(p->top[t]);
@@ -79,6 +101,7 @@ void ui_panel_destroy(struct ui_panel *p)
 	ui_flame_destroy(p->flame);
 	ui_threads_destroy(p->threads);
 	ui_path_destroy(p->path);
+	ui_job_sym_destroy(p->job_sym); /* after every job using it */
 	free(p);
 }
 
@@ -102,87 +125,81 @@ void ui_panel_range(const struct ui_index *ix, const struct ui_view *v, uint64_t
 	*to = (uint64_t)ceil(b);
 }
 
-static int stat_cmp(const void *a, const void *b)
-{
-	const struct cprof_stats_dist *x = a, *y = b;
-	if (x->total_ns != y->total_ns)
-		return x->total_ns > y->total_ns ? -1 : 1;
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
 bool ui_panel_region_stats(const struct ui_index *ix, uint64_t from, uint64_t to,
 			   struct cprof_stats_dist **out, uint32_t *nout)
 {
 	size_t n = 0;
-	if (cprof_stats_regions(ix->model, from, to, out, &n) != CPROF_STATS_OK)
+	if (ui_regions_compute(ix->model, from, to, NULL, out, &n) != CPROF_STATS_OK)
 		return false;
-	qsort(*out, n, sizeof(**out), stat_cmp);
 	*nout = (uint32_t)n;
 	return true;
 }
 
-static const enum cprof_profile_type tab_profile[UI_TAB_COUNT_] = {
-    [UI_TAB_REGIONS] = CPROF_PROFILE_REGION,
-    [UI_TAB_SYNC] = CPROF_PROFILE_SYNC,
-    [UI_TAB_BLOCKING] = CPROF_PROFILE_SYSCALL,
-    [UI_TAB_HEAP] = CPROF_PROFILE_HEAP,
-};
-
-static void top_for(struct ui_panel *p, enum ui_tab tab)
+/* The Sync, Blocking calls or Heap table for [from, to) once computed
+ * (on a thread of its own: panel_top.h); true when it came. */
+static bool top_update(struct ui_panel *p, enum ui_tab tab, uint64_t from, uint64_t to, bool wait)
 {
-	const struct cprof_model *m = p->ix->model;
-	struct cprof_profile *prof = NULL;
-	struct cprof_profiles_report rep = {0};
-	struct cprof_profile_top_entry *e = NULL;
-	size_t ne = 0;
+	struct ui_top_table *t = NULL;
 
+	switch (ui_tops_poll(p->tops_job, tab, from, to, wait, &t)) {
+	case UI_JOB_COMPUTING:
+		return false;
+	case UI_JOB_READY:
+		break;
+	case UI_JOB_FAILED:
+		break;
+	}
 	free(p->top[tab]);
 	p->top[tab] = NULL;
 	p->ntop[tab] = 0;
 	p->total[tab] = 0;
-	p->note[tab][0] = 0;
-	struct cprof_profile_filter f = {
-	    .has_from = true, .has_to = true, .from_ns = p->from_ns, .to_ns = p->to_ns};
-	if (tab == UI_TAB_HEAP) {
-		/* The heap is what is in use at the end of the range,
-		 * whenever it was allocated. */
-		f.has_from = false;
-		f.has_at = true;
-		f.at_ns = p->to_ns;
+	snprintf(p->note[tab], sizeof(p->note[tab]), "out of memory");
+	if (t) {
+		p->top[tab] = t->rows;
+		p->ntop[tab] = t->n;
+		p->total[tab] = t->total;
+		if (t->unit)
+			p->unit[tab] = t->unit;
+		snprintf(p->note[tab], sizeof(p->note[tab]), "%s", t->note);
+		t->rows = NULL;
+		ui_top_table_free(t);
 	}
-	enum cprof_profiles_status st =
-	    cprof_profile_build(m, p->sym, tab_profile[tab], &f, &prof, &rep);
-	snprintf(p->note[tab], sizeof(p->note[tab]), "%s", rep.text);
-	if (st != CPROF_PROFILES_OK || !prof)
-		return;
-	/* The value the profile shows by default: delay, bytes in use. */
-	size_t vi = prof->sample_types.n ? prof->sample_types.n - 1 : 0;
-	if (prof->default_sample_type) {
-		for (size_t k = 0; k < prof->sample_types.n; k++)
-			if (prof->sample_types.v[k].type == prof->default_sample_type)
-				vi = k;
+	p->valid[tab] = true;
+	return true;
+}
+
+/* The Regions tab's numbers for [from, to) once computed (on a thread
+ * of its own: panel_regions.h); true when they came. */
+static bool regions_update(struct ui_panel *p, uint64_t from, uint64_t to, bool wait)
+{
+	struct cprof_stats_dist *out = NULL;
+	uint32_t n = 0;
+
+	switch (ui_regions_poll(p->regions_job, from, to, wait, &out, &n)) {
+	case UI_REGIONS_COMPUTING:
+		return false;
+	case UI_REGIONS_READY:
+		break;
+	case UI_REGIONS_FAILED:
+		free(out);
+		out = NULL;
+		n = 0;
+		break;
 	}
-	if (prof->sample_types.n)
-		p->unit[tab] =
-		    strcmp(cprof_profile_str(prof, prof->sample_types.v[vi].unit), "bytes")
-			? "ns"
-			: "bytes";
-	p->total[tab] = cprof_profile_total(prof, vi);
-	if (cprof_profile_top(prof, vi, &e, &ne) == CPROF_PROFILE_OK) {
-		size_t keep = ne < 200 ? ne : 200;
-		p->top[tab] = calloc(keep ? keep : 1, sizeof(struct ui_top_row));
-		if (p->top[tab]) {
-			for (size_t k = 0; k < keep; k++) {
-				snprintf(p->top[tab][k].name, sizeof(p->top[tab][k].name), "%s",
-					 e[k].name);
-				p->top[tab][k].flat = e[k].flat;
-				p->top[tab][k].cum = e[k].cum;
-			}
-			p->ntop[tab] = keep;
-		}
-	}
-	free(e);
-	cprof_profile_destroy(prof);
+	free(p->regions);
+	p->regions = out;
+	p->nregions = n;
+	p->valid[UI_TAB_REGIONS] = true;
+	return true;
+}
+
+void ui_panel_follow(struct ui_panel *p, const struct ui_view *v)
+{
+	uint64_t from, to;
+	ui_panel_range(p->ix, v, &from, &to);
+	ui_regions_follow(p->regions_job, from, to);
+	ui_tops_follow(p->tops_job, v->tab, from, to);
+	ui_flame_follow(p->flame, v->tab == UI_TAB_FLAME, from, to);
 }
 
 bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
@@ -203,8 +220,9 @@ bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
 	p->ix->path = NULL;
 	switch (v->tab) {
 	case UI_TAB_FLAME:
-		changed = ui_flame_update(p->flame, m, p->sym, from, to);
-		break;
+		changed = ui_flame_poll(p->flame, from, to, false);
+		p->valid[v->tab] = ui_flame_ready(p->flame, from, to);
+		return changed;
 	case UI_TAB_THREADS:
 		changed = ui_threads_update(p->threads, m, from, to);
 		break;
@@ -215,19 +233,39 @@ bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
 	default:
 		if (p->valid[v->tab])
 			return false;
-		if (v->tab == UI_TAB_REGIONS) {
-			free(p->regions);
-			p->regions = NULL;
-			p->nregions = 0;
-			ui_panel_region_stats(p->ix, from, to, &p->regions, &p->nregions);
-		} else {
-			top_for(p, v->tab);
-		}
-		changed = true;
-		break;
+		if (v->tab == UI_TAB_REGIONS)
+			return regions_update(p, from, to, false);
+		return top_update(p, v->tab, from, to, false);
 	}
 	p->valid[v->tab] = true;
 	return changed;
+}
+
+bool ui_panel_ready(const struct ui_panel *p, const struct ui_view *v)
+{
+	uint64_t from, to;
+	ui_panel_range(p->ix, v, &from, &to);
+	if (v->tab == UI_TAB_FLAME)
+		return ui_flame_ready(p->flame, from, to);
+	return from == p->from_ns && to == p->to_ns && p->valid[v->tab];
+}
+
+void ui_panel_wait(struct ui_panel *p, const struct ui_view *v)
+{
+	uint64_t from, to;
+	ui_panel_update(p, v);
+	ui_panel_range(p->ix, v, &from, &to);
+	if (v->tab == UI_TAB_FLAME) {
+		ui_flame_poll(p->flame, from, to, true);
+		p->valid[v->tab] = true;
+		return;
+	}
+	if (p->valid[v->tab] || UI_TAB_WIDE(v->tab))
+		return;
+	if (v->tab == UI_TAB_REGIONS)
+		regions_update(p, from, to, true);
+	else
+		top_update(p, v->tab, from, to, true);
 }
 
 cprof_str ui_panel_row_type(const struct ui_panel *p, const struct ui_view *v, int row)
@@ -330,8 +368,8 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 		const struct cprof_stack *st = &m->stacks.v[s];
 		for (unsigned k = 0; k < st->depth && !match[s]; k++) {
 			struct cprof_symbol_loc loc;
-			if (!cprof_symbolizer_lookup(p->sym, st->process,
-						     m->frames.v[st->first + k], true, &loc))
+			if (!cprof_symbolizer_lookup_at(p->sym, st->process, st->ns,
+							m->frames.v[st->first + k], true, &loc))
 				continue;
 			for (size_t f = 0; f < loc.nframes; f++)
 				if (!strcmp(loc.frames[f].function, name))

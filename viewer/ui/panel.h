@@ -8,6 +8,9 @@
  *
  * Pure: no SDL. ui_panel_update() recomputes when the range changed (the
  * app calls it once the view settles, never per frame while panning);
+ * the Regions, Sync, Blocking and Heap tabs' numbers are computed on a
+ * thread of their own (panel_regions.h, panel_top.h), the tab saying
+ * "computing..." meanwhile.
  * ui_panel_frame() appends the panel to a display list.
  *
  * Ownership: ui_panel_create() borrows the index (and its model) and the
@@ -21,21 +24,19 @@
 #include <stdio.h>
 
 #include "analysis/stats.h"
+#include "panel_top.h"
 #include "tl.h"
 
 struct cprof_symbolizer;
 struct ui_flame;
 struct ui_threads;
 struct ui_path;
+struct ui_regions;
+struct ui_job_sym;
 
 /* "regions", "sync", "blocking", "heap", "flame", "threads", "path". */
 const char *ui_tab_name(enum ui_tab tab);
 bool ui_tab_parse(const char *name, enum ui_tab *tab);
-
-struct ui_top_row {
-	char name[160];
-	int64_t flat, cum;
-};
 
 struct ui_panel {
 	struct ui_index *ix;
@@ -51,9 +52,17 @@ struct ui_panel {
 	char note[UI_TAB_COUNT_][520]; /* "312 of 1200 waits", or why empty */
 	const char *unit[UI_TAB_COUNT_];
 	int scroll;
-	struct ui_flame *flame;	    /* the Flame tab */
-	struct ui_threads *threads; /* the Threads tab */
-	struct ui_path *path;	    /* the Path tab (and the timeline's overlay) */
+	struct ui_flame *flame;		/* the Flame tab */
+	struct ui_threads *threads;	/* the Threads tab */
+	struct ui_path *path;		/* the Path tab (and the timeline's overlay) */
+	struct ui_regions *regions_job; /* computes `regions` */
+	struct ui_tops *tops_job;	/* computes `top` */
+	struct ui_job_sym *job_sym;	/* what the computing threads symbolize with */
+	/* called (on another thread) when a tab's numbers computed on a
+	 * thread of their own are there, so that a window waiting for input
+	 * redraws (NULL: none) */
+	void (*wake)(void *ctx);
+	void *wake_ctx;
 };
 
 struct ui_panel *ui_panel_create(struct ui_index *index, struct cprof_symbolizer *sym);
@@ -63,10 +72,20 @@ void ui_panel_destroy(struct ui_panel *panel);
 void ui_panel_range(const struct ui_index *index, const struct ui_view *view, uint64_t *from,
 		    uint64_t *to);
 /* Recomputes the current tab for [from, to) if anything changed; returns
- * true when it did. */
+ * true when it did (the Regions, Sync, Blocking and Heap tabs: when their
+ * numbers, computed on another thread, came; false while they are
+ * computed). */
 bool ui_panel_update(struct ui_panel *panel, const struct ui_view *view);
+/* Whether the current tab shows its numbers for the view's range. */
+bool ui_panel_ready(const struct ui_panel *panel, const struct ui_view *view);
+/* ui_panel_update(), returning once the current tab's numbers are there
+ * (the modes without a person: screenshots, scripts, benchmarks). */
+void ui_panel_wait(struct ui_panel *panel, const struct ui_view *view);
+/* The view moved: a computation of another range or tab than the view's
+ * stops now (the next update starts the new one). Never waits. */
+void ui_panel_follow(struct ui_panel *panel, const struct ui_view *view);
 /* Region statistics over regions beginning in [from, to) (relative ns),
- * longest total first; *out is malloc'ed. */
+ * longest total first, computed here and now; *out is malloc'ed. */
 bool ui_panel_region_stats(const struct ui_index *index, uint64_t from, uint64_t to,
 			   struct cprof_stats_dist **out, uint32_t *n);
 

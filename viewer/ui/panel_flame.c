@@ -11,6 +11,7 @@
 #include "analysis/snapwin.h"
 #include "common/text.h"
 #include "panel.h"
+#include "panel_job.h"
 #include "ui.h"
 
 #define FLAME_ROW_H 17
@@ -62,6 +63,28 @@ struct ui_flame *ui_flame_create(void)
 	return f;
 }
 
+/* What one computation gives (moved into a ui_flame once wanted). */
+struct flame_result {
+	struct cprof_flame *tree;
+	struct ui_top_row *top;
+	uint32_t ntop;
+	const char *unit;
+	int64_t total;
+	char note[520];
+	double compute_ms;
+};
+
+static void free_result(void *result)
+{
+	struct flame_result *r = result;
+
+	if (!r)
+		return;
+	cprof_flame_destroy(r->tree);
+	free(r->top);
+	free(r);
+}
+
 static void clear(struct ui_flame *f)
 {
 	cprof_flame_destroy(f->tree);
@@ -78,6 +101,8 @@ void ui_flame_destroy(struct ui_flame *f)
 {
 	if (!f)
 		return;
+	ui_job_destroy(f->job); /* joined: its source is free to go */
+	cprof_flame_source_destroy(f->job_src);
 	clear(f);
 	cprof_vec_free(&f->boxes);
 	cprof_flame_source_destroy(f->src);
@@ -91,108 +116,86 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void keep_top(struct ui_flame *f, const struct cprof_profile *prof, int vi)
-{
-	struct cprof_profile_top_entry *e = NULL;
-	size_t ne = 0, keep;
-
-	if (cprof_profile_top(prof, (size_t)vi, &e, &ne) != CPROF_PROFILE_OK)
-		return;
-	keep = ne < FLAME_TOP_ROWS ? ne : FLAME_TOP_ROWS;
-	f->top = calloc(keep ? keep : 1, sizeof(*f->top));
-	if (f->top) {
-		for (size_t k = 0; k < keep; k++) {
-			snprintf(f->top[k].name, sizeof(f->top[k].name), "%s", e[k].name);
-			f->top[k].flat = e[k].flat;
-			f->top[k].cum = e[k].cum;
-		}
-		f->ntop = (uint32_t)keep;
-	}
-	free(e);
-}
-
-/* A graph from the model and its top rows into f. */
-static void keep_graph(struct ui_flame *f, struct cprof_flame *tree, struct cprof_flame_top *top,
-		       size_t n)
+/* A graph from the model and its top rows into r. */
+static void keep_graph(struct flame_result *r, struct cprof_flame *tree,
+		       struct cprof_flame_top *top, size_t n)
 {
 	size_t keep = n < FLAME_TOP_ROWS ? n : FLAME_TOP_ROWS;
 
-	f->tree = tree;
-	f->unit = "ns";
-	f->total = tree->nodes.v[0].total;
-	f->top = calloc(keep ? keep : 1, sizeof(*f->top));
-	for (size_t k = 0; f->top && k < keep; k++) {
-		snprintf(f->top[k].name, sizeof(f->top[k].name), "%s", top[k].name);
-		f->top[k].flat = top[k].flat;
-		f->top[k].cum = top[k].cum;
+	r->tree = tree;
+	r->unit = "ns";
+	r->total = tree->nodes.v[0].total;
+	r->top = calloc(keep ? keep : 1, sizeof(*r->top));
+	for (size_t k = 0; r->top && k < keep; k++) {
+		snprintf(r->top[k].name, sizeof(r->top[k].name), "%s", top[k].name);
+		r->top[k].flat = top[k].flat;
+		r->top[k].cum = top[k].cum;
 	}
-	f->ntop = f->top ? (uint32_t)keep : 0;
+	r->ntop = r->top ? (uint32_t)keep : 0;
 	cprof_flame_top_free(top, n);
 }
 
 /* CPU, sync and blocking calls: one pass over the model's items of that
  * kind, not a whole profile (a few ms where a profile takes a second on a
  * 20M-event trace). The same figures as the profile's. */
-static bool fast_path(struct ui_flame *f, const struct cprof_model *m, struct cprof_symbolizer *sym,
-		      uint64_t from, uint64_t to)
+static bool fast_path(struct flame_result *r, enum ui_flame_kind kind, const struct cprof_model *m,
+		      struct cprof_flame_source *src, uint64_t from, uint64_t to)
 {
-	enum cprof_flame_items items = f->kind == UI_FLAME_CPU	  ? CPROF_FLAME_CPU_SAMPLES
-				       : f->kind == UI_FLAME_SYNC ? CPROF_FLAME_WAITS
-								  : CPROF_FLAME_CALLS;
+	enum cprof_flame_items items = kind == UI_FLAME_CPU    ? CPROF_FLAME_CPU_SAMPLES
+				       : kind == UI_FLAME_SYNC ? CPROF_FLAME_WAITS
+							       : CPROF_FLAME_CALLS;
 	struct cprof_flame_top *top = NULL;
 	struct cprof_flame *tree;
 	size_t n = 0;
 
-	if (!f->src && !(f->src = cprof_flame_source_create(m, sym)))
-		return false;
-	tree =
-	    cprof_flame_from_model(f->src, items, m->begin_ns + from, m->begin_ns + to, &top, &n);
+	tree = cprof_flame_from_model(src, items, m->begin_ns + from, m->begin_ns + to, &top, &n);
 	if (!tree)
 		return false;
-	keep_graph(f, tree, top, n);
-	if (!f->total)
-		snprintf(f->note, sizeof(f->note), "no %s in this range",
-			 f->kind == UI_FLAME_CPU    ? "CPU samples"
-			 : f->kind == UI_FLAME_SYNC ? "waits"
-						    : "blocking calls");
+	keep_graph(r, tree, top, n);
+	if (!r->total)
+		snprintf(r->note, sizeof(r->note), "no %s in this range",
+			 kind == UI_FLAME_CPU	 ? "CPU samples"
+			 : kind == UI_FLAME_SYNC ? "waits"
+						 : "blocking calls");
 	return true;
 }
 
 /* Regions: the region profile's graph summed per chain of region types
  * (analysis/flame_model.h), with the profile's report as its note. */
-static bool region_path(struct ui_flame *f, const struct cprof_model *m,
-			struct cprof_symbolizer *sym, uint64_t from, uint64_t to)
+static bool region_path(struct flame_result *r, const struct cprof_model *m,
+			struct cprof_flame_source *src, uint64_t from, uint64_t to)
 {
 	struct cprof_flame_top *top = NULL;
 	struct cprof_flame *tree;
 	uint64_t matched;
 	size_t n = 0;
 
-	if (!f->src && !(f->src = cprof_flame_source_create(m, sym)))
-		return false;
-	tree =
-	    cprof_flame_regions(f->src, m->begin_ns + from, m->begin_ns + to, &top, &n, &matched);
+	tree = cprof_flame_regions(src, m->begin_ns + from, m->begin_ns + to, &top, &n, &matched);
 	if (!tree)
 		return false;
 	if (!m->regions.n || !matched) {
 		cprof_flame_destroy(tree);
 		cprof_flame_top_free(top, n);
 		if (!m->regions.n)
-			snprintf(f->note, sizeof(f->note), "the trace holds no regions");
+			snprintf(r->note, sizeof(r->note), "the trace holds no regions");
 		else
-			snprintf(f->note, sizeof(f->note),
+			snprintf(r->note, sizeof(r->note),
 				 "none of %zu regions matched: from %.9gs to %.9gs", m->regions.n,
 				 (double)from / 1e9, (double)to / 1e9);
 		return true;
 	}
-	keep_graph(f, tree, top, n);
-	snprintf(f->note, sizeof(f->note), "%" PRIu64 " of %zu regions from %.9gs to %.9gs",
+	keep_graph(r, tree, top, n);
+	snprintf(r->note, sizeof(r->note), "%" PRIu64 " of %zu regions from %.9gs to %.9gs",
 		 matched, m->regions.n, (double)from / 1e9, (double)to / 1e9);
 	return true;
 }
 
-bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cprof_symbolizer *sym,
-		     uint64_t from, uint64_t to)
+/* The graph of `kind` over [from, to) into r; *src (made here at first
+ * use, with `sym`) is kept for the next. False when stopped (r->note
+ * says when out of memory). */
+static bool compute(struct flame_result *r, enum ui_flame_kind kind, const struct cprof_model *m,
+		    struct cprof_symbolizer *sym, struct cprof_flame_source **src, uint64_t from,
+		    uint64_t to, const atomic_bool *stop)
 {
 	struct cprof_profile_filter filt = {
 	    .has_from = true, .has_to = true, .from_ns = from, .to_ns = to};
@@ -200,55 +203,139 @@ bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cpr
 	struct cprof_profile *prof = NULL;
 	double t0 = now_ms();
 	uint64_t wfrom = from;
+	enum cprof_profiles_status st;
 	int vi;
 
-	if (f->valid && f->from_ns == from && f->to_ns == to && f->computed_kind == f->kind)
-		return false;
-	clear(f);
-	f->valid = true;
-	f->from_ns = from;
-	f->to_ns = to;
-	f->computed_kind = f->kind;
 	/* the graphs drawn from the model start at a snapshot's window, as
 	 * the profiles (cprof_profile_build) and stats do: items that ended
 	 * before it left out, those begun before it clipped there */
 	if (cprof_snapwin_from(m) && from < cprof_snapwin_from(m) - m->begin_ns)
 		wfrom = cprof_snapwin_from(m) - m->begin_ns;
-	if (f->kind == UI_FLAME_CPU || f->kind == UI_FLAME_SYNC || f->kind == UI_FLAME_SYSCALL) {
-		if (!fast_path(f, m, sym, wfrom, to))
-			snprintf(f->note, sizeof(f->note), "out of memory");
+	if (kind == UI_FLAME_CPU || kind == UI_FLAME_SYNC || kind == UI_FLAME_SYSCALL ||
+	    kind == UI_FLAME_REGION) {
+		if (!*src)
+			*src = cprof_flame_source_create(m, sym);
+		if (!*src || !(kind == UI_FLAME_REGION ? region_path(r, m, *src, wfrom, to)
+						       : fast_path(r, kind, m, *src, wfrom, to)))
+			snprintf(r->note, sizeof(r->note), "out of memory");
 		goto end;
 	}
-	if (f->kind == UI_FLAME_REGION) {
-		if (!region_path(f, m, sym, wfrom, to))
-			snprintf(f->note, sizeof(f->note), "out of memory");
-		goto end;
-	}
-	if (f->kind == UI_FLAME_HEAP) {
+	if (kind == UI_FLAME_HEAP) {
 		/* in use at the end of the range, whenever it was allocated */
 		filt.has_from = false;
 		filt.has_at = true;
 		filt.at_ns = to;
 	}
-	if (cprof_profile_build(m, sym, kinds[f->kind].type, &filt, &prof, &rep) !=
-		CPROF_PROFILES_OK ||
-	    !prof) {
-		snprintf(f->note, sizeof(f->note), "%s", rep.text);
+	st = cprof_profile_build_until(m, sym, kinds[kind].type, &filt, stop, &prof, &rep);
+	if (st == CPROF_PROFILES_STOPPED)
+		return false;
+	snprintf(r->note, sizeof(r->note), "%s", rep.text);
+	if (st != CPROF_PROFILES_OK || !prof)
 		goto end;
-	}
-	snprintf(f->note, sizeof(f->note), "%s", rep.text);
-	vi = cprof_profile_sample_type_index(prof, kinds[f->kind].value);
+	vi = cprof_profile_sample_type_index(prof, kinds[kind].value);
 	if (vi < 0)
 		vi = 0;
-	f->unit = cprof_profile_str(prof, prof->sample_types.v[vi].unit);
-	f->unit = !strcmp(f->unit, "bytes") ? "bytes" : !strcmp(f->unit, "count") ? "count" : "ns";
-	f->total = cprof_profile_total(prof, (size_t)vi);
-	f->tree = cprof_flame_create(prof, (size_t)vi);
-	keep_top(f, prof, vi);
+	r->unit = cprof_profile_str(prof, prof->sample_types.v[vi].unit);
+	r->unit = !strcmp(r->unit, "bytes") ? "bytes" : !strcmp(r->unit, "count") ? "count" : "ns";
+	r->total = cprof_profile_total(prof, (size_t)vi);
+	r->tree = cprof_flame_create(prof, (size_t)vi);
+	ui_top_rows(prof, (size_t)vi, FLAME_TOP_ROWS, &r->top, &r->ntop);
 	cprof_profile_destroy(prof);
 end:
-	f->compute_ms = now_ms() - t0;
+	r->compute_ms = now_ms() - t0;
 	return true;
+}
+
+/* r's graph becomes f's, for `kind` over [from, to). */
+static void install(struct ui_flame *f, struct flame_result *r, enum ui_flame_kind kind,
+		    uint64_t from, uint64_t to)
+{
+	clear(f);
+	f->valid = true;
+	f->from_ns = from;
+	f->to_ns = to;
+	f->computed_kind = kind;
+	f->tree = r->tree;
+	f->top = r->top;
+	f->ntop = r->ntop;
+	f->unit = r->unit;
+	f->total = r->total;
+	snprintf(f->note, sizeof(f->note), "%s", r->note);
+	f->compute_ms = r->compute_ms;
+	r->tree = NULL;
+	r->top = NULL;
+}
+
+bool ui_flame_ready(const struct ui_flame *f, uint64_t from, uint64_t to)
+{
+	return f->valid && f->from_ns == from && f->to_ns == to && f->computed_kind == f->kind;
+}
+
+bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cprof_symbolizer *sym,
+		     uint64_t from, uint64_t to)
+{
+	struct flame_result r = {0};
+
+	if (ui_flame_ready(f, from, to))
+		return false;
+	compute(&r, f->kind, m, sym, &f->src, from, to, NULL);
+	install(f, &r, f->kind, from, to);
+	return true;
+}
+
+/* On the job's thread: with the computing threads' symbolizer, held. */
+static bool job_compute(void *ctx, const struct ui_job_key *key, const atomic_bool *stop,
+			void **result)
+{
+	struct ui_flame *f = ctx;
+	struct flame_result *r = calloc(1, sizeof(*r));
+	struct cprof_symbolizer *sym;
+	bool ok;
+
+	*result = r;
+	if (!r || !(sym = ui_job_sym_lock(f->job_sym)))
+		return false;
+	ok = compute(r, (enum ui_flame_kind)key->what, f->job_model, sym, &f->job_src, key->from,
+		     key->to, stop);
+	ui_job_sym_unlock(f->job_sym);
+	return ok;
+}
+
+bool ui_flame_use_job(struct ui_flame *f, const struct cprof_model *m, struct ui_job_sym *sym,
+		      void (*wake)(void *ctx), void *ctx)
+{
+	f->job_model = m;
+	f->job_sym = sym;
+	f->job = ui_job_create(job_compute, free_result, f, wake, ctx);
+	return f->job != NULL;
+}
+
+bool ui_flame_poll(struct ui_flame *f, uint64_t from, uint64_t to, bool wait)
+{
+	struct ui_job_key key = {from, to, (int)f->kind};
+	void *got = NULL;
+
+	if (ui_flame_ready(f, from, to))
+		return false;
+	switch (ui_job_poll(f->job, &key, wait, &got)) {
+	case UI_JOB_COMPUTING:
+		return false;
+	case UI_JOB_READY:
+		install(f, got, f->kind, from, to);
+		free_result(got);
+		return true;
+	case UI_JOB_FAILED:
+		break;
+	}
+	struct flame_result none = {.note = "out of memory"};
+	install(f, &none, f->kind, from, to);
+	return true;
+}
+
+void ui_flame_follow(struct ui_flame *f, bool shown, uint64_t from, uint64_t to)
+{
+	if (f->job)
+		ui_job_follow(f->job, shown ? &(struct ui_job_key){from, to, (int)f->kind} : NULL);
 }
 
 /* ---- drawing ------------------------------------------------------------ */

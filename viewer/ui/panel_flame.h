@@ -12,8 +12,8 @@
  * shade fixed by the function's name so that a function keeps its colour.
  *
  * Pure: no SDL. ui_flame_update() recomputes when the profile type or the
- * range changed; ui_flame_frame() appends the graph to a display list and
- * remembers where each frame went, for ui_flame_hit().
+ * range changed (ui_flame_poll(): on a thread of its own); ui_flame_frame() appends the graph to a
+ * display list and remembers where each frame went, for ui_flame_hit().
  *
  * Ownership: ui_flame_create() returns a state the caller frees with
  * ui_flame_destroy(); it borrows the model and symbolizer it is given.
@@ -28,6 +28,8 @@
 #include "analysis/flame.h"
 #include "analysis/flame_model.h"
 #include "analysis/profiles.h"
+#include "panel_job.h"
+#include "panel_top.h"
 #include "tl.h"
 
 /* The profile types the panel offers, in the order `g` cycles them: those
@@ -49,11 +51,6 @@ struct ui_flame_box {
 	uint32_t node;
 };
 
-struct ui_flame_row {
-	char name[160];
-	int64_t flat, cum;
-};
-
 struct ui_flame {
 	enum ui_flame_kind kind;
 	bool table; /* table mode instead of the graph */
@@ -65,11 +62,17 @@ struct ui_flame {
 	const char *unit; /* "ns", "bytes", "count" */
 	int64_t total;
 	char note[520];
-	struct ui_flame_row *top;
+	struct ui_top_row *top;
 	uint32_t ntop;
 	double compute_ms;		/* time of the last recomputation */
 	struct cprof_flame_source *src; /* CPU, sync and blocking calls: straight
 					 * from the model (built at first use) */
+	/* computed on a thread of its own (ui_flame_use_job): the job, and
+	 * what only its thread touches (its source made with `job_sym`) */
+	struct ui_job *job;
+	const struct cprof_model *job_model;
+	struct ui_job_sym *job_sym;
+	struct cprof_flame_source *job_src;
 	/* last frame's layout */
 	CPROF_VEC(struct ui_flame_box) boxes;
 	int area_x, area_y, area_w, area_h;
@@ -83,9 +86,23 @@ bool ui_flame_kind_parse(const char *name, enum ui_flame_kind *kind);
 const char *ui_flame_kind_name(enum ui_flame_kind kind);
 
 /* Recomputes for [from, to) (ns relative to the trace's first event) when
- * the kind or the range changed; returns true when it did. */
+ * the kind or the range changed, here and now; returns true when it did. */
 bool ui_flame_update(struct ui_flame *flame, const struct cprof_model *model,
 		     struct cprof_symbolizer *sym, uint64_t from, uint64_t to);
+/* Whether the graph shown is the current kind's over [from, to). */
+bool ui_flame_ready(const struct ui_flame *flame, uint64_t from, uint64_t to);
+
+/* The side panel's way: the graph computed on a thread of its own (over
+ * 4M allocations the heap graph took 5 s during which a window computing
+ * it itself drew nothing), with `sym`, the computing threads' symbolizer
+ * (panel_job.h); `wake` as ui_job_create()'s. False when out of memory. */
+bool ui_flame_use_job(struct ui_flame *flame, const struct cprof_model *model,
+		      struct ui_job_sym *sym, void (*wake)(void *ctx), void *ctx);
+/* ui_flame_update() on the job: true when the graph for [from, to) came
+ * (false while computed); never waits unless `wait`. */
+bool ui_flame_poll(struct ui_flame *flame, uint64_t from, uint64_t to, bool wait);
+/* Stops a computation of another range or kind (not `shown`: any). */
+void ui_flame_follow(struct ui_flame *flame, bool shown, uint64_t from, uint64_t to);
 
 /* Draws the graph (or the table) in the rectangle; `search` outlines
  * matching frames (may be "" or NULL); a hover inside adds its tooltip. */

@@ -99,7 +99,9 @@ bool ui_path_update(struct ui_path *p, const struct cprof_model *m, struct cprof
 	if (st != CPROF_CRITPATH_OK) {
 		snprintf(p->note, sizeof(p->note), "%s",
 			 st == CPROF_CRITPATH_NOT_ENDED ? "it never ended in the trace: no path"
-							: "out of memory");
+			 : st == CPROF_CRITPATH_BEFORE_WINDOW
+			     ? "it ended before the snapshot's window: no path"
+			     : "out of memory");
 		return true;
 	}
 	p->valid = true;
@@ -180,7 +182,8 @@ void ui_path_frame(struct ui_dl *dl, const struct ui_path *p, const struct ui_me
 	}
 	ui_format_dur(d, sizeof(d), (double)p->total_ns);
 	ui_dl_text(dl, x + 4, y, w - 8, ui_theme[UI_C_TEXT], UI_FONT_BOLD,
-		   "critical path of the %s, %s", p->sel_hit == UI_HIT_TASK ? "task" : "region", d);
+		   "critical path of the %s, %s%s", p->sel_hit == UI_HIT_TASK ? "task" : "region",
+		   d, p->path.clipped ? " from the snapshot's window" : "");
 	y += rh + 4;
 	for (size_t i = 0; i < p->rows.n && y + rh <= bottom; i++, y += rh) {
 		const struct ui_path_row *r = &p->rows.v[i];

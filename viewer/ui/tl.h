@@ -166,13 +166,50 @@ enum ui_tab {
 /* The wide tabs take more of the window than the tables. */
 #define UI_TAB_WIDE(tab) ((tab) >= UI_TAB_FLAME)
 
-/* A per-lane sorted row of [begin, end) items with a lookup of their index. */
+/*
+ * A per-lane sorted row of [begin, end) items with a lookup of their index.
+ * A thread's region row at one depth holds only the indices (`regions` set,
+ * begin, end and maxend NULL): its times are read from the model, as those
+ * rows hold most of a trace's items and copies of their times (28 bytes a
+ * region) cost more to build than reading the trace did; such a row is
+ * sorted by begin and its ends never decrease (else it is copied). Read
+ * rows through ui_row_begin(), ui_row_end() and ui_row_maxend().
+ */
 struct ui_row {
 	uint32_t *idx;	       /* indices into a model array, sorted by begin */
 	uint64_t *begin, *end; /* relative to model->begin_ns, parallel to idx */
 	uint64_t *maxend;      /* running max of end: tolerate rows that overlap */
 	uint32_t n;
+	const struct cprof_model *regions; /* a region row of this model's regions */
+	size_t mapped;			   /* idx is a mapping of that many bytes */
 };
+
+static inline uint64_t ui_row_begin(const struct ui_row *row, uint32_t i)
+{
+	if (row->begin)
+		return row->begin[i];
+	uint64_t b = row->regions->regions.v[row->idx[i]].begin_ns, o = row->regions->begin_ns;
+	return b > o ? b - o : 0;
+}
+
+/* Still open at the end of the trace: up to the end (as the index has it). */
+static inline uint64_t ui_row_end(const struct ui_row *row, uint32_t i)
+{
+	if (row->end)
+		return row->end[i];
+	const struct cprof_model *m = row->regions;
+	uint64_t b = m->regions.v[row->idx[i]].begin_ns, e = m->regions.v[row->idx[i]].end_ns;
+	if (!e)
+		e = m->end_ns;
+	if (e < b)
+		e = b;
+	return e > m->begin_ns ? e - m->begin_ns : 0;
+}
+
+static inline uint64_t ui_row_maxend(const struct ui_row *row, uint32_t i)
+{
+	return row->maxend ? row->maxend[i] : ui_row_end(row, i);
+}
 
 struct ui_thread_index {
 	uint32_t thread;
@@ -239,9 +276,10 @@ struct ui_index {
 	uint8_t *str_match; /* per string: matches the search */
 	/* Symbolizer for stacks in the details panel; NULL prints addresses.
 	 * is_return: ip is a return address (every frame but a CPU sample's
-	 * interrupted instruction). */
-	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ip, bool is_return,
-				 char *buf, size_t size);
+	 * interrupted instruction); ns: when the stack was taken (the
+	 * objects mapped then, cprof_stack.ns). */
+	const char *(*symbolize)(void *ctx, uint32_t process, uint64_t ns, uint64_t ip,
+				 bool is_return, char *buf, size_t size);
 	void *sym_ctx;
 	/* The critical path drawn over the lanes (the Path tab's), NULL none;
 	 * owned by the panel. */
@@ -253,6 +291,25 @@ void ui_index_set_highlight(struct ui_index *index, const struct ui_view *view);
 
 struct ui_index *ui_index_create(const struct cprof_model *model);
 void ui_index_destroy(struct ui_index *index);
+
+/*
+ * The region rows built while the trace loads: fed the reader's partial
+ * model at each of its reports (the regions added since the last, still
+ * in the cache), so that the full view is not kept waiting for a pass over
+ * millions of regions once the reading ends. ui_index_create_fed() takes
+ * in the rest and frees the feed, whatever it returns.
+ */
+struct ui_index_feed;
+struct ui_index_feed *ui_index_feed_create(void);
+void ui_index_feed(struct ui_index_feed *feed, const struct cprof_model *partial);
+void ui_index_feed_destroy(struct ui_index_feed *feed);
+struct ui_index *ui_index_create_fed(const struct cprof_model *model, struct ui_index_feed *feed);
+/* Between tl_index.c and tl_index_regions.c: the fed rows moved into the
+ * index's threads ([model->threads.n]); sorting a row of copied times
+ * and its running max of ends. */
+bool ui_index_take_region_rows(struct ui_index_feed *feed, const struct cprof_model *model,
+			       struct ui_thread_index *threads);
+bool ui_row_finish(struct ui_row *row);
 
 /* First item of the row whose end (running max) is >= t; row->n if none. */
 uint32_t ui_row_first_ending_after(const struct ui_row *row, uint64_t t);

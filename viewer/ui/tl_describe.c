@@ -97,7 +97,7 @@ static const char *frame_name(const struct desc *d, const struct cprof_stack *s,
 {
 	if (!d->ix->symbolize)
 		return NULL;
-	return d->ix->symbolize(d->ix->sym_ctx, s->process, ip, is_return, sym, size);
+	return d->ix->symbolize(d->ix->sym_ctx, s->process, s->ns, ip, is_return, sym, size);
 }
 
 /* first_is_ip: frame 0 is an interrupted instruction (a CPU sample), not a
@@ -443,8 +443,8 @@ static void describe_lost(struct desc *d, const struct ui_sel *s)
 		    "%" PRIu64 " records of thread %" PRId32 " lost", l->count, l->tid);
 	else
 		add(d, UI_RGB(0xff, 0x5b, 0x5b), UI_FONT_BOLD, "%" PRIu64 " events lost", l->count);
-	add(d, TEXT_COLOR, UI_FONT_NORMAL,
-	    "between %s and %s later: the tracer's buffers were full", a, dur);
+	add(d, TEXT_COLOR, UI_FONT_NORMAL, "between %s and %s later: %s", a, dur,
+	    l->unread ? "a stream file cut short, not read" : "the tracer's buffers were full");
 }
 
 static void describe_running(struct desc *d, const struct ui_sel *s)

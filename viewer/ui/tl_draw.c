@@ -57,8 +57,8 @@ void ui_row_lod(struct fctx *c, const struct ui_row *row, ui_lod_fn wide, ui_lod
 	uint64_t t1 = (uint64_t)v->t1 + 1;
 	uint32_t i = ui_row_first_ending_after(row, (uint64_t)t0);
 	double inv = 1.0 / c->scale;
-	while (i < row->n && row->begin[i] <= t1) {
-		double x0 = X(c, row->begin[i]), x1 = X(c, row->end[i]);
+	while (i < row->n && ui_row_begin(row, i) <= t1) {
+		double x0 = X(c, ui_row_begin(row, i)), x1 = X(c, ui_row_end(row, i));
 		if (x1 - x0 >= UI_LOD_MIN_PX) {
 			wide(c, row, i, 1, x0, x1, arg);
 			/* Rows that overlap (the task track's overflow row, waits
@@ -68,7 +68,7 @@ void ui_row_lod(struct fctx *c, const struct ui_row *row, ui_lod_fn wide, ui_lod
 			double tb = v->t0 + (floor(x1) - c->g.tl_x) * inv;
 			uint64_t tlim = tb <= 0 ? 0 : (uint64_t)ceil(tb);
 			uint32_t k = i + 1;
-			if (k < row->n && row->begin[k] < tlim)
+			if (k < row->n && ui_row_begin(row, k) < tlim)
 				k = ui_row_first_beginning_at(row, k, tlim);
 			i = k;
 			continue;
@@ -83,17 +83,18 @@ void ui_row_lod(struct fctx *c, const struct ui_row *row, ui_lod_fn wide, ui_lod
 			/* Same-depth items do not overlap, so of those starting in
 			 * this pixel only the last can be wide: it stays alone. */
 			if (k > j &&
-			    X(c, row->end[k - 1]) - X(c, row->begin[k - 1]) >= UI_LOD_MIN_PX)
+			    X(c, ui_row_end(row, k - 1)) - X(c, ui_row_begin(row, k - 1)) >=
+				UI_LOD_MIN_PX)
 				k--;
 			if (k > j) {
-				double e = X(c, row->maxend[k - 1]);
+				double e = X(c, ui_row_maxend(row, k - 1));
 				if (e > bx1)
 					bx1 = e;
 				j = k;
 			}
 			if (j >= row->n)
 				break;
-			double nx0 = X(c, row->begin[j]), nx1 = X(c, row->end[j]);
+			double nx0 = X(c, ui_row_begin(row, j)), nx1 = X(c, ui_row_end(row, j));
 			if (nx0 - bx1 < 1.0 && nx1 - nx0 < UI_LOD_MIN_PX) {
 				if (nx1 > bx1)
 					bx1 = nx1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/text.h"
 #include "cprof-tp-enums.h"
@@ -31,7 +32,10 @@ const uint32_t ui_theme[UI_C_COUNT_] = {
 
 static void row_free(struct ui_row *row)
 {
-	free(row->idx);
+	if (row->mapped)
+		munmap(row->idx, row->mapped);
+	else
+		free(row->idx);
 	free(row->begin);
 	free(row->end);
 	free(row->maxend);
@@ -73,7 +77,7 @@ static int sort_ent_cmp(const void *a, const void *b)
 
 /* Sorts a filled row by begin (the reader emits in time order, so this is
  * usually a no-op check) and computes the running max of ends. */
-static bool row_finish(struct ui_row *row)
+bool ui_row_finish(struct ui_row *row)
 {
 	bool sorted = true;
 	for (uint32_t i = 1; i < row->n && sorted; i++)
@@ -101,35 +105,37 @@ static bool row_finish(struct ui_row *row)
 	return true;
 }
 
-uint32_t ui_row_first_ending_after(const struct ui_row *row, uint64_t t)
+/* The first of row entries [from, n) whose key is >= t, the keys sorted;
+ * inlined with each key function. */
+static inline uint32_t row_search(const struct ui_row *row, uint32_t from, uint64_t t,
+				  uint64_t (*key)(const struct ui_row *, uint32_t))
 {
-	uint32_t lo = 0, hi = row->n;
+	uint32_t lo = from, hi = row->n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (row->maxend[mid] < t)
+		if (key(row, mid) < t)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+uint32_t ui_row_first_ending_after(const struct ui_row *row, uint64_t t)
+{
+	return row_search(row, 0, t, ui_row_maxend);
 }
 
 uint32_t ui_first_at_or_after(const uint64_t *v, uint32_t from, uint32_t n, uint64_t t)
 {
-	uint32_t lo = from, hi = n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	/* a row of nothing but begins */
+	const struct ui_row row = {.begin = (uint64_t *)v, .n = n};
+	return row_search(&row, from, t, ui_row_begin);
 }
 
 uint32_t ui_row_first_beginning_at(const struct ui_row *row, uint32_t from, uint64_t t)
 {
-	return ui_first_at_or_after(row->begin, from, row->n, t);
+	return row_search(row, from, t, ui_row_begin);
 }
 
 static uint64_t rel(const struct cprof_model *m, uint64_t ns)
@@ -155,29 +161,22 @@ static int thread_first_cmp(const void *a, const void *b, void *model)
 	return x->tid - y->tid;
 }
 
-static bool build_threads(struct ui_index *ix)
+/* Every row but the regions' (tl_index_regions.c). */
+static bool build_threads(struct ui_index *ix, struct ui_index_feed *feed)
 {
 	const struct cprof_model *m = ix->model;
 	size_t nt = m->threads.n;
-	uint32_t *cnt = NULL;
 	uint32_t *scnt = NULL, *lcnt = NULL, *ccnt = NULL, *acnt = NULL;
 	bool ok = false;
 
 	ix->threads = calloc(nt ? nt : 1, sizeof(*ix->threads));
-	cnt = calloc((nt ? nt : 1) * UI_MAX_DEPTH, sizeof(*cnt));
 	scnt = calloc(nt ? nt : 1, sizeof(*scnt));
 	lcnt = calloc(nt ? nt : 1, sizeof(*lcnt));
 	ccnt = calloc(nt ? nt : 1, sizeof(*ccnt));
 	acnt = calloc(nt ? nt : 1, sizeof(*acnt));
-	if (!ix->threads || !cnt || !scnt || !lcnt || !ccnt || !acnt)
+	if (!ix->threads || !scnt || !lcnt || !ccnt || !acnt ||
+	    !ui_index_take_region_rows(feed, m, ix->threads))
 		goto end;
-	for (size_t i = 0; i < m->regions.n; i++) {
-		const struct cprof_region *r = &m->regions.v[i];
-		if (r->thread >= nt)
-			continue;
-		unsigned d = r->depth < UI_MAX_DEPTH ? r->depth : UI_MAX_DEPTH - 1;
-		cnt[r->thread * UI_MAX_DEPTH + d]++;
-	}
 	for (size_t i = 0; i < m->waits.n; i++)
 		if (m->waits.v[i].thread < nt)
 			scnt[m->waits.v[i].thread]++;
@@ -196,28 +195,9 @@ static bool build_threads(struct ui_index *ix)
 	for (size_t t = 0; t < nt; t++) {
 		struct ui_thread_index *ti = &ix->threads[t];
 		ti->thread = t;
-		unsigned depths = 0;
-		for (unsigned d = 0; d < UI_MAX_DEPTH; d++)
-			if (cnt[t * UI_MAX_DEPTH + d])
-				depths = d + 1;
-		ti->depths = depths;
-		ti->rows = calloc(depths ? depths : 1, sizeof(*ti->rows));
-		if (!ti->rows)
-			goto end;
-		for (unsigned d = 0; d < depths; d++)
-			if (!row_alloc(&ti->rows[d], cnt[t * UI_MAX_DEPTH + d]))
-				goto end;
 		if (!row_alloc(&ti->state, scnt[t]) || !row_alloc(&ti->logs, lcnt[t]) ||
 		    !row_alloc(&ti->samples, ccnt[t]) || !row_alloc(&ti->allocs, acnt[t]))
 			goto end;
-	}
-	for (size_t i = 0; i < m->regions.n; i++) {
-		const struct cprof_region *r = &m->regions.v[i];
-		if (r->thread >= nt)
-			continue;
-		unsigned d = r->depth < UI_MAX_DEPTH ? r->depth : UI_MAX_DEPTH - 1;
-		row_add(&ix->threads[r->thread].rows[d], i, rel(m, r->begin_ns),
-			rel_end(m, r->begin_ns, r->end_ns));
 	}
 	for (size_t i = 0; i < m->waits.n; i++) {
 		const struct cprof_wait *w = &m->waits.v[i];
@@ -249,16 +229,12 @@ static bool build_threads(struct ui_index *ix)
 	}
 	for (size_t t = 0; t < nt; t++) {
 		struct ui_thread_index *ti = &ix->threads[t];
-		for (unsigned d = 0; d < ti->depths; d++)
-			if (!row_finish(&ti->rows[d]))
-				goto end;
-		if (!row_finish(&ti->state) || !row_finish(&ti->logs) ||
-		    !row_finish(&ti->samples) || !row_finish(&ti->allocs))
+		if (!ui_row_finish(&ti->state) || !ui_row_finish(&ti->logs) ||
+		    !ui_row_finish(&ti->samples) || !ui_row_finish(&ti->allocs))
 			goto end;
 	}
 	ok = true;
 end:
-	free(cnt);
 	free(scnt);
 	free(lcnt);
 	free(ccnt);
@@ -368,6 +344,8 @@ static bool build_task_regions(struct ui_index *ix)
 	ix->task_region_first = calloc(n + 1, sizeof(uint32_t));
 	if (!ix->task_region_first)
 		return false;
+	if (!n)
+		return true; /* no pass over the regions for nothing */
 	size_t tot = 0;
 	for (size_t i = 0; i < m->regions.n; i++)
 		if (m->regions.v[i].task < n) {
@@ -478,9 +456,9 @@ static bool build_tasks(struct ui_index *ix)
 			row_add(&ix->task_more, ents[k].idx, ents[k].b, ents[k].e);
 	}
 	for (uint32_t j = 0; j < nrows; j++)
-		row_finish(&ix->task_rows[j]);
-	row_finish(&ix->task_all);
-	row_finish(&ix->task_more);
+		ui_row_finish(&ix->task_rows[j]);
+	ui_row_finish(&ix->task_all);
+	ui_row_finish(&ix->task_more);
 
 	ok = build_task_regions(ix);
 end:
@@ -542,21 +520,31 @@ static bool build_counters(struct ui_index *ix)
 	return true;
 }
 
-struct ui_index *ui_index_create(const struct cprof_model *model)
+struct ui_index *ui_index_create_fed(const struct cprof_model *model, struct ui_index_feed *feed)
 {
 	struct ui_index *ix = calloc(1, sizeof(*ix));
-	if (!ix)
-		return NULL;
+	if (!feed)
+		feed = ui_index_feed_create();
+	if (!ix || !feed)
+		goto error;
 	ix->model = model;
 	ix->span = model->end_ns > model->begin_ns ? model->end_ns - model->begin_ns : 1;
 	ix->ntype_colors = model->strings.n;
 	ix->type_colors = calloc(model->strings.n ? model->strings.n : 1, sizeof(uint32_t));
-	if (!ix->type_colors || !build_threads(ix) || !build_procs(ix) || !build_tasks(ix) ||
-	    !build_counters(ix)) {
-		ui_index_destroy(ix);
-		return NULL;
-	}
+	if (!ix->type_colors || !build_threads(ix, feed) || !build_procs(ix) || !build_tasks(ix) ||
+	    !build_counters(ix))
+		goto error;
+	ui_index_feed_destroy(feed);
 	return ix;
+error:
+	ui_index_feed_destroy(feed);
+	ui_index_destroy(ix);
+	return NULL;
+}
+
+struct ui_index *ui_index_create(const struct cprof_model *model)
+{
+	return ui_index_create_fed(model, NULL);
 }
 
 void ui_index_destroy(struct ui_index *ix)

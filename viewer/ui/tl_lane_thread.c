@@ -26,9 +26,9 @@ static void region_wide(struct fctx *c, const struct ui_row *row, uint32_t i, ui
 	it->ref = r;
 	it->count = 1;
 	if (x1 - x0 > 24 && !c->dim)
-		ui_fc_text_dur(c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK],
-			       cprof_model_str(c->m, reg->type),
-			       (double)(row->end[i] - row->begin[i]), reg->end_ns == 0);
+		ui_fc_text_dur(
+		    c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK], cprof_model_str(c->m, reg->type),
+		    (double)(ui_row_end(row, i) - ui_row_begin(row, i)), reg->end_ns == 0);
 }
 
 static void region_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,

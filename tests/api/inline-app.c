@@ -5,8 +5,12 @@
  *
  *   inline-app signal N   `outer` regions each holding an `inner` one on
  *                         the main thread, at least N of them and until
- *                         1000 signals were handled (at most 3 s and 30 N),
- *                         while a second thread signals it without pause; the
+ *                         1000 signals were handled (at most 10 s and 30 N),
+ *                         while a second thread signals it without pause
+ *                         (the loop starts once a first signal was handled,
+ *                         and past N it lets the signaller run 50 us every
+ *                         4096 pairs: a loaded machine starved it, 78
+ *                         signals in a whole run); the
  *                         handler records a `handler` region, often in the
  *                         middle of an inline append (it must see the
  *                         buffer busy and go out of line). Every 16th
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t handled;
 static volatile int done;
@@ -35,6 +40,14 @@ static void on_signal(int sig)
 	TRACE_REGION (NULL, "handler") {
 		handled++;
 	}
+}
+
+static int before(double end)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec + now.tv_nsec * 1e-9 < end;
 }
 
 static void *signaller(void *arg)
@@ -58,16 +71,24 @@ static int run_signal(long n)
 	main_thread = pthread_self();
 	if (pthread_create(&t, NULL, signaller, NULL) != 0)
 		return 1;
-	time_t end = time(NULL) + 3;
+	struct timespec now;
+	double end;
 	long i;
+
+	/* the signaller runs before the loop does, however loaded the machine */
+	for (int k = 0; k < 5000 && !handled; k++)
+		usleep(1000);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	end = now.tv_sec + now.tv_nsec * 1e-9 + 10;
 
 	static char dyn[256][8];
 	long ndyn = 0;
 
 	for (int k = 0; k < 256; k++)
 		snprintf(dyn[k], sizeof(dyn[k]), "dyn-%d", k);
-	for (i = 0; i < n || (handled < 1000 && i < 30 * n && (i & 0xfff || time(NULL) < end));
-	     i++) {
+	for (i = 0; i < n || (handled < 1000 && i < 30 * n && (i & 0xfff || before(end))); i++) {
+		if (i >= n && !(i & 0xfff))
+			usleep(50);
 		if (!(i & 15)) {
 			cprof_region r = cprof_region_begin(NULL, dyn[(i >> 4) & 255]);
 

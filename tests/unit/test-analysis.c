@@ -439,7 +439,7 @@ static void test_flame_model(const struct cprof_model *m)
 		size_t ne = 0, nt = 0;
 
 		fl = cprof_flame_from_model(src, cases[c].items, AT(cases[c].from), AT(cases[c].to),
-					    &top, &nt);
+					    NULL, &top, &nt);
 		CHECK(fl);
 		CHECK(cprof_profile_build(m, sym, cases[c].type, &f, &p, &rep) ==
 		      CPROF_PROFILES_OK);
@@ -461,6 +461,12 @@ static void test_flame_model(const struct cprof_model *m)
 		cprof_flame_top_free(top, nt);
 		cprof_flame_destroy(fl);
 	}
+	/* told to stop (a viewer's view left the graph): no graph */
+	atomic_bool stop;
+	atomic_init(&stop, true);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		CHECK(!cprof_flame_from_model(src, cases[c].items, AT(cases[c].from),
+					      AT(cases[c].to), &stop, NULL, NULL));
 	cprof_flame_source_destroy(src);
 	cprof_symbolizer_destroy(sym);
 }
@@ -530,7 +536,13 @@ static void test_flame_regions(void)
 	add_region(m, 0, CPROF_NONE, "tail", 70, 0); /* open at the end */
 
 	struct cprof_flame_source *src = cprof_flame_source_create(m, NULL);
+	uint64_t none;
+	atomic_bool stop;
 	CHECK(src);
+	/* told to stop while nesting the regions: no graph, and the graphs
+	 * after it whole (below) */
+	atomic_init(&stop, true);
+	CHECK(!cprof_flame_regions(src, AT(0), AT(100), &stop, NULL, NULL, &none));
 	for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
 		struct cprof_profile_filter f = {.has_from = true,
 						 .has_to = true,
@@ -545,7 +557,7 @@ static void test_flame_regions(void)
 		CHECK(cprof_profile_build(m, NULL, CPROF_PROFILE_REGION, &f, &p, &rep) ==
 		      CPROF_PROFILES_OK);
 		a = cprof_flame_create(p, (size_t)cprof_profile_sample_type_index(p, "duration"));
-		b = cprof_flame_regions(src, AT(windows[w][0]), AT(windows[w][1]), NULL, NULL,
+		b = cprof_flame_regions(src, AT(windows[w][0]), AT(windows[w][1]), NULL, NULL, NULL,
 					&matched);
 		CHECK(a && b && matched == rep.matched);
 		char **la = tree_lines(a, &na), **lb = tree_lines(b, &nb);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui-synth.h"
 #include "ui/panel.h"
@@ -328,7 +329,7 @@ static void test_regions_thread(struct cprof_model *m)
 	/* a range left behind (the view moved on) and the job destroyed
 	 * while computing: stopped and joined (nothing leaks under ASan) */
 	CHECK(ui_regions_poll(r, 0, span, false, &got, &ngot) == UI_REGIONS_COMPUTING);
-	ui_regions_follow(r, 1, span);
+	ui_regions_follow(r, true, 1, span);
 	ui_regions_destroy(r);
 	r = ui_regions_create(m, NULL, NULL);
 	CHECK(ui_regions_poll(r, 0, span / 3, false, &got, &ngot) == UI_REGIONS_COMPUTING);
@@ -436,6 +437,106 @@ static void test_tops_thread(struct cprof_model *m)
 	ui_index_destroy(ix);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* When a panel's computation ended (its wake, on the computing thread). */
+struct job_end {
+	double at;
+	atomic_bool ended;
+};
+
+static void job_ended(void *ctx)
+{
+	struct job_end *e = ctx;
+
+	e->at = now_ms();
+	atomic_store(&e->ended, true);
+}
+
+/* A panel on `tab` (the flame graph: of `kind`) computing over the fitted
+ * view; the wake records when its computation ends. */
+static struct ui_panel *computing_panel(struct ui_index *ix, struct ui_view *v, enum ui_tab tab,
+					enum ui_flame_kind kind, struct job_end *e)
+{
+	struct ui_panel *p = ui_panel_create(ix, NULL);
+
+	*v = (struct ui_view){
+	    .width = 1280, .height = 800, .show_panel = true, .tab = tab, .panel_row = -1};
+	ui_view_fit(v, ix);
+	atomic_init(&e->ended, false);
+	p->wake = job_ended;
+	p->wake_ctx = e;
+	p->flame->kind = kind;
+	return p;
+}
+
+/* The view leaves a tab while its job computes (the Regions table, the
+ * flame graph's region graph drawn from the model): the job ends within
+ * milliseconds of the switch, where it computed to the end before (the
+ * Regions job was not told; the graphs from the model never looked). Each
+ * case's full computation is timed first, in the same run, on a fresh
+ * panel as the stopped one (the region graph's first computation nests
+ * the regions). The sync and blocking-call graphs take a few ms here (no
+ * stacks to symbolize): test-analysis checks that they stop. */
+static void test_stops(struct cprof_model *m)
+{
+	static const struct {
+		enum ui_tab tab;
+		enum ui_flame_kind kind;
+		const char *name;
+	} cases[] = {
+	    {UI_TAB_REGIONS, UI_FLAME_CPU, "regions"},
+	    {UI_TAB_FLAME, UI_FLAME_REGION, "flame region"},
+	};
+	struct ui_index *ix = ui_index_create(m);
+
+	CHECK(ix != NULL);
+	for (size_t c = 0; ix && c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct job_end e;
+		struct ui_view v;
+		struct ui_panel *p = computing_panel(ix, &v, cases[c].tab, cases[c].kind, &e);
+		double t0 = now_ms(), full, left, switched;
+
+		ui_panel_wait(p, &v);
+		full = now_ms() - t0;
+		CHECK(ui_panel_ready(p, &v));
+		ui_panel_destroy(p);
+
+		p = computing_panel(ix, &v, cases[c].tab, cases[c].kind, &e);
+		CHECK(!ui_panel_update(p, &v));
+		/* a quarter in, the view goes to the Threads tab */
+		nanosleep(&(struct timespec){0, (long)(full / 4 * 1e6)}, NULL);
+		v.tab = UI_TAB_THREADS;
+		switched = now_ms();
+		ui_panel_follow(p, &v);
+		while (!atomic_load(&e.ended) && now_ms() - switched < 30000)
+			nanosleep(&(struct timespec){0, 200000}, NULL);
+		left = e.at - switched;
+		printf("panels: %s: computed in %.1f ms; left a quarter in: ended %.1f ms after\n",
+		       cases[c].name, full, left);
+		/* (the job may have ended before the switch on a loaded machine:
+		 * then `left` is negative, and nothing is shown) */
+		if (full < 20)
+			fprintf(stderr, "%s:%d: FAIL %s: %.1f ms, too fast to show a stop\n",
+				__FILE__, __LINE__, cases[c].name, full),
+			    failures++;
+		if (!atomic_load(&e.ended) || left > full / 5)
+			fprintf(stderr,
+				"%s:%d: FAIL %s: ended %.1f ms after the switch (computed in %.1f "
+				"ms)\n",
+				__FILE__, __LINE__, cases[c].name, left, full),
+			    failures++;
+		ui_panel_destroy(p);
+	}
+	ui_index_destroy(ix);
+}
+
 int main(void)
 {
 	struct cprof_model *m = synth_model(400, 4, 0);
@@ -450,6 +551,10 @@ int main(void)
 	CHECK(m != NULL);
 	test_regions_thread(m);
 	test_tops_thread(m);
+	cprof_model_destroy(m);
+	m = synth_model(600000, 8, 5);
+	CHECK(m != NULL);
+	test_stops(m);
 	cprof_model_destroy(m);
 	if (failures) {
 		fprintf(stderr, "panels: %d failures\n", failures);

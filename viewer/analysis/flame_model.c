@@ -171,14 +171,17 @@ bool flame_clip(const struct cprof_model *m, uint64_t b, uint64_t e, uint64_t fr
 }
 
 /* Values per stack id of the items in the window; blocking calls with no
- * stack per call instead (the profile names them by the call). */
-static void sum_items(const struct cprof_model *m, enum cprof_flame_items items, uint64_t from,
-		      uint64_t to, int64_t *val, int64_t *by_call)
+ * stack per call instead (the profile names them by the call). False when
+ * told to stop. */
+static bool sum_items(const struct cprof_model *m, enum cprof_flame_items items, uint64_t from,
+		      uint64_t to, const atomic_bool *stop, int64_t *val, int64_t *by_call)
 {
 	uint64_t len;
 
 	if (items == CPROF_FLAME_CPU_SAMPLES) {
 		for (size_t i = 0; i < m->samples.n; i++) {
+			if (flame_stopped(stop, i, FLAME_STOP_ITEMS))
+				return false;
 			const struct cprof_sample *s = &m->samples.v[i];
 			uint32_t p =
 			    s->thread < m->threads.n ? m->threads.v[s->thread].process : CPROF_NONE;
@@ -189,12 +192,16 @@ static void sum_items(const struct cprof_model *m, enum cprof_flame_items items,
 	} else if (items == CPROF_FLAME_WAITS) {
 		for (size_t i = 0; i < m->waits.n; i++) {
 			const struct cprof_wait *w = &m->waits.v[i];
+			if (flame_stopped(stop, i, FLAME_STOP_ITEMS))
+				return false;
 			if (flame_clip(m, w->begin_ns, w->end_ns, from, to, &len))
 				val[w->stack] += (int64_t)len;
 		}
 	} else {
 		for (size_t i = 0; i < m->syscalls.n; i++) {
 			const struct cprof_syscall *s = &m->syscalls.v[i];
+			if (flame_stopped(stop, i, FLAME_STOP_ITEMS))
+				return false;
 			if (!flame_clip(m, s->begin_ns, s->end_ns, from, to, &len))
 				continue;
 			if (s->stack && m->stacks.v[s->stack].depth)
@@ -203,6 +210,7 @@ static void sum_items(const struct cprof_model *m, enum cprof_flame_items items,
 				by_call[s->call] += (int64_t)len;
 		}
 	}
+	return true;
 }
 
 static uint32_t flame_name(struct flame_walk *w, uint32_t src_name)
@@ -320,7 +328,8 @@ struct cprof_flame *flame_walk_finish(struct flame_walk *w, bool ok, struct cpro
 
 struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 					   enum cprof_flame_items items, uint64_t from, uint64_t to,
-					   struct cprof_flame_top **top, size_t *ntop)
+					   const atomic_bool *stop, struct cprof_flame_top **top,
+					   size_t *ntop)
 {
 	const struct cprof_model *m = src->m;
 	int64_t *val = calloc(m->stacks.n + 1, sizeof(*val));
@@ -334,8 +343,7 @@ struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 		*top = NULL;
 	if (ntop)
 		*ntop = 0;
-	if (ok)
-		sum_items(m, items, from, to, val, by_call);
+	ok = ok && sum_items(m, items, from, to, stop, val, by_call);
 	for (int k = 0; k < 256 && ok; k++)
 		ok = !by_call[k] ||
 		     flame_src_intern(src, cprof_call_name((uint32_t)k)) != CPROF_FLAME_NONE;
@@ -343,12 +351,15 @@ struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 	 * then final in size */
 	for (size_t s = 0; s < m->stacks.n && ok; s++) {
 		uint32_t n;
-		ok = !val[s] || stack_frames(src, (uint32_t)s, exact0, &n);
+		ok = !flame_stopped(stop, s, FLAME_STOP_STACKS) &&
+		     (!val[s] || stack_frames(src, (uint32_t)s, exact0, &n));
 	}
 	ok = flame_walk_init(&w, src) && ok;
-	for (size_t s = 0; s < m->stacks.n && ok; s++)
-		if (val[s])
+	for (size_t s = 0; s < m->stacks.n && ok; s++) {
+		ok = !flame_stopped(stop, s, FLAME_STOP_ITEMS);
+		if (ok && val[s])
 			ok = add_stack(&w, (uint32_t)s, exact0, val[s]);
+	}
 	for (int k = 0; k < 256 && ok; k++) {
 		if (!by_call[k])
 			continue;

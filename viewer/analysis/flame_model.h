@@ -16,6 +16,8 @@
 #ifndef CPROF_FLAME_MODEL_H
 #define CPROF_FLAME_MODEL_H
 
+#include <stdatomic.h>
+
 #include "analysis/flame.h"
 #include "model/model.h"
 #include "symbols/symbols.h"
@@ -40,19 +42,24 @@ void cprof_flame_source_destroy(struct cprof_flame_source *src);
 
 /* The graph of `items` in [from_ns, to_ns] (absolute, both included as the
  * profiles' windows are); *top gets the top list when top is not NULL.
- * NULL when out of memory. */
+ * NULL when out of memory, or once *stop is set (looked at every few
+ * thousand items: within a millisecond; `stop` NULL: never). A graph
+ * stopped keeps the stacks it symbolized in the source for the next. */
 struct cprof_flame *cprof_flame_from_model(struct cprof_flame_source *src,
 					   enum cprof_flame_items items, uint64_t from_ns,
-					   uint64_t to_ns, struct cprof_flame_top **top,
-					   size_t *ntop);
+					   uint64_t to_ns, const atomic_bool *stop,
+					   struct cprof_flame_top **top, size_t *ntop);
 void cprof_flame_top_free(struct cprof_flame_top *top, size_t n);
 
 /* The region profile's graph (self time of each region in the window under
  * its enclosing regions, the task at the root; flame_regions.c) in [from_ns,
  * to_ns] (absolute); *matched counts the regions that overlap the window.
- * The first call nests the model's regions once. NULL when out of memory. */
+ * The first call nests the model's regions once. NULL when out of memory
+ * or told to stop, as cprof_flame_from_model() (a first call stopped
+ * leaves the nesting to the next). */
 struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t from_ns,
-					uint64_t to_ns, struct cprof_flame_top **top, size_t *ntop,
+					uint64_t to_ns, const atomic_bool *stop,
+					struct cprof_flame_top **top, size_t *ntop,
 					uint64_t *matched);
 
 #endif /* CPROF_FLAME_MODEL_H */

@@ -7,6 +7,8 @@
 #ifndef CPROF_FLAME_MODEL_INT_H
 #define CPROF_FLAME_MODEL_INT_H
 
+#include <stdatomic.h>
+
 #include "common/pairmap.h"
 #include "flame_model.h"
 
@@ -41,6 +43,17 @@ struct cprof_flame_source {
 	CPROF_VEC(struct region_chain) chains;
 	struct cprof_pairmap chain_index; /* (parent + 1, name << 1 | task) -> chain */
 };
+
+/* Whether a graph's pass, at item `i`, should end because its caller
+ * told it to stop (a viewer whose view left the graph's range or tab):
+ * looked at when `i & mask` is 0, every 4096 items of a pass over the
+ * model (some 10-50 us), every 64 stacks where each may be symbolized. */
+#define FLAME_STOP_ITEMS 4095u
+#define FLAME_STOP_STACKS 63u
+static inline bool flame_stopped(const atomic_bool *stop, size_t i, size_t mask)
+{
+	return !(i & mask) && stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
 
 /* The id of name `s` in the source's table (added once); CPROF_FLAME_NONE
  * when out of memory. */

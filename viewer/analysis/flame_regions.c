@@ -117,8 +117,9 @@ static uint32_t chain_of(struct chain_build *b, uint32_t i)
 	return chain_node(src, base, name, b->region_file, false);
 }
 
-/* Parents (as the profiles nest regions) and chains of every region. */
-static bool build_chains(struct cprof_flame_source *src)
+/* Parents (as the profiles nest regions) and chains of every region;
+ * false when out of memory or told to stop (then none kept). */
+static bool build_chains(struct cprof_flame_source *src, const atomic_bool *stop)
 {
 	const struct cprof_model *m = src->m;
 	size_t n = m->regions.n;
@@ -139,6 +140,10 @@ static bool build_chains(struct cprof_flame_source *src)
 	/* parents before children: by thread, begin, depth */
 	for (size_t k = 0; ok && k < n; k++) {
 		uint32_t i = c.reg_order[k], p = src->region_parent[i];
+		if (flame_stopped(stop, k, FLAME_STOP_ITEMS)) {
+			ok = false;
+			break;
+		}
 		uint32_t t = m->regions.v[i].task;
 		b.task_of[i] = t != CPROF_NONE ? t : p != CPROF_NONE ? b.task_of[p] : CPROF_NONE;
 		ok = (src->region_chain[i] = chain_of(&b, i)) != CPROF_NONE;
@@ -180,8 +185,8 @@ static bool add_chains(struct flame_walk *w, const int64_t *val)
 }
 
 struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t from, uint64_t to,
-					struct cprof_flame_top **top, size_t *ntop,
-					uint64_t *matched)
+					const atomic_bool *stop, struct cprof_flame_top **top,
+					size_t *ntop, uint64_t *matched)
 {
 	const struct cprof_model *m = src->m;
 	size_t n = m->regions.n;
@@ -195,7 +200,7 @@ struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t
 	if (ntop)
 		*ntop = 0;
 	*matched = 0;
-	if (!src->region_chain && !build_chains(src))
+	if (!src->region_chain && !build_chains(src, stop))
 		return NULL;
 	/* kept between graphs: a fresh calloc of millions of entries costs
 	 * its page faults at every change of range */
@@ -210,11 +215,19 @@ struct cprof_flame *cprof_flame_regions(struct cprof_flame_source *src, uint64_t
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
 		uint32_t p = src->region_parent[i];
+		if (flame_stopped(stop, i, FLAME_STOP_ITEMS)) {
+			ok = false;
+			break;
+		}
 		if (p != CPROF_NONE && flame_clip(m, r->begin_ns, r->end_ns, from, to, &len))
 			child[p] += (int64_t)len;
 	}
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct cprof_region *r = &m->regions.v[i];
+		if (flame_stopped(stop, i, FLAME_STOP_ITEMS)) {
+			ok = false;
+			break;
+		}
 		if (!flame_clip(m, r->begin_ns, r->end_ns, from, to, &len))
 			continue;
 		(*matched)++;

@@ -197,7 +197,7 @@ void ui_panel_follow(struct ui_panel *p, const struct ui_view *v)
 {
 	uint64_t from, to;
 	ui_panel_range(p->ix, v, &from, &to);
-	ui_regions_follow(p->regions_job, from, to);
+	ui_regions_follow(p->regions_job, v->tab == UI_TAB_REGIONS, from, to);
 	ui_tops_follow(p->tops_job, v->tab, from, to);
 	ui_flame_follow(p->flame, v->tab == UI_TAB_FLAME, from, to);
 }

@@ -137,9 +137,11 @@ static void keep_graph(struct flame_result *r, struct cprof_flame *tree,
 
 /* CPU, sync and blocking calls: one pass over the model's items of that
  * kind, not a whole profile (a few ms where a profile takes a second on a
- * 20M-event trace). The same figures as the profile's. */
+ * 20M-event trace). The same figures as the profile's. False when out of
+ * memory or stopped. */
 static bool fast_path(struct flame_result *r, enum ui_flame_kind kind, const struct cprof_model *m,
-		      struct cprof_flame_source *src, uint64_t from, uint64_t to)
+		      struct cprof_flame_source *src, uint64_t from, uint64_t to,
+		      const atomic_bool *stop)
 {
 	enum cprof_flame_items items = kind == UI_FLAME_CPU    ? CPROF_FLAME_CPU_SAMPLES
 				       : kind == UI_FLAME_SYNC ? CPROF_FLAME_WAITS
@@ -148,7 +150,8 @@ static bool fast_path(struct flame_result *r, enum ui_flame_kind kind, const str
 	struct cprof_flame *tree;
 	size_t n = 0;
 
-	tree = cprof_flame_from_model(src, items, m->begin_ns + from, m->begin_ns + to, &top, &n);
+	tree = cprof_flame_from_model(src, items, m->begin_ns + from, m->begin_ns + to, stop, &top,
+				      &n);
 	if (!tree)
 		return false;
 	keep_graph(r, tree, top, n);
@@ -163,14 +166,16 @@ static bool fast_path(struct flame_result *r, enum ui_flame_kind kind, const str
 /* Regions: the region profile's graph summed per chain of region types
  * (analysis/flame_model.h), with the profile's report as its note. */
 static bool region_path(struct flame_result *r, const struct cprof_model *m,
-			struct cprof_flame_source *src, uint64_t from, uint64_t to)
+			struct cprof_flame_source *src, uint64_t from, uint64_t to,
+			const atomic_bool *stop)
 {
 	struct cprof_flame_top *top = NULL;
 	struct cprof_flame *tree;
 	uint64_t matched;
 	size_t n = 0;
 
-	tree = cprof_flame_regions(src, m->begin_ns + from, m->begin_ns + to, &top, &n, &matched);
+	tree = cprof_flame_regions(src, m->begin_ns + from, m->begin_ns + to, stop, &top, &n,
+				   &matched);
 	if (!tree)
 		return false;
 	if (!m->regions.n || !matched) {
@@ -215,9 +220,13 @@ static bool compute(struct flame_result *r, enum ui_flame_kind kind, const struc
 	    kind == UI_FLAME_REGION) {
 		if (!*src)
 			*src = cprof_flame_source_create(m, sym);
-		if (!*src || !(kind == UI_FLAME_REGION ? region_path(r, m, *src, wfrom, to)
-						       : fast_path(r, kind, m, *src, wfrom, to)))
-			snprintf(r->note, sizeof(r->note), "out of memory");
+		if (*src &&
+		    (kind == UI_FLAME_REGION ? region_path(r, m, *src, wfrom, to, stop)
+					     : fast_path(r, kind, m, *src, wfrom, to, stop)))
+			goto end;
+		if (stop && atomic_load(stop))
+			return false;
+		snprintf(r->note, sizeof(r->note), "out of memory");
 		goto end;
 	}
 	if (kind == UI_FLAME_HEAP) {
@@ -284,29 +293,21 @@ bool ui_flame_update(struct ui_flame *f, const struct cprof_model *m, struct cpr
 }
 
 /* On the job's thread: with the computing threads' symbolizer, held. */
-static bool job_compute(void *ctx, const struct ui_job_key *key, const atomic_bool *stop,
-			void **result)
+static bool job_compute(void *ctx, struct cprof_symbolizer *sym, const struct ui_job_key *key,
+			const atomic_bool *stop, void *result)
 {
 	struct ui_flame *f = ctx;
-	struct flame_result *r = calloc(1, sizeof(*r));
-	struct cprof_symbolizer *sym;
-	bool ok;
 
-	*result = r;
-	if (!r || !(sym = ui_job_sym_lock(f->job_sym)))
-		return false;
-	ok = compute(r, (enum ui_flame_kind)key->what, f->job_model, sym, &f->job_src, key->from,
-		     key->to, stop);
-	ui_job_sym_unlock(f->job_sym);
-	return ok;
+	return compute(result, (enum ui_flame_kind)key->what, f->job_model, sym, &f->job_src,
+		       key->from, key->to, stop);
 }
 
 bool ui_flame_use_job(struct ui_flame *f, const struct cprof_model *m, struct ui_job_sym *sym,
 		      void (*wake)(void *ctx), void *ctx)
 {
 	f->job_model = m;
-	f->job_sym = sym;
-	f->job = ui_job_create(job_compute, free_result, f, wake, ctx);
+	f->job = ui_job_create_sym(sym, job_compute, sizeof(struct flame_result), free_result, f,
+				   wake, ctx);
 	return f->job != NULL;
 }
 

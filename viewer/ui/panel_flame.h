@@ -68,10 +68,10 @@ struct ui_flame {
 	struct cprof_flame_source *src; /* CPU, sync and blocking calls: straight
 					 * from the model (built at first use) */
 	/* computed on a thread of its own (ui_flame_use_job): the job, and
-	 * what only its thread touches (its source made with `job_sym`) */
+	 * what only its thread touches (its source made with the computing
+	 * threads' symbolizer) */
 	struct ui_job *job;
 	const struct cprof_model *job_model;
-	struct ui_job_sym *job_sym;
 	struct cprof_flame_source *job_src;
 	/* last frame's layout */
 	CPROF_VEC(struct ui_flame_box) boxes;

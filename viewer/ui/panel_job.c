@@ -18,6 +18,12 @@ struct ui_job {
 	void *ctx;
 	void (*wake)(void *ctx);
 	void *wake_ctx;
+	/* a computation that symbolizes (ui_job_create_sym): `fn` is
+	 * sym_compute, its context the job */
+	struct ui_job_sym *js;
+	ui_job_sym_fn sym_fn;
+	size_t result_size;
+	void *sym_ctx;
 	pthread_t thread;
 	bool running; /* started and not joined */
 	/* The computation's key, and what it gave: set before the thread
@@ -172,4 +178,36 @@ struct cprof_symbolizer *ui_job_sym_lock(struct ui_job_sym *js)
 void ui_job_sym_unlock(struct ui_job_sym *js)
 {
 	pthread_mutex_unlock(&js->lock);
+}
+
+/* The computation of a job made by ui_job_create_sym(), on its thread. */
+static bool sym_compute(void *ctx, const struct ui_job_key *key, const atomic_bool *stop,
+			void **result)
+{
+	struct ui_job *j = ctx;
+	struct cprof_symbolizer *sym;
+	bool ok;
+
+	*result = calloc(1, j->result_size);
+	if (!*result || !(sym = ui_job_sym_lock(j->js)))
+		return false;
+	ok = j->sym_fn(j->sym_ctx, sym, key, stop, *result);
+	ui_job_sym_unlock(j->js);
+	return ok;
+}
+
+struct ui_job *ui_job_create_sym(struct ui_job_sym *js, ui_job_sym_fn fn, size_t result_size,
+				 void (*free_result)(void *result), void *ctx,
+				 void (*wake)(void *wake_ctx), void *wake_ctx)
+{
+	struct ui_job *j = ui_job_create(sym_compute, free_result, NULL, wake, wake_ctx);
+
+	if (!j)
+		return NULL;
+	j->ctx = j;
+	j->js = js;
+	j->sym_fn = fn;
+	j->result_size = result_size;
+	j->sym_ctx = ctx;
+	return j;
 }

@@ -22,6 +22,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ui_job;
@@ -82,5 +83,21 @@ void ui_job_sym_destroy(struct ui_job_sym *js);
  * when out of memory. */
 struct cprof_symbolizer *ui_job_sym_lock(struct ui_job_sym *js);
 void ui_job_sym_unlock(struct ui_job_sym *js);
+
+/*
+ * A computation that symbolizes: called with the computing threads'
+ * symbolizer, held for it, and `result`, `result_size` zeroed bytes made
+ * for it (freed with free_result whatever it returns); false as
+ * ui_job_fn's.
+ */
+typedef bool (*ui_job_sym_fn)(void *ctx, struct cprof_symbolizer *sym, const struct ui_job_key *key,
+			      const atomic_bool *stop, void *result);
+
+/* ui_job_create() for such a computation: the job makes its result, takes
+ * `js`'s symbolizer, calls `fn`, and lets the symbolizer go (`js` is
+ * borrowed: it must outlive the job). */
+struct ui_job *ui_job_create_sym(struct ui_job_sym *js, ui_job_sym_fn fn, size_t result_size,
+				 void (*free_result)(void *result), void *ctx,
+				 void (*wake)(void *wake_ctx), void *wake_ctx);
 
 #endif /* CPROF_UI_PANEL_JOB_H */

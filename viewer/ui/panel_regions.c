@@ -79,9 +79,9 @@ void ui_regions_destroy(struct ui_regions *r)
 	free(r);
 }
 
-void ui_regions_follow(struct ui_regions *r, uint64_t from, uint64_t to)
+void ui_regions_follow(struct ui_regions *r, bool shown, uint64_t from, uint64_t to)
 {
-	ui_job_follow(r->job, &(struct ui_job_key){from, to, 0});
+	ui_job_follow(r->job, shown ? &(struct ui_job_key){from, to, 0} : NULL);
 }
 
 enum ui_regions_state ui_regions_poll(struct ui_regions *r, uint64_t from, uint64_t to, bool wait,

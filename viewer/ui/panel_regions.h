@@ -50,8 +50,9 @@ void ui_regions_destroy(struct ui_regions *r);
 enum ui_regions_state ui_regions_poll(struct ui_regions *r, uint64_t from, uint64_t to, bool wait,
 				      struct cprof_stats_dist **out, uint32_t *n);
 
-/* Stops a computation of another range than [from, to) without waiting
- * for it (the view moved on: its cores go to drawing). */
-void ui_regions_follow(struct ui_regions *r, uint64_t from, uint64_t to);
+/* Stops a computation of another range than [from, to) (not `shown`, the
+ * view on another tab: any) without waiting for it (the view moved on:
+ * its cores go to drawing). */
+void ui_regions_follow(struct ui_regions *r, bool shown, uint64_t from, uint64_t to);
 
 #endif /* CPROF_UI_PANEL_REGIONS_H */

@@ -13,7 +13,6 @@
 
 struct ui_tops {
 	const struct cprof_model *model;
-	struct ui_job_sym *sym;
 	struct ui_job *job;
 };
 
@@ -104,19 +103,13 @@ static void free_result(void *result)
 	ui_top_table_free(result);
 }
 
-static bool compute(void *ctx, const struct ui_job_key *key, const atomic_bool *stop, void **result)
+static bool compute(void *ctx, struct cprof_symbolizer *sym, const struct ui_job_key *key,
+		    const atomic_bool *stop, void *result)
 {
-	struct ui_tops *t = ctx;
-	struct ui_top_table *out = calloc(1, sizeof(*out));
-	struct cprof_symbolizer *sym;
-	bool ok;
+	const struct ui_tops *t = ctx;
 
-	*result = out;
-	if (!out || !(sym = ui_job_sym_lock(t->sym)))
-		return false;
-	ok = ui_top_compute(t->model, sym, (enum ui_tab)key->what, key->from, key->to, stop, out);
-	ui_job_sym_unlock(t->sym);
-	return ok;
+	return ui_top_compute(t->model, sym, (enum ui_tab)key->what, key->from, key->to, stop,
+			      result);
 }
 
 struct ui_tops *ui_tops_create(const struct cprof_model *model, struct ui_job_sym *sym,
@@ -127,8 +120,8 @@ struct ui_tops *ui_tops_create(const struct cprof_model *model, struct ui_job_sy
 	if (!t)
 		return NULL;
 	t->model = model;
-	t->sym = sym;
-	t->job = ui_job_create(compute, free_result, t, wake, ctx);
+	t->job =
+	    ui_job_create_sym(sym, compute, sizeof(struct ui_top_table), free_result, t, wake, ctx);
 	if (!t->job) {
 		free(t);
 		return NULL;

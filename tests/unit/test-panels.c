@@ -498,41 +498,46 @@ static void test_stops(struct cprof_model *m)
 
 	CHECK(ix != NULL);
 	for (size_t c = 0; ix && c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct job_end e;
-		struct ui_view v;
-		struct ui_panel *p = computing_panel(ix, &v, cases[c].tab, cases[c].kind, &e);
-		double t0 = now_ms(), full, left, switched;
+		double full = 0, left = -1;
+		bool shown = false;
 
-		ui_panel_wait(p, &v);
-		full = now_ms() - t0;
-		CHECK(ui_panel_ready(p, &v));
-		ui_panel_destroy(p);
+		/* Timing on a shared machine (the job's thread runs niced):
+		 * three tries before concluding; a try whose job ended before
+		 * the switch shows nothing. */
+		for (int tries = 0; tries < 3 && !shown; tries++) {
+			struct job_end e;
+			struct ui_view v;
+			struct ui_panel *p =
+			    computing_panel(ix, &v, cases[c].tab, cases[c].kind, &e);
+			double t0 = now_ms(), switched;
 
-		p = computing_panel(ix, &v, cases[c].tab, cases[c].kind, &e);
-		CHECK(!ui_panel_update(p, &v));
-		/* a quarter in, the view goes to the Threads tab */
-		nanosleep(&(struct timespec){0, (long)(full / 4 * 1e6)}, NULL);
-		v.tab = UI_TAB_THREADS;
-		switched = now_ms();
-		ui_panel_follow(p, &v);
-		while (!atomic_load(&e.ended) && now_ms() - switched < 30000)
-			nanosleep(&(struct timespec){0, 200000}, NULL);
-		left = e.at - switched;
-		printf("panels: %s: computed in %.1f ms; left a quarter in: ended %.1f ms after\n",
-		       cases[c].name, full, left);
-		/* (the job may have ended before the switch on a loaded machine:
-		 * then `left` is negative, and nothing is shown) */
-		if (full < 20)
-			fprintf(stderr, "%s:%d: FAIL %s: %.1f ms, too fast to show a stop\n",
-				__FILE__, __LINE__, cases[c].name, full),
-			    failures++;
-		if (!atomic_load(&e.ended) || left > full / 5)
+			ui_panel_wait(p, &v);
+			full = now_ms() - t0;
+			CHECK(ui_panel_ready(p, &v));
+			ui_panel_destroy(p);
+
+			p = computing_panel(ix, &v, cases[c].tab, cases[c].kind, &e);
+			CHECK(!ui_panel_update(p, &v));
+			/* a quarter in, the view goes to the Threads tab */
+			nanosleep(&(struct timespec){0, (long)(full / 4 * 1e6)}, NULL);
+			v.tab = UI_TAB_THREADS;
+			switched = now_ms();
+			ui_panel_follow(p, &v);
+			while (!atomic_load(&e.ended) && now_ms() - switched < 30000)
+				nanosleep(&(struct timespec){0, 200000}, NULL);
+			left = atomic_load(&e.ended) ? e.at - switched : 30000;
+			printf("panels: %s: computed in %.1f ms; left a quarter in: ended %.1f ms "
+			       "after\n",
+			       cases[c].name, full, left);
+			shown = full >= 20 && left >= 0 && left <= full / 5;
+			ui_panel_destroy(p);
+		}
+		if (!shown)
 			fprintf(stderr,
 				"%s:%d: FAIL %s: ended %.1f ms after the switch (computed in %.1f "
-				"ms)\n",
+				"ms; a stop takes a few ms, a test wants 20 ms at least)\n",
 				__FILE__, __LINE__, cases[c].name, left, full),
 			    failures++;
-		ui_panel_destroy(p);
 	}
 	ui_index_destroy(ix);
 }

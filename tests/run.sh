@@ -37,6 +37,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	sqlite3 make clang-format heaptrack
 	# and xz -T2, zstd -T2, git clone, cppcheck -j2, memcached driven by memcslap
 	xz-utils zstd git cppcheck libmemcached-tools
+	# OpenJDK runs tests/e2e/realprog-java/Hash.java (test-realprog.sh java)
+	openjdk-17-jdk-headless
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)

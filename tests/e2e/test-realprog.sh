@@ -97,6 +97,14 @@
 #                 waits and frees in each fork child, before the session
 #                 daemon registered it, sent batches out that were never
 #                 recorded: 16 or 197 records "lost" for every child).
+#   java          OpenJDK (a C++ program: its own signal handlers, a JIT, a
+#                 garbage collector's threads) runs realprog-java/Hash.java:
+#                 four threads hash new arrays, then a null dereference
+#                 its SIGSEGV handler turns into an exception: the same
+#                 output; the JVM's threads by their names (GC Thread#0,
+#                 the compiler threads, Thread-0..3); go tool pprof's CPU
+#                 profile has each of the four threads (0.05 s or more) in libjvm's
+#                 ObjectSynchronizer::FastHashCode.
 #   nofile        /usr/bin/python3 opens /dev/null until EMFILE under
 #                 ulimit -n 64 and exits normally: exit status 0 and the
 #                 same output (glibc could not load libgcc_s.so.1 for
@@ -835,6 +843,29 @@ dl-swap)
 	echo "CPU samples: spin_a ${a}s, spin_b ${b}s (0.3 s each, at the same addresses)"
 	ge "$b" 0.15 && ge "$a" 0.15 ||
 		fail "the samples of library B are not B's own (spin_a ${a}s, spin_b ${b}s)"
+	;;
+java)
+	need /usr/bin/java openjdk-17-jdk-headless
+	need /usr/bin/javac openjdk-17-jdk-headless
+	javac -d "$WORK/java-classes" "$here/realprog-java/Hash.java" || fail "javac failed"
+	both java /usr/bin/java -cp "$WORK/java-classes" Hash 40000000
+	stats java
+	check java "the JVM's threads by name" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+names = sorted(t["name"] for t in s["threads"])
+print("threads:", ", ".join(names))
+want = ["GC Thread#0", "Thread-0", "Thread-1", "Thread-2", "Thread-3", "VM Thread"]
+missing = [n for n in want if n not in names]
+if missing or not any(n.startswith("C2 Compiler") for n in names):
+    sys.exit("FAIL: threads %r missing" % (missing or ["C2 CompilerThread0"]))
+PY
+	cpu=$(profile java cpu)
+	pprof_top "$cpu" -unit=s | head -8
+	thread_cpu "$cpu" FastHashCode >"$WORK/java.cpu"
+	echo "CPU seconds in FastHashCode per thread:" $(cat "$WORK/java.cpu")
+	[ "$(awk '$2 >= 0.05' "$WORK/java.cpu" | wc -l)" -ge 4 ] ||
+		fail "fewer than four threads have 0.05s of CPU samples in FastHashCode"
 	;;
 tar)
 	need /usr/bin/tar tar

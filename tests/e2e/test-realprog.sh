@@ -104,7 +104,13 @@
 #                 output; the JVM's threads by their names (GC Thread#0,
 #                 the compiler threads, Thread-0..3); go tool pprof's CPU
 #                 profile has each of the four threads (0.05 s or more) in libjvm's
-#                 ObjectSynchronizer::FastHashCode.
+#                 ObjectSynchronizer::FastHashCode; with the JVM's perf map
+#                 (-XX:+DumpPerfMapAtExit) its JIT-compiled frames by name
+#                 (Hash.lambda$main$0: they were 0xADDRESS), also once the
+#                 map is gone (record stored the names in the trace).
+#   node          node --perf-basic-prof computes Fibonacci numbers: the
+#                 same output; go tool pprof names V8's JIT frames from its
+#                 perf map (fib), also once the map is gone.
 #   nofile        /usr/bin/python3 opens /dev/null until EMFILE under
 #                 ulimit -n 64 and exits normally: exit status 0 and the
 #                 same output (glibc could not load libgcc_s.so.1 for
@@ -207,6 +213,32 @@ while n < int(sys.argv[2]):
     n += len(line)
 open(sys.argv[1], "w").write("".join(out)[: int(sys.argv[2])])
 PY
+}
+
+# jit_names NAME FUNCTION SECONDS: the CPU profile of trace NAME, whose
+# program wrote a perf map (/tmp/perf-PID.map) of its JIT's code, has
+# FUNCTION (a part of a frame's name) with at least SECONDS of cum; then
+# again with the map moved away (the names are stored in the trace). The
+# maps are removed.
+jit_names() {
+	maps=$(python3 -c 'import json, sys
+for p in json.load(open(sys.argv[1]))["processes"]: print("/tmp/perf-%d.map" % p["pid"])' \
+		"$WORK/$1.json" | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+	[ -n "$maps" ] || fail "$1 wrote no perf map"
+	short=""
+	for pass in map stored; do
+		if [ $pass = stored ]; then
+			mkdir -p "$WORK/maps"
+			mv $maps "$WORK/maps/"
+		fi
+		cpu=$(PROFILE_OUT=$1-jit-$pass profile "$1" cpu)
+		go tool pprof -top -unit=s "$cpu" >"$cpu.top" 2>"$cpu.top.err" ||
+			fail "go tool pprof: $(cat "$cpu.top.err")"
+		got=$(top_rows <"$cpu.top" | awk -v f="$2" 'index($0, f) { if ($2 > c) c = $2 } END { print c + 0 }')
+		echo "$1 ($pass): CPU in JIT frames named $2: ${got}s cum"
+		ge "$got" "$3" || { head -20 "$cpu.top" >&2; short="$short $pass"; }
+	done
+	[ -z "$short" ] || fail "$1 ($short ): under ${3}s in $2"
 }
 
 # thread_cpu PROFILE MODULE PARENT: for each thread of the CPU profile,
@@ -848,7 +880,11 @@ java)
 	need /usr/bin/java openjdk-17-jdk-headless
 	need /usr/bin/javac openjdk-17-jdk-headless
 	javac -d "$WORK/java-classes" "$here/realprog-java/Hash.java" || fail "javac failed"
-	both java /usr/bin/java -cp "$WORK/java-classes" Hash 40000000
+	untraced java /usr/bin/java -cp "$WORK/java-classes" Hash 40000000
+	traced java -- /usr/bin/java -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit \
+		-cp "$WORK/java-classes" Hash 40000000
+	cat "$WORK/java.out"
+	same java
 	stats java
 	check java "the JVM's threads by name" <<'PY'
 import json, sys
@@ -866,6 +902,22 @@ PY
 	echo "CPU seconds in FastHashCode per thread:" $(cat "$WORK/java.cpu")
 	[ "$(awk '$2 >= 0.05' "$WORK/java.cpu" | wc -l)" -ge 4 ] ||
 		fail "fewer than four threads have 0.05s of CPU samples in FastHashCode"
+	jit_names java 'Hash.lambda$main$0' 0.2
+	;;
+node)
+	need /usr/bin/node nodejs
+	cat >"$WORK/fib.js" <<'JS'
+function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+let s = 0;
+for (let i = 0; i < 10; i++) s += fib(33);
+console.log(s);
+JS
+	untraced node /usr/bin/node "$WORK/fib.js"
+	traced node -- /usr/bin/node --perf-basic-prof "$WORK/fib.js"
+	cat "$WORK/node.out"
+	same node
+	stats node
+	jit_names node 'fib' 0.2
 	;;
 tar)
 	need /usr/bin/tar tar

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "model/model.h"
+#include "symbols/perfmap.h"
 #include "symbols/symbols.h"
 #include "test-profile-model.h"
 
@@ -49,6 +50,77 @@ __attribute__((noinline)) static void test_symbols_grabber(void)
 
 /* where the second process has the same objects, relative to the first */
 #define ELSEWHERE 0x1000000000ull
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A JIT's perf map (/tmp/perf-PID.map, of a pid no process here has):
+ * the latest of overlapping lines wins, malformed lines are skipped, a
+ * map older than the process or written long after it is not its own;
+ * the symbolizer names an address outside every module from it.
+ */
+static void test_perfmap(void)
+{
+	int32_t pid = 4190000 + getpid() % 4000;
+	char path[64];
+	FILE *f;
+	struct cprof_perfmap *map;
+	uint64_t now = wall_ns();
+
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)pid);
+	f = fopen(path, "w");
+	CHECK(f);
+	fprintf(f, "7f0000001000 100 old\n"
+		   "not a line\n"
+		   "7f0000001000 100 LazyCompile:*parse app.js:10:3\n"
+		   "0x7f0000002000 0x1000 Interpreter\n"
+		   "7f0000002100 10 void Hash.run()\n"
+		   "7f0000004000 0 empty\n");
+	fclose(f);
+	CHECK((map = cprof_perfmap_load(pid, now - 1000000000ull, now)));
+	CHECK(
+	    !strcmp(cprof_perfmap_find(map, 0x7f0000001010ull), "LazyCompile:*parse app.js:10:3"));
+	CHECK(!cprof_perfmap_find(map, 0x7f0000001100ull));
+	CHECK(!strcmp(cprof_perfmap_find(map, 0x7f0000002108ull), "void Hash.run()"));
+	CHECK(!strcmp(cprof_perfmap_find(map, 0x7f0000002200ull), "Interpreter"));
+	CHECK(!cprof_perfmap_find(map, 0x7f0000004000ull));
+	CHECK(!cprof_perfmap_find(map, 0x7f0000000fffull));
+	CHECK(!strcmp(cprof_perfmap_path(map), path));
+	cprof_perfmap_destroy(map);
+	/* another process of that pid: one that began a minute after the
+	 * file was written, or ended an hour before */
+	CHECK(!cprof_perfmap_load(pid, now + 60000000000ull, 0));
+	CHECK(!cprof_perfmap_load(pid, now - 7200000000000ull, now - 3600000000000ull));
+
+	struct cprof_model *m = cprof_model_create();
+	struct cprof_process *proc = cprof_vec_push(&m->processes);
+	struct cprof_thread *t = cprof_vec_push(&m->threads);
+	struct cprof_symbolizer_options opts = {.no_store = true, .quiet = true};
+	struct cprof_symbolizer *s;
+	struct cprof_symbol_loc loc;
+
+	CHECK(m && proc && t);
+	proc->pid = pid;
+	t->tid = pid;
+	t->first_ns = now - 1000000000ull;
+	t->last_ns = now;
+	CHECK((s = cprof_symbolizer_create(m, &opts)));
+	CHECK(cprof_symbolizer_lookup(s, 0, 0x7f0000002109ull, true, &loc));
+	CHECK(loc.module == CPROF_NONE && loc.frames[0].resolved);
+	CHECK(!strcmp(loc.frames[0].function, "void Hash.run()"));
+	CHECK(cprof_symbolizer_lookup(s, 0, 0x7f0000003000ull, false, &loc));
+	CHECK(!loc.frames[0].resolved && !strcmp(loc.frames[0].function, "0x7f0000003000"));
+	cprof_symbolizer_destroy(s);
+	cprof_model_destroy(m);
+	unlink(path);
+	printf("perf map: JIT names found, a stale map refused\n");
+}
 
 int main(void)
 {
@@ -158,6 +230,7 @@ int main(void)
 
 	cprof_symbolizer_destroy(s);
 	cprof_model_destroy(m);
+	test_perfmap();
 	printf("ok\n");
 	return 0;
 }

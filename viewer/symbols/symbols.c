@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "hidx.h"
+#include "perfmap.h"
 #include "store.h"
 
 struct sym {
@@ -79,6 +80,9 @@ struct proc {
 	bool dwfl_reported; /* ELF files opened: only once the stored symbols miss */
 	struct mod *mods;   /* sorted by base */
 	size_t nmods;
+	bool jit_tried;		   /* jit and jit_store looked for */
+	struct cprof_perfmap *jit; /* its JIT's names (perfmap.h), NULL: none */
+	int jit_store;		   /* its JIT names in the stored symbols, -1: none */
 };
 
 struct entry {
@@ -194,8 +198,10 @@ void cprof_symbolizer_destroy(struct cprof_symbolizer *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nprocs; i++)
+	for (size_t i = 0; i < s->nprocs; i++) {
 		free(s->procs[i].mods);
+		cprof_perfmap_destroy(s->procs[i].jit);
+	}
 	free(s->procs);
 	for (size_t i = 0; i < s->objs.n; i++) {
 		struct obj *o = s->objs.v[i];
@@ -655,12 +661,12 @@ static bool add_inline_frames(struct cprof_symbolizer *s, Dwfl_Module *mod, uint
  * frame is what resolve() gives then: the outer function, with the line of
  * the innermost.
  */
-static int from_store(struct cprof_symbolizer *s, const struct mod *md, struct entry *e)
+static int from_store(struct cprof_symbolizer *s, int store_module, struct entry *e)
 {
 	const struct cprof_symbol *stored;
 	size_t n;
 
-	if (!symstore_find(s->store, md->store_module, e->offset, e->is_return, &stored, &n))
+	if (!symstore_find(s->store, store_module, e->offset, e->is_return, &stored, &n))
 		return 0;
 	if (!s->options.inline_frames) {
 		struct cprof_symbol *f = push_frame(s);
@@ -723,6 +729,66 @@ static void note_missing(struct cprof_symbolizer *s, struct mod *md)
 	note(s, text);
 }
 
+/* How the stored symbols name a process's JIT code: by its pid. */
+static void jit_key(const struct cprof_model *m, uint32_t process, char *key, size_t len)
+{
+	snprintf(key, len, "perf-map:%d", (int)m->processes.v[process].pid);
+}
+
+/*
+ * The JIT names of process p (perfmap.h), looked for on its first address
+ * outside every module: in the trace's stored symbols, else in the perf
+ * map it wrote, when the trace was recorded on this host.
+ */
+static void find_jit(struct cprof_symbolizer *s, uint32_t process)
+{
+	const struct cprof_model *m = s->model;
+	const struct cprof_process *cp = &m->processes.v[process];
+	struct proc *p = &s->procs[process];
+	uint64_t begin = UINT64_MAX, end = cp->end_ns;
+	char key[64], host[256];
+
+	p->jit_tried = true;
+	jit_key(m, process, key, sizeof(key));
+	p->jit_store = s->store ? symstore_module(s->store, key) : -1;
+	if (p->jit_store >= 0)
+		return;
+	if (cp->host_known && (gethostname(host, sizeof(host)) != 0 ||
+			       strcmp(host, cprof_model_str(m, cp->host)) != 0))
+		return;
+	for (size_t i = 0; i < m->threads.n; i++) {
+		const struct cprof_thread *t = &m->threads.v[i];
+		if (t->process != process)
+			continue;
+		if (t->first_ns < begin)
+			begin = t->first_ns;
+		if (!cp->end_ns && t->last_ns > end)
+			end = t->last_ns;
+	}
+	p->jit = cprof_perfmap_load(cp->pid, begin == UINT64_MAX ? 0 : begin, end);
+}
+
+/* e's address outside every module, `a` the one to name (return address
+ * less one), as a JIT named it: 1 found, 0 not, -1 out of memory. */
+static int from_jit(struct cprof_symbolizer *s, struct entry *e, uint64_t a)
+{
+	struct proc *p = &s->procs[e->process];
+	struct cprof_symbol *f;
+	const char *name;
+
+	if (!p->jit_tried)
+		find_jit(s, e->process);
+	if (p->jit_store >= 0)
+		return from_store(s, p->jit_store, e);
+	if (!p->jit || !(name = cprof_perfmap_find(p->jit, a)))
+		return 0;
+	if (!(f = push_frame(s)))
+		return -1;
+	*f = (struct cprof_symbol){name, "", 0, true};
+	e->n = 1;
+	return 1;
+}
+
 /* e's address in `md` (found by mod_at), NULL: outside every module. */
 static bool resolve(struct cprof_symbolizer *s, struct entry *e, struct mod *md)
 {
@@ -735,7 +801,14 @@ static bool resolve(struct cprof_symbolizer *s, struct entry *e, struct mod *md)
 	e->offset = md ? e->address - md->base : e->address;
 	e->first = (uint32_t)s->frames.n;
 	if (md && md->store_module >= 0)
-		switch (from_store(s, md, e)) {
+		switch (from_store(s, md->store_module, e)) {
+		case 1:
+			return true;
+		case -1:
+			return false;
+		}
+	if (!md)
+		switch (from_jit(s, e, a)) {
 		case 1:
 			return true;
 		case -1:
@@ -862,8 +935,18 @@ static bool save_one(struct cprof_symbolizer *s, struct symstore_writer *w, uint
 
 	if (!cprof_symbolizer_lookup_at(s, process, ns, address, is_return, &loc))
 		return false;
-	if (loc.module == CPROF_NONE || !loc.frames[0].resolved)
+	if (!loc.frames[0].resolved)
 		return true;
+	if (loc.module == CPROF_NONE) {
+		const struct proc *p = &s->procs[process];
+		char key[64];
+
+		if (!p->jit)
+			return true;
+		jit_key(m, process, key, sizeof(key));
+		return symstore_writer_add(w, key, cprof_perfmap_path(p->jit), loc.offset,
+					   is_return, loc.frames, loc.nframes);
+	}
 	return symstore_writer_add(w, module_key(m, loc.module),
 				   cprof_model_str(m, m->modules.v[loc.module].path), loc.offset,
 				   is_return, loc.frames, loc.nframes);

@@ -158,11 +158,12 @@ static void test_record_file(void)
 			   "\"session\": \"cprof-record-1-2-3\"}\n";
 	char path[sizeof(dir) + 32];
 	char text[512] = "";
-	int32_t pid = 0;
+	struct cprof_record_file rec;
 	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
-	CHECK(cprof_record_file_read_pid(dir, &pid) == CPROF_RECORD_FILE_MISSING, "missing file");
+	CHECK(cprof_record_file_read(dir, &rec) == CPROF_RECORD_FILE_MISSING && !rec.pid,
+	      "missing file");
 	CHECK(cprof_record_file_write(dir, &info) == CPROF_RECORD_FILE_OK, "write");
 	snprintf(path, sizeof(path), "%s/cprof-record.json", dir);
 	f = fopen(path, "r");
@@ -171,16 +172,35 @@ static void test_record_file(void)
 		fclose(f);
 	}
 	CHECK(!strcmp(text, want), "cprof-record.json:\n%s\nexpected:\n%s", text, want);
-	CHECK(cprof_record_file_read_pid(dir, &pid) == CPROF_RECORD_FILE_OK && pid == 4242,
-	      "pid read back: %d", pid);
-	CHECK(!cprof_record_file_read_launched(dir), "launched without the key");
-	/* record started the program: "launched" follows, and reads back */
+	CHECK(cprof_record_file_read(dir, &rec) == CPROF_RECORD_FILE_OK && rec.pid == 4242,
+	      "pid read back: %d", rec.pid);
+	CHECK(!rec.launched && !rec.signal && !rec.is_snapshot, "launched, signal or snapshot "
+								"without their keys");
+	/* record started the program, killed by a signal: "launched" and
+	 * "signal" follow, and read back; so does a snapshot's object */
 	{
 		struct cprof_record_info launched = info;
+		const struct cprof_record_snapshot snap = {.seq = 3,
+							   .trigger = "region",
+							   .reason = "request",
+							   .duration_ns = 150600000,
+							   .task = 1003};
 
 		launched.launched = true;
+		launched.signal = 9;
 		CHECK(cprof_record_file_write(dir, &launched) == CPROF_RECORD_FILE_OK, "write");
-		CHECK(cprof_record_file_read_launched(dir), "launched not read back");
+		CHECK(cprof_record_file_read(dir, &rec) == CPROF_RECORD_FILE_OK && rec.launched &&
+			  rec.signal == 9 && !rec.is_snapshot,
+		      "launched %d, signal %d not read back", rec.launched, rec.signal);
+		launched.snapshot = &snap;
+		CHECK(cprof_record_file_write(dir, &launched) == CPROF_RECORD_FILE_OK, "write");
+		CHECK(cprof_record_file_read(dir, &rec) == CPROF_RECORD_FILE_OK &&
+			  rec.is_snapshot && rec.snapshot.seq == 3 &&
+			  !strcmp(rec.snapshot.trigger, "region") &&
+			  !strcmp(rec.snapshot.reason, "request") &&
+			  rec.snapshot.duration_ns == 150600000 && rec.snapshot.task == 1003,
+		      "snapshot not read back: %u %s %s", rec.snapshot.seq, rec.snapshot.trigger,
+		      rec.snapshot.reason);
 	}
 	/* Not JSON: no pid, and the reader keeps every process. */
 	f = fopen(path, "w");
@@ -188,9 +208,9 @@ static void test_record_file(void)
 		fputs("{\"pid\": 12", f);
 		fclose(f);
 	}
-	CHECK(cprof_record_file_read_pid(dir, &pid) == CPROF_RECORD_FILE_INVALID && pid == 0,
-	      "truncated file: pid %d", pid);
-	CHECK(!cprof_record_file_read_launched(dir), "truncated file: launched");
+	CHECK(cprof_record_file_read(dir, &rec) == CPROF_RECORD_FILE_INVALID && rec.pid == 0,
+	      "truncated file: pid %d", rec.pid);
+	CHECK(!rec.launched && !rec.signal && !rec.is_snapshot, "truncated file: keys read");
 	unlink(path);
 	rmdir(dir);
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cprof-record.h"
@@ -110,55 +111,41 @@ end:
 	return status;
 }
 
-enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_t *pid)
+static void read_snapshot(json_t *snap, struct cprof_snapshot_meta *meta)
+{
+	const char *trigger = json_string_value(json_object_get(snap, "trigger"));
+	const char *reason = json_string_value(json_object_get(snap, "reason"));
+
+	meta->seq = (unsigned)json_integer_value(json_object_get(snap, "seq"));
+	snprintf(meta->trigger, sizeof(meta->trigger), "%s", trigger ? trigger : "");
+	snprintf(meta->reason, sizeof(meta->reason), "%s", reason ? reason : "");
+	meta->duration_ns = (uint64_t)json_integer_value(json_object_get(snap, "duration_ns"));
+	meta->task = (uint64_t)json_integer_value(json_object_get(snap, "task"));
+}
+
+enum cprof_record_file_status cprof_record_file_read(const char *dir, struct cprof_record_file *out)
 {
 	char path[PATH_MAX + 32];
-	json_error_t error;
 	json_t *root;
-	json_t *v;
-	json_int_t n;
+	json_t *snap;
+	json_int_t pid, sig;
 
-	*pid = 0;
+	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
 	if (access(path, F_OK) != 0)
 		return errno == ENOENT ? CPROF_RECORD_FILE_MISSING : CPROF_RECORD_FILE_ERROR_IO;
-	root = json_load_file(path, 0, &error);
+	root = json_load_file(path, 0, NULL);
 	if (!root)
 		return CPROF_RECORD_FILE_INVALID;
-	v = json_object_get(root, CPROF_RECORD_KEY_PID);
-	n = json_is_integer(v) ? json_integer_value(v) : 0;
+	pid = json_integer_value(json_object_get(root, CPROF_RECORD_KEY_PID));
+	sig = json_integer_value(json_object_get(root, CPROF_RECORD_KEY_SIGNAL));
+	out->pid = pid > 0 && pid <= INT32_MAX ? (int32_t)pid : 0;
+	out->signal = sig > 0 && sig < 128 ? (int)sig : 0;
+	out->launched = json_is_true(json_object_get(root, CPROF_RECORD_KEY_LAUNCHED));
+	snap = json_object_get(root, CPROF_RECORD_KEY_SNAPSHOT);
+	out->is_snapshot = json_is_object(snap);
+	if (out->is_snapshot)
+		read_snapshot(snap, &out->snapshot);
 	json_decref(root);
-	if (n <= 0 || n > INT32_MAX)
-		return CPROF_RECORD_FILE_INVALID;
-	*pid = (int32_t)n;
-	return CPROF_RECORD_FILE_OK;
-}
-
-/* DIR/cprof-record.json's value of `key`, or NULL (no file, not JSON):
- * *root holds it until json_decref. */
-static json_t *read_key(const char *dir, const char *key, json_t **root)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
-	*root = json_load_file(path, 0, NULL);
-	return *root ? json_object_get(*root, key) : NULL;
-}
-
-int cprof_record_file_read_signal(const char *dir)
-{
-	json_t *root;
-	json_int_t n = json_integer_value(read_key(dir, CPROF_RECORD_KEY_SIGNAL, &root));
-
-	json_decref(root);
-	return n > 0 && n < 128 ? (int)n : 0;
-}
-
-bool cprof_record_file_read_launched(const char *dir)
-{
-	json_t *root;
-	bool launched = json_is_true(read_key(dir, CPROF_RECORD_KEY_LAUNCHED, &root));
-
-	json_decref(root);
-	return launched;
+	return out->pid ? CPROF_RECORD_FILE_OK : CPROF_RECORD_FILE_INVALID;
 }

@@ -40,11 +40,31 @@ struct cprof_record_info {
 enum cprof_record_file_status cprof_record_file_write(const char *dir,
 						      const struct cprof_record_info *info);
 
-/* The "pid" of DIR/cprof-record.json. */
-enum cprof_record_file_status cprof_record_file_read_pid(const char *dir, int32_t *pid);
-/* Its "signal": what killed the program, 0 when it exited or unknown. */
-int cprof_record_file_read_signal(const char *dir);
-/* Its "launched": the program's threads were recorded from their start. */
-bool cprof_record_file_read_launched(const char *dir);
+/* A snapshot's "snapshot" object, as read back (see struct
+ * cprof_record_snapshot for its meaning). */
+struct cprof_snapshot_meta {
+	unsigned seq;
+	char trigger[16]; /* region, task, signal, api, lost */
+	char reason[128]; /* region or task type, the API's reason, ... */
+	uint64_t duration_ns;
+	uint64_t task; /* the slow region's or task's task id, 0: none */
+};
+
+/* DIR/cprof-record.json as the viewer uses it, read once. */
+struct cprof_record_file {
+	int32_t pid;	  /* the recorded program; 0 when absent or not a pid */
+	int signal;	  /* what killed the program, 0 when it exited or unknown */
+	bool launched;	  /* its threads were recorded from their start */
+	bool is_snapshot; /* a flight recorder snapshot: `snapshot` is filled */
+	struct cprof_snapshot_meta snapshot;
+};
+
+/*
+ * Reads DIR/cprof-record.json into *out (zeroed first, and left so when
+ * the file is missing or not JSON). INVALID: not JSON, or no positive
+ * "pid" (the other keys are still read then).
+ */
+enum cprof_record_file_status cprof_record_file_read(const char *dir,
+						     struct cprof_record_file *out);
 
 #endif /* CPROF_COMMON_RECORD_FILE_H */

@@ -14,8 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common/record_file.h"
-
 static int find_dirs(const char *dir, struct rd_dirs *out, int depth)
 {
 	DIR *d;
@@ -365,11 +363,4 @@ bool rd_find_truncated_stream(const struct rd_dirs *dirs, char *out, size_t outl
 int rd_find_metadata_dirs(const char *dir, struct rd_dirs *out)
 {
 	return find_dirs(dir, out, 0);
-}
-
-int32_t rd_read_root_pid(const char *path)
-{
-	int32_t pid = 0;
-
-	return cprof_record_file_read_pid(path, &pid) == CPROF_RECORD_FILE_OK ? pid : 0;
 }

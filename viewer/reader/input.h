@@ -1,8 +1,8 @@
 /*
  * The trace directory as files, before and beside babeltrace2: where the
  * CTF metadata files are, whether each is complete, which stream file is
- * cut short (and a readable copy of what is not), and the recorded root
- * pid (cprof-record.json).
+ * cut short (and a readable copy of what is not). cprof-record.json is
+ * read by common/record_file.c.
  *
  * Private to viewer/reader/. Ownership: rd_dirs_free() releases what
  * rd_find_metadata_dirs() filled.
@@ -92,8 +92,5 @@ struct rd_salvage {
 /* Returns 0, or -1 with one sentence in `why`. */
 int rd_salvage(struct rd_dirs *dirs, struct rd_salvage *out, char *why, size_t whylen);
 void rd_salvage_fini(struct rd_salvage *s);
-
-/* The root pid DIR/cprof-record.json names, 0 when none. */
-int32_t rd_read_root_pid(const char *path);
 
 #endif /* CPROF_READER_INPUT_H */

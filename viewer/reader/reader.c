@@ -555,10 +555,11 @@ static bool note_damage(struct cprof_model *m, const struct rd_salvage *s)
 			unread = claim_unread(m, rd_clock_ns(c, begin),
 					      ranged ? rd_clock_ns(c, d->cut_end) : UINT64_MAX);
 			if (ranged)
-				n = snprintf(text, sizeof(text),
-					     "stream file %s is cut short (%" PRIu64 " of %" PRIu64
-					     " bytes whole): its events from %s to %s were not read",
-					     d->file, d->whole, d->size, from, to);
+				n = snprintf(
+				    text, sizeof(text),
+				    "stream file %s is cut short (%" PRIu64 " of %" PRIu64
+				    " bytes whole): its events from %s to %s were not read",
+				    d->file, d->whole, d->size, from, to);
 			else
 				n = snprintf(text, sizeof(text),
 					     "stream file %s is damaged from byte %" PRIu64
@@ -693,8 +694,8 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	struct rd_salvage salvage = {0};
 	struct rd_cache_file cf = {.fd = -1};
 	struct cprof_model *model = NULL;
+	struct cprof_record_file rec;
 	char why[8400];
-	int sig;
 	uint64_t key = 0;
 	bool settled = false;
 
@@ -730,11 +731,12 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	model->path = cprof_model_intern(model, path, strlen(path));
 	rd_state_init(&r.st, model);
 	r.st.count_only = r.opts->count_only;
+	/* missing or damaged: every process is kept, nothing else is known */
+	cprof_record_file_read(path, &rec);
 	if (!r.opts->keep_all_processes)
-		r.st.root_pid = rd_read_root_pid(path);
+		r.st.root_pid = rec.pid;
 	r.st.window_ns = model->window_ns = salvage.window_ns;
-	r.st.from_launch =
-	    r.st.root_pid && !salvage.window_ns && cprof_record_file_read_launched(path);
+	r.st.from_launch = r.st.root_pid && !salvage.window_ns && rec.launched;
 
 	/* A trace cut short may be one still being written: not cached. */
 	cache = cache && settled && !salvage.damage.n;
@@ -748,8 +750,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 		cprof_model_trim_regions(model);
 	status = CPROF_READ_ERROR;
 	if (r.st.out_of_memory || !note_damage(model, &salvage) ||
-	    ((sig = cprof_record_file_read_signal(path)) && r.st.root_pid &&
-	     !note_killed(model, r.st.root_pid, sig))) {
+	    (rec.signal && r.st.root_pid && !note_killed(model, r.st.root_pid, rec.signal))) {
 		set_err(err, errlen, path, "out of memory while reading the trace");
 		goto end;
 	}

@@ -1,7 +1,7 @@
 /*
- * What `record` wrote next to a trace (DIR/cprof-record.json) beyond the
- * root pid the reader uses: for a flight recorder snapshot, what it was
- * taken for.
+ * What `record` wrote next to a trace (DIR/cprof-record.json, read by
+ * common/record_file.c) beyond what the reader uses: for a flight recorder
+ * snapshot, what it was taken for, as one line for the commands.
  */
 #ifndef CPROF_RECORD_META_H
 #define CPROF_RECORD_META_H
@@ -10,13 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cprof_snapshot_meta {
-	unsigned seq;
-	char trigger[16]; /* region, task, signal, api, lost */
-	char reason[128]; /* region or task type, the API's reason, ... */
-	uint64_t duration_ns;
-	uint64_t task; /* the slow region's or task's task id, 0: none */
-};
+#include "common/record_file.h"
 
 /* True when `dir` is a flight recorder snapshot; fills *meta. */
 bool cprof_read_snapshot_meta(const char *dir, struct cprof_snapshot_meta *meta);

@@ -185,6 +185,19 @@ static bool next_record(struct batch *b, struct rd_event *ev)
 	return true;
 }
 
+/*
+ * Whether the `first` records a thread emitted before its first batch in
+ * the trace were lost: only in a program recorded from its start, whose
+ * every record is in the trace or was lost, since the process's first
+ * event. Otherwise the session began later (a snapshot, --pid, a session
+ * of the user's) or LTTng lost them, which cannot be told apart: not
+ * counted as lost. follows_gap and count_lost both ask.
+ */
+static bool leading_gap_lost(const struct rd_state *st, uint64_t first)
+{
+	return first > 0 && st->from_launch;
+}
+
 /* Whether records of the thread were lost right before this batch
  * (count_lost counts them once it is unpacked). */
 static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32_t tid,
@@ -196,20 +209,16 @@ static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32
 	if (first == CPROF_TP_BATCH_ALONE)
 		return false;
 	idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
-	if (!idx && first > 0 && st->from_launch) {
-		/* Its first batches are missing from a program recorded from
-		 * its start: LTTng lost them, somewhere since the process's
-		 * first event. */
+	if (!idx && leading_gap_lost(st, first)) {
 		st->gap_records = first;
 		st->gap_begin_ns = rd_proc_first_ns(st, batch->pid, ns);
 		st->gap_end_ns = ns;
 		st->gap_overwritten = false;
 		return true;
 	}
-	/* The thread's first batch in the trace is not its first: the
-	 * session began later (a snapshot, --pid, a session of the user's),
-	 * or LTTng lost the earlier ones. Not counted as lost; its regions'
-	 * begins may be among them all the same. */
+	/* The thread's first batch in the trace is not its first, and the
+	 * ones before are not lost ones: its regions' begins may be among
+	 * them all the same. */
 	st->batch_starts_late = !idx && first > 0;
 	if (!idx || first <= st->seqs.v[*idx].next)
 		return false;
@@ -270,7 +279,7 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 			st->out_of_memory = true;
 			return;
 		}
-		if (first > 0 && st->from_launch && rd_proc_kept(st, batch->pid))
+		if (leading_gap_lost(st, first) && rd_proc_kept(st, batch->pid))
 			add_lost(st, tid, first, rd_proc_first_ns(st, batch->pid, ns), ns);
 	} else {
 		seq = &st->seqs.v[*idx];

@@ -309,6 +309,54 @@ static void test_stacks_and_threads(void)
 	teardown(&f);
 }
 
+/*
+ * A state dump (thread 12, the preload's) naming thread 11 and a live
+ * block; whole, or, as a snapshot whose ring buffer overwrote its
+ * beginning leaves it, without its state_begin: the rest of it is the
+ * dumping thread's all the same, and the model the same.
+ */
+static void feed_dump(struct fixture *f, bool whole)
+{
+	feed(f, "cprof:cpu_sample", 1, 10, 10, "u", (uint64_t)0);
+	feed(f, "cprof:cpu_sample", 2, 10, 11, "u", (uint64_t)0);
+	if (whole)
+		feed(f, "cprof:state_begin", 3, 10, 12, "u", (uint64_t)1);
+	feed(f, "cprof:thread_state", 4, 10, 12, "usuuuuuuuu", (uint64_t)11, "worker-1",
+	     (uint64_t)0, (uint64_t)0, (uint64_t)10, (uint64_t)0x4000, (uint64_t)0, (uint64_t)0,
+	     (uint64_t)0, (uint64_t)0);
+	feed(f, "cprof:state_alloc", 5, 10, 12, "uuuu", (uint64_t)11, (uint64_t)0x1000,
+	     (uint64_t)4096, (uint64_t)0);
+	feed(f, "cprof:state_end", 6, 10, 12, "u", (uint64_t)1);
+	feed(f, "cprof:cpu_sample", 7, 10, 11, "u", (uint64_t)0);
+}
+
+static void test_state_dump_partial(void)
+{
+	for (int whole = 1; whole >= 0; whole--) {
+		struct fixture f;
+
+		setup(&f, 0);
+		feed_dump(&f, whole);
+		CHECK(f.m->threads.n == 2 && f.m->threads.v[0].tid == 10 &&
+			  f.m->threads.v[1].tid == 11,
+		      "%s dump: %zu threads (the dumping one among them?)",
+		      whole ? "whole" : "partial", f.m->threads.n);
+		CHECK(f.m->threads.n > 1 && !strcmp(str(&f, f.m->threads.v[1].name), "worker-1"),
+		      "%s dump: thread 11 named '%s'", whole ? "whole" : "partial",
+		      f.m->threads.n > 1 ? str(&f, f.m->threads.v[1].name) : "");
+		CHECK(f.m->thread_states.n == 1 && f.m->allocs.n == 1 &&
+			  f.m->allocs.v[0].size == 4096 &&
+			  f.m->threads.v[1].start_routine == 0x4000,
+		      "%s dump: %zu thread states, %zu allocs", whole ? "whole" : "partial",
+		      f.m->thread_states.n, f.m->allocs.n);
+		CHECK(f.m->state_end_ns == 6000000 &&
+			  f.m->state_begin_ns == (whole ? 3000000u : 0u),
+		      "%s dump: begin %" PRIu64 " end %" PRIu64, whole ? "whole" : "partial",
+		      f.m->state_begin_ns, f.m->state_end_ns);
+		teardown(&f);
+	}
+}
+
 /* With a root pid, only the tree rooted there is kept: a child names its
  * parent in cprof:process (or cprof:config); unrelated processes go. */
 static void test_process_tree(void)
@@ -913,6 +961,7 @@ int main(int argc, char **argv)
 	test_wait_begin_ns();
 	test_allocs();
 	test_stacks_and_threads();
+	test_state_dump_partial();
 	test_process_tree();
 	test_modules_and_unknown();
 	test_warning_event();

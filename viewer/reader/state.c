@@ -290,8 +290,11 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 		return;
 	/* Events of the preload's dumping thread describe the process's
 	 * state at a session's start, about other threads; that thread is
-	 * not one of the program's and gets no thread of its own. */
-	if (ev->kind->flags & RD_STATE_BEGIN)
+	 * not one of the program's and gets no thread of its own. Any event
+	 * only a dump emits names it, not its state_begin alone: a snapshot's
+	 * ring buffer may have overwritten the dump's beginning and kept the
+	 * rest (all from the same thread). */
+	if (ev->kind->flags & RD_STATE_ONLY)
 		p->state_tid = ev->tid;
 	if (p->state_tid && ev->tid == p->state_tid) {
 		if (ev->kind->on_state) {

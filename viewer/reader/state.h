@@ -37,12 +37,12 @@ struct rd_event;
 typedef void (*rd_handler)(struct rd_state *st, struct rd_event *ev);
 
 enum {
-	RD_CPROF = 1u << 0,	  /* a cprof:* event: its process and thread go in the model */
-	RD_KEEPS_WAIT = 1u << 1,  /* may come while its thread waits (see rd_feed) */
-	RD_MODULE = 1u << 2,	  /* a module event, for the symbolizer */
-	RD_PPID = 1u << 3,	  /* carries the process's parent pid (see rd_kind.ppid) */
-	RD_STATE_BEGIN = 1u << 4, /* its thread is the preload's state-dumping thread */
-	RD_BATCH = 1u << 5,	  /* cprof:batch: unpacked into its records (batch.c) */
+	RD_CPROF = 1u << 0,	 /* a cprof:* event: its process and thread go in the model */
+	RD_KEEPS_WAIT = 1u << 1, /* may come while its thread waits (see rd_feed) */
+	RD_MODULE = 1u << 2,	 /* a module event, for the symbolizer */
+	RD_PPID = 1u << 3,	 /* carries the process's parent pid (see rd_kind.ppid) */
+	RD_STATE_ONLY = 1u << 4, /* only a state dump emits it: its thread is the dumping one */
+	RD_BATCH = 1u << 5,	 /* cprof:batch: unpacked into its records (batch.c) */
 };
 
 /* One entry of the event table: an event class name and what to do with it. */
@@ -56,7 +56,7 @@ struct rd_kind {
 		enum rd_want want;
 		bool signed_;	 /* a signed integer (for dump) */
 	} fields[RD_MAX_FIELDS]; /* name NULL: end */
-	/* from the preload's dumping thread (see RD_STATE_BEGIN), NULL: nothing */
+	/* from the preload's dumping thread (see RD_STATE_ONLY), NULL: nothing */
 	rd_handler on_state;
 };
 

@@ -380,6 +380,69 @@ static bool same_tables(const struct ui_top_table *a, const struct ui_top_row *r
 	return true;
 }
 
+static bool same_times(const struct cprof_thread_times *a, const struct cprof_thread_times *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* The Threads tab: computed on a thread of its own as here and now; told
+ * to stop before it began: nothing; the panel says "computing..." until
+ * it came, and computes again for a selection. */
+static void test_threads_thread(struct cprof_model *m)
+{
+	struct ui_index *ix = ui_index_create(m);
+	struct cprof_thread_breakdown want, got;
+	uint64_t span = ix->span;
+	atomic_bool stop;
+
+	atomic_init(&stop, true);
+	CHECK(cprof_threads_compute_until(m, m->begin_ns, m->end_ns, &stop, &got) ==
+		  CPROF_THREADS_STOPPED &&
+	      !got.rows.n && !got.groups.n);
+	cprof_threads_fini(&got);
+
+	struct ui_panel *p = ui_panel_create(ix, NULL);
+	struct ui_view v = {.width = 1280,
+			    .height = 800,
+			    .show_panel = true,
+			    .tab = UI_TAB_THREADS,
+			    .panel_row = -1};
+	ui_view_fit(&v, ix);
+	for (int sel = 0; sel < 2; sel++) {
+		const struct cprof_thread_breakdown *b = &p->threads->b;
+		bool same;
+
+		CHECK(!ui_panel_update(p, &v) && !ui_panel_ready(p, &v));
+		CHECK(frame_says(p, &v, "computing"));
+		ui_panel_wait(p, &v);
+		CHECK(ui_panel_ready(p, &v) && !frame_says(p, &v, "computing"));
+		CHECK(cprof_threads_compute(m, m->begin_ns + p->from_ns, m->begin_ns + p->to_ns,
+					    &want) == CPROF_THREADS_OK &&
+		      want.rows.n > 0);
+		same = b->rows.n == want.rows.n && b->groups.n == want.groups.n;
+		for (size_t i = 0; same && i < want.rows.n; i++)
+			same = b->rows.v[i].thread == want.rows.v[i].thread &&
+			       same_times(&b->rows.v[i].t, &want.rows.v[i].t);
+		for (size_t i = 0; same && i < want.groups.n; i++)
+			same = !strcmp(b->groups.v[i].pattern, want.groups.v[i].pattern) &&
+			       b->groups.v[i].threads == want.groups.v[i].threads &&
+			       same_times(&b->groups.v[i].t, &want.groups.v[i].t);
+		CHECK(same);
+		cprof_threads_fini(&want);
+		/* then a selection */
+		v.range_on = true;
+		v.r0 = (double)span / 2;
+		v.r1 = (double)span / 8;
+		ui_panel_follow(p, &v);
+	}
+	/* another range; destroyed while computing: joined */
+	v.r1 = 0;
+	ui_panel_follow(p, &v);
+	CHECK(!ui_panel_update(p, &v));
+	ui_panel_destroy(p);
+	ui_index_destroy(ix);
+}
+
 /* The Sync and Blocking tables: computed on the job's thread as here and
  * now; stopped when told; the panel says "computing..." until they came. */
 static void test_tops_thread(struct cprof_model *m)
@@ -555,6 +618,7 @@ int main(void)
 	m = synth_model(3000, 4, 11);
 	CHECK(m != NULL);
 	test_regions_thread(m);
+	test_threads_thread(m);
 	test_tops_thread(m);
 	cprof_model_destroy(m);
 	m = synth_model(600000, 8, 5);

@@ -65,9 +65,17 @@ static void add_times(struct cprof_thread_times *into, const struct cprof_thread
 	into->cpu_samples += t->cpu_samples;
 }
 
-/* Blocked time, lifetimes and samples of every thread, in model order. */
-static void accumulate(const struct cprof_model *m, uint64_t from, uint64_t to,
-		       struct cprof_thread_times *tt, uint64_t *alive_to)
+/* Whether a pass at item `i` should end: told to stop (read every 64K
+ * items, some 100 us). */
+static bool stopped(const atomic_bool *stop, size_t i)
+{
+	return !(i & 0xffff) && stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
+/* Blocked time, lifetimes and samples of every thread, in model order;
+ * false when told to stop. */
+static bool accumulate(const struct cprof_model *m, uint64_t from, uint64_t to,
+		       const atomic_bool *stop, struct cprof_thread_times *tt, uint64_t *alive_to)
 {
 	for (size_t i = 0; i < m->threads.n; i++) {
 		const struct cprof_thread *th = &m->threads.v[i];
@@ -76,6 +84,8 @@ static void accumulate(const struct cprof_model *m, uint64_t from, uint64_t to,
 	for (size_t i = 0; i < m->waits.n; i++) {
 		const struct cprof_wait *w = &m->waits.v[i];
 		uint64_t e = w->end_ns ? w->end_ns : m->end_ns;
+		if (stopped(stop, i))
+			return false;
 		if (w->thread >= m->threads.n)
 			continue;
 		if (e > alive_to[w->thread])
@@ -84,12 +94,16 @@ static void accumulate(const struct cprof_model *m, uint64_t from, uint64_t to,
 	}
 	for (size_t i = 0; i < m->syscalls.n; i++) {
 		const struct cprof_syscall *s = &m->syscalls.v[i];
+		if (stopped(stop, i))
+			return false;
 		if (s->thread < m->threads.n)
 			tt[s->thread].syscall_ns += overlap(s->begin_ns, s->end_ns, from, to);
 	}
 	for (size_t i = 0; i < m->samples.n; i++) {
 		const struct cprof_sample *s = &m->samples.v[i];
 		uint32_t p;
+		if (stopped(stop, i))
+			return false;
 		if (s->thread >= m->threads.n || s->ns < from || s->ns >= to)
 			continue;
 		p = m->threads.v[s->thread].process;
@@ -97,6 +111,7 @@ static void accumulate(const struct cprof_model *m, uint64_t from, uint64_t to,
 		if (p < m->processes.n && m->processes.v[p].cpu_rate)
 			tt[s->thread].cpu_ns += 1000000000ull / m->processes.v[p].cpu_rate;
 	}
+	return true;
 }
 
 static struct cprof_thread_group *group_of(struct cprof_thread_breakdown *out, const char *pattern)
@@ -110,6 +125,13 @@ static struct cprof_thread_group *group_of(struct cprof_thread_breakdown *out, c
 enum cprof_threads_status cprof_threads_compute(const struct cprof_model *m, uint64_t from,
 						uint64_t to, struct cprof_thread_breakdown *out)
 {
+	return cprof_threads_compute_until(m, from, to, NULL, out);
+}
+
+enum cprof_threads_status cprof_threads_compute_until(const struct cprof_model *m, uint64_t from,
+						      uint64_t to, const atomic_bool *stop,
+						      struct cprof_thread_breakdown *out)
+{
 	size_t n = m->threads.n;
 	struct cprof_thread_times *tt = calloc(n + 1, sizeof(*tt));
 	uint64_t *alive_to = calloc(n + 1, sizeof(*alive_to));
@@ -120,7 +142,10 @@ enum cprof_threads_status cprof_threads_compute(const struct cprof_model *m, uin
 	out->to_ns = to;
 	if (!tt || !alive_to)
 		goto end;
-	accumulate(m, from, to, tt, alive_to);
+	if (!accumulate(m, from, to, stop, tt, alive_to)) {
+		status = CPROF_THREADS_STOPPED;
+		goto end;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct cprof_thread *th = &m->threads.v[i];
 		struct cprof_thread_times *t = &tt[i];

@@ -20,6 +20,7 @@
 #ifndef CPROF_THREADS_H
 #define CPROF_THREADS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "model/model.h"
@@ -45,6 +46,7 @@ struct cprof_thread_group {
 enum cprof_threads_status {
 	CPROF_THREADS_OK = 0,
 	CPROF_THREADS_NO_MEMORY,
+	CPROF_THREADS_STOPPED, /* cprof_threads_compute_until() was told to stop */
 };
 
 struct cprof_thread_breakdown {
@@ -56,6 +58,14 @@ struct cprof_thread_breakdown {
 /* Absolute times, [from_ns, to_ns). */
 enum cprof_threads_status cprof_threads_compute(const struct cprof_model *model, uint64_t from_ns,
 						uint64_t to_ns, struct cprof_thread_breakdown *out);
+/* cprof_threads_compute(), given up (nothing in *out) once *stop is set
+ * (read every 64K items: within a millisecond; NULL: never), as a viewer's
+ * panel computing on a thread of its own does when its range or tab is
+ * left. */
+enum cprof_threads_status cprof_threads_compute_until(const struct cprof_model *model,
+						      uint64_t from_ns, uint64_t to_ns,
+						      const atomic_bool *stop,
+						      struct cprof_thread_breakdown *out);
 void cprof_threads_fini(struct cprof_thread_breakdown *breakdown);
 
 /* A thread name with each run of digits replaced by '*' ("gateway-3" ->

@@ -79,6 +79,10 @@ struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *s
 		ui_flame_destroy(p->flame);
 		p->flame = NULL;
 	}
+	if (p->threads && !ui_threads_use_job(p->threads, ix->model, computed, p)) {
+		ui_threads_destroy(p->threads);
+		p->threads = NULL;
+	}
 	if (!p->flame || !p->threads || !p->path || !p->regions_job || !p->job_sym ||
 	    !p->tops_job) {
 		ui_panel_destroy(p);
@@ -200,6 +204,7 @@ void ui_panel_follow(struct ui_panel *p, const struct ui_view *v)
 	ui_regions_follow(p->regions_job, v->tab == UI_TAB_REGIONS, from, to);
 	ui_tops_follow(p->tops_job, v->tab, from, to);
 	ui_flame_follow(p->flame, v->tab == UI_TAB_FLAME, from, to);
+	ui_threads_follow(p->threads, v->tab == UI_TAB_THREADS, from, to);
 }
 
 bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
@@ -224,8 +229,9 @@ bool ui_panel_update(struct ui_panel *p, const struct ui_view *v)
 		p->valid[v->tab] = ui_flame_ready(p->flame, from, to);
 		return changed;
 	case UI_TAB_THREADS:
-		changed = ui_threads_update(p->threads, m, from, to);
-		break;
+		changed = ui_threads_poll(p->threads, from, to, false);
+		p->valid[v->tab] = ui_threads_ready(p->threads, from, to);
+		return changed;
 	case UI_TAB_PATH:
 		changed = ui_path_update(p->path, m, p->sym, v->sel.hit, v->sel.ref);
 		p->ix->path = p->path->valid ? p->path : NULL;
@@ -247,6 +253,8 @@ bool ui_panel_ready(const struct ui_panel *p, const struct ui_view *v)
 	ui_panel_range(p->ix, v, &from, &to);
 	if (v->tab == UI_TAB_FLAME)
 		return ui_flame_ready(p->flame, from, to);
+	if (v->tab == UI_TAB_THREADS)
+		return ui_threads_ready(p->threads, from, to);
 	return from == p->from_ns && to == p->to_ns && p->valid[v->tab];
 }
 
@@ -257,6 +265,11 @@ void ui_panel_wait(struct ui_panel *p, const struct ui_view *v)
 	ui_panel_range(p->ix, v, &from, &to);
 	if (v->tab == UI_TAB_FLAME) {
 		ui_flame_poll(p->flame, from, to, true);
+		p->valid[v->tab] = true;
+		return;
+	}
+	if (v->tab == UI_TAB_THREADS) {
+		ui_threads_poll(p->threads, from, to, true);
 		p->valid[v->tab] = true;
 		return;
 	}

@@ -22,6 +22,7 @@ void ui_threads_destroy(struct ui_threads *t)
 {
 	if (!t)
 		return;
+	ui_job_destroy(t->job);
 	cprof_threads_fini(&t->b);
 	cprof_vec_free(&t->boxes);
 	free(t);
@@ -38,6 +39,65 @@ bool ui_threads_update(struct ui_threads *t, const struct cprof_model *m, uint64
 	t->from_ns = from;
 	t->to_ns = to;
 	return true;
+}
+
+bool ui_threads_ready(const struct ui_threads *t, uint64_t from, uint64_t to)
+{
+	return t->valid && t->from_ns == from && t->to_ns == to;
+}
+
+static void free_result(void *result)
+{
+	if (result)
+		cprof_threads_fini(result);
+	free(result);
+}
+
+/* On the job's thread. */
+static bool compute(void *ctx, const struct ui_job_key *key, const atomic_bool *stop, void **result)
+{
+	const struct ui_threads *t = ctx;
+	const struct cprof_model *m = t->job_model;
+	struct cprof_thread_breakdown *b = calloc(1, sizeof(*b));
+
+	*result = b;
+	return b && cprof_threads_compute_until(m, m->begin_ns + key->from, m->begin_ns + key->to,
+						stop, b) == CPROF_THREADS_OK;
+}
+
+bool ui_threads_use_job(struct ui_threads *t, const struct cprof_model *m, void (*wake)(void *ctx),
+			void *ctx)
+{
+	t->job_model = m;
+	t->job = ui_job_create(compute, free_result, t, wake, ctx);
+	return t->job != NULL;
+}
+
+bool ui_threads_poll(struct ui_threads *t, uint64_t from, uint64_t to, bool wait)
+{
+	void *got = NULL;
+
+	if (ui_threads_ready(t, from, to))
+		return false;
+	if (ui_job_poll(t->job, &(struct ui_job_key){from, to, 0}, wait, &got) == UI_JOB_COMPUTING)
+		return false;
+	/* READY, or FAILED (out of memory): none, shown as no thread */
+	cprof_threads_fini(&t->b);
+	memset(&t->b, 0, sizeof(t->b));
+	if (got) {
+		t->b = *(struct cprof_thread_breakdown *)got;
+		free(got);
+	}
+	t->valid = true;
+	t->from_ns = from;
+	t->to_ns = to;
+	return true;
+}
+
+void ui_threads_follow(struct ui_threads *t, bool shown, uint64_t from, uint64_t to)
+{
+	if (t->job)
+		ui_job_follow(t->job, shown ? &(struct ui_job_key){from, to, 0} : NULL);
 }
 
 /* The parts of a bar, in drawing order, with their colours. */

@@ -6,8 +6,14 @@
  * samples darker), lock, condition, blocking call, join. A click on a
  * thread's row selects its lane.
  *
- * Pure: no SDL. Ownership: ui_threads_create() returns a state the caller
- * frees with ui_threads_destroy().
+ * Computed here and now (ui_threads_update()), or, the side panel's way,
+ * on a thread of its own (ui_threads_poll(), panel_job.h): over 20M
+ * records the breakdown took 70-190 ms, during which a window computing
+ * it itself drew nothing.
+ *
+ * Pure: no SDL (pthreads). Ownership: ui_threads_create() returns a state
+ * the caller frees with ui_threads_destroy(); ui_threads_use_job()
+ * borrows the model, which must outlive the state.
  */
 #ifndef CPROF_UI_PANEL_THREADS_H
 #define CPROF_UI_PANEL_THREADS_H
@@ -17,6 +23,7 @@
 #include <stdio.h>
 
 #include "analysis/threads.h"
+#include "panel_job.h"
 #include "tl.h"
 
 struct ui_threads_box {
@@ -28,6 +35,9 @@ struct ui_threads {
 	bool valid;
 	uint64_t from_ns, to_ns; /* relative */
 	struct cprof_thread_breakdown b;
+	/* computed on a thread of its own (ui_threads_use_job) */
+	struct ui_job *job;
+	const struct cprof_model *job_model;
 	CPROF_VEC(struct ui_threads_box) boxes; /* last frame's rows */
 	int area_x, area_w;
 };
@@ -39,6 +49,18 @@ void ui_threads_destroy(struct ui_threads *threads);
  * range changed; true when it did. */
 bool ui_threads_update(struct ui_threads *threads, const struct cprof_model *model, uint64_t from,
 		       uint64_t to);
+/* Whether the breakdown shown is that of [from, to). */
+bool ui_threads_ready(const struct ui_threads *threads, uint64_t from, uint64_t to);
+
+/* The breakdown computed on a thread of its own; `wake` as
+ * ui_job_create()'s. False when out of memory. */
+bool ui_threads_use_job(struct ui_threads *threads, const struct cprof_model *model,
+			void (*wake)(void *ctx), void *ctx);
+/* ui_threads_update() on the job: true when the breakdown of [from, to)
+ * came (false while computed); never waits unless `wait`. */
+bool ui_threads_poll(struct ui_threads *threads, uint64_t from, uint64_t to, bool wait);
+/* Stops a computation of another range (not `shown`: any). */
+void ui_threads_follow(struct ui_threads *threads, bool shown, uint64_t from, uint64_t to);
 
 void ui_threads_frame(struct ui_dl *dl, struct ui_threads *threads, const struct cprof_model *model,
 		      const struct ui_metrics *m, int x, int y, int w, int h,

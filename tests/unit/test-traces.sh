@@ -101,6 +101,31 @@ grep -q 'alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/b
 grep -q 'warning: 2815 events lost by the tracer' "$tmp/err" || fail "no lost warning: $(cat "$tmp/err")"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if (s["lost_events"], s["logs"]) == (2815, {"burst": 185}) else "FAIL: lost %r" % s["lost_events"])' "$tmp/lost.json"
 
+# fork-early-lost: `record --alloc=all` of a program whose fork child
+# executes /bin/true, by cprof-trace 3d87666 (the preload then flushed the
+# child's first batch before the session daemon registered the child, so
+# LTTng never saw it; fixed in 06337da, so record.sh cannot make it again).
+# Its 16 records are counted lost over a range that is not reversed: the
+# batch went out before the child's first event in the trace ("between
+# 0.026 s and 0.012 s" before).
+"$T" stats --json fork-early-lost >"$tmp/fel.json" 2>"$tmp/err" || fail "stats fork-early-lost"
+grep -q 'warning: 16 records lost by the tracer' "$tmp/err" || fail "no lost warning: $(cat "$tmp/err")"
+python3 - "$tmp/fel.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+lost = s["lost"]
+if s["lost_records"] != 16 or len(lost) != 1 or lost[0]["count"] != 16:
+    sys.exit("FAIL: fork-early-lost: lost %r" % lost)
+if lost[0]["begin_ns"] > lost[0]["end_ns"]:
+    sys.exit("FAIL: fork-early-lost: reversed range %r" % lost)
+w = [x for x in s["warnings"] if "16 records lost" in x]
+if len(w) != 1:
+    sys.exit("FAIL: fork-early-lost: warnings %r" % s["warnings"])
+a, b = (float(x) for x in w[0].split("between ")[1].rstrip(")").replace(" s", "").split(" and "))
+if a > b:
+    sys.exit("FAIL: fork-early-lost: the warning's range is reversed: %s" % w[0])
+PY
+
 # damaged traces: one line naming the problem, exit 1
 bad() {
 	name=$1 want=$2

@@ -198,6 +198,21 @@ static bool leading_gap_lost(const struct rd_state *st, uint64_t first)
 	return first > 0 && st->from_launch;
 }
 
+/* The time range of a thread's leading gap: from its process's first
+ * event to the batch's base (the last lost record's time), never
+ * reversed: the lost batches may have gone out before the process's
+ * first event in the trace (a fork child's, before the session daemon
+ * registered it: "between 0.026 s and 0.008 s"). */
+static void leading_gap_range(struct rd_state *st, const struct rd_event *batch, uint64_t *begin,
+			      uint64_t *end)
+{
+	uint64_t ns = batch->f[1].u + (uint64_t)batch->clock_offset;
+	uint64_t first = rd_proc_first_ns(st, batch->pid, ns);
+
+	*end = batch->f[1].u ? ns : first;
+	*begin = first < *end ? first : *end;
+}
+
 /* Whether records of the thread were lost right before this batch
  * (count_lost counts them once it is unpacked). */
 static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32_t tid,
@@ -211,8 +226,7 @@ static bool follows_gap(struct rd_state *st, const struct rd_event *batch, int32
 	idx = cprof_pairmap_find(&st->batch_seqs, (uint32_t)batch->pid, (uint32_t)tid);
 	if (!idx && leading_gap_lost(st, first)) {
 		st->gap_records = first;
-		st->gap_begin_ns = rd_proc_first_ns(st, batch->pid, ns);
-		st->gap_end_ns = ns;
+		leading_gap_range(st, batch, &st->gap_begin_ns, &st->gap_end_ns);
 		st->gap_overwritten = false;
 		return true;
 	}
@@ -279,8 +293,12 @@ static void count_lost(struct rd_state *st, const struct rd_event *batch, int32_
 			st->out_of_memory = true;
 			return;
 		}
-		if (leading_gap_lost(st, first) && rd_proc_kept(st, batch->pid))
-			add_lost(st, tid, first, rd_proc_first_ns(st, batch->pid, ns), ns);
+		if (leading_gap_lost(st, first) && rd_proc_kept(st, batch->pid)) {
+			uint64_t begin, end;
+
+			leading_gap_range(st, batch, &begin, &end);
+			add_lost(st, tid, first, begin, end);
+		}
 	} else {
 		seq = &st->seqs.v[*idx];
 		if (first > seq->next && seq->last_ns < st->window_ns &&

@@ -150,6 +150,37 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, config,
 		 * recorded program's children (emitted again after fork). */
 		lttng_ust_field_integer(int32_t, ppid, ppid)))
 
+/*
+ * A loaded object (the executable, a library, the vDSO), from the process's
+ * memory (dl_iterate_phdr) rather than its file: `baddr` is the address of
+ * its first PT_LOAD segment, `memsz` the span of its PT_LOAD segments,
+ * `path` the dynamic loader's name for it (the executable's from
+ * /proc/self/exe, "[linux-vdso.so.1]" for the vDSO), `is_pic` whether it
+ * is ET_DYN, `build_id` the GNU build-id note of its mapped PT_NOTE
+ * segments (empty when none). Emitted for every object when the process
+ * starts recording (after cprof:config), in a fork child, in each state
+ * dump, and for what a dlopen loaded. It stands for lttng-ust's
+ * lttng_ust_statedump:bin_info/build_id and lttng_ust_lib:load, which read
+ * every object's ELF file (about 2,300 system calls for /bin/true) and
+ * which `record` turns off (LTTNG_UST_WITHOUT_BADDR_STATEDUMP=1); a trace
+ * may hold both (a session of the user's own): the reader keeps one.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, module,
+	LTTNG_UST_TP_ARGS(uint64_t, baddr, uint64_t, memsz, const char *, path,
+			  uint8_t, is_pic, const uint8_t *, build_id, uint8_t, build_id_len),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, baddr, baddr)
+		lttng_ust_field_integer(uint64_t, memsz, memsz)
+		lttng_ust_field_string(path, path)
+		lttng_ust_field_integer(uint8_t, is_pic, is_pic)
+		lttng_ust_field_sequence_hex(uint8_t, build_id, build_id, uint8_t, build_id_len)))
+
+/* The object a cprof:module named at `baddr` was unloaded (dlclose). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, module_unload,
+	LTTNG_UST_TP_ARGS(uint64_t, baddr),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, baddr, baddr)))
+
 /* An interned stack: return addresses, innermost first. */
 LTTNG_UST_TRACEPOINT_EVENT(cprof, stack,
 	LTTNG_UST_TP_ARGS(uint64_t, id, const uint64_t *, ips, uint16_t, depth),

@@ -268,7 +268,14 @@ fork-exec-dlopen)
 	pids=$(grep -E "cprof:config:" "$work/events" | sed -E 's/.*vpid = ([0-9]+).*/\1/' | sort -u | wc -l)
 	[ "$pids" -ge 2 ] || fail "config from $pids processes, expected parent and child"
 	[ "$(count config)" -ge 3 ] || fail "no config after exec"
-	grep -qE 'lttng_ust_lib:load:.*libz' "$work/events" || fail "dlopen of libz not seen"
+	# the dlopen and dlclose of libz, said by the preload library
+	# (cprof:module from memory, where lttng-ust's lttng_ust_lib:load read
+	# the files), with its build-id, and its unload at the same address
+	z=$(grep -E 'cprof:module:.*path = "[^"]*libz[^"]*", is_pic = 1, _build_id_length = 20' \
+		"$work/events" | sed -nE '1s/.*vpid = ([0-9]+).*baddr = (0x[0-9A-F]+).*/\1 \2/p')
+	[ -n "$z" ] || fail "dlopen of libz not seen"
+	grep -qE "cprof:module_unload:.*vpid = ${z% *},.*baddr = ${z#* } " "$work/events" ||
+		fail "dlclose of libz not seen (loaded: $z)"
 	w=$(grep -E "cprof:wait_begin:.*kind = 1," "$work/events" | sed -E 's/.*vpid = ([0-9]+).*/\1/' | sort -u | wc -l)
 	[ "$w" -ge 2 ] || fail "mutex waits in $w processes, expected 2"
 	# The reader keeps the child (its cprof:config names its parent).

@@ -138,7 +138,11 @@ contents)
 	"$cprof" dump "$t" >"$work/cdump" || fail "dump"
 	n=$(grep -c "^[0-9.]* $pid cprof:region_" "$work/cdump" || true)
 	[ "$n" -eq 2000 ] || fail "expected 2000 region events of pid $pid, found $n"
-	grep -q "lttng_ust_statedump:bin_info.*vpid = $pid," "$work/dump" || fail "no statedump"
+	# the loaded objects, from the preload library (lttng-ust's statedump
+	# reads their files, and record turns it off)
+	grep -q "cprof:module:.*vpid = $pid,.*path = \"[^\"]*/test-record-prog\"" "$work/dump" ||
+		fail "no cprof:module for the program"
+	! grep -q "lttng_ust_statedump:bin_info.*vpid = $pid," "$work/dump" || fail "lttng-ust's statedump read the files"
 	# The closing line counts the recorded program's events: every event
 	# of its pid, not those of other processes sharing the per-UID buffers.
 	expect_closing_line trace.out

@@ -445,8 +445,10 @@ bool cprof_join_unfilled(void)
 
 /*
  * The objects changed: a new copy for our unwinds, and for the reader's
- * symbols the lttng_ust_lib:load/unload events of what came and went
- * (liblttng-ust's own mark-and-sweep over the loaded objects, which
+ * symbols the cprof:module/module_unload events of what came and went
+ * (modules.c; with LTTNG_UST_WITHOUT_BADDR_STATEDUMP unset, as in a
+ * session of the user's own, also lttng_ust_lib:load/unload:
+ * liblttng-ust's own mark-and-sweep over the loaded objects, which
  * liblttng-ust-dl calls from its dlopen and dlclose wrappers; that
  * library is no longer preloaded: its wrappers read every object's ELF
  * file at every dlopen and dlclose, those of the tracepoint providers'
@@ -467,6 +469,8 @@ static void objects_changed(void *caller)
 		lttng_ust_dl_update(caller);
 		t->depth--;
 	}
+	if (__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE))
+		cprof_modules_changed();
 	errno = saved;
 }
 

@@ -236,6 +236,9 @@ static void emit_config_now(void)
 	if (c->threads && lttng_ust_tracepoint_enabled(cprof, thread_name) &&
 	    prctl(PR_GET_NAME, name) == 0)
 		lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
+	/* the objects the reader needs to name this process's addresses:
+	 * when it joins a recording, and again in a fork child */
+	cprof_modules_emit_all();
 	t->depth--;
 }
 

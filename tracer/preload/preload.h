@@ -196,6 +196,10 @@ void cprof_batch_start_flusher_(void);
  * the lock hooks convert their TSC readings with its anchor. */
 void cprof_clock_calibrate_due_(uint64_t now);
 CPROF_HIDDEN void cprof_emit_config(void);
+/* cprof:module for every loaded object (modules.c), and for what a dlopen
+ * loaded and a dlclose unloaded since the last call. */
+CPROF_HIDDEN void cprof_modules_emit_all(void);
+CPROF_HIDDEN void cprof_modules_changed(void);
 /* cprof:config could not be recorded yet (see preload.c). */
 extern bool cprof_config_pending CPROF_HIDDEN;
 CPROF_HIDDEN void cprof_config_flush(void);

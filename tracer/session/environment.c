@@ -152,6 +152,15 @@ static void put_auto_events(struct cprof_env *env, const struct cprof_record_con
 			 CPROF_PRELOAD_NAME, CPROF_ENV_PRELOAD_LIB);
 	else
 		put_preload(env, preload);
+	/*
+	 * lttng-ust's base-address statedump reads every loaded object's ELF
+	 * file, section by section, in every process at start and at each
+	 * dlopen: a quarter of what a traced process cost. The preload
+	 * library says the same from memory (cprof:module, tracer/preload/
+	 * modules.c); without it (--no-auto) lttng-ust's is the only one.
+	 */
+	if (preload)
+		cprof_env_put(env, "LTTNG_UST_WITHOUT_BADDR_STATEDUMP", "1");
 	/* The preload's hooks are what make a late join happen (track.h). */
 	if (preload && config->join_late) {
 		cprof_env_put(env, CPROF_JOIN_ENV, "1");

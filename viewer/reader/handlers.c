@@ -11,7 +11,9 @@
 #include "state.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cprof-tp-enums.h"
@@ -756,7 +758,7 @@ static void on_state_alloc(struct rd_state *st, struct rd_event *ev)
 		st->allocs_unordered = true;
 }
 
-/* ---- modules (lttng_ust_statedump, lttng_ust_lib) --------------------------- */
+/* ---- modules (cprof:module, lttng_ust_statedump, lttng_ust_lib) ------------- */
 
 static struct cprof_module *module_find(struct rd_state *st, uint32_t pstate, uint64_t baddr)
 {
@@ -773,36 +775,90 @@ static uint32_t pstate_of(struct rd_state *st, const struct rd_event *ev)
 	return (uint32_t)(ev->p - st->procs.v);
 }
 
-static void module_load(struct rd_state *st, struct rd_event *ev, bool is_pic)
+/*
+ * One module per object loaded at a base address: a process may say it more
+ * than once (cprof:module and lttng-ust's statedump in a session of the
+ * user's own, each state dump, each fork), and only what is new is kept
+ * (a size or build-id the first report lacked: lttng-ust's vDSO has size 0).
+ */
+static struct cprof_module *module_load(struct rd_state *st, struct rd_event *ev, bool is_pic,
+					cprof_str path)
 {
-	struct cprof_module *m = cprof_vec_push(&st->model->modules);
+	struct cprof_module *m = module_find(st, pstate_of(st, ev), ev->f[0].u);
 
+	if (m && !m->unload_ns) {
+		if (!m->size)
+			m->size = ev->f[1].u;
+		return m;
+	}
+	m = cprof_vec_push(&st->model->modules);
 	if (!m) {
 		st->out_of_memory = true;
-		return;
+		return NULL;
 	}
 	m->process = pstate_of(st, ev);
 	m->base = ev->f[0].u;
 	m->size = ev->f[1].u;
-	m->path = cprof_model_intern(st->model, ev->f[2].s, ev->f[2].n);
+	m->path = path;
 	m->is_pic = is_pic;
 	m->load_ns = ev->ns;
+	return m;
+}
+
+static cprof_str event_path(struct rd_state *st, const struct rd_event *ev)
+{
+	return cprof_model_intern(st->model, ev->f[2].s, ev->f[2].n);
+}
+
+/*
+ * cprof:module gives the dynamic loader's name ("/lib/x86_64-linux-gnu/
+ * libc.so.6", "build/preload/../libcprof-trace.so.0"), which the tracer
+ * does not resolve: realpath's readlink of every component, in every
+ * process, is what it no longer pays. lttng-ust's statedump gave the real
+ * path ("/usr/lib/x86_64-linux-gnu/libc.so.6"), which profiles and stored
+ * symbols show and key by: resolved here, once per name, when the file is
+ * there (a trace read on another machine keeps the loader's names).
+ */
+static cprof_str resolved_path(struct rd_state *st, const struct rd_event *ev)
+{
+	cprof_str raw = event_path(st, ev), out = raw;
+	uint32_t *known = cprof_pairmap_find(&st->module_paths, raw, 0);
+	char *real;
+
+	if (known)
+		return *known;
+	real = ev->f[2].s[0] == '/' ? realpath(cprof_model_str(st->model, raw), NULL) : NULL;
+	if (real) {
+		out = cprof_model_intern(st->model, real, strlen(real));
+		free(real);
+	}
+	if (cprof_pairmap_put(&st->module_paths, raw, 0, out))
+		st->out_of_memory = true;
+	return out;
+}
+
+static void on_module(struct rd_state *st, struct rd_event *ev)
+{
+	struct cprof_module *m = module_load(st, ev, ev->f[3].u != 0, resolved_path(st, ev));
+
+	if (m && ev->f[4].n && !cprof_model_str(st->model, m->build_id)[0])
+		m->build_id = cprof_model_intern(st->model, ev->f[4].s, ev->f[4].n);
 }
 
 static void on_bin_info(struct rd_state *st, struct rd_event *ev)
 {
-	module_load(st, ev, ev->f[3].u != 0);
+	module_load(st, ev, ev->f[3].u != 0, event_path(st, ev));
 }
 
 static void on_lib_load(struct rd_state *st, struct rd_event *ev)
 {
-	module_load(st, ev, true);
+	module_load(st, ev, true, event_path(st, ev));
 }
 
 static void on_build_id(struct rd_state *st, struct rd_event *ev)
 {
 	struct cprof_module *m = module_find(st, pstate_of(st, ev), ev->f[0].u);
-	if (m)
+	if (m && ev->f[1].n)
 		m->build_id = cprof_model_intern(st->model, ev->f[1].s, ev->f[1].n);
 }
 
@@ -906,6 +962,12 @@ static const struct rd_kind kinds[] = {
      {{"tid", U}, {"ptr", U}, {"size", U}, {"stack", U}},
      on_state_alloc},
     {"cprof:state_end", NULL, CPROF | RD_STATE_ONLY, 0, {{"request", U}}, on_state_end},
+    {"cprof:module",
+     on_module,
+     MODULE,
+     0,
+     {{"baddr", U}, {"memsz", U}, {"path", S}, {"is_pic", U}, {"build_id", RD_HEX}}},
+    {"cprof:module_unload", on_lib_unload, MODULE, 0, {{"baddr", U}}},
     {"lttng_ust_statedump:bin_info",
      on_bin_info,
      MODULE,

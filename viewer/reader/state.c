@@ -42,6 +42,7 @@ void rd_state_fini(struct rd_state *st)
 	cprof_pairmap_fini(&st->early_frees);
 	cprof_vec_free(&st->early_free_ns);
 	cprof_pairmap_fini(&st->counters);
+	cprof_pairmap_fini(&st->module_paths);
 	cprof_pairmap_fini(&st->batch_seqs);
 	cprof_vec_free(&st->seqs);
 	for (size_t i = 0; i < st->alone.n; i++)

@@ -234,6 +234,8 @@ struct rd_state {
 	CPROF_VEC(uint64_t) early_free_ns;
 	bool allocs_unordered;	       /* an allocation read before an earlier one */
 	struct cprof_pairmap counters; /* (model process, name) -> user counter */
+	/* (a cprof:module's path, 0) -> the path resolved (handlers.c: why) */
+	struct cprof_pairmap module_paths;
 
 	struct cprof_pairmap batch_seqs; /* (pid, tid) -> seqs index */
 	CPROF_VEC(struct rd_batch_seq) seqs;

@@ -383,6 +383,51 @@ static void test_process_tree(void)
 	teardown(&f);
 }
 
+/*
+ * cprof:module (the preload library's, from memory) and lttng-ust's
+ * statedump in one trace (a session of the user's own): one module per
+ * object while it is loaded, what the first report lacked filled in from
+ * the second; a dlclose ends it and a new load at the same base is new.
+ * The loader's names are resolved as lttng-ust's realpath resolved them.
+ */
+static void test_modules_both_sources(void)
+{
+	struct fixture f;
+	char *real = realpath("/usr/bin/..", NULL);
+
+	setup(&f, 0);
+	feed(&f, "lttng_ust_statedump:bin_info", 1, 10, 10, "uusu", (uint64_t)0x7000,
+	     (uint64_t)0x1000, "/lib/x.so", (uint64_t)1);
+	feed(&f, "cprof:module", 2, 10, 10, "uusus", (uint64_t)0x7000, (uint64_t)0x1000,
+	     "/lib/x.so", (uint64_t)1, "abcd");
+	feed(&f, "lttng_ust_statedump:build_id", 3, 10, 10, "us", (uint64_t)0x7000, "abcd");
+	feed(&f, "cprof:module", 4, 10, 10, "uusus", (uint64_t)0x9000, (uint64_t)0x2000,
+	     "/usr/bin/..", (uint64_t)1, "");
+	feed(&f, "cprof:module", 5, 10, 10, "uusus", (uint64_t)0x9000, (uint64_t)0x2000,
+	     "/usr/bin/..", (uint64_t)1, "");
+	feed(&f, "cprof:module_unload", 6, 10, 10, "u", (uint64_t)0x9000);
+	feed(&f, "cprof:module", 7, 10, 10, "uusus", (uint64_t)0x9000, (uint64_t)0x3000,
+	     "/lib/z.so", (uint64_t)1, "ef01");
+	feed(&f, "cprof:process", 8, 10, 10, "u", (uint64_t)1);
+	rd_finish(&f.st);
+	CHECK(f.m->modules.n == 3, "%zu modules, want x, the one unloaded, z", f.m->modules.n);
+	if (f.m->modules.n == 3) {
+		const struct cprof_module *x = &f.m->modules.v[0], *gone = &f.m->modules.v[1],
+					  *z = &f.m->modules.v[2];
+
+		CHECK(x->base == 0x7000 && !strcmp(str(&f, x->build_id), "abcd") &&
+			  !strcmp(str(&f, x->path), "/lib/x.so"),
+		      "x once, with the build-id only cprof:module gave");
+		CHECK(gone->unload_ns == 6000000 && real && !strcmp(str(&f, gone->path), real),
+		      "unloaded at 6 ms, its path resolved: %s", str(&f, gone->path));
+		CHECK(z->base == 0x9000 && z->load_ns == 7000000 && !z->unload_ns &&
+			  z->size == 0x3000 && !strcmp(str(&f, z->build_id), "ef01"),
+		      "z loaded at the same base after");
+	}
+	free(real);
+	teardown(&f);
+}
+
 static void test_modules_and_unknown(void)
 {
 	struct fixture f;
@@ -964,6 +1009,7 @@ int main(int argc, char **argv)
 	test_state_dump_partial();
 	test_process_tree();
 	test_modules_and_unknown();
+	test_modules_both_sources();
 	test_warning_event();
 	test_batch();
 	legacy = true;

@@ -426,7 +426,7 @@ static bool alone_defer(struct rd_state *st, struct rd_event *batch)
 	if (!a)
 		return false;
 	memset(a, 0, sizeof(*a));
-	if (!rd_batch_copy(&a->ev, &a->buf, &a->cap, batch)) {
+	if (!rd_event_copy(&a->ev, &a->buf, &a->cap, batch)) {
 		st->alone.n--;
 		return false;
 	}
@@ -520,49 +520,4 @@ static void unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kep
 		st->batch_after_gap = st->batch_starts_late = false;
 	st->batch_records += n;
 	count_lost(st, batch, tid, batch->f[2].u, n, ev.ns);
-}
-
-bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch)
-{
-	size_t nlen = 0, hlen;
-	const char *name = batch->fetch_procname ? batch->fetch_procname(batch, &nlen)
-			   : batch->procname	 ? batch->procname
-						 : "";
-	const char *host = batch->fetch_host ? batch->fetch_host(batch)
-			   : batch->host     ? batch->host
-					     : "";
-	size_t need;
-	uint8_t *b;
-
-	if (!batch->fetch_procname)
-		nlen = batch->procname ? batch->procname_len : 0;
-	hlen = strlen(host);
-	need = batch->f[4].n + batch->f[5].n + nlen + hlen + 2;
-	if (need > *cap) {
-		uint8_t *nb = realloc(*buf, need);
-		if (!nb)
-			return false;
-		*buf = nb;
-		*cap = need;
-	}
-	*dst = *batch;
-	b = *buf;
-	memcpy(b, batch->f[4].s, batch->f[4].n);
-	dst->f[4].s = (const char *)b;
-	b += batch->f[4].n;
-	memcpy(b, batch->f[5].s, batch->f[5].n);
-	dst->f[5].s = (const char *)b;
-	b += batch->f[5].n;
-	memcpy(b, name, nlen);
-	b[nlen] = '\0';
-	dst->procname = (const char *)b;
-	dst->procname_len = nlen;
-	b += nlen + 1;
-	memcpy(b, host, hlen + 1);
-	dst->host = (const char *)b;
-	dst->fetch_fields = NULL;
-	dst->fetch_procname = NULL;
-	dst->fetch_host = NULL;
-	dst->source = NULL;
-	return true;
 }

@@ -28,7 +28,10 @@ static void *consume(void *arg)
 			break;
 		s = &p->slots[p->tail % RD_PIPE_SLOTS];
 		pthread_mutex_unlock(&p->lock);
-		rd_batch_unpack(p->st, &s->ev, NULL, NULL);
+		if (s->ev.kind->flags & RD_BATCH)
+			rd_batch_unpack(p->st, &s->ev, NULL, NULL);
+		else
+			rd_feed(p->st, &s->ev);
 		if (p->after)
 			p->after(p->after_data);
 		pthread_mutex_lock(&p->lock);
@@ -64,14 +67,10 @@ bool rd_pipe_start(struct rd_pipe *p, struct rd_state *st)
 	return p->running;
 }
 
-void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
+void rd_pipe_push(struct rd_pipe *p, struct rd_event *ev)
 {
 	struct rd_pipe_slot *s;
 
-	if (batch->fetch_fields) {
-		batch->fetch_fields(batch);
-		batch->fetch_fields = NULL;
-	}
 	pthread_mutex_lock(&p->lock);
 	while (p->head - p->tail == RD_PIPE_SLOTS) {
 		p->producer_waiting = true;
@@ -81,7 +80,7 @@ void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
 	pthread_mutex_unlock(&p->lock);
 	/* the consumer never reads slots from head on */
 	s = &p->slots[p->head % RD_PIPE_SLOTS];
-	if (!rd_batch_copy(&s->ev, &s->buf, &s->cap, batch)) {
+	if (!rd_event_copy(&s->ev, &s->buf, &s->cap, ev)) {
 		p->out_of_memory = true;
 		return;
 	}
@@ -90,6 +89,20 @@ void rd_pipe_push(struct rd_pipe *p, struct rd_event *batch)
 	if (p->consumer_waiting && p->head - p->tail >= WAKE_AT)
 		pthread_cond_signal(&p->wake_consumer);
 	pthread_mutex_unlock(&p->lock);
+}
+
+bool rd_pipe_push_behind(struct rd_pipe *p, struct rd_event *ev)
+{
+	bool busy;
+
+	if (!p->running)
+		return false;
+	pthread_mutex_lock(&p->lock);
+	busy = p->head != p->tail;
+	pthread_mutex_unlock(&p->lock);
+	if (busy)
+		rd_pipe_push(p, ev);
+	return busy;
 }
 
 void rd_pipe_drain(struct rd_pipe *p)

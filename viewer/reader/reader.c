@@ -110,7 +110,8 @@ static void on_event_message(struct reader *r, const bt_message *msg)
 		return;
 	}
 	/* in order: after the batches before it */
-	rd_pipe_drain(&r->pipe);
+	if (rd_pipe_push_behind(&r->pipe, &ev))
+		return;
 	if (rd_feed(&r->st, &ev) && r->opts->event)
 		rd_dump_event(&r->dump, d->name, bt_message_event_borrow_event_const(msg), ev.ns,
 			      ev.pid, ev.tid, r->opts);

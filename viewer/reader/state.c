@@ -125,6 +125,77 @@ static void fetch_fields(struct rd_event *ev)
 	}
 }
 
+/* The bytes field `i` of `ev` points to (never into the event itself). */
+static size_t field_bytes(const struct rd_event *ev, int i)
+{
+	switch (ev->kind->fields[i].want) {
+	case RD_U64S:
+		return ev->f[i].a ? ev->f[i].n * sizeof(uint64_t) : 0;
+	case RD_STR:
+	case RD_HEX:
+	case RD_BYTES:
+		return ev->f[i].n + 1;
+	case RD_UINT:
+		break;
+	}
+	return 0;
+}
+
+bool rd_event_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *ev)
+{
+	size_t nlen = 0, hlen, need = 0;
+	const char *name, *host;
+	uint8_t *b;
+
+	fetch_fields(ev);
+	name = rd_procname(ev, &nlen);
+	host = ev->fetch_host ? ev->fetch_host(ev) : ev->host ? ev->host : "";
+	hlen = strlen(host);
+	/* the arrays of 64-bit words first, where the buffer is aligned */
+	for (int i = 0; i < RD_MAX_FIELDS && ev->kind->fields[i].name; i++)
+		if (ev->present & (1u << i))
+			need += field_bytes(ev, i);
+	need += nlen + hlen + 2;
+	if (need > *cap) {
+		uint8_t *nb = realloc(*buf, need);
+		if (!nb)
+			return false;
+		*buf = nb;
+		*cap = need;
+	}
+	*dst = *ev;
+	b = *buf;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < RD_MAX_FIELDS && ev->kind->fields[i].name; i++) {
+			size_t n = ev->present & (1u << i) ? field_bytes(ev, i) : 0;
+			bool words = ev->kind->fields[i].want == RD_U64S;
+
+			if (!n || words != (pass == 0))
+				continue;
+			if (words) {
+				memcpy(b, ev->f[i].a, n);
+				dst->f[i].a = (const uint64_t *)(void *)b;
+			} else {
+				memcpy(b, ev->f[i].s, n - 1);
+				b[n - 1] = '\0';
+				dst->f[i].s = (const char *)b;
+			}
+			b += n;
+		}
+	memcpy(b, name, nlen);
+	b[nlen] = '\0';
+	dst->procname = (const char *)b;
+	dst->procname_len = nlen;
+	b += nlen + 1;
+	memcpy(b, host, hlen + 1);
+	dst->host = (const char *)b;
+	dst->fetch_fields = NULL;
+	dst->fetch_procname = NULL;
+	dst->fetch_host = NULL;
+	dst->source = NULL;
+	return true;
+}
+
 /* ---- processes ------------------------------------------------------------ */
 
 static struct rd_proc *proc_get(struct rd_state *st, int32_t pid, int32_t ppid)

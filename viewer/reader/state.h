@@ -175,7 +175,7 @@ struct rd_batch_seq {
 
 /* A batch emitted alone (a signal handler's record while its thread was
  * appending): it goes out before the thread's batch around it in time, so
- * it waits, copied (rd_batch_copy), to be fed among the thread's records
+ * it waits, copied (rd_event_copy), to be fed among the thread's records
  * by its time (batch.c). */
 struct rd_alone {
 	struct rd_event ev;
@@ -330,9 +330,11 @@ typedef void (*rd_record_fn)(void *data, struct rd_event *record);
 void rd_batch_unpack(struct rd_state *st, struct rd_event *batch, rd_record_fn kept, void *data);
 /* rd_finish: the batches emitted alone still waiting for their thread's. */
 void rd_batch_finish(struct rd_state *st);
-/* `batch` with its strings, records, thread name and host copied into
- * *buf (grown to *cap as needed; the caller frees it), into `dst`. */
-bool rd_batch_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *batch);
+/* `ev` (a batch or any other event) with its fields fetched, and its
+ * strings, arrays, thread name and host copied into *buf (grown to *cap as
+ * needed; the caller frees it), into `dst`: it outlives the babeltrace2
+ * message it came from. */
+bool rd_event_copy(struct rd_event *dst, uint8_t **buf, size_t *cap, struct rd_event *ev);
 
 /* A reference to a task not met yet (see struct rd_pending). */
 void rd_pending_add(struct rd_state *st, enum rd_pending_kind kind, uint32_t proc, uint64_t id,

@@ -229,6 +229,36 @@ int main(void)
 	CHECK(!strcmp(loc.frames[0].function, "libgone.so+0x123"));
 
 	cprof_symbolizer_destroy(s);
+
+	/* Opened ahead (record, while the rest of the trace is read): from a
+	 * model whose one stack holds the return address and one in libc, the
+	 * objects they are in are open before any lookup, on the prepared
+	 * symbolizer's thread, and it answers as the one made afterwards. */
+	struct cprof_stack *stk = cprof_vec_push(&m->stacks);
+	CHECK(stk);
+	*stk = (struct cprof_stack){.process = 0, .first = (uint32_t)m->frames.n, .depth = 2};
+	uint64_t *fr = cprof_vec_push(&m->frames);
+	CHECK(fr);
+	*fr = return_address;
+	CHECK((fr = cprof_vec_push(&m->frames)));
+	*fr = (uintptr_t)&qsort + 5;
+	s = cprof_symbolizer_prepare(
+	    m, &(struct cprof_symbolizer_options){.inline_frames = true, .no_store = true});
+	CHECK(s);
+	s = cprof_symbolizer_create_prepared(s, m);
+	CHECK(s);
+	cprof_symbolizer_get_stats(s, &st);
+	printf("modules opened ahead: %u\n", st.modules_loaded);
+	CHECK(st.modules_loaded == 2);
+	CHECK(cprof_symbolizer_lookup(s, 0, return_address, true, &loc));
+	CHECK(!strcmp(loc.frames[loc.nframes - 1].function, "test_symbols_grabber"));
+	CHECK(loc.frames[0].line == line);
+	CHECK(cprof_symbolizer_lookup(s, 1, (uintptr_t)&qsort + 4 + ELSEWHERE, false, &loc));
+	CHECK(strstr(loc.frames[loc.nframes - 1].function, "qsort"));
+	cprof_symbolizer_destroy(s);
+	/* a prepared symbolizer never made the model's is destroyed as is */
+	cprof_symbolizer_destroy(cprof_symbolizer_prepare(m, NULL));
+
 	cprof_model_destroy(m);
 	test_perfmap();
 	printf("ok\n");

@@ -520,6 +520,27 @@ static void env_put_cb(void *data, const char *name, const char *value)
 	cprof_env_put(data, name, value);
 }
 
+static bool keep_reading(double fraction, void *data)
+{
+	(void)fraction;
+	(void)data;
+	return true;
+}
+
+/* At the reader's first report with stacks in the model, their objects
+ * start opening on a thread of their own while the rest of the trace is
+ * read (cprof_store_prepare). */
+static void prepare_symbols(const struct cprof_model *partial, uint64_t begin_ns, uint64_t end_ns,
+			    void *data)
+{
+	struct cprof_symbolizer **prepared = data;
+
+	(void)begin_ns;
+	(void)end_ns;
+	if (!*prepared && partial->stacks.n > 1)
+		*prepared = cprof_store_prepare(partial, NULL);
+}
+
 /*
  * Stores the trace's symbols while its binaries are still here (see
  * symbols/store.h). Reads the whole trace, so skipped by default for a big
@@ -528,15 +549,20 @@ static void env_put_cb(void *data, const char *name, const char *value)
  */
 static struct cprof_model *store_symbols(const struct record_options *opts, const char *output)
 {
+	struct cprof_symbolizer *prepared = NULL;
+	const struct cprof_read_options read_opts = {
+	    .progress = keep_reading, .partial = prepare_symbols, .progress_data = &prepared};
 	struct cprof_model *model = NULL;
 	char msg[1024];
 
 	if (opts->symbols == 0 ||
 	    (opts->symbols < 0 && cprof_tree_bytes(output) > (uint64_t)COUNT_LIMIT_MIB << 20))
 		return NULL;
-	if (cprof_read_trace(output, NULL, &model, NULL, 0) != CPROF_READ_OK)
+	if (cprof_read_trace(output, &read_opts, &model, NULL, 0) != CPROF_READ_OK) {
+		cprof_symbolizer_destroy(prepared);
 		return NULL; /* report() reads it again and says why */
-	if (cprof_store_trace_symbols(model, NULL, true, msg, sizeof(msg)))
+	}
+	if (cprof_store_trace_symbols(model, NULL, true, prepared, msg, sizeof(msg)))
 		fprintf(stderr, "cprof-trace: warning: %s\n", msg);
 	return model;
 }

@@ -66,7 +66,7 @@ int cprof_cmd_symbolize(int argc, char **argv)
 		return 1;
 	}
 	cprof_read_print_notes(stderr, trace, model);
-	status = cprof_store_trace_symbols(model, debug_dir, force, err, sizeof(err));
+	status = cprof_store_trace_symbols(model, debug_dir, force, NULL, err, sizeof(err));
 	fprintf(stderr, "cprof-trace: %s\n", err);
 	cprof_model_destroy(model);
 	return status ? 1 : 0;

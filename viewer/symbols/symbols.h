@@ -99,11 +99,31 @@ int cprof_symbolizer_save(struct cprof_symbolizer *symbolizer, const char *path,
 /*
  * What `record` and `symbolize` do: cprof_symbolizer_save() into the model's
  * trace directory, refusing to replace symbols already there unless
- * `force`. Returns 0 or -1; either way `msg` gets one sentence to print
- * (what was stored and how long it took, or what went wrong).
+ * `force`. `prepared` (cprof_store_prepare, or NULL) is taken over. Returns
+ * 0 or -1; either way `msg` gets one sentence to print (what was stored
+ * and how long it took, or what went wrong).
  */
 int cprof_store_trace_symbols(const struct cprof_model *model, const char *debug_dir, bool force,
-			      char *msg, size_t msglen);
+			      struct cprof_symbolizer *prepared, char *msg, size_t msglen);
+
+/*
+ * A symbolizer that starts opening, on a thread of its own, the ELF and
+ * debug files of the objects that `partial`'s stacks ran in, while the
+ * rest of the trace is read (`partial` is a model still being read, only
+ * valid during the call: what is needed is copied). It is made the whole
+ * model's by cprof_symbolizer_create_prepared(), which takes it over, or
+ * destroyed. NULL when out of memory.
+ */
+struct cprof_symbolizer *cprof_symbolizer_prepare(const struct cprof_model *partial,
+						  const struct cprof_symbolizer_options *options);
+/* `prepared`'s thread joined, the symbolizer of `model`, as
+ * cprof_symbolizer_create() makes it; NULL (prepared destroyed) when out
+ * of memory. */
+struct cprof_symbolizer *cprof_symbolizer_create_prepared(struct cprof_symbolizer *prepared,
+							  const struct cprof_model *model);
+/* cprof_symbolizer_prepare() with the options cprof_store_trace_symbols() uses. */
+struct cprof_symbolizer *cprof_store_prepare(const struct cprof_model *partial,
+					     const char *debug_dir);
 
 struct cprof_symbolizer_stats {
 	uint64_t lookups, cache_hits;

@@ -220,6 +220,20 @@ alloc-all)
 	expect_min alloc 2200
 	expect_min free 1200
 	expect_min alloc 2000 'size = 65536,'
+	# record reads the trace back without pairing the blocks: its count
+	# and its stored symbols are those of a whole read, and it leaves no
+	# model cache without the blocks for the next command
+	n=$(sed -nE 's/^cprof-trace: recorded ([0-9]+) events.*/\1/p' "$work/err")
+	touch -d '-10 seconds' "$work/trace"/ust/uid/*/*/* "$work/trace/cprof-record.json"
+	json=$("$cprof" stats --json "$work/trace" 2>/dev/null) || fail "stats --json"
+	[ "$n" = "$(echo "$json" | sed -nE 's/^\{"events": ([0-9]+),.*/\1/p')" ] ||
+		fail "record counted $n events, stats: $(echo "$json" | cut -c 1-40)"
+	grep -qE '"heap": \{[^}]*"allocs": [1-9]' <<<"$json" ||
+		fail "stats after record shows no allocation"
+	zcat "$work/trace/cprof-symbols.gz" >"$work/sym.record" || fail "record stored no symbols"
+	"$cprof" --no-cache symbolize --force "$work/trace" 2>/dev/null || fail "symbolize"
+	zcat "$work/trace/cprof-symbols.gz" | cmp -s - "$work/sym.record" ||
+		fail "record stored other symbols than symbolize --force"
 	;;
 alloc-off)
 	record --alloc=off -- "$prog" alloc

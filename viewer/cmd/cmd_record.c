@@ -550,8 +550,10 @@ static void prepare_symbols(const struct cprof_model *partial, uint64_t begin_ns
 static struct cprof_model *store_symbols(const struct record_options *opts, const char *output)
 {
 	struct cprof_symbolizer *prepared = NULL;
-	const struct cprof_read_options read_opts = {
-	    .progress = keep_reading, .partial = prepare_symbols, .progress_data = &prepared};
+	const struct cprof_read_options read_opts = {.progress = keep_reading,
+						     .partial = prepare_symbols,
+						     .progress_data = &prepared,
+						     .no_allocs = true};
 	struct cprof_model *model = NULL;
 	char msg[1024];
 

@@ -732,6 +732,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	model->path = cprof_model_intern(model, path, strlen(path));
 	rd_state_init(&r.st, model);
 	r.st.count_only = r.opts->count_only;
+	r.st.no_allocs = r.opts->no_allocs;
 	/* missing or damaged: every process is kept, nothing else is known */
 	cprof_record_file_read(path, &rec);
 	if (!r.opts->keep_all_processes)
@@ -739,8 +740,9 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	r.st.window_ns = model->window_ns = salvage.window_ns;
 	r.st.from_launch = r.st.root_pid && !salvage.window_ns && rec.launched;
 
-	/* A trace cut short may be one still being written: not cached. */
-	cache = cache && settled && !salvage.damage.n;
+	/* A trace cut short may be one still being written: not cached; nor
+	 * a model without its heap blocks. */
+	cache = cache && settled && !salvage.damage.n && !r.opts->no_allocs;
 	prepare_regions(&r, model, salvage.stream_bytes, path, cache, &cf);
 	status = read_into_model(&r, &dirs, path, err, errlen);
 	rd_prefault_stop(&r.prefault);

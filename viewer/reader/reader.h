@@ -75,6 +75,14 @@ struct cprof_read_options {
 	 * process tree without paying for the whole model.
 	 */
 	bool count_only;
+	/*
+	 * The model without its heap blocks (cprof:alloc and cprof:free are
+	 * counted, not paired into model->allocs), the rest as usual; never
+	 * cached. For record's read back, which counts the events and stores
+	 * the symbols of the stacks: pairing an --alloc=all trace's blocks
+	 * was a third of that read.
+	 */
+	bool no_allocs;
 };
 
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,

@@ -398,7 +398,7 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	 * and the wait ended by now rather than at the end of the trace. */
 	if (st->tstates.v[ev->thread].wait != CPROF_NONE && !(ev->kind->flags & RD_KEEPS_WAIT))
 		rd_wait_end_lost(st, ev->thread, ev->ns);
-	if (ev->kind->on) {
+	if (ev->kind->on && !(st->no_allocs && (ev->kind->flags & RD_HEAP_BLOCK))) {
 		fetch_fields(ev);
 		ev->p = p;
 		ev->kind->on(st, ev);

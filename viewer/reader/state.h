@@ -43,6 +43,7 @@ enum {
 	RD_PPID = 1u << 3,	 /* carries the process's parent pid (see rd_kind.ppid) */
 	RD_STATE_ONLY = 1u << 4, /* only a state dump emits it: its thread is the dumping one */
 	RD_BATCH = 1u << 5,	 /* cprof:batch: unpacked into its records (batch.c) */
+	RD_HEAP_BLOCK = 1u << 6, /* cprof:alloc, cprof:free: see no_allocs */
 };
 
 /* One entry of the event table: an event class name and what to do with it. */
@@ -212,6 +213,7 @@ struct rd_state {
 	struct cprof_model *model;
 	int32_t root_pid; /* 0: keep every process */
 	bool count_only;  /* see cprof_read_options */
+	bool no_allocs;	  /* likewise */
 
 	CPROF_VEC(struct rd_proc) procs;
 	struct cprof_pairmap proc_index; /* pid -> procs index */

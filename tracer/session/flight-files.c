@@ -1,7 +1,6 @@
 /*
  * What the flight recorder reads from snapshot files: the packet headers
- * of stream files (how far back each CPU's buffer reaches, whether one
- * lost packets over the state written for the snapshot, the discarded
+ * of stream files (how far back each CPU's buffer reaches, the discarded
  * count of the `lost` probe), and the tree's size; and the snapshot
  * directory's layout.
  */
@@ -25,9 +24,7 @@
  * timestamp_begin, timestamp_end, content_size, packet_size (bits),
  * packet_seq_num, events_discarded. Timestamps are CLOCK_MONOTONIC ns. */
 #define TIMESTAMP_BEGIN_OFFSET 32
-#define TIMESTAMP_END_OFFSET 40
 #define PACKET_SIZE_OFFSET 56
-#define PACKET_SEQ_NUM_OFFSET 64
 #define EVENTS_DISCARDED_OFFSET 72
 
 #define CTF_MAGIC 0xC1FC1FC1u
@@ -192,66 +189,6 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	(void)ftw;
 	remove(path);
 	return 0;
-}
-
-/*
- * Whether a stream file may lack events written from torn_from to
- * torn_to: packets are missing there (a hole in its packet sequence
- * numbers over that time: the ring buffer overwrote them while the
- * snapshot copied the others), or before its first packet, which is not
- * its stream's first and begins after torn_from (overwritten before).
- */
-static uint64_t torn_from, torn_to;
-static bool torn;
-
-static bool read_at(int fd, off_t offset, uint64_t *v)
-{
-	return pread(fd, v, 8, offset) == 8;
-}
-
-static int stream_torn(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	uint64_t prev_seq = 0, prev_end = 0;
-	off_t off = 0;
-	int fd;
-
-	if (!is_stream_file(path, st, type, ftw))
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	while (off + EVENTS_DISCARDED_OFFSET <= st->st_size) {
-		uint64_t begin, end, bits, seq;
-
-		if (!read_at(fd, off + TIMESTAMP_BEGIN_OFFSET, &begin) ||
-		    !read_at(fd, off + TIMESTAMP_END_OFFSET, &end) ||
-		    !read_at(fd, off + PACKET_SIZE_OFFSET, &bits) ||
-		    !read_at(fd, off + PACKET_SEQ_NUM_OFFSET, &seq) || !bits || bits % 8 ||
-		    bits / 8 > (uint64_t)(st->st_size - off))
-			break;
-		if (off == 0 ? seq > 0 && begin > torn_from
-			     : seq > prev_seq + 1 && prev_end < torn_to && begin > torn_from)
-			torn = true;
-		prev_seq = seq;
-		prev_end = end;
-		off += (off_t)(bits / 8);
-	}
-	close(fd);
-	return torn; /* stops the walk once known */
-}
-
-bool flight_snapshot_torn(const char *path, uint64_t from_ns, uint64_t to_ns)
-{
-	torn_from = from_ns;
-	torn_to = to_ns;
-	torn = false;
-	nftw(path, stream_torn, 16, FTW_PHYS);
-	return torn;
-}
-
-void flight_remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The channel's discarded events so far; false if the probe failed. */

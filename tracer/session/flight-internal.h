@@ -81,11 +81,6 @@ void flight_arm_process(struct cprof_flight *f, pid_t pid, uint64_t token);
 /* flight-files.c */
 void flight_flatten(const char *path, const char *name);
 void flight_check_coverage(const char *path, const struct request *req, unsigned seq);
-/* Whether the snapshot in `path` may lack events written from from_ns to
- * to_ns (CLOCK_MONOTONIC): a ring buffer overwrote them (see
- * flight-files.c). */
-bool flight_snapshot_torn(const char *path, uint64_t from_ns, uint64_t to_ns);
-void flight_remove_tree(const char *path);
 bool flight_discarded_events(struct cprof_flight *f, uint64_t *count);
 
 #endif /* CPROF_FLIGHT_INTERNAL_H */

@@ -572,7 +572,7 @@ static void write_meta(struct cprof_flight *f, const struct request *req, unsign
  * it again puts it in the buffers the snapshot takes, so the snapshot's
  * stacks resolve to symbols.
  */
-static int record_snapshot_once(struct cprof_flight *f, const char *name, const char *path)
+static int record_snapshot(struct cprof_flight *f, const char *name, const char *path)
 {
 	struct lttng_snapshot_output *out = lttng_snapshot_output_create();
 	int ret = -LTTNG_ERR_NOMEM;
@@ -597,37 +597,6 @@ static int record_snapshot_once(struct cprof_flight *f, const char *name, const 
 	if (ret >= 0)
 		ret = CPROF_CTL(lttng_snapshot_record(f->session, out, 1));
 	lttng_snapshot_output_destroy(out);
-	return ret;
-}
-
-#define SNAPSHOT_TRIES 3
-
-/*
- * The statedump and the processes' state are written just before the
- * snapshot, but the ring buffers go on taking events (of every process of
- * the UID: per-UID buffers) while LTTng copies them, and a small or busy
- * one overwrites packets of that state before they are copied: the
- * snapshot then names no thread, or resolves no stack, of what it lost. A
- * local snapshot whose streams lack packets of that time is taken again,
- * up to SNAPSHOT_TRIES times; *torn says the last one still lacks some.
- */
-static int record_snapshot(struct cprof_flight *f, const char *name, const char *path, bool *torn)
-{
-	int ret;
-
-	*torn = false;
-	for (int i = 0; i < SNAPSHOT_TRIES; i++) {
-		uint64_t from = flight_now_ns();
-
-		ret = record_snapshot_once(f, name, path);
-		if (ret < 0 || f->config.output_url)
-			return ret;
-		flight_flatten(path, name);
-		*torn = flight_snapshot_torn(path, from, flight_now_ns());
-		if (!*torn || i + 1 == SNAPSHOT_TRIES)
-			break;
-		flight_remove_tree(path);
-	}
 	return ret;
 }
 
@@ -657,7 +626,6 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	uint64_t now = flight_now_ns();
 	double after_ms;
 	unsigned seq;
-	bool torn;
 	int ret;
 
 	if (rate_limited(f, now))
@@ -667,7 +635,7 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 	snapshot_name(req, seq, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", f->output_dir ? f->output_dir : ".", name);
 	describe(req, &f->config, what, sizeof(what));
-	ret = record_snapshot(f, name, path, &torn);
+	ret = record_snapshot(f, name, path);
 	now = flight_now_ns();
 	if (ret < 0) {
 		f->failed++;
@@ -677,8 +645,10 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 			f->config.output_url ? " (is lttng-relayd running?)" : "");
 		return;
 	}
-	if (!f->config.output_url)
+	if (!f->config.output_url) {
+		flight_flatten(path, name);
 		write_meta(f, req, seq, path);
+	}
 	after_ms = (double)(now - (req->time_ns && req->time_ns <= now ? req->time_ns
 								       : req->received_ns)) /
 		   1e6;
@@ -691,12 +661,6 @@ static void take_snapshot(struct cprof_flight *f, const struct request *req)
 			"cprof-trace: snapshot %u: %s: %s (%.1f MiB, %.0f ms after the %s)\n", seq,
 			what, path, (double)cprof_tree_bytes(path) / (1 << 20), after_ms,
 			req->time_ns ? "request" : "trigger");
-	if (torn)
-		fprintf(stderr,
-			"cprof-trace: warning: snapshot %u: the ring buffers overwrote part of the "
-			"state written for it (thread names, live heap, loaded objects) while it "
-			"was taken, %d times; a larger --flight SIZE keeps it\n",
-			seq, SNAPSHOT_TRIES);
 	if (!f->config.output_url)
 		flight_check_coverage(path, req, seq);
 }

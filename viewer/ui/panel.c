@@ -333,15 +333,47 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 	fprintf(out, "]}\n");
 }
 
-struct occ {
-	uint64_t b, e;
-	uint32_t idx;
-};
-
 static int occ_cmp(const void *x, const void *y)
 {
-	const struct occ *a = x, *b = y;
+	const struct ui_occ *a = x, *b = y;
 	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+bool ui_occ_sort(struct ui_occ *v, size_t n)
+{
+	struct ui_occ *apart;
+	size_t kept = 0, napart = 0, i, j, k;
+
+	if (n < 2)
+		return true;
+	/* the longest run in order that keeps each item ahead of the next
+	 * one greedily; the rest set apart (v's own order is kept) */
+	apart = malloc(n * sizeof(*apart));
+	if (!apart) {
+		qsort(v, n, sizeof(*v), occ_cmp);
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (kept && v[i].b < v[kept - 1].b)
+			apart[napart++] = v[i];
+		else
+			v[kept++] = v[i];
+	}
+	if (!napart) {
+		free(apart);
+		return true;
+	}
+	qsort(apart, napart, sizeof(*apart), occ_cmp);
+	/* merged from the back: the kept run ends at v + kept, in place */
+	i = kept, j = napart, k = n;
+	while (j > 0) {
+		if (i > 0 && v[i - 1].b > apart[j - 1].b)
+			v[--k] = v[--i];
+		else
+			v[--k] = apart[--j];
+	}
+	free(apart);
+	return true;
 }
 
 uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, int row,
@@ -351,7 +383,7 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 	const struct cprof_model *m = ix->model;
 	struct ui_row *out = &ix->hl_state;
 	uint8_t *match = NULL;
-	struct occ *occ = NULL;
+	struct ui_occ *occ = NULL;
 	size_t n = 0;
 
 	free(out->idx);
@@ -414,9 +446,9 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 			continue;
 		b = b > m->begin_ns ? b - m->begin_ns : 0;
 		e = e > m->begin_ns ? e - m->begin_ns : 0;
-		occ[n++] = (struct occ){b, e < b ? b : e, idx};
+		occ[n++] = (struct ui_occ){b, e < b ? b : e, idx};
 	}
-	qsort(occ, n, sizeof(*occ), occ_cmp);
+	ui_occ_sort(occ, n);
 	if (!n)
 		goto end;
 	out->idx = malloc(n * sizeof(*out->idx));

@@ -124,7 +124,8 @@ top_rows() {
 	seen {
 		name = $6
 		for (i = 7; i <= NF; i++) name = name " " $i
-		print num($1), num($4), name
+		# (%.15g: exact for integers, where print gives 5.5046e+10 in mawk)
+		printf "%.15g %.15g %s\n", num($1), num($4), name
 	}
 	/^ *flat +flat%/ { seen = 1 }'
 }

@@ -10,6 +10,8 @@
 #             and its time range named
 #   missing | notctf | nocprof | notree | metadata | metadata-packet
 #             bad inputs: one-line error, non-zero exit
+#   recordjson cprof-record.json damaged: the counts still, and a warning
+#             naming it and the problem
 # Env: CPROF_TRACE (the cprof-trace binary), STATS_APP (test-stats-app).
 set -eu
 
@@ -262,6 +264,17 @@ nocontext)
 			--size 800x500 "$tmp/trace"
 	fi
 	grep "$want" "$tmp/err"
+	;;
+recordjson)
+	# without its pid, then cut short: every process is kept (the app's
+	# counts are the same), and stats says what is wrong
+	record
+	for damage in 's/"pid": [0-9]*, //|no positive "pid"' 's/}$//|not JSON (line 2: '; do
+		sed -i "${damage%%|*}" "$tmp/trace/cprof-record.json"
+		check_counts
+		grep -F "cprof-record.json is damaged: ${damage#*|}" "$tmp/stats.err" ||
+			fail "no warning '${damage#*|}': $(cat "$tmp/stats.err")"
+	done
 	;;
 metadata)
 	record

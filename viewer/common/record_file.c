@@ -126,17 +126,25 @@ static void read_snapshot(json_t *snap, struct cprof_snapshot_meta *meta)
 enum cprof_record_file_status cprof_record_file_read(const char *dir, struct cprof_record_file *out)
 {
 	char path[PATH_MAX + 32];
+	json_error_t jerr;
 	json_t *root;
 	json_t *snap;
 	json_int_t pid, sig;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/" CPROF_RECORD_FILE, dir);
-	if (access(path, F_OK) != 0)
-		return errno == ENOENT ? CPROF_RECORD_FILE_MISSING : CPROF_RECORD_FILE_ERROR_IO;
-	root = json_load_file(path, 0, NULL);
-	if (!root)
+	if (access(path, F_OK) != 0) {
+		if (errno == ENOENT)
+			return CPROF_RECORD_FILE_MISSING;
+		snprintf(out->error, sizeof(out->error), "%s", strerror(errno));
+		return CPROF_RECORD_FILE_ERROR_IO;
+	}
+	root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		snprintf(out->error, sizeof(out->error), "not JSON (line %d: %s)", jerr.line,
+			 jerr.text);
 		return CPROF_RECORD_FILE_INVALID;
+	}
 	pid = json_integer_value(json_object_get(root, CPROF_RECORD_KEY_PID));
 	sig = json_integer_value(json_object_get(root, CPROF_RECORD_KEY_SIGNAL));
 	out->pid = pid > 0 && pid <= INT32_MAX ? (int32_t)pid : 0;
@@ -147,5 +155,8 @@ enum cprof_record_file_status cprof_record_file_read(const char *dir, struct cpr
 	if (out->is_snapshot)
 		read_snapshot(snap, &out->snapshot);
 	json_decref(root);
-	return out->pid ? CPROF_RECORD_FILE_OK : CPROF_RECORD_FILE_INVALID;
+	if (out->pid)
+		return CPROF_RECORD_FILE_OK;
+	snprintf(out->error, sizeof(out->error), "no positive \"" CPROF_RECORD_KEY_PID "\"");
+	return CPROF_RECORD_FILE_INVALID;
 }

@@ -57,6 +57,7 @@ struct cprof_record_file {
 	bool launched;	  /* its threads were recorded from their start */
 	bool is_snapshot; /* a flight recorder snapshot: `snapshot` is filled */
 	struct cprof_snapshot_meta snapshot;
+	char error[200]; /* INVALID or ERROR_IO: why, in a few words */
 };
 
 /*

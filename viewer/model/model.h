@@ -308,7 +308,6 @@ void cprof_model_trim_regions(struct cprof_model *model);
  * not freed); false when out of memory (nothing changed). */
 bool cprof_model_own_regions(struct cprof_model *model, size_t cap);
 
-/* Adds a note (see `notes`); false when out of memory. */
 /* The model's loss in one sentence for stderr ("N events lost by the
  * tracer ..."), in buf; false when nothing was lost. */
 bool cprof_model_describe_loss(const struct cprof_model *model, char *buf, size_t len);
@@ -316,6 +315,7 @@ bool cprof_model_describe_loss(const struct cprof_model *model, char *buf, size_
  * common to every CPU starts at +X ms ..."), in buf; false
  * when the trace is no snapshot whose window starts after its begin. */
 bool cprof_model_describe_window(const struct cprof_model *model, char *buf, size_t len);
+/* Adds a note (see `notes`); false when out of memory. */
 bool cprof_model_add_note(struct cprof_model *model, const char *text);
 
 /* Approximate heap bytes held by the model (for the bench's bytes/event). */

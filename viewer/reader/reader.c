@@ -696,6 +696,7 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	struct rd_cache_file cf = {.fd = -1};
 	struct cprof_model *model = NULL;
 	struct cprof_record_file rec;
+	enum cprof_record_file_status rec_status;
 	char why[8400];
 	uint64_t key = 0;
 	bool settled = false;
@@ -733,8 +734,20 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	rd_state_init(&r.st, model);
 	r.st.count_only = r.opts->count_only;
 	r.st.no_allocs = r.opts->no_allocs;
-	/* missing or damaged: every process is kept, nothing else is known */
-	cprof_record_file_read(path, &rec);
+	/* missing or damaged: every process is kept, nothing else is known;
+	 * damaged is said (a trace `record` did not write has none) */
+	rec_status = cprof_record_file_read(path, &rec);
+	if (rec_status == CPROF_RECORD_FILE_INVALID || rec_status == CPROF_RECORD_FILE_ERROR_IO) {
+		char note[300];
+
+		snprintf(note, sizeof(note),
+			 CPROF_RECORD_FILE " is damaged: %s; every process in the trace is kept",
+			 rec.error);
+		if (!cprof_model_add_note(model, note)) {
+			set_err(err, errlen, path, "out of memory");
+			goto end;
+		}
+	}
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rec.pid;
 	r.st.window_ns = model->window_ns = salvage.window_ns;

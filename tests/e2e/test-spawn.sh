@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-spawn.sh: what a new process costs under `record --join-late`.
 #   - A shell loop of 50 `/bin/true` under record: the processes that never
-#     record anything are never set up for the session (no statedump of
+#     record anything are never set up for the session (no cprof:config of
 #     theirs in the trace: only the shell's, and seq's when its writes to
 #     the pipe took over 10 us), and each costs at most
 #     BOUND ms more than untraced, measured in the same test (the best of
@@ -39,9 +39,9 @@ us() {
 }
 rec() { rm -rf "$work/t"; "$cprof" record --join-late --no-count -o "$work/t" -- "$@"; }
 
-# Who was set up: the processes with a statedump in the trace.
+# Who was set up: the processes with a cprof:config in the trace.
 rec sh -c "$loop" 2>"$work/err" || fail "record: $(cat "$work/err")"
-setup=$(babeltrace2 "$work/t" | grep "lttng_ust_statedump:start" |
+setup=$(babeltrace2 "$work/t" | grep "cprof:config" |
 	grep -o "vpid = [0-9]*" | sort -u | wc -l)
 echo "processes set up for the session: $setup of $((n + 1))"
 [ "$setup" -le 3 ] || fail "$setup processes set up for the session, expected the shell (and seq, whose pipe writes may be slow) only"

@@ -24,6 +24,7 @@ struct cprof_env {
 	size_t count;
 	size_t cap;
 	bool failed;
+	bool modules_by_preload;
 	char warning[PATH_MAX + 128];
 };
 
@@ -159,8 +160,10 @@ static void put_auto_events(struct cprof_env *env, const struct cprof_record_con
 	 * library says the same from memory (cprof:module, tracer/preload/
 	 * modules.c); without it (--no-auto) lttng-ust's is the only one.
 	 */
-	if (preload)
+	if (preload) {
 		cprof_env_put(env, "LTTNG_UST_WITHOUT_BADDR_STATEDUMP", "1");
+		env->modules_by_preload = true;
+	}
 	/* The preload's hooks are what make a late join happen (track.h). */
 	if (preload && config->join_late) {
 		cprof_env_put(env, CPROF_JOIN_ENV, "1");
@@ -240,6 +243,11 @@ char **cprof_env_take_vars(struct cprof_env *env)
 	env->count = 0;
 	env->cap = 0;
 	return vars;
+}
+
+bool cprof_env_modules_by_preload(const struct cprof_env *env)
+{
+	return env->modules_by_preload;
 }
 
 const char *cprof_env_borrow_warning(const struct cprof_env *env)

@@ -64,6 +64,11 @@ char **cprof_env_take_vars(struct cprof_env *env);
 /* A sentence for the user when the preload library was not found, else NULL. */
 const char *cprof_env_borrow_warning(const struct cprof_env *env);
 
+/* The program gets the preload library, which says what objects are
+ * loaded (cprof:module), and lttng-ust's base-address statedump is off:
+ * the session need not enable lttng-ust's statedump and dlopen events. */
+bool cprof_env_modules_by_preload(const struct cprof_env *env);
+
 void cprof_env_destroy(struct cprof_env *env);
 
 #endif /* CPROF_SESSION_ENVIRONMENT_H */

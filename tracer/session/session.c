@@ -311,7 +311,8 @@ end:
 }
 
 /* The channel's contexts (vtid, vpid, ...) and the events enabled in it. */
-static enum cprof_session_status setup_events(struct cprof_session *session)
+static enum cprof_session_status setup_events(struct cprof_session *session,
+					      bool modules_by_preload)
 {
 	struct lttng_event *event;
 	int ret;
@@ -332,7 +333,10 @@ static enum cprof_session_status setup_events(struct cprof_session *session)
 		}
 	}
 
-	for (size_t i = 0; i < sizeof(event_patterns) / sizeof(event_patterns[0]); i++) {
+	/* cprof:* first: enough when the preload says what is loaded */
+	for (size_t i = 0;
+	     i < (modules_by_preload ? 1 : sizeof(event_patterns) / sizeof(event_patterns[0]));
+	     i++) {
 		event = lttng_event_create();
 		if (!event)
 			return CPROF_SESSION_ERROR_MEMORY;
@@ -395,7 +399,7 @@ enum cprof_session_status cprof_session_setup(struct cprof_session *session,
 	if (status == CPROF_SESSION_OK && !channel->overwrite)
 		status = setup_metadata(session, &domain);
 	if (status == CPROF_SESSION_OK)
-		status = setup_events(session);
+		status = setup_events(session, channel->modules_by_preload);
 	if (status == CPROF_SESSION_OK)
 		goto end;
 

@@ -5,7 +5,8 @@
  * One cprof_session is one LTTng session of its own (unique name) writing
  * a CTF trace to a local directory: UST domain, per-UID buffers, one
  * channel, the `cprof:*`, `lttng_ust_statedump:*` and `lttng_ust_lib:*`
- * events, and the vtid, vpid, vppid and procname contexts.
+ * events (the last two not when the preload says what is loaded), and the vtid, vpid, vppid and
+ * procname contexts.
  *
  * Ownership: cprof_session_create() returns a session the caller owns and
  * frees with cprof_session_destroy(), which also destroys the LTTng
@@ -45,6 +46,13 @@ struct cprof_session_channel {
 	 * blocks), and the output directory is the snapshots' parent.
 	 */
 	bool overwrite;
+	/*
+	 * Every process recorded has the preload library, which says what
+	 * objects are loaded itself (cprof:module): lttng-ust's statedump
+	 * and dlopen events (lttng_ust_statedump:*, lttng_ust_lib:*) are
+	 * then not enabled, each a registration with the daemon per process.
+	 */
+	bool modules_by_preload;
 };
 
 /*

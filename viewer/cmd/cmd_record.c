@@ -742,6 +742,7 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 					  struct cprof_tracker **tracker)
 {
 	struct cprof_session *session = NULL;
+	struct cprof_session_channel channel = opts->channel;
 	bool daemon_started;
 
 	if (cprof_session_create(output, &session) != CPROF_SESSION_OK) {
@@ -756,7 +757,8 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 		fprintf(stderr, "cprof-trace: no LTTng session daemon was running: started "
 				"lttng-sessiond\n");
 	cprof_session_reap_stale();
-	if (cprof_session_setup(session, &opts->channel) != CPROF_SESSION_OK) {
+	channel.modules_by_preload = env && cprof_env_modules_by_preload(env);
+	if (cprof_session_setup(session, &channel) != CPROF_SESSION_OK) {
 		fprintf(stderr, "cprof-trace: %s: %s\n", opts->output,
 			cprof_session_borrow_error(session));
 		goto error;

@@ -5,7 +5,8 @@
 # compare --json`'s for the same traces (same values, changes, p-values);
 # both traces are drawn, each with its label; zoom on either side moves
 # both; a shift-drag selects the same range in both and the panel
-# recomputes over it (fewer requests than the whole run); clicking a
+# recomputes over it (fewer requests than the whole run); the counters
+# are in the same lanes in both; clicking a
 # region row of the panel highlights that type in both traces; bad input
 # (three traces, a missing one) gets a one-line error.
 . "$(dirname "$0")/test-diagnose-lib.sh"
@@ -111,6 +112,27 @@ assert s["old"]["hl_type"] == row["name"] == s["new"]["hl_type"], (s, row)
 assert s["old"]["hl_n"] > 0 and s["new"]["hl_n"] > 0, s
 print("ok: zoom and range in both; row %d (%s %s) highlights %d and %d regions" %
       (s["panel_row"], row["kind"], row["name"], s["old"]["hl_n"], s["new"]["hl_n"]))
+PY
+
+# The same counters in the same lanes, one beside the other, whatever
+# order each run first set them in: two runs of the workers sample, whose
+# threads set its two queues' counters first in either order. The rule
+# that makes it so: the program's own counters first, each kind by name.
+record w1 workers --seconds 1
+record w2 workers --seconds 1
+echo print >"$WORK/print"
+"$CPROF_TRACE" view --script "$WORK/print" --size ${W}x$H "$WORK/w1" "$WORK/w2" >"$WORK/wstate" ||
+	fail "view --script w1 w2 failed"
+python3 - "$WORK/wstate" <<'PY' || fail "counter lanes"
+import json, sys
+s = json.loads(open(sys.argv[1]).read())
+co, cn = s["old"]["counters"], s["new"]["counters"]
+derived = {"heap in use", "threads alive"}
+want = sorted(c for c in co if c not in derived) + sorted(c for c in co if c in derived)
+assert len(co) > len(derived & set(co)) >= 1, "no counter of the program's own: %s" % co
+assert sorted(co) == sorted(cn), (co, cn)
+assert co == cn == want, "counter lanes: old %s, new %s, want %s" % (co, cn, want)
+print("ok: counter lanes in the same order: %s" % co)
 PY
 
 note "bad input"

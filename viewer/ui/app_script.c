@@ -94,7 +94,14 @@ void ui_app_print_state(struct app *a)
 	cprof_json_write_string(stdout, text);
 	printf(", \"collapsed\": %d, \"status\": ", collapsed);
 	cprof_json_write_string(stdout, v->status);
-	printf("}");
+	printf(", \"counters\": [");
+	for (uint32_t k = 0; k < a->ix->ncounters; k++) {
+		if (k)
+			printf(", ");
+		cprof_json_write_string(
+		    stdout, cprof_model_str(m, m->counters.v[a->ix->counters[k].counter].name));
+	}
+	printf("]}");
 }
 
 static bool script_shot(const struct ui_script_host *h, const char *path)

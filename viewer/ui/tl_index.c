@@ -472,6 +472,26 @@ end:
 	return ok;
 }
 
+/* Counter lanes by process, the program's own first, then by name: the
+ * same order in two traces of one program (view OLD NEW), whatever order
+ * each trace first met them in. */
+static int counter_lane_cmp(const void *a, const void *b, void *model)
+{
+	const struct cprof_model *m = model;
+	const struct cprof_counter *x =
+	    &m->counters.v[((const struct ui_counter_index *)a)->counter];
+	const struct cprof_counter *y =
+	    &m->counters.v[((const struct ui_counter_index *)b)->counter];
+	int c;
+
+	if (x->process != y->process)
+		return x->process < y->process ? -1 : 1;
+	if (x->user != y->user)
+		return x->user ? -1 : 1;
+	c = strcmp(cprof_model_str(m, x->name), cprof_model_str(m, y->name));
+	return c ? c : (x < y ? -1 : x > y);
+}
+
 static bool build_counters(struct ui_index *ix)
 {
 	const struct cprof_model *m = ix->model;
@@ -517,6 +537,7 @@ static bool build_counters(struct ui_index *ix)
 			pn = ln;
 		}
 	}
+	qsort_r(ix->counters, ix->ncounters, sizeof(*ix->counters), counter_lane_cmp, (void *)m);
 	return true;
 }
 

@@ -502,9 +502,14 @@ stats_pids() {
 	awk '/^processes:/ {p = 1; next} p && /^  [0-9]/ {print $1; next} p {exit}' "$1"
 }
 
-case_children() {
-	local other_pid final forked kept late slowest expected
-	"$FLIGHT_APP" other 15 >/dev/null 2>&1 &
+# One run of the children case into $tmp/fc; 0 when the final snapshot
+# holds the program's start (its region `start`), 2 when other programs of
+# this user wrote so much into the shared per-UID ring buffers (a
+# concurrent test, a benchmark) that the start was overwritten: then what
+# the snapshot lacks says nothing of ours.
+children_run() {
+	rm -rf "$tmp/fc"
+	"$FLIGHT_APP" other 60 >/dev/null 2>&1 &
 	other_pid=$!
 	# lttng-ust waits for the session daemon to register a new process,
 	# LTTNG_UST_REGISTER_TIMEOUT at most (record's default: 3 s), then
@@ -522,7 +527,29 @@ case_children() {
 	[ -n "$final" ] || fail "no final snapshot: $(ls "$tmp/fc")"
 	"$CPROF_TRACE" --no-cache stats "$final" >"$tmp/stats" 2>"$tmp/stats.err" ||
 		fail "stats $final: $(cat "$tmp/stats.err")"
-	grep -q 'start' "$tmp/stats" || fail "the final snapshot does not reach back to the start"
+	"$CPROF_TRACE" --no-cache stats --json "$final" >"$tmp/stats.json" 2>/dev/null ||
+		fail "stats --json $final"
+	python3 -c 'import json, sys; sys.exit("start" not in json.load(open(sys.argv[1]))["regions"])' \
+		"$tmp/stats.json" && return 0
+	"$CPROF_TRACE" --no-cache stats --all-processes "$final" 2>/dev/null |
+		awk '/^processes:/ {p = 1; next} p && /^  [0-9]/ {print ($2 == "on" ? "(unnamed)" : $2)} p && !/^  [0-9]/ {exit}' |
+		grep -v '^test-flight-app$' | sort | uniq -c | sort -rn | head -3 >"$tmp/others"
+	[ -s "$tmp/others" ] ||
+		fail "the final snapshot does not reach back to the start, and no other program wrote into the ring"
+	echo "the ring's oldest part was overwritten, other programs wrote into it: $(tr -s ' \n' ' ' <"$tmp/others")"
+	kill "$other_pid" 2>/dev/null || true
+	wait "$other_pid" 2>/dev/null || true
+	return 2
+}
+
+case_children() {
+	local other_pid final forked kept late slowest expected try rc
+	for try in 1 2 3; do
+		rc=0
+		children_run || rc=$?
+		[ "$rc" = 0 ] && break
+		[ "$try" -lt 3 ] || fail "the final snapshot did not reach back to the start in 3 runs"
+	done
 	forked=$(sed -n 's/^forked //p' "$tmp/app.out")
 	[ "${forked:-0}" -ge 10 ] || fail "the program forked ${forked:-0} children"
 	stats_pids "$tmp/stats" | sort >"$tmp/kept"

@@ -132,11 +132,13 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, snapshot,
  * and busy mark, tracer/batch.c), and the NUL is written apart, so even
  * a string that did could not run into the next event.
  *
- * Only the probe's write stage (stage 5 of lttng-ust 2.13's
- * ust-tracepoint-event.h, the only one defining
- * LTTNG_UST__TP_SESSION_CHECK before stage 6 defines
- * LTTNG_UST_TP_EXTERN_C) differs from lttng_ust_field_string; any other
- * lttng-ust writes the field as a string.
+ * Only the probe's write stage differs from lttng_ust_field_string: stage
+ * 5 of lttng-ust 2.13's ust-tracepoint-event.h, the first to define
+ * LTTNG_UST__TP_SESSION_CHECK, and which stage 6 follows by defining
+ * LTTNG_UST_TP_EXTERN_C (it undefines it after; stages 7-9 expand no
+ * fields). Anything else, such as a second provider in provider.c, would
+ * expand the write code where there is no __chan and fail to compile,
+ * never write otherwise; any other lttng-ust writes a string field.
  */
 #include <lttng/ust-version.h>
 #undef cprof_tp_field_bytes_

@@ -112,9 +112,9 @@ static void free_ctx(struct prof_ctx *c)
 	cprof_hidx_free(&c->loc_index);
 }
 
-bool cprof_profile_prepare(const struct cprof_model *m)
+bool cprof_profile_prepare(const struct cprof_model *m, const atomic_bool *stop)
 {
-	struct prof_ctx c = {.m = m};
+	struct prof_ctx c = {.m = m, .stop = stop};
 	bool ok = prof_build_regions(&c);
 
 	free_ctx(&c); /* what the model now keeps is only borrowed */
@@ -350,8 +350,13 @@ cprof_profile_build_until(const struct cprof_model *m, struct cprof_symbolizer *
 			goto nomem;
 	}
 	c.sym = symbolizer;
-	if (!(c.p = cprof_profile_create()) || !prof_build_regions(&c))
+	if (!(c.p = cprof_profile_create()) || (!prof_build_regions(&c) && !c.stopped))
 		goto nomem;
+	if (c.stopped) {
+		snprintf(rep->text, sizeof(rep->text), "stopped");
+		status = CPROF_PROFILES_STOPPED;
+		goto end;
+	}
 	if (!setup_ctx(&c))
 		goto nomem;
 	c.p->time_nanos = (int64_t)c.win_from;

@@ -82,9 +82,11 @@ const char *cprof_profile_type_list(void);
 
 /* Builds what every profile of the model needs and keeps it with the
  * model (how its regions nest), so that the first profile costs no more
- * than the next; for a viewer to call while it loads. False when out of
- * memory (profiles then build it themselves). */
-bool cprof_profile_prepare(const struct cprof_model *model);
+ * than the next; for a viewer to call once the model is shown. False when
+ * out of memory or stopped (`stop` set: looked at every 64K regions of the
+ * nesting pass, after the pass that orders them; NULL never stops);
+ * profiles then build it themselves. */
+bool cprof_profile_prepare(const struct cprof_model *model, const atomic_bool *stop);
 
 enum cprof_profiles_status
 cprof_profile_build(const struct cprof_model *model, struct cprof_symbolizer *symbolizer,

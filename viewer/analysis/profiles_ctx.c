@@ -158,6 +158,10 @@ bool prof_build_regions(struct prof_ctx *c)
 	for (size_t k = 0; k < nr; k++) {
 		uint32_t i = c->reg_order[k];
 		const struct cprof_region *r = &m->regions.v[i];
+		if (prof_stopped(c, k)) {
+			free(stack);
+			return false; /* the arrays are c's: freed with it */
+		}
 		if (k == 0 || m->regions.v[c->reg_order[k - 1]].thread != r->thread) {
 			depth = 0;
 			if (r->thread < nt)

@@ -70,7 +70,9 @@ static inline bool prof_stopped(struct prof_ctx *c, size_t i)
 	return true;
 }
 
-/* The annotation context and the filters (profiles_ctx.c). */
+/* The annotation context and the filters (profiles_ctx.c).
+ * prof_build_regions: false when out of memory or stopped (c->stopped,
+ * prof_stopped). */
 bool prof_build_regions(struct prof_ctx *c);
 uint32_t prof_innermost(const struct prof_ctx *c, uint32_t thread, uint64_t t);
 uint32_t prof_task_of_chain(const struct prof_ctx *c, uint32_t r);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cprof-tp-enums.h"
 #include "stats_dist.h"
@@ -186,26 +187,45 @@ struct summary_head {
 	uint64_t win, n, dist_size;
 };
 
+/*
+ * The whole trace's region distributions `v` kept as the model's summary,
+ * unless it has one. A viewer computes them for its Regions panel while
+ * it writes the cache (reader.h's defer_cache), on two threads: whichever
+ * ends first publishes (model.h), the other's are dropped. Both give the
+ * same, so the length stored before publishing is the same too.
+ */
+static void keep_summary(const struct cprof_model *cm, uint64_t win,
+			 const struct cprof_stats_dist *v, size_t n)
+{
+	struct cprof_model *m = (struct cprof_model *)cm; /* caches what it implies */
+	struct summary_head h = {.win = win, .n = n, .dist_size = sizeof(*v)};
+	size_t len = sizeof(h) + n * sizeof(*v);
+	const void *none = NULL;
+	char *blob;
+
+	if (__atomic_load_n(&m->summary, __ATOMIC_ACQUIRE) || !(blob = malloc(len)))
+		return;
+	memcpy(h.magic, summary_magic, sizeof(h.magic));
+	memcpy(blob, &h, sizeof(h));
+	if (n)
+		memcpy(blob + sizeof(h), v, n * sizeof(*v));
+	__atomic_store_n(&m->summary_len, len, __ATOMIC_RELAXED);
+	if (__atomic_compare_exchange_n(&m->summary, &none, (const void *)blob, false,
+					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		m->summary_owned = true; /* read when the model is destroyed */
+	else
+		free(blob);
+}
+
 void cprof_stats_summarize(struct cprof_model *m)
 {
 	struct sd_src s = {m, SD_REGIONS, 0, UINT64_MAX, cprof_snapwin_from(m)};
-	struct summary_head h = {.win = s.win, .dist_size = sizeof(struct cprof_stats_dist)};
 	struct cprof_stats_dist *v;
 	size_t n;
-	char *blob;
 
-	if (m->summary || sd_dists(&s, true, &v, &n))
+	if (__atomic_load_n(&m->summary, __ATOMIC_ACQUIRE) || sd_dists(&s, true, &v, &n))
 		return;
-	h.n = n;
-	memcpy(h.magic, summary_magic, sizeof(h.magic));
-	if ((blob = malloc(sizeof(h) + n * sizeof(*v)))) {
-		memcpy(blob, &h, sizeof(h));
-		if (n)
-			memcpy(blob + sizeof(h), v, n * sizeof(*v));
-		m->summary = blob;
-		m->summary_len = sizeof(h) + n * sizeof(*v);
-		m->summary_owned = true;
-	}
+	keep_summary(m, s.win, v, n);
 	free(v);
 }
 
@@ -217,18 +237,20 @@ static int summary_regions(const struct cprof_model *m, struct cprof_stats_dist 
 	const size_t size = sizeof(struct cprof_stats_dist);
 	struct cprof_stats_dist *v = NULL;
 	struct summary_head h;
+	const char *sum = __atomic_load_n(&m->summary, __ATOMIC_ACQUIRE);
 
-	if (!m->summary || m->summary_len < sizeof(h))
+	size_t len = sum ? __atomic_load_n(&m->summary_len, __ATOMIC_RELAXED) : 0;
+
+	if (!sum || len < sizeof(h))
 		return 0;
-	memcpy(&h, m->summary, sizeof(h));
+	memcpy(&h, sum, sizeof(h));
 	if (memcmp(h.magic, summary_magic, sizeof(h.magic)) || h.win != cprof_snapwin_from(m) ||
-	    h.dist_size != size || h.n > (m->summary_len - sizeof(h)) / size ||
-	    m->summary_len != sizeof(h) + h.n * size)
+	    h.dist_size != size || h.n > (len - sizeof(h)) / size || len != sizeof(h) + h.n * size)
 		return 0;
 	if (h.n && !(v = malloc(h.n * size)))
 		return -1;
 	if (h.n)
-		memcpy(v, (const char *)m->summary + sizeof(h), h.n * size);
+		memcpy(v, sum + sizeof(h), h.n * size);
 	for (size_t i = 0; i < h.n; i++)
 		if (v[i].key >= m->strings.n) {
 			free(v);
@@ -251,6 +273,13 @@ enum cprof_stats_status cprof_stats_regions_until(const struct cprof_model *m, u
 	/* The whole trace (a range to its end takes its last instant) is
 	 * what the summary holds. */
 	if (!from_ns && to_ns >= span) {
+		/* a viewer's cache being written computes it (model.h) */
+		while (__atomic_load_n(&m->summary_pending, __ATOMIC_ACQUIRE) &&
+		       !__atomic_load_n(&m->summary, __ATOMIC_ACQUIRE) &&
+		       !(stop && atomic_load(stop))) {
+			struct timespec ts = {0, 2000000};
+			nanosleep(&ts, NULL);
+		}
 		switch (summary_regions(m, out, nout)) {
 		case 1:
 			return CPROF_STATS_OK;
@@ -260,8 +289,11 @@ enum cprof_stats_status cprof_stats_regions_until(const struct cprof_model *m, u
 			return CPROF_STATS_NO_MEMORY;
 		}
 	}
-	if (!sd_dists(&s, true, out, nout))
+	if (!sd_dists(&s, true, out, nout)) {
+		if (!from_ns && to_ns >= span)
+			keep_summary(m, s.win, *out, *nout);
 		return CPROF_STATS_OK;
+	}
 	return stop && atomic_load(stop) ? CPROF_STATS_STOPPED : CPROF_STATS_NO_MEMORY;
 }
 

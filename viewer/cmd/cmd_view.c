@@ -36,12 +36,15 @@ static void fwd_partial(const struct cprof_model *model, uint64_t begin_ns, uint
 }
 
 static struct cprof_model *load(const char *path, cprof_ui_progress_fn progress,
-				cprof_ui_partial_fn partial, void *data, char *err, size_t errlen)
+				cprof_ui_partial_fn partial, void *data, void **later, char *err,
+				size_t errlen)
 {
 	struct progress_fwd fwd = {progress, partial, data};
+	struct cprof_read_cache *cache = NULL;
 	struct cprof_read_options opts = {.progress = fwd_progress,
 					  .progress_data = &fwd,
-					  .partial = partial ? fwd_partial : NULL};
+					  .partial = partial ? fwd_partial : NULL,
+					  .defer_cache = later ? &cache : NULL};
 	struct cprof_model *model = NULL;
 	char msg[480];
 	if (cprof_read_trace(path, &opts, &model, msg, sizeof(msg)) != CPROF_READ_OK) {
@@ -49,7 +52,16 @@ static struct cprof_model *load(const char *path, cprof_ui_progress_fn progress,
 		return NULL;
 	}
 	cprof_read_print_notes(stderr, path, model);
+	if (later)
+		*later = cache;
 	return model;
+}
+
+/* The model cache, written once the window shows the model (what would
+ * otherwise make the first open's full view wait). */
+static void finish(void *later, struct cprof_model *model)
+{
+	cprof_read_cache_store(later, model);
 }
 
 /*
@@ -226,7 +238,8 @@ int cprof_cmd_view(int argc, char **argv)
 	};
 	static const struct cprof_cli cli = {"view", "ho:", longopts, usage,
 					     false,  1,	    2,	      "expected TRACE, or OLD NEW"};
-	struct cprof_ui_options o = {.load = load, .width = 1440, .height = 900, .tab = -1};
+	struct cprof_ui_options o = {
+	    .load = load, .finish = finish, .width = 1440, .height = 900, .tab = -1};
 	const char *select = NULL, *tab = NULL;
 	char selbuf[512];
 	int c, status;

@@ -256,10 +256,15 @@ struct cprof_model {
 	 * opaque to both: cprof_model_summarize's bytes, read back as they
 	 * were written (analysis/stats.c says what they are and checks
 	 * them). NULL: none. Freed with the model when `summary_owned`, else
-	 * in the mapping. */
+	 * in the mapping. Set once, published last (atomically: a viewer
+	 * writes the cache, and so sets this, while its panels read).
+	 * summary_pending (atomic too): a cache write left for later
+	 * (reader.h's defer_cache) will set it, and a query the summary
+	 * answers waits for it instead of computing the same. */
 	const void *summary;
 	size_t summary_len;
 	bool summary_owned;
+	bool summary_pending;
 	/* A model loaded from its cache (reader/cache.c): the vectors are
 	 * borrowed from this mapping (see common/vec.h), and so are the first
 	 * `strings_mapped` strings. Unmapped with the model. */

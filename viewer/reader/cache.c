@@ -607,14 +607,17 @@ static void write_body(struct writer *w, const struct cprof_model *m, struct hea
 		put(w, &first, sizeof(first));
 		first += m->counters.v[i].points.n;
 	}
-	hd->sec[SEC_SUMMARY] = (struct section){begin_section(w), m->summary_len, 1};
-	put(w, m->summary, m->summary_len);
+	/* (published by another thread perhaps: model.h) */
+	const void *sum = __atomic_load_n(&m->summary, __ATOMIC_ACQUIRE);
+	size_t len = sum ? __atomic_load_n(&m->summary_len, __ATOMIC_RELAXED) : 0;
+	hd->sec[SEC_SUMMARY] = (struct section){begin_section(w), len, 1};
+	put(w, sum, len);
 }
 
 /* The derived data to keep with the model (cprof_model_summarize). */
 static void summarize(struct cprof_model *m)
 {
-	if (cprof_model_summarize && !m->summary)
+	if (cprof_model_summarize && !__atomic_load_n(&m->summary, __ATOMIC_ACQUIRE))
 		cprof_model_summarize(m);
 }
 
@@ -813,15 +816,19 @@ bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_m
 	 * regions' pages twice in the process's resident size */
 	w.ok = w.ok && mmap(cf->regions, cf->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
 			    cf->fd, (off_t)REGIONS_AT) != MAP_FAILED;
+	/* (lent to a model shown meanwhile: the same pages, the mapping
+	 * replaced in one call, which threads reading it do not notice) */
 	write_header(&w, m, &hd, key);
 	cache_path(path, sizeof(path), trace, CACHE_FILE);
 	w.ok = w.ok && name_file(trace, cf);
 	if (!w.ok || rename(cf->tmp, path) != 0)
 		goto fail;
 	madvise(cf->regions, cf->len, MADV_HUGEPAGE);
-	m->regions.cap = 0; /* borrowed from the mapping */
-	m->mapping = cf->regions;
-	m->mapping_len = cf->len;
+	if (m->mapping != cf->regions) {
+		m->regions.cap = 0; /* borrowed from the mapping */
+		m->mapping = cf->regions;
+		m->mapping_len = cf->len;
+	}
 	close(cf->fd);
 	cf->fd = -1;
 	free(w.stage);
@@ -829,5 +836,31 @@ bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_m
 
 fail:
 	free(w.stage);
+	if (m->mapping == cf->regions) {
+		close_file(cf); /* lent: the mapping stays the model's */
+		return true;
+	}
 	return rd_cache_abandon(cf, m, true);
+}
+
+struct cprof_read_cache *rd_cache_defer(const char *trace, struct rd_cache_file *cf,
+					struct cprof_model *m, uint64_t key)
+{
+	struct cprof_read_cache *c = calloc(1, sizeof(*c));
+
+	if (!c || !(c->trace = strdup(trace))) {
+		free(c);
+		return NULL;
+	}
+	c->key = key;
+	c->cf = *cf;
+	cf->fd = -1;
+	cf->regions = NULL;
+	m->summary_pending = cprof_model_summarize && !m->summary;
+	if (c->cf.fd >= 0) {
+		m->regions.cap = 0;
+		m->mapping = c->cf.regions;
+		m->mapping_len = c->cf.len;
+	}
+	return c;
 }

@@ -49,7 +49,9 @@ void rd_cache_store(const char *trace, struct cprof_model *model, uint64_t key);
  * rd_cache_finish() writes the rest after the regions (and the model's
  * summary, as rd_cache_store()), the header, renames
  * the file into place and leaves the model's regions in a private mapping
- * of it (model->mapping). rd_cache_abandon() removes the file; the
+ * of it (model->mapping); when the model already borrows them from the
+ * file (rd_cache_defer()), a failure leaves them there (other threads
+ * may be reading them) and only removes the file. rd_cache_abandon() removes the file; the
  * model's regions, if still in it, move to the heap (`keep`) or are
  * dropped (a model about to be destroyed). Both return false only when
  * the regions could not be kept (out of memory). Ownership: a zeroed
@@ -65,6 +67,24 @@ bool rd_cache_open(const char *trace, size_t regions, struct rd_cache_file *cf);
 bool rd_cache_finish(const char *trace, struct rd_cache_file *cf, struct cprof_model *model,
 		     uint64_t key);
 bool rd_cache_abandon(struct rd_cache_file *cf, struct cprof_model *model, bool keep);
+
+/*
+ * A cache left to write once the model is shown (cprof_read_options'
+ * defer_cache, reader.h): the trace, the key, and the file the regions
+ * were built in (cf.fd -1: none, the whole model is written as
+ * rd_cache_store() writes it). rd_cache_defer() takes the file from `cf`
+ * (leaving it holding nothing) and lends its regions to the model (its
+ * mapping, as rd_cache_finish() leaves them): the model is whole
+ * meanwhile, and may be destroyed before or after the cache is written.
+ * NULL when out of memory (`cf` untouched).
+ */
+struct cprof_read_cache {
+	char *trace;
+	uint64_t key;
+	struct rd_cache_file cf;
+};
+struct cprof_read_cache *rd_cache_defer(const char *trace, struct rd_cache_file *cf,
+					struct cprof_model *model, uint64_t key);
 
 /* Process-wide: false makes every read decode the trace (--no-cache). */
 extern bool rd_cache_enabled;

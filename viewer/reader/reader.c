@@ -792,7 +792,10 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	/* regions that outgrew the file moved to the heap: stored as usual */
 	if (cf.fd >= 0 && model->regions.v != cf.regions)
 		rd_cache_abandon(&cf, model, true);
-	if (cf.fd >= 0) {
+	if (r.opts->defer_cache && (cf.fd >= 0 || cache) &&
+	    (*r.opts->defer_cache = rd_cache_defer(path, &cf, model, key))) {
+		/* the caller's to write */
+	} else if (cf.fd >= 0) {
 		if (!rd_cache_finish(path, &cf, model, key)) {
 			set_err(err, errlen, path, "out of memory while reading the trace");
 			goto end;
@@ -825,6 +828,20 @@ bool cprof_read_cache_enabled(void)
 	return rd_cache_enabled;
 }
 
+void cprof_read_cache_store(struct cprof_read_cache *c, struct cprof_model *model)
+{
+	if (!c)
+		return;
+	if (c->cf.fd >= 0)
+		rd_cache_finish(c->trace, &c->cf, model, c->key);
+	else
+		rd_cache_store(c->trace, model, c->key);
+	/* summarized or not (out of memory): no longer to wait for */
+	__atomic_store_n(&model->summary_pending, false, __ATOMIC_RELEASE);
+	free(c->trace);
+	free(c);
+}
+
 /* The entry point: a trace directory, or a tar archive of one (tar.c). */
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
 					struct cprof_model **out, char *err, size_t errlen)
@@ -833,6 +850,8 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
 	char *tmpdir = NULL, *dir;
 	struct stat st;
 
+	if (opts && opts->defer_cache)
+		*opts->defer_cache = NULL;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return read_dir(path, opts, true, out, err, errlen);
 	dir = cprof_tar_extract(path, &tmpdir, err, errlen);

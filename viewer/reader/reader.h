@@ -83,6 +83,15 @@ struct cprof_read_options {
 	 * was a third of that read.
 	 */
 	bool no_allocs;
+	/*
+	 * Not NULL: the model cache the read would write once done (the
+	 * region summary computed, the file checksummed and named: about a
+	 * seventh of a first read of 100M records) is left to the caller,
+	 * who gets it in *defer_cache (NULL: none to write) and writes it
+	 * with cprof_read_cache_store(), for a viewer once the model is
+	 * shown. The model is whole meanwhile.
+	 */
+	struct cprof_read_cache **defer_cache;
 };
 
 enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_read_options *opts,
@@ -96,6 +105,14 @@ enum cprof_read_status cprof_read_trace(const char *path, const struct cprof_rea
  */
 void cprof_read_set_cache(bool use);
 bool cprof_read_cache_enabled(void);
+
+/*
+ * Writes a cache left by a read (defer_cache) for `model`, the model that
+ * read returned, and frees `cache`; NULL does nothing. Other threads may
+ * read the model meanwhile: it only reads it, then publishes its summary
+ * (model.h). Failures are silent, as a read's own cache writes are.
+ */
+void cprof_read_cache_store(struct cprof_read_cache *cache, struct cprof_model *model);
 
 /* The model's notes (what kept the trace from being read as recorded), one
  * line each: "cprof-trace: PATH: warning: ..."; then, for a snapshot of

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,7 +82,8 @@ int ui_app_load(void *data)
 		/* the timeline's region rows are built as the regions come in */
 		a->feed = ui_index_feed_create();
 		a->model =
-		    a->o->load(a->o->trace, on_progress, on_partial, a, a->err, sizeof(a->err));
+		    a->o->load(a->o->trace, on_progress, on_partial, a,
+			       a->defer && a->o->finish ? &a->later : NULL, a->err, sizeof(a->err));
 		a->own_model = true;
 	}
 	a->read_s = ui_app_now() - a->t_start;
@@ -114,10 +116,29 @@ int ui_app_load(void *data)
 	return 0;
 }
 
+/* What the load left for later (writing the model cache: its summary,
+ * a pass over every region, and its checksum, which a first open of a
+ * big trace made the full view wait for). */
+static void finish_load(struct app *a)
+{
+	if (a->later)
+		a->o->finish(a->later, a->model);
+	a->later = NULL;
+}
+
 static int prepare_profiles(void *data)
 {
 	struct app *a = data;
-	cprof_profile_prepare(a->model);
+	/* first, at the UI's priority: the Regions panel's numbers for the
+	 * whole trace wait for the cache's summary (model.h) */
+	finish_load(a);
+	/* then behind the panel's jobs (panel_job.c), which the person
+	 * waits for */
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, 0, nice + 10 > 19 ? 19 : nice + 10);
+	cprof_profile_prepare(a->model, &a->prepare_stop);
 	return 0;
 }
 
@@ -125,6 +146,8 @@ void ui_app_prepare_later(struct app *a)
 {
 	if (a->model && !a->prepare)
 		a->prepare = SDL_CreateThread(prepare_profiles, "cprof-prepare", a);
+	if (!a->prepare)
+		finish_load(a); /* no thread: now (the panel may wait for it) */
 }
 
 void ui_app_view_init(struct app *a, int w, int h)
@@ -697,6 +720,7 @@ static int run_window(struct app *a)
 	 * atlas) needed, and the first frame came later (at 20M records
 	 * under load: the window open after 1.2-2.7 s instead of 0.5-0.9 s),
 	 * for a full view a few tenths of a second sooner. */
+	a->defer = true;
 	status = ui_app_open_window(a, o->bench_frames > 0 || o->script, w, h);
 	a->window_s = ui_app_now() - a->t_start;
 	if (status)
@@ -733,9 +757,11 @@ static int run_window(struct app *a)
 
 void ui_app_fini(struct app *a)
 {
+	atomic_store(&a->prepare_stop, true);
 	if (a->prepare)
 		SDL_WaitThread(a->prepare, NULL);
 	a->prepare = NULL;
+	finish_load(a); /* the window closed before the full view */
 	ui_panel_destroy(a->panel);
 	a->panel = NULL;
 	if (a->sym)

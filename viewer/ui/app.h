@@ -9,6 +9,7 @@
 #define CPROF_UI_APP_H
 
 #include <SDL.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "panel.h"
@@ -61,9 +62,15 @@ struct app {
 	SDL_atomic_t preview_gen;   /* updates so far */
 	double preview_s;	    /* the loading thread's time in them */
 	struct ui_index_feed *feed; /* the loading thread's (tl.h) */
-	/* builds how the regions nest, for the profile tabs, once the full
-	 * view is up (ui_app_prepare_later); joined by ui_app_fini */
+	/* What the load left for once the model is shown (the window's
+	 * loads only: `defer`), the options' finish does it. */
+	bool defer;
+	void *later;
+	/* once the full view is up (ui_app_prepare_later): does `later`, then
+	 * builds how the regions nest, for the profile tabs; told to stop
+	 * and joined by ui_app_fini */
 	SDL_Thread *prepare;
+	atomic_bool prepare_stop;
 	/* seconds from cprof_ui_run to the first loading frame with lanes
 	 * (0 none) and to the first frame of the full view (--bench-frames) */
 	double t_start, first_lanes_s, full_view_s;

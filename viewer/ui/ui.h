@@ -22,10 +22,16 @@ typedef bool (*cprof_ui_progress_fn)(double fraction, void *data);
 typedef void (*cprof_ui_partial_fn)(const struct cprof_model *partial, uint64_t begin_ns,
 				    uint64_t end_ns, void *data);
 /* Loads a model, calling the above; on failure returns NULL with a
- * sentence in err. */
+ * sentence in err. `later` not NULL: what can wait until the model is
+ * shown (writing its cache) may be left in *later (NULL: nothing), for
+ * cprof_ui_finish_fn. */
 typedef struct cprof_model *(*cprof_ui_load_fn)(const char *path, cprof_ui_progress_fn progress,
-						cprof_ui_partial_fn partial, void *data, char *err,
-						size_t errlen);
+						cprof_ui_partial_fn partial, void *data,
+						void **later, char *err, size_t errlen);
+/* Does what a load left for later, with the model it loaded, and frees
+ * `later`: on a thread of the viewer's once the model is shown, while
+ * other threads read the model. */
+typedef void (*cprof_ui_finish_fn)(void *later, struct cprof_model *model);
 
 /* What --select can name (cmd_view.c parses it, the viewer looks it up). */
 enum cprof_ui_select_kind {
@@ -62,6 +68,7 @@ struct cprof_ui_options {
 	const char *trace;
 	const char *trace_new; /* `view OLD NEW`: trace is the old one; NULL: one trace */
 	cprof_ui_load_fn load;
+	cprof_ui_finish_fn finish; /* NULL: load leaves nothing for later */
 	struct cprof_model *model; /* already loaded (borrowed); load is then unused */
 
 	const char *screenshot; /* PNG path: render one frame and exit */

@@ -6,7 +6,8 @@
 # layout of a cache built while reading); a bit flipped among the regions,
 # or in the file's last piece, is noticed and the cache rebuilt; a cache
 # written by view or pprof keeps the region summary stats takes instead of
-# computing it; a first open killed while reading leaves no file behind in
+# computing it, as does one the window writes once the full view is up;
+# a first open killed while reading leaves no file behind in
 # the cache directory.
 . "$(dirname "$0")/test-diagnose-lib.sh"
 : "${BENCH_GEN:?BENCH_GEN must name bench-read-gen}"
@@ -87,12 +88,19 @@ print(struct.unpack_from("<Q", b, 144 + (nsec - 1) * 24 + 8)[0])' "$C"
 # A cache written by another command than stats keeps the region summary
 # too: the next stats takes it from there instead of passing over every
 # region again (the same numbers, and the cache is not rewritten).
-for cmd in view pprof; do
+# The window writes it once the full view is up (reader.h's defer_cache),
+# its regions lent to the model meanwhile: the same file.
+for cmd in view view-window pprof; do
 	note "a cache written by $cmd keeps the region statistics for stats"
 	rm -rf "$T/.cprof-cache"
 	case $cmd in
 	view) "$CPROF_TRACE" view --screenshot "$WORK/shot.png" --size 640x400 "$T" ||
 		fail "view --screenshot failed" ;;
+	view-window)
+		SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --bench-frames 3 --size 640x400 \
+			"$T" >/dev/null || fail "view --bench-frames failed"
+		[ "$(regions_at)" = 2097152 ] ||
+			fail "the window's cache has its regions at $(regions_at), not 2 MiB" ;;
 	pprof) "$CPROF_TRACE" pprof -t region -o "$WORK/writer.pb.gz" "$T" ||
 		fail "pprof failed" ;;
 	esac

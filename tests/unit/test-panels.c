@@ -8,11 +8,14 @@
  * behind stopped, and equal those computed here and now.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "analysis/profiles.h"
+#include "analysis/stats.h"
 #include "ui-synth.h"
 #include "ui/panel.h"
 #include "ui/panel_flame.h"
@@ -286,6 +289,76 @@ static bool same_dists(const struct cprof_stats_dist *a, uint32_t na,
 	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A summary published 100 ms after it was announced, as a viewer's
+ * cache written once the full view is up does (reader.h's defer_cache). */
+static void *publish_later(void *arg)
+{
+	struct cprof_model *m = arg;
+	struct timespec ts = {0, 100000000};
+
+	nanosleep(&ts, NULL);
+	cprof_stats_summarize(m);
+	__atomic_store_n(&m->summary_pending, false, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The Regions panel's numbers for the whole trace while the viewer's
+ * first open writes the cache: they wait for the cache's summary (a
+ * first open of 100M records computed the same twice, side by side) and
+ * are its numbers; a stop ends the wait. */
+static void test_summary_wait(void)
+{
+	struct cprof_model *m = synth_model(3000, 4, 12), *ref = synth_model(3000, 4, 12);
+	struct cprof_stats_dist *want = NULL, *got = NULL;
+	size_t nwant = 0, ngot = 0;
+	uint64_t span = ref->end_ns - ref->begin_ns;
+	atomic_bool stop;
+	pthread_t th;
+
+	CHECK(m && ref && !m->summary);
+	CHECK(cprof_stats_regions_until(ref, 0, span, NULL, &want, &nwant) == CPROF_STATS_OK);
+
+	m->summary_pending = true;
+	atomic_init(&stop, true);
+	CHECK(cprof_stats_regions_until(m, 0, span, &stop, &got, &ngot) == CPROF_STATS_STOPPED);
+	CHECK(!m->summary);
+	CHECK(!pthread_create(&th, NULL, publish_later, m));
+	double t0 = now_ms();
+	CHECK(cprof_stats_regions_until(m, 0, span, NULL, &got, &ngot) == CPROF_STATS_OK);
+	double waited = now_ms() - t0;
+	pthread_join(th, NULL);
+	printf("summary wait: the whole trace's numbers after %.1f ms (published at 100)\n",
+	       waited);
+	CHECK(waited >= 90);
+	CHECK(same_dists(got, (uint32_t)ngot, want, (uint32_t)nwant));
+	free(got);
+	free(want);
+	cprof_model_destroy(m);
+	cprof_model_destroy(ref);
+}
+
+/* What the viewer builds for the profile tabs once the model is shown
+ * (cprof_profile_prepare) stops when the window closes: before, closing
+ * waited for it (2 s of a 100M-record trace). */
+static void test_prepare_stop(struct cprof_model *m)
+{
+	atomic_bool stop;
+
+	atomic_init(&stop, true);
+	CHECK(!cprof_profile_prepare(m, &stop));
+	CHECK(!m->region_nesting);
+	atomic_store(&stop, false);
+	CHECK(cprof_profile_prepare(m, &stop) && m->region_nesting);
+}
+
 static bool frame_says(struct ui_panel *p, const struct ui_view *v, const char *needle)
 {
 	struct ui_metrics mt = synth_metrics();
@@ -500,14 +573,6 @@ static void test_tops_thread(struct cprof_model *m)
 	ui_index_destroy(ix);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* When a panel's computation ended (its wake, on the computing thread). */
 struct job_end {
 	double at;
@@ -667,10 +732,12 @@ int main(void)
 	cprof_model_destroy(m);
 	m = synth_model(3000, 4, 11);
 	CHECK(m != NULL);
+	test_prepare_stop(m);
 	test_regions_thread(m);
 	test_threads_thread(m);
 	test_tops_thread(m);
 	cprof_model_destroy(m);
+	test_summary_wait();
 	m = synth_model(600000, 8, 5);
 	CHECK(m != NULL);
 	test_stops(m);

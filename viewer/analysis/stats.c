@@ -187,45 +187,28 @@ struct summary_head {
 	uint64_t win, n, dist_size;
 };
 
-/*
- * The whole trace's region distributions `v` kept as the model's summary,
- * unless it has one. A viewer computes them for its Regions panel while
- * it writes the cache (reader.h's defer_cache), on two threads: whichever
- * ends first publishes (model.h), the other's are dropped. Both give the
- * same, so the length stored before publishing is the same too.
- */
-static void keep_summary(const struct cprof_model *cm, uint64_t win,
-			 const struct cprof_stats_dist *v, size_t n)
-{
-	struct cprof_model *m = (struct cprof_model *)cm; /* caches what it implies */
-	struct summary_head h = {.win = win, .n = n, .dist_size = sizeof(*v)};
-	size_t len = sizeof(h) + n * sizeof(*v);
-	const void *none = NULL;
-	char *blob;
-
-	if (__atomic_load_n(&m->summary, __ATOMIC_ACQUIRE) || !(blob = malloc(len)))
-		return;
-	memcpy(h.magic, summary_magic, sizeof(h.magic));
-	memcpy(blob, &h, sizeof(h));
-	if (n)
-		memcpy(blob + sizeof(h), v, n * sizeof(*v));
-	__atomic_store_n(&m->summary_len, len, __ATOMIC_RELAXED);
-	if (__atomic_compare_exchange_n(&m->summary, &none, (const void *)blob, false,
-					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		m->summary_owned = true; /* read when the model is destroyed */
-	else
-		free(blob);
-}
-
 void cprof_stats_summarize(struct cprof_model *m)
 {
 	struct sd_src s = {m, SD_REGIONS, 0, UINT64_MAX, cprof_snapwin_from(m)};
+	struct summary_head h = {.win = s.win, .dist_size = sizeof(struct cprof_stats_dist)};
 	struct cprof_stats_dist *v;
 	size_t n;
+	char *blob;
 
 	if (__atomic_load_n(&m->summary, __ATOMIC_ACQUIRE) || sd_dists(&s, true, &v, &n))
 		return;
-	keep_summary(m, s.win, v, n);
+	h.n = n;
+	memcpy(h.magic, summary_magic, sizeof(h.magic));
+	if ((blob = malloc(sizeof(h) + n * sizeof(*v)))) {
+		memcpy(blob, &h, sizeof(h));
+		if (n)
+			memcpy(blob + sizeof(h), v, n * sizeof(*v));
+		m->summary_len = sizeof(h) + n * sizeof(*v);
+		m->summary_owned = true;
+		/* last: a viewer's Regions panel may be reading the model (its
+		 * cache written once the model is shown, reader.h) */
+		__atomic_store_n(&m->summary, (const void *)blob, __ATOMIC_RELEASE);
+	}
 	free(v);
 }
 
@@ -239,7 +222,7 @@ static int summary_regions(const struct cprof_model *m, struct cprof_stats_dist 
 	struct summary_head h;
 	const char *sum = __atomic_load_n(&m->summary, __ATOMIC_ACQUIRE);
 
-	size_t len = sum ? __atomic_load_n(&m->summary_len, __ATOMIC_RELAXED) : 0;
+	size_t len = sum ? m->summary_len : 0; /* set before summary */
 
 	if (!sum || len < sizeof(h))
 		return 0;
@@ -289,11 +272,8 @@ enum cprof_stats_status cprof_stats_regions_until(const struct cprof_model *m, u
 			return CPROF_STATS_NO_MEMORY;
 		}
 	}
-	if (!sd_dists(&s, true, out, nout)) {
-		if (!from_ns && to_ns >= span)
-			keep_summary(m, s.win, *out, *nout);
+	if (!sd_dists(&s, true, out, nout))
 		return CPROF_STATS_OK;
-	}
 	return stop && atomic_load(stop) ? CPROF_STATS_STOPPED : CPROF_STATS_NO_MEMORY;
 }
 

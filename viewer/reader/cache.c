@@ -609,7 +609,7 @@ static void write_body(struct writer *w, const struct cprof_model *m, struct hea
 	}
 	/* (published by another thread perhaps: model.h) */
 	const void *sum = __atomic_load_n(&m->summary, __ATOMIC_ACQUIRE);
-	size_t len = sum ? __atomic_load_n(&m->summary_len, __ATOMIC_RELAXED) : 0;
+	size_t len = sum ? m->summary_len : 0;
 	hd->sec[SEC_SUMMARY] = (struct section){begin_section(w), len, 1};
 	put(w, sum, len);
 }

@@ -41,6 +41,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	openjdk-17-jdk-headless
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
+	# bwrap --unshare-pid: processes in a PID namespace (test-realprog.sh bwrap)
+	bubblewrap
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)
 missing=()
 for p in "${PKGS[@]}"; do

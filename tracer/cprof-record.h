@@ -115,6 +115,14 @@ static inline int cprof_record_alloc_mode_parse(const char *name, enum cprof_tp_
  * not a snapshot), so every record of its threads is in the trace or was
  * lost, including records before a thread's first in the trace. */
 #define CPROF_RECORD_KEY_LAUNCHED "launched"
+/* The pids, as the processes themselves saw them, of the recorded tree's
+ * processes that ran in a PID namespace of their own (bwrap
+ * --unshare-pid, a container): their events carry these pids and their
+ * parents' pids in that namespace, which do not lead to the program's, so
+ * the reader keeps them by this list. Absent: none. */
+#define CPROF_RECORD_KEY_NS_PIDS "namespaced_pids"
+/* At most this many are written. */
+#define CPROF_RECORD_NS_PIDS_MAX 256
 
 /* What a flight recorder snapshot was taken for: its "snapshot" object. */
 struct cprof_record_snapshot {

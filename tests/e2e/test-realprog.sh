@@ -115,6 +115,12 @@
 #                 ulimit -n 64 and exits normally: exit status 0 and the
 #                 same output (glibc could not load libgcc_s.so.1 for
 #                 lttng-ust's pthread_cancel at exit and aborted it).
+#   bwrap         bubblewrap runs sh and python3 in a PID namespace of their
+#                 own (--unshare-pid): the same output; sh and python3 are
+#                 in the trace with python's 60 ms sleep (LTTng's process
+#                 tracker was given the pids they saw, 2 and 3, not the
+#                 session daemon's view of them: none of their events was
+#                 recorded).
 # Skipped (77) when the program is not installed.
 # usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR,
 #                                SIGPROF_APP, ODD_APP, DL_LIB_A, DL_LIB_B)
@@ -974,6 +980,35 @@ p = [p for p in json.load(open(sys.argv[1]))["processes"] if p["name"].startswit
 print("python processes:", [(x["pid"], x["end_ns"] > 0) for x in p])
 sys.exit(0 if len(p) == 1 and p[0]["end_ns"] else 1)
 PY
+	;;
+bwrap)
+	need /usr/bin/bwrap bubblewrap
+	need /usr/bin/python3 python3
+	# the pids differ under record (lttng-ust's threads take pids of the
+	# namespace too): the program prints its parent's, sh's, which is 2
+	sandboxed=(/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid
+		--die-with-parent -- /bin/sh -c
+		'/usr/bin/python3 -c "import os, time; time.sleep(0.06); print(\"python, child of\", os.getppid())"; echo sh $$')
+	untraced bw "${sandboxed[@]}"
+	[ "$plain_rc" = 0 ] || skip "bwrap cannot make a PID namespace here: $(cat "$WORK/bw.plain.err")"
+	traced bw -- "${sandboxed[@]}"
+	cat "$WORK/bw.out"
+	same bw
+	stats bw
+	check bw "the processes of the PID namespace or their blocking calls are missing" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+names = sorted(p["name"] for p in s["processes"])
+sleep = s["syscalls"]["calls"].get("clock_nanosleep", {}).get("total_ns", 0)
+print("processes:", ", ".join("%s %d" % (p["name"], p["pid"]) for p in s["processes"]))
+print("clock_nanosleep: %.1f ms (python slept 60 ms)" % (sleep / 1e6))
+sys.exit(0 if "sh" in names and "python3" in names and sleep >= 55e6 else 1)
+PY
+	sys=$(profile bw syscall)
+	pprof_top "$sys" -unit=ms >/dev/null
+	py=$(value_of Py_RunMain cum <"$sys.top")
+	echo "go tool pprof: ${py}ms of blocking calls under Py_RunMain"
+	ge "$py" 55 || fail "the syscall profile lacks python's 60 ms sleep"
 	;;
 *)
 	fail "unknown case"

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cprof-record.h" /* CPROF_RECORD_NS_PIDS_MAX */
 #include "ctl.h"
 
 struct cprof_tracker {
@@ -36,6 +37,9 @@ struct cprof_tracker {
 	int32_t *pids;	      /* tracked, in no order */
 	size_t n, cap;
 	size_t late; /* processes that stopped waiting before their answer */
+	/* the pids that processes in a PID namespace of their own sent */
+	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX];
+	size_t n_ns;
 	int listen_fd;
 	int wake[2];
 	pthread_t thread;
@@ -71,6 +75,48 @@ void cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
 }
 
 /*
+ * The pid `sent` (what the process's getpid() said) as this side sees it.
+ * LTTng's virtual process ID tracker matches the pid the session daemon
+ * sees, in its own PID namespace: a process in a PID namespace of its own
+ * (bwrap --unshare-pid, a container) says 2 where the daemon sees 26152,
+ * and tracking 2 left all its events out of the trace. The kernel gives
+ * the peer's pid in this side's namespace (SO_PEERCRED, taken at
+ * connect); the pid the process saw is kept for the reader, since its
+ * events carry that one.
+ */
+static int32_t peer_pid(struct cprof_tracker *t, int fd, int32_t sent)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	bool known = false;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0 ||
+	    cred.pid == sent)
+		return sent;
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n_ns && !known; i++)
+		known = t->ns_pids[i] == sent;
+	if (!known && t->n_ns < CPROF_RECORD_NS_PIDS_MAX)
+		t->ns_pids[t->n_ns++] = sent;
+	pthread_mutex_unlock(&t->lock);
+	return (int32_t)cred.pid;
+}
+
+size_t cprof_tracker_namespaced(struct cprof_tracker *t, const int32_t **pids)
+{
+	size_t n;
+
+	*pids = NULL;
+	if (!t)
+		return 0;
+	pthread_mutex_lock(&t->lock);
+	n = t->n_ns;
+	*pids = t->ns_pids;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+/*
  * One request: a pid in (negative: the process does not wait for the
  * answer), one byte out once it is tracked. A process that waits gives up
  * after a while (track.c) and goes on untracked until the daemon sets it
@@ -87,7 +133,7 @@ static void answer(struct cprof_tracker *t, int fd)
 	if (poll(&p, 1, 1000) == 1 && read(fd, &pid, sizeof(pid)) == (ssize_t)sizeof(pid) &&
 	    pid != 0 && pid != INT32_MIN) {
 		waits = pid > 0;
-		cprof_tracker_add(t, (pid_t)(waits ? pid : -pid));
+		cprof_tracker_add(t, (pid_t)peer_pid(t, fd, waits ? pid : -pid));
 	}
 	if (send(fd, &ack, 1, MSG_NOSIGNAL) != 1 && waits) {
 		pthread_mutex_lock(&t->lock);

@@ -11,6 +11,7 @@
 #define CPROF_SESSION_TRACKER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "track.h" /* CPROF_TRACK_ENV */
@@ -32,6 +33,11 @@ void cprof_tracker_quiesce(struct cprof_tracker *tracker);
 /* Processes of the tree that stopped waiting for their answer before it
  * came (their first events are missing from the trace, not counted). */
 size_t cprof_tracker_late(struct cprof_tracker *tracker);
+
+/* The pids that processes of the tree in a PID namespace of their own saw
+ * themselves as (their events carry those): their count, the list in
+ * *pids, owned by the tracker (call once it is quiesced). */
+size_t cprof_tracker_namespaced(struct cprof_tracker *tracker, const int32_t **pids);
 
 void cprof_tracker_stop(struct cprof_tracker *tracker);
 

@@ -483,7 +483,7 @@ static int parse_options(const char *command, int argc, char **argv, struct reco
 /* Written through a temporary name: a reader never sees half. */
 static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
 			      const char *session, const struct cprof_record_snapshot *snapshot,
-			      bool launched)
+			      bool launched, const int32_t *ns_pids, size_t n_ns_pids)
 {
 	const struct cprof_record_info info = {
 	    .pid = pid,
@@ -493,6 +493,8 @@ static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t 
 	    .snapshot = snapshot,
 	    .signal = snapshot ? 0 : cprof_child_term_signal(),
 	    .launched = launched,
+	    .ns_pids = ns_pids,
+	    .n_ns_pids = n_ns_pids,
 	};
 
 	errno = 0;
@@ -512,7 +514,8 @@ static bool write_snapshot_json(void *data, const char *dir,
 {
 	const struct flight_meta *meta = data;
 
-	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot, false);
+	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot, false,
+				 NULL, 0);
 }
 
 static void env_put_cb(void *data, const char *name, const char *value)
@@ -692,9 +695,12 @@ static void track_spawned(pid_t pid, void *tracker)
 }
 
 /* Stops and frees *tracker (none: nothing), first saying how many
- * processes it answered too late. */
-static void stop_tracker(struct cprof_tracker **tracker)
+ * processes it answered too late; the pids the tree's processes in PID
+ * namespaces saw go to ns_pids (room for CPROF_RECORD_NS_PIDS_MAX) when it
+ * is not NULL. */
+static void stop_tracker(struct cprof_tracker **tracker, int32_t *ns_pids, size_t *n_ns_pids)
 {
+	const int32_t *ns;
 	size_t late;
 
 	cprof_child_set_spawn_hook(NULL, NULL);
@@ -707,6 +713,11 @@ static void stop_tracker(struct cprof_tracker **tracker)
 			"machine): %s first events are missing from the trace, not counted as "
 			"lost\n",
 			late, late == 1 ? "" : "es", late == 1 ? "its" : "their");
+	if (ns_pids) {
+		*n_ns_pids = cprof_tracker_namespaced(*tracker, &ns);
+		if (*n_ns_pids)
+			memcpy(ns_pids, ns, *n_ns_pids * sizeof(*ns));
+	}
 	cprof_tracker_stop(*tracker);
 	*tracker = NULL;
 }
@@ -810,6 +821,8 @@ int cprof_cmd_record(int argc, char **argv)
 	bool relay = false;
 	int32_t pids[256];
 	size_t npids = 0;
+	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX]; /* the tree's, in PID namespaces */
+	size_t n_ns_pids = 0;
 	char **cmdline = NULL; /* --pid: the process's */
 	int status;
 	pid_t pid;
@@ -876,18 +889,18 @@ int cprof_cmd_record(int argc, char **argv)
 	 * the tracker's thread must not talk while this one stops the session
 	 * (a fork child answered late, as record resumed from a stop, made
 	 * the stop fail with "No session daemon is available") */
-	stop_tracker(&tracker);
+	stop_tracker(&tracker, ns_pids, &n_ns_pids);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
 	errno = 0;
-	if (!write_record_json(output, pid, flight_meta.argv,
-			       cprof_session_discarded_events(session),
-			       cprof_session_borrow_name(session), NULL, !opts.pid))
+	if (!write_record_json(
+		output, pid, flight_meta.argv, cprof_session_discarded_events(session),
+		cprof_session_borrow_name(session), NULL, !opts.pid, ns_pids, n_ns_pids))
 		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, CPROF_RECORD_FILE,
 			errno ? strerror(errno) : "write error");
 
 end:
-	stop_tracker(&tracker);
+	stop_tracker(&tracker, NULL, NULL);
 	if (session) {
 		uint64_t discarded = cprof_session_discarded_events(session);
 		uint64_t lost_packets = cprof_session_lost_packets(session);

@@ -62,6 +62,17 @@ static json_t *record_object(const struct cprof_record_info *info)
 					       json_integer(info->signal)) == 0;
 	if (info->launched)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_LAUNCHED, json_true()) == 0;
+	if (info->n_ns_pids) {
+		json_t *ns = json_array();
+
+		ok = ok && ns;
+		for (size_t i = 0; ok && i < info->n_ns_pids && i < CPROF_RECORD_NS_PIDS_MAX; i++)
+			ok = json_array_append_new(ns, json_integer(info->ns_pids[i])) == 0;
+		if (ok)
+			ok = json_object_set_new(obj, CPROF_RECORD_KEY_NS_PIDS, ns) == 0;
+		else
+			json_decref(ns);
+	}
 	if (info->snapshot)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SNAPSHOT,
 					       snapshot_object(info->snapshot)) == 0;
@@ -129,6 +140,7 @@ enum cprof_record_file_status cprof_record_file_read(const char *dir, struct cpr
 	json_error_t jerr;
 	json_t *root;
 	json_t *snap;
+	json_t *ns;
 	json_int_t pid, sig;
 
 	memset(out, 0, sizeof(*out));
@@ -150,6 +162,13 @@ enum cprof_record_file_status cprof_record_file_read(const char *dir, struct cpr
 	out->pid = pid > 0 && pid <= INT32_MAX ? (int32_t)pid : 0;
 	out->signal = sig > 0 && sig < 128 ? (int)sig : 0;
 	out->launched = json_is_true(json_object_get(root, CPROF_RECORD_KEY_LAUNCHED));
+	ns = json_object_get(root, CPROF_RECORD_KEY_NS_PIDS);
+	for (size_t i = 0; i < json_array_size(ns) && out->n_ns_pids < CPROF_RECORD_NS_PIDS_MAX;
+	     i++) {
+		json_int_t v = json_integer_value(json_array_get(ns, i));
+		if (v > 0 && v <= INT32_MAX)
+			out->ns_pids[out->n_ns_pids++] = (int32_t)v;
+	}
 	snap = json_object_get(root, CPROF_RECORD_KEY_SNAPSHOT);
 	out->is_snapshot = json_is_object(snap);
 	if (out->is_snapshot)

@@ -8,6 +8,7 @@
 #define CPROF_COMMON_RECORD_FILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cprof-record.h"
@@ -30,6 +31,10 @@ struct cprof_record_info {
 	int signal; /* the signal that killed the program, 0 none */
 	/* record started the program under its session (CPROF_RECORD_KEY_LAUNCHED) */
 	bool launched;
+	/* processes of the tree in a PID namespace of their own, by the pid
+	 * they saw (CPROF_RECORD_KEY_NS_PIDS); at most CPROF_RECORD_NS_PIDS_MAX */
+	const int32_t *ns_pids;
+	size_t n_ns_pids;
 };
 
 /*
@@ -58,6 +63,9 @@ struct cprof_record_file {
 	bool is_snapshot; /* a flight recorder snapshot: `snapshot` is filled */
 	struct cprof_snapshot_meta snapshot;
 	char error[200]; /* INVALID or ERROR_IO: why, in a few words */
+	/* CPROF_RECORD_KEY_NS_PIDS: pids of the tree seen in a PID namespace */
+	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX];
+	size_t n_ns_pids;
 };
 
 /*

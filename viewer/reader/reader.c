@@ -750,6 +750,8 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 	}
 	if (!r.opts->keep_all_processes)
 		r.st.root_pid = rec.pid;
+	r.st.ns_pids = rec.ns_pids;
+	r.st.n_ns_pids = rec.n_ns_pids;
 	r.st.window_ns = model->window_ns = salvage.window_ns;
 	r.st.from_launch = r.st.root_pid && !salvage.window_ns && rec.launched;
 

@@ -234,8 +234,17 @@ static struct rd_proc *proc_get(struct rd_state *st, int32_t pid, int32_t ppid)
  * lacks, or else from the `ppid` field of cprof:config (preload) or
  * cprof:process (libcprof-trace, also under record --no-auto); a process whose
  * parent is unknown is left out, since per-UID buffers also collect
- * unrelated processes.
+ * unrelated processes, unless record listed its pid as one of the tree's
+ * in a PID namespace of its own (its parent's pid is of that namespace).
  */
+static bool proc_namespaced(const struct rd_state *st, int32_t pid)
+{
+	for (size_t i = 0; i < st->n_ns_pids; i++)
+		if (st->ns_pids[i] == pid)
+			return true;
+	return false;
+}
+
 static void proc_decide(struct rd_state *st, struct rd_proc *p, struct rd_event *ev)
 {
 	const struct rd_kind *k = ev->kind;
@@ -252,7 +261,7 @@ static void proc_decide(struct rd_state *st, struct rd_proc *p, struct rd_event 
 	if (p->ppid <= 0 && !(k->flags & RD_PPID))
 		return;
 	pi = p->ppid > 0 ? cprof_pairmap_find(&st->proc_index, (uint32_t)p->ppid, 0) : NULL;
-	p->keep = pi && st->procs.v[*pi].keep > 0 ? 1 : -1;
+	p->keep = (pi && st->procs.v[*pi].keep > 0) || proc_namespaced(st, p->pid) ? 1 : -1;
 }
 
 static uint32_t proc_materialize(struct rd_state *st, struct rd_proc *p, const struct rd_event *ev)

@@ -212,8 +212,13 @@ struct rd_region_end {
 struct rd_state {
 	struct cprof_model *model;
 	int32_t root_pid; /* 0: keep every process */
-	bool count_only;  /* see cprof_read_options */
-	bool no_allocs;	  /* likewise */
+	/* the tree's processes that ran in a PID namespace of their own, by
+	 * the pid their events carry (record's list): kept, though their
+	 * parents' pids do not lead to root_pid */
+	const int32_t *ns_pids;
+	size_t n_ns_pids;
+	bool count_only; /* see cprof_read_options */
+	bool no_allocs;	 /* likewise */
 
 	CPROF_VEC(struct rd_proc) procs;
 	struct cprof_pairmap proc_index; /* pid -> procs index */

@@ -121,6 +121,10 @@
 #                 tracker was given the pids they saw, 2 and 3, not the
 #                 session daemon's view of them: none of their events was
 #                 recorded).
+#   stack-limit   /usr/bin/python3 under ulimit -s 100000000 (95 GiB: no
+#                 thread can get its stack, lttng-ust's listeners neither):
+#                 exit status 0 and the same output (lttng-ust cancelled
+#                 the listener it never had, handle 0, at exit: SIGSEGV).
 # Skipped (77) when the program is not installed.
 # usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR,
 #                                SIGPROF_APP, ODD_APP, DL_LIB_A, DL_LIB_B)
@@ -980,6 +984,24 @@ p = [p for p in json.load(open(sys.argv[1]))["processes"] if p["name"].startswit
 print("python processes:", [(x["pid"], x["end_ns"] > 0) for x in p])
 sys.exit(0 if len(p) == 1 and p[0]["end_ns"] else 1)
 PY
+	;;
+stack-limit)
+	need /usr/bin/python3 python3
+	prog='import threading, time
+try:
+    threading.Thread(target=print).start()
+    print("a thread started")
+except RuntimeError as e:
+    print("no thread:", e)
+time.sleep(0.05)
+print("done")'
+	limited=(bash -c 'ulimit -s 100000000 && exec /usr/bin/python3 -c "$1"' - "$prog")
+	untraced stack "${limited[@]}"
+	grep -q '^no thread' "$WORK/stack.plain" ||
+		skip "threads still start under a 95 GiB stack limit here (overcommit)"
+	traced stack -- "${limited[@]}"
+	cat "$WORK/stack.out"
+	same stack
 	;;
 bwrap)
 	need /usr/bin/bwrap bubblewrap

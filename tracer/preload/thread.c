@@ -22,6 +22,7 @@
 
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 static int (*real_pthread_setname_np)(pthread_t, const char *);
+static int (*real_pthread_cancel)(pthread_t);
 static int (*real_prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
 
 void cprof_thread_resolve(void) CPROF_HIDDEN;
@@ -29,6 +30,7 @@ void cprof_thread_resolve(void)
 {
 	real_pthread_create = cprof_dlsym("pthread_create");
 	real_pthread_setname_np = cprof_dlsym("pthread_setname_np");
+	real_pthread_cancel = cprof_dlsym("pthread_cancel");
 	real_prctl = cprof_dlsym("prctl");
 }
 
@@ -193,6 +195,26 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (ret != 0)
 		cprof_real.free(s);
 	return ret;
+}
+
+/*
+ * lttng-ust starts its two listener threads in its constructor and
+ * cancels them in its destructor whether or not they were created: a
+ * program whose address space is capped (RLIMIT_AS, `ulimit -v`: a
+ * sandbox) leaves no room for their 8 MiB stacks, their pthread_create
+ * fails, and at exit lttng-ust cancels the handle it never got, 0: a
+ * segmentation fault after main returned (`ulimit -v 40000; echo hi`
+ * printed hi, then died of SIGSEGV). No thread has the handle 0, so
+ * refusing it as ESRCH changes nothing for a program that cancels real
+ * threads.
+ */
+CPROF_EXPORT int pthread_cancel(pthread_t thread)
+{
+	if (unlikely(!real_pthread_cancel))
+		cprof_resolve_all();
+	if (thread == 0)
+		return ESRCH;
+	return real_pthread_cancel(thread);
 }
 
 static void emit_name(int32_t tid, const char *name)

@@ -115,29 +115,39 @@ CPROF_EXPORT void cprof_join_ask_(void)
  * set up later: its events are then polled for, every millisecond, for up
  * to 3 s (lttng-ust's own registration timeout). Only system calls, made
  * with syscall(): this runs inside the preload's hooks.
+ *
+ * Record is asked even when the probes are enabled already: the enabled
+ * test is per process, not per session, and another session may have set
+ * this process up (a flight recorder's or a user's own, which record every
+ * process of the user, or a tracker still holding this pid from an earlier
+ * process). Taken for joined, the process went on unknown to this
+ * recording, and its events reached only the other session: under a
+ * concurrent recording, record-spawn's child was missing 1 run in 3.
+ * Another thread of the process waits for the one that joins.
  */
+#define JOIN_POLLS 3000
 CPROF_EXPORT bool cprof_join_(void);
 CPROF_EXPORT bool cprof_join_(void)
 {
 	const struct timespec ms = {0, 1000 * 1000};
 	int saved = errno;
 	int expected = JOIN_PENDING;
-	bool mine;
+	bool mine = __atomic_compare_exchange_n(&join_state, &expected, JOIN_RUNNING, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 
-	if (lttng_ust_tracepoint_enabled(cprof, process))
-		goto joined;
-	mine = __atomic_compare_exchange_n(&join_state, &expected, JOIN_RUNNING, false,
-					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	if (!mine && expected == JOIN_NONE)
 		goto end;
-	if (mine)
-		track(true);
-	for (int i = 0; i < 3000 && !lttng_ust_tracepoint_enabled(cprof, process); i++) {
-		if (!mine && __atomic_load_n(&join_state, __ATOMIC_ACQUIRE) == JOIN_NONE)
-			break;
-		syscall(SYS_nanosleep, &ms, NULL);
+	if (!mine) {
+		/* the joining thread's answer, then its polls */
+		for (int i = 0; i < TRACK_WAIT_MS + JOIN_POLLS &&
+				__atomic_load_n(&join_state, __ATOMIC_ACQUIRE) != JOIN_NONE;
+		     i++)
+			syscall(SYS_nanosleep, &ms, NULL);
+		goto end;
 	}
-joined:
+	track(true);
+	for (int i = 0; i < JOIN_POLLS && !lttng_ust_tracepoint_enabled(cprof, process); i++)
+		syscall(SYS_nanosleep, &ms, NULL);
 	__atomic_store_n(&join_state, JOIN_NONE, __ATOMIC_RELEASE);
 	__atomic_store_n(&cprof_join_pending_, 0, __ATOMIC_RELEASE);
 end:

@@ -435,7 +435,12 @@ bool cprof_join_now(void)
 		fill_dl_table(CPROF_CALLER());
 		t->depth--;
 	}
-	return cprof_join_();
+	if (!cprof_join_())
+		return false;
+	/* the configuration went out when the process started, to the
+	 * session that had enabled it then, if any: again, for this one */
+	__atomic_store_n(&cprof_config_pending, true, __ATOMIC_RELEASE);
+	return true;
 }
 
 bool cprof_join_unfilled(void)

@@ -247,14 +247,15 @@ static inline bool cprof_may_record(const struct cprof_tls *t)
  * Whether the event `name` (of tp.h) is recorded, where a hook is about to
  * record it. A process of the recording that has not joined its session
  * yet (track.h) joins first and then records, unless lttng-ust's own code
- * is the caller (it may hold the lock its own set-up needs). With no
- * session, one more load than the enabled test alone.
+ * is the caller (it may hold the lock its own set-up needs). It joins even
+ * when the event is enabled already: another session's doing (track.c),
+ * whose events would not reach this recording. With no session, one more
+ * load than the enabled test alone.
  */
 #define CPROF_JOINING() unlikely(__atomic_load_n(&cprof_join_pending_, __ATOMIC_RELAXED))
 #define CPROF_ON(name, caller)                                                                     \
-	(lttng_ust_tracepoint_enabled(cprof, name) ||                                              \
-	 (CPROF_JOINING() && !cprof_ust_is_caller((caller), true) && cprof_join_now() &&           \
-	  lttng_ust_tracepoint_enabled(cprof, name)))
+	((void)(CPROF_JOINING() && !cprof_ust_is_caller((caller), true) && cprof_join_now()),      \
+	 lttng_ust_tracepoint_enabled(cprof, name))
 /* Joins (track.h), lttng-ust's table of loaded objects filled first
  * (phdr.c). Not from a signal handler. */
 CPROF_HIDDEN bool cprof_join_now(void);

@@ -114,13 +114,13 @@ void cprof_sampler_on_sigprof(int sig, siginfo_t *info, void *ucontext)
 		t->sample_due = now + period_ns;
 	if (arm_at(t->timer, t->sample_due) != 0)
 		t->sampler_armed = false;
-	if (!lttng_ust_tracepoint_enabled(cprof, cpu_sample)) {
-		/* no waiting in a handler: record is asked to track the
-		 * process, which joins by itself (track.h) */
-		if (CPROF_JOINING() && !cprof_join_unfilled())
-			cprof_join_ask_();
+	/* no waiting in a handler: record is asked to track the process,
+	 * which joins by itself (track.h); asked even when the probe is
+	 * enabled: maybe by another session (track.c) */
+	if (CPROF_JOINING() && !cprof_join_unfilled())
+		cprof_join_ask_();
+	if (!lttng_ust_tracepoint_enabled(cprof, cpu_sample))
 		goto end;
-	}
 	if (n > MAX_OVERRUN)
 		n = MAX_OVERRUN;
 	room = cprof_signal_stack_room(ucontext);

@@ -28,6 +28,25 @@
 void cprof_ctl_lock(void);
 void cprof_ctl_unlock(void);
 
+/*
+ * A daemon that never answers. liblttng-ctl waits for each reply without
+ * a timeout: when lttng-consumerd hung at a session's teardown (spinning
+ * in consumer_timer_monitor_stop, an LTTng 2.13 bug), lttng-sessiond's
+ * client thread waited on it, and `record` (and every `lttng` command)
+ * waited for ever. A watchdog thread, started with the first call, times
+ * each call made through CPROF_CTL: one that has waited CPROF_CTL_TIMEOUT_S
+ * seconds (the environment's CPROF_LTTNG_TIMEOUT, in seconds, overrides
+ * it) has its connection to the daemon shut down, so that liblttng-ctl
+ * returns an error; the watchdog prints one line naming the daemon, and
+ * from then on cuts every call at once. A snapshot of a large ring buffer
+ * takes seconds: the bound is far above what a working daemon takes.
+ */
+#define CPROF_CTL_TIMEOUT_S 60
+#define CPROF_CTL_TIMEOUT_ENV "CPROF_LTTNG_TIMEOUT"
+
+/* The watchdog gave up on the daemon (then the line is printed already). */
+bool cprof_ctl_gave_up(void);
+
 /* The value of `call`, a liblttng-ctl call made holding the lock. */
 #define CPROF_CTL(call)                                                                            \
 	({                                                                                         \

@@ -513,7 +513,11 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session)
 
 	if (!session)
 		goto end;
-	if (session->created) {
+	/* a daemon given up on (ctl.h) would not confirm the destruction:
+	 * the trace holds what it wrote until then */
+	if (session->created && cprof_ctl_gave_up())
+		status = CPROF_SESSION_ERROR_LTTNG;
+	else if (session->created) {
 		struct lttng_destruction_handle *handle = NULL;
 		struct cprof_settle *settle = settle_watch(session); /* before the destruction */
 		enum lttng_error_code ret =
@@ -575,4 +579,9 @@ int cprof_session_reap_stale(void)
 	}
 	free(sessions);
 	return reaped;
+}
+
+bool cprof_session_daemon_lost(void)
+{
+	return cprof_ctl_gave_up();
 }

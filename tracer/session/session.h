@@ -133,6 +133,14 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session);
  */
 int cprof_session_reap_stale(void);
 
+/*
+ * Whether this process gave up on the session daemon: a command it sent
+ * went unanswered too long (ctl.h's watchdog, which printed one line
+ * naming the daemon then). Every later command fails at once; callers
+ * print no error of their own about the daemon.
+ */
+bool cprof_session_daemon_lost(void);
+
 /* --- Sessions of a running process (`serve`, `record --pid`) ------------- */
 
 /*

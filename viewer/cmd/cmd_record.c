@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -722,6 +723,22 @@ static void stop_tracker(struct cprof_tracker **tracker, int32_t *ns_pids, size_
 	*tracker = NULL;
 }
 
+/* An error of the session daemon's, unless record gave up on the daemon:
+ * the watchdog said so in one line (session.h). */
+static void say_lttng_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_lttng_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cprof_session_daemon_lost())
+		return;
+	va_start(ap, fmt);
+	fputs("cprof-trace: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 /* The session records only the program's process tree (tracker.h). The
  * flight recorder keeps its session to the program's processes itself,
  * and --pid to the running process's tree. */
@@ -734,7 +751,7 @@ static bool start_tracker(const struct record_options *opts, struct cprof_sessio
 		return true;
 	*tracker = cprof_tracker_start(cprof_session_borrow_name(session), err, sizeof(err));
 	if (!*tracker) {
-		fprintf(stderr, "cprof-trace: %s\n", err);
+		say_lttng_error("%s", err);
 		return false;
 	}
 	cprof_env_put(env, CPROF_TRACK_ENV, cprof_tracker_borrow_name(*tracker));
@@ -761,7 +778,7 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 		return NULL;
 	}
 	if (cprof_session_ensure_daemon(session, &daemon_started) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: %s\n", cprof_session_borrow_error(session));
+		say_lttng_error("%s", cprof_session_borrow_error(session));
 		goto error;
 	}
 	if (daemon_started)
@@ -770,21 +787,18 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 	cprof_session_reap_stale();
 	channel.modules_by_preload = env && cprof_env_modules_by_preload(env);
 	if (cprof_session_setup(session, &channel) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: %s: %s\n", opts->output,
-			cprof_session_borrow_error(session));
+		say_lttng_error("%s: %s", opts->output, cprof_session_borrow_error(session));
 		goto error;
 	}
 	if (npids && cprof_session_track_pids(session, pids, npids) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: cannot limit the session to process %ld's tree\n",
-			(long)pids[0]);
+		say_lttng_error("cannot limit the session to process %ld's tree", (long)pids[0]);
 		goto error;
 	}
 	/* before the start: no other process's buffers are ever set up */
 	if (!npids && !start_tracker(opts, session, env, tracker))
 		goto error;
 	if (cprof_session_start(session) != CPROF_SESSION_OK) {
-		fprintf(stderr, "cprof-trace: %s: %s\n", opts->output,
-			cprof_session_borrow_error(session));
+		say_lttng_error("%s: %s", opts->output, cprof_session_borrow_error(session));
 		goto error;
 	}
 	return session;
@@ -891,7 +905,7 @@ int cprof_cmd_record(int argc, char **argv)
 	 * the stop fail with "No session daemon is available") */
 	stop_tracker(&tracker, ns_pids, &n_ns_pids);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
-		fprintf(stderr, "cprof-trace: warning: %s\n", cprof_session_borrow_error(session));
+		say_lttng_error("warning: %s", cprof_session_borrow_error(session));
 	errno = 0;
 	if (!write_record_json(
 		output, pid, flight_meta.argv, cprof_session_discarded_events(session),
@@ -908,13 +922,13 @@ end:
 		enum cprof_session_status ds = cprof_session_destroy(session);
 
 		if (ds == CPROF_SESSION_ERROR_TIMEOUT)
-			fprintf(stderr, "cprof-trace: warning: the LTTng session daemon did not "
-					"confirm the end of the session (a traced process killed "
-					"while writing an event?); the trace holds what was "
-					"flushed when tracing stopped\n");
+			say_lttng_error("warning: the LTTng session daemon did not confirm the end "
+					"of the session (a traced process killed while writing an "
+					"event?); the trace holds what was flushed when tracing "
+					"stopped");
 		else if (ds != CPROF_SESSION_OK)
-			fprintf(stderr, "cprof-trace: warning: the LTTng session could not be "
-					"destroyed cleanly\n");
+			say_lttng_error(
+			    "warning: the LTTng session could not be destroyed cleanly");
 		if (traced) {
 			/* the model read for the symbols counts too, unless --no-count */
 			struct cprof_model *model = store_symbols(&opts, output);
@@ -930,6 +944,9 @@ end:
 	cprof_env_destroy(env);
 	cprof_served_cmdline_free(cmdline);
 	free(output);
+	/* the recording failed, whatever the program did */
+	if (cprof_session_daemon_lost() && status == 0)
+		status = 1;
 	return status;
 }
 

@@ -1031,6 +1031,33 @@ PY
 	py=$(value_of Py_RunMain cum <"$sys.top")
 	echo "go tool pprof: ${py}ms of blocking calls under Py_RunMain"
 	ge "$py" 55 || fail "the syscall profile lacks python's 60 ms sleep"
+	# the flight recorder: a snapshot asked for once python slept 20 x 50 ms
+	"$CPROF_TRACE" record --flight --snapshot-on signal:USR2 -o "$WORK/bwfl" -- \
+		/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid --die-with-parent \
+		-- /usr/bin/python3 -c 'import time
+for i in range(20): time.sleep(0.05)
+print("slept", flush=True)
+time.sleep(1)' >"$WORK/bwfl.out" 2>"$WORK/bwfl.err" &
+	fl=$!
+	i=0
+	until grep -q slept "$WORK/bwfl.out"; do
+		sleep 0.05
+		i=$((i + 1))
+		[ $i -lt 400 ] || fail "python did not sleep its 20 x 50 ms under record --flight"
+	done
+	kill -USR2 $fl
+	wait $fl || fail "record --flight: exit status $?: $(cat "$WORK/bwfl.err")"
+	snap=$(ls -d "$WORK"/bwfl/snapshot-001-*) || fail "no snapshot: $(cat "$WORK/bwfl.err")"
+	"$CPROF_TRACE" stats --json "$snap" >"$WORK/bwfl.json" 2>"$WORK/bwfl.json.err" ||
+		fail "stats --json $snap: $(cat "$WORK/bwfl.json.err")"
+	check bwfl "the flight recorder's snapshot lacks python's sleeps" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+sleep = s["syscalls"]["calls"].get("clock_nanosleep", {"count": 0, "total_ns": 0})
+print("snapshot: processes", ", ".join("%s %d" % (p["name"], p["pid"]) for p in s["processes"]),
+      "; clock_nanosleep %d calls, %.0f ms" % (sleep["count"], sleep["total_ns"] / 1e6))
+sys.exit(0 if sleep["count"] >= 20 and sleep["total_ns"] >= 0.9e9 else 1)
+PY
 	;;
 *)
 	fail "unknown case"

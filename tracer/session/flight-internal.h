@@ -29,6 +29,11 @@ struct cprof_flight {
 	int32_t *procs;
 	size_t n_procs;
 	bool procs_warned; /* out of memory once: said once */
+	/* the pids those of them in a PID namespace of their own see
+	 * themselves as (their events carry these: cprof-record.json's
+	 * namespaced_pids, for the reader) */
+	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX];
+	size_t n_ns_pids;
 	pthread_t thread;
 	bool running;
 	pid_t pid;

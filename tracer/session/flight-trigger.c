@@ -189,9 +189,47 @@ static bool known(const struct cprof_flight *f, int32_t pid)
 	return f->procs && bsearch(&pid, f->procs, f->n_procs, sizeof(pid), cmp_pid);
 }
 
+/*
+ * The pid a process in a PID namespace of its own (bwrap --unshare-pid, a
+ * container) sees itself as, the last of its status's NSpid; 0 for one in
+ * record's namespace. Its events carry that pid, and its parent's pid in
+ * that namespace, which leads the reader nowhere: the snapshots list it.
+ */
+static void note_namespaced(struct cprof_flight *f, int32_t pid)
+{
+	char path[64], line[256];
+	FILE *in;
+	int32_t ns = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	in = fopen(path, "re");
+	while (in && fgets(line, sizeof(line), in))
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *p = line + 6, *end;
+			long v;
+
+			while ((v = strtol(p, &end, 10)), end != p) {
+				ns = (int32_t)v;
+				p = end;
+			}
+			break;
+		}
+	if (in)
+		fclose(in);
+	if (ns > 0 && ns != pid && f->n_ns_pids < CPROF_RECORD_NS_PIDS_MAX)
+		f->ns_pids[f->n_ns_pids++] = ns;
+}
+
+size_t cprof_flight_namespaced(const struct cprof_flight *f, const int32_t **pids)
+{
+	*pids = f ? f->ns_pids : NULL;
+	return f ? f->n_ns_pids : 0;
+}
+
 /* A process of the program seen for the first time. */
 static void joined(struct cprof_flight *f, int32_t pid)
 {
+	note_namespaced(f, pid);
 	if (f->tracker)
 		CPROF_CTL(
 		    lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid));

@@ -143,6 +143,11 @@ enum cprof_flight_status cprof_flight_arm(struct cprof_flight *flight);
  */
 void cprof_flight_track(struct cprof_flight *flight, pid_t pid);
 
+/* The pids that the program's processes in a PID namespace of their own
+ * saw themselves as, found so far: their count, the list in *pids, owned
+ * by the flight recorder (from its snapshot callback, or once stopped). */
+size_t cprof_flight_namespaced(const struct cprof_flight *flight, const int32_t **pids);
+
 /* Starts taking snapshots of the program `pid` (a thread of record's). */
 enum cprof_flight_status cprof_flight_start(struct cprof_flight *flight, pid_t pid, char **argv,
 					    cprof_flight_meta_fn meta, void *meta_data);

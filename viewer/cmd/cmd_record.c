@@ -508,15 +508,18 @@ struct flight_meta {
 	pid_t pid;
 	char **argv;
 	const char *session;
+	const struct record_flight *flight; /* its processes in PID namespaces */
 };
 
 static bool write_snapshot_json(void *data, const char *dir,
 				const struct cprof_record_snapshot *snapshot)
 {
 	const struct flight_meta *meta = data;
+	const int32_t *ns = NULL;
+	size_t n_ns = cprof_flight_namespaced(meta->flight->flight, &ns);
 
-	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot, false,
-				 NULL, 0);
+	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot, false, ns,
+				 n_ns);
 }
 
 static void env_put_cb(void *data, const char *name, const char *value)
@@ -875,7 +878,7 @@ int cprof_cmd_record(int argc, char **argv)
 	}
 	traced = true;
 	flight_meta = (struct flight_meta){pid, cmdline ? cmdline : opts.argv,
-					   cprof_session_borrow_name(session)};
+					   cprof_session_borrow_name(session), &opts.flight};
 	record_flight_start(&opts.flight, pid, flight_meta.argv, write_snapshot_json, &flight_meta);
 	status = opts.pid ? record_pid_wait(opts.pid, opts.duration_ns, pids, npids)
 			  : cprof_child_wait(pid);

@@ -1031,7 +1031,13 @@ PY
 	py=$(value_of Py_RunMain cum <"$sys.top")
 	echo "go tool pprof: ${py}ms of blocking calls under Py_RunMain"
 	ge "$py" 55 || fail "the syscall profile lacks python's 60 ms sleep"
-	# the flight recorder: a snapshot asked for once python slept 20 x 50 ms
+	;;
+bwrap-flight)
+	need /usr/bin/bwrap bubblewrap
+	need /usr/bin/python3 python3
+	/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid -- /bin/true ||
+		skip "bwrap cannot make a PID namespace here"
+	# a snapshot asked for once python slept 20 x 50 ms
 	"$CPROF_TRACE" record --flight --snapshot-on signal:USR2 -o "$WORK/bwfl" -- \
 		/usr/bin/bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid --die-with-parent \
 		-- /usr/bin/python3 -c 'import time

@@ -1016,6 +1016,8 @@ bwrap)
 	traced bw -- "${sandboxed[@]}"
 	cat "$WORK/bw.out"
 	same bw
+	# the namespace's init goes with bwrap: nothing was left running
+	! grep -q "left running" "$WORK/bw.stderr" || fail "record says bwrap left processes running"
 	stats bw
 	check bw "the processes of the PID namespace or their blocking calls are missing" <<'PY'
 import json, sys

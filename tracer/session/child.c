@@ -253,12 +253,20 @@ int cprof_child_term_signal(void)
 
 bool cprof_child_has_descendants(void)
 {
+	const struct timespec tick = {0, 5 * 1000 * 1000};
 	int wstatus;
-	pid_t p;
+	pid_t p = 0;
 
-	/* reap those already gone; 0: some still run */
-	while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)
-		;
+	/* reap those already gone; 0: some still run. Those ending with the
+	 * program (a sandbox's init, reparented to record as its namespace
+	 * goes) get 100 ms to do so. */
+	for (int i = 0; i < 20 && !interrupted; i++) {
+		while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)
+			;
+		if (p != 0)
+			break;
+		nanosleep(&tick, NULL);
+	}
 	return p == 0 && !interrupted;
 }
 

@@ -46,8 +46,8 @@ int cprof_child_term_signal(void);
 /*
  * Record is the subreaper of the program's tree: a daemon that forks and
  * lets its parent exit stays record's descendant. Whether, once the
- * program exited, some of its descendants still run (and no forwarded
- * signal asked record to end).
+ * program exited, some of its descendants still run 100 ms later (and no
+ * forwarded signal asked record to end).
  */
 bool cprof_child_has_descendants(void);
 

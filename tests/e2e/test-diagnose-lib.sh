@@ -73,6 +73,16 @@ ensure_sessiond() {
 	fi
 }
 
+# record_tabs_gen: about 4M records of $TABS_GEN (bench-view-tabs-gen: waits,
+# blocking calls, allocations) under the preload into $WORK/trace.
+record_tabs_gen() {
+	: "${TABS_GEN:?TABS_GEN must name bench-view-tabs-gen}"
+	ensure_sessiond
+	"$CPROF_TRACE" record --alloc=all --io-threshold=0 --cpu-rate=0 --no-count \
+		--blocking-timeout=inf -o "$WORK/trace" -- "$TABS_GEN" 4000000 2 >/dev/null \
+		2>"$WORK/record.err" || fail "record failed: $(cat "$WORK/record.err")"
+}
+
 # record NAME SAMPLE [ARGS...]: records $SAMPLES_DIR/SAMPLE into $WORK/NAME.
 # The sample's stdout goes to $WORK/NAME.stdout (allprof prints a lot).
 record() {

@@ -104,6 +104,8 @@ print
 key 2
 settle
 click 700 142
+# (its waits are found on a thread of their own: shown once there)
+settle
 print
 S
 SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$work/script2" --size 960x600 \

@@ -12,13 +12,9 @@
 # -top says of `cprof-trace pprof --no-inline` over the same range.
 # Env: CPROF_TRACE, SAMPLES_DIR, CPROF_PRELOAD_LIB, TABS_GEN.
 . "$(dirname "$0")/test-diagnose-lib.sh"
-: "${TABS_GEN:?TABS_GEN must name bench-view-tabs-gen}"
-ensure_sessiond
 work=$WORK
 T="$work/trace"
-"$CPROF_TRACE" record --alloc=all --io-threshold=0 --cpu-rate=0 --no-count \
-	--blocking-timeout=inf -o "$T" -- "$TABS_GEN" 4000000 2 >/dev/null 2>"$work/record.err" ||
-	fail "record failed: $(cat "$work/record.err")"
+record_tabs_gen
 # one run of tab $1; the line and the panel's JSON in $work/$1.out
 bench() {
 	case $1 in

@@ -697,6 +697,8 @@ static int event_loop(struct app *a)
 			   ui_panel_update(a->panel, &a->view)) {
 			a->dirty = true;
 		}
+		if (ui_app_poll_click(a, false))
+			a->dirty = true;
 		ui_app_clamp_scroll(a);
 		if (a->dirty) {
 			ui_app_draw(a, true);

@@ -116,6 +116,12 @@ bool ui_app_draw_loading(struct app *a, int w, int h);
 /* The E key: the profile of the panel's tab over its range. */
 void ui_app_export_profile(struct app *a);
 
+/* A clicked side-panel row's occurrences (ui_panel_occ_request), once
+ * computed, highlighted; true when the view changed (they came, or the
+ * row was left and they are no longer computed). `wait`: until they are
+ * there (the modes without a person). */
+bool ui_app_poll_click(struct app *a, bool wait);
+
 /* One SDL event (real or scripted). */
 void ui_app_handle(struct app *a, const SDL_Event *e, bool *quit);
 
@@ -141,7 +147,10 @@ struct ui_script_host {
 	void *ctx;
 	SDL_Renderer *ren;
 	void (*handle)(void *ctx, const SDL_Event *e, bool *quit);
-	void (*draw)(void *ctx);   /* builds and renders a frame, tooltip on */
+	void (*draw)(void *ctx); /* builds and renders a frame, tooltip on */
+	/* while the host computes what an action asked for: true while it
+	 * still does (NULL: never) */
+	bool (*step)(void *ctx);
 	void (*settle)(void *ctx); /* what the window does once the view settles */
 	void (*print)(void *ctx);  /* the state as one JSON object, no newline */
 	void (*size)(void *ctx, int *w, int *h);

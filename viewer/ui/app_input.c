@@ -58,6 +58,56 @@ static bool panel_click(struct app *a, int x, int y)
 	return true;
 }
 
+static const char *occ_what(enum ui_tab tab)
+{
+	return tab == UI_TAB_SYNC	? "waits"
+	       : tab == UI_TAB_BLOCKING ? "blocking calls"
+					: "allocations";
+}
+
+/* Regions of type t highlighted (0: none). */
+static void highlight_type(struct app *a, cprof_str t)
+{
+	struct ui_view *v = &a->view;
+	v->hl_type = t;
+	if (t)
+		v->sel_task = CPROF_NONE;
+	ui_index_set_highlight(a->ix, v);
+	if (t)
+		snprintf(v->status, sizeof(v->status), "highlighting %u regions of type %s",
+			 a->ix->hl.n, cprof_model_str(a->model, t));
+}
+
+bool ui_app_poll_click(struct app *a, bool wait)
+{
+	struct ui_view *v = &a->view;
+	struct ui_panel *p = a->panel;
+	uint32_t n;
+	cprof_str t;
+
+	if (!p || !p->occ_pending)
+		return false;
+	/* the row left (another tab, the row unselected): not wanted */
+	if (v->tab != p->occ_tab || v->panel_row != p->occ_row) {
+		ui_panel_occ_cancel(p);
+		return true;
+	}
+	switch (ui_panel_occ_poll(p, wait, &n, &t)) {
+	case UI_JOB_COMPUTING:
+		return false;
+	case UI_JOB_FAILED:
+		snprintf(v->status, sizeof(v->status), "out of memory");
+		return true;
+	case UI_JOB_READY:
+		break;
+	}
+	if (!t)
+		snprintf(v->status, sizeof(v->status), "highlighting %u %s with %s on their stack",
+			 n, occ_what(v->tab), ui_panel_occ_name(p));
+	highlight_type(a, t);
+	return true;
+}
+
 static void clicked(struct app *a, int x, int y)
 {
 	struct ui_view *v = &a->view;
@@ -80,32 +130,25 @@ static void clicked(struct app *a, int x, int y)
 		a->ix->tasks_collapsed = !a->ix->tasks_collapsed;
 		break;
 	case UI_HIT_TAB: {
-		cprof_str unused;
 		v->tab = it->ref;
 		v->panel_row = -1;
-		ui_panel_row_occurrences(a->panel, v, -1, &unused);
+		ui_panel_occ_cancel(a->panel);
 		break;
 	}
 	case UI_HIT_ROW: {
 		v->panel_row = v->panel_row == (int)it->ref ? -1 : (int)it->ref;
 		cprof_str t = ui_panel_row_type(a->panel, v, v->panel_row);
-		if (v->tab != UI_TAB_REGIONS) {
-			uint32_t n = ui_panel_row_occurrences(a->panel, v, v->panel_row, &t);
-			if (v->panel_row >= 0 && !t)
-				snprintf(v->status, sizeof(v->status),
-					 "highlighting %u %s with %s on their stack", n,
-					 v->tab == UI_TAB_SYNC	     ? "waits"
-					 : v->tab == UI_TAB_BLOCKING ? "blocking calls"
-								     : "allocations",
-					 a->panel->top[v->tab][v->panel_row].name);
+		/* a Sync, Blocking or Heap row: once computed (ui_app_poll_click) */
+		if (v->tab != UI_TAB_REGIONS && ui_panel_occ_request(a->panel, v, v->panel_row)) {
+			snprintf(v->status, sizeof(v->status), "finding the %s of %s\u2026",
+				 occ_what(v->tab), a->panel->top[v->tab][v->panel_row].name);
+			if (v->hl_type) {
+				v->hl_type = 0;
+				ui_index_set_highlight(a->ix, v);
+			}
+			break;
 		}
-		v->hl_type = t;
-		if (t)
-			v->sel_task = CPROF_NONE;
-		ui_index_set_highlight(a->ix, v);
-		if (t)
-			snprintf(v->status, sizeof(v->status), "highlighting %u regions of type %s",
-				 a->ix->hl.n, cprof_model_str(a->model, t));
+		highlight_type(a, t);
 		break;
 	}
 	case UI_HIT_AXIS:
@@ -158,10 +201,8 @@ static void clear_selection(struct app *a)
 	v->hl_type = 0;
 	v->search[0] = 0;
 	v->panel_row = -1;
-	if (a->panel) {
-		cprof_str unused;
-		ui_panel_row_occurrences(a->panel, v, -1, &unused);
-	}
+	if (a->panel)
+		ui_panel_occ_cancel(a->panel);
 	ui_app_select_item(a, UI_HIT_NONE, 0, 0);
 }
 

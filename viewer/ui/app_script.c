@@ -5,8 +5,15 @@
  * window, or of `view OLD NEW`'s: the host says whose):
  *   move X Y | wheel N | click X Y | drag X0 Y0 X1 Y1 | shiftdrag X0 Y0 X1 Y1
  *   key NAME (SDL key names: W, S, A, D, F, 0, /, N, E, Tab, Escape, Return)
- *   text STRING | settle | print | shot FILE.png
- * `print` writes the view state as one line of JSON on stdout.
+ *   text STRING | settle | print | timing | shot FILE.png
+ * `print` writes the view state as one line of JSON on stdout. `settle`
+ * first draws frames while the host still computes what the last action
+ * asked for (a clicked row's occurrences), as the window does; `timing`
+ * then prints {"work_ms", "gap_ms", "frames"}: from the start of the last
+ * action before the settle to its work done, the longest time between
+ * two frames presented meanwhile (the action's own frame included), and
+ * the frames drawn. hl_state_n: the waits, blocking calls or allocations highlighted from a panel
+ * row.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +28,35 @@ struct script {
 	const struct ui_script_host *host;
 	int mouse_x, mouse_y;
 	bool shift;
+	/* the last action's start, its last frame presented, the longest gap */
+	double act_t0, last_t, gap_ms, work_ms;
+	int frames;
 };
+
+/* A frame presented (after an action, or while settling). */
+static void script_present(struct script *s)
+{
+	double now;
+
+	s->host->draw(s->host->ctx);
+	SDL_RenderPresent(s->host->ren);
+	now = ui_app_now();
+	if ((now - s->last_t) * 1000 > s->gap_ms)
+		s->gap_ms = (now - s->last_t) * 1000;
+	s->last_t = now;
+	s->frames++;
+}
+
+/* Frames drawn while the host computes; then what settles waits for. */
+static void script_settle(struct script *s)
+{
+	const struct ui_script_host *h = s->host;
+
+	while (h->step && h->step(h->ctx))
+		script_present(s);
+	s->work_ms = (ui_app_now() - s->act_t0) * 1000;
+	h->settle(h->ctx);
+}
 
 static void script_mouse(struct script *s, Uint32 type, int x, int y, bool *quit)
 {
@@ -73,7 +108,8 @@ void ui_app_print_state(struct app *a)
 	       v->sel_task == CPROF_NONE ? -1 : (int)v->sel_task, v->range_on, v->r0, v->r1,
 	       (int)v->tab, v->panel_row);
 	cprof_json_write_string(stdout, cprof_model_str(a->model, v->hl_type));
-	printf(", \"hl_n\": %u, \"search\": ", a->ix->hl_active ? a->ix->hl.n : 0);
+	printf(", \"hl_n\": %u, \"hl_state_n\": %u, \"search\": ",
+	       a->ix->hl_active ? a->ix->hl.n : 0, a->ix->hl_state.n);
 	cprof_json_write_string(stdout, v->search);
 	printf(", \"scroll_y\": %d, ", v->scroll_y);
 	const char *text = "";
@@ -138,6 +174,13 @@ int ui_script_run(const struct ui_script_host *host, const char *file)
 		line[strcspn(line, "\n")] = 0;
 		if (!line[0] || line[0] == '#')
 			continue;
+		bool timed = strcmp(line, "settle") && strcmp(line, "print") &&
+			     strcmp(line, "timing") && strncmp(line, "shot ", 5);
+		if (timed) {
+			a->act_t0 = a->last_t = ui_app_now();
+			a->gap_ms = 0;
+			a->frames = 0;
+		}
 		if (sscanf(line, "move %d %d", &x0, &y0) == 2) {
 			script_mouse(a, SDL_MOUSEMOTION, x0, y0, &quit);
 		} else if (sscanf(line, "wheel %d", &n) == 1) {
@@ -167,7 +210,12 @@ int ui_script_run(const struct ui_script_host *host, const char *file)
 			snprintf(e.text.text, sizeof(e.text.text), "%.31s", line + 5);
 			host->handle(host->ctx, &e, &quit);
 		} else if (!strcmp(line, "settle")) {
-			host->settle(host->ctx);
+			script_settle(a);
+		} else if (!strcmp(line, "timing")) {
+			printf("{\"work_ms\": %.2f, \"gap_ms\": %.2f, \"frames\": %d}\n",
+			       a->work_ms, a->gap_ms, a->frames);
+			fflush(stdout);
+			continue;
 		} else if (!strcmp(line, "print")) {
 			host->print(host->ctx);
 			putchar('\n');
@@ -182,8 +230,12 @@ int ui_script_run(const struct ui_script_host *host, const char *file)
 		} else {
 			goto bad;
 		}
-		host->draw(host->ctx);
-		SDL_RenderPresent(host->ren);
+		if (timed) {
+			script_present(a);
+		} else {
+			host->draw(host->ctx);
+			SDL_RenderPresent(host->ren);
+		}
 		continue;
 	bad:
 		fprintf(stderr, "cprof-trace: %s:%d: unknown action '%s'\n", file, lineno, line);
@@ -205,11 +257,20 @@ static void app_draw(void *ctx)
 	ui_app_draw(ctx, true);
 }
 
+static bool app_step(void *ctx)
+{
+	struct app *a = ctx;
+	ui_app_poll_click(a, false);
+	return a->panel && a->panel->occ_pending;
+}
+
 static void app_settle(void *ctx)
 {
 	struct app *a = ctx;
-	if (a->panel)
+	if (a->panel) {
+		ui_app_poll_click(a, true);
 		ui_panel_wait(a->panel, &a->view);
+	}
 }
 
 static void app_print(void *ctx)
@@ -231,6 +292,7 @@ int ui_app_script(struct app *a, const char *file)
 	    .ren = a->ren,
 	    .handle = app_handle,
 	    .draw = app_draw,
+	    .step = app_step,
 	    .settle = app_settle,
 	    .print = app_print,
 	    .size = app_size,

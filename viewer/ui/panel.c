@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ static void computed(void *ctx)
 		p->wake(p->wake_ctx);
 }
 
+static bool occ_create(struct ui_panel *p);
+static void occ_destroy(struct ui_panel *p);
+
 struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *sym)
 {
 	struct ui_panel *p = calloc(1, sizeof(*p));
@@ -84,7 +88,7 @@ struct ui_panel *ui_panel_create(struct ui_index *ix, struct cprof_symbolizer *s
 		p->threads = NULL;
 	}
 	if (!p->flame || !p->threads || !p->path || !p->regions_job || !p->job_sym ||
-	    !p->tops_job) {
+	    !p->tops_job || !occ_create(p)) {
 		ui_panel_destroy(p);
 		return NULL;
 	}
@@ -97,6 +101,7 @@ void ui_panel_destroy(struct ui_panel *p)
 		return;
 	ui_regions_destroy(p->regions_job);
 	ui_tops_destroy(p->tops_job);
+	occ_destroy(p);
 	free(p->regions);
 	for (int t = 0; t < UI_TAB_COUNT_; t++)
 		free(p->top[t]);
@@ -376,44 +381,75 @@ bool ui_occ_sort(struct ui_occ *v, size_t n)
 	return true;
 }
 
-uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, int row,
-				  cprof_str *region_type)
+/* The occurrences asked for, as the job reads them: the name copied (the
+ * table it came from changes with the range), `gen` the key's `what`. */
+struct ui_occ_req {
+	pthread_mutex_t lock;
+	int gen;
+	enum ui_tab tab;
+	char *name;
+};
+
+struct occ_result {
+	struct ui_row row;
+	cprof_str region_type;
+};
+
+static void row_free(struct ui_row *r)
 {
-	struct ui_index *ix = p->ix;
-	const struct cprof_model *m = ix->model;
-	struct ui_row *out = &ix->hl_state;
+	free(r->idx);
+	free(r->begin);
+	free(r->end);
+	free(r->maxend);
+	memset(r, 0, sizeof(*r));
+}
+
+static void occ_result_free(void *x)
+{
+	struct occ_result *r = x;
+	row_free(&r->row);
+	free(r);
+}
+
+/* Every 64K items: whether the click was superseded. */
+#define STOPPED(i, stop) (((i)&0xffff) == 0 && atomic_load(stop))
+
+/* The waits, blocking calls or allocations of `tab` whose stack holds
+ * function `name` into r->row (by time), or the region type `name` names
+ * into r->region_type; false when stopped or out of memory. */
+static bool occurrences(const struct cprof_model *m, struct cprof_symbolizer *sym, enum ui_tab tab,
+			const char *name, const atomic_bool *stop, struct occ_result *r)
+{
+	struct ui_row *out = &r->row;
 	uint8_t *match = NULL;
 	struct ui_occ *occ = NULL;
 	size_t n = 0;
+	bool ok = false;
 
-	free(out->idx);
-	free(out->begin);
-	free(out->end);
-	free(out->maxend);
-	memset(out, 0, sizeof(*out));
-	*region_type = 0;
-	if (v->tab == UI_TAB_REGIONS || row < 0 || (uint32_t)row >= p->ntop[v->tab])
-		return 0;
-	const char *name = p->top[v->tab][row].name;
 	/* A region or task name in the profile (a synthetic frame). */
 	for (size_t s = 1; s < m->strings.n; s++)
 		if (!strcmp(m->strings.v[s], name)) {
-			for (size_t i = 0; i < m->regions.n; i++)
+			for (size_t i = 0; i < m->regions.n; i++) {
+				if (STOPPED(i, stop))
+					return false;
 				if (m->regions.v[i].type == s) {
-					*region_type = s;
-					return 0;
+					r->region_type = s;
+					return true;
 				}
+			}
 		}
 	/* Which stacks hold the function, symbolizing each address once
 	 * (the symbolizer caches by address). */
 	match = calloc(m->stacks.n ? m->stacks.n : 1, 1);
 	if (!match)
 		goto end;
-	for (size_t s = 1; s < m->stacks.n && p->sym; s++) {
+	for (size_t s = 1; s < m->stacks.n && sym; s++) {
 		const struct cprof_stack *st = &m->stacks.v[s];
+		if ((s & 0x3ff) == 0 && atomic_load(stop))
+			goto end;
 		for (unsigned k = 0; k < st->depth && !match[s]; k++) {
 			struct cprof_symbol_loc loc;
-			if (!cprof_symbolizer_lookup_at(p->sym, st->process, st->ns,
+			if (!cprof_symbolizer_lookup_at(sym, st->process, st->ns,
 							m->frames.v[st->first + k], true, &loc))
 				continue;
 			for (size_t f = 0; f < loc.nframes; f++)
@@ -421,9 +457,9 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 					match[s] = 1;
 		}
 	}
-	size_t cap = v->tab == UI_TAB_SYNC	 ? m->waits.n
-		     : v->tab == UI_TAB_BLOCKING ? m->syscalls.n
-						 : m->allocs.n;
+	size_t cap = tab == UI_TAB_SYNC	      ? m->waits.n
+		     : tab == UI_TAB_BLOCKING ? m->syscalls.n
+					      : m->allocs.n;
 	occ = malloc((cap ? cap : 1) * sizeof(*occ));
 	if (!occ)
 		goto end;
@@ -431,11 +467,13 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 		uint32_t stack;
 		uint64_t b, e;
 		uint32_t idx;
-		if (v->tab == UI_TAB_SYNC) {
+		if (STOPPED(i, stop))
+			goto end;
+		if (tab == UI_TAB_SYNC) {
 			const struct cprof_wait *w = &m->waits.v[i];
 			stack = w->stack, b = w->begin_ns, e = w->end_ns ? w->end_ns : m->end_ns,
 			idx = i;
-		} else if (v->tab == UI_TAB_BLOCKING) {
+		} else if (tab == UI_TAB_BLOCKING) {
 			const struct cprof_syscall *c = &m->syscalls.v[i];
 			stack = c->stack, b = c->begin_ns, e = c->end_ns, idx = i | 0x80000000u;
 		} else {
@@ -449,14 +487,18 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 		occ[n++] = (struct ui_occ){b, e < b ? b : e, idx};
 	}
 	ui_occ_sort(occ, n);
+	ok = true;
 	if (!n)
 		goto end;
 	out->idx = malloc(n * sizeof(*out->idx));
 	out->begin = malloc(n * sizeof(*out->begin));
 	out->end = malloc(n * sizeof(*out->end));
 	out->maxend = malloc(n * sizeof(*out->maxend));
-	if (!out->idx || !out->begin || !out->end || !out->maxend)
+	if (!out->idx || !out->begin || !out->end || !out->maxend) {
+		row_free(out);
+		ok = false;
 		goto end;
+	}
 	uint64_t mx = 0;
 	for (size_t i = 0; i < n; i++) {
 		out->idx[i] = occ[i].idx;
@@ -469,7 +511,121 @@ uint32_t ui_panel_row_occurrences(struct ui_panel *p, const struct ui_view *v, i
 end:
 	free(match);
 	free(occ);
-	return out->n;
+	return ok;
+}
+
+/* The job's computation: the request of generation key->what, unless a
+ * newer click replaced it. */
+static bool occ_compute(void *ctx, struct cprof_symbolizer *sym, const struct ui_job_key *key,
+			const atomic_bool *stop, void *result)
+{
+	struct ui_panel *p = ctx;
+	struct ui_occ_req *q = p->occ_req;
+	enum ui_tab tab;
+	char *name = NULL;
+	bool ok;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->gen == key->what && q->name)
+		name = strdup(q->name);
+	tab = q->tab;
+	pthread_mutex_unlock(&q->lock);
+	if (!name)
+		return false;
+	ok = occurrences(p->ix->model, sym, tab, name, stop, result);
+	free(name);
+	return ok;
+}
+
+static bool occ_create(struct ui_panel *p)
+{
+	p->occ_req = calloc(1, sizeof(*p->occ_req));
+	if (!p->occ_req)
+		return false;
+	pthread_mutex_init(&p->occ_req->lock, NULL);
+	p->occ_job = ui_job_create_sym(p->job_sym, occ_compute, sizeof(struct occ_result),
+				       occ_result_free, p, computed, p);
+	return p->occ_job != NULL;
+}
+
+static void occ_destroy(struct ui_panel *p)
+{
+	ui_job_destroy(p->occ_job);
+	if (p->occ_req) {
+		pthread_mutex_destroy(&p->occ_req->lock);
+		free(p->occ_req->name);
+		free(p->occ_req);
+	}
+}
+
+static struct ui_job_key occ_key(const struct ui_panel *p)
+{
+	return (struct ui_job_key){0, 0, p->occ_gen};
+}
+
+void ui_panel_occ_cancel(struct ui_panel *p)
+{
+	row_free(&p->ix->hl_state);
+	if (!p->occ_pending)
+		return;
+	p->occ_pending = false;
+	ui_job_follow(p->occ_job, NULL);
+}
+
+const char *ui_panel_occ_name(const struct ui_panel *p)
+{
+	return p->occ_req->name ? p->occ_req->name : "";
+}
+
+bool ui_panel_occ_request(struct ui_panel *p, const struct ui_view *v, int row)
+{
+	struct ui_occ_req *q = p->occ_req;
+	char *name;
+
+	ui_panel_occ_cancel(p);
+	if (v->tab == UI_TAB_REGIONS || UI_TAB_WIDE(v->tab) || row < 0 ||
+	    (uint32_t)row >= p->ntop[v->tab] || !(name = strdup(p->top[v->tab][row].name)))
+		return false;
+	pthread_mutex_lock(&q->lock);
+	free(q->name);
+	q->name = name;
+	q->tab = v->tab;
+	q->gen = ++p->occ_gen;
+	pthread_mutex_unlock(&q->lock);
+	p->occ_pending = true;
+	p->occ_tab = v->tab;
+	p->occ_row = row;
+	struct ui_job_key key = occ_key(p);
+	void *unused;
+	/* starts it (or tells the one before to stop) */
+	if (ui_job_poll(p->occ_job, &key, false, &unused) == UI_JOB_FAILED)
+		p->occ_pending = false;
+	return true;
+}
+
+enum ui_job_state ui_panel_occ_poll(struct ui_panel *p, bool wait, uint32_t *n,
+				    cprof_str *region_type)
+{
+	struct ui_job_key key = occ_key(p);
+	struct occ_result *r = NULL;
+	enum ui_job_state st;
+
+	*n = 0;
+	*region_type = 0;
+	if (!p->occ_pending)
+		return UI_JOB_FAILED;
+	st = ui_job_poll(p->occ_job, &key, wait, (void **)&r);
+	if (st == UI_JOB_COMPUTING)
+		return st;
+	p->occ_pending = false;
+	if (r) {
+		row_free(&p->ix->hl_state);
+		p->ix->hl_state = r->row;
+		*n = r->row.n;
+		*region_type = r->region_type;
+		free(r);
+	}
+	return st;
 }
 
 /* ---- layout ---- */

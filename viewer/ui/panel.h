@@ -33,6 +33,8 @@ struct ui_threads;
 struct ui_path;
 struct ui_regions;
 struct ui_job_sym;
+struct ui_job;
+struct ui_occ_req;
 
 /* "regions", "sync", "blocking", "heap", "flame", "threads", "path". */
 const char *ui_tab_name(enum ui_tab tab);
@@ -58,6 +60,14 @@ struct ui_panel {
 	struct ui_regions *regions_job; /* computes `regions` */
 	struct ui_tops *tops_job;	/* computes `top` */
 	struct ui_job_sym *job_sym;	/* what the computing threads symbolize with */
+	/* computes the occurrences of a clicked row (ui_panel_occ_request):
+	 * the one of generation occ_gen, for row occ_row of tab occ_tab,
+	 * while occ_pending */
+	struct ui_job *occ_job;
+	struct ui_occ_req *occ_req;
+	int occ_gen, occ_row;
+	enum ui_tab occ_tab;
+	bool occ_pending;
 	/* called (on another thread) when a tab's numbers computed on a
 	 * thread of their own are there, so that a window waiting for input
 	 * redraws (NULL: none) */
@@ -101,14 +111,26 @@ void ui_panel_frame(struct ui_dl *dl, struct ui_panel *panel, const struct ui_vi
  * highlighting: returns the region type (cprof_str) or 0. */
 cprof_str ui_panel_row_type(const struct ui_panel *panel, const struct ui_view *view, int row);
 
-/* For a row of the Sync, Blocking or Heap tab: the waits, blocking calls or
- * allocations whose stack holds that function, into index->hl_state (sorted
- * by time); a row naming a region type returns that type instead (0 when
- * none). Returns the number of items highlighted. */
-uint32_t ui_panel_row_occurrences(struct ui_panel *panel, const struct ui_view *view, int row,
-				  cprof_str *region_type);
+/*
+ * For a row of the Sync, Blocking or Heap tab: the waits, blocking calls or
+ * allocations whose stack holds that function (sorted by time), or the
+ * region type a row naming one names. Computed on a thread of its own (a
+ * pass symbolizing every stack then over millions of items: 130-200 ms of
+ * the UI thread on a 20M-record trace): ui_panel_occ_request() starts it
+ * (false: nothing to compute), a newer request or ui_panel_occ_cancel()
+ * stops the one before; each clears index->hl_state.
+ * ui_panel_occ_poll(): COMPUTING meanwhile; READY once there, the
+ * occurrences in index->hl_state (*n of them) or the type in
+ * *region_type; FAILED when out of memory or nothing was asked.
+ */
+bool ui_panel_occ_request(struct ui_panel *panel, const struct ui_view *view, int row);
+void ui_panel_occ_cancel(struct ui_panel *panel);
+/* The function or region name of the last request ("" none). */
+const char *ui_panel_occ_name(const struct ui_panel *panel);
+enum ui_job_state ui_panel_occ_poll(struct ui_panel *panel, bool wait, uint32_t *n,
+				    cprof_str *region_type);
 
-/* An occurrence as ui_panel_row_occurrences collects them: its time range
+/* An occurrence as ui_panel_occ_request collects them: its time range
  * from the trace's start and its index (tab bits above the item's). */
 struct ui_occ {
 	uint64_t b, e;

@@ -98,13 +98,14 @@ click 500 203
 print
 settle
 click 700 119
+# (a row's regions or waits are found on a thread of their own: settle)
+settle
 print
 click 100 124
 print
 key 2
 settle
 click 700 142
-# (its waits are found on a thread of their own: shown once there)
 settle
 print
 S

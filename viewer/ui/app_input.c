@@ -78,6 +78,15 @@ static void highlight_type(struct app *a, cprof_str t)
 			 a->ix->hl.n, cprof_model_str(a->model, t));
 }
 
+/* A job not READY: false while it computes; it failed (out of memory). */
+static bool job_ended(struct ui_view *v, enum ui_job_state st)
+{
+	if (st == UI_JOB_COMPUTING)
+		return false;
+	snprintf(v->status, sizeof(v->status), "out of memory");
+	return true;
+}
+
 bool ui_app_poll_click(struct app *a, bool wait)
 {
 	struct ui_view *v = &a->view;
@@ -85,6 +94,32 @@ bool ui_app_poll_click(struct app *a, bool wait)
 	uint32_t n;
 	cprof_str t;
 
+	if (p && p->type_pending &&
+	    (v->hl_type != p->type_pending || v->sel_task != CPROF_NONE || v->search[0])) {
+		/* the highlight changed meanwhile: not wanted */
+		ui_panel_type_cancel(p);
+		if (!strncmp(v->status, "finding the regions", 19))
+			v->status[0] = 0;
+		return true;
+	}
+	if (p && p->type_pending) {
+		struct ui_row *row;
+		cprof_str want = p->type_pending;
+		enum ui_job_state st = ui_panel_type_poll(p, wait, &row);
+		if (st != UI_JOB_READY)
+			return job_ended(v, st);
+		/* unless the highlight changed meanwhile */
+		if (row && v->hl_type == want && v->sel_task == CPROF_NONE && !v->search[0] &&
+		    a->ix->hl_active && !a->ix->hl.n) {
+			a->ix->hl = *row;
+			free(row);
+			snprintf(v->status, sizeof(v->status), "highlighting %u regions of type %s",
+				 a->ix->hl.n, cprof_model_str(a->model, want));
+		} else {
+			ui_panel_row_free(row);
+		}
+		return true;
+	}
 	if (!p || !p->occ_pending)
 		return false;
 	/* the row left (another tab, the row unselected): not wanted */
@@ -92,15 +127,9 @@ bool ui_app_poll_click(struct app *a, bool wait)
 		ui_panel_occ_cancel(p);
 		return true;
 	}
-	switch (ui_panel_occ_poll(p, wait, &n, &t)) {
-	case UI_JOB_COMPUTING:
-		return false;
-	case UI_JOB_FAILED:
-		snprintf(v->status, sizeof(v->status), "out of memory");
-		return true;
-	case UI_JOB_READY:
-		break;
-	}
+	enum ui_job_state st = ui_panel_occ_poll(p, wait, &n, &t);
+	if (st != UI_JOB_READY)
+		return job_ended(v, st);
 	if (!t)
 		snprintf(v->status, sizeof(v->status), "highlighting %u %s with %s on their stack",
 			 n, occ_what(v->tab), ui_panel_occ_name(p));
@@ -146,6 +175,17 @@ static void clicked(struct app *a, int x, int y)
 				v->hl_type = 0;
 				ui_index_set_highlight(a->ix, v);
 			}
+			break;
+		}
+		if (v->tab == UI_TAB_REGIONS && t && !v->search[0]) {
+			/* its regions once found (ui_app_poll_click) */
+			v->hl_type = t;
+			v->sel_task = CPROF_NONE;
+			ui_index_set_highlight_later(a->ix, v);
+			ui_panel_type_request(a->panel, t);
+			snprintf(v->status, sizeof(v->status),
+				 "finding the regions of type %s\u2026",
+				 cprof_model_str(a->model, t));
 			break;
 		}
 		highlight_type(a, t);

@@ -261,7 +261,7 @@ static bool app_step(void *ctx)
 {
 	struct app *a = ctx;
 	ui_app_poll_click(a, false);
-	return a->panel && a->panel->occ_pending;
+	return a->panel && (a->panel->occ_pending || a->panel->type_pending);
 }
 
 static void app_settle(void *ctx)

@@ -537,6 +537,60 @@ static bool occ_compute(void *ctx, struct cprof_symbolizer *sym, const struct ui
 	return ok;
 }
 
+/* The regions of type key->what, as the index highlights them. */
+static bool type_compute(void *ctx, const struct ui_job_key *key, const atomic_bool *stop,
+			 void **result)
+{
+	struct ui_panel *p = ctx;
+	struct ui_view v = {.sel_task = CPROF_NONE, .hl_type = (cprof_str)key->what};
+	struct ui_row *row = calloc(1, sizeof(*row));
+
+	*result = row;
+	return row && ui_index_highlight_rows(p->ix, &v, stop, row);
+}
+
+static void type_free(void *x)
+{
+	row_free(x);
+	free(x);
+}
+
+void ui_panel_type_request(struct ui_panel *p, cprof_str type)
+{
+	struct ui_job_key key = {0, 0, (int)type};
+	void *unused;
+
+	p->type_pending = type;
+	if (ui_job_poll(p->type_job, &key, false, &unused) == UI_JOB_FAILED)
+		p->type_pending = 0;
+}
+
+void ui_panel_type_cancel(struct ui_panel *p)
+{
+	p->type_pending = 0;
+	ui_job_follow(p->type_job, NULL);
+}
+
+enum ui_job_state ui_panel_type_poll(struct ui_panel *p, bool wait, struct ui_row **row)
+{
+	struct ui_job_key key = {0, 0, (int)p->type_pending};
+	enum ui_job_state st;
+
+	*row = NULL;
+	if (!p->type_pending)
+		return UI_JOB_FAILED;
+	st = ui_job_poll(p->type_job, &key, wait, (void **)row);
+	if (st != UI_JOB_COMPUTING)
+		p->type_pending = 0;
+	return st;
+}
+
+void ui_panel_row_free(struct ui_row *row)
+{
+	if (row)
+		type_free(row);
+}
+
 static bool occ_create(struct ui_panel *p)
 {
 	p->occ_req = calloc(1, sizeof(*p->occ_req));
@@ -545,12 +599,14 @@ static bool occ_create(struct ui_panel *p)
 	pthread_mutex_init(&p->occ_req->lock, NULL);
 	p->occ_job = ui_job_create_sym(p->job_sym, occ_compute, sizeof(struct occ_result),
 				       occ_result_free, p, computed, p);
-	return p->occ_job != NULL;
+	p->type_job = ui_job_create(type_compute, type_free, p, computed, p);
+	return p->occ_job && p->type_job;
 }
 
 static void occ_destroy(struct ui_panel *p)
 {
 	ui_job_destroy(p->occ_job);
+	ui_job_destroy(p->type_job);
 	if (p->occ_req) {
 		pthread_mutex_destroy(&p->occ_req->lock);
 		free(p->occ_req->name);

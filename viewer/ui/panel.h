@@ -68,6 +68,10 @@ struct ui_panel {
 	int occ_gen, occ_row;
 	enum ui_tab occ_tab;
 	bool occ_pending;
+	/* computes the regions of a type clicked in the Regions tab
+	 * (ui_panel_type_request): of type_pending, 0 none */
+	struct ui_job *type_job;
+	cprof_str type_pending;
 	/* called (on another thread) when a tab's numbers computed on a
 	 * thread of their own are there, so that a window waiting for input
 	 * redraws (NULL: none) */
@@ -129,6 +133,16 @@ void ui_panel_occ_cancel(struct ui_panel *panel);
 const char *ui_panel_occ_name(const struct ui_panel *panel);
 enum ui_job_state ui_panel_occ_poll(struct ui_panel *panel, bool wait, uint32_t *n,
 				    cprof_str *region_type);
+
+/* The regions of `type` for index->hl (ui_index_highlight_rows), computed
+ * on a thread of its own; a newer request stops the one before. poll: as
+ * ui_panel_occ_poll, the row (*row, freed with ui_panel_row_free) once
+ * READY. */
+void ui_panel_type_request(struct ui_panel *panel, cprof_str type);
+enum ui_job_state ui_panel_type_poll(struct ui_panel *panel, bool wait, struct ui_row **row);
+void ui_panel_row_free(struct ui_row *row);
+/* Stops it (the highlight changed), without waiting. */
+void ui_panel_type_cancel(struct ui_panel *panel);
 
 /* An occurrence as ui_panel_occ_request collects them: its time range
  * from the trace's start and its index (tab bits above the item's). */

@@ -19,6 +19,7 @@
 #ifndef CPROF_UI_TL_H
 #define CPROF_UI_TL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -288,6 +289,15 @@ struct ui_index {
 
 /* Recomputes ix->hl from the view's selected task, highlighted type and search. */
 void ui_index_set_highlight(struct ui_index *index, const struct ui_view *view);
+/* The same, but a highlighted type's regions (a pass over them all: 105-190
+ * ms of 5.7M) are left to ui_index_highlight_rows() on another thread:
+ * ix->hl is active and empty meanwhile. */
+void ui_index_set_highlight_later(struct ui_index *index, const struct ui_view *view);
+/* The regions `view` highlights into *row (zeroed), by begin; false when
+ * `stop` (may be NULL) was set or out of memory. Reads only the model and
+ * the index's task lists (a view with a search reads index->str_match). */
+bool ui_index_highlight_rows(const struct ui_index *index, const struct ui_view *view,
+			     const atomic_bool *stop, struct ui_row *row);
 
 struct ui_index *ui_index_create(const struct cprof_model *model);
 void ui_index_destroy(struct ui_index *index);

@@ -482,7 +482,7 @@ bool ui_region_highlighted(const struct ui_index *ix, const struct ui_view *v, u
 	return false;
 }
 
-void ui_index_set_highlight(struct ui_index *ix, const struct ui_view *v)
+static void set_highlight(struct ui_index *ix, const struct ui_view *v, bool scan)
 {
 	const struct cprof_model *m = ix->model;
 	free(ix->hl.idx);
@@ -502,23 +502,45 @@ void ui_index_set_highlight(struct ui_index *ix, const struct ui_view *v)
 	if (v->sel_task == CPROF_NONE && !v->hl_type && !(v->search[0] && ix->str_match))
 		return;
 	ix->hl_active = true;
+	if (scan || v->sel_task != CPROF_NONE || v->search[0])
+		ui_index_highlight_rows(ix, v, NULL, &ix->hl);
+}
+
+void ui_index_set_highlight(struct ui_index *ix, const struct ui_view *v)
+{
+	set_highlight(ix, v, true);
+}
+
+void ui_index_set_highlight_later(struct ui_index *ix, const struct ui_view *v)
+{
+	set_highlight(ix, v, false);
+}
+
+bool ui_index_highlight_rows(const struct ui_index *ix, const struct ui_view *v,
+			     const atomic_bool *stop, struct ui_row *row)
+{
+	const struct cprof_model *m = ix->model;
 	size_t n = 0;
 	if (v->sel_task != CPROF_NONE && v->sel_task < m->tasks.n) {
 		n = ix->task_region_first[v->sel_task + 1] - ix->task_region_first[v->sel_task];
 	} else {
-		for (size_t i = 0; i < m->regions.n; i++)
+		for (size_t i = 0; i < m->regions.n; i++) {
+			if (stop && (i & 0xffff) == 0 && atomic_load(stop))
+				return false;
 			n += ui_region_highlighted(ix, v, i);
+		}
 	}
 	if (!n)
-		return;
-	struct ui_row *row = &ix->hl;
+		return true;
 	row->idx = malloc(n * sizeof(*row->idx));
 	row->begin = malloc(n * sizeof(*row->begin));
 	row->end = malloc(n * sizeof(*row->end));
 	row->maxend = malloc(n * sizeof(*row->maxend));
 	if (!row->idx || !row->begin || !row->end || !row->maxend)
-		return;
+		return false;
 	for (size_t i = 0; i < m->regions.n && row->n < n; i++) {
+		if (stop && (i & 0xffff) == 0 && atomic_load(stop))
+			return false;
 		if (!ui_region_highlighted(ix, v, i))
 			continue;
 		const struct cprof_region *r = &m->regions.v[i];
@@ -556,4 +578,5 @@ void ui_index_set_highlight(struct ui_index *ix, const struct ui_view *v)
 			mx = row->end[i];
 		row->maxend[i] = mx;
 	}
+	return true;
 }

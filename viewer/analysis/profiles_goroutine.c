@@ -13,7 +13,7 @@ void prof_goroutines(struct prof_ctx *c, struct cprof_profiles_report *rep)
 		const uint64_t *locs;
 		size_t nlocs, nl;
 
-		if (ts->ns < m->state_begin_ns)
+		if (!ts->current)
 			continue;
 		rep->total++;
 		if (!prof_thread_ok(c, ts->thread))

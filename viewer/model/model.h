@@ -150,6 +150,10 @@ struct cprof_thread_state {
 	uint64_t ns;
 	uint8_t wait_kind;
 	uint8_t call;
+	/* in its process's last state dump: each process of a tree dumps its
+	 * own, one after another, and an earlier dump of the same process is
+	 * history (a trace's first state, a flight snapshot's previous one) */
+	bool current;
 	uint64_t wait_obj;
 	int32_t holder_tid;
 	uint64_t since_ns; /* 0 when running */

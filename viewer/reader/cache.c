@@ -41,8 +41,9 @@ bool rd_cache_enabled = true;
 #define CACHE_DIR ".cprof-cache"
 #define CACHE_FILE "model"
 /* 5: stack ids kept apart per image of an exec (handlers.c, stack_key);
- * 6: a state dump's cprof:config starts no new image */
-#define FORMAT 6
+ * 6: a state dump's cprof:config starts no new image;
+ * 7: cprof_thread_state.current (in its own process's last dump) */
+#define FORMAT 7
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */

@@ -669,7 +669,12 @@ static void on_cpu_sample(struct rd_state *st, struct rd_event *ev)
 
 static void on_state_begin(struct rd_state *st, struct rd_event *ev)
 {
-	st->model->state_begin_ns = ev->ns;
+	struct cprof_model *m = st->model;
+
+	m->state_begin_ns = ev->ns;
+	for (size_t i = 0; i < m->thread_states.n; i++)
+		if (m->threads.v[m->thread_states.v[i].thread].process == ev->proc)
+			m->thread_states.v[i].current = false;
 }
 
 static void on_state_end(struct rd_state *st, struct rd_event *ev)
@@ -709,6 +714,7 @@ static void on_thread_state(struct rd_state *st, struct rd_event *ev)
 	ts->ns = ev->ns;
 	ts->wait_kind = (uint8_t)(block & 0xff);
 	ts->call = (uint8_t)(block >> 8);
+	ts->current = true;
 	ts->wait_obj = ev->f[7].u;
 	ts->holder_tid = (int32_t)ev->f[8].u;
 	ts->since_ns = ts->wait_kind || ts->call ? ev->ns - ev->f[9].u : 0;

@@ -24,7 +24,7 @@ static const struct cprof_thread_state *state_of_tid(const struct cprof_model *m
 		const struct cprof_thread_state *ts = &m->thread_states.v[i];
 		const struct cprof_thread *t = &m->threads.v[ts->thread];
 
-		if (ts->ns >= m->state_begin_ns && t->tid == tid && t->process == process)
+		if (ts->current && t->tid == tid && t->process == process)
 			return ts;
 	}
 	return NULL;
@@ -121,26 +121,51 @@ static void write_stack(FILE *out, const struct cprof_model *m, struct cprof_sym
 	}
 }
 
+/*
+ * Threads in the order of their processes' pids, then their tids: each
+ * process's main thread first, as Go's dump starts with goroutine 1 (the
+ * state dump lists them in the order each process's threads answered:
+ * redis's bio_close_file came before redis-server).
+ */
+static int by_pid_tid(const void *a, const void *b, void *model)
+{
+	const struct cprof_model *m = model;
+	const struct cprof_thread *x = &m->threads.v[m->thread_states.v[*(const size_t *)a].thread];
+	const struct cprof_thread *y = &m->threads.v[m->thread_states.v[*(const size_t *)b].thread];
+	int32_t px = m->processes.v[x->process].pid, py = m->processes.v[y->process].pid;
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)
 {
 	struct cprof_symbolizer_options sopts = {.inline_frames = true};
 	struct cprof_symbolizer *sym = cprof_symbolizer_create(m, &sopts);
 	char *buf = NULL;
 	FILE *out = open_memstream(&buf, len);
+	size_t *order = malloc((m->thread_states.n + 1) * sizeof(*order)), n = 0;
 
-	if (!out) {
+	if (!out || !order) {
+		if (out)
+			fclose(out);
+		free(buf);
+		free(order);
 		cprof_symbolizer_destroy(sym);
 		return NULL;
 	}
 	for (size_t i = 0; i < m->thread_states.n; i++)
-		if (m->thread_states.v[i].ns >= m->state_begin_ns)
+		if (m->thread_states.v[i].current)
 			report_cycle(out, m, &m->thread_states.v[i]);
-	for (size_t i = 0; i < m->thread_states.n; i++) {
-		const struct cprof_thread_state *ts = &m->thread_states.v[i];
+	for (size_t i = 0; i < m->thread_states.n; i++)
+		if (m->thread_states.v[i].current)
+			order[n++] = i;
+	qsort_r(order, n, sizeof(*order), by_pid_tid, (void *)m);
+	for (size_t k = 0; k < n; k++) {
+		const struct cprof_thread_state *ts = &m->thread_states.v[order[k]];
 		const struct cprof_thread *t = &m->threads.v[ts->thread];
 
-		if (ts->ns < m->state_begin_ns)
-			continue;
 		fprintf(out, "thread %d \"%s\" [", (int)t->tid, name_of(m, ts->thread));
 		write_state(out, m, ts);
 		fputs("]:\n", out);
@@ -148,6 +173,7 @@ char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)
 		fputc('\n', out);
 	}
 	fclose(out);
+	free(order);
 	cprof_symbolizer_destroy(sym);
 	return buf;
 }

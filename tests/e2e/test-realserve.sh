@@ -10,6 +10,14 @@
 #           stripped static functions, named by its start (each sampled
 #           address was a function of its own, a few percent each); the
 #           master's SIGQUIT ends nginx and serve with status 0.
+#   redis-pid  redis-server started with `cprof-trace env`'s environment
+#           and served with --pid under redis-benchmark: the CPU profile
+#           names processCommand, goroutine?debug=2 lists redis-server's
+#           main thread first (it came after the bio_* threads) and the
+#           three bio_* threads in their cond wait; serve ended by SIGINT
+#           leaves redis running: it answers SET/GET and exits 0 on
+#           SHUTDOWN. (No test served a process tree nobody here wrote
+#           by --pid and stopped serve while it ran.)
 # Skipped when a program is not installed (tests/run.sh installs them).
 . "$(dirname "$0")/test-diagnose-lib.sh"
 
@@ -130,6 +138,50 @@ PY
 	kill -QUIT "$master"
 	wait "$SERVE_PID" || fail "serve exited $? after nginx's SIGQUIT"
 	echo "PASS: $TEST_NAME: nginx's master and workers, CPU in libz's functions, no wrk error"
+	;;
+redis-pid)
+	need /usr/bin/redis-server redis-server
+	need /usr/bin/redis-benchmark redis-tools
+	port=$((20000 + RANDOM % 20000))
+	env $("$CPROF_TRACE" env) /usr/bin/redis-server --port "$port" --save '' --appendonly no \
+		>"$WORK/redis.out" 2>&1 &
+	REDIS=$!
+	PIDS="$PIDS $REDIS"
+	i=0
+	until [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; do
+		sleep 0.2
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "redis-server does not answer"
+	done
+	serve_start --pid "$REDIS"
+	redis-benchmark -p "$port" -q -n 2000000 -c 20 -t set,get >"$WORK/bench.txt" 2>&1 &
+	LOAD=$!
+	PIDS="$PIDS $LOAD"
+	sleep 1
+	go tool pprof -timeout 120 -top -cum "$URL/profile?seconds=3" >"$WORK/cpu.top" 2>"$WORK/cpu.err" ||
+		fail "go tool pprof profile failed: $(cat "$WORK/cpu.err")"
+	curl -sf -m 60 "$URL/goroutine?debug=2" >"$WORK/threads.txt" || fail "goroutine?debug=2 failed"
+	kill "$LOAD" 2>/dev/null || true
+	grep '^thread' "$WORK/threads.txt"
+	grep -q processCommand "$WORK/cpu.top" || { head -30 "$WORK/cpu.top"; fail "the CPU profile has no processCommand"; }
+	[ "$(grep -m1 '^thread' "$WORK/threads.txt" | cut -d' ' -f2-3)" = "$REDIS \"redis-server\"" ] ||
+		fail "goroutine?debug=2 does not start with redis-server's main thread"
+	grep -A2 "^thread $REDIS " "$WORK/threads.txt" | grep -q aeMain || fail "the main thread's stack has no aeMain"
+	[ "$(grep -c '^thread [0-9]* "bio_[a-z_]*" \[cond wait on 0x' "$WORK/threads.txt")" = 3 ] ||
+		fail "not three bio_* threads in a cond wait"
+	kill -INT "$SERVE_PID"
+	i=0
+	while kill -0 "$SERVE_PID" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "serve did not exit on SIGINT"
+	done
+	kill -0 "$REDIS" || fail "redis-server ended with serve"
+	[ "$(redis-cli -p "$port" set k v)" = OK ] && [ "$(redis-cli -p "$port" get k)" = v ] ||
+		fail "redis-server does not answer after serve stopped"
+	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+	wait "$REDIS" || fail "redis-server exited $? after SHUTDOWN"
+	echo "PASS: $TEST_NAME: redis served by --pid, healthy after serve stopped"
 	;;
 *)
 	fail "unknown case $CASE"

@@ -48,6 +48,9 @@
  *                   N", then "child PID MS" per child, MS from its fork to
  *                   its first instruction of its own (how long lttng-ust
  *                   waited for the session daemon to register it).
+ *   snapcost        prints what a cprof_trace_snapshot() call costs, in ns
+ *                   (0.3 with nothing listening; a call with the
+ *                   snapshot trigger of a flight recorder registered)
  *   other SECONDS   regions `other` for SECONDS: a traced program of the
  *                   same user, unrelated to the recorded one.
  */
@@ -326,6 +329,14 @@ int main(int argc, char **argv)
 		return stall(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "children"))
 		return children(atof(argv[2]));
+	if (argc >= 2 && !strcmp(argv[1], "snapcost")) {
+		double t0 = now_s();
+
+		for (int i = 0; i < 200000; i++)
+			cprof_trace_snapshot("cost");
+		printf("%.2f\n", (now_s() - t0) * 1e9 / 200000);
+		return 0;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "other")) {
 		double end = now_s() + atof(argv[2]);
 

@@ -129,7 +129,8 @@ enum cprof_session_status cprof_session_destroy(struct cprof_session *session);
  * Destroys sessions left behind by `record` processes of this machine
  * that died without cleaning up (SIGKILL): their name carries their pid.
  * Without this, a leaked session would keep writing every cprof event of
- * the user's processes to disk. Returns the number destroyed.
+ * the user's processes to disk. The snapshot triggers of flight recorders
+ * whose session is gone go too. Returns the number of sessions destroyed.
  */
 int cprof_session_reap_stale(void);
 

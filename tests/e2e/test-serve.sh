@@ -97,6 +97,20 @@ endpoints)
 	grep -q '^thread [0-9]* "accept" \[in accept' "$WORK/body" ||
 		{ cat "$WORK/body" >&2; fail "goroutine?debug=2: no accept thread blocked in accept"; }
 	grep -q 'nanosleep' "$WORK/body" || fail "goroutine?debug=2: no thread in nanosleep under /slow"
+	# Go's count format: the threads per stack, the counts adding up to
+	# the total, the accept loop named; go tool pprof reads it
+	code=$(status_of "$URL/goroutine?debug=1")
+	[ "$code" = 200 ] || fail "goroutine?debug=1: HTTP $code"
+	awk '
+	NR == 1 { if ($0 !~ /^goroutine profile: total [0-9]+$/) exit 1; total = $4; next }
+	/^[0-9]+ @( 0x[0-9a-f]+)+$/ { sum += $1; groups++; next }
+	/^#\t/ || /^$/ { next }
+	{ exit 1 }
+	END { if (NR < 2 || sum != total || !groups) exit 1; print "goroutine?debug=1: " total " threads in " groups " stacks" }' \
+		"$WORK/body" || { cat "$WORK/body" >&2; fail "goroutine?debug=1: not Go's count format"; }
+	grep -q "^#	0x[0-9a-f]*	accept_loop	" "$WORK/body" || fail "goroutine?debug=1: no accept_loop frame"
+	go tool pprof -raw "$WORK/body" >"$WORK/g1.raw" 2>&1 || fail "go tool pprof cannot read goroutine?debug=1: $(head -3 "$WORK/g1.raw")"
+	grep -q "goroutine/count" "$WORK/g1.raw" || fail "go tool pprof -raw of goroutine?debug=1: $(head -5 "$WORK/g1.raw")"
 	code=$(curl -s -o "$WORK/t.tar" -w '%{http_code}' -m 60 "$URL/trace?seconds=1")
 	[ "$code" = 200 ] || fail "trace: HTTP $code"
 	mkdir "$WORK/t" && tar -xf "$WORK/t.tar" -C "$WORK/t" || fail "trace: not a tar archive"
@@ -122,7 +136,8 @@ endpoints)
 	;;
 errors)
 	serve_start serve --listen 127.0.0.1:0 -- "$SAMPLES_DIR/netapp" --port 0
-	for q in 'profile?seconds=abc' 'profile?seconds=-1' 'profile?seconds=3601' 'goroutine?debug=x'; do
+	for q in 'profile?seconds=abc' 'profile?seconds=-1' 'profile?seconds=3601' 'goroutine?debug=x' \
+		'heap?debug=1'; do
 		code=$(status_of "$URL/$q")
 		[ "$code" = 400 ] || fail "$q: HTTP $code, not 400"
 		[ "$(wc -l <"$WORK/body")" = 1 ] || fail "$q: the 400 is not one line"

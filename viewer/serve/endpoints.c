@@ -52,8 +52,9 @@ static const struct endpoint {
      "over ?seconds=N (default 10)."},
     {"cmdline", K_TEXT, CPROF_PROFILE_CPU, NULL, 0, "The command line of the served program."},
     {"goroutine", K_STATE, CPROF_PROFILE_GOROUTINE, NULL, 0,
-     "Stack traces of all current threads. ?debug=2: plain text, one entry per thread "
-     "with its state, what it waits for, for how long and who holds the lock."},
+     "Stack traces of all current threads. ?debug=1: plain text, the threads counted "
+     "per stack; ?debug=2: plain text, one entry per thread with its state, what it "
+     "waits for, for how long and who holds the lock."},
     {"heap", K_STATE, CPROF_PROFILE_HEAP, NULL, 0,
      "A sampling of memory allocations of live objects, at the request (objects allocated "
      "before it included). ?seconds=N: the delta over the next N seconds."},
@@ -113,8 +114,9 @@ static void index_page(struct cprof_serve_reply *r)
 		return;
 	}
 	fputs("<html><head><title>/debug/pprof/</title></head><body>\n"
-	      "/debug/pprof/<br>\n<p>Set debug=1 as a query parameter to export in legacy text "
-	      "format (goroutine: debug=2)</p>\n<p>Types of profiles available:</p>\n<table>\n",
+	      "/debug/pprof/<br>\n<p>Profiles are in the format go tool pprof reads; "
+	      "goroutine also as text (debug=1: threads per stack, debug=2: each "
+	      "thread)</p>\n<p>Types of profiles available:</p>\n<table>\n",
 	      out);
 	for (size_t i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
 		fprintf(out, "<tr><td><a href=\"%s%s\">%s</a></td><td>%s</td></tr>\n",
@@ -353,7 +355,8 @@ static void capture_and_reply(const struct cprof_serve_target *t, const struct e
 		goto end;
 	}
 	if (e->type == CPROF_PROFILE_GOROUTINE && debug > 0) {
-		r->body = cprof_serve_thread_dump(model, &r->len);
+		r->body = debug == 1 ? cprof_serve_thread_counts(model, &r->len)
+				     : cprof_serve_thread_dump(model, &r->len);
 		r->status = r->body ? 200 : 500;
 		r->content_type = "text/plain; charset=utf-8";
 		goto end;
@@ -399,6 +402,15 @@ void cprof_serve_handle(const struct cprof_serve_target *t, const struct cprof_s
 			return;
 		}
 		debug = (int)v;
+	}
+	/* Go's legacy text of the other profiles is not served: a profile
+	 * where text was asked for would be gzip on a terminal */
+	if (debug && e->type != CPROF_PROFILE_GOROUTINE && e->kind != K_TEXT) {
+		reply_text(r, 400,
+			   "debug=%d: text is served for goroutine only (debug=1: threads per "
+			   "stack, debug=2: each thread); read %s with go tool pprof\n",
+			   debug, e->name);
+		return;
 	}
 	if (kill(t->root, 0) != 0 && errno == ESRCH) {
 		reply_text(r, 410, "process %d has exited\n", (int)t->root);

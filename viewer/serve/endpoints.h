@@ -44,5 +44,7 @@ void cprof_serve_reply_free(struct cprof_serve_reply *reply);
 
 /* The goroutine?debug=2 text of a model's last state dump (goroutine_text.c). */
 char *cprof_serve_thread_dump(const struct cprof_model *model, size_t *len);
+/* goroutine?debug=1: Go's count format, the threads grouped by stack. */
+char *cprof_serve_thread_counts(const struct cprof_model *model, size_t *len);
 
 #endif /* CPROF_SERVE_ENDPOINTS_H */

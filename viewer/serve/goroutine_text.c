@@ -8,6 +8,16 @@
  *
  * Threads that wait for each other's locks (a cycle of "held by") are
  * named first, in one DEADLOCK line per cycle.
+ *
+ * goroutine?debug=1: Go's count format, the threads grouped by their
+ * stack (the same return addresses: forked workers of one program share
+ * them), the largest group first, so that a thread pool or a leak reads
+ * as one line:
+ *
+ *   goroutine profile: total 7
+ *   4 @ 0x55d1c0a01b88 0x7f1944412a34
+ *   #	0x55d1c0a01b88	wait_turn	/src/app.c:45
+ *   #	0x7f1944412a34	start_thread
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -174,6 +184,117 @@ char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)
 	}
 	fclose(out);
 	free(order);
+	cprof_symbolizer_destroy(sym);
+	return buf;
+}
+
+/* Two stacks by their frames (stack 0 or unknown: none), 0 when the
+ * same. */
+static int frames_cmp(const struct cprof_model *m, uint32_t sa, uint32_t sb)
+{
+	const struct cprof_stack *x = sa && sa < m->stacks.n ? &m->stacks.v[sa] : NULL;
+	const struct cprof_stack *y = sb && sb < m->stacks.n ? &m->stacks.v[sb] : NULL;
+	uint16_t dx = x ? x->depth : 0, dy = y ? y->depth : 0;
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return dx ? memcmp(&m->frames.v[x->first], &m->frames.v[y->first],
+			   dx * sizeof(*m->frames.v))
+		  : 0;
+}
+
+/* Current thread states with the same frames together, each group in
+ * the order of the states. */
+static int by_frames(const void *a, const void *b, void *model)
+{
+	const struct cprof_model *m = model;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	int c = frames_cmp(m, m->thread_states.v[ia].stack, m->thread_states.v[ib].stack);
+
+	return c ? c : (ia > ib) - (ia < ib);
+}
+
+struct group {
+	size_t first; /* index into the sorted states */
+	size_t count;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void write_group(FILE *out, const struct cprof_model *m, struct cprof_symbolizer *sym,
+			uint32_t stack, size_t count)
+{
+	const struct cprof_stack *st = stack && stack < m->stacks.n ? &m->stacks.v[stack] : NULL;
+
+	fprintf(out, "%zu @", count);
+	for (uint16_t i = 0; st && i < st->depth; i++)
+		fprintf(out, " 0x%" PRIx64, m->frames.v[st->first + i]);
+	fputc('\n', out);
+	if (!st)
+		fputs("#\t(stack unknown)\n", out);
+	for (uint16_t i = 0; st && i < st->depth; i++) {
+		uint64_t pc = m->frames.v[st->first + i];
+		struct cprof_symbol_loc loc;
+
+		if (!sym || !cprof_symbolizer_lookup_at(sym, st->process, st->ns, pc, true, &loc)) {
+			fprintf(out, "#\t0x%" PRIx64 "\n", pc);
+			continue;
+		}
+		for (size_t k = 0; k < loc.nframes; k++) {
+			fprintf(out, "#\t0x%" PRIx64 "\t%s", pc, loc.frames[k].function);
+			if (loc.frames[k].file[0])
+				fprintf(out, "\t%s:%d", loc.frames[k].file, loc.frames[k].line);
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
+char *cprof_serve_thread_counts(const struct cprof_model *m, size_t *len)
+{
+	struct cprof_symbolizer_options sopts = {.inline_frames = true};
+	struct cprof_symbolizer *sym = cprof_symbolizer_create(m, &sopts);
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, len);
+	size_t *order = malloc((m->thread_states.n + 1) * sizeof(*order)), n = 0, ng = 0;
+	struct group *groups = malloc((m->thread_states.n + 1) * sizeof(*groups));
+
+	if (!out || !order || !groups) {
+		if (out)
+			fclose(out);
+		free(buf);
+		buf = NULL;
+		goto end;
+	}
+	for (size_t i = 0; i < m->thread_states.n; i++)
+		if (m->thread_states.v[i].current)
+			order[n++] = i;
+	qsort_r(order, n, sizeof(*order), by_frames, (void *)m);
+	for (size_t k = 0; k < n; k++) {
+		uint32_t stack = m->thread_states.v[order[k]].stack;
+
+		if (ng &&
+		    !frames_cmp(m, stack, m->thread_states.v[order[groups[ng - 1].first]].stack))
+			groups[ng - 1].count++;
+		else
+			groups[ng++] = (struct group){k, 1};
+	}
+	qsort(groups, ng, sizeof(*groups), by_count);
+	fprintf(out, "goroutine profile: total %zu\n", n);
+	for (size_t g = 0; g < ng; g++)
+		write_group(out, m, sym, m->thread_states.v[order[groups[g].first]].stack,
+			    groups[g].count);
+	fclose(out);
+end:
+	free(order);
+	free(groups);
 	cprof_symbolizer_destroy(sym);
 	return buf;
 }

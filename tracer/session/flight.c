@@ -458,7 +458,6 @@ enum cprof_flight_status cprof_flight_arm(struct cprof_flight *f)
 	struct lttng_domain domain = {.type = LTTNG_DOMAIN_UST};
 	char why[256];
 
-	flight_reap_stale_triggers();
 	if (f->config.output_url && !relay_answers(f->config.output_url, why, sizeof(why)))
 		fprintf(stderr,
 			"cprof-trace: warning: %s: no lttng-relayd answers (%s): snapshots will "

@@ -131,6 +131,8 @@ void cprof_flight_use_state_keeper(struct cprof_flight *flight, bool arm);
  * Registers the trigger and subscribes to its notifications; call after
  * the session started, before the program runs. Warns (stderr) when a
  * relay does not answer: snapshots then fail, the program runs anyway.
+ * The triggers of killed flight recorders went with
+ * cprof_session_reap_stale(), which the caller ran before its session.
  */
 enum cprof_flight_status cprof_flight_arm(struct cprof_flight *flight);
 

@@ -39,6 +39,7 @@
 #include "common/record_file.h"
 #include "config.h"
 #include "cprof-record.h"
+#include "ctl.h"
 #include "environment.h"
 #include "output.h"
 #include "reader/reader.h"
@@ -145,10 +146,12 @@ static void usage(FILE *out)
 		"  -h, --help             this help\n"
 		"\n"
 		"environment: %s names the preload library to use instead of\n"
-		"the one found next to cprof-trace or in %s.\n",
+		"the one found next to cprof-trace or in %s.\n" CPROF_CTL_TIMEOUT_ENV
+		": the seconds a call of the LTTng session daemon may take before\n"
+		"record gives up on the daemon (default %d).\n",
 		CPROF_DEFAULT_ALLOC_RATE, CPROF_STACK_DEPTH_MAX, CPROF_DEFAULT_STACK_DEPTH,
 		CPROF_CPU_RATE_MAX, CPROF_DEFAULT_CPU_RATE, COUNT_LIMIT_MIB, COUNT_LIMIT_MIB,
-		CPROF_ENV_PRELOAD_LIB, CPROF_INSTALL_LIBDIR);
+		CPROF_ENV_PRELOAD_LIB, CPROF_INSTALL_LIBDIR, CPROF_CTL_TIMEOUT_S);
 	record_flight_usage(out);
 }
 

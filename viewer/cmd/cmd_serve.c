@@ -62,7 +62,7 @@ static void usage(FILE *out)
 		"environment, and answers Go's /debug/pprof/ endpoints until it exits:\n"
 		"  go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=10\n"
 		"Each request records a short LTTng session of its own. Endpoints: profile,\n"
-		"heap, allocs, mutex, block, syscall, region, goroutine (?debug=2: text),\n"
+		"heap, allocs, mutex, block, syscall, region, goroutine (?debug=1, ?debug=2: text),\n"
 		"threadcreate, trace (a tar of the CTF trace), cmdline; the index at\n"
 		"/debug/pprof/ says what each is.\n"
 		"\n"

@@ -123,6 +123,13 @@ static inline int cprof_record_alloc_mode_parse(const char *name, enum cprof_tp_
 #define CPROF_RECORD_KEY_NS_PIDS "namespaced_pids"
 /* At most this many are written. */
 #define CPROF_RECORD_NS_PIDS_MAX 256
+/* One line each about processes of the tree that the trace is missing,
+ * and why (a program run in secure-execution mode, which ignores
+ * LD_PRELOAD; a process lttng-ust could not register): every command
+ * reading the trace says them. Absent: none. */
+#define CPROF_RECORD_KEY_NOTICES "notices"
+#define CPROF_RECORD_NOTICES_MAX 16
+#define CPROF_RECORD_NOTICE_LEN 400
 
 /* What a flight recorder snapshot was taken for: its "snapshot" object. */
 struct cprof_record_snapshot {

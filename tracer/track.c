@@ -91,6 +91,30 @@ void cprof_track_self_(void)
 	track(true);
 }
 
+CPROF_EXPORT void cprof_track_notice_(const char *text)
+{
+	int saved = errno, fd;
+	struct {
+		int32_t pid;
+		uint16_t len;
+		char text[CPROF_TRACK_NOTICE_MAX];
+	} __attribute__((packed)) msg = {0, 0, {0}};
+	size_t n = strnlen(text, sizeof(msg.text));
+
+	if (!track_len)
+		return;
+	memcpy(msg.text, text, n);
+	msg.len = (uint16_t)n;
+	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto end;
+	if (syscall(SYS_connect, fd, &track_addr, track_len) == 0)
+		(void)syscall(SYS_write, fd, &msg, offsetof(__typeof__(msg), text) + n);
+	syscall(SYS_close, fd);
+end:
+	errno = saved;
+}
+
 bool cprof_join_start_(void)
 {
 	int pending = lazy && track_len ? JOIN_PENDING : JOIN_NONE;

@@ -27,6 +27,19 @@ void cprof_track_init_(void);
 void cprof_track_self_(void);
 
 /*
+ * Tells record one line about this process that the trace cannot carry
+ * (it, or the program it is about to execute, will have no events:
+ * secure execution, lttng-ust unable to register): record prints it with
+ * its "cprof-trace: " prefix and keeps it in cprof-record.json, where
+ * every command reading the trace finds it. A request whose pid is 0,
+ * then the text's length (uint16_t) and the text. Only system calls;
+ * keeps errno. No-op when not recorded. At most CPROF_TRACK_NOTICE_MAX
+ * bytes are sent.
+ */
+#define CPROF_TRACK_NOTICE_MAX 400
+void cprof_track_notice_(const char *text);
+
+/*
  * Joining late. Set up for a session, a process costs the session daemon
  * and itself 10-100 ms (channels mapped, events enabled, every loaded
  * object's ELF file read for the statedump), and its exit waits for that

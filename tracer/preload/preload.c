@@ -20,12 +20,15 @@
 #include "sigprof.h"
 
 #include "cprof-record.h"
+#include "secure-exec.h"
 #include "state.h"
+#include "track.h"
 
 #include <cprof/trace.h>
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <pthread.h>
@@ -511,41 +514,76 @@ static void exec_resolve(void)
 	real_exec.fexecve = cprof_dlsym("fexecve");
 }
 
-static void before_exec(void)
+/* LD_PRELOAD in the environment the new program gets: without it, it is
+ * not traced whatever its mode. */
+static bool preloads(char *const envp[])
+{
+	for (char *const *e = envp; e && *e; e++)
+		if (!strncmp(*e, "LD_PRELOAD=", 11))
+			return (*e)[11] != '\0';
+	return false;
+}
+
+/*
+ * A program that will run in secure-execution mode ignores LD_PRELOAD and
+ * would be missing from the trace with no word: record is told before the
+ * exec (secure-exec.h, track.h). `search`: the exec function searches
+ * PATH for `file`, as execvp does. Only system calls, the stack and
+ * snprintf: this may be a vfork child.
+ */
+static void say_if_secure(const char *file, bool search, char *const envp[])
+{
+	char path[PATH_MAX], line[CPROF_TRACK_NOTICE_MAX];
+	const char *why = NULL;
+
+	if (!file || !preloads(envp) ||
+	    !(search ? cprof_exec_find(file, getenv("PATH"), path, sizeof(path))
+		     : (size_t)snprintf(path, sizeof(path), "%s", file) < sizeof(path)) ||
+	    !cprof_secure_exec(path, &why))
+		return;
+	snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
+	cprof_track_notice_(line);
+}
+
+static void before_exec(const char *file, bool search, char *const envp[])
 {
 	if (unlikely(!real_exec.execve))
 		cprof_resolve_all();
+	say_if_secure(file, search, envp);
 	if (!cprof_in_vfork_child())
 		cprof_exec_flush_();
 }
 
 CPROF_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	before_exec();
+	before_exec(path, false, envp);
 	return real_exec.execve(path, argv, envp);
 }
 
 CPROF_EXPORT int execv(const char *path, char *const argv[])
 {
-	before_exec();
+	before_exec(path, false, environ);
 	return real_exec.execv(path, argv);
 }
 
 CPROF_EXPORT int execvp(const char *file, char *const argv[])
 {
-	before_exec();
+	before_exec(file, true, environ);
 	return real_exec.execvp(file, argv);
 }
 
 CPROF_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	before_exec();
+	before_exec(file, true, envp);
 	return real_exec.execvpe(file, argv, envp);
 }
 
 CPROF_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	before_exec();
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	before_exec(path, false, envp);
 	return real_exec.fexecve(fd, argv, envp);
 }
 

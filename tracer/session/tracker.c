@@ -40,6 +40,9 @@ struct cprof_tracker {
 	/* the pids that processes in a PID namespace of their own sent */
 	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX];
 	size_t n_ns;
+	/* the tree's notices (track.h), each said once */
+	char notices[CPROF_TRACKER_NOTICES_MAX][CPROF_TRACK_NOTICE_MAX + 1];
+	size_t n_notices;
 	int listen_fd;
 	int wake[2];
 	pthread_t thread;
@@ -117,6 +120,60 @@ size_t cprof_tracker_namespaced(struct cprof_tracker *t, const int32_t **pids)
 }
 
 /*
+ * A notice (track.h): said on stderr at once, once per text (a shell loop
+ * running the same untraced program a hundred times says it once), and
+ * kept for cprof-record.json.
+ */
+static void read_notice(struct cprof_tracker *t, int fd)
+{
+	char text[CPROF_TRACK_NOTICE_MAX + 1];
+	uint16_t len = 0;
+	size_t got = 0;
+	ssize_t n;
+
+	if (read(fd, &len, sizeof(len)) != (ssize_t)sizeof(len) || !len ||
+	    len > CPROF_TRACK_NOTICE_MAX)
+		return;
+	/* written whole before the sender closed (or went on to exec) */
+	while (got < len && (n = read(fd, text + got, len - got)) > 0)
+		got += (size_t)n;
+	if (got < len)
+		return;
+	text[got] = '\0';
+	for (size_t i = 0; i < got; i++)
+		if (text[i] == '\n')
+			text[i] = ' ';
+	cprof_tracker_note(t, text);
+}
+
+void cprof_tracker_note(struct cprof_tracker *t, const char *text)
+{
+	bool known = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n_notices && !known; i++)
+		known = !strcmp(t->notices[i], text);
+	if (!known && t->n_notices < CPROF_TRACKER_NOTICES_MAX)
+		snprintf(t->notices[t->n_notices++], sizeof(t->notices[0]), "%s", text);
+	pthread_mutex_unlock(&t->lock);
+	if (!known)
+		fprintf(stderr, "cprof-trace: %s\n", text);
+}
+
+size_t cprof_tracker_notices(struct cprof_tracker *t, const char *out[], size_t max)
+{
+	size_t n = 0;
+
+	if (!t)
+		return 0;
+	pthread_mutex_lock(&t->lock);
+	for (; n < t->n_notices && n < max; n++)
+		out[n] = t->notices[n];
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+/*
  * One request: a pid in (negative: the process does not wait for the
  * answer), one byte out once it is tracked. A process that waits gives up
  * after a while (track.c) and goes on untracked until the daemon sets it
@@ -131,7 +188,12 @@ static void answer(struct cprof_tracker *t, int fd)
 	char ack = 1;
 
 	if (poll(&p, 1, 1000) == 1 && read(fd, &pid, sizeof(pid)) == (ssize_t)sizeof(pid) &&
-	    pid != 0 && pid != INT32_MIN) {
+	    pid == 0) {
+		read_notice(t, fd);
+		close(fd);
+		return;
+	}
+	if (pid != 0 && pid != INT32_MIN) {
 		waits = pid > 0;
 		cprof_tracker_add(t, (pid_t)peer_pid(t, fd, waits ? pid : -pid));
 	}

@@ -39,6 +39,13 @@ size_t cprof_tracker_late(struct cprof_tracker *tracker);
  * *pids, owned by the tracker (call once it is quiesced). */
 size_t cprof_tracker_namespaced(struct cprof_tracker *tracker, const int32_t **pids);
 
+/* The notices (track.h) the tree's processes sent, and record's own
+ * (cprof_tracker_note, which says it on stderr once): their count, and up
+ * to `max` of them in out[], owned by the tracker. */
+#define CPROF_TRACKER_NOTICES_MAX 16
+void cprof_tracker_note(struct cprof_tracker *tracker, const char *text);
+size_t cprof_tracker_notices(struct cprof_tracker *tracker, const char *out[], size_t max);
+
 void cprof_tracker_stop(struct cprof_tracker *tracker);
 
 #endif /* CPROF_SESSION_TRACKER_H */

@@ -45,6 +45,7 @@
 #include "reader/reader.h"
 #include "record_flight.h"
 #include "record_pid.h"
+#include "secure-exec.h"
 #include "served.h"
 #include "session.h"
 #include "symbols/symbols.h"
@@ -484,10 +485,28 @@ static int parse_options(const char *command, int argc, char **argv, struct reco
 
 /* --- cprof-record.json --------------------------------------------------- */
 
+/* What record knows the trace misses, and why: one line each, said on
+ * stderr when learnt and kept in cprof-record.json. */
+struct record_notices {
+	char text[CPROF_RECORD_NOTICES_MAX][CPROF_RECORD_NOTICE_LEN + 1];
+	const char *v[CPROF_RECORD_NOTICES_MAX]; /* text's, for cprof-record.json */
+	size_t n;
+};
+
+static void notices_add(struct record_notices *notices, const char *text)
+{
+	if (notices->n == CPROF_RECORD_NOTICES_MAX)
+		return;
+	snprintf(notices->text[notices->n], sizeof(notices->text[0]), "%s", text);
+	notices->v[notices->n] = notices->text[notices->n];
+	notices->n++;
+}
+
 /* Written through a temporary name: a reader never sees half. */
 static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t discarded,
 			      const char *session, const struct cprof_record_snapshot *snapshot,
-			      bool launched, const int32_t *ns_pids, size_t n_ns_pids)
+			      bool launched, const int32_t *ns_pids, size_t n_ns_pids,
+			      const struct record_notices *notices)
 {
 	const struct cprof_record_info info = {
 	    .pid = pid,
@@ -499,6 +518,8 @@ static bool write_record_json(const char *dir, pid_t pid, char **argv, uint64_t 
 	    .launched = launched,
 	    .ns_pids = ns_pids,
 	    .n_ns_pids = n_ns_pids,
+	    .notices = notices ? notices->v : NULL,
+	    .n_notices = notices ? notices->n : 0,
 	};
 
 	errno = 0;
@@ -512,6 +533,7 @@ struct flight_meta {
 	char **argv;
 	const char *session;
 	const struct record_flight *flight; /* its processes in PID namespaces */
+	const struct record_notices *notices;
 };
 
 static bool write_snapshot_json(void *data, const char *dir,
@@ -522,7 +544,7 @@ static bool write_snapshot_json(void *data, const char *dir,
 	size_t n_ns = cprof_flight_namespaced(meta->flight->flight, &ns);
 
 	return write_record_json(dir, meta->pid, meta->argv, 0, meta->session, snapshot, false, ns,
-				 n_ns);
+				 n_ns, meta->notices);
 }
 
 static void env_put_cb(void *data, const char *name, const char *value)
@@ -607,7 +629,7 @@ static void store_snapshot_symbols(const struct record_options *opts, const char
  */
 static void report(const struct record_options *opts, const char *output, uint64_t discarded,
 		   uint64_t lost_packets, bool unconfirmed,
-		   struct cprof_model *model /* read already, or NULL */)
+		   struct cprof_model *model /* read already, or NULL */, bool explained)
 {
 	static const struct cprof_read_options count_opts = {.count_only = true};
 	enum cprof_read_status status = model ? CPROF_READ_OK : CPROF_READ_ERROR;
@@ -623,12 +645,14 @@ static void report(const struct record_options *opts, const char *output, uint64
 	if (!model &&
 	    (opts->count > 0 || (opts->count < 0 && bytes <= (uint64_t)COUNT_LIMIT_MIB << 20))) {
 		status = cprof_read_trace(output, &count_opts, &model, NULL, 0);
-		if (status == CPROF_READ_NOT_CTF)
+		/* a notice said why already */
+		if (status == CPROF_READ_NOT_CTF && !explained)
 			fprintf(stderr,
 				"cprof-trace: warning: no LTTng-UST process registered: the "
 				"program neither uses libcprof-trace nor got the preload "
 				"library\n");
-		else if (status != CPROF_READ_OK && status != CPROF_READ_NO_CPROF_EVENTS)
+		else if (status != CPROF_READ_OK && status != CPROF_READ_NO_CPROF_EVENTS &&
+			 !(status == CPROF_READ_NOT_CTF && explained))
 			fprintf(
 			    stderr,
 			    "cprof-trace: warning: %s: babeltrace2 cannot read the trace back\n",
@@ -705,7 +729,8 @@ static void track_spawned(pid_t pid, void *tracker)
  * processes it answered too late; the pids the tree's processes in PID
  * namespaces saw go to ns_pids (room for CPROF_RECORD_NS_PIDS_MAX) when it
  * is not NULL. */
-static void stop_tracker(struct cprof_tracker **tracker, int32_t *ns_pids, size_t *n_ns_pids)
+static void stop_tracker(struct cprof_tracker **tracker, int32_t *ns_pids, size_t *n_ns_pids,
+			 struct record_notices *notices)
 {
 	const int32_t *ns;
 	size_t late;
@@ -724,6 +749,14 @@ static void stop_tracker(struct cprof_tracker **tracker, int32_t *ns_pids, size_
 		*n_ns_pids = cprof_tracker_namespaced(*tracker, &ns);
 		if (*n_ns_pids)
 			memcpy(ns_pids, ns, *n_ns_pids * sizeof(*ns));
+	}
+	/* the descendants' notices: the tracker's strings go with it */
+	if (notices) {
+		const char *from[CPROF_TRACKER_NOTICES_MAX];
+		size_t n = cprof_tracker_notices(*tracker, from, CPROF_TRACKER_NOTICES_MAX);
+
+		for (size_t i = 0; i < n; i++)
+			notices_add(notices, from[i]);
 	}
 	cprof_tracker_stop(*tracker);
 	*tracker = NULL;
@@ -813,6 +846,22 @@ error:
 	return NULL;
 }
 
+/* PROGRAM in secure-execution mode ignores LD_PRELOAD: said before it
+ * runs, which it does as it would have without record. */
+static void check_secure_program(const struct record_options *opts, struct record_notices *notices)
+{
+	char path[PATH_MAX], line[CPROF_RECORD_NOTICE_LEN + 1];
+	const char *why = NULL;
+
+	if (opts->pid || !opts->preload.auto_events ||
+	    !cprof_exec_find(opts->argv[0], getenv("PATH"), path, sizeof(path)) ||
+	    !cprof_secure_exec(path, &why))
+		return;
+	snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
+	fprintf(stderr, "cprof-trace: %s\n", line);
+	notices_add(notices, line);
+}
+
 /* PROGRAM with its environment: its pid, or minus the exit status. */
 static pid_t start_program(const struct record_options *opts, struct cprof_env *env)
 {
@@ -843,10 +892,12 @@ int cprof_cmd_record(int argc, char **argv)
 	size_t npids = 0;
 	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX]; /* the tree's, in PID namespaces */
 	size_t n_ns_pids = 0;
-	char **cmdline = NULL; /* --pid: the process's */
+	char **cmdline = NULL;		      /* --pid: the process's */
+	static struct record_notices notices; /* big: not on the stack */
 	int status;
 	pid_t pid;
 
+	notices.n = 0;
 	status = parse_options("record", argc, argv, &opts, true);
 	if (status >= 0)
 		goto end;
@@ -857,6 +908,7 @@ int cprof_cmd_record(int argc, char **argv)
 		goto end;
 	if (!opts.pid)
 		record_flight_check_types(&opts.flight, opts.argv[0]);
+	check_secure_program(&opts, &notices);
 	relay = opts.flight.config.output_url != NULL;
 	output = prepare_output(&opts, &created_output);
 	if (!output || (!opts.pid && !(env = make_env(&opts))))
@@ -880,8 +932,9 @@ int cprof_cmd_record(int argc, char **argv)
 		goto end;
 	}
 	traced = true;
-	flight_meta = (struct flight_meta){pid, cmdline ? cmdline : opts.argv,
-					   cprof_session_borrow_name(session), &opts.flight};
+	flight_meta =
+	    (struct flight_meta){pid, cmdline ? cmdline : opts.argv,
+				 cprof_session_borrow_name(session), &opts.flight, &notices};
 	record_flight_start(&opts.flight, pid, flight_meta.argv, write_snapshot_json, &flight_meta);
 	status = opts.pid ? record_pid_wait(opts.pid, opts.duration_ns, pids, npids)
 			  : cprof_child_wait(pid);
@@ -909,18 +962,18 @@ int cprof_cmd_record(int argc, char **argv)
 	 * the tracker's thread must not talk while this one stops the session
 	 * (a fork child answered late, as record resumed from a stop, made
 	 * the stop fail with "No session daemon is available") */
-	stop_tracker(&tracker, ns_pids, &n_ns_pids);
+	stop_tracker(&tracker, ns_pids, &n_ns_pids, &notices);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK)
 		say_lttng_error("warning: %s", cprof_session_borrow_error(session));
 	errno = 0;
 	if (!write_record_json(
 		output, pid, flight_meta.argv, cprof_session_discarded_events(session),
-		cprof_session_borrow_name(session), NULL, !opts.pid, ns_pids, n_ns_pids))
+		cprof_session_borrow_name(session), NULL, !opts.pid, ns_pids, n_ns_pids, &notices))
 		fprintf(stderr, "cprof-trace: warning: %s/%s: %s\n", opts.output, CPROF_RECORD_FILE,
 			errno ? strerror(errno) : "write error");
 
 end:
-	stop_tracker(&tracker, NULL, NULL);
+	stop_tracker(&tracker, NULL, NULL, NULL);
 	if (session) {
 		uint64_t discarded = cprof_session_discarded_events(session);
 		uint64_t lost_packets = cprof_session_lost_packets(session);
@@ -939,7 +992,8 @@ end:
 			/* the model read for the symbols counts too, unless --no-count */
 			struct cprof_model *model = store_symbols(&opts, output);
 			report(&opts, output, discarded, lost_packets,
-			       ds == CPROF_SESSION_ERROR_TIMEOUT, opts.count ? model : NULL);
+			       ds == CPROF_SESSION_ERROR_TIMEOUT, opts.count ? model : NULL,
+			       notices.n > 0);
 			if (!opts.count)
 				cprof_model_destroy(model);
 		}

@@ -73,6 +73,17 @@ static json_t *record_object(const struct cprof_record_info *info)
 		else
 			json_decref(ns);
 	}
+	if (info->n_notices) {
+		json_t *notices = json_array();
+
+		ok = ok && notices;
+		for (size_t i = 0; ok && i < info->n_notices && i < CPROF_RECORD_NOTICES_MAX; i++)
+			ok = json_array_append_new(notices, cprof_json_text(info->notices[i])) == 0;
+		if (ok)
+			ok = json_object_set_new(obj, CPROF_RECORD_KEY_NOTICES, notices) == 0;
+		else
+			json_decref(notices);
+	}
 	if (info->snapshot)
 		ok = ok && json_object_set_new(obj, CPROF_RECORD_KEY_SNAPSHOT,
 					       snapshot_object(info->snapshot)) == 0;
@@ -168,6 +179,14 @@ enum cprof_record_file_status cprof_record_file_read(const char *dir, struct cpr
 		json_int_t v = json_integer_value(json_array_get(ns, i));
 		if (v > 0 && v <= INT32_MAX)
 			out->ns_pids[out->n_ns_pids++] = (int32_t)v;
+	}
+	ns = json_object_get(root, CPROF_RECORD_KEY_NOTICES);
+	for (size_t i = 0; i < json_array_size(ns) && out->n_notices < CPROF_RECORD_NOTICES_MAX;
+	     i++) {
+		const char *text = json_string_value(json_array_get(ns, i));
+		if (text && *text)
+			snprintf(out->notices[out->n_notices++], sizeof(out->notices[0]), "%s",
+				 text);
 	}
 	snap = json_object_get(root, CPROF_RECORD_KEY_SNAPSHOT);
 	out->is_snapshot = json_is_object(snap);

@@ -35,6 +35,9 @@ struct cprof_record_info {
 	 * they saw (CPROF_RECORD_KEY_NS_PIDS); at most CPROF_RECORD_NS_PIDS_MAX */
 	const int32_t *ns_pids;
 	size_t n_ns_pids;
+	/* CPROF_RECORD_KEY_NOTICES: at most CPROF_RECORD_NOTICES_MAX */
+	const char *const *notices;
+	size_t n_notices;
 };
 
 /*
@@ -66,6 +69,9 @@ struct cprof_record_file {
 	/* CPROF_RECORD_KEY_NS_PIDS: pids of the tree seen in a PID namespace */
 	int32_t ns_pids[CPROF_RECORD_NS_PIDS_MAX];
 	size_t n_ns_pids;
+	/* CPROF_RECORD_KEY_NOTICES: processes the trace misses, and why */
+	char notices[CPROF_RECORD_NOTICES_MAX][CPROF_RECORD_NOTICE_LEN + 1];
+	size_t n_notices;
 };
 
 /*

@@ -324,8 +324,15 @@ static enum cprof_read_status check_input(const char *path, struct rd_dirs *dirs
 		return CPROF_READ_ERROR;
 	}
 	if (!dirs->v.n) {
-		set_err(err, errlen, path,
-			"no CTF metadata found (is this an LTTng trace directory?)");
+		struct cprof_record_file rec;
+
+		/* record may know why no process of the tree was recorded */
+		cprof_record_file_read(path, &rec);
+		if (rec.n_notices)
+			set_err(err, errlen, path, "the trace is empty: %s", rec.notices[0]);
+		else
+			set_err(err, errlen, path,
+				"no CTF metadata found (is this an LTTng trace directory?)");
 		return CPROF_READ_NOT_CTF;
 	}
 	for (size_t i = 0; i < dirs->v.n; i++) {
@@ -772,6 +779,12 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 		set_err(err, errlen, path, "out of memory while reading the trace");
 		goto end;
 	}
+	/* what record knew the trace misses, and why */
+	for (size_t i = 0; i < rec.n_notices; i++)
+		if (!cprof_model_add_note(model, rec.notices[i])) {
+			set_err(err, errlen, path, "out of memory while reading the trace");
+			goto end;
+		}
 	if (!model->processes.n) {
 		if (salvage.damage.n)
 			set_err(err, errlen, path,
@@ -779,6 +792,10 @@ static enum cprof_read_status read_dir(const char *path, const struct cprof_read
 				" bytes whole), and the readable rest holds no cprof events",
 				salvage.damage.v[0].file, salvage.damage.v[0].whole,
 				salvage.damage.v[0].size);
+		else if (r.st.root_pid && rec.n_notices)
+			set_err(err, errlen, path,
+				"no cprof events from the recorded process tree (pid %d): %s",
+				(int)r.st.root_pid, rec.notices[0]);
 		else if (r.st.root_pid)
 			set_err(err, errlen, path,
 				"no cprof events from the recorded process tree (pid %d)",

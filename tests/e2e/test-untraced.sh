@@ -1,0 +1,108 @@
+#!/bin/bash
+# Processes record cannot trace are named, with why, in one line at record
+# time and in every command reading the trace, instead of a trace silently
+# empty or missing them; the program runs as it would untraced.
+#   secure-suid   record -- a copy of echo, set-user-ID to nobody (root's
+#                 exec of it is secure: the effective user changes): it
+#                 prints what it would, record says it runs in
+#                 secure-execution mode (set-user-ID), stats says so in
+#                 its one-line error (the trace is empty).
+#   secure-caps   record -- runuser -u nobody -- a copy of echo with
+#                 cap_net_raw+ep (file capabilities for a non-root user):
+#                 the preload library's exec hook in runuser's child tells
+#                 record, which says it once; stats warns. Controls: root
+#                 running the same copy (no secure execution for root),
+#                 and runuser running /bin/echo as nobody, are traced and
+#                 no such line appears.
+#
+# usage: test-untraced.sh CASE    (env CPROF_TRACE, CPROF_PRELOAD_LIB)
+set -euo pipefail
+
+case_name=$1
+cprof=${CPROF_TRACE:?CPROF_TRACE must name the cprof-trace executable}
+
+if ! pgrep -x lttng-sessiond >/dev/null; then
+	lttng-sessiond --daemonize
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cprof-test-untraced.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# nobody runs programs from here
+chmod 755 "$work"
+
+fail() {
+	echo "FAIL ($case_name): $*" >&2
+	exit 1
+}
+
+# run NAME CMD... : stdout in $work/NAME.out, stderr in $work/NAME.err,
+# status in $rc
+run() {
+	local name=$1
+	shift
+	set +e
+	"$@" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	set -e
+	sed "s/^/[$name] /" "$work/$name.err" >&2
+}
+
+secure_line() { # PATH REASON
+	echo "cprof-trace: $1 runs in secure-execution mode ($2): the dynamic loader ignores LD_PRELOAD, so it is not traced"
+}
+
+expect_once() { # FILE LINE
+	[ "$(grep -cxF -- "$2" "$1")" -eq 1 ] || fail "expected once in $(basename "$1"): '$2'"
+}
+
+case $case_name in
+secure-suid)
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (chown)"; exit 77; }
+	cp /bin/echo "$work/echo-suid"
+	chown nobody "$work/echo-suid"
+	chmod 4755 "$work/echo-suid"
+	run plain "$work/echo-suid" hello there
+	run rec "$cprof" record -o "$work/t" -- "$work/echo-suid" hello there
+	[ "$rc" -eq 0 ] || fail "record exited $rc"
+	cmp -s "$work/plain.out" "$work/rec.out" || fail "the program's output changed"
+	expect_once "$work/rec.err" "$(secure_line "$work/echo-suid" set-user-ID)"
+	grep -q "babeltrace2 cannot read\|no LTTng-UST process registered" "$work/rec.err" &&
+		fail "record adds a misleading warning"
+	run stats "$cprof" stats "$work/t"
+	[ "$rc" -eq 1 ] || fail "stats of an empty trace exited $rc"
+	[ "$(wc -l <"$work/stats.err")" -eq 1 ] || fail "stats: more than one line"
+	grep -qF "$work/t: the trace is empty: $work/echo-suid runs in secure-execution mode (set-user-ID)" \
+		"$work/stats.err" || fail "stats does not say why the trace is empty"
+	;;
+secure-caps)
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (setcap, runuser)"; exit 77; }
+	command -v setcap >/dev/null || { echo "SKIP: no setcap (libcap2-bin)"; exit 77; }
+	cp /bin/echo "$work/echo-cap"
+	setcap cap_net_raw+ep "$work/echo-cap" || { echo "SKIP: no file capabilities here"; exit 77; }
+	run plain runuser -u nobody -- "$work/echo-cap" hi
+	run rec "$cprof" record -o "$work/t" -- runuser -u nobody -- "$work/echo-cap" hi
+	[ "$rc" -eq 0 ] || fail "record exited $rc"
+	cmp -s "$work/plain.out" "$work/rec.out" || fail "the program's output changed"
+	line=$(secure_line "$work/echo-cap" "file capabilities")
+	expect_once "$work/rec.err" "$line"
+	run stats "$cprof" stats "$work/t"
+	[ "$rc" -eq 0 ] || fail "stats exited $rc"
+	grep -qxF "cprof-trace: $work/t: warning: ${line#cprof-trace: }" "$work/stats.err" ||
+		fail "stats does not warn that echo-cap was not traced"
+	grep -q '^  [0-9]* *runuser' "$work/stats.out" || fail "runuser is not in the trace"
+
+	# controls: no secure execution, no line, and the program is traced
+	run root "$cprof" record -o "$work/t-root" -- "$work/echo-cap" hi
+	[ "$rc" -eq 0 ] || fail "record (root) exited $rc"
+	grep -q "secure-execution" "$work/root.err" && fail "root's exec of echo-cap is not secure"
+	"$cprof" stats "$work/t-root" | grep -q '^  [0-9]* *echo-cap' || fail "echo-cap (root) not traced"
+	run nobody "$cprof" record -o "$work/t-nobody" -- runuser -u nobody -- /bin/echo hi
+	[ "$rc" -eq 0 ] || fail "record (nobody, /bin/echo) exited $rc"
+	grep -q "secure-execution" "$work/nobody.err" && fail "a false secure-execution line"
+	"$cprof" stats "$work/t-nobody" | grep -q '^  [0-9]* *echo ' || fail "echo (nobody) not traced"
+	;;
+*)
+	fail "unknown case"
+	;;
+esac
+echo "PASS ($case_name)"

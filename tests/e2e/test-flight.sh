@@ -9,6 +9,10 @@
 #           no snapshot
 #   signal  SIGUSR2 to record and to the program: two snapshots, the
 #           program is not killed by its own SIGUSR2
+#   early   SIGUSR2 to record as soon as its handler is in place, while
+#           its session is set up and before the program runs: kept, one
+#           line says so, and its snapshot holds the program (it was
+#           dropped without a word)
 #   lost    an event too big for a sub-buffer: a `lost` snapshot whose
 #           stats count the lost event; none without a loss
 #   relay   snapshots sent to an lttng-relayd on loopback, read back from
@@ -171,6 +175,33 @@ case_signal() {
 		case $d in */snapshot-00[12]-signal-USR2) ;; *) fail "bad name $d" ;; esac
 		"$CPROF_TRACE" stats "$d" >/dev/null 2>&1 || fail "stats $d"
 	done
+}
+
+case_early() {
+	local rec mask early=0
+	"$CPROF_TRACE" record --flight --snapshot-on signal:USR2 -o "$tmp/fe" -- sleep 1.5 \
+		2>"$tmp/record.err" &
+	rec=$!
+	# record's handler in place (SigCgt holds SIGUSR2, bit 11)
+	for _ in $(seq 1 2000); do
+		mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$rec/status" 2>/dev/null || true)
+		[ -n "$mask" ] && (((0x$mask >> 11) & 1)) && break
+		sleep 0.001
+	done
+	pgrep -P "$rec" >/dev/null || early=1
+	kill -USR2 "$rec"
+	wait "$rec" || fail "record exited with $?: $(cat "$tmp/record.err")"
+	cat "$tmp/record.err"
+	[ "$early" = 1 ] || echo "note: the program had started already (nothing early to test)"
+	[ "$(snapshots "$tmp/fe" | wc -l)" -eq 1 ] || fail "snapshots: '$(snapshots "$tmp/fe")'"
+	grep -q "snapshot 1: record got SIGUSR2" "$tmp/record.err" || fail "no snapshot line"
+	if [ "$early" = 1 ]; then
+		grep -qx "cprof-trace: a trigger signal came while the session was being set up: its snapshot is taken now that sleep runs" \
+			"$tmp/record.err" || fail "no line saying the signal came early"
+	fi
+	"$CPROF_TRACE" --no-cache stats "$(snapshots "$tmp/fe")" >"$tmp/stats.out" 2>&1 ||
+		fail "stats: $(cat "$tmp/stats.out")"
+	grep -Eq '^  [0-9]+ +sleep' "$tmp/stats.out" || fail "the snapshot misses the program: $(cat "$tmp/stats.out")"
 }
 
 # A flight recorder killed (SIGKILL) leaves its snapshot trigger behind,

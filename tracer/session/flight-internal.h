@@ -49,6 +49,8 @@ struct cprof_flight {
 	bool state_keeper, arm;
 	char *arm_regions, *arm_tasks;
 	int arm_signo;
+	/* a trigger signal came before the program ran (cprof_flight_start) */
+	bool early_signal;
 	char error[512];
 };
 

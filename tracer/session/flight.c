@@ -760,6 +760,24 @@ static void check_lost(struct cprof_flight *f)
 	take_snapshot(f, &req);
 }
 
+/*
+ * A trigger signal that came before the program ran: its snapshot is taken
+ * once the program is recorded, which its state keeper's socket tells
+ * (opened by the preload library once lttng-ust registered the process):
+ * taken at once, it would hold nothing of the program. At most
+ * EARLY_WAIT_MS, or until the program is gone.
+ */
+#define EARLY_WAIT_MS 3000
+static void wait_program_recorded(const struct cprof_flight *f)
+{
+	const struct timespec tick = {0, 20 * 1000000};
+	uint64_t deadline = flight_now_ns() + (uint64_t)EARLY_WAIT_MS * 1000000;
+
+	while (f->state_keeper && !cprof_served_has_state_keeper((int32_t)f->pid) &&
+	       flight_now_ns() < deadline && !(kill(f->pid, 0) != 0 && errno == ESRCH))
+		nanosleep(&tick, NULL);
+}
+
 static void *flight_thread(void *arg)
 {
 	struct cprof_flight *f = arg;
@@ -769,6 +787,13 @@ static void *flight_thread(void *arg)
 
 	if (lost)
 		flight_discarded_events(f, &f->discarded);
+	if (f->early_signal) {
+		wait_program_recorded(f);
+		fprintf(stderr,
+			"cprof-trace: a trigger signal came while the session was being set up: "
+			"its snapshot is taken now that %s runs\n",
+			f->argv && f->argv[0] ? f->argv[0] : "the program");
+	}
 	while (!quit) {
 		struct pollfd pfd = {.fd = wake_pipe[0], .events = POLLIN};
 		char buf[64];
@@ -803,6 +828,11 @@ static void *flight_thread(void *arg)
 	return NULL;
 }
 
+bool cprof_flight_catch_signals(void)
+{
+	return wake_pipe[0] >= 0 || pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) == 0;
+}
+
 void cprof_flight_on_signal(int signo)
 {
 	int saved = errno;
@@ -824,10 +854,12 @@ enum cprof_flight_status cprof_flight_start(struct cprof_flight *f, pid_t pid, c
 	flight_track(f, pid);
 	f->meta = meta;
 	f->meta_data = meta_data;
-	if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+	if (!cprof_flight_catch_signals()) {
 		flight_set_error(f, "cannot create a pipe: %s", strerror(errno));
 		return CPROF_FLIGHT_ERROR_MEMORY;
 	}
+	/* what the pipe holds already came before the program */
+	f->early_signal = poll(&(struct pollfd){.fd = wake_pipe[0], .events = POLLIN}, 1, 0) > 0;
 	/* Signals are record's main thread's business. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

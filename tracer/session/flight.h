@@ -157,6 +157,15 @@ enum cprof_flight_status cprof_flight_start(struct cprof_flight *flight, pid_t p
 /* Async-signal-safe: record got the trigger signal `signo`. */
 void cprof_flight_on_signal(int signo);
 
+/*
+ * Call before the handler that calls cprof_flight_on_signal() is
+ * installed: a trigger signal that comes before cprof_flight_start() (the
+ * session being set up, the program not started yet) is kept, and its
+ * snapshot taken once the program runs, instead of being dropped. False
+ * when it cannot be (no pipe): such a signal is then dropped.
+ */
+bool cprof_flight_catch_signals(void);
+
 /* Whether `signo` is a trigger signal of `config`. */
 bool cprof_flight_wants_signal(const struct cprof_flight_config *config, int signo);
 

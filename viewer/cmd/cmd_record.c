@@ -90,6 +90,9 @@ static void install_signal_handlers(const struct record_flight *flight)
 	for (int sig = SIGUSR1; sig <= SIGUSR2; sig += SIGUSR2 - SIGUSR1)
 		if (record_flight_wants_signal(flight, sig))
 			sigaddset(&own, sig);
+	/* one that comes while the session is set up is kept for later */
+	if (!sigisemptyset(&own))
+		cprof_flight_catch_signals();
 	cprof_child_install_signal_handlers(&own, cprof_flight_on_signal);
 }
 

@@ -91,6 +91,11 @@ void cprof_track_self_(void)
 	track(true);
 }
 
+CPROF_EXPORT bool cprof_track_active_(void)
+{
+	return track_len != 0;
+}
+
 CPROF_EXPORT void cprof_track_notice_(const char *text)
 {
 	int saved = errno, fd;

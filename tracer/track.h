@@ -39,6 +39,9 @@ void cprof_track_self_(void);
 #define CPROF_TRACK_NOTICE_MAX 400
 void cprof_track_notice_(const char *text);
 
+/* Whether record tracks this recording's processes (a notice reaches it). */
+bool cprof_track_active_(void);
+
 /*
  * Joining late. Set up for a session, a process costs the session daemon
  * and itself 10-100 ms (channels mapped, events enabled, every loaded

@@ -14,6 +14,11 @@
 #                 running the same copy (no secure execution for root),
 #                 and runuser running /bin/echo as nobody, are traced and
 #                 no such line appears.
+#   threads       record -- runuser -u nobody -- bash -c 'ulimit -u 1; exec
+#                 echo': lttng-ust cannot start its threads (RLIMIT_NPROC
+#                 counts every thread of the user; root is exempt), waits
+#                 its 10 s, and echo has no events: the preload library
+#                 tells record, which names echo and the limit; stats warns.
 #
 # usage: test-untraced.sh CASE    (env CPROF_TRACE, CPROF_PRELOAD_LIB)
 set -euo pipefail
@@ -100,6 +105,20 @@ secure-caps)
 	[ "$rc" -eq 0 ] || fail "record (nobody, /bin/echo) exited $rc"
 	grep -q "secure-execution" "$work/nobody.err" && fail "a false secure-execution line"
 	"$cprof" stats "$work/t-nobody" | grep -q '^  [0-9]* *echo ' || fail "echo (nobody) not traced"
+	;;
+threads)
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (runuser)"; exit 77; }
+	run plain runuser -u nobody -- bash -c 'ulimit -u 1; exec /bin/echo hi'
+	run rec "$cprof" record -o "$work/t" -- runuser -u nobody -- bash -c 'ulimit -u 1; exec /bin/echo hi'
+	[ "$rc" -eq 0 ] || fail "record exited $rc"
+	cmp -s "$work/plain.out" "$work/rec.out" || fail "the program's output changed"
+	line=$(grep -E '^cprof-trace: /usr/bin/echo \(pid [0-9]+\) is not traced: lttng-ust could not start its threads \(ulimit -u is 1\), so the session daemon never registered it \(it waited 10 s for that\)$' \
+		"$work/rec.err") || fail "record does not say why echo has no events"
+	[ "$(grep -c 'is not traced' "$work/rec.err")" -eq 1 ] || fail "more than one line"
+	run stats "$cprof" stats "$work/t"
+	[ "$rc" -eq 0 ] || fail "stats exited $rc"
+	grep -qxF "cprof-trace: $work/t: warning: ${line#cprof-trace: }" "$work/stats.err" ||
+		fail "stats does not warn that echo was not traced"
 	;;
 *)
 	fail "unknown case"

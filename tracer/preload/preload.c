@@ -405,6 +405,8 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	cprof_fd_own_end();
 	load_unwind_library();
+	/* before this library starts threads of its own */
+	cprof_check_registered();
 	cprof_phdr_init();
 	cprof_stacks_init();
 	cprof_ust_refresh();

@@ -158,6 +158,9 @@ CPROF_HIDDEN void cprof_sampler_init(void);
 CPROF_HIDDEN void cprof_sampler_check(void);
 
 CPROF_HIDDEN void cprof_alloc_init(void);
+/* In the constructor: a process lttng-ust did not register is named to
+ * record, with why (unregistered.c). */
+CPROF_HIDDEN void cprof_check_registered(void);
 CPROF_HIDDEN void cprof_alloc_thread_exit(void);
 CPROF_HIDDEN void cprof_alloc_after_fork_child(void);
 CPROF_HIDDEN void cprof_alloc_pin_bootstrap(void *ptr);

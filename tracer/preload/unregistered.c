@@ -1,0 +1,126 @@
+/*
+ * A process that lttng-ust could not register with the session daemon has
+ * no events at all, and the trace alone cannot say why. The usual cause:
+ * lttng-ust's listener threads could not start (a tight RLIMIT_NPROC,
+ * `ulimit -u`, counts every thread of the user; an address-space limit
+ * leaves no room for their stacks). lttng-ust then says nothing (unless
+ * LTTNG_UST_DEBUG) and its constructor waits LTTNG_UST_REGISTER_TIMEOUT
+ * (10 s under record) for a registration that cannot come. Or the daemon
+ * did not answer within that time.
+ *
+ * The preload library's constructor runs after lttng-ust's (a dependency):
+ * a process record tracked from its start (not one joining late) whose
+ * probes are not enabled by then was not registered. When the cause is
+ * one of the above, record is told in one line (track.h), which it says
+ * and keeps in cprof-record.json. Other cases (a tracker answer that came
+ * late, which record counts itself) say nothing.
+ */
+#include "preload.h"
+#include "tp.h"
+
+#include "track.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The threads of this process (raw system calls: open and read are
+ * hooked), 0 when unknown. */
+static unsigned count_threads(void)
+{
+	char buf[4096];
+	unsigned n = 0;
+	long got;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/task",
+			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < got;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			n += d->d_name[0] != '.';
+			off += d->d_reclen;
+		}
+	syscall(SYS_close, fd);
+	return n;
+}
+
+/* Seconds since this process started (its fork), -1 when unknown. */
+static double age_s(void)
+{
+	char buf[1024];
+	const char *p;
+	unsigned long long start = 0;
+	struct timespec now;
+	long n, tick = sysconf(_SC_CLK_TCK);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0 || tick <= 0 || clock_gettime(CLOCK_BOOTTIME, &now) != 0)
+		return -1;
+	buf[n] = '\0';
+	/* after the command's closing parenthesis: state is field 3,
+	 * starttime field 22 */
+	p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+		return -1;
+	return (double)now.tv_sec + now.tv_nsec / 1e9 - (double)start / (double)tick;
+}
+
+/* LTTNG_UST_REGISTER_TIMEOUT in seconds (lttng-ust's default: 3 s; -1
+ * and 0 mean never and not at all). */
+static double register_timeout_s(void)
+{
+	const char *v = getenv("LTTNG_UST_REGISTER_TIMEOUT");
+
+	return v && *v ? atof(v) / 1000 : 3;
+}
+
+void cprof_check_registered(void)
+{
+	char exe[PATH_MAX], line[CPROF_TRACK_NOTICE_MAX];
+	char limit[64] = "";
+	struct rlimit rl;
+	double timeout = register_timeout_s(), age;
+	ssize_t n;
+
+	if (!cprof_track_active_() || __atomic_load_n(&cprof_join_pending_, __ATOMIC_ACQUIRE) ||
+	    lttng_ust_tracepoint_enabled(cprof, config))
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	/* lttng-ust's listener threads, had they started, would be here */
+	if (count_threads() == 1) {
+		if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+			snprintf(limit, sizeof(limit), " (ulimit -u is %llu)",
+				 (unsigned long long)rl.rlim_cur);
+		snprintf(
+		    line, sizeof(line),
+		    "%.200s (pid %d) is not traced: lttng-ust could not start its threads%s, so "
+		    "the session daemon never registered it (it waited %.0f s for that)",
+		    n > 0 ? exe : "a process", (int)getpid(),
+		    limit[0] ? limit : " (out of memory or address space?)", timeout);
+	} else if (timeout > 0 && (age = age_s()) >= timeout * 0.95) {
+		snprintf(line, sizeof(line),
+			 "%.200s (pid %d) is not traced: the session daemon did not register it "
+			 "within LTTNG_UST_REGISTER_TIMEOUT (%.0f s)",
+			 n > 0 ? exe : "a process", (int)getpid(), timeout);
+	} else {
+		return;
+	}
+	cprof_track_notice_(line);
+}

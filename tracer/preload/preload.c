@@ -538,7 +538,7 @@ static void say_if_secure(const char *file, bool search, char *const envp[])
 	char path[PATH_MAX], line[CPROF_TRACK_NOTICE_MAX];
 	const char *why = NULL;
 
-	if (!file || !preloads(envp) ||
+	if (!file || !cprof_track_active_() || !preloads(envp) ||
 	    !(search ? cprof_exec_find(file, getenv("PATH"), path, sizeof(path))
 		     : (size_t)snprintf(path, sizeof(path), "%s", file) < sizeof(path)) ||
 	    !cprof_secure_exec(path, &why))

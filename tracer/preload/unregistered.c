@@ -31,23 +31,42 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The threads of this process (raw system calls: open and read are
- * hooked), 0 when unknown. */
-static unsigned count_threads(void)
+/* Whether the thread `tid` is one of lttng-ust's: they name themselves
+ * after the process, with "-ust" at the end. */
+static bool is_ust_thread(const char *tid)
+{
+	char path[64], comm[32];
+	long n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%.20s/comm", tid);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = syscall(SYS_read, fd, comm, sizeof(comm) - 1);
+	syscall(SYS_close, fd);
+	while (n > 0 && comm[n - 1] == '\n')
+		n--;
+	return n >= 4 && !memcmp(comm + n - 4, "-ust", 4);
+}
+
+/* lttng-ust's threads in this process (raw system calls: open and read
+ * are hooked), -1 when unknown. */
+static int ust_threads(void)
 {
 	char buf[4096];
-	unsigned n = 0;
+	int n = 0;
 	long got;
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/task",
 			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
-		return 0;
+		return -1;
 	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
 		for (long off = 0; off < got;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 
-			n += d->d_name[0] != '.';
+			n += d->d_name[0] != '.' && is_ust_thread(d->d_name);
 			off += d->d_reclen;
 		}
 	syscall(SYS_close, fd);
@@ -104,7 +123,7 @@ void cprof_check_registered(void)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	/* lttng-ust's listener threads, had they started, would be here */
-	if (count_threads() == 1) {
+	if (ust_threads() == 0) {
 		if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 			snprintf(limit, sizeof(limit), " (ulimit -u is %llu)",
 				 (unsigned long long)rl.rlim_cur);

@@ -124,6 +124,21 @@ size_t cprof_tracker_namespaced(struct cprof_tracker *t, const int32_t **pids)
  * running the same untraced program a hundred times says it once), and
  * kept for cprof-record.json.
  */
+static void note(struct cprof_tracker *t, const char *text)
+{
+	bool known = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n_notices && !known; i++)
+		known = !strcmp(t->notices[i], text);
+	if (!known && t->n_notices < CPROF_TRACKER_NOTICES_MAX)
+		snprintf(t->notices[t->n_notices++], sizeof(t->notices[0]), "%s", text);
+	pthread_mutex_unlock(&t->lock);
+	if (!known)
+		fprintf(stderr, "cprof-trace: %s\n", text);
+}
+
+/* A notice's length (uint16_t) and text, after its pid 0. */
 static void read_notice(struct cprof_tracker *t, int fd)
 {
 	char text[CPROF_TRACK_NOTICE_MAX + 1];
@@ -143,21 +158,7 @@ static void read_notice(struct cprof_tracker *t, int fd)
 	for (size_t i = 0; i < got; i++)
 		if (text[i] == '\n')
 			text[i] = ' ';
-	cprof_tracker_note(t, text);
-}
-
-void cprof_tracker_note(struct cprof_tracker *t, const char *text)
-{
-	bool known = false;
-
-	pthread_mutex_lock(&t->lock);
-	for (size_t i = 0; i < t->n_notices && !known; i++)
-		known = !strcmp(t->notices[i], text);
-	if (!known && t->n_notices < CPROF_TRACKER_NOTICES_MAX)
-		snprintf(t->notices[t->n_notices++], sizeof(t->notices[0]), "%s", text);
-	pthread_mutex_unlock(&t->lock);
-	if (!known)
-		fprintf(stderr, "cprof-trace: %s\n", text);
+	note(t, text);
 }
 
 size_t cprof_tracker_notices(struct cprof_tracker *t, const char *out[], size_t max)

@@ -39,11 +39,10 @@ size_t cprof_tracker_late(struct cprof_tracker *tracker);
  * *pids, owned by the tracker (call once it is quiesced). */
 size_t cprof_tracker_namespaced(struct cprof_tracker *tracker, const int32_t **pids);
 
-/* The notices (track.h) the tree's processes sent, and record's own
- * (cprof_tracker_note, which says it on stderr once): their count, and up
- * to `max` of them in out[], owned by the tracker. */
+/* The notices (track.h) the tree's processes sent, each said on stderr
+ * once when it came: their count, and up to `max` of them in out[], owned
+ * by the tracker. */
 #define CPROF_TRACKER_NOTICES_MAX 16
-void cprof_tracker_note(struct cprof_tracker *tracker, const char *text);
 size_t cprof_tracker_notices(struct cprof_tracker *tracker, const char *out[], size_t max);
 
 void cprof_tracker_stop(struct cprof_tracker *tracker);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -249,6 +250,77 @@ static int run_short_threads(void)
 	for (int i = 0; i < 200; i++)
 		one_site();
 	printf("total %ld\n", short_total);
+	return 0;
+}
+
+/* --- threads meeting a new stack at once -------------------------------- */
+
+/*
+ * RACE_ROUNDS rounds: the threads wait at a spin barrier, the last to
+ * arrive releases them all, and each then allocates through the round's
+ * own path, RACE_LEVELS levels of recursion that each take one of two
+ * call sites by a bit of the round: a stack no thread has met before, met
+ * by all of them within the same microseconds. The asm statements keep the
+ * two call sites apart (no tail call, no merged call).
+ */
+enum { RACE_THREADS = 8, RACE_LEVELS = 12, RACE_ROUNDS = 1 << RACE_LEVELS };
+static atomic_uint race_arrived, race_released;
+static __thread void *volatile race_block;
+
+__attribute__((noinline)) static void race_path(int level, unsigned bits)
+{
+	if (level == 0) {
+		race_block = malloc(4243);
+		free(race_block);
+	} else if (bits & 1) {
+		__asm__ volatile("# left" ::: "memory");
+		race_path(level - 1, bits >> 1);
+		__asm__ volatile("# left" ::: "memory");
+	} else {
+		__asm__ volatile("# right" ::: "memory");
+		race_path(level - 1, bits >> 1);
+		__asm__ volatile("# right" ::: "memory");
+	}
+}
+
+static void *race_thread(void *arg)
+{
+	cpu_set_t all, one;
+
+	/* spread over the CPUs, however busy the machine: meeting at once
+	 * needs threads running on two of them */
+	if (sched_getaffinity(0, sizeof(all), &all) == 0 && CPU_COUNT(&all) > 1) {
+		int k = (int)(long)arg % CPU_COUNT(&all);
+
+		CPU_ZERO(&one);
+		for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+			if (CPU_ISSET(cpu, &all) && k-- == 0) {
+				CPU_SET(cpu, &one);
+				break;
+			}
+		sched_setaffinity(0, sizeof(one), &one);
+	}
+	for (unsigned round = 0; round < RACE_ROUNDS; round++) {
+		if (atomic_fetch_add(&race_arrived, 1) + 1 == (round + 1) * RACE_THREADS)
+			atomic_store(&race_released, round + 1);
+		else
+			while (atomic_load(&race_released) <= round)
+				sched_yield();
+		race_path(RACE_LEVELS, round);
+	}
+	return NULL;
+}
+
+static int run_stack_race(void)
+{
+	pthread_t t[RACE_THREADS];
+
+	for (int i = 0; i < RACE_THREADS; i++)
+		if (pthread_create(&t[i], NULL, race_thread, (void *)(long)i) != 0)
+			return 1;
+	for (int i = 0; i < RACE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	printf("%d threads met %d new stacks\n", RACE_THREADS, RACE_ROUNDS);
 	return 0;
 }
 
@@ -782,6 +854,8 @@ int main(int argc, char **argv)
 		return run_alloc();
 	if (strcmp(mode, "short-threads") == 0)
 		return run_short_threads();
+	if (strcmp(mode, "stack-race") == 0)
+		return run_stack_race();
 	if (strcmp(mode, "io") == 0)
 		return run_io();
 	if (strcmp(mode, "deep-io") == 0)

@@ -6,11 +6,16 @@
  * The intern table is a fixed, statically allocated open-addressing table
  * keyed by a 64-bit hash of the return addresses: no malloc, no lock, so it
  * can be used from the malloc hooks and from the SIGPROF handler. A slot
- * is claimed with a compare-and-swap on its key; its id is published only
- * after the cprof:stack event that defines it was emitted, so a thread that
- * finds the key before the id (or a full table) defines the stack again
- * under a fresh id rather than wait: a duplicate definition costs a few
- * bytes, waiting in a signal handler could deadlock.
+ * is claimed with a compare-and-swap on its key, and its id with one on
+ * its id word (slot_id): one stack, one id per process, however many
+ * threads meet it at once. An id is used only once a cprof:stack event
+ * defining it was emitted (the reader resolves an event's stack when it
+ * reads the event): a thread that finds the id still pending, its
+ * definition not yet written (by another thread, or by the code its
+ * signal handler interrupted), writes one itself under that same id rather
+ * than wait, which in a signal handler could deadlock; the reader keeps
+ * the first. Only a full table (MAX_PROBES slots taken) defines a stack
+ * again under a fresh id.
  */
 #include "tp.h"
 
@@ -175,14 +180,52 @@ void cprof_stacks_redefine(void)
 	}
 }
 
-static uint64_t define(const uint64_t *ips, int n)
+static uint64_t define_as(uint64_t id, const uint64_t *ips, int n)
 {
-	uint64_t id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
-
 	if (cprof_state_on)
 		keep(id, ips, n);
 	lttng_ust_tracepoint(cprof, stack, id, ips, (uint16_t)n);
 	return id;
+}
+
+static uint64_t define(const uint64_t *ips, int n)
+{
+	return define_as(__atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED), ips, n);
+}
+
+/*
+ * A slot's id word: 0 until an id is claimed for it, then the id with
+ * PENDING set until a definition was emitted, then the id. It only moves
+ * forward, and the id in it never changes once claimed.
+ */
+#define PENDING (UINT64_C(1) << 63)
+
+/*
+ * The id of slot i, whose key is the stack's and whose id word read v
+ * (not yet a defined id): claims one if none is, defines it if that was
+ * not done yet, by this thread or another, and marks it defined. Two
+ * threads may both write the definition; both write the same id.
+ */
+static __attribute__((noinline)) uint64_t slot_id(uint32_t i, uint64_t v, const uint64_t *ips,
+						  int n)
+{
+	struct slot *s = &table[i];
+
+	if (v == 0) {
+		uint64_t fresh = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED) | PENDING;
+
+		/* lost to another thread's claim: fresh stays a gap in the ids */
+		if (__atomic_compare_exchange_n(&s->id, &v, fresh, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			v = fresh;
+		else if (!(v & PENDING))
+			return v; /* and already defined */
+	}
+	if (redefine)
+		__atomic_store_n(&defined_ms[i], coarse_ms(), __ATOMIC_RELAXED);
+	define_as(v & ~PENDING, ips, n);
+	__atomic_store_n(&s->id, v & ~PENDING, __ATOMIC_RELEASE);
+	return v & ~PENDING;
 }
 
 /* Stacks are taken while a session records them, or always to keep them
@@ -208,21 +251,16 @@ static uint64_t intern(const uint64_t *ips, int n)
 		if (key == 0) {
 			uint64_t expected = 0;
 
+			/* claimed, or taken meanwhile: expected is then its key */
 			if (__atomic_compare_exchange_n(&s->key, &expected, h, false,
-							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-				if (redefine)
-					__atomic_store_n(&defined_ms[i], coarse_ms(),
-							 __ATOMIC_RELAXED);
-				id = define(ips, n);
-				__atomic_store_n(&s->id, id, __ATOMIC_RELEASE);
-				return id;
-			}
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				expected = h;
 			key = expected;
 		}
 		if (key == h) {
 			id = __atomic_load_n(&s->id, __ATOMIC_ACQUIRE);
-			if (!id)
-				return define(ips, n);
+			if (id == 0 || (id & PENDING))
+				return slot_id(i, id, ips, n);
 			if (redefine) {
 				uint32_t now = coarse_ms();
 

@@ -217,15 +217,9 @@ static uint32_t innermost(const struct cprof_critpath *cp, uint32_t thread, uint
 {
 	const struct cprof_model *m = cp->m;
 	const uint32_t *order = cp->thread_regions.order + cp->thread_regions.first[thread];
-	uint32_t lo = 0, hi = cp->thread_regions.n[thread];
+	uint32_t lo =
+	    (uint32_t)cprof_regions_first_after(m, order, cp->thread_regions.n[thread], t);
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (m->regions.v[order[mid]].begin_ns <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (uint32_t k = lo, seen = 0; k-- > 0 && seen < REGION_SCAN; seen++) {
 		const struct cprof_region *r = &m->regions.v[order[k]];
 		if (!r->end_ns || r->end_ns > t)

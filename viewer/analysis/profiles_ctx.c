@@ -192,22 +192,17 @@ bool prof_build_regions(struct prof_ctx *c)
 uint32_t prof_innermost(const struct prof_ctx *c, uint32_t thread, uint64_t t)
 {
 	const struct cprof_model *m = c->m;
-	uint32_t lo, hi, r;
+	const uint32_t *order;
+	size_t k;
+	uint32_t r;
 
 	if (thread >= m->threads.n || !c->thread_nreg[thread])
 		return CPROF_NONE;
-	lo = c->thread_first[thread];
-	hi = lo + c->thread_nreg[thread];
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (m->regions.v[c->reg_order[mid]].begin_ns <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == c->thread_first[thread])
+	order = c->reg_order + c->thread_first[thread];
+	k = cprof_regions_first_after(m, order, c->thread_nreg[thread], t);
+	if (!k)
 		return CPROF_NONE;
-	r = c->reg_order[lo - 1];
+	r = order[k - 1];
 	while (r != CPROF_NONE && region_end(c, &m->regions.v[r]) <= t)
 		r = c->parent[r];
 	return r;

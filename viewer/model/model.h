@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/interval.h"
 #include "../common/vec.h"
 
 #define CPROF_NONE UINT32_MAX
@@ -298,6 +299,29 @@ cprof_str cprof_model_add_str(struct cprof_model *model, const char *s, size_t l
 static inline const char *cprof_model_str(const struct cprof_model *model, cprof_str s)
 {
 	return model->strings.v[s];
+}
+
+/* Regions listed by index (a thread's, sorted by begin), for
+ * cprof_regions_first_after. */
+struct cprof_region_order {
+	const struct cprof_region *v;
+	const uint32_t *order;
+};
+
+static inline uint64_t cprof_region_order_begin(const void *ctx, size_t i)
+{
+	const struct cprof_region_order *o = ctx;
+	return o->v[o->order[i]].begin_ns;
+}
+
+/* Of the regions order[0 .. n), sorted by begin, the first that begins
+ * after t (n when none does): only those before it may hold t
+ * (common/interval.h). */
+static inline size_t cprof_regions_first_after(const struct cprof_model *model,
+					       const uint32_t *order, size_t n, uint64_t t)
+{
+	const struct cprof_region_order o = {model->regions.v, order};
+	return cprof_interval_first_after(&o, n, t, cprof_region_order_begin);
 }
 
 /*

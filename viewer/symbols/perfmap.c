@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/interval.h"
+
 struct range {
 	uint64_t start, end;
 	uint32_t order; /* line number: a later line wins */
@@ -130,19 +132,17 @@ void cprof_perfmap_destroy(struct cprof_perfmap *map)
 	free(map);
 }
 
+static uint64_t range_start(const void *v, size_t i)
+{
+	return ((const struct range *)v)[i].start;
+}
+
 const char *cprof_perfmap_find(const struct cprof_perfmap *map, uint64_t address)
 {
-	size_t lo = 0, hi = map->n;
+	/* after the last range that starts at or before the address */
+	size_t lo = cprof_interval_first_after(map->v, map->n, address, range_start);
 	const struct range *best = NULL;
 
-	/* the last range that starts at or before the address */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (map->v[mid].start <= address)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* back over the ranges that may still cover it (a bounded few): the
 	 * latest wins */
 	for (size_t i = lo, steps = 0; i-- > 0 && steps < 256; steps++) {

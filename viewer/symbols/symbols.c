@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/interval.h"
 #include "hidx.h"
 #include "perfmap.h"
 #include "store.h"
@@ -544,20 +545,18 @@ static void build_symtab(struct cprof_symbolizer *s, struct obj *o)
 	o->nsyms = w;
 }
 
+static uint64_t sym_start(const void *syms, size_t i)
+{
+	return ((const struct sym *)syms)[i].addr;
+}
+
 static const char *find_sym(struct cprof_symbolizer *s, struct obj *o, uint64_t addr)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!o->symtab_built)
 		build_symtab(s, o);
-	hi = o->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (o->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = cprof_interval_first_after(o->syms, o->nsyms, addr, sym_start);
 	/* lo: first symbol above addr; look back over nested/aliased symbols */
 	for (size_t i = lo; i-- > 0 && lo - i <= 4;)
 		if (addr < o->syms[i].end)
@@ -579,18 +578,16 @@ static bool mapped_rather(const struct mod *x, const struct mod *than, uint64_t 
 	return x->load_ns <= ns;
 }
 
+static uint64_t mod_start(const void *mods, size_t i)
+{
+	return ((const struct mod *)mods)[i].base;
+}
+
 static struct mod *find_mod(struct proc *p, uint64_t addr, uint64_t ns)
 {
-	size_t lo = 0, hi = p->nmods;
+	size_t lo = cprof_interval_first_after(p->mods, p->nmods, addr, mod_start);
 	struct mod *best = NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->mods[mid].base <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (size_t i = lo; i-- > 0;) {
 		if (addr < p->mods[i].end && mapped_rather(&p->mods[i], best, ns))
 			best = &p->mods[i];

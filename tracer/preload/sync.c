@@ -400,6 +400,13 @@ static inline bool has_waiters(const void *obj)
 	return unlikely(__atomic_load_n(waiters_of(obj), __ATOMIC_RELAXED) != 0) && locks_on();
 }
 
+/* Which of glibc's lock or wait calls a hook stands for. */
+enum bound {
+	UNTIMED, /* lock, wait */
+	TIMED,	 /* timedlock, timedwait: CLOCK_REALTIME */
+	CLOCKED, /* clocklock, clockwait (glibc 2.30) */
+};
+
 /* --- mutexes ----------------------------------------------------------- */
 
 /*
@@ -464,15 +471,35 @@ static bool unlock_wakes(const pthread_mutex_t *m)
 	return lock == 2;
 }
 
-CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+static inline int mutex_real(pthread_mutex_t *m, enum bound bound, clockid_t clock,
+			     const struct timespec *abstime)
+{
+	switch (bound) {
+	case TIMED:
+		return real.mutex_timedlock(m, abstime);
+	case CLOCKED:
+		return real.mutex_clocklock(m, clock, abstime);
+	default:
+		return real.mutex_lock(m);
+	}
+}
+
+/*
+ * A hook's way once it records and the mutex was not seen free: try,
+ * and record the wait if the try failed. Inlined in each hook (bound is a
+ * constant there), after the hook's own tests. CPROF_CALLER() in it is
+ * the hook's caller, as GCC documents __builtin_return_address(0) in an
+ * inlined function; read here, only once the try failed, instead of
+ * passed in, it is not kept in a register across the try, whose prologue
+ * push and pop every uncontended lock would pay.
+ */
+static inline __attribute__((always_inline)) int
+mutex_wait(pthread_mutex_t *m, enum bound bound, clockid_t clock, const struct timespec *abstime)
 {
 	struct wait w;
 	uint64_t seen;
 	int r;
 
-	RESOLVED(mutex_lock);
-	if (likely(!locks_on()) || likely(looks_free(m)))
-		return real.mutex_lock(m);
 	seen = mutex_seen(m);
 	r = real.mutex_trylock(m);
 	if (likely(r != EBUSY))
@@ -480,30 +507,25 @@ CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL,
 		       wait_seen_by(seen)))
 		return 0;
-	r = real.mutex_lock(m);
+	r = mutex_real(m, bound, clock, abstime);
 	wait_end(&w, r);
 	return r;
 }
 
+CPROF_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	RESOLVED(mutex_lock);
+	if (likely(!locks_on()) || likely(looks_free(m)))
+		return real.mutex_lock(m);
+	return mutex_wait(m, UNTIMED, CLOCK_REALTIME, NULL);
+}
+
 CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-	struct wait w;
-	uint64_t seen;
-	int r;
-
 	RESOLVED(mutex_timedlock);
 	if (likely(!locks_on()))
 		return real.mutex_timedlock(m, abstime);
-	seen = mutex_seen(m);
-	r = real.mutex_trylock(m);
-	if (likely(r != EBUSY))
-		return r;
-	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL,
-		       wait_seen_by(seen)))
-		return 0;
-	r = real.mutex_timedlock(m, abstime);
-	wait_end(&w, r);
-	return r;
+	return mutex_wait(m, TIMED, CLOCK_REALTIME, abstime);
 }
 
 /* glibc refuses an unsupported clock before it looks at the mutex; the
@@ -511,23 +533,10 @@ CPROF_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timesp
 CPROF_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 					 const struct timespec *abstime)
 {
-	struct wait w;
-	uint64_t seen;
-	int r;
-
 	RESOLVED(mutex_clocklock);
 	if (likely(!locks_on()) || !clock_valid(clock))
 		return real.mutex_clocklock(m, clock, abstime);
-	seen = mutex_seen(m);
-	r = real.mutex_trylock(m);
-	if (likely(r != EBUSY))
-		return r;
-	if (wait_begin(&w, m, CPROF_TP_WAIT_MUTEX, true, CPROF_CALLER(), plain(m) ? m : NULL,
-		       wait_seen_by(seen)))
-		return 0;
-	r = real.mutex_clocklock(m, clock, abstime);
-	wait_end(&w, r);
-	return r;
+	return mutex_wait(m, CLOCKED, clock, abstime);
 }
 
 CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
@@ -539,13 +548,6 @@ CPROF_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 }
 
 /* --- rwlocks ----------------------------------------------------------- */
-
-/* Which of glibc's lock or wait calls a hook stands for. */
-enum bound {
-	UNTIMED, /* lock, wait */
-	TIMED,	 /* timedlock, timedwait: CLOCK_REALTIME */
-	CLOCKED, /* clocklock, clockwait (glibc 2.30) */
-};
 
 /* glibc's __readers word (pthread_rwlock_common.c): a writer holds the
  * lock, or (for a writer) readers do. */

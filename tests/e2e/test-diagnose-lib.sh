@@ -83,6 +83,29 @@ record_tabs_gen() {
 		2>"$WORK/record.err" || fail "record failed: $(cat "$WORK/record.err")"
 }
 
+# timing_tries WHAT RUN CHECK [ARGS...]: one timed run of the viewer
+# (RUN ARGS...), then its verdict (CHECK ARGS...), again while the verdict
+# is 3: what the window showed was right but it drew too few frames or
+# one gap too long while it worked, which a loaded shared machine makes
+# happen now and then. Three runs before the test fails, saying that the
+# window stopped drawing while WHAT. Any other failure of CHECK ends the
+# test at once (CHECK said why). RUN runs under set -e; CHECK, whose
+# status is taken, does not.
+timing_tries() {
+	timing_what=$1 timing_run=$2 timing_check=$3
+	shift 3
+	timing_try=0
+	while :; do
+		"$timing_run" "$@"
+		timing_rc=0
+		"$timing_check" "$@" || timing_rc=$?
+		[ $timing_rc = 0 ] && return 0
+		[ $timing_rc = 3 ] || exit 1
+		timing_try=$((timing_try + 1))
+		[ $timing_try -lt 3 ] || fail "the window stopped drawing while $timing_what, in 3 runs"
+	done
+}
+
 # record NAME SAMPLE [ARGS...]: records $SAMPLES_DIR/SAMPLE into $WORK/NAME.
 # The sample's stdout goes to $WORK/NAME.stdout (allprof prints a lot).
 record() {

@@ -32,6 +32,30 @@ pprof_count() {
 	go tool pprof -top -sample_index="$2" -focus="^$3\$" -nodefraction=0 \
 		"$work/$1.pb.gz" 2>&1 | sed -n 's/.*accounting for \([0-9]*\),.*/\1/p'
 }
+# the click script $1 run over trace $2: its output in $work/$1.out
+click_run() {
+	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --size 1000x600 \
+		--script "$work/$1.script" "$2" >"$work/$1.out" 2>"$work/$1.err" ||
+		fail "view --script ($1) failed: $(cat "$work/$1.err")"
+}
+# tab $1's click: function $3's items highlighted, as many as pprof's $4
+check_tab() {
+	python3 - "$work/$1.out" "$1" "$3" "$4" <<-'PY'
+	import json, sys
+	lines = open(sys.argv[1]).read().splitlines()
+	tab, fn, want = sys.argv[2], sys.argv[3], int(sys.argv[4])
+	t, state = json.loads(lines[0]), json.loads(lines[1])
+	print("%s: click on %s: %.0f ms of work, %d frames drawn meanwhile, longest gap "
+	      "%.1f ms; %d highlighted (pprof: %d)" % (tab, fn, t["work_ms"], t["frames"],
+	      t["gap_ms"], state["hl_state_n"], want))
+	if fn not in state["status"] or state["hl_state_n"] != want:
+	    sys.exit("FAIL: test-view-panel-click: %s: %d highlighted (status '%s'), "
+	             "go tool pprof counts %d with %s" % (tab, state["hl_state_n"],
+	             state["status"], want, fn))
+	if t["frames"] < 3 or t["gap_ms"] > 0.5 * t["work_ms"]:
+	    sys.exit(3)
+	PY
+}
 # the first row of each tab: its function, and pprof's count for it
 set -- 2:sync:contentions:wait_turn 3:syscall:contentions:pipe_step \
 	4:heap:alloc_objects:alloc_some
@@ -49,33 +73,7 @@ for spec in "$@"; do
 	timing
 	print
 	E
-	tries=0
-	while :; do
-		SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --size 1000x600 \
-			--script "$work/$type.script" "$T" >"$work/$type.out" 2>"$work/$type.err" ||
-			fail "view --script ($type) failed: $(cat "$work/$type.err")"
-		rc=0
-		python3 - "$work/$type.out" "$type" "$fn" "$want" <<-'PY' || rc=$?
-		import json, sys
-		lines = open(sys.argv[1]).read().splitlines()
-		tab, fn, want = sys.argv[2], sys.argv[3], int(sys.argv[4])
-		t, state = json.loads(lines[0]), json.loads(lines[1])
-		print("%s: click on %s: %.0f ms of work, %d frames drawn meanwhile, longest gap "
-		      "%.1f ms; %d highlighted (pprof: %d)" % (tab, fn, t["work_ms"], t["frames"],
-		      t["gap_ms"], state["hl_state_n"], want))
-		if fn not in state["status"] or state["hl_state_n"] != want:
-		    sys.exit("FAIL: test-view-panel-click: %s: %d highlighted (status '%s'), "
-		             "go tool pprof counts %d with %s" % (tab, state["hl_state_n"],
-		             state["status"], want, fn))
-		if t["frames"] < 3 or t["gap_ms"] > 0.5 * t["work_ms"]:
-		    sys.exit(3)
-		PY
-		[ $rc = 0 ] && break
-		[ $rc = 3 ] || exit 1
-		# Timing on a shared machine: three tries before concluding.
-		tries=$((tries + 1))
-		[ $tries -lt 3 ] || fail "the window stopped drawing while the $type row's click computed, in 3 runs"
-	done
+	timing_tries "the $type row's click computed" click_run check_tab "$type" "$T" "$fn" "$want"
 done
 # the regions of the Regions tab's first row's type
 : "${BENCH_GEN:?BENCH_GEN must name bench-read-gen}"
@@ -95,13 +93,9 @@ settle
 timing
 print
 E
-tries=0
-while :; do
-	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --size 1000x600 \
-		--script "$work/regions.script" "$R" >"$work/regions.out" 2>"$work/regions.err" ||
-		fail "view --script (regions) failed: $(cat "$work/regions.err")"
-	rc=0
-	python3 - "$work/regions.out" "$work/stats.json" <<-'PY' || rc=$?
+# the Regions tab's click: its type's regions, as many as stats counts
+check_regions() {
+	python3 - "$work/regions.out" "$work/stats.json" <<-'PY'
 	import json, sys
 	lines = open(sys.argv[1]).read().splitlines()
 	t, state = json.loads(lines[0]), json.loads(lines[1])
@@ -117,9 +111,6 @@ while :; do
 	if t["frames"] < 3 or t["gap_ms"] > 0.5 * t["work_ms"]:
 	    sys.exit(3)
 	PY
-	[ $rc = 0 ] && break
-	[ $rc = 3 ] || exit 1
-	tries=$((tries + 1))
-	[ $tries -lt 3 ] || fail "the window stopped drawing while the regions row's click computed, in 3 runs"
-done
+}
+timing_tries "the regions row's click computed" click_run check_regions regions "$R"
 echo "ok: the window drew while the clicked rows' occurrences were found; as many as pprof and stats count"

@@ -91,19 +91,13 @@ if frames < 3 or gap > 0.7 * took:
     sys.exit(3)
 PY
 }
+# tab $1's run and pprof's top of type $2 over its range
+run_tab() {
+	bench "$1"
+	pprof_top "$1" "$2"
+}
 for tab in sync:sync blocking:syscall heap:heap flame-heap:heap; do
 	t=${tab%%:*}
-	# Timing on a shared machine: three tries before concluding.
-	tries=0
-	while :; do
-		bench "$t"
-		pprof_top "$t" "${tab##*:}"
-		rc=0
-		check "$t" || rc=$?
-		[ $rc = 0 ] && break
-		[ $rc = 3 ] || exit 1
-		tries=$((tries + 1))
-		[ $tries -lt 3 ] || fail "the window stopped drawing while $t computed, in 3 runs"
-	done
+	timing_tries "$t computed" run_tab check "$t" "${tab##*:}"
 done
 echo "ok: the window drew while the Sync, Blocking, Heap and Flame (heap) tabs computed; their rows are pprof's"

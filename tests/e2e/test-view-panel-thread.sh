@@ -53,15 +53,5 @@ if frames < 3 or gap > 0.7 * took:
     sys.exit(3)
 PY
 }
-# Timing on a shared machine: three tries before concluding.
-tries=0
-while :; do
-	bench
-	rc=0
-	check || rc=$?
-	[ $rc = 0 ] && break
-	[ $rc = 3 ] || exit 1
-	tries=$((tries + 1))
-	[ $tries -lt 3 ] || fail "the window stopped drawing while the panel computed, in 3 runs"
-done
+timing_tries "the panel computed" bench check
 echo "ok: the window drew while the Regions panel computed; its numbers are stats'"

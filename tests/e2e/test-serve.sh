@@ -7,6 +7,7 @@
 #   security   non-loopback --listen needs --token; 401 without it
 #   pid        env + serve --pid of a process started by a shell
 #   deadlock   goroutine?debug=2 names the two deadlocked threads
+#   since      goroutine?debug=2's durations: the time in the current call
 . "$(dirname "$0")/test-diagnose-lib.sh"
 
 CASE=${1:?usage: test-serve.sh CASE}
@@ -292,6 +293,45 @@ deadlock)
 		fail "lock-ba is not shown waiting for lock-ab's mutex"
 	grep -A3 '"lock-ab" \[' "$WORK/body" | grep -q lock_ab || fail "lock-ab's stack does not show lock_ab"
 	echo "PASS: $TEST_NAME: the deadlocked pair"
+	;;
+since)
+	# the durations of goroutine?debug=2: how long each thread has been in
+	# the call it is in now, after 1-1.5 s of earlier calls; and the calls
+	# of a process forked by a signal handler inside a blocking call
+	: >"$WORK/lockfile"
+	serve_start serve --listen 127.0.0.1:0 -- "$SINCE_PROG" "$WORK/lockfile"
+	wait_for "$WORK/serve.stdout" '^main ' "the program did not start"
+	main=$(sed -n 's/^main //p' "$WORK/serve.stdout")
+	sleep 0.5
+	kill -USR1 "$main"
+	wait_for "$WORK/serve.stdout" '^blocked reader ' "the reader did not block"
+	wait_for "$WORK/serve.stdout" '^blocked locker ' "the locker did not block"
+	wait_for "$WORK/serve.stdout" '^blocked child ' "the child did not block"
+	sleep 3
+	python3 - "$URL/goroutine?debug=2" "$WORK/serve.stdout" <<'PY' || fail "goroutine?debug=2's durations are wrong"
+import re, sys, time, urllib.request
+url, marks = sys.argv[1], open(sys.argv[2]).read()
+before = time.monotonic()
+body = urllib.request.urlopen(url, timeout=120).read().decode()
+after = time.monotonic()
+print(body)
+ok = True
+for name, call in (("reader", "read"), ("child", "read"), ("locker", "fcntl")):
+    tid, ns = re.search(r"^blocked %s (\d+) (\d+)$" % name, marks, re.M).groups()
+    since = int(ns) / 1e9
+    m = re.search(r'^thread %s "[^"]*" \[(.*)\]:$' % tid, body, re.M)
+    state = m.group(1) if m else "not listed"
+    # the dump was taken between the request and its answer; the call
+    # began just after the mark (0.1 s: a loaded machine)
+    lo, hi = before - since - 0.1, after - since + 0.1
+    d = re.fullmatch(r"in %s, ([0-9.]+) s" % call, state)
+    good = d is not None and lo <= float(d.group(1)) <= hi
+    print("%s %s: [%s], expected in %s, %.2f-%.2f s: %s" %
+          (name, tid, state, call, lo, hi, "ok" if good else "WRONG"))
+    ok &= good
+sys.exit(0 if ok else 1)
+PY
+	echo "PASS: $TEST_NAME: the time in the current call, a fork child of a handler included"
 	;;
 *)
 	fail "unknown case $CASE"

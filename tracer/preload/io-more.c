@@ -216,7 +216,7 @@ IO_HOOK(int, system, CPROF_TP_CALL_SYSTEM, PLAIN, (const char *cmd), (cmd))
 		OPEN_MODE(flags, flags)                                                            \
 		if (unlikely(!real.name))                                                          \
 			cprof_resolve_all();                                                       \
-		if (likely(!io_begin(&t0)))                                                        \
+		if (likely(!io_begin_call(&t0, CPROF_TP_CALL_OPEN)))                               \
 			return real.name args;                                                     \
 		r = real.name args;                                                                \
 		io_end(CPROF_TP_CALL_OPEN, t0, NEG, CPROF_CALLER());                               \
@@ -241,7 +241,8 @@ OPEN_HOOK(openat64, (int dir, const char *path, int flags, ...), (dir, path, fla
 		va_end(ap);                                                                        \
 		if (unlikely(!real.name))                                                          \
 			cprof_resolve_all();                                                       \
-		if ((cmd != F_SETLKW && cmd != F_OFD_SETLKW) || likely(!io_begin(&t0)))            \
+		if ((cmd != F_SETLKW && cmd != F_OFD_SETLKW) ||                                    \
+		    likely(!io_begin_call(&t0, CPROF_TP_CALL_FCNTL)))                              \
 			return real.name(fd, cmd, arg);                                            \
 		r = real.name(fd, cmd, arg);                                                       \
 		io_end(CPROF_TP_CALL_FCNTL, t0, NEG, CPROF_CALLER());                              \

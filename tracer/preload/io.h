@@ -40,17 +40,16 @@ static inline __attribute__((always_inline)) bool io_begin_call(uint64_t *t0, ui
 	return true;
 }
 
-static inline __attribute__((always_inline)) bool io_begin(uint64_t *t0)
-{
-	return io_begin_call(t0, 0);
-}
-
 static inline void io_end(uint8_t call, uint64_t t0, int64_t result, const void *caller)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
 	uint64_t d = t0 ? cprof_now_ns() - t0 : 0;
 
+	/* a fork child of a signal handler that ran inside this call, back
+	 * in it: the call began in its parent (see after_fork_child) */
+	if (unlikely(!t->in_io))
+		return;
 	cprof_state_unblock(t);
 	t->in_io = false;
 	if (t0 && d >= cprof_cfg.io_threshold_ns)

@@ -330,6 +330,17 @@ static void after_fork_child(void)
 	__atomic_store_n(&cprof_self_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	t->tid = 0;
 	t->sampler_armed = false;
+	/*
+	 * A fork made by a signal handler that interrupted a blocking call
+	 * (postgres 15's postmaster starts its walwriter, autovacuum
+	 * launcher and others from its SIGCHLD and SIGUSR1 handlers, inside
+	 * select) left the child inside that call's hook: with `in_io` set
+	 * for good, none of the child's blocking calls was seen, and a
+	 * served child showed each of its threads blocked in epoll_wait as
+	 * "running". The child is in no call of its own; io_end, if it ever
+	 * returns into the parent's, records nothing (io.h).
+	 */
+	t->in_io = false;
 	ust_env_restore();
 	cprof_stacks_reset();
 	cprof_alloc_after_fork_child();

@@ -148,7 +148,7 @@ STDIO_HOOK(ssize_t, __getdelim, CPROF_TP_CALL_GETLINE, NEG, has_line(fp, d),
 	int r;                                                                                     \
 	if (unlikely(!real.vreal))                                                                 \
 		cprof_resolve_all();                                                               \
-	if (buffered(fp) || likely(!io_begin(&t0)))                                                \
+	if (buffered(fp) || likely(!io_begin_call(&t0, CPROF_TP_CALL_SCANF)))                      \
 		return real.vreal(fp, fmt, ap);                                                    \
 	r = real.vreal(fp, fmt, ap);                                                               \
 	io_end(CPROF_TP_CALL_SCANF, t0, r == EOF ? -(int64_t)errno : r, CPROF_CALLER());           \

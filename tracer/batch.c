@@ -24,6 +24,7 @@
 #include "batch.h"
 #include "batch-clock.h"
 #include "batch-str.h"
+#include "title.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -464,6 +465,7 @@ static void *flusher(void *arg)
 			continue;
 		}
 		cprof_clock_refresh_();
+		cprof_title_check_(false);
 		for (struct buf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b; b = b->next)
 			if (__atomic_load_n(&b->in_use, __ATOMIC_ACQUIRE) &&
 			    __atomic_load_n(&b->tail, __ATOMIC_RELAXED) !=
@@ -799,6 +801,7 @@ void cprof_batch_after_fork_child_(void)
 		}
 	}
 	cprof_batch_str_after_fork_();
+	cprof_title_after_fork_child_();
 	flusher_started = 0;
 	exiting = flusher_pass = 0;
 	/* out of line until the child announced itself (api.c) */
@@ -830,6 +833,9 @@ static void exit_flush_wait(void)
 	int cancel = emit_enter();
 
 	__atomic_store_n(&exiting, 1, __ATOMIC_SEQ_CST);
+	/* a title set less than a pass of the flusher ago */
+	if (wait)
+		cprof_title_check_(false);
 	while (wait && __atomic_load_n(&flusher_pass, __ATOMIC_SEQ_CST) &&
 	       cprof_clock_mono_ns_() < deadline)
 		pause_briefly();

@@ -167,6 +167,15 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, batch,
 		cprof_tp_field_bytes_(strings, strings)
 		cprof_tp_field_bytes_(records, records)))
 
+/* The process's title, as ps shows it (/proc/PID/cmdline, NULs made
+ * spaces), once the program rewrote its argument area (setproctitle:
+ * "nginx: worker process", "postgres: checkpointer"), then at each change
+ * and in each state dump; from a thread of libcprof-trace's own (title.c). */
+LTTNG_UST_TRACEPOINT_EVENT(cprof, process_title,
+	LTTNG_UST_TP_ARGS(const char *, title),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_string(title, title)))
+
 /* --- Automatic events (libcprof-trace-preload) --------------------------- */
 
 /* Settings of the preload library in this process, once at start. */

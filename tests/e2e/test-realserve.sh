@@ -5,7 +5,9 @@
 #           under wrk: wrk sees no error; goroutine (the profile and
 #           ?debug=2) lists the master and both workers, each process's
 #           threads from its own state dump (only the last process to
-#           answer was listed: one worker); the CPU profile's stacks go
+#           answer was listed: one worker), each process under its title
+#           ("nginx: worker process", also in the profile's comments, not
+#           only "nginx" as all three were); the CPU profile's stacks go
 #           through ngx_* in the workers, and its top is one of libz's
 #           stripped static functions, named by its start (each sampled
 #           address was a function of its own, a few percent each); the
@@ -115,6 +117,18 @@ EOF
 	done
 	[ "$(grep -m1 '^thread' "$WORK/threads.txt" | cut -d' ' -f2)" = "$master" ] ||
 		fail "goroutine?debug=2 does not start with the master's main thread"
+	# each process under the title nginx gave it, as ps shows it (all
+	# three are "nginx" by their executable)
+	grep '^process' "$WORK/threads.txt"
+	grep -q "^process $master \"nginx: master process /usr/sbin/nginx -p " "$WORK/threads.txt" ||
+		fail "goroutine?debug=2 does not name the master by its title"
+	for p in $workers; do
+		grep -q "^process $p \"nginx: worker process\":" "$WORK/threads.txt" ||
+			fail "goroutine?debug=2 does not name worker $p by its title"
+	done
+	go tool pprof -comments "$HOME"/pprof/*cpu*.pb.gz >"$WORK/cpu.comments" 2>&1 || fail "go tool pprof -comments failed"
+	grep -q "^process $master: nginx: master process" "$WORK/cpu.comments" ||
+		fail "the CPU profile's comments lack the master's title: $(cat "$WORK/cpu.comments")"
 	grep -A3 "^thread $master " "$WORK/threads.txt" | grep -q ngx_master_process_cycle ||
 		fail "the master's stack has no ngx_master_process_cycle"
 	python3 - "$WORK/g.raw" "$master" $workers <<'PY' || fail "the goroutine profile misses a process's threads"

@@ -195,6 +195,8 @@ void cprof_exec_flush_(void);
 void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
 void cprof_batch_free_(uint64_t ptr);
 void cprof_batch_start_flusher_(void);
+/* cprof:process_title when the program set a title (tracer/title.c). */
+void cprof_title_check_(bool force);
 /* The batch clock's first calibration, when due (tracer/batch-clock.c):
  * the lock hooks convert their TSC readings with its anchor. */
 void cprof_clock_calibrate_due_(uint64_t now);

@@ -291,6 +291,26 @@ static bool window_note(struct prof_ctx *c, struct cprof_profiles_report *rep)
 	return cprof_profile_add_comment(c->p, rep->window_note) == CPROF_PROFILE_OK;
 }
 
+/* The titles the programs set ("nginx: worker process"), one comment each
+ * (`go tool pprof -comments`): the tid labels of a tree of processes with
+ * one executable tell them apart only by pid. */
+static bool title_notes(struct prof_ctx *c)
+{
+	const struct cprof_model *m = c->m;
+
+	for (size_t i = 0; i < m->processes.n; i++) {
+		char note[320];
+
+		if (!m->processes.v[i].title)
+			continue;
+		snprintf(note, sizeof(note), "process %d: %s", (int)m->processes.v[i].pid,
+			 cprof_model_str(m, m->processes.v[i].title));
+		if (cprof_profile_add_comment(c->p, note) != CPROF_PROFILE_OK)
+			return false;
+	}
+	return true;
+}
+
 enum cprof_profiles_status
 cprof_profile_build(const struct cprof_model *m, struct cprof_symbolizer *symbolizer,
 		    enum cprof_profile_type type, const struct cprof_profile_filter *f,
@@ -364,6 +384,8 @@ cprof_profile_build_until(const struct cprof_model *m, struct cprof_symbolizer *
 
 	run(&c, rep, extra, sizeof(extra));
 	if (c.snap_from && !window_note(&c, rep))
+		c.failed = true;
+	if (!c.failed && !title_notes(&c))
 		c.failed = true;
 	if (c.stopped) {
 		snprintf(rep->text, sizeof(rep->text), "stopped");

@@ -173,6 +173,11 @@ static void print_json(FILE *out, const struct cprof_model *m, const struct cpro
 		fprintf(out, "%s{\"pid\": %d, \"ppid\": %d, \"name\": ", i ? ", " : "", p->pid,
 			p->ppid);
 		cprof_json_write_string(out, cprof_model_str(m, p->name));
+		/* only when the program set one (setproctitle) */
+		if (p->title) {
+			fputs(", \"title\": ", out);
+			cprof_json_write_string(out, cprof_model_str(m, p->title));
+		}
 		fputs(", \"host\": ", out);
 		cprof_json_write_string(out, cprof_model_str(m, p->host));
 		fprintf(out, ", \"end_ns\": %" PRIu64 "}", p->end_ns);
@@ -346,11 +351,16 @@ static void print_text(FILE *out, const struct cprof_model *m, const struct cpro
 		fputs(")\n", out);
 	}
 	fprintf(out, "processes:    %zu\n", m->processes.n);
-	for (size_t i = 0; i < m->processes.n; i++)
-		fprintf(out, "  %-8d %s%s%s\n", m->processes.v[i].pid,
-			cprof_model_str(m, m->processes.v[i].name),
-			*cprof_model_str(m, m->processes.v[i].host) ? "  on " : "",
-			cprof_model_str(m, m->processes.v[i].host));
+	for (size_t i = 0; i < m->processes.n; i++) {
+		const struct cprof_process *p = &m->processes.v[i];
+
+		fprintf(out, "  %-8d %s", p->pid, cprof_model_str(m, p->name));
+		/* the title ps shows ("nginx: worker process") */
+		if (p->title)
+			fprintf(out, "  \"%s\"", cprof_model_str(m, p->title));
+		fprintf(out, "%s%s\n", *cprof_model_str(m, p->host) ? "  on " : "",
+			cprof_model_str(m, p->host));
+	}
 
 	fprintf(out, "\nthreads:      %zu\n", m->threads.n);
 	fprintf(out, "  %-8s %-16s %10s %12s\n", "tid", "name", "events", "lifetime");

@@ -30,8 +30,11 @@ typedef uint32_t cprof_str;
 
 struct cprof_process {
 	int32_t pid;
-	int32_t ppid;	     /* from the vppid context, 0 when unknown */
-	cprof_str name;	     /* procname of its first event, then of each exec */
+	int32_t ppid;	/* from the vppid context, 0 when unknown */
+	cprof_str name; /* procname of its first event, then of each exec */
+	/* its title as ps shows it (cprof:process_title: "nginx: worker
+	 * process"), the last one the trace has; 0 (""): the program set none */
+	cprof_str title;
 	uint32_t alloc_mode; /* enum cprof_tp_alloc_mode from cprof:config */
 	uint64_t alloc_rate; /* mean bytes between samples (sample mode) */
 	uint32_t cpu_rate;   /* Hz, 0 when no CPU samples */

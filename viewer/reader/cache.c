@@ -42,8 +42,9 @@ bool rd_cache_enabled = true;
 #define CACHE_FILE "model"
 /* 5: stack ids kept apart per image of an exec (handlers.c, stack_key);
  * 6: a state dump's cprof:config starts no new image;
- * 7: cprof_thread_state.current (in its own process's last dump) */
-#define FORMAT 7
+ * 7: cprof_thread_state.current (in its own process's last dump);
+ * 8: cprof_process.title */
+#define FORMAT 8
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */
@@ -243,6 +244,7 @@ static bool indices_ok(const struct cprof_model *m, size_t nstr, size_t npoints,
 #define IDX_NONE(x, n) BAD((x) >= (n) && (x) != CPROF_NONE)
 	for (size_t i = 0; i < np; i++) {
 		STR(m->processes.v[i].name);
+		STR(m->processes.v[i].title);
 		STR(m->processes.v[i].host);
 	}
 	for (size_t i = 0; i < m->modules.n; i++) {

@@ -195,6 +195,13 @@ static void name_after_exec(struct rd_state *st, struct rd_event *ev)
 		st->model->processes.v[ev->proc].name = cprof_model_intern(st->model, name, len);
 }
 
+/* The title the program gave itself (setproctitle), as ps shows it. */
+static void on_process_title(struct rd_state *st, struct rd_event *ev)
+{
+	st->model->processes.v[ev->proc].title =
+	    cprof_model_intern(st->model, ev->f[0].s, ev->f[0].n);
+}
+
 static void on_process(struct rd_state *st, struct rd_event *ev)
 {
 	/* The root is kept by pid, before any ppid is known. */
@@ -704,6 +711,10 @@ static void on_thread_state(struct rd_state *st, struct rd_event *ev)
 	t = &m->threads.v[thread];
 	if (ev->f[1].n)
 		t->name = cprof_model_intern(m, ev->f[1].s, ev->f[1].n);
+	/* the main thread's comm is the process's (prctl(PR_SET_NAME), as
+	 * ps -o comm and top show it) */
+	if (ev->f[1].n && t->tid == m->processes.v[t->process].pid)
+		m->processes.v[t->process].name = t->name;
 	if (!t->create_stack && !t->start_ns) {
 		t->create_stack = stack_ref(st, ev, ev->f[3].u);
 		t->parent_tid = (int32_t)ev->f[4].u;
@@ -945,6 +956,7 @@ static const struct rd_kind kinds[] = {
      0,
      {{"call", U}, {"duration_ns", U}, {"result", U}, {"stack", U}}},
     {"cprof:cpu_sample", on_cpu_sample, KEEPS, 0, {{"stack", U}}},
+    {"cprof:process_title", on_process_title, CPROF | RD_PROCESS, 0, {{"title", S}}},
     {"cprof:state_begin", NULL, CPROF | RD_STATE_ONLY, 0, {{"request", U}}, on_state_begin},
     {"cprof:thread_state",
      NULL,

@@ -369,6 +369,12 @@ static void on_cprof_event(struct rd_state *st, struct rd_proc *p, struct rd_eve
 	ev->proc = proc_materialize(st, p, ev);
 	if (ev->proc == CPROF_NONE)
 		return;
+	if (ev->kind->flags & RD_PROCESS) {
+		fetch_fields(ev);
+		ev->p = p;
+		ev->kind->on(st, ev);
+		return;
+	}
 	/* Events of the preload's dumping thread describe the process's
 	 * state at a session's start, about other threads; that thread is
 	 * not one of the program's and gets no thread of its own. Any event

@@ -44,6 +44,7 @@ enum {
 	RD_STATE_ONLY = 1u << 4, /* only a state dump emits it: its thread is the dumping one */
 	RD_BATCH = 1u << 5,	 /* cprof:batch: unpacked into its records (batch.c) */
 	RD_HEAP_BLOCK = 1u << 6, /* cprof:alloc, cprof:free: see no_allocs */
+	RD_PROCESS = 1u << 7,	 /* about its process, from a thread of ours: no thread */
 };
 
 /* One entry of the event table: an event class name and what to do with it. */

@@ -2,10 +2,15 @@
  * goroutine?debug=2 for threads: one paragraph per thread of the last
  * state dump, in the spirit of Go's goroutine dump:
  *
+ *   process 4240 "nginx: worker process":
+ *
  *   thread 4242 "worker-1" [mutex wait on 0x5555... held by thread 4243 "worker-2", 3.20 s]:
  *   lock_b
  *   	/src/app.c:42
  *
+ * (the process line when the dump has several processes or a title); the
+ * duration is the time the thread has been in the wait or call it is in
+ * now.
  * Threads that wait for each other's locks (a cycle of "held by") are
  * named first, in one DEADLOCK line per cycle.
  *
@@ -149,6 +154,32 @@ static int by_pid_tid(const void *a, const void *b, void *model)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
+static bool several_processes(const struct cprof_model *m, const size_t *order, size_t n)
+{
+	uint32_t first = m->threads.v[m->thread_states.v[order[0]].thread].process;
+
+	for (size_t k = 1; k < n; k++)
+		if (m->threads.v[m->thread_states.v[order[k]].thread].process != first)
+			return true;
+	return false;
+}
+
+/*
+ * A line before each process's threads, when the dump has several or the
+ * program set a title: its pid and its title as ps shows it ("nginx:
+ * worker process"), else its name. Every thread of a master and its
+ * workers has the same comm ("nginx").
+ */
+static void write_process(FILE *out, const struct cprof_model *m, uint32_t process, bool several)
+{
+	const struct cprof_process *p = &m->processes.v[process];
+
+	if (!p->title && !several)
+		return;
+	fprintf(out, "process %d \"%s\":\n\n", (int)p->pid,
+		cprof_model_str(m, p->title ? p->title : p->name));
+}
+
 char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)
 {
 	struct cprof_symbolizer_options sopts = {.inline_frames = true};
@@ -176,6 +207,9 @@ char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)
 		const struct cprof_thread_state *ts = &m->thread_states.v[order[k]];
 		const struct cprof_thread *t = &m->threads.v[ts->thread];
 
+		if (!k ||
+		    t->process != m->threads.v[m->thread_states.v[order[k - 1]].thread].process)
+			write_process(out, m, t->process, n && several_processes(m, order, n));
 		fprintf(out, "thread %d \"%s\" [", (int)t->tid, name_of(m, ts->thread));
 		write_state(out, m, ts);
 		fputs("]:\n", out);

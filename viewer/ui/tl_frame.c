@@ -84,7 +84,9 @@ static void draw_lanes(struct fctx *c)
 			const char *name = "(unknown process)";
 			int32_t pid = 0;
 			if (pi->process != CPROF_NONE) {
-				name = cprof_model_str(c->m, c->m->processes.v[pi->process].name);
+				const struct cprof_process *pr = &c->m->processes.v[pi->process];
+				/* the title ps shows: "nginx: worker process" */
+				name = cprof_model_str(c->m, pr->title ? pr->title : pr->name);
 				pid = c->m->processes.v[pi->process].pid;
 			}
 			const char *host =

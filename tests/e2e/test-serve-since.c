@@ -85,7 +85,9 @@ static void on_usr1(int sig)
 	(void)sig;
 	if (fork() != 0)
 		return;
-	/* the child, still inside its parent's read and this handler */
+	/* the child, still inside its parent's read and this handler; its
+	 * last read ends (end of file) when the parent is gone */
+	close(never[1]);
 	for (int i = 0; i < 100; i++)
 		nanosleep(&ms10, NULL);
 	fd = open(lock_path, O_RDWR);

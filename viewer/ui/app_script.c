@@ -5,20 +5,25 @@
  * window, or of `view OLD NEW`'s: the host says whose):
  *   move X Y | wheel N | click X Y | drag X0 Y0 X1 Y1 | shiftdrag X0 Y0 X1 Y1
  *   key NAME (SDL key names: W, S, A, D, F, 0, /, N, E, Tab, Escape, Return)
- *   text STRING | settle | print | timing | shot FILE.png
+ *   text STRING | settle | frames N | print | timing | shot FILE.png
  * `print` writes the view state as one line of JSON on stdout. `settle`
  * first draws frames while the host still computes what the last action
  * asked for (a clicked row's occurrences), as the window does; `timing`
- * then prints {"work_ms", "gap_ms", "frames"}: from the start of the last
- * action before the settle to its work done, the longest time between
- * two frames presented meanwhile (the action's own frame included), and
- * the frames drawn. hl_state_n: the waits, blocking calls or allocations highlighted from a panel
- * row.
+ * then prints {"work_ms", "gap_ms", "frames", "cpu_ms"}: from the start of
+ * the last action before the settle to its work done, the longest time
+ * between two frames presented meanwhile (the action's own frame
+ * included), the frames drawn, and the UI thread's CPU time over it (what
+ * the frames cost, however loaded the machine). `frames N` draws N frames
+ * of the view as it is (what a window does while the mouse moves), timed
+ * as an action: work_ms is the time all N took. In `print`, hl_state_n:
+ * the waits, blocking calls or allocations highlighted from a panel row;
+ * dl_items: the items of the last frame's display list.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "common/text.h"
@@ -28,10 +33,19 @@ struct script {
 	const struct ui_script_host *host;
 	int mouse_x, mouse_y;
 	bool shift;
-	/* the last action's start, its last frame presented, the longest gap */
-	double act_t0, last_t, gap_ms, work_ms;
+	/* the last action's start, its last frame presented, the longest gap;
+	 * the UI thread's CPU time at the start and over the action */
+	double act_t0, last_t, gap_ms, work_ms, act_cpu0, cpu_ms;
 	int frames;
 };
+
+/* The calling thread's CPU time, in seconds. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* A frame presented (after an action, or while settling). */
 static void script_present(struct script *s)
@@ -55,6 +69,7 @@ static void script_settle(struct script *s)
 	while (h->step && h->step(h->ctx))
 		script_present(s);
 	s->work_ms = (ui_app_now() - s->act_t0) * 1000;
+	s->cpu_ms = (thread_cpu() - s->act_cpu0) * 1000;
 	h->settle(h->ctx);
 }
 
@@ -111,7 +126,8 @@ void ui_app_print_state(struct app *a)
 	printf(", \"hl_n\": %u, \"hl_state_n\": %u, \"search\": ",
 	       a->ix->hl_active ? a->ix->hl.n : 0, a->ix->hl_state.n);
 	cprof_json_write_string(stdout, v->search);
-	printf(", \"scroll_y\": %d, ", v->scroll_y);
+	/* the last frame's display list: what it cost to draw, in items */
+	printf(", \"scroll_y\": %d, \"dl_items\": %zu, ", v->scroll_y, a->dl.n);
 	const char *text = "";
 	const struct cprof_model *m = a->model;
 	if (v->sel.hit == UI_HIT_REGION)
@@ -178,6 +194,7 @@ int ui_script_run(const struct ui_script_host *host, const char *file)
 			     strcmp(line, "timing") && strncmp(line, "shot ", 5);
 		if (timed) {
 			a->act_t0 = a->last_t = ui_app_now();
+			a->act_cpu0 = thread_cpu();
 			a->gap_ms = 0;
 			a->frames = 0;
 		}
@@ -209,11 +226,18 @@ int ui_script_run(const struct ui_script_host *host, const char *file)
 			e.type = SDL_TEXTINPUT;
 			snprintf(e.text.text, sizeof(e.text.text), "%.31s", line + 5);
 			host->handle(host->ctx, &e, &quit);
+		} else if (sscanf(line, "frames %d", &n) == 1 && n > 0) {
+			for (int k = 0; k < n; k++)
+				script_present(a);
+			a->work_ms = (ui_app_now() - a->act_t0) * 1000;
+			a->cpu_ms = (thread_cpu() - a->act_cpu0) * 1000;
+			continue;
 		} else if (!strcmp(line, "settle")) {
 			script_settle(a);
 		} else if (!strcmp(line, "timing")) {
-			printf("{\"work_ms\": %.2f, \"gap_ms\": %.2f, \"frames\": %d}\n",
-			       a->work_ms, a->gap_ms, a->frames);
+			printf("{\"work_ms\": %.2f, \"gap_ms\": %.2f, \"frames\": %d, "
+			       "\"cpu_ms\": %.2f}\n",
+			       a->work_ms, a->gap_ms, a->frames, a->cpu_ms);
 			fflush(stdout);
 			continue;
 		} else if (!strcmp(line, "print")) {

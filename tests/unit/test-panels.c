@@ -670,59 +670,9 @@ static void test_stops(struct cprof_model *m)
 	ui_index_destroy(ix);
 }
 
-static int occ_order(const void *x, const void *y)
-{
-	const struct ui_occ *a = x, *b = y;
-	if (a->b != b->b)
-		return a->b < b->b ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-/* ui_occ_sort: the same items as qsort gives, in begin order, for an
- * array in order, one with a few items out of place (as the model's
- * waits of interleaved threads), one reversed and one random; and the
- * nearly ordered one of 2.5M in a fraction of qsort's time. */
-static void test_occ_sort(void)
-{
-	size_t n = 2500000;
-	struct ui_occ *v = malloc(n * sizeof(*v)), *w = malloc(n * sizeof(*w));
-	unsigned seed = 7;
-
-	CHECK(v && w);
-	for (int kind = 0; kind < 4; kind++) {
-		size_t len = kind < 2 ? n : 5000;
-		for (size_t i = 0; i < len; i++) {
-			uint64_t b = kind == 2	 ? len - i
-				     : kind == 3 ? (uint64_t)rand_r(&seed) % 1000
-						 : i * 10;
-			if (kind == 1 && i % 20000 == 7)
-				b = b > 70000 ? b - 70000 : 0; /* out of place, far back */
-			v[i] = (struct ui_occ){b, b + 5, (uint32_t)i};
-		}
-		memcpy(w, v, len * sizeof(*v));
-		double t0 = now_ms();
-		CHECK(ui_occ_sort(v, len));
-		double t1 = now_ms();
-		qsort(w, len, sizeof(*w), occ_order);
-		double t2 = now_ms();
-		for (size_t i = 1; i < len; i++)
-			CHECK(v[i - 1].b <= v[i].b);
-		/* the same items: sorted by (b, idx), they are qsort's */
-		qsort(v, len, sizeof(*v), occ_order);
-		CHECK(!memcmp(v, w, len * sizeof(*v)));
-		if (kind == 1)
-			printf("occ sort: %zu nearly ordered in %.1f ms, qsort %.1f ms\n", len,
-			       t1 - t0, t2 - t1);
-	}
-	free(v);
-	free(w);
-}
-
 int main(void)
 {
 	struct cprof_model *m = synth_model(400, 4, 0);
-
-	test_occ_sort();
 
 	CHECK(m != NULL);
 	test_flame(m);

@@ -307,6 +307,155 @@ static void test_marks(void)
 	cprof_model_destroy(m);
 }
 
+/* Two threads taking turns, as bench-view-tabs-gen's workers do: every
+ * 10 ns a region of 8 ns on one then the other (type "hot" one turn in
+ * two), and an allocation; one "hot" region of thread 0 comes last in the
+ * model though it begins first (its lane is sorted). */
+static struct cprof_model *turns_model(uint32_t n)
+{
+	struct cprof_model *m = cprof_model_create();
+	const uint64_t T0 = 9000000;
+	m->path = synth_str(m, "turns");
+	struct cprof_process *p = cprof_vec_push(&m->processes);
+	p->pid = 30;
+	p->name = synth_str(m, "turns");
+	p->alloc_mode = CPROF_TP_ALLOC_ALL;
+	cprof_str hot = synth_str(m, "hot"), cold = synth_str(m, "cold");
+	for (uint32_t t = 0; t < 2; t++) {
+		struct cprof_thread *th = cprof_vec_push(&m->threads);
+		th->tid = 31 + t;
+		th->process = 0;
+		th->name = synth_str(m, "worker");
+		th->first_ns = T0;
+		th->last_ns = T0 + 10ull * n + 100;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct cprof_region *r = cprof_vec_push(&m->regions);
+		r->thread = i % 2;
+		r->task = CPROF_NONE;
+		r->type = i / 2 % 2 ? cold : hot;
+		r->begin_ns = T0 + 100 + i * 10ull;
+		r->end_ns = r->begin_ns + 8;
+		struct cprof_alloc *a = cprof_vec_push(&m->allocs);
+		a->thread = i % 2;
+		a->size = 64;
+		a->ptr = 0x10000 + 64ull * i;
+		a->ns = r->begin_ns + 3;
+	}
+	struct cprof_region *r = cprof_vec_push(&m->regions);
+	r->thread = 0;
+	r->task = CPROF_NONE;
+	r->type = hot;
+	r->begin_ns = T0 + 10;
+	r->end_ns = T0 + 20;
+	m->begin_ns = T0;
+	m->end_ns = T0 + 10ull * n + 100;
+	return m;
+}
+
+/* The x extent covered by rectangles of `color`, as a fraction of the
+ * data area, and how many there are. */
+static double covered(const struct ui_dl *dl, const struct ui_geom *g, uint32_t color,
+		      size_t *nrects)
+{
+	uint8_t *col = calloc(g->tl_w, 1);
+	size_t on = 0;
+	*nrects = 0;
+	for (size_t i = 0; i < dl->n && col; i++) {
+		const struct ui_dl_item *it = &dl->v[i];
+		if (it->kind != UI_DL_RECT || it->color != color || it->x < g->tl_x)
+			continue;
+		(*nrects)++;
+		for (int x = it->x; x < it->x + it->w && x < g->tl_x + g->tl_w; x++)
+			col[x - g->tl_x] = 1;
+	}
+	for (int x = 0; x < g->tl_w && col; x++)
+		on += col[x];
+	free(col);
+	return (double)on / g->tl_w;
+}
+
+/* Highlighted regions (a type) and allocations (a Heap row's) of two
+ * threads taking turns: at full zoom they cover the whole timeline in a
+ * few blocks per lane (drawn one by one from one row of them all, a
+ * budget of 6000 stopped at the first pixels); zoomed in, each is drawn
+ * and hit on its own. */
+static void test_highlight_lod(void)
+{
+	struct ui_metrics mt = synth_metrics();
+	const uint32_t n = 400000;
+	struct cprof_model *m = turns_model(n);
+	struct ui_index *ix = ui_index_create(m);
+	struct ui_view v;
+	struct ui_dl dl;
+	struct ui_geom g;
+	size_t nrects, hot_n = 0;
+	const uint32_t white = UI_RGBA(255, 255, 255, 0x60);
+
+	ui_dl_init(&dl);
+	view_for(&v, ix, 1280, 800);
+	ui_geom_compute(&v, &g);
+	v.hl_type = m->regions.v[0].type;
+	for (size_t i = 0; i < m->regions.n; i++)
+		hot_n += m->regions.v[i].type == v.hl_type;
+	ui_index_set_highlight(ix, &v);
+	CHECK(ix->hl.n == hot_n, "%u regions highlighted, %zu hot", ix->hl.n, hot_n);
+	CHECK(ix->hl.nlanes == 2, "%u lanes of highlighted regions", ix->hl.nlanes);
+	for (uint32_t l = 0; l < ix->hl.nlanes; l++) {
+		const struct ui_row *row = &ix->hl.lanes[l].row;
+		for (uint32_t i = 1; i < row->n; i++)
+			CHECK(ui_row_begin(row, i - 1) <= ui_row_begin(row, i),
+			      "lane %u out of order at %u", l, i);
+	}
+	struct ui_hl_build *b = ui_hl_build_create(ix);
+	CHECK(b != NULL, "builder");
+	for (uint32_t i = 0; b && i < m->allocs.n; i++) {
+		uint64_t t = m->allocs.v[i].ns - m->begin_ns;
+		ui_hl_add_state(b, m->allocs.v[i].thread, true, i | 0x40000000u, t, t);
+	}
+	CHECK(b && ui_hl_build_finish(b, &ix->hl_state), "allocations highlighted");
+	CHECK(ix->hl_state.n == n && ix->hl_state.nlanes == 2, "%u allocations in %u lanes",
+	      ix->hl_state.n, ix->hl_state.nlanes);
+
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	double hot_cov = covered(&dl, &g, ui_type_color(ix, v.hl_type), &nrects);
+	CHECK(hot_cov > 0.9, "highlighted regions cover %.0f%% of the timeline", hot_cov * 100);
+	CHECK(nrects < 20, "%zu rectangles for %zu highlighted regions", nrects, hot_n);
+	size_t arects;
+	double alloc_cov = covered(&dl, &g, white, &arects);
+	CHECK(alloc_cov > 0.9, "highlighted allocations cover %.0f%% of the timeline",
+	      alloc_cov * 100);
+	CHECK(arects < 20, "%zu rectangles for %u highlighted allocations", arects, n);
+	CHECK(dl.rects < 400, "%zu rectangles in the frame", dl.rects);
+	printf("highlight: %zu regions, %u allocations at full zoom -> %zu + %zu rectangles, "
+	       "%.0f%% and %.0f%% of the timeline\n",
+	       hot_n, n, nrects, arects, hot_cov * 100, alloc_cov * 100);
+
+	/* 400 ns across the data area: regions 8 ns = about 5 px, each its
+	 * own (the hot ones of both lanes: 20), each allocation a marker */
+	v.t0 = 2000;
+	v.t1 = 2400;
+	ui_dl_clear(&dl);
+	ui_frame_timeline(&dl, ix, &v, &mt);
+	size_t hot_single = 0, alloc_single = 0;
+	for (size_t i = 0; i < dl.n; i++) {
+		const struct ui_dl_item *it = &dl.v[i];
+		if (it->kind == UI_DL_RECT && it->hit == UI_HIT_REGION &&
+		    it->color == ui_type_color(ix, v.hl_type))
+			hot_single++;
+		if (it->kind == UI_DL_RECT && it->hit == UI_HIT_ALLOC && it->color == white)
+			alloc_single++;
+	}
+	CHECK(hot_single >= 19 && hot_single <= 21, "%zu highlighted regions in 400 ns (want 20)",
+	      hot_single);
+	CHECK(alloc_single >= 39 && alloc_single <= 41,
+	      "%zu highlighted allocations in 400 ns (want 40)", alloc_single);
+	ui_dl_free(&dl);
+	ui_index_destroy(ix);
+	cprof_model_destroy(m);
+}
+
 /* `n` tasks of 50 us starting every 1 us: 50 are open at once, so the
  * track needs exactly 50 rows, none holding two tasks that overlap; past
  * UI_TASK_MAX_ROWS the last row shown says "+N more"; collapsed, one row;
@@ -1005,6 +1154,7 @@ int main(void)
 	test_lod_merge();
 	test_hit();
 	test_marks();
+	test_highlight_lod();
 	test_task_rows();
 	test_loading();
 	test_ticks();

@@ -103,20 +103,20 @@ bool ui_app_poll_click(struct app *a, bool wait)
 		return true;
 	}
 	if (p && p->type_pending) {
-		struct ui_row *row;
+		struct ui_hl *hl;
 		cprof_str want = p->type_pending;
-		enum ui_job_state st = ui_panel_type_poll(p, wait, &row);
+		enum ui_job_state st = ui_panel_type_poll(p, wait, &hl);
 		if (st != UI_JOB_READY)
 			return job_ended(v, st);
 		/* unless the highlight changed meanwhile */
-		if (row && v->hl_type == want && v->sel_task == CPROF_NONE && !v->search[0] &&
+		if (hl && v->hl_type == want && v->sel_task == CPROF_NONE && !v->search[0] &&
 		    a->ix->hl_active && !a->ix->hl.n) {
-			a->ix->hl = *row;
-			free(row);
+			a->ix->hl = *hl;
+			free(hl);
 			snprintf(v->status, sizeof(v->status), "highlighting %u regions of type %s",
 				 a->ix->hl.n, cprof_model_str(a->model, want));
 		} else {
-			ui_panel_row_free(row);
+			ui_panel_hl_free(hl);
 		}
 		return true;
 	}

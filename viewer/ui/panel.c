@@ -338,49 +338,6 @@ void ui_panel_print_json(const struct ui_panel *p, const struct ui_view *v, FILE
 	fprintf(out, "]}\n");
 }
 
-static int occ_cmp(const void *x, const void *y)
-{
-	const struct ui_occ *a = x, *b = y;
-	return a->b < b->b ? -1 : a->b > b->b;
-}
-
-bool ui_occ_sort(struct ui_occ *v, size_t n)
-{
-	struct ui_occ *apart;
-	size_t kept = 0, napart = 0, i, j, k;
-
-	if (n < 2)
-		return true;
-	/* the longest run in order that keeps each item ahead of the next
-	 * one greedily; the rest set apart (v's own order is kept) */
-	apart = malloc(n * sizeof(*apart));
-	if (!apart) {
-		qsort(v, n, sizeof(*v), occ_cmp);
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		if (kept && v[i].b < v[kept - 1].b)
-			apart[napart++] = v[i];
-		else
-			v[kept++] = v[i];
-	}
-	if (!napart) {
-		free(apart);
-		return true;
-	}
-	qsort(apart, napart, sizeof(*apart), occ_cmp);
-	/* merged from the back: the kept run ends at v + kept, in place */
-	i = kept, j = napart, k = n;
-	while (j > 0) {
-		if (i > 0 && v[i - 1].b > apart[j - 1].b)
-			v[--k] = v[--i];
-		else
-			v[--k] = apart[--j];
-	}
-	free(apart);
-	return true;
-}
-
 /* The occurrences asked for, as the job reads them: the name copied (the
  * table it came from changes with the range), `gen` the key's `what`. */
 struct ui_occ_req {
@@ -391,23 +348,14 @@ struct ui_occ_req {
 };
 
 struct occ_result {
-	struct ui_row row;
+	struct ui_hl hl;
 	cprof_str region_type;
 };
-
-static void row_free(struct ui_row *r)
-{
-	free(r->idx);
-	free(r->begin);
-	free(r->end);
-	free(r->maxend);
-	memset(r, 0, sizeof(*r));
-}
 
 static void occ_result_free(void *x)
 {
 	struct occ_result *r = x;
-	row_free(&r->row);
+	ui_hl_free(&r->hl);
 	free(r);
 }
 
@@ -415,15 +363,14 @@ static void occ_result_free(void *x)
 #define STOPPED(i, stop) (((i)&0xffff) == 0 && atomic_load(stop))
 
 /* The waits, blocking calls or allocations of `tab` whose stack holds
- * function `name` into r->row (by time), or the region type `name` names
- * into r->region_type; false when stopped or out of memory. */
-static bool occurrences(const struct cprof_model *m, struct cprof_symbolizer *sym, enum ui_tab tab,
+ * function `name` into r->hl, or the region type `name` names into
+ * r->region_type; false when stopped or out of memory. */
+static bool occurrences(const struct ui_index *ix, struct cprof_symbolizer *sym, enum ui_tab tab,
 			const char *name, const atomic_bool *stop, struct occ_result *r)
 {
-	struct ui_row *out = &r->row;
+	const struct cprof_model *m = ix->model;
+	struct ui_hl_build *hb = NULL;
 	uint8_t *match = NULL;
-	struct ui_occ *occ = NULL;
-	size_t n = 0;
 	bool ok = false;
 
 	/* A region or task name in the profile (a synthetic frame). */
@@ -460,57 +407,40 @@ static bool occurrences(const struct cprof_model *m, struct cprof_symbolizer *sy
 	size_t cap = tab == UI_TAB_SYNC	      ? m->waits.n
 		     : tab == UI_TAB_BLOCKING ? m->syscalls.n
 					      : m->allocs.n;
-	occ = malloc((cap ? cap : 1) * sizeof(*occ));
-	if (!occ)
+	/* In the model's order, which is each thread's by time: the
+	 * builder's rows, one a thread, come in order (not the whole, where
+	 * threads' batches read late interleave). */
+	if (!(hb = ui_hl_build_create(ix)))
 		goto end;
 	for (size_t i = 0; i < cap; i++) {
-		uint32_t stack;
+		uint32_t stack, thread, idx;
 		uint64_t b, e;
-		uint32_t idx;
 		if (STOPPED(i, stop))
 			goto end;
 		if (tab == UI_TAB_SYNC) {
 			const struct cprof_wait *w = &m->waits.v[i];
-			stack = w->stack, b = w->begin_ns, e = w->end_ns ? w->end_ns : m->end_ns,
-			idx = i;
+			stack = w->stack, thread = w->thread, b = w->begin_ns,
+			e = w->end_ns ? w->end_ns : m->end_ns, idx = i;
 		} else if (tab == UI_TAB_BLOCKING) {
 			const struct cprof_syscall *c = &m->syscalls.v[i];
-			stack = c->stack, b = c->begin_ns, e = c->end_ns, idx = i | 0x80000000u;
+			stack = c->stack, thread = c->thread, b = c->begin_ns, e = c->end_ns,
+			idx = i | 0x80000000u;
 		} else {
 			const struct cprof_alloc *a = &m->allocs.v[i];
-			stack = a->stack, b = a->ns, e = a->ns, idx = i | 0x40000000u;
+			stack = a->stack, thread = a->thread, b = a->ns, e = a->ns,
+			idx = i | 0x40000000u;
 		}
 		if (stack >= m->stacks.n || !match[stack])
 			continue;
 		b = b > m->begin_ns ? b - m->begin_ns : 0;
 		e = e > m->begin_ns ? e - m->begin_ns : 0;
-		occ[n++] = (struct ui_occ){b, e < b ? b : e, idx};
+		ui_hl_add_state(hb, thread, tab == UI_TAB_HEAP, idx, b, e);
 	}
-	ui_occ_sort(occ, n);
-	ok = true;
-	if (!n)
-		goto end;
-	out->idx = malloc(n * sizeof(*out->idx));
-	out->begin = malloc(n * sizeof(*out->begin));
-	out->end = malloc(n * sizeof(*out->end));
-	out->maxend = malloc(n * sizeof(*out->maxend));
-	if (!out->idx || !out->begin || !out->end || !out->maxend) {
-		row_free(out);
-		ok = false;
-		goto end;
-	}
-	uint64_t mx = 0;
-	for (size_t i = 0; i < n; i++) {
-		out->idx[i] = occ[i].idx;
-		out->begin[i] = occ[i].b;
-		out->end[i] = occ[i].e;
-		mx = occ[i].e > mx ? occ[i].e : mx;
-		out->maxend[i] = mx;
-	}
-	out->n = n;
+	ok = ui_hl_build_finish(hb, &r->hl);
+	hb = NULL;
 end:
+	ui_hl_build_discard(hb);
 	free(match);
-	free(occ);
 	return ok;
 }
 
@@ -532,7 +462,7 @@ static bool occ_compute(void *ctx, struct cprof_symbolizer *sym, const struct ui
 	pthread_mutex_unlock(&q->lock);
 	if (!name)
 		return false;
-	ok = occurrences(p->ix->model, sym, tab, name, stop, result);
+	ok = occurrences(p->ix, sym, tab, name, stop, result);
 	free(name);
 	return ok;
 }
@@ -543,15 +473,15 @@ static bool type_compute(void *ctx, const struct ui_job_key *key, const atomic_b
 {
 	struct ui_panel *p = ctx;
 	struct ui_view v = {.sel_task = CPROF_NONE, .hl_type = (cprof_str)key->what};
-	struct ui_row *row = calloc(1, sizeof(*row));
+	struct ui_hl *hl = calloc(1, sizeof(*hl));
 
-	*result = row;
-	return row && ui_index_highlight_rows(p->ix, &v, stop, row);
+	*result = hl;
+	return hl && ui_index_highlight_rows(p->ix, &v, stop, hl);
 }
 
 static void type_free(void *x)
 {
-	row_free(x);
+	ui_hl_free(x);
 	free(x);
 }
 
@@ -571,24 +501,24 @@ void ui_panel_type_cancel(struct ui_panel *p)
 	ui_job_follow(p->type_job, NULL);
 }
 
-enum ui_job_state ui_panel_type_poll(struct ui_panel *p, bool wait, struct ui_row **row)
+enum ui_job_state ui_panel_type_poll(struct ui_panel *p, bool wait, struct ui_hl **hl)
 {
 	struct ui_job_key key = {0, 0, (int)p->type_pending};
 	enum ui_job_state st;
 
-	*row = NULL;
+	*hl = NULL;
 	if (!p->type_pending)
 		return UI_JOB_FAILED;
-	st = ui_job_poll(p->type_job, &key, wait, (void **)row);
+	st = ui_job_poll(p->type_job, &key, wait, (void **)hl);
 	if (st != UI_JOB_COMPUTING)
 		p->type_pending = 0;
 	return st;
 }
 
-void ui_panel_row_free(struct ui_row *row)
+void ui_panel_hl_free(struct ui_hl *hl)
 {
-	if (row)
-		type_free(row);
+	if (hl)
+		type_free(hl);
 }
 
 static bool occ_create(struct ui_panel *p)
@@ -621,7 +551,7 @@ static struct ui_job_key occ_key(const struct ui_panel *p)
 
 void ui_panel_occ_cancel(struct ui_panel *p)
 {
-	row_free(&p->ix->hl_state);
+	ui_hl_free(&p->ix->hl_state);
 	if (!p->occ_pending)
 		return;
 	p->occ_pending = false;
@@ -675,9 +605,9 @@ enum ui_job_state ui_panel_occ_poll(struct ui_panel *p, bool wait, uint32_t *n,
 		return st;
 	p->occ_pending = false;
 	if (r) {
-		row_free(&p->ix->hl_state);
-		p->ix->hl_state = r->row;
-		*n = r->row.n;
+		ui_hl_free(&p->ix->hl_state);
+		p->ix->hl_state = r->hl;
+		*n = r->hl.n;
 		*region_type = r->region_type;
 		free(r);
 	}

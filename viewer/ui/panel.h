@@ -117,7 +117,7 @@ cprof_str ui_panel_row_type(const struct ui_panel *panel, const struct ui_view *
 
 /*
  * For a row of the Sync, Blocking or Heap tab: the waits, blocking calls or
- * allocations whose stack holds that function (sorted by time), or the
+ * allocations whose stack holds that function (by lane, by time), or the
  * region type a row naming one names. Computed on a thread of its own (a
  * pass symbolizing every stack then over millions of items: 130-200 ms of
  * the UI thread on a 20M-record trace): ui_panel_occ_request() starts it
@@ -136,29 +136,12 @@ enum ui_job_state ui_panel_occ_poll(struct ui_panel *panel, bool wait, uint32_t 
 
 /* The regions of `type` for index->hl (ui_index_highlight_rows), computed
  * on a thread of its own; a newer request stops the one before. poll: as
- * ui_panel_occ_poll, the row (*row, freed with ui_panel_row_free) once
+ * ui_panel_occ_poll, the rows (*hl, freed with ui_panel_hl_free) once
  * READY. */
 void ui_panel_type_request(struct ui_panel *panel, cprof_str type);
-enum ui_job_state ui_panel_type_poll(struct ui_panel *panel, bool wait, struct ui_row **row);
-void ui_panel_row_free(struct ui_row *row);
+enum ui_job_state ui_panel_type_poll(struct ui_panel *panel, bool wait, struct ui_hl **hl);
+void ui_panel_hl_free(struct ui_hl *hl);
 /* Stops it (the highlight changed), without waiting. */
 void ui_panel_type_cancel(struct ui_panel *panel);
-
-/* An occurrence as ui_panel_occ_request collects them: its time range
- * from the trace's start and its index (tab bits above the item's). */
-struct ui_occ {
-	uint64_t b, e;
-	uint32_t idx;
-};
-
-/*
- * Sorts v by begin time. The occurrences come in the model's order, by
- * time but for the few whose threads' events interleave (116 of 2.5M waits
- * out of order on a 20M-record trace): those are set apart, sorted and
- * merged back, in linear time for such an array (qsort of the whole took
- * 335-396 ms of the click on the UI thread). false when out of memory
- * (v is then sorted by qsort).
- */
-bool ui_occ_sort(struct ui_occ *v, size_t n);
 
 #endif /* CPROF_UI_PANEL_H */

@@ -244,6 +244,28 @@ struct ui_counter_index {
 
 struct ui_path;
 
+/*
+ * Highlighted items split by the lane row they are drawn on, each row in
+ * begin order (tl_index_hl.c): a frame draws them with ui_row_lod, a block
+ * per run of touching pixels, at a cost bounded by the pixels however many
+ * there are. Regions: a thread's row at one depth (`depth`); waits and
+ * blocking calls: its thread-state strip; allocations: its allocation row.
+ */
+enum ui_hl_kind { UI_HL_REGIONS, UI_HL_STATE, UI_HL_ALLOCS };
+
+struct ui_hl_lane {
+	uint32_t thread;
+	uint16_t depth;
+	uint8_t kind; /* enum ui_hl_kind */
+	struct ui_row row;
+};
+
+struct ui_hl {
+	struct ui_hl_lane *lanes;
+	uint32_t nlanes;
+	uint32_t n; /* items highlighted (those of no lane row too) */
+};
+
 struct ui_index {
 	const struct cprof_model *model;
 	/* end_ns - begin_ns, at least 1: how far the view may go. `view OLD
@@ -267,13 +289,13 @@ struct ui_index {
 	uint32_t *task_regions;
 	uint32_t *type_colors; /* per string, 0 = not computed */
 	size_t ntype_colors;
-	/* Regions highlighted by the selected task, type or search, in begin
-	 * order (ui_index_set_highlight); n == 0 when nothing is. */
-	struct ui_row hl;
+	/* Regions highlighted by the selected task, type or search
+	 * (ui_index_set_highlight); n == 0 when nothing is. */
+	struct ui_hl hl;
 	bool hl_active;
-	/* Waits, blocking calls (idx | 1 << 31) or allocations (idx | 1 << 30)
-	 * highlighted from a side-panel row of the Sync, Blocking or Heap tab. */
-	struct ui_row hl_state;
+	/* Waits, blocking calls or allocations highlighted from a side-panel
+	 * row of the Sync, Blocking or Heap tab. */
+	struct ui_hl hl_state;
 	uint8_t *str_match; /* per string: matches the search */
 	/* Symbolizer for stacks in the details panel; NULL prints addresses.
 	 * is_return: ip is a return address (every frame but a CPU sample's
@@ -293,11 +315,26 @@ void ui_index_set_highlight(struct ui_index *index, const struct ui_view *view);
  * ms of 5.7M) are left to ui_index_highlight_rows() on another thread:
  * ix->hl is active and empty meanwhile. */
 void ui_index_set_highlight_later(struct ui_index *index, const struct ui_view *view);
-/* The regions `view` highlights into *row (zeroed), by begin; false when
+/* The regions `view` highlights into *out; false (*out empty) when
  * `stop` (may be NULL) was set or out of memory. Reads only the model and
- * the index's task lists (a view with a search reads index->str_match). */
+ * the index's rows and task lists (a view with a search reads
+ * index->str_match). */
 bool ui_index_highlight_rows(const struct ui_index *index, const struct ui_view *view,
-			     const atomic_bool *stop, struct ui_row *row);
+			     const atomic_bool *stop, struct ui_hl *out);
+
+/* Building a struct ui_hl: items added in any order (in begin order per lane is
+ * cheapest), then finished into *out (false: out of memory, *out empty);
+ * finish and discard free the builder. */
+struct ui_hl_build;
+struct ui_hl_build *ui_hl_build_create(const struct ui_index *index);
+void ui_hl_add_region(struct ui_hl_build *b, uint32_t region);
+/* A wait (idx), a blocking call (idx | 1 << 31) or, `alloc`, an
+ * allocation (idx | 1 << 30) of `thread`, over [begin, end) relative. */
+void ui_hl_add_state(struct ui_hl_build *b, uint32_t thread, bool alloc, uint32_t idx,
+		     uint64_t begin, uint64_t end);
+bool ui_hl_build_finish(struct ui_hl_build *b, struct ui_hl *out);
+void ui_hl_build_discard(struct ui_hl_build *b);
+void ui_hl_free(struct ui_hl *hl);
 
 struct ui_index *ui_index_create(const struct cprof_model *model);
 void ui_index_destroy(struct ui_index *index);

@@ -487,11 +487,7 @@ bool ui_region_highlighted(const struct ui_index *ix, const struct ui_view *v, u
 static void set_highlight(struct ui_index *ix, const struct ui_view *v, bool scan)
 {
 	const struct cprof_model *m = ix->model;
-	free(ix->hl.idx);
-	free(ix->hl.begin);
-	free(ix->hl.end);
-	free(ix->hl.maxend);
-	memset(&ix->hl, 0, sizeof(ix->hl));
+	ui_hl_free(&ix->hl);
 	ix->hl_active = false;
 	free(ix->str_match);
 	ix->str_match = NULL;
@@ -516,69 +512,4 @@ void ui_index_set_highlight(struct ui_index *ix, const struct ui_view *v)
 void ui_index_set_highlight_later(struct ui_index *ix, const struct ui_view *v)
 {
 	set_highlight(ix, v, false);
-}
-
-bool ui_index_highlight_rows(const struct ui_index *ix, const struct ui_view *v,
-			     const atomic_bool *stop, struct ui_row *row)
-{
-	const struct cprof_model *m = ix->model;
-	size_t n = 0;
-	if (v->sel_task != CPROF_NONE && v->sel_task < m->tasks.n) {
-		n = ix->task_region_first[v->sel_task + 1] - ix->task_region_first[v->sel_task];
-	} else {
-		for (size_t i = 0; i < m->regions.n; i++) {
-			if (stop && (i & 0xffff) == 0 && atomic_load(stop))
-				return false;
-			n += ui_region_highlighted(ix, v, i);
-		}
-	}
-	if (!n)
-		return true;
-	row->idx = malloc(n * sizeof(*row->idx));
-	row->begin = malloc(n * sizeof(*row->begin));
-	row->end = malloc(n * sizeof(*row->end));
-	row->maxend = malloc(n * sizeof(*row->maxend));
-	if (!row->idx || !row->begin || !row->end || !row->maxend)
-		return false;
-	for (size_t i = 0; i < m->regions.n && row->n < n; i++) {
-		if (stop && (i & 0xffff) == 0 && atomic_load(stop))
-			return false;
-		if (!ui_region_highlighted(ix, v, i))
-			continue;
-		const struct cprof_region *r = &m->regions.v[i];
-		uint64_t b = r->begin_ns - m->begin_ns;
-		uint64_t e = (r->end_ns ? r->end_ns : m->end_ns) - m->begin_ns;
-		row->idx[row->n] = i;
-		row->begin[row->n] = b;
-		row->end[row->n] = e;
-		row->n++;
-	}
-	/* insertion order is model order; sort by begin */
-	for (uint32_t i = 1; i < row->n; i++) {
-		if (row->begin[i - 1] <= row->begin[i])
-			continue;
-		/* rare: fall back to a simple sort */
-		for (uint32_t a = 1; a < row->n; a++) {
-			uint32_t k = a;
-			while (k > 0 && row->begin[k - 1] > row->begin[k]) {
-				uint64_t tb = row->begin[k], te = row->end[k];
-				uint32_t ti = row->idx[k];
-				row->begin[k] = row->begin[k - 1];
-				row->end[k] = row->end[k - 1];
-				row->idx[k] = row->idx[k - 1];
-				row->begin[k - 1] = tb;
-				row->end[k - 1] = te;
-				row->idx[k - 1] = ti;
-				k--;
-			}
-		}
-		break;
-	}
-	uint64_t mx = 0;
-	for (uint32_t i = 0; i < row->n; i++) {
-		if (row->end[i] > mx)
-			mx = row->end[i];
-		row->maxend[i] = mx;
-	}
-	return true;
 }

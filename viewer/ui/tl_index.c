@@ -604,10 +604,8 @@ void ui_index_destroy(struct ui_index *ix)
 				free(ix->counters[c].lvl[k]);
 		}
 	free(ix->counters);
-	free(ix->hl_state.idx);
-	free(ix->hl_state.begin);
-	free(ix->hl_state.end);
-	free(ix->hl_state.maxend);
+	ui_hl_free(&ix->hl);
+	ui_hl_free(&ix->hl_state);
 	free(ix->task_region_first);
 	free(ix->task_regions);
 	free(ix->type_colors);

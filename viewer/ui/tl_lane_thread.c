@@ -331,105 +331,125 @@ void ui_lane_thread_draw(struct fctx *c, uint32_t t, int y, int band)
 	ui_row_lod(c, &ti->state, state_wide, state_merged, &a);
 }
 
-/* Highlighted regions (selected task, panel type, search) drawn on top at
- * full colour, so that they stay visible inside merged blocks. */
-void ui_lane_thread_highlight(struct fctx *c)
+/*
+ * What is highlighted is drawn over the lanes, each lane's highlighted
+ * items (struct ui_hl) walked as the lanes walk theirs: an item a pixel
+ * or more wide on its own, narrower ones that touch as one block, so
+ * that a frame costs the pixels, not the millions a click may highlight.
+ * A block answers no hit: the lane's own item under it does.
+ */
+
+/* Highlighted regions (selected task, panel type, search) at full colour,
+ * so that they stay visible inside merged blocks. */
+static uint32_t hl_region_color(const struct fctx *c, uint32_t r)
 {
-	const struct ui_row *row = &c->ix->hl;
-	if (!c->ix->hl_active || !row->n)
+	const struct ui_view *v = c->v;
+	if (v->search[0] && !v->search_active && v->hl_type == 0 && v->sel_task == CPROF_NONE)
+		return ui_theme[UI_C_SEARCH];
+	return ui_type_color(c->ix, c->m->regions.v[r].type);
+}
+
+static void hl_region_wide(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
+			   double x0, double x1, void *arg)
+{
+	struct lane_arg *a = arg;
+	uint32_t r = row->idx[i];
+	struct ui_dl_item *it = ui_fc_rect(c, x0, x1, a->y, a->h, hl_region_color(c, r));
+	if (!it)
 		return;
-	double t0 = c->v->t0 < 0 ? 0 : c->v->t0;
-	uint32_t i = ui_row_first_ending_after(row, (uint64_t)t0);
-	int budget = 6000;
-	int last_x = INT32_MIN;
-	uint32_t last_t = CPROF_NONE;
-	for (; i < row->n && row->begin[i] <= c->v->t1 && budget > 0; i++) {
-		uint32_t r = row->idx[i];
-		const struct cprof_region *reg = &c->m->regions.v[r];
-		int ty = c->thread_y[reg->thread];
-		if (ty == INT32_MIN)
-			continue;
-		int d = reg->depth;
-		if (d >= c->thread_rows[reg->thread])
-			continue; /* collapsed */
-		double x0 = X(c, row->begin[i]), x1 = X(c, row->end[i]);
-		if ((int)x0 == last_x && reg->thread == last_t && x1 - x0 < 1)
-			continue;
-		last_x = (int)x0;
-		last_t = reg->thread;
-		budget--;
-		int y = ty + d * UI_ROW_H;
-		struct ui_dl_item *it =
-		    ui_fc_rect(c, x0, x1, y, UI_ROW_H - 1,
-			       c->v->search[0] && !c->v->search_active && c->v->hl_type == 0 &&
-				       c->v->sel_task == CPROF_NONE
-				   ? ui_theme[UI_C_SEARCH]
-				   : ui_type_color(c->ix, reg->type));
-		if (!it)
-			continue;
-		it->hit = UI_HIT_REGION;
-		it->ref = r;
-		it->count = 1;
-		if (x1 - x0 >= 3)
-			ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
-		if (x1 - x0 > 24)
-			ui_fc_text(c, x0, x1, y + 2, ui_theme[UI_C_TEXT_DARK],
-				   cprof_model_str(c->m, reg->type));
-	}
+	it->hit = UI_HIT_REGION;
+	it->ref = r;
+	it->count = 1;
+	if (x1 - x0 >= 3)
+		ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
+	if (x1 - x0 > 24)
+		ui_fc_text(c, x0, x1, a->y + 2, ui_theme[UI_C_TEXT_DARK],
+			   cprof_model_str(c->m, c->m->regions.v[r].type));
+}
+
+static void hl_region_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
+			     double x0, double x1, void *arg)
+{
+	struct lane_arg *a = arg;
+	ui_fc_rect(c, x0, x1, a->y, a->h, hl_region_color(c, row->idx[i]));
 }
 
 /* Waits, blocking calls and allocations picked from a side-panel row:
- * bright marks over the thread-state strip, so they stand out at any zoom. */
+ * white over the state's own colour (the kind stays readable), a box
+ * around, at least 3 px wide, so that they stand out at any zoom. */
+struct hl_state_arg {
+	int y, h;
+	bool alloc_row; /* allocations drawn on their own row (else the state strip) */
+};
+
+static void hl_state_wide(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
+			  double x0, double x1, void *arg)
+{
+	const struct hl_state_arg *a = arg;
+	uint32_t idx = row->idx[i];
+	if (x1 - x0 < 3) {
+		x0 -= 1;
+		x1 = x0 + 3;
+	}
+	struct ui_dl_item *it =
+	    ui_fc_rect(c, x0, x1, a->y - 2, a->h + 4, UI_RGBA(255, 255, 255, 0x60));
+	if (!it)
+		return;
+	ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
+	/* an allocation drawn on the state strip is no item of it */
+	if ((idx & 0x40000000u) && !a->alloc_row)
+		return;
+	it->hit = idx & 0x80000000u   ? UI_HIT_SYSCALL
+		  : idx & 0x40000000u ? UI_HIT_ALLOC
+				      : UI_HIT_WAIT;
+	it->ref = idx & 0x3fffffffu;
+	it->count = 1;
+}
+
+static void hl_state_merged(struct fctx *c, const struct ui_row *row, uint32_t i, uint32_t n,
+			    double x0, double x1, void *arg)
+{
+	const struct hl_state_arg *a = arg;
+	struct ui_dl_item *it =
+	    ui_fc_rect(c, x0 - 1, x1 + 2, a->y - 2, a->h + 4, UI_RGBA(255, 255, 255, 0x60));
+	if (it)
+		ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
+}
+
+void ui_lane_thread_highlight(struct fctx *c)
+{
+	const struct ui_hl *hl = &c->ix->hl;
+	if (!c->ix->hl_active)
+		return;
+	for (uint32_t l = 0; l < hl->nlanes; l++) {
+		const struct ui_hl_lane *lane = &hl->lanes[l];
+		uint32_t t = lane->thread;
+		if (c->thread_y[t] == INT32_MIN || lane->depth >= c->thread_rows[t])
+			continue; /* hidden, or collapsed */
+		struct lane_arg a = {
+		    .y = c->thread_y[t] + lane->depth * UI_ROW_H, .h = UI_ROW_H - 1, .thread = t};
+		if (a.y + a.h < c->clip_y0 || a.y > c->clip_y1)
+			continue;
+		ui_row_lod(c, &lane->row, hl_region_wide, hl_region_merged, &a);
+	}
+}
+
 void ui_lane_thread_state_highlight(struct fctx *c)
 {
-	const struct ui_row *row = &c->ix->hl_state;
-	if (!row->n)
-		return;
-	double t0 = c->v->t0 < 0 ? 0 : c->v->t0;
-	uint32_t i = ui_row_first_ending_after(row, (uint64_t)t0);
-	int budget = 6000, last_x = INT32_MIN;
-	uint32_t last_t = CPROF_NONE;
-	for (; i < row->n && row->begin[i] <= c->v->t1 && budget > 0; i++) {
-		uint32_t idx = row->idx[i], thread;
-		uint8_t hit;
-		if (idx & 0x80000000u) {
-			thread = c->m->syscalls.v[idx & 0x3fffffffu].thread;
-			hit = UI_HIT_SYSCALL;
-		} else if (idx & 0x40000000u) {
-			thread = c->m->allocs.v[idx & 0x3fffffffu].thread;
-			hit = UI_HIT_NONE;
-		} else {
-			thread = c->m->waits.v[idx].thread;
-			hit = UI_HIT_WAIT;
-		}
-		if (thread >= c->m->threads.n || c->state_y[thread] == INT32_MIN)
+	const struct ui_hl *hl = &c->ix->hl_state;
+	for (uint32_t l = 0; l < hl->nlanes; l++) {
+		const struct ui_hl_lane *lane = &hl->lanes[l];
+		uint32_t t = lane->thread;
+		if (c->state_y[t] == INT32_MIN)
 			continue;
-		int y = c->state_y[thread], h = UI_STATE_H;
-		if ((idx & 0x40000000u) && c->alloc_y[thread] != INT32_MIN) {
-			y = c->alloc_y[thread];
-			h = UI_ALLOC_H;
-			hit = UI_HIT_ALLOC;
+		struct hl_state_arg a = {.y = c->state_y[t], .h = UI_STATE_H};
+		if (lane->kind == UI_HL_ALLOCS && c->alloc_y[t] != INT32_MIN) {
+			a.y = c->alloc_y[t];
+			a.h = UI_ALLOC_H;
+			a.alloc_row = true;
 		}
-		double x0 = X(c, row->begin[i]), x1 = X(c, row->end[i]);
-		if ((int)x0 == last_x && thread == last_t && x1 - x0 < 1)
+		if (a.y + a.h + 2 < c->clip_y0 || a.y - 2 > c->clip_y1)
 			continue;
-		last_x = (int)x0;
-		last_t = thread;
-		budget--;
-		if (x1 - x0 < 3) {
-			x0 -= 1;
-			x1 = x0 + 3;
-		}
-		/* White over the state's own colour: the kind stays readable. */
-		struct ui_dl_item *it =
-		    ui_fc_rect(c, x0, x1, y - 2, h + 4, UI_RGBA(255, 255, 255, 0x60));
-		if (!it)
-			continue;
-		ui_dl_outline(c->dl, it->x, it->y, it->w, it->h, ui_theme[UI_C_SELECT]);
-		if (hit != UI_HIT_NONE) {
-			it->hit = hit;
-			it->ref = idx & 0x3fffffffu;
-			it->count = 1;
-		}
+		ui_row_lod(c, &lane->row, hl_state_wide, hl_state_merged, &a);
 	}
 }

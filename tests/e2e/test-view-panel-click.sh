@@ -90,22 +90,31 @@ check_tab() {
 	    sys.exit(3)
 	PY
 }
-# the first row of each tab: its function, and pprof's count for it
-set -- 2:sync:contentions:wait_turn 3:syscall:contentions:pipe_step \
-	4:heap:alloc_objects:alloc_some
+# a row of each tab: its function, and pprof's count for it. The row is
+# found in the panel: wait_turn's total and main's (in pthread_join for
+# as long) are a few percent apart, either may come first.
+set -- 2:sync:contentions:wait_turn:sync 3:syscall:contentions:pipe_step:blocking \
+	4:heap:alloc_objects:alloc_some:heap
 for spec in "$@"; do
-	IFS=: read -r key type sample fn <<-E
+	IFS=: read -r key type sample fn tab <<-E
 	$spec
 	E
 	want=$(pprof_count "$type" "$sample" "$fn")
 	[ -n "$want" ] || fail "go tool pprof gave no count for $fn ($type)"
+	SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --size 1000x600 --bench-frames 1 \
+		--tab "$tab" --print-panel "$T" >"$work/$type.panel" 2>&1 ||
+		fail "view --print-panel ($tab) failed: $(cat "$work/$type.panel")"
+	row=$(tail -n 1 "$work/$type.panel" | python3 -c 'import json, sys
+top = [r["name"] for r in json.load(sys.stdin)["top"]][:5]
+print(top.index(sys.argv[1]) if sys.argv[1] in top else -1)' "$fn")
+	[ "$row" -ge 0 ] || fail "$fn is not among the first rows of the $tab tab"
 	cat >"$work/$type.script" <<-E
 	key $key
 	settle
 	frames 40
 	timing
 	print
-	click 700 137
+	click 700 $((137 + 18 * row))
 	settle
 	timing
 	frames 40

@@ -23,9 +23,10 @@
 # Then a row of the Regions tab over 20M events of bench-read-gen (5.7M
 # regions of two types): its type's regions, found in one pass over them
 # all (105-190 ms on the UI thread before), the same way, as many as
-# `cprof-trace stats` counts of that type (ended or not), drawn in the
-# panel's colour for that type over at least half of the timeline's
-# columns.
+# `cprof-trace stats` counts of that type (ended or not), there within
+# 0.5 s of the click (0.6-2.3 s when the job ran at nice +5 on a loaded
+# machine) and drawn in the panel's colour for that type over at least
+# half of the timeline's columns.
 # Env: CPROF_TRACE, SAMPLES_DIR, CPROF_PRELOAD_LIB, TABS_GEN, BENCH_GEN.
 . "$(dirname "$0")/test-diagnose-lib.sh"
 work=$WORK
@@ -174,9 +175,9 @@ check_regions() {
 	if cols < 0.5 * (x1 - x0):
 	    sys.exit("FAIL: test-view-panel-click: regions: the highlight covers %d of the "
 	             "timeline's %d columns" % (cols, x1 - x0))
-	if t["frames"] < 3 or t["gap_ms"] > 0.5 * t["work_ms"]:
+	if t["frames"] < 3 or t["gap_ms"] > 0.5 * t["work_ms"] or t["work_ms"] > 500:
 	    sys.exit(3)
 	PY
 }
-timing_tries "the regions row's click computed" click_run check_regions regions "$R"
+timing_tries "the regions row's click computed (or its highlight came after 0.5 s)" click_run check_regions regions "$R"
 echo "ok: the window drew while the clicked rows' occurrences were found; as many as pprof and stats count"

@@ -530,7 +530,12 @@ static bool occ_create(struct ui_panel *p)
 	p->occ_job = ui_job_create_sym(p->job_sym, occ_compute, sizeof(struct occ_result),
 				       occ_result_free, p, computed, p);
 	p->type_job = ui_job_create(type_compute, type_free, p, computed, p);
-	return p->occ_job && p->type_job;
+	if (!p->occ_job || !p->type_job)
+		return false;
+	/* what the person waits for right after the click (panel_job.h) */
+	ui_job_set_nice(p->occ_job, 0);
+	ui_job_set_nice(p->type_job, 0);
+	return true;
 }
 
 static void occ_destroy(struct ui_panel *p)

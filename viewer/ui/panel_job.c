@@ -24,6 +24,7 @@ struct ui_job {
 	ui_job_sym_fn sym_fn;
 	size_t result_size;
 	void *sym_ctx;
+	int nice; /* added to the UI thread's nice value on the job's thread */
 	pthread_t thread;
 	bool running; /* started and not joined */
 	/* The computation's key, and what it gave: set before the thread
@@ -38,14 +39,12 @@ static void *compute(void *arg)
 {
 	struct ui_job *j = arg;
 
-	/* Behind the window's drawing where cores are few: on two loaded
-	 * cores, the computation's two threads (this one's priority is
-	 * theirs) at the UI thread's priority once kept it from drawing for
-	 * 300 ms. Linux keeps nice values per thread. */
+	/* Behind the window's drawing where cores are few (ui_job_set_nice).
+	 * Linux keeps nice values per thread. */
 	errno = 0;
 	int nice = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0)
-		setpriority(PRIO_PROCESS, 0, nice + 5 > 19 ? 19 : nice + 5);
+	if (errno == 0 && j->nice)
+		setpriority(PRIO_PROCESS, 0, nice + j->nice > 19 ? 19 : nice + j->nice);
 
 	j->ok = j->fn(j->ctx, &j->key, &j->stop, &j->result);
 	atomic_store(&j->done, true);
@@ -66,9 +65,15 @@ struct ui_job *ui_job_create(ui_job_fn fn, void (*free_result)(void *result), vo
 	j->ctx = ctx;
 	j->wake = wake;
 	j->wake_ctx = wake_ctx;
+	j->nice = 5;
 	atomic_init(&j->stop, false);
 	atomic_init(&j->done, false);
 	return j;
+}
+
+void ui_job_set_nice(struct ui_job *j, int nice)
+{
+	j->nice = nice;
 }
 
 static bool same(const struct ui_job_key *a, const struct ui_job_key *b)

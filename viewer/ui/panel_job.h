@@ -50,6 +50,19 @@ struct ui_job *ui_job_create(ui_job_fn fn, void (*free_result)(void *result), vo
 void ui_job_destroy(struct ui_job *job);
 
 /*
+ * How far behind the UI thread a job's computations run (nice value added
+ * to its, default 5), for computations started after this call. A tab's
+ * numbers run behind the window's drawing where cores are few: on two
+ * loaded cores, a computation's two threads (the threads it starts have
+ * its priority) at the UI thread's priority once kept it from drawing for
+ * 300 ms. What a click asks for (a row's occurrences on the timelines:
+ * one thread, a few hundred milliseconds) runs at 0: at +5 it came after
+ * the tabs' preparation and any other program of the machine, 0.75-0.9 s
+ * after the click on a loaded machine.
+ */
+void ui_job_set_nice(struct ui_job *job, int nice);
+
+/*
  * The result for `key`. READY: in *out (the caller's, NULL when none);
  * COMPUTING: started, or still going (a computation of another key is
  * told to stop, and this one starts once it has). Never waits unless

@@ -43,6 +43,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	redis-server redis-tools
 	# bwrap --unshare-pid: processes in a PID namespace (test-realprog.sh bwrap)
 	bubblewrap
+	# sshd's pre-authentication child runs under a seccomp filter (test-realprog.sh sshd)
+	openssh-server openssh-client
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)
 missing=()
 for p in "${PKGS[@]}"; do

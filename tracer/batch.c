@@ -124,6 +124,8 @@ static int flusher_started;
  * and for the buffers other threads are emitting, at most EXIT_WAIT_NS.
  */
 static int exiting, flusher_pass;
+/* A seccomp filter would deny the exit path's calls (cprof_batch_sandboxed_). */
+static int sandboxed;
 #define EXIT_WAIT_NS 1000000000u
 /* Set while this thread emits (holds a buffer's lock): a signal handler
  * that exits meanwhile must not wait for a lock its own thread holds. */
@@ -862,6 +864,23 @@ void cprof_batch_exit_(void)
 	exit_flush_wait();
 }
 
+/*
+ * A seccomp filter is about to deny the calls the exit and exec flushes
+ * make (nanosleep, getpid): the preload library's seccomp.c says so
+ * before the filter goes in. This thread's records go out now; at exit
+ * and exec nothing is waited for, the flusher's last pass (at most a
+ * period) is what the trace gets of the other threads.
+ */
+CPROF_EXPORT void cprof_batch_sandboxed_(void);
+CPROF_EXPORT void cprof_batch_sandboxed_(void)
+{
+	int saved = errno;
+
+	cprof_batch_flush_self_();
+	__atomic_store_n(&sandboxed, 1, __ATOMIC_RELEASE);
+	errno = saved;
+}
+
 /* The preload library's _exit and blocking hooks reach these. */
 CPROF_EXPORT void cprof_flush_thread_(void);
 CPROF_EXPORT void cprof_flush_thread_(void)
@@ -882,7 +901,8 @@ CPROF_EXPORT void cprof_flush_thread_(void)
  */
 static void exit_flush(void)
 {
-	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
+	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&sandboxed, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
 		exit_flush_wait();
 }
 
@@ -906,7 +926,8 @@ CPROF_EXPORT void cprof_exec_flush_(void)
 {
 	int saved = errno;
 
-	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
+	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&sandboxed, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
 		cprof_batch_flush_all_();
 	errno = saved;
 }

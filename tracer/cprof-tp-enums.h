@@ -17,6 +17,7 @@ enum cprof_tp_warning {
 	CPROF_TP_WARN_NULL_MESSAGE = 5,
 	CPROF_TP_WARN_LOG_TRUNCATED = 6,
 	CPROF_TP_WARN_SIGPROF_IN_USE = 7,
+	CPROF_TP_WARN_SECCOMP = 8,
 };
 
 /* cprof:wait_begin / wait_end / lock_release `kind` */

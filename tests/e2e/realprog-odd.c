@@ -31,19 +31,31 @@
  *             network clients); then a read that another thread answers
  *             after 60 ms (read_after_jumps), and a 40 ms usleep
  *             (sleep_after_jumps).
+ *   seccomp   as OpenSSH's pre-authentication child: a seccomp filter
+ *             (prctl, the calling thread and those it starts) that allows
+ *             only the calls the program makes from then on and kills the
+ *             process on any other; then 0.4 s of CPU with allocations
+ *             (work_under_filter) on the main thread and on a thread it
+ *             starts, and exit(0).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
 #include <link.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -340,6 +352,85 @@ static int run_longjmp(void)
 	return 0;
 }
 
+/* ---- seccomp --------------------------------------------------------- */
+
+static __attribute__((noinline)) uint64_t work_under_filter(double seconds)
+{
+	struct timespec t0, t;
+	uint64_t sum = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (int i = 0; i < 1000; i++) {
+			char *p = malloc(64 + (size_t)(i % 200));
+
+			p[0] = (char)i;
+			sum += (uint64_t)p[0] * 31 + (uint64_t)i;
+			free(p);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	return sum;
+}
+
+static void *filtered_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(uintptr_t)work_under_filter(0.4);
+}
+
+#define ALLOW(nr)                                                                                  \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                                           \
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+static int run_seccomp(void)
+{
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    ALLOW(SYS_write),
+	    ALLOW(SYS_exit),
+	    ALLOW(SYS_exit_group),
+	    ALLOW(SYS_brk),
+	    ALLOW(SYS_mmap),
+	    ALLOW(SYS_munmap),
+	    ALLOW(SYS_madvise),
+	    ALLOW(SYS_futex),
+	    ALLOW(SYS_clock_gettime),
+	    ALLOW(SYS_rt_sigprocmask),
+	    ALLOW(SYS_newfstatat),
+	    ALLOW(SYS_mprotect),
+	    ALLOW(SYS_clone3),
+	    ALLOW(SYS_clone),
+	    ALLOW(SYS_set_robust_list),
+	    ALLOW(SYS_rseq),
+	    ALLOW(SYS_rt_sigaction),
+	    ALLOW(SYS_close),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+	pthread_t th;
+	void *r;
+	uint64_t sum;
+
+	printf("filter of %u instructions\n", prog.len);
+	fflush(stdout);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		perror("seccomp");
+		return 1;
+	}
+	if (pthread_create(&th, NULL, filtered_thread, NULL) != 0)
+		return 1;
+	sum = work_under_filter(0.4);
+	pthread_join(th, &r);
+	printf("work under the filter: %s\n", sum && r ? "done" : "nothing");
+	fflush(stdout);
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -360,9 +451,11 @@ int main(int argc, char **argv)
 		return run_heap_exec();
 	if (strcmp(mode, "after-heap-exec") == 0)
 		return run_after_heap_exec();
+	if (strcmp(mode, "seccomp") == 0)
+		return run_seccomp();
 	if (strcmp(mode, "dl-swap") == 0 && argc == 4)
 		return run_dl_swap(argv[2], argv[3]);
 	fprintf(stderr, "usage: realprog-odd altstack [BYTES] | exec | longjmp | thread-exec | "
-			"heap-exec | dl-swap LIBA LIBB\n");
+			"heap-exec | dl-swap LIBA LIBB | seccomp\n");
 	return 2;
 }

@@ -1003,6 +1003,62 @@ print("done")'
 	cat "$WORK/stack.out"
 	same stack
 	;;
+seccomp)
+	both sc "$ODD_APP" seccomp
+	grep -qx 'work under the filter: done' "$WORK/sc.out" || fail "the work under the filter did not end"
+	"$CPROF_TRACE" stats "$WORK/sc" >"$WORK/sc.stats" 2>&1 || fail "stats: $(cat "$WORK/sc.stats")"
+	grep 'seccomp' "$WORK/sc.stats" || fail "stats does not say that a seccomp filter stopped the recording"
+	;;
+sshd)
+	need /usr/sbin/sshd openssh-server
+	need /usr/bin/ssh openssh-client
+	mkdir -p /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/hostkey"
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/userkey"
+	cp "$WORK/userkey.pub" "$WORK/authorized_keys"
+	port=$((20000 + $$ % 20000))
+	printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $WORK/hostkey" \
+		"AuthorizedKeysFile $WORK/authorized_keys" "StrictModes no" \
+		"PermitRootLogin prohibit-password" "PasswordAuthentication no" \
+		"KbdInteractiveAuthentication no" "UsePAM no" "PidFile $WORK/sshd.pid" \
+		>"$WORK/sshd_config"
+	login=(ssh -p "$port" -i "$WORK/userkey" -o StrictHostKeyChecking=no
+		-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR "$(id -un)@127.0.0.1")
+	# sshd_start LOG [RECORD...]: sshd in the background, until it listens
+	sshd_start() {
+		log=$1
+		shift
+		"$@" /usr/sbin/sshd -D -f "$WORK/sshd_config" -E "$WORK/$log" &
+		sshd_job=$!
+		for _ in $(seq 100); do
+			grep -q 'Server listening' "$WORK/$log" 2>/dev/null && return 0
+			sleep 0.1
+		done
+		fail "sshd did not listen: $(tail -3 "$WORK/$log")"
+	}
+	trap 'kill "$(cat "$WORK/sshd.pid" 2>/dev/null)" ${sshd_job:-} 2>/dev/null || true; cleanup' EXIT
+	sshd_start sshd.plain.log
+	out=$(timeout 30 "${login[@]}" echo untraced login) || true
+	kill -TERM "$(cat "$WORK/sshd.pid")"
+	wait "$sshd_job" || true
+	[ "$out" = "untraced login" ] || skip "no ssh login here, untraced: $(tail -3 "$WORK/sshd.plain.log")"
+	# The pre-authentication child of each login installs OpenSSH's
+	# seccomp filter, which kills the process on any call it does not list.
+	sshd_start sshd.log "$CPROF_TRACE" record -o "$WORK/ssh" --
+	sum=$(head -c 100000 /dev/zero | sha256sum | cut -c1-16)
+	for i in 1 2 3; do
+		out=$(timeout 30 "${login[@]}" "echo login $i; head -c 100000 /dev/zero | sha256sum | cut -c1-16") ||
+			fail "login $i failed under record: $(tail -3 "$WORK/sshd.log")"
+		echo "$out"
+		[ "$out" = "$(printf 'login %s\n%s' "$i" "$sum")" ] || fail "login $i: unexpected output"
+	done
+	kill -TERM "$(cat "$WORK/sshd.pid")"
+	wait "$sshd_job" || fail "record of sshd: exit status $?"
+	"$CPROF_TRACE" stats "$WORK/ssh" >"$WORK/ssh.stats" 2>&1 || fail "stats: $(cat "$WORK/ssh.stats")"
+	n=$(grep -c 'installed a seccomp filter' "$WORK/ssh.stats" || true)
+	echo "seccomp warnings: $n (3 logins)"
+	[ "$n" -ge 3 ] || fail "stats does not say that the logins' seccomp filters stopped their recording"
+	;;
 bwrap)
 	need /usr/bin/bwrap bubblewrap
 	need /usr/bin/python3 python3

@@ -111,6 +111,7 @@ void cprof_fd_resolve(void) CPROF_HIDDEN;
 void cprof_sampler_resolve(void) CPROF_HIDDEN;
 void cprof_io_more_resolve(void) CPROF_HIDDEN;
 void cprof_stdio_resolve(void) CPROF_HIDDEN;
+void cprof_seccomp_resolve(void) CPROF_HIDDEN;
 
 static void (*real__exit)(int);
 
@@ -143,6 +144,7 @@ void cprof_resolve_all(void)
 	cprof_sampler_resolve();
 	cprof_io_more_resolve();
 	cprof_stdio_resolve();
+	cprof_seccomp_resolve();
 	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
 	cprof_resolving = false;
 }
@@ -453,6 +455,21 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	errno = saved;
 }
 
+bool cprof_quiet_all;
+
+/* A seccomp filter is about to deny calls recording makes (seccomp.c). */
+void cprof_preload_quiet(bool all_threads)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	cprof_batch_sandboxed_();
+	t->quiet = true;
+	t->known = false;
+	t->depth++;
+	if (all_threads)
+		__atomic_store_n(&cprof_quiet_all, true, __ATOMIC_RELEASE);
+}
+
 /*
  * The process's end for the reader, which stops its counter tracks (heap
  * in use, threads alive) there: at exit() or main's return, and at _exit()
@@ -464,7 +481,8 @@ static void emit_process_end(void)
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
 
-	if (!__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&cprof_cfg.ready, __ATOMIC_ACQUIRE) || t->quiet ||
+	    __atomic_load_n(&cprof_quiet_all, __ATOMIC_RELAXED))
 		return;
 	t->depth++;
 	cprof_config_check();
@@ -487,7 +505,8 @@ __attribute__((destructor)) static void cprof_preload_fini(void)
  */
 CPROF_EXPORT void _exit(int status)
 {
-	if (!cprof_in_vfork_child()) {
+	if (!cprof_in_vfork_child() && !cprof_tls.quiet &&
+	    !__atomic_load_n(&cprof_quiet_all, __ATOMIC_RELAXED)) {
 		cprof_exit_flush_();
 		emit_process_end();
 	}

@@ -50,6 +50,7 @@ struct cprof_tls {
 	bool in_io;
 	bool sampler_armed;
 	bool prof_blocked; /* SIGPROF blocked for the program, not for real (sigprof.c) */
+	bool quiet;	   /* under a seccomp filter that denies our calls (seccomp.c) */
 	int32_t tid;
 	int64_t alloc_countdown;
 	bool alloc_init;
@@ -153,6 +154,15 @@ CPROF_HIDDEN void cprof_sampler_arm_thread(void);
  * creating thread had SIGPROF blocked for the program (sigprof.c). */
 CPROF_HIDDEN void cprof_sampler_arm_new_thread(bool creator_blocked);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
+/* Sampling off for good, every timer deleted (seccomp.c). */
+CPROF_HIDDEN void cprof_sampler_stop(void);
+/* seccomp.c: before prctl(PR_SET_SECCOMP, mode, arg) goes through. */
+CPROF_HIDDEN void cprof_seccomp_prctl(unsigned long mode, unsigned long arg);
+/* This thread's seccomp filter would kill a pthread_cancel (seccomp.c). */
+CPROF_HIDDEN bool cprof_seccomp_denies_cancel(void);
+/* This thread (and the threads it starts) no longer records, its batch
+ * flushed first; with all_threads, no thread of the process does. */
+CPROF_HIDDEN void cprof_preload_quiet(bool all_threads);
 CPROF_HIDDEN void cprof_sampler_init(void);
 /* Stops sampling if SIGPROF's handler is no longer ours. */
 CPROF_HIDDEN void cprof_sampler_check(void);
@@ -191,6 +201,9 @@ void cprof_flush_thread_(void);
 void cprof_exit_flush_(void);
 /* Every thread's records before exec (tracer/batch.c). */
 void cprof_exec_flush_(void);
+/* This thread's records out, and no waiting at exit or exec: a seccomp
+ * filter is coming (tracer/batch.c). */
+void cprof_batch_sandboxed_(void);
 /* Allocation records of this thread's batch (tracer/batch.c). */
 void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
 void cprof_batch_free_(uint64_t ptr);
@@ -243,9 +256,10 @@ static inline uint64_t cprof_now_ns(void)
 
 /* A hook may record: the library is configured, this thread is one of the
  * program's, and we are not already inside one of our own hooks. */
+extern bool cprof_quiet_all CPROF_HIDDEN;
 static inline bool cprof_may_record(const struct cprof_tls *t)
 {
-	return t->known && t->depth == 0;
+	return t->known && t->depth == 0 && !__atomic_load_n(&cprof_quiet_all, __ATOMIC_RELAXED);
 }
 
 /*

@@ -42,7 +42,8 @@ void cprof_sampler_resolve(void)
 	real_timer_create = cprof_dlsym("timer_create");
 }
 
-static bool sigprof_taken; /* the program replaced our handler: no sampling */
+static bool sigprof_taken;    /* the program replaced our handler: no sampling */
+static bool sampling_stopped; /* a seccomp filter would deny our calls (seccomp.c) */
 static bool sampler_on;
 static uint64_t period_ns;
 
@@ -105,7 +106,8 @@ void cprof_sampler_on_sigprof(int sig, siginfo_t *info, void *ucontext)
 		cprof_sigprof_deliver(sig, info, ucontext);
 		return;
 	}
-	if (!t->known || !t->sampler_armed || __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+	if (!t->known || !t->sampler_armed || __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&sampling_stopped, __ATOMIC_RELAXED))
 		goto end;
 	now = thread_cpu_ns();
 	n = now >= t->sample_due ? 1 + (now - t->sample_due) / period_ns : 1;
@@ -193,6 +195,19 @@ static void remember_timer(timer_t id)
 	}
 }
 
+/* Every timer deleted (timers belong to the process: any thread may). */
+static void delete_timers(void)
+{
+	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
+		bool used = true;
+
+		if (__atomic_compare_exchange_n(&timer_used[i], &used, false, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			timer_delete(timers[i]);
+	}
+	cprof_tls.sampler_armed = false;
+}
+
 /* The program takes SIGPROF: stop every timer before its handler is in
  * place, so none of our signals reaches it (or kills it under SIG_DFL).
  * Not for a vfork child: its disposition is its own, and it has none of
@@ -205,16 +220,21 @@ static void sigprof_takeover(const char *detail)
 		return;
 	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE))
 		return;
-	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
-		bool used = true;
-
-		if (__atomic_compare_exchange_n(&timer_used[i], &used, false, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-			timer_delete(timers[i]);
-	}
-	cprof_tls.sampler_armed = false;
+	delete_timers();
 	if (cprof_tls.known)
 		warn_sigprof(detail);
+}
+
+/* Sampling off for good, before a seccomp filter that would not let the
+ * handler's calls through (seccomp.c): a thread whose timer fires in
+ * between finds the flag and leaves its timer disarmed. */
+void cprof_sampler_stop(void)
+{
+	if (cprof_in_vfork_child() ||
+	    __atomic_exchange_n(&sampling_stopped, true, __ATOMIC_ACQ_REL) ||
+	    !__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE))
+		return;
+	delete_timers();
 }
 
 /* Whether our handler is still SIGPROF's, for a handler installed where
@@ -224,7 +244,8 @@ void cprof_sampler_check(void)
 	struct sigaction cur;
 
 	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) || !cprof_real_sigaction)
+	    __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&sampling_stopped, __ATOMIC_RELAXED) || !cprof_real_sigaction)
 		return;
 	if (cprof_real_sigaction(SIGPROF, NULL, &cur) == 0 &&
 	    (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != cprof_sampler_on_sigprof))
@@ -239,7 +260,8 @@ void cprof_sampler_arm_thread(void)
 
 	cprof_sampler_check();
 	if (!__atomic_load_n(&sampler_on, __ATOMIC_ACQUIRE) || t->sampler_armed ||
-	    cprof_cfg.cpu_rate == 0 || __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED))
+	    cprof_cfg.cpu_rate == 0 || __atomic_load_n(&sigprof_taken, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&sampling_stopped, __ATOMIC_RELAXED))
 		return;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
@@ -253,6 +275,7 @@ void cprof_sampler_arm_thread(void)
 	remember_timer(t->timer);
 	/* Re-check: the program may have taken SIGPROF meanwhile. */
 	if (__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&sampling_stopped, __ATOMIC_ACQUIRE) ||
 	    arm_at(t->timer, t->sample_due) != 0)
 		cprof_sampler_disarm_thread();
 }

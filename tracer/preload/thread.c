@@ -135,6 +135,12 @@ static void *trampoline(void *p)
 	void *ret;
 
 	cprof_real.free(p);
+	if (unlikely(__atomic_load_n(&cprof_quiet_all, __ATOMIC_ACQUIRE))) {
+		/* a seccomp filter came meanwhile (seccomp.c): not one call */
+		t->quiet = true;
+		t->depth++;
+		return s.routine(s.arg);
+	}
 	t->known = true;
 	cprof_threads_register(cprof_gettid());
 	cprof_state_thread_begin(s.parent_tid, (uint64_t)(uintptr_t)s.routine, s.stack);
@@ -214,6 +220,13 @@ CPROF_EXPORT int pthread_cancel(pthread_t thread)
 		cprof_resolve_all();
 	if (thread == 0)
 		return ESRCH;
+	/* lttng-ust's exit cancels its listener threads (and does not join
+	 * them); under a seccomp filter that denies the signal, that killed
+	 * OpenSSH's pre-authentication child: the threads are left to the
+	 * process's end, as lttng-ust does when a cancel fails. */
+	if (unlikely(cprof_seccomp_denies_cancel()) &&
+	    cprof_ust_is_caller(__builtin_return_address(0), false))
+		return ESRCH;
 	return real_pthread_cancel(thread);
 }
 
@@ -268,6 +281,8 @@ CPROF_EXPORT int prctl(int option, ...)
 	va_end(ap);
 	if (unlikely(!real_prctl))
 		cprof_resolve_all();
+	if (option == PR_SET_SECCOMP)
+		cprof_seccomp_prctl(a2, a3);
 	ret = real_prctl(option, a2, a3, a4, a5);
 	if (ret == 0 && option == PR_SET_NAME && a2) {
 		char name[17] = {0};

@@ -157,6 +157,8 @@ static const char *warning_text(uint32_t code)
 		return "log message truncated";
 	case CPROF_TP_WARN_SIGPROF_IN_USE:
 		return "the program uses SIGPROF: CPU sampling skipped";
+	case CPROF_TP_WARN_SECCOMP:
+		return "the program installed a seccomp filter";
 	default:
 		return "unknown warning";
 	}

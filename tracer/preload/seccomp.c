@@ -1,0 +1,421 @@
+/*
+ * Seccomp filters the program installs (OpenSSH's pre-authentication
+ * child, man-db's helpers, sandboxed services): a filter allows the system
+ * calls the program makes and kills (or fails) any other, and ours are not
+ * on its list. OpenSSH's sshd died of SIGSYS in our SIGPROF handler's
+ * timer_settime, and every login failed, while sshd was only preloaded.
+ *
+ * Before the filter goes in (prctl(PR_SET_SECCOMP) or the seccomp system
+ * call through syscall()), it is run here, as the kernel would run it, on
+ * each system call our code makes on the program's threads, with the
+ * arguments we pass. The sampler's calls (the thread's CPU clock, its
+ * timer, the return from the handler) denied: sampling stops in the
+ * process, every timer deleted, before the filter can see one. The other
+ * calls our hooks make (memory for a new thread's buffer, the futexes of
+ * our locks, lttng-ust's wakeup writes, our unwinder's reads) denied:
+ * every hook goes straight to libc from then on, the process is no longer
+ * recorded. Either way the trace says so (cprof:warning SECCOMP).
+ *
+ * A filter with SECCOMP_FILTER_FLAG_TSYNC covers our flusher thread too;
+ * its own calls (sleeping, futexes) are checked with the rest.
+ */
+#include "tp.h"
+
+#include "preload.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#ifndef SECCOMP_RET_ACTION_FULL
+#define SECCOMP_RET_ACTION_FULL 0xffff0000U
+#endif
+#ifndef SECCOMP_RET_LOG
+#define SECCOMP_RET_LOG 0x7ffc0000U
+#endif
+
+/* This thread's filter denies membarrier, which lttng-ust's exit makes. */
+static __thread bool no_membarrier __attribute__((tls_model("initial-exec")));
+
+/* This thread's filter denies what pthread_cancel makes (glibc installs
+ * its SIGCANCEL handler at the first cancel, then signals the thread). */
+static __thread bool no_cancel __attribute__((tls_model("initial-exec")));
+
+bool cprof_seccomp_denies_cancel(void)
+{
+	return no_cancel;
+}
+
+/* One system call as our code makes it. */
+struct our_call {
+	int nr;
+	uint64_t args[6];
+};
+
+/* Stands for a pointer argument: filters compare numbers, not memory. */
+#define PTR 0x7f0000001000ull
+
+static const struct our_call sampler_calls[] = {
+    {SYS_clock_gettime, {CLOCK_THREAD_CPUTIME_ID, PTR}},
+    {SYS_timer_settime, {0, TIMER_ABSTIME, PTR, 0}},
+    {SYS_timer_create, {CLOCK_THREAD_CPUTIME_ID, PTR, PTR}},
+    {SYS_timer_delete, {0}},
+    {SYS_rt_sigreturn, {0}},
+};
+
+static const struct our_call hook_calls[] = {
+    {SYS_gettid, {0}},
+    {SYS_mmap, {0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0}},
+    {SYS_futex, {PTR, FUTEX_WAIT_PRIVATE, 1, 0}},
+    {SYS_futex, {PTR, FUTEX_WAKE_PRIVATE, 1}},
+    {SYS_futex, {PTR, 0 /* FUTEX_WAIT */, 1, 0}},
+    {SYS_futex, {PTR, 1 /* FUTEX_WAKE */, 1}},
+    {SYS_write, {3, PTR, 1}},
+    {SYS_read, {3, PTR, 1}},
+    {SYS_rt_sigprocmask, {SIG_SETMASK, PTR, PTR, 8}},
+    {SYS_clock_nanosleep, {CLOCK_MONOTONIC, 0, PTR, PTR}},
+    {SYS_clock_nanosleep, {CLOCK_REALTIME, 0, PTR, 0}},
+    {SYS_getpid, {0}},
+    {SYS_mincore, {PTR, 4096, PTR}}, /* libunwind's check of an address */
+};
+
+/* Whether the kernel would let `c` through `prog`: it runs it as
+ * kernel/seccomp.c does (classic BPF on struct seccomp_data); an
+ * instruction it does not know counts as denial. */
+static bool filter_allows(const struct sock_filter *f, unsigned len, const struct our_call *c)
+{
+	struct seccomp_data d;
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+
+	memset(&d, 0, sizeof(d));
+	d.nr = c->nr;
+	d.arch = AUDIT_ARCH_X86_64;
+	memcpy(d.args, c->args, sizeof(d.args));
+	for (unsigned pc = 0; pc < len; pc++) {
+		const struct sock_filter *i = &f[pc];
+		uint32_t k = i->k, src = BPF_SRC(i->code) == BPF_X ? x : k;
+
+		switch (BPF_CLASS(i->code)) {
+		case BPF_LD:
+		case BPF_LDX: {
+			uint32_t v;
+
+			if (BPF_MODE(i->code) == BPF_ABS) {
+				if (BPF_SIZE(i->code) != BPF_W || k > sizeof(d) - 4 || (k & 3))
+					return false;
+				memcpy(&v, (const char *)&d + k, 4);
+			} else if (BPF_MODE(i->code) == BPF_IMM) {
+				v = k;
+			} else if (BPF_MODE(i->code) == BPF_MEM && k < BPF_MEMWORDS) {
+				v = mem[k];
+			} else if (BPF_MODE(i->code) == BPF_LEN) {
+				v = sizeof(d);
+			} else {
+				return false;
+			}
+			if (BPF_CLASS(i->code) == BPF_LD)
+				a = v;
+			else
+				x = v;
+			break;
+		}
+		case BPF_ST:
+		case BPF_STX:
+			if (k >= BPF_MEMWORDS)
+				return false;
+			mem[k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(i->code)) {
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_MUL:
+				a *= src;
+				break;
+			case BPF_DIV:
+				if (!src)
+					return false;
+				a /= src;
+				break;
+			case BPF_MOD:
+				if (!src)
+					return false;
+				a %= src;
+				break;
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_XOR:
+				a ^= src;
+				break;
+			case BPF_LSH:
+				a = src < 32 ? a << src : 0;
+				break;
+			case BPF_RSH:
+				a = src < 32 ? a >> src : 0;
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				return false;
+			}
+			break;
+		case BPF_JMP: {
+			bool t;
+
+			if (BPF_OP(i->code) == BPF_JA) {
+				pc += k;
+				continue;
+			}
+			switch (BPF_OP(i->code)) {
+			case BPF_JEQ:
+				t = a == src;
+				break;
+			case BPF_JGT:
+				t = a > src;
+				break;
+			case BPF_JGE:
+				t = a >= src;
+				break;
+			case BPF_JSET:
+				t = (a & src) != 0;
+				break;
+			default:
+				return false;
+			}
+			pc += t ? i->jt : i->jf;
+			break;
+		}
+		case BPF_RET: {
+			uint32_t r = BPF_RVAL(i->code) == BPF_A ? a : k;
+
+			r &= SECCOMP_RET_ACTION_FULL;
+			return r == SECCOMP_RET_ALLOW || r == SECCOMP_RET_LOG;
+		}
+		case BPF_MISC:
+			if (BPF_MISCOP(i->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return false;
+		}
+	}
+	return false; /* ran off the end: the kernel refuses such a filter */
+}
+
+/* The first of `calls` the filter denies, or NULL. */
+static const struct our_call *first_denied(const struct sock_fprog *prog,
+					   const struct our_call *calls, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!filter_allows(prog->filter, prog->len, &calls[i]))
+			return &calls[i];
+	return NULL;
+}
+
+static const char *call_name(int nr)
+{
+	switch (nr) {
+	case SYS_clock_gettime:
+		return "clock_gettime";
+	case SYS_timer_settime:
+		return "timer_settime";
+	case SYS_timer_create:
+		return "timer_create";
+	case SYS_timer_delete:
+		return "timer_delete";
+	case SYS_rt_sigreturn:
+		return "rt_sigreturn";
+	case SYS_gettid:
+		return "gettid";
+	case SYS_mmap:
+		return "mmap";
+	case SYS_futex:
+		return "futex";
+	case SYS_write:
+		return "write";
+	case SYS_read:
+		return "read";
+	case SYS_rt_sigprocmask:
+		return "rt_sigprocmask";
+	case SYS_clock_nanosleep:
+		return "clock_nanosleep";
+	case SYS_getpid:
+		return "getpid";
+	case SYS_mincore:
+		return "mincore";
+	default:
+		return "a system call";
+	}
+}
+
+static void warn(const char *detail)
+{
+	struct cprof_tls *t = &cprof_tls;
+
+	if (!t->known)
+		return;
+	t->depth++;
+	lttng_ust_tracepoint(cprof, warning, CPROF_TP_WARN_SECCOMP, detail);
+	t->depth--;
+}
+
+/*
+ * The program is about to install a filter (`strict`: SECCOMP_MODE_STRICT,
+ * read, write and exit only). Called before the real call: stops what the
+ * filter would not let through. A filter that cannot be read (NULL: a
+ * feature probe, which the kernel refuses) changes nothing.
+ */
+static void before_filter(bool strict, const struct sock_fprog *prog, bool all_threads)
+{
+	const struct our_call *s = NULL, *h = NULL;
+	char detail[160];
+
+	if (cprof_tls.depth > 0 || !cprof_cfg.ready)
+		return;
+	if (!strict) {
+		static const struct our_call mb = {SYS_membarrier,
+						   {MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0}};
+
+		static const struct our_call cancel[] = {
+		    {SYS_rt_sigaction, {32 /* SIGCANCEL */, PTR, PTR, 8}},
+		    {SYS_tgkill, {1, 1, 32}},
+		};
+
+		if (prog && prog->filter && prog->len && prog->len <= BPF_MAXINSNS) {
+			if (!filter_allows(prog->filter, prog->len, &mb))
+				no_membarrier = true;
+			if (first_denied(prog, cancel, 2))
+				no_cancel = true;
+		}
+		if (!prog || !prog->filter || prog->len == 0 || prog->len > BPF_MAXINSNS)
+			return;
+		s = first_denied(prog, sampler_calls,
+				 sizeof(sampler_calls) / sizeof(sampler_calls[0]));
+		h = first_denied(prog, hook_calls, sizeof(hook_calls) / sizeof(hook_calls[0]));
+		if (!s && !h)
+			return;
+	}
+	if (strict)
+		snprintf(detail, sizeof(detail),
+			 "strict mode (read, write and exit only): the process is no longer "
+			 "recorded");
+	else if (h)
+		snprintf(detail, sizeof(detail),
+			 "the filter does not allow %s, which recording makes: %s no longer "
+			 "recorded",
+			 call_name(h->nr),
+			 all_threads ? "the process is" : "this thread and those it starts are");
+	else
+		snprintf(detail, sizeof(detail),
+			 "the filter does not allow %s, which CPU sampling makes: sampling off",
+			 call_name(s->nr));
+	warn(detail);
+	cprof_sampler_stop();
+	if (strict || h)
+		cprof_preload_quiet(strict || all_threads);
+}
+
+/* From prctl (thread.c). */
+void cprof_seccomp_prctl(unsigned long mode, unsigned long arg)
+{
+	if (mode == SECCOMP_MODE_STRICT)
+		before_filter(true, NULL, false);
+	else if (mode == SECCOMP_MODE_FILTER)
+		before_filter(false, (const struct sock_fprog *)arg, false);
+}
+
+static long (*real_syscall)(long, ...);
+
+void cprof_seccomp_resolve(void) CPROF_HIDDEN;
+void cprof_seccomp_resolve(void)
+{
+	real_syscall = (long (*)(long, ...))cprof_dlsym("syscall");
+}
+
+/* The system call as glibc's syscall() makes it. */
+static long raw_syscall(long nr, const unsigned long *a)
+{
+#if defined(__x86_64__)
+	register unsigned long r10 __asm__("r10") = a[3];
+	register unsigned long r8 __asm__("r8") = a[4];
+	register unsigned long r9 __asm__("r9") = a[5];
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a[0]), "S"(a[1]), "d"(a[2]), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	if (ret < 0 && ret > -4096) {
+		errno = (int)-ret;
+		ret = -1;
+	}
+	return ret;
+#else
+	long (*fn)(long, ...) = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+
+	return fn(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+#endif
+}
+
+/* libseccomp and others install filters with the seccomp system call,
+ * which glibc has no wrapper for. */
+CPROF_EXPORT long syscall(long nr, ...)
+{
+	unsigned long a[6];
+	va_list ap;
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (unlikely(!real_syscall))
+		cprof_resolve_all();
+	if (unlikely(!real_syscall)) /* called while the symbols resolve */
+		return raw_syscall(nr, a);
+	/*
+	 * lttng-ust's RCU (urcu-bp) ends a grace period with membarrier,
+	 * and aborts when it fails: at exit (its destructor) in a thread
+	 * whose filter denies it, that killed OpenSSH's pre-authentication
+	 * child after a successful login. There, a full fence of this thread
+	 * stands in for it: the process is ending, and what the grace period
+	 * protects (lttng-ust's own tables) is never unmapped before it ends.
+	 */
+	if (nr == SYS_membarrier && no_membarrier) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		return 0;
+	}
+	if (nr == SYS_seccomp) {
+		if (a[0] == SECCOMP_SET_MODE_STRICT)
+			before_filter(true, NULL, false);
+		else if (a[0] == SECCOMP_SET_MODE_FILTER)
+			before_filter(false, (const struct sock_fprog *)a[2],
+				      (a[1] & SECCOMP_FILTER_FLAG_TSYNC) != 0);
+	} else if (nr == SYS_prctl && a[0] == PR_SET_SECCOMP) {
+		cprof_seccomp_prctl(a[1], a[2]);
+	}
+	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}

@@ -466,8 +466,14 @@ void cprof_preload_quiet(bool all_threads)
 	t->quiet = true;
 	t->known = false;
 	t->depth++;
-	if (all_threads)
+	if (all_threads) {
+		/* every hook's own switch off: the hot paths test no more */
+		__atomic_store_n(&cprof_cfg.locks, false, __ATOMIC_RELAXED);
+		__atomic_store_n(&cprof_cfg.io, false, __ATOMIC_RELAXED);
+		__atomic_store_n(&cprof_cfg.threads, false, __ATOMIC_RELAXED);
+		__atomic_store_n(&cprof_cfg.alloc_mode, CPROF_TP_ALLOC_OFF, __ATOMIC_RELAXED);
 		__atomic_store_n(&cprof_quiet_all, true, __ATOMIC_RELEASE);
+	}
 }
 
 /*

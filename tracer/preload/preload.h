@@ -256,11 +256,14 @@ static inline uint64_t cprof_now_ns(void)
 
 /* A hook may record: the library is configured, this thread is one of the
  * program's, and we are not already inside one of our own hooks. */
-extern bool cprof_quiet_all CPROF_HIDDEN;
 static inline bool cprof_may_record(const struct cprof_tls *t)
 {
-	return t->known && t->depth == 0 && !__atomic_load_n(&cprof_quiet_all, __ATOMIC_RELAXED);
+	return t->known && t->depth == 0;
 }
+
+/* Set when a seccomp filter on every thread denies calls recording makes
+ * (seccomp.c): the hooks' switches in cprof_cfg are off then too. */
+extern bool cprof_quiet_all CPROF_HIDDEN;
 
 /*
  * Whether the event `name` (of tp.h) is recorded, where a hook is about to

@@ -68,6 +68,9 @@ struct our_call {
 /* Stands for a pointer argument: filters compare numbers, not memory. */
 #define PTR 0x7f0000001000ull
 
+#define CPROF_STR2_(x) #x
+#define CPROF_STR_(x) CPROF_STR2_(x)
+
 static const struct our_call sampler_calls[] = {
     {SYS_clock_gettime, {CLOCK_THREAD_CPUTIME_ID, PTR}},
     {SYS_timer_settime, {0, TIMER_ABSTIME, PTR, 0}},
@@ -348,7 +351,9 @@ void cprof_seccomp_prctl(unsigned long mode, unsigned long arg)
 		before_filter(false, (const struct sock_fprog *)arg, false);
 }
 
-static long (*real_syscall)(long, ...);
+/* glibc's syscall(); read by the x86-64 entry below, hence not static. */
+long (*cprof_real_syscall_)(long, ...) CPROF_HIDDEN;
+#define real_syscall cprof_real_syscall_
 
 void cprof_seccomp_resolve(void) CPROF_HIDDEN;
 void cprof_seccomp_resolve(void)
@@ -381,9 +386,53 @@ static long raw_syscall(long nr, const unsigned long *a)
 #endif
 }
 
-/* libseccomp and others install filters with the seccomp system call,
- * which glibc has no wrapper for. */
+/*
+ * libseccomp and others install filters with the seccomp system call,
+ * which glibc has no wrapper for: syscall() is ours. Most calls through
+ * it must not see a frame of ours: a signal restorer's rt_sigreturn
+ * (a program that installs its handler with the raw rt_sigaction) reads
+ * the signal frame at the stack pointer, and a clone or vfork child
+ * returns on the stack it was given. On x86-64 the entry below compares
+ * the number only and jumps to glibc's with every register and the stack
+ * as they came; seccomp, prctl and membarrier (and a call while the
+ * symbols resolve) go to cprof_syscall_slow_, which may have a frame.
+ */
+long cprof_syscall_slow_(long nr, ...) CPROF_HIDDEN;
+#if defined(__x86_64__)
+/* clang-format off */
+__asm__(".text\n"
+	".globl syscall\n"
+	".type syscall, @function\n"
+	"syscall:\n"
+	"	endbr64\n"
+	"	cmpq $" CPROF_STR_(SYS_seccomp) ", %rdi\n"
+	"	je 1f\n"
+	"	cmpq $" CPROF_STR_(SYS_prctl) ", %rdi\n"
+	"	je 1f\n"
+	"	cmpq $" CPROF_STR_(SYS_membarrier) ", %rdi\n"
+	"	je 1f\n"
+	"	movq cprof_real_syscall_(%rip), %rax\n"
+	"	testq %rax, %rax\n"
+	"	jz 1f\n"
+	"	jmp *%rax\n"
+	"1:	jmp cprof_syscall_slow_\n"
+	".size syscall, .-syscall\n");
+/* clang-format on */
+#else
 CPROF_EXPORT long syscall(long nr, ...)
+{
+	va_list ap;
+	unsigned long a[6];
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	return cprof_syscall_slow_(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+#endif
+
+long cprof_syscall_slow_(long nr, ...)
 {
 	unsigned long a[6];
 	va_list ap;

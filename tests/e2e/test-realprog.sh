@@ -1058,6 +1058,20 @@ sshd)
 	n=$(grep -c 'installed a seccomp filter' "$WORK/ssh.stats" || true)
 	echo "seccomp warnings: $n (3 logins)"
 	[ "$n" -ge 3 ] || fail "stats does not say that the logins' seccomp filters stopped their recording"
+	# serve: sshd closes every descriptor it inherited (closefrom) as it
+	# starts, the state keeper's socket among them until it was kept
+	"$CPROF_TRACE" serve --listen 127.0.0.1:0 -- /usr/sbin/sshd -D -f "$WORK/sshd_config" \
+		-E "$WORK/sshd.serve.log" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+	sshd_job=$!
+	wait_for "$WORK/serve.err" 'serving process' "serve printed no URL"
+	url=$(sed -n 's/.* at \(http[^ ]*\)$/\1/p' "$WORK/serve.err" | head -1)
+	code=$(curl -s -o "$WORK/goroutine.txt" -w '%{http_code}' "${url}goroutine?debug=2")
+	kill -TERM "$(cat "$WORK/sshd.pid")"
+	wait "$sshd_job" || true
+	head -4 "$WORK/goroutine.txt"
+	[ "$code" = 200 ] || fail "serve -- sshd: goroutine?debug=2 answered $code: $(head -1 "$WORK/goroutine.txt")"
+	grep -q '^thread [0-9]* "sshd" \[in ppoll' "$WORK/goroutine.txt" ||
+		fail "serve -- sshd: the listener is not shown waiting in ppoll"
 	;;
 bwrap)
 	need /usr/bin/bwrap bubblewrap

@@ -59,7 +59,7 @@
 int lttng_ust_safe_close_fd(int fd, int (*close_cb)(int fd));
 
 static int (*real_close)(int);
-static int own_fds[4];
+static int own_fds[8];
 static unsigned own_count;
 static int (*real_close_range)(unsigned int, unsigned int, int);
 
@@ -92,6 +92,20 @@ static bool is_own(int fd)
 		if (own_fds[i] == fd)
 			return true;
 	return false;
+}
+
+/* A descriptor of ours the program must not close (state.c's control
+ * socket), or no longer (-1 for fd: forget `old`). Single-threaded: the
+ * constructor, or a fork child before it returns to the program. */
+void cprof_fd_keep(int fd, int old)
+{
+	for (unsigned i = 0; i < own_count; i++)
+		if (own_fds[i] == old) {
+			own_fds[i] = own_fds[--own_count];
+			break;
+		}
+	if (fd >= 0 && own_count < sizeof(own_fds) / sizeof(own_fds[0]))
+		own_fds[own_count++] = fd;
 }
 
 /* One descriptor of the program's: ours and lttng-ust's stay open. */

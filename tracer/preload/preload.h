@@ -154,6 +154,9 @@ CPROF_HIDDEN void cprof_sampler_arm_thread(void);
  * creating thread had SIGPROF blocked for the program (sigprof.c). */
 CPROF_HIDDEN void cprof_sampler_arm_new_thread(bool creator_blocked);
 CPROF_HIDDEN void cprof_sampler_disarm_thread(void);
+/* fd.c: keep `fd` open against the program's closes (closefrom, a close
+ * loop), and forget `old` (-1: none). */
+CPROF_HIDDEN void cprof_fd_keep(int fd, int old);
 /* Sampling off for good, every timer deleted (seccomp.c). */
 CPROF_HIDDEN void cprof_sampler_stop(void);
 /* seccomp.c: before prctl(PR_SET_SECCOMP, mode, arg) goes through. */

@@ -359,10 +359,13 @@ static void start_control(void)
 	pthread_attr_setstacksize(&attr, 256 * 1024);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (!create || create(&thread, &attr, control_loop, (void *)(intptr_t)fd) != 0)
+	if (!create || create(&thread, &attr, control_loop, (void *)(intptr_t)fd) != 0) {
 		close(fd);
-	else
+	} else {
 		control_fd = fd;
+		/* daemons close what they inherited (sshd's closefrom) */
+		cprof_fd_keep(fd, -1);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 }
@@ -393,8 +396,10 @@ void cprof_state_after_fork_child(void)
 		t->state->blocked = 0;
 		t->state->hold = 0;
 	}
-	if (control_fd >= 0)
+	if (control_fd >= 0) {
+		cprof_fd_keep(-1, control_fd);
 		close(control_fd);
+	}
 	control_fd = -1;
 	start_control();
 }

@@ -5,6 +5,8 @@
  */
 #include "flight-internal.h"
 
+#include "batch.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -765,17 +767,36 @@ static void check_lost(struct cprof_flight *f)
  * once the program is recorded, which its state keeper's socket tells
  * (opened by the preload library once lttng-ust registered the process):
  * taken at once, it would hold nothing of the program. At most
- * EARLY_WAIT_MS, or until the program is gone.
+ * EARLY_WAIT_MS, or until the program is gone. The same for a signal
+ * that came after the session started but before the program registered
+ * (the clean-clone CI run's flight-early).
  */
 #define EARLY_WAIT_MS 3000
-static void wait_program_recorded(const struct cprof_flight *f)
+static bool wait_program_recorded(const struct cprof_flight *f)
 {
 	const struct timespec tick = {0, 20 * 1000000};
 	uint64_t deadline = flight_now_ns() + (uint64_t)EARLY_WAIT_MS * 1000000;
 
+	if (!f->state_keeper || cprof_served_has_state_keeper((int32_t)f->pid))
+		return false;
 	while (f->state_keeper && !cprof_served_has_state_keeper((int32_t)f->pid) &&
 	       flight_now_ns() < deadline && !(kill(f->pid, 0) != 0 && errno == ESRCH))
 		nanosleep(&tick, NULL);
+	/* the socket opens in the preload's constructor; the program's first
+	 * records are in its threads' batches until their flusher's next
+	 * pass (CPROF_BATCH_PERIOD_NS, 50 ms): two passes (the clean-clone CI
+	 * run took one snapshot with no event of the program) */
+	{
+		const struct timespec passes = {0, 2 * CPROF_BATCH_PERIOD_NS + 20 * 1000000};
+
+		nanosleep(&passes, NULL);
+	}
+	return true;
+}
+
+static const char *program_name(const struct cprof_flight *f)
+{
+	return f->argv && f->argv[0] ? f->argv[0] : "the program";
 }
 
 static void *flight_thread(void *arg)
@@ -792,7 +813,7 @@ static void *flight_thread(void *arg)
 		fprintf(stderr,
 			"cprof-trace: a trigger signal came while the session was being set up: "
 			"its snapshot is taken now that %s runs\n",
-			f->argv && f->argv[0] ? f->argv[0] : "the program");
+			program_name(f));
 	}
 	while (!quit) {
 		struct pollfd pfd = {.fd = wake_pipe[0], .events = POLLIN};
@@ -810,6 +831,16 @@ static void *flight_thread(void *arg)
 					req.received_ns = flight_now_ns();
 					snprintf(req.reason, sizeof(req.reason), "%s",
 						 buf[i] == '1' ? "USR1" : "USR2");
+					/* the session runs, the program may not yet
+					 * (forked, not registered): as for a signal
+					 * before the session */
+					if (wait_program_recorded(f))
+						fprintf(
+						    stderr,
+						    "cprof-trace: a trigger signal came before "
+						    "%s was recorded: its snapshot is taken now "
+						    "that %s runs\n",
+						    program_name(f), program_name(f));
 					take_snapshot(f, &req);
 				}
 			}

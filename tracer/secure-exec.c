@@ -3,6 +3,7 @@
  */
 #include "secure-exec.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -141,4 +142,36 @@ bool cprof_exec_find(const char *file, const char *path_env, char *buf, size_t l
 	}
 	errno = saved;
 	return found;
+}
+
+bool cprof_exec_static(const char *path)
+{
+	Elf64_Ehdr eh;
+	bool is_static = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phnum == 0 || eh.e_phnum > 512)
+		goto end;
+	is_static = true;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph)) {
+			is_static = false;
+			break;
+		}
+		if (ph.p_type == PT_INTERP) {
+			is_static = false;
+			break;
+		}
+	}
+end:
+	close(fd);
+	return is_static;
 }

@@ -36,6 +36,18 @@ bool cprof_secure_exec(const char *path, const char **why) __attribute__((visibi
 bool cprof_exec_find(const char *file, const char *path_env, char *buf, size_t len)
     __attribute__((visibility("hidden")));
 
+/*
+ * Whether `path` is an ELF executable without a program interpreter
+ * (statically linked, static-pie too): no dynamic loader runs in it, so
+ * LD_PRELOAD never applies. A file that cannot be read is taken as not.
+ */
+bool cprof_exec_static(const char *path) __attribute__((visibility("hidden")));
+
+/* The line for it (without the "cprof-trace: " prefix). */
+#define CPROF_STATIC_EXEC_FMT                                                                      \
+	"%.280s is statically linked: no dynamic loader runs in it, so LD_PRELOAD does not "       \
+	"apply and it is not traced"
+
 /* The one line the user gets (without the "cprof-trace: " prefix). */
 #define CPROF_SECURE_EXEC_FMT                                                                      \
 	"%.300s runs in secure-execution mode (%s): the dynamic loader ignores LD_PRELOAD, so "    \

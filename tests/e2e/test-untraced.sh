@@ -14,6 +14,10 @@
 #                 running the same copy (no secure execution for root),
 #                 and runuser running /bin/echo as nobody, are traced and
 #                 no such line appears.
+#   static        record -- a statically linked program: it prints what it
+#                 would, record says no dynamic loader runs in it (no
+#                 LD_PRELOAD), stats says why the trace is empty. Control:
+#                 the same program linked dynamically is traced.
 #   threads       record -- runuser -u nobody -- bash -c 'ulimit -u 1; exec
 #                 echo': lttng-ust cannot start its threads (RLIMIT_NPROC
 #                 counts every thread of the user; root is exempt), waits
@@ -105,6 +109,27 @@ secure-caps)
 	[ "$rc" -eq 0 ] || fail "record (nobody, /bin/echo) exited $rc"
 	grep -q "secure-execution" "$work/nobody.err" && fail "a false secure-execution line"
 	"$cprof" stats "$work/t-nobody" | grep -q '^  [0-9]* *echo ' || fail "echo (nobody) not traced"
+	;;
+static)
+	printf '#include <stdio.h>\nint main(void) { puts("static hello"); return 0; }\n' >"$work/hello.c"
+	gcc -static -O1 "$work/hello.c" -o "$work/hello-static" 2>"$work/cc.err" ||
+		{ echo "SKIP: no static libc here: $(head -1 "$work/cc.err")"; exit 77; }
+	run plain "$work/hello-static"
+	run rec "$cprof" record -o "$work/t" -- "$work/hello-static"
+	[ "$rc" -eq 0 ] || fail "record exited $rc"
+	cmp -s "$work/plain.out" "$work/rec.out" || fail "the program's output changed"
+	expect_once "$work/rec.err" "cprof-trace: $work/hello-static is statically linked: no dynamic loader runs in it, so LD_PRELOAD does not apply and it is not traced"
+	grep -q "babeltrace2 cannot read\|no LTTng-UST process registered" "$work/rec.err" &&
+		fail "record adds a misleading warning"
+	run stats "$cprof" stats "$work/t"
+	[ "$rc" -eq 1 ] || fail "stats of an empty trace exited $rc"
+	grep -qF "$work/t: the trace is empty: $work/hello-static is statically linked" "$work/stats.err" ||
+		fail "stats does not say why the trace is empty"
+	# control: the same program linked dynamically is traced, no such line
+	gcc -O1 "$work/hello.c" -o "$work/hello-dynamic"
+	run dyn "$cprof" record -o "$work/t-dyn" -- "$work/hello-dynamic"
+	grep -q "statically linked" "$work/dyn.err" && fail "a false 'statically linked' line"
+	"$cprof" stats "$work/t-dyn" | grep -q '^  [0-9]* *hello-dynamic' || fail "hello-dynamic not traced"
 	;;
 threads)
 	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (runuser)"; exit 77; }

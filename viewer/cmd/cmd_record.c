@@ -849,18 +849,23 @@ error:
 	return NULL;
 }
 
-/* PROGRAM in secure-execution mode ignores LD_PRELOAD: said before it
- * runs, which it does as it would have without record. */
+/* PROGRAM in secure-execution mode ignores LD_PRELOAD, a statically
+ * linked one has no dynamic loader: said before it runs, which it does as
+ * it would have without record. */
 static void check_secure_program(const struct record_options *opts, struct record_notices *notices)
 {
 	char path[PATH_MAX], line[CPROF_RECORD_NOTICE_LEN + 1];
 	const char *why = NULL;
 
-	if (opts->pid || !opts->preload.auto_events ||
-	    !cprof_exec_find(opts->argv[0], getenv("PATH"), path, sizeof(path)) ||
-	    !cprof_secure_exec(path, &why))
+	if (opts->pid || !cprof_exec_find(opts->argv[0], getenv("PATH"), path, sizeof(path)))
 		return;
-	snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
+	/* a static program records nothing, its own annotations neither */
+	if (cprof_exec_static(path))
+		snprintf(line, sizeof(line), CPROF_STATIC_EXEC_FMT, path);
+	else if (opts->preload.auto_events && cprof_secure_exec(path, &why))
+		snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
+	else
+		return;
 	fprintf(stderr, "cprof-trace: %s\n", line);
 	notices_add(notices, line);
 }

@@ -899,10 +899,18 @@ CPROF_EXPORT void cprof_flush_thread_(void)
  * vfork child (no fork handler ran: its pid is not ours), which shares
  * its parent's memory and must touch nothing.
  */
+/* Whether the process's buffers go out at its end (exit, exec): some
+ * exist, no seccomp filter forbids the calls, and this is their process
+ * (not a vfork child, whose pid is its own). */
+static bool flush_at_end(void)
+{
+	return __atomic_load_n(&registry, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&sandboxed, __ATOMIC_ACQUIRE) && getpid() == batch_pid;
+}
+
 static void exit_flush(void)
 {
-	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&sandboxed, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
+	if (flush_at_end())
 		exit_flush_wait();
 }
 
@@ -926,8 +934,7 @@ CPROF_EXPORT void cprof_exec_flush_(void)
 {
 	int saved = errno;
 
-	if (__atomic_load_n(&registry, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&sandboxed, __ATOMIC_ACQUIRE) && getpid() == batch_pid)
+	if (flush_at_end())
 		cprof_batch_flush_all_();
 	errno = saved;
 }

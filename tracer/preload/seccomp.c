@@ -59,11 +59,20 @@ bool cprof_seccomp_denies_cancel(void)
 	return no_cancel;
 }
 
-/* One system call as our code makes it. */
+/* One system call as our code makes it, with its name for the warning. */
 struct our_call {
 	int nr;
+	const char *name;
 	uint64_t args[6];
 };
+#define CALL(name, ...)                                                                            \
+	{                                                                                          \
+		SYS_##name, #name,                                                                 \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
+#define N_CALLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Stands for a pointer argument: filters compare numbers, not memory. */
 #define PTR 0x7f0000001000ull
@@ -72,27 +81,27 @@ struct our_call {
 #define CPROF_STR_(x) CPROF_STR2_(x)
 
 static const struct our_call sampler_calls[] = {
-    {SYS_clock_gettime, {CLOCK_THREAD_CPUTIME_ID, PTR}},
-    {SYS_timer_settime, {0, TIMER_ABSTIME, PTR, 0}},
-    {SYS_timer_create, {CLOCK_THREAD_CPUTIME_ID, PTR, PTR}},
-    {SYS_timer_delete, {0}},
-    {SYS_rt_sigreturn, {0}},
+    CALL(clock_gettime, CLOCK_THREAD_CPUTIME_ID, PTR),
+    CALL(timer_settime, 0, TIMER_ABSTIME, PTR, 0),
+    CALL(timer_create, CLOCK_THREAD_CPUTIME_ID, PTR, PTR),
+    CALL(timer_delete, 0),
+    CALL(rt_sigreturn, 0),
 };
 
 static const struct our_call hook_calls[] = {
-    {SYS_gettid, {0}},
-    {SYS_mmap, {0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0}},
-    {SYS_futex, {PTR, FUTEX_WAIT_PRIVATE, 1, 0}},
-    {SYS_futex, {PTR, FUTEX_WAKE_PRIVATE, 1}},
-    {SYS_futex, {PTR, 0 /* FUTEX_WAIT */, 1, 0}},
-    {SYS_futex, {PTR, 1 /* FUTEX_WAKE */, 1}},
-    {SYS_write, {3, PTR, 1}},
-    {SYS_read, {3, PTR, 1}},
-    {SYS_rt_sigprocmask, {SIG_SETMASK, PTR, PTR, 8}},
-    {SYS_clock_nanosleep, {CLOCK_MONOTONIC, 0, PTR, PTR}},
-    {SYS_clock_nanosleep, {CLOCK_REALTIME, 0, PTR, 0}},
-    {SYS_getpid, {0}},
-    {SYS_mincore, {PTR, 4096, PTR}}, /* libunwind's check of an address */
+    CALL(gettid, 0),
+    CALL(mmap, 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0),
+    CALL(futex, PTR, FUTEX_WAIT_PRIVATE, 1, 0),
+    CALL(futex, PTR, FUTEX_WAKE_PRIVATE, 1),
+    CALL(futex, PTR, 0 /* FUTEX_WAIT */, 1, 0),
+    CALL(futex, PTR, 1 /* FUTEX_WAKE */, 1),
+    CALL(write, 3, PTR, 1),
+    CALL(read, 3, PTR, 1),
+    CALL(rt_sigprocmask, SIG_SETMASK, PTR, PTR, 8),
+    CALL(clock_nanosleep, CLOCK_MONOTONIC, 0, PTR, PTR),
+    CALL(clock_nanosleep, CLOCK_REALTIME, 0, PTR, 0),
+    CALL(getpid, 0),
+    CALL(mincore, PTR, 4096, PTR), /* libunwind's check of an address */
 };
 
 /* Whether the kernel would let `c` through `prog`: it runs it as
@@ -239,42 +248,6 @@ static const struct our_call *first_denied(const struct sock_fprog *prog,
 	return NULL;
 }
 
-static const char *call_name(int nr)
-{
-	switch (nr) {
-	case SYS_clock_gettime:
-		return "clock_gettime";
-	case SYS_timer_settime:
-		return "timer_settime";
-	case SYS_timer_create:
-		return "timer_create";
-	case SYS_timer_delete:
-		return "timer_delete";
-	case SYS_rt_sigreturn:
-		return "rt_sigreturn";
-	case SYS_gettid:
-		return "gettid";
-	case SYS_mmap:
-		return "mmap";
-	case SYS_futex:
-		return "futex";
-	case SYS_write:
-		return "write";
-	case SYS_read:
-		return "read";
-	case SYS_rt_sigprocmask:
-		return "rt_sigprocmask";
-	case SYS_clock_nanosleep:
-		return "clock_nanosleep";
-	case SYS_getpid:
-		return "getpid";
-	case SYS_mincore:
-		return "mincore";
-	default:
-		return "a system call";
-	}
-}
-
 static void warn(const char *detail)
 {
 	struct cprof_tls *t = &cprof_tls;
@@ -300,25 +273,22 @@ static void before_filter(bool strict, const struct sock_fprog *prog, bool all_t
 	if (cprof_tls.depth > 0 || !cprof_cfg.ready)
 		return;
 	if (!strict) {
-		static const struct our_call mb = {SYS_membarrier,
-						   {MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0}};
-
+		static const struct our_call mb[] = {
+		    CALL(membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0),
+		};
 		static const struct our_call cancel[] = {
-		    {SYS_rt_sigaction, {32 /* SIGCANCEL */, PTR, PTR, 8}},
-		    {SYS_tgkill, {1, 1, 32}},
+		    CALL(rt_sigaction, 32 /* SIGCANCEL */, PTR, PTR, 8),
+		    CALL(tgkill, 1, 1, 32),
 		};
 
-		if (prog && prog->filter && prog->len && prog->len <= BPF_MAXINSNS) {
-			if (!filter_allows(prog->filter, prog->len, &mb))
-				no_membarrier = true;
-			if (first_denied(prog, cancel, 2))
-				no_cancel = true;
-		}
 		if (!prog || !prog->filter || prog->len == 0 || prog->len > BPF_MAXINSNS)
 			return;
-		s = first_denied(prog, sampler_calls,
-				 sizeof(sampler_calls) / sizeof(sampler_calls[0]));
-		h = first_denied(prog, hook_calls, sizeof(hook_calls) / sizeof(hook_calls[0]));
+		if (first_denied(prog, mb, N_CALLS(mb)))
+			no_membarrier = true;
+		if (first_denied(prog, cancel, N_CALLS(cancel)))
+			no_cancel = true;
+		s = first_denied(prog, sampler_calls, N_CALLS(sampler_calls));
+		h = first_denied(prog, hook_calls, N_CALLS(hook_calls));
 		if (!s && !h)
 			return;
 	}
@@ -330,12 +300,12 @@ static void before_filter(bool strict, const struct sock_fprog *prog, bool all_t
 		snprintf(detail, sizeof(detail),
 			 "the filter does not allow %s, which recording makes: %s no longer "
 			 "recorded",
-			 call_name(h->nr),
+			 h->name,
 			 all_threads ? "the process is" : "this thread and those it starts are");
 	else
 		snprintf(detail, sizeof(detail),
 			 "the filter does not allow %s, which CPU sampling makes: sampling off",
-			 call_name(s->nr));
+			 s->name);
 	warn(detail);
 	cprof_sampler_stop();
 	if (strict || h)

@@ -775,22 +775,19 @@ static void check_lost(struct cprof_flight *f)
 static bool wait_program_recorded(const struct cprof_flight *f)
 {
 	const struct timespec tick = {0, 20 * 1000000};
+	const struct timespec passes = {0, 2 * CPROF_BATCH_PERIOD_NS + 20 * 1000000};
 	uint64_t deadline = flight_now_ns() + (uint64_t)EARLY_WAIT_MS * 1000000;
 
 	if (!f->state_keeper || cprof_served_has_state_keeper((int32_t)f->pid))
 		return false;
-	while (f->state_keeper && !cprof_served_has_state_keeper((int32_t)f->pid) &&
-	       flight_now_ns() < deadline && !(kill(f->pid, 0) != 0 && errno == ESRCH))
+	while (!cprof_served_has_state_keeper((int32_t)f->pid) && flight_now_ns() < deadline &&
+	       !(kill(f->pid, 0) != 0 && errno == ESRCH))
 		nanosleep(&tick, NULL);
 	/* the socket opens in the preload's constructor; the program's first
 	 * records are in its threads' batches until their flusher's next
 	 * pass (CPROF_BATCH_PERIOD_NS, 50 ms): two passes (the clean-clone CI
 	 * run took one snapshot with no event of the program) */
-	{
-		const struct timespec passes = {0, 2 * CPROF_BATCH_PERIOD_NS + 20 * 1000000};
-
-		nanosleep(&passes, NULL);
-	}
+	nanosleep(&passes, NULL);
 	return true;
 }
 

@@ -852,7 +852,8 @@ error:
 /* PROGRAM in secure-execution mode ignores LD_PRELOAD, a statically
  * linked one has no dynamic loader: said before it runs, which it does as
  * it would have without record. */
-static void check_secure_program(const struct record_options *opts, struct record_notices *notices)
+static void check_untraceable_program(const struct record_options *opts,
+				      struct record_notices *notices)
 {
 	char path[PATH_MAX], line[CPROF_RECORD_NOTICE_LEN + 1];
 	const char *why = NULL;
@@ -916,7 +917,7 @@ int cprof_cmd_record(int argc, char **argv)
 		goto end;
 	if (!opts.pid)
 		record_flight_check_types(&opts.flight, opts.argv[0]);
-	check_secure_program(&opts, &notices);
+	check_untraceable_program(&opts, &notices);
 	relay = opts.flight.config.output_url != NULL;
 	output = prepare_output(&opts, &created_output);
 	if (!output || (!opts.pid && !(env = make_env(&opts))))

@@ -31,12 +31,14 @@
 #include <gnu/lib-names.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cprof-record.h"
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
 #include "cprof-varint.h"
@@ -45,8 +47,10 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* A few hundred region records; under a page with the header. */
-#define BUF_BYTES 2048u
+/* A thread's buffer: a few hundred region records (CPROF_BATCH_BYTES_MIN,
+ * or what record chose for its channel, the same for every buffer of the
+ * process: read once, at start). */
+static uint32_t buf_bytes = CPROF_BATCH_BYTES_MIN;
 /* Largest record but a log's message: a header varint and five varints. */
 #define REC_MAX 64u
 /* Messages up to this length go into the batch; longer ones alone. */
@@ -93,11 +97,12 @@ struct buf {
 		const char *ptr;
 		uint32_t id;
 	} cache[32]; /* the owner's: string pointer -> id */
-	/* a byte more: the owner ends its records with a NUL in place */
-	_Alignas(8) uint8_t data[BUF_BYTES + 8];
 	uint32_t dict_ids[DICT_IDS];
 	uint8_t dict_bytes[DICT_MAX];
-	uint8_t text[BUF_BYTES + 1];
+	/* buf_bytes each, after the struct in its mapping (buf_size()); data
+	 * has a byte more: the owner ends its records with a NUL in place */
+	uint8_t *data;
+	uint8_t *text;
 };
 
 static __thread struct buf *self __attribute__((tls_model("initial-exec")));
@@ -535,13 +540,19 @@ static void buf_reset(struct buf *b)
 	    .cprof_data_ = b->data,
 	    /* room for the largest region record (3 varints) the header
 	     * appends, as for any record of the library's (REC_MAX) */
-	    .cprof_limit_ = BUF_BYTES - REC_MAX,
+	    .cprof_limit_ = buf_bytes - REC_MAX,
 	};
 	b->tail = 0;
 	b->base_ns = 0;
 	b->emitted = 0;
 	b->own_nids = 0;
 	memset(b->cache, 0, sizeof(b->cache));
+}
+
+/* A buffer's mapping: the struct, its data and text. */
+static size_t buf_size(void)
+{
+	return sizeof(struct buf) + 2 * (size_t)buf_bytes + 9;
 }
 
 /* The calling thread's buffer: a free one, else a new page. NULL when
@@ -559,9 +570,11 @@ static struct buf *buf_claim_locked(void)
 			break;
 	}
 	if (!b) {
-		b = cprof_batch_map_(sizeof(*b));
+		b = cprof_batch_map_(buf_size());
 		if (!b)
 			return NULL;
+		b->data = (uint8_t *)(b + 1);
+		b->text = b->data + buf_bytes + 8;
 		b->in_use = 1;
 		b->next = __atomic_load_n(&registry, __ATOMIC_RELAXED);
 		while (!__atomic_compare_exchange_n(&registry, &b->next, b, true, __ATOMIC_ACQ_REL,
@@ -622,7 +635,7 @@ static inline struct buf *append_begin(size_t need)
 	}
 	if (unlikely(__atomic_load_n(&b->pub.cprof_busy_, __ATOMIC_RELAXED)))
 		return NULL;
-	if (unlikely(b->pub.cprof_head_ + need > BUF_BYTES))
+	if (unlikely(b->pub.cprof_head_ + need > buf_bytes))
 		flush_own(b);
 	busy_mark(b);
 	return b;
@@ -981,9 +994,24 @@ static void resolve_pthread_create(void)
 		real_pthread_create = pthread_create;
 }
 
+/* CPROF_ENV_BATCH_BYTES: a power of two within the limits, or the minimum. */
+static void read_buf_bytes(void)
+{
+	const char *v = getenv(CPROF_ENV_BATCH_BYTES);
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return;
+	n = strtoul(v, &end, 10);
+	if (!*end && n >= CPROF_BATCH_BYTES_MIN && n <= CPROF_BATCH_BYTES_MAX && !(n & (n - 1)))
+		buf_bytes = (uint32_t)n;
+}
+
 __attribute__((constructor)) static void batch_init(void)
 {
 	batch_pid = getpid();
+	read_buf_bytes();
 	pthread_key_create(&exit_key, on_thread_exit);
 	resolve_pthread_create();
 }

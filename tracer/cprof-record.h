@@ -65,6 +65,35 @@
 #define CPROF_DEFAULT_CPU_RATE 100
 #define CPROF_CPU_RATE_MAX 10000
 
+/* --- libcprof-trace's settings ------------------------------------------ */
+
+/*
+ * Bytes of a thread's record buffer, one cprof:batch event's worth: a power
+ * of two from the minimum (a page with the event's header and string
+ * definitions fits the 4 KiB sub-buffers a user's own `lttng` channel may
+ * have) to the maximum. A larger buffer means fewer events per record
+ * (about 1 ns of a region pair's 26 at 8 KiB; no more at 16 KiB). record sets it for the
+ * programs it starts from its channel's sub-buffer size
+ * (cprof_record_batch_bytes); set by hand out of range, the minimum.
+ */
+#define CPROF_ENV_BATCH_BYTES "CPROF_BATCH_BYTES"
+#define CPROF_BATCH_BYTES_MIN 2048u
+#define CPROF_BATCH_BYTES_MAX 8192u
+
+/* The buffer size for a channel of `subbuf` bytes per sub-buffer: an
+ * eighth of it (an event never nears a sub-buffer's size, so a full
+ * sub-buffer wastes little), within the limits. */
+static inline uint32_t cprof_record_batch_bytes(uint64_t subbuf)
+{
+	uint64_t bytes = subbuf / 8;
+
+	if (bytes < CPROF_BATCH_BYTES_MIN)
+		return CPROF_BATCH_BYTES_MIN;
+	if (bytes > CPROF_BATCH_BYTES_MAX)
+		return CPROF_BATCH_BYTES_MAX;
+	return (uint32_t)bytes;
+}
+
 static inline const char *cprof_record_alloc_mode_name(enum cprof_tp_alloc_mode mode)
 {
 	switch (mode) {

@@ -25,6 +25,8 @@ lttng enable-event -u -s "$session" -c bench 'cprof_bench:*' >/dev/null
 # raw tracepoint pays for them as a cprof batch does once per batch.
 lttng add-context -u -s "$session" -c bench -t vtid -t vpid -t procname >/dev/null
 lttng start "$session" >/dev/null
-LTTNG_UST_REGISTER_TIMEOUT=3000 "$bin" on
+# The buffer size record gives the programs it starts on a channel of
+# 64 KiB sub-buffers and more (cprof_record_batch_bytes, cprof-record.h).
+CPROF_BATCH_BYTES=8192 LTTNG_UST_REGISTER_TIMEOUT=3000 "$bin" on
 lttng stop "$session" >/dev/null
 [ "$off_done" = 1 ] || exit 77

@@ -152,6 +152,30 @@ contents)
 	own=$(grep -c . "$work/cdump" || true)
 	[ "$count" -eq "$own" ] || fail "closing line counts $count events, pid $pid emitted $own"
 	;;
+batch-size)
+	# record sizes the threads' record buffers (one cprof:batch event
+	# each) from its channel: an eighth of a sub-buffer, 2 KiB to 8 KiB.
+	# Fewer, fuller events on its default 1 MiB sub-buffers; on 16 KiB
+	# ones, 2 KiB buffers whose events still fit. Every record arrives
+	# either way.
+	for sub in default 16K; do
+		opt=()
+		[ "$sub" = default ] || opt=(--subbuf-size="$sub")
+		record "${opt[@]}" -o "$work/t-$sub" -- "$prog" regions 100000
+		expect_status 0
+		pid=$(json_field "$work/t-$sub/cprof-record.json" pid)
+		[ "$(json_field "$work/t-$sub/cprof-record.json" discarded_events)" = 0 ] ||
+			fail "$sub: events were discarded"
+		babeltrace2 "$work/t-$sub" | grep "cprof:batch.*vpid = $pid," |
+			sed -E 's/.* count = ([0-9]+),.*/\1/' >"$work/counts-$sub"
+		read -r n sum < <(awk '{ n++; s += $1 } END { print n, s }' "$work/counts-$sub")
+		echo "$sub sub-buffers: $sum records in $n cprof:batch events" >&2
+		[ "$sum" -ge 200000 ] || fail "$sub: $sum records of the program's 200000"
+		eval "mean_${sub//K/}=$((sum / n))"
+	done
+	[ "$mean_default" -ge $((3 * mean_16)) ] ||
+		fail "records per event: $mean_default on 1 MiB sub-buffers, $mean_16 on 16 KiB ones (expected 3x)"
+	;;
 sigint | sigterm)
 	sig=${case_name#sig}
 	sig=${sig^^}

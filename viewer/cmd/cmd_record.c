@@ -828,6 +828,12 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 				"lttng-sessiond\n");
 	cprof_session_reap_stale();
 	channel.modules_by_preload = env && cprof_env_modules_by_preload(env);
+	if (env && cprof_record_batch_bytes(channel.subbuf_size) > CPROF_BATCH_BYTES_MIN) {
+		char bytes[16];
+
+		snprintf(bytes, sizeof(bytes), "%u", cprof_record_batch_bytes(channel.subbuf_size));
+		cprof_env_put(env, CPROF_ENV_BATCH_BYTES, bytes);
+	}
 	if (cprof_session_setup(session, &channel) != CPROF_SESSION_OK) {
 		say_lttng_error("%s: %s", opts->output, cprof_session_borrow_error(session));
 		goto error;

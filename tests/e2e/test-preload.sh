@@ -185,7 +185,7 @@ stack-race)
 	# that found the slot another had just claimed defined the stack again
 	# under an id of its own (hundreds of the 4,096 stacks had two or more).
 	record --alloc=all -- "$prog" stack-race
-	python3 - "$work/events" >"$work/race" <<'PY' || fail "$(cat "$work/race")"
+	python3 - "$work/events" >"$work/race" <<'PY' || fail "$(cat "$work/race"); record said: $(cat "$work/err")"
 import collections, re, sys
 frames, pid_of, allocs = {}, {}, []
 for l in open(sys.argv[1]):

@@ -59,6 +59,7 @@ struct cprof_tls {
 	timer_t timer;
 	uint64_t sample_due;		/* thread CPU time of the next sample */
 	struct cprof_state_slot *state; /* state.h: NULL unless served */
+	void *aside;			/* aside.c: our handlers' own stack */
 };
 
 /*
@@ -133,6 +134,13 @@ CPROF_HIDDEN uint64_t cprof_stack_of_ip(void *ucontext);
  */
 #define CPROF_ROOM_UNWIND (12 * 1024)
 #define CPROF_ROOM_EMIT (4 * 1024)
+/* For a handler of ours that interrupted `ucontext`: fn with the room it
+ * has to unwind (cprof_stack_of_signal), on the signal's stack or, with
+ * less than CPROF_ROOM_UNWIND there, on ours (room SIZE_MAX); not called
+ * when there is room nowhere. */
+CPROF_HIDDEN void cprof_with_room(void *ucontext,
+				  void (*fn)(void *ucontext, size_t room, void *arg), void *arg);
+CPROF_HIDDEN void cprof_aside_thread_exit(void);
 CPROF_HIDDEN size_t cprof_signal_stack_room(const void *ucontext);
 /* Of the context a signal interrupted: unwound at depth 1 when `room`
  * allows, else the interrupted instruction. Call with depth raised. */

@@ -88,12 +88,20 @@ static int arm_at(timer_t timer, uint64_t due)
  */
 #define MAX_OVERRUN 1000
 
+/* n samples of the interrupted context (cprof_with_room). */
+static void emit_samples(void *ucontext, size_t room, void *arg)
+{
+	uint64_t n = *(uint64_t *)arg, stack = cprof_stack_of_signal(ucontext, room);
+
+	while (n-- > 0)
+		lttng_ust_do_tracepoint(cprof, cpu_sample, stack);
+}
+
 void cprof_sampler_on_sigprof(int sig, siginfo_t *info, void *ucontext)
 {
 	struct cprof_tls *t = &cprof_tls;
 	int saved = errno;
-	uint64_t stack, now, n;
-	size_t room;
+	uint64_t now, n;
 
 	if (info->si_code == SI_QUEUE && info->si_value.sival_int == CPROF_STATE_SIGVAL &&
 	    info->si_pid == getpid()) {
@@ -125,13 +133,8 @@ void cprof_sampler_on_sigprof(int sig, siginfo_t *info, void *ucontext)
 		goto end;
 	if (n > MAX_OVERRUN)
 		n = MAX_OVERRUN;
-	room = cprof_signal_stack_room(ucontext);
-	if (room < CPROF_ROOM_EMIT)
-		goto end; /* no room on the program's alternate stack: no sample */
 	t->depth++;
-	stack = cprof_stack_of_signal(ucontext, room);
-	while (n-- > 0)
-		lttng_ust_do_tracepoint(cprof, cpu_sample, stack);
+	cprof_with_room(ucontext, emit_samples, &n);
 	t->depth--;
 end:
 	errno = saved;

@@ -86,19 +86,23 @@ void cprof_state_wait_hold(struct cprof_state_slot *slot)
 		sched_yield();
 }
 
+static void stack_of_state(void *ucontext, size_t room, void *slot)
+{
+	((struct cprof_state_slot *)slot)->stack_now = cprof_stack_of_signal(ucontext, room);
+}
+
 void cprof_state_on_signal(void *ucontext)
 {
 	struct cprof_tls *t = &cprof_tls;
 	struct cprof_state_slot *s = t->state;
 	uint64_t asked;
-	size_t room;
 
 	if (!s)
 		return;
 	asked = __atomic_load_n(&s->asked, __ATOMIC_ACQUIRE);
-	room = cprof_signal_stack_room(ucontext);
 	t->depth++;
-	s->stack_now = room < CPROF_ROOM_EMIT ? 0 : cprof_stack_of_signal(ucontext, room);
+	s->stack_now = 0;
+	cprof_with_room(ucontext, stack_of_state, s);
 	t->depth--;
 	__atomic_store_n(&s->answered, asked, __ATOMIC_RELEASE);
 }

@@ -124,6 +124,7 @@ static void thread_end(void *unused)
 	}
 	cprof_threads_unregister();
 	cprof_state_thread_end();
+	cprof_aside_thread_exit();
 	t->known = false;
 }
 

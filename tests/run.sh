@@ -45,6 +45,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	bubblewrap
 	# sshd's pre-authentication child runs under a seccomp filter (test-realprog.sh sshd)
 	openssh-server openssh-client
+	# PostgreSQL 15 under pgbench, recorded and served (test-realserve.sh postgres)
+	postgresql
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -20,6 +20,18 @@
 #           leaves redis running: it answers SET/GET and exits 0 on
 #           SHUTDOWN. (No test served a process tree nobody here wrote
 #           by --pid and stopped serve while it ran.)
+#   postgres  PostgreSQL 15 (initdb into a temporary directory, as the
+#           postgres user when run as root) under pgbench -c 4 -T 5, three
+#           times: untraced, under record, under serve. pgbench succeeds
+#           each time, at no less than a quarter of the untraced tps (the
+#           ratios are printed); record's trace loses nothing, stats names
+#           the postmaster's children by their titles (checkpointer,
+#           walwriter, background writer, the four pgbench backends), the
+#           CPU profile read by go tool pprof goes through PostgresMain and
+#           the executor; serve's goroutine?debug=2 and profile?seconds=2
+#           answer while pgbench runs, naming the same; pg_ctl stop -m fast
+#           ends postgres cleanly ("database system is shut down") and
+#           record and serve with status 0, within seconds.
 # Skipped when a program is not installed (tests/run.sh installs them).
 . "$(dirname "$0")/test-diagnose-lib.sh"
 
@@ -198,6 +210,158 @@ redis-pid)
 	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 	wait "$REDIS" || fail "redis-server exited $? after SHUTDOWN"
 	echo "PASS: $TEST_NAME: redis served by --pid, healthy after serve stopped"
+	;;
+postgres)
+	PGBIN=/usr/lib/postgresql/15/bin
+	need $PGBIN/postgres postgresql-15
+	need $PGBIN/pgbench postgresql-15
+	# postgres refuses to run as root: as root, everything of the
+	# database runs as the postgres user (runuser, not under the preload:
+	# record and serve start it, it starts postgres)
+	AS=()
+	if [ "$(id -u)" = 0 ]; then
+		id postgres >/dev/null 2>&1 || skip "no postgres user to run postgres as"
+		AS=(runuser -u postgres --)
+	fi
+	chmod a+rx "$WORK"
+	mkdir -p "$WORK/pg/sock"
+	[ ${#AS[@]} = 0 ] || chown -R postgres "$WORK/pg"
+	port=$((20000 + RANDOM % 20000))
+	"${AS[@]}" $PGBIN/initdb --no-sync -A trust -U postgres -D "$WORK/pg/data" >"$WORK/initdb.log" 2>&1 ||
+		fail "initdb failed: $(tail -5 "$WORK/initdb.log")"
+	PGSERVER=(postgres -D "$WORK/pg/data" -k "$WORK/pg/sock" -p "$port" -c listen_addresses=)
+	PGSERVER=("${AS[@]}" $PGBIN/"${PGSERVER[@]}")
+	pg() { # PROGRAM ARGS...: a client program against the server
+		"${AS[@]}" "$PGBIN/$1" -h "$WORK/pg/sock" -p "$port" "${@:2}"
+	}
+	pg_wait_ready() {
+		i=0
+		until pg pg_isready -q; do
+			sleep 0.2
+			i=$((i + 1))
+			[ $i -lt 300 ] || fail "postgres does not answer: $(cat "$WORK/pg-$1.log")"
+		done
+	}
+	# pgbench NAME [SECONDS]: four clients for 5 s; prints the tps
+	bench() {
+		pg pgbench -c 4 -j 2 -T "${2:-5}" postgres >"$WORK/bench-$1.txt" 2>&1 ||
+			fail "pgbench ($1) failed: $(tail -5 "$WORK/bench-$1.txt")"
+		grep -q 'number of failed transactions: 0 ' "$WORK/bench-$1.txt" ||
+			fail "pgbench ($1) had failed transactions: $(cat "$WORK/bench-$1.txt")"
+		sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/bench-$1.txt"
+	}
+	# pg_stop NAME: pg_ctl stop -m fast; the log must end as a clean
+	# shutdown's does
+	pg_stop() {
+		local t=$(date +%s%N)
+		"${AS[@]}" $PGBIN/pg_ctl -D "$WORK/pg/data" -w -t 30 stop -m fast >/dev/null ||
+			fail "pg_ctl stop ($1) failed: $(tail -5 "$WORK/pg-$1.log")"
+		STOP_MS=$((($(date +%s%N) - t) / 1000000))
+	}
+	# $WORK/pg-NAME.log: postgres's log (its stderr), with record's or
+	# serve's lines
+	clean_shutdown() { # NAME
+		grep -v '^cprof-trace:' "$WORK/pg-$1.log" | tail -1 | grep -q 'database system is shut down' ||
+			fail "postgres ($1) did not shut down cleanly: $(tail -5 "$WORK/pg-$1.log")"
+	}
+	# tps NEW >= BASE / 4
+	ratio_ok() {
+		python3 -c "import sys; r = $1 / $2; print('%.2f' % r); sys.exit(0 if r >= 0.25 else 1)"
+	}
+
+	note "untraced"
+	"${PGSERVER[@]}" >"$WORK/pg-plain.log" 2>&1 &
+	PLAIN=$!
+	PIDS="$PIDS $PLAIN"
+	pg_wait_ready plain
+	pg pgbench -i -q postgres >"$WORK/init.txt" 2>&1 || fail "pgbench -i failed: $(cat "$WORK/init.txt")"
+	tps_plain=$(bench plain)
+	pg_stop plain
+	wait "$PLAIN" || fail "untraced postgres exited $?"
+	clean_shutdown plain
+
+	note "record"
+	t0=$(date +%s%N)
+	"$CPROF_TRACE" record -o "$WORK/trace" -- "${PGSERVER[@]}" >"$WORK/pg-record.log" 2>&1 &
+	REC=$!
+	PIDS="$PIDS $REC"
+	pg_wait_ready record
+	pg pgbench -i -q postgres >"$WORK/init.txt" 2>&1 || fail "pgbench -i under record failed: $(cat "$WORK/init.txt")"
+	tps_record=$(bench record)
+	pg_stop record
+	t1=$(date +%s%N)
+	wait "$REC" || fail "record exited $?: $(tail -5 "$WORK/pg-record.log")"
+	rec_end_ms=$((($(date +%s%N) - t1) / 1000000))
+	rec_ms=$((($(date +%s%N) - t0) / 1000000))
+	grep '^cprof-trace:' "$WORK/pg-record.log"
+	clean_shutdown record
+	note "record: pg_ctl stop took $STOP_MS ms, record returned $rec_end_ms ms later; $rec_ms ms in all"
+	[ $STOP_MS -lt 10000 ] || fail "postgres took $STOP_MS ms to stop under record"
+	[ $rec_end_ms -lt 15000 ] || fail "record returned $rec_end_ms ms after postgres stopped"
+	grep -q 'recorded [0-9]* events (0 lost)' "$WORK/pg-record.log" || fail "record lost events"
+	"$CPROF_TRACE" stats "$WORK/trace" >"$WORK/stats.txt" 2>"$WORK/stats.err" ||
+		fail "stats failed: $(cat "$WORK/stats.err")"
+	sed -n '/^processes:/,/^$/p' "$WORK/stats.txt"
+	if grep -q '^lost events: *[1-9]\|^warnings:' "$WORK/stats.txt"; then
+		fail "stats reports losses or warnings: $(sed -n '/^warnings:/,$p' "$WORK/stats.txt")"
+	fi
+	for t in checkpointer walwriter 'background writer' 'autovacuum launcher'; do
+		grep -q "^  [0-9]* *postgres  \"postgres: $t\"" "$WORK/stats.txt" ||
+			fail "stats does not name the $t by its title"
+	done
+	# a backend's title: user, database, client, what it does
+	n=$(grep -c '^  [0-9]* *postgres  "postgres: postgres postgres \[local\] ' "$WORK/stats.txt" || true)
+	[ "$n" -ge 4 ] || fail "stats names $n backends by their title, not the four pgbench clients'"
+	"$CPROF_TRACE" pprof -t cpu -o "$WORK/cpu.pb.gz" "$WORK/trace" 2>"$WORK/pprof.err" ||
+		fail "pprof failed: $(cat "$WORK/pprof.err")"
+	go tool pprof -top -cum -nodecount=60 "$WORK/cpu.pb.gz" >"$WORK/cpu.top" 2>&1 ||
+		fail "go tool pprof -top failed: $(cat "$WORK/cpu.top")"
+	sed -n '/flat%/,+14p' "$WORK/cpu.top"
+	# the backends' CPU: the protocol loop, and the planner or executor
+	grep -q ' PostgresMain$' "$WORK/cpu.top" || fail "the CPU profile has no PostgresMain"
+	grep -Eq ' (PortalRun|standard_ExecutorRun|standard_planner|pg_plan_queries|ExecInterpExpr)$' "$WORK/cpu.top" ||
+		fail "the CPU profile names no planner or executor function"
+	go tool pprof -comments "$WORK/cpu.pb.gz" >"$WORK/cpu.comments" 2>&1
+	grep -q '^process [0-9]*: postgres: checkpointer$' "$WORK/cpu.comments" ||
+		fail "the CPU profile's comments do not name the checkpointer"
+
+	note "serve"
+	serve_start -- "${PGSERVER[@]}"
+	ln -s serve.err "$WORK/pg-serve.log"
+	pg_wait_ready serve
+	# long enough for both requests (a session each) to end under load
+	bench serve 10 >"$WORK/tps-serve" &
+	LOAD=$!
+	PIDS="$PIDS $LOAD"
+	sleep 1
+	curl -sf -m 30 "$URL/goroutine?debug=2" >"$WORK/threads.txt" || fail "goroutine?debug=2 failed"
+	go tool pprof -timeout 60 -top -cum "$URL/profile?seconds=2" >"$WORK/cpu-serve.top" 2>"$WORK/cpu-serve.err" ||
+		fail "go tool pprof profile failed: $(cat "$WORK/cpu-serve.err")"
+	kill -0 "$LOAD" 2>/dev/null || fail "pgbench ended before serve's profile did: not read under load"
+	wait "$LOAD" || fail "pgbench under serve failed"
+	tps_serve=$(cat "$WORK/tps-serve")
+	grep '^process' "$WORK/threads.txt"
+	for t in checkpointer walwriter; do
+		grep -q "^process [0-9]* \"postgres: $t\":" "$WORK/threads.txt" ||
+			fail "goroutine?debug=2 does not name the $t by its title"
+	done
+	n=$(grep -c '^process [0-9]* "postgres: postgres postgres \[local\] ' "$WORK/threads.txt" || true)
+	[ "$n" -ge 4 ] || fail "goroutine?debug=2 names $n backends by their title: $(grep '^process' "$WORK/threads.txt")"
+	grep -q PostgresMain "$WORK/threads.txt" || fail "no backend's stack in goroutine?debug=2 goes through PostgresMain"
+	grep -q ' PostgresMain$' "$WORK/cpu-serve.top" || {
+		head -30 "$WORK/cpu-serve.top"
+		fail "serve's CPU profile has no PostgresMain"
+	}
+	pg_stop serve
+	t1=$(date +%s%N)
+	wait "$SERVE_PID" || fail "serve exited $? after pg_ctl stop: $(tail -5 "$WORK/pg-serve.log")"
+	note "serve: pg_ctl stop took $STOP_MS ms, serve returned $((($(date +%s%N) - t1) / 1000000)) ms later"
+	clean_shutdown serve
+
+	echo "tps: untraced $tps_plain, record $tps_record, serve $tps_serve (profile and dump read while it ran)"
+	r1=$(ratio_ok "$tps_record" "$tps_plain") || fail "tps under record is $r1 of untraced"
+	r2=$(ratio_ok "$tps_serve" "$tps_plain") || fail "tps under serve is $r2 of untraced"
+	echo "PASS: $TEST_NAME: postgres under pgbench: record ${r1}x, serve ${r2}x the untraced tps; titles, PostgresMain, clean shutdown"
 	;;
 *)
 	fail "unknown case $CASE"

@@ -13,6 +13,10 @@
  *       clock ITIMER_PROF counts
  *   setname-early   name new threads from their creator before they have
  *       run (memcached's way), print their tids
+ *   rename   rename threads after they started, several times, each way:
+ *       prctl(PR_SET_NAME) and pthread_setname_np on itself, the creator's
+ *       pthread_setname_np, the raw system call through syscall(); the
+ *       main thread renames itself last with it; print the tids
  *   title-fork      copy environ, overwrite the argv/environ block for a
  *       process title (setproctitle, as nginx and postgres do), fork two
  *       children that block on a pipe (100 ms once both read), wait for
@@ -31,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -233,6 +238,54 @@ static int run_setname_early(void)
 	return 0;
 }
 
+/* --- threads renamed after they started -------------------------------- */
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = {0, ms * 1000000};
+
+	nanosleep(&t, NULL);
+}
+
+static void *renames_itself(void *arg)
+{
+	(void)arg;
+	printf("rn-a2 tid %ld\n", (long)syscall(SYS_gettid));
+	pthread_setname_np(pthread_self(), "rn-a1");
+	sleep_ms(20);
+	prctl(PR_SET_NAME, "rn-a2");
+	sleep_ms(20);
+	return NULL;
+}
+
+static void *renamed(void *arg)
+{
+	(void)arg;
+	printf("rn-b tid %ld\n", (long)syscall(SYS_gettid));
+	sleep_ms(60);
+	return NULL;
+}
+
+static int run_rename(void)
+{
+	pthread_t a, b;
+
+	sleep_ms(20);
+	prctl(PR_SET_NAME, "rn-main");
+	if (pthread_create(&a, NULL, renames_itself, NULL) != 0 ||
+	    pthread_create(&b, NULL, renamed, NULL) != 0)
+		return 1;
+	sleep_ms(10);
+	pthread_setname_np(b, "rn-b");
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	/* the name the process ends with, as ps -o comm shows it */
+	syscall(SYS_prctl, PR_SET_NAME, "rn-main-raw");
+	printf("rn-main-raw tid %ld\n", (long)syscall(SYS_gettid));
+	sleep_ms(10);
+	return 0;
+}
+
 /* --- setproctitle and fork --------------------------------------------- */
 
 static void set_title(int argc, char **argv, const char *title)
@@ -320,6 +373,8 @@ int main(int argc, char **argv)
 		return run_sigprof(mode + 8);
 	if (strcmp(mode, "setname-early") == 0)
 		return run_setname_early();
+	if (strcmp(mode, "rename") == 0)
+		return run_rename();
 	if (strcmp(mode, "title-fork") == 0)
 		return run_title_fork(argc, argv);
 	if (strcmp(mode, "plugin") == 0 && argc > 2)

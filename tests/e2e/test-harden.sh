@@ -186,6 +186,32 @@ sys.exit(1 if bad else 0)
 PY
 		fail "threads named before they ran have other names (or their creator has one)"
 	;;
+rename)
+	# threads renamed after they started (prctl, pthread_setname_np on
+	# itself or by the creator, syscall(SYS_prctl)), recorded from launch:
+	# stats names each by its last name, and the process by its main
+	# thread's, as ps -o comm and a state dump (serve, record --pid) do.
+	# The raw call's name was missing and the process kept the
+	# executable's name.
+	record -- "$app" rename
+	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
+	stats_json
+	py "$work/out" <<'PY' ||
+import json, sys
+s = json.load(open(sys.argv[1]))
+threads = {t["tid"]: t["name"] for t in s["threads"]}
+procs = [p["name"] for p in s["processes"]]
+print("threads:", threads, "processes:", procs)
+bad = procs != ["rn-main-raw"]
+for line in open(sys.argv[2]):
+    w = line.split()
+    if threads.get(int(w[2])) != w[0]:
+        print("thread", w[2], "is", threads.get(int(w[2])), "not", w[0])
+        bad = True
+sys.exit(1 if bad else 0)
+PY
+		fail "renamed threads or the process keep an earlier name"
+	;;
 memcached)
 	# memcached (8 s: a loaded session daemon may take seconds to register
 	# it) names its threads from the main thread, some before they

@@ -169,6 +169,8 @@ CPROF_HIDDEN void cprof_fd_keep(int fd, int old);
 CPROF_HIDDEN void cprof_sampler_stop(void);
 /* seccomp.c: before prctl(PR_SET_SECCOMP, mode, arg) goes through. */
 CPROF_HIDDEN void cprof_seccomp_prctl(unsigned long mode, unsigned long arg);
+/* thread.c: this thread renamed itself (PR_SET_NAME): emit its name. */
+CPROF_HIDDEN void cprof_thread_renamed(void);
 /* This thread's seccomp filter would kill a pthread_cancel (seccomp.c). */
 CPROF_HIDDEN bool cprof_seccomp_denies_cancel(void);
 /* This thread (and the threads it starts) no longer records, its batch

@@ -435,6 +435,13 @@ long cprof_syscall_slow_(long nr, ...)
 				      (a[1] & SECCOMP_FILTER_FLAG_TSYNC) != 0);
 	} else if (nr == SYS_prctl && a[0] == PR_SET_SECCOMP) {
 		cprof_seccomp_prctl(a[1], a[2]);
+	} else if (nr == SYS_prctl && a[0] == PR_SET_NAME && a[1]) {
+		/* a thread named by the raw call, as prctl's hook does */
+		long ret = real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+
+		if (ret == 0)
+			cprof_thread_renamed();
+		return ret;
 	}
 	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -285,12 +285,22 @@ CPROF_EXPORT int prctl(int option, ...)
 	if (option == PR_SET_SECCOMP)
 		cprof_seccomp_prctl(a2, a3);
 	ret = real_prctl(option, a2, a3, a4, a5);
-	if (ret == 0 && option == PR_SET_NAME && a2) {
-		char name[17] = {0};
-
-		/* The kernel keeps 15 bytes: report what it kept. */
-		if (real_prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0) == 0)
-			emit_name(cprof_gettid(), name);
-	}
+	if (ret == 0 && option == PR_SET_NAME && a2)
+		cprof_thread_renamed();
 	return ret;
+}
+
+/* After prctl(PR_SET_NAME) succeeded on this thread (the prctl hook, or
+ * the system call through syscall(): seccomp.c). */
+void cprof_thread_renamed(void)
+{
+	char name[17] = {0};
+	int saved = errno;
+
+	if (unlikely(!real_prctl))
+		cprof_resolve_all();
+	/* The kernel keeps 15 bytes: report what it kept. */
+	if (real_prctl && real_prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0) == 0)
+		emit_name(cprof_gettid(), name);
+	errno = saved;
 }

@@ -43,8 +43,10 @@ bool rd_cache_enabled = true;
 /* 5: stack ids kept apart per image of an exec (handlers.c, stack_key);
  * 6: a state dump's cprof:config starts no new image;
  * 7: cprof_thread_state.current (in its own process's last dump);
- * 8: cprof_process.title */
-#define FORMAT 8
+ * 8: cprof_process.title;
+ * 9: a process is named by its main thread's last name (a cache written
+ *    before kept the executable's) */
+#define FORMAT 9
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */

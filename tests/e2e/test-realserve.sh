@@ -23,10 +23,13 @@
 #   postgres  PostgreSQL 15 (initdb into a temporary directory, as the
 #           postgres user when run as root) under pgbench -c 4 -T 5, three
 #           times: untraced, under record, under serve. pgbench succeeds
-#           each time, at no less than a quarter of the untraced tps (the
-#           ratios are printed); record's trace loses nothing, stats names
+#           each time, at no less than a quarter of the untraced tps under
+#           record, a sixth under serve (whose profile and dump are read
+#           during the run; the ratios are printed); record's trace loses nothing, stats names
 #           the postmaster's children by their titles (checkpointer,
-#           walwriter, background writer, the four pgbench backends), the
+#           walwriter, background writer, the four pgbench backends) and
+#           lists a code path once among its top stacks (the four
+#           backends' commit wait was four entries), the
 #           CPU profile read by go tool pprof goes through PostgresMain and
 #           the executor; serve's goroutine?debug=2 and profile?seconds=2
 #           answer while pgbench runs, naming the same; pg_ctl stop -m fast
@@ -264,9 +267,10 @@ postgres)
 		grep -v '^cprof-trace:' "$WORK/pg-$1.log" | tail -1 | grep -q 'database system is shut down' ||
 			fail "postgres ($1) did not shut down cleanly: $(tail -5 "$WORK/pg-$1.log")"
 	}
-	# tps NEW >= BASE / 4
+	# ratio_ok NEW BASE MIN: prints NEW / BASE, fails below MIN (loose:
+	# the three runs are minutes apart on a shared 2-core machine)
 	ratio_ok() {
-		python3 -c "import sys; r = $1 / $2; print('%.2f' % r); sys.exit(0 if r >= 0.25 else 1)"
+		python3 -c "import sys; r = $1 / $2; print('%.2f' % r); sys.exit(0 if r >= $3 else 1)"
 	}
 
 	note "untraced"
@@ -312,6 +316,20 @@ postgres)
 	# a backend's title: user, database, client, what it does
 	n=$(grep -c '^  [0-9]* *postgres  "postgres: postgres postgres \[local\] ' "$WORK/stats.txt" || true)
 	[ "$n" -ge 4 ] || fail "stats names $n backends by their title, not the four pgbench clients'"
+	# the backends' waits for the WAL flush at commit, one entry however
+	# many backends took that path (each was an entry of its own)
+	"$CPROF_TRACE" stats --json "$WORK/trace" >"$WORK/stats.json" 2>"$WORK/stats.err" ||
+		fail "stats --json failed: $(cat "$WORK/stats.err")"
+	python3 - "$WORK/stats.json" <<'PY' || fail "stats lists one code path several times among its top stacks"
+import json, sys
+s = json.load(open(sys.argv[1]))
+bad = False
+for what in ("sync", "syscalls"):
+    top = [tuple(t["frames"]) for t in s[what]["top_stacks"]]
+    print(what, "top stacks:", [f"{t['count']} x {t['frames'][:3]}" for t in s[what]["top_stacks"]])
+    bad |= len(set(top)) != len(top)
+sys.exit(1 if bad else 0)
+PY
 	"$CPROF_TRACE" pprof -t cpu -o "$WORK/cpu.pb.gz" "$WORK/trace" 2>"$WORK/pprof.err" ||
 		fail "pprof failed: $(cat "$WORK/pprof.err")"
 	go tool pprof -top -cum -nodecount=60 "$WORK/cpu.pb.gz" >"$WORK/cpu.top" 2>&1 ||
@@ -359,8 +377,10 @@ postgres)
 	clean_shutdown serve
 
 	echo "tps: untraced $tps_plain, record $tps_record, serve $tps_serve (profile and dump read while it ran)"
-	r1=$(ratio_ok "$tps_record" "$tps_plain") || fail "tps under record is $r1 of untraced"
-	r2=$(ratio_ok "$tps_serve" "$tps_plain") || fail "tps under serve is $r2 of untraced"
+	r1=$(ratio_ok "$tps_record" "$tps_plain" 0.25) || fail "tps under record is $r1 of untraced"
+	# serve records while its endpoints answer, and reads the trace on
+	# the same two cores
+	r2=$(ratio_ok "$tps_serve" "$tps_plain" 0.17) || fail "tps under serve is $r2 of untraced"
 	echo "PASS: $TEST_NAME: postgres under pgbench: record ${r1}x, serve ${r2}x the untraced tps; titles, PostgresMain, clean shutdown"
 	;;
 *)

@@ -727,6 +727,52 @@ static int stack_delay_cmp(const void *a, const void *b)
 	return x->stack < y->stack ? -1 : x->stack > y->stack;
 }
 
+/* Stacks are interned per process: the same code path in processes of one
+ * executable forked from one another (postgres's backends, nginx's
+ * workers) has the same addresses under as many stack ids. Ordered by
+ * process name, then frames, so that those are neighbours. */
+static int stack_code_cmp(const void *a, const void *b, void *arg)
+{
+	const struct cprof_model *m = arg;
+	const struct cprof_stats_stack *x = a, *y = b;
+	const struct cprof_stack *sx = &m->stacks.v[x->stack], *sy = &m->stacks.v[y->stack];
+	cprof_str px = m->processes.v[sx->process].name, py = m->processes.v[sy->process].name;
+
+	if (!x->stack || !y->stack)
+		return (x->stack > 0) - (y->stack > 0);
+	if (sx->depth != sy->depth)
+		return sx->depth < sy->depth ? -1 : 1;
+	if (px != py)
+		return px < py ? -1 : 1;
+	for (uint16_t k = 0; k < sx->depth; k++) {
+		uint64_t fx = m->frames.v[sx->first + k], fy = m->frames.v[sy->first + k];
+		if (fx != fy)
+			return fx < fy ? -1 : 1;
+	}
+	return 0;
+}
+
+/* One entry per code path: stacks of processes of one name with the same
+ * frames add up (the top listed four backends' commit wait four times,
+ * each with a quarter of the delay). */
+static size_t merge_same_code(const struct cprof_model *m, struct cprof_stats_stack *v, size_t n)
+{
+	size_t k = 0;
+
+	qsort_r(v, n, sizeof(*v), stack_code_cmp, (void *)m);
+	for (size_t i = 0; i < n; i++) {
+		if (k && stack_code_cmp(&v[k - 1], &v[i], (void *)m) == 0) {
+			v[k - 1].count += v[i].count;
+			v[k - 1].delay_ns += v[i].delay_ns;
+			if (v[i].stack < v[k - 1].stack)
+				v[k - 1].stack = v[i].stack;
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	return k;
+}
+
 int sd_stacks(const struct sd_src *s, struct cprof_stats_stack **out, size_t *n)
 {
 	struct run r = {.accs = NULL};
@@ -737,6 +783,8 @@ int sd_stacks(const struct sd_src *s, struct cprof_stats_stack **out, size_t *n)
 		const struct cprof_stats_dist *d = &a->groups.v[g].d;
 		(*out)[g] = (struct cprof_stats_stack){d->key, d->count, d->total_ns};
 	}
+	if (*n)
+		*n = merge_same_code(s->m, *out, *n);
 	if (*n)
 		qsort(*out, *n, sizeof(**out), stack_delay_cmp);
 	run_fini(&r);

@@ -62,7 +62,8 @@ int sd_dists(const struct sd_src *s, bool by_name, struct cprof_stats_dist **out
 /* Counts of the items of `s` by key, in name order (logs). */
 int sd_counts(const struct sd_src *s, struct cprof_stats_count **out, size_t *n);
 
-/* Every stack of the items of `s`, the most delay first. */
+/* Every stack of the items of `s`, the most delay first; the same frames
+ * in processes of one name are one entry. */
 int sd_stacks(const struct sd_src *s, struct cprof_stats_stack **out, size_t *n);
 
 #endif /* CPROF_STATS_DIST_H */

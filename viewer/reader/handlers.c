@@ -405,11 +405,6 @@ static void on_thread_name(struct rd_state *st, struct rd_event *ev)
 	if (nt == CPROF_NONE)
 		return;
 	st->model->threads.v[nt].name = cprof_model_intern(st->model, ev->f[1].s, ev->f[1].n);
-	/* A name the main thread takes later (prctl(PR_SET_NAME)) is the
-	 * process's, as a state dump's (on_thread_state) and ps -o comm
-	 * say: a trace recorded from launch kept the executable's. */
-	if (ev->f[1].n && st->model->threads.v[nt].tid == st->model->processes.v[ev->proc].pid)
-		st->model->processes.v[ev->proc].name = st->model->threads.v[nt].name;
 }
 
 /* `unused` 1: the process exits (the preload library's destructor), which

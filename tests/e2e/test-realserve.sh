@@ -29,7 +29,8 @@
 #           the postmaster's children by their titles (checkpointer,
 #           walwriter, background writer, the four pgbench backends) and
 #           lists a code path once among its top stacks (the four
-#           backends' commit wait was four entries), the
+#           backends' commit wait was four entries), the viewer's heap
+#           lanes tell the processes apart (pid), the
 #           CPU profile read by go tool pprof goes through PostgresMain and
 #           the executor; serve's goroutine?debug=2 and profile?seconds=2
 #           answer while pgbench runs, naming the same; pg_ctl stop -m fast
@@ -342,6 +343,23 @@ PY
 	go tool pprof -comments "$WORK/cpu.pb.gz" >"$WORK/cpu.comments" 2>&1
 	grep -q '^process [0-9]*: postgres: checkpointer$' "$WORK/cpu.comments" ||
 		fail "the CPU profile's comments do not name the checkpointer"
+
+	# the viewer: one heap counter lane per process, each telling which
+	# (all seventeen read "heap in use - postgres")
+	if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
+		printf 'frames 1\nprint\n' >"$WORK/view.script"
+		SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$WORK/view.script" --size 1440x900 \
+			"$WORK/trace" >"$WORK/view.json" 2>"$WORK/view.err" || fail "view failed: $(cat "$WORK/view.err")"
+		ckpt=$(sed -n 's/^  \([0-9]*\) *postgres  "postgres: checkpointer".*/\1/p' "$WORK/stats.txt")
+		python3 - "$WORK/view.json" "$ckpt" <<'PY' || fail "the viewer's heap lanes do not tell the processes apart"
+import json, sys
+state = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
+heap = [g for g in state["gutter"] if g.startswith("heap in use")]
+print("heap lanes:", heap[:4], "...", len(heap))
+sys.exit(0 if len(heap) > 4 and len(set(heap)) == len(heap) and
+         "heap in use - pid " + sys.argv[2] in heap else 1)
+PY
+	fi
 
 	note "serve"
 	serve_start -- "${PGSERVER[@]}"

@@ -17,7 +17,8 @@
  * of the view as it is (what a window does while the mouse moves), timed
  * as an action: work_ms is the time all N took. In `print`, hl_state_n:
  * the waits, blocking calls or allocations highlighted from a panel row;
- * dl_items: the items of the last frame's display list.
+ * dl_items: the items of the last frame's display list; gutter: the lane
+ * labels it drew, cut to the gutter's width as they show.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -152,6 +153,21 @@ void ui_app_print_state(struct app *a)
 			printf(", ");
 		cprof_json_write_string(
 		    stdout, cprof_model_str(m, m->counters.v[a->ix->counters[k].counter].name));
+	}
+	/* the lane labels of the last frame, as drawn (cut to the gutter) */
+	printf("], \"gutter\": [");
+	bool first = true;
+	for (size_t i = 0; i < a->dl.n; i++) {
+		const struct ui_dl_item *it = &a->dl.v[i];
+		if (it->kind != UI_DL_TEXT || it->x >= UI_GUTTER_W)
+			continue;
+		printf("%s", first ? "" : ", ");
+		first = false;
+		char buf[256];
+		size_t n = it->len < sizeof(buf) - 1 ? it->len : sizeof(buf) - 1;
+		memcpy(buf, ui_dl_item_text(&a->dl, it), n);
+		buf[n] = 0;
+		cprof_json_write_string(stdout, buf);
 	}
 	printf("]}");
 }

@@ -76,18 +76,32 @@ static int column_height(struct fctx *c, const struct ui_counter_index *ci, int 
 static void counter_gutter(struct fctx *c, const struct ui_counter_index *ci, int y)
 {
 	const struct cprof_counter *mc = &c->m->counters.v[ci->counter];
-	char lab[160];
+	char lab[160], max[48];
 	const char *pname = "";
-	if (mc->process < c->m->processes.n)
-		pname = cprof_model_str(c->m, c->m->processes.v[mc->process].name);
-	snprintf(lab, sizeof(lab), "%s%s%s", cprof_model_str(c->m, mc->name), pname[0] ? " - " : "",
-		 pname);
+	bool several = c->m->processes.n > 1 && mc->process < c->m->processes.n;
+	if (mc->process < c->m->processes.n) {
+		const struct cprof_process *pr = &c->m->processes.v[mc->process];
+		/* the title ps shows ("postgres: checkpointer"), as the
+		 * process lanes do */
+		pname = cprof_model_str(c->m, pr->title ? pr->title : pr->name);
+		/* Several processes (every postgres backend or nginx worker
+		 * has the same name, and a title cut to the gutter's width
+		 * tells none apart): the pid first, the title after the
+		 * maximum. */
+		if (several)
+			snprintf(lab, sizeof(lab), "%s - pid %d", cprof_model_str(c->m, mc->name),
+				 pr->pid);
+	}
+	if (!several)
+		snprintf(lab, sizeof(lab), "%s%s%s", cprof_model_str(c->m, mc->name),
+			 pname[0] ? " - " : "", pname);
 	ui_gutter_label(c, y, 18, lab, ui_theme[UI_C_TEXT], UI_FONT_NORMAL, 10);
 	bool bytes = strstr(cprof_model_str(c->m, mc->name), "heap") != NULL;
 	if (bytes)
-		snprintf(lab, sizeof(lab), "max %.1f MiB", ci->vmax / 1048576.0);
+		snprintf(max, sizeof(max), "max %.1f MiB", ci->vmax / 1048576.0);
 	else
-		snprintf(lab, sizeof(lab), "max %" PRId64, ci->vmax);
+		snprintf(max, sizeof(max), "max %" PRId64, ci->vmax);
+	snprintf(lab, sizeof(lab), "%s%s%s", max, several ? ", " : "", several ? pname : "");
 	ui_gutter_label(c, y + 16, 14, lab, ui_theme[UI_C_TEXT_DIM], UI_FONT_SMALL, 24);
 }
 

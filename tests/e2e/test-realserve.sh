@@ -366,7 +366,7 @@ PY
 	ln -s serve.err "$WORK/pg-serve.log"
 	pg_wait_ready serve
 	# long enough for both requests (a session each) to end under load
-	bench serve 10 >"$WORK/tps-serve" &
+	bench serve 15 >"$WORK/tps-serve" &
 	LOAD=$!
 	PIDS="$PIDS $LOAD"
 	sleep 1

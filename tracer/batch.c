@@ -42,6 +42,7 @@
 #include "cprof-tp-enums.h"
 #include "cprof-tp.h"
 #include "cprof-varint.h"
+#include "own-threads.h"
 
 #define CPROF_EXPORT __attribute__((visibility("default")))
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -459,6 +460,7 @@ void cprof_batch_flush_all_(void)
 static void *flusher(void *arg)
 {
 	(void)arg;
+	cprof_own_thread_begin_();
 	for (;;) {
 		struct timespec ts = {0, CPROF_BATCH_PERIOD_NS};
 

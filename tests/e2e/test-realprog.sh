@@ -125,6 +125,14 @@
 #                 thread can get its stack, lttng-ust's listeners neither):
 #                 exit status 0 and the same output (lttng-ust cancelled
 #                 the listener it never had, handle 0, at exit: SIGSEGV).
+#   setpriv       setpriv --reuid=nobody --regid=nogroup --clear-groups (and
+#                 --init-groups) -- sh -c 'id; sleep 0.1', as container
+#                 entrypoints drop root, then runuser -u nobody: the same
+#                 output and status (setpriv keeps its capabilities across
+#                 setresuid on its own thread only, and glibc aborted it
+#                 at setresgid, exit 134, when the threads lttng-ust and we
+#                 add failed it); sh, id and sleep in the trace, with the
+#                 100 ms sleep. Root only.
 # Skipped (77) when the program is not installed.
 # usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR,
 #                                SIGPROF_APP, ODD_APP, DL_LIB_A, DL_LIB_B)
@@ -1078,6 +1086,30 @@ sshd)
 	[ "$code" = 200 ] || fail "serve -- sshd: goroutine?debug=2 answered $code: $(head -1 "$WORK/goroutine.txt")"
 	grep -q '^thread [0-9]* "sshd" \[in ppoll' "$WORK/goroutine.txt" ||
 		fail "serve -- sshd: the listener is not shown waiting in ppoll"
+	;;
+setpriv)
+	need /usr/bin/setpriv util-linux
+	[ "$(id -u)" = 0 ] || skip "setpriv needs root to change its user"
+	id -u nobody >/dev/null && getent group nogroup >/dev/null || skip "no user nobody or group nogroup"
+	for groups in clear-groups init-groups; do
+		both "sp-$groups" /usr/bin/setpriv --reuid=nobody --regid=nogroup --$groups -- \
+			/bin/sh -c 'id; sleep 0.1'
+		grep -q "^uid=$(id -u nobody)(nobody) gid=$(getent group nogroup | cut -d: -f3)" \
+			"$WORK/sp-$groups.out" || fail "sp-$groups: setpriv did not run sh as nobody"
+		stats "sp-$groups"
+		check "sp-$groups" "sh, id or sleep (with its 100 ms) is missing from the trace" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+names = sorted(p["name"] for p in s["processes"])
+calls = s["syscalls"]["calls"]
+sleep = max(calls.get(c, {}).get("total_ns", 0) for c in ("nanosleep", "clock_nanosleep"))
+print("processes:", ", ".join(names), "sleep: %.1f ms" % (sleep / 1e6))
+sys.exit(0 if {"sh", "id", "sleep"} <= set(names) and sleep >= 95e6 else 1)
+PY
+	done
+	if [ -x /usr/sbin/runuser ]; then
+		both ru /usr/sbin/runuser -u nobody -- /bin/sh -c 'id -un'
+	fi
 	;;
 bwrap)
 	need /usr/bin/bwrap bubblewrap

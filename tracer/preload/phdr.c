@@ -30,6 +30,8 @@
  */
 #include "preload.h"
 
+#include "own-threads.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -215,6 +217,7 @@ static void refresh_now(void)
 static void *refresher(void *unused)
 {
 	(void)unused;
+	cprof_own_thread_begin_();
 	for (;;) {
 		uint32_t want = __atomic_load_n(&requested, __ATOMIC_ACQUIRE);
 

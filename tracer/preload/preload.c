@@ -112,6 +112,7 @@ void cprof_sampler_resolve(void) CPROF_HIDDEN;
 void cprof_io_more_resolve(void) CPROF_HIDDEN;
 void cprof_stdio_resolve(void) CPROF_HIDDEN;
 void cprof_seccomp_resolve(void) CPROF_HIDDEN;
+void cprof_setxid_resolve(void) CPROF_HIDDEN;
 
 static void (*real__exit)(int);
 
@@ -145,6 +146,7 @@ void cprof_resolve_all(void)
 	cprof_io_more_resolve();
 	cprof_stdio_resolve();
 	cprof_seccomp_resolve();
+	cprof_setxid_resolve();
 	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
 	cprof_resolving = false;
 }

@@ -171,6 +171,9 @@ CPROF_HIDDEN void cprof_sampler_stop(void);
 CPROF_HIDDEN void cprof_seccomp_prctl(unsigned long mode, unsigned long arg);
 /* thread.c: this thread renamed itself (PR_SET_NAME): emit its name. */
 CPROF_HIDDEN void cprof_thread_renamed(void);
+/* A thread of this process has installed a seccomp filter (seccomp.c):
+ * what our own system calls would meet is not known in every thread. */
+extern bool cprof_seccomp_seen CPROF_HIDDEN;
 /* This thread's seccomp filter would kill a pthread_cancel (seccomp.c). */
 CPROF_HIDDEN bool cprof_seccomp_denies_cancel(void);
 /* This thread (and the threads it starts) no longer records, its batch

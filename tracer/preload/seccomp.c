@@ -54,6 +54,8 @@ static __thread bool no_membarrier __attribute__((tls_model("initial-exec")));
  * its SIGCANCEL handler at the first cancel, then signals the thread). */
 static __thread bool no_cancel __attribute__((tls_model("initial-exec")));
 
+bool cprof_seccomp_seen;
+
 bool cprof_seccomp_denies_cancel(void)
 {
 	return no_cancel;
@@ -270,6 +272,7 @@ static void before_filter(bool strict, const struct sock_fprog *prog, bool all_t
 	const struct our_call *s = NULL, *h = NULL;
 	char detail[160];
 
+	__atomic_store_n(&cprof_seccomp_seen, true, __ATOMIC_RELAXED);
 	if (cprof_tls.depth > 0 || !cprof_cfg.ready)
 		return;
 	if (!strict) {

@@ -10,6 +10,7 @@
 #include "state.h"
 
 #include "flight-watch.h"
+#include "own-threads.h"
 #include "served.h"
 
 #include <errno.h>
@@ -289,6 +290,7 @@ static void *control_loop(void *arg)
 
 	/* not one of the program's threads: hooks pass through */
 	t->known = false;
+	cprof_own_thread_begin_();
 	t->depth = 1;
 	for (;;) {
 		char buf[4096], reply[64];

@@ -12,6 +12,8 @@
 #include "preload.h"
 #include "state.h"
 
+#include "own-threads.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -171,6 +173,48 @@ static bool is_lttng_thread(void *(*routine)(void *))
 	return cprof_ust_is_caller((const void *)routine, true);
 }
 
+struct ust_start {
+	void *(*routine)(void *);
+	void *arg;
+};
+
+static void ust_thread_end(void *unused)
+{
+	(void)unused;
+	cprof_own_thread_end_();
+}
+
+/* lttng-ust's thread, known as tracing's own (own-threads.h) until it
+ * ends: lttng-ust's exit cancels it. */
+static void *ust_trampoline(void *arg)
+{
+	struct ust_start s = *(struct ust_start *)arg;
+	void *ret;
+
+	cprof_real.free(arg);
+	cprof_own_thread_begin_();
+	pthread_cleanup_push(ust_thread_end, NULL);
+	ret = s.routine(s.arg);
+	pthread_cleanup_pop(1);
+	return ret;
+}
+
+static int create_ust_thread(pthread_t *thread, const pthread_attr_t *attr,
+			     void *(*routine)(void *), void *arg)
+{
+	struct ust_start *s = cprof_real.malloc ? cprof_real.malloc(sizeof(*s)) : NULL;
+	int ret;
+
+	if (!s)
+		return real_pthread_create(thread, attr, routine, arg);
+	s->routine = routine;
+	s->arg = arg;
+	ret = real_pthread_create(thread, attr, ust_trampoline, s);
+	if (ret != 0)
+		cprof_real.free(s);
+	return ret;
+}
+
 CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 				void *(*routine)(void *), void *arg)
 {
@@ -181,7 +225,9 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 
 	if (unlikely(!real_pthread_create))
 		cprof_resolve_all();
-	if (!cprof_cfg.ready || !cprof_may_record(t) || is_lttng_thread(routine))
+	if (is_lttng_thread(routine))
+		return create_ust_thread(thread, attr, routine, arg);
+	if (!cprof_cfg.ready || !cprof_may_record(t))
 		return real_pthread_create(thread, attr, routine, arg);
 	s = cprof_real.malloc(sizeof(*s));
 	if (!s)

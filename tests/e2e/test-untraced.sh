@@ -14,6 +14,12 @@
 #                 running the same copy (no secure execution for root),
 #                 and runuser running /bin/echo as nobody, are traced and
 #                 no such line appears.
+#   secure-spawn  record -- /usr/bin/python3 starting two set-user-ID
+#                 copies of echo with os.posix_spawn and os.posix_spawnp
+#                 (PATH searched), then /bin/echo: glibc's posix_spawn
+#                 executes past the exec hooks, the posix_spawn hooks tell
+#                 record, which says each once; stats warns. Control:
+#                 /bin/echo is traced and gets no line.
 #   static        record -- a statically linked program: it prints what it
 #                 would, record says no dynamic loader runs in it (no
 #                 LD_PRELOAD), stats says why the trace is empty. Control:
@@ -109,6 +115,34 @@ secure-caps)
 	[ "$rc" -eq 0 ] || fail "record (nobody, /bin/echo) exited $rc"
 	grep -q "secure-execution" "$work/nobody.err" && fail "a false secure-execution line"
 	"$cprof" stats "$work/t-nobody" | grep -q '^  [0-9]* *echo ' || fail "echo (nobody) not traced"
+	;;
+secure-spawn)
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (chown)"; exit 77; }
+	[ -x /usr/bin/python3 ] || { echo "SKIP: no /usr/bin/python3 (python3)"; exit 77; }
+	for f in echo-spawn echo-spawnp; do
+		cp /bin/echo "$work/$f"
+		chown nobody "$work/$f"
+		chmod 4755 "$work/$f"
+	done
+	spawner=(/usr/bin/python3 -c 'import os, sys
+for spawn, path in ((os.posix_spawn, sys.argv[1]), (os.posix_spawnp, "echo-spawnp"),
+                    (os.posix_spawn, "/bin/echo")):
+    pid = spawn(path, [path, "spawned", path], os.environ)
+    os.waitpid(pid, 0)' "$work/echo-spawn")
+	PATH=$work:$PATH run plain "${spawner[@]}"
+	PATH=$work:$PATH run rec "$cprof" record -o "$work/t" -- "${spawner[@]}"
+	[ "$rc" -eq 0 ] || fail "record exited $rc"
+	cmp -s "$work/plain.out" "$work/rec.out" || fail "the program's output changed"
+	[ "$(grep -c spawned "$work/rec.out")" -eq 3 ] || fail "python did not spawn the three"
+	expect_once "$work/rec.err" "$(secure_line "$work/echo-spawn" set-user-ID)"
+	line=$(secure_line "$work/echo-spawnp" set-user-ID)
+	expect_once "$work/rec.err" "$line"
+	[ "$(grep -c secure-execution "$work/rec.err")" -eq 2 ] || fail "a false secure-execution line"
+	run stats "$cprof" stats "$work/t"
+	[ "$rc" -eq 0 ] || fail "stats exited $rc"
+	grep -qxF "cprof-trace: $work/t: warning: ${line#cprof-trace: }" "$work/stats.err" ||
+		fail "stats does not warn that echo-spawnp was not traced"
+	grep -q '^  [0-9]* *echo ' "$work/stats.out" || fail "/bin/echo (posix_spawn) is not traced"
 	;;
 static)
 	printf '#include <stdio.h>\nint main(void) { puts("static hello"); return 0; }\n' >"$work/hello.c"

@@ -32,6 +32,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,7 @@ void cprof_setxid_resolve(void) CPROF_HIDDEN;
 static void (*real__exit)(int);
 
 static void exec_resolve(void);
+static void spawn_resolve(void);
 
 void cprof_resolve_all(void)
 {
@@ -138,6 +140,7 @@ void cprof_resolve_all(void)
 	cprof_real.malloc_usable_size = cprof_dlsym("malloc_usable_size");
 	real__exit = (void (*)(int))cprof_dlsym("_exit");
 	exec_resolve();
+	spawn_resolve();
 	cprof_sync_resolve();
 	cprof_io_resolve();
 	cprof_thread_resolve();
@@ -625,6 +628,58 @@ CPROF_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	before_exec(path, false, envp);
 	return real_exec.fexecve(fd, argv, envp);
+}
+
+/*
+ * posix_spawn and posix_spawnp execute the program in a child made with
+ * clone(CLONE_VM | CLONE_VFORK) inside libc, past the exec hooks: the
+ * check is made here, in the caller, with the same path (posix_spawnp
+ * searches the caller's PATH, as glibc does). A child that resets its
+ * effective ids first (POSIX_SPAWN_RESETIDS) in a caller whose effective
+ * ids are not its real ones runs with ids this process does not have: no
+ * word rather than a wrong one. Python's os.posix_spawn and
+ * subprocess (when it can) start programs so.
+ */
+static struct {
+	int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			   const posix_spawnattr_t *, char *const[], char *const[]);
+	int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			    const posix_spawnattr_t *, char *const[], char *const[]);
+} real_spawn;
+
+static void spawn_resolve(void)
+{
+	real_spawn.posix_spawn = cprof_dlvsym("posix_spawn", "GLIBC_2.15");
+	real_spawn.posix_spawnp = cprof_dlvsym("posix_spawnp", "GLIBC_2.15");
+}
+
+static void before_spawn(const char *file, bool search, const posix_spawnattr_t *attr,
+			 char *const envp[])
+{
+	short flags = 0;
+
+	if (unlikely(!real_spawn.posix_spawn))
+		cprof_resolve_all();
+	if (attr && posix_spawnattr_getflags(attr, &flags) == 0 && (flags & POSIX_SPAWN_RESETIDS) &&
+	    (geteuid() != getuid() || getegid() != getgid()))
+		return;
+	say_if_secure(file, search, envp);
+}
+
+CPROF_EXPORT int posix_spawn(pid_t *pid, const char *path,
+			     const posix_spawn_file_actions_t *actions,
+			     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	before_spawn(path, false, attr, envp);
+	return real_spawn.posix_spawn(pid, path, actions, attr, argv, envp);
+}
+
+CPROF_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			      const posix_spawn_file_actions_t *actions,
+			      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	before_spawn(file, true, attr, envp);
+	return real_spawn.posix_spawnp(pid, file, actions, attr, argv, envp);
 }
 
 /* The list forms, as glibc builds them: the arguments up to the NULL,

@@ -18,6 +18,9 @@ enum cprof_tp_warning {
 	CPROF_TP_WARN_LOG_TRUNCATED = 6,
 	CPROF_TP_WARN_SIGPROF_IN_USE = 7,
 	CPROF_TP_WARN_SECCOMP = 8,
+	/* detail: the line record would have said (a program this process is
+	 * about to execute will not be traced, and why) */
+	CPROF_TP_WARN_UNTRACED_EXEC = 9,
 };
 
 /* cprof:wait_begin / wait_end / lock_release `kind` */

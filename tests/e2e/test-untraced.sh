@@ -20,6 +20,13 @@
 #                 executes past the exec hooks, the posix_spawn hooks tell
 #                 record, which says each once; stats warns. Control:
 #                 /bin/echo is traced and gets no line.
+#   secure-flight record --flight -- sh -c 'echo-suid hello; ...': no record
+#                 hears the exec hook there; the line travels in the trace
+#                 (cprof:warning) and stats of the snapshot says it, as it
+#                 would record's.
+#   secure-pid    record --pid of a sh started with cprof-trace env's
+#                 environment, which then executes the set-user-ID echo:
+#                 stats of the trace says it.
 #   static        record -- a statically linked program: it prints what it
 #                 would, record says no dynamic loader runs in it (no
 #                 LD_PRELOAD), stats says why the trace is empty. Control:
@@ -143,6 +150,52 @@ for spawn, path in ((os.posix_spawn, sys.argv[1]), (os.posix_spawnp, "echo-spawn
 	grep -qxF "cprof-trace: $work/t: warning: ${line#cprof-trace: }" "$work/stats.err" ||
 		fail "stats does not warn that echo-spawnp was not traced"
 	grep -q '^  [0-9]* *echo ' "$work/stats.out" || fail "/bin/echo (posix_spawn) is not traced"
+	;;
+secure-flight)
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (chown)"; exit 77; }
+	cp /bin/echo "$work/echo-suid"
+	chown nobody "$work/echo-suid"
+	chmod 4755 "$work/echo-suid"
+	"$cprof" record --flight --snapshot-on signal:USR2 -o "$work/fl" -- \
+		/bin/sh -c '"$1" hello; echo done; sleep 1' sh "$work/echo-suid" \
+		>"$work/fl.out" 2>"$work/fl.err" &
+	rec=$!
+	for _ in $(seq 200); do grep -q done "$work/fl.out" && break; sleep 0.1; done
+	grep -q done "$work/fl.out" || fail "sh did not run under record --flight: $(cat "$work/fl.err")"
+	kill -USR2 "$rec"
+	wait "$rec" || fail "record --flight exited $?: $(cat "$work/fl.err")"
+	grep -q '^hello$' "$work/fl.out" || fail "echo-suid did not run"
+	snap=$(ls -d "$work"/fl/snapshot-001-*) || fail "no snapshot: $(cat "$work/fl.err")"
+	run stats "$cprof" --no-cache stats "$snap"
+	[ "$rc" -eq 0 ] || fail "stats exited $rc"
+	line=$(secure_line "$work/echo-suid" set-user-ID)
+	expect_once "$work/stats.err" "cprof-trace: $snap: warning: ${line#cprof-trace: }"
+	;;
+secure-pid)
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (chown)"; exit 77; }
+	cp /bin/echo "$work/echo-suid"
+	chown nobody "$work/echo-suid"
+	chmod 4755 "$work/echo-suid"
+	"$cprof" env >"$work/env.txt"
+	env $(cat "$work/env.txt") /bin/sh -c 'while [ ! -e "$1/go" ]; do sleep 0.1; done
+exec "$1/echo-suid" hello' sh "$work" >"$work/app.out" 2>"$work/app.err" &
+	app=$!
+	# (env executes sh: until then the process has no preload library)
+	for _ in $(seq 100); do
+		[ "$(readlink "/proc/$app/exe")" = "$(readlink -f /bin/sh)" ] && break
+		sleep 0.05
+	done
+	"$cprof" record --pid "$app" --duration 30s -o "$work/p" >"$work/rec.out" 2>"$work/rec.err" &
+	rec=$!
+	for _ in $(seq 200); do grep -q 'recording process' "$work/rec.err" && break; sleep 0.1; done
+	touch "$work/go"
+	wait "$rec" || fail "record --pid exited $?: $(cat "$work/rec.err")"
+	wait "$app" || true
+	grep -q '^hello$' "$work/app.out" || fail "echo-suid did not run: $(cat "$work/app.err")"
+	run stats "$cprof" --no-cache stats "$work/p"
+	[ "$rc" -eq 0 ] || fail "stats exited $rc"
+	line=$(secure_line "$work/echo-suid" set-user-ID)
+	expect_once "$work/stats.err" "cprof-trace: $work/p: warning: ${line#cprof-trace: }"
 	;;
 static)
 	printf '#include <stdio.h>\nint main(void) { puts("static hello"); return 0; }\n' >"$work/hello.c"

@@ -570,22 +570,37 @@ static bool preloads(char *const envp[])
 /*
  * A program that will run in secure-execution mode ignores LD_PRELOAD and
  * would be missing from the trace with no word: record is told before the
- * exec (secure-exec.h, track.h). `search`: the exec function searches
- * PATH for `file`, as execvp does. Only system calls, the stack and
- * snprintf: this may be a vfork child.
+ * exec (secure-exec.h, track.h). With no record to tell (a flight recorder,
+ * record --pid, a session of the user's), the word goes into the trace
+ * instead, as a cprof:warning every command reading it reports. In a vfork
+ * child (dash starts its commands so) that event is its parent's: the
+ * child runs on the parent's suspended thread, with its TLS, whose
+ * lttng-ust state (nesting, cached ids: the parent's pid and tid) and
+ * depth come back as they were, in ring buffers every process of the user
+ * shares anyway. `search`: the exec function searches PATH for `file`, as
+ * execvp does. Only system calls, the stack and snprintf up to the event.
  */
 static void say_if_secure(const char *file, bool search, char *const envp[])
 {
+	struct cprof_tls *t = &cprof_tls;
 	char path[PATH_MAX], line[CPROF_TRACK_NOTICE_MAX];
 	const char *why = NULL;
+	bool to_record = cprof_track_active_();
 
-	if (!file || !cprof_track_active_() || !preloads(envp) ||
+	if (!file || !preloads(envp) ||
+	    !(to_record || (lttng_ust_tracepoint_enabled(cprof, warning) && cprof_may_record(t))) ||
 	    !(search ? cprof_exec_find(file, getenv("PATH"), path, sizeof(path))
 		     : (size_t)snprintf(path, sizeof(path), "%s", file) < sizeof(path)) ||
 	    !cprof_secure_exec(path, &why))
 		return;
 	snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
-	cprof_track_notice_(line);
+	if (to_record) {
+		cprof_track_notice_(line);
+		return;
+	}
+	t->depth++;
+	lttng_ust_do_tracepoint(cprof, warning, CPROF_TP_WARN_UNTRACED_EXEC, line);
+	t->depth--;
 }
 
 static void before_exec(const char *file, bool search, char *const envp[])

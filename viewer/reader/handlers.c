@@ -159,9 +159,34 @@ static const char *warning_text(uint32_t code)
 		return "the program uses SIGPROF: CPU sampling skipped";
 	case CPROF_TP_WARN_SECCOMP:
 		return "the program installed a seccomp filter";
+	case CPROF_TP_WARN_UNTRACED_EXEC:
+		return "a program it executes is not traced";
 	default:
 		return "unknown warning";
 	}
+}
+
+/*
+ * A program the process was about to execute is not traced (secure
+ * execution), told in the trace where no record heard it (a flight
+ * recorder, record --pid): the same note as record's notice in
+ * cprof-record.json, which every command says, once however many times
+ * the program ran.
+ */
+static void note_untraced_exec(struct rd_state *st, const char *text, size_t len)
+{
+	struct cprof_model *m = st->model;
+	cprof_str s = cprof_model_intern(m, text, len);
+	cprof_str *slot;
+
+	for (size_t i = 0; s && i < m->notes.n; i++)
+		if (m->notes.v[i] == s)
+			return;
+	if (!s || !(slot = cprof_vec_push(&m->notes))) {
+		st->out_of_memory = true;
+		return;
+	}
+	*slot = s;
 }
 
 static void on_warning(struct rd_state *st, struct rd_event *ev)
@@ -171,6 +196,10 @@ static void on_warning(struct rd_state *st, struct rd_event *ev)
 	size_t len = ev->f[1].n;
 	char a[96];
 
+	if (code == CPROF_TP_WARN_UNTRACED_EXEC && len) {
+		note_untraced_exec(st, s, len);
+		return;
+	}
 	if (len)
 		rd_warn(st, ev->ns, ev->thread, "%s on thread %s: %.*s", warning_text(code),
 			rd_thread_label(st, ev->thread, a, sizeof(a)), (int)(len > 200 ? 200 : len),

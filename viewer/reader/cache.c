@@ -45,8 +45,9 @@ bool rd_cache_enabled = true;
  * 7: cprof_thread_state.current (in its own process's last dump);
  * 8: cprof_process.title;
  * 9: a process was named by its main thread's last name;
- * 10: by its executable again (the tooltips' "worker-1 (producer)") */
-#define FORMAT 10
+ * 10: by its executable again (the tooltips' "worker-1 (producer)");
+ * 11: cprof:warning UNTRACED_EXEC read as a note, not a warning */
+#define FORMAT 11
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */

@@ -37,11 +37,18 @@
  *             process on any other; then 0.4 s of CPU with allocations
  *             (work_under_filter) on the main thread and on a thread it
  *             starts, and exit(0).
+ *   setxid [THREADS]  (root) THREADS threads (default 4) running, then
+ *             setgroups, setresgid and
+ *             setresuid to 65534, as a daemon drops root: whether every
+ *             thread of the process (any a tracer added too) ended with
+ *             those ids and no capability left.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <dlfcn.h>
+#include <grp.h>
 #include <link.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -431,6 +438,76 @@ static int run_seccomp(void)
 	exit(0);
 }
 
+static volatile int setxid_done;
+
+static void *setxid_thread(void *arg)
+{
+	(void)arg;
+	while (!setxid_done)
+		usleep(1000);
+	return NULL;
+}
+
+/* Threads of this process whose ids or capabilities are not those of
+ * user and group 65534 without privileges, -1 when /proc cannot tell. */
+static int threads_not_dropped(void)
+{
+	static const char *const want[] = {
+	    "Uid:\t65534\t65534\t65534\t65534\n", "Gid:\t65534\t65534\t65534\t65534\n",
+	    "Groups:\t65534 \n", "CapPrm:\t0000000000000000\n", "CapEff:\t0000000000000000\n"};
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *d;
+	int bad = 0;
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		char path[300], line[256];
+		unsigned seen = 0;
+		FILE *in;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
+		if (!(in = fopen(path, "r")))
+			continue; /* ended meanwhile */
+		while (fgets(line, sizeof(line), in))
+			for (unsigned k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+				seen += strcmp(line, want[k]) == 0;
+		fclose(in);
+		bad += seen != sizeof(want) / sizeof(want[0]);
+	}
+	closedir(dir);
+	return bad;
+}
+
+static int run_setxid(int threads)
+{
+	gid_t group = 65534;
+	pthread_t th[8];
+	int bad;
+
+	if (threads < 0 || threads > 8)
+		return 2;
+	for (int i = 0; i < threads; i++)
+		if (pthread_create(&th[i], NULL, setxid_thread, NULL) != 0)
+			return 1;
+	if (setgroups(1, &group) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+	    setresuid(65534, 65534, 65534) != 0) {
+		perror("set*id");
+		return 1;
+	}
+	bad = threads_not_dropped();
+	setxid_done = 1;
+	for (int i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	if (bad)
+		printf("%d threads kept other ids or capabilities\n", bad);
+	else
+		printf("every thread is user and group 65534 without capabilities\n");
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -453,9 +530,11 @@ int main(int argc, char **argv)
 		return run_after_heap_exec();
 	if (strcmp(mode, "seccomp") == 0)
 		return run_seccomp();
+	if (strcmp(mode, "setxid") == 0)
+		return run_setxid(argc > 2 ? atoi(argv[2]) : 4);
 	if (strcmp(mode, "dl-swap") == 0 && argc == 4)
 		return run_dl_swap(argv[2], argv[3]);
 	fprintf(stderr, "usage: realprog-odd altstack [BYTES] | exec | longjmp | thread-exec | "
-			"heap-exec | dl-swap LIBA LIBB | seccomp\n");
+			"heap-exec | dl-swap LIBA LIBB | seccomp | setxid [THREADS]\n");
 	return 2;
 }

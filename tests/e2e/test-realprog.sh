@@ -132,7 +132,11 @@
 #                 setresuid on its own thread only, and glibc aborted it
 #                 at setresgid, exit 134, when the threads lttng-ust and we
 #                 add failed it); sh, id and sleep in the trace, with the
-#                 100 ms sleep. Root only.
+#                 100 ms sleep. Then realprog-odd setxid, a program
+#                 alone or with four threads dropping root: every thread
+#                 of the process, ours too, ends as 65534 without
+#                 capabilities.
+#                 Root only.
 # Skipped (77) when the program is not installed.
 # usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR,
 #                                SIGPROF_APP, ODD_APP, DL_LIB_A, DL_LIB_B)
@@ -1110,6 +1114,14 @@ PY
 	if [ -x /usr/sbin/runuser ]; then
 		both ru /usr/sbin/runuser -u nobody -- /bin/sh -c 'id -un'
 	fi
+	# a daemon dropping root, alone or with threads of its own: glibc's
+	# broadcast still reaches every thread, ours too
+	for threads in 0 4; do
+		both "setxid-$threads" "$ODD_APP" setxid $threads
+		grep -qx "every thread is user and group 65534 without capabilities" \
+			"$WORK/setxid-$threads.out" ||
+			fail "setxid $threads: a thread kept root's ids or capabilities"
+	done
 	;;
 bwrap)
 	need /usr/bin/bwrap bubblewrap

@@ -59,3 +59,17 @@ CPROF_EXPORT bool cprof_own_thread_is_(int32_t tid)
 			return true;
 	return false;
 }
+
+CPROF_EXPORT size_t cprof_own_threads_(int32_t *tids, size_t max)
+{
+	int32_t pid = (int32_t)getpid();
+	size_t n = 0;
+
+	for (int i = 0; i < OWN_MAX && n < max; i++) {
+		uint64_t e = __atomic_load_n(&own[i], __ATOMIC_ACQUIRE);
+
+		if (e && (int32_t)(e >> 32) == pid)
+			tids[n++] = (int32_t)(uint32_t)e;
+	}
+	return n;
+}

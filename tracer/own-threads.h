@@ -14,6 +14,7 @@
 #define CPROF_OWN_THREADS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The calling thread is tracing's own, until it ends (call
@@ -24,5 +25,9 @@ void cprof_own_thread_end_(void);
 
 /* Whether thread `tid` of this process is tracing's own. */
 bool cprof_own_thread_is_(int32_t tid);
+
+/* This process's threads of tracing's own, at most `max` of them into
+ * `tids`; how many. */
+size_t cprof_own_threads_(int32_t *tids, size_t max);
 
 #endif

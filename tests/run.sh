@@ -47,6 +47,8 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	openssh-server openssh-client
 	# PostgreSQL 15 under pgbench, recorded and served (test-realserve.sh postgres)
 	postgresql
+	# a big multi-process C++ program: headless Chromium's DOM dump (test-realprog.sh chromium)
+	chromium
 	libmicrohttpd-dev libarchive-dev libxxhash-dev)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -29,8 +29,11 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <gnu/lib-names.h>
+#include <linux/futex.h>
+#include <lttng/tracepoint-types.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -457,15 +460,42 @@ void cprof_batch_flush_all_(void)
 
 /* ---- the flusher ------------------------------------------------------------------ */
 
+/*
+ * The flusher sleeps on a futex word rather than in clock_nanosleep, so
+ * that it can be stopped at once: before a seccomp filter that covers
+ * every thread (SECCOMP_FILTER_FLAG_TSYNC) and would deny its calls, the
+ * preload library asks for a last pass and for its end, and the filter
+ * goes in only once the thread is gone (cprof_batch_stop_).
+ */
+static int flusher_stop;    /* futex word: 1 = end now */
+static int flusher_stopped; /* for good in this process (and its fork children) */
+static int32_t flusher_tid;
+
+static void flusher_sleep(void)
+{
+	struct timespec until;
+	uint64_t t = cprof_clock_mono_ns_() + CPROF_BATCH_PERIOD_NS;
+
+	until.tv_sec = (time_t)(t / 1000000000u);
+	until.tv_nsec = (long)(t % 1000000000u);
+	/* FUTEX_WAIT_BITSET: an absolute CLOCK_MONOTONIC time, so that a
+	 * spurious wakeup or EINTR does not shorten the period */
+	while (!__atomic_load_n(&flusher_stop, __ATOMIC_ACQUIRE) &&
+	       syscall(SYS_futex, &flusher_stop, FUTEX_WAIT_BITSET_PRIVATE, 0, &until, NULL,
+		       FUTEX_BITSET_MATCH_ANY) != 0 &&
+	       errno != ETIMEDOUT)
+		;
+}
+
 static void *flusher(void *arg)
 {
 	(void)arg;
 	cprof_own_thread_begin_();
+	__atomic_store_n(&flusher_tid, gettid_now(), __ATOMIC_RELEASE);
 	for (;;) {
-		struct timespec ts = {0, CPROF_BATCH_PERIOD_NS};
-
-		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-			;
+		flusher_sleep();
+		if (__atomic_load_n(&flusher_stop, __ATOMIC_ACQUIRE))
+			break;
 		/* Sequentially consistent, paired with exit_flush_wait(): either
 		 * the exit sees this pass or this pass sees the exit. */
 		__atomic_store_n(&flusher_pass, 1, __ATOMIC_SEQ_CST);
@@ -482,6 +512,7 @@ static void *flusher(void *arg)
 				flush_other(b);
 		__atomic_store_n(&flusher_pass, 0, __ATOMIC_SEQ_CST);
 	}
+	cprof_own_thread_end_();
 	return NULL;
 }
 
@@ -493,7 +524,8 @@ static void start_flusher(void)
 	pthread_t thread;
 	sigset_t all, old;
 
-	if (!real_pthread_create || __atomic_exchange_n(&flusher_started, 1, __ATOMIC_ACQ_REL))
+	if (!real_pthread_create || __atomic_load_n(&flusher_stopped, __ATOMIC_ACQUIRE) ||
+	    __atomic_exchange_n(&flusher_started, 1, __ATOMIC_ACQ_REL))
 		return;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -820,6 +852,7 @@ void cprof_batch_after_fork_child_(void)
 	cprof_batch_str_after_fork_();
 	cprof_title_after_fork_child_();
 	flusher_started = 0;
+	flusher_tid = 0;
 	exiting = flusher_pass = 0;
 	/* out of line until the child announced itself (api.c) */
 	cprof_thread_records_ = NULL;
@@ -894,6 +927,59 @@ CPROF_EXPORT void cprof_batch_sandboxed_(void)
 	cprof_batch_flush_self_();
 	__atomic_store_n(&sandboxed, 1, __ATOMIC_RELEASE);
 	errno = saved;
+}
+
+/* Our tracepoints (cprof:batch), for cprof_batch_stop_ (lttng-ust's
+ * linker-made section bounds, as tracepoint.h declares them). */
+extern struct lttng_ust_tracepoint *const __start_lttng_ust_tracepoints_ptrs[]
+    __attribute__((weak, visibility("hidden")));
+extern struct lttng_ust_tracepoint *const __stop_lttng_ust_tracepoints_ptrs[]
+    __attribute__((weak, visibility("hidden")));
+
+/*
+ * The process stops recording for good: a seccomp filter on every thread
+ * is about to deny calls that our threads or lttng-ust's make (the
+ * preload library's seccomp.c). Every thread's records go out now, the
+ * flusher makes its last pass and ends (the filter would kill the process
+ * at its next call), and libcprof-trace's tracepoints are switched off in
+ * this process, so that an API call or a thread that was inside a hook
+ * when the filter went in writes nothing more. Returns whether the flusher
+ * is gone (it was never started, or it ended within a second).
+ */
+CPROF_EXPORT bool cprof_batch_stop_(void);
+CPROF_EXPORT bool cprof_batch_stop_(void)
+{
+	int saved = errno;
+	uint64_t deadline = cprof_clock_mono_ns_() + EXIT_WAIT_NS;
+	int32_t tid;
+	bool gone = true;
+
+	cprof_batch_flush_all_();
+	__atomic_store_n(&sandboxed, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&flusher_stopped, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&flusher_stop, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &flusher_stop, FUTEX_WAKE_PRIVATE, 1);
+	if (__atomic_load_n(&flusher_started, __ATOMIC_ACQUIRE)) {
+		/* Gone: the kernel has no thread of its id any more (glibc's
+		 * thread exit makes calls of its own after the function
+		 * returns). Its id is published first thing in the thread. */
+		gone = false;
+		while (cprof_clock_mono_ns_() < deadline) {
+			tid = __atomic_load_n(&flusher_tid, __ATOMIC_ACQUIRE);
+			if (tid != 0 && syscall(SYS_tgkill, batch_pid, tid, 0) != 0 &&
+			    errno == ESRCH) {
+				gone = true;
+				break;
+			}
+			pause_briefly();
+		}
+	}
+	for (struct lttng_ust_tracepoint *const *p = __start_lttng_ust_tracepoints_ptrs;
+	     p && p < __stop_lttng_ust_tracepoints_ptrs; p++)
+		if (*p)
+			__atomic_store_n(&(*p)->state, 0, __ATOMIC_RELEASE);
+	errno = saved;
+	return gone;
 }
 
 /* The preload library's _exit and blocking hooks reach these. */

@@ -42,20 +42,39 @@
  *             setresuid to 65534, as a daemon drops root: whether every
  *             thread of the process (any a tracer added too) ended with
  *             those ids and no capability left.
+ *   userns    as Chromium's check that its namespace sandbox works: a
+ *             child made by clone() in a new user namespace
+ *             (CLONE_NEWUSER) must be single-threaded (Chromium CHECKs
+ *             it; the kernel refuses unshare(CLONE_NEWUSER) to a
+ *             multithreaded process): the child prints its number of
+ *             threads (/proc/self/status) and exits 1 unless it is one.
+ *   seccomp-tsync [SECONDS [listeners]]  as a sandboxed browser's renderer: a filter
+ *             on every thread of the process (the seccomp system call,
+ *             SECCOMP_FILTER_FLAG_TSYNC), installed once a second thread
+ *             waits for it (pthread_cond_wait), that allows only what
+ *             the program makes from then on (not recvmsg, sendmsg, close
+ *             or clock_nanosleep) and kills the process on any other call;
+ *             then SECONDS (default 0.6) of CPU with allocations on both
+ *             threads (work_under_filter), and exit(0). With `listeners`,
+ *             the filter denies recvmsg and sendmsg only (lttng-ust's
+ *             listeners make them, neither the program nor our hooks).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <grp.h>
 #include <link.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +83,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -508,6 +528,128 @@ static int run_setxid(int threads)
 	return bad != 0;
 }
 
+/* The second thread waits for the filter, then works under it. */
+static pthread_mutex_t tsync_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tsync_cond = PTHREAD_COND_INITIALIZER;
+static int tsync_started, tsync_filtered;
+static double tsync_seconds;
+
+static void *tsync_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&tsync_lock);
+	tsync_started = 1;
+	pthread_cond_broadcast(&tsync_cond);
+	while (!tsync_filtered)
+		pthread_cond_wait(&tsync_cond, &tsync_lock);
+	pthread_mutex_unlock(&tsync_lock);
+	return (void *)(uintptr_t)work_under_filter(tsync_seconds);
+}
+
+static int run_seccomp_tsync(double seconds, bool listeners_only)
+{
+	/* listeners_only: what recording's hooks and threads make allowed too,
+	 * only the session daemon's conversation (recvmsg, sendmsg) denied */
+	struct sock_filter more[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_recvmsg, 1, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sendmsg, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    ALLOW(SYS_write),
+	    ALLOW(SYS_exit),
+	    ALLOW(SYS_exit_group),
+	    ALLOW(SYS_brk),
+	    ALLOW(SYS_mmap),
+	    ALLOW(SYS_munmap),
+	    ALLOW(SYS_madvise),
+	    ALLOW(SYS_futex),
+	    ALLOW(SYS_clock_gettime),
+	    ALLOW(SYS_rt_sigprocmask),
+	    ALLOW(SYS_mprotect),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+	pthread_t th;
+	void *r;
+	uint64_t sum;
+
+	if (listeners_only) {
+		prog.len = (unsigned short)(sizeof(more) / sizeof(more[0]));
+		prog.filter = more;
+	}
+	tsync_seconds = seconds;
+	if (pthread_create(&th, NULL, tsync_thread, NULL) != 0)
+		return 1;
+	/* a thread that starts makes calls of its own (rseq) */
+	pthread_mutex_lock(&tsync_lock);
+	while (!tsync_started)
+		pthread_cond_wait(&tsync_cond, &tsync_lock);
+	pthread_mutex_unlock(&tsync_lock);
+	printf("filter of %u instructions on every thread\n", prog.len);
+	fflush(stdout);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
+		perror("seccomp");
+		return 1;
+	}
+	pthread_mutex_lock(&tsync_lock);
+	tsync_filtered = 1;
+	pthread_cond_broadcast(&tsync_cond);
+	pthread_mutex_unlock(&tsync_lock);
+	sum = work_under_filter(seconds);
+	pthread_join(th, &r);
+	printf("work under the filter: %s\n", sum && r ? "done" : "nothing");
+	fflush(stdout);
+	exit(0);
+}
+
+/* ---- userns --------------------------------------------------------- */
+
+static int userns_child(void *arg)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	int threads = -1;
+
+	(void)arg;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &threads) == 1)
+			break;
+	if (f)
+		fclose(f);
+	printf("child: %d thread(s)\n", threads);
+	fflush(stdout);
+	return threads == 1 ? 0 : 1;
+}
+
+static int run_userns(void)
+{
+	static char stack[256 * 1024];
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = clone(userns_child, stack + sizeof(stack), CLONE_NEWUSER | SIGCHLD, NULL);
+	if (pid < 0) {
+		printf("clone(CLONE_NEWUSER): %s\n", strerror(errno));
+		return 77;
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return 1;
+	printf("child exit status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -532,9 +674,15 @@ int main(int argc, char **argv)
 		return run_seccomp();
 	if (strcmp(mode, "setxid") == 0)
 		return run_setxid(argc > 2 ? atoi(argv[2]) : 4);
+	if (strcmp(mode, "userns") == 0)
+		return run_userns();
+	if (strcmp(mode, "seccomp-tsync") == 0)
+		return run_seccomp_tsync(argc > 2 ? strtod(argv[2], NULL) : 0.6,
+					 argc > 3 && strcmp(argv[3], "listeners") == 0);
 	if (strcmp(mode, "dl-swap") == 0 && argc == 4)
 		return run_dl_swap(argv[2], argv[3]);
 	fprintf(stderr, "usage: realprog-odd altstack [BYTES] | exec | longjmp | thread-exec | "
-			"heap-exec | dl-swap LIBA LIBB | seccomp | setxid [THREADS]\n");
+			"heap-exec | dl-swap LIBA LIBB | seccomp | seccomp-tsync [SECONDS "
+			"[listeners]] | userns | setxid [THREADS]\n");
 	return 2;
 }

@@ -137,6 +137,22 @@
 #                 of the process, ours too, ends as 65534 without
 #                 capabilities.
 #                 Root only.
+#   chromium      Debian's Chromium --headless --dump-dom of a page whose
+#                 script computes its text (--no-sandbox --no-zygote: its
+#                 zygote needs a single-threaded process): the same DOM
+#                 and status; the browser, renderer and other processes
+#                 in the trace (a clone() child in a new user namespace
+#                 was given lttng-ust's threads: 'No usable sandbox!').
+#   userns        realprog-odd userns: a clone() child in a new user
+#                 namespace has one thread, as untraced (liblttng-ust-fork
+#                 started lttng-ust's two listener threads in it).
+#   seccomp-tsync realprog-odd seccomp-tsync: a seccomp filter on every
+#                 thread (TSYNC) that denies recvmsg, sendmsg, close and
+#                 clock_nanosleep, then one that denies only recvmsg and
+#                 sendmsg (lttng-ust's listener threads'), under record,
+#                 then under serve with a capture while it runs: the same
+#                 output and exit status (it died of SIGSYS), and the
+#                 trace's warning.
 # Skipped (77) when the program is not installed.
 # usage: test-realprog.sh CASE   (env CPROF_TRACE, CPROF_PRELOAD_LIB, SAMPLES_DIR,
 #                                SIGPROF_APP, ODD_APP, DL_LIB_A, DL_LIB_B)
@@ -1026,6 +1042,78 @@ seccomp)
 	grep -qx 'work under the filter: done' "$WORK/sc.out" || fail "the work under the filter did not end"
 	"$CPROF_TRACE" stats "$WORK/sc" >"$WORK/sc.stats" 2>&1 || fail "stats: $(cat "$WORK/sc.stats")"
 	grep 'seccomp' "$WORK/sc.stats" || fail "stats does not say that a seccomp filter stopped the recording"
+	;;
+seccomp-tsync)
+	# A filter on every thread (lttng-ust's listeners and our flusher
+	# too) that denies their calls: killed by SIGSYS, at the flusher's
+	# next sleep, in a thread's exit or in lttng-ust's destructor (close)
+	both st "$ODD_APP" seccomp-tsync
+	grep -qx 'work under the filter: done' "$WORK/st.out" || fail "the work under the filter did not end"
+	"$CPROF_TRACE" stats "$WORK/st" >"$WORK/st.stats" 2>&1 || fail "stats: $(cat "$WORK/st.stats")"
+	grep 'seccomp filter' "$WORK/st.stats" || fail "stats does not say that a seccomp filter stopped the recording"
+	grep -q 'killed by' "$WORK/st.stats" && fail "stats says the program was killed"
+	# only the session daemon's conversation denied (recvmsg, sendmsg):
+	# the listeners' calls, the hooks' allowed
+	both stl "$ODD_APP" seccomp-tsync 0.6 listeners
+	"$CPROF_TRACE" stats "$WORK/stl" >"$WORK/stl.stats" 2>&1 || fail "stats: $(cat "$WORK/stl.stats")"
+	grep "allow recvmsg, which lttng-ust's listener threads make" "$WORK/stl.stats" ||
+		fail "stats does not say that the filter denies the listener threads' recvmsg"
+	# served: the session daemon's commands of a capture reach lttng-ust's
+	# listener threads while the program runs under its filter (it died of
+	# SIGSYS in sendmsg, and the capture's connection was dropped)
+	for variant in "" listeners; do
+		n=sts${variant:+-$variant}
+		untraced "$n" "$ODD_APP" seccomp-tsync 3 $variant
+		"$CPROF_TRACE" serve --listen 127.0.0.1:0 -- "$ODD_APP" seccomp-tsync 3 $variant \
+			>"$WORK/$n.out" 2>"$WORK/$n.err" &
+		serve_job=$!
+		wait_for "$WORK/$n.out" 'every thread' "the program did not install its filter under serve"
+		url=$(sed -n 's/.* at \(http[^ ]*\)$/\1/p' "$WORK/$n.err" | head -1)
+		code=$(curl -s -o "$WORK/$n.goroutine" -w '%{http_code}' "${url}goroutine?debug=2")
+		echo "$n: goroutine?debug=2 under the filter: HTTP $code"
+		rc=0
+		wait "$serve_job" || rc=$?
+		grep -v '^cprof-trace: ' "$WORK/$n.err" >"$WORK/$n.err.prog" || true
+		mv "$WORK/$n.err.prog" "$WORK/$n.err"
+		same "$n"
+	done
+	;;
+userns)
+	both un "$ODD_APP" userns
+	[ "$rc" = 77 ] && skip "no user namespace here: $(cat "$WORK/un.out")"
+	grep -qx 'child: 1 thread(s)' "$WORK/un.out" || fail "the child in a new user namespace was given threads"
+	;;
+chromium)
+	# Chromium without its sandbox and its zygote: its zygote CHECKs that it
+	# is single-threaded (lttng-ust's listeners and our flusher are threads
+	# of every traced process) and dies of SIGTRAP, sandboxed or not.
+	need /usr/bin/chromium chromium
+	printf '%s\n' '<!doctype html><html><head><title>t</title></head><body>' \
+		'<p id="a">static</p><script>let s = 0; for (let i = 0; i < 1000; i++) s += i * i;' \
+		'document.getElementById("a").textContent = "computed " + s;</script></body></html>' \
+		>"$WORK/page.html"
+	browse() { # PROFILE: the page's DOM after its script ran
+		timeout 60 chromium --headless --no-sandbox --no-zygote --disable-gpu \
+			--user-data-dir="$WORK/$1" --dump-dom "file://$WORK/page.html"
+	}
+	untraced cr browse plain-profile
+	grep -q 'computed 332833500' "$WORK/cr.plain" ||
+		skip "chromium does not run here untraced (status $plain_rc): $(tail -2 "$WORK/cr.plain.err")"
+	traced cr -- bash -c "$(declare -f browse); WORK=$WORK browse traced-profile"
+	cat "$WORK/cr.out"
+	# its stderr has times and process ids: the DOM and the status only
+	[ "$rc" = "$plain_rc" ] || fail "chromium: exit status $rc under record, $plain_rc untraced"
+	cmp -s "$WORK/cr.plain" "$WORK/cr.out" || fail "chromium: the DOM differs from the untraced run's"
+	stats cr
+	check cr "fewer than three chromium processes in the trace" <<'PY'
+import json, sys
+procs = json.load(open(sys.argv[1]))["processes"]
+label = lambda p: p.get("title") or p.get("name") or ""  # a title when it set one
+ours = [p for p in procs if "chromium" in label(p)]
+types = sorted({label(p).split("--type=")[1].split()[0] for p in ours if "--type=" in label(p)})
+print(f"{len(ours)} chromium processes, types: {', '.join(types)}")
+sys.exit(0 if len(ours) >= 3 and "renderer" in types else 1)
+PY
 	;;
 sshd)
 	need /usr/sbin/sshd openssh-server

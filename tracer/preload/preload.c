@@ -28,10 +28,12 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <gnu/lib-names.h>
 #include <limits.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -351,9 +353,35 @@ static void after_fork_child(void)
 	ust_env_restore();
 	cprof_stacks_reset();
 	cprof_alloc_after_fork_child();
+	cprof_ust_threads_after_fork_child();
 }
 
 static pid_t (*real_fork)(void);
+
+/* Our tracepoints, for cprof_preload_tracepoints_off (tracepoint.h
+ * declares the bounds of lttng-ust's section in this file). */
+static bool recording_stopped;
+
+void cprof_preload_tracepoints_off(void)
+{
+	for (struct lttng_ust_tracepoint *const *p = __start_lttng_ust_tracepoints_ptrs;
+	     p && p < __stop_lttng_ust_tracepoints_ptrs; p++)
+		if (*p)
+			__atomic_store_n(&(*p)->state, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&recording_stopped, true, __ATOMIC_RELEASE);
+}
+
+/* libc's own, past liblttng-ust-fork's wrappers, which come after ours
+ * in LD_PRELOAD. */
+static void *libc_symbol(const char *name)
+{
+	void *libc = dlopen(LIBC_SO, RTLD_LAZY | RTLD_NOLOAD);
+	void *fn = libc ? dlsym(libc, name) : NULL;
+
+	if (libc)
+		dlclose(libc);
+	return fn;
+}
 
 /*
  * Wrapped so that, when libcprof-trace-preload comes before
@@ -373,6 +401,17 @@ CPROF_EXPORT pid_t fork(void)
 			return -1;
 		}
 	}
+	/* A process that stopped recording before a seccomp filter on every
+	 * thread (seccomp.c): liblttng-ust-fork would start lttng-ust's
+	 * listener threads again in the child, which inherits the filter.
+	 * The child is not recorded either. */
+	if (unlikely(__atomic_load_n(&recording_stopped, __ATOMIC_ACQUIRE))) {
+		static pid_t (*libc_fork)(void);
+
+		if (!libc_fork)
+			libc_fork = (pid_t(*)(void))libc_symbol("fork");
+		return libc_fork ? libc_fork() : real_fork();
+	}
 	pid = real_fork();
 	if (pid != 0 || !cprof_cfg.ready || !cprof_tls.known)
 		return pid;
@@ -383,6 +422,47 @@ CPROF_EXPORT pid_t fork(void)
 	cprof_state_after_fork_child();
 	errno = saved;
 	return pid;
+}
+
+/*
+ * clone() without CLONE_VM makes a process, which liblttng-ust-fork
+ * (after us in LD_PRELOAD) sets up as a fork child: lttng-ust starts its
+ * two listener threads in it. A child in a new user namespace must stay
+ * single-threaded: it maps its ids, drops its capabilities, unshares
+ * more (the kernel refuses CLONE_NEWUSER to a multithreaded caller).
+ * Chromium checks that it can make one, and CHECKs that the child has
+ * one thread: it died of SIGTRAP, and Chromium gave up ("No usable
+ * sandbox!"). Such a child, and every child of a process that stopped
+ * recording (seccomp.c), goes through libc's clone: it is not recorded
+ * until it executes a program, which registers in its own right.
+ */
+CPROF_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	typedef int (*clone_fn)(int (*)(void *), void *, int, void *, ...);
+	static clone_fn next, libc;
+	va_list ap;
+	pid_t *ptid, *ctid;
+	void *tls;
+
+	va_start(ap, arg);
+	ptid = va_arg(ap, pid_t *);
+	tls = va_arg(ap, void *);
+	ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	if (!(flags & CLONE_VM) &&
+	    ((flags & CLONE_NEWUSER) || __atomic_load_n(&recording_stopped, __ATOMIC_ACQUIRE))) {
+		if (!libc)
+			libc = (clone_fn)libc_symbol("clone");
+		if (libc)
+			return libc(fn, stack, flags, arg, ptid, tls, ctid);
+	}
+	if (!next)
+		next = (clone_fn)cprof_dlsym("clone");
+	if (!next) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return next(fn, stack, flags, arg, ptid, tls, ctid);
 }
 
 /*

@@ -6,6 +6,7 @@
 #ifndef CPROF_PRELOAD_H
 #define CPROF_PRELOAD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -174,8 +175,33 @@ CPROF_HIDDEN void cprof_thread_renamed(void);
 /* A thread of this process has installed a seccomp filter (seccomp.c):
  * what our own system calls would meet is not known in every thread. */
 extern bool cprof_seccomp_seen CPROF_HIDDEN;
-/* This thread's seccomp filter would kill a pthread_cancel (seccomp.c). */
-CPROF_HIDDEN bool cprof_seccomp_denies_cancel(void);
+/* Calls of lttng-ust's that this thread's seccomp filter (or one on
+ * every thread) would not let through (seccomp.c): a membarrier, what
+ * pthread_cancel makes, close. */
+#define CPROF_DENIES_MEMBARRIER 1u
+#define CPROF_DENIES_CANCEL 2u
+#define CPROF_DENIES_CLOSE 4u
+CPROF_HIDDEN bool cprof_seccomp_denies(unsigned call);
+/* fd.c: fn for every open descriptor of the process. */
+CPROF_HIDDEN void cprof_fd_each(void (*fn)(int fd, void *data), void *data);
+/* ust.c: lttng-ust's own threads (its listeners), created through
+ * `create`, are remembered, and stopped before a seccomp filter on every
+ * thread that would deny their calls. */
+CPROF_HIDDEN int cprof_ust_thread_create(int (*create)(pthread_t *, const pthread_attr_t *,
+						       void *(*)(void *), void *),
+					 pthread_t *thread, const pthread_attr_t *attr,
+					 void *(*routine)(void *), void *arg);
+CPROF_HIDDEN void cprof_ust_threads_after_fork_child(void);
+/* Cancels them, waits at most a second for them to end, and shuts the
+ * session daemon's sockets down; true when they ended. */
+CPROF_HIDDEN bool cprof_ust_stop_threads(int (*cancel)(pthread_t));
+/* lttng-ust's exit cancels them again: a thread stopped already. */
+CPROF_HIDDEN bool cprof_ust_thread_stopped(pthread_t thread);
+/* The served process's state keeper thread ends (state.c); true when it
+ * is gone (or never was). */
+CPROF_HIDDEN bool cprof_state_stop(void);
+/* The process is no longer recorded, for good: our tracepoints off. */
+CPROF_HIDDEN void cprof_preload_tracepoints_off(void);
 /* This thread (and the threads it starts) no longer records, its batch
  * flushed first; with all_threads, no thread of the process does. */
 CPROF_HIDDEN void cprof_preload_quiet(bool all_threads);
@@ -220,6 +246,9 @@ void cprof_exec_flush_(void);
 /* This thread's records out, and no waiting at exit or exec: a seccomp
  * filter is coming (tracer/batch.c). */
 void cprof_batch_sandboxed_(void);
+/* Every thread's records out, the flusher ended, libcprof-trace's
+ * tracepoints off: the process records no more (tracer/batch.c). */
+bool cprof_batch_stop_(void);
 /* Allocation records of this thread's batch (tracer/batch.c). */
 void cprof_batch_alloc_(uint64_t ptr, uint64_t size, uint64_t stack);
 void cprof_batch_free_(uint64_t ptr);

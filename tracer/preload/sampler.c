@@ -174,14 +174,18 @@ bool cprof_sigprof_ours(void)
 	       !__atomic_load_n(&sigprof_taken, __ATOMIC_ACQUIRE);
 }
 
-static void forget_timer(timer_t id)
+/* false: not in the table, deleted already (delete_timers, by another
+ * thread: the thread's own flag says armed still). */
+static bool forget_timer(timer_t id)
 {
 	for (uint32_t i = 0; i < TIMERS_SIZE; i++) {
-		if (__atomic_load_n(&timer_used[i], __ATOMIC_ACQUIRE) && timers[i] == id) {
-			__atomic_store_n(&timer_used[i], false, __ATOMIC_RELEASE);
-			return;
-		}
+		bool used = true;
+
+		if (__atomic_load_n(&timer_used[i], __ATOMIC_ACQUIRE) && timers[i] == id)
+			return __atomic_compare_exchange_n(&timer_used[i], &used, false, false,
+							   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
+	return false;
 }
 
 static void remember_timer(timer_t id)
@@ -298,8 +302,11 @@ void cprof_sampler_disarm_thread(void)
 	if (!t->sampler_armed)
 		return;
 	t->sampler_armed = false;
-	forget_timer(t->timer);
-	timer_delete(t->timer);
+	/* Sampling stopped before a seccomp filter (seccomp.c) deleted every
+	 * timer, and the filter may deny timer_delete: a thread that ended
+	 * then was killed for it. */
+	if (forget_timer(t->timer))
+		timer_delete(t->timer);
 }
 
 /* A program starting its own profiling timer has installed its handler

@@ -16,15 +16,27 @@
  * every hook goes straight to libc from then on, the process is no longer
  * recorded. Either way the trace says so (cprof:warning SECCOMP).
  *
- * A filter with SECCOMP_FILTER_FLAG_TSYNC covers our flusher thread too;
- * its own calls (sleeping, futexes) are checked with the rest.
+ * A filter with SECCOMP_FILTER_FLAG_TSYNC covers every thread: our
+ * flusher, lttng-ust's listener threads (blocked in recvmsg on the session
+ * daemon's socket, they answer its commands) and a served process's state
+ * keeper too. Their calls are checked with the rest; one of them or of the
+ * hooks denied, the process stops recording for good before the filter
+ * goes in (stop_recording: every buffer flushed, those threads ended and
+ * waited for, the daemon's sockets shut down, our tracepoints off).
+ * lttng-ust's exit in a process under a filter finds its listeners
+ * cancelled, a fence for a denied membarrier, and close answered without
+ * the call when the filter denies it (fd.c); a fork child skips
+ * liblttng-ust-fork (preload.c). Left: a thread inside a hook, past its
+ * checks, when the filter goes in may still make one call of ours.
  */
 #include "tp.h"
 
 #include "preload.h"
+#include "state.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
@@ -37,6 +49,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -47,19 +60,19 @@
 #define SECCOMP_RET_LOG 0x7ffc0000U
 #endif
 
-/* This thread's filter denies membarrier, which lttng-ust's exit makes. */
-static __thread bool no_membarrier __attribute__((tls_model("initial-exec")));
-
-/* This thread's filter denies what pthread_cancel makes (glibc installs
- * its SIGCANCEL handler at the first cancel, then signals the thread). */
-static __thread bool no_cancel __attribute__((tls_model("initial-exec")));
+/* lttng-ust's calls (CPROF_DENIES_*) this thread's filter denies, and
+ * those a filter on every thread denies. */
+static __thread unsigned denied_here __attribute__((tls_model("initial-exec")));
+static unsigned denied_all;
 
 bool cprof_seccomp_seen;
 
-bool cprof_seccomp_denies_cancel(void)
+bool cprof_seccomp_denies(unsigned call)
 {
-	return no_cancel;
+	return ((denied_here | __atomic_load_n(&denied_all, __ATOMIC_RELAXED)) & call) != 0;
 }
+
+static int (*real_pthread_cancel)(pthread_t);
 
 /* One system call as our code makes it, with its name for the warning. */
 struct our_call {
@@ -104,6 +117,34 @@ static const struct our_call hook_calls[] = {
     CALL(clock_nanosleep, CLOCK_REALTIME, 0, PTR, 0),
     CALL(getpid, 0),
     CALL(mincore, PTR, 4096, PTR), /* libunwind's check of an address */
+};
+
+/*
+ * A filter with SECCOMP_FILTER_FLAG_TSYNC covers the threads that are not
+ * the program's too: our flusher (it sleeps on a futex word and emits the
+ * batches), lttng-ust's listeners (the session daemon's commands and their
+ * answers; buffers mapped and released) and, when served, the state
+ * keeper (its requests, on a datagram socket).
+ */
+static const struct our_call flusher_calls[] = {
+    CALL(futex, PTR, FUTEX_WAIT_BITSET_PRIVATE, 0, PTR, 0, FUTEX_BITSET_MATCH_ANY),
+    CALL(futex, PTR, FUTEX_WAKE_PRIVATE, 1),
+    CALL(openat, (uint64_t)AT_FDCWD, PTR, O_RDONLY | O_CLOEXEC), /* the title (title.c) */
+    CALL(read, 3, PTR, 4096),
+    CALL(close, 3),
+};
+
+static const struct our_call listener_calls[] = {
+    CALL(recvmsg, 3, PTR, 0),
+    CALL(sendmsg, 3, PTR, MSG_NOSIGNAL),
+    CALL(mmap, 0, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, 3, 0),
+    CALL(munmap, PTR, 65536),
+    CALL(close, 3),
+};
+
+static const struct our_call keeper_calls[] = {
+    CALL(recvmsg, 3, PTR, 0),
+    CALL(sendto, 3, PTR, 16, MSG_DONTWAIT, PTR, 16),
 };
 
 /* Whether the kernel would let `c` through `prog`: it runs it as
@@ -262,15 +303,40 @@ static void warn(const char *detail)
 }
 
 /*
+ * A filter on every thread denies calls of the threads that are not the
+ * program's, or of every hook: the process stops recording for good
+ * before it goes in. What its threads buffered goes out, then the flusher,
+ * the state keeper and lttng-ust's listeners end (each waited for until
+ * the kernel has no thread of its id: glibc's thread exit makes calls
+ * too), our tracepoints are switched off (a thread inside a hook when the
+ * filter goes in writes nothing more), and the sockets to the session
+ * daemon are shut down: it forgets the process, keeping what it recorded.
+ * lttng-ust's exit, later, finds its listeners cancelled already.
+ */
+static void stop_recording(void)
+{
+	cprof_preload_quiet(true);
+	cprof_batch_stop_();
+	cprof_state_stop();
+	cprof_preload_tracepoints_off();
+	if (real_pthread_cancel)
+		cprof_ust_stop_threads(real_pthread_cancel);
+}
+
+/*
  * The program is about to install a filter (`strict`: SECCOMP_MODE_STRICT,
- * read, write and exit only). Called before the real call: stops what the
- * filter would not let through. A filter that cannot be read (NULL: a
- * feature probe, which the kernel refuses) changes nothing.
+ * read, write and exit only), on this thread (and those it starts) or,
+ * `all_threads` (SECCOMP_FILTER_FLAG_TSYNC), on every thread of the
+ * process. Called before the real call: stops what the filter would not
+ * let through. A filter that cannot be read (NULL: a feature probe, which
+ * the kernel refuses) changes nothing.
  */
 static void before_filter(bool strict, const struct sock_fprog *prog, bool all_threads)
 {
-	const struct our_call *s = NULL, *h = NULL;
-	char detail[160];
+	const struct our_call *s = NULL, *h = NULL, *o = NULL;
+	const char *whose = "recording makes";
+	unsigned denied = 0;
+	char detail[200];
 
 	__atomic_store_n(&cprof_seccomp_seen, true, __ATOMIC_RELAXED);
 	if (cprof_tls.depth > 0 || !cprof_cfg.ready)
@@ -283,27 +349,44 @@ static void before_filter(bool strict, const struct sock_fprog *prog, bool all_t
 		    CALL(rt_sigaction, 32 /* SIGCANCEL */, PTR, PTR, 8),
 		    CALL(tgkill, 1, 1, 32),
 		};
+		static const struct our_call close_[] = {
+		    CALL(close, 3),
+		};
 
 		if (!prog || !prog->filter || prog->len == 0 || prog->len > BPF_MAXINSNS)
 			return;
 		if (first_denied(prog, mb, N_CALLS(mb)))
-			no_membarrier = true;
+			denied |= CPROF_DENIES_MEMBARRIER;
 		if (first_denied(prog, cancel, N_CALLS(cancel)))
-			no_cancel = true;
+			denied |= CPROF_DENIES_CANCEL;
+		if (first_denied(prog, close_, N_CALLS(close_)))
+			denied |= CPROF_DENIES_CLOSE;
 		s = first_denied(prog, sampler_calls, N_CALLS(sampler_calls));
 		h = first_denied(prog, hook_calls, N_CALLS(hook_calls));
-		if (!s && !h)
+		if (all_threads && !h) {
+			if ((o = first_denied(prog, flusher_calls, N_CALLS(flusher_calls))))
+				whose = "our flusher thread makes";
+			else if ((o = first_denied(prog, listener_calls, N_CALLS(listener_calls))))
+				whose = "lttng-ust's listener threads make";
+			else if (cprof_state_on &&
+				 (o = first_denied(prog, keeper_calls, N_CALLS(keeper_calls))))
+				whose = "the state keeper thread makes";
+		}
+		if (all_threads)
+			__atomic_fetch_or(&denied_all, denied, __ATOMIC_RELEASE);
+		else
+			denied_here |= denied;
+		if (!s && !h && !o)
 			return;
 	}
 	if (strict)
 		snprintf(detail, sizeof(detail),
 			 "strict mode (read, write and exit only): the process is no longer "
 			 "recorded");
-	else if (h)
+	else if (h || o)
 		snprintf(detail, sizeof(detail),
-			 "the filter does not allow %s, which recording makes: %s no longer "
-			 "recorded",
-			 h->name,
+			 "the filter%s does not allow %s, which %s: %s no longer recorded",
+			 all_threads ? " (on every thread)" : "", h ? h->name : o->name, whose,
 			 all_threads ? "the process is" : "this thread and those it starts are");
 	else
 		snprintf(detail, sizeof(detail),
@@ -311,8 +394,10 @@ static void before_filter(bool strict, const struct sock_fprog *prog, bool all_t
 			 s->name);
 	warn(detail);
 	cprof_sampler_stop();
-	if (strict || h)
-		cprof_preload_quiet(strict || all_threads);
+	if (all_threads && (h || o))
+		stop_recording();
+	else if (strict || h)
+		cprof_preload_quiet(strict);
 }
 
 /* From prctl (thread.c). */
@@ -332,6 +417,7 @@ void cprof_seccomp_resolve(void) CPROF_HIDDEN;
 void cprof_seccomp_resolve(void)
 {
 	real_syscall = (long (*)(long, ...))cprof_dlsym("syscall");
+	real_pthread_cancel = (int (*)(pthread_t))cprof_dlsym("pthread_cancel");
 }
 
 /* The system call as glibc's syscall() makes it. */
@@ -426,7 +512,7 @@ long cprof_syscall_slow_(long nr, ...)
 	 * stands in for it: the process is ending, and what the grace period
 	 * protects (lttng-ust's own tables) is never unmapped before it ends.
 	 */
-	if (nr == SYS_membarrier && no_membarrier) {
+	if (nr == SYS_membarrier && cprof_seccomp_denies(CPROF_DENIES_MEMBARRIER)) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		return 0;
 	}

@@ -283,6 +283,10 @@ static bool sender_allowed(struct msghdr *msg)
 	return false;
 }
 
+/* The thread below, and its end asked for (cprof_state_stop). */
+static int32_t control_tid;
+static bool control_stop;
+
 static void *control_loop(void *arg)
 {
 	struct cprof_tls *t = &cprof_tls;
@@ -292,7 +296,8 @@ static void *control_loop(void *arg)
 	t->known = false;
 	cprof_own_thread_begin_();
 	t->depth = 1;
-	for (;;) {
+	__atomic_store_n(&control_tid, cprof_gettid(), __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&control_stop, __ATOMIC_ACQUIRE)) {
 		char buf[4096], reply[64];
 		union {
 			struct cmsghdr align;
@@ -316,6 +321,8 @@ static void *control_loop(void *arg)
 				continue;
 			break; /* the program closed our descriptor */
 		}
+		if (n == 0 && __atomic_load_n(&control_stop, __ATOMIC_ACQUIRE))
+			break;
 		buf[n] = '\0';
 		if (!sender_allowed(&msg))
 			continue;
@@ -330,6 +337,7 @@ static void *control_loop(void *arg)
 		sendto(fd, reply, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&from,
 		       msg.msg_namelen);
 	}
+	cprof_own_thread_end_();
 	return NULL;
 }
 
@@ -387,6 +395,33 @@ void cprof_state_init(void)
 	start_control();
 }
 
+/*
+ * A seccomp filter on every thread is about to deny calls the process's
+ * recording makes (seccomp.c): the state keeper's thread, blocked in
+ * recvmsg, would die of the next request (or kill the process). Its socket
+ * is shut down (it stays open: the program may have its number in a list
+ * of descriptors to keep) and the thread ends; `serve` then finds the
+ * process no longer answering, as one that has exited.
+ */
+bool cprof_state_stop(void)
+{
+	const struct timespec pause = {0, 100000};
+	uint64_t deadline = cprof_now_ns() + 1000000000u;
+	int32_t tid;
+
+	if (control_fd < 0)
+		return true;
+	__atomic_store_n(&control_stop, true, __ATOMIC_RELEASE);
+	shutdown(control_fd, SHUT_RDWR);
+	while (cprof_now_ns() < deadline) {
+		tid = __atomic_load_n(&control_tid, __ATOMIC_ACQUIRE);
+		if (tid != 0 && syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH)
+			return true;
+		syscall(SYS_nanosleep, &pause, NULL);
+	}
+	return false;
+}
+
 void cprof_state_after_fork_child(void)
 {
 	struct cprof_tls *t = &cprof_tls;
@@ -407,5 +442,7 @@ void cprof_state_after_fork_child(void)
 		close(control_fd);
 	}
 	control_fd = -1;
-	start_control();
+	control_tid = 0;
+	if (!__atomic_load_n(&control_stop, __ATOMIC_ACQUIRE))
+		start_control();
 }

@@ -165,7 +165,8 @@ static void *trampoline(void *p)
 }
 
 /* lttng-ust's own threads (listeners, re-created in a fork child) are not
- * the program's: they get no trampoline and record nothing. Not dladdr,
+ * the program's: they get no trampoline and record nothing (ust.c keeps
+ * their handles, for seccomp.c). Not dladdr,
  * which takes ld.so's lock: a thread inside dlopen (a constructor) may be
  * waiting for a mutex this caller holds. */
 static bool is_lttng_thread(void *(*routine)(void *))
@@ -206,10 +207,11 @@ static int create_ust_thread(pthread_t *thread, const pthread_attr_t *attr,
 	int ret;
 
 	if (!s)
-		return real_pthread_create(thread, attr, routine, arg);
+		return cprof_ust_thread_create(real_pthread_create, thread, attr, routine, arg);
 	s->routine = routine;
 	s->arg = arg;
-	ret = real_pthread_create(thread, attr, ust_trampoline, s);
+	/* ust.c keeps its handle and id, for seccomp.c */
+	ret = cprof_ust_thread_create(real_pthread_create, thread, attr, ust_trampoline, s);
 	if (ret != 0)
 		cprof_real.free(s);
 	return ret;
@@ -271,9 +273,13 @@ CPROF_EXPORT int pthread_cancel(pthread_t thread)
 	 * them); under a seccomp filter that denies the signal, that killed
 	 * OpenSSH's pre-authentication child: the threads are left to the
 	 * process's end, as lttng-ust does when a cancel fails. */
-	if (unlikely(cprof_seccomp_denies_cancel()) &&
+	if (unlikely(cprof_seccomp_denies(CPROF_DENIES_CANCEL)) &&
 	    cprof_ust_is_caller(__builtin_return_address(0), false))
 		return ESRCH;
+	/* a listener seccomp.c stopped before a filter on every thread:
+	 * gone, its handle maybe another thread's by now */
+	if (cprof_ust_thread_stopped(thread))
+		return 0;
 	return real_pthread_cancel(thread);
 }
 

@@ -29,8 +29,17 @@
 #include "preload.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+#define CPROF_STR2(x) #x
+#define CPROF_STR(x) CPROF_STR2(x)
 
 #define RANGES_MAX 32
 
@@ -145,4 +154,162 @@ bool cprof_ust_is_caller(const void *ip, bool refresh)
 		if (a >= ranges[i].lo && a < ranges[i].hi)
 			return true;
 	return refresh && find_late(ip);
+}
+
+/* --- lttng-ust's listener threads ----------------------------------------- */
+
+/*
+ * lttng-ust starts two listener threads (the global and the per-user
+ * session daemon's) in its constructor, and again in a fork child; each
+ * waits for the daemon's commands in recvmsg and answers them (sendmsg,
+ * mmap, close, ...). A seccomp filter on every thread
+ * (SECCOMP_FILTER_FLAG_TSYNC) covers them: one that denies those calls
+ * killed the process at the daemon's next command (another capture of
+ * `serve`, the end of a recording). They are remembered here when
+ * created (the handle, and the kernel's id, which the thread publishes
+ * first), so that seccomp.c can stop them before such a filter goes in.
+ */
+#define UST_THREADS_MAX 4
+static struct ust_thread {
+	void *(*routine)(void *);
+	void *arg;
+	pthread_t handle;
+	int32_t tid;
+	bool used, stopped;
+} ust_threads[UST_THREADS_MAX];
+
+static void *ust_thread_start(void *p)
+{
+	struct ust_thread *u = p;
+
+	__atomic_store_n(&u->tid, cprof_gettid(), __ATOMIC_RELEASE);
+	return u->routine(u->arg);
+}
+
+int cprof_ust_thread_create(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+					  void *),
+			    pthread_t *thread, const pthread_attr_t *attr, void *(*routine)(void *),
+			    void *arg)
+{
+	struct ust_thread *u = NULL;
+	int ret;
+
+	for (unsigned i = 0; i < UST_THREADS_MAX && !u; i++)
+		if (!__atomic_exchange_n(&ust_threads[i].used, true, __ATOMIC_ACQ_REL))
+			u = &ust_threads[i];
+	if (!u)
+		return create(thread, attr, routine, arg);
+	u->routine = routine;
+	u->arg = arg;
+	u->tid = 0;
+	u->stopped = false;
+	ret = create(thread, attr, ust_thread_start, u);
+	if (ret != 0)
+		__atomic_store_n(&u->used, false, __ATOMIC_RELEASE);
+	else
+		u->handle = *thread;
+	return ret;
+}
+
+/* Only the forking thread lives on in the child. */
+void cprof_ust_threads_after_fork_child(void)
+{
+	memset(ust_threads, 0, sizeof(ust_threads));
+}
+
+bool cprof_ust_thread_stopped(pthread_t thread)
+{
+	for (unsigned i = 0; i < UST_THREADS_MAX; i++)
+		if (__atomic_load_n(&ust_threads[i].used, __ATOMIC_ACQUIRE) &&
+		    ust_threads[i].stopped && pthread_equal(ust_threads[i].handle, thread))
+			return true;
+	return false;
+}
+
+/* A thread parked in a futex wait: the per-user listener waiting for a
+ * session daemon of its user that does not run. The cancel takes effect
+ * at its next cancellation point, should one ever start. */
+static bool in_futex_wait(int32_t tid)
+{
+	char path[64], buf[32];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strncmp(buf, CPROF_STR(SYS_futex) " ", strlen(CPROF_STR(SYS_futex) " ")) == 0;
+}
+
+/* The session daemon's end of a socket is its apps socket,
+ * `.../lttng-ust-sock-N`: both the command and the notify sockets. */
+static void shut_ust_socket(int fd, void *data)
+{
+	struct sockaddr_un peer;
+	socklen_t len = sizeof(peer);
+	const char *base;
+
+	(void)data;
+	memset(&peer, 0, sizeof(peer));
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sun_family != AF_UNIX ||
+	    len <= offsetof(struct sockaddr_un, sun_path) || !peer.sun_path[0])
+		return;
+	peer.sun_path[sizeof(peer.sun_path) - 1] = '\0';
+	base = strrchr(peer.sun_path, '/');
+	base = base ? base + 1 : peer.sun_path;
+	if (strncmp(base, "lttng-ust-sock-", 15) == 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
+/*
+ * Cancelled while blocked in recvmsg (a cancellation point; lttng-ust
+ * disables cancellation while it holds its lock, so a command being
+ * handled completes first), each thread ends, and the filter may go in
+ * once the kernel has no thread of its id left. The sockets are then shut
+ * down (not closed: lttng-ust still owns the numbers, and closes them at
+ * exit), so that the session daemon sees the process leave at once
+ * instead of waiting for answers to its next commands.
+ */
+bool cprof_ust_stop_threads(int (*cancel)(pthread_t))
+{
+	pid_t pid = getpid();
+	uint64_t deadline = cprof_now_ns() + 1000000000u;
+	bool all = true;
+
+	for (unsigned i = 0; i < UST_THREADS_MAX; i++) {
+		struct ust_thread *u = &ust_threads[i];
+
+		if (!__atomic_load_n(&u->used, __ATOMIC_ACQUIRE) || u->stopped)
+			continue;
+		if (cancel(u->handle) == 0)
+			u->stopped = true;
+	}
+	for (unsigned i = 0; i < UST_THREADS_MAX; i++) {
+		struct ust_thread *u = &ust_threads[i];
+		const struct timespec pause = {0, 100000};
+		int32_t tid;
+
+		if (!__atomic_load_n(&u->used, __ATOMIC_ACQUIRE) || !u->stopped)
+			continue;
+		for (;;) {
+			tid = __atomic_load_n(&u->tid, __ATOMIC_ACQUIRE);
+			if (tid != 0 && syscall(SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH)
+				break;
+			if (tid != 0 && in_futex_wait(tid))
+				break;
+			if (cprof_now_ns() >= deadline) {
+				all = false;
+				break;
+			}
+			syscall(SYS_nanosleep, &pause, NULL);
+		}
+	}
+	cprof_fd_each(shut_ust_socket, NULL);
+	return all;
 }

@@ -48,6 +48,13 @@ while True:
         held.append(client)
         continue
     daemon = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # liblttng-ctl sends its credentials with every command and the daemon
+    # checks them against the session's owner. Relayed, they are the
+    # kernel's, attached only if a side of the connection has SO_PASSCRED
+    # set: the daemon sets it right after accept(), so a command sent in
+    # between arrived with none (uid 65534, "Permission denied"), now and
+    # then under load. Set on this side, every message carries ours.
+    daemon.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     daemon.connect(real)
     daemon.sendall(first)
     threading.Thread(target=pump, args=(client, daemon), daemon=True).start()

@@ -15,8 +15,9 @@
  *   signal [FILE]   prints "ready", raises SIGUSR2 at itself after 0.3 s,
  *                   works until 2 s have passed and FILE exists (the test
  *                   signals record meanwhile).
- *   lost            logs a message larger than a 4 KiB sub-buffer once,
- *                   amid small events for 2.5 s.
+ *   lost [AFTER]    logs a message larger than a 4 KiB sub-buffer once,
+ *                   amid small events: 0.8 s before it, AFTER s (1.7)
+ *                   after it.
  *   fill SECONDS    regions as fast as it can for SECONDS (the ring
  *                   buffers fill), then cprof_trace_snapshot("full").
  *   storm SECONDS   regions as fast as it can for SECONDS, with a
@@ -372,7 +373,7 @@ int main(int argc, char **argv)
 		memset(big, 'x', sizeof(big) - 1);
 		work(0.8);
 		cprof_log(NULL, "big", big);
-		work(1.7);
+		work(argc >= 3 ? atof(argv[2]) : 1.7);
 		return 0;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "fill")) {
@@ -407,7 +408,8 @@ int main(int argc, char **argv)
 		return migrate(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "forks"))
 		return forks(atof(argv[2]));
-	fprintf(stderr, "usage: test-flight-app stall SECONDS | api | signal [FILE] | lost | "
-			"fill SECONDS | storm SECONDS | migrate SECONDS | forks SECONDS\n");
+	fprintf(stderr,
+		"usage: test-flight-app stall SECONDS | api | signal [FILE] | lost [AFTER] | "
+		"fill SECONDS | storm SECONDS | migrate SECONDS | forks SECONDS\n");
 	return 2;
 }

@@ -14,7 +14,8 @@
 #           line says so, and its snapshot holds the program (it was
 #           dropped without a word)
 #   lost    an event too big for a sub-buffer: a `lost` snapshot whose
-#           stats count the lost event; none without a loss
+#           stats count the lost event, also for a loss just before the
+#           program ends; none without a loss
 #   relay   snapshots sent to an lttng-relayd on loopback, read back from
 #           its output tree with the host shown; a relay that is down
 #   input   bad rules, sizes and outputs: one line, exit 2, no program run
@@ -232,15 +233,41 @@ case_killed() {
 }
 
 case_lost() {
+	# A traced program of another user meanwhile (as root: nobody), as
+	# a server's workers: the session gets a second set of per-UID
+	# buffers, which the probes for discarded events must take in.
+	# (not where nobody cannot run the build's programs)
+	other=
+	as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+		"${as_nobody[@]}" "$FLIGHT_APP" other 0 >/dev/null 2>&1; then
+		"${as_nobody[@]}" "$FLIGHT_APP" other 8 &
+		other=$!
+		sleep 0.5
+	fi
 	"$CPROF_TRACE" record --flight=64k --snapshot-on lost -o "$tmp/fl" -- "$FLIGHT_APP" lost \
 		>/dev/null 2>"$tmp/record.err" || fail "record: $(cat "$tmp/record.err")"
 	cat "$tmp/record.err"
 	d=$tmp/fl/snapshot-001-lost
 	[ -d "$d" ] || fail "no lost snapshot: $(snapshots "$tmp/fl")"
-	grep -q "snapshot 1: the tracer discarded 1 event" "$tmp/record.err" || fail "line"
+	# (1: the program's; the ring also takes any other traced program's)
+	grep -qE "snapshot 1: the tracer discarded [1-9][0-9]* events?:" "$tmp/record.err" || fail "line"
 	"$CPROF_TRACE" stats --json "$d" >"$tmp/stats.json" 2>/dev/null || fail "stats"
 	python3 -c 'import json,sys; n = json.load(open(sys.argv[1]))["lost_events"]; sys.exit(0 if n >= 1 else "lost_events %d" % n)' "$tmp/stats.json" ||
 		fail "the snapshot does not count the lost event"
+	if [ -n "$other" ]; then
+		kill "$other" 2>/dev/null || true
+		wait "$other" 2>/dev/null || true
+		[ -d "$d/ust/uid/$(id -u nobody)" ] || fail "no events of the other user's program in the snapshot (the test proves nothing)"
+	fi
+	# A loss 0.1 s before the program ends, before record's next look at
+	# the buffers (once a second): snapshot at the end.
+	"$CPROF_TRACE" record --flight=64k --snapshot-on lost -o "$tmp/fe" -- "$FLIGHT_APP" lost 0.1 \
+		>/dev/null 2>"$tmp/record3.err" || fail "record: $(cat "$tmp/record3.err")"
+	cat "$tmp/record3.err"
+	[ -d "$tmp/fe/snapshot-001-lost" ] ||
+		fail "no lost snapshot for a loss just before the end: $(cat "$tmp/record3.err")"
+	grep -qE "snapshot 1: the tracer discarded [1-9][0-9]* events?:" "$tmp/record3.err" || fail "line (loss at the end)"
 	# No loss, no snapshot.
 	"$CPROF_TRACE" record --flight=64k --snapshot-on lost -o "$tmp/fn" -- "$FLIGHT_APP" api \
 		>/dev/null 2>"$tmp/record2.err" || fail "record: $(cat "$tmp/record2.err")"

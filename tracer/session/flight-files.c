@@ -191,6 +191,19 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return 0;
 }
 
+/*
+ * A process of another user that registers with the session daemon (a
+ * root daemon hears every user's programs; a server's workers drop to
+ * www-data or nobody) gives the session one more set of per-UID buffers,
+ * and a probe of one sub-buffer per stream of ours is then too small for
+ * one of each: the daemon refuses it (LTTNG_ERR_MAX_SIZE_INVALID) and
+ * every probe failed, the `lost` trigger blind for the whole recording
+ * (flight-lost, beside a headless chromium that ran as nobody with the
+ * preload library). The size doubles until the daemon takes it, up to
+ * PROBE_SETS_MAX sets.
+ */
+#define PROBE_SETS_MAX 64
+
 /* The channel's discarded events so far; false if the probe failed. */
 bool flight_discarded_events(struct cprof_flight *f, uint64_t *count)
 {
@@ -198,14 +211,22 @@ bool flight_discarded_events(struct cprof_flight *f, uint64_t *count)
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096];
 	bool ok = false;
+	int ret;
 
 	snprintf(dir, sizeof(dir), "%s/cprof-flight-probe-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!out || !mkdtemp(dir))
 		goto end;
 	lttng_snapshot_output_set_name("probe", out);
 	lttng_snapshot_output_set_local_path(dir, out);
-	lttng_snapshot_output_set_size(f->probe_bytes, out);
-	if (CPROF_CTL(lttng_snapshot_record(f->session, out, 1)) >= 0) {
+	for (;;) {
+		lttng_snapshot_output_set_size(f->probe_bytes, out);
+		ret = CPROF_CTL(lttng_snapshot_record(f->session, out, 1));
+		if (ret != -LTTNG_ERR_MAX_SIZE_INVALID ||
+		    f->probe_bytes >= PROBE_SETS_MAX * f->probe_set_bytes)
+			break;
+		f->probe_bytes *= 2;
+	}
+	if (ret >= 0) {
 		probe_total = 0;
 		nftw(dir, add_discarded, 16, FTW_PHYS);
 		*count = probe_total;

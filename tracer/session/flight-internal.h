@@ -40,9 +40,10 @@ struct cprof_flight {
 	char **argv;
 	cprof_flight_meta_fn meta;
 	void *meta_data;
-	uint64_t last_ns;     /* when the last snapshot was taken */
-	uint64_t discarded;   /* the channel's discarded events, last seen */
-	uint64_t probe_bytes; /* one sub-buffer per stream (the `lost` probe) */
+	uint64_t last_ns;	  /* when the last snapshot was taken */
+	uint64_t discarded;	  /* the channel's discarded events, last seen */
+	uint64_t probe_bytes;	  /* one sub-buffer per stream (the `lost` probe) */
+	uint64_t probe_set_bytes; /* the same for one set of per-UID buffers */
 	unsigned taken, failed, held_interval, held_max, merged;
 	/* The processes run the state keeper (served.h): each snapshot ends
 	 * with their state. `arm`: they get the contract from it (--pid). */

@@ -357,7 +357,7 @@ enum cprof_flight_status cprof_flight_create(const struct cprof_flight_config *c
 		char err[256];
 
 		if (cprof_flight_channel(config, &channel, err, sizeof(err)) == CPROF_FLIGHT_OK)
-			f->probe_bytes = channel.subbuf_size * possible_cpus();
+			f->probe_bytes = f->probe_set_bytes = channel.subbuf_size * possible_cpus();
 	}
 	/* Positive and non-zero: the filter compares it as a signed integer. */
 	if (getrandom(&f->token, sizeof(f->token), 0) != sizeof(f->token))
@@ -853,6 +853,12 @@ static void *flight_thread(void *arg)
 			next_lost = flight_now_ns() + (uint64_t)LOST_POLL_MS * 1000000;
 		}
 	}
+	/* The program has ended, the buffers are still there: a loss since
+	 * the last probe (up to LOST_POLL_MS ago, more when a busy daemon
+	 * made the probes slow) was never told: flight-lost's program that
+	 * discards an event 0.1 s before it ends had no snapshot. */
+	if (lost)
+		check_lost(f);
 	return NULL;
 }
 

@@ -35,7 +35,9 @@
 #           the executor; serve's goroutine?debug=2 and profile?seconds=2
 #           answer while pgbench runs, naming the same; pg_ctl stop -m fast
 #           ends postgres cleanly ("database system is shut down") and
-#           record and serve with status 0, within seconds.
+#           record and serve with status 0, within seconds. Then record
+#           --pid of a postmaster started with cprof-trace env's
+#           environment: one thread per process, none of the preload's.
 # Skipped when a program is not installed (tests/run.sh installs them).
 . "$(dirname "$0")/test-diagnose-lib.sh"
 
@@ -393,6 +395,41 @@ PY
 	wait "$SERVE_PID" || fail "serve exited $? after pg_ctl stop: $(tail -5 "$WORK/pg-serve.log")"
 	note "serve: pg_ctl stop took $STOP_MS ms, serve returned $((($(date +%s%N) - t1) / 1000000)) ms later"
 	clean_shutdown serve
+
+	# record --pid of a postmaster started with cprof-trace env's
+	# environment, its children forked before the session: one thread per
+	# process (each dumping thread of a child was a thread of its own,
+	# "exited", as its process was known to be of the tree only after the
+	# dump had begun)
+	note "record --pid"
+	env_vars=$("$CPROF_TRACE" env)
+	# shellcheck disable=SC2086
+	"${AS[@]}" env $env_vars "${PGSERVER[@]:${#AS[@]}}" >"$WORK/pg-pid.log" 2>&1 &
+	PGPID=$!
+	PIDS="$PIDS $PGPID"
+	pg_wait_ready pid
+	postmaster=$(head -1 "$WORK/pg/data/postmaster.pid")
+	bench pid 8 >"$WORK/tps-pid" &
+	LOAD=$!
+	PIDS="$PIDS $LOAD"
+	sleep 1
+	"$CPROF_TRACE" record --pid "$postmaster" --duration 3s -o "$WORK/trace-pid" 2>"$WORK/record-pid.err" ||
+		fail "record --pid failed: $(cat "$WORK/record-pid.err")"
+	wait "$LOAD" || fail "pgbench under record --pid failed"
+	pg_stop pid
+	wait "$PGPID" || fail "postgres (record --pid) exited $?"
+	clean_shutdown pid
+	"$CPROF_TRACE" stats --json "$WORK/trace-pid" >"$WORK/stats-pid.json" 2>"$WORK/stats.err" ||
+		fail "stats --json (record --pid) failed: $(cat "$WORK/stats.err")"
+	python3 - "$WORK/stats-pid.json" <<'PY' || fail "record --pid's trace has threads that are not postgres's"
+import json, sys
+s = json.load(open(sys.argv[1]))
+procs = {p["pid"] for p in s["processes"]}
+tids = [t["tid"] for t in s["threads"]]
+titles = [p.get("title", "") for p in s["processes"]]
+print("record --pid:", len(procs), "processes,", len(tids), "threads; titles:", titles)
+sys.exit(0 if sorted(tids) == sorted(procs) and "postgres: checkpointer" in titles else 1)
+PY
 
 	echo "tps: untraced $tps_plain, record $tps_record, serve $tps_serve (profile and dump read while it ran)"
 	r1=$(ratio_ok "$tps_record" "$tps_plain" 0.25) || fail "tps under record is $r1 of untraced"

@@ -46,8 +46,10 @@ bool rd_cache_enabled = true;
  * 8: cprof_process.title;
  * 9: a process was named by its main thread's last name;
  * 10: by its executable again (the tooltips' "worker-1 (producer)");
- * 11: cprof:warning UNTRACED_EXEC read as a note, not a warning */
-#define FORMAT 11
+ * 11: cprof:warning UNTRACED_EXEC read as a note, not a warning;
+ * 12: no thread for a dumping thread whose state_begin came before its
+ *     process was known to be of the tree */
+#define FORMAT 12
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */

@@ -461,6 +461,14 @@ bool rd_feed(struct rd_state *st, struct rd_event *ev)
 		return false;
 	if (p->keep == 0 && cprof) {
 		proc_decide(st, p, ev);
+		/* A child forked before a late session (record --pid of
+		 * postgres's postmaster) is known to be of the tree by the
+		 * parent pid of its dump's cprof:config, after the dump's
+		 * state_begin: the dumping thread is named here, or it was
+		 * taken for one of the program's (on_cprof_event), a phantom
+		 * thread per process. */
+		if (p->keep == 0 && (k->flags & RD_STATE_ONLY))
+			p->state_tid = ev->tid;
 		if (p->keep <= 0)
 			return false;
 	}

@@ -24,6 +24,18 @@
 static struct sockaddr_un track_addr;
 static socklen_t track_len;
 
+/*
+ * Trackers a served process was told of while it runs (track.h): `record
+ * --pid` and serve's captures. Written by the state keeper's thread only;
+ * a fork child reads a slot's length (0: free) before its name.
+ */
+#define FOLLOWED_MAX 4
+static struct {
+	struct sockaddr_un addr;
+	socklen_t len;
+} followed[FOLLOWED_MAX];
+static unsigned followed_next;
+
 /* Lazy joining (track.h): on for this recording; the join's state. */
 static bool lazy;
 enum { JOIN_NONE, JOIN_PENDING, JOIN_RUNNING };
@@ -59,31 +71,75 @@ void cprof_track_init_(void)
  * for the daemon, LTTNG_UST_REGISTER_TIMEOUT, is longer under record (10 s).
  */
 #define TRACK_WAIT_MS 3000
-static void track(bool wait)
+static void track_at(const struct sockaddr_un *addr, socklen_t len, int32_t pid, bool wait)
 {
-	int saved = errno, fd;
-	int32_t pid;
+	int fd;
 	struct pollfd p;
 	char ack;
 
-	if (!track_len)
-		return;
 	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		goto end;
-	pid = (int32_t)syscall(SYS_getpid);
+		return;
 	/* negative: no wait (record counts a waiting one it answers too late) */
 	if (!wait)
 		pid = -pid;
-	if (syscall(SYS_connect, fd, &track_addr, track_len) == 0 &&
+	if (syscall(SYS_connect, fd, addr, len) == 0 &&
 	    syscall(SYS_write, fd, &pid, sizeof(pid)) == (long)sizeof(pid)) {
 		p = (struct pollfd){.fd = fd, .events = POLLIN};
 		if (wait && syscall(SYS_poll, &p, 1, TRACK_WAIT_MS) == 1)
 			(void)syscall(SYS_read, fd, &ack, 1);
 	}
 	syscall(SYS_close, fd);
-end:
+}
+
+static void track(bool wait)
+{
+	int saved = errno;
+	int32_t pid = (int32_t)syscall(SYS_getpid);
+
+	if (track_len)
+		track_at(&track_addr, track_len, pid, wait);
+	for (unsigned i = 0; i < FOLLOWED_MAX; i++) {
+		struct sockaddr_un addr;
+		socklen_t len = __atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE);
+
+		if (!len)
+			continue;
+		memcpy(&addr, &followed[i].addr, sizeof(addr));
+		/* renamed meanwhile: the new name's tracker has not seen us */
+		if (__atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE) == len)
+			track_at(&addr, len, pid, wait);
+	}
 	errno = saved;
+}
+
+CPROF_EXPORT void cprof_track_follow_(const char *name, bool on)
+{
+	size_t n = strlen(name);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	unsigned slot = FOLLOWED_MAX;
+
+	if (!n || n + 1 > sizeof(track_addr.sun_path))
+		return;
+	for (unsigned i = 0; i < FOLLOWED_MAX; i++)
+		if (followed[i].len == len && !memcmp(followed[i].addr.sun_path + 1, name, n)) {
+			if (!on)
+				__atomic_store_n(&followed[i].len, 0, __ATOMIC_RELEASE);
+			return;
+		}
+	if (!on)
+		return;
+	for (unsigned i = 0; i < FOLLOWED_MAX && slot == FOLLOWED_MAX; i++)
+		if (!followed[i].len)
+			slot = i;
+	/* all taken (records killed before they said goodbye): the oldest */
+	if (slot == FOLLOWED_MAX)
+		slot = followed_next++ % FOLLOWED_MAX;
+	__atomic_store_n(&followed[slot].len, 0, __ATOMIC_RELEASE);
+	memset(&followed[slot].addr, 0, sizeof(followed[slot].addr));
+	followed[slot].addr.sun_family = AF_UNIX;
+	memcpy(followed[slot].addr.sun_path + 1, name, n);
+	__atomic_store_n(&followed[slot].len, len, __ATOMIC_RELEASE);
 }
 
 void cprof_track_self_(void)

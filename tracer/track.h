@@ -39,6 +39,14 @@ void cprof_track_self_(void);
 #define CPROF_TRACK_NOTICE_MAX 400
 void cprof_track_notice_(const char *text);
 
+/*
+ * A served process (served.h) told at run time of a recording's tracker:
+ * `name` as in CPROF_TRACK_ENV, followed (`on`) or no longer. Its fork
+ * children then ask that tracker too, as a recorded program's do; up to 4
+ * at once (the oldest is forgotten). Called by the state keeper's thread.
+ */
+void cprof_track_follow_(const char *name, bool on);
+
 /* Whether record tracks this recording's processes (a notice reaches it). */
 bool cprof_track_active_(void);
 

@@ -2,7 +2,7 @@
  * record --pid's test program: a known workload in a window it announces,
  * after a state built up before any recording.
  *
- *   test-record-pid-app GO_FILE exit|wait|flight [TASKS]
+ *   test-record-pid-app GO_FILE exit|wait|flight|fork [TASKS]
  *
  * Before the window: names two worker threads ("worker-1", "worker-2"),
  * keeps 48 blocks of 1 MiB alive (allocated by keep_live_blocks()), and
@@ -16,6 +16,11 @@
  * "window done" (the workers still alive) and exits (`exit`), or waits
  * until GO_FILE is gone (at most 60 s; `wait`, and `flight` after calling
  * cprof_trace_snapshot("window")).
+ *
+ * `fork`: after the window, forks two children, the first of which forks
+ * a grandchild; each runs KID_TASKS tasks `kid-job` of 4 regions
+ * `kid-step` (spinning 1 ms, allocating 64 KiB in kid_allocs()) and
+ * exits; then prints "kids done" and waits as `wait` does.
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,6 +121,49 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+#define KID_TASKS 10
+
+static __attribute__((noinline)) void *kid_allocs(void)
+{
+	void *p = malloc(64 << 10);
+
+	if (p)
+		memset(p, 1, 64 << 10);
+	return p;
+}
+
+static void kid_work(void)
+{
+	for (int t = 0; t < KID_TASKS; t++) {
+		cprof_task *task = cprof_task_begin(NULL, "kid-job");
+
+		for (int s = 0; s < STEPS; s++) {
+			cprof_region r = cprof_region_begin(task, "kid-step");
+
+			free(kid_allocs());
+			spin_ms(1);
+			cprof_region_end(&r);
+		}
+		cprof_task_end(task);
+	}
+}
+
+/* A child that works (and first forks `grandchildren` of its own). */
+static pid_t spawn_kid(int grandchildren)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pid_t g = grandchildren ? spawn_kid(grandchildren - 1) : -1;
+
+		kid_work();
+		if (g > 0)
+			waitpid(g, NULL, 0);
+		exit(0);
+	}
+	return pid;
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t h, w, workers[2];
@@ -146,6 +195,15 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!strcmp(argv[2], "flight"))
 		cprof_trace_snapshot("window");
+	if (!strcmp(argv[2], "fork")) {
+		pid_t kids[2] = {spawn_kid(1), spawn_kid(0)};
+
+		for (int i = 0; i < 2; i++)
+			if (kids[i] > 0)
+				waitpid(kids[i], NULL, 0);
+		printf("kids done\n");
+		fflush(stdout);
+	}
 	for (int i = 0; strcmp(argv[2], "exit") && i < 600 && access(argv[1], F_OK) == 0; i++)
 		sleep_ms(100);
 	atomic_store(&finish, 1);

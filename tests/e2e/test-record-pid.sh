@@ -10,6 +10,9 @@
 #           then refuses as for a process without the library
 #   flight  record --flight --pid: the program's api trigger, and a
 #           SIGUSR2 to record, each give a snapshot with the window
+#   kids    processes the recorded one forks after record --pid began (a
+#           child that forks a grandchild, and another child) are in the
+#           trace: their regions, tasks, allocations and CPU samples
 #   flight-launch  record --flight from launch: a snapshot whose buffers
 #           overwrote the threads' names still has them, and the heap
 . "$(dirname "$0")/test-diagnose-lib.sh"
@@ -91,6 +94,54 @@ counts)
 	grep -q 'keep_live_blocks' "$WORK/pid-heap.pb.gz.top" ||
 		fail "the heap at the --pid trace's start does not show keep_live_blocks"
 	echo "PASS: $TEST_NAME: same counts as from launch; names, wait and heap from the start"
+	;;
+kids)
+	start_app fork
+	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	touch "$WORK/go"
+	wait_for "$WORK/app.out" 'kids done' "the program's children did not finish"
+	kill -TERM "$REC"
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
+	cat "$WORK/rec.err"
+	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record --pid"
+	rm -f "$WORK/go"
+	"$CPROF_TRACE" stats --json "$WORK/pid" >"$WORK/pid.json" 2>"$WORK/pid.err" ||
+		fail "stats --json of record --pid's trace failed: $(cat "$WORK/pid.err")"
+	# the children and the grandchild, by their parents
+	python3 - "$WORK/pid.json" "$APP" >"$WORK/kids.txt" <<'PY' || fail "$(cat "$WORK/kids.txt")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+root = int(sys.argv[2])
+procs = {p["pid"]: p["ppid"] for p in d["processes"]}
+kids = [p for p, pp in procs.items() if pp == root]
+grand = [p for p, pp in procs.items() if pp in kids]
+count = lambda kind, name: d[kind].get(name, {}).get("count", 0)
+print("processes:", len(procs), "children:", len(kids), "grandchildren:", len(grand),
+      "kid-job:", count("tasks", "kid-job"), "kid-step:", count("regions", "kid-step"),
+      "lost:", d["lost_events"])
+problems = []
+if len(kids) != 2 or len(grand) != 1:
+    problems.append("not the 2 children and 1 grandchild forked after record --pid began")
+if count("tasks", "kid-job") != 30 or count("regions", "kid-step") != 120:
+    problems.append("not the 30 kid-job tasks and 120 kid-step regions the children ran")
+if count("regions", "step") != 200:
+    problems.append("not the 200 steps of the recorded process itself")
+if d["lost_events"]:
+    problems.append("events lost")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+PY
+	cat "$WORK/kids.txt"
+	pprof_top "$(profile pid heap)" -sample_index=alloc_space >/dev/null
+	grep -q 'kid_allocs' "$WORK/pid-heap.pb.gz.top" ||
+		fail "the heap profile has no allocation of the children's kid_allocs"
+	pprof_top "$(profile pid cpu)" -cum >/dev/null
+	grep -q 'kid_work' "$WORK/pid-cpu.pb.gz.top" ||
+		fail "the CPU profile has no sample of the children's kid_work"
+	echo "PASS: $TEST_NAME: the children and grandchild forked while recorded are in the trace"
 	;;
 flight)
 	start_app flight

@@ -12,6 +12,7 @@
 #include "flight-watch.h"
 #include "own-threads.h"
 #include "served.h"
+#include "track.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -298,7 +299,7 @@ static void *control_loop(void *arg)
 	t->depth = 1;
 	__atomic_store_n(&control_tid, cprof_gettid(), __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&control_stop, __ATOMIC_ACQUIRE)) {
-		char buf[4096], reply[64];
+		char buf[4096], reply[64], name[64];
 		union {
 			struct cmsghdr align;
 			char buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -332,7 +333,11 @@ static void *control_loop(void *arg)
 		else if (sscanf(buf, "flight %llu", &request) == 1)
 			len = snprintf(reply, sizeof(reply), "done %llu %d", request,
 				       arm_flight(buf, (size_t)n));
-		else
+		else if (sscanf(buf, "track %llu %63s", &request, name) == 2 ||
+			 sscanf(buf, "untrack %llu %63s", &request, name) == 2) {
+			cprof_track_follow_(name, buf[0] == 't');
+			len = snprintf(reply, sizeof(reply), "done %llu 1", request);
+		} else
 			continue;
 		sendto(fd, reply, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&from,
 		       msg.msg_namelen);

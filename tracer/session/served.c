@@ -178,6 +178,18 @@ size_t cprof_served_arm_flight(const int32_t *pids, size_t n, uint64_t request, 
 	return send_request(pids, n, msg, (size_t)head + r + t + 3, request, timeout_ms);
 }
 
+size_t cprof_served_follow_tracker(const int32_t *pids, size_t n, uint64_t request,
+				   const char *name, bool follow, int timeout_ms)
+{
+	char msg[128];
+	int len = snprintf(msg, sizeof(msg), "%s %llu %s", follow ? "track" : "untrack",
+			   (unsigned long long)request, name);
+
+	if (len < 0 || (size_t)len >= sizeof(msg))
+		return 0;
+	return send_request(pids, n, msg, (size_t)len, request, timeout_ms);
+}
+
 /* Whether pid was started with the state keeper asked for: CPROF_SERVE=1
  * and the preload library in LD_PRELOAD, in the environment it was
  * executed with (/proc/PID/environ). */

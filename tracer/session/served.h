@@ -8,6 +8,9 @@
  * answers "done SEQ THREADS" to the sender's (autobound) address.
  * "flight SEQ TOKEN SIGNO\0REGIONS\0TASKS\0" hands it the flight
  * recorder's contract (flight-env.h) at run time, answered "done SEQ 1".
+ * "track SEQ NAME" (and "untrack SEQ NAME") names a recording's tracker
+ * (tracker.h, CPROF_TRACK_ENV) that the process's fork children from then
+ * on ask to track them before they record, answered "done SEQ 1".
  * Only senders of the process's own uid, or root, are answered.
  */
 #ifndef CPROF_SERVED_H

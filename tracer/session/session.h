@@ -166,6 +166,11 @@ size_t cprof_served_request_state(const int32_t *pids, size_t n, uint64_t reques
  * that started without it; token 0 disarms. Returns how many answered. */
 size_t cprof_served_arm_flight(const int32_t *pids, size_t n, uint64_t request, uint64_t token,
 			       int signo, const char *regions, const char *tasks, int timeout_ms);
+/* Tells the processes of a recorded tree the name of the tracker
+ * (tracker.h) their new children ask to be tracked by (`follow`), or no
+ * longer: the count that answered within timeout_ms. */
+size_t cprof_served_follow_tracker(const int32_t *pids, size_t n, uint64_t request,
+				   const char *name, bool follow, int timeout_ms);
 /* Whether pid can be served or recorded (--pid): it exists and runs the
  * state keeper (a process started with it asked for in its environment
  * gets up to 2 s to open it); else a sentence saying how to start it

@@ -50,7 +50,7 @@ struct cprof_tracker {
 	char name[64];
 };
 
-void cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
+bool cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
 {
 	bool known = false;
 
@@ -75,6 +75,7 @@ void cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
 		    lttng_process_attr_virtual_process_id_tracker_handle_add_pid(t->handle, pid));
 	}
 	pthread_mutex_unlock(&t->lock);
+	return !known;
 }
 
 /*

@@ -10,6 +10,7 @@
 #ifndef CPROF_SESSION_TRACKER_H
 #define CPROF_SESSION_TRACKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,8 +26,9 @@ struct cprof_tracker *cprof_tracker_start(const char *session, char *err, size_t
 /* The socket's name, for the environment's CPROF_TRACK_ENV. */
 const char *cprof_tracker_borrow_name(const struct cprof_tracker *tracker);
 
-/* Tracks `pid` (the program, between its fork and its exec). */
-void cprof_tracker_add(struct cprof_tracker *tracker, pid_t pid);
+/* Tracks `pid` (the program, between its fork and its exec; a running
+ * process's tree): whether it was not tracked yet. */
+bool cprof_tracker_add(struct cprof_tracker *tracker, pid_t pid);
 /* No more requests: the thread stopped, those queued answered (from the
  * caller's thread, which may then use liblttng-ctl alone). */
 void cprof_tracker_quiesce(struct cprof_tracker *tracker);

@@ -781,21 +781,24 @@ static void say_lttng_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The session records only the program's process tree (tracker.h). The
- * flight recorder keeps its session to the program's processes itself,
- * and --pid to the running process's tree. */
+/* The session records only the program's process tree (tracker.h), or
+ * --pid's: the running process's, and the processes it starts while
+ * recorded (record_pid.h). The flight recorder keeps its session to the
+ * program's processes itself. */
 static bool start_tracker(const struct record_options *opts, struct cprof_session *session,
 			  struct cprof_env *env, struct cprof_tracker **tracker)
 {
 	char err[512];
 
-	if (opts->flight.on || opts->pid || !env)
+	if (opts->flight.on || (!opts->pid && !env))
 		return true;
 	*tracker = cprof_tracker_start(cprof_session_borrow_name(session), err, sizeof(err));
 	if (!*tracker) {
 		say_lttng_error("%s", err);
 		return false;
 	}
+	if (opts->pid)
+		return true;
 	cprof_env_put(env, CPROF_TRACK_ENV, cprof_tracker_borrow_name(*tracker));
 	cprof_child_set_spawn_hook(track_spawned, *tracker);
 	return true;
@@ -838,13 +841,11 @@ static struct cprof_session *open_session(const struct record_options *opts, con
 		say_lttng_error("%s: %s", opts->output, cprof_session_borrow_error(session));
 		goto error;
 	}
-	if (npids && cprof_session_track_pids(session, pids, npids) != CPROF_SESSION_OK) {
-		say_lttng_error("cannot limit the session to process %ld's tree", (long)pids[0]);
-		goto error;
-	}
 	/* before the start: no other process's buffers are ever set up */
-	if (!npids && !start_tracker(opts, session, env, tracker))
+	if (!start_tracker(opts, session, env, tracker))
 		goto error;
+	for (size_t i = 0; *tracker && i < npids; i++)
+		cprof_tracker_add(*tracker, pids[i]);
 	if (cprof_session_start(session) != CPROF_SESSION_OK) {
 		say_lttng_error("%s: %s", opts->output, cprof_session_borrow_error(session));
 		goto error;
@@ -951,7 +952,7 @@ int cprof_cmd_record(int argc, char **argv)
 	    (struct flight_meta){pid, cmdline ? cmdline : opts.argv,
 				 cprof_session_borrow_name(session), &opts.flight, &notices};
 	record_flight_start(&opts.flight, pid, flight_meta.argv, write_snapshot_json, &flight_meta);
-	status = opts.pid ? record_pid_wait(opts.pid, opts.duration_ns, pids, npids)
+	status = opts.pid ? record_pid_wait(opts.pid, opts.duration_ns, pids, npids, tracker)
 			  : cprof_child_wait(pid);
 	if (!opts.pid && cprof_child_has_descendants()) {
 		fprintf(stderr,

@@ -13,6 +13,8 @@
 #   kids    processes the recorded one forks after record --pid began (a
 #           child that forks a grandchild, and another child) are in the
 #           trace: their regions, tasks, allocations and CPU samples
+#   serve-kids  the same children, forked during a capture of serve --pid
+#           (/debug/pprof/trace?seconds=N), are in its trace
 #   flight-launch  record --flight from launch: a snapshot whose buffers
 #           overwrote the threads' names still has them, and the heap
 . "$(dirname "$0")/test-diagnose-lib.sh"
@@ -42,6 +44,38 @@ start_app() {
 # count_of STATS KIND NAME: the count column of a tasks/regions row.
 count_of() {
 	awk -v name="$3" '$1 == name && $2 ~ /^[0-9]+$/ { print $2; exit }' "$1"
+}
+
+# check_kids TRACE: the `fork` app's two children and grandchild are in
+# TRACE with every task and region they ran, and the app's own window.
+check_kids() {
+	"$CPROF_TRACE" stats --json "$1" >"$WORK/kids.json" 2>"$WORK/kids.err" ||
+		fail "stats --json of $1 failed: $(cat "$WORK/kids.err")"
+	# the children and the grandchild, by their parents
+	python3 - "$WORK/kids.json" "$APP" >"$WORK/kids.txt" <<'PY' || fail "$(cat "$WORK/kids.txt")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+root = int(sys.argv[2])
+procs = {p["pid"]: p["ppid"] for p in d["processes"]}
+kids = [p for p, pp in procs.items() if pp == root]
+grand = [p for p, pp in procs.items() if pp in kids]
+count = lambda kind, name: d[kind].get(name, {}).get("count", 0)
+print("processes:", len(procs), "children:", len(kids), "grandchildren:", len(grand),
+      "kid-job:", count("tasks", "kid-job"), "kid-step:", count("regions", "kid-step"),
+      "lost:", d["lost_events"])
+problems = []
+if len(kids) != 2 or len(grand) != 1:
+    problems.append("not the 2 children and 1 grandchild forked while recorded")
+if count("tasks", "kid-job") != 30 or count("regions", "kid-step") != 120:
+    problems.append("not the 30 kid-job tasks and 120 kid-step regions the children ran")
+if count("regions", "step") != 200:
+    problems.append("not the 200 steps of the recorded process itself")
+if d["lost_events"]:
+    problems.append("events lost")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+PY
+	cat "$WORK/kids.txt"
 }
 
 case $CASE in
@@ -108,33 +142,7 @@ kids)
 	cat "$WORK/rec.err"
 	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record --pid"
 	rm -f "$WORK/go"
-	"$CPROF_TRACE" stats --json "$WORK/pid" >"$WORK/pid.json" 2>"$WORK/pid.err" ||
-		fail "stats --json of record --pid's trace failed: $(cat "$WORK/pid.err")"
-	# the children and the grandchild, by their parents
-	python3 - "$WORK/pid.json" "$APP" >"$WORK/kids.txt" <<'PY' || fail "$(cat "$WORK/kids.txt")"
-import json, sys
-d = json.load(open(sys.argv[1]))
-root = int(sys.argv[2])
-procs = {p["pid"]: p["ppid"] for p in d["processes"]}
-kids = [p for p, pp in procs.items() if pp == root]
-grand = [p for p, pp in procs.items() if pp in kids]
-count = lambda kind, name: d[kind].get(name, {}).get("count", 0)
-print("processes:", len(procs), "children:", len(kids), "grandchildren:", len(grand),
-      "kid-job:", count("tasks", "kid-job"), "kid-step:", count("regions", "kid-step"),
-      "lost:", d["lost_events"])
-problems = []
-if len(kids) != 2 or len(grand) != 1:
-    problems.append("not the 2 children and 1 grandchild forked after record --pid began")
-if count("tasks", "kid-job") != 30 or count("regions", "kid-step") != 120:
-    problems.append("not the 30 kid-job tasks and 120 kid-step regions the children ran")
-if count("regions", "step") != 200:
-    problems.append("not the 200 steps of the recorded process itself")
-if d["lost_events"]:
-    problems.append("events lost")
-print("\n".join(problems))
-sys.exit(1 if problems else 0)
-PY
-	cat "$WORK/kids.txt"
+	check_kids "$WORK/pid"
 	pprof_top "$(profile pid heap)" -sample_index=alloc_space >/dev/null
 	grep -q 'kid_allocs' "$WORK/pid-heap.pb.gz.top" ||
 		fail "the heap profile has no allocation of the children's kid_allocs"
@@ -142,6 +150,31 @@ PY
 	grep -q 'kid_work' "$WORK/pid-cpu.pb.gz.top" ||
 		fail "the CPU profile has no sample of the children's kid_work"
 	echo "PASS: $TEST_NAME: the children and grandchild forked while recorded are in the trace"
+	;;
+serve-kids)
+	start_app fork
+	"$CPROF_TRACE" serve --listen 127.0.0.1:0 --pid "$APP" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+	SERVE=$!
+	PIDS="$PIDS $SERVE"
+	wait_for "$WORK/serve.err" 'serving process' "serve --pid did not start"
+	URL=$(sed -n 's/.* at \(http[^ ]*\)$/\1/p' "$WORK/serve.err" | head -1)
+	curl -s -o "$WORK/t.tar" -w '%{http_code}' -m 60 "${URL%/}/trace?seconds=4" >"$WORK/code" &
+	CURL=$!
+	# the capture's session records (its tracker listens just before)
+	i=0
+	while ! grep -q "@cprof-track-$SERVE-" /proc/net/unix && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	touch "$WORK/go"
+	wait_for "$WORK/app.out" 'kids done' "the program's children did not finish"
+	wait "$CURL" || fail "curl of the trace endpoint failed"
+	[ "$(cat "$WORK/code")" = 200 ] || fail "trace: HTTP $(cat "$WORK/code"): $(cat "$WORK/serve.err")"
+	cat "$WORK/serve.err"
+	mkdir "$WORK/t" && tar -xf "$WORK/t.tar" -C "$WORK/t" || fail "trace: not a tar archive"
+	check_kids "$WORK/t/trace"
+	echo "PASS: $TEST_NAME: the children and grandchild forked during a capture are in its trace"
 	;;
 flight)
 	start_app flight

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "follow.h"
 #include "output.h"
 #include "reader/reader.h"
 #include "served.h"
@@ -36,11 +37,13 @@ void cprof_capture_destroy(struct cprof_capture *capture)
 	free(capture);
 }
 
-static bool wait_recording(const struct cprof_capture_options *opts)
+/* Until the capture's end, the served tree followed (follow.h) every
+ * other step. */
+static bool wait_recording(const struct cprof_capture_options *opts, struct cprof_follow *follow)
 {
 	uint64_t end = now_ns() + opts->duration_ns;
 
-	for (;;) {
+	for (unsigned i = 0;; i++) {
 		uint64_t now = now_ns();
 		struct timespec step = {0, 50000000};
 
@@ -51,6 +54,8 @@ static bool wait_recording(const struct cprof_capture_options *opts)
 		if (end - now < 50000000u)
 			step.tv_nsec = (long)(end - now);
 		nanosleep(&step, NULL);
+		if (i & 1)
+			cprof_follow_poll(follow);
 	}
 }
 
@@ -221,13 +226,35 @@ void cprof_capture_drop_standby(void)
 	pthread_mutex_unlock(&standby_mu);
 }
 
+/* Before the session stops: the tracker's thread talks to the session
+ * daemon no more (as record, cmd_record.c), and the late are said. */
+static void end_following(struct cprof_follow **follow, struct cprof_tracker **tracker)
+{
+	size_t late = cprof_follow_stop(*follow);
+
+	*follow = NULL;
+	cprof_tracker_quiesce(*tracker);
+	late += cprof_tracker_late(*tracker);
+	if (late)
+		fprintf(
+		    stderr,
+		    "cprof-trace: warning: %zu process%s of the served tree ran untracked for a "
+		    "while: %s first events are missing from the capture\n",
+		    late, late == 1 ? "" : "es", late == 1 ? "its" : "their");
+	cprof_tracker_stop(*tracker);
+	*tracker = NULL;
+}
+
 enum cprof_capture_status cprof_capture_record(const struct cprof_capture_options *opts,
 					       struct cprof_capture **out, char *err, size_t errlen)
 {
 	enum cprof_capture_status status = CPROF_CAPTURE_ERROR;
 	struct cprof_session *session = NULL;
 	struct cprof_capture *c = NULL;
+	struct cprof_tracker *tracker = NULL;
+	struct cprof_follow *follow = NULL;
 	uint64_t t0 = now_ns();
+	char why[256];
 
 	*out = NULL;
 	pthread_mutex_lock(&standby_mu);
@@ -238,27 +265,41 @@ enum cprof_capture_status cprof_capture_record(const struct cprof_capture_option
 	pthread_mutex_unlock(&standby_mu);
 	if (!c && prepare_retry(opts, &c, &session, err, errlen) != CPROF_CAPTURE_OK)
 		goto end;
-	/* the tree may have new processes since the session was prepared */
-	cprof_session_track_pids(session, opts->pids, opts->npids);
+	/* the tree may have new processes since the session was prepared;
+	 * those it starts while recorded join through the tracker */
+	tracker = cprof_tracker_start(cprof_session_borrow_name(session), why, sizeof(why));
+	if (!tracker)
+		fprintf(stderr,
+			"cprof-trace: warning: %s: the processes started while recording are "
+			"not recorded\n",
+			why);
+	for (size_t i = 0; tracker && i < opts->npids; i++)
+		cprof_tracker_add(tracker, opts->pids[i]);
+	if (!tracker)
+		cprof_session_track_pids(session, opts->pids, opts->npids);
 	if (cprof_session_start(session) != CPROF_SESSION_OK) {
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto end;
 	}
 	c->setup_ns = now_ns() - t0;
+	if (tracker && opts->npids)
+		follow = cprof_follow_start(tracker, opts->pids[0]);
 	c->answered = cprof_served_request_state(opts->pids, opts->npids, next_request(),
 						 opts->dump_flags, 2000);
 	c->dump_ns = now_ns() - t0 - c->setup_ns;
-	if (!wait_recording(opts)) {
+	if (!wait_recording(opts, follow)) {
 		status = CPROF_CAPTURE_CANCELED;
 		goto end;
 	}
 	t0 = now_ns();
+	end_following(&follow, &tracker);
 	if (cprof_session_stop(session) != CPROF_SESSION_OK) {
 		snprintf(err, errlen, "%s", cprof_session_borrow_error(session));
 		goto end;
 	}
 	status = CPROF_CAPTURE_OK;
 end:
+	end_following(&follow, &tracker);
 	if (session && cprof_session_destroy(session) != CPROF_SESSION_OK &&
 	    status == CPROF_CAPTURE_OK) {
 		snprintf(err, errlen, "the LTTng session could not be destroyed cleanly");

@@ -1,0 +1,116 @@
+/*
+ * Following a running process tree (see follow.h).
+ */
+#include "follow.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "session.h"
+
+#define TREE_MAX 256
+#define TELL_TRIES 20 /* polls: 2 s for a new program to open its socket */
+
+struct cprof_follow {
+	struct cprof_tracker *tracker;
+	int32_t root;
+	uint64_t request;
+	int32_t told[TREE_MAX]; /* know the name (or their fork parent did) */
+	size_t n_told;
+	int32_t trying[TREE_MAX]; /* not answered yet, and how often asked */
+	int tries[TREE_MAX];
+	size_t n_trying;
+	size_t late;
+	bool polled; /* once: the start's tree is not late */
+};
+
+static bool told(const struct cprof_follow *f, int32_t pid)
+{
+	for (size_t i = 0; i < f->n_told; i++)
+		if (f->told[i] == pid)
+			return true;
+	return false;
+}
+
+/* One process told the tracker's name: false when it did not answer. */
+static bool tell(struct cprof_follow *f, int32_t pid)
+{
+	const char *name = cprof_tracker_borrow_name(f->tracker);
+
+	if (!cprof_served_follow_tracker(&pid, 1, ++f->request, name, true, 100))
+		return false;
+	if (f->n_told < TREE_MAX)
+		f->told[f->n_told++] = pid;
+	return true;
+}
+
+/* A process not told yet: asked again at the next polls, a few times (a
+ * process without the state keeper never answers). */
+static void tell_soon(struct cprof_follow *f, int32_t pid)
+{
+	size_t k = 0;
+
+	while (k < f->n_trying && f->trying[k] != pid)
+		k++;
+	if (k == f->n_trying) {
+		if (k == TREE_MAX)
+			return;
+		f->trying[f->n_trying] = pid;
+		f->tries[f->n_trying++] = 0;
+	}
+	if (f->tries[k] >= TELL_TRIES)
+		return;
+	f->tries[k]++;
+	if (tell(f, pid)) {
+		f->trying[k] = f->trying[--f->n_trying];
+		f->tries[k] = f->tries[f->n_trying];
+	}
+}
+
+void cprof_follow_poll(struct cprof_follow *f)
+{
+	int32_t now[TREE_MAX];
+	size_t n;
+
+	if (!f)
+		return;
+	n = cprof_served_tree(f->root, now, TREE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (told(f, now[i]))
+			continue;
+		/* running untracked until now: its state, as at the start */
+		if (cprof_tracker_add(f->tracker, now[i]) && f->polled) {
+			f->late++;
+			cprof_served_request_state(&now[i], 1, ++f->request, 0, 500);
+		}
+		tell_soon(f, now[i]);
+	}
+	f->polled = true;
+}
+
+struct cprof_follow *cprof_follow_start(struct cprof_tracker *tracker, int32_t root)
+{
+	struct cprof_follow *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->tracker = tracker;
+	f->root = root;
+	f->request = (uint64_t)getpid() << 32 | 1u << 31;
+	cprof_follow_poll(f);
+	return f;
+}
+
+size_t cprof_follow_stop(struct cprof_follow *f)
+{
+	size_t late;
+
+	if (!f)
+		return 0;
+	cprof_served_follow_tracker(f->told, f->n_told, ++f->request,
+				    cprof_tracker_borrow_name(f->tracker), false, 500);
+	late = f->late;
+	free(f);
+	return late;
+}

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,8 +34,10 @@ static socklen_t track_len;
 static struct {
 	struct sockaddr_un addr;
 	socklen_t len;
+	char env[sizeof(CPROF_TRACK_ENV) + sizeof(((struct sockaddr_un *)0)->sun_path)];
 } followed[FOLLOWED_MAX];
 static unsigned followed_next;
+static unsigned followed_latest;
 
 /* Lazy joining (track.h): on for this recording; the join's state. */
 static bool lazy;
@@ -139,7 +142,31 @@ CPROF_EXPORT void cprof_track_follow_(const char *name, bool on)
 	memset(&followed[slot].addr, 0, sizeof(followed[slot].addr));
 	followed[slot].addr.sun_family = AF_UNIX;
 	memcpy(followed[slot].addr.sun_path + 1, name, n);
+	snprintf(followed[slot].env, sizeof(followed[slot].env), CPROF_TRACK_ENV "=%s", name);
 	__atomic_store_n(&followed[slot].len, len, __ATOMIC_RELEASE);
+	__atomic_store_n(&followed_latest, slot, __ATOMIC_RELEASE);
+}
+
+CPROF_EXPORT const char *cprof_track_followed_env_(void)
+{
+	unsigned latest = __atomic_load_n(&followed_latest, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < FOLLOWED_MAX; i++) {
+		unsigned k = (latest + FOLLOWED_MAX - i) % FOLLOWED_MAX;
+
+		if (__atomic_load_n(&followed[k].len, __ATOMIC_ACQUIRE))
+			return followed[k].env;
+	}
+	return NULL;
+}
+
+CPROF_EXPORT void cprof_track_followed_self_(void)
+{
+	for (unsigned i = 0; i < FOLLOWED_MAX; i++)
+		if (__atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE)) {
+			track(true);
+			return;
+		}
 }
 
 void cprof_track_self_(void)

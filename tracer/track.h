@@ -46,6 +46,14 @@ void cprof_track_notice_(const char *text);
  * at once (the oldest is forgotten). Called by the state keeper's thread.
  */
 void cprof_track_follow_(const char *name, bool on);
+/* The environment entry (CPROF_TRACK_ENV=NAME) of the tracker followed
+ * last, for a program this process executes (its own children then ask
+ * it too, in place of a CPROF_TRACK_ENV entry the environment had: one
+ * from an earlier recording); NULL when none is. */
+const char *cprof_track_followed_env_(void);
+/* A vfork child about to execute a program: asks the followed trackers to
+ * track it (it ran no fork handler), before the program registers. */
+void cprof_track_followed_self_(void);
 
 /* Whether record tracks this recording's processes (a notice reaches it). */
 bool cprof_track_active_(void);

@@ -2,7 +2,7 @@
  * record --pid's test program: a known workload in a window it announces,
  * after a state built up before any recording.
  *
- *   test-record-pid-app GO_FILE exit|wait|flight|fork [TASKS]
+ *   test-record-pid-app GO_FILE exit|wait|flight|fork|kid [TASKS]
  *
  * Before the window: names two worker threads ("worker-1", "worker-2"),
  * keeps 48 blocks of 1 MiB alive (allocated by keep_live_blocks()), and
@@ -20,7 +20,8 @@
  * `fork`: after the window, forks two children, the first of which forks
  * a grandchild; each runs KID_TASKS tasks `kid-job` of 4 regions
  * `kid-step` (spinning 1 ms, allocating 64 KiB in kid_allocs()) and
- * exits; then prints "kids done" and waits as `wait` does.
+ * exits; then prints "kids done" and waits as `wait` does. `kid`: runs
+ * what one child does, at once, and exits.
  */
 #include <cprof/trace.h>
 #include <pthread.h>
@@ -169,11 +170,15 @@ int main(int argc, char **argv)
 	pthread_t h, w, workers[2];
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: test-record-pid-app GO_FILE exit|wait|flight [TASKS]\n");
+		fprintf(stderr, "usage: test-record-pid-app GO_FILE exit|wait|flight|fork|kid [TASKS]\n");
 		return 2;
 	}
 	if (argc > 3)
 		tasks = atoi(argv[3]);
+	if (!strcmp(argv[2], "kid")) {
+		kid_work();
+		return 0;
+	}
 	keep_live_blocks();
 	pthread_create(&h, NULL, holder, NULL);
 	while (!atomic_load(&holding))

@@ -13,6 +13,8 @@
 #   kids    processes the recorded one forks after record --pid began (a
 #           child that forks a grandchild, and another child) are in the
 #           trace: their regions, tasks, allocations and CPU samples
+#   shell   a served shell (dash: vfork, exec) runs a shell that runs two
+#           programs, after record --pid began: both in the trace whole
 #   serve-kids  the same children, forked during a capture of serve --pid
 #           (/debug/pprof/trace?seconds=N), are in its trace
 #   flight-launch  record --flight from launch: a snapshot whose buffers
@@ -150,6 +152,43 @@ kids)
 	grep -q 'kid_work' "$WORK/pid-cpu.pb.gz.top" ||
 		fail "the CPU profile has no sample of the children's kid_work"
 	echo "PASS: $TEST_NAME: the children and grandchild forked while recorded are in the trace"
+	;;
+shell)
+	"$CPROF_TRACE" env >"$WORK/env.txt" || fail "cprof-trace env failed"
+	# (the shell waits on a FIFO: it starts nothing before the window)
+	mkfifo "$WORK/fifo" || fail "mkfifo failed"
+	# shellcheck disable=SC2016
+	env $(cat "$WORK/env.txt") sh -c 'echo ready; read -r x <"$1"
+		sh -c "\"\$0\" \"\$1\" kid & \"\$0\" \"\$1\" kid; wait" "$2" "$1"
+		echo "kids done"' sh "$WORK/fifo" "$PID_APP" >"$WORK/app.out" 2>"$WORK/app.err" &
+	APP=$!
+	PIDS="$PIDS $APP"
+	wait_for "$WORK/app.out" ready "the shell did not start"
+	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	echo go >"$WORK/fifo"
+	wait_for "$WORK/app.out" 'kids done' "the shell's programs did not finish"
+	# record ends with the shell
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
+	cat "$WORK/rec.err"
+	! grep -q 'untracked' "$WORK/rec.err" || fail "processes of the shell ran untracked"
+	"$CPROF_TRACE" stats --json "$WORK/pid" >"$WORK/sh.json" 2>"$WORK/sh.err" ||
+		fail "stats --json failed: $(cat "$WORK/sh.err")"
+	python3 - "$WORK/sh.json" >"$WORK/sh.txt" <<'PY' || fail "$(cat "$WORK/sh.txt")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = sorted(p["name"] for p in d["processes"])
+count = lambda kind, name: d[kind].get(name, {}).get("count", 0)
+print("processes:", names, "kid-job:", count("tasks", "kid-job"),
+      "kid-step:", count("regions", "kid-step"))
+if count("tasks", "kid-job") != 20 or count("regions", "kid-step") != 80:
+    print("not the 20 kid-job tasks and 80 kid-step regions the two programs ran")
+    sys.exit(1)
+PY
+	cat "$WORK/sh.txt"
+	echo "PASS: $TEST_NAME: the programs a served shell's new shell ran are in the trace"
 	;;
 serve-kids)
 	start_app fork

@@ -690,39 +690,95 @@ static void before_exec(const char *file, bool search, char *const envp[])
 	say_if_secure(file, search, envp);
 	if (!cprof_in_vfork_child())
 		cprof_exec_flush_();
+	else
+		cprof_track_followed_self_();
+}
+
+/*
+ * A process told of a recording's tracker at run time (`record --pid`,
+ * serve's captures: track.h) passes its name on to the programs it
+ * executes, in their environment (in place of an earlier recording's), so
+ * that their children ask it too: room for the entries of the new
+ * environment (0: envp as it is). Only the stack: a vfork child (dash's
+ * commands) shares its parent's memory.
+ */
+static size_t tracker_env_room(char *const envp[])
+{
+	const char *entry = cprof_track_followed_env_();
+	size_t n = 0;
+
+	if (!entry || !preloads(envp))
+		return 0;
+	for (; envp[n]; n++)
+		if (!strcmp(envp[n], entry))
+			return 0;
+	return n + 2;
+}
+
+static char *const *with_tracker(char *const envp[], char **out, size_t room)
+{
+	const char *entry = cprof_track_followed_env_();
+	size_t n = 0;
+
+	if (!room || !entry)
+		return envp;
+	for (size_t i = 0; i + 2 < room && envp[i]; i++)
+		if (strncmp(envp[i], CPROF_TRACK_ENV "=", sizeof(CPROF_TRACK_ENV)) != 0)
+			out[n++] = envp[i];
+	out[n++] = (char *)entry;
+	out[n] = NULL;
+	return out;
 }
 
 CPROF_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
+	size_t room = tracker_env_room(envp);
+	char *env[room ? room : 1];
+
 	before_exec(path, false, envp);
-	return real_exec.execve(path, argv, envp);
+	return real_exec.execve(path, argv, with_tracker(envp, env, room));
 }
 
 CPROF_EXPORT int execv(const char *path, char *const argv[])
 {
+	size_t room = tracker_env_room(environ);
+	char *env[room ? room : 1];
+
 	before_exec(path, false, environ);
+	if (room)
+		return real_exec.execve(path, argv, with_tracker(environ, env, room));
 	return real_exec.execv(path, argv);
 }
 
 CPROF_EXPORT int execvp(const char *file, char *const argv[])
 {
+	size_t room = tracker_env_room(environ);
+	char *env[room ? room : 1];
+
 	before_exec(file, true, environ);
+	if (room)
+		return real_exec.execvpe(file, argv, with_tracker(environ, env, room));
 	return real_exec.execvp(file, argv);
 }
 
 CPROF_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
+	size_t room = tracker_env_room(envp);
+	char *env[room ? room : 1];
+
 	before_exec(file, true, envp);
-	return real_exec.execvpe(file, argv, envp);
+	return real_exec.execvpe(file, argv, with_tracker(envp, env, room));
 }
 
 CPROF_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
+	size_t room = tracker_env_room(envp);
+	char *env[room ? room : 1];
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	before_exec(path, false, envp);
-	return real_exec.fexecve(fd, argv, envp);
+	return real_exec.fexecve(fd, argv, with_tracker(envp, env, room));
 }
 
 /*
@@ -765,16 +821,24 @@ CPROF_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			     const posix_spawn_file_actions_t *actions,
 			     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
+	size_t room = tracker_env_room(envp);
+	char *env[room ? room : 1];
+
 	before_spawn(path, false, attr, envp);
-	return real_spawn.posix_spawn(pid, path, actions, attr, argv, envp);
+	return real_spawn.posix_spawn(pid, path, actions, attr, argv,
+				      with_tracker(envp, env, room));
 }
 
 CPROF_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			      const posix_spawn_file_actions_t *actions,
 			      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
+	size_t room = tracker_env_room(envp);
+	char *env[room ? room : 1];
+
 	before_spawn(file, true, attr, envp);
-	return real_spawn.posix_spawnp(pid, file, actions, attr, argv, envp);
+	return real_spawn.posix_spawnp(pid, file, actions, attr, argv,
+				       with_tracker(envp, env, room));
 }
 
 /* The list forms, as glibc builds them: the arguments up to the NULL,

@@ -4,10 +4,11 @@
  * recorded too. Each process of the tree is told the name of the
  * session's tracker (tracker.h) through its state keeper's socket
  * (served.h), and its fork children then ask that tracker to track them
- * before they record, as a launched program's do. /proc is polled for the
- * others (a program that executed another lost the name; its children
- * forked before the next poll): tracked when found, asked for their
- * state, counted late (their first events are missing).
+ * before they record, as a launched program's do, and a program it
+ * executes gets the name in its environment (tracer/preload/preload.c).
+ * /proc is polled for the others (forked before their parent was told, a
+ * program without the preload library): tracked when found, asked for
+ * their state, counted late (their first events are missing).
  *
  * Ownership: cprof_follow_start() returns a follower the caller ends with
  * cprof_follow_stop(), before the tracker is stopped.

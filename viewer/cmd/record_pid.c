@@ -89,8 +89,8 @@ int record_pid_wait(int32_t pid, uint64_t duration_ns, const int32_t *pids, size
 	if (late)
 		fprintf(stderr,
 			"cprof-trace: warning: %zu process%s of the tree ran untracked until found "
-			"in /proc (forked by a program that had just executed another): %s first "
-			"events are missing from the trace\n",
+			"in /proc (started before its parent knew the recording): %s first events "
+			"are missing from the trace\n",
 			late, late == 1 ? "" : "es", late == 1 ? "its" : "their");
 	return 0;
 }

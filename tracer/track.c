@@ -179,9 +179,10 @@ CPROF_EXPORT bool cprof_track_active_(void)
 	return track_len != 0;
 }
 
-CPROF_EXPORT void cprof_track_notice_(const char *text)
+CPROF_EXPORT bool cprof_track_notice_(const char *text)
 {
 	int saved = errno, fd;
+	bool sent = false;
 	struct {
 		int32_t pid;
 		uint16_t len;
@@ -190,17 +191,19 @@ CPROF_EXPORT void cprof_track_notice_(const char *text)
 	size_t n = strnlen(text, sizeof(msg.text));
 
 	if (!track_len)
-		return;
+		return false;
 	memcpy(msg.text, text, n);
 	msg.len = (uint16_t)n;
 	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto end;
 	if (syscall(SYS_connect, fd, &track_addr, track_len) == 0)
-		(void)syscall(SYS_write, fd, &msg, offsetof(__typeof__(msg), text) + n);
+		sent = syscall(SYS_write, fd, &msg, offsetof(__typeof__(msg), text) + n) ==
+		       (long)(offsetof(__typeof__(msg), text) + n);
 	syscall(SYS_close, fd);
 end:
 	errno = saved;
+	return sent;
 }
 
 bool cprof_join_start_(void)

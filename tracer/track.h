@@ -34,10 +34,11 @@ void cprof_track_self_(void);
  * every command reading the trace finds it. A request whose pid is 0,
  * then the text's length (uint16_t) and the text. Only system calls;
  * keeps errno. No-op when not recorded. At most CPROF_TRACK_NOTICE_MAX
- * bytes are sent.
+ * bytes are sent. Whether record got it (the environment may name the
+ * tracker of a recording that ended: track.h's cprof_track_follow_).
  */
 #define CPROF_TRACK_NOTICE_MAX 400
-void cprof_track_notice_(const char *text);
+bool cprof_track_notice_(const char *text);
 
 /*
  * A served process (served.h) told at run time of a recording's tracker:

@@ -674,10 +674,11 @@ static void say_if_secure(const char *file, bool search, char *const envp[])
 	    !cprof_secure_exec(path, &why))
 		return;
 	snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
-	if (to_record) {
-		cprof_track_notice_(line);
+	/* else (a recording that ended named in the environment) in the trace */
+	if (to_record && cprof_track_notice_(line))
 		return;
-	}
+	if (!lttng_ust_tracepoint_enabled(cprof, warning) || !cprof_may_record(t))
+		return;
 	t->depth++;
 	lttng_ust_do_tracepoint(cprof, warning, CPROF_TP_WARN_UNTRACED_EXEC, line);
 	t->depth--;

@@ -23,6 +23,11 @@ struct cprof_follow {
 	int32_t trying[TREE_MAX]; /* not answered yet, and how often asked */
 	int tries[TREE_MAX];
 	size_t n_trying;
+	/* added by a poll: late unless they ask the tracker themselves (one
+	 * in its fork handler when the poll came) by the next poll */
+	int32_t found[TREE_MAX];
+	int found_polls[TREE_MAX];
+	size_t n_found;
 	size_t late;
 	bool polled; /* once: the start's tree is not late */
 };
@@ -112,6 +117,23 @@ static size_t tree_by_children(int32_t root, int32_t *pids, size_t max)
 	return n;
 }
 
+/* The processes a poll added that asked since are not late; those that
+ * did not by `polls` polls later are. */
+static void settle_found(struct cprof_follow *f, int polls)
+{
+	for (size_t i = 0; i < f->n_found;) {
+		bool asked = cprof_tracker_asked(f->tracker, f->found[i]);
+
+		if (!asked && ++f->found_polls[i] < polls) {
+			i++;
+			continue;
+		}
+		f->late += !asked;
+		f->found[i] = f->found[--f->n_found];
+		f->found_polls[i] = f->found_polls[f->n_found];
+	}
+}
+
 void cprof_follow_poll(struct cprof_follow *f)
 {
 	int32_t now[TREE_MAX];
@@ -119,13 +141,15 @@ void cprof_follow_poll(struct cprof_follow *f)
 
 	if (!f)
 		return;
+	settle_found(f, 2);
 	n = tree_by_children(f->root, now, TREE_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if (told(f, now[i]))
 			continue;
-		/* running untracked until now: its state, as at the start */
-		if (cprof_tracker_add(f->tracker, now[i]) && f->polled) {
-			f->late++;
+		/* maybe running untracked until now: its state, as at the start */
+		if (cprof_tracker_add(f->tracker, now[i]) && f->polled && f->n_found < TREE_MAX) {
+			f->found[f->n_found] = now[i];
+			f->found_polls[f->n_found++] = 0;
 			cprof_served_request_state(&now[i], 1, ++f->request, 0, 500);
 		}
 		tell_soon(f, now[i]);
@@ -152,6 +176,7 @@ size_t cprof_follow_stop(struct cprof_follow *f)
 
 	if (!f)
 		return 0;
+	settle_found(f, 0);
 	cprof_served_follow_tracker(f->told, f->n_told, ++f->request,
 				    cprof_tracker_borrow_name(f->tracker), false, 500);
 	late = f->late;

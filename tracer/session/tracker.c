@@ -35,6 +35,7 @@ struct cprof_tracker {
 	struct lttng_process_attr_tracker_handle *handle;
 	pthread_mutex_t lock; /* handle and pids */
 	int32_t *pids;	      /* tracked, in no order */
+	bool *asked;	      /* by pids[i] itself (else added by record) */
 	size_t n, cap;
 	size_t late; /* processes that stopped waiting before their answer */
 	/* the pids that processes in a PID namespace of their own sent */
@@ -50,32 +51,59 @@ struct cprof_tracker {
 	char name[64];
 };
 
-bool cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
+static bool add(struct cprof_tracker *t, pid_t pid, bool asked)
 {
-	bool known = false;
+	size_t i = 0;
 
 	pthread_mutex_lock(&t->lock);
-	for (size_t i = 0; i < t->n && !known; i++)
-		known = t->pids[i] == (int32_t)pid;
-	if (!known) {
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 64;
-			int32_t *p = realloc(t->pids, cap * sizeof(*p));
-			if (p) {
-				t->pids = p;
-				t->cap = cap;
-			}
-		}
-		if (t->n < t->cap)
-			t->pids[t->n++] = (int32_t)pid;
-		/* Under the tracker's lock, so that a pid seen as known is
-		 * tracked already. The liblttng-ctl lock is taken inside this
-		 * one, never the other way round (ctl.h). */
-		CPROF_CTL(
-		    lttng_process_attr_virtual_process_id_tracker_handle_add_pid(t->handle, pid));
+	while (i < t->n && t->pids[i] != (int32_t)pid)
+		i++;
+	if (i < t->n) {
+		t->asked[i] = t->asked[i] || asked;
+		pthread_mutex_unlock(&t->lock);
+		return false;
 	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		int32_t *p = realloc(t->pids, cap * sizeof(*p));
+		bool *a = p ? realloc(t->asked, cap * sizeof(*a)) : NULL;
+
+		if (p)
+			t->pids = p;
+		if (a) {
+			t->asked = a;
+			t->cap = cap;
+		}
+	}
+	if (t->n < t->cap) {
+		t->asked[t->n] = asked;
+		t->pids[t->n++] = (int32_t)pid;
+	}
+	/* Under the tracker's lock, so that a pid seen as known is tracked
+	 * already. The liblttng-ctl lock is taken inside this one, never the
+	 * other way round (ctl.h). */
+	CPROF_CTL(lttng_process_attr_virtual_process_id_tracker_handle_add_pid(t->handle, pid));
 	pthread_mutex_unlock(&t->lock);
-	return !known;
+	return true;
+}
+
+bool cprof_tracker_add(struct cprof_tracker *t, pid_t pid)
+{
+	return add(t, pid, false);
+}
+
+bool cprof_tracker_asked(struct cprof_tracker *t, pid_t pid)
+{
+	bool asked = false;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->pids[i] == (int32_t)pid) {
+			asked = t->asked[i];
+			break;
+		}
+	pthread_mutex_unlock(&t->lock);
+	return asked;
 }
 
 /*
@@ -197,7 +225,7 @@ static void answer(struct cprof_tracker *t, int fd)
 	}
 	if (pid != 0 && pid != INT32_MIN) {
 		waits = pid > 0;
-		cprof_tracker_add(t, (pid_t)peer_pid(t, fd, waits ? pid : -pid));
+		add(t, (pid_t)peer_pid(t, fd, waits ? pid : -pid), true);
 	}
 	if (send(fd, &ack, 1, MSG_NOSIGNAL) != 1 && waits) {
 		pthread_mutex_lock(&t->lock);
@@ -331,5 +359,6 @@ void cprof_tracker_stop(struct cprof_tracker *t)
 	lttng_process_attr_tracker_handle_destroy(t->handle);
 	pthread_mutex_destroy(&t->lock);
 	free(t->pids);
+	free(t->asked);
 	free(t);
 }

@@ -29,6 +29,9 @@ const char *cprof_tracker_borrow_name(const struct cprof_tracker *tracker);
 /* Tracks `pid` (the program, between its fork and its exec; a running
  * process's tree): whether it was not tracked yet. */
 bool cprof_tracker_add(struct cprof_tracker *tracker, pid_t pid);
+/* Whether `pid` asked to be tracked itself (on the socket), before or
+ * after record added it. */
+bool cprof_tracker_asked(struct cprof_tracker *tracker, pid_t pid);
 /* No more requests: the thread stopped, those queued answered (from the
  * caller's thread, which may then use liblttng-ctl alone). */
 void cprof_tracker_quiesce(struct cprof_tracker *tracker);

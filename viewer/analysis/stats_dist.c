@@ -735,11 +735,24 @@ static int stack_code_cmp(const void *a, const void *b, void *arg)
 {
 	const struct cprof_model *m = arg;
 	const struct cprof_stats_stack *x = a, *y = b;
-	const struct cprof_stack *sx = &m->stacks.v[x->stack], *sy = &m->stacks.v[y->stack];
-	cprof_str px = m->processes.v[sx->process].name, py = m->processes.v[sy->process].name;
+	const struct cprof_stack *sx, *sy;
+	cprof_str px, py;
 
-	if (!x->stack || !y->stack)
-		return (x->stack > 0) - (y->stack > 0);
+	bool kx = x->stack && x->stack < m->stacks.n, ky = y->stack && y->stack < m->stacks.n;
+
+	if (!kx || !ky) {
+		/* the empty stack first, then stacks the model has (below),
+		 * then ids it has none for (the analyses take any ids) */
+		int rx = !x->stack ? 0 : kx ? 1 : 2, ry = !y->stack ? 0 : ky ? 1 : 2;
+
+		if (rx != ry)
+			return rx < ry ? -1 : 1;
+		return x->stack < y->stack ? -1 : x->stack > y->stack;
+	}
+	sx = &m->stacks.v[x->stack];
+	sy = &m->stacks.v[y->stack];
+	px = m->processes.v[sx->process].name;
+	py = m->processes.v[sy->process].name;
 	if (sx->depth != sy->depth)
 		return sx->depth < sy->depth ? -1 : 1;
 	if (px != py)

@@ -28,5 +28,9 @@ lttng start "$session" >/dev/null
 # The buffer size record gives the programs it starts on a channel of
 # 64 KiB sub-buffers and more (cprof_record_batch_bytes, cprof-record.h).
 CPROF_BATCH_BYTES=8192 LTTNG_UST_REGISTER_TIMEOUT=3000 "$bin" on
+# The same pair with 2 KiB buffers, as a program recorded by a user's own
+# `lttng` session has them (their events fit 4 KiB sub-buffers).
+CPROF_BATCH_BYTES=2048 LTTNG_UST_REGISTER_TIMEOUT=3000 "$bin" on |
+	sed -n 's/^session: region pair \([0-9.]* ns\).*/session, 2 KiB buffers (a user'"'"'s own lttng session): region pair \1/p'
 lttng stop "$session" >/dev/null
 [ "$off_done" = 1 ] || exit 77

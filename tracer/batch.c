@@ -950,8 +950,6 @@ CPROF_EXPORT bool cprof_batch_stop_(void);
 CPROF_EXPORT bool cprof_batch_stop_(void)
 {
 	int saved = errno;
-	uint64_t deadline = cprof_clock_mono_ns_() + EXIT_WAIT_NS;
-	int32_t tid;
 	bool gone = true;
 
 	cprof_batch_flush_all_();
@@ -959,21 +957,10 @@ CPROF_EXPORT bool cprof_batch_stop_(void)
 	__atomic_store_n(&flusher_stopped, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&flusher_stop, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &flusher_stop, FUTEX_WAKE_PRIVATE, 1);
-	if (__atomic_load_n(&flusher_started, __ATOMIC_ACQUIRE)) {
-		/* Gone: the kernel has no thread of its id any more (glibc's
-		 * thread exit makes calls of its own after the function
-		 * returns). Its id is published first thing in the thread. */
-		gone = false;
-		while (cprof_clock_mono_ns_() < deadline) {
-			tid = __atomic_load_n(&flusher_tid, __ATOMIC_ACQUIRE);
-			if (tid != 0 && syscall(SYS_tgkill, batch_pid, tid, 0) != 0 &&
-			    errno == ESRCH) {
-				gone = true;
-				break;
-			}
-			pause_briefly();
-		}
-	}
+	/* its id is published first thing in the thread */
+	if (__atomic_load_n(&flusher_started, __ATOMIC_ACQUIRE))
+		gone = cprof_own_thread_wait_end_(&flusher_tid, cprof_clock_mono_ns_() + EXIT_WAIT_NS,
+						  NULL);
 	for (struct lttng_ust_tracepoint *const *p = __start_lttng_ust_tracepoints_ptrs;
 	     p && p < __stop_lttng_ust_tracepoints_ptrs; p++)
 		if (*p)

@@ -7,7 +7,12 @@
  */
 #include "own-threads.h"
 
+#include "batch-clock.h"
+
+#include <errno.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CPROF_EXPORT __attribute__((visibility("default")))
@@ -72,4 +77,23 @@ CPROF_EXPORT size_t cprof_own_threads_(int32_t *tids, size_t max)
 			tids[n++] = (int32_t)(uint32_t)e;
 	}
 	return n;
+}
+
+CPROF_EXPORT bool cprof_own_thread_wait_end_(const int32_t *tid, uint64_t deadline_ns,
+					     bool (*parked)(int32_t tid))
+{
+	const struct timespec pause = {0, 100000};
+	int32_t pid = (int32_t)getpid();
+
+	for (;;) {
+		int32_t t = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
+
+		if (t != 0 && syscall(SYS_tgkill, pid, t, 0) != 0 && errno == ESRCH)
+			return true;
+		if (t != 0 && parked && parked(t))
+			return true;
+		if (cprof_clock_mono_ns_() >= deadline_ns)
+			return false;
+		syscall(SYS_nanosleep, &pause, NULL);
+	}
 }

@@ -30,4 +30,16 @@ bool cprof_own_thread_is_(int32_t tid);
  * `tids`; how many. */
 size_t cprof_own_threads_(int32_t *tids, size_t max);
 
+/*
+ * Waits for a thread of tracing's own that was asked to end, until
+ * CLOCK_MONOTONIC `deadline_ns`: its id is read from `*tid` (0 until the
+ * thread published it). Done when the kernel no longer has a thread of
+ * that id (glibc's thread exit makes calls of its own after the thread's
+ * function returns) or, with `parked`, when that says the thread will make
+ * no call again. Whether it was done in time. Raw system calls only: a
+ * seccomp filter is about to go in.
+ */
+bool cprof_own_thread_wait_end_(const int32_t *tid, uint64_t deadline_ns,
+				bool (*parked)(int32_t tid));
+
 #endif

@@ -410,21 +410,11 @@ void cprof_state_init(void)
  */
 bool cprof_state_stop(void)
 {
-	const struct timespec pause = {0, 100000};
-	uint64_t deadline = cprof_now_ns() + 1000000000u;
-	int32_t tid;
-
 	if (control_fd < 0)
 		return true;
 	__atomic_store_n(&control_stop, true, __ATOMIC_RELEASE);
 	shutdown(control_fd, SHUT_RDWR);
-	while (cprof_now_ns() < deadline) {
-		tid = __atomic_load_n(&control_tid, __ATOMIC_ACQUIRE);
-		if (tid != 0 && syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH)
-			return true;
-		syscall(SYS_nanosleep, &pause, NULL);
-	}
-	return false;
+	return cprof_own_thread_wait_end_(&control_tid, cprof_now_ns() + 1000000000u, NULL);
 }
 
 void cprof_state_after_fork_child(void)

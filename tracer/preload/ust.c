@@ -27,6 +27,7 @@
  * a release) would deadlock if the hook asked for that lock too.
  */
 #include "preload.h"
+#include "own-threads.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -278,7 +279,6 @@ static void shut_ust_socket(int fd, void *data)
  */
 bool cprof_ust_stop_threads(int (*cancel)(pthread_t))
 {
-	pid_t pid = getpid();
 	uint64_t deadline = cprof_now_ns() + 1000000000u;
 	bool all = true;
 
@@ -292,23 +292,10 @@ bool cprof_ust_stop_threads(int (*cancel)(pthread_t))
 	}
 	for (unsigned i = 0; i < UST_THREADS_MAX; i++) {
 		struct ust_thread *u = &ust_threads[i];
-		const struct timespec pause = {0, 100000};
-		int32_t tid;
 
-		if (!__atomic_load_n(&u->used, __ATOMIC_ACQUIRE) || !u->stopped)
-			continue;
-		for (;;) {
-			tid = __atomic_load_n(&u->tid, __ATOMIC_ACQUIRE);
-			if (tid != 0 && syscall(SYS_tgkill, pid, tid, 0) != 0 && errno == ESRCH)
-				break;
-			if (tid != 0 && in_futex_wait(tid))
-				break;
-			if (cprof_now_ns() >= deadline) {
-				all = false;
-				break;
-			}
-			syscall(SYS_nanosleep, &pause, NULL);
-		}
+		if (__atomic_load_n(&u->used, __ATOMIC_ACQUIRE) && u->stopped &&
+		    !cprof_own_thread_wait_end_(&u->tid, deadline, in_futex_wait))
+			all = false;
 	}
 	cprof_fd_each(shut_ust_socket, NULL);
 	return all;

@@ -19,6 +19,7 @@
 #include "cprof-tp-enums.h"
 #include "ctl.h"
 #include "flight-internal.h"
+#include "follow.h"
 
 /* --- The trigger ------------------------------------------------------------ */
 
@@ -295,33 +296,27 @@ static void pids_add(struct pids *p, int32_t pid)
 	p->v[p->n++] = pid;
 }
 
-/* The descendants of `pid`, through /proc/PID/task/TID/children. */
+struct descendants {
+	struct pids *out;
+	int depth;
+};
+
+static void add_children(struct pids *out, pid_t pid, int depth);
+
+static bool add_child(int32_t child, void *data)
+{
+	struct descendants *d = data;
+
+	pids_add(d->out, child);
+	add_children(d->out, (pid_t)child, d->depth + 1);
+	return true;
+}
+
+/* The descendants of `pid`, 8 generations deep at most. */
 static void add_children(struct pids *out, pid_t pid, int depth)
 {
-	char path[64];
-	DIR *tasks;
-	struct dirent *t;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	tasks = depth < 8 ? opendir(path) : NULL;
-	while (tasks && (t = readdir(tasks))) {
-		char file[320];
-		FILE *in;
-		int child;
-
-		if (t->d_name[0] == '.')
-			continue;
-		snprintf(file, sizeof(file), "/proc/%d/task/%s/children", (int)pid, t->d_name);
-		in = fopen(file, "r");
-		while (in && fscanf(in, "%d", &child) == 1) {
-			pids_add(out, child);
-			add_children(out, (pid_t)child, depth + 1);
-		}
-		if (in)
-			fclose(in);
-	}
-	if (tasks)
-		closedir(tasks);
+	if (depth < 8)
+		cprof_proc_children(pid, add_child, &(struct descendants){out, depth});
 }
 
 void flight_rescan(struct cprof_flight *f)

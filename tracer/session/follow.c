@@ -75,46 +75,66 @@ static void tell_soon(struct cprof_follow *f, int32_t pid)
 	}
 }
 
+bool cprof_proc_children(int32_t pid, bool (*fn)(int32_t child, void *data), void *data)
+{
+	char path[64];
+	struct dirent *e;
+	bool more = true, any = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (more && d && (e = readdir(d))) {
+		char file[96];
+		long child;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "/proc/%d/task/%.16s/children", (int)pid, e->d_name);
+		f = fopen(file, "r");
+		any = any || f;
+		while (more && f && fscanf(f, "%ld", &child) == 1)
+			more = fn((int32_t)child, data);
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return any;
+}
+
+struct tree {
+	int32_t *pids;
+	size_t n, max;
+};
+
+static bool tree_add(int32_t child, void *data)
+{
+	struct tree *t = data;
+
+	if (t->n == t->max)
+		return false;
+	t->pids[t->n++] = child;
+	return true;
+}
+
 /*
- * The tree by each thread's list of children (/proc/PID/task/TID/children,
- * CONFIG_PROC_CHILDREN): a poll reads the tree's threads, not every
- * process of the machine as cprof_served_tree() does (1.9 ms a poll with
- * 74 processes, 10 polls a second). Without the file, that one.
+ * The tree by each thread's list of children: a poll reads the tree's
+ * threads, not every process of the machine as cprof_served_tree() does
+ * (1.9 ms a poll with 74 processes, 10 polls a second). Without the
+ * lists, that one.
  */
 static size_t tree_by_children(int32_t root, int32_t *pids, size_t max)
 {
-	char path[64];
-	size_t n = 1;
+	struct tree t = {pids, 1, max};
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)root, (int)root);
-	if (access(path, R_OK) != 0)
-		return cprof_served_tree(root, pids, max);
 	pids[0] = root;
-	for (size_t i = 0; i < n; i++) {
-		struct dirent *e;
-		DIR *d;
-
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)pids[i]);
-		d = opendir(path);
-		while (d && (e = readdir(d))) {
-			char file[96];
-			long child;
-			FILE *f;
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(file, sizeof(file), "/proc/%d/task/%.16s/children", (int)pids[i],
-				 e->d_name);
-			f = fopen(file, "r");
-			while (f && n < max && fscanf(f, "%ld", &child) == 1)
-				pids[n++] = (int32_t)child;
-			if (f)
-				fclose(f);
-		}
-		if (d)
-			closedir(d);
-	}
-	return n;
+	if (!cprof_proc_children(root, tree_add, &t))
+		return cprof_served_tree(root, pids, max);
+	for (size_t i = 1; i < t.n; i++)
+		cprof_proc_children(pids[i], tree_add, &t);
+	return t.n;
 }
 
 /* The processes a poll added that asked since are not late; those that

@@ -16,6 +16,7 @@
 #ifndef CPROF_SESSION_FOLLOW_H
 #define CPROF_SESSION_FOLLOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,13 @@ void cprof_follow_poll(struct cprof_follow *follow);
 /* Tells the processes to forget the tracker, frees the follower: the
  * count of processes found late by the polls. */
 size_t cprof_follow_stop(struct cprof_follow *follow);
+
+/*
+ * The children of process `pid`, from each of its threads' list
+ * (/proc/PID/task/TID/children, CONFIG_PROC_CHILDREN): `fn` is called for
+ * each until it returns false. False when no list could be read (a
+ * kernel without them, or the process is gone).
+ */
+bool cprof_proc_children(int32_t pid, bool (*fn)(int32_t child, void *data), void *data);
 
 #endif /* CPROF_SESSION_FOLLOW_H */

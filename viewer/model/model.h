@@ -304,6 +304,14 @@ static inline const char *cprof_model_str(const struct cprof_model *model, cprof
 	return model->strings.v[s];
 }
 
+/* A process as ps shows it: its title ("nginx: worker process") once the
+ * program set one, else its name. */
+static inline const char *cprof_model_process_label(const struct cprof_model *model,
+						    const struct cprof_process *p)
+{
+	return cprof_model_str(model, p->title ? p->title : p->name);
+}
+
 /* Regions listed by index (a thread's, sorted by begin), for
  * cprof_regions_first_after. */
 struct cprof_region_order {

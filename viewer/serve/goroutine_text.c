@@ -177,7 +177,7 @@ static void write_process(FILE *out, const struct cprof_model *m, uint32_t proce
 	if (!p->title && !several)
 		return;
 	fprintf(out, "process %d \"%s\":\n\n", (int)p->pid,
-		cprof_model_str(m, p->title ? p->title : p->name));
+		cprof_model_process_label(m, p));
 }
 
 char *cprof_serve_thread_dump(const struct cprof_model *m, size_t *len)

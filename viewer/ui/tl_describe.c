@@ -74,7 +74,7 @@ static const char *thread_desc(const struct desc *d, uint32_t t, char *buf)
 	const struct cprof_thread *th = &m->threads.v[t];
 	const struct cprof_process *p =
 	    th->process < m->processes.n ? &m->processes.v[th->process] : NULL;
-	const char *pn = p ? cprof_model_str(m, p->title ? p->title : p->name) : "?";
+	const char *pn = p ? cprof_model_process_label(m, p) : "?";
 	const char *name = cprof_model_str(m, th->name);
 	snprintf(b, sizeof(b), "%s %" PRId32, name[0] ? name : "thread", th->tid);
 	snprintf(buf, d->name_max, "%s (%s)", b, pn);

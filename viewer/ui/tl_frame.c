@@ -86,7 +86,7 @@ static void draw_lanes(struct fctx *c)
 			if (pi->process != CPROF_NONE) {
 				const struct cprof_process *pr = &c->m->processes.v[pi->process];
 				/* the title ps shows: "nginx: worker process" */
-				name = cprof_model_str(c->m, pr->title ? pr->title : pr->name);
+				name = cprof_model_process_label(c->m, pr);
 				pid = c->m->processes.v[pi->process].pid;
 			}
 			const char *host =

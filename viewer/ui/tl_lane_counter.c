@@ -83,7 +83,7 @@ static void counter_gutter(struct fctx *c, const struct ui_counter_index *ci, in
 		const struct cprof_process *pr = &c->m->processes.v[mc->process];
 		/* the title ps shows ("postgres: checkpointer"), as the
 		 * process lanes do */
-		pname = cprof_model_str(c->m, pr->title ? pr->title : pr->name);
+		pname = cprof_model_process_label(c->m, pr);
 		/* Several processes (every postgres backend or nginx worker
 		 * has the same name, and a title cut to the gutter's width
 		 * tells none apart): the pid first, the title after the

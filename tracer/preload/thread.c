@@ -174,49 +174,6 @@ static bool is_lttng_thread(void *(*routine)(void *))
 	return cprof_ust_is_caller((const void *)routine, true);
 }
 
-struct ust_start {
-	void *(*routine)(void *);
-	void *arg;
-};
-
-static void ust_thread_end(void *unused)
-{
-	(void)unused;
-	cprof_own_thread_end_();
-}
-
-/* lttng-ust's thread, known as tracing's own (own-threads.h) until it
- * ends: lttng-ust's exit cancels it. */
-static void *ust_trampoline(void *arg)
-{
-	struct ust_start s = *(struct ust_start *)arg;
-	void *ret;
-
-	cprof_real.free(arg);
-	cprof_own_thread_begin_();
-	pthread_cleanup_push(ust_thread_end, NULL);
-	ret = s.routine(s.arg);
-	pthread_cleanup_pop(1);
-	return ret;
-}
-
-static int create_ust_thread(pthread_t *thread, const pthread_attr_t *attr,
-			     void *(*routine)(void *), void *arg)
-{
-	struct ust_start *s = cprof_real.malloc ? cprof_real.malloc(sizeof(*s)) : NULL;
-	int ret;
-
-	if (!s)
-		return cprof_ust_thread_create(real_pthread_create, thread, attr, routine, arg);
-	s->routine = routine;
-	s->arg = arg;
-	/* ust.c keeps its handle and id, for seccomp.c */
-	ret = cprof_ust_thread_create(real_pthread_create, thread, attr, ust_trampoline, s);
-	if (ret != 0)
-		cprof_real.free(s);
-	return ret;
-}
-
 CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 				void *(*routine)(void *), void *arg)
 {
@@ -228,7 +185,7 @@ CPROF_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (unlikely(!real_pthread_create))
 		cprof_resolve_all();
 	if (is_lttng_thread(routine))
-		return create_ust_thread(thread, attr, routine, arg);
+		return cprof_ust_thread_create(real_pthread_create, thread, attr, routine, arg);
 	if (!cprof_cfg.ready || !cprof_may_record(t))
 		return real_pthread_create(thread, attr, routine, arg);
 	s = cprof_real.malloc(sizeof(*s));

@@ -177,14 +177,32 @@ static struct ust_thread {
 	pthread_t handle;
 	int32_t tid;
 	bool used, stopped;
+	bool heap; /* none of the table was free: not remembered, freed at start */
 } ust_threads[UST_THREADS_MAX];
 
+static void ust_thread_end(void *unused)
+{
+	(void)unused;
+	cprof_own_thread_end_();
+}
+
+/* The thread is tracing's own (own-threads.h) until it ends: lttng-ust's
+ * exit cancels it. */
 static void *ust_thread_start(void *p)
 {
 	struct ust_thread *u = p;
+	void *(*routine)(void *) = u->routine;
+	void *arg = u->arg, *ret;
 
-	__atomic_store_n(&u->tid, cprof_gettid(), __ATOMIC_RELEASE);
-	return u->routine(u->arg);
+	if (u->heap)
+		cprof_real.free(u);
+	else
+		__atomic_store_n(&u->tid, cprof_gettid(), __ATOMIC_RELEASE);
+	cprof_own_thread_begin_();
+	pthread_cleanup_push(ust_thread_end, NULL);
+	ret = routine(arg);
+	pthread_cleanup_pop(1);
+	return ret;
 }
 
 int cprof_ust_thread_create(int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
@@ -193,21 +211,30 @@ int cprof_ust_thread_create(int (*create)(pthread_t *, const pthread_attr_t *, v
 			    void *arg)
 {
 	struct ust_thread *u = NULL;
+	bool heap;
 	int ret;
 
 	for (unsigned i = 0; i < UST_THREADS_MAX && !u; i++)
 		if (!__atomic_exchange_n(&ust_threads[i].used, true, __ATOMIC_ACQ_REL))
 			u = &ust_threads[i];
-	if (!u)
-		return create(thread, attr, routine, arg);
+	if (!u) {
+		u = cprof_real.malloc ? cprof_real.malloc(sizeof(*u)) : NULL;
+		if (!u)
+			return create(thread, attr, routine, arg);
+		*u = (struct ust_thread){.heap = true};
+	}
+	heap = u->heap;
 	u->routine = routine;
 	u->arg = arg;
 	u->tid = 0;
 	u->stopped = false;
+	/* a heap one is the new thread's from here */
 	ret = create(thread, attr, ust_thread_start, u);
-	if (ret != 0)
+	if (ret != 0 && heap)
+		cprof_real.free(u);
+	else if (ret != 0)
 		__atomic_store_n(&u->used, false, __ATOMIC_RELEASE);
-	else
+	else if (!heap)
 		u->handle = *thread;
 	return ret;
 }

@@ -135,10 +135,12 @@ CPROF_HIDDEN uint64_t cprof_stack_of_ip(void *ucontext);
  */
 #define CPROF_ROOM_UNWIND (12 * 1024)
 #define CPROF_ROOM_EMIT (4 * 1024)
+/* Below this, not even the switch to a stack of ours (aside.c). */
+#define CPROF_ROOM_ASIDE 512
 /* For a handler of ours that interrupted `ucontext`: fn with the room it
  * has to unwind (cprof_stack_of_signal), on the signal's stack or, with
- * less than CPROF_ROOM_UNWIND there, on ours (room SIZE_MAX); not called
- * when there is room nowhere. */
+ * less than CPROF_ROOM_UNWIND there, on ours (room SIZE_MAX), which takes
+ * CPROF_ROOM_ASIDE to reach; not called when there is room nowhere. */
 CPROF_HIDDEN void cprof_with_room(void *ucontext,
 				  void (*fn)(void *ucontext, size_t room, void *arg), void *arg);
 CPROF_HIDDEN void cprof_aside_thread_exit(void);

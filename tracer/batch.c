@@ -24,11 +24,11 @@
 #include "batch.h"
 #include "batch-clock.h"
 #include "batch-str.h"
+#include "linker.h"
 #include "title.h"
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <gnu/lib-names.h>
 #include <linux/futex.h>
 #include <lttng/tracepoint-types.h>
 #include <pthread.h>
@@ -929,13 +929,6 @@ CPROF_EXPORT void cprof_batch_sandboxed_(void)
 	errno = saved;
 }
 
-/* Our tracepoints (cprof:batch), for cprof_batch_stop_ (lttng-ust's
- * linker-made section bounds, as tracepoint.h declares them). */
-extern struct lttng_ust_tracepoint *const __start_lttng_ust_tracepoints_ptrs[]
-    __attribute__((weak, visibility("hidden")));
-extern struct lttng_ust_tracepoint *const __stop_lttng_ust_tracepoints_ptrs[]
-    __attribute__((weak, visibility("hidden")));
-
 /*
  * The process stops recording for good: a seccomp filter on every thread
  * is about to deny calls that our threads or lttng-ust's make (the
@@ -961,10 +954,7 @@ CPROF_EXPORT bool cprof_batch_stop_(void)
 	if (__atomic_load_n(&flusher_started, __ATOMIC_ACQUIRE))
 		gone = cprof_own_thread_wait_end_(&flusher_tid, cprof_clock_mono_ns_() + EXIT_WAIT_NS,
 						  NULL);
-	for (struct lttng_ust_tracepoint *const *p = __start_lttng_ust_tracepoints_ptrs;
-	     p && p < __stop_lttng_ust_tracepoints_ptrs; p++)
-		if (*p)
-			__atomic_store_n(&(*p)->state, 0, __ATOMIC_RELEASE);
+	cprof_tracepoints_off_(); /* ours: cprof:batch and the API's */
 	errno = saved;
 	return gone;
 }
@@ -1055,16 +1045,9 @@ CPROF_EXPORT void _Exit(int status)
  */
 static void resolve_pthread_create(void)
 {
-	void *libc;
-
 	real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
-	if (real_pthread_create)
-		return;
-	libc = dlopen(LIBC_SO, RTLD_LAZY | RTLD_NOLOAD);
-	if (libc) {
-		real_pthread_create = dlsym(libc, "pthread_create");
-		dlclose(libc);
-	}
+	if (!real_pthread_create)
+		real_pthread_create = cprof_libc_symbol_("pthread_create");
 	if (!real_pthread_create)
 		real_pthread_create = pthread_create;
 }

@@ -20,6 +20,7 @@
 #include "sigprof.h"
 
 #include "cprof-record.h"
+#include "linker.h"
 #include "secure-exec.h"
 #include "state.h"
 #include "track.h"
@@ -28,7 +29,6 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <gnu/lib-names.h>
 #include <limits.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -358,29 +358,12 @@ static void after_fork_child(void)
 
 static pid_t (*real_fork)(void);
 
-/* Our tracepoints, for cprof_preload_tracepoints_off (tracepoint.h
- * declares the bounds of lttng-ust's section in this file). */
 static bool recording_stopped;
 
 void cprof_preload_tracepoints_off(void)
 {
-	for (struct lttng_ust_tracepoint *const *p = __start_lttng_ust_tracepoints_ptrs;
-	     p && p < __stop_lttng_ust_tracepoints_ptrs; p++)
-		if (*p)
-			__atomic_store_n(&(*p)->state, 0, __ATOMIC_RELEASE);
+	cprof_tracepoints_off_();
 	__atomic_store_n(&recording_stopped, true, __ATOMIC_RELEASE);
-}
-
-/* libc's own, past liblttng-ust-fork's wrappers, which come after ours
- * in LD_PRELOAD. */
-static void *libc_symbol(const char *name)
-{
-	void *libc = dlopen(LIBC_SO, RTLD_LAZY | RTLD_NOLOAD);
-	void *fn = libc ? dlsym(libc, name) : NULL;
-
-	if (libc)
-		dlclose(libc);
-	return fn;
 }
 
 /*
@@ -409,7 +392,7 @@ CPROF_EXPORT pid_t fork(void)
 		static pid_t (*libc_fork)(void);
 
 		if (!libc_fork)
-			libc_fork = (pid_t(*)(void))libc_symbol("fork");
+			libc_fork = (pid_t(*)(void))cprof_libc_symbol_("fork");
 		return libc_fork ? libc_fork() : real_fork();
 	}
 	pid = real_fork();
@@ -452,7 +435,7 @@ CPROF_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...
 	if (!(flags & CLONE_VM) &&
 	    ((flags & CLONE_NEWUSER) || __atomic_load_n(&recording_stopped, __ATOMIC_ACQUIRE))) {
 		if (!libc)
-			libc = (clone_fn)libc_symbol("clone");
+			libc = (clone_fn)cprof_libc_symbol_("clone");
 		if (libc)
 			return libc(fn, stack, flags, arg, ptid, tls, ctid);
 	}

@@ -31,6 +31,7 @@
  */
 #include "tp.h"
 
+#include "linker.h"
 #include "preload.h"
 #include "state.h"
 
@@ -91,9 +92,6 @@ struct our_call {
 
 /* Stands for a pointer argument: filters compare numbers, not memory. */
 #define PTR 0x7f0000001000ull
-
-#define CPROF_STR2_(x) #x
-#define CPROF_STR_(x) CPROF_STR2_(x)
 
 static const struct our_call sampler_calls[] = {
     CALL(clock_gettime, CLOCK_THREAD_CPUTIME_ID, PTR),
@@ -464,11 +462,11 @@ __asm__(".text\n"
 	".type syscall, @function\n"
 	"syscall:\n"
 	"	endbr64\n"
-	"	cmpq $" CPROF_STR_(SYS_seccomp) ", %rdi\n"
+	"	cmpq $" CPROF_STR(SYS_seccomp) ", %rdi\n"
 	"	je 1f\n"
-	"	cmpq $" CPROF_STR_(SYS_prctl) ", %rdi\n"
+	"	cmpq $" CPROF_STR(SYS_prctl) ", %rdi\n"
 	"	je 1f\n"
-	"	cmpq $" CPROF_STR_(SYS_membarrier) ", %rdi\n"
+	"	cmpq $" CPROF_STR(SYS_membarrier) ", %rdi\n"
 	"	je 1f\n"
 	"	movq cprof_real_syscall_(%rip), %rax\n"
 	"	testq %rax, %rax\n"

@@ -26,8 +26,9 @@
  * thread that is inside one of our hooks (recording a slow call, a wait,
  * a release) would deadlock if the hook asked for that lock too.
  */
-#include "preload.h"
+#include "linker.h"
 #include "own-threads.h"
+#include "preload.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -38,9 +39,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-
-#define CPROF_STR2(x) #x
-#define CPROF_STR(x) CPROF_STR2(x)
 
 #define RANGES_MAX 32
 

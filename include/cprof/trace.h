@@ -150,19 +150,26 @@ cprof_region cprof_region_begin_site_(cprof_task *task, const char *type, uint32
  * fence: a record's time may move by the few instructions around it,
  * against 10-20 ns for the fence on the virtual machines we run on.
  */
+/* One read of the anchor: false while it is being rewritten, or when the
+ * TSC is not calibrated (yet) or not usable. */
+CPROF_INLINE_ bool cprof_anchor_read_(uint64_t *tsc, uint64_t *ns, uint64_t *mult)
+{
+	const struct cprof_clock_anchor_ *a = &cprof_clock_anchor_;
+	uint32_t seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
+
+	*tsc = __atomic_load_n(&a->tsc, __ATOMIC_RELAXED);
+	*ns = __atomic_load_n(&a->ns, __ATOMIC_RELAXED);
+	*mult = __atomic_load_n(&a->mult, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return !(seq & 1) && *mult && seq == __atomic_load_n(&a->seq, __ATOMIC_RELAXED);
+}
+
 CPROF_INLINE_ bool cprof_tsc_ns_(uint64_t *now)
 {
 #if defined(__x86_64__)
-	const struct cprof_clock_anchor_ *a = &cprof_clock_anchor_;
-	uint32_t seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
-	uint64_t tsc = __atomic_load_n(&a->tsc, __ATOMIC_RELAXED);
-	uint64_t ns = __atomic_load_n(&a->ns, __ATOMIC_RELAXED);
-	uint64_t mult = __atomic_load_n(&a->mult, __ATOMIC_RELAXED);
-	uint64_t t;
+	uint64_t tsc, ns, mult, t;
 
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (__builtin_expect(
-		(seq & 1) || !mult || seq != __atomic_load_n(&a->seq, __ATOMIC_RELAXED), 0))
+	if (__builtin_expect(!cprof_anchor_read_(&tsc, &ns, &mult), 0))
 		return false;
 	t = __builtin_ia32_rdtsc() - tsc;
 	/* Ticks since the anchor and the rate both under 2^32 (the flusher

@@ -136,18 +136,9 @@ static inline uint64_t wait_seen_by(uint64_t seen)
  * it has no rate (not calibrated, no usable TSC) or kept changing. */
 static bool anchor_read(uint64_t *tsc, uint64_t *ns, uint64_t *mult)
 {
-	const struct cprof_clock_anchor_ *a = &cprof_clock_anchor_;
-
-	for (int i = 0; i < ANCHOR_TRIES; i++) {
-		uint32_t seq = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE);
-
-		*tsc = __atomic_load_n(&a->tsc, __ATOMIC_RELAXED);
-		*ns = __atomic_load_n(&a->ns, __ATOMIC_RELAXED);
-		*mult = __atomic_load_n(&a->mult, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (!(seq & 1) && seq == __atomic_load_n(&a->seq, __ATOMIC_RELAXED))
-			return *mult != 0;
-	}
+	for (int i = 0; i < ANCHOR_TRIES; i++)
+		if (cprof_anchor_read_(tsc, ns, mult))
+			return true;
 	return false;
 }
 

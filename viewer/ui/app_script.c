@@ -18,7 +18,8 @@
  * as an action: work_ms is the time all N took. In `print`, hl_state_n:
  * the waits, blocking calls or allocations highlighted from a panel row;
  * dl_items: the items of the last frame's display list; gutter: the lane
- * labels it drew, cut to the gutter's width as they show.
+ * labels it drew, cut to the gutter's width as they show; lanes: every
+ * lane's kind, process and place (print_lanes).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,6 +115,51 @@ static void script_drag(struct script *a, int x0, int y0, int x1, int y1, bool *
 	script_mouse(a, SDL_MOUSEBUTTONUP, x1, y1, quit);
 }
 
+/* The lanes in the order drawn (ui_lanes_next): what each is, whose (pid;
+ * in: the pid of the process group it is drawn in, null above them) and
+ * where, at scroll 0 (lanes_top: where that is in the window now). */
+static void print_lanes(struct app *a)
+{
+	const struct cprof_model *m = a->model;
+	static const char *const kinds[] = {"counter", "tasks", "process", "thread"};
+	struct ui_lane_iter it = {0};
+	struct ui_lane l;
+	struct ui_geom g;
+	bool first = true;
+
+	ui_geom_compute(&a->view, &g);
+	printf("], \"lanes_top\": %d, \"lanes\": [", g.tl_y - a->view.scroll_y);
+	while (ui_lanes_next(a->ix, &it, &l)) {
+		uint32_t proc = CPROF_NONE;
+		const char *name = "";
+
+		if (l.kind == UI_LANE_COUNTER) {
+			const struct cprof_counter *c =
+			    &m->counters.v[a->ix->counters[l.ref].counter];
+			proc = c->process;
+			name = cprof_model_str(m, c->name);
+		} else if (l.kind == UI_LANE_PROCESS) {
+			proc = a->ix->procs[l.ref].process;
+		} else if (l.kind == UI_LANE_THREAD) {
+			proc = m->threads.v[l.ref].process;
+			name = cprof_model_str(m, m->threads.v[l.ref].name);
+		}
+		printf("%s{\"kind\": \"%s\", \"y\": %d, \"h\": %d, \"pid\": %d, \"in\": ",
+		       first ? "" : ", ", kinds[l.kind], l.y, l.h,
+		       proc < m->processes.n ? m->processes.v[proc].pid : -1);
+		if (l.group != CPROF_NONE && a->ix->procs[l.group].process < m->processes.n)
+			printf("%d", m->processes.v[a->ix->procs[l.group].process].pid);
+		else
+			printf("null");
+		if (l.kind == UI_LANE_THREAD)
+			printf(", \"tid\": %d", m->threads.v[l.ref].tid);
+		printf(", \"name\": ");
+		cprof_json_write_string(stdout, name);
+		printf("}");
+		first = false;
+	}
+}
+
 void ui_app_print_state(struct app *a)
 {
 	const struct ui_view *v = &a->view;
@@ -154,6 +200,7 @@ void ui_app_print_state(struct app *a)
 		cprof_json_write_string(
 		    stdout, cprof_model_str(m, m->counters.v[a->ix->counters[k].counter].name));
 	}
+	print_lanes(a);
 	/* the lane labels of the last frame, as drawn (cut to the gutter) */
 	printf("], \"gutter\": [");
 	bool first = true;

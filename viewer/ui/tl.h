@@ -79,7 +79,7 @@ enum ui_hit {
 	UI_HIT_LOG,	/* ref: log index */
 	UI_HIT_LOGS,	/* merged: ref first log, count */
 	UI_HIT_LOST,	/* ref: lost index */
-	UI_HIT_COUNTER, /* ref: counter index */
+	UI_HIT_COUNTER, /* ref: model counter index */
 	UI_HIT_PROCESS, /* ref: process index (click collapses) */
 	UI_HIT_THREAD,	/* ref: thread index (click collapses) */
 	UI_HIT_TAB,	/* ref: enum ui_tab */
@@ -227,6 +227,10 @@ struct ui_process_index {
 	uint32_t process;
 	uint32_t *threads; /* thread index entries of this process, by first event */
 	uint32_t n;
+	/* Its counter tracks (heap in use, ...), drawn at the top of its
+	 * group: ui_index.counters[counter0 .. counter0 + ncounters). None
+	 * in a trace of one process, whose tracks stay above the groups. */
+	uint32_t counter0, ncounters;
 	bool collapsed;
 };
 
@@ -282,8 +286,11 @@ struct ui_index {
 	 * both overlap, which row_lod tolerates through the running max. */
 	struct ui_row task_all, task_more;
 	bool tasks_collapsed;
+	/* In the order they are drawn: the ntop_counters above the task
+	 * track first (every one in a trace of one process, else those of no
+	 * process's group), then each group's (ui_process_index.counter0). */
 	struct ui_counter_index *counters;
-	uint32_t ncounters;
+	uint32_t ncounters, ntop_counters;
 	/* CSR: regions of each task, sorted by begin */
 	uint32_t *task_region_first; /* [tasks.n + 1] */
 	uint32_t *task_regions;
@@ -405,6 +412,7 @@ struct ui_view {
 #define UI_ROW_H 17
 #define UI_STATE_H 7
 #define UI_COUNTER_H 38
+#define UI_PROCESS_H 22 /* a process group's header */
 #define UI_TASK_ROW_H 9
 #define UI_TASK_MAX_ROWS 16 /* past this, the last row says "+N more" */
 #define UI_SAMPLE_H 5	    /* CPU sample ticks */
@@ -509,6 +517,32 @@ void ui_frame_loading(struct ui_dl *dl, int width, int height, const char *trace
 /* Builds the timeline part of a frame (header, axis, tracks, lanes, details). */
 void ui_frame_timeline(struct ui_dl *dl, struct ui_index *index, const struct ui_view *view,
 		       const struct ui_metrics *m);
+
+/*
+ * The lanes in the order they are drawn, top to bottom: counter tracks, the
+ * task track, then per process its header and, unless it is collapsed, its
+ * counter tracks and its threads' lanes (as Perfetto puts a process's
+ * counter tracks in its track group). In a trace of one process its
+ * counter tracks stay first, above the task track. The frame, the
+ * scrolling and the tests all walk this one order:
+ *   struct ui_lane_iter it = {0}; struct ui_lane l;
+ *   while (ui_lanes_next(index, &it, &l)) ...
+ */
+enum ui_lane_kind { UI_LANE_COUNTER, UI_LANE_TASKS, UI_LANE_PROCESS, UI_LANE_THREAD };
+
+struct ui_lane {
+	uint8_t kind;	/* enum ui_lane_kind */
+	uint32_t ref;	/* counter: index in index->counters; process: in index->procs;
+			 * thread: model thread index */
+	uint32_t group; /* the process group (index->procs) it is in, CPROF_NONE above them */
+	int y, h;	/* below the axis at scroll 0 */
+};
+
+struct ui_lane_iter {
+	uint32_t step, p, k;
+	int y;
+};
+bool ui_lanes_next(const struct ui_index *index, struct ui_lane_iter *it, struct ui_lane *lane);
 
 /* Where a thread's lane starts below the axis at scroll 0 (the scroll that
  * brings it to the top), -1 when hidden in a collapsed process. */

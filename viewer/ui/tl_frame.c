@@ -1,7 +1,8 @@
 /*
  * Builds one frame of the timeline as a display list: header and legend,
- * time axis (tl_axis.c), counter tracks (tl_lane_counter.c), the task track
- * (tl_lane_task.c), one lane per thread (tl_lane_thread.c), lost-event
+ * time axis (tl_axis.c), the lanes in the order ui_lanes_next() walks them
+ * (counter tracks, tl_lane_counter.c; the task track, tl_lane_task.c; a
+ * header per process; one lane per thread, tl_lane_thread.c), lost-event
  * ranges, the selected task's arrows, the range selection, the details
  * panel (tl_details.c) and the status line. Also the highlight set the
  * lanes draw from.
@@ -21,98 +22,138 @@ static void lane_separator(struct fctx *c, int y)
 		ui_dl_rect(c->dl, 0, y, c->g.tl_x + c->g.tl_w, 1, ui_theme[UI_C_GRID]);
 }
 
+bool ui_lanes_next(const struct ui_index *ix, struct ui_lane_iter *it, struct ui_lane *l)
+{
+	const struct ui_process_index *pi;
+
+	for (;;) {
+		switch (it->step) {
+		case 0: /* the counter tracks above the groups */
+			if (it->k < ix->ntop_counters) {
+				*l = (struct ui_lane){UI_LANE_COUNTER, it->k++, CPROF_NONE, it->y,
+						      UI_COUNTER_H};
+				goto out;
+			}
+			it->step = 1;
+			continue;
+		case 1:
+			it->step = 2;
+			if (!ix->ntask_rows)
+				continue;
+			*l = (struct ui_lane){UI_LANE_TASKS, 0, CPROF_NONE, it->y,
+					      ui_task_track_h(ix)};
+			goto out;
+		case 2: /* a process's header */
+			if (it->p >= ix->nprocs)
+				return false;
+			*l = (struct ui_lane){UI_LANE_PROCESS, it->p, it->p, it->y, UI_PROCESS_H};
+			it->k = 0;
+			if (ix->procs[it->p].collapsed)
+				it->p++;
+			else
+				it->step = 3;
+			goto out;
+		default: /* its counter tracks, then its threads */
+			pi = &ix->procs[it->p];
+			if (it->k < pi->ncounters) {
+				*l = (struct ui_lane){UI_LANE_COUNTER, pi->counter0 + it->k++,
+						      it->p, it->y, UI_COUNTER_H};
+				goto out;
+			}
+			if (it->k < pi->ncounters + pi->n) {
+				uint32_t t = pi->threads[it->k++ - pi->ncounters];
+				*l = (struct ui_lane){UI_LANE_THREAD, t, it->p, it->y,
+						      ui_thread_lane_h(&ix->threads[t])};
+				goto out;
+			}
+			it->p++;
+			it->step = 2;
+			continue;
+		}
+	}
+out:
+	it->y += l->h;
+	return true;
+}
+
 int ui_lanes_height(const struct ui_index *ix)
 {
-	int y = (int)ix->ncounters * UI_COUNTER_H + ui_task_track_h(ix);
-	for (uint32_t p = 0; p < ix->nprocs; p++) {
-		const struct ui_process_index *pi = &ix->procs[p];
-		y += 22;
-		if (!pi->collapsed)
-			for (uint32_t k = 0; k < pi->n; k++)
-				y += ui_thread_lane_h(&ix->threads[pi->threads[k]]);
-	}
-	return y;
+	struct ui_lane_iter it = {0};
+	struct ui_lane l;
+
+	while (ui_lanes_next(ix, &it, &l))
+		;
+	return it.y;
 }
 
 int ui_thread_offset(const struct ui_index *ix, uint32_t thread)
 {
-	int y = (int)ix->ncounters * UI_COUNTER_H + ui_task_track_h(ix);
-	for (uint32_t p = 0; p < ix->nprocs; p++) {
-		const struct ui_process_index *pi = &ix->procs[p];
-		y += 22;
-		if (pi->collapsed)
-			continue;
-		for (uint32_t k = 0; k < pi->n; k++) {
-			if (pi->threads[k] == thread)
-				return y;
-			y += ui_thread_lane_h(&ix->threads[pi->threads[k]]);
-		}
-	}
+	struct ui_lane_iter it = {0};
+	struct ui_lane l;
+
+	while (ui_lanes_next(ix, &it, &l))
+		if (l.kind == UI_LANE_THREAD && l.ref == thread)
+			return l.y;
 	return -1;
 }
-static void draw_lanes(struct fctx *c)
+
+static void draw_process_header(struct fctx *c, uint32_t p, int y, int h)
 {
-	int y = c->g.tl_y - c->v->scroll_y;
-	int band = 0;
+	struct ui_process_index *pi = &c->ix->procs[p];
+	int gy0 = y < c->clip_y0 ? c->clip_y0 : y;
+	int gy1 = y + h > c->clip_y1 ? c->clip_y1 : y + h;
+	struct ui_dl_item *it =
+	    ui_dl_rect(c->dl, 0, gy0, c->g.tl_x + c->g.tl_w, gy1 - gy0, ui_theme[UI_C_HEADER]);
+	const char *name = "(unknown process)";
+	int32_t pid = 0;
 	char lab[200];
 
-	for (uint32_t k = 0; k < c->ix->ncounters; k++) {
-		if (y + UI_COUNTER_H > c->clip_y0 && y < c->clip_y1)
-			ui_lane_counter_draw(c, k, y, UI_COUNTER_H, band);
-		y += UI_COUNTER_H;
-		lane_separator(c, y - 1);
-		band ^= 1;
+	it->hit = UI_HIT_PROCESS;
+	it->ref = p;
+	if (pi->process != CPROF_NONE) {
+		const struct cprof_process *pr = &c->m->processes.v[pi->process];
+		/* the title ps shows: "nginx: worker process" */
+		name = cprof_model_process_label(c->m, pr);
+		pid = c->m->processes.v[pi->process].pid;
 	}
-	if (c->ix->ntask_rows) {
-		int h = ui_task_track_h(c->ix);
-		if (y + h > c->clip_y0 && y < c->clip_y1)
-			ui_lane_task_draw(c, y, h, band);
-		y += h;
-		lane_separator(c, y - 1);
-		band ^= 1;
-	}
-	for (uint32_t p = 0; p < c->ix->nprocs; p++) {
-		struct ui_process_index *pi = &c->ix->procs[p];
-		int h = 22;
-		if (y + h > c->clip_y0 && y < c->clip_y1) {
-			int gy0 = y < c->clip_y0 ? c->clip_y0 : y;
-			int gy1 = y + h > c->clip_y1 ? c->clip_y1 : y + h;
-			struct ui_dl_item *it = ui_dl_rect(c->dl, 0, gy0, c->g.tl_x + c->g.tl_w,
-							   gy1 - gy0, ui_theme[UI_C_HEADER]);
-			it->hit = UI_HIT_PROCESS;
-			it->ref = p;
-			const char *name = "(unknown process)";
-			int32_t pid = 0;
-			if (pi->process != CPROF_NONE) {
-				const struct cprof_process *pr = &c->m->processes.v[pi->process];
-				/* the title ps shows: "nginx: worker process" */
-				name = cprof_model_process_label(c->m, pr);
-				pid = c->m->processes.v[pi->process].pid;
-			}
-			const char *host =
-			    c->ix->multi_host && pi->process != CPROF_NONE &&
-				    c->m->processes.v[pi->process].host_known
-				? cprof_model_str(c->m, c->m->processes.v[pi->process].host)
-				: NULL;
-			snprintf(
-			    lab, sizeof(lab), "%s %s   pid %" PRId32 "%s%s   \u00b7   %u thread%s",
-			    pi->collapsed ? "\u25b8" : "\u25be", name, pid, host ? "  on " : "",
-			    host ? host : "", pi->n, pi->n == 1 ? "" : "s");
-			ui_gutter_label_w(c, y, h, lab, ui_theme[UI_C_TEXT], UI_FONT_BOLD, 0,
-					  c->g.tl_x + c->g.tl_w);
-		}
-		y += h;
-		if (pi->collapsed)
+	const char *host = c->ix->multi_host && pi->process != CPROF_NONE &&
+				   c->m->processes.v[pi->process].host_known
+			       ? cprof_model_str(c->m, c->m->processes.v[pi->process].host)
+			       : NULL;
+	snprintf(lab, sizeof(lab), "%s %s   pid %" PRId32 "%s%s   \u00b7   %u thread%s",
+		 pi->collapsed ? "\u25b8" : "\u25be", name, pid, host ? "  on " : "",
+		 host ? host : "", pi->n, pi->n == 1 ? "" : "s");
+	ui_gutter_label_w(c, y, h, lab, ui_theme[UI_C_TEXT], UI_FONT_BOLD, 0,
+			  c->g.tl_x + c->g.tl_w);
+}
+
+static void draw_lanes(struct fctx *c)
+{
+	int top = c->g.tl_y - c->v->scroll_y, y = top;
+	int band = 0;
+	struct ui_lane_iter it = {0};
+	struct ui_lane l;
+
+	while (y < c->clip_y1 && ui_lanes_next(c->ix, &it, &l)) {
+		bool shown;
+
+		y = top + l.y;
+		shown = y + l.h > c->clip_y0 && y < c->clip_y1;
+		if (l.kind == UI_LANE_PROCESS) {
+			if (shown)
+				draw_process_header(c, l.ref, y, l.h);
+			y += l.h;
 			continue;
-		for (uint32_t k = 0; k < pi->n; k++) {
-			uint32_t t = pi->threads[k];
-			int lh = ui_thread_lane_h(&c->ix->threads[t]);
-			if (y + lh > c->clip_y0 && y < c->clip_y1)
-				ui_lane_thread_draw(c, t, y, band);
-			y += lh;
-			lane_separator(c, y - 1);
-			band ^= 1;
 		}
+		if (shown && l.kind == UI_LANE_COUNTER)
+			ui_lane_counter_draw(c, l.ref, y, l.h, band);
+		else if (shown && l.kind == UI_LANE_TASKS)
+			ui_lane_task_draw(c, y, l.h, band);
+		else if (shown)
+			ui_lane_thread_draw(c, l.ref, y, band);
+		y += l.h;
+		lane_separator(c, y - 1);
+		band ^= 1;
 	}
 	if (y < c->clip_y1)
 		ui_dl_rect(c->dl, 0, y < c->clip_y0 ? c->clip_y0 : y, c->g.tl_x + c->g.tl_w,

@@ -472,24 +472,81 @@ end:
 	return ok;
 }
 
-/* Counter lanes by process, the program's own first, then by name: the
- * same order in two traces of one program (view OLD NEW), whatever order
- * each trace first met them in. */
-static int counter_lane_cmp(const void *a, const void *b, void *model)
+/* Counter lanes: those above the groups first, by process; then each
+ * group's, in the groups' order; in each process the program's own first,
+ * then by name: the same order in two traces of one program (view OLD
+ * NEW), whatever order each trace first met them in. */
+struct counter_order {
+	const struct cprof_model *m;
+	const uint32_t *group; /* [processes.n]: the group its tracks are drawn in, CPROF_NONE */
+};
+
+static uint64_t counter_lane_key(const struct counter_order *o, const struct cprof_counter *c)
 {
-	const struct cprof_model *m = model;
+	if (c->process >= o->m->processes.n)
+		return UINT32_MAX;
+	if (o->group[c->process] == CPROF_NONE)
+		return c->process;
+	return ((uint64_t)1 << 32) + o->group[c->process];
+}
+
+static int counter_lane_cmp(const void *a, const void *b, void *order)
+{
+	const struct counter_order *o = order;
+	const struct cprof_model *m = o->m;
 	const struct cprof_counter *x =
 	    &m->counters.v[((const struct ui_counter_index *)a)->counter];
 	const struct cprof_counter *y =
 	    &m->counters.v[((const struct ui_counter_index *)b)->counter];
+	uint64_t kx = counter_lane_key(o, x), ky = counter_lane_key(o, y);
 	int c;
 
-	if (x->process != y->process)
-		return x->process < y->process ? -1 : 1;
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
 	if (x->user != y->user)
 		return x->user ? -1 : 1;
 	c = strcmp(cprof_model_str(m, x->name), cprof_model_str(m, y->name));
 	return c ? c : (x < y ? -1 : x > y);
+}
+
+/*
+ * Several processes: each one's counter tracks go at the top of its group,
+ * near its threads and folded with them, rather than all of them above the
+ * first group (17 heap tracks of postgres filled the first screen). One
+ * process keeps them above everything, where they have always been.
+ */
+static bool order_counters(struct ui_index *ix)
+{
+	const struct cprof_model *m = ix->model;
+	struct counter_order o = {m, NULL};
+	uint32_t *group = malloc((m->processes.n ? m->processes.n : 1) * sizeof(*group));
+
+	if (!group)
+		return false;
+	for (size_t p = 0; p < m->processes.n; p++)
+		group[p] = CPROF_NONE;
+	if (ix->nprocs > 1)
+		for (uint32_t g = 0; g < ix->nprocs; g++)
+			if (ix->procs[g].process != CPROF_NONE)
+				group[ix->procs[g].process] = g;
+	o.group = group;
+	qsort_r(ix->counters, ix->ncounters, sizeof(*ix->counters), counter_lane_cmp, &o);
+	ix->ntop_counters = 0;
+	for (uint32_t k = 0; k < ix->ncounters; k++) {
+		uint32_t p = m->counters.v[ix->counters[k].counter].process;
+		struct ui_process_index *pi;
+
+		if (p >= m->processes.n || group[p] == CPROF_NONE) {
+			ix->ntop_counters = k + 1; /* they sort first */
+			continue;
+		}
+		pi = &ix->procs[group[p]];
+		if (!pi->ncounters)
+			pi->counter0 = k;
+		pi->ncounters++;
+	}
+	free(group);
+	return true;
 }
 
 static bool build_counters(struct ui_index *ix)
@@ -537,8 +594,7 @@ static bool build_counters(struct ui_index *ix)
 			pn = ln;
 		}
 	}
-	qsort_r(ix->counters, ix->ncounters, sizeof(*ix->counters), counter_lane_cmp, (void *)m);
-	return true;
+	return order_counters(ix);
 }
 
 struct ui_index *ui_index_create_fed(const struct cprof_model *model, struct ui_index_feed *feed)

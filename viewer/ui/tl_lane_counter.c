@@ -136,7 +136,7 @@ void ui_lane_counter_draw(struct fctx *c, uint32_t k, int y, int h, int band)
 			struct ui_dl_item *it = ui_fc_rect(c, run_x, x, yy, base - yy, colr);
 			if (it) {
 				it->hit = UI_HIT_COUNTER;
-				it->ref = k;
+				it->ref = ci->counter;
 			}
 			ui_fc_rect(c, run_x, x, yy, 1, ui_theme[UI_C_COUNTER]);
 		}

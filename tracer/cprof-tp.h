@@ -182,7 +182,8 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, process_title,
 LTTNG_UST_TRACEPOINT_EVENT(cprof, config,
 	LTTNG_UST_TP_ARGS(uint32_t, alloc_mode, uint64_t, alloc_rate,
 			  uint32_t, cpu_rate, uint64_t, io_threshold_ns,
-			  uint32_t, stack_depth, uint32_t, flags, int32_t, ppid),
+			  uint32_t, stack_depth, uint32_t, flags, int32_t, ppid,
+			  const char *, program),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint32_t, alloc_mode, alloc_mode)
 		lttng_ust_field_integer(uint64_t, alloc_rate, alloc_rate)
@@ -193,7 +194,11 @@ LTTNG_UST_TRACEPOINT_EVENT(cprof, config,
 		/* getppid() of the process: lttng-ust 2.13 has no vppid
 		 * context, and the reader needs the parent to keep the
 		 * recorded program's children (emitted again after fork). */
-		lttng_ust_field_integer(int32_t, ppid, ppid)))
+		lttng_ust_field_integer(int32_t, ppid, ppid)
+		/* the process's comm when it started (its exec's, ps's, or
+		 * the forking thread's in a fork child): its name, the same
+		 * in a state dump after the program named its main thread */
+		lttng_ust_field_string(program, program)))
 
 /*
  * A loaded object (the executable, a library, the vDSO), from the process's

@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	/* a reference to libcprof-trace, which registers the probes */
 	if (!cprof_trace_enabled())
 		fprintf(stderr, "test-lost-app: no session\n");
-	lttng_ust_tracepoint(cprof, config, CPROF_TP_ALLOC_ALL, 0, 0, 10000, 32, 0, 0);
+	lttng_ust_tracepoint(cprof, config, CPROF_TP_ALLOC_ALL, 0, 0, 10000, 32, 0, 0, "");
 	lttng_ust_tracepoint(cprof, stack, 1, ips, 2);
 	if (!strcmp(argv[1], "wait")) {
 		lttng_ust_tracepoint(cprof, wait_begin, 0x1000, CPROF_TP_WAIT_MUTEX, 1, 0);

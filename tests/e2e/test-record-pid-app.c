@@ -17,12 +17,18 @@
  * until GO_FILE is gone (at most 60 s; `wait`, and `flight` after calling
  * cprof_trace_snapshot("window")).
  *
+ * The main thread names itself "pid-app-main" first (as servers name
+ * theirs): the process is still "test-record-pid", as ps shows it.
+ *
  * `fork`: after the window, forks two children, the first of which forks
  * a grandchild; each runs KID_TASKS tasks `kid-job` of 4 regions
  * `kid-step` (spinning 1 ms, allocating 64 KiB in kid_allocs()) and
  * exits; then prints "kids done" and waits as `wait` does. `kid`: runs
  * what one child does, at once, and exits.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pthread_setname_np */
+#endif
 #include <cprof/trace.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -170,7 +176,8 @@ int main(int argc, char **argv)
 	pthread_t h, w, workers[2];
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: test-record-pid-app GO_FILE exit|wait|flight|fork|kid [TASKS]\n");
+		fprintf(stderr,
+			"usage: test-record-pid-app GO_FILE exit|wait|flight|fork|kid [TASKS]\n");
 		return 2;
 	}
 	if (argc > 3)
@@ -179,6 +186,7 @@ int main(int argc, char **argv)
 		kid_work();
 		return 0;
 	}
+	pthread_setname_np(pthread_self(), "pid-app-main");
 	keep_live_blocks();
 	pthread_create(&h, NULL, holder, NULL);
 	while (!atomic_load(&holding))

@@ -3,7 +3,9 @@
 # env`'s environment, recorded over the window of work it announces. CASE:
 #   counts  the same task and region counts as `record` from launch; the
 #           threads' names, the wait in progress and the live heap made
-#           before the recording are in the trace from its start
+#           before the recording are in the trace from its start; the
+#           process has the same label (its program's name, not its main
+#           thread's)
 #   refuse  a process without the preload library, bad option mixes
 #   early   a process in its first moments, before the preload library
 #           opened its socket: record --pid waits for it (2 s at most),
@@ -115,6 +117,21 @@ counts)
 		[ "$a" = "$b" ] || fail "'$row': $a from launch but ${b:-none} with --pid"
 	done
 	[ "$(count_of "$WORK/pid.stats" x step)" = 200 ] || fail "not the 200 steps the program ran"
+	# the process goes by its program's name either way, as the viewer's
+	# process lane, its tooltips and goroutine?debug=2 label it (title, or
+	# name), not by its main thread's ("pid-app-main"), which a state dump
+	# gave it
+	for t in launch pid; do
+		"$CPROF_TRACE" stats --json "$WORK/$t" >"$WORK/$t.json" 2>"$WORK/$t.jerr" ||
+			fail "stats --json of $t failed: $(cat "$WORK/$t.jerr")"
+	done
+	python3 - "$WORK/launch.json" "$WORK/pid.json" <<'PY' || fail "the process is labelled differently with --pid"
+import json, sys
+label = lambda p: p.get("title") or p["name"]
+a, b = ([label(p) for p in json.load(open(f))["processes"]] for f in sys.argv[1:3])
+print("process from launch:", a, "with --pid:", b)
+sys.exit(0 if a == b == ["test-record-pid"] else 1)
+PY
 	for name in worker-1 worker-2 holder waiter; do
 		grep -q " $name " "$WORK/pid.stats" || fail "thread '$name' has no name in the --pid trace"
 	done

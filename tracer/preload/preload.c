@@ -224,6 +224,23 @@ int32_t cprof_self_pid;
 static int32_t forking_pid;
 
 /*
+ * The process's name as it started (its comm, which exec sets to the
+ * program's file name and ps shows), read before main() runs and again in
+ * a fork child: cprof:config says it, from launch as in a state dump,
+ * after the program may have named its main thread ("producer"), which
+ * renames the process for ps -o comm but not for the reader.
+ */
+char cprof_program_name[17];
+
+static void program_name_read(void)
+{
+	char name[17] = {0};
+
+	if (prctl(PR_GET_NAME, name) == 0)
+		memcpy(cprof_program_name, name, sizeof(name));
+}
+
+/*
  * cprof:config (with the thread's name) opens every process's events: the
  * reader keeps a process by it. It is emitted from the settings kept in
  * memory since the constructor, never from the environment, which a
@@ -244,7 +261,8 @@ static void emit_config_now(void)
 
 	t->depth++;
 	lttng_ust_tracepoint(cprof, config, c->alloc_mode, c->alloc_rate, c->cpu_rate,
-			     c->io_threshold_ns, c->stack_depth, flags, cprof_parent_pid);
+			     c->io_threshold_ns, c->stack_depth, flags, cprof_parent_pid,
+			     cprof_program_name);
 	if (c->threads && lttng_ust_tracepoint_enabled(cprof, thread_name) &&
 	    prctl(PR_GET_NAME, name) == 0)
 		lttng_ust_do_tracepoint(cprof, thread_name, (uint64_t)cprof_gettid(), name);
@@ -337,6 +355,7 @@ static void after_fork_child(void)
 
 	cprof_parent_pid = forking_pid;
 	__atomic_store_n(&cprof_self_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	program_name_read();
 	t->tid = 0;
 	t->sampler_armed = false;
 	/*
@@ -495,6 +514,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	cprof_threads_register(cprof_gettid());
 	cprof_parent_pid = (int32_t)getppid();
 	__atomic_store_n(&cprof_self_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	program_name_read();
 	pthread_atfork(before_fork, NULL, after_fork_child);
 	/* Before the heap counter counts (see cprof_batch_start_flusher_). */
 	if (lttng_ust_tracepoint_enabled(cprof, batch))

@@ -271,6 +271,8 @@ CPROF_HIDDEN void cprof_config_flush(void);
 
 /* The parent when the process started or forked (preload.c: why). */
 extern int32_t cprof_parent_pid CPROF_HIDDEN;
+/* Its comm then, NUL-terminated (cprof:config's `program`; preload.c). */
+extern char cprof_program_name[17] CPROF_HIDDEN;
 
 /* This process's pid, set by the constructor and the fork handler; 0
  * before the constructor. A vfork child runs no fork handler and shares

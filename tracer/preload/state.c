@@ -237,7 +237,8 @@ static uint32_t dump(uint64_t request, uint32_t flags)
 
 	lttng_ust_tracepoint(cprof, state_begin, request, flags);
 	lttng_ust_tracepoint(cprof, config, c->alloc_mode, c->alloc_rate, c->cpu_rate,
-			     c->io_threshold_ns, c->stack_depth, cfg_flags, cprof_parent_pid);
+			     c->io_threshold_ns, c->stack_depth, cfg_flags, cprof_parent_pid,
+			     cprof_program_name);
 	cprof_title_check_(true);
 	cprof_modules_emit_all();
 	cprof_stacks_redefine();

@@ -305,7 +305,10 @@ static inline const char *cprof_model_str(const struct cprof_model *model, cprof
 }
 
 /* A process as ps shows it: its title ("nginx: worker process") once the
- * program set one, else its name. */
+ * program set one, else its name, its program's (the comm its exec gave
+ * it) however it was recorded, or its main thread's when the trace does
+ * not have the program's (the reader's rule: handlers.c,
+ * name_after_exec). */
 static inline const char *cprof_model_process_label(const struct cprof_model *model,
 						    const struct cprof_process *p)
 {

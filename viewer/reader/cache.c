@@ -48,8 +48,10 @@ bool rd_cache_enabled = true;
  * 10: by its executable again (the tooltips' "worker-1 (producer)");
  * 11: cprof:warning UNTRACED_EXEC read as a note, not a warning;
  * 12: no thread for a dumping thread whose state_begin came before its
- *     process was known to be of the tree */
-#define FORMAT 12
+ *     process was known to be of the tree;
+ * 13: a process named by its program (cprof:config's `program`), not
+ *     by a state dump's main-thread name */
+#define FORMAT 13
 #define ALIGN 64
 
 /* A CPROF_VEC of any type. */

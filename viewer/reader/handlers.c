@@ -210,20 +210,32 @@ static void on_warning(struct rd_state *st, struct rd_event *ev)
 }
 
 /*
- * A process announces itself again after exec (the new image's
- * constructor): it takes the new program's name, which its main thread
- * has then (a shell's child that ran `ls` is `ls`, not `bash`).
+ * A process announces its image (cprof:config): at its start, after exec
+ * (the new image's constructor) and in each state dump. It is named after
+ * its program: the comm it had when it started (exec's file name, as ps
+ * shows it; a shell's child that ran `ls` is `ls`, not `bash`), which the
+ * preload library says in `program` from launch as in a state dump (serve,
+ * record --pid), after the program named its main thread ("producer" in
+ * the workers sample) as before. In a trace of an earlier library, the
+ * procname of the main thread's announcement names it.
  */
 static void name_after_exec(struct rd_state *st, struct rd_event *ev)
 {
 	size_t len;
 	const char *name;
 
-	if (ev->tid != ev->pid)
+	if ((ev->present & (1u << 7)) && ev->f[7].n) {
+		name = ev->f[7].s;
+		len = ev->f[7].n;
+	} else if (ev->tid == ev->pid) {
+		name = rd_procname(ev, &len);
+	} else {
 		return;
-	name = rd_procname(ev, &len);
-	if (len)
+	}
+	if (len) {
 		st->model->processes.v[ev->proc].name = cprof_model_intern(st->model, name, len);
+		ev->p->named = true;
+	}
 }
 
 /* The title the program gave itself (setproctitle), as ps shows it. */
@@ -742,9 +754,10 @@ static void on_thread_state(struct rd_state *st, struct rd_event *ev)
 	t = &m->threads.v[thread];
 	if (ev->f[1].n)
 		t->name = cprof_model_intern(m, ev->f[1].s, ev->f[1].n);
-	/* the main thread's comm is the process's (prctl(PR_SET_NAME), as
-	 * ps -o comm and top show it) */
-	if (ev->f[1].n && t->tid == m->processes.v[t->process].pid)
+	/* the main thread's comm (prctl(PR_SET_NAME), ps -o comm) names a
+	 * process only when the trace does not say its program's name
+	 * (name_after_exec) */
+	if (ev->f[1].n && t->tid == m->processes.v[t->process].pid && !ev->p->named)
 		m->processes.v[t->process].name = t->name;
 	if (!t->create_stack && !t->start_ns) {
 		t->create_stack = stack_ref(st, ev, ev->f[3].u);
@@ -949,7 +962,8 @@ static const struct rd_kind kinds[] = {
       {"io_threshold_ns", U},
       {"stack_depth", U},
       {"flags", U},
-      {"ppid", U}},
+      {"ppid", U},
+      {"program", S}},
      on_state_config},
     {"cprof:process", on_process, CPROF | RD_PPID, 0, {{"ppid", U}}},
     {"cprof:counter", on_counter, CPROF, 0, {{"name", S}, {"value", U, true}}},

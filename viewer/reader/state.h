@@ -124,6 +124,10 @@ struct rd_proc {
 	 * stacks from 1 again (handlers.c, stack_key). */
 	uint8_t execs;
 	bool announced; /* the image's cprof:config from a program thread seen */
+	/* The process's name is its program's (its comm at start, `ps`'s),
+	 * from the image's announcement: a state dump's main-thread name
+	 * then no longer names it (handlers.c, name_after_exec). */
+	bool named;
 };
 
 /* A region closed with the region it began in (see rd_region_end). */

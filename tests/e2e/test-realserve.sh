@@ -347,7 +347,8 @@ PY
 		fail "the CPU profile's comments do not name the checkpointer"
 
 	# the viewer: one heap counter lane per process, each telling which
-	# (all seventeen read "heap in use - postgres")
+	# (all seventeen read "heap in use - postgres") and each in its
+	# process's group (all seventeen sat above the first group)
 	if "$CPROF_TRACE" view --help >/dev/null 2>&1; then
 		printf 'frames 1\nprint\n' >"$WORK/view.script"
 		SDL_VIDEODRIVER=offscreen "$CPROF_TRACE" view --script "$WORK/view.script" --size 1440x900 \
@@ -357,9 +358,13 @@ PY
 import json, sys
 state = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
 heap = [g for g in state["gutter"] if g.startswith("heap in use")]
-print("heap lanes:", heap[:4], "...", len(heap))
-sys.exit(0 if len(heap) > 4 and len(set(heap)) == len(heap) and
-         "heap in use - pid " + sys.argv[2] in heap else 1)
+print("heap lanes drawn:", heap[:4], "...", len(heap))
+lanes = [l for l in state["lanes"] if l["kind"] == "counter" and l["name"] == "heap in use"]
+groups = {l["pid"] for l in state["lanes"] if l["kind"] == "process"}
+astray = [l["pid"] for l in lanes if l["in"] != l["pid"]]
+print("heap lanes: %d for %d processes, outside their group: %s" % (len(lanes), len(groups), astray))
+sys.exit(0 if len(heap) > 4 and len(set(heap)) == len(heap) and len(lanes) > 4 and
+         not astray and int(sys.argv[2]) in {l["pid"] for l in lanes} else 1)
 PY
 	fi
 

@@ -19,6 +19,10 @@
 #           programs, after record --pid began: both in the trace whole
 #   serve-kids  the same children, forked during a capture of serve --pid
 #           (/debug/pprof/trace?seconds=N), are in its trace
+#   flight-kids  record --flight --pid: the children forked after it began
+#           (as in kids) are in a snapshot taken after they ran, sent to
+#           an lttng-relayd on loopback (the session then records only
+#           the tree's processes) and local
 #   flight-launch  record --flight from launch: a snapshot whose buffers
 #           overwrote the threads' names still has them, and the heap
 . "$(dirname "$0")/test-diagnose-lib.sh"
@@ -272,6 +276,54 @@ flight)
 	grep -q 'keep_live_blocks' "$WORK/snap-heap.pb.gz.top" ||
 		fail "the heap at the snapshot's start does not show keep_live_blocks"
 	echo "PASS: $TEST_NAME: api and signal snapshots of a running process, named and whole"
+	;;
+flight-kids)
+	# flight_kids NAME [--snapshot-output URL]: record --flight --pid of
+	# the `fork` app, a SIGUSR2 to record once its children ran; sets SNAP
+	# when the snapshot is local
+	flight_kids() {
+		name=$1
+		shift
+		start_app fork
+		"$CPROF_TRACE" record --flight --pid "$APP" -o "$WORK/$name" --snapshot-on signal:USR2 \
+			"$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+		REC=$!
+		PIDS="$PIDS $REC"
+		wait_for "$WORK/$name.err" 'recording process' "record --flight --pid did not start"
+		touch "$WORK/go"
+		wait_for "$WORK/app.out" 'kids done' "the program's children did not finish"
+		kill -USR2 "$REC"
+		wait_for "$WORK/$name.err" 'snapshot 1:' "SIGUSR2 to record took no snapshot"
+		kill -TERM "$REC"
+		wait "$REC" || { cat "$WORK/$name.err" >&2; fail "record --flight --pid exited with $?"; }
+		cat "$WORK/$name.err"
+		kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record"
+		rm -f "$WORK/go"
+		wait "$APP" || true
+	}
+	# sent to a relay: the session records only the tree's processes
+	base=$((20000 + ($$ % 20000)))
+	mkdir "$WORK/relay"
+	lttng-relayd -C "tcp://127.0.0.1:$base" -D "tcp://127.0.0.1:$((base + 1))" \
+		-L "tcp://127.0.0.1:$((base + 2))" -o "$WORK/relay" >"$WORK/relayd.log" 2>&1 &
+	PIDS="$PIDS $!"
+	# (listening: 30 s at most, a loaded machine starts it slowly)
+	port=$(printf '%04X' "$base")
+	for _ in $(seq 300); do
+		grep -q "^ *[0-9]*: 0100007F:$port 00000000:0000 0A" /proc/net/tcp && break
+		sleep 0.1
+	done
+	flight_kids relayed --snapshot-output "net://127.0.0.1:$base:$((base + 1))"
+	snap=$(find "$WORK/relay" -mindepth 3 -maxdepth 3 -type d -name 'snapshot-001-signal-*')
+	[ -n "$snap" ] || fail "nothing in the relay's tree: $(find "$WORK/relay" -maxdepth 3)"
+	check_kids "$snap"
+	# a local snapshot: every process of the user is recorded (other
+	# traced programs of the user too: a larger ring than the default,
+	# which one such program filled within a second)
+	flight_kids local --flight=128M
+	snap=$(ls -d "$WORK"/local/snapshot-001-signal*) || fail "no snapshot-001-signal*"
+	check_kids "$snap"
+	echo "PASS: $TEST_NAME: the children and grandchild forked under the flight recorder are in its snapshots, relayed and local"
 	;;
 flight-launch)
 	# from launch, buffers small enough that the threads' creation and

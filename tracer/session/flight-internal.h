@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "flight.h"
+#include "tracker.h"
 
 struct cprof_flight {
 	struct cprof_flight_config config;
@@ -21,9 +22,10 @@ struct cprof_flight {
 	struct lttng_handle *handle;
 	bool registered;
 	bool subscribed;
-	/* The process-ID tracker, for snapshots sent to a relay only (see
-	 * flight_limit_session); NULL: the session takes every process. */
-	struct lttng_process_attr_tracker_handle *tracker;
+	/* Record's tracker (tracker.h, borrowed), for snapshots sent to a
+	 * relay only (see flight_limit_session); NULL: the session takes
+	 * every process. */
+	struct cprof_tracker *tracker;
 	/* The program's live processes (sorted): asked for their state
 	 * before each snapshot, and armed with --pid. As many as it has. */
 	int32_t *procs;

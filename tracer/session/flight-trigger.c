@@ -156,26 +156,18 @@ end:
  * first event names); another traced program's events are left out, but
  * they take room in the ring buffers, as in `record`. A snapshot sent to
  * a relay has no cprof-record.json to name the program: there the session
- * is kept to the program's processes with the tracker as before (the
- * program from its fork on, the children once found: short ones are
- * missed).
+ * is kept to the program's processes by record's tracker (tracker.h, as
+ * under `record`): a fork child asks it before it records, a program the
+ * tree executes too (its environment names it), and the ones the rescans
+ * find are added. A child forked while a snapshot is taken waits for it
+ * (up to 3 s, then it goes on untracked: track.c).
  */
 enum cprof_flight_status flight_limit_session(struct cprof_flight *f)
 {
-	enum lttng_error_code code;
-
-	if (!f->config.output_url)
+	if (!f->config.output_url || f->tracker)
 		return CPROF_FLIGHT_OK;
-	code = CPROF_CTL(lttng_session_get_tracker_handle(
-	    f->session, LTTNG_DOMAIN_UST, LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &f->tracker));
-	if (code != LTTNG_OK || CPROF_CTL(lttng_process_attr_tracker_handle_set_tracking_policy(
-				    f->tracker, LTTNG_TRACKING_POLICY_INCLUDE_SET)) !=
-				    LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
-		flight_set_error(f, "cannot limit the session to the program's processes: %s",
-				 flight_lttng_reason(code != LTTNG_OK ? code : LTTNG_ERR_UNK));
-		return CPROF_FLIGHT_ERROR_LTTNG;
-	}
-	return CPROF_FLIGHT_OK;
+	flight_set_error(f, "snapshots sent to a relay need record's process tracker");
+	return CPROF_FLIGHT_ERROR_LTTNG;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -232,8 +224,7 @@ static void joined(struct cprof_flight *f, int32_t pid)
 {
 	note_namespaced(f, pid);
 	if (f->tracker)
-		CPROF_CTL(
-		    lttng_process_attr_virtual_process_id_tracker_handle_add_pid(f->tracker, pid));
+		cprof_tracker_add(f->tracker, pid);
 	if (f->arm)
 		flight_arm_process(f, pid, f->token);
 }

@@ -402,6 +402,11 @@ static char *watch_list(const struct cprof_flight_config *config, enum cprof_fli
 	return text;
 }
 
+void cprof_flight_use_tracker(struct cprof_flight *f, struct cprof_tracker *tracker)
+{
+	f->tracker = tracker;
+}
+
 void cprof_flight_use_state_keeper(struct cprof_flight *f, bool arm)
 {
 	f->state_keeper = true;
@@ -963,7 +968,6 @@ void cprof_flight_destroy(struct cprof_flight *f)
 	lttng_trigger_destroy(f->trigger);
 	if (f->handle)
 		lttng_destroy_handle(f->handle);
-	lttng_process_attr_tracker_handle_destroy(f->tracker);
 	free(f->procs);
 	free(f->output_dir);
 	free(f->arm_regions);

@@ -117,6 +117,16 @@ void cprof_flight_export_env(const struct cprof_flight *flight,
 			     void *data);
 
 /*
+ * With snapshots sent to a relay (config->output_url), the session
+ * records only the processes of `tracker` (record's, tracker.h, started
+ * on the session before it started; borrowed, stopped after
+ * cprof_flight_stop()): the processes the flight recorder finds are added
+ * to it. Required then; call before cprof_flight_arm().
+ */
+struct cprof_tracker;
+void cprof_flight_use_tracker(struct cprof_flight *flight, struct cprof_tracker *tracker);
+
+/*
  * The recorded processes run the preload library's state keeper
  * (served.h): before each snapshot they are asked for their state (thread
  * names, waits in progress, live heap, every stack), which the snapshot

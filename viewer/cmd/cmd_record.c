@@ -783,14 +783,15 @@ static void say_lttng_error(const char *fmt, ...)
 
 /* The session records only the program's process tree (tracker.h), or
  * --pid's: the running process's, and the processes it starts while
- * recorded (record_pid.h). The flight recorder keeps its session to the
- * program's processes itself. */
+ * recorded (record_pid.h). A local flight recorder's session records
+ * every process of the user (flight-trigger.c); one sending snapshots to
+ * a relay is kept to the tree as record's. */
 static bool start_tracker(const struct record_options *opts, struct cprof_session *session,
 			  struct cprof_env *env, struct cprof_tracker **tracker)
 {
 	char err[512];
 
-	if (opts->flight.on || (!opts->pid && !env))
+	if ((opts->flight.on && !record_flight_tracked(&opts->flight)) || (!opts->pid && !env))
 		return true;
 	*tracker = cprof_tracker_start(cprof_session_borrow_name(session), err, sizeof(err));
 	if (!*tracker) {
@@ -929,10 +930,9 @@ int cprof_cmd_record(int argc, char **argv)
 	output = prepare_output(&opts, &created_output);
 	if (!output || (!opts.pid && !(env = make_env(&opts))))
 		goto end;
-	/* a flight recorder tracks the processes itself */
-	session = open_session(&opts, output, pids, opts.flight.on ? 0 : npids, env, &tracker);
-	if (!session ||
-	    !record_flight_arm(&opts.flight, session, output, env ? env_put_cb : NULL, env))
+	session = open_session(&opts, output, pids, npids, env, &tracker);
+	if (!session || !record_flight_arm(&opts.flight, session, output, tracker,
+					   env ? env_put_cb : NULL, env))
 		goto end;
 	if (env && cprof_env_failed(env)) {
 		fprintf(stderr, "cprof-trace: out of memory\n");

@@ -150,8 +150,13 @@ static void track_program(pid_t pid, void *flight)
 	cprof_flight_track(flight, pid);
 }
 
+bool record_flight_tracked(const struct record_flight *rf)
+{
+	return rf->on && rf->config.output_url;
+}
+
 bool record_flight_arm(struct record_flight *rf, const struct cprof_session *session,
-		       const char *output_dir,
+		       const char *output_dir, struct cprof_tracker *tracker,
 		       void (*put)(void *data, const char *name, const char *value), void *data)
 {
 	if (!rf->on)
@@ -160,6 +165,7 @@ bool record_flight_arm(struct record_flight *rf, const struct cprof_session *ses
 		fprintf(stderr, "cprof-trace: out of memory\n");
 		return false;
 	}
+	cprof_flight_use_tracker(rf->flight, tracker);
 	if (cprof_flight_arm(rf->flight) != CPROF_FLIGHT_OK) {
 		fprintf(stderr, "cprof-trace: %s\n", cprof_flight_borrow_error(rf->flight));
 		return false;

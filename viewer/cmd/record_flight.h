@@ -51,10 +51,17 @@ void record_flight_check_types(const struct record_flight *rf, const char *progr
 
 /* After the session started: the trigger, and the program's environment
  * through `put`; `put` NULL: the program runs already (--pid) and gets
- * the contract through its state keeper. False after a one-line message. */
+ * the contract through its state keeper. `tracker`: record's, which the
+ * session is limited to with --snapshot-output (NULL otherwise). False
+ * after a one-line message. */
+struct cprof_tracker;
 bool record_flight_arm(struct record_flight *rf, const struct cprof_session *session,
-		       const char *output_dir,
+		       const char *output_dir, struct cprof_tracker *tracker,
 		       void (*put)(void *data, const char *name, const char *value), void *data);
+
+/* Whether the session records only the processes of record's tracker
+ * (tracker.h): snapshots sent to a relay. */
+bool record_flight_tracked(const struct record_flight *rf);
 
 /* Signals record turns into snapshots (record's handler calls
  * cprof_flight_on_signal). */

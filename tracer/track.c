@@ -21,9 +21,19 @@
 
 #define CPROF_EXPORT __attribute__((visibility("default")))
 
-/* sun_path[0] stays NUL: the abstract namespace (no file to clean up). */
+/*
+ * The tracker the environment named (CPROF_TRACK_ENV) at start. sun_path[0]
+ * stays NUL: the abstract namespace (no file to clean up). track_len
+ * drops to 0, for good, once that tracker is known to be gone: record
+ * said so (cprof_track_follow_), or a connection was refused (no socket
+ * has the name any more, and none will: the name holds record's pid and
+ * start time). From then on the process and the programs it executes
+ * behave as untraced ones: no connection attempted, no wait for a join,
+ * no CPROF_TRACK_ENV passed on (track_env, cprof_track_env_entry_).
+ */
 static struct sockaddr_un track_addr;
 static socklen_t track_len;
+static char track_env[sizeof(CPROF_TRACK_ENV) + sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 /*
  * Trackers a served process was told of while it runs (track.h): `record
@@ -56,8 +66,24 @@ void cprof_track_init_(void)
 		return;
 	track_addr.sun_family = AF_UNIX;
 	memcpy(track_addr.sun_path + 1, name, n);
-	track_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	snprintf(track_env, sizeof(track_env), CPROF_TRACK_ENV "=%s", name);
 	lazy = join && strcmp(join, "1") == 0;
+	__atomic_store_n(&track_len, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n),
+			 __ATOMIC_RELEASE);
+}
+
+/* The tracker at `*len` (track_len or a followed slot's) refused a
+ * connection: forgotten, unless the slot was given another name meanwhile. */
+static void forget(socklen_t *len, socklen_t was)
+{
+	__atomic_compare_exchange_n(len, &was, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* A connection to `addr` failed: whether its tracker is gone (no socket
+ * listens on the name; a full backlog gives EAGAIN or waits instead). */
+static bool gone(int err)
+{
+	return err == ECONNREFUSED || err == ENOENT;
 }
 
 /*
@@ -74,46 +100,70 @@ void cprof_track_init_(void)
  * for the daemon, LTTNG_UST_REGISTER_TIMEOUT, is longer under record (10 s).
  */
 #define TRACK_WAIT_MS 3000
-static void track_at(const struct sockaddr_un *addr, socklen_t len, int32_t pid, bool wait)
+/* 1: record took the request; 0: it did not; -1: its tracker is gone. */
+static int track_at(const struct sockaddr_un *addr, socklen_t len, int32_t pid, bool wait)
 {
-	int fd;
+	int fd, took = 0;
 	struct pollfd p;
 	char ack;
 
 	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return;
+		return 0;
 	/* negative: no wait (record counts a waiting one it answers too late) */
 	if (!wait)
 		pid = -pid;
-	if (syscall(SYS_connect, fd, addr, len) == 0 &&
-	    syscall(SYS_write, fd, &pid, sizeof(pid)) == (long)sizeof(pid)) {
+	if (syscall(SYS_connect, fd, addr, len) != 0)
+		took = gone(errno) ? -1 : 0;
+	else if (syscall(SYS_write, fd, &pid, sizeof(pid)) == (long)sizeof(pid)) {
+		took = 1;
 		p = (struct pollfd){.fd = fd, .events = POLLIN};
 		if (wait && syscall(SYS_poll, &p, 1, TRACK_WAIT_MS) == 1)
 			(void)syscall(SYS_read, fd, &ack, 1);
 	}
 	syscall(SYS_close, fd);
+	return took;
 }
 
-static void track(bool wait)
+/* Asks every tracker known: whether one took the request. */
+static bool track(bool wait)
 {
 	int saved = errno;
 	int32_t pid = (int32_t)syscall(SYS_getpid);
+	socklen_t len = __atomic_load_n(&track_len, __ATOMIC_ACQUIRE);
+	bool took = false;
+	int r;
 
-	if (track_len)
-		track_at(&track_addr, track_len, pid, wait);
+	if (len && (r = track_at(&track_addr, len, pid, wait)) != 0) {
+		took = r > 0;
+		if (r < 0)
+			forget(&track_len, len);
+	}
 	for (unsigned i = 0; i < FOLLOWED_MAX; i++) {
 		struct sockaddr_un addr;
-		socklen_t len = __atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE);
 
+		len = __atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE);
 		if (!len)
 			continue;
 		memcpy(&addr, &followed[i].addr, sizeof(addr));
 		/* renamed meanwhile: the new name's tracker has not seen us */
-		if (__atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE) == len)
-			track_at(&addr, len, pid, wait);
+		if (__atomic_load_n(&followed[i].len, __ATOMIC_ACQUIRE) != len)
+			continue;
+		r = track_at(&addr, len, pid, wait);
+		took = took || r > 0;
+		if (r < 0)
+			forget(&followed[i].len, len);
 	}
 	errno = saved;
+	return took;
+}
+
+/* Whether `name` is the environment's tracker, still followed. */
+static bool env_tracker_is(const char *name, size_t n)
+{
+	return __atomic_load_n(&track_len, __ATOMIC_ACQUIRE) ==
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n) &&
+	       !memcmp(track_addr.sun_path + 1, name, n);
 }
 
 CPROF_EXPORT void cprof_track_follow_(const char *name, bool on)
@@ -124,6 +174,12 @@ CPROF_EXPORT void cprof_track_follow_(const char *name, bool on)
 
 	if (!n || n + 1 > sizeof(track_addr.sun_path))
 		return;
+	/* the environment's: asked already (or no more, once record ends) */
+	if (env_tracker_is(name, n)) {
+		if (!on)
+			__atomic_store_n(&track_len, 0, __ATOMIC_RELEASE);
+		return;
+	}
 	for (unsigned i = 0; i < FOLLOWED_MAX; i++)
 		if (followed[i].len == len && !memcmp(followed[i].addr.sun_path + 1, name, n)) {
 			if (!on)
@@ -147,7 +203,7 @@ CPROF_EXPORT void cprof_track_follow_(const char *name, bool on)
 	__atomic_store_n(&followed_latest, slot, __ATOMIC_RELEASE);
 }
 
-CPROF_EXPORT const char *cprof_track_followed_env_(void)
+CPROF_EXPORT const char *cprof_track_env_entry_(void)
 {
 	unsigned latest = __atomic_load_n(&followed_latest, __ATOMIC_ACQUIRE);
 
@@ -157,7 +213,7 @@ CPROF_EXPORT const char *cprof_track_followed_env_(void)
 		if (__atomic_load_n(&followed[k].len, __ATOMIC_ACQUIRE))
 			return followed[k].env;
 	}
-	return NULL;
+	return __atomic_load_n(&track_len, __ATOMIC_ACQUIRE) ? track_env : NULL;
 }
 
 CPROF_EXPORT void cprof_track_followed_self_(void)
@@ -176,7 +232,7 @@ void cprof_track_self_(void)
 
 CPROF_EXPORT bool cprof_track_active_(void)
 {
-	return track_len != 0;
+	return __atomic_load_n(&track_len, __ATOMIC_ACQUIRE) != 0;
 }
 
 CPROF_EXPORT bool cprof_track_notice_(const char *text)
@@ -189,17 +245,20 @@ CPROF_EXPORT bool cprof_track_notice_(const char *text)
 		char text[CPROF_TRACK_NOTICE_MAX];
 	} __attribute__((packed)) msg = {0, 0, {0}};
 	size_t n = strnlen(text, sizeof(msg.text));
+	socklen_t len = __atomic_load_n(&track_len, __ATOMIC_ACQUIRE);
 
-	if (!track_len)
+	if (!len)
 		return false;
 	memcpy(msg.text, text, n);
 	msg.len = (uint16_t)n;
 	fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto end;
-	if (syscall(SYS_connect, fd, &track_addr, track_len) == 0)
+	if (syscall(SYS_connect, fd, &track_addr, len) == 0)
 		sent = syscall(SYS_write, fd, &msg, offsetof(__typeof__(msg), text) + n) ==
 		       (long)(offsetof(__typeof__(msg), text) + n);
+	else if (gone(errno))
+		forget(&track_len, len);
 	syscall(SYS_close, fd);
 end:
 	errno = saved;
@@ -208,7 +267,7 @@ end:
 
 bool cprof_join_start_(void)
 {
-	int pending = lazy && track_len ? JOIN_PENDING : JOIN_NONE;
+	int pending = lazy && cprof_track_active_() ? JOIN_PENDING : JOIN_NONE;
 
 	__atomic_store_n(&join_state, pending, __ATOMIC_RELAXED);
 	__atomic_store_n(&join_asked, 0, __ATOMIC_RELAXED);
@@ -260,9 +319,11 @@ CPROF_EXPORT bool cprof_join_(void)
 			syscall(SYS_nanosleep, &ms, NULL);
 		goto end;
 	}
-	track(true);
-	for (int i = 0; i < JOIN_POLLS && !lttng_ust_tracepoint_enabled(cprof, process); i++)
-		syscall(SYS_nanosleep, &ms, NULL);
+	/* no tracker took it (the recording ended): nothing to wait for */
+	if (track(true))
+		for (int i = 0; i < JOIN_POLLS && !lttng_ust_tracepoint_enabled(cprof, process);
+		     i++)
+			syscall(SYS_nanosleep, &ms, NULL);
 	__atomic_store_n(&join_state, JOIN_NONE, __ATOMIC_RELEASE);
 	__atomic_store_n(&cprof_join_pending_, 0, __ATOMIC_RELEASE);
 end:

@@ -19,7 +19,10 @@
 #define CPROF_TRACK_ENV "CPROF_TRACK_SOCKET"
 
 /* Copies the socket's name from the environment (the constructor: a
- * program may overwrite its environment later). */
+ * program may overwrite its environment later). The process forgets it
+ * once record says the recording ended (cprof_track_follow_) or a
+ * connection to it is refused (record gone): from then on it asks no one
+ * and passes the name on to no program it executes. */
 void cprof_track_init_(void);
 
 /* In a fork child, before lttng-ust registers it: asks record to track
@@ -44,14 +47,16 @@ bool cprof_track_notice_(const char *text);
  * A served process (served.h) told at run time of a recording's tracker:
  * `name` as in CPROF_TRACK_ENV, followed (`on`) or no longer. Its fork
  * children then ask that tracker too, as a recorded program's do; up to 4
- * at once (the oldest is forgotten). Called by the state keeper's thread.
+ * at once (the oldest is forgotten). No longer (the recording ended):
+ * also the environment's, when it is that one. Called by the state
+ * keeper's thread.
  */
 void cprof_track_follow_(const char *name, bool on);
-/* The environment entry (CPROF_TRACK_ENV=NAME) of the tracker followed
- * last, for a program this process executes (its own children then ask
- * it too, in place of a CPROF_TRACK_ENV entry the environment had: one
- * from an earlier recording); NULL when none is. */
-const char *cprof_track_followed_env_(void);
+/* The environment entry (CPROF_TRACK_ENV=NAME) for a program this process
+ * executes: the tracker followed last, else the environment's while it is
+ * not forgotten; NULL when none is (then the program's environment should
+ * name none: any CPROF_TRACK_ENV entry there is a recording's that ended). */
+const char *cprof_track_env_entry_(void);
 /* A vfork child about to execute a program: asks the followed trackers to
  * track it (it ran no fork handler), before the program registers. */
 void cprof_track_followed_self_(void);

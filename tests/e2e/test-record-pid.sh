@@ -17,6 +17,12 @@
 #           trace: their regions, tasks, allocations and CPU samples
 #   shell   a served shell (dash: vfork, exec) runs a shell that runs two
 #           programs, after record --pid began: both in the trace whole
+#   ended   a shell a served shell executed while recorded (it has
+#           CPROF_TRACK_SOCKET then), after record --pid ended: its forks
+#           and the programs it executes try no connection to record's
+#           tracker and `env` does not show the variable; a program
+#           started with the name of that gone tracker tries once at most,
+#           passes it on to none and, joining late, does not wait for it
 #   serve-kids  the same children, forked during a capture of serve --pid
 #           (/debug/pprof/trace?seconds=N), are in its trace
 #   flight-kids  record --flight --pid: the children forked after it began
@@ -210,6 +216,69 @@ if count("tasks", "kid-job") != 20 or count("regions", "kid-step") != 80:
 PY
 	cat "$WORK/sh.txt"
 	echo "PASS: $TEST_NAME: the programs a served shell's new shell ran are in the trace"
+	;;
+ended)
+	"$CPROF_TRACE" env >"$WORK/env.txt" || fail "cprof-trace env failed"
+	mkfifo "$WORK/fifo" "$WORK/fifo2" || fail "mkfifo failed"
+	# the shell executed while recorded: its environment then, its pid,
+	# and once told, its environment after and a traced program in a
+	# subshell (a fork, then an exec)
+	cat >"$WORK/inner.sh" <<'EOF'
+env >"$1/during.env"
+echo $$ >"$1/inner.pid"
+read -r y <"$1/fifo2"
+env >"$1/after.env"
+( "$2" "$1/go" kid )
+echo "inner done"
+EOF
+	# shellcheck disable=SC2016
+	env $(cat "$WORK/env.txt") sh -c 'echo ready; read -r x <"$1/fifo"; sh "$1/inner.sh" "$1" "$2"' \
+		sh "$WORK" "$PID_APP" >"$WORK/app.out" 2>"$WORK/app.err" &
+	APP=$!
+	PIDS="$PIDS $APP"
+	wait_for "$WORK/app.out" ready "the shell did not start"
+	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	echo go >"$WORK/fifo"
+	wait_for "$WORK/inner.pid" '[0-9]' "the inner shell did not start"
+	INNER=$(cat "$WORK/inner.pid")
+	name=$(sed -n 's/^CPROF_TRACK_SOCKET=//p' "$WORK/during.env")
+	[ -n "$name" ] || fail "the shell executed while recorded has no CPROF_TRACK_SOCKET: $(cat "$WORK/during.env")"
+	kill -TERM "$REC"
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
+	cat "$WORK/rec.err"
+	! grep -q "@$name" /proc/net/unix || fail "record's tracker $name still listens"
+	strace -f -e trace=connect -o "$WORK/after.strace" -p "$INNER" 2>"$WORK/strace.err" &
+	STRACE=$!
+	wait_for "$WORK/strace.err" attached "strace did not attach to the inner shell"
+	echo go >"$WORK/fifo2"
+	wait_for "$WORK/app.out" 'inner done' "the inner shell did not finish"
+	wait "$STRACE" || true
+	tries=$(grep -c "cprof-track" "$WORK/after.strace" || true)
+	note "after the recording: $tries connection attempts to a tracker, $(grep -c CPROF_TRACK "$WORK/after.env" || true) CPROF_TRACK_SOCKET in env's output"
+	[ "$tries" = 0 ] || fail "connections tried to record's tracker after it ended: $(grep cprof-track "$WORK/after.strace")"
+	! grep -q CPROF_TRACK "$WORK/after.env" || fail "env run after the recording shows $(grep CPROF_TRACK "$WORK/after.env")"
+	[ ! -s "$WORK/app.err" ] || fail "the shell's programs said: $(cat "$WORK/app.err")"
+	# started with the gone tracker's name (as after a record killed
+	# before it said goodbye): one refused connection, then as untraced
+	strace -f -e trace=connect -o "$WORK/gone.strace" env $(cat "$WORK/env.txt") CPROF_TRACK_SOCKET="$name" \
+		sh -c '(true); (true); env >"$1"' sh "$WORK/gone.env" 2>"$WORK/gone.err" ||
+		fail "the shell failed: $(cat "$WORK/gone.err")"
+	tries=$(grep -c "cprof-track" "$WORK/gone.strace" || true)
+	note "started with the gone tracker's name: $tries connection attempts"
+	[ "$tries" -le 1 ] || fail "$tries connections tried to a tracker that is gone: $(grep cprof-track "$WORK/gone.strace")"
+	! grep -q CPROF_TRACK "$WORK/gone.env" || fail "env shows $(grep CPROF_TRACK "$WORK/gone.env")"
+	[ ! -s "$WORK/gone.err" ] || fail "the shell's programs said: $(cat "$WORK/gone.err")"
+	# joining late (record --join-late): no wait for a join nobody answers
+	t0=$(date +%s%N)
+	env $(cat "$WORK/env.txt") CPROF_JOIN_LAZY=1 CPROF_TRACK_SOCKET="$name" \
+		sh -c 'sleep 0.1; sleep 0.1; sleep 0.1' || fail "the shell joining late failed"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	note "three 0.1 s sleeps joining late with the gone tracker's name: $ms ms"
+	[ "$ms" -lt 2500 ] || fail "three 0.1 s sleeps took $ms ms joining late with a gone tracker"
+	echo "PASS: $TEST_NAME: after the recording, no connection to its tracker and no CPROF_TRACK_SOCKET in env"
 	;;
 serve-kids)
 	start_app fork

@@ -702,34 +702,51 @@ static void before_exec(const char *file, bool search, char *const envp[])
  * A process told of a recording's tracker at run time (`record --pid`,
  * serve's captures: track.h) passes its name on to the programs it
  * executes, in their environment (in place of an earlier recording's), so
- * that their children ask it too: room for the entries of the new
- * environment (0: envp as it is). Only the stack: a vfork child (dash's
- * commands) shares its parent's memory.
+ * that their children ask it too. The name of a recording that ended
+ * (record said so, or its socket is gone) is passed on to none: the new
+ * program behaves as an untraced one (no connection attempted, nothing in
+ * its environment a user's `env` would show). The process's own environ
+ * keeps the entry it started with: it is the program's, read by getenv()
+ * on its threads, and cannot be edited safely from ours. Room for the
+ * entries of the new environment (0: envp as it is). Only the stack: a
+ * vfork child (dash's commands) shares its parent's memory.
  */
+static bool tracker_entry(const char *var)
+{
+	return !strncmp(var, CPROF_TRACK_ENV "=", sizeof(CPROF_TRACK_ENV));
+}
+
 static size_t tracker_env_room(char *const envp[])
 {
-	const char *entry = cprof_track_followed_env_();
+	const char *entry = cprof_track_env_entry_();
+	bool has = false, stale = false;
 	size_t n = 0;
 
-	if (!entry || !preloads(envp))
-		return 0;
-	for (; envp[n]; n++)
-		if (!strcmp(envp[n], entry))
-			return 0;
-	return n + 2;
+	for (; envp && envp[n]; n++)
+		if (tracker_entry(envp[n])) {
+			if (entry && !has && !strcmp(envp[n], entry))
+				has = true;
+			else
+				stale = true;
+		}
+	return stale || (entry && !has && preloads(envp)) ? n + 2 : 0;
 }
 
 static char *const *with_tracker(char *const envp[], char **out, size_t room)
 {
-	const char *entry = cprof_track_followed_env_();
+	const char *entry = cprof_track_env_entry_();
+	bool has = false;
 	size_t n = 0;
 
-	if (!room || !entry)
+	if (!room)
 		return envp;
 	for (size_t i = 0; i + 2 < room && envp[i]; i++)
-		if (strncmp(envp[i], CPROF_TRACK_ENV "=", sizeof(CPROF_TRACK_ENV)) != 0)
+		if (!tracker_entry(envp[i]))
 			out[n++] = envp[i];
-	out[n++] = (char *)entry;
+		else if (entry && !has && !strcmp(envp[i], entry))
+			out[n++] = envp[i], has = true;
+	if (entry && !has && preloads(envp))
+		out[n++] = (char *)entry;
 	out[n] = NULL;
 	return out;
 }

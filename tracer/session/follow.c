@@ -190,13 +190,26 @@ struct cprof_follow *cprof_follow_start(struct cprof_tracker *tracker, int32_t r
 	return f;
 }
 
+/*
+ * The end: every process told, and every one of the tree now (a program
+ * executed since the last poll has the name from its environment, not
+ * told yet), forgets the tracker (track.h), so that none of them, nor the
+ * programs they execute from now on, asks a tracker that is gone or
+ * carries its name in their environment. A process without the state
+ * keeper refuses the datagram at once: no wait for it.
+ */
 size_t cprof_follow_stop(struct cprof_follow *f)
 {
-	size_t late;
+	int32_t now[TREE_MAX];
+	size_t late, n;
 
 	if (!f)
 		return 0;
 	settle_found(f, 0);
+	n = tree_by_children(f->root, now, TREE_MAX);
+	for (size_t i = 0; i < n && f->n_told < TREE_MAX; i++)
+		if (!told(f, now[i]))
+			f->told[f->n_told++] = now[i];
 	cprof_served_follow_tracker(f->told, f->n_told, ++f->request,
 				    cprof_tracker_borrow_name(f->tracker), false, 500);
 	late = f->late;

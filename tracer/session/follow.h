@@ -32,8 +32,9 @@ struct cprof_follow *cprof_follow_start(struct cprof_tracker *tracker, int32_t r
  * yet are tracked and told. */
 void cprof_follow_poll(struct cprof_follow *follow);
 
-/* Tells the processes to forget the tracker, frees the follower: the
- * count of processes found late by the polls. */
+/* Tells the processes (those told, and the tree's now) to forget the
+ * tracker, frees the follower: the count of processes found late by the
+ * polls. */
 size_t cprof_follow_stop(struct cprof_follow *follow);
 
 /*

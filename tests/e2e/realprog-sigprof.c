@@ -14,6 +14,11 @@
  *           sigprocmask and spins 0.3 s (spin_blocked_main); both read
  *           their mask back. A SIGPROF sent to the process then stays
  *           pending until sigwait takes it.
+ *   onstack as Go's runtime: a 32 KiB alternate signal stack and a SIGPROF
+ *           handler with SA_ONSTACK; code on a small stack of its own (a
+ *           coroutine, as a goroutine: 4 KiB of the heap, a block below it
+ *           checked) computes 0.5 s (spin_on_small_stack) and sends itself
+ *           SIGPROF 100 times; the handler counts where it ran.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,8 +28,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "realprog-cpu.h"
@@ -155,6 +162,83 @@ static int run_block(void)
 	return 0;
 }
 
+/* --- onstack ------------------------------------------------------------- */
+
+#define SMALL_STACK 4096
+#define BELOW 16384
+
+static volatile sig_atomic_t on_alt, off_alt;
+static ucontext_t main_ctx, small_ctx;
+
+static __attribute__((noinline)) void spin_on_small_stack(uint64_t ns)
+{
+	spin_cpu(ns);
+}
+
+static void on_prof_onstack(int sig, siginfo_t *info, void *uc)
+{
+	stack_t ss;
+
+	(void)sig;
+	(void)info;
+	(void)uc;
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK))
+		on_alt++;
+	else
+		off_alt++;
+}
+
+static void on_small_stack(void)
+{
+	for (int i = 0; i < 100; i++) {
+		spin_on_small_stack(5000000);
+		kill(getpid(), SIGPROF);
+	}
+}
+
+static int count_damaged(const unsigned char *below)
+{
+	int n = 0;
+
+	for (int i = 0; i < BELOW; i++)
+		n += below[i] != 0x5a;
+	return n;
+}
+
+static int run_onstack(void)
+{
+	unsigned char *small = malloc(BELOW + SMALL_STACK);
+	struct sigaction sa;
+	stack_t ss;
+	int damaged;
+
+	if (!small)
+		return 1;
+	ss.ss_sp = malloc(32768);
+	ss.ss_size = 32768;
+	ss.ss_flags = 0;
+	if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0)
+		return 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_prof_onstack;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGPROF, &sa, NULL) != 0)
+		return 1;
+	memset(small, 0x5a, BELOW + SMALL_STACK);
+	getcontext(&small_ctx);
+	small_ctx.uc_stack.ss_sp = small + BELOW;
+	small_ctx.uc_stack.ss_size = SMALL_STACK;
+	small_ctx.uc_link = &main_ctx;
+	makecontext(&small_ctx, on_small_stack, 0);
+	swapcontext(&main_ctx, &small_ctx);
+	damaged = count_damaged(small);
+	printf("handler ran %d times on the alternate stack, %d off it; "
+	       "%d bytes below the small stack overwritten\n",
+	       (int)on_alt, (int)off_alt, damaged);
+	return off_alt || damaged ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "kill") == 0)
@@ -163,6 +247,8 @@ int main(int argc, char **argv)
 		return run_last();
 	if (argc > 1 && strcmp(argv[1], "block") == 0)
 		return run_block();
-	fprintf(stderr, "usage: %s kill|last|block\n", argv[0]);
+	if (argc > 1 && strcmp(argv[1], "onstack") == 0)
+		return run_onstack();
+	fprintf(stderr, "usage: %s kill|last|block|onstack\n", argv[0]);
 	return 2;
 }

@@ -57,6 +57,13 @@
 #   sigprof-block realprog-sigprof block: threads that block SIGPROF are
 #                 sampled, and see their mask, a pending SIGPROF and
 #                 sigwait as untraced.
+#   sigprof-onstack  realprog-sigprof onstack, Go's runtime in C: a SIGPROF
+#                 handler with SA_ONSTACK, code on a 4 KiB stack of the heap
+#                 sends itself 100 SIGPROFs while sampled: the handler ran
+#                 each time on the alternate stack, nothing written below
+#                 the small stack (our handler ran where it was
+#                 interrupted: 2.9 KB below it written, the program's
+#                 handler off its stack); CPU samples in its spin.
 #   altstack      realprog-odd altstack: a handler on an 8 KiB alternate
 #                 signal stack carved out of the heap computes while the
 #                 CPU is sampled: the same output, nothing written below
@@ -108,6 +115,15 @@
 #                 (-XX:+DumpPerfMapAtExit) its JIT-compiled frames by name
 #                 (Hash.lambda$main$0: they were 0xADDRESS), also once the
 #                 map is gone (record stored the names in the trace).
+#   go            realprog-go, a Go program with cgo (dynamically linked):
+#                 goroutines on 2 KiB stacks spin, then C code and a child;
+#                 once alone, once under its own profiler (runtime/pprof):
+#                 the same output and exit status (SIGSEGV, "unexpected
+#                 return pc": our samples wrote their signal frame below a
+#                 goroutine's stack; "non-Go code set up signal handler
+#                 without SA_ONSTACK flag": its SIGPROF handler was called
+#                 off Go's signal stack); its own profile names main.spin,
+#                 ours too; go-app and echo in the trace, nothing lost.
 #   node          node --perf-basic-prof computes Fibonacci numbers: the
 #                 same output; go tool pprof names V8's JIT frames from its
 #                 perf map (fib), also once the map is gone.
@@ -806,6 +822,16 @@ sigprof-block)
 	echo "CPU samples with SIGPROF blocked: thread ${t}s (0.5 s of CPU), main ${m}s (0.3 s)"
 	ge "$t" 0.25 && ge "$m" 0.15 || fail "threads that block SIGPROF were not sampled"
 	;;
+sigprof-onstack)
+	both onstack "$SIGPROF_APP" onstack
+	grep -qx 'handler ran 100 times on the alternate stack, 0 off it; 0 bytes below the small stack overwritten' \
+		"$WORK/onstack.out" || fail "a handler of SA_ONSTACK ran off the alternate stack, or the heap was written"
+	stats onstack
+	cpu_top onstack
+	s=$(value_of spin_on_small_stack cum <"$cpu.top")
+	echo "CPU samples on the small stack: ${s}s (0.5 s of CPU)"
+	ge "$s" 0.25 || fail "only ${s}s of CPU samples in spin_on_small_stack"
+	;;
 altstack)
 	both alt "$ODD_APP" altstack
 	grep -qx 'handler ran 2 times on the alternate stack, 0 bytes below it overwritten' \
@@ -947,6 +973,54 @@ PY
 	[ "$(awk '$2 >= 0.05' "$WORK/java.cpu" | wc -l)" -ge 4 ] ||
 		fail "fewer than four threads have 0.05s of CPU samples in FastHashCode"
 	jit_names java 'Hash.lambda$main$0' 0.2
+	;;
+go)
+	need /usr/bin/go golang-go
+	need /usr/bin/gcc gcc
+	cp -r "$here/realprog-go" "$WORK/go-src"
+	# (the build cache of the user, a fresh one when there is none to write)
+	[ -w "$(go env GOCACHE 2>/dev/null)" ] || export GOCACHE=$WORK/go-cache
+	(cd "$WORK/go-src" && CGO_ENABLED=1 go build -o "$WORK/go-app" .) >"$WORK/go-build.log" 2>&1 ||
+		fail "go build failed: $(tail -5 "$WORK/go-build.log")"
+	file -L "$WORK/go-app" | grep -q 'dynamically linked' || fail "go-app is not dynamically linked"
+	# Without, then with the program's own profiler: its SIGPROF handler
+	# (SA_ONSTACK) ran off Go's signal stack.
+	for run in go go-pprof; do
+		plain=- arg=-
+		[ $run = go ] || plain=$WORK/$run.plain.prof arg=$WORK/$run.prof
+		untraced $run "$WORK/go-app" "$plain"
+		traced $run -- "$WORK/go-app" "$arg"
+		cat "$WORK/$run.out"
+		same $run
+		[ "$rc" = 3 ] || fail "$run: exit status $rc, 3 expected"
+	done
+	# runtime/pprof's own profile of the traced run, read by go tool pprof
+	go tool pprof -top -unit=s "$WORK/go-pprof.prof" >"$WORK/go-pprof.top" 2>&1 ||
+		fail "go tool pprof of the program's own profile: $(tail -3 "$WORK/go-pprof.top")"
+	own=$(value_of main.spin cum <"$WORK/go-pprof.top")
+	echo "the program's own profile (runtime/pprof): ${own}s in main.spin"
+	ge "$own" 0.2 || fail "the program's own profile has ${own}s in main.spin, under 0.2s"
+	for run in go go-pprof; do
+		stats $run
+		check $run "the Go program's threads or its child are not in the trace" <<'PY'
+import collections, json, sys
+s = json.load(open(sys.argv[1]))
+names = collections.Counter(p["name"] for p in s["processes"])
+threads = [t for t in s["threads"] if t["name"] == "go-app"]
+print("processes: %s; %d threads of go-app; lost %d/%d" %
+      (dict(names), len(threads), s["lost_events"], s["lost_records"]))
+if names != {"go-app": 1, "echo": 1}:
+    sys.exit("FAIL: processes %r, want go-app and echo" % dict(names))
+if len(threads) < 3:
+    sys.exit("FAIL: %d threads of go-app, the runtime starts at least 3" % len(threads))
+if s["lost_events"] or s["lost_records"]:
+    sys.exit("FAIL: events lost")
+PY
+		cpu_top $run
+		spin=$(value_of main.spin cum <"$cpu.top")
+		echo "$run: ${spin}s of CPU samples in main.spin"
+		ge "$spin" 0.2 || fail "$run: ${spin}s of CPU samples in main.spin, under 0.2s"
+	done
 	;;
 node)
 	need /usr/bin/node nodejs

@@ -149,6 +149,32 @@ static void warn_sigprof(const char *detail)
 	t->depth--;
 }
 
+/*
+ * SA_ONSTACK on our handler while the program's SIGPROF handler has it.
+ * The kernel runs a handler of SA_ONSTACK on the thread's alternate signal
+ * stack; ours calls the program's on whatever stack it runs on. Go's
+ * runtime (a program with cgo installs its handlers through libc's
+ * sigaction) gives every thread a 32 KiB signal stack and its SIGPROF
+ * handler SA_ONSTACK, and runs goroutines on stacks of 2 KiB and up with
+ * other goroutines' stacks right below: our samples there wrote the
+ * kernel's signal frame and our unwind over them (SIGSEGV, "unexpected
+ * return pc" in 5 runs of 5), and a SIGPROF of its own profiler
+ * (runtime/pprof) reached its handler off that stack ("non-Go code set up
+ * signal handler without SA_ONSTACK flag"). Without SA_ONSTACK from the
+ * program, a thread's alternate stack stays the program's alone: one
+ * sized for a rare crash handler may be too small for a signal frame
+ * every 10 ms.
+ */
+static bool onstack;
+
+static void our_action(struct sigaction *sa, bool on)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sa_sigaction = cprof_sampler_on_sigprof;
+	sa->sa_flags = SA_SIGINFO | SA_RESTART | (on ? SA_ONSTACK : 0);
+	sigemptyset(&sa->sa_mask);
+}
+
 void cprof_sampler_init(void)
 {
 	struct sigaction sa, old;
@@ -160,12 +186,22 @@ void cprof_sampler_init(void)
 		return;
 	cprof_sigprof_adopt(&old);
 	period_ns = cprof_cfg.cpu_rate ? 1000000000u / cprof_cfg.cpu_rate : 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = cprof_sampler_on_sigprof;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
+	onstack =
+	    old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN && (old.sa_flags & SA_ONSTACK);
+	our_action(&sa, onstack);
 	if (cprof_real_sigaction(SIGPROF, &sa, NULL) == 0)
 		__atomic_store_n(&sampler_on, true, __ATOMIC_RELEASE);
+}
+
+void cprof_sampler_follow_onstack(bool on)
+{
+	struct sigaction sa;
+
+	if (on == onstack || !cprof_sigprof_ours())
+		return;
+	our_action(&sa, on);
+	if (cprof_real_sigaction(SIGPROF, &sa, NULL) == 0)
+		onstack = on;
 }
 
 bool cprof_sigprof_ours(void)

@@ -148,6 +148,9 @@ static void prog_swap(const struct sigaction *act, struct sigaction *old, sighan
 			prog.sa_flags |= SA_RESTORER;
 			prog.sa_restorer = libc_restorer;
 		}
+		cprof_sampler_follow_onstack(prog.sa_handler != SIG_DFL &&
+					     prog.sa_handler != SIG_IGN &&
+					     (prog.sa_flags & SA_ONSTACK));
 	}
 	__atomic_store_n(&prog_seq, seq + 2, __ATOMIC_RELEASE);
 	real_pthread_sigmask(SIG_SETMASK, &saved, NULL);

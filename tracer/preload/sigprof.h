@@ -32,5 +32,8 @@ CPROF_HIDDEN void cprof_sigprof_thread_start(bool creator_blocked);
 
 /* Our SIGPROF handler (sampler.c). */
 CPROF_HIDDEN void cprof_sampler_on_sigprof(int sig, siginfo_t *info, void *ucontext);
+/* Our handler gets SA_ONSTACK, or loses it, as the program's disposition
+ * has it (sampler.c); called with the disposition's lock held. */
+CPROF_HIDDEN void cprof_sampler_follow_onstack(bool on);
 
 #endif /* CPROF_PRELOAD_SIGPROF_H */

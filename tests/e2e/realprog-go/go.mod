@@ -1,0 +1,3 @@
+module realprog
+
+go 1.19

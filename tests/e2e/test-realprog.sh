@@ -115,6 +115,16 @@
 #                 (-XX:+DumpPerfMapAtExit) its JIT-compiled frames by name
 #                 (Hash.lambda$main$0: they were 0xADDRESS), also once the
 #                 map is gone (record stored the names in the trace).
+#   java-npe      OpenJDK with its signal chaining library (libjsig.so in
+#                 LD_PRELOAD) runs realprog-java/Npe.java under --cpu-rate=1000
+#                 --alloc=all: four pool threads catch 13 million
+#                 NullPointerExceptions (compiled code's implicit null checks:
+#                 SIGSEGVs the JVM's handler turns into exceptions), eight
+#                 named threads build strings: the same output, stderr and
+#                 status (record's own signal() call printed libjsig's
+#                 deprecation warning); record says 0 lost; the threads by
+#                 name; each pool thread with CPU samples in Npe.work, named
+#                 from the JVM's perf map.
 #   go            realprog-go, a Go program with cgo (dynamically linked):
 #                 goroutines on 2 KiB stacks spin, then C code and a child;
 #                 once alone, once under its own profiler (runtime/pprof):
@@ -973,6 +983,41 @@ PY
 	[ "$(awk '$2 >= 0.05' "$WORK/java.cpu" | wc -l)" -ge 4 ] ||
 		fail "fewer than four threads have 0.05s of CPU samples in FastHashCode"
 	jit_names java 'Hash.lambda$main$0' 0.2
+	;;
+java-npe)
+	need /usr/bin/java openjdk-17-jdk-headless
+	need /usr/bin/javac openjdk-17-jdk-headless
+	javac -d "$WORK/java-classes" "$here/realprog-java/Npe.java" || fail "javac failed"
+	# the JVM's signal chaining library, preloaded as its manual says
+	jsig=$(find /usr/lib/jvm -path '*/server/libjsig.so' 2>/dev/null | head -1)
+	[ -n "$jsig" ] || skip "no libjsig.so under /usr/lib/jvm"
+	LD_PRELOAD=$jsig untraced npe /usr/bin/java -cp "$WORK/java-classes" Npe 4 10000000
+	LD_PRELOAD=$jsig traced npe --cpu-rate=1000 --alloc=all -- /usr/bin/java \
+		-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -cp "$WORK/java-classes" Npe 4 10000000
+	cat "$WORK/npe.out"
+	same npe
+	grep -q '^NullPointerExceptions caught: 13333334$' "$WORK/npe.out" || fail "not every null was caught"
+	grep -q '^cprof-trace: recorded [0-9]* events (0 lost)' "$WORK/npe.stderr" ||
+		fail "record did not report its events with none lost"
+	stats npe
+	check npe "the JVM's threads by name, or lost events" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+names = sorted(t["name"] for t in s["threads"])
+print("threads:", ", ".join(names))
+want = ["pool-1-thread-%d" % i for i in range(1, 5)] + ["worker-%d" % i for i in range(8)]
+missing = [n for n in want if n not in names]
+if missing:
+    sys.exit("FAIL: threads %r missing" % missing)
+if s["lost_events"] or s["lost_records"]:
+    sys.exit("FAIL: %d events, %d records lost" % (s["lost_events"], s["lost_records"]))
+PY
+	cpu=$(profile npe cpu)
+	thread_cpu "$cpu" 'Npe.work' >"$WORK/npe.cpu"
+	echo "CPU seconds in Npe.work per thread:" $(cat "$WORK/npe.cpu")
+	[ "$(awk '$2 >= 0.05' "$WORK/npe.cpu" | wc -l)" -ge 4 ] ||
+		fail "fewer than four threads have 0.05s of CPU samples in Npe.work"
+	jit_names npe 'Npe.work' 0.3
 	;;
 go)
 	need /usr/bin/go golang-go

@@ -98,8 +98,12 @@ void cprof_child_install_signal_handlers(const sigset_t *own, void (*on_own)(int
 	for (int sig = 1; sig < NSIG && own_handler; sig++)
 		if (sigismember(&own_signals, sig) == 1)
 			sigaction(sig, &sa, NULL);
+	/* sigaction, not signal(): under the user's LD_PRELOAD (the JVM's
+	 * libjsig, for one) signal() printed a deprecation warning as ours */
 	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
-		signal(SIGPIPE, SIG_IGN);
+		sa.sa_handler = SIG_IGN;
+		sa.sa_flags = 0;
+		sigaction(SIGPIPE, &sa, NULL);
 		restore_sigpipe = true;
 	}
 }

@@ -16,6 +16,14 @@
 #                 fails exits 2 with the same errors. Then the program it
 #                 built (threads, exceptions thrown and caught): the same
 #                 output, its threads in the trace.
+#   make-c        make -j2 builds realprog-c/ with gcc -flto (lto-wrapper,
+#                 lto1) into a position-dependent program (-no-pie) and a
+#                 static one: the same objects and programs, byte for byte;
+#                 every compiler process in the trace and exited. The
+#                 -no-pie program's three threads: the same output and
+#                 status, its CPU samples named crunch_numbers and main by
+#                 go tool pprof. The static one: the same output and
+#                 status, and record's one line saying it is not traced.
 #   python        /usr/bin/python3 realprog-threads.py (threads, a queue, a
 #                 contended lock, subprocess.run, zlib): the same output,
 #                 the threads, the children and the lock waits in the
@@ -137,6 +145,11 @@
 #   node          node --perf-basic-prof computes Fibonacci numbers: the
 #                 same output; go tool pprof names V8's JIT frames from its
 #                 perf map (fib), also once the map is gone.
+#   node-workers  node --perf-basic-prof: a timer, two worker_threads
+#                 computing Fibonacci numbers, a child by execFileSync (sh)
+#                 and one by spawn (node, exit 5), sha256: the same output and
+#                 status (7); both node processes and sh in the trace, the
+#                 Workers' threads each with CPU samples in fib, nothing lost.
 #   nofile        /usr/bin/python3 opens /dev/null until EMFILE under
 #                 ulimit -n 64 and exits normally: exit status 0 and the
 #                 same output (glibc could not load libgcc_s.so.1 for
@@ -287,7 +300,7 @@ PY
 jit_names() {
 	maps=$(python3 -c 'import json, sys
 for p in json.load(open(sys.argv[1]))["processes"]: print("/tmp/perf-%d.map" % p["pid"])' \
-		"$WORK/$1.json" | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+		"$WORK/$1.json" | while read -r f; do if [ -f "$f" ]; then echo "$f"; fi; done)
 	[ -n "$maps" ] || fail "$1 wrote no perf map"
 	short=""
 	for pass in map stored; do
@@ -470,6 +483,69 @@ threads = [t for t in s["threads"] if t["pid"] == pid and t["parent_tid"] == pid
 print("threads:", [(t["tid"], t["name"], t["events"]) for t in s["threads"]])
 sys.exit(0 if len(threads) == 5 else 1)
 PY
+	;;
+make-c)
+	need /usr/bin/make make
+	need /usr/bin/gcc gcc
+	src=$WORK/src
+	cp -r "$here/realprog-c" "$src"
+	untraced make-c make -j2 -C "$src"
+	[ "$plain_rc" = 0 ] || fail "the untraced build failed: $(cat "$WORK/make-c.plain.err")"
+	mkdir "$WORK/ref"
+	cp "$src"/*.o "$src/app" "$src/app-static" "$WORK/ref/"
+	make -s -C "$src" clean
+	traced make-c -- make -j2 -C "$src"
+	same make-c
+	for f in "$WORK"/ref/*; do
+		cmp "$f" "$src/${f##*/}" || fail "${f##*/} built under record differs from the untraced build's"
+	done
+	echo "make-c: $(ls "$WORK/ref" | wc -l) files built under record, byte for byte the untraced build's"
+	stats make-c
+	check make-c "the compiler processes are not all in the trace, or one did not exit" <<'PY'
+import collections, json, sys
+s = json.load(open(sys.argv[1]))
+procs = s["processes"]
+names = collections.Counter(p["name"] for p in procs)
+print("processes:", dict(names))
+# 4 compilations (gcc, cc1, as) and two links (gcc, collect2, lto-wrapper,
+# lto1 and its as, ld)
+want = {"gcc": 6, "cc1": 4, "collect2": 2, "ld": 2, "lto-wrapper": 2}
+missing = {n: (names[n], k) for n, k in want.items() if names[n] < k}
+if names["lto1"] < 2:
+    missing["lto1"] = (names["lto1"], 2)
+unended = [(p["pid"], p["name"]) for p in procs if not p["end_ns"]]
+print("counts short (seen, expected):", missing, "without an exit:", unended)
+if s["lost_events"] or s["lost_records"]:
+    sys.exit("FAIL: events lost")
+sys.exit(1 if missing or unended else 0)
+PY
+
+	# the position-dependent program: CPU samples named from its symbols
+	untraced app-nopie "$src/app"
+	traced app-nopie -- "$src/app"
+	cat "$WORK/app-nopie.out"
+	same app-nopie
+	[ "$rc" = 5 ] || fail "app exited $rc, 5 expected"
+	stats app-nopie
+	check app-nopie "the program's three threads are not in the trace" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print("threads:", [(t["tid"], t["name"], t["events"]) for t in s["threads"]])
+sys.exit(0 if len(s["threads"]) == 3 else 1)
+PY
+	cpu_top app-nopie
+	c=$(value_of crunch_numbers flat <"$cpu.top")
+	m=$(value_of main cum <"$cpu.top")
+	echo "app (-no-pie): ${c}s of CPU samples in crunch_numbers, ${m}s under main"
+	ge "$c" 0.4 || fail "only ${c}s of CPU samples in crunch_numbers (0.6 s of CPU)"
+	ge "$m" 0.15 || fail "only ${m}s of CPU samples under main"
+
+	# the static one cannot be preloaded: said in one line, run as is
+	untraced app-static "$src/app-static"
+	traced app-static -- "$src/app-static"
+	same app-static
+	[ "$(grep -c '^cprof-trace: .*statically linked' "$WORK/app-static.stderr")" = 1 ] ||
+		fail "record did not say once that app-static is statically linked"
 	;;
 python)
 	need /usr/bin/python3 python3
@@ -1081,6 +1157,76 @@ JS
 	same node
 	stats node
 	jit_names node 'fib' 0.2
+	;;
+node-workers)
+	need /usr/bin/node nodejs
+	cat >"$WORK/workers.js" <<'JS'
+const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
+const { execFileSync, spawn } = require('child_process');
+const crypto = require('crypto');
+function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+if (!isMainThread) {
+  let s = 0;
+  for (let i = 0; i < 4; i++) s += fib(33 + workerData);
+  parentPort.postMessage(s);
+  return;
+}
+const out = [];
+let ticks = 0;
+const iv = setInterval(() => { ticks++; }, 5);
+const ws = [0, 1].map(k => new Promise((res, rej) => {
+  const w = new Worker(__filename, { workerData: k });
+  w.on('message', res);
+  w.on('error', rej);
+}));
+out.push(execFileSync('/bin/sh', ['-c', 'echo child $((6*7))']).toString().trim());
+const hash = crypto.createHash('sha256');
+for (let i = 0; i < 20000; i++) hash.update('x'.repeat(i % 100));
+out.push('sha256 ' + hash.digest('hex').slice(0, 16));
+Promise.all(ws).then(r => {
+  out.push('workers ' + r.join(' '));
+  const p = spawn(process.execPath, ['-e', 'process.stdout.write("hi"); setTimeout(() => process.exit(5), 30)']);
+  let got = '';
+  p.stdout.on('data', d => got += d);
+  p.on('exit', code => {
+    clearInterval(iv);
+    out.push('spawned: exit ' + code + ', said ' + got);
+    out.push('timer ticked: ' + (ticks > 0));
+    console.log(out.join('\n'));
+    console.error('on stderr');
+    setTimeout(() => process.exit(7), 20);
+  });
+});
+JS
+	untraced workers /usr/bin/node "$WORK/workers.js"
+	traced workers -- /usr/bin/node --perf-basic-prof "$WORK/workers.js"
+	cat "$WORK/workers.out"
+	same workers
+	[ "$rc" = 7 ] || fail "node exited $rc, 7 expected"
+	grep -qx 'spawned: exit 5, said hi' "$WORK/workers.out" || fail "the spawned node did not run"
+	stats workers
+	check workers "node's processes or threads are not in the trace, or events lost" <<'PY'
+import collections, json, sys
+s = json.load(open(sys.argv[1]))
+names = collections.Counter(p["name"] for p in s["processes"])
+first = min(p["pid"] for p in s["processes"])
+threads = [t for t in s["threads"] if t["pid"] == first]
+print("processes: %s; %d threads in the first node; lost %d/%d" %
+      (dict(names), len(threads), s["lost_events"], s["lost_records"]))
+if names != {"node": 2, "sh": 1}:
+    sys.exit("FAIL: processes %r, want two node and sh" % dict(names))
+# the main thread, V8's four platform workers, libuv's, two Worker threads
+if len(threads) < 7:
+    sys.exit("FAIL: only %d threads in node" % len(threads))
+if s["lost_events"] or s["lost_records"]:
+    sys.exit("FAIL: events lost")
+PY
+	cpu=$(profile workers cpu)
+	thread_cpu "$cpu" 'fib' >"$WORK/workers.cpu"
+	echo "CPU seconds in fib per thread:" $(cat "$WORK/workers.cpu")
+	[ "$(awk '$2 >= 0.1' "$WORK/workers.cpu" | wc -l)" -ge 2 ] ||
+		fail "fewer than two threads (the Workers) have 0.1s of CPU samples in fib"
+	jit_names workers 'fib' 0.2
 	;;
 tar)
 	need /usr/bin/tar tar

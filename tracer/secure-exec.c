@@ -148,11 +148,13 @@ bool cprof_exec_static(const char *path)
 {
 	Elf64_Ehdr eh;
 	bool is_static = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int saved = errno, fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		errno = saved;
 		return false;
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	}
+	if (syscall(SYS_pread64, fd, &eh, sizeof(eh), 0) != (long)sizeof(eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh.e_phnum == 0 || eh.e_phnum > 512)
@@ -161,8 +163,8 @@ bool cprof_exec_static(const char *path)
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph)) {
+		if (syscall(SYS_pread64, fd, &ph, sizeof(ph),
+			    (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) != (long)sizeof(ph)) {
 			is_static = false;
 			break;
 		}
@@ -172,6 +174,7 @@ bool cprof_exec_static(const char *path)
 		}
 	}
 end:
-	close(fd);
+	syscall(SYS_close, fd);
+	errno = saved;
 	return is_static;
 }

@@ -29,8 +29,10 @@
 #                 stats of the trace says it.
 #   static        record -- a statically linked program: it prints what it
 #                 would, record says no dynamic loader runs in it (no
-#                 LD_PRELOAD), stats says why the trace is empty. Control:
-#                 the same program linked dynamically is traced.
+#                 LD_PRELOAD), stats says why the trace is empty. Then sh
+#                 running it twice: record says it once (the exec hook told
+#                 it), stats warns. Control: the same program linked
+#                 dynamically is traced.
 #   threads       record -- runuser -u nobody -- bash -c 'ulimit -u 1; exec
 #                 echo': lttng-ust cannot start its threads (RLIMIT_NPROC
 #                 counts every thread of the user; root is exempt), waits
@@ -212,6 +214,16 @@ static)
 	[ "$rc" -eq 1 ] || fail "stats of an empty trace exited $rc"
 	grep -qF "$work/t: the trace is empty: $work/hello-static is statically linked" "$work/stats.err" ||
 		fail "stats does not say why the trace is empty"
+	# run twice by a traced shell (as `make check` runs a test program):
+	# the exec hook tells record, which says it once; stats warns
+	run sh-plain sh -c "'$work/hello-static'; '$work/hello-static'"
+	run sh-rec "$cprof" record -o "$work/t-sh" -- sh -c "'$work/hello-static'; '$work/hello-static'"
+	[ "$rc" -eq 0 ] || fail "record of sh exited $rc"
+	cmp -s "$work/sh-plain.out" "$work/sh-rec.out" || fail "the shell's output changed"
+	expect_once "$work/sh-rec.err" "cprof-trace: $work/hello-static is statically linked: no dynamic loader runs in it, so LD_PRELOAD does not apply and it is not traced"
+	run sh-stats "$cprof" --no-cache stats "$work/t-sh"
+	[ "$rc" -eq 0 ] || fail "stats of the shell's trace exited $rc"
+	expect_once "$work/sh-stats.err" "cprof-trace: $work/t-sh: warning: $work/hello-static is statically linked: no dynamic loader runs in it, so LD_PRELOAD does not apply and it is not traced"
 	# control: the same program linked dynamically is traced, no such line
 	gcc -O1 "$work/hello.c" -o "$work/hello-dynamic"
 	run dyn "$cprof" record -o "$work/t-dyn" -- "$work/hello-dynamic"

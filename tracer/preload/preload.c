@@ -651,9 +651,11 @@ static bool preloads(char *const envp[])
 }
 
 /*
- * A program that will run in secure-execution mode ignores LD_PRELOAD and
- * would be missing from the trace with no word: record is told before the
- * exec (secure-exec.h, track.h). With no record to tell (a flight recorder,
+ * A program that will run in secure-execution mode ignores LD_PRELOAD, and
+ * a statically linked one has no loader to read it: each would be missing
+ * from the trace with no word (a static test program `make check` runs,
+ * one a shell script starts): record is told before the exec
+ * (secure-exec.h, track.h). With no record to tell (a flight recorder,
  * record --pid, a session of the user's), the word goes into the trace
  * instead, as a cprof:warning every command reading it reports. In a vfork
  * child (dash starts its commands so) that event is its parent's: the
@@ -663,7 +665,7 @@ static bool preloads(char *const envp[])
  * shares anyway. `search`: the exec function searches PATH for `file`, as
  * execvp does. Only system calls, the stack and snprintf up to the event.
  */
-static void say_if_secure(const char *file, bool search, char *const envp[])
+static void say_if_untraced(const char *file, bool search, char *const envp[])
 {
 	struct cprof_tls *t = &cprof_tls;
 	char path[PATH_MAX], line[CPROF_TRACK_NOTICE_MAX];
@@ -673,10 +675,14 @@ static void say_if_secure(const char *file, bool search, char *const envp[])
 	if (!file || !preloads(envp) ||
 	    !(to_record || (lttng_ust_tracepoint_enabled(cprof, warning) && cprof_may_record(t))) ||
 	    !(search ? cprof_exec_find(file, getenv("PATH"), path, sizeof(path))
-		     : (size_t)snprintf(path, sizeof(path), "%s", file) < sizeof(path)) ||
-	    !cprof_secure_exec(path, &why))
+		     : (size_t)snprintf(path, sizeof(path), "%s", file) < sizeof(path)))
 		return;
-	snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
+	if (cprof_exec_static(path))
+		snprintf(line, sizeof(line), CPROF_STATIC_EXEC_FMT, path);
+	else if (cprof_secure_exec(path, &why))
+		snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
+	else
+		return;
 	/* else (a recording that ended named in the environment) in the trace */
 	if (to_record && cprof_track_notice_(line))
 		return;
@@ -691,7 +697,7 @@ static void before_exec(const char *file, bool search, char *const envp[])
 {
 	if (unlikely(!real_exec.execve))
 		cprof_resolve_all();
-	say_if_secure(file, search, envp);
+	say_if_untraced(file, search, envp);
 	if (!cprof_in_vfork_child())
 		cprof_exec_flush_();
 	else
@@ -835,7 +841,7 @@ static void before_spawn(const char *file, bool search, const posix_spawnattr_t 
 	if (attr && posix_spawnattr_getflags(attr, &flags) == 0 && (flags & POSIX_SPAWN_RESETIDS) &&
 	    (geteuid() != getuid() || getegid() != getgid()))
 		return;
-	say_if_secure(file, search, envp);
+	say_if_untraced(file, search, envp);
 }
 
 CPROF_EXPORT int posix_spawn(pid_t *pid, const char *path,

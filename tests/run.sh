@@ -37,8 +37,9 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	sqlite3 make clang-format heaptrack
 	# and xz -T2, zstd -T2, git clone, cppcheck -j2, memcached driven by memcslap
 	xz-utils zstd git cppcheck libmemcached-tools
-	# OpenJDK runs tests/e2e/realprog-java/Hash.java (test-realprog.sh java)
-	openjdk-17-jdk-headless
+	# OpenJDK runs tests/e2e/realprog-java/*.java (test-realprog.sh java, java-npe);
+	# Node.js, Go with cgo and gdb run programs there too (node*, go, gdb)
+	openjdk-17-jdk-headless nodejs gdb
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
 	# bwrap --unshare-pid: processes in a PID namespace (test-realprog.sh bwrap)

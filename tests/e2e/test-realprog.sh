@@ -150,6 +150,13 @@
 #                 and one by spawn (node, exit 5), sha256: the same output and
 #                 status (7); both node processes and sh in the trace, the
 #                 Workers' threads each with CPU samples in fib, nothing lost.
+#   gdb           gdb -batch -ex run of sort --parallel=2: gdb's output as
+#                 untraced but for its lines about threads (the traced sort
+#                 has lttng-ust's and ours too), the same sorted file; gdb
+#                 and sort in the trace. ("Couldn't read debug register: No
+#                 such process" in 5 runs of 5, sort left running: lttng-ust's
+#                 exit sent its listeners the cancel signal and ended the
+#                 process without waiting; gdb lost the thread it stopped.)
 #   nofile        /usr/bin/python3 opens /dev/null until EMFILE under
 #                 ulimit -n 64 and exits normally: exit status 0 and the
 #                 same output (glibc could not load libgcc_s.so.1 for
@@ -1227,6 +1234,45 @@ PY
 	[ "$(awk '$2 >= 0.1' "$WORK/workers.cpu" | wc -l)" -ge 2 ] ||
 		fail "fewer than two threads (the Workers) have 0.1s of CPU samples in fib"
 	jit_names workers 'fib' 0.2
+	;;
+gdb)
+	need /usr/bin/gdb gdb
+	seq 200000 | shuf --random-source=<(yes) >"$WORK/nums"
+	# gdb runs sort to its end; its lines about threads (the traced sort
+	# has lttng-ust's and ours too, and ours live to the process's end:
+	# gdb then says "[New process N]" as for any such program) and
+	# process ids are left out
+	for run in plain traced; do
+		args=(-q -batch -ex run -ex 'info inferiors' --args /usr/bin/sort -n --parallel=2
+			-o "$WORK/sorted-$run" "$WORK/nums")
+		if [ $run = plain ]; then
+			untraced gdb /usr/bin/gdb "${args[@]}"
+		else
+			traced gdb -- /usr/bin/gdb "${args[@]}"
+		fi
+	done
+	for f in plain out plain.err err; do
+		grep -v '^\[New Thread\|^\[Thread .* exited\]\|^\[New process\|libthread_db' "$WORK/gdb.$f" |
+			sed 's/process [0-9]*/process N/' >"$WORK/gdb.$f.cut" || true
+	done
+	cat "$WORK/gdb.out.cut" "$WORK/gdb.err.cut"
+	[ "$rc" = "$plain_rc" ] || fail "gdb exited $rc under record, $plain_rc untraced"
+	cmp -s "$WORK/gdb.plain.cut" "$WORK/gdb.out.cut" && cmp -s "$WORK/gdb.plain.err.cut" "$WORK/gdb.err.cut" || {
+		diff "$WORK/gdb.plain.cut" "$WORK/gdb.out.cut" >&2
+		diff "$WORK/gdb.plain.err.cut" "$WORK/gdb.err.cut" >&2
+		fail "gdb's output differs from the untraced run's"
+	}
+	grep -q '^\[Inferior 1 (process N) exited normally\]$' "$WORK/gdb.out.cut" ||
+		fail "sort did not run to its end under gdb"
+	cmp "$WORK/sorted-plain" "$WORK/sorted-traced" || fail "sort's output differs"
+	stats gdb
+	check gdb "gdb or sort is not in the trace" <<'PY'
+import collections, json, sys
+s = json.load(open(sys.argv[1]))
+names = collections.Counter(p["name"] for p in s["processes"])
+print("processes:", dict(names))
+sys.exit(0 if names["gdb"] >= 1 and names["sort"] == 1 else 1)
+PY
 	;;
 tar)
 	need /usr/bin/tar tar

@@ -588,6 +588,12 @@ static void emit_process_end(void)
 __attribute__((destructor)) static void cprof_preload_fini(void)
 {
 	emit_process_end();
+	/* not once the program installed a seccomp filter: its calls are not
+	 * among those seccomp.c checks (and before one on every thread that
+	 * would deny them, it stopped the listeners) */
+	if (!__atomic_load_n(&cprof_seccomp_seen, __ATOMIC_RELAXED) && !cprof_tls.quiet &&
+	    !cprof_in_vfork_child())
+		cprof_thread_end_ust_listeners();
 }
 
 /*

@@ -197,6 +197,11 @@ CPROF_HIDDEN void cprof_ust_threads_after_fork_child(void);
 /* Cancels them, waits at most a second for them to end, and shuts the
  * session daemon's sockets down; true when they ended. */
 CPROF_HIDDEN bool cprof_ust_stop_threads(int (*cancel)(pthread_t));
+/* At the process's exit, before lttng-ust's: those it can cancel are
+ * cancelled and waited for (at most a second), the others left alone. */
+CPROF_HIDDEN void cprof_ust_end_threads(int (*cancel)(pthread_t));
+/* thread.c: the same with libc's pthread_cancel. */
+CPROF_HIDDEN void cprof_thread_end_ust_listeners(void);
 /* lttng-ust's exit cancels them again: a thread stopped already. */
 CPROF_HIDDEN bool cprof_ust_thread_stopped(pthread_t thread);
 /* The served process's state keeper thread ends (state.c); true when it

@@ -240,6 +240,12 @@ CPROF_EXPORT int pthread_cancel(pthread_t thread)
 	return real_pthread_cancel(thread);
 }
 
+void cprof_thread_end_ust_listeners(void)
+{
+	if (real_pthread_cancel)
+		cprof_ust_end_threads(real_pthread_cancel);
+}
+
 static void emit_name(int32_t tid, const char *name)
 {
 	struct cprof_tls *t = &cprof_tls;

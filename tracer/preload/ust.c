@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -273,6 +274,40 @@ static bool in_futex_wait(int32_t tid)
 	return strncmp(buf, CPROF_STR(SYS_futex) " ", strlen(CPROF_STR(SYS_futex) " ")) == 0;
 }
 
+/* glibc's cancel signal (SIGCANCEL, not in its headers) */
+#define CANCEL_SIGNAL 32
+
+/*
+ * The cancel's signal has reached the thread's handler, or will not wait
+ * for anyone: it is neither pending on the thread nor held by a tracer
+ * (a debugger's signal-delivery stop, state t, until it lets the signal
+ * through), or the thread waits parked. A status that cannot be read
+ * says yes.
+ */
+static bool cancel_delivered(int32_t tid)
+{
+	char path[64], buf[2048], *st, *pnd;
+	int fd;
+	ssize_t n;
+
+	if (in_futex_wait(tid))
+		return true;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	st = strstr(buf, "\nState:\t");
+	pnd = strstr(buf, "\nSigPnd:\t");
+	if (st && (st[8] == 't' || st[8] == 'T'))
+		return false;
+	return !pnd || !(strtoull(pnd + 9, NULL, 16) & (1ull << (CANCEL_SIGNAL - 1)));
+}
+
 /* The session daemon's end of a socket is its apps socket,
  * `.../lttng-ust-sock-N`: both the command and the notify sockets. */
 static void shut_ust_socket(int fd, void *data)
@@ -302,26 +337,54 @@ static void shut_ust_socket(int fd, void *data)
  * exit), so that the session daemon sees the process leave at once
  * instead of waiting for answers to its next commands.
  */
-bool cprof_ust_stop_threads(int (*cancel)(pthread_t))
+static bool stop_threads(int (*cancel)(pthread_t), bool spare_parked)
 {
 	uint64_t deadline = cprof_now_ns() + 1000000000u;
-	bool all = true;
+	bool all = true, now[UST_THREADS_MAX] = {false};
 
 	for (unsigned i = 0; i < UST_THREADS_MAX; i++) {
 		struct ust_thread *u = &ust_threads[i];
+		int32_t tid;
 
 		if (!__atomic_load_n(&u->used, __ATOMIC_ACQUIRE) || u->stopped)
 			continue;
-		if (cancel(u->handle) == 0)
-			u->stopped = true;
+		tid = __atomic_load_n(&u->tid, __ATOMIC_ACQUIRE);
+		if ((spare_parked && tid != 0 && in_futex_wait(tid)) || cancel(u->handle) == 0)
+			u->stopped = now[i] = true;
 	}
-	for (unsigned i = 0; i < UST_THREADS_MAX; i++) {
-		struct ust_thread *u = &ust_threads[i];
-
-		if (__atomic_load_n(&u->used, __ATOMIC_ACQUIRE) && u->stopped &&
-		    !cprof_own_thread_wait_end_(&u->tid, deadline, in_futex_wait))
+	/* (those stopped by an earlier call were waited for then) */
+	for (unsigned i = 0; i < UST_THREADS_MAX; i++)
+		if (now[i] &&
+		    !cprof_own_thread_wait_end_(&ust_threads[i].tid, deadline,
+						spare_parked ? cancel_delivered : in_futex_wait))
 			all = false;
-	}
+	return all;
+}
+
+bool cprof_ust_stop_threads(int (*cancel)(pthread_t))
+{
+	bool all = stop_threads(cancel, false);
+
 	cprof_fd_each(shut_ust_socket, NULL);
 	return all;
+}
+
+/*
+ * lttng-ust's exit cancels its listeners and does not wait for them: the
+ * process ends with the cancel's signal on its way. A debugger sees a
+ * thread stop for that signal, then vanish before it can be resumed:
+ * gdb's `run` of a traced program failed with "Couldn't read debug
+ * register: No such process" (5 runs of 5; 2 of 6 with liblttng-ust
+ * preloaded alone), the program left running under it. Our exit (a
+ * destructor, before lttng-ust's) cancels those blocked in recvmsg and
+ * waits until the signal has reached each (cancel_delivered), not for
+ * the end: a cancelled thread's unwinding loads libgcc_s first, 2-4 ms
+ * that every process's exit would have waited. One parked in a futex
+ * wait (for a session daemon of its user that does not run), which no
+ * cancel would end, is sent nothing and ends with the process. Either
+ * way lttng-ust's cancel then finds it stopped (thread.c).
+ */
+void cprof_ust_end_threads(int (*cancel)(pthread_t))
+{
+	stop_threads(cancel, true);
 }

@@ -38,8 +38,10 @@ PKGS=(gcc g++ pkg-config meson ninja-build procps lttng-tools liblttng-ust-dev l
 	# and xz -T2, zstd -T2, git clone, cppcheck -j2, memcached driven by memcslap
 	xz-utils zstd git cppcheck libmemcached-tools
 	# OpenJDK runs tests/e2e/realprog-java/*.java (test-realprog.sh java, java-npe);
-	# Node.js, Go with cgo and gdb run programs there too (node*, go, gdb)
-	openjdk-17-jdk-headless nodejs gdb
+	# Node.js, Go with cgo, gdb and valgrind run programs there too (node*, go,
+	# gdb, valgrind; valgrind.h also lets the preload library's unwinds keep
+	# out of memcheck's errors)
+	openjdk-17-jdk-headless nodejs gdb valgrind
 	# redis-server --daemonize yes, followed by tests/e2e/test-daemon.sh
 	redis-server redis-tools
 	# bwrap --unshare-pid: processes in a PID namespace (test-realprog.sh bwrap)

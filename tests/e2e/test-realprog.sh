@@ -157,6 +157,11 @@
 #                 such process" in 5 runs of 5, sort left running: lttng-ust's
 #                 exit sent its listeners the cancel signal and ended the
 #                 process without waiting; gdb lost the thread it stopped.)
+#   valgrind      valgrind -q --error-exitcode=9 sort --parallel=2 (memcheck
+#                 runs sort with its environment: sort is traced): exit
+#                 status 0 and no error, as untraced (memcheck reported our
+#                 unwinds' stack reads as sort's errors, 33 of them: exit 9);
+#                 no word that the static memcheck tool is not traced.
 #   nofile        /usr/bin/python3 opens /dev/null until EMFILE under
 #                 ulimit -n 64 and exits normally: exit status 0 and the
 #                 same output (glibc could not load libgcc_s.so.1 for
@@ -1272,6 +1277,27 @@ s = json.load(open(sys.argv[1]))
 names = collections.Counter(p["name"] for p in s["processes"])
 print("processes:", dict(names))
 sys.exit(0 if names["gdb"] >= 1 and names["sort"] == 1 else 1)
+PY
+	;;
+valgrind)
+	need /usr/bin/valgrind valgrind
+	seq 20000 | shuf --random-source=<(yes) >"$WORK/nums"
+	untraced vg /usr/bin/valgrind -q --error-exitcode=9 /usr/bin/sort -n --parallel=2 \
+		-o "$WORK/sorted-plain" "$WORK/nums"
+	traced vg -- /usr/bin/valgrind -q --error-exitcode=9 /usr/bin/sort -n --parallel=2 \
+		-o "$WORK/sorted-traced" "$WORK/nums"
+	same vg
+	[ "$rc" = 0 ] || fail "valgrind exited $rc"
+	grep -q 'statically linked' "$WORK/vg.stderr" &&
+		fail "record says valgrind's tool is not traced (it runs sort, traced)"
+	cmp "$WORK/sorted-plain" "$WORK/sorted-traced" || fail "sort's output differs"
+	stats vg
+	check vg "sort under valgrind is not in the trace" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+names = [p["name"] for p in s["processes"]]
+print("processes:", names)
+sys.exit(0 if names else 1)
 PY
 	;;
 tar)

@@ -656,6 +656,17 @@ static bool preloads(char *const envp[])
 	return false;
 }
 
+/* Valgrind's launcher starting its tool (memcheck-amd64-linux...), which is
+ * statically linked but loads the program it runs with that program's own
+ * loader, LD_PRELOAD honoured: traced after all. */
+static bool valgrind_tool(char *const envp[])
+{
+	for (char *const *e = envp; e && *e; e++)
+		if (!strncmp(*e, "VALGRIND_LAUNCHER=", 18))
+			return true;
+	return false;
+}
+
 /*
  * A program that will run in secure-execution mode ignores LD_PRELOAD, and
  * a statically linked one has no loader to read it: each would be missing
@@ -683,9 +694,11 @@ static void say_if_untraced(const char *file, bool search, char *const envp[])
 	    !(search ? cprof_exec_find(file, getenv("PATH"), path, sizeof(path))
 		     : (size_t)snprintf(path, sizeof(path), "%s", file) < sizeof(path)))
 		return;
-	if (cprof_exec_static(path))
+	if (cprof_exec_static(path)) {
+		if (valgrind_tool(envp))
+			return;
 		snprintf(line, sizeof(line), CPROF_STATIC_EXEC_FMT, path);
-	else if (cprof_secure_exec(path, &why))
+	} else if (cprof_secure_exec(path, &why))
 		snprintf(line, sizeof(line), CPROF_SECURE_EXEC_FMT, path, why);
 	else
 		return;

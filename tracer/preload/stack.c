@@ -22,6 +22,7 @@
 #include "preload.h"
 #include "state.h"
 
+#include "config.h"
 #include "cprof-record.h"
 #include "flight-env.h"
 
@@ -35,6 +36,26 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#if CPROF_HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
+
+/*
+ * Under Valgrind's memcheck (a program's test suite run with valgrind
+ * --error-exitcode under record): libunwind checks each stack page it
+ * reads by writing a byte of it to a pipe, and memcheck reported every
+ * such write below the stack pointer as an error of the program's ("points
+ * to unaddressable byte(s)"), which then exited with valgrind's error
+ * status. Error reporting is off for the thread while we unwind; natively
+ * each request is a few instructions that do nothing.
+ */
+#if CPROF_HAVE_VALGRIND_H
+#define QUIET_BEGIN() VALGRIND_DISABLE_ERROR_REPORTING
+#define QUIET_END() VALGRIND_ENABLE_ERROR_REPORTING
+#else
+#define QUIET_BEGIN() ((void)0)
+#define QUIET_END() ((void)0)
+#endif
 
 #define TABLE_BITS 16
 #define TABLE_SIZE (1u << TABLE_BITS)
@@ -339,7 +360,9 @@ static uint64_t stack_here(bool may_set_up)
 		t->backtrace_ready = true;
 	}
 	cprof_tls.unwinding++;
+	QUIET_BEGIN();
 	n = unw_backtrace(buf, depth + SELF_FRAMES);
+	QUIET_END();
 	cprof_tls.unwinding--;
 	while (skip < n && is_self(buf[skip]))
 		skip++;
@@ -378,8 +401,10 @@ void cprof_stack_warmup(void)
 	unw_cursor_t cursor;
 
 	cprof_tls.unwinding++;
+	QUIET_BEGIN();
 	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cursor, &ctx) == 0)
 		(void)unw_step(&cursor);
+	QUIET_END();
 	cprof_tls.unwinding--;
 }
 
@@ -394,11 +419,12 @@ static uint64_t from_context(unw_context_t *ctx, bool signal)
 	if (cprof_cfg.stack_depth == 0 || !stacks_wanted() || cprof_tls.unwinding)
 		return 0;
 	cprof_tls.unwinding++;
-	if (unw_init_local2(&cursor, ctx, signal ? UNW_INIT_SIGNAL_FRAME : 0) < 0) {
-		cprof_tls.unwinding--;
-		return 0;
-	}
-	id = walk(&cursor, signal);
+	QUIET_BEGIN();
+	if (unw_init_local2(&cursor, ctx, signal ? UNW_INIT_SIGNAL_FRAME : 0) < 0)
+		id = 0;
+	else
+		id = walk(&cursor, signal);
+	QUIET_END();
 	cprof_tls.unwinding--;
 	return id;
 }

@@ -253,25 +253,36 @@ bool cprof_ust_thread_stopped(pthread_t thread)
 	return false;
 }
 
+/* The /proc file `name` of this process's thread `tid`, NUL-terminated in
+ * buf (raw system calls: a seccomp filter may be about to go in); its
+ * length, or -1. */
+static ssize_t task_file_read(int32_t tid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", (int)tid, name);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = syscall(SYS_read, fd, buf, size - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* A thread parked in a futex wait: the per-user listener waiting for a
  * session daemon of its user that does not run. The cancel takes effect
  * at its next cancellation point, should one ever start. */
 static bool in_futex_wait(int32_t tid)
 {
-	char path[64], buf[32];
-	int fd;
-	ssize_t n;
+	char buf[32];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
-	syscall(SYS_close, fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return strncmp(buf, CPROF_STR(SYS_futex) " ", strlen(CPROF_STR(SYS_futex) " ")) == 0;
+	return task_file_read(tid, "syscall", buf, sizeof(buf)) > 0 &&
+	       strncmp(buf, CPROF_STR(SYS_futex) " ", strlen(CPROF_STR(SYS_futex) " ")) == 0;
 }
 
 /* glibc's cancel signal (SIGCANCEL, not in its headers) */
@@ -286,21 +297,10 @@ static bool in_futex_wait(int32_t tid)
  */
 static bool cancel_delivered(int32_t tid)
 {
-	char path[64], buf[2048], *st, *pnd;
-	int fd;
-	ssize_t n;
+	char buf[2048], *st, *pnd;
 
-	if (in_futex_wait(tid))
+	if (in_futex_wait(tid) || task_file_read(tid, "status", buf, sizeof(buf)) < 0)
 		return true;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
-	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = syscall(SYS_read, fd, buf, sizeof(buf) - 1);
-	syscall(SYS_close, fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
 	st = strstr(buf, "\nState:\t");
 	pnd = strstr(buf, "\nSigPnd:\t");
 	if (st && (st[8] == 't' || st[8] == 'T'))

@@ -52,4 +52,4 @@ if [ "$default_lost" -ne 0 ]; then
 	echo "FAIL: record's default channel lost $default_lost events" >&2
 	exit 1
 fi
-echo "ok: record's default channel (8 x 1 MiB per CPU, blocking 1 s) lost no event"
+echo "ok: record's default channel (8 x 512 KiB per CPU, blocking 1 s) lost no event"

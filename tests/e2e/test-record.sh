@@ -155,7 +155,7 @@ contents)
 batch-size)
 	# record sizes the threads' record buffers (one cprof:batch event
 	# each) from its channel: an eighth of a sub-buffer, 2 KiB to 8 KiB.
-	# Fewer, fuller events on its default 1 MiB sub-buffers; on 16 KiB
+	# Fewer, fuller events on its default 512 KiB sub-buffers; on 16 KiB
 	# ones, 2 KiB buffers whose events still fit. Every record arrives
 	# either way.
 	for sub in default 16K; do
@@ -174,7 +174,7 @@ batch-size)
 		eval "mean_${sub//K/}=$((sum / n))"
 	done
 	[ "$mean_default" -ge $((3 * mean_16)) ] ||
-		fail "records per event: $mean_default on 1 MiB sub-buffers, $mean_16 on 16 KiB ones (expected 3x)"
+		fail "records per event: $mean_default on 512 KiB sub-buffers, $mean_16 on 16 KiB ones (expected 3x)"
 	;;
 sigint | sigterm)
 	sig=${case_name#sig}

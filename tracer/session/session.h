@@ -61,9 +61,13 @@ struct cprof_session_channel {
  * CPU lost nothing at load 16, nor did 4 x 1 MiB. Every traced process
  * maps every CPU's buffers with MAP_POPULATE (lttng-ust 2.13), so their
  * size is paid per process: 4 MiB sub-buffers cost a shell loop of fork
- * and exec about 10 ms of system time more per process.
+ * and exec about 10 ms of system time more per process, and 8 x 1 MiB
+ * about 2 ms more than 8 x 512 KiB (a loop of 100 /bin/true under record:
+ * 1083 ms against 859, medians of 6 alternating runs), which keep a
+ * batch at 8 KiB (cprof_record_batch_bytes) and lost nothing in 20M
+ * region records on 2 threads either.
  */
-#define CPROF_SESSION_SUBBUF_SIZE (1u * 1024 * 1024)
+#define CPROF_SESSION_SUBBUF_SIZE (512u * 1024)
 #define CPROF_SESSION_NUM_SUBBUF 8u
 #define CPROF_SESSION_BLOCKING_TIMEOUT_US 1000000
 

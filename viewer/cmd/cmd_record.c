@@ -134,7 +134,7 @@ static void usage(FILE *out)
 		"                         T needs a unit: ns, us, ms, s, min; 0 needs none)\n"
 		"      --cpu-rate=HZ      CPU samples per second of thread CPU time, up to\n"
 		"                         %u (default %u, 0 off)\n"
-		"      --subbuf-size=SIZE channel sub-buffer size (default 1M)\n"
+		"      --subbuf-size=SIZE channel sub-buffer size (default 512K)\n"
 		"      --num-subbuf=N     channel sub-buffers per CPU (default 8)\n"
 		"      --count, --no-count  read the trace back to count its events, or not\n"
 		"                         (default: only when it holds under %d MiB, about\n"

@@ -55,6 +55,24 @@ start_app() {
 	wait_for "$WORK/app.out" ready "the program did not get ready"
 }
 
+# record_pid_start: `record --pid $APP -o $WORK/pid` in the background,
+# once it records; sets REC.
+record_pid_start() {
+	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+}
+
+# record_pid_end [stop]: record --pid's end (with `stop`, asked for: a
+# background job of a script ignores SIGINT, SIGTERM is the stop here),
+# its exit status 0 and its lines shown.
+record_pid_end() {
+	[ "${1:-}" != stop ] || kill -TERM "$REC"
+	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
+	cat "$WORK/rec.err"
+}
+
 # count_of STATS KIND NAME: the count column of a tasks/regions row.
 count_of() {
 	awk -v name="$3" '$1 == name && $2 ~ /^[0-9]+$/ { print $2; exit }' "$1"
@@ -101,16 +119,10 @@ counts)
 	"$CPROF_TRACE" stats "$WORK/launch" >"$WORK/launch.stats" || fail "stats of launch failed"
 	# a running process: the state first, then the window
 	start_app wait
-	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
-	REC=$!
-	PIDS="$PIDS $REC"
-	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	record_pid_start
 	touch "$WORK/go"
 	wait_for "$WORK/app.out" 'window done' "the program did not finish its window"
-	# (a background job of a script ignores SIGINT: SIGTERM is the stop here)
-	kill -TERM "$REC"
-	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
-	cat "$WORK/rec.err"
+	record_pid_end stop
 	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record --pid's Ctrl-C"
 	rm -f "$WORK/go"
 	"$CPROF_TRACE" stats "$WORK/pid" >"$WORK/pid.stats" 2>"$WORK/pid.err" ||
@@ -160,15 +172,10 @@ PY
 	;;
 kids)
 	start_app fork
-	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
-	REC=$!
-	PIDS="$PIDS $REC"
-	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	record_pid_start
 	touch "$WORK/go"
 	wait_for "$WORK/app.out" 'kids done' "the program's children did not finish"
-	kill -TERM "$REC"
-	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
-	cat "$WORK/rec.err"
+	record_pid_end stop
 	kill -0 "$APP" 2>/dev/null || fail "the program did not outlive record --pid"
 	rm -f "$WORK/go"
 	check_kids "$WORK/pid"
@@ -191,15 +198,11 @@ shell)
 	APP=$!
 	PIDS="$PIDS $APP"
 	wait_for "$WORK/app.out" ready "the shell did not start"
-	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
-	REC=$!
-	PIDS="$PIDS $REC"
-	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	record_pid_start
 	echo go >"$WORK/fifo"
 	wait_for "$WORK/app.out" 'kids done' "the shell's programs did not finish"
 	# record ends with the shell
-	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
-	cat "$WORK/rec.err"
+	record_pid_end
 	! grep -q 'untracked' "$WORK/rec.err" || fail "processes of the shell ran untracked"
 	"$CPROF_TRACE" stats --json "$WORK/pid" >"$WORK/sh.json" 2>"$WORK/sh.err" ||
 		fail "stats --json failed: $(cat "$WORK/sh.err")"
@@ -237,18 +240,13 @@ EOF
 	APP=$!
 	PIDS="$PIDS $APP"
 	wait_for "$WORK/app.out" ready "the shell did not start"
-	"$CPROF_TRACE" record --pid "$APP" -o "$WORK/pid" >"$WORK/rec.out" 2>"$WORK/rec.err" &
-	REC=$!
-	PIDS="$PIDS $REC"
-	wait_for "$WORK/rec.err" 'recording process' "record --pid did not start recording"
+	record_pid_start
 	echo go >"$WORK/fifo"
 	wait_for "$WORK/inner.pid" '[0-9]' "the inner shell did not start"
 	INNER=$(cat "$WORK/inner.pid")
 	name=$(sed -n 's/^CPROF_TRACK_SOCKET=//p' "$WORK/during.env")
 	[ -n "$name" ] || fail "the shell executed while recorded has no CPROF_TRACK_SOCKET: $(cat "$WORK/during.env")"
-	kill -TERM "$REC"
-	wait "$REC" || { cat "$WORK/rec.err" >&2; fail "record --pid exited with $?"; }
-	cat "$WORK/rec.err"
+	record_pid_end stop
 	! grep -q "@$name" /proc/net/unix || fail "record's tracker $name still listens"
 	strace -f -e trace=connect -o "$WORK/after.strace" -p "$INNER" 2>"$WORK/strace.err" &
 	STRACE=$!
